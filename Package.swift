@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Liaison",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "liaison", targets: ["liaison"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, wrapped so that their pointers stay inside the module above them.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme",
+                       providers: [.apt(["libgpgme-dev"])]),
+
+        // Infrastructure: messages, OpenPGP, transports. Nothing CSIRT-specific.
+        .target(name: "Mail"),
+        .target(name: "OpenPGP", dependencies: ["CGPGME"]),
+        .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+
+        // The domain: registry, workflows, reports.
+        .target(name: "Registry", dependencies: [
+            "OpenPGP",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Gateway", dependencies: [
+            "Mail", "OpenPGP", "SMTP", "Registry",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Reports", dependencies: [
+            "Registry",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        .executableTarget(name: "liaison", dependencies: [
+            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Benchmarks: executables that print figures; never run as tests.
+        .executableTarget(name: "liaison-bench", dependencies: [
+            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Benchmarks"),
+
+        // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport",
+                                                         .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Registry", "TestSupport",
+                                                        .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LiaisonCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef LIAISON_CGPGME_SHIM_H
+#define LIAISON_CGPGME_SHIM_H
+#include <gpgme.h>
+#endif

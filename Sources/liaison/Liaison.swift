@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct Liaison: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liaison",
+        abstract: "Registry and PGP-signed mail gateway of a coordination CSIRT.")
+}
