@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, wrapped so that their pointers stay inside the module above them.
@@ -31,11 +32,13 @@ let package = Package(
             "OpenPGP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
             "Mail", "OpenPGP", "SMTP", "Registry",
             .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -52,7 +55,7 @@ let package = Package(
 
         // Benchmarks: executables that print figures; never run as tests.
         .executableTarget(name: "liaison-bench", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports",
+            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks"),
 
