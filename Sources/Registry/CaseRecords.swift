@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+/// Where a vulnerability case came from; shown in reports as VN-JP, VN-CERT/CC, VN-CPNI.
+public struct CaseOrigin: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let jvnJP = CaseOrigin(rawValue: "jvn-jp")
+    public static let certCC = CaseOrigin(rawValue: "cert-cc")
+    public static let cpni = CaseOrigin(rawValue: "cpni")
+    public static let known: [CaseOrigin] = [.jvnJP, .certCC, .cpni]
+    public var description: String { rawValue }
+}
+
+/// A vulnerability case such as `JVNVU#12345678`.
+public struct CaseRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "case"
+    public var id: String
+    public var title: String
+    public var origin: String
+    public var openedAt: Date
+    public var publishedAt: Date?
+    public var due: String?
+
+    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil) {
+        self.id = id; self.title = title; self.origin = origin
+        self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due
+    }
+}
+
+/// Whether a participant has been reached.
+public enum Delivery: String, Codable, Sendable, CaseIterable {
+    case pending, notified, undeliverable
+}
+
+/// What a participant has told us about the case.
+public enum Response: String, Codable, Sendable, CaseIterable {
+    case none, acknowledged, investigating, affected
+    case notAffected = "not-affected"
+    case fixed
+}
+
+/// An organisation taking part in a case.
+public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "participant"
+    public var caseId: String
+    public var organizationId: String
+    public var addedAt: Date
+    public var delivery: Delivery
+    public var firstNotifiedAt: Date?
+    public var response: Response
+    public var firstResponseAt: Date?
+    public var respondedAt: Date?
+    public var statement: String?
+    public var lastRemindedAt: Date?
+
+    public init(caseId: String, organizationId: String, addedAt: Date) {
+        self.caseId = caseId; self.organizationId = organizationId; self.addedAt = addedAt
+        self.delivery = .pending; self.response = .none
+    }
+}
+
+/// Why a notification was sent.
+public enum NotificationPurpose: String, Codable, Sendable, CaseIterable {
+    case caseNotification = "case-notification"
+    case reminder, publication, incident
+}
+
+/// Category of an incident notice (通知連絡).
+public enum IncidentCategory: String, Codable, Sendable, CaseIterable {
+    case scan, forged, intrusion, phishing, other
+}
+
+/// Life of an outbox row.
+public enum NotificationState: String, Codable, Sendable, CaseIterable {
+    case queued, sending, sent, deferred, failed
+}
+
+/// One outbox row: a message to one organisation, holding the exact bytes that go on the wire.
+public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "notification"
+    public var id: Int64?
+    public var caseId: String?
+    public var organizationId: String
+    public var purpose: NotificationPurpose
+    public var incidentCategory: IncidentCategory?
+    public var template: String
+    public var language: String
+    public var messageId: String
+    public var trackingRef: String
+    public var subject: String
+    public var mailFrom: String
+    public var bytes: Data
+    public var signed: Bool
+    public var encrypted: Bool
+    public var state: NotificationState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var leaseOwner: String?
+    public var leaseUntil: Date?
+    public var createdAt: Date
+    public var sentAt: Date?
+    public var lastError: String?
+
+    public init(caseId: String?, organizationId: String, purpose: NotificationPurpose, incidentCategory: IncidentCategory? = nil,
+                template: String, language: String, messageId: String, trackingRef: String, subject: String,
+                mailFrom: String, bytes: Data, signed: Bool, encrypted: Bool, createdAt: Date) {
+        self.caseId = caseId; self.organizationId = organizationId; self.purpose = purpose
+        self.incidentCategory = incidentCategory; self.template = template; self.language = language
+        self.messageId = messageId; self.trackingRef = trackingRef; self.subject = subject; self.mailFrom = mailFrom
+        self.bytes = bytes; self.signed = signed; self.encrypted = encrypted
+        self.state = .queued; self.attempts = 0; self.createdAt = createdAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// How one recipient of a notification fared.
+public enum RecipientStatus: String, Codable, Sendable, CaseIterable {
+    case pending, delivered, deferred, failed, bounced
+}
+
+/// One envelope recipient of a notification.
+public struct NotificationRecipientRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "notificationRecipient"
+    public var notificationId: Int64
+    public var email: String
+    public var kind: String          // to | cc
+    public var contactId: Int64?
+    public var status: RecipientStatus
+    public var smtpCode: Int?
+    public var smtpReply: String?
+    public var updatedAt: Date?
+
+    public init(notificationId: Int64, email: String, kind: String, contactId: Int64?) {
+        self.notificationId = notificationId; self.email = email; self.kind = kind; self.contactId = contactId
+        self.status = .pending
+    }
+}
+
+/// What an ingested message turned out to be.
+public enum InboundKind: String, Codable, Sendable, CaseIterable {
+    case reply
+    case autoReply = "auto-reply"
+    case bounce, unmatched
+}
+
+/// The outcome of checking an ingested message's OpenPGP signature.
+public enum InboundSignature: String, Codable, Sendable, CaseIterable {
+    case none, verified, bad
+    case unknownKey = "unknown-key"
+}
+
+/// A reply, automatic reply or delivery report read by `ingest`.
+public struct InboundMessageRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "inboundMessage"
+    public var id: Int64?
+    public var messageId: String
+    public var receivedAt: Date
+    public var fromAddress: String?
+    public var subject: String?
+    public var kind: InboundKind
+    public var notificationId: Int64?
+    public var caseId: String?
+    public var organizationId: String?
+    public var signature: InboundSignature
+    public var encrypted: Bool
+    public var bytes: Data
+
+    public init(messageId: String, receivedAt: Date, fromAddress: String?, subject: String?, kind: InboundKind,
+                notificationId: Int64?, caseId: String?, organizationId: String?, signature: InboundSignature,
+                encrypted: Bool, bytes: Data) {
+        self.messageId = messageId; self.receivedAt = receivedAt; self.fromAddress = fromAddress; self.subject = subject
+        self.kind = kind; self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId
+        self.signature = signature; self.encrypted = encrypted; self.bytes = bytes
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
