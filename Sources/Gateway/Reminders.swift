@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+import Registry
+
+/// Reminders to participants who were notified but have not answered.
+public struct Reminders: Sendable {
+    public let composer: NotificationComposer
+
+    public init(composer: NotificationComposer) { self.composer = composer }
+
+    /// Participants notified at least `days` ago with no response, not reminded within `days`.
+    public func due(caseId: String, afterDays days: Int) throws -> [String] {
+        guard days >= 0 else { throw GatewayError.invalidArgument("--after takes a number of days, 0 or more") }
+        let cutoff = composer.now().addingTimeInterval(-Double(days) * 86_400)
+        return try composer.writer.read { db in
+            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
+            if record.publishedAt != nil { throw GatewayError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
+            return try String.fetchAll(db, sql: """
+                SELECT organizationId FROM participant
+                WHERE caseId = ? AND delivery = 'notified' AND response = 'none' AND firstNotifiedAt <= ?
+                  AND (lastRemindedAt IS NULL OR lastRemindedAt <= ?)
+                ORDER BY firstNotifiedAt, organizationId
+                """, arguments: [caseId, cutoff, cutoff])
+        }
+    }
+
+    /// Queues (or with `dryRun` plans) a reminder to each participant due for one.
+    public func remind(caseId: String, afterDays days: Int, template: String = "reminder", dryRun: Bool = false) throws -> [PlannedNotification] {
+        let organizations = try due(caseId: caseId, afterDays: days)
+        guard !organizations.isEmpty else { return [] }
+        let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
+                                          purpose: .reminder, again: true)
+        if dryRun { return try composer.plan(request) }
+        let now = composer.now()
+        return try composer.queue(request) { db, planned in
+            try db.execute(sql: "UPDATE participant SET lastRemindedAt = ? WHERE caseId = ? AND organizationId = ?",
+                           arguments: [now, caseId, planned.organizationId])
+        }
+    }
+}

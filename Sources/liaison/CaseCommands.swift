@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Registry
+
+/// `liaison case …`: vulnerability cases and their participants.
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Open vulnerability cases, choose the organisations to notify, record their answers.",
+        discussion: """
+            A case is a vulnerability under coordination, named by its advisory id (JVNVU#12345678, VU#123456).
+            Typical flow:
+              liaison case open 'JVNVU#12345678' --title 'TLS certificate check' --origin jvn-jp --due 2007-10-15
+              liaison case add 'JVNVU#12345678' --technology tls
+              liaison notify 'JVNVU#12345678' --template vendor-initial
+              liaison send
+              liaison case show 'JVNVU#12345678'
+            """,
+        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self])
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a case.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it: # starts a comment in the shell).") var caseId: String
+        @Option(help: "One-line title of the vulnerability.") var title: String
+        @Option(help: "Where the report came from: jvn-jp (via IPA), cert-cc, cpni, or another partner id.") var origin: String
+        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end.") var due: String?
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let record = try CaseBook(writer: env.store.writer, actor: env.actor)
+                    .open(id: caseId, title: title, origin: origin, due: due)
+                print("opened \(record.id) (\(record.origin))\(record.due.map { ", due \($0)" } ?? "")")
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add organisations to a case, by id or by the technologies they implement.",
+            discussion: "`liaison case add CASE --technology tls` adds every active product developer whose directory entry lists tls.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Case id.") var caseId: String
+        @Argument(help: "Organisation ids (file names in Directory/organizations/).") var organizations: [String] = []
+        @Option(name: .customLong("technology"), help: "Add every active organisation implementing this technology (repeat: all must match).")
+        var technologies: [String] = []
+        @Option(help: "Only organisations of this kind (default with --technology: product-developer).") var kind: String?
+
+        func run() throws {
+            try runReportingErrors {
+                guard !organizations.isEmpty || !technologies.isEmpty || kind != nil else {
+                    throw ValidationError("name organisations, or choose them with --technology or --kind")
+                }
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let added = try CaseBook(writer: env.store.writer, actor: env.actor)
+                    .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
+                print(added.isEmpty ? "no organisation added (all were already participants)"
+                      : "added \(added.count) to \(caseId): \(added.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a case and where each participant stands.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Case id.") var caseId: String
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
+                if format == .json { try printJSON(detail); return }
+                let c = detail.record
+                print("\(c.id)  \(c.title)")
+                print("origin \(c.origin), opened \(dateText(c.openedAt)), due \(c.due ?? "-"), "
+                      + (c.publishedAt.map { "published \(dateText($0))" } ?? "not published"))
+                print("")
+                let rows = detail.participants.map { p -> [String] in
+                    [p.record.organizationId, p.record.delivery.rawValue,
+                     p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
+                     p.record.firstNotifiedAt.map(dateText) ?? "-", p.record.firstResponseAt.map(dateText) ?? "-",
+                     p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
+                }
+                printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List cases, newest first.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Flag(help: "Only cases not yet published.") var open = false
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
+                if format == .json { try printJSON(cases); return }
+                printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
+                           cases.map { [$0.record.id, $0.record.origin, dateText($0.record.openedAt), $0.record.due ?? "-",
+                                        $0.record.publishedAt.map(dateText) ?? "-", String($0.participants), String($0.notified),
+                                        String($0.responded), $0.record.title] })
+            }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record an organisation's response to a case.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Case id.") var caseId: String
+        @Argument(help: "Organisation id.") var organization: String
+        @Argument(help: "acknowledged, investigating, affected, not-affected or fixed.") var response: String
+        @Option(help: "What the organisation said, kept with the response.") var statement: String?
+
+        func run() throws {
+            try runReportingErrors {
+                guard let value = Response(rawValue: response), value != .none else {
+                    throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
+                }
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                try CaseBook(writer: env.store.writer, actor: env.actor)
+                    .setResponse(caseId: caseId, organizationId: organization, response: value, statement: statement)
+                print("\(caseId) \(organization): \(value.rawValue)")
+            }
+        }
+    }
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a case published.",
+            discussion: "Then tell the participants: liaison notify CASE --template publication")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Case id.") var caseId: String
+        @Option(help: "Publication date or time (YYYY-MM-DD or ISO 8601); default now.") var at: String?
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let date = try at.map { text -> Date in
+                    guard let date = parseDateArgument(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
+                    return date
+                }
+                try CaseBook(writer: env.store.writer, actor: env.actor).publish(caseId: caseId, at: date)
+                print("published \(caseId)")
+            }
+        }
+    }
+}

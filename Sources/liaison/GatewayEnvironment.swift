@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import Mail
+import Registry
+import SMTP
+
+/// The workspace opened for a gateway command: its store, settings and transport.
+struct GatewayEnvironment {
+    let workspace: Workspace
+    let configuration: WorkspaceConfiguration
+    let store: RegistryStore
+    let environment: [String: String]
+
+    init(workspace option: String?) throws {
+        environment = ProcessInfo.processInfo.environment
+        workspace = try Workspace.locate(explicit: option, environment: environment,
+                                         currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        configuration = try workspace.configuration
+        store = try RegistryStore(path: workspace.databaseURL.path)
+    }
+
+    var actor: String { EventLog.defaultActor }
+    var gnupgHome: String { workspace.gnupgHome(environment: environment) }
+
+    /// SMTP settings from liaison.yaml, the password from the environment variable it names.
+    func smtp(url: String? = nil, tls: String? = nil, caFile: String? = nil, username: String? = nil) throws -> SMTPConfiguration {
+        try Self.smtp(configuration, root: workspace.root, environment: environment, url: url, tls: tls, caFile: caFile, username: username)
+    }
+
+    /// Command-line values win over liaison.yaml; relative paths are taken from `root`.
+    static func smtp(_ configuration: WorkspaceConfiguration, root: URL, environment: [String: String], url: String?,
+                     tls: String?, caFile: String?, username: String?) throws -> SMTPConfiguration {
+        guard let url = url ?? configuration.smtp.url else {
+            throw ValidationError("no SMTP server: pass --smtp or set smtp.url in liaison.yaml")
+        }
+        var smtp = SMTPConfiguration(url: resolve(url, against: root))
+        let tlsText = tls ?? configuration.smtp.tls ?? "required"
+        guard let policy = SMTPConfiguration.TLSPolicy(rawValue: tlsText) else {
+            throw ValidationError("TLS policy \(tlsText) is neither required nor none")
+        }
+        smtp.tls = policy
+        smtp.username = username ?? configuration.smtp.username
+        if smtp.username != nil { smtp.password = environment[configuration.smtp.passwordEnv] }
+        smtp.caFile = (caFile ?? configuration.smtp.caFile).map { resolve($0, against: root) }
+        try smtp.validate()
+        return smtp
+    }
+
+    func settings(smtp: SMTPConfiguration? = nil) throws -> GatewaySettings {
+        guard let fromText = configuration.sender.from else {
+            throw GatewayError.configuration("sender.from is not set in \(workspace.root.path)/liaison.yaml")
+        }
+        let from = try EmailAddress(parsing: fromText)
+        return GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
+                               signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
+                               encryption: configuration.gnupg.encrypt,
+                               smtp: try smtp ?? self.smtp(), maxAttempts: configuration.smtp.maxAttempts,
+                               templatesDirectory: workspace.templatesURL, actor: actor)
+    }
+
+    /// Settings for commands that only compose (notify, remind, incident): the relay is not needed yet.
+    func composeSettings() throws -> GatewaySettings {
+        try settings(smtp: SMTPConfiguration(url: configuration.smtp.url ?? "file:///dev/null"))
+    }
+
+    /// `file:relative/dir` and relative CA paths are taken from the workspace root.
+    static func resolve(_ path: String, against root: URL) -> String {
+        if path.hasPrefix("file://") {
+            let rest = String(path.dropFirst("file://".count))
+            return rest.hasPrefix("/") ? path : "file://" + root.appendingPathComponent(rest).path
+        }
+        if path.contains("://") || path.hasPrefix("/") { return path }
+        return root.appendingPathComponent(path).path
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Mail
+import Registry
+
+/// `liaison notify`: queue a case's notifications.
+struct NotifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Render, sign (and encrypt where keys allow) and queue a case's notifications.",
+        discussion: """
+            One message per organisation and language: To its active `to` contacts of that language, Cc its `cc`
+            contacts. Everything is checked first — template variables, addresses, keys; on any problem nothing is
+            queued and every problem is listed. Messages wait in the outbox until `liaison send`.
+            """)
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "Case id.") var caseId: String
+    @Option(help: "Template name: Templates/<name>.<lang>.mustache (vendor-initial, reminder, publication).") var template: String
+    @Option(name: .customLong("org"), help: "Notify only this participant (repeatable); default: every participant.") var organizations: [String] = []
+    @Option(name: .customLong("attach"), help: "Attach a file inside the signed part (repeatable).") var attachments: [String] = []
+    @Flag(help: "Check and show what would be queued; queue nothing.") var dryRun = false
+    @Flag(help: "Notify again organisations that already received this template for the case.") var again = false
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try GatewayEnvironment(workspace: workspace.workspace)
+            let purpose: NotificationPurpose = switch template {
+            case "reminder": .reminder
+            case "publication": .publication
+            default: .caseNotification
+            }
+            let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
+                                              attachments: try loadAttachments(attachments), again: again)
+            let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+            let planned = dryRun ? try composer.plan(request) : try composer.queue(request)
+            printPlanned(planned, dryRun: dryRun, format: format)
+        }
+    }
+}
+
+/// `liaison remind`: queue reminders to participants who have not answered.
+struct RemindCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remind",
+        abstract: "Queue a reminder to every participant notified DAYS ago or more with no response.",
+        discussion: "A participant is reminded at most once per DAYS.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "Case id.") var caseId: String
+    @Option(help: "Days since the first notification (and since the last reminder).") var after: Int
+    @Option(help: "Template name.") var template = "reminder"
+    @Flag(help: "Show who would be reminded; queue nothing.") var dryRun = false
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try GatewayEnvironment(workspace: workspace.workspace)
+            let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+            let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
+            printPlanned(planned, dryRun: dryRun, format: format)
+        }
+    }
+}
+
+/// `liaison incident notify`: incident notices outside cases.
+struct IncidentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incident",
+        abstract: "Incident notices (通知連絡) to an organisation or a country's national CSIRT.",
+        subcommands: [Notify.self])
+
+    struct Notify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue an incident notice.",
+            discussion: """
+                Example: liaison incident notify --country KR --category scan --template incident \\
+                           --var summary='Port scans from 192.0.2.0/24 since 2007-09-01'
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Option(name: .customLong("org"), help: "Organisation id.") var organization: String?
+        @Option(help: "ISO 3166-1 country code: the notice goes to that country's national CSIRT.") var country: String?
+        @Option(help: "scan, forged, intrusion, phishing or other.") var category: String
+        @Option(help: "Template name.") var template = "incident"
+        @Option(name: .customLong("var"), help: "A template value, key=value (repeatable); `summary` fills {{incident.summary}}.")
+        var variables: [String] = []
+        @Option(name: .customLong("attach"), help: "Attach a file (repeatable).") var attachments: [String] = []
+        @Flag(help: "Check and show what would be queued; queue nothing.") var dryRun = false
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try runReportingErrors {
+                guard (organization == nil) != (country == nil) else { throw ValidationError("give exactly one of --org and --country") }
+                guard let category = IncidentCategory(rawValue: category) else {
+                    throw ValidationError("--category \(self.category) is not one of scan, forged, intrusion, phishing, other")
+                }
+                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+                let notices = IncidentNotices(composer: composer)
+                let target = try organization ?? notices.nationalCSIRT(country: country!)
+                let planned = try notices.notify(organization: target, category: category, template: template,
+                                                 variables: try parseVariables(variables),
+                                                 attachments: try loadAttachments(attachments), dryRun: dryRun)
+                printPlanned(planned, dryRun: dryRun, format: format)
+            }
+        }
+    }
+}
+
+func parseVariables(_ pairs: [String]) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for pair in pairs {
+        guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+            throw ValidationError("--var \(pair) is not key=value")
+        }
+        result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+    }
+    return result
+}
+
+func loadAttachments(_ paths: [String]) throws -> [Attachment] {
+    try paths.map { try Attachment(contentsOf: URL(fileURLWithPath: $0)) }
+}
+
+func printPlanned(_ planned: [PlannedNotification], dryRun: Bool, format: OutputFormat) {
+    if format == .json { try? printJSON(planned); return }
+    printTable(["organisation", "lang", "to", "cc", "encrypted", "subject"],
+               planned.map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
+                              $0.encrypted ? "yes" : "no", $0.subject] })
+    let verb = dryRun ? "would queue" : "queued"
+    print("\(verb) \(planned.count) message\(planned.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing queued)" : "; run `liaison send` to deliver")")
+}
