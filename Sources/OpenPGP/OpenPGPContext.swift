@@ -1,0 +1,108 @@
+import CGPGME
+import Foundation
+
+/// A gpgme context bound to one GnuPG home directory: OpenPGP protocol, ASCII armor, never a pinentry.
+///
+/// gpgme allows one context per thread at a time, so a context is not `Sendable`: create one per task and
+/// let it go when the task ends. What it returns are plain `Sendable` values.
+///
+/// ```swift
+/// let context = try OpenPGPContext(homeDirectory: "/srv/liaison/gnupg")
+/// let signature = try context.signDetached(body, signer: fingerprint)
+/// print(signature.micalg)  // "pgp-sha256"
+/// ```
+public final class OpenPGPContext {
+    /// The GnuPG home directory every operation of this context uses.
+    public let homeDirectory: String
+    let context: gpgme_ctx_t
+
+    /// Opens a context on `homeDirectory`; nil means `$GNUPGHOME`, else `~/.gnupg`.
+    public init(homeDirectory: String? = nil) throws(OpenPGPError) {
+        _ = GPGMELibrary.version
+        let home = homeDirectory ?? OpenPGPContext.defaultHomeDirectory()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: home, isDirectory: &isDirectory) else {
+            throw .homeDirectory(home, reason: "does not exist")
+        }
+        guard isDirectory.boolValue else { throw .homeDirectory(home, reason: "is not a directory") }
+
+        let engine = liaison_gpgme_engine_check_openpgp()
+        guard GPGMELibrary.code(engine) == GPGErrorCode.noError else {
+            throw .engine("find a usable gpg program", home: home, reason: GPGMELibrary.message(engine))
+        }
+        var created: gpgme_ctx_t?
+        let error = gpgme_new(&created)
+        guard GPGMELibrary.code(error) == GPGErrorCode.noError, let created else {
+            throw .engine("create a context", home: home, reason: GPGMELibrary.message(error))
+        }
+        // Configure before `self` owns the pointer, so a failure here releases it exactly once.
+        let steps: [(String, () -> gpgme_error_t)] = [
+            ("select the OpenPGP protocol", { liaison_gpgme_set_protocol_openpgp(created) }),
+            ("use its home directory", { liaison_gpgme_set_engine_home(created, home) }),
+            ("set loopback pinentry", { liaison_gpgme_set_pinentry_loopback(created) }),
+            ("set the key listing mode", { liaison_gpgme_set_keylist_local_with_secret(created) }),
+        ]
+        for (operation, step) in steps {
+            let error = step()
+            if GPGMELibrary.code(error) != GPGErrorCode.noError {
+                gpgme_release(created)
+                throw .engine(operation, home: home, reason: GPGMELibrary.message(error))
+            }
+        }
+        gpgme_set_armor(created, 1)
+        gpgme_set_offline(created, 1)
+        self.homeDirectory = home
+        self.context = created
+    }
+
+    deinit { gpgme_release(context) }
+
+    /// `$GNUPGHOME` if set and not empty, else `~/.gnupg` — the directory gpg itself would use.
+    static func defaultHomeDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let home = environment["GNUPGHOME"], !home.isEmpty { return home }
+        let user = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return (user as NSString).appendingPathComponent(".gnupg")
+    }
+
+    /// Throws `.engine` naming `operation` unless `error` is success.
+    func check(_ error: gpgme_error_t, _ operation: String) throws(OpenPGPError) {
+        guard GPGMELibrary.code(error) == GPGErrorCode.noError else {
+            throw .engine(operation, home: homeDirectory, reason: GPGMELibrary.message(error))
+        }
+    }
+
+    /// The key whose primary or subkey fingerprint is `fingerprint` (already normalised), or nil.
+    func lookupKey(_ fingerprint: String, secret: Bool) throws(OpenPGPError) -> GPGMEKey? {
+        var key: gpgme_key_t?
+        let error = gpgme_get_key(context, fingerprint, &key, secret ? 1 : 0)
+        let code = GPGMELibrary.code(error)
+        if code == GPGErrorCode.noError, let key { return GPGMEKey(adopting: key) }
+        if let key { gpgme_key_unref(key) }
+        if code == GPGErrorCode.eof { return nil }
+        if code == GPGErrorCode.ambiguousName {
+            throw .engine("look up key \(fingerprint)", home: homeDirectory,
+                          reason: "more than one key has this fingerprint")
+        }
+        throw .engine("look up key \(fingerprint)", home: homeDirectory, reason: GPGMELibrary.message(error))
+    }
+
+    /// The secret key for `fingerprint`, refusing clearly when it is unknown, public only, or cannot sign.
+    func signingKey(_ fingerprint: String) throws(OpenPGPError) -> GPGMEKey {
+        guard let key = try lookupKey(fingerprint, secret: true) else {
+            if try lookupKey(fingerprint, secret: false) != nil {
+                throw .noSecretKey(fingerprint, role: "signing key", home: homeDirectory)
+            }
+            throw .keyNotFound(fingerprint, role: "signing key", home: homeDirectory)
+        }
+        let info = KeyInfo(gpgmeKey: key.pointer, fromData: false)
+        if let problem = info.signingProblem() {
+            throw .unusableKey(fingerprint, role: "signing key", reason: problem)
+        }
+        return key
+    }
+}
+
+/// gpgme forbids using one context from two threads at once.
+@available(*, unavailable)
+extension OpenPGPContext: Sendable {}
