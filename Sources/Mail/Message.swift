@@ -9,11 +9,17 @@ import Foundation
 /// let bytes = try message.serialized()
 /// ```
 public struct Message: Sendable {
+    /// The author (From).
     public var from: EmailAddress
+    /// The primary recipients (To); at least one is required.
     public var to: [EmailAddress]
+    /// The copied recipients (Cc).
     public var cc: [EmailAddress] = []
+    /// Where replies should go (Reply-To), when not to `from`.
     public var replyTo: EmailAddress?
+    /// The subject, any text without control characters; RFC 2047 encoded as needed.
     public var subject: String
+    /// The Date field, written in UTC.
     public var date: Date
     /// The Message-ID without angle brackets.
     public var messageID: String
@@ -24,6 +30,7 @@ public struct Message: Sendable {
     /// More header fields, written after the standard ones: names and values are validated and
     /// non-ASCII values are RFC 2047 encoded.
     public var extraHeaders: [(name: String, value: String)] = []
+    /// The content: a text part, a multipart, or an RFC 3156 signed or encrypted entity.
     public var body: MIMEEntity
 
     /// A message dated now with a fresh Message-ID at the sender's domain unless given.
