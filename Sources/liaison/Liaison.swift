@@ -4,5 +4,12 @@ import ArgumentParser
 struct Liaison: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "liaison",
-        abstract: "Registry and PGP-signed mail gateway of a coordination CSIRT.")
+        abstract: "Registry and PGP-signed mail gateway of a coordination CSIRT.",
+        subcommands: [
+            InitCommand.self,
+            DirectoryCommand.self,
+            OrgCommand.self,
+            KeyCommand.self,
+            AuditCommand.self,
+        ])
 }
