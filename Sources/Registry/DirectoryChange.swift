@@ -43,7 +43,8 @@ public struct DirectoryChange: Sendable, Equatable, CustomStringConvertible {
         case .changed:
             return fields.map { "~ \(objectType) \(objectId)\(owner): \($0)" }.joined(separator: "\n")
         case .retired:
-            let date = fields.first { $0.name == "statusDate" }?.new.displayText ?? ""
+            var date = ""
+            if case .string(let text)? = fields.first(where: { $0.name == "statusDate" })?.new { date = text }
             return "- organization \(objectId) retired on \(date): its file was removed (kept with its history)"
         case .removed:
             return "- contact \(objectId)\(owner) made inactive: no longer in the directory"

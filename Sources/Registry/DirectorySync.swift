@@ -47,6 +47,11 @@ public struct DirectorySync: Sendable {
         self.environment = environment
     }
 
+    /// What a sync would change, without writing anything (`run(dryRun: true)`).
+    public func plan() throws -> DirectorySyncResult {
+        try run(dryRun: true)
+    }
+
     /// Loads and checks the directory, then applies it (or, with `dryRun`, only plans it).
     public func run(dryRun: Bool = false) throws -> DirectorySyncResult {
         let configuration = try workspace.configuration

@@ -7,11 +7,12 @@ public enum TextSyntax {
         let local = text[..<at]
         let domain = text[text.index(after: at)...]
         guard !local.isEmpty, local.utf8.count <= 64, isDomainName(String(domain)) else { return false }
-        let atomCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
         return local.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { atom in
-            !atom.isEmpty && atom.allSatisfy { atomCharacters.contains($0) }
+            !atom.isEmpty && atom.unicodeScalars.allSatisfy { atomCharacters.contains($0) }
         }
     }
+
+    private static let atomCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-".unicodeScalars)
 
     /// A host name of at least two labels (`example.org`): letters, digits and inner hyphens.
     public static func isDomainName(_ text: String) -> Bool {

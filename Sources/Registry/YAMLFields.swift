@@ -22,7 +22,9 @@ struct YAMLFields {
     /// Composes `text`; a syntax error becomes a problem at its line.
     mutating func compose(_ text: String) -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            // The basic resolver: values are read as their raw text (so `NO` stays Norway), and resolving
+            // tags with the default resolver's regular expressions would double the time of a large check.
+            return try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             let (line, message) = YAMLFields.describe(error)
             self.error(line, "YAML syntax: \(message)")
