@@ -24,7 +24,8 @@ struct YAMLFields {
         do {
             // The basic resolver: values are read as their raw text (so `NO` stays Norway), and resolving
             // tags with the default resolver's regular expressions would double the time of a large check.
-            return try Yams.compose(yaml: text, .basic)
+            // The encoding is explicit because its default reads the whole environment on every call.
+            return try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             let (line, message) = YAMLFields.describe(error)
             self.error(line, "YAML syntax: \(message)")
