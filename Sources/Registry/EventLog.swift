@@ -45,6 +45,15 @@ public enum EventLog {
                          data: try EventValue.encoding(data), at: at)
     }
 
+    /// The events about one object (or all events of a type when `objectId` is nil), oldest first.
+    public static func events(_ db: Database, objectType: String, objectId: String? = nil) throws -> [Event] {
+        if let objectId {
+            return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
+                                      arguments: [objectType, objectId])
+        }
+        return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? ORDER BY id", arguments: [objectType])
+    }
+
     /// Recomputes the chain from the first row and reports the first break.
     public static func verify(_ db: Database) throws -> EventLogVerification {
         let rows = try Row.fetchCursor(db, sql: """

@@ -89,7 +89,13 @@ struct DirectoryCommand: ParsableCommand {
     /// `liaison directory export [--format yaml|json|csv]`
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the registry out: YAML that syncs back with no change, JSON, or CSV (one row per contact).")
+            abstract: "Write the registry out: YAML that syncs back with no change, JSON, or CSV (one row per contact).",
+            discussion: """
+                YAML: one document per organisation, in the format of Directory/organizations/<id>.yaml. \
+                JSON: an array ordered by id of objects with the fields of those files (id, name, localName, kind, \
+                country, domains, languages, memberships, agreements, technologies, status, statusDate, notes, \
+                contacts); absent values are left out. CSV: a header row, then one row per contact.
+                """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case yaml, json, csv
