@@ -38,6 +38,14 @@ import TestSupport
         #expect(!result.stderr.contains("Fatal error"))
     }
 
+    @Test func aUsageErrorExitsWithOne() throws {
+        let temp = try workspace()
+        defer { temp.remove() }
+        let result = try runLiaison(["org", "list", "--format", "xml"], workspace: temp.root)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Error: The value 'xml' is invalid for '--format <format>'"))
+    }
+
     @Test func checkPrintsEveryProblemAsFileLineAndFailsOnErrors() throws {
         let temp = try workspace([
             "good": TemporaryWorkspace.organizationYAML(id: "good"),
