@@ -133,6 +133,13 @@ public struct RegistryQueries: Sendable {
         }
     }
 
+    /// The contact with this address (any case), active or not; nil if there is none.
+    public func contact(email: String) throws -> Contact? {
+        try reader.read { db in
+            try Contact.fetchOne(db, sql: "SELECT * FROM contact WHERE email = ?", arguments: [email])
+        }
+    }
+
     /// Every organisation as its directory file would describe it, ordered by id: what `directory export`
     /// writes and what `directory sync` compares files with.
     public func definitions() throws -> [OrganizationDefinition] {

@@ -148,7 +148,7 @@ struct YAMLFields {
             return (1, problem)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return (context.mark.line, "the field \(names) appears more than once in one mapping")
+            return (context.mark.line, "the field \(names) is given more than once in the same mapping (first on this line)")
         default:
             return (1, "\(error)")
         }

@@ -63,6 +63,7 @@ import TestSupport
         #expect(ids(try queries.organizations(filter: .init(technologies: ["tls", "dns"]))) == ["tsubame"])
         #expect(ids(try queries.organizations(filter: .init(country: "JP", technologies: ["tls"]))) == ["aozora", "hoshi", "tsubame"])
         #expect(ids(try queries.organizations(filter: .init(kind: .coordinator))).isEmpty)
+        #expect(try queries.contact(email: "CERT@KrCert-CC.example")?.organizationId == "krcert-cc")
     }
 
     @Test func retiredOrganizationsAreListedOnlyWhenAsked() throws {
