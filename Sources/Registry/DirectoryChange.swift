@@ -1,5 +1,6 @@
 /// One change that `directory sync` makes (or, in a dry run, would make) to the registry.
 public struct DirectoryChange: Sendable, Equatable, CustomStringConvertible {
+    /// What happened to the object.
     public enum Action: String, Sendable, Codable {
         case added
         case changed

@@ -66,6 +66,7 @@ public enum DirectoryExport {
 
 /// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote or line break.
 public enum CSV {
+    /// The rows (the first one being the header) as CSV text.
     public static func render(_ rows: [[String]]) -> String {
         rows.map { row in row.map(field).joined(separator: ",") + "\r\n" }.joined()
     }

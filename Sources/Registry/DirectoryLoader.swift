@@ -8,6 +8,7 @@ import Foundation
 /// problems.forEach { print($0) }    // Directory/organizations/x.yaml:12: error: malformed email address "a@"
 /// ```
 public struct DirectoryLoader: Sendable {
+    /// Reads the key files.
     public var keyInspector: any KeyInspector
     /// The moment keys are judged at.
     public var now: Date

@@ -14,6 +14,7 @@ public struct DirectorySyncResult: Sendable {
     /// The GnuPG home keys go to.
     public var gnupgHome: String
 
+    /// How many of the problems are errors.
     public var errorCount: Int { problems.filter { $0.severity == .error }.count }
 }
 
@@ -28,9 +29,13 @@ public struct DirectorySyncResult: Sendable {
 public struct DirectorySync: Sendable {
     public var workspace: Workspace
     public var store: RegistryStore
+    /// Reads and checks `Directory/`.
     public var loader: DirectoryLoader
+    /// Puts the directory's keys into the GnuPG home.
     public var importer: any KeyImporter
+    /// Who the events are recorded as.
     public var actor: String
+    /// The time of the events and of retirements.
     public var now: Date
     /// The environment the GnuPG home is resolved with when the configuration does not name one.
     public var environment: [String: String]

@@ -5,6 +5,7 @@ public enum EventLogVerification: Sendable, Equatable, CustomStringConvertible {
     /// The first break: the row concerned, why, and a sentence for the user.
     case broken(eventId: Int64, reason: EventLogBreak, detail: String)
 
+    /// Whether no break was found.
     public var isIntact: Bool {
         if case .intact = self { return true }
         return false

@@ -3,6 +3,7 @@ import Yams
 /// Writes an organisation definition as the YAML of its directory file, in the field order of the sample
 /// files, so that an exported file reads like a hand-written one and syncs back with no change.
 public enum OrganizationYAML {
+    /// The text of `Directory/organizations/<id>.yaml` for `definition`.
     public static func render(_ definition: OrganizationDefinition) -> String {
         var lines: [String] = []
         lines.append("id: \(scalar(definition.id))")

@@ -39,6 +39,7 @@ public struct OrganizationDetails: Sendable, Equatable {
 
 /// A contact whose key cannot be used, or soon cannot.
 public struct ContactKeyProblem: Sendable, Equatable, Codable {
+    /// Why the key cannot be used, or soon cannot.
     public enum Problem: String, Sendable, Codable {
         /// The contact has no key, or names a key that is not in the registry.
         case missing
@@ -60,6 +61,7 @@ public struct ContactKeyProblem: Sendable, Equatable, Codable {
 /// Every query has an instance form (reads through the store) and a static form taking a `Database`, for use
 /// inside another module's transaction.
 public struct RegistryQueries: Sendable {
+    /// The database read from.
     public let reader: any DatabaseReader
 
     public init(_ reader: any DatabaseReader) {
@@ -77,6 +79,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.organizations($0, filter: filter) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func organizations(_ db: Database, filter: OrganizationFilter) throws -> [Organization] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
@@ -112,6 +115,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.organization($0, id: id) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func organization(_ db: Database, id: String) throws -> OrganizationDetails? {
         guard let organization = try Organization.fetchOne(db, key: id) else { return nil }
         let contacts = try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? ORDER BY role DESC, email", arguments: [id])
@@ -146,6 +150,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.definitions($0) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func definitions(_ db: Database) throws -> [OrganizationDefinition] {
         let organizations = try Organization.fetchAll(db, sql: "SELECT * FROM organization ORDER BY id")
         let contacts = Dictionary(grouping: try Contact.fetchAll(db, sql: "SELECT * FROM contact ORDER BY id"), by: \.organizationId)
@@ -184,6 +189,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.contactsWithKeyProblems($0, within: days, now: now, includeKeyless: includeKeyless) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func contactsWithKeyProblems(_ db: Database, within days: Int, now: Date = Date(),
                                                includeKeyless: Bool = false) throws -> [ContactKeyProblem] {
         let rows = try Row.fetchAll(db, sql: """
@@ -226,6 +232,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.registeredDevelopers($0, on: date) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func registeredDevelopers(_ db: Database, on date: CalendarDate) throws -> [Organization] {
         try Organization.fetchAll(db, sql: """
             SELECT * FROM organization o
@@ -241,6 +248,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.members($0, of: body, on: date) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func members(_ db: Database, of body: String, on date: CalendarDate) throws -> [Organization] {
         try Organization.fetchAll(db, sql: """
             SELECT * FROM organization o
@@ -256,6 +264,7 @@ public struct RegistryQueries: Sendable {
         try members(of: "APCERT", on: date)
     }
 
+    /// The same, within the caller\'s transaction.
     public static func apcertMembers(_ db: Database, on date: CalendarDate) throws -> [Organization] {
         try members(db, of: "APCERT", on: date)
     }
@@ -265,6 +274,7 @@ public struct RegistryQueries: Sendable {
         try reader.read { try Self.agreementsSigned($0, kind: kind, from: first, through: last) }
     }
 
+    /// The same, within the caller\'s transaction.
     public static func agreementsSigned(_ db: Database, kind: String, from first: CalendarDate, through last: CalendarDate) throws -> [Agreement] {
         try Agreement.fetchAll(db, sql: """
             SELECT * FROM agreement WHERE kind = ? AND signed >= ? AND signed <= ? ORDER BY signed, organizationId
