@@ -45,7 +45,11 @@ public struct GnuPGKeyInspector: KeyInspector {
                 keys[keys.count - 1].fingerprint = field(9).uppercased()
                 expectingPrimaryFingerprint = false
             case "uid" where !keys.isEmpty:
-                keys[keys.count - 1].userIds.append(unescape(field(9)))
+                // A revoked user ID no longer vouches for its address (all of them show as revoked when the
+                // whole key is, and are kept then, to say whose key it was).
+                if field(1) != "r" || keys[keys.count - 1].revoked {
+                    keys[keys.count - 1].userIds.append(unescape(field(9)))
+                }
             case "sub", "ssb":
                 expectingPrimaryFingerprint = false
                 if type == "ssb", !keys.isEmpty { keys[keys.count - 1].isSecret = true }
