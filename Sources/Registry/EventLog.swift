@@ -1,0 +1,175 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// The append-only audit log: every change to the registry, cases and notifications, each row carrying the
+/// SHA-256 of the previous row so that an edited, deleted or reordered row is detected.
+///
+/// The hash of a row is `sha256(prevHash + canonical)`, lower-case hex, where `canonical` is the JSON object
+/// `{"action":…,"actor":…,"at":…,"data":…,"objectId":…,"objectType":…}` with keys in that (sorted) order,
+/// `at` as stored (`YYYY-MM-DD HH:MM:SS.SSS`, UTC) and `data` the stored canonical JSON text. The first
+/// row's `prevHash` is 64 zeros. The row id is not hashed: order is what the chain of hashes says.
+///
+/// ```swift
+/// try store.writer.write { db in
+///     try EventLog.append(db, action: "case.opened", objectType: "case", objectId: "JVNVU#12345678",
+///                         data: ["title": "Example", "origin": "jvn-jp"])
+/// }
+/// ```
+public enum EventLog {
+    /// The `prevHash` of the first row.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// Who is acting: `$LIAISON_ACTOR`, else `$USER`, else `liaison`.
+    public static var defaultActor: String {
+        let environment = ProcessInfo.processInfo.environment
+        for name in ["LIAISON_ACTOR", "USER"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return "liaison"
+    }
+
+    /// Appends one event. Call inside the transaction that makes the change, so both land or neither does.
+    public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
+                              objectId: String, data: [String: EventValue] = [:], at: Date = Date()) throws {
+        var chain = try EventChain(db)
+        try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
+                         data: .object(data), at: at)
+    }
+
+    /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
+    public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
+                              objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
+        var chain = try EventChain(db)
+        try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
+                         data: try EventValue.encoding(data), at: at)
+    }
+
+    /// The events about one object (or all events of a type when `objectId` is nil), oldest first.
+    public static func events(_ db: Database, objectType: String, objectId: String? = nil) throws -> [Event] {
+        if let objectId {
+            return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
+                                      arguments: [objectType, objectId])
+        }
+        return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? ORDER BY id", arguments: [objectType])
+    }
+
+    /// Recomputes the chain from the first row and reports the first break.
+    public static func verify(_ db: Database) throws -> EventLogVerification {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash, hash
+            FROM event ORDER BY id
+            """)
+        var expectedPrevious = genesisHash
+        var previousId: Int64 = 0
+        var count = 0
+        while let row = try rows.next() {
+            let id: Int64 = row["id"]
+            let prevHash: String = row["prevHash"]
+            let hash: String = row["hash"]
+            let canonical = canonicalRow(at: row["at"], actor: row["actor"], action: row["action"],
+                                         objectType: row["objectType"], objectId: row["objectId"], data: row["data"])
+            if hashOf(prevHash: prevHash, canonical: canonical) != hash {
+                return .broken(eventId: id, reason: .edited,
+                               detail: "event \(id) was edited: its contents no longer match its hash")
+            }
+            if prevHash != expectedPrevious {
+                if id != previousId + 1 {
+                    let missing = previousId + 1 == id - 1 ? "event \(previousId + 1) was" : "events \(previousId + 1)–\(id - 1) were"
+                    return .broken(eventId: previousId + 1, reason: .deleted,
+                                   detail: "\(missing) deleted: event \(id) does not follow \(previousId == 0 ? "the start of the log" : "event \(previousId)")")
+                }
+                if let origin = try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE hash = ? AND id <> ?", arguments: [prevHash, id]) {
+                    return .broken(eventId: id, reason: .reordered,
+                                   detail: "event \(id) is out of order: it was written after event \(origin), not after event \(previousId)")
+                }
+                if previousId == 0 {
+                    return .broken(eventId: 1, reason: .deleted,
+                                   detail: "the first events were deleted: event \(id) does not start the log")
+                }
+                return .broken(eventId: previousId, reason: .edited,
+                               detail: "event \(previousId) was edited: its hash was rewritten, so event \(id) no longer follows it")
+            }
+            expectedPrevious = hash
+            previousId = id
+            count += 1
+        }
+        // AUTOINCREMENT remembers the highest id ever used, so rows deleted from the end still show.
+        if let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'"), highest > previousId {
+            let missing = previousId + 1 == highest ? "event \(highest) was" : "events \(previousId + 1)–\(highest) were"
+            return .broken(eventId: previousId + 1, reason: .deleted, detail: "\(missing) deleted from the end of the log")
+        }
+        return .intact(count: count)
+    }
+
+    static func canonicalRow(at: String, actor: String, action: String, objectType: String, objectId: String,
+                             data: String) -> String {
+        var output = "{\"action\":"
+        EventValue.writeString(action, to: &output)
+        output += ",\"actor\":"
+        EventValue.writeString(actor, to: &output)
+        output += ",\"at\":"
+        EventValue.writeString(at, to: &output)
+        output += ",\"data\":" + data + ",\"objectId\":"
+        EventValue.writeString(objectId, to: &output)
+        output += ",\"objectType\":"
+        EventValue.writeString(objectType, to: &output)
+        output += "}"
+        return output
+    }
+
+    static func hashOf(prevHash: String, canonical: String) -> String {
+        let digest = SHA256.hash(data: Data((prevHash + canonical).utf8))
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.SSS` in UTC: GRDB's own format for dates, so other modules read `at` as a `Date`.
+    static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var days = milliseconds / 86_400_000
+        var rest = milliseconds % 86_400_000
+        if rest < 0 { rest += 86_400_000; days -= 1 }
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(rest / 3_600_000, 2)):\(pad(rest / 60_000 % 60, 2)):\(pad(rest / 1000 % 60, 2)).\(pad(rest % 1000, 3))"
+    }
+}
+
+/// Appends many events in one transaction without re-reading the last hash each time.
+struct EventChain {
+    private(set) var lastHash: String
+
+    init(_ db: Database) throws {
+        lastHash = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? EventLog.genesisHash
+    }
+
+    mutating func append(_ db: Database, actor: String, action: String, objectType: String, objectId: String,
+                         data: EventValue, at date: Date) throws {
+        let at = EventLog.timestamp(date)
+        let dataText = data.canonicalJSON
+        let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
+                                              objectId: objectId, data: dataText)
+        let hash = EventLog.hashOf(prevHash: lastHash, canonical: canonical)
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO event (at, actor, action, objectType, objectId, data, prevHash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [at, actor, action, objectType, objectId, dataText, lastHash, hash])
+        lastHash = hash
+    }
+}

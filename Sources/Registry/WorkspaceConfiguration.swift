@@ -1,0 +1,197 @@
+import Foundation
+import Yams
+
+/// The settings of `liaison.yaml`. Every key is optional; the defaults are those of DESIGN.md.
+public struct WorkspaceConfiguration: Sendable, Equatable {
+    /// Who the notifications come from.
+    public struct Sender: Sendable, Equatable {
+        /// The From header, such as `"Example CSIRT <vuls@csirt.example>"`.
+        public var from: String?
+        /// The id of our own organisation in `Directory/`.
+        public var organization: String?
+        /// Fingerprint (upper-case hex) of the signing key in the GnuPG home.
+        public var signingKey: String?
+
+        public init(from: String? = nil, organization: String? = nil, signingKey: String? = nil) {
+            self.from = from
+            self.organization = organization
+            self.signingKey = signingKey
+        }
+    }
+
+    /// How mail leaves.
+    public struct SMTP: Sendable, Equatable {
+        /// `smtp://host:port` (STARTTLS), `smtps://host:port`, or `file:///path` for dry runs.
+        public var url: String?
+        /// `"required"` or `"none"`; nil means required.
+        public var tls: String?
+        public var username: String?
+        /// The environment variable holding the password; the password itself is never in a file.
+        public var passwordEnv: String
+        /// Attempts before a transient failure becomes permanent.
+        public var maxAttempts: Int
+        /// A PEM file of trusted certificates, relative to the workspace root.
+        public var caFile: String?
+
+        /// Whether TLS must be used (anything but an explicit `tls: none`).
+        public var requiresTLS: Bool { tls != "none" }
+
+        public init(url: String? = nil, tls: String? = nil, username: String? = nil,
+                    passwordEnv: String = "LIAISON_SMTP_PASSWORD", maxAttempts: Int = 8, caFile: String? = nil) {
+            self.url = url
+            self.tls = tls
+            self.username = username
+            self.passwordEnv = passwordEnv
+            self.maxAttempts = maxAttempts
+            self.caFile = caFile
+        }
+    }
+
+    /// When to encrypt to a contact's key.
+    public enum EncryptPolicy: String, Sendable, Equatable, CaseIterable {
+        /// Encrypt when the contact has a usable key, sign only otherwise.
+        case whenKey = "when-key"
+        /// Refuse to queue for a contact without a usable key.
+        case always
+        /// Sign only.
+        case never
+    }
+
+    /// Where keys live.
+    public struct GnuPG: Sendable, Equatable {
+        /// The GnuPG home, relative to the workspace root; nil means `$GNUPGHOME`, else `~/.gnupg`.
+        public var home: String?
+        public var encrypt: EncryptPolicy
+
+        public init(home: String? = nil, encrypt: EncryptPolicy = .whenKey) {
+            self.home = home
+            self.encrypt = encrypt
+        }
+    }
+
+    /// How reports count.
+    public struct Report: Sendable, Equatable {
+        /// The IANA time zone in which quarters begin and end.
+        public var timezone: String
+
+        /// The configured zone (valid: the parser checks it).
+        public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
+
+        public init(timezone: String = "UTC") {
+            self.timezone = timezone
+        }
+    }
+
+    public var sender: Sender
+    public var smtp: SMTP
+    public var gnupg: GnuPG
+    public var report: Report
+
+    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report()) {
+        self.sender = sender
+        self.smtp = smtp
+        self.gnupg = gnupg
+        self.report = report
+    }
+
+    /// Parses the text of `liaison.yaml`; `file` names it in errors. Unknown keys and bad values are errors,
+    /// all of them reported at once as `FILE:LINE: message` lines.
+    public static func parse(_ text: String, file: String = "liaison.yaml") throws(RegistryError) -> WorkspaceConfiguration {
+        var reader = YAMLFields(file: file)
+        var configuration = WorkspaceConfiguration()
+        if let root = reader.compose(text) {
+            configuration.read(root, with: &reader)
+        }
+        let errors = reader.problems.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            throw .invalidConfiguration(errors.map { "\($0.file):\($0.line): \($0.message)" })
+        }
+        return configuration
+    }
+
+    private mutating func read(_ root: Node, with reader: inout YAMLFields) {
+        if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report"]) else { return }
+        for (section, _, node) in top.entries {
+            if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
+            switch section {
+            case "sender":
+                guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
+                for (name, _, value) in fields.entries {
+                    switch name {
+                    case "from": sender.from = reader.singleLine(value, field: "sender.from")
+                    case "organization": sender.organization = reader.singleLine(value, field: "sender.organization")
+                    default:
+                        guard let text = reader.singleLine(value, field: "sender.signing_key") else { continue }
+                        let fingerprint = Fingerprint.normalize(text)
+                        if Fingerprint.isValid(fingerprint) {
+                            sender.signingKey = fingerprint
+                        } else {
+                            reader.error(YAMLFields.line(value), "sender.signing_key \"\(text)\" is not a key fingerprint (40 or 64 hexadecimal digits)")
+                        }
+                    }
+                }
+            case "smtp":
+                guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file"]) else { continue }
+                for (name, _, value) in fields.entries {
+                    let line = YAMLFields.line(value)
+                    switch name {
+                    case "url":
+                        guard let url = reader.singleLine(value, field: "smtp.url") else { continue }
+                        let scheme = URL(string: url)?.scheme?.lowercased()
+                        if ["smtp", "smtps", "file"].contains(scheme ?? "") {
+                            smtp.url = url
+                        } else {
+                            reader.error(line, "smtp.url \"\(url)\" must start with smtp://, smtps:// or file://")
+                        }
+                    case "tls":
+                        guard let tls = reader.singleLine(value, field: "smtp.tls") else { continue }
+                        if tls == "required" || tls == "none" {
+                            smtp.tls = tls
+                        } else {
+                            reader.error(line, "smtp.tls must be required or none, not \"\(tls)\"")
+                        }
+                    case "username": smtp.username = reader.singleLine(value, field: "smtp.username")
+                    case "password_env":
+                        guard let name = reader.singleLine(value, field: "smtp.password_env") else { continue }
+                        if name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil {
+                            smtp.passwordEnv = name
+                        } else {
+                            reader.error(line, "smtp.password_env must name an environment variable (the password itself never goes in this file)")
+                        }
+                    case "max_attempts":
+                        guard let text = reader.singleLine(value, field: "smtp.max_attempts") else { continue }
+                        if let count = Int(text), (1...100).contains(count) {
+                            smtp.maxAttempts = count
+                        } else {
+                            reader.error(line, "smtp.max_attempts must be a whole number from 1 to 100, not \"\(text)\"")
+                        }
+                    default: smtp.caFile = reader.singleLine(value, field: "smtp.ca_file")
+                    }
+                }
+            case "gnupg":
+                guard let fields = reader.fields(of: node, what: "gnupg", allowed: ["home", "encrypt"]) else { continue }
+                for (name, _, value) in fields.entries {
+                    if name == "home" {
+                        gnupg.home = reader.singleLine(value, field: "gnupg.home")
+                    } else if let text = reader.singleLine(value, field: "gnupg.encrypt") {
+                        if let policy = EncryptPolicy(rawValue: text) {
+                            gnupg.encrypt = policy
+                        } else {
+                            reader.error(YAMLFields.line(value), "gnupg.encrypt must be when-key, always or never, not \"\(text)\"")
+                        }
+                    }
+                }
+            default:
+                guard let fields = reader.fields(of: node, what: "report", allowed: ["timezone"]) else { continue }
+                if let value = fields["timezone"], let zone = reader.singleLine(value, field: "report.timezone") {
+                    if TimeZone(identifier: zone) != nil {
+                        report.timezone = zone
+                    } else {
+                        reader.error(YAMLFields.line(value), "report.timezone \"\(zone)\" is not a time zone name such as Asia/Tokyo or UTC")
+                    }
+                }
+            }
+        }
+    }
+}

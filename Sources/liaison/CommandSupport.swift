@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+
+/// Shared output of the commands: errors on stderr, tables, JSON and CSV on stdout.
+enum CommandSupport {
+    /// Writes one line to standard error.
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints each line on standard error and exits with status 1.
+    static func fail(_ lines: [String]) throws -> Never {
+        lines.forEach(printError)
+        throw ExitCode(1)
+    }
+
+    /// Prints one line on standard error and exits with status 1.
+    static func fail(_ line: String) throws -> Never {
+        try fail([line])
+    }
+
+    /// Runs `body`; any error but an exit becomes its description on stderr (one line per problem) and status 1,
+    /// never a stack trace or a Swift type name.
+    static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let error as CustomStringConvertible & Error {
+            try fail(error.description.split(separator: "\n").map(String.init))
+        } catch {
+            try fail(error.localizedDescription)
+        }
+    }
+
+    /// JSON with sorted keys, indented, dates as ISO 8601 in UTC, slashes unescaped; ends with a newline.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// `3 errors`, `1 warning`.
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    /// A date as `YYYY-MM-DD` in UTC, for tables.
+    static func day(_ date: Date?) -> String {
+        guard let date else { return "never" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+}
+
+/// A plain-text table whose columns line up in a terminal: widths count East Asian wide characters as two
+/// columns, so Japanese names do not push the columns out of line.
+struct TextTable {
+    var headers: [String]
+    var rows: [[String]] = []
+
+    init(_ headers: [String]) {
+        self.headers = headers
+    }
+
+    mutating func add(_ row: [String]) {
+        rows.append(row)
+    }
+
+    func render() -> String {
+        let all = [headers] + rows
+        var widths = Array(repeating: 0, count: headers.count)
+        for row in all {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], DisplayWidth.of(cell))
+            }
+        }
+        return all.map { row in
+            var line = ""
+            for (index, cell) in row.enumerated() where index < widths.count {
+                line += cell
+                if index < row.count - 1 {
+                    line += String(repeating: " ", count: widths[index] - DisplayWidth.of(cell) + 2)
+                }
+            }
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Terminal column widths (after Unicode's East Asian Width: wide and fullwidth characters take two columns,
+/// combining marks none).
+enum DisplayWidth {
+    static func of(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + width(of: $1) }
+    }
+
+    static func width(of scalar: Unicode.Scalar) -> Int {
+        let value = scalar.value
+        if value == 0 || (0x0300...0x036F).contains(value) || (0x200B...0x200F).contains(value)
+            || (0xFE00...0xFE0F).contains(value) || scalar.properties.generalCategory == .nonspacingMark {
+            return 0
+        }
+        let wide: [ClosedRange<UInt32>] = [
+            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+            0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+        ]
+        return wide.contains { $0.contains(value) } ? 2 : 1
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+/// `--workspace DIR`, shared by every command.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The workspace folder (default: $LIAISON_WORKSPACE, else the nearest folder above holding liaison.yaml).", valueName: "DIR"))
+    var workspace: String?
+
+    /// The workspace, or exit 1 with a line saying how to make one.
+    func locate() throws -> Workspace {
+        try CommandSupport.reportingErrors {
+            try Workspace.locate(explicit: workspace,
+                                 currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        }
+    }
+
+    /// The workspace's configuration, or exit 1 listing its problems.
+    func configuration(of workspace: Workspace) throws -> WorkspaceConfiguration {
+        try CommandSupport.reportingErrors { try workspace.configuration }
+    }
+
+    /// The workspace's registry store, opened and migrated.
+    func openStore(of workspace: Workspace) throws -> RegistryStore {
+        try CommandSupport.reportingErrors { try workspace.openStore() }
+    }
+}
