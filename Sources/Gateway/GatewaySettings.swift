@@ -1,16 +1,11 @@
 import Foundation
 import Mail
+import Registry
 import SMTP
 
-/// When outgoing notifications are encrypted, from `gnupg.encrypt` in liaison.yaml.
-public enum EncryptionPolicy: String, Sendable, CaseIterable {
-    /// Encrypt when every recipient has a usable key; otherwise send signed only.
-    case whenKey = "when-key"
-    /// Refuse to queue a message that cannot be encrypted to every recipient.
-    case always
-    /// Sign only.
-    case never
-}
+/// When outgoing notifications are encrypted (`gnupg.encrypt` in liaison.yaml): when every recipient has a
+/// usable key, always (refusing to queue otherwise), or never.
+public typealias EncryptionPolicy = WorkspaceConfiguration.EncryptPolicy
 
 /// What the gateway needs to know about the workspace: who we are, how we sign, where mail goes.
 public struct GatewaySettings: Sendable {

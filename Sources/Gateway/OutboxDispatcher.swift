@@ -221,25 +221,27 @@ public final class OutboxDispatcher: Sendable {
         }
         try notification.update(db)
 
-        let recipientsJSON = Dictionary(recipients.map { r in
-            (r.email, report?.outcomes.first(where: { $0.recipient.caseInsensitiveCompare(r.email) == .orderedSame }).map { "\($0.outcome)" } ?? "no result")
-        }, uniquingKeysWith: { a, _ in a })
-        var data: [String: Any] = [
-            "messageId": row.messageId, "organizationId": row.organizationId, "purpose": row.purpose.rawValue,
-            "attempt": notification.attempts, "at": Timestamp.string(now), "recipients": recipientsJSON,
+        var recipientsJSON: [String: EventValue] = [:]
+        for r in recipients {
+            let outcome = report?.outcomes.first { $0.recipient.caseInsensitiveCompare(r.email) == .orderedSame }?.outcome
+            recipientsJSON[r.email] = .string(outcome.map { "\($0)" } ?? "no result")
+        }
+        var data: [String: EventValue] = [
+            "messageId": .string(row.messageId), "organizationId": .string(row.organizationId),
+            "purpose": .string(row.purpose.rawValue), "attempt": .int(Int64(notification.attempts)),
+            "at": .string(Timestamp.string(now)), "recipients": .object(recipientsJSON),
+            "caseId": .optional(row.caseId), "category": .optional(row.incidentCategory?.rawValue),
         ]
-        if let caseId = row.caseId { data["caseId"] = caseId }
-        if let category = row.incidentCategory { data["category"] = category.rawValue }
         switch notification.state {
         case .sent where !accepted.isEmpty && row.state != .sent:
-            try Events.append(db, actor: actor, action: "notification.sent", objectType: "notification", objectId: row.messageId, json: data)
+            try Events.append(db, actor: actor, action: "notification.sent", objectType: "notification", objectId: row.messageId, values: data)
         case .deferred:
-            data["nextAttemptAt"] = Timestamp.string(notification.nextAttemptAt!)
-            data["reason"] = notification.lastError
-            try Events.append(db, actor: actor, action: "notification.deferred", objectType: "notification", objectId: row.messageId, json: data)
+            data["nextAttemptAt"] = .string(Timestamp.string(notification.nextAttemptAt!))
+            data["reason"] = .optional(notification.lastError)
+            try Events.append(db, actor: actor, action: "notification.deferred", objectType: "notification", objectId: row.messageId, values: data)
         case .failed:
-            data["reason"] = notification.lastError
-            try Events.append(db, actor: actor, action: "notification.failed", objectType: "notification", objectId: row.messageId, json: data)
+            data["reason"] = .optional(notification.lastError)
+            try Events.append(db, actor: actor, action: "notification.failed", objectType: "notification", objectId: row.messageId, values: data)
         default: break
         }
         if let caseId = row.caseId {

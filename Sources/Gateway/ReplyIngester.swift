@@ -80,7 +80,7 @@ public struct ReplyIngester: Sendable {
             let signed = Self.findSigned(content.root)
             if let signed, signed.parts.count >= 2 {
                 signedPayload = true
-                checks = (try? pgp.verifyDetached(signedData: signed.parts[0].rawBytes.canonicalized(),
+                checks = (try? pgp.verifyDetached(signedData: signed.parts[0].canonicalized(),
                                                   signature: signed.parts[1].decodedBody)) ?? []
             } else if let part = Self.firstText(content.root), part.inlinePGP == .signed, let text = part.text {
                 signedPayload = true
@@ -108,7 +108,7 @@ public struct ReplyIngester: Sendable {
                let participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": org]) {
                 let body = Self.firstText(content.root)?.text ?? ""
                 let stated = Self.statedResponse(in: body)
-                let at = min(parsed.date ?? now(), now())
+                let at = Self.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now())
                 if let stated, stated != participant.response {
                     try CaseBook.recordResponse(db, caseId: caseId, organizationId: org, response: stated,
                                                 statement: Self.statement(in: body), at: at, actor: actor, source: "reply \(messageId)")
@@ -288,6 +288,13 @@ public struct ReplyIngester: Sendable {
         }
         let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : String(text.prefix(2000))
+    }
+
+    /// When the organisation answered: the reply's Date, unless it is in the future or before we wrote to them
+    /// (a wrong clock), in which case the time we read it.
+    static func responseTime(claimed: Date?, notifiedAt: Date?, now: Date) -> Date {
+        guard let claimed, claimed <= now, claimed >= (notifiedAt ?? .distantPast) else { return now }
+        return claimed
     }
 
     static func digest(_ bytes: Data) -> String {

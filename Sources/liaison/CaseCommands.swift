@@ -28,7 +28,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end.") var due: String?
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace: workspace.workspace)
                 let record = try CaseBook(writer: env.store.writer, actor: env.actor)
                     .open(id: caseId, title: title, origin: origin, due: due)
@@ -49,7 +49,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "Only organisations of this kind (default with --technology: product-developer).") var kind: String?
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 guard !organizations.isEmpty || !technologies.isEmpty || kind != nil else {
                     throw ValidationError("name organisations, or choose them with --technology or --kind")
                 }
@@ -69,22 +69,22 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace: workspace.workspace)
                 let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
-                if format == .json { try printJSON(detail); return }
+                if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
                 print("\(c.id)  \(c.title)")
-                print("origin \(c.origin), opened \(dateText(c.openedAt)), due \(c.due ?? "-"), "
-                      + (c.publishedAt.map { "published \(dateText($0))" } ?? "not published"))
+                print("origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
+                      + (c.publishedAt.map { "published \(CommandSupport.day($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
                     [p.record.organizationId, p.record.delivery.rawValue,
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
-                     p.record.firstNotifiedAt.map(dateText) ?? "-", p.record.firstResponseAt.map(dateText) ?? "-",
+                     p.record.firstNotifiedAt.map(CommandSupport.day) ?? "-", p.record.firstResponseAt.map(CommandSupport.day) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
                 }
-                printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
+                CommandSupport.printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
             }
         }
     }
@@ -96,13 +96,13 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace: workspace.workspace)
                 let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
-                if format == .json { try printJSON(cases); return }
-                printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
-                           cases.map { [$0.record.id, $0.record.origin, dateText($0.record.openedAt), $0.record.due ?? "-",
-                                        $0.record.publishedAt.map(dateText) ?? "-", String($0.participants), String($0.notified),
+                if format == .json { try CommandSupport.printJSON(cases); return }
+                CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
+                           cases.map { [$0.record.id, $0.record.origin, CommandSupport.day($0.record.openedAt), $0.record.due ?? "-",
+                                        $0.record.publishedAt.map(CommandSupport.day) ?? "-", String($0.participants), String($0.notified),
                                         String($0.responded), $0.record.title] })
             }
         }
@@ -117,7 +117,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "What the organisation said, kept with the response.") var statement: String?
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 guard let value = Response(rawValue: response), value != .none else {
                     throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
                 }
@@ -138,10 +138,10 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "Publication date or time (YYYY-MM-DD or ISO 8601); default now.") var at: String?
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace: workspace.workspace)
                 let date = try at.map { text -> Date in
-                    guard let date = parseDateArgument(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
+                    guard let date = CommandSupport.parseDate(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
                     return date
                 }
                 try CaseBook(writer: env.store.writer, actor: env.actor).publish(caseId: caseId, at: date)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Registry
 
 /// Shared output of the commands: errors on stderr, tables, JSON and CSV on stdout.
 enum CommandSupport {
@@ -39,6 +40,24 @@ enum CommandSupport {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// Prints `value` as JSON on standard output.
+    static func printJSON(_ value: some Encodable) throws {
+        print(try json(value), terminator: "")
+    }
+
+    /// Prints a table with `headers` on standard output.
+    static func printTable(_ headers: [String], _ rows: [[String]]) {
+        var table = TextTable(headers)
+        rows.forEach { table.add($0) }
+        print(table.render(), terminator: "")
+    }
+
+    /// A `YYYY-MM-DD` day (midnight UTC) or an ISO 8601 time given on the command line.
+    static func parseDate(_ text: String) -> Date? {
+        if let day = CalendarDate(text) { return day.start(in: TimeZone(identifier: "UTC")!) }
+        return try? Date(text, strategy: .iso8601)
     }
 
     /// `3 errors`, `1 warning`.
@@ -113,4 +132,9 @@ enum DisplayWidth {
         ]
         return wide.contains { $0.contains(value) } ? 2 : 1
     }
+}
+
+/// `--format table|json` of the commands whose output is a list.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
 }

@@ -18,7 +18,7 @@ struct GatewayEnvironment {
         workspace = try Workspace.locate(explicit: option, environment: environment,
                                          currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         configuration = try workspace.configuration
-        store = try RegistryStore(path: workspace.databaseURL.path)
+        store = try workspace.openStore()
     }
 
     var actor: String { EventLog.defaultActor }

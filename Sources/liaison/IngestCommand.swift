@@ -22,7 +22,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        try runReportingErrors {
+        try CommandSupport.reportingErrors {
             let sources = [mbox != nil, maildir != nil, stdin != nil].filter { $0 }.count
             guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
@@ -39,8 +39,8 @@ struct IngestCommand: ParsableCommand {
             let ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
             var outcomes: [IngestOutcome] = []
             for (_, bytes) in messages { outcomes.append(try ingester.ingest(bytes)) }
-            if format == .json { try printJSON(outcomes); return }
-            printTable(["kind", "from", "case", "organisation", "signature", "effect", "subject"],
+            if format == .json { try CommandSupport.printJSON(outcomes); return }
+            CommandSupport.printTable(["kind", "from", "case", "organisation", "signature", "effect", "subject"],
                        outcomes.map { [$0.disposition.rawValue, $0.from ?? "-", $0.caseId ?? "-", $0.organizationId ?? "-",
                                        $0.signature.rawValue + ($0.encrypted ? ", encrypted" : ""),
                                        $0.effects.isEmpty ? "-" : $0.effects.joined(separator: "; "), $0.subject ?? "-"] })

@@ -49,7 +49,7 @@ struct MailCommand: ParsableCommand {
         @Option(help: "SMTP user name for AUTH; the password comes from $LIAISON_SMTP_PASSWORD.") var user: String?
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 guard (bodyFile == nil) != (template == nil) else { throw ValidationError("give exactly one of --body-file and --template") }
                 let env = try OptionalWorkspace(option: workspace.workspace)
                 let config = env.configuration
@@ -97,11 +97,11 @@ struct MailCommand: ParsableCommand {
                     switch outcome {
                     case .accepted(let code, _): print("\(recipient): accepted (\(code))")
                     case .transientFailure(let code, let reply):
-                        printError("\(recipient): temporary failure\(code.map { " \($0)" } ?? ""): \(reply)")
-                    case .permanentFailure(let code, let reply): printError("\(recipient): refused \(code): \(reply)")
+                        CommandSupport.printError("\(recipient): temporary failure\(code.map { " \($0)" } ?? ""): \(reply)")
+                    case .permanentFailure(let code, let reply): CommandSupport.printError("\(recipient): refused \(code): \(reply)")
                     }
                 }
-                if let error = report.error, report.outcomes.isEmpty { printError("\(error)") }
+                if let error = report.error, report.outcomes.isEmpty { CommandSupport.printError("\(error)") }
                 if report.allAccepted { print("sent \(message.messageID)"); return }
                 throw ExitCode(report.anyTransient ? 75 : 1)
             }

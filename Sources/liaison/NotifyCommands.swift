@@ -24,7 +24,7 @@ struct NotifyCommand: ParsableCommand {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        try runReportingErrors {
+        try CommandSupport.reportingErrors {
             let env = try GatewayEnvironment(workspace: workspace.workspace)
             let purpose: NotificationPurpose = switch template {
             case "reminder": .reminder
@@ -54,7 +54,7 @@ struct RemindCommand: ParsableCommand {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        try runReportingErrors {
+        try CommandSupport.reportingErrors {
             let env = try GatewayEnvironment(workspace: workspace.workspace)
             let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
             let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
@@ -89,7 +89,7 @@ struct IncidentCommand: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func run() throws {
-            try runReportingErrors {
+            try CommandSupport.reportingErrors {
                 guard (organization == nil) != (country == nil) else { throw ValidationError("give exactly one of --org and --country") }
                 guard let category = IncidentCategory(rawValue: category) else {
                     throw ValidationError("--category \(self.category) is not one of scan, forged, intrusion, phishing, other")
@@ -123,8 +123,8 @@ func loadAttachments(_ paths: [String]) throws -> [Attachment] {
 }
 
 func printPlanned(_ planned: [PlannedNotification], dryRun: Bool, format: OutputFormat) {
-    if format == .json { try? printJSON(planned); return }
-    printTable(["organisation", "lang", "to", "cc", "encrypted", "subject"],
+    if format == .json { try? CommandSupport.printJSON(planned); return }
+    CommandSupport.printTable(["organisation", "lang", "to", "cc", "encrypted", "subject"],
                planned.map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
                               $0.encrypted ? "yes" : "no", $0.subject] })
     let verb = dryRun ? "would queue" : "queued"

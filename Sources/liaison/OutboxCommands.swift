@@ -14,14 +14,14 @@ struct OutboxCommand: ParsableCommand {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        try runReportingErrors {
+        try CommandSupport.reportingErrors {
             if let state, NotificationState(rawValue: state) == nil {
                 throw ValidationError("--state \(state) is not one of queued, sending, sent, deferred, failed")
             }
             let env = try GatewayEnvironment(workspace: workspace.workspace)
             let rows = try Outbox(writer: env.store.writer).list(state: state.flatMap(NotificationState.init), caseId: `case`)
-            if format == .json { try printJSON(rows); return }
-            printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
+            if format == .json { try CommandSupport.printJSON(rows); return }
+            CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
                        rows.map { [String($0.id), $0.state, $0.caseId ?? "-", $0.organizationId, $0.purpose, $0.language,
                                    String($0.attempts), $0.recipients.map { "\($0.email) \($0.status)" }.joined(separator: ", "), $0.subject] })
         }
@@ -44,7 +44,7 @@ struct SendCommand: ParsableCommand {
     @Option(help: "Parallel SMTP connections.") var concurrency: Int = 1
 
     func run() throws {
-        try runReportingErrors {
+        try CommandSupport.reportingErrors {
             guard concurrency >= 1, concurrency <= 16 else { throw ValidationError("--concurrency takes 1 to 16") }
             let env = try GatewayEnvironment(workspace: workspace.workspace)
             let settings = try env.settings()

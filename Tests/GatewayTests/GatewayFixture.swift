@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import Registry
+import SMTP
+import Synchronization
+import TestSupport
+@testable import Gateway
+
+/// A clock the test moves by hand, so backoff and reminders need no waiting.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ start: Date = Date(timeIntervalSince1970: 1_188_604_800)) { current = Mutex(start) }   // 2007-09-01T00:00:00Z
+    var now: Date { current.withLock { $0 } }
+    func advance(days: Double = 0, seconds: Double = 0) { current.withLock { $0 = $0.addingTimeInterval(days * 86_400 + seconds) } }
+}
+
+/// A registry with a few organisations, our signing key, vendor keys in their own GnuPG homes, and an SMTP sink.
+final class GatewayFixture {
+    let folder: URL
+    let store: RegistryStore
+    let gnupg: GnuPGHome
+    let signingKey: String
+    let sink: SMTPSink
+    let clock = TestClock()
+    var vendorHomes: [String: GnuPGHome] = [:]     // email → home holding that contact's secret key
+    var encryption: EncryptionPolicy = .whenKey
+
+    static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates")
+
+    init(sink options: SMTPSink.Options = SMTPSink.Options()) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        gnupg = try GnuPGHome.make()
+        signingKey = try gnupg.generateKey(name: "JPCERT/CC Vulnerability Coordination", email: "vuls@jpcert.example")
+        sink = try SMTPSink.start(options)
+        try addOrganization("jpcert-cc", name: "JPCERT Coordination Center", localName: "JPCERT コーディネーションセンター",
+                            kind: "national-csirt", languages: ["ja", "en"], contacts: [("vuls@jpcert.example", "to", "ja", nil)])
+    }
+
+    deinit {
+        sink.stop()
+        gnupg.shutdown()
+        for home in vendorHomes.values { home.shutdown() }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    var writer: any DatabaseWriter { store.writer }
+
+    var settings: GatewaySettings {
+        var smtp = SMTPConfiguration(url: sink.url)
+        smtp.tls = .none
+        return GatewaySettings(sender: try! .init(parsing: "JPCERT/CC Vulnerability Coordination <vuls@jpcert.example>"),
+                               senderOrganizationId: "jpcert-cc", signingKey: signingKey, gnupgHome: gnupg.path,
+                               encryption: encryption, smtp: smtp, maxAttempts: 3, templatesDirectory: Self.templates,
+                               actor: "test")
+    }
+
+    var composer: NotificationComposer {
+        var composer = NotificationComposer(writer: writer, settings: settings)
+        let clock = clock
+        composer.now = { clock.now }
+        return composer
+    }
+
+    var caseBook: CaseBook {
+        var book = CaseBook(writer: writer, actor: "test")
+        let clock = clock
+        book.now = { clock.now }
+        return book
+    }
+
+    func dispatcher(maxAttempts: Int = 3) -> OutboxDispatcher {
+        let smtp = settings.smtp
+        let clock = clock
+        return OutboxDispatcher(writer: writer, maxAttempts: maxAttempts, actor: "test", now: { clock.now }) {
+            try makeTransport(smtp, logger: .init(label: "test"))
+        }
+    }
+
+    var ingester: ReplyIngester {
+        var ingester = ReplyIngester(writer: writer, gnupgHome: gnupg.path, actor: "test")
+        let clock = clock
+        ingester.now = { clock.now }
+        return ingester
+    }
+
+    /// A contact: email, role, language, and whether it has a key (made in its own GnuPG home, public part imported).
+    typealias ContactSpec = (email: String, role: String, language: String?, key: Bool?)
+
+    func addOrganization(_ id: String, name: String? = nil, localName: String? = nil, kind: String = "product-developer",
+                         country: String = "JP", languages: [String] = ["ja"], technologies: [String] = [],
+                         domains: [String]? = nil, contacts: [ContactSpec]) throws {
+        var fingerprints: [String: String] = [:]
+        for contact in contacts where contact.key == true {
+            let home = try GnuPGHome.make()
+            let fpr = try home.generateKey(name: "\(id) PSIRT", email: contact.email)
+            try gnupg.importKey(try home.exportPublic(fpr))
+            vendorHomes[contact.email] = home
+            fingerprints[contact.email] = fpr
+        }
+        let domain = String(contacts.first?.email.split(separator: "@").last ?? "\(id).example")
+        try writer.write { db in
+            let json = { (list: [String]) in String(decoding: try! JSONEncoder().encode(list), as: UTF8.self) }
+            try db.execute(sql: """
+                INSERT INTO organization (id, name, localName, kind, country, domains, languages, technologies, status, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+                """, arguments: [id, name ?? "\(id.capitalized) Inc.", localName, kind, country, json(domains ?? [domain]),
+                                 json(languages), json(technologies), Date(), Date()])
+            for contact in contacts {
+                try db.execute(sql: "INSERT INTO contact (organizationId, email, name, role, language, pgp, active) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                               arguments: [id, contact.email, "\(id) PSIRT", contact.role, contact.language, fingerprints[contact.email]])
+            }
+        }
+    }
+
+    func participant(_ caseId: String, _ org: String) throws -> ParticipantRecord {
+        try writer.read { db in try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": org])! }
+    }
+
+    func notifications() throws -> [NotificationRecord] {
+        try writer.read { db in try NotificationRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    func bounceCount(_ email: String) throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT bounceCount FROM contact WHERE email = ?", arguments: [email]) ?? -1 }
+    }
+}
