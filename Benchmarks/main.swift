@@ -1,1 +1,5 @@
-print("liaison-bench")
+// liaison-bench BENCHMARK: prints figures; never run as a test.
+switch CommandLine.arguments.dropFirst().first {
+case "mail": try MailBenchmark.run()
+default: print("usage: liaison-bench mail")
+}
