@@ -98,7 +98,6 @@ public final class CurlSMTPTransport: MailTransport {
                                   outcomes: message.recipients.map { ($0, outcome) }, error: problem)
         }
         dialogue.startMessage()
-        let connectionsBefore = dialogue.connectionsOpened
 
         var recipientList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(recipientList) }
@@ -136,7 +135,10 @@ public final class CurlSMTPTransport: MailTransport {
         let report = DeliveryReport(message: message, exchanges: dialogue.exchanges, transferError: transferError,
                                     server: server, username: configuration.username)
 
-        let newConnection = dialogue.connectionsOpened > connectionsBefore
+        let newConnection = info(CURLINFO_NUM_CONNECTS).map { $0 > 0 } ?? false
+        if newConnection {
+            logger.debug("Opened a new connection to \(infoString(CURLINFO_PRIMARY_IP) ?? "?")")
+        }
         if newConnection, configuration.username != nil, !dialogue.authenticatedOnThisConnection,
            dialogue.exchanges.contains(where: { $0.step == .mailFrom })
         {
@@ -193,6 +195,19 @@ public final class CurlSMTPTransport: MailTransport {
         default:
             return .transferFailed(server: server, reason: detail)
         }
+    }
+
+    /// A CURLINFO_LONG value of the last transfer.
+    private func info(_ item: CURLINFO) -> Int? {
+        var value = 0
+        return liaison_curl_getinfo_long(handle, item, &value) == CURLE_OK ? value : nil
+    }
+
+    /// A CURLINFO_STRING value of the last transfer, copied out of the handle.
+    private func infoString(_ item: CURLINFO) -> String? {
+        var value: UnsafePointer<CChar>? = nil
+        guard liaison_curl_getinfo_string(handle, item, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
     }
 
     // Typed option setters over the C shim.

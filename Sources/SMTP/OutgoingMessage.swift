@@ -8,7 +8,8 @@ public struct OutgoingMessage: Sendable, Equatable {
     public let sender: String
     /// Envelope recipients (RCPT TO), exactly these, in this order; headers do not add any.
     public let recipients: [String]
-    /// The exact message bytes with CRLF line ends; sent unchanged apart from SMTP dot-stuffing.
+    /// The exact message bytes with CRLF line ends, ending with CRLF; sent unchanged apart from SMTP dot-stuffing
+    /// (bytes without a final CRLF arrive with one added, as SMTP requires).
     public let bytes: Data
 
     /// A message with the given envelope and bytes.

@@ -25,8 +25,6 @@ final class SMTPDialogue {
     private(set) var exchanges: [Exchange] = []
     /// Whether the current connection carried an AUTH command (for the warning when a server offers no AUTH).
     private(set) var authenticatedOnThisConnection = false
-    /// How many connections libcurl opened since the transport was made.
-    private(set) var connectionsOpened = 0
 
     private var logger: Logger
     private var incoming: [UInt8] = []
@@ -64,7 +62,6 @@ final class SMTPDialogue {
         if text.hasPrefix("Connected to ") {
             // A new connection within this message (the first, or a fresh one after a dead reused one): what was
             // said on an earlier connection no longer counts.
-            connectionsOpened += 1
             exchanges.removeAll(keepingCapacity: true)
             incoming.removeAll(keepingCapacity: true)
             replyLines.removeAll()

@@ -83,7 +83,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         let said = reply.map { ": it answered \($0.singleLine)" } ?? ""
         return SMTPError(.startTLSNotOffered,
                          "The SMTP server at \(server) did not offer STARTTLS\(said), and TLS is required, "
-                         + "so nothing was sent.", transient: true, replyCode: reply?.code, reply: reply?.text)
+                         + "so nothing was sent.", transient: true)
     }
 
     static func plainToNonLoopback(host: String) -> SMTPError {

@@ -37,6 +37,7 @@ import Testing
         #expect(received[0].tls)
         #expect(received[0].mailFrom == "vuls@csirt.test")
         #expect(received[0].recipients == ["psirt@vendor.test"])
+        #expect(received[0].helo == "gateway.csirt.test")
     }
 
     @Test func implicitTLSDelivers() throws {
@@ -261,7 +262,7 @@ import Testing
     }
 
     @Test func refusedConnectionIsTransientConnectionFailure() throws {
-        let closed = try RefusingPort()
+        let closed = try LoopbackPort(listening: false)
         let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(closed.port)", tls: .none,
                                               connectTimeout: 5, timeout: 10)
 
@@ -273,6 +274,18 @@ import Testing
         #expect(error.isTransient)
         #expect(error.description.contains("127.0.0.1:\(closed.port)"))
         #expect(report.outcomes.allSatisfy { $0.outcome.isTransient && $0.outcome.code == nil })
+    }
+
+    @Test func silentServerTimesOutAsTransient() throws {
+        let silent = try LoopbackPort(listening: true)
+        let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(silent.port)", tls: .none,
+                                              connectTimeout: 1, timeout: 1)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        #expect(report.error == .timeout)
+        #expect(report.error?.isTransient == true)
+        #expect(report.outcomes.allSatisfy { $0.outcome.isTransient })
     }
 
     @Test func envelopeRecipientsAreExactlyThoseGiven() throws {

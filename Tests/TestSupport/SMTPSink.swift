@@ -58,6 +58,8 @@ public final class SMTPSink: @unchecked Sendable {
         public let mailOptions: [String]
         /// The accepted envelope recipients (RCPT TO), in order.
         public let recipients: [String]
+        /// The name the client gave in EHLO or HELO.
+        public let helo: String?
         /// Which connection carried it: 1 for the sink's first connection, and so on.
         public let connectionNumber: Int
         /// Whether the connection was encrypted (STARTTLS or implicit TLS).
@@ -243,7 +245,7 @@ public final class SMTPSink: @unchecked Sendable {
               let record = try? JSONDecoder().decode(Record.self, from: data) else { return nil }
         return ReceivedMessage(number: number, bytes: bytes, mailFrom: record.mail_from,
                                mailOptions: record.mail_options, recipients: record.rcpt_tos,
-                               connectionNumber: record.connection, tls: record.tls, user: record.user)
+                               helo: record.helo, connectionNumber: record.connection, tls: record.tls, user: record.user)
     }
 
     /// The envelope file the script writes next to each message.
@@ -251,6 +253,7 @@ public final class SMTPSink: @unchecked Sendable {
         let mail_from: String
         let mail_options: [String]
         let rcpt_tos: [String]
+        let helo: String?
         let connection: Int
         let tls: Bool
         let user: String?

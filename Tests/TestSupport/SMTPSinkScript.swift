@@ -67,6 +67,7 @@ class Handler:
             "mail_from": envelope.mail_from,
             "mail_options": envelope.mail_options,
             "rcpt_tos": envelope.rcpt_tos,
+            "helo": session.host_name,
             "connection": server.connection_number,
             "tls": tls_active(server, session),
             "user": session.auth_data if session.authenticated else None,

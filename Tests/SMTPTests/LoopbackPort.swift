@@ -5,13 +5,13 @@ import Glibc
 import Darwin
 #endif
 
-/// A TCP port on 127.0.0.1 that is bound but not listening: connections to it are refused for as long as this
-/// object lives, and no other process can take the port meanwhile.
-final class RefusingPort {
+/// A TCP port on 127.0.0.1 held by the test, so no other process can take it meanwhile. Not listening, it refuses
+/// connections; listening, it accepts them into the kernel's backlog and never says a word (a hung server).
+final class LoopbackPort {
     let port: Int
     private let descriptor: Int32
 
-    init() throws {
+    init(listening: Bool) throws {
         #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -26,6 +26,7 @@ final class RefusingPort {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                 bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+                    && (!listening || listen(descriptor, 8) == 0)
             }
         }
         guard bound else {
