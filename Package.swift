@@ -57,13 +57,15 @@ let package = Package(
         .executableTarget(name: "liaison-bench", dependencies: [
             "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks"),
 
         // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport",
+                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),

@@ -1,8 +1,12 @@
-// liaison-bench NAME: prints the figures of one benchmark.
-let name = CommandLine.arguments.dropFirst().first
-switch name {
+// liaison-bench NAME: prints the figures of one benchmark. Build with -c release for figures worth quoting.
+let benchmarks = ["mail", "registry", "notify", "report"]
+switch CommandLine.arguments.dropFirst().first {
+case "mail":
+    try MailBenchmark.run()
 case "registry":
     try RegistryBenchmark.run()
+case "notify":
+    try NotifyBenchmark.run()
 default:
-    print("usage: liaison-bench registry")
+    print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

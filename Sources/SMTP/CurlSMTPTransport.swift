@@ -1,0 +1,288 @@
+import CCurl
+import Foundation
+import Logging
+
+/// Sends messages over SMTP with libcurl: smtp:// with STARTTLS (required unless `tls: none` to loopback),
+/// smtps:// with implicit TLS, AUTH when a username is configured, certificates always verified.
+///
+/// One libcurl easy handle serves the whole life of the transport, so a batch goes over one connection (libcurl
+/// reconnects by itself after a failure closed it). Not Sendable: use one transport per task or thread.
+///
+/// ```swift
+/// let transport = try CurlSMTPTransport(configuration: configuration, logger: logger)
+/// for report in transport.send(messages) where !report.allAccepted { … }
+/// ```
+public final class CurlSMTPTransport: MailTransport {
+    private let handle: UnsafeMutableRawPointer
+    private let configuration: SMTPConfiguration
+    /// "scheme://host:port", for messages and logs.
+    private let server: String
+    private let logger: Logger
+    private let dialogue: SMTPDialogue
+    /// libcurl's CURLOPT_ERRORBUFFER: the detailed reason of the last failure.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    /// A transport for `configuration`, checked first with `validate()`; connects on the first message.
+    public init(configuration: SMTPConfiguration,
+                logger: Logger = Logger(label: "liaison.smtp")) throws(SMTPError)
+    {
+        guard case .smtp(let implicitTLS, _, let server, let curlURL) = try configuration.endpoint() else {
+            throw .unsupportedURL(configuration.url, reason: "CurlSMTPTransport sends only to smtp:// and smtps://")
+        }
+        guard CurlLibrary.initialization == CURLE_OK, let handle = curl_easy_init() else {
+            throw .transferFailed(server: server, reason: "libcurl could not be initialised")
+        }
+        var logger = logger
+        logger[metadataKey: "smtp.server"] = "\(server)"
+        self.handle = handle
+        self.configuration = configuration
+        self.server = server
+        self.logger = logger
+        self.dialogue = SMTPDialogue(logger: logger)
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        do {
+            try setConnectionOptions(curlURL: curlURL, implicitTLS: implicitTLS)
+        } catch {
+            throw .transferFailed(server: server, reason: error.description)
+        }
+        logger.debug("SMTP transport ready: \(configuration)")
+    }
+
+    deinit {
+        // Sends QUIT on an open connection; the dialogue object is still alive here for its log lines.
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Sends each message in order over the shared connection and reports on each; never throws.
+    public func send(_ messages: [OutgoingMessage]) -> [DeliveryReport] {
+        messages.map(deliver)
+    }
+
+    /// Options that stay the same for every message.
+    private func setConnectionOptions(curlURL: String, implicitTLS: Bool) throws(CurlOptionError) {
+        let milliseconds = { (seconds: TimeInterval) -> Int in Int((seconds * 1000).rounded(.up)) }
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try set(CURLOPT_URL, curlURL)
+        try set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        try set(CURLOPT_NOSIGNAL, 1)
+        // STARTTLS or nothing; smtps:// is TLS from the first byte anyway.
+        let useSSL = configuration.tls == .required || implicitTLS ? CURLUSESSL_ALL : CURLUSESSL_NONE
+        try set(CURLOPT_USE_SSL, Int(useSSL.rawValue))
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = configuration.caFile { try set(CURLOPT_CAINFO, caFile) }
+        if let username = configuration.username, let password = configuration.password {
+            try set(CURLOPT_USERNAME, username)
+            try set(CURLOPT_PASSWORD, password)
+            try set(CURLOPT_SASL_IR, 1)
+        }
+        try set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout))
+        try set(CURLOPT_TIMEOUT_MS, milliseconds(configuration.timeout))
+        try set(CURLOPT_LOW_SPEED_LIMIT, configuration.lowSpeedLimit)
+        try set(CURLOPT_LOW_SPEED_TIME, Int(configuration.lowSpeedTime.rounded(.up)))
+        try set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1)
+        try set(CURLOPT_VERBOSE, 1)  // the debug callback only runs in verbose mode
+        let debug = liaison_curl_setopt_debug_callback(handle, CURLOPT_DEBUGFUNCTION, recordDialogue)
+        try check(debug, CURLOPT_DEBUGFUNCTION)
+        // The dialogue lives as long as the handle (deinit cleans the handle up first), so no retain is needed.
+        try set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
+    }
+
+    private func deliver(_ message: OutgoingMessage) -> DeliveryReport {
+        if let problem = message.envelopeProblem() {
+            logger.error("\(problem.description)")
+            let outcome = RecipientOutcome.from(problem)
+            return DeliveryReport(messageID: message.messageID,
+                                  outcomes: message.recipients.map { ($0, outcome) }, error: problem)
+        }
+        dialogue.startMessage()
+
+        var recipientList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(recipientList) }
+        for recipient in message.recipients {
+            guard let appended = curl_slist_append(recipientList, "<\(recipient)>") else {
+                return failedBeforeSending(message, .transferFailed(server: server, reason: "out of memory"))
+            }
+            recipientList = appended
+        }
+
+        let body = Unmanaged.passRetained(MessageBody(message.bytes))
+        defer {
+            // libcurl must not keep pointers to what is freed here.
+            _ = liaison_curl_setopt_pointer(handle, CURLOPT_READDATA, nil)
+            _ = liaison_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
+            body.release()
+        }
+        do {
+            try set(CURLOPT_MAIL_FROM, "<\(message.sender)>")
+            try check(liaison_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipientList), CURLOPT_MAIL_RCPT)
+            try set(CURLOPT_UPLOAD, 1)
+            try check(liaison_curl_setopt_read_callback(handle, CURLOPT_READFUNCTION, readMessageBody),
+                      CURLOPT_READFUNCTION)
+            try set(CURLOPT_READDATA, pointer: body.toOpaque())
+            try check(liaison_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.bytes.count)),
+                      CURLOPT_INFILESIZE_LARGE)
+        } catch {
+            return failedBeforeSending(message, .transferFailed(server: server, reason: error.description))
+        }
+
+        errorBuffer[0] = 0
+        logger.debug("Sending \(message.messageID) (\(message.bytes.count) bytes) to \(message.recipients.count) recipient(s)")
+        let result = curl_easy_perform(handle)
+        let transferError = result == CURLE_OK ? nil : mapFailure(result)
+        let report = DeliveryReport(message: message, exchanges: dialogue.exchanges, transferError: transferError,
+                                    server: server, username: configuration.username)
+
+        let newConnection = info(CURLINFO_NUM_CONNECTS).map { $0 > 0 } ?? false
+        if newConnection {
+            logger.debug("Opened a new connection to \(infoString(CURLINFO_PRIMARY_IP) ?? "?")")
+        }
+        if newConnection, configuration.username != nil, !dialogue.authenticatedOnThisConnection,
+           dialogue.exchanges.contains(where: { $0.step == .mailFrom })
+        {
+            logger.warning("The SMTP server at \(server) offered no AUTH; the message was sent without logging in")
+        }
+        log(report)
+        return report
+    }
+
+    private func failedBeforeSending(_ message: OutgoingMessage, _ error: SMTPError) -> DeliveryReport {
+        logger.error("\(error.description)")
+        let outcome = RecipientOutcome.from(error)
+        return DeliveryReport(messageID: message.messageID, outcomes: message.recipients.map { ($0, outcome) },
+                              error: error)
+    }
+
+    private func log(_ report: DeliveryReport) {
+        let accepted = report.outcomes.filter { $0.outcome.isAccepted }.count
+        let metadata: Logger.Metadata = ["message-id": "\(report.messageID)"]
+        if let error = report.error {
+            logger.warning("\(report.messageID): \(error.description)", metadata: metadata)
+        }
+        for (recipient, outcome) in report.outcomes where !outcome.isAccepted {
+            let kind = outcome.isTransient ? "deferred" : "refused"
+            logger.warning("\(report.messageID): \(recipient) \(kind): \(outcome.reply)", metadata: metadata)
+        }
+        logger.info("\(report.messageID): accepted for \(accepted) of \(report.outcomes.count) recipient(s)",
+                    metadata: metadata)
+    }
+
+    /// Maps libcurl's failure code to the error a user can act on.
+    private func mapFailure(_ code: CURLcode) -> SMTPError {
+        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectionFailed(server: server, reason: detail)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout(server: server, reason: detail)
+        case CURLE_USE_SSL_FAILED:
+            return .startTLSNotOffered(server: server)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            return .certificate(server: server, reason: detail)
+        case CURLE_SSL_CACERT_BADFILE:
+            return .caFileUnreadable(path: configuration.caFile ?? "(system default)", reason: detail)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CIPHER:
+            return .tlsHandshake(server: server, reason: detail)
+        case CURLE_LOGIN_DENIED:
+            return .authenticationFailed(server: server, username: configuration.username ?? "", reply: nil,
+                                         reason: detail)
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
+            return .connectionLost(server: server, reason: detail)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            return .unsupportedURL(configuration.url, reason: detail)
+        default:
+            return .transferFailed(server: server, reason: detail)
+        }
+    }
+
+    /// A CURLINFO_LONG value of the last transfer.
+    private func info(_ item: CURLINFO) -> Int? {
+        var value = 0
+        return liaison_curl_getinfo_long(handle, item, &value) == CURLE_OK ? value : nil
+    }
+
+    /// A CURLINFO_STRING value of the last transfer, copied out of the handle.
+    private func infoString(_ item: CURLINFO) -> String? {
+        var value: UnsafePointer<CChar>? = nil
+        guard liaison_curl_getinfo_string(handle, item, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    // Typed option setters over the C shim.
+
+    private func set(_ option: CURLoption, _ value: Int) throws(CurlOptionError) {
+        try check(liaison_curl_setopt_long(handle, option, value), option)
+    }
+
+    private func set(_ option: CURLoption, _ value: String) throws(CurlOptionError) {
+        try check(liaison_curl_setopt_string(handle, option, value), option)
+    }
+
+    private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(CurlOptionError) {
+        try check(liaison_curl_setopt_pointer(handle, option, pointer), option)
+    }
+
+    private func check(_ result: CURLcode, _ option: CURLoption) throws(CurlOptionError) {
+        guard result == CURLE_OK else {
+            throw CurlOptionError(option: Int(option.rawValue), reason: String(cString: curl_easy_strerror(result)))
+        }
+    }
+}
+
+@available(*, unavailable, message: "one CurlSMTPTransport per task or thread")
+extension CurlSMTPTransport: Sendable {}
+
+/// libcurl refused an option (a libcurl built without a feature this transport needs).
+struct CurlOptionError: Error, CustomStringConvertible {
+    let option: Int
+    let reason: String
+    var description: String { "libcurl refused option \(option): \(reason)" }
+}
+
+/// curl_global_init, run once per process before the first handle.
+enum CurlLibrary {
+    static let initialization: CURLcode = liaison_curl_global_init()
+}
+
+/// The message bytes handed to libcurl piece by piece through the read callback.
+private final class MessageBody {
+    private let bytes: Data
+    private var offset = 0
+
+    init(_ bytes: Data) {
+        self.bytes = bytes
+    }
+
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        let count = min(capacity, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+}
+
+/// CURLOPT_READFUNCTION: copies the next bytes of the message; libcurl dot-stuffs them itself.
+private let readMessageBody: curl_read_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return Int(CURL_READFUNC_ABORT) }
+    let body = Unmanaged<MessageBody>.fromOpaque(context).takeUnretainedValue()
+    return body.read(into: buffer, capacity: size * count)
+}
+
+/// CURLOPT_DEBUGFUNCTION: feeds commands, replies and libcurl's remarks to the dialogue; the data is ignored.
+private let recordDialogue: curl_debug_callback = { _, type, data, size, context in
+    guard let data, let context else { return 0 }
+    let dialogue = Unmanaged<SMTPDialogue>.fromOpaque(context).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    switch type {
+    case CURLINFO_HEADER_IN: dialogue.received(bytes)
+    case CURLINFO_HEADER_OUT: dialogue.sent(bytes)
+    case CURLINFO_TEXT: dialogue.note(bytes)
+    default: break
+    }
+    return 0
+}

@@ -1,0 +1,16 @@
+import Logging
+
+/// Something that delivers messages: one report per message, in order; delivery failures are reported, never
+/// thrown.
+public protocol MailTransport {
+    /// Sends the messages in order and reports on each.
+    func send(_ messages: [OutgoingMessage]) -> [DeliveryReport]
+}
+
+/// The transport for a configuration: `FileTransport` for file:///dir, `CurlSMTPTransport` for smtp(s)://.
+public func makeTransport(_ configuration: SMTPConfiguration, logger: Logger) throws(SMTPError) -> any MailTransport {
+    switch try configuration.endpoint() {
+    case .directory(let directory): FileTransport(directory: directory)
+    case .smtp: try CurlSMTPTransport(configuration: configuration, logger: logger)
+    }
+}

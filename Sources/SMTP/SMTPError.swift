@@ -1,0 +1,165 @@
+/// Why a configuration was refused or a message could not be delivered.
+///
+/// Match on the static members; the details (server, file, the server's reply) ride along for the user but take
+/// no part in equality:
+/// ```swift
+/// if report.error == .startTLSNotOffered { … }
+/// switch error { case .connectionFailed, .timeout: retryLater(); default: giveUp() }
+/// ```
+public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
+    private enum Code: String, Equatable, Sendable {
+        case startTLSNotOffered, plainToNonLoopback, connectionFailed, connectionLost, timeout
+        case authenticationFailed, tlsHandshake, certificate, caFileUnreadable, unsupportedURL
+        case invalidConfiguration, invalidAddress, noRecipients, serverRejected, fileWriteFailed, transferFailed
+    }
+
+    private let code: Code
+    /// One sentence for a user, naming the server, file, field or address concerned.
+    public let description: String
+    /// True when trying the same message again later may succeed without anyone changing anything.
+    public let isTransient: Bool
+    /// The SMTP reply code behind this error, when the server gave one.
+    public let replyCode: Int?
+    /// The server's reply behind this error, when it gave one (lines joined with "\n").
+    public let reply: String?
+
+    private init(_ code: Code, _ description: String, transient: Bool, replyCode: Int? = nil, reply: String? = nil) {
+        self.code = code
+        self.description = description
+        self.isTransient = transient
+        self.replyCode = replyCode
+        self.reply = reply
+    }
+
+    /// Errors of the same kind are equal, whatever their details.
+    public static func == (lhs: SMTPError, rhs: SMTPError) -> Bool { lhs.code == rhs.code }
+
+    /// TLS is required but the server did not offer STARTTLS, so nothing was sent (transient, like Postfix's 4.7.4).
+    public static let startTLSNotOffered = SMTPError(
+        .startTLSNotOffered, "The SMTP server did not offer STARTTLS and TLS is required, so nothing was sent.",
+        transient: true)
+    /// `tls: none` was configured for a host that is not a loopback address.
+    public static let plainToNonLoopback = SMTPError(
+        .plainToNonLoopback, "Plain SMTP (tls: none) is allowed only to a loopback address.", transient: false)
+    /// The TCP connection to the server could not be made (refused, unreachable, name not resolved).
+    public static let connectionFailed = SMTPError(
+        .connectionFailed, "Could not connect to the SMTP server.", transient: true)
+    /// The connection broke or the server answered nonsense in the middle of a message.
+    public static let connectionLost = SMTPError(
+        .connectionLost, "The connection to the SMTP server was lost.", transient: true)
+    /// The server did not answer within the connect or transfer timeout.
+    public static let timeout = SMTPError(.timeout, "The SMTP server did not answer in time.", transient: true)
+    /// The server refused the login (permanent for 5xx replies such as 535, transient for 4xx such as 454).
+    public static let authenticationFailed = SMTPError(
+        .authenticationFailed, "The SMTP server refused the login.", transient: false)
+    /// The TLS handshake failed for a reason other than the certificate.
+    public static let tlsHandshake = SMTPError(.tlsHandshake, "The TLS handshake failed.", transient: true)
+    /// The server's certificate could not be verified against the trusted CAs or does not name the host.
+    public static let certificate = SMTPError(
+        .certificate, "The SMTP server's certificate could not be verified.", transient: true)
+    /// The configured CA file cannot be read or holds no usable certificate.
+    public static let caFileUnreadable = SMTPError(.caFileUnreadable, "The CA file cannot be read.", transient: false)
+    /// The URL is not smtp://host[:port], smtps://host[:port] or file:///directory.
+    public static let unsupportedURL = SMTPError(.unsupportedURL, "The SMTP URL is not supported.", transient: false)
+    /// A configuration field is invalid (missing password, non-positive timeout, control characters…).
+    public static let invalidConfiguration = SMTPError(
+        .invalidConfiguration, "The SMTP configuration is invalid.", transient: false)
+    /// An envelope address could let a command be injected or is empty; nothing was sent for that message.
+    public static let invalidAddress = SMTPError(.invalidAddress, "An envelope address is invalid.", transient: false)
+    /// The message has no envelope recipients.
+    public static let noRecipients = SMTPError(.noRecipients, "The message has no recipients.", transient: false)
+    /// The server refused the message as a whole (greeting, MAIL FROM, DATA or end of data); transient for 4xx.
+    public static let serverRejected = SMTPError(
+        .serverRejected, "The SMTP server refused the message.", transient: false)
+    /// The file transport could not write the message file.
+    public static let fileWriteFailed = SMTPError(
+        .fileWriteFailed, "Could not write the message file.", transient: true)
+    /// Any other libcurl failure.
+    public static let transferFailed = SMTPError(.transferFailed, "Sending the message failed.", transient: true)
+
+    // Builders with details, used inside the module.
+
+    static func startTLSNotOffered(server: String, reply: SMTPReply? = nil) -> SMTPError {
+        let said = reply.map { ": it answered \($0.singleLine)" } ?? ""
+        return SMTPError(.startTLSNotOffered,
+                         "The SMTP server at \(server) did not offer STARTTLS\(said), and TLS is required, "
+                         + "so nothing was sent.", transient: true)
+    }
+
+    static func plainToNonLoopback(host: String) -> SMTPError {
+        SMTPError(.plainToNonLoopback,
+                  "Plain SMTP (tls: none) is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), "
+                  + "not to \(host); use tls: required.", transient: false)
+    }
+
+    static func connectionFailed(server: String, reason: String) -> SMTPError {
+        SMTPError(.connectionFailed, "Could not connect to the SMTP server at \(server) (\(reason)).", transient: true)
+    }
+
+    static func connectionLost(server: String, reason: String) -> SMTPError {
+        SMTPError(.connectionLost, "The connection to the SMTP server at \(server) was lost (\(reason)).",
+                  transient: true)
+    }
+
+    static func timeout(server: String, reason: String) -> SMTPError {
+        SMTPError(.timeout, "The SMTP server at \(server) did not answer in time (\(reason)).", transient: true)
+    }
+
+    static func authenticationFailed(server: String, username: String, reply: SMTPReply?, reason: String)
+        -> SMTPError
+    {
+        let said = reply.map { "it answered \($0.singleLine)" } ?? reason
+        return SMTPError(.authenticationFailed,
+                         "The SMTP server at \(server) refused the login of user \"\(username)\": \(said).",
+                         transient: reply.map { $0.code / 100 == 4 } ?? false,
+                         replyCode: reply?.code, reply: reply?.text)
+    }
+
+    static func tlsHandshake(server: String, reason: String) -> SMTPError {
+        SMTPError(.tlsHandshake, "The TLS handshake with the SMTP server at \(server) failed (\(reason)).",
+                  transient: true)
+    }
+
+    static func certificate(server: String, reason: String) -> SMTPError {
+        SMTPError(.certificate,
+                  "The certificate of the SMTP server at \(server) could not be verified (\(reason)); "
+                  + "set caFile to trust a private CA.", transient: true)
+    }
+
+    static func caFileUnreadable(path: String, reason: String) -> SMTPError {
+        SMTPError(.caFileUnreadable, "The CA file \(path) cannot be read (\(reason)).", transient: false)
+    }
+
+    static func unsupportedURL(_ url: String, reason: String) -> SMTPError {
+        SMTPError(.unsupportedURL,
+                  "The SMTP URL \"\(url)\" is not supported (\(reason)); use smtp://host:port, smtps://host:port "
+                  + "or file:///directory.", transient: false)
+    }
+
+    static func invalidConfiguration(_ problem: String) -> SMTPError {
+        SMTPError(.invalidConfiguration, "The SMTP configuration is invalid: \(problem).", transient: false)
+    }
+
+    static func invalidAddress(_ address: String, role: String, messageID: String) -> SMTPError {
+        SMTPError(.invalidAddress,
+                  "The \(role) address \(address.debugDescription) of message \(messageID) is empty or holds "
+                  + "control characters or angle brackets, so the message was not sent.", transient: false)
+    }
+
+    static func noRecipients(messageID: String) -> SMTPError {
+        SMTPError(.noRecipients, "Message \(messageID) has no recipients, so it was not sent.", transient: false)
+    }
+
+    static func serverRejected(server: String, step: String, reply: SMTPReply) -> SMTPError {
+        SMTPError(.serverRejected, "The SMTP server at \(server) refused \(step): \(reply.singleLine).",
+                  transient: reply.code / 100 != 5, replyCode: reply.code, reply: reply.text)
+    }
+
+    static func fileWriteFailed(path: String, reason: String) -> SMTPError {
+        SMTPError(.fileWriteFailed, "Could not write the message file \(path) (\(reason)).", transient: true)
+    }
+
+    static func transferFailed(server: String, reason: String) -> SMTPError {
+        SMTPError(.transferFailed, "Sending to the SMTP server at \(server) failed (\(reason)).", transient: true)
+    }
+}
