@@ -59,6 +59,12 @@ extension OpenPGPContext {
         return try collectKeyList(fromData: false).filter { $0.hasUserID(email: address) }
     }
 
+    /// Every public key in the keyring.
+    public func allKeys() throws(OpenPGPError) -> [KeyInfo] {
+        try check(gpgme_op_keylist_start(context, nil, 0), "list the keys")
+        return try collectKeyList(fromData: false)
+    }
+
     /// The armored public key `fingerprint` with its user IDs and subkeys.
     public func exportPublicKey(fingerprint: String) throws(OpenPGPError) -> Data {
         let normalized = try Fingerprint.normalize(fingerprint)

@@ -15,7 +15,7 @@ public struct DirectoryLoader: Sendable {
     /// A key expiring within this many days of `now` is warned about.
     public var expiryWarningDays: Int
 
-    public init(keyInspector: any KeyInspector = GnuPGKeyInspector(), now: Date = Date(), expiryWarningDays: Int = 30) {
+    public init(keyInspector: any KeyInspector = OpenPGPKeyInspector(), now: Date = Date(), expiryWarningDays: Int = 30) {
         self.keyInspector = keyInspector
         self.now = now
         self.expiryWarningDays = expiryWarningDays

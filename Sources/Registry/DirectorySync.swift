@@ -41,7 +41,7 @@ public struct DirectorySync: Sendable {
     public var environment: [String: String]
 
     public init(workspace: Workspace, store: RegistryStore, loader: DirectoryLoader = DirectoryLoader(),
-                importer: any KeyImporter = GnuPGKeyImporter(), actor: String = EventLog.defaultActor,
+                importer: any KeyImporter = OpenPGPKeyImporter(), actor: String = EventLog.defaultActor,
                 now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.workspace = workspace
         self.store = store

@@ -36,8 +36,7 @@ public struct InspectedKey: Sendable, Equatable {
     }
 }
 
-/// Reads OpenPGP key data without importing it anywhere. The seam between the registry and an OpenPGP
-/// implementation: today GnuPG on the command line, later the OpenPGP module.
+/// Reads OpenPGP key data without importing it anywhere.
 public protocol KeyInspector: Sendable {
     /// Every key in `data` (armored or binary); throws `.keyData` when it holds no OpenPGP key.
     func inspect(_ data: Data) throws(RegistryError) -> [InspectedKey]

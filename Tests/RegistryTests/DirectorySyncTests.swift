@@ -166,7 +166,7 @@ import TestSupport
         let result = try fixture.sync()
         #expect(result.importedKeys == 1)
         #expect(result.gnupgHome == fixture.temp.gnupgHome.path)
-        let present = try GnuPGKeyImporter().fingerprints(inHome: fixture.temp.gnupgHome.path)
+        let present = try OpenPGPKeyImporter().fingerprints(inHome: fixture.temp.gnupgHome.path)
         #expect(present == [SharedKeys.good.fingerprint])
         let key = try #require(try fixture.store.queries.keys([SharedKeys.good.fingerprint]).first)
         #expect(key.userIds == ["PSIRT <psirt@good.example>"])
