@@ -27,7 +27,7 @@ enum CoordinationCounts {
             """, arguments: window.arguments).sorted()
 
         let awaitingRows = try Row.fetchAll(db, sql: """
-            SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt
+            SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt, o.localName
             FROM participant p LEFT JOIN organization o ON o.id = p.organizationId
             WHERE p.firstNotifiedAt < :end AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end)
             ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId
@@ -36,7 +36,7 @@ enum CoordinationCounts {
         let awaitingItems = awaitingRows.map { row -> AwaitingParticipant in
             let notifiedAt: Date = row[3]
             return AwaitingParticipant(
-                caseId: row[0], organizationId: row[1], organizationName: row[2] ?? row[1],
+                caseId: row[0], organizationId: row[1], organizationName: row[2] ?? row[1], organizationLocalName: row[4],
                 firstNotifiedAt: notifiedAt,
                 days: FigureValue.rounded(window.end.timeIntervalSince(notifiedAt) / 86_400, 2))
         }

@@ -29,12 +29,13 @@ enum DirectoryCounts {
             """, arguments: window.arguments) ?? 0
 
         let signed = try Row.fetchAll(db, sql: """
-            SELECT a.organizationId, o.name, a.kind, a.signed
+            SELECT a.organizationId, o.name, a.kind, a.signed, o.localName
             FROM agreement a LEFT JOIN organization o ON o.id = a.organizationId
             WHERE a.signed >= :firstDay AND a.signed <= :lastDay
             ORDER BY a.signed, a.organizationId, a.kind
             """, arguments: window.arguments).map { row in
-            SignedAgreement(organizationId: row[0], organizationName: row[1] ?? row[0], kind: row[2], signed: row[3])
+            SignedAgreement(organizationId: row[0], organizationName: row[1] ?? row[0], organizationLocalName: row[4],
+                            kind: row[2], signed: row[3])
         }
         let mous = signed.filter { $0.kind == "mou" }
         let others = signed.filter { $0.kind != "mou" }

@@ -47,7 +47,8 @@ enum HTMLReportRenderer {
                 html += "<tr class=\"\(rowClass)\" id=\"\(e(section.key)).\(e(row.key))\">"
                     + "<th scope=\"row\">\(e(row.label))</th><td class=\"num\">\(e(layout.value(row)))</td>"
                 if compared != nil {
-                    html += "<td class=\"num\">\(e(layout.compareValue(row)))</td><td class=\"num\">\(e(layout.change(row)))</td>"
+                    html += "<td class=\"num\">\(e(layout.compareValue(row)))</td>"
+                        + "<td class=\"num change\">\(e(layout.change(row)))</td>"
                 }
                 html += "<td class=\"definition\">\(e(definition))</td></tr>\n"
             }
@@ -141,14 +142,15 @@ enum HTMLReportRenderer {
         svg .legend { font-size: 13px; }
         table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
         th, td { padding: 4px 8px; border-bottom: 1px solid #e4e8ec; text-align: left; vertical-align: top;
-          overflow-wrap: anywhere; }
+          overflow-wrap: break-word; }
         thead th { border-bottom: 2px solid #39424c; font-size: 13px; }
         .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-        tbody th { font-weight: 500; }
+        tbody th { font-weight: 500; min-width: 13em; }
+        td.change { white-space: normal; min-width: 7em; }
         tr.heading th { font-weight: 700; padding-top: 10px; }
         tr.level1 th { padding-left: 28px; font-weight: 400; }
         td.definition, p.definition { color: #5b6672; font-size: 12px; }
-        table.figures td.definition { width: 45%; }
+        table.figures td.definition { width: 40%; }
         .more { color: #5b6672; font-style: italic; }
         footer { margin-top: 32px; color: #5b6672; font-size: 12px; }
         @page { size: A4; margin: 14mm; }

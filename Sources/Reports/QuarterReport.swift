@@ -8,7 +8,8 @@ import Foundation
 /// {
 ///   "comparedTo": "2007Q2" | null,
 ///   "coordination": {
-///     "awaitingResponse": F + "items": [{"caseId", "days", "firstNotifiedAt", "organizationId", "organizationName"}],
+///     "awaitingResponse": F + "items": [{"caseId", "days", "firstNotifiedAt", "organizationId",
+///                                         "organizationLocalName", "organizationName"}],
 ///     "medianDaysToFirstResponse": F, "p90DaysToFirstResponse": F,
 ///     "opened": {"all": P, "byOrigin": {"cert-cc": P, "cpni": P, "jvn-jp": P, …}},
 ///     "organizationsNotified": F, "participantsNotified": F, "participantsResponded": F,
@@ -17,7 +18,7 @@ import Foundation
 ///     "apcertMembers": F, "bouncedAddresses": F + "items": [{"email", "organizationId"}],
 ///     "keyProblems": F + "items": [{"email", "expiresAt", "fingerprint", "organizationId", "problem"}],
 ///     "keyProblemsByKind": {"expired": F, "expiring": F, "missing": F, "revoked": F},
-///     "mouSigned": F + "items": [{"kind", "organizationId", "organizationName", "signed"}],
+///     "mouSigned": F + "items": [{"kind", "organizationId", "organizationLocalName", "organizationName", "signed"}],
 ///     "nationalCSIRTPartners": F, "newDevelopers": F, "otherAgreementsSigned": F + "items": […],
 ///     "registeredDevelopers": F },
 ///   "generatedAt": "2007-10-26T00:00:00Z",
@@ -136,9 +137,23 @@ public struct AwaitingParticipant: Sendable, Hashable, Encodable {
     public var caseId: String
     public var organizationId: String
     public var organizationName: String
+    /// The name in the organisation's own language, when recorded; Japanese reports show it.
+    public var organizationLocalName: String?
     public var firstNotifiedAt: Date
     /// Days from the first notification to the quarter's end, two decimals.
     public var days: Double
+
+    /// `organizationLocalName` is null rather than absent, so every item has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case caseId, organizationId, organizationName, organizationLocalName, firstNotifiedAt, days }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(caseId, forKey: .caseId)
+        try container.encode(organizationId, forKey: .organizationId)
+        try container.encode(organizationName, forKey: .organizationName)
+        try container.encode(organizationLocalName, forKey: .organizationLocalName)
+        try container.encode(firstNotifiedAt, forKey: .firstNotifiedAt)
+        try container.encode(days, forKey: .days)
+    }
 }
 
 /// The directory at the quarter's end.
@@ -159,9 +174,22 @@ public struct DirectoryFigures: Sendable, Hashable, Encodable {
 public struct SignedAgreement: Sendable, Hashable, Encodable {
     public var organizationId: String
     public var organizationName: String
+    /// The name in the organisation's own language, when recorded; Japanese reports show it.
+    public var organizationLocalName: String?
     public var kind: String
     /// `YYYY-MM-DD`.
     public var signed: String
+
+    /// `organizationLocalName` is null rather than absent, so every item has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case organizationId, organizationName, organizationLocalName, kind, signed }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(organizationId, forKey: .organizationId)
+        try container.encode(organizationName, forKey: .organizationName)
+        try container.encode(organizationLocalName, forKey: .organizationLocalName)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(signed, forKey: .signed)
+    }
 }
 
 /// A contact whose OpenPGP key cannot be relied on at the quarter's end.

@@ -50,7 +50,7 @@ struct ReportLayout {
         sections = [
             Self.notifications(report.notifications, l),
             Self.coordination(report.coordination, language, l),
-            Self.directory(report.directory, l),
+            Self.directory(report.directory, language, l),
         ]
     }
 
@@ -183,19 +183,21 @@ struct ReportLayout {
             Row(key: "p90DaysToFirstResponse", label: l(.p90Days), level: 0, figure: c.p90DaysToFirstResponse),
             Row(key: "awaitingResponse", label: l(.awaitingResponse), level: 0, figure: c.awaitingResponse.figure),
         ]
+        let name = { (name: String, local: String?) in language == .ja ? local ?? name : name }
         let awaiting = Table(
             key: "awaitingResponse", title: l(.awaitingResponse),
             columns: [l(.caseColumn), l(.organizationColumn), l(.firstNotifiedColumn), l(.daysColumn)],
             numericColumns: [3],
             rows: c.awaitingResponse.items.map {
-                [$0.caseId, $0.organizationName, ReportFormatting.instant($0.firstNotifiedAt),
+                [$0.caseId, name($0.organizationName, $0.organizationLocalName), ReportFormatting.instant($0.firstNotifiedAt),
                  String(format: "%.1f", $0.days)]
             },
             more: c.awaitingResponse.figure.count - c.awaitingResponse.items.count)
         return Section(key: "coordination", title: l(.coordination), rows: rows, tables: [awaiting])
     }
 
-    private static func directory(_ d: DirectoryFigures, _ l: (ReportLabel) -> String) -> Section {
+    private static func directory(_ d: DirectoryFigures, _ language: ReportLanguage, _ l: (ReportLabel) -> String) -> Section {
+        let name = { (name: String, local: String?) in language == .ja ? local ?? name : name }
         var rows = [
             Row(key: "registeredDevelopers", label: l(.registeredDevelopers), level: 0, figure: d.registeredDevelopers),
             Row(key: "newDevelopers", label: l(.newDevelopers), level: 1, figure: d.newDevelopers),
@@ -213,7 +215,7 @@ struct ReportLayout {
         let agreementColumns = [l(.organizationColumn), l(.kindColumn), l(.signedColumn)]
         func agreements(_ key: String, _ label: ReportLabel, _ listed: ListedFigure<SignedAgreement>) -> Table {
             Table(key: key, title: l(label), columns: agreementColumns, numericColumns: [],
-                  rows: listed.items.map { [$0.organizationName, l(.agreementKind($0.kind)), $0.signed] },
+                  rows: listed.items.map { [name($0.organizationName, $0.organizationLocalName), l(.agreementKind($0.kind)), $0.signed] },
                   more: listed.figure.count - listed.items.count)
         }
         let tables = [

@@ -21,7 +21,6 @@ struct SVGChart {
     static let palette = ["#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#6b7b8c", "#b8860b", "#17a2b8"]
 
     private let width = 720.0
-    private let height = 330.0
     private let left = 64.0
     private let right = 700.0
     private let top = 24.0
@@ -36,6 +35,20 @@ struct SVGChart {
         let slot = (right - left) / Double(max(categories.count, 1))
         func x(_ index: Int) -> Double { left + slot * (Double(index) + 0.5) }
         let e = HTMLEscaping.escape
+
+        // Legend entries flow in rows under the axis title; the chart grows by a row when they do not fit.
+        var legend = [(x: Double, y: Double, entry: Series)]()
+        var legendX = left, legendY = bottom + 70
+        for entry in series {
+            let entryWidth = 20 + 8 * Double(TextWidth.of(entry.name)) + 28
+            if legendX > left, legendX + entryWidth > right {
+                legendX = left
+                legendY += 22
+            }
+            legend.append((legendX, legendY, entry))
+            legendX += entryWidth
+        }
+        let height = legendY + 24
 
         var svg = """
             <svg class="chart" viewBox="0 0 \(f(width)) \(f(height))" role="img" aria-labelledby="\(id)-title" \
@@ -95,13 +108,9 @@ struct SVGChart {
             }
         }
 
-        // Legend, in one row under the axis title.
-        var legendX = left
-        let legendY = bottom + 70
-        for entry in series {
-            svg += "<rect x=\"\(f(legendX))\" y=\"\(f(legendY - 10))\" width=\"14\" height=\"14\" fill=\"\(entry.color)\"/>"
-            svg += "<text class=\"legend\" x=\"\(f(legendX + 20))\" y=\"\(f(legendY + 2))\">\(e(entry.name))</text>\n"
-            legendX += 20 + 8 * Double(TextWidth.of(entry.name)) + 28
+        for (x, y, entry) in legend {
+            svg += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"14\" height=\"14\" fill=\"\(entry.color)\"/>"
+            svg += "<text class=\"legend\" x=\"\(f(x + 20))\" y=\"\(f(y + 2))\">\(e(entry.name))</text>\n"
         }
         svg += "</svg>"
         return svg

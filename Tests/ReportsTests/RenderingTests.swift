@@ -94,6 +94,9 @@ import TestSupport
         #expect(japanese.contains("4 (総計 7)"))
         #expect(japanese.contains("登録製品開発者数"))
         #expect(japanese.contains("通知件数"))
+        // Japanese reports name organisations by their local name where one is recorded.
+        #expect(japanese.contains("開発者 C"))
+        #expect(ReportRenderer.render(report, format: .text, language: .en).contains("Developer C"))
     }
 
     @Test func htmlIsSelfContainedWithSVGCharts() throws {
