@@ -61,7 +61,8 @@ let package = Package(
         ], path: "Benchmarks"),
 
         // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Registry", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport",

@@ -7,6 +7,8 @@ case "registry":
     try RegistryBenchmark.run()
 case "notify":
     try NotifyBenchmark.run()
+case "report":
+    try ReportBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -1,0 +1,55 @@
+/// Renders a report as CSV (RFC 4180): `section,figure,value,compare,definition`, one row per figure.
+///
+/// `figure` is the figure's stable path as in the JSON (`byPurpose.reminder`, `published.byOrigin.jvn-jp.inQuarter`);
+/// `value` and `compare` are plain numbers (a share as a fraction, days as days, empty when undefined); the
+/// chart series follow as section `series`. Lists (waiting participants, key problems…) are in the other formats.
+enum CSVReportRenderer {
+    static func render(_ layout: ReportLayout) -> String {
+        var lines = ["section,figure,value,compare,definition"]
+        func add(_ section: String, _ key: String, _ figure: Figure) {
+            lines.append([section, key, number(figure.value), figure.compare.map { number($0.value) } ?? "",
+                          figure.definition].map(field).joined(separator: ","))
+        }
+        for section in layout.sections {
+            for row in section.rows {
+                guard let figure = row.figure else { continue }
+                if let total = row.total {
+                    add(section.key, row.key + ".inQuarter", figure)
+                    add(section.key, row.key + ".cumulative", total)
+                } else {
+                    add(section.key, row.key, figure)
+                }
+            }
+        }
+        let series = layout.report.series
+        for (index, quarter) in series.quarters.enumerated() {
+            add("series", "notificationsSent.\(quarter)", .count(series.notificationsSent.values[index],
+                                                                 series.notificationsSent.definition))
+        }
+        for origin in series.publishedByOrigin.values.keys.sorted() {
+            for (index, quarter) in series.quarters.enumerated() {
+                add("series", "publishedByOrigin.\(origin).\(quarter)",
+                    .count(series.publishedByOrigin.values[origin]![index], series.publishedByOrigin.definition))
+            }
+        }
+        for (index, quarter) in series.quarters.enumerated() {
+            add("series", "registeredDevelopers.\(quarter)", .count(series.registeredDevelopers.values[index],
+                                                                    series.registeredDevelopers.definition))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    private static func number(_ value: FigureValue) -> String {
+        switch value {
+        case .count(let count): String(count)
+        case .share(let number?), .days(let number?): "\(number)"
+        case .share(nil), .days(nil): ""
+        }
+    }
+
+    /// Quotes a field holding a comma, quote or line break, doubling its quotes.
+    private static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+
+/// Counts the directory at the quarter's end: registered developers, APCERT members, national CSIRT partners,
+/// agreements, keys and bouncing addresses.
+enum DirectoryCounts {
+    static let keyProblemKinds = ["missing", "expired", "expiring", "revoked"]
+    /// A key expiring within this many days after the quarter's end is reported.
+    static let keyWarningDays = 30
+
+    static let registeredDefinition = "Organisations of kind 'product-developer' with a 'developer-registration' "
+        + "agreement signed on or before the quarter's last day and not ended by then (ended empty or later)."
+
+    static func figures(_ db: Database, _ window: ReportWindow, registrations: DeveloperRegistrations,
+                        bounces: QuarterBounces) throws -> DirectoryFigures {
+        let registeredNow = registrations.registered(on: window.lastDay)
+        let registeredBefore = registrations.registered(on: window.quarter.previous.lastDay)
+
+        let apcert = try Row.fetchAll(db, sql: """
+            SELECT DISTINCT organizationId FROM membership
+            WHERE upper(body) = 'APCERT' AND (since IS NULL OR since <= :lastDay) AND (until IS NULL OR until > :lastDay)
+            """, arguments: window.arguments).count
+        let partners = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM organization o
+            WHERE o.kind = 'national-csirt' AND (
+                o.status = 'active' OR o.statusDate > :lastDay
+                OR EXISTS (SELECT 1 FROM agreement a WHERE a.organizationId = o.id AND a.kind = 'mou'
+                           AND a.signed <= :lastDay AND (a.ended IS NULL OR a.ended > :lastDay)))
+            """, arguments: window.arguments) ?? 0
+
+        let signed = try Row.fetchAll(db, sql: """
+            SELECT a.organizationId, o.name, a.kind, a.signed, o.localName
+            FROM agreement a LEFT JOIN organization o ON o.id = a.organizationId
+            WHERE a.signed >= :firstDay AND a.signed <= :lastDay
+            ORDER BY a.signed, a.organizationId, a.kind
+            """, arguments: window.arguments).map { row in
+            SignedAgreement(organizationId: row[0], organizationName: row[1] ?? row[0], organizationLocalName: row[4],
+                            kind: row[2], signed: row[3])
+        }
+        let mous = signed.filter { $0.kind == "mou" }
+        let others = signed.filter { $0.kind != "mou" }
+
+        let keyProblems = try self.keyProblems(db, window)
+        var byKind = [String: Int](uniqueKeysWithValues: keyProblemKinds.map { ($0, 0) })
+        for problem in keyProblems { byKind[problem.problem, default: 0] += 1 }
+
+        let bounced = bounces.addresses
+
+        let limit = QuarterReport.listLimit
+        return DirectoryFigures(
+            registeredDevelopers: .count(registeredNow.count, registeredDefinition),
+            newDevelopers: .count(registeredNow.subtracting(registeredBefore).count,
+                "Registered product developers (as above) at the quarter's last day that were not registered at the "
+                + "previous quarter's last day."),
+            apcertMembers: .count(apcert,
+                "Organisations with an APCERT membership whose since is on or before the quarter's last day (or not "
+                + "recorded) and whose until is empty or later."),
+            nationalCSIRTPartners: .count(partners,
+                "Organisations of kind 'national-csirt' active at the quarter's last day (status active, or retired "
+                + "only after it) or with an MoU signed by then and not ended."),
+            mouSigned: ListedFigure(.count(mous.count,
+                "Agreements of kind 'mou' signed between the quarter's first and last day."), items: Array(mous.prefix(limit))),
+            otherAgreementsSigned: ListedFigure(.count(others.count,
+                "Agreements of any other kind (developer-registration…) signed between the quarter's first and last day."),
+                items: Array(others.prefix(limit))),
+            keyProblems: ListedFigure(.count(keyProblems.count,
+                "Active contacts with a pgp fingerprint whose key is missing from the key table, revoked, or expiring "
+                + "before \(keyWarningDays) days after the quarter's end (already expired included)."),
+                items: Array(keyProblems.prefix(limit))),
+            keyProblemsByKind: byKind.reduce(into: [:]) { result, entry in
+                result[entry.key] = .count(entry.value, keyProblemDefinition(entry.key))
+            },
+            bouncedAddresses: ListedFigure(.count(bounced.count,
+                "Distinct addresses (case-insensitive) of a recipient marked 'bounced' with updatedAt in the quarter, "
+                + "or of a contact whose lastBounceAt is in the quarter."), items: Array(bounced.prefix(limit))))
+    }
+
+    private static func keyProblemDefinition(_ kind: String) -> String {
+        switch kind {
+        case "missing": "Active contacts with a pgp fingerprint that has no row in the key table."
+        case "expired": "Active contacts whose key expired before the quarter's end (not revoked)."
+        case "expiring": "Active contacts whose key expires within \(keyWarningDays) days after the quarter's end (not revoked)."
+        case "revoked": "Active contacts whose key is marked revoked."
+        default: "Active contacts with a key problem '\(kind)'."
+        }
+    }
+
+    private static func keyProblems(_ db: Database, _ window: ReportWindow) throws -> [KeyProblem] {
+        let warnUntil = window.end.addingTimeInterval(Double(keyWarningDays) * 86_400)
+        return try Row.fetchAll(db, sql: """
+            SELECT c.email, c.organizationId, c.pgp, k.fingerprint IS NULL, k.revoked, k.expiresAt
+            FROM contact c LEFT JOIN key k ON k.fingerprint = c.pgp
+            WHERE c.active AND c.pgp IS NOT NULL AND c.pgp <> ''
+              AND (k.fingerprint IS NULL OR k.revoked OR k.expiresAt < :warnUntil)
+            ORDER BY c.organizationId, lower(c.email)
+            """, arguments: ["warnUntil": warnUntil]).map { row in
+            let missing: Bool = row[3]
+            let revoked: Bool = row[4] ?? false
+            let expiresAt: Date? = row[5]
+            let problem = missing ? "missing" : revoked ? "revoked"
+                : (expiresAt.map { $0 < window.end } ?? false) ? "expired" : "expiring"
+            return KeyProblem(email: row[0], organizationId: row[1], fingerprint: row[2], problem: problem, expiresAt: expiresAt)
+        }
+    }
+}
+
+/// The developer-registration agreements of product developers, read once and asked for any day.
+struct DeveloperRegistrations {
+    private let agreements: [(organizationId: String, signed: String, ended: String?)]
+
+    init(_ db: Database) throws {
+        agreements = try Row.fetchAll(db, sql: """
+            SELECT a.organizationId, a.signed, a.ended
+            FROM agreement a JOIN organization o ON o.id = a.organizationId
+            WHERE o.kind = 'product-developer' AND a.kind = 'developer-registration' AND a.signed IS NOT NULL
+            """).map { ($0[0], $0[1], $0[2]) }
+    }
+
+    /// Organisations registered at the end of `day` (`YYYY-MM-DD`).
+    func registered(on day: String) -> Set<String> {
+        Set(agreements.lazy.filter { $0.signed <= day && ($0.ended.map { $0 > day } ?? true) }.map(\.organizationId))
+    }
+}

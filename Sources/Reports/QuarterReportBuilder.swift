@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// Builds the quarterly report from the registry database.
+///
+/// ```swift
+/// let report = try QuarterReportBuilder.build(dbQueue, quarter: Quarter(parsing: "2007Q3"),
+///                                            timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+/// print(ReportRenderer.render(report, format: .text, language: .en))
+/// ```
+public enum QuarterReportBuilder {
+    /// Counts every figure of `quarter`, whose bounds are computed in `timeZone`; with `compareTo`, every numeric
+    /// figure also carries that quarter's value. `logIntegrity` is what `liaison audit verify` found (nil: not run).
+    /// Everything is read in one transaction, so the figures are consistent with each other.
+    public static func build(_ db: any DatabaseReader, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
+                             logIntegrity: LogIntegrity? = nil, now: Date = Date()) throws -> QuarterReport {
+        do {
+            return try db.read { db in
+                var report = try build(db, ReportWindow(quarter, timeZone), logIntegrity: logIntegrity, now: now, whole: true)
+                if let compareTo {
+                    let other = try build(db, ReportWindow(compareTo, timeZone), logIntegrity: logIntegrity, now: now,
+                                          whole: false)
+                    ReportComparison.compare(&report, with: other)
+                }
+                return report
+            }
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw ReportError.database(error)
+        }
+    }
+
+    /// The report of one window; `whole: false` leaves out what a comparison does not use (series, recount).
+    private static func build(_ db: Database, _ window: ReportWindow, logIntegrity: LogIntegrity?, now: Date,
+                              whole: Bool) throws -> QuarterReport {
+        let registrations = try DeveloperRegistrations(db)
+        let bounces = try QuarterBounces(db, window)
+        let notifications = try NotificationCounts.figures(db, window, bounces: bounces)
+        let coordination = try CoordinationCounts.figures(db, window)
+        let directory = try DirectoryCounts.figures(db, window, registrations: registrations, bounces: bounces)
+        let series = whole ? try SeriesCounts.series(db, window, registrations: registrations) : .empty
+        let recount = whole ? try EventLogRecount.recount(db, window) : .empty
+        let differences = EventLogRecount.differences(recount, notifications, coordination)
+        return QuarterReport(
+            quarter: window.quarter,
+            period: window.period,
+            generatedAt: now,
+            comparedTo: nil,
+            notifications: notifications,
+            coordination: coordination,
+            directory: directory,
+            series: series,
+            integrity: ReportIntegrity(
+                eventLog: .init(verified: logIntegrity?.intact, eventCount: logIntegrity?.eventCount),
+                recount: .init(definition: EventLogRecount.definition, figures: recount,
+                               agrees: whole && differences.isEmpty, differences: whole ? differences : [])))
+    }
+}

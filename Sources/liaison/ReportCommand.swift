@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Registry
+import Reports
+
+extension ReportFormat: ExpressibleByArgument {}
+extension ReportLanguage: ExpressibleByArgument {}
+
+/// `liaison report quarter`: the figures of the quarterly activity report.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports for the CSIRT's activity report.",
+        subcommands: [Quarterly.self])
+
+    struct Quarterly: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "quarter",
+            abstract: "Notifications, coordination and directory figures of one quarter.",
+            discussion: """
+                Quarter boundaries are computed in report.timezone of liaison.yaml (default UTC). The event log is
+                verified first and the report says whether it is intact. Every figure in --format json carries a
+                one-line definition of what was counted.
+                Examples:
+                  liaison report quarter 2007Q3
+                  liaison report quarter 2007Q3 --compare 2007Q2 --format markdown
+                  liaison report quarter 2007Q3 --format html --lang ja --output 2007q3.html
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "The quarter, YYYYQN (e.g. 2007Q3).") var quarter: String
+        @Option(help: "text, markdown, csv, json or html.") var format: ReportFormat = .text
+        @Option(help: "Label language: en or ja.") var lang: ReportLanguage = .en
+        @Option(help: "Also show the change against this quarter (YYYYQN).") var compare: String?
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                let quarter = try Quarter(parsing: self.quarter)
+                let other = try compare.map { try Quarter(parsing: $0) }
+                let workspace = try workspace.locate()
+                let configuration = try workspace.configuration
+                guard let timeZone = TimeZone(identifier: configuration.report.timezone) else {
+                    throw ValidationError("report.timezone \(configuration.report.timezone) in liaison.yaml is not a time zone such as Asia/Tokyo or UTC")
+                }
+                let store = try workspace.openStore()
+                let verification = try store.writer.read { db in try EventLog.verify(db) }
+                let integrity: LogIntegrity
+                switch verification {
+                case .intact(let count): integrity = LogIntegrity(intact: true, eventCount: count)
+                case .broken: integrity = LogIntegrity(intact: false, eventCount: try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 })
+                }
+                let report = try QuarterReportBuilder.build(store.writer, quarter: quarter, timeZone: timeZone,
+                                                            compareTo: other, logIntegrity: integrity)
+                let text = ReportRenderer.render(report, format: format, language: lang)
+                if let output {
+                    do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                        throw ValidationError("\(output): cannot write the report (\(error.localizedDescription))")
+                    }
+                    print("wrote \(output)")
+                } else {
+                    print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+                }
+                if !integrity.intact { CommandSupport.printError("warning: the event log is not intact; run `liaison audit verify`") }
+            }
+        }
+    }
+}
