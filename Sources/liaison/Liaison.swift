@@ -19,6 +19,7 @@ struct Liaison: ParsableCommand {
             IngestCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
+            ReportCommand.self,
             AuditCommand.self,
             MailCommand.self,
         ])
