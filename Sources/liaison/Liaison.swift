@@ -7,6 +7,23 @@ struct Liaison: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "liaison",
         abstract: "Registry and PGP-signed mail gateway of a coordination CSIRT.",
+        discussion: """
+            A workspace holds liaison.yaml, Directory/ (one YAML file per organisation, public keys beside them), \
+            Templates/ and the database in .liaison/. Every command takes --workspace DIR (default: \
+            $LIAISON_WORKSPACE, else the nearest folder above holding liaison.yaml).
+
+            A coordinated notification:
+              liaison directory check && liaison directory sync
+              liaison case open 'JVNVU#12345678' --title 'TLS check' --origin jvn-jp
+              liaison case add 'JVNVU#12345678' --technology tls
+              liaison notify 'JVNVU#12345678' --template vendor-initial
+              liaison send
+              liaison ingest --maildir ~/Maildir/liaison
+              liaison case show 'JVNVU#12345678'
+
+            The quarter's figures:
+              liaison report quarter 2007Q3 --format html --lang ja --output q3.html
+            """,
         subcommands: [
             InitCommand.self,
             DirectoryCommand.self,
