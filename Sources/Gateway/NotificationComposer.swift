@@ -162,6 +162,11 @@ public struct NotificationComposer: Sendable {
         var problems: [String] = []
         let library: TemplateLibrary
         do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
+        // A template that does not exist is one problem, not one per organisation.
+        if library.languages(of: request.template).isEmpty {
+            let known = library.names.isEmpty ? "none" : library.names.joined(separator: ", ")
+            throw GatewayError.templateNotFound("no template \(request.template) in \(settings.templatesDirectory.path) (templates: \(known))")
+        }
         guard let signingKey = settings.signingKey, !signingKey.isEmpty else {
             throw GatewayProblems(["no signing key: set sender.signing_key in liaison.yaml to the fingerprint of the key in the GnuPG home"])
         }
@@ -210,7 +215,9 @@ public struct NotificationComposer: Sendable {
             } catch let error as GatewayProblems {
                 problems += error.problems
             } catch {
-                problems.append("\(orgId): \(error)")
+                // Most of these sentences name the organisation already; say it once.
+                let sentence = "\(error)"
+                problems.append(sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)")
             }
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }

@@ -105,13 +105,14 @@ public final class OutboxDispatcher: Sendable {
                     let rows = try claimNext(limit: take)
                     state.withLock { $0.budget += take - rows.count }
                     guard !rows.isEmpty else { return }
-                    let delta = try deliver(rows, with: transport)
-                    let snapshot = state.withLock { s -> DispatchSummary in
-                        s.summary.sent += delta.sent; s.summary.deferred += delta.deferred
-                        s.summary.failed += delta.failed; s.summary.recipientsRefused += delta.recipientsRefused
-                        return s.summary
+                    try deliver(rows, with: transport) { delta in
+                        let snapshot = state.withLock { s -> DispatchSummary in
+                            s.summary.sent += delta.sent; s.summary.deferred += delta.deferred
+                            s.summary.failed += delta.failed; s.summary.recipientsRefused += delta.recipientsRefused
+                            return s.summary
+                        }
+                        progress?(snapshot)
                     }
-                    progress?(snapshot)
                 }
             } catch {
                 state.withLock { if $0.error == nil { $0.error = "\(error)" } }
@@ -125,38 +126,49 @@ public final class OutboxDispatcher: Sendable {
         return result.summary
     }
 
-    /// Sends claimed rows to the recipients still waiting, then records every outcome.
-    func deliver(_ rows: [NotificationRecord], with transport: any MailTransport) throws -> DispatchSummary {
-        var waiting: [Int64: [NotificationRecipientRecord]] = [:]
-        var outgoing: [OutgoingMessage] = []
-        try writer.read { db in
-            for row in rows {
-                let recipients = try NotificationRecipientRecord
+    /// Sends claimed rows one by one to the recipients still waiting, recording each outcome as soon as the
+    /// server has answered: a process killed mid-batch then leaves only the message in flight to be sent again.
+    /// `each` receives the figures of every message as it is recorded.
+    @discardableResult
+    func deliver(_ rows: [NotificationRecord], with transport: any MailTransport,
+                 each: (DispatchSummary) -> Void = { _ in }) throws -> DispatchSummary {
+        var summary = DispatchSummary()
+        for row in rows {
+            // Renew the lease for this message; if it ran out and another process took the row, leave it to them.
+            let claimed = try writer.write { db -> [NotificationRecipientRecord]? in
+                try db.execute(sql: """
+                    UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?
+                    """, arguments: [now().addingTimeInterval(leaseDuration), row.id!, owner])
+                guard db.changesCount > 0 else { return nil }
+                return try NotificationRecipientRecord
                     .filter(Column("notificationId") == row.id! && [RecipientStatus.pending.rawValue, RecipientStatus.deferred.rawValue].contains(Column("status")))
                     .fetchAll(db)
-                waiting[row.id!] = recipients
-                if !recipients.isEmpty {
-                    outgoing.append(OutgoingMessage(messageID: row.messageId, sender: row.mailFrom,
-                                                    recipients: recipients.map(\.email), bytes: row.bytes))
-                }
             }
-        }
-        let reports = outgoing.isEmpty ? [] : transport.send(outgoing)
-        var byMessage: [String: DeliveryReport] = [:]
-        for report in reports { byMessage[report.messageID] = report }
-        var summary = DispatchSummary()
-        let now = now()
-        try writer.write { db in
-            for row in rows {
-                let outcome = try record(db, row: row, recipients: waiting[row.id!] ?? [], report: byMessage[row.messageId], now: now)
-                switch outcome.state {
-                case .sent: summary.sent += 1
-                case .deferred: summary.deferred += 1
-                case .failed: summary.failed += 1
-                default: break
-                }
-                summary.recipientsRefused += outcome.refused
+            guard let recipients = claimed else {
+                logger.warning("\(row.messageId): the lease ran out and another send took the message over")
+                continue
             }
+            var report: DeliveryReport?
+            if !recipients.isEmpty {
+                let message = OutgoingMessage(messageID: row.messageId, sender: row.mailFrom,
+                                              recipients: recipients.map(\.email), bytes: row.bytes)
+                report = transport.send([message]).first { $0.messageID == row.messageId }
+            }
+            let answeredAt = now()
+            let outcome = try writer.write { db in
+                try record(db, row: row, recipients: recipients, report: report, now: answeredAt)
+            }
+            var delta = DispatchSummary()
+            switch outcome.state {
+            case .sent: delta.sent = 1
+            case .deferred: delta.deferred = 1
+            case .failed: delta.failed = 1
+            default: break
+            }
+            delta.recipientsRefused = outcome.refused
+            each(delta)
+            summary.sent += delta.sent; summary.deferred += delta.deferred
+            summary.failed += delta.failed; summary.recipientsRefused += delta.recipientsRefused
         }
         return summary
     }
@@ -164,8 +176,6 @@ public final class OutboxDispatcher: Sendable {
     private func record(_ db: Database, row: NotificationRecord, recipients: [NotificationRecipientRecord],
                         report: DeliveryReport?, now: Date) throws -> (state: NotificationState, refused: Int) {
         var notification = row
-        // A lease that was taken over by another process while we were sending: keep our outcome per recipient
-        // but let the row's state follow the recipients.
         var refused = 0
         var transientReasons: [String] = []
         var permanentReasons: [String] = []
@@ -179,14 +189,14 @@ public final class OutboxDispatcher: Sendable {
             case .permanentFailure(let code, let reply):
                 recipient.status = .failed; recipient.smtpCode = code; recipient.smtpReply = reply
                 refused += 1
-                permanentReasons.append("\(recipient.email): \(code) \(reply)")
+                permanentReasons.append("\(recipient.email): \(Self.reason(code: code, reply: reply))")
                 if let contactId = recipient.contactId {
                     try db.execute(sql: "UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE id = ?",
                                    arguments: [now, contactId])
                 }
             case .transientFailure(let code, let reply):
                 recipient.status = .deferred; recipient.smtpCode = code; recipient.smtpReply = reply
-                transientReasons.append("\(recipient.email): \(code.map(String.init) ?? "") \(reply)".trimmingCharacters(in: .whitespaces))
+                transientReasons.append("\(recipient.email): \(Self.reason(code: code, reply: reply))")
             case nil:
                 recipient.status = .deferred
                 let reason = report?.error.map { "\($0)" } ?? "no result from the transport"
@@ -248,6 +258,13 @@ public final class OutboxDispatcher: Sendable {
             try updateParticipant(db, caseId: caseId, organizationId: row.organizationId, recipients: all, now: now)
         }
         return (notification.state, refused)
+    }
+
+    /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
+    /// failure without a reply (a refused connection) is the sentence alone.
+    static func reason(code: Int?, reply: String) -> String {
+        guard let code, !reply.hasPrefix(String(code)) else { return reply }
+        return "\(code) \(reply)"
     }
 
     /// Notified once a `to` recipient accepted; undeliverable when every `to` recipient failed for good.

@@ -46,7 +46,7 @@ struct IngestCommand: ParsableCommand {
                                        $0.effects.isEmpty ? "-" : $0.effects.joined(separator: "; "), $0.subject ?? "-"] })
             let unmatched = outcomes.filter { $0.disposition == .unmatched }.count
             print("read \(outcomes.count) message\(outcomes.count == 1 ? "" : "s")"
-                  + (unmatched > 0 ? "; \(unmatched) matched nothing and were kept as unmatched for review" : ""))
+                  + (unmatched > 0 ? "; \(unmatched) matched nothing and \(unmatched == 1 ? "was" : "were") kept as unmatched for review" : ""))
         }
     }
 }

@@ -10,16 +10,28 @@ struct NotifyCommand: ParsableCommand {
         commandName: "notify",
         abstract: "Render, sign (and encrypt where keys allow) and queue a case's notifications.",
         discussion: """
-            One message per organisation and language: To its active `to` contacts of that language, Cc its `cc`
-            contacts. Everything is checked first — template variables, addresses, keys; on any problem nothing is
-            queued and every problem is listed. Messages wait in the outbox until `liaison send`.
+            One message per organisation and language: To its active `to` contacts of that language, Cc its \
+            `cc` contacts, in the contact's language (else the organisation's first language, else English). \
+            Each message is signed with sender.signing_key and encrypted when every recipient has a usable key \
+            (gnupg.encrypt: when-key).
+
+            All or nothing: every template variable, address and key is checked first; on any problem nothing \
+            is queued and every problem is listed, one per line. An organisation that already received the \
+            template for the case is a problem too, unless --again is given.
+
+            Messages wait in the outbox until `liaison send`.
+
+            Example: liaison notify 'JVNVU#12345678' --template vendor-initial --dry-run
             """)
     @OptionGroup var workspace: WorkspaceOptions
-    @Argument(help: "Case id.") var caseId: String
-    @Option(help: "Template name: Templates/<name>.<lang>.mustache (vendor-initial, reminder, publication).") var template: String
-    @Option(name: .customLong("org"), help: "Notify only this participant (repeatable); default: every participant.") var organizations: [String] = []
-    @Option(name: .customLong("attach"), help: "Attach a file inside the signed part (repeatable).") var attachments: [String] = []
-    @Flag(help: "Check and show what would be queued; queue nothing.") var dryRun = false
+    @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it in the shell).") var caseId: String
+    @Option(help: ArgumentHelp("Template: Templates/<NAME>.<lang>.mustache, e.g. vendor-initial, reminder, publication.", valueName: "NAME"))
+    var template: String
+    @Option(name: .customLong("org"), help: ArgumentHelp("Notify only this participant (repeatable); default: every participant.", valueName: "ORG"))
+    var organizations: [String] = []
+    @Option(name: .customLong("attach"), help: ArgumentHelp("Attach a file inside the signed part (repeatable).", valueName: "FILE"))
+    var attachments: [String] = []
+    @Flag(help: "Check everything and show what would be queued; queue nothing.") var dryRun = false
     @Flag(help: "Notify again organisations that already received this template for the case.") var again = false
     @Option(help: "table or json.") var format: OutputFormat = .table
 

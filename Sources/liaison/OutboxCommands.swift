@@ -7,10 +7,12 @@ import SMTP
 
 /// `liaison outbox`: what is queued, sent, deferred or failed.
 struct OutboxCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "List outbox messages.")
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "List outbox messages, oldest first, with each recipient's state.",
+        discussion: "A recipient not yet delivered is shown with the SMTP server's last reply, e.g. `deferred (451 4.3.0 Try later)`.")
     @OptionGroup var workspace: WorkspaceOptions
-    @Option(help: "Only this state: queued, sending, sent, deferred or failed.") var state: String?
-    @Option(help: "Only this case.") var `case`: String?
+    @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred or failed.", valueName: "S")) var state: String?
+    @Option(help: ArgumentHelp("Only this case.", valueName: "CASE")) var `case`: String?
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
@@ -23,8 +25,18 @@ struct OutboxCommand: ParsableCommand {
             if format == .json { try CommandSupport.printJSON(rows); return }
             CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
                        rows.map { [String($0.id), $0.state, $0.caseId ?? "-", $0.organizationId, $0.purpose, $0.language,
-                                   String($0.attempts), $0.recipients.map { "\($0.email) \($0.status)" }.joined(separator: ", "), $0.subject] })
+                                   String($0.attempts), $0.recipients.map(Self.describe).joined(separator: ", "), $0.subject] })
         }
+    }
+
+    /// "addr delivered", or with the server's reply when it was not: "addr deferred (451 4.3.0 Try later)".
+    static func describe(_ recipient: OutboxEntry.Recipient) -> String {
+        guard recipient.status != "delivered", let reply = recipient.smtpReply, !reply.isEmpty else {
+            return "\(recipient.email) \(recipient.status)"
+        }
+        // The reply starts with its code ("451 4.3.0 …"); a refused connection has a sentence and no code.
+        let quoted = recipient.smtpCode.map { reply.hasPrefix(String($0)) ? reply : "\($0) \(reply)" } ?? reply
+        return "\(recipient.email) \(recipient.status) (\(quoted.replacingOccurrences(of: "\n", with: " ")))"
     }
 }
 
@@ -34,18 +46,28 @@ struct SendCommand: ParsableCommand {
         commandName: "send",
         abstract: "Send queued messages over SMTP, retrying transient failures with backoff.",
         discussion: """
-            Messages are claimed with a lease, so two `send` processes never send the same message, and a `send`
-            that is killed loses nothing: the next one finishes the job. 4xx replies and network failures defer a
-            message (1, 2, 4 … minutes) up to smtp.max_attempts; 5xx fails that recipient at once.
-            Exit status: 0 when nothing is left deferred or failed, 75 when messages wait for a retry, 1 on failures.
+            Each message goes out exactly as `liaison notify` stored it, over smtp.url of liaison.yaml. \
+            Messages are claimed with a lease, so two `send` processes never send the same message; a `send` \
+            that is killed loses nothing, and the next one finishes the job (only a message that was in flight \
+            may go out twice, with the same Message-ID).
+
+            A 4xx reply or a network failure defers the message, to be retried by a later `send` after 1, 2, \
+            4 … minutes, up to smtp.max_attempts; a 5xx reply fails that recipient at once and counts a bounce \
+            on the contact. `liaison outbox --state deferred` (or failed) shows each recipient's reply.
+
+            A progress bar is shown on a terminal; otherwise one summary line.
+
+            Exit status: 0 when every message tried was sent (or nothing was due), 75 when some were deferred \
+            for a retry, 1 when some failed for good or on an error.
             """)
     @OptionGroup var workspace: WorkspaceOptions
-    @Option(help: "Send at most N messages.") var limit: Int?
-    @Option(help: "Parallel SMTP connections.") var concurrency: Int = 1
+    @Option(help: ArgumentHelp("Send at most N messages (default: all that are due).", valueName: "N")) var limit: Int?
+    @Option(help: ArgumentHelp("SMTP connections in parallel, 1 to 16.", valueName: "N")) var concurrency: Int = 1
 
     func run() throws {
         try CommandSupport.reportingErrors {
             guard concurrency >= 1, concurrency <= 16 else { throw ValidationError("--concurrency takes 1 to 16") }
+            if let limit, limit < 1 { throw ValidationError("--limit takes a number of messages, 1 or more") }
             let env = try GatewayEnvironment(workspace: workspace.workspace)
             let settings = try env.settings()
             let smtp = settings.smtp
@@ -56,9 +78,12 @@ struct SendCommand: ParsableCommand {
             let bar = ProgressBar(total: limit.map { min($0, total) } ?? total)
             let summary = try dispatcher.run(limit: limit, concurrency: concurrency) { bar.update($0) }
             bar.finish()
-            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)"
-                  + (summary.recipientsRefused > 0 ? ", \(summary.recipientsRefused) recipients refused" : "")
-                  + (summary.remainingQueued > 0 ? "; \(summary.remainingQueued) still in the outbox" : ""))
+            var line = "sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)"
+            if summary.recipientsRefused > 0 { line += ", \(CommandSupport.plural(summary.recipientsRefused, "recipient")) refused" }
+            if summary.remainingQueued > 0 { line += "; \(summary.remainingQueued) still in the outbox" }
+            if summary.failed > 0 { line += "; `liaison outbox --state failed` shows why" }
+            else if summary.deferred > 0 { line += "; `liaison outbox --state deferred` shows why" }
+            print(line)
             if summary.failed > 0 { throw ExitCode(1) }
             if summary.deferred > 0 { throw ExitCode(75) }
         }

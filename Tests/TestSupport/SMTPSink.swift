@@ -39,6 +39,9 @@ public final class SMTPSink: @unchecked Sendable {
         public var rcptReplies: [String: [String]] = [:]
         /// Replies to give at the end of DATA, in turn; a 2xx reply still saves the message. Then "250 …".
         public var dataReplies: [String] = []
+        /// Seconds to wait before each end-of-DATA reply, after an accepted message is saved (0: answer at once).
+        /// A client killed during the wait has delivered the message without learning it: the in-flight case.
+        public var dataReplyDelay: Double = 0
         /// Seconds an idle connection stays open.
         public var idleTimeout: Double = 300
 
@@ -103,6 +106,7 @@ public final class SMTPSink: @unchecked Sendable {
             "auth": options.auth.map { ["user": $0.user, "password": $0.password] } ?? NSNull(),
             "rcpt_replies": options.rcptReplies,
             "data_replies": options.dataReplies,
+            "data_reply_delay": options.dataReplyDelay,
             "timeout": options.idleTimeout,
             "cert_file": certificate?.certificateFile ?? NSNull(),
             "key_file": certificate?.keyFile ?? NSNull(),
@@ -185,6 +189,26 @@ public final class SMTPSink: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
+    }
+
+    /// The Message-ID of each accepted message, in order, without angle brackets ("" when it has none).
+    public func messageIDs() -> [String] {
+        messages().map { SMTPSink.messageID(of: $0.bytes) }
+    }
+
+    /// The Message-ID header of raw message bytes, without angle brackets; "" when there is none.
+    public static func messageID(of bytes: Data) -> String {
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        let headerEnd = text.range(of: "\n\n")?.lowerBound ?? text.endIndex
+        // Unfold continuation lines, then find the header by name, case-insensitively.
+        let headers = text[..<headerEnd].replacingOccurrences(of: "\n ", with: " ")
+            .replacingOccurrences(of: "\n\t", with: " ")
+        for line in headers.components(separatedBy: "\n") {
+            guard let colon = line.firstIndex(of: ":"),
+                  line[..<colon].caseInsensitiveCompare("Message-ID") == .orderedSame else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t<>"))
+        }
+        return ""
     }
 
     /// How many connections the sink accepted so far.

@@ -18,6 +18,7 @@ config = json.load(open(sys.argv[1]))
 directory = config["directory"]
 rcpt_replies = {address.lower(): list(replies) for address, replies in config["rcpt_replies"].items()}
 data_replies = list(config["data_replies"])
+data_reply_delay = float(config.get("data_reply_delay", 0))
 connections = 0
 closed = 0
 saved = 0
@@ -53,6 +54,13 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        reply = await self.save(server, session, envelope)
+        if data_reply_delay > 0:
+            # The message is saved but the client does not know yet: a client killed now has it in flight.
+            await asyncio.sleep(data_reply_delay)
+        return reply
+
+    async def save(self, server, session, envelope):
         global saved
         if data_replies:
             reply = data_replies.pop(0)

@@ -1,0 +1,127 @@
+import Foundation
+import TestSupport
+
+/// A workspace for the gateway commands, as a coordinator sets one up: the repository's templates, a signing
+/// key generated for the test in its own GnuPG home (`gnupg.home`, `sender.signing_key`), and `smtp.url` pointing
+/// at an SMTP sink the test started (`tls: none`, loopback). `remove()` stops the sink and the gpg-agent.
+final class GatewayWorkspace {
+    let temp: TemporaryWorkspace
+    let gnupg: GnuPGHome
+    let signingKey: String
+    let sink: SMTPSink
+
+    var root: URL { temp.root }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Our own entry and a national CSIRT of Korea, for incident notices by country.
+    static let baseOrganizations: [String: String] = [
+        "test-csirt": TemporaryWorkspace.organizationYAML(id: "test-csirt", name: "Test Coordination Center (TestCC)",
+                                                          kind: "national-csirt", technologies: [], email: "vuls@csirt.example"),
+        "krcert-cc": """
+            id: krcert-cc
+            name: KrCERT/CC
+            kind: national-csirt
+            country: KR
+            languages: [en]
+            contacts:
+              - { email: cert@krcert.example, name: Incident Response, role: to, language: en }
+
+            """,
+    ]
+
+    /// `developers` become product developers implementing tls, each with one Japanese `to` contact
+    /// psirt@<id>.example.
+    init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3) throws {
+        temp = try TemporaryWorkspace()
+        do {
+            gnupg = try GnuPGHome.make()
+            signingKey = try gnupg.generateKey(name: "Test CSIRT Vulnerability Coordination", email: "vuls@csirt.example")
+            sink = try SMTPSink.start(options)
+        } catch {
+            temp.remove()
+            throw error
+        }
+        try temp.write("liaison.yaml", """
+            sender:
+              from: "Test CSIRT Vulnerability Coordination <vuls@csirt.example>"
+              organization: test-csirt
+              signing_key: \(signingKey)
+            smtp:
+              url: \(sink.url)
+              tls: none
+              max_attempts: \(maxAttempts)
+            gnupg:
+              home: \(gnupg.path)
+              encrypt: when-key
+            report:
+              timezone: UTC
+
+            """)
+        let templates = Self.repository.appendingPathComponent("Templates")
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            try FileManager.default.copyItem(at: templates.appendingPathComponent(name),
+                                             to: root.appendingPathComponent("Templates/\(name)"))
+        }
+        for (id, yaml) in Self.baseOrganizations { try temp.writeOrganization(id, yaml) }
+        for id in developers { try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
+    }
+
+    func remove() {
+        sink.stop()
+        gnupg.shutdown()
+        temp.remove()
+    }
+
+    /// Runs `liaison ARGS` in this workspace to its end.
+    @discardableResult
+    func liaison(_ args: [String], input: Data? = nil, timeout: TimeInterval = 120) throws -> LiaisonRun {
+        try start(args, input: input).wait(timeout: timeout)
+    }
+
+    /// Starts `liaison ARGS` in this workspace and returns at once.
+    func start(_ args: [String], input: Data? = nil) throws -> LiaisonProcess {
+        try LiaisonProcess(args, workspace: root, input: input)
+    }
+
+    /// `liaison outbox --format json [--state S]`, parsed.
+    func outbox(state: String? = nil) throws -> [[String: Any]] {
+        let result = try liaison(["outbox", "--format", "json"] + (state.map { ["--state", $0] } ?? []))
+        guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    /// `liaison case show CASE --format json`, parsed.
+    func caseDetail(_ caseId: String) throws -> [String: Any] {
+        let result = try liaison(["case", "show", caseId, "--format", "json"])
+        guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Each participant's record of `case show --format json`, by organisation id.
+    func participants(_ caseId: String) throws -> [String: [String: Any]] {
+        let list = try caseDetail(caseId)["participants"] as? [[String: Any]] ?? []
+        var result: [String: [String: Any]] = [:]
+        for item in list {
+            if let record = item["record"] as? [String: Any], let id = record["organizationId"] as? String { result[id] = record }
+        }
+        return result
+    }
+
+    /// Sync the directory, open `caseId`, add every TLS developer, queue `vendor-initial`; throws on any failure.
+    func openAndNotify(_ caseId: String) throws {
+        for args in [["directory", "sync"], ["case", "open", caseId, "--title", "TLS certificate check", "--origin", "jvn-jp",
+                                             "--due", "2030-01-15"],
+                     ["case", "add", caseId, "--technology", "tls"], ["notify", caseId, "--template", "vendor-initial"]] {
+            let result = try liaison(args)
+            guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        }
+    }
+}
+
+/// A setup step of a test failed.
+struct LiaisonFailed: Error, CustomStringConvertible {
+    let run: LiaisonRun
+    var description: String { "liaison \(run.arguments.joined(separator: " ")) exited \(run.status): \(run.stderr)" }
+}

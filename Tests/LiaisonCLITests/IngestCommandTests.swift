@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `liaison ingest` on the replies a coordinator finds in the mailbox after a `send`.
+@Suite struct IngestCommandTests {
+    static let caseId = "JVNVU#20070915"
+
+    @Test func repliesOfEachKindUpdateTheCaseAndReadingThemAgainChangesNothing() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "hikari", "kumo", "sakura"])
+        defer { ws.remove() }
+        // aozora signs its statements: its key is in the directory.
+        let vendor = try GnuPGHome.make()
+        defer { vendor.shutdown() }
+        let vendorKey = try vendor.generateKey(name: "Aozora PSIRT", email: "psirt@aozora.example")
+        try ws.temp.write("Directory/keys/\(vendorKey).asc", String(decoding: try vendor.exportPublic(vendorKey), as: UTF8.self))
+        try ws.temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora", pgp: vendorKey))
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+
+        let sent = try ws.outbox()
+        func notice(_ org: String) throws -> (messageId: String, tracking: String, subject: String) {
+            let row = try #require(sent.first { $0["organizationId"] as? String == org })
+            return (row["messageId"] as? String ?? "", row["trackingRef"] as? String ?? "", row["subject"] as? String ?? "")
+        }
+        #expect(sent.first { $0["organizationId"] as? String == "aozora" }?["encrypted"] as? Bool == true)
+
+        let statement = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"],
+                                       input: Data("We have fixed it in 3.1.4.\nStatus: fixed\n".utf8))
+        #expect(statement.status == 0, "\(statement.stderr)")
+        let messages = [
+            // Signed, matched by the tracking reference in the subject alone.
+            """
+            From: Aozora PSIRT <psirt@aozora.example>
+            To: vuls@csirt.example
+            Subject: Our statement [\(try notice("aozora").tracking)]
+            Date: Mon, 10 Sep 2007 09:00:00 +0900
+            Message-ID: <statement-1@aozora.example>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=utf-8
+
+            \(String(decoding: statement.stdout, as: UTF8.self))
+            """,
+            // A human reply stating its status, threaded by References only.
+            """
+            From: hikari PSIRT <psirt@hikari.example>
+            To: vuls@csirt.example
+            Subject: Re: your notice
+            Date: Mon, 10 Sep 2007 10:00:00 +0900
+            Message-ID: <reply-1@hikari.example>
+            References: <\(try notice("hikari").messageId)>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=utf-8
+
+            Our products do not use the affected library.
+            Status: not-affected
+            """,
+            // An out-of-office: recorded, not an acknowledgement.
+            """
+            From: psirt@kumo.example
+            To: vuls@csirt.example
+            Subject: Automatic reply: \(try notice("kumo").subject)
+            Date: Mon, 10 Sep 2007 11:00:00 +0900
+            Message-ID: <ooo-1@kumo.example>
+            In-Reply-To: <\(try notice("kumo").messageId)>
+            Auto-Submitted: auto-replied
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=us-ascii
+
+            I am out of the office until 2007-09-17.
+            """,
+            // A delivery status notification: sakura's only address is gone.
+            """
+            From: MAILER-DAEMON@mx.sakura.example (Mail Delivery System)
+            To: vuls@csirt.example
+            Subject: Undelivered Mail Returned to Sender
+            Date: Mon, 10 Sep 2007 12:00:00 +0900
+            Message-ID: <bounce-1@mx.sakura.example>
+            Auto-Submitted: auto-replied
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+            --b1
+            Content-Type: text/plain; charset=us-ascii
+
+            Your message could not be delivered.
+
+            --b1
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.sakura.example
+
+            Final-Recipient: rfc822; psirt@sakura.example
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 User unknown
+
+            --b1
+            Content-Type: text/rfc822-headers
+
+            From: vuls@csirt.example
+            To: psirt@sakura.example
+            Message-ID: <\(try notice("sakura").messageId)>
+
+            --b1--
+            """,
+            // Nobody we know: kept for review, never dropped.
+            """
+            From: someone@elsewhere.example
+            To: vuls@csirt.example
+            Subject: Hello
+            Date: Mon, 10 Sep 2007 13:00:00 +0900
+            Message-ID: <hello-1@elsewhere.example>
+
+            Is this the right address for security reports?
+            """,
+        ]
+        let mbox = ws.root.appendingPathComponent("replies.mbox")
+        try Data(messages.map { "From MAILER-DAEMON Mon Sep 10 09:00:00 2007\n\($0)\n\n" }.joined().utf8).write(to: mbox)
+
+        let ingest = try ws.liaison(["ingest", "--mbox", mbox.path, "--format", "json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let outcomes = try JSONSerialization.jsonObject(with: Data(ingest.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(outcomes.map { $0["disposition"] as? String ?? "" } == ["reply", "reply", "auto-reply", "bounce", "unmatched"])
+        #expect(outcomes.first?["signature"] as? String == "verified")
+
+        let detail = try ws.caseDetail(Self.caseId)
+        let shown = try ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "fixed")
+        #expect((detail["participants"] as? [[String: Any]])?.first?["verifiedReply"] as? Bool == true)
+        #expect(participants["hikari"]?["response"] as? String == "not-affected")
+        #expect(participants["kumo"]?["response"] as? String == "none")
+        #expect(participants["sakura"]?["delivery"] as? String == "undeliverable")
+
+        let eventsBefore = try ws.liaison(["audit", "verify"]).stdout
+        let table = try ws.liaison(["ingest", "--mbox", mbox.path])
+        #expect(table.status == 0)
+        #expect(table.outputLines.last == "read 5 messages")
+        #expect(table.stdout.contains("duplicate"))
+        let shownAgain = try ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout
+        #expect(shownAgain == shown, "reading the same replies again changes nothing")
+        let audit = try ws.liaison(["audit", "verify"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout == eventsBefore, "no event added by reading the replies again")
+
+        // One message from a Maildir, the way a mail client leaves them.
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try Data(messages[4].replacingOccurrences(of: "hello-1", with: "hello-2").utf8)
+            .write(to: maildir.appendingPathComponent("new/1189400000.1.host"))
+        let fromMaildir = try ws.liaison(["ingest", "--maildir", maildir.path])
+        #expect(fromMaildir.status == 0, "\(fromMaildir.stderr)")
+        #expect(fromMaildir.outputLines.last == "read 1 message; 1 matched nothing and was kept as unmatched for review")
+    }
+}

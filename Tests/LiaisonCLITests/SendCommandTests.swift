@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `liaison send` as processes: several at once, one killed mid-batch, servers that defer or refuse.
+@Suite struct SendCommandTests {
+    static let caseId = "JVNVU#20070901"
+
+    static func developers(_ count: Int) -> [String] {
+        (1...count).map { String(format: "vendor-%03d", $0) }
+    }
+
+    /// "sent 3, deferred 1, …" → 3.
+    static func sentCount(_ summary: String) -> Int? {
+        guard let match = summary.firstMatch(of: /^sent (\d+),/) else { return nil }
+        return Int(match.1)
+    }
+
+    @Test func aTerminalSeesAProgressBarThenTheSummary() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        // script(1) gives the command a pseudo-terminal and copies what it shows to our stdout.
+        let executable = try LiaisonExecutable.url().path
+        let result = try runProcess("/usr/bin/script", ["-qec", "'\(executable)' send", "/dev/null"],
+                                    environment: ["LIAISON_WORKSPACE": ws.root.path, "LIAISON_ACTOR": "test", "LC_ALL": "C.UTF-8"])
+        let screen = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.status == 0, "\(screen) \(result.stderr)")
+        #expect(screen.contains("\r[##############################] 3/3  sent 3  deferred 0  failed 0"))
+        #expect(screen.contains("sent 3, deferred 0, failed 0"))
+        #expect(ws.sink.messages().count == 3)
+    }
+
+    @Test func twoConcurrentSendsDeliverEveryMessageExactlyOnce() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 0.02
+        let ws = try GatewayWorkspace(developers: Self.developers(60), sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let queued = Set(try ws.outbox().compactMap { $0["messageId"] as? String })
+        #expect(queued.count == 60)
+
+        let first = try ws.start(["send"])
+        let second = try ws.start(["send"])
+        let results = [try first.wait(), try second.wait()]
+        for result in results {
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+            #expect(result.stderr.isEmpty)
+            #expect(result.outputLines.count == 1)
+        }
+        #expect(results.compactMap { Self.sentCount($0.stdout) }.reduce(0, +) == 60,
+                "the two summaries add up: \(results.map(\.stdout))")
+
+        let ids = ws.sink.messageIDs()
+        #expect(ids.count == 60, "every message once, none twice")
+        #expect(Set(ids) == queued)
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "sent" })
+    }
+
+    @Test func aSendKilledMidBatchLosesNothingAndTheNextOneFinishes() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 0.15    // the sink keeps each accepted message waiting for its reply
+        let total = 24                   // more than one batch of claimed rows
+        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let stored = try ws.outbox()
+        let queued = Set(stored.compactMap { $0["messageId"] as? String })
+        #expect(queued.count == total)
+
+        let doomed = try ws.start(["send"])
+        let someArrived = waitUntil(timeout: 60) { ws.sink.messages().count >= 4 || !doomed.isRunning }
+        #expect(someArrived)
+        doomed.send(signal: SIGKILL)
+        let killed = try doomed.wait()
+        #expect(killed.status == 128 + SIGKILL, "\(killed.stdout) \(killed.stderr)")
+        let beforeResume = ws.sink.messages().count
+        #expect(beforeResume >= 4 && beforeResume < total, "killed with some but not all messages delivered")
+
+        let resumed = try ws.liaison(["send"])
+        #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
+        #expect(resumed.stderr.isEmpty)
+        #expect(resumed.outputLines.count == 1)
+
+        let received = ws.sink.messages()
+        let byID = Dictionary(grouping: received, by: { SMTPSink.messageID(of: $0.bytes) })
+        #expect(Set(byID.keys) == queued, "none lost")
+        for (id, copies) in byID where copies.count > 1 {
+            #expect(Set(copies.map(\.bytes)).count == 1, "\(id) was sent twice with different bytes")
+        }
+        // Only the message in flight when the process died may go out twice.
+        #expect(received.count - queued.count <= 1, "sent twice: \(byID.filter { $0.value.count > 1 }.keys.sorted())")
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "sent" })
+        #expect(try ws.participants(Self.caseId).values.allSatisfy { $0["delivery"] as? String == "notified" })
+    }
+
+    @Test func aRecipientDeferredWith451ExitsWith75AndIsListedWithTheReply() throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["psirt@kumo.example": ["451 4.3.0 Mailbox busy, try again later"]]
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 75)
+        #expect(send.stdout == "sent 1, deferred 1, failed 0; 1 still in the outbox; `liaison outbox --state deferred` shows why\n")
+        #expect(send.stderr.isEmpty)
+
+        let deferred = try ws.outbox(state: "deferred")
+        #expect(deferred.count == 1)
+        let row = try #require(deferred.first)
+        #expect(row["organizationId"] as? String == "kumo")
+        #expect(row["attempts"] as? Int == 1)
+        #expect(row["nextAttemptAt"] != nil)
+        #expect(row["lastError"] as? String == "psirt@kumo.example: 451 4.3.0 Mailbox busy, try again later")
+        let recipient = try #require((row["recipients"] as? [[String: Any]])?.first)
+        #expect(recipient["smtpCode"] as? Int == 451)
+        #expect((recipient["smtpReply"] as? String)?.contains("Mailbox busy, try again later") == true)
+        let table = try ws.liaison(["outbox", "--state", "deferred"])
+        #expect(table.stdout.contains("psirt@kumo.example deferred (451 4.3.0 Mailbox busy, try again later)"))
+        #expect(!table.stdout.contains("aozora"))
+
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["delivery"] as? String == "notified")
+        #expect(participants["kumo"]?["delivery"] as? String == "pending")
+
+        // Not due yet: a second send right away tries nothing and says the message is still waiting.
+        let early = try ws.liaison(["send"])
+        #expect(early.status == 0)
+        #expect(early.stdout == "sent 0, deferred 0, failed 0; 1 still in the outbox\n")
+        #expect(ws.sink.messages().count == 1)
+    }
+
+    @Test func sendFailuresAreOneLineWithoutAStackTrace() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+
+        // The server is gone: a transient failure, one summary line, the reason kept in the outbox.
+        ws.sink.stop()
+        let down = try ws.liaison(["send"])
+        #expect(down.status == 75)
+        #expect(down.outputLines == ["sent 0, deferred 1, failed 0; 1 still in the outbox; `liaison outbox --state deferred` shows why"])
+        #expect(down.stderr.isEmpty)
+        let reason = try #require((ws.outbox(state: "deferred").first?["recipients"] as? [[String: Any]])?.first?["smtpReply"] as? String)
+        #expect(reason.contains("Could not connect to the SMTP server at \(ws.sink.url)"))
+
+        // A configuration the gateway refuses: one line naming the problem, exit 1.
+        let configuration = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)
+        try ws.temp.write("liaison.yaml", configuration.replacingOccurrences(of: ws.sink.url, with: "smtp://mail.example.org:25"))
+        let refused = try ws.liaison(["send"])
+        #expect(refused.status == 1)
+        #expect(refused.errorLines == ["Plain SMTP (tls: none) is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), "
+                                       + "not to mail.example.org; use tls: required."])
+        #expect(refused.stdout.isEmpty)
+        for run in [down, refused] {
+            #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack") && !run.stderr.contains("0x"))
+        }
+    }
+
+    @Test func aRecipientRefusedWith550FailsAtOnceAndExitsWithOne() throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["psirt@kumo.example": ["550 5.1.1 No such user"]]
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 1)
+        #expect(send.stdout == "sent 1, deferred 0, failed 1, 1 recipient refused; `liaison outbox --state failed` shows why\n")
+        #expect(send.stderr.isEmpty)
+        let failed = try ws.outbox(state: "failed")
+        #expect(failed.count == 1)
+        let recipient = try #require((failed.first?["recipients"] as? [[String: Any]])?.first)
+        #expect(recipient["email"] as? String == "psirt@kumo.example")
+        #expect(recipient["smtpCode"] as? Int == 550)
+        #expect(failed.first?["lastError"] as? String == "psirt@kumo.example: 550 5.1.1 No such user")
+        #expect(try ws.participants(Self.caseId)["kumo"]?["delivery"] as? String == "undeliverable")
+    }
+}
