@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Registry", "TestSupport",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LiaisonCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "LiaisonCLITests", dependencies: ["Mail", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

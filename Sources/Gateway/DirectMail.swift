@@ -61,9 +61,14 @@ public struct DirectMail: Sendable {
 
     /// Composes and sends through `transport`; the report tells each recipient's outcome.
     public func send(through transport: any MailTransport) throws -> DeliveryReport {
-        let message = try compose()
+        try send(try compose(), through: transport)
+    }
+
+    /// Sends `message` as `compose()` made it: the same bytes and Message-ID the caller already has, not a
+    /// second composition (which would sign again under a new Message-ID).
+    public func send(_ message: Message, through transport: any MailTransport) throws -> DeliveryReport {
         let bytes = try message.serialized()
-        let outgoing = OutgoingMessage(messageID: message.messageID, sender: from.address,
+        let outgoing = OutgoingMessage(messageID: message.messageID, sender: message.from.address,
                                        recipients: message.envelopeRecipients, bytes: bytes)
         guard let report = transport.send([outgoing]).first else {
             throw GatewayError.configuration("the transport returned no result")

@@ -57,7 +57,7 @@ struct MailCommand: ParsableCommand {
                     throw ValidationError("--from is required (or sender.from in liaison.yaml)")
                 }
                 guard !to.isEmpty else { throw ValidationError("at least one --to is required") }
-                let fromAddress = try EmailAddress(parsing: fromText)
+                let fromAddress = try Self.address(fromText, option: from == nil ? "sender.from" : "--from")
                 var body: String
                 var subjectText = subject
                 if let bodyFile {
@@ -76,9 +76,10 @@ struct MailCommand: ParsableCommand {
                     subjectText = subjectText ?? rendered.subject
                 }
                 guard let subjectText else { throw ValidationError("--subject is required") }
-                var mail = DirectMail(from: fromAddress, to: try to.map { try EmailAddress(parsing: $0) }, subject: subjectText, body: body)
-                mail.cc = try cc.map { try EmailAddress(parsing: $0) }
-                mail.replyTo = try replyTo.map { try EmailAddress(parsing: $0) }
+                var mail = DirectMail(from: fromAddress, to: try to.map { try Self.address($0, option: "--to") },
+                                      subject: subjectText, body: body)
+                mail.cc = try cc.map { try Self.address($0, option: "--cc") }
+                mail.replyTo = try replyTo.map { try Self.address($0, option: "--reply-to") }
                 mail.attachments = try loadAttachments(attachments)
                 mail.gnupgHome = env.gnupgHome
                 mail.encrypt = encrypt
@@ -88,23 +89,62 @@ struct MailCommand: ParsableCommand {
                     }
                     mail.signingKey = key
                 }
+                let dryRun = (smtp ?? config.smtp.url)?.lowercased().hasPrefix("file:") ?? false
+                if let username = user ?? config.smtp.username, !dryRun,
+                   (env.environment[config.smtp.passwordEnv] ?? "").isEmpty {
+                    // Said here, naming the variable: an empty password would only earn a refused login.
+                    throw ValidationError("the SMTP user \(username) needs its password in the environment variable "
+                                          + "\(config.smtp.passwordEnv), which is empty or not set")
+                }
                 let smtpConfiguration = try env.smtp(url: smtp, tls: tls, caFile: caFile, username: user)
                 let message = try mail.compose()          // every check before any connection
                 _ = try message.serialized()
                 let transport = try makeTransport(smtpConfiguration, logger: Logger(label: "liaison.mail"))
-                let report = try mail.send(through: transport)
-                for (recipient, outcome) in report.outcomes.map({ ($0.recipient, $0.outcome) }) {
-                    switch outcome {
-                    case .accepted(let code, _): print("\(recipient): accepted (\(code))")
-                    case .transientFailure(let code, let reply):
-                        CommandSupport.printError("\(recipient): temporary failure\(code.map { " \($0)" } ?? ""): \(reply)")
-                    case .permanentFailure(let code, let reply): CommandSupport.printError("\(recipient): refused \(code): \(reply)")
-                    }
-                }
-                if let error = report.error, report.outcomes.isEmpty { CommandSupport.printError("\(error)") }
-                if report.allAccepted { print("sent \(message.messageID)"); return }
-                throw ExitCode(report.anyTransient ? 75 : 1)
+                // The message just composed, not a second one: the Message-ID printed is the one sent.
+                let report = try mail.send(message, through: transport)
+                try Self.printOutcomes(report)
+                print("sent \(message.messageID)")
             }
+        }
+
+        /// Parses an address option; the error names the option, which Mail's sentence cannot know.
+        static func address(_ text: String, option: String) throws -> EmailAddress {
+            do {
+                return try EmailAddress(parsing: text)
+            } catch {
+                throw ValidationError("\(option): \(error.description)")
+            }
+        }
+
+        /// Prints each recipient's outcome (a failure once, with the server's reply) and throws the exit status
+        /// unless every recipient accepted the message.
+        static func printOutcomes(_ report: DeliveryReport) throws {
+            for (recipient, outcome) in report.outcomes {
+                switch outcome {
+                case .accepted(let code, _):
+                    print("\(recipient): accepted (\(code))")
+                case .transientFailure, .permanentFailure:
+                    // A refusal of the whole message is said once below, not once per recipient.
+                    if let error = report.error, outcome.reply == error.reply || outcome.reply == error.description { continue }
+                    let verdict = outcome.isTransient ? "temporary failure" : "refused"
+                    CommandSupport.printError("\(recipient): \(verdict): \(oneLine(outcome.reply))")
+                }
+            }
+            if let error = report.error { CommandSupport.printError(oneLine(error.description)) }
+            if report.allAccepted { return }
+            let retryable = report.anyTransient && !(report.error.map(needsReconfiguration) ?? false)
+            throw ExitCode(retryable ? 75 : 1)
+        }
+
+        /// A TLS refusal (no STARTTLS offered, a certificate the trusted CAs do not vouch for) is transient for
+        /// a queue, like Postfix's 4.7.x deferrals, but retrying this command will not fix a relay or CA file that
+        /// someone has to reconfigure: exit 1, not 75.
+        static func needsReconfiguration(_ error: SMTPError) -> Bool {
+            error == .startTLSNotOffered || error == .certificate
+        }
+
+        private static func oneLine(_ text: String) -> String {
+            text.split(whereSeparator: \.isNewline).joined(separator: " ")
         }
     }
 }
@@ -117,7 +157,8 @@ struct OptionalWorkspace {
 
     init(option: String?) throws {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        if option != nil || environment["LIAISON_WORKSPACE"] != nil {
+        // An empty LIAISON_WORKSPACE names no workspace, as Workspace.locate reads it.
+        if option != nil || !(environment["LIAISON_WORKSPACE"] ?? "").isEmpty {
             let found = try Workspace.locate(explicit: option, environment: environment, currentDirectory: cwd)
             workspace = found
             configuration = try found.configuration
