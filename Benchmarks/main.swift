@@ -1,4 +1,12 @@
 // liaison-bench NAME: prints the figures of one benchmark. Build with -c release for figures worth quoting.
+import Logging
+
+// Figures are of the work, not of logging it.
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .error
+    return handler
+}
 let benchmarks = ["mail", "registry", "notify", "report"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
