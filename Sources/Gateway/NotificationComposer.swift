@@ -4,6 +4,7 @@ import Logging
 import Mail
 import OpenPGP
 import Registry
+import Synchronization
 
 /// What a coordinator asks `notify`, `remind` or `incident notify` to send.
 public struct NotificationRequest: Sendable {
@@ -72,12 +73,13 @@ public struct NotificationComposer: Sendable {
     @discardableResult
     public func queue(_ request: NotificationRequest, afterEach: ((Database, PlannedNotification) throws -> Void)? = nil) throws -> [PlannedNotification] {
         let drafts = try drafts(for: request)
-        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
         var built: [(Draft, Data)] = []
         var problems: [String] = []
-        for draft in drafts {
-            do { built.append((draft, try draft.build(pgp: pgp, settings: settings))) }
-            catch { problems.append("\(draft.organizationId): \(error)") }
+        for (draft, result) in zip(drafts, Self.build(drafts, settings: settings)) {
+            switch result {
+            case .success(let bytes): built.append((draft, bytes))
+            case .failure(let error): problems.append("\(draft.organizationId): \(error)")
+            }
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }
         let createdAt = now()
@@ -105,6 +107,26 @@ public struct NotificationComposer: Sendable {
             }
         }
         return drafts.map(\.plan)
+    }
+
+    /// Signs (and encrypts) every draft, on as many threads as there are cores: each signature is a gpg run,
+    /// so a thousand vendors take a thousand of them. gpgme wants one context per thread.
+    static func build(_ drafts: [Draft], settings: GatewaySettings) -> [Result<Data, any Error>] {
+        let workers = max(1, min(drafts.count, ProcessInfo.processInfo.activeProcessorCount))
+        let results = Mutex([Result<Data, any Error>](repeating: .failure(GatewayError.configuration("not built")), count: drafts.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let indices = Array(stride(from: worker, to: drafts.count, by: workers))
+            do {
+                let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
+                for index in indices {
+                    let result = Result { try drafts[index].build(pgp: pgp, settings: settings) }
+                    results.withLock { $0[index] = result }
+                }
+            } catch {
+                results.withLock { for index in indices { $0[index] = .failure(error) } }
+            }
+        }
+        return results.withLock { $0 }
     }
 
     // MARK: - Checking
