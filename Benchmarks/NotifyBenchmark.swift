@@ -41,7 +41,7 @@ enum NotifyBenchmark {
             configuration.tls = .none
             let smtp = configuration
             let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
-                                           gnupgHome: gnupg.path, smtp: smtp, templatesDirectory: templates, actor: "bench")
+                                           gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
             let book = CaseBook(writer: store.writer, actor: "bench")
             try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15")
             try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])

@@ -262,7 +262,7 @@ public final class OutboxDispatcher: Sendable {
 
     /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
     /// failure without a reply (a refused connection) is the sentence alone.
-    static func reason(code: Int?, reply: String) -> String {
+    public static func reason(code: Int?, reply: String) -> String {
         guard let code, !reply.hasPrefix(String(code)) else { return reply }
         return "\(code) \(reply)"
     }

@@ -29,7 +29,7 @@ struct CaseCommand: ParsableCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 let record = try CaseBook(writer: env.store.writer, actor: env.actor)
                     .open(id: caseId, title: title, origin: origin, due: due)
                 print("opened \(record.id) (\(record.origin))\(record.due.map { ", due \($0)" } ?? "")")
@@ -53,7 +53,7 @@ struct CaseCommand: ParsableCommand {
                 guard !organizations.isEmpty || !technologies.isEmpty || kind != nil else {
                     throw ValidationError("name organisations, or choose them with --technology or --kind")
                 }
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 let added = try CaseBook(writer: env.store.writer, actor: env.actor)
                     .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
                 print(added.isEmpty ? "no organisation added (all were already participants)"
@@ -70,7 +70,7 @@ struct CaseCommand: ParsableCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
@@ -97,7 +97,7 @@ struct CaseCommand: ParsableCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
                 if format == .json { try CommandSupport.printJSON(cases); return }
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
@@ -121,7 +121,7 @@ struct CaseCommand: ParsableCommand {
                 guard let value = Response(rawValue: response), value != .none else {
                     throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
                 }
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 try CaseBook(writer: env.store.writer, actor: env.actor)
                     .setResponse(caseId: caseId, organizationId: organization, response: value, statement: statement)
                 print("\(caseId) \(organization): \(value.rawValue)")
@@ -139,7 +139,7 @@ struct CaseCommand: ParsableCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
+                let env = try GatewayEnvironment(workspace)
                 let date = try at.map { text -> Date in
                     guard let date = CommandSupport.parseDate(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
                     return date

@@ -6,19 +6,18 @@ import Mail
 import Registry
 import SMTP
 
-/// The workspace opened for a gateway command: its store, settings and transport.
+/// The workspace opened for a gateway command: its configuration, store and settings.
 struct GatewayEnvironment {
     let workspace: Workspace
     let configuration: WorkspaceConfiguration
     let store: RegistryStore
     let environment: [String: String]
 
-    init(workspace option: String?) throws {
+    init(_ options: WorkspaceOptions) throws {
         environment = ProcessInfo.processInfo.environment
-        workspace = try Workspace.locate(explicit: option, environment: environment,
-                                         currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        configuration = try workspace.configuration
-        store = try workspace.openStore()
+        workspace = try options.locate()
+        configuration = try options.configuration(of: workspace)
+        store = try options.openStore(of: workspace)
     }
 
     var actor: String { EventLog.defaultActor }
@@ -48,7 +47,7 @@ struct GatewayEnvironment {
         return smtp
     }
 
-    func settings(smtp: SMTPConfiguration? = nil) throws -> GatewaySettings {
+    func settings() throws -> GatewaySettings {
         guard let fromText = configuration.sender.from else {
             throw GatewayError.configuration("sender.from is not set in \(workspace.root.path)/liaison.yaml")
         }
@@ -56,14 +55,9 @@ struct GatewayEnvironment {
         return GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
                                signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
                                encryption: configuration.gnupg.encrypt,
-                               smtp: try smtp ?? self.smtp(), maxAttempts: configuration.smtp.maxAttempts,
                                templatesDirectory: workspace.templatesURL, actor: actor)
     }
 
-    /// Settings for commands that only compose (notify, remind, incident): the relay is not needed yet.
-    func composeSettings() throws -> GatewaySettings {
-        try settings(smtp: SMTPConfiguration(url: configuration.smtp.url ?? "file:///dev/null"))
-    }
 
     /// `file:relative/dir` and relative CA paths are taken from the workspace root.
     static func resolve(_ path: String, against root: URL) -> String {

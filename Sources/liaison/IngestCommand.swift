@@ -35,7 +35,7 @@ struct IngestCommand: ParsableCommand {
             } else {
                 messages = [("stdin", FileHandle.standardInput.readDataToEndOfFile())]
             }
-            let env = try GatewayEnvironment(workspace: workspace.workspace)
+            let env = try GatewayEnvironment(workspace)
             let ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
             var outcomes: [IngestOutcome] = []
             for (_, bytes) in messages { outcomes.append(try ingester.ingest(bytes)) }

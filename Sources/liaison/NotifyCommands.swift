@@ -37,7 +37,7 @@ struct NotifyCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.reportingErrors {
-            let env = try GatewayEnvironment(workspace: workspace.workspace)
+            let env = try GatewayEnvironment(workspace)
             let purpose: NotificationPurpose = switch template {
             case "reminder": .reminder
             case "publication": .publication
@@ -45,7 +45,7 @@ struct NotifyCommand: ParsableCommand {
             }
             let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
                                               attachments: try loadAttachments(attachments), again: again)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
             let planned = dryRun ? try composer.plan(request) : try composer.queue(request)
             printPlanned(planned, dryRun: dryRun, format: format)
         }
@@ -67,8 +67,8 @@ struct RemindCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.reportingErrors {
-            let env = try GatewayEnvironment(workspace: workspace.workspace)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+            let env = try GatewayEnvironment(workspace)
+            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
             let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
             printPlanned(planned, dryRun: dryRun, format: format)
         }
@@ -106,8 +106,8 @@ struct IncidentCommand: ParsableCommand {
                 guard let category = IncidentCategory(rawValue: category) else {
                     throw ValidationError("--category \(self.category) is not one of scan, forged, intrusion, phishing, other")
                 }
-                let env = try GatewayEnvironment(workspace: workspace.workspace)
-                let composer = NotificationComposer(writer: env.store.writer, settings: try env.composeSettings())
+                let env = try GatewayEnvironment(workspace)
+                let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
                 let notices = IncidentNotices(composer: composer)
                 let target = try organization ?? notices.nationalCSIRT(country: country!)
                 let planned = try notices.notify(organization: target, category: category, template: template,

@@ -20,7 +20,7 @@ struct OutboxCommand: ParsableCommand {
             if let state, NotificationState(rawValue: state) == nil {
                 throw ValidationError("--state \(state) is not one of queued, sending, sent, deferred, failed")
             }
-            let env = try GatewayEnvironment(workspace: workspace.workspace)
+            let env = try GatewayEnvironment(workspace)
             let rows = try Outbox(writer: env.store.writer).list(state: state.flatMap(NotificationState.init), caseId: `case`)
             if format == .json { try CommandSupport.printJSON(rows); return }
             CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
@@ -35,7 +35,7 @@ struct OutboxCommand: ParsableCommand {
             return "\(recipient.email) \(recipient.status)"
         }
         // The reply starts with its code ("451 4.3.0 …"); a refused connection has a sentence and no code.
-        let quoted = recipient.smtpCode.map { reply.hasPrefix(String($0)) ? reply : "\($0) \(reply)" } ?? reply
+        let quoted = OutboxDispatcher.reason(code: recipient.smtpCode, reply: reply)
         return "\(recipient.email) \(recipient.status) (\(quoted.replacingOccurrences(of: "\n", with: " ")))"
     }
 }
@@ -68,11 +68,10 @@ struct SendCommand: ParsableCommand {
         try CommandSupport.reportingErrors {
             guard concurrency >= 1, concurrency <= 16 else { throw ValidationError("--concurrency takes 1 to 16") }
             if let limit, limit < 1 { throw ValidationError("--limit takes a number of messages, 1 or more") }
-            let env = try GatewayEnvironment(workspace: workspace.workspace)
-            let settings = try env.settings()
-            let smtp = settings.smtp
+            let env = try GatewayEnvironment(workspace)
+            let smtp = try env.smtp()
             let logger = Logger(label: "liaison.send")
-            let dispatcher = OutboxDispatcher(writer: env.store.writer, maxAttempts: settings.maxAttempts, actor: env.actor,
+            let dispatcher = OutboxDispatcher(writer: env.store.writer, maxAttempts: env.configuration.smtp.maxAttempts, actor: env.actor,
                                               logger: logger) { try makeTransport(smtp, logger: logger) }
             let total = try Outbox(writer: env.store.writer).due()
             let bar = ProgressBar(total: limit.map { min($0, total) } ?? total)

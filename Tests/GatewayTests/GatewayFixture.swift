@@ -48,12 +48,16 @@ final class GatewayFixture {
 
     var writer: any DatabaseWriter { store.writer }
 
-    var settings: GatewaySettings {
+    var smtp: SMTPConfiguration {
         var smtp = SMTPConfiguration(url: sink.url)
         smtp.tls = .none
-        return GatewaySettings(sender: try! .init(parsing: "JPCERT/CC Vulnerability Coordination <vuls@jpcert.example>"),
+        return smtp
+    }
+
+    var settings: GatewaySettings {
+        GatewaySettings(sender: try! .init(parsing: "JPCERT/CC Vulnerability Coordination <vuls@jpcert.example>"),
                                senderOrganizationId: "jpcert-cc", signingKey: signingKey, gnupgHome: gnupg.path,
-                               encryption: encryption, smtp: smtp, maxAttempts: 3, templatesDirectory: Self.templates,
+                               encryption: encryption, templatesDirectory: Self.templates,
                                actor: "test")
     }
 
@@ -72,7 +76,7 @@ final class GatewayFixture {
     }
 
     func dispatcher(maxAttempts: Int = 3) -> OutboxDispatcher {
-        let smtp = settings.smtp
+        let smtp = smtp
         let clock = clock
         return OutboxDispatcher(writer: writer, maxAttempts: maxAttempts, actor: "test", now: { clock.now }) {
             try makeTransport(smtp, logger: .init(label: "test"))
