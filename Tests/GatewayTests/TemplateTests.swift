@@ -61,6 +61,7 @@ import Testing
             "note.en.mustache": "---\nsubject: \"{{title}}\"\n---\nHello {{name}}\n{{> footer}}\n",
             "_footer.mustache": "Tom & Jerry <{{address}}> {{{name}}}\n",
         ])
+        defer { try? FileManager.default.removeItem(at: dir) }
         let library = try TemplateLibrary(directory: dir)
         let message = try library.render(try library.template(named: "note", preferring: ["en"]),
                                          context: ["title": "A & B <c>", "name": "R&D <team>", "address": "a@b.example"])
@@ -72,6 +73,7 @@ import Testing
         let dir = try tempTemplates([
             "note.en.mustache": "---\nsubject: \"{{case.id}}\"\n---\nLine one\nDue {{case.deu}}\n{{#contacts}}{{nme}}{{/contacts}}\n",
         ])
+        defer { try? FileManager.default.removeItem(at: dir) }
         let library = try TemplateLibrary(directory: dir)
         let template = try library.template(named: "note", preferring: ["en"])
         let problems = library.problems(in: template, context: ["case": ["id": "VU#1"], "contacts": [["name": "A"]]])
@@ -85,6 +87,7 @@ import Testing
 
     @Test func templateWithoutSubjectIsRefused() throws {
         let dir = try tempTemplates(["note.en.mustache": "Hello\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: GatewayError.templateSyntax("")) { try TemplateLibrary(directory: dir) }
     }
 }
