@@ -32,7 +32,9 @@ public struct CaseBook: Sendable {
         guard origin.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
-        if let due { try Day.validate(due, field: "--due") }
+        if let due, CalendarDate(due) == nil {
+            throw GatewayError.invalidArgument("--due \(due) is not a date of the form YYYY-MM-DD")
+        }
         let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due)
         try writer.write { db in
             guard try CaseRecord.fetchOne(db, key: id) == nil else { throw GatewayError.caseExists(id) }
@@ -54,20 +56,20 @@ public struct CaseBook: Sendable {
             var ids: [String] = []
             var problems: [String] = []
             for org in organizations {
-                let row = try Row.fetchOne(db, sql: "SELECT status FROM organization WHERE id = ?", arguments: [org])
-                if row == nil { problems.append(GatewayError.unknownOrganization(org).description) }
-                else if row?["status"] as String? == "retired" { problems.append("organisation \(org) is retired") }
-                else { ids.append(org) }
+                switch try Organization.fetchOne(db, key: org)?.status {
+                case nil: problems.append(GatewayError.unknownOrganization(org).description)
+                case .retired: problems.append("organisation \(org) is retired")
+                case .active: ids.append(org)
+                }
             }
             if !problems.isEmpty { throw GatewayProblems(problems) }
             if !technologies.isEmpty || kind != nil {
                 let wantedKind = kind ?? (technologies.isEmpty ? nil : "product-developer")
-                var sql = "SELECT id, technologies FROM organization WHERE status = 'active'"
-                var arguments: StatementArguments = []
-                if let wantedKind { sql += " AND kind = ?"; arguments += [wantedKind] }
-                for row in try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments) {
-                    let tags = JSONList.decode(row["technologies"])
-                    if technologies.allSatisfy({ tags.contains($0) }) { ids.append(row["id"]) }
+                var candidates = Organization.filter(Column("status") == OrganizationStatus.active.rawValue)
+                if let wantedKind { candidates = candidates.filter(Column("kind") == wantedKind) }
+                for organization in try candidates.order(Column("id")).fetchAll(db)
+                where technologies.allSatisfy(organization.technologies.contains) {
+                    ids.append(organization.id)
                 }
                 if ids.isEmpty {
                     throw GatewayError.invalidArgument("no active \(wantedKind ?? "organisation") implements \(technologies.joined(separator: " + "))")

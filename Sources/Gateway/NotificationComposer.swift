@@ -212,9 +212,9 @@ public struct NotificationComposer: Sendable {
             if let caseId = request.caseId {
                 guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
                 var caseValue: TemplateValue = ["id": .string(record.id), "title": .string(record.title), "origin": .string(record.origin),
-                                                "opened": .string(Day.string(record.openedAt))]
+                                                "opened": .string(Self.day(record.openedAt))]
                 if let due = record.due { caseValue.set(.string(due), at: ["due"]) }
-                if let published = record.publishedAt { caseValue.set(.string(Day.string(published)), at: ["publishedOn"]) }
+                if let published = record.publishedAt { caseValue.set(.string(Self.day(published)), at: ["publishedOn"]) }
                 base.set(caseValue, at: ["case"])
             }
             var ids = request.organizations
@@ -249,10 +249,8 @@ public struct NotificationComposer: Sendable {
     private func orgDrafts(_ db: Database, orgId: String, request: NotificationRequest, base: TemplateValue,
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
-        guard let org = try Row.fetchOne(db, sql: "SELECT * FROM organization WHERE id = ?", arguments: [orgId]) else {
-            throw GatewayError.unknownOrganization(orgId)
-        }
-        if org["status"] as String? == "retired" { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
+        guard let org = try Organization.fetchOne(db, key: orgId) else { throw GatewayError.unknownOrganization(orgId) }
+        if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []
         if let caseId = request.caseId {
@@ -260,7 +258,7 @@ public struct NotificationComposer: Sendable {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
-                context.set(.string(Day.string(notified)), at: ["case", "notifiedOn"])
+                context.set(.string(Self.day(notified)), at: ["case", "notifiedOn"])
             }
             if !request.again {
                 let earlier = try Int.fetchOne(db, sql: """
@@ -271,10 +269,9 @@ public struct NotificationComposer: Sendable {
                 }
             }
         }
-        let languages = JSONList.decode(org["languages"])
-        let name: String = org["name"]
-        context.set(["id": .string(orgId), "name": .string(name), "localName": .string(org["localName"] as String? ?? name),
-                     "country": .string(org["country"] as String? ?? "")], at: ["organization"])
+        let languages = org.languages
+        context.set(["id": .string(orgId), "name": .string(org.name), "localName": .string(org.localName ?? org.name),
+                     "country": .string(org.country)], at: ["organization"])
         for (key, value) in request.variables.sorted(by: { $0.key < $1.key }) {
             let path = key.split(separator: ".").map(String.init)
             context.set(.string(value), at: path)
@@ -348,6 +345,11 @@ public struct NotificationComposer: Sendable {
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }
         return drafts
+    }
+
+    /// The `YYYY-MM-DD` (UTC) a template shows for a moment.
+    private static func day(_ date: Date) -> String {
+        CalendarDate(date, in: TimeZone(identifier: "UTC")!).description
     }
 
     private func senderContext(_ db: Database, signingKey: String) throws -> TemplateValue {

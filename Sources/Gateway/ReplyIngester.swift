@@ -214,9 +214,9 @@ public struct ReplyIngester: Sendable {
         var orgs = try String.fetchAll(db, sql: "SELECT organizationId FROM contact WHERE email = ?", arguments: [from.address])
         if orgs.isEmpty {
             let domain = from.domain.lowercased()
-            orgs = try Row.fetchAll(db, sql: "SELECT id, domains FROM organization WHERE status = 'active'")
-                .filter { JSONList.decode($0["domains"]).contains { domain == $0.lowercased() || domain.hasSuffix("." + $0.lowercased()) } }
-                .map { $0["id"] }
+            orgs = try Organization.filter(Column("status") == OrganizationStatus.active.rawValue).fetchAll(db)
+                .filter { $0.domains.contains { domain == $0.lowercased() || domain.hasSuffix("." + $0.lowercased()) } }
+                .map(\.id)
         }
         guard orgs.count == 1, let org = orgs.first else { return nil }
         // The open case in which this organisation was most recently notified.

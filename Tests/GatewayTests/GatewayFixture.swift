@@ -106,15 +106,14 @@ final class GatewayFixture {
         }
         let domain = String(contacts.first?.email.split(separator: "@").last ?? "\(id).example")
         try writer.write { db in
-            let json = { (list: [String]) in String(decoding: try! JSONEncoder().encode(list), as: UTF8.self) }
-            try db.execute(sql: """
-                INSERT INTO organization (id, name, localName, kind, country, domains, languages, technologies, status, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-                """, arguments: [id, name ?? "\(id.capitalized) Inc.", localName, kind, country, json(domains ?? [domain]),
-                                 json(languages), json(technologies), Date(), Date()])
+            try Organization(id: id, name: name ?? "\(id.capitalized) Inc.", localName: localName,
+                             kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
+                             languages: languages, technologies: technologies).insert(db)
             for contact in contacts {
-                try db.execute(sql: "INSERT INTO contact (organizationId, email, name, role, language, pgp, active) VALUES (?, ?, ?, ?, ?, ?, 1)",
-                               arguments: [id, contact.email, "\(id) PSIRT", contact.role, contact.language, fingerprints[contact.email]])
+                var record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
+                                     role: ContactRole(rawValue: contact.role)!, language: contact.language,
+                                     pgp: fingerprints[contact.email])
+                try record.insert(db)
             }
         }
     }
