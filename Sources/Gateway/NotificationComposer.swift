@@ -18,6 +18,10 @@ public struct NotificationRequest: Sendable {
     public var attachments: [Attachment]
     /// Notify again an organisation that already received this template for the case.
     public var again: Bool
+    /// The case's TLP label, set by the composer from the case: in the subject, first body line and the row.
+    public internal(set) var tlp: TrafficLightProtocol?
+    /// Organisations that receive a copy without being participants of the case (the coordinator of an escalation).
+    public var observers: [String] = []
 
     public init(caseId: String?, organizations: [String] = [], template: String, purpose: NotificationPurpose,
                 incidentCategory: IncidentCategory? = nil, variables: [String: String] = [:],
@@ -39,6 +43,8 @@ public struct PlannedNotification: Sendable, Encodable {
     public let encrypted: Bool
     public let messageId: String
     public let trackingRef: String
+    /// The TLP label the message carries (`TLP:AMBER+STRICT`), nil outside a case.
+    public let tlp: String?
 }
 
 /// Renders, signs, encrypts and queues notifications — all or nothing — in four steps, each in its own file:
@@ -69,11 +75,13 @@ public struct NotificationComposer: Sendable {
         try drafts(for: request).map(\.plan)
     }
 
-    /// Checks everything, then signs, encrypts and stores every message in one transaction. With `remindedAt`,
-    /// each reminded participant's last reminder time is set in the same transaction.
+    /// Checks everything, then signs, encrypts and stores every message in one transaction. `followUp` names,
+    /// for each message, the change to its participant made in the same transaction (a reminder counted…).
     @discardableResult
-    public func queue(_ request: NotificationRequest, remindedAt: Date? = nil) throws -> [PlannedNotification] {
-        try persist(try prepare(request), remindedAt: remindedAt)
+    public func queue(_ request: NotificationRequest,
+                      followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
+        let prepared = try prepare(request)
+        return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
     }
 
     /// Plans, renders and signs every message; nothing is written yet.
@@ -94,11 +102,12 @@ public struct NotificationComposer: Sendable {
 
     /// Stores prepared messages in one transaction, all or nothing (see `OutboxStore.enqueue`).
     @discardableResult
-    public func persist(_ prepared: PreparedNotifications, remindedAt: Date? = nil) throws -> [PlannedNotification] {
+    public func persist(_ prepared: PreparedNotifications, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
         let request = prepared.request
-        let refuseRepeats = !request.again && request.purpose != .reminder
+        let refuseRepeats = !request.again && request.caseId != nil
+            && [.caseNotification, .publication, .incident].contains(request.purpose)
         do {
-            try OutboxStore(store).enqueue(prepared.messages, refuseRepeats: refuseRepeats, remindedAt: remindedAt,
+            try OutboxStore(store).enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps,
                                            actor: settings.actor)
         } catch let error as StoreError where error == .alreadyNotified || error == .recipientsChanged {
             throw GatewayProblems([error.description])

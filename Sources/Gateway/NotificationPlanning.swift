@@ -6,6 +6,11 @@ import Registry
 // The plan-and-render step of composing: the request, the case and the directory in; checked drafts out.
 extension NotificationComposer {
     func drafts(for request: NotificationRequest) throws -> [Draft] {
+        var request = request
+        if let caseId = request.caseId {
+            let level = try CaseStore(store).record(caseId)?.tlp
+            request.tlp = level ?? settings.defaultTLP
+        }
         var problems: [String] = []
         let library: TemplateLibrary
         do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
@@ -38,18 +43,14 @@ extension NotificationComposer {
             var base = try senderContext(directory, signingKey: signingKey)
             if let caseId = request.caseId {
                 guard let record = try cases.record(caseId) else { throw GatewayError.unknownCase(caseId) }
-                var caseValue: TemplateValue = ["id": .string(record.id), "title": .string(record.title), "origin": .string(record.origin),
-                                                "opened": .string(Self.day(record.openedAt))]
-                if let due = record.due { caseValue.set(.string(due), at: ["due"]) }
-                if let published = record.publishedAt { caseValue.set(.string(Self.day(published)), at: ["publishedOn"]) }
-                base.set(caseValue, at: ["case"])
+                base.set(CaseTemplateContext.value(of: record, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
             }
             var ids = request.organizations
             if ids.isEmpty, let caseId = request.caseId {
                 ids = try cases.participantIds(caseId: caseId)
                 if ids.isEmpty { throw GatewayError.noRecipients("case \(caseId) has no participants; add them with `liaison case add`") }
             }
-            return (base, ids)
+            return (base, ids + request.observers)
         }()
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
 
@@ -79,16 +80,16 @@ extension NotificationComposer {
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []
-        if let caseId = request.caseId {
+        if let caseId = request.caseId, !request.observers.contains(orgId) {
             guard let participant = try cases.participant(caseId: caseId, organizationId: orgId) else {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
-                context.set(.string(Self.day(notified)), at: ["case", "notifiedOn"])
+                context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
             }
             if !request.again {
                 let earlier = try directory.earlierNotifications(caseId: caseId, organizationId: orgId, template: request.template)
-                if earlier > 0 && request.purpose != .reminder {
+                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
                     throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
                 }
             }
@@ -109,7 +110,8 @@ extension NotificationComposer {
             Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role.rawValue, language: $0.language, pgp: $0.pgp)
         }
         let toContacts = contacts.filter { $0.role != "cc" }
-        let ccContacts = contacts.filter { $0.role == "cc" }
+        // TLP:RED is for the named recipients only: cc contacts never receive it.
+        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == "cc" }
         if toContacts.isEmpty {
             throw GatewayError.noRecipients("\(orgId) has no active `to` contact in Directory/organizations/\(orgId).yaml")
         }
@@ -137,7 +139,7 @@ extension NotificationComposer {
                 problems += templateProblems.map { "\(orgId): \($0)" }
                 continue
             }
-            let rendered = try library.render(template, context: messageContext)
+            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
             var encryptTo: [String] = []
             var missingKeys: [String] = []
             for contact in to + ccContacts {
@@ -165,15 +167,10 @@ extension NotificationComposer {
             drafts.append(Draft(organizationId: orgId, language: template.language, to: to, cc: ccContacts,
                                 subject: rendered.subject, body: rendered.body, attachments: request.attachments,
                                 encrypt: encrypt, encryptTo: encryptTo, signingKey: signingKey, messageId: messageId,
-                                trackingRef: tracking, sender: settings.sender))
+                                trackingRef: tracking, sender: settings.sender, tlp: request.tlp))
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }
         return drafts
-    }
-
-    /// The `YYYY-MM-DD` (UTC) a template shows for a moment.
-    private static func day(_ date: Date) -> String {
-        CalendarDate(date, in: TimeZone(identifier: "UTC")!).description
     }
 
     private func senderContext(_ directory: NotificationPlanningQueries, signingKey: String) throws -> TemplateValue {

@@ -41,10 +41,12 @@ extension NotificationComposer {
         let messageId: String
         let trackingRef: String
         let sender: EmailAddress
+        let tlp: TrafficLightProtocol?
 
         var plan: PlannedNotification {
             PlannedNotification(organizationId: organizationId, language: language, to: to.map(\.email), cc: cc.map(\.email),
-                                subject: subject, signed: true, encrypted: encrypt, messageId: messageId, trackingRef: trackingRef)
+                                subject: subject, signed: true, encrypted: encrypt, messageId: messageId, trackingRef: trackingRef,
+                                tlp: tlp?.label)
         }
 
         /// The exact bytes: RFC 3156 multipart/signed, wrapped in multipart/encrypted when encrypting (§6.1).
@@ -65,12 +67,13 @@ extension NotificationComposer {
 
         /// The outbox row and recipients for the signed bytes.
         func queued(bytes: Data, request: NotificationRequest, settings: GatewaySettings, createdAt: Date) -> QueuedNotification {
-            let record = NotificationRecord(
+            var record = NotificationRecord(
                 caseId: request.caseId, organizationId: organizationId, purpose: request.purpose,
                 incidentCategory: request.incidentCategory, template: request.template, language: language,
                 messageId: messageId, trackingRef: trackingRef, subject: subject,
                 mailFrom: settings.sender.address, bytes: bytes, signed: true, encrypted: encrypt,
                 createdAt: createdAt)
+            record.tlp = tlp
             let recipients = to.map { QueuedNotification.Recipient(email: $0.email, kind: "to", contactId: $0.id) }
                 + cc.map { QueuedNotification.Recipient(email: $0.email, kind: "cc", contactId: $0.id) }
             return QueuedNotification(record: record, recipients: recipients)

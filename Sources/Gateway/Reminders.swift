@@ -21,6 +21,9 @@ public struct Reminders: Sendable {
         let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
                                           purpose: .reminder, again: true)
         if dryRun { return try composer.plan(request) }
-        return try composer.queue(request, remindedAt: composer.now())
+        let now = composer.now()
+        return try composer.queue(request) { planned in
+            .reminded(caseId: caseId, organizationId: planned.organizationId, at: now)
+        }
     }
 }

@@ -48,7 +48,7 @@ public struct CaseStore: Sendable {
             try record.insert(db)
             try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: [
                 "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due),
-                "openedAt": .string(EventTimestamp.string(record.openedAt)),
+                "openedAt": .string(EventTimestamp.string(record.openedAt)), "tlp": .optional(record.tlp?.rawValue),
             ])
         }
     }
@@ -133,6 +133,9 @@ public struct CaseStore: Sendable {
         participant.respondedAt = date
         if let statement { participant.statement = statement }
         try participant.update(db, columns: ["response", "firstResponseAt", "respondedAt", "statement"])
+        if response != .none {
+            try CaseLifecycleStore.clearUnreachable(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+        }
         try EventLog.append(db, actor: actor, action: "participant.response", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),

@@ -16,6 +16,14 @@ public struct QueuedNotification: Sendable {
     public init(record: NotificationRecord, recipients: [Recipient]) { self.record = record; self.recipients = recipients }
 }
 
+/// A change to a participant made in the transaction that queues its message, so both land or neither does.
+public enum QueueFollowUp: Sendable {
+    /// A reminder was queued: `lastRemindedAt` and the reminder count move.
+    case reminded(caseId: String, organizationId: String, at: Date)
+    /// An escalation was queued: `escalatedAt` is set, with a `participant.escalated` event.
+    case escalated(caseId: String, organizationId: String, at: Date)
+}
+
 /// The directory and case facts `notify` plans from, read before anything is signed.
 public struct NotificationPlanningQueries: Sendable {
     let reader: any DatabaseReader
@@ -61,9 +69,10 @@ extension OutboxStore {
     /// Inside the transaction, before writing, each organisation is checked again: with `refuseRepeats`, that no
     /// message of the same template for the case went to it (`StoreError.alreadyNotified`: two `notify` run at
     /// the same moment queue once); and that every recipient is still an active contact with that address and
-    /// every active `to` contact is a recipient (`StoreError.recipientsChanged`). With `remindedAt`, each
-    /// participant's `lastRemindedAt` is set. All or nothing.
-    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, remindedAt: Date? = nil, actor: String) throws {
+    /// every active `to` contact is a recipient (`StoreError.recipientsChanged`). Then each `followUps` change is
+    /// made. All or nothing.
+    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp] = [],
+                        actor: String) throws {
         try writer.write { db in
             var organizations: [String] = []
             var seen = Set<String>()
@@ -101,9 +110,13 @@ extension OutboxStore {
                                         "template": .string(record.template), "language": .string(record.language),
                                         "encrypted": .string(record.encrypted ? "true" : "false"),
                                     ])
-                if let remindedAt, let caseId = record.caseId {
-                    try db.execute(sql: "UPDATE participant SET lastRemindedAt = ? WHERE caseId = ? AND organizationId = ?",
-                                   arguments: [remindedAt, caseId, record.organizationId])
+            }
+            for followUp in followUps {
+                switch followUp {
+                case .reminded(let caseId, let organizationId, let date):
+                    try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
+                case .escalated(let caseId, let organizationId, let date):
+                    try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
                 }
             }
         }

@@ -171,6 +171,7 @@ public enum Schema {
         migrator.registerMigration("v2-report-indexes") { db in
             for statement in reportIndexes { try db.execute(sql: statement) }
         }
+        migrator.registerMigration(CaseLifecycleSchema.migrationName, migrate: CaseLifecycleSchema.migrate)
         migrator.registerMigration("v3-outbox-record") { db in
             try db.execute(sql: """
                 -- A message the server accepted but whose delivery could not be recorded: never sent again until an
