@@ -218,6 +218,42 @@ import TestSupport
     }
 }
 
+extension DispatchRecordTests {
+    @Test func aDeliveryThatCannotBeRecordedIsHeldUntilReleased() throws {
+        let f = try GatewayFixture()
+        try acme(f)
+        let writer = f.writer
+        // Once the server has answered, recording the new state fails (as a full disk would make it).
+        let dispatcher = f.dispatcher { event in
+            if case .answered = event {
+                try? writer.write { db in
+                    try db.execute(sql: """
+                        CREATE TRIGGER failing BEFORE UPDATE OF state ON notification
+                        BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                        """)
+                }
+            }
+        }
+        let error = #expect(throws: GatewayError.self) { try dispatcher.run() }
+        #expect(error == .recordingFailed)
+        #expect(error?.description.contains("liaison outbox release 1") == true, "\(error?.description ?? "")")
+        try f.sink.waitForMessages(count: 1)
+        let outbox = Outbox(store: f.store)
+        #expect(try outbox.list(heldOnly: true).map(\.id) == [1])
+        try f.writer.write { db in try db.execute(sql: "DROP TRIGGER failing") }
+
+        f.clock.advance(days: 1)      // long after the lease: still never taken without the operator
+        let later = try f.dispatcher().run()
+        #expect(later.sent + later.deferred + later.failed == 0)
+        #expect(f.sink.messages().count == 1, "a held message is not sent again")
+
+        #expect(try outbox.release(ids: [1]).count == 1)
+        #expect(try f.dispatcher().run().sent == 1)
+        #expect(try outbox.list(heldOnly: true).isEmpty)
+        #expect(try events(f, "notification.held") == 1 && events(f, "notification.released") == 1)
+    }
+}
+
 /// A second process (python3's sqlite3) holding the database's write lock until told to let go.
 final class DatabaseLocker: @unchecked Sendable {
     // @unchecked: the pipes and process are set once in init; lock()/release() are called in turn by one test.
