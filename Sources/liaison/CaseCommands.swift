@@ -17,7 +17,8 @@ struct CaseCommand: ParsableCommand {
               liaison send
               liaison case show 'JVNVU#12345678'
             """,
-        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, Import.self])
+        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, Import.self,
+                      CaseExportCommand.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
