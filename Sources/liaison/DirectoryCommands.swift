@@ -7,7 +7,7 @@ struct DirectoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory",
         abstract: "Validate Directory/, sync it into the registry, or export the registry.",
-        subcommands: [Check.self, Sync.self, Export.self])
+        subcommands: [Check.self, Sync.self, Export.self, DirectoryDiscoverCommand.self])
 
     /// `liaison directory check`
     struct Check: ParsableCommand {
