@@ -24,12 +24,14 @@ struct DirectoryDiscoverCommand: ParsableCommand {
     @Option(help: "Country (ISO 3166-1 alpha-2) of proposed entries; default: the domain's country-code TLD, else our own organisation's country.")
     var country: String?
     @Option(help: "Seconds allowed for each fetch.") var timeout: Double = 15
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("Connect to another address for HOST:PORT, as curl's --connect-to (repeatable).", valueName: "HOST:PORT:TO-HOST:TO-PORT"))
+    var connectTo: [String] = []
 
     func run() throws {
         let located = try workspace.locate()
         let configuration = try workspace.configuration(of: located)
         let (contents, _) = DirectoryLoader().load(located)
-        let discovery = SecurityTxtDiscovery(fetcher: HTTPSFetcher(caFile: caFile.map { located.resolve($0).path }, timeout: timeout))
+        let discovery = SecurityTxtDiscovery(fetcher: HTTPSFetcher(caFile: caFile.map { located.resolve($0).path }, timeout: timeout, connectTo: connectTo))
         let ownCountry = contents.definitions.first { $0.id == configuration.sender.organization }?.country
         var failures = 0
         for domain in domains {
@@ -105,5 +107,23 @@ struct DirectoryDiscoverCommand: ParsableCommand {
         guard let tld = host.split(separator: ".").last, tld.count == 2, host.contains(".") else { return nil }
         let code = tld.uppercased() == "UK" ? "GB" : tld.uppercased()
         return CountryCodes.isAssigned(code) ? code : nil
+    }
+}
+
+/// `directory check --security-txt [--ca-file PEM] [--connect-to …]`: the opt-in network part of the check.
+struct SecurityTxtCheckOptions: ParsableArguments {
+    @Flag(name: .customLong("security-txt"), help: "Also fetch each developer's security.txt and warn where it differs from the directory (network).")
+    var enabled = false
+    @Option(help: "With --security-txt: PEM file of the certificate authorities to trust instead of the system's.")
+    var caFile: String?
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("With --security-txt: connect to another address for HOST:PORT, as curl's --connect-to (repeatable).", valueName: "HOST:PORT:TO-HOST:TO-PORT"))
+    var connectTo: [String] = []
+    @Option(name: .customLong("fetch-timeout"), help: "With --security-txt: seconds allowed for each fetch.")
+    var timeout: Double = 15
+
+    func problems(_ contents: DirectoryContents, workspace: Workspace) -> [DirectoryProblem] {
+        guard enabled else { return [] }
+        let fetcher = HTTPSFetcher(caFile: caFile.map { workspace.resolve($0).path }, timeout: timeout, connectTo: connectTo)
+        return SecurityTxtCheck(discovery: SecurityTxtDiscovery(fetcher: fetcher)).problems(contents.organizations)
     }
 }

@@ -186,3 +186,46 @@ import TestSupport
         }
     }
 }
+
+/// `liaison directory check --security-txt`: warnings where a developer's published file differs from the
+/// directory, expired, or disappeared. The vendor's domain is served on loopback (--connect-to) with a test CA.
+@Suite struct DirectorySecurityTxtCheckTests {
+    @Test func publishedContactsKeyExpiryAndDisappearanceAreWarnings() throws {
+        let ws = try TemporaryWorkspace()
+        let server = try HTTPSTestServer.start(hostNames: ["vendor.example", "gone.example"])
+        let gnupg = try GnuPGHome.make()
+        defer { server.stop(); gnupg.shutdown(); ws.remove() }
+        let fingerprint = try gnupg.generateKey(name: "Vendor PSIRT", email: "psirt@vendor.example")
+        try server.write("pgp-key.txt", data: try gnupg.exportPublic(fingerprint))
+        try server.write(".well-known/security.txt", """
+            Contact: mailto:psirt@vendor.example
+            Contact: mailto:new@vendor.example
+            Encryption: https://vendor.example/pgp-key.txt
+            Expires: 2021-06-30T00:00:00Z
+
+            """)
+        try ws.writeOrganization("vendor", TemporaryWorkspace.organizationYAML(
+            id: "vendor", name: "Vendor Inc.", email: "psirt@vendor.example", extra: "domains: [vendor.example]\n"))
+        try ws.writeOrganization("gone", TemporaryWorkspace.organizationYAML(
+            id: "gone", name: "Gone Inc.", email: "psirt@gone.example", extra: "domains: [gone.example]\n"))
+        try FileManager.default.createDirectory(at: server.root.appendingPathComponent("_hosts/gone.example"),
+                                                withIntermediateDirectories: true)
+        let route = { (host: String) in ["--connect-to", "\(host):443:127.0.0.1:\(server.port)"] }
+
+        // Offline by default: no fetch, no warning.
+        let offline = try runLiaison(["directory", "check"], workspace: ws.root)
+        #expect(offline.status == 0)
+        #expect(!offline.stderr.contains("security.txt"))
+
+        let result = try runLiaison(["directory", "check", "--security-txt", "--ca-file", server.caFile]
+                                    + route("vendor.example") + route("gone.example"), workspace: ws.root)
+        #expect(result.status == 0, "warnings alone exit 0: \(result.stderr)")
+        let vendor = "Directory/organizations/vendor.yaml:1: warning: security.txt of vendor.example: "
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains(vendor + "expired: https://vendor.example/.well-known/security.txt expired on 2021-06-30T00:00:00Z"))
+        #expect(lines.contains(vendor + "contact new@vendor.example is published but not in the directory"))
+        #expect(lines.contains(vendor + "key \(fingerprint) is published but the directory's contacts use no key"))
+        #expect(lines.contains("Directory/organizations/gone.yaml:1: warning: security.txt of gone.example: disappeared or unreadable: no security.txt (https://gone.example/security.txt answered HTTP 404)"))
+        #expect(result.stdout.contains("0 errors, 4 warnings"))
+    }
+}
