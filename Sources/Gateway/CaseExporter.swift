@@ -231,6 +231,6 @@ public struct CaseExporter: Sendable {
 
     /// The case's TLP when the case carries one.
     static func caseTLP(_ record: CaseRecord) -> TLPLabel? {
-        nil
+        record.tlp.map { TLPLabel(level: $0.rawValue) }
     }
 }
