@@ -41,16 +41,11 @@ public struct SecurityTxt: Sendable, Equatable {
             + hiring.map { ("Hiring", $0) } + csaf.map { ("CSAF", $0) }
     }
 
-    public static func == (a: SecurityTxt, b: SecurityTxt) -> Bool {
-        a.contacts == b.contacts && a.encryption == b.encryption && a.preferredLanguages == b.preferredLanguages
-            && a.expires == b.expires && a.canonical == b.canonical && a.policy == b.policy && a.csaf == b.csaf
-            && a.isSigned == b.isSigned && a.problems == b.problems
-    }
-
     /// Parses `data`; throws when it is not UTF-8 text, is binary, or holds no field at all.
     public static func parse(_ data: Data) throws(SecurityTxtError) -> SecurityTxt {
         guard let text = String(data: data, encoding: .utf8) else { throw .invalidUTF8 }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" || $0.value == 0x7F }) {
+        // C0 controls other than tab and line ends, DEL and C1 controls: binary data, or terminal escapes.
+        if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || (0x7F...0x9F).contains($0.value) }) {
             throw .binary
         }
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")

@@ -146,20 +146,22 @@ public struct SecurityTxtDiscovery: Sendable {
     public static func proposal(_ finding: SecurityTxtFinding, country: String) -> OrganizationDefinition {
         let host = finding.domain.split(separator: ":").first.map(String.init)?.lowercased() ?? finding.domain
         let id = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
-        let language = finding.file.preferredLanguages.first.flatMap { TextSyntaxCheck.isLanguageTag($0) ? $0.lowercased() : nil }
-        let contacts = finding.file.emailAddresses.enumerated().map { index, email in
+        let language = finding.file.preferredLanguages.first.flatMap { TextSyntax.isLanguageTag($0) ? $0.lowercased() : nil }
+        let contacts = finding.file.emailAddresses.filter(TextSyntax.isEmailAddress).enumerated().map { index, email in
             ContactDefinition(email: email, name: "security.txt contact", role: index == 0 ? .to : .cc,
                               language: language, pgp: finding.key?.fingerprint)
         }
         var notes = ["Proposed from \(finding.url)."]
+        let unusable = finding.file.emailAddresses.filter { !TextSyntax.isEmailAddress($0) }
+        if !unusable.isEmpty { notes.append("Not e-mail addresses: \(unusable.joined(separator: ", ")).") }
         let other = finding.file.contacts.filter { !$0.lowercased().hasPrefix("mailto:") }
         if !other.isEmpty { notes.append("Other contacts: \(other.joined(separator: ", ")).") }
         if !finding.file.policy.isEmpty { notes.append("Policy: \(finding.file.policy.joined(separator: ", ")).") }
         if !finding.file.csaf.isEmpty { notes.append("CSAF: \(finding.file.csaf.joined(separator: ", ")).") }
         return OrganizationDefinition(
             id: id.replacingOccurrences(of: ".", with: "-"), name: host, kind: .productDeveloper, country: country,
-            domains: TextSyntaxCheck.isDomainName(host) ? [host] : [],
-            languages: finding.file.preferredLanguages.filter(TextSyntaxCheck.isLanguageTag).map { $0.lowercased() },
+            domains: TextSyntax.isDomainName(host) ? [host] : [],
+            languages: finding.file.preferredLanguages.filter(TextSyntax.isLanguageTag).map { $0.lowercased() },
             notes: notes.joined(separator: " "), contacts: contacts)
     }
 
@@ -183,10 +185,4 @@ public struct SecurityTxtDiscovery: Sendable {
         }
         return lines
     }
-}
-
-/// The directory's syntax rules, reached through Registry.
-enum TextSyntaxCheck {
-    static func isLanguageTag(_ text: String) -> Bool { TextSyntax.isLanguageTag(text) }
-    static func isDomainName(_ text: String) -> Bool { TextSyntax.isDomainName(text) }
 }
