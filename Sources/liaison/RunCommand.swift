@@ -73,7 +73,7 @@ private struct Service {
         ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
         var after = IMAPAfterStoring.leave
         if maildir == nil, env.configuration.imap.url != nil {
-            let settings = try IMAPSettings(env, url: nil, options: IMAPIngestOptions())
+            let settings = try IMAPSettings(env, url: nil, options: try IMAPIngestOptions.parse([]))
             after = settings.after
             session = try IMAPSession(configuration: settings.configuration)
         }

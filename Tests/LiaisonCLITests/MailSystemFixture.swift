@@ -37,6 +37,7 @@ final class MailSystemFixture {
                                         mailboxes: [Self.csirtMailbox] + developers.filter { $0 != "gone" && $0 != "sakura" }
                                             .map { "psirt@\($0).example" } + (developers.contains("sakura") ? ["other@sakura.example"] : []),
                                         recipientAccess: ["psirt@kumo.example 450 4.2.1 Mailbox busy, try later"],
+                                        bouncingDomains: ["gone.example"],
                                         certificate: certificate.certificateFile, key: certificate.keyFile,
                                         saslSocket: dovecot.authSocket)
         } catch {

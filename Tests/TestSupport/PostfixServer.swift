@@ -8,9 +8,10 @@ import Glibc
 ///
 /// Virtual domains deliver into Maildirs under `mail/<domain>/<user>/` as nobody (65534), so that an unprivileged
 /// Dovecot can serve them. Any other address of a virtual domain is refused at RCPT (550 5.1.1); `recipientAccess`
-/// lines (access(5)) answer at RCPT as given; a domain that is not virtual is relayed for authenticated clients
-/// to an `error:` transport, so it is accepted and then bounced with a real DSN to the envelope sender. Nothing
-/// ever leaves the machine (no DNS, no route).
+/// lines (access(5)) answer at RCPT as given; a `bouncingDomains` address is accepted from an authenticated client
+/// and relayed back to this same server, which refuses to relay it (554 5.7.1, or notices the loop), so Postfix
+/// bounces it with a real DSN to the envelope sender. Any other domain is refused at RCPT. Nothing ever leaves the
+/// machine (no DNS, no route).
 public final class PostfixServer: @unchecked Sendable {
     // @unchecked Sendable: every stored property is a constant set in init.
     public let directory: URL
@@ -27,7 +28,8 @@ public final class PostfixServer: @unchecked Sendable {
     ///   - mailboxes: "user@domain" addresses delivered into `mail/<domain>/<user>/`.
     ///   - recipientAccess: access(5) lines checked at RCPT, e.g. "x@vendor.example 450 4.2.1 busy".
     ///   - saslSocket: Dovecot's auth socket; AUTH is then offered after STARTTLS and required to relay.
-    public init(directory: URL, mailboxes: [String], recipientAccess: [String] = [], certificate: String,
+    public init(directory: URL, mailboxes: [String], recipientAccess: [String] = [], bouncingDomains: [String] = [],
+                certificate: String,
                 key: String, saslSocket: String?) throws {
         self.directory = directory
         let files = FileManager.default
@@ -60,7 +62,10 @@ public final class PostfixServer: @unchecked Sendable {
             return "\(address) \(parts[1])/\(parts[0])/\n"
         }.joined()).write(toFile: "\(dir)/etc/vmailbox", atomically: true, encoding: .utf8)
         try (recipientAccess.map { $0 + "\n" }.joined()).write(toFile: "\(dir)/etc/recipient_access", atomically: true, encoding: .utf8)
-        port = try LoopbackProbe.freePort()
+        let port = try LoopbackProbe.freePort()
+        self.port = port
+        try (bouncingDomains.map { "\($0) smtp:[127.0.0.1]:\(port)\n" }.joined())
+            .write(toFile: "\(dir)/etc/transport", atomically: true, encoding: .utf8)
         var main = """
             compatibility_level = 3.7
             queue_directory = \(queue)
@@ -93,7 +98,8 @@ public final class PostfixServer: @unchecked Sendable {
             virtual_uid_maps = static:65534
             virtual_gid_maps = static:65534
             virtual_minimum_uid = 1
-            smtpd_recipient_restrictions = check_recipient_access texthash:\(dir)/etc/recipient_access, reject_unauth_destination
+            transport_maps = texthash:\(dir)/etc/transport
+            smtpd_recipient_restrictions = check_recipient_access texthash:\(dir)/etc/recipient_access, \(saslSocket == nil ? "" : "permit_sasl_authenticated, ")reject_unauth_destination
             queue_run_delay = 2s
             minimal_backoff_time = 2s
             maximal_backoff_time = 4s
