@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "OpenPGP", dependencies: ["CGPGME"]),
         .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(name: "IMAP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "WebFetch", dependencies: ["CCurl"]),
 
         // The domain: registry, workflows, reports.
         .target(name: "Registry", dependencies: [
@@ -37,7 +38,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "IMAP", "Registry",
+            "Mail", "OpenPGP", "SMTP", "WebFetch", "IMAP", "Registry",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport",
                                                      .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "WebFetchTests", dependencies: ["WebFetch", "TestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),

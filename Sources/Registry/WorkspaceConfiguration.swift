@@ -117,6 +117,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var gnupg: GnuPG
     public var report: Report
     public var imap: IMAP
+    public var cases = Cases()
+    public var reminders = ReminderPolicy()
 
     public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report(),
                 imap: IMAP = IMAP()) {
@@ -144,10 +146,12 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders"]) else { return }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
+            case "cases": readCases(node, with: &reader)
+            case "reminders": readReminders(node, with: &reader)
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
                 for (name, _, value) in fields.entries {

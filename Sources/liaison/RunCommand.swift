@@ -15,9 +15,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             One long-running process for a workstation or a server (scripts/systemd/liaison.service). Each round \
             sends every message that is due (first attempts and retries whose backoff has passed) over smtp.url, \
-            reads new mail from imap.url (or --maildir DIR), and with --remind-after DAYS queues a reminder to \
-            each participant of an open case notified DAYS ago with no response. Between rounds it waits \
-            --interval seconds, or less when the IMAP server (IDLE) announces new mail.
+            reads new mail from imap.url (or --maildir DIR), and every quarter of an hour applies the \
+            `reminders:` policy of liaison.yaml to every open case (reminders, escalation, unreachable; as \
+            `liaison remind --all`). Between rounds it waits --interval seconds, or less when the IMAP server (IDLE) \
+            announces new mail.
 
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
             SIGINT stops it after the message in hand, within a second. A second `liaison run` on the same \
@@ -26,16 +27,14 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: ArgumentHelp("Read new mail from this Maildir instead of imap.url.", valueName: "DIR")) var maildir: String?
     @Option(help: ArgumentHelp("Seconds between two rounds.", valueName: "SECONDS")) var interval: Int = 60
-    @Option(name: .customLong("remind-after"), help: ArgumentHelp("Queue reminders to participants silent for DAYS (template `reminder`).", valueName: "DAYS"))
-    var remindAfter: Int?
+    @Flag(name: .customLong("no-reminders"), help: "Do not apply the reminder policy.") var noReminders = false
 
     func run() throws {
         try CommandSupport.reportingErrors {
             guard (1...86_400).contains(interval) else { throw ValidationError("--interval takes 1 to 86400 seconds") }
-            if let remindAfter, remindAfter < 0 { throw ValidationError("--remind-after takes a number of days, 0 or more") }
             let env = try GatewayEnvironment(workspace)
             let lock = try WorkspaceLock(stateDirectory: env.workspace.stateURL)
-            var service = try Service(env: env, maildir: maildir, interval: interval, remindAfter: remindAfter)
+            var service = try Service(env: env, maildir: maildir, interval: interval, reminders: !noReminders)
             try service.run()
             withExtendedLifetime(lock) {}
         }
@@ -48,7 +47,9 @@ private struct Service {
     let logger: Logger
     let stop = StopSignal()
     let interval: Int
-    let remindAfter: Int?
+    let reminders: Bool
+    /// When the reminder policy was last applied.
+    var lastReminders: Date?
     let maildir: String?
     let dispatcher: OutboxDispatcher?
     let reader: IMAPIngester
@@ -57,10 +58,10 @@ private struct Service {
     /// UIDNEXT when the mailbox was last read: IDLE returns at once if mail came in since.
     var knownUIDNext: UInt32 = 0
 
-    init(env: GatewayEnvironment, maildir: String?, interval: Int, remindAfter: Int?) throws {
+    init(env: GatewayEnvironment, maildir: String?, interval: Int, reminders: Bool) throws {
         var logger = Logger(label: "liaison.run")
         if env.environment["LIAISON_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        self.env = env; self.logger = logger; self.interval = interval; self.remindAfter = remindAfter; self.maildir = maildir
+        self.env = env; self.logger = logger; self.interval = interval; self.reminders = reminders; self.maildir = maildir
         if env.configuration.smtp.url != nil {
             let smtp = try env.smtp()
             let sendLogger = logger
@@ -143,16 +144,15 @@ private struct Service {
         logger.info("ingest: \(source): \(IMAPIngestion.line(uid: 0, outcome).dropFirst("UID 0: ".count))")
     }
 
-    private func remind() {
-        guard let remindAfter else { return }
+    /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart).
+    private mutating func remind() {
+        guard reminders else { return }
+        if let lastReminders, Date().timeIntervalSince(lastReminders) < 900 { return }
+        lastReminders = Date()
         do {
             let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
-            let reminders = Reminders(composer: composer)
-            for summary in try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: true) {
-                if stop.isStopped { return }
-                for planned in try reminders.remind(caseId: summary.record.id, afterDays: remindAfter) {
-                    logger.info("remind: queued a reminder for \(summary.record.id) to \(planned.organizationId)")
-                }
+            for action in try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply() {
+                logger.info("remind: \(action.step.rawValue) for \(action.caseId) to \(action.organizationId) after \(action.daysWaiting) days, \(CommandSupport.plural(action.messages.count, "message")) queued")
             }
         } catch {
             logger.error("remind: \(error)")

@@ -98,4 +98,25 @@ struct MailSystemTests {
         #expect(finished.stderr.contains("send: sent 1, deferred 0, failed 0"), "\(finished.stderr)")
         #expect(finished.stderr.contains("stopping on SIGTERM"), "\(finished.stderr)")
     }
+
+    @Test func ingestWatchReadsWhatArrivesAndStopsOnSIGINT() throws {
+        let mail = try MailSystemFixture(developers: ["aozora"])
+        let watch = try mail.ws.start(["ingest", "--watch", "--move-to", "Liaison/Processed"], environment: mail.environment)
+        try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <w1@aozora.example>\r\nSubject: one\r\n\r\nhello\r\n".utf8))
+        #expect(try waitUntil(timeout: 20) { try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "1" })
+        try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <w2@aozora.example>\r\nSubject: two\r\n\r\nhello\r\n".utf8))
+        #expect(try waitUntil(timeout: 20) { try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "2" })
+
+        let stopping = Date()
+        watch.send(signal: SIGINT)
+        let finished = try watch.wait(timeout: 10)
+        #expect(Date().timeIntervalSince(stopping) < 1.0)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stdout.contains("stopped on SIGINT after reading 2 messages"), "\(finished.stdout)")
+        // Both were moved once stored; nothing is left in the inbox and nothing was deleted.
+        #expect(mail.postfix.delivered(to: MailSystemFixture.csirtMailbox).isEmpty)
+        let processed = mail.postfix.maildir(MailSystemFixture.csirtMailbox).appendingPathComponent(".Liaison.Processed")
+        let moved = ["new", "cur"].flatMap { (try? FileManager.default.contentsOfDirectory(atPath: processed.appendingPathComponent($0).path)) ?? [] }
+        #expect(moved.count == 2, "\(moved)")
+    }
 }
