@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "signing", "throughput"]
+let benchmarks = ["mail", "registry", "notify", "report", "signing", "throughput", "imap"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -21,6 +21,8 @@ case "signing":
     try SigningBenchmark.run()
 case "throughput":
     try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
+case "imap":
+    try IMAPBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -186,6 +186,17 @@ public enum Schema {
                     signed, encrypted, createdAt, sentAt, nextAttemptAt, lastError, heldReason);
                 """)
         }
+        migrator.registerMigration("v4-imap-mailbox-state") { db in
+            // How far each IMAP mailbox was read: UIDs are only meaningful under their UIDVALIDITY.
+            try db.execute(sql: """
+                CREATE TABLE mailboxState (
+                    mailboxURL TEXT PRIMARY KEY NOT NULL,       -- imaps://user@host:port/MAILBOX, no password
+                    uidValidity INTEGER NOT NULL,
+                    lastUID INTEGER NOT NULL,                   -- highest UID read and stored
+                    updatedAt DATETIME NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 
