@@ -21,7 +21,8 @@ public struct CaseBook: Sendable {
 
     /// Opens a case; its id is free text such as `JVNVU#12345678` or `VU#123456`.
     @discardableResult
-    public func open(id: String, title: String, origin: String, due: String? = nil, openedAt: Date? = nil) throws -> CaseRecord {
+    public func open(id: String, title: String, origin: String, due: String? = nil, openedAt: Date? = nil,
+                     tlp: TrafficLightProtocol? = nil) throws -> CaseRecord {
         let id = id.trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty, !id.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw GatewayError.invalidArgument("a case id is one line of text, such as JVNVU#12345678")
@@ -35,12 +36,13 @@ public struct CaseBook: Sendable {
         if let due, CalendarDate(due) == nil {
             throw GatewayError.invalidArgument("--due \(due) is not a date of the form YYYY-MM-DD")
         }
-        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due)
+        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp)
         try writer.write { db in
             guard try CaseRecord.fetchOne(db, key: id) == nil else { throw GatewayError.caseExists(id) }
             try record.insert(db)
             try Events.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: id, data: [
                 "title": title, "origin": origin, "due": due, "openedAt": Timestamp.string(record.openedAt),
+                "tlp": tlp?.rawValue,
             ])
         }
         return record
@@ -107,6 +109,9 @@ public struct CaseBook: Sendable {
         participant.respondedAt = date
         if let statement { participant.statement = statement }
         try participant.update(db)
+        if response != .none {
+            try CaseLifecycleStore.clearUnreachable(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+        }
         try Events.append(db, actor: actor, action: "participant.response", objectType: "participant",
                           objectId: "\(caseId)|\(organizationId)", data: [
                               "caseId": caseId, "organizationId": organizationId, "response": response.rawValue,

@@ -21,6 +21,10 @@ public struct NotificationRequest: Sendable {
     public var attachments: [Attachment]
     /// Notify again an organisation that already received this template for the case.
     public var again: Bool
+    /// The case's TLP label, set by the composer from the case: in the subject, first body line and the row.
+    public internal(set) var tlp: TrafficLightProtocol?
+    /// Organisations that receive a copy without being participants of the case (the coordinator of an escalation).
+    public var observers: [String] = []
 
     public init(caseId: String?, organizations: [String] = [], template: String, purpose: NotificationPurpose,
                 incidentCategory: IncidentCategory? = nil, variables: [String: String] = [:],
@@ -42,6 +46,8 @@ public struct PlannedNotification: Sendable, Encodable {
     public let encrypted: Bool
     public let messageId: String
     public let trackingRef: String
+    /// The TLP label the message carries (`TLP:AMBER+STRICT`), nil outside a case.
+    public let tlp: String?
 }
 
 /// Renders, signs, encrypts and queues notifications — all or nothing.
@@ -91,6 +97,7 @@ public struct NotificationComposer: Sendable {
                     messageId: draft.messageId, trackingRef: draft.trackingRef, subject: draft.subject,
                     mailFrom: settings.sender.address, bytes: bytes, signed: true, encrypted: draft.encrypt,
                     createdAt: createdAt)
+                record.tlp = draft.tlp
                 try record.insert(db)
                 for (contact, kind) in draft.to.map({ ($0, "to") }) + draft.cc.map({ ($0, "cc") }) {
                     try NotificationRecipientRecord(notificationId: record.id!, email: contact.email, kind: kind,
@@ -146,10 +153,12 @@ public struct NotificationComposer: Sendable {
         let messageId: String
         let trackingRef: String
         let sender: EmailAddress
+        let tlp: TrafficLightProtocol?
 
         var plan: PlannedNotification {
             PlannedNotification(organizationId: organizationId, language: language, to: to.map(\.email), cc: cc.map(\.email),
-                                subject: subject, signed: true, encrypted: encrypt, messageId: messageId, trackingRef: trackingRef)
+                                subject: subject, signed: true, encrypted: encrypt, messageId: messageId, trackingRef: trackingRef,
+                                tlp: tlp?.label)
         }
 
         /// The exact bytes: RFC 3156 multipart/signed, wrapped in multipart/encrypted when encrypting (§6.1).
@@ -181,6 +190,11 @@ public struct NotificationComposer: Sendable {
     }
 
     private func drafts(for request: NotificationRequest) throws -> [Draft] {
+        var request = request
+        if let caseId = request.caseId {
+            let level = try writer.read { db in try CaseRecord.fetchOne(db, key: caseId)?.tlp }
+            request.tlp = level ?? settings.defaultTLP
+        }
         var problems: [String] = []
         let library: TemplateLibrary
         do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
@@ -211,18 +225,14 @@ public struct NotificationComposer: Sendable {
             var base = try senderContext(db, signingKey: signingKey)
             if let caseId = request.caseId {
                 guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
-                var caseValue: TemplateValue = ["id": .string(record.id), "title": .string(record.title), "origin": .string(record.origin),
-                                                "opened": .string(Self.day(record.openedAt))]
-                if let due = record.due { caseValue.set(.string(due), at: ["due"]) }
-                if let published = record.publishedAt { caseValue.set(.string(Self.day(published)), at: ["publishedOn"]) }
-                base.set(caseValue, at: ["case"])
+                base.set(CaseTemplateContext.value(of: record, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
             }
             var ids = request.organizations
             if ids.isEmpty, let caseId = request.caseId {
                 ids = try String.fetchAll(db, sql: "SELECT organizationId FROM participant WHERE caseId = ? ORDER BY organizationId", arguments: [caseId])
                 if ids.isEmpty { throw GatewayError.noRecipients("case \(caseId) has no participants; add them with `liaison case add`") }
             }
-            return (base, ids)
+            return (base, ids + request.observers)
         }
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
 
@@ -253,18 +263,18 @@ public struct NotificationComposer: Sendable {
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []
-        if let caseId = request.caseId {
+        if let caseId = request.caseId, !request.observers.contains(orgId) {
             guard let participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": orgId]) else {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
-                context.set(.string(Self.day(notified)), at: ["case", "notifiedOn"])
+                context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
             }
             if !request.again {
                 let earlier = try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
                     """, arguments: [caseId, orgId, request.template]) ?? 0
-                if earlier > 0 && request.purpose != .reminder {
+                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
                     throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
                 }
             }
@@ -285,7 +295,8 @@ public struct NotificationComposer: Sendable {
             Contact(id: $0["id"], email: $0["email"], name: $0["name"], role: $0["role"], language: $0["language"], pgp: $0["pgp"])
         }
         let toContacts = contacts.filter { $0.role != "cc" }
-        let ccContacts = contacts.filter { $0.role == "cc" }
+        // TLP:RED is for the named recipients only: cc contacts never receive it.
+        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == "cc" }
         if toContacts.isEmpty {
             throw GatewayError.noRecipients("\(orgId) has no active `to` contact in Directory/organizations/\(orgId).yaml")
         }
@@ -313,7 +324,7 @@ public struct NotificationComposer: Sendable {
                 problems += templateProblems.map { "\(orgId): \($0)" }
                 continue
             }
-            let rendered = try library.render(template, context: messageContext)
+            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
             var encryptTo: [String] = []
             var missingKeys: [String] = []
             for contact in to + ccContacts {
@@ -341,15 +352,10 @@ public struct NotificationComposer: Sendable {
             drafts.append(Draft(organizationId: orgId, language: template.language, to: to, cc: ccContacts,
                                 subject: rendered.subject, body: rendered.body, attachments: request.attachments,
                                 encrypt: encrypt, encryptTo: encryptTo, signingKey: signingKey, messageId: messageId,
-                                trackingRef: tracking, sender: settings.sender))
+                                trackingRef: tracking, sender: settings.sender, tlp: request.tlp))
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }
         return drafts
-    }
-
-    /// The `YYYY-MM-DD` (UTC) a template shows for a moment.
-    private static func day(_ date: Date) -> String {
-        CalendarDate(date, in: TimeZone(identifier: "UTC")!).description
     }
 
     private func senderContext(_ db: Database, signingKey: String) throws -> TemplateValue {

@@ -33,8 +33,7 @@ public struct Reminders: Sendable {
         if dryRun { return try composer.plan(request) }
         let now = composer.now()
         return try composer.queue(request) { db, planned in
-            try db.execute(sql: "UPDATE participant SET lastRemindedAt = ? WHERE caseId = ? AND organizationId = ?",
-                           arguments: [now, caseId, planned.organizationId])
+            try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: planned.organizationId, at: now)
         }
     }
 }

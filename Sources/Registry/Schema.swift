@@ -171,6 +171,7 @@ public enum Schema {
         migrator.registerMigration("v2-report-indexes") { db in
             for statement in reportIndexes { try db.execute(sql: statement) }
         }
+        migrator.registerMigration(CaseLifecycleSchema.migrationName, migrate: CaseLifecycleSchema.migrate)
         return migrator
     }
 

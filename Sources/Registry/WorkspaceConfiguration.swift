@@ -86,6 +86,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var smtp: SMTP
     public var gnupg: GnuPG
     public var report: Report
+    public var cases = Cases()
+    public var reminders = ReminderPolicy()
 
     public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report()) {
         self.sender = sender
@@ -111,10 +113,12 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "cases", "reminders"]) else { return }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
+            case "cases": readCases(node, with: &reader)
+            case "reminders": readReminders(node, with: &reader)
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
                 for (name, _, value) in fields.entries {

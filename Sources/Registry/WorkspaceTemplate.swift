@@ -25,7 +25,18 @@ enum WorkspaceTemplate {
       encrypt: when-key               # when-key | always | never
 
     report:
-      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo
+      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo; dates in mail name it
+
+    cases:
+      embargo_days: 45                # planned publication of a case opened without --due (CERT/CC's 45 days)
+      tlp: AMBER+STRICT               # TLP 2.0 level of a case opened without --tlp: CLEAR|GREEN|AMBER|AMBER+STRICT|RED
+
+    reminders:                        # `liaison remind --all`: days since the first notification without a response
+      first_after_days: 14            # first reminder (template reminder)
+      second_after_days: 28           # second reminder
+      escalate_after_days: 42         # escalation to every active contact, cc included (template escalation)
+      unreachable_after_days: 60      # the organisation is marked unreachable (liaison report unreachable)
+      # coordinator: cert-cc          # an organisation that receives a copy of each escalation
 
     """
 }

@@ -17,7 +17,8 @@ struct CaseCommand: ParsableCommand {
               liaison send
               liaison case show 'JVNVU#12345678'
             """,
-        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self])
+        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, Import.self,
+                      CaseExportCommand.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -25,14 +26,27 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it: # starts a comment in the shell).") var caseId: String
         @Option(help: "One-line title of the vulnerability.") var title: String
         @Option(help: "Where the report came from: jvn-jp (via IPA), cert-cc, cpni, or another partner id.") var origin: String
-        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end.") var due: String?
+        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end; default: cases.embargo_days (45) from today.") var due: String?
+        @Option(help: ArgumentHelp("TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED; default cases.tlp, else AMBER+STRICT.", valueName: "LEVEL"))
+        var tlp: String?
 
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
+                let level = try tlp.map { text -> TrafficLightProtocol in
+                    guard let level = TrafficLightProtocol(label: text) else {
+                        throw ValidationError("--tlp \(text) is not one of \(TrafficLightProtocol.choices)")
+                    }
+                    return level
+                } ?? env.configuration.cases.tlp
+                let embargo = env.configuration.cases.embargoDays
+                let defaultDue = due == nil
+                    ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.configuration.workspaceTimeZone).description
+                    : nil
                 let record = try CaseBook(writer: env.store.writer, actor: env.actor)
-                    .open(id: caseId, title: title, origin: origin, due: due)
-                print("opened \(record.id) (\(record.origin))\(record.due.map { ", due \($0)" } ?? "")")
+                    .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level)
+                print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due ?? "-")"
+                      + (defaultDue != nil ? " (the default embargo of \(embargo) days, cases.embargo_days; move it with `liaison case set-due`)" : ""))
             }
         }
     }
@@ -75,11 +89,11 @@ struct CaseCommand: ParsableCommand {
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
                 print("\(c.id)  \(c.title)")
-                print("origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
+                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
                       + (c.publishedAt.map { "published \(CommandSupport.day($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
-                    [p.record.organizationId, p.record.delivery.rawValue,
+                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(CommandSupport.day) ?? "-", p.record.firstResponseAt.map(CommandSupport.day) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
