@@ -160,8 +160,10 @@ public struct CaseBook: Sendable {
                 SELECT p.*, o.name AS organizationName,
                        (SELECT n.state FROM notification n WHERE n.caseId = p.caseId AND n.organizationId = p.organizationId
                         ORDER BY n.id DESC LIMIT 1) AS lastState,
-                       (SELECT COUNT(*) FROM inboundMessage m WHERE m.caseId = p.caseId AND m.organizationId = p.organizationId
-                        AND m.signature = 'verified') AS verifiedReplies
+                       (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
+                            SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                            AND appliedResponse IS NOT NULL)
+                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
@@ -200,7 +202,7 @@ public struct ParticipantStatus: Sendable, Encodable {
     /// Whole days from first notification to first response.
     public let daysToRespond: Int?
     public let lastMessageState: String?
-    /// At least one reply was signed by a key of the organisation's contacts.
+    /// The current response came from a reply signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
 }
 

@@ -95,7 +95,8 @@ public struct NotificationComposer: Sendable {
                     caseId: request.caseId, organizationId: draft.organizationId, purpose: request.purpose,
                     incidentCategory: request.incidentCategory, template: request.template, language: draft.language,
                     messageId: draft.messageId, trackingRef: draft.trackingRef, subject: draft.subject,
-                    mailFrom: settings.sender.address, bytes: bytes, signed: true, encrypted: draft.encrypt,
+                    mailFrom: VERPAddress.envelopeSender(settings.sender.address, trackingRef: draft.trackingRef, enabled: settings.verp),
+                    bytes: bytes, signed: true, encrypted: draft.encrypt,
                     createdAt: createdAt)
                 record.tlp = draft.tlp
                 try record.insert(db)

@@ -8,7 +8,7 @@ public enum InlinePGPKind: Sendable, Equatable {
     case encrypted
 
     /// The first armor header at the start of a line of `text`, if any.
-    static func detect(in text: String) -> InlinePGPKind? {
+    public static func detect(in text: String) -> InlinePGPKind? {
         for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed == "-----BEGIN PGP SIGNED MESSAGE-----" { return .signed }

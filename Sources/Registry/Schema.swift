@@ -172,6 +172,7 @@ public enum Schema {
             for statement in reportIndexes { try db.execute(sql: statement) }
         }
         migrator.registerMigration(CaseLifecycleSchema.migrationName, migrate: CaseLifecycleSchema.migrate)
+        migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         return migrator
     }
 

@@ -34,6 +34,7 @@ struct Liaison: ParsableCommand {
             OutboxCommand.self,
             SendCommand.self,
             IngestCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,
