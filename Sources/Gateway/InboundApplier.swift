@@ -102,7 +102,7 @@ public struct InboundApplier: Sendable {
                         effects.append("not applied: \(review!.reason)")
                     } else {
                         let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
-                        try CaseBook.recordResponse(store.db, caseId: caseId, organizationId: match.organizationId, response: wanted,
+                        try CaseStore.recordResponse(store.db, caseId: caseId, organizationId: match.organizationId, response: wanted,
                                                     statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
                                                     actor: actor, source: "reply \(messageId)")
                         applied = wanted

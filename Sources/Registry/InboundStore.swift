@@ -189,36 +189,15 @@ public struct InboundTransaction {
         try EventLog.append(db, actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
             "messageId": .string(row["messageId"]), "email": .string(stored), "status": .string(status),
             "organizationId": .string(row["organizationId"]), "caseId": EventValue.optional(row["caseId"] as String?),
-            "report": .string(inboundMessageId), "at": .string(InboundTransaction.timestamp(date)),
+            "report": .string(inboundMessageId), "at": .string(EventTimestamp.string(date)),
         ])
         return true
     }
 
-    /// Marks the participant undeliverable once no `to` recipient of any of the case's messages to the organisation
-    /// is delivered, pending or deferred and one has failed or bounced; an event. Returns whether it changed.
+    /// Moves the participant's delivery as the statuses of its recipients now call for (`ParticipantTransitions`),
+    /// after a bounce; returns whether it became undeliverable.
     public func updateDeliveryAfterBounce(caseId: String, organizationId: String, at date: Date, actor: String) throws -> Bool {
-        guard var participant = try participant(caseId: caseId, organizationId: organizationId) else { return false }
-        let statuses = try String.fetchAll(db, sql: """
-            SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
-            WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to'
-            """, arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
-        let reached = statuses.contains { $0 == .delivered || $0 == .pending || $0 == .deferred }
-        guard !reached, statuses.contains(where: { $0 == .failed || $0 == .bounced }),
-              participant.delivery != .undeliverable else { return false }
-        participant.delivery = .undeliverable
-        try participant.update(db, columns: ["delivery"])
-        try EventLog.append(db, actor: actor, action: "participant.delivery", objectType: "participant",
-                            objectId: "\(caseId)|\(organizationId)", data: [
-                                "caseId": .string(caseId), "organizationId": .string(organizationId),
-                                "delivery": .string(Delivery.undeliverable.rawValue), "at": .string(Self.timestamp(date)),
-                            ])
-        return true
-    }
-
-    /// UTC ISO 8601 without fractions, as event data carries times.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
+        try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
     }
 
     // MARK: - Review queue
@@ -284,7 +263,7 @@ public struct InboundTransaction {
             """, arguments: [caseId, organizationId, id])
         let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
         try EventLog.append(db, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
-            "caseId": .string(caseId), "organizationId": .string(organizationId), "at": .string(InboundTransaction.timestamp(date)),
+            "caseId": .string(caseId), "organizationId": .string(organizationId), "at": .string(EventTimestamp.string(date)),
         ])
     }
 
@@ -294,7 +273,7 @@ public struct InboundTransaction {
                        arguments: [reason, id])
         let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
         try EventLog.append(db, actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
-            "reason": .string(reason), "at": .string(InboundTransaction.timestamp(date)),
+            "reason": .string(reason), "at": .string(EventTimestamp.string(date)),
         ])
     }
 }
