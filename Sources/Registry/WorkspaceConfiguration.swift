@@ -11,6 +11,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         public var organization: String?
         /// Fingerprint (upper-case hex) of the signing key in the GnuPG home.
         public var signingKey: String?
+        /// Each notification's envelope sender is `local+LSN-…@domain` (VERP); off for relays that refuse it.
+        public var verp = true
 
         public init(from: String? = nil, organization: String? = nil, signingKey: String? = nil) {
             self.from = from
@@ -119,6 +121,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var imap: IMAP
     public var cases = Cases()
     public var reminders = ReminderPolicy()
+    public var ingest = Ingest()
 
     public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report(),
                 imap: IMAP = IMAP()) {
@@ -146,18 +149,26 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders", "ingest"]) else { return }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
             case "cases": readCases(node, with: &reader)
             case "reminders": readReminders(node, with: &reader)
+            case "ingest": readIngest(node, with: &reader)
             case "sender":
-                guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
+                guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key", "verp"]) else { continue }
                 for (name, _, value) in fields.entries {
                     switch name {
                     case "from": sender.from = reader.singleLine(value, field: "sender.from")
                     case "organization": sender.organization = reader.singleLine(value, field: "sender.organization")
+                    case "verp":
+                        guard let text = reader.singleLine(value, field: "sender.verp") else { continue }
+                        switch text.lowercased() {
+                        case "true", "yes", "on": sender.verp = true
+                        case "false", "no", "off": sender.verp = false
+                        default: reader.error(YAMLFields.line(value), "sender.verp must be true or false, not \"\(text)\"")
+                        }
                     default:
                         guard let text = reader.singleLine(value, field: "sender.signing_key") else { continue }
                         let fingerprint = Fingerprint.normalize(text)

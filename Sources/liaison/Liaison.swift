@@ -36,6 +36,7 @@ struct Liaison: ParsableCommand {
             SendCommand.self,
             IngestCommand.self,
             RunCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,
