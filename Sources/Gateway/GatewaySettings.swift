@@ -15,6 +15,8 @@ public struct GatewaySettings: Sendable {
     public var encryption: EncryptionPolicy
     public var templatesDirectory: URL
     public var actor: String
+    /// How templates show dates (`case.publishedOn`…): days in the workspace's time zone; UTC unless set.
+    public var dates: WorkspaceDates = .utc
 
     public init(sender: EmailAddress, senderOrganizationId: String? = nil, signingKey: String?, gnupgHome: String?,
                 encryption: EncryptionPolicy = .whenKey,

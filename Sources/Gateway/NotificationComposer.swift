@@ -212,9 +212,9 @@ public struct NotificationComposer: Sendable {
             if let caseId = request.caseId {
                 guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
                 var caseValue: TemplateValue = ["id": .string(record.id), "title": .string(record.title), "origin": .string(record.origin),
-                                                "opened": .string(Self.day(record.openedAt))]
+                                                "opened": .string(day(record.openedAt))]
                 if let due = record.due { caseValue.set(.string(due), at: ["due"]) }
-                if let published = record.publishedAt { caseValue.set(.string(Self.day(published)), at: ["publishedOn"]) }
+                if let published = record.publishedAt { caseValue.set(.string(day(published)), at: ["publishedOn"]) }
                 base.set(caseValue, at: ["case"])
             }
             var ids = request.organizations
@@ -258,7 +258,7 @@ public struct NotificationComposer: Sendable {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
-                context.set(.string(Self.day(notified)), at: ["case", "notifiedOn"])
+                context.set(.string(day(notified)), at: ["case", "notifiedOn"])
             }
             if !request.again {
                 let earlier = try Int.fetchOne(db, sql: """
@@ -347,9 +347,9 @@ public struct NotificationComposer: Sendable {
         return drafts
     }
 
-    /// The `YYYY-MM-DD` (UTC) a template shows for a moment.
-    private static func day(_ date: Date) -> String {
-        CalendarDate(date, in: TimeZone(identifier: "UTC")!).description
+    /// The `YYYY-MM-DD` a template shows for a moment: its day in the workspace's time zone.
+    private func day(_ date: Date) -> String {
+        settings.dates.dayText(date)
     }
 
     private func senderContext(_ db: Database, signingKey: String) throws -> TemplateValue {

@@ -21,6 +21,8 @@ struct GatewayEnvironment {
     }
 
     var actor: String { EventLog.defaultActor }
+    /// Days and times as the workspace reads and types them.
+    var dates: WorkspaceDates { configuration.dates }
     var gnupgHome: String { workspace.gnupgHome(environment: environment) }
 
     /// SMTP settings from liaison.yaml, the password from the environment variable it names.
@@ -52,10 +54,12 @@ struct GatewayEnvironment {
             throw GatewayError.configuration("sender.from is not set in \(workspace.root.path)/liaison.yaml")
         }
         let from = try EmailAddress(parsing: fromText)
-        return GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
-                               signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
-                               encryption: configuration.gnupg.encrypt,
-                               templatesDirectory: workspace.templatesURL, actor: actor)
+        var settings = GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
+                                       signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
+                                       encryption: configuration.gnupg.encrypt,
+                                       templatesDirectory: workspace.templatesURL, actor: actor)
+        settings.dates = dates
+        return settings
     }
 
 
