@@ -24,8 +24,13 @@ let package = Package(
 
         // Infrastructure: messages, OpenPGP, transports. Nothing CSIRT-specific.
         .target(name: "Mail"),
-        .target(name: "OpenPGP", dependencies: ["CGPGME"]),
+        .target(name: "OpenPGP", dependencies: [
+            "CGPGME",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "WebFetch", dependencies: ["CCurl"]),
 
         // The domain: registry, workflows, reports.
         .target(name: "Registry", dependencies: [
@@ -36,7 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "Registry",
+            "Mail", "OpenPGP", "SMTP", "WebFetch", "Registry",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Mail", "OpenPGP", "TestSupport",
                                                      .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "WebFetchTests", dependencies: ["WebFetch", "TestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),

@@ -62,4 +62,12 @@ static inline CURLcode liaison_curl_global_init(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+// MARK: HTTPS fetch (WebFetch)
+
+/// curl_easy_setopt for CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION (both take a curl_write_callback).
+static inline CURLcode liaison_curl_setopt_write_callback(CURL *handle, CURLoption option,
+                                                          curl_write_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 #endif

@@ -15,8 +15,10 @@ public struct GatewaySettings: Sendable {
     public var encryption: EncryptionPolicy
     public var templatesDirectory: URL
     public var actor: String
-    /// How templates show dates (`case.publishedOn`…): days in the workspace's time zone; UTC unless set.
-    public var dates: WorkspaceDates = .utc
+    /// The workspace time zone: dates in mail are days in this zone and say so (`2007-10-15 (JST)`).
+    public var timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    /// The level of cases that have none recorded (`cases.tlp`).
+    public var defaultTLP: TrafficLightProtocol = .defaultLevel
 
     public init(sender: EmailAddress, senderOrganizationId: String? = nil, signingKey: String?, gnupgHome: String?,
                 encryption: EncryptionPolicy = .whenKey,

@@ -88,6 +88,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     /// The IANA time zone (`timezone`, formerly `report.timezone`) in which a person reads and types dates: quarter
     /// bounds, dates in templates and tables, `--at` dates. `UTC` when not set.
     public var timezone: String
+    public var cases = Cases()
+    public var reminders = ReminderPolicy()
 
     /// The configured zone (valid: the parser checks it).
     public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
@@ -125,7 +127,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders"]) else { return }
         // `timezone` and its old name `report.timezone`: where both are given they must agree.
         var zones: [(field: String, line: Int, zone: String)] = []
         func readZone(_ value: Node, field: String) {
@@ -148,6 +150,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
+            case "cases": readCases(node, with: &reader)
+            case "reminders": readReminders(node, with: &reader)
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
                 for (name, _, value) in fields.entries {

@@ -17,7 +17,8 @@ struct CaseCommand: ParsableCommand {
               liaison send
               liaison case show 'JVNVU#12345678'
             """,
-        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self])
+        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, Import.self,
+                      CaseExportCommand.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -25,16 +26,29 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it: # starts a comment in the shell).") var caseId: String
         @Option(help: "One-line title of the vulnerability.") var title: String
         @Option(help: "Where the report came from: jvn-jp (via IPA), cert-cc, cpni, or another partner id.") var origin: String
-        @Option(help: "Planned publication day (YYYY-MM-DD, in the workspace's time zone), shown to vendors as the embargo end.")
+        @Option(help: "Planned publication day (YYYY-MM-DD, in the workspace's time zone), shown to vendors as the embargo end; default: cases.embargo_days (45) from today.")
         var due: String?
+        @Option(help: ArgumentHelp("TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED; default cases.tlp, else AMBER+STRICT.", valueName: "LEVEL"))
+        var tlp: String?
 
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
+                let level = try tlp.map { text -> TrafficLightProtocol in
+                    guard let level = TrafficLightProtocol(label: text) else {
+                        throw ValidationError("--tlp \(text) is not one of \(TrafficLightProtocol.choices)")
+                    }
+                    return level
+                } ?? env.configuration.cases.tlp
                 let due = try self.due.map { text in try CommandSupport.value(of: "--due") { try env.dates.day(parsing: text) }.description }
-                let record = try CaseBook(writer: env.store.writer, actor: env.actor)
-                    .open(id: caseId, title: title, origin: origin, due: due)
-                print("opened \(record.id) (\(record.origin))\(record.due.map { ", due \($0)" } ?? "")")
+                let embargo = env.configuration.cases.embargoDays
+                let defaultDue = due == nil
+                    ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.dates.timeZone).description
+                    : nil
+                let record = try CaseBook(store: env.store, actor: env.actor)
+                    .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level)
+                print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due ?? "-")"
+                      + (defaultDue != nil ? " (the default embargo of \(embargo) days, cases.embargo_days; move it with `liaison case set-due`)" : ""))
             }
         }
     }
@@ -56,7 +70,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("name organisations, or choose them with --technology or --kind")
                 }
                 let env = try GatewayEnvironment(workspace)
-                let added = try CaseBook(writer: env.store.writer, actor: env.actor)
+                let added = try CaseBook(store: env.store, actor: env.actor)
                     .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
                 print(added.isEmpty ? "no organisation added (all were already participants)"
                       : "added \(added.count) to \(caseId): \(added.joined(separator: ", "))")
@@ -73,16 +87,16 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
+                let detail = try CaseBook(store: env.store, actor: env.actor).show(caseId: caseId)
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
                 let dates = env.dates
                 print("\(c.id)  \(c.title)")
-                print("origin \(c.origin), opened \(dates.dayText(c.openedAt)), due \(c.due ?? "-"), "
+                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(dates.dayText(c.openedAt)), due \(c.due ?? "-"), "
                       + (c.publishedAt.map { "published \(dates.dayText($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
-                    [p.record.organizationId, p.record.delivery.rawValue,
+                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
@@ -101,7 +115,7 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
+                let cases = try CaseBook(store: env.store, actor: env.actor).list(openOnly: open)
                 if format == .json { try CommandSupport.printJSON(cases); return }
                 let dates = env.dates
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
@@ -126,7 +140,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
                 }
                 let env = try GatewayEnvironment(workspace)
-                try CaseBook(writer: env.store.writer, actor: env.actor)
+                try CaseBook(store: env.store, actor: env.actor)
                     .setResponse(caseId: caseId, organizationId: organization, response: value, statement: statement)
                 print("\(caseId) \(organization): \(value.rawValue)")
             }
@@ -148,7 +162,7 @@ struct CaseCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
                 let date = try at.map { text in try CommandSupport.value(of: "--at") { try env.dates.instant(parsing: text) } }
-                try CaseBook(writer: env.store.writer, actor: env.actor).publish(caseId: caseId, at: date)
+                try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date)
                 print("published \(caseId)")
             }
         }

@@ -58,7 +58,8 @@ struct GatewayEnvironment {
                                        signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
                                        encryption: configuration.gnupg.encrypt,
                                        templatesDirectory: workspace.templatesURL, actor: actor)
-        settings.dates = dates
+        settings.timeZone = dates.timeZone
+        settings.defaultTLP = configuration.cases.tlp
         return settings
     }
 

@@ -16,7 +16,7 @@ import TestSupport
         let sync = try ws.liaison(["directory", "sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(try ws.liaison(["case", "open", caseId, "--title", "TLS ライブラリにおける証明書検証の不備", "--origin", "jvn-jp",
-                                "--due", "2030-01-15"]).stdout == "opened \(caseId) (jvn-jp), due 2030-01-15\n")
+                                "--due", "2030-01-15"]).stdout == "opened \(caseId) (jvn-jp), TLP:AMBER+STRICT, due 2030-01-15\n")
         let added = try ws.liaison(["case", "add", caseId, "--technology", "tls"])
         #expect(added.stdout == "added 5 to \(caseId): aozora, hikari, kumo, sakura, yuki\n")
 
@@ -150,7 +150,7 @@ import TestSupport
             (["case", "set", caseId, "aozora", "maybe"],
              "response maybe is not one of acknowledged, investigating, affected, not-affected, fixed"),
             (["notify", caseId, "--template", "no-such-template", "--again"],
-             "no template no-such-template in \(ws.root.path)/Templates (templates: incident, publication, reminder, vendor-initial)"),
+             "no template no-such-template in \(ws.root.path)/Templates (templates: due-changed, escalation, incident, publication, reminder, vendor-initial)"),
             (["incident", "notify", "--org", "krcert-cc", "--category", "worm", "--var", "summary=x"],
              "--category worm is not one of scan, forged, intrusion, phishing, other"),
             (["incident", "notify", "--country", "ZZ", "--category", "scan", "--var", "summary=x"],
