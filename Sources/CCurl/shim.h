@@ -62,4 +62,19 @@ static inline CURLcode liaison_curl_global_init(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+// MARK: HTTPS fetch (WebFetch)
+
+/// curl_easy_setopt for CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION (both take a curl_write_callback).
+static inline CURLcode liaison_curl_setopt_write_callback(CURL *handle, CURLoption option,
+                                                          curl_write_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+// MARK: IMAP (the IMAP module; it shares liaison_curl_setopt_write_callback above for response lines and bodies)
+
+/// curl_easy_getinfo for CURLINFO_ACTIVESOCKET: the socket of a CURLOPT_CONNECT_ONLY handle (IMAP IDLE).
+static inline CURLcode liaison_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
 #endif

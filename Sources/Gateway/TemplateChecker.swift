@@ -35,6 +35,11 @@ struct TemplateChecker {
                 }
             case .section(let name, let inverted, let line, let children):
                 guard let value = resolve(name, in: scopes) else {
+                    // `{{#case.due}}` tests an optional member of a known object: absent means false.
+                    if isOptionalMember(name, in: scopes) {
+                        if inverted { walk(children, scopes: scopes, file: file, depth: depth, problems: &problems) }
+                        continue
+                    }
                     problems.append("\(file.path):\(line): the context has no value for section {{\(inverted ? "^" : "#")\(name)}}")
                     continue
                 }
@@ -69,6 +74,14 @@ struct TemplateChecker {
                 walk(nodes, scopes: scopes, file: source.file, depth: depth + 1, problems: &problems)
             }
         }
+    }
+
+    /// A dotted name whose parent resolves to an object (`case` of `case.due`).
+    private func isOptionalMember(_ name: String, in scopes: [TemplateValue]) -> Bool {
+        let path = name.split(separator: ".")
+        guard path.count > 1, let parent = resolve(path.dropLast().joined(separator: "."), in: scopes),
+              case .object = parent else { return false }
+        return true
     }
 
     private func resolve(_ name: String, in scopes: [TemplateValue]) -> TemplateValue? {

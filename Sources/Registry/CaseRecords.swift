@@ -21,10 +21,13 @@ public struct CaseRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var openedAt: Date
     public var publishedAt: Date?
     public var due: String?
+    /// The case's TLP level; nil for cases opened before levels were kept (shown as the workspace default).
+    public var tlp: TrafficLightProtocol?
 
-    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil) {
+    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil,
+                tlp: TrafficLightProtocol? = nil) {
         self.id = id; self.title = title; self.origin = origin
-        self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due
+        self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due; self.tlp = tlp
     }
 }
 
@@ -53,6 +56,12 @@ public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public var respondedAt: Date?
     public var statement: String?
     public var lastRemindedAt: Date?
+    /// Reminders sent by the policy (or `remind`) while no response came.
+    public var reminderCount: Int = 0
+    /// When the escalation went to every contact (and the coordinator).
+    public var escalatedAt: Date?
+    /// When the policy gave up on reaching the organisation; a later response clears it.
+    public var unreachableAt: Date?
 
     public init(caseId: String, organizationId: String, addedAt: Date) {
         self.caseId = caseId; self.organizationId = organizationId; self.addedAt = addedAt
@@ -64,6 +73,8 @@ public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, P
 public enum NotificationPurpose: String, Codable, Sendable, CaseIterable {
     case caseNotification = "case-notification"
     case reminder, publication, incident
+    case escalation
+    case dueChanged = "due-changed"
 }
 
 /// Category of an incident notice (通知連絡).
@@ -101,6 +112,8 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var createdAt: Date
     public var sentAt: Date?
     public var lastError: String?
+    /// The TLP label the message carried, when it was about a case.
+    public var tlp: TrafficLightProtocol?
 
     public init(caseId: String?, organizationId: String, purpose: NotificationPurpose, incidentCategory: IncidentCategory? = nil,
                 template: String, language: String, messageId: String, trackingRef: String, subject: String,
@@ -149,6 +162,8 @@ public enum InboundKind: String, Codable, Sendable, CaseIterable {
 public enum InboundSignature: String, Codable, Sendable, CaseIterable {
     case none, verified, bad
     case unknownKey = "unknown-key"
+    /// A signature of a kind that could not be checked here (the reason is kept with the message).
+    case unsupported
 }
 
 /// A reply, automatic reply or delivery report read by `ingest`.

@@ -128,7 +128,7 @@ public struct Workspace: Sendable {
     }
 
     /// Makes a workspace at `root`: a commented `liaison.yaml`, `Directory/organizations/`, `Directory/keys/`,
-    /// `Templates/` and `.liaison/`. Never overwrites: what exists is left as it is. Returns the paths it
+    /// `Templates/` with the shipped templates (ja, en) and `.liaison/`. Never overwrites: what exists is left as it is. Returns the paths it
     /// created, relative to `root`.
     public static func initialize(at root: URL) throws(RegistryError) -> [String] {
         let workspace = Workspace(root: root)
@@ -154,7 +154,8 @@ public struct Workspace: Sendable {
         let files = [
             (workspace.configurationURL, WorkspaceTemplate.configuration),
             (workspace.stateURL.appendingPathComponent(".gitignore"), "# Liaison's database and GnuPG home: local state, never committed.\n*\n"),
-        ]
+            (workspace.organizationsURL.appendingPathComponent("example-csirt.yaml"), WorkspaceTemplate.ownOrganization),
+        ] + ShippedTemplates.files.sorted(by: { $0.key < $1.key }).map { (workspace.templatesURL.appendingPathComponent($0.key), $0.value) }
         for (url, text) in files where !manager.fileExists(atPath: url.path) {
             // O_EXCL: a file that appeared since the check is not overwritten either.
             let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)

@@ -1,5 +1,22 @@
 /// The commented `liaison.yaml` that `liaison init` writes.
 enum WorkspaceTemplate {
+    /// Our own entry, which `sender.organization` names, so that a new workspace's directory is not empty.
+    static let ownOrganization = """
+    # Our own entry in the directory: liaison.yaml's sender.organization names it. Edit it, then run
+    # `liaison directory sync`. The fields of an organisation file are described by `liaison directory check --help`.
+    id: example-csirt
+    name: Example CSIRT
+    kind: national-csirt
+    country: JP
+    domains: [csirt.example]
+    languages: [ja, en]
+    contacts:
+      - email: vuls@csirt.example
+        name: Vulnerability Coordination
+        role: to
+
+    """
+
     static let configuration = """
     # Liaison workspace configuration. Every key is optional; defaults are shown in the comments.
     # Directory/organizations/<id>.yaml   one file per organisation (see `liaison directory check`)
@@ -25,7 +42,18 @@ enum WorkspaceTemplate {
       encrypt: when-key               # when-key | always | never
 
     report:
-      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo
+      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo; dates in mail name it
+
+    cases:
+      embargo_days: 45                # planned publication of a case opened without --due (CERT/CC's 45 days)
+      tlp: AMBER+STRICT               # TLP 2.0 level of a case opened without --tlp: CLEAR|GREEN|AMBER|AMBER+STRICT|RED
+
+    reminders:                        # `liaison remind --all`: days since the first notification without a response
+      first_after_days: 14            # first reminder (template reminder)
+      second_after_days: 28           # second reminder
+      escalate_after_days: 42         # escalation to every active contact, cc included (template escalation)
+      unreachable_after_days: 60      # the organisation is marked unreachable (liaison report unreachable)
+      # coordinator: cert-cc          # an organisation that receives a copy of each escalation
 
     """
 }

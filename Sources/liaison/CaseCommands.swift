@@ -17,7 +17,8 @@ struct CaseCommand: ParsableCommand {
               liaison send
               liaison case show 'JVNVU#12345678'
             """,
-        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self])
+        subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, Import.self,
+                      CaseExportCommand.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -25,14 +26,27 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it: # starts a comment in the shell).") var caseId: String
         @Option(help: "One-line title of the vulnerability.") var title: String
         @Option(help: "Where the report came from: jvn-jp (via IPA), cert-cc, cpni, or another partner id.") var origin: String
-        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end.") var due: String?
+        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end; default: cases.embargo_days (45) from today.") var due: String?
+        @Option(help: ArgumentHelp("TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED; default cases.tlp, else AMBER+STRICT.", valueName: "LEVEL"))
+        var tlp: String?
 
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let record = try CaseBook(writer: env.store.writer, actor: env.actor)
-                    .open(id: caseId, title: title, origin: origin, due: due)
-                print("opened \(record.id) (\(record.origin))\(record.due.map { ", due \($0)" } ?? "")")
+                let level = try tlp.map { text -> TrafficLightProtocol in
+                    guard let level = TrafficLightProtocol(label: text) else {
+                        throw ValidationError("--tlp \(text) is not one of \(TrafficLightProtocol.choices)")
+                    }
+                    return level
+                } ?? env.configuration.cases.tlp
+                let embargo = env.configuration.cases.embargoDays
+                let defaultDue = due == nil
+                    ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.configuration.workspaceTimeZone).description
+                    : nil
+                let record = try CaseBook(store: env.store, actor: env.actor)
+                    .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level)
+                print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due ?? "-")"
+                      + (defaultDue != nil ? " (the default embargo of \(embargo) days, cases.embargo_days; move it with `liaison case set-due`)" : ""))
             }
         }
     }
@@ -54,7 +68,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("name organisations, or choose them with --technology or --kind")
                 }
                 let env = try GatewayEnvironment(workspace)
-                let added = try CaseBook(writer: env.store.writer, actor: env.actor)
+                let added = try CaseBook(store: env.store, actor: env.actor)
                     .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
                 print(added.isEmpty ? "no organisation added (all were already participants)"
                       : "added \(added.count) to \(caseId): \(added.joined(separator: ", "))")
@@ -71,15 +85,15 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
+                let detail = try CaseBook(store: env.store, actor: env.actor).show(caseId: caseId)
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
                 print("\(c.id)  \(c.title)")
-                print("origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
+                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
                       + (c.publishedAt.map { "published \(CommandSupport.day($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
-                    [p.record.organizationId, p.record.delivery.rawValue,
+                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(CommandSupport.day) ?? "-", p.record.firstResponseAt.map(CommandSupport.day) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
@@ -98,7 +112,7 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
+                let cases = try CaseBook(store: env.store, actor: env.actor).list(openOnly: open)
                 if format == .json { try CommandSupport.printJSON(cases); return }
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
                            cases.map { [$0.record.id, $0.record.origin, CommandSupport.day($0.record.openedAt), $0.record.due ?? "-",
@@ -122,7 +136,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
                 }
                 let env = try GatewayEnvironment(workspace)
-                try CaseBook(writer: env.store.writer, actor: env.actor)
+                try CaseBook(store: env.store, actor: env.actor)
                     .setResponse(caseId: caseId, organizationId: organization, response: value, statement: statement)
                 print("\(caseId) \(organization): \(value.rawValue)")
             }
@@ -144,7 +158,7 @@ struct CaseCommand: ParsableCommand {
                     guard let date = CommandSupport.parseDate(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
                     return date
                 }
-                try CaseBook(writer: env.store.writer, actor: env.actor).publish(caseId: caseId, at: date)
+                try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date)
                 print("published \(caseId)")
             }
         }

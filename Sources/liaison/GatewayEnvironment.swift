@@ -52,10 +52,14 @@ struct GatewayEnvironment {
             throw GatewayError.configuration("sender.from is not set in \(workspace.root.path)/liaison.yaml")
         }
         let from = try EmailAddress(parsing: fromText)
-        return GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
-                               signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
-                               encryption: configuration.gnupg.encrypt,
-                               templatesDirectory: workspace.templatesURL, actor: actor)
+        var settings = GatewaySettings(sender: from, senderOrganizationId: configuration.sender.organization,
+                                       signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
+                                       encryption: configuration.gnupg.encrypt,
+                                       templatesDirectory: workspace.templatesURL, actor: actor)
+        settings.timeZone = configuration.workspaceTimeZone
+        settings.verp = configuration.sender.verp
+        settings.defaultTLP = configuration.cases.tlp
+        return settings
     }
 
 

@@ -27,6 +27,7 @@ struct Liaison: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self,
+            DoctorCommand.self,
             DirectoryCommand.self,
             OrgCommand.self,
             KeyCommand.self,
@@ -35,6 +36,8 @@ struct Liaison: ParsableCommand {
             OutboxCommand.self,
             SendCommand.self,
             IngestCommand.self,
+            RunCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,

@@ -45,7 +45,7 @@ struct NotifyCommand: ParsableCommand {
             }
             let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
                                               attachments: try loadAttachments(attachments), again: again)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+            let composer = NotificationComposer(store: env.store, settings: try env.settings())
             let planned = dryRun ? try composer.plan(request) : try composer.queue(request)
             printPlanned(planned, dryRun: dryRun, format: format)
         }
@@ -56,21 +56,46 @@ struct NotifyCommand: ParsableCommand {
 struct RemindCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remind",
-        abstract: "Queue a reminder to every participant notified DAYS ago or more with no response.",
-        discussion: "A participant is reminded at most once per DAYS.")
+        abstract: "Remind participants who have not answered: one case after DAYS, or the workspace policy on every open case.",
+        discussion: """
+            With --after, a participant of CASE is reminded at most once per DAYS.
+            With --all (or a CASE without --after), the `reminders:` policy of liaison.yaml is applied: reminders \
+            after first_after_days and second_after_days without a response (template reminder), an escalation to \
+            every active contact, cc included, and the coordinator after escalate_after_days (template escalation), \
+            and the organisation marked unreachable after unreachable_after_days. --dry-run shows exactly what \
+            would go out and changes nothing.
+            """)
     @OptionGroup var workspace: WorkspaceOptions
-    @Argument(help: "Case id.") var caseId: String
-    @Option(help: "Days since the first notification (and since the last reminder).") var after: Int
+    @Argument(help: "Case id.") var caseId: String?
+    @Option(help: "Days since the first notification (and since the last reminder).") var after: Int?
+    @Flag(help: "Apply the reminder policy of liaison.yaml to every open case.") var all = false
     @Option(help: "Template name.") var template = "reminder"
+    @Option(help: "Escalation template name (policy only).") var escalationTemplate = "escalation"
     @Flag(help: "Show who would be reminded; queue nothing.") var dryRun = false
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
         try CommandSupport.reportingErrors {
+            guard all != (caseId != nil) else { throw ValidationError("give a case id, or --all for every open case") }
             let env = try GatewayEnvironment(workspace)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
-            let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
-            printPlanned(planned, dryRun: dryRun, format: format)
+            let composer = NotificationComposer(store: env.store, settings: try env.settings())
+            if let caseId, let after {
+                let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
+                printPlanned(planned, dryRun: dryRun, format: format)
+                return
+            }
+            let actions = try ReminderLadder(composer: composer, policy: env.configuration.reminders)
+                .apply(caseId: caseId, reminderTemplate: template, escalationTemplate: escalationTemplate, dryRun: dryRun)
+            if format == .json { try CommandSupport.printJSON(actions); return }
+            CommandSupport.printTable(["case", "organisation", "days", "step", "to", "cc", "subject"], actions.flatMap { action in
+                action.messages.isEmpty
+                    ? [[action.caseId, action.organizationId, String(action.daysWaiting), action.step.rawValue, "-", "-", "-"]]
+                    : action.messages.map { [action.caseId, $0.organizationId, String(action.daysWaiting), action.step.rawValue,
+                                             $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "), $0.subject] }
+            })
+            let messages = actions.reduce(0) { $0 + $1.messages.count }
+            print("\(dryRun ? "would take" : "took") \(actions.count) step\(actions.count == 1 ? "" : "s") (\(env.configuration.reminders.summary)); "
+                  + "\(dryRun ? "would queue" : "queued") \(messages) message\(messages == 1 ? "" : "s")\(dryRun ? " (dry run: nothing changed)" : "")")
         }
     }
 }
@@ -107,7 +132,7 @@ struct IncidentCommand: ParsableCommand {
                     throw ValidationError("--category \(self.category) is not one of scan, forged, intrusion, phishing, other")
                 }
                 let env = try GatewayEnvironment(workspace)
-                let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+                let composer = NotificationComposer(store: env.store, settings: try env.settings())
                 let notices = IncidentNotices(composer: composer)
                 let target = try organization ?? notices.nationalCSIRT(country: country!)
                 let planned = try notices.notify(organization: target, category: category, template: template,

@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports for the CSIRT's activity report.",
-        subcommands: [Quarterly.self])
+        subcommands: [Quarterly.self, Unreachable.self])
 
     struct Quarterly: ParsableCommand {
         static let configuration = CommandConfiguration(

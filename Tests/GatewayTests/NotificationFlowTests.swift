@@ -67,7 +67,7 @@ import TestSupport
         #expect(text.contains("日本ソフト株式会社"))
         #expect(text.contains(Self.caseId) && text.contains("2007-10-15"))
         let parsed = try ParsedMessage(bytes: japanese.bytes)
-        #expect(parsed.subject?.hasPrefix("[JVNVU#12345678] 脆弱性情報のご連絡") == true)
+        #expect(parsed.subject?.hasPrefix("[TLP:AMBER+STRICT] [JVNVU#12345678] 脆弱性情報のご連絡") == true)
         let stored = try #require(try f.notifications().first { $0.organizationId == "nihon-soft" })
         #expect(parsed.messageID == stored.messageId && stored.messageId.hasPrefix(stored.trackingRef))
         #expect(parsed.subject?.contains("[\(stored.trackingRef)]") == true)
@@ -161,14 +161,14 @@ import TestSupport
     @Test func unknownVariableQueuesNothingAndNamesEveryProblem() throws {
         let f = try GatewayFixture()
         try vendors(f)
-        // No due date: the initial notice needs {{case.due}}.
+        // The escalation template needs {{escalation.organizationName}}, which only the reminder policy supplies.
         try f.caseBook.open(id: "VU#999", title: "DNS cache poisoning", origin: "cert-cc")
         try f.caseBook.addParticipants(caseId: "VU#999", organizations: ["acme", "nihon-soft"])
         let error = #expect(throws: GatewayProblems.self) {
-            try f.composer.queue(NotificationRequest(caseId: "VU#999", template: "vendor-initial", purpose: .caseNotification))
+            try f.composer.queue(NotificationRequest(caseId: "VU#999", template: "escalation", purpose: .caseNotification))
         }
-        #expect(error?.problems.count == 2)
-        #expect(error?.problems.allSatisfy { $0.contains("{{case.due}}") } == true)
+        #expect(Set(error?.problems.map { String($0.prefix(while: { $0 != ":" })) } ?? []) == ["acme", "nihon-soft"])
+        #expect(error?.problems.allSatisfy { $0.contains("{{escalation.") } == true)
         #expect(try f.notifications().isEmpty)
     }
 
@@ -259,7 +259,7 @@ import TestSupport
         #expect(try f.bounceCount("secure@acme.example") == 1)
         #expect(try f.bounceCount("security@acme.example") == 0)
         #expect(try f.participant(Self.caseId, "acme").delivery == .notified)
-        let outbox = try Outbox(writer: f.writer).list()
+        let outbox = try Outbox(store: f.store).list()
         #expect(outbox[0].recipients.first { $0.email == "secure@acme.example" }?.smtpCode == 550)
     }
 

@@ -16,7 +16,7 @@ import TestSupport
         let sync = try ws.liaison(["directory", "sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(try ws.liaison(["case", "open", caseId, "--title", "TLS ライブラリにおける証明書検証の不備", "--origin", "jvn-jp",
-                                "--due", "2030-01-15"]).stdout == "opened \(caseId) (jvn-jp), due 2030-01-15\n")
+                                "--due", "2030-01-15"]).stdout == "opened \(caseId) (jvn-jp), TLP:AMBER+STRICT, due 2030-01-15\n")
         let added = try ws.liaison(["case", "add", caseId, "--technology", "tls"])
         #expect(added.stdout == "added 5 to \(caseId): aozora, hikari, kumo, sakura, yuki\n")
 
@@ -76,7 +76,7 @@ import TestSupport
         let ingest = try ws.liaison(["ingest", "-"], input: Data(reply.utf8))
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.contains("acknowledged"))
-        #expect(ingest.stdout.hasSuffix("read 1 message\n"))
+        #expect(ingest.stdout.hasSuffix("read 1: 1 matched, 0 automatic, 0 bounces, 0 unmatched, 0 failed\n"))
         participants = try ws.participants(caseId)
         #expect(participants["aozora"]?["response"] as? String == "acknowledged")
         #expect(participants["hikari"]?["response"] as? String == "none")
@@ -150,7 +150,7 @@ import TestSupport
             (["case", "set", caseId, "aozora", "maybe"],
              "response maybe is not one of acknowledged, investigating, affected, not-affected, fixed"),
             (["notify", caseId, "--template", "no-such-template", "--again"],
-             "no template no-such-template in \(ws.root.path)/Templates (templates: incident, publication, reminder, vendor-initial)"),
+             "no template no-such-template in \(ws.root.path)/Templates (templates: due-changed, escalation, incident, publication, reminder, vendor-initial)"),
             (["incident", "notify", "--org", "krcert-cc", "--category", "worm", "--var", "summary=x"],
              "--category worm is not one of scan, forged, intrusion, phishing, other"),
             (["incident", "notify", "--country", "ZZ", "--category", "scan", "--var", "summary=x"],
@@ -159,7 +159,7 @@ import TestSupport
              "--var summary is not key=value"),
             (["send", "--concurrency", "0"], "--concurrency takes 1 to 16"),
             (["send", "--limit", "0"], "--limit takes a number of messages, 1 or more"),
-            (["ingest"], "give one of --mbox FILE, --maildir DIR or -"),
+            (["ingest"], "give one of --mbox FILE, --maildir DIR, --imap URL or -"),
             (["ingest", "--mbox", ws.root.appendingPathComponent("missing.mbox").path],
              "\(ws.root.appendingPathComponent("missing.mbox").path): cannot read the mbox file"),
             (["outbox", "--state", "lost"], "--state lost is not one of queued, sending, sent, deferred, failed"),

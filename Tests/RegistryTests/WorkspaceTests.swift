@@ -15,8 +15,13 @@ import TestSupport
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
         let created = try Workspace.initialize(at: root)
-        #expect(Set(created) == ["liaison.yaml", "Directory/", "Directory/organizations/", "Directory/keys/", "Templates/", ".liaison/", ".liaison/.gitignore"])
         let configuration = try Workspace(root: root).configuration
+        let templates = ShippedTemplates.files.keys.map { "Templates/\($0)" }
+        #expect(Set(created) == Set(["liaison.yaml", "Directory/", "Directory/organizations/", "Directory/keys/", "Templates/", ".liaison/", ".liaison/.gitignore",
+                                     "Directory/organizations/example-csirt.yaml"] + templates))
+        #expect(templates.contains("Templates/vendor-initial.ja.mustache") && templates.contains("Templates/escalation.en.mustache"))
+        #expect(configuration.cases.embargoDays == 45 && configuration.cases.tlp == .amberStrict)
+        #expect(configuration.reminders == WorkspaceConfiguration.ReminderPolicy())
         #expect(configuration.sender.from == "Example CSIRT <vuls@csirt.example>")
         #expect(configuration.gnupg.home == ".liaison/gnupg")
 
@@ -24,6 +29,38 @@ import TestSupport
         try Data(edited.utf8).write(to: root.appendingPathComponent("liaison.yaml"))
         #expect(try Workspace.initialize(at: root).isEmpty)
         #expect(try String(contentsOf: root.appendingPathComponent("liaison.yaml"), encoding: .utf8) == edited)
+    }
+
+    /// `scripts/embed-templates` keeps the binary's copy of Templates/ in step with the repository's.
+    @Test func shippedTemplatesMatchTheRepositoryTemplates() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = repository.appendingPathComponent("Templates")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        #expect(Set(names) == Set(ShippedTemplates.files.keys), "run scripts/embed-templates")
+        for name in names {
+            #expect(try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) == ShippedTemplates.files[name],
+                    "\(name) differs from its embedded copy: run scripts/embed-templates")
+        }
+    }
+
+    @Test func casesAndReminderPolicyAreReadAndChecked() throws {
+        let configuration = try WorkspaceConfiguration.parse("""
+            cases:
+              embargo_days: 30
+              tlp: red
+            reminders:
+              first_after_days: 7
+              second_after_days: 14
+              escalate_after_days: 21
+              unreachable_after_days: 30
+              coordinator: cert-cc
+            """)
+        #expect(configuration.cases == WorkspaceConfiguration.Cases(embargoDays: 30, tlp: .red))
+        #expect(configuration.reminders == WorkspaceConfiguration.ReminderPolicy(firstAfterDays: 7, secondAfterDays: 14, escalateAfterDays: 21,
+                                                                                  unreachableAfterDays: 30, coordinator: "cert-cc"))
+        #expect(throws: RegistryError.invalidConfiguration) {
+            try WorkspaceConfiguration.parse("cases:\n  tlp: PURPLE\nreminders:\n  first_after_days: 40\n")
+        }
     }
 
     @Test func theWorkspaceIsFoundByOptionEnvironmentOrParentFolder() throws {

@@ -1,0 +1,88 @@
+import Foundation
+import Registry
+
+/// Liaison's own case document (`case export --format json`), format `liaison-case/1`; documented in
+/// docs/case-export.md. Times are ISO 8601 UTC without fractions; absent values are null.
+public struct CaseDocument: Encodable, Sendable, Equatable {
+    public var format = "liaison-case/1"
+    public var `case`: Case
+    public var participants: [Participant]
+    public var events: [EventEntry]
+
+    public struct Case: Encodable, Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var origin: String
+        public var opened: String
+        public var published: String?
+        public var due: String?
+        public var tlp: String?
+        /// `open` or `published`.
+        public var status: String
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id); try c.encode(title, forKey: .title); try c.encode(origin, forKey: .origin)
+            try c.encode(opened, forKey: .opened); try c.encode(published, forKey: .published)
+            try c.encode(due, forKey: .due); try c.encode(tlp, forKey: .tlp); try c.encode(status, forKey: .status)
+        }
+        enum CodingKeys: String, CodingKey { case id, title, origin, opened, published, due, tlp, status }
+    }
+
+    public struct Participant: Encodable, Sendable, Equatable {
+        public var organization: String
+        public var name: String
+        public var kind: String
+        /// pending | notified | undeliverable
+        public var delivery: String
+        public var firstNotified: String?
+        /// none | acknowledged | investigating | affected | not-affected | fixed
+        public var response: String
+        public var firstResponse: String?
+        public var responded: String?
+        public var statement: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(organization, forKey: .organization); try c.encode(name, forKey: .name)
+            try c.encode(kind, forKey: .kind); try c.encode(delivery, forKey: .delivery)
+            try c.encode(firstNotified, forKey: .firstNotified); try c.encode(response, forKey: .response)
+            try c.encode(firstResponse, forKey: .firstResponse); try c.encode(responded, forKey: .responded)
+            try c.encode(statement, forKey: .statement)
+        }
+        enum CodingKeys: String, CodingKey {
+            case organization, name, kind, delivery, response, responded, statement
+            case firstNotified = "first_notified", firstResponse = "first_response"
+        }
+    }
+
+    public struct EventEntry: Encodable, Sendable, Equatable {
+        public var at: String
+        public var actor: String
+        public var action: String
+        public var object: String
+        public var data: EventValue
+    }
+}
+
+extension CaseExporter {
+    /// The case as Liaison's own document; throws `GatewayError.unknownCase` when there is none.
+    public func caseDocument(caseId: String) throws -> CaseDocument {
+        let snapshot = try snapshot(caseId: caseId)
+        let r = snapshot.record
+        let stamp = Timestamp.string
+        return CaseDocument(
+            case: .init(id: r.id, title: r.title, origin: r.origin, opened: stamp(r.openedAt),
+                        published: r.publishedAt.map(stamp), due: r.due, tlp: Self.caseTLP(r)?.level,
+                        status: r.publishedAt == nil ? "open" : "published"),
+            participants: snapshot.participants.map { p in
+                .init(organization: p.organization.id, name: p.organization.name, kind: p.organization.kind.rawValue,
+                      delivery: p.record.delivery.rawValue, firstNotified: p.record.firstNotifiedAt.map(stamp),
+                      response: p.record.response.rawValue, firstResponse: p.record.firstResponseAt.map(stamp),
+                      responded: p.record.respondedAt.map(stamp), statement: p.record.statement)
+            },
+            events: snapshot.events.map { e in
+                .init(at: stamp(e.at), actor: e.actor, action: e.action, object: "\(e.objectType):\(e.objectId)", data: e.value)
+            })
+    }
+}

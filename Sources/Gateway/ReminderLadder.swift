@@ -1,0 +1,114 @@
+import Foundation
+import Registry
+
+/// The reminder policy of a workspace applied to open cases: reminders after N and M days without a
+/// response, an escalation to every contact (and the coordinator) after E days, unreachable after U days.
+///
+/// Time comes from `composer.now`, so a test walks a case through the ladder with a clock it moves:
+/// ```swift
+/// var composer = NotificationComposer(store: store, settings: settings)
+/// composer.now = { day(20) }
+/// let steps = try ReminderLadder(composer: composer, policy: configuration.reminders).apply()
+/// ```
+public struct ReminderLadder: Sendable {
+    public let composer: NotificationComposer
+    public let policy: WorkspaceConfiguration.ReminderPolicy
+
+    public init(composer: NotificationComposer, policy: WorkspaceConfiguration.ReminderPolicy) {
+        self.composer = composer
+        self.policy = policy
+    }
+
+    /// A rung of the ladder.
+    public enum Step: String, Sendable, Encodable {
+        case reminder, escalation, unreachable
+    }
+
+    /// One step taken (or, on a dry run, to be taken) for one participant.
+    public struct Action: Sendable, Encodable {
+        public let caseId: String
+        public let organizationId: String
+        public let step: Step
+        /// Whole days since the first notification.
+        public let daysWaiting: Int
+        /// The messages queued (or that would be); none for `unreachable`.
+        public let messages: [PlannedNotification]
+    }
+
+    /// Takes the next due step for every waiting participant of every open case (or of `caseId`).
+    /// All or nothing: every message is checked first; on any problem nothing is queued and nothing marked.
+    public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
+                      dryRun: Bool = false) throws -> [Action] {
+        let now = composer.now()
+        let store = CaseLifecycleStore(writer: composer.store.writer, actor: composer.settings.actor)
+        var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
+        for waiting in try store.waitingParticipants(caseId: caseId) {
+            let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)
+            guard let step = nextStep(waiting, days: days) else { continue }
+            var request: NotificationRequest?
+            switch step {
+            case .reminder:
+                request = NotificationRequest(caseId: waiting.caseId, organizations: [waiting.organizationId],
+                                              template: reminderTemplate, purpose: .reminder, again: true)
+            case .escalation:
+                var escalation = NotificationRequest(caseId: waiting.caseId, organizations: [waiting.organizationId],
+                                                     template: escalationTemplate, purpose: .escalation, again: true)
+                // Who is unreachable, for the coordinator's copy (whose `organization` is the coordinator itself).
+                let vendor = try RegistryQueries(store: composer.store).organization(id: waiting.organizationId)?.organization
+                escalation.variables = ["escalation.organizationName": vendor?.name ?? waiting.organizationId,
+                                        "escalation.organizationLocalName": vendor?.localName ?? vendor?.name ?? waiting.organizationId,
+                                        "escalation.days": String(days)]
+                if let coordinator = policy.coordinator, coordinator != waiting.organizationId {
+                    escalation.observers = [coordinator]
+                }
+                request = escalation
+            case .unreachable:
+                request = nil
+            }
+            steps.append((waiting, step, days, request))
+        }
+        var planned: [[PlannedNotification]] = []
+        var problems: [String] = []
+        for (waiting, _, _, request) in steps {
+            guard let request else { planned.append([]); continue }
+            do { planned.append(try composer.plan(request)) } catch let error as GatewayProblems {
+                problems += error.problems.map { "\(waiting.caseId): \($0)" }
+            } catch {
+                problems.append("\(waiting.caseId): \(error)")
+            }
+        }
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        var actions: [Action] = []
+        for ((waiting, step, days, request), plan) in zip(steps, planned) {
+            var messages = plan
+            if !dryRun {
+                switch step {
+                case .reminder:
+                    messages = try composer.queue(request!) { _ in
+                        .reminded(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                    }
+                case .escalation:
+                    messages = try composer.queue(request!) { planned in
+                        guard planned.organizationId == waiting.organizationId else { return nil }
+                        return .escalated(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                    }
+                case .unreachable:
+                    try store.markUnreachable(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                }
+            }
+            actions.append(Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
+                                  daysWaiting: days, messages: messages))
+        }
+        return actions
+    }
+
+    /// The one step due after `days` without a response, or nil; a participant moves one rung per run.
+    func nextStep(_ waiting: WaitingParticipant, days: Int) -> Step? {
+        if days >= policy.unreachableAfterDays && waiting.escalatedAt != nil { return .unreachable }
+        if days >= policy.escalateAfterDays && waiting.escalatedAt == nil { return .escalation }
+        if waiting.escalatedAt != nil { return nil }
+        if days >= policy.secondAfterDays && waiting.reminderCount < 2 { return .reminder }
+        if days >= policy.firstAfterDays && waiting.reminderCount < 1 { return .reminder }
+        return nil
+    }
+}
