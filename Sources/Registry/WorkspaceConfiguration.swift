@@ -220,7 +220,10 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     case "url":
                         guard let url = reader.singleLine(value, field: "smtp.url") else { continue }
                         let scheme = URL(string: url)?.scheme?.lowercased()
-                        if ["smtp", "smtps", "file"].contains(scheme ?? "") {
+                        if SecretMasking.urlHasPassword(url) {
+                            // Refused, never echoed: the password would otherwise show in every message about it.
+                            reader.error(line, "smtp.url \"\(SecretMasking.maskingURLPasswords(in: url))\" holds a password; remove it from the URL, put the user name in smtp.username and the password in the environment variable named by smtp.password_env")
+                        } else if ["smtp", "smtps", "file"].contains(scheme ?? "") {
                             smtp.url = url
                         } else {
                             reader.error(line, "smtp.url \"\(url)\" must start with smtp://, smtps:// or file://")
