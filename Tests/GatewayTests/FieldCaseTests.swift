@@ -579,6 +579,51 @@ import TestSupport
         #expect(try n.response("hotaru-backup") == .none)
     }
 
+    @Test func smimeSignedReplyIsVerifiedThroughGpgsmAndNeverReportedBad() throws {
+        let n = try Notified()
+        let dir = n.f.folder.appendingPathComponent("smime")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func openssl(_ args: [String], input: Data? = nil) throws -> Data {
+            let run = try runProcess("/usr/bin/openssl", args, input: input)
+            #expect(run.status == 0, "openssl \(args.first ?? ""): \(run.stderr)")
+            return run.stdout
+        }
+        let path = { (name: String) in dir.appendingPathComponent(name).path }
+        // A throwaway CA and the vendor's certificate, made for this test.
+        _ = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "30",
+                         "-subj", "/CN=Izumi Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                         "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        _ = try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("user.key"), "-out", path("user.csr"),
+                         "-subj", "/CN=Izumi PSIRT/emailAddress=psirt@izumi-crypto.example"])
+        try Data("subjectAltName=email:psirt@izumi-crypto.example\nkeyUsage=digitalSignature\nextendedKeyUsage=emailProtection\n".utf8)
+            .write(to: dir.appendingPathComponent("ext.cnf"))
+        _ = try openssl(["x509", "-req", "-in", path("user.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+                         "-out", path("user.pem"), "-days", "30", "-extfile", path("ext.cnf")])
+        // Our gpgsm trusts the CA (no CRL service on a test machine).
+        let home = n.f.gnupg.path
+        try Data("disable-crl-checks\n".utf8).write(to: URL(fileURLWithPath: home).appendingPathComponent("gpgsm.conf"))
+        let imported = try runProcess("/usr/bin/gpgsm", ["--batch", "--import", path("ca.pem"), path("user.pem")], environment: ["GNUPGHOME": home])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let fingerprint = String(decoding: try openssl(["x509", "-in", path("ca.pem"), "-noout", "-fingerprint", "-sha1"]), as: UTF8.self)
+            .split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        try Data("\(fingerprint) S relax\n".utf8).write(to: URL(fileURLWithPath: home).appendingPathComponent("trustlist.txt"))
+        _ = try runProcess("/usr/bin/gpgconf", ["--reload", "gpg-agent"], environment: ["GNUPGHOME": home])
+
+        let content = Data("Content-Type: text/plain; charset=us-ascii\r\n\r\nWe are investigating.\r\n\r\nStatus: investigating\r\n".utf8)
+        let signed = try openssl(["smime", "-sign", "-signer", path("user.pem"), "-inkey", path("user.key"), "-binary"], input: content)
+        let message = Data("From: Izumi PSIRT <psirt@izumi-crypto.example>\r\nTo: vuls@jpcert.example\r\nSubject: RE: [\(n.ref("izumi-crypto"))]\r\nMessage-ID: <smime-1@izumi-crypto.example>\r\nIn-Reply-To: <\(n.mid("izumi-crypto"))>\r\n".utf8) + signed
+        let outcome = try n.f.ingester.ingest(message)
+        #expect(outcome.signature != .bad, "\(outcome.effects)")
+        #expect(outcome.signature == .verified, "\(outcome.effects)")
+        #expect(try n.response("izumi-crypto") == .investigating)
+
+        // The same reply altered in transit is bad and changes nothing.
+        let tampered = String(decoding: message, as: UTF8.self).replacingOccurrences(of: "investigating.", with: "not affected.")
+            .replacingOccurrences(of: "smime-1@", with: "smime-2@")
+        let bad = try n.f.ingester.ingest(Data(tampered.utf8))
+        #expect(bad.signature == .bad && bad.disposition == .review)
+    }
+
     /// `text` as ISO-2022-JP encoded words, split every `split` bytes (0: one word), mid-character where it falls.
     static func iso2022Words(_ text: String, split: Int) -> String {
         var bytes: [UInt8] = []
