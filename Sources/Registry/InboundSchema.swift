@@ -1,6 +1,6 @@
 import GRDB
 
-/// Migration `v3-inbound-classification`: what each received message is, what was done with it, and whether a
+/// Migration `v6-inbound-classification`: what each received message is, what was done with it, and whether a
 /// person must look at it.
 ///
 /// - `classification`: `delivery-report` | `automatic-reply` | `reply` | `unrelated` (the message alone decides);
@@ -11,7 +11,7 @@ import GRDB
 /// - `sha256`: digest of the bytes, so a different message reusing a Message-ID is kept, not taken for a duplicate;
 /// - `undecodable`: a text part could not be decoded in its charset (its bytes are kept as received).
 enum InboundSchema {
-    static let migrationName = "v3-inbound-classification"
+    static let migrationName = "v6-inbound-classification"
 
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """

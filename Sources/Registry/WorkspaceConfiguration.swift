@@ -49,6 +49,36 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         }
     }
 
+    /// Where replies and bounces are read (`liaison ingest`, `liaison run`).
+    public struct IMAP: Sendable, Equatable {
+        /// `imaps://user@host/INBOX` or `imap://…` (STARTTLS).
+        public var url: String?
+        /// `"required"` or `"none"` (none only to loopback); nil means required.
+        public var tls: String?
+        /// The login, when not in the URL.
+        public var username: String?
+        /// The environment variable holding the password; the password itself is never in a file.
+        public var passwordEnv: String
+        /// A PEM file of trusted certificates, relative to the workspace root.
+        public var caFile: String?
+        /// Where each message goes once stored (e.g. `Liaison/Processed`); nil leaves it in place.
+        public var moveTo: String?
+        /// Seconds between two looks at the mailbox when the server offers no IDLE.
+        public var pollInterval: Int
+
+        public init(url: String? = nil, tls: String? = nil, username: String? = nil,
+                    passwordEnv: String = "LIAISON_IMAP_PASSWORD", caFile: String? = nil, moveTo: String? = nil,
+                    pollInterval: Int = 60) {
+            self.url = url
+            self.tls = tls
+            self.username = username
+            self.passwordEnv = passwordEnv
+            self.caFile = caFile
+            self.moveTo = moveTo
+            self.pollInterval = pollInterval
+        }
+    }
+
     /// When to encrypt to a contact's key.
     public enum EncryptPolicy: String, Sendable, Equatable, CaseIterable {
         /// Encrypt when the contact has a usable key, sign only otherwise.
@@ -88,15 +118,18 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var smtp: SMTP
     public var gnupg: GnuPG
     public var report: Report
+    public var imap: IMAP
     public var cases = Cases()
     public var reminders = ReminderPolicy()
     public var ingest = Ingest()
 
-    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report()) {
+    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report(),
+                imap: IMAP = IMAP()) {
         self.sender = sender
         self.smtp = smtp
         self.gnupg = gnupg
         self.report = report
+        self.imap = imap
     }
 
     /// Parses the text of `liaison.yaml`; `file` names it in errors. Unknown keys and bad values are errors,
@@ -116,7 +149,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "cases", "reminders", "ingest"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders", "ingest"]) else { return }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
@@ -184,6 +217,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     default: smtp.caFile = reader.singleLine(value, field: "smtp.ca_file")
                     }
                 }
+            case "imap":
+                readIMAP(node, with: &reader)
             case "gnupg":
                 guard let fields = reader.fields(of: node, what: "gnupg", allowed: ["home", "encrypt"]) else { continue }
                 for (name, _, value) in fields.entries {
@@ -205,6 +240,40 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     } else {
                         reader.error(YAMLFields.line(value), "report.timezone \"\(zone)\" is not a time zone name such as Asia/Tokyo or UTC")
                     }
+                }
+            }
+        }
+    }
+
+    /// The `imap:` section.
+    private mutating func readIMAP(_ node: Node, with reader: inout YAMLFields) {
+        guard let fields = reader.fields(of: node, what: "imap", allowed: ["url", "tls", "username", "password_env", "ca_file", "move_to", "poll_interval"]) else { return }
+        for (name, _, value) in fields.entries {
+            let line = YAMLFields.line(value)
+            guard let text = reader.singleLine(value, field: "imap.\(name)") else { continue }
+            switch name {
+            case "url":
+                if ["imap", "imaps"].contains(URL(string: text)?.scheme?.lowercased() ?? "") {
+                    imap.url = text
+                } else {
+                    reader.error(line, "imap.url \"\(text)\" must start with imaps:// or imap://")
+                }
+            case "tls":
+                if text == "required" || text == "none" { imap.tls = text } else {
+                    reader.error(line, "imap.tls must be required or none, not \"\(text)\"")
+                }
+            case "username": imap.username = text
+            case "password_env":
+                if text.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil {
+                    imap.passwordEnv = text
+                } else {
+                    reader.error(line, "imap.password_env must name an environment variable (the password itself never goes in this file)")
+                }
+            case "ca_file": imap.caFile = text
+            case "move_to": imap.moveTo = text
+            default:
+                if let seconds = Int(text), (1...86_400).contains(seconds) { imap.pollInterval = seconds } else {
+                    reader.error(line, "imap.poll_interval must be a number of seconds from 1 to 86400, not \"\(text)\"")
                 }
             }
         }

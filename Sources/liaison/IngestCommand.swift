@@ -28,13 +28,17 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: "An mbox file (LF or CRLF line ends).") var mbox: String?
     @Option(help: "A Maildir folder (new/ and cur/).") var maildir: String?
+    @Option(help: ArgumentHelp("An IMAP mailbox, imaps://USER@HOST/INBOX or imap://… with STARTTLS (password from LIAISON_IMAP_PASSWORD); default imap.url of liaison.yaml.", valueName: "URL"))
+    var imap: String?
+    @OptionGroup var imapOptions: IMAPIngestOptions
     @Argument(help: "`-` to read one message from standard input.") var stdin: String?
     @Option(help: "table or json (every message with its kind and disposition).") var format: OutputFormat = .table
 
     func run() throws {
         try CommandSupport.reportingErrors {
             let sources = [mbox != nil, maildir != nil, stdin != nil].filter { $0 }.count
-            guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR or -") }
+            if try IMAPIngestion.runIfAsked(url: imap, options: imapOptions, otherSources: sources, workspace: workspace, format: format) { return }
+            guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR, --imap URL or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
             var messages: [(source: String, bytes: Data)] = []
             if let mbox {
