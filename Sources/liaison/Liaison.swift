@@ -26,6 +26,7 @@ struct Liaison: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self,
+            DoctorCommand.self,
             DirectoryCommand.self,
             OrgCommand.self,
             KeyCommand.self,
