@@ -24,7 +24,11 @@ let package = Package(
 
         // Infrastructure: messages, OpenPGP, transports. Nothing CSIRT-specific.
         .target(name: "Mail"),
-        .target(name: "OpenPGP", dependencies: ["CGPGME"]),
+        .target(name: "OpenPGP", dependencies: [
+            "CGPGME",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(name: "WebFetch", dependencies: ["CCurl"]),
 

@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report"]
+let benchmarks = ["mail", "registry", "notify", "report", "signing", "throughput"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -17,6 +17,10 @@ case "notify":
     try NotifyBenchmark.run()
 case "report":
     try ReportBenchmark.run()
+case "signing":
+    try SigningBenchmark.run()
+case "throughput":
+    try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

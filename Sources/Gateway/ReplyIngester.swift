@@ -110,11 +110,11 @@ public struct ReplyIngester: Sendable {
                 let stated = Self.statedResponse(in: body)
                 let at = Self.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now())
                 if let stated, stated != participant.response {
-                    try CaseBook.recordResponse(db, caseId: caseId, organizationId: org, response: stated,
+                    try CaseStore.recordResponse(db, caseId: caseId, organizationId: org, response: stated,
                                                 statement: Self.statement(in: body), at: at, actor: actor, source: "reply \(messageId)")
                     effects.append(stated.rawValue)
                 } else if participant.response == .none {
-                    try CaseBook.recordResponse(db, caseId: caseId, organizationId: org, response: .acknowledged,
+                    try CaseStore.recordResponse(db, caseId: caseId, organizationId: org, response: .acknowledged,
                                                 statement: nil, at: at, actor: actor, source: "reply \(messageId)")
                     effects.append("acknowledged")
                 }
@@ -163,22 +163,8 @@ public struct ReplyIngester: Sendable {
                 effects.append("bounced: \(address)")
             }
             if let n = notification, let caseId = n.caseId,
-               var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": n.organizationId]) {
-                // Undeliverable once no `to` recipient of any of the case's messages to this organisation got it.
-                let delivered = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
-                    WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND r.status IN ('delivered', 'pending', 'deferred')
-                    """, arguments: [caseId, n.organizationId]) ?? 0
-                if delivered == 0, participant.delivery != .undeliverable {
-                    participant.delivery = .undeliverable
-                    try participant.update(db)
-                    try Events.append(db, actor: actor, action: "participant.delivery", objectType: "participant",
-                                      objectId: "\(caseId)|\(n.organizationId)", data: [
-                                          "caseId": caseId, "organizationId": n.organizationId, "delivery": "undeliverable",
-                                          "at": Timestamp.string(now),
-                                      ])
-                    effects.append("undeliverable")
-                }
+               try ParticipantTransitions.apply(db, caseId: caseId, organizationId: n.organizationId, at: now, actor: actor) == .undeliverable {
+                effects.append("undeliverable")
             }
             var record = InboundMessageRecord(messageId: messageId, receivedAt: now, fromAddress: parsed.from?.address,
                                               subject: parsed.subject, kind: .bounce, notificationId: notification?.id,

@@ -214,6 +214,9 @@ public final class CurlSMTPTransport: MailTransport {
         case CURLE_LOGIN_DENIED:
             return .authenticationFailed(server: server, username: configuration.username ?? "", reply: nil,
                                          reason: detail)
+        case CURLE_WEIRD_SERVER_REPLY where !dialogue.exchanges.contains(where: { $0.reply != nil }):
+            // Not one SMTP reply on this connection: the port is another service's, or speaks TLS from the start.
+            return .notSMTP(server: server, reason: detail)
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
             return .connectionLost(server: server, reason: detail)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:

@@ -43,7 +43,7 @@ struct CaseCommand: ParsableCommand {
                 let defaultDue = due == nil
                     ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.configuration.workspaceTimeZone).description
                     : nil
-                let record = try CaseBook(writer: env.store.writer, actor: env.actor)
+                let record = try CaseBook(store: env.store, actor: env.actor)
                     .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level)
                 print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due ?? "-")"
                       + (defaultDue != nil ? " (the default embargo of \(embargo) days, cases.embargo_days; move it with `liaison case set-due`)" : ""))
@@ -68,7 +68,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("name organisations, or choose them with --technology or --kind")
                 }
                 let env = try GatewayEnvironment(workspace)
-                let added = try CaseBook(writer: env.store.writer, actor: env.actor)
+                let added = try CaseBook(store: env.store, actor: env.actor)
                     .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
                 print(added.isEmpty ? "no organisation added (all were already participants)"
                       : "added \(added.count) to \(caseId): \(added.joined(separator: ", "))")
@@ -85,7 +85,7 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let detail = try CaseBook(writer: env.store.writer, actor: env.actor).show(caseId: caseId)
+                let detail = try CaseBook(store: env.store, actor: env.actor).show(caseId: caseId)
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
                 print("\(c.id)  \(c.title)")
@@ -112,7 +112,7 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let cases = try CaseBook(writer: env.store.writer, actor: env.actor).list(openOnly: open)
+                let cases = try CaseBook(store: env.store, actor: env.actor).list(openOnly: open)
                 if format == .json { try CommandSupport.printJSON(cases); return }
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
                            cases.map { [$0.record.id, $0.record.origin, CommandSupport.day($0.record.openedAt), $0.record.due ?? "-",
@@ -136,7 +136,7 @@ struct CaseCommand: ParsableCommand {
                     throw ValidationError("response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
                 }
                 let env = try GatewayEnvironment(workspace)
-                try CaseBook(writer: env.store.writer, actor: env.actor)
+                try CaseBook(store: env.store, actor: env.actor)
                     .setResponse(caseId: caseId, organizationId: organization, response: value, statement: statement)
                 print("\(caseId) \(organization): \(value.rawValue)")
             }
@@ -158,7 +158,7 @@ struct CaseCommand: ParsableCommand {
                     guard let date = CommandSupport.parseDate(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
                     return date
                 }
-                try CaseBook(writer: env.store.writer, actor: env.actor).publish(caseId: caseId, at: date)
+                try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date)
                 print("published \(caseId)")
             }
         }
