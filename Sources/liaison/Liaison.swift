@@ -35,6 +35,8 @@ struct Liaison: ParsableCommand {
             OutboxCommand.self,
             SendCommand.self,
             IngestCommand.self,
+            RunCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,
