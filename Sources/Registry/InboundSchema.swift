@@ -1,6 +1,6 @@
 import GRDB
 
-/// Migration `v3-inbound-classification`: what each received message is, what was done with it, and whether a
+/// Migration `v6-inbound-classification`: what each received message is, what was done with it, and whether a
 /// person must look at it.
 ///
 /// - `classification`: `delivery-report` | `automatic-reply` | `reply` | `unrelated` (the message alone decides);
