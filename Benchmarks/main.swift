@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -17,6 +17,8 @@ case "notify":
     try NotifyBenchmark.run()
 case "report":
     try ReportBenchmark.run()
+case "outbox":
+    try OutboxBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }
