@@ -37,14 +37,14 @@ enum ThroughputBenchmark {
         }
         let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
                                        gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
-        let book = CaseBook(writer: store.writer, actor: "bench")
+        let book = CaseBook(store: store, actor: "bench")
         try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15")
         try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])
         print("throughput: \(vendors) vendors, Ed25519, Postfix smtp-sink on loopback "
               + "(\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 
         let composeStart = Date()
-        let queued = try NotificationComposer(writer: store.writer, settings: settings)
+        let queued = try NotificationComposer(store: store, settings: settings)
             .queue(NotificationRequest(caseId: "JVNVU#00000001", template: "vendor-initial", purpose: .caseNotification))
         let composeTime = Date().timeIntervalSince(composeStart)
         let peak = peakResidentMegabytes()
@@ -60,7 +60,7 @@ enum ThroughputBenchmark {
         var configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(sink.port)")
         configuration.tls = .none
         let smtp = configuration
-        let dispatcher = OutboxDispatcher(writer: store.writer, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
+        let dispatcher = OutboxDispatcher(store: store, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
         let sendStart = Date()
         let summary = try dispatcher.run(concurrency: 2)
         let sendTime = Date().timeIntervalSince(sendStart)

@@ -32,8 +32,10 @@ final class GatewayWorkspace {
     ]
 
     /// `developers` become product developers implementing tls, each with one Japanese `to` contact
-    /// psirt@<id>.example.
-    init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3) throws {
+    /// psirt@<id>.example. `timezone` is written as `timezone:`, or under its old name `report.timezone` when
+    /// `oldTimezoneKey`.
+    init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3,
+         timezone: String = "UTC", oldTimezoneKey: Bool = false) throws {
         temp = try TemporaryWorkspace()
         do {
             gnupg = try GnuPGHome.make()
@@ -55,8 +57,7 @@ final class GatewayWorkspace {
             gnupg:
               home: \(gnupg.path)
               encrypt: when-key
-            report:
-              timezone: UTC
+            \(oldTimezoneKey ? "report:\n  timezone: \(timezone)" : "timezone: \(timezone)")
 
             """)
         let templates = Self.repository.appendingPathComponent("Templates")
@@ -76,13 +77,14 @@ final class GatewayWorkspace {
 
     /// Runs `liaison ARGS` in this workspace to its end.
     @discardableResult
-    func liaison(_ args: [String], input: Data? = nil, timeout: TimeInterval = 120) throws -> LiaisonRun {
-        try start(args, input: input).wait(timeout: timeout)
+    func liaison(_ args: [String], input: Data? = nil, environment: [String: String] = [:],
+                 timeout: TimeInterval = 120) throws -> LiaisonRun {
+        try start(args, input: input, environment: environment).wait(timeout: timeout)
     }
 
     /// Starts `liaison ARGS` in this workspace and returns at once.
-    func start(_ args: [String], input: Data? = nil) throws -> LiaisonProcess {
-        try LiaisonProcess(args, workspace: root, input: input)
+    func start(_ args: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> LiaisonProcess {
+        try LiaisonProcess(args, workspace: root, input: input, environment: environment)
     }
 
     /// `liaison outbox --format json [--state S]`, parsed.
