@@ -24,8 +24,13 @@ let package = Package(
 
         // Infrastructure: messages, OpenPGP, transports. Nothing CSIRT-specific.
         .target(name: "Mail"),
-        .target(name: "OpenPGP", dependencies: ["CGPGME"]),
+        .target(name: "OpenPGP", dependencies: [
+            "CGPGME",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IMAP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(name: "WebFetch", dependencies: ["CCurl"]),
 
         // The domain: registry, workflows, reports.
@@ -37,7 +42,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "WebFetch", "Registry",
+            "Mail", "OpenPGP", "SMTP", "WebFetch", "IMAP", "Registry",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
@@ -49,14 +54,14 @@ let package = Package(
         ]),
 
         .executableTarget(name: "liaison", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports",
+            "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Benchmarks: executables that print figures; never run as tests.
         .executableTarget(name: "liaison-bench", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "Registry", "Gateway", "Reports", "TestSupport",
+            "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks"),
@@ -74,6 +79,9 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Registry", "TestSupport",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Gateway", "Registry", "TestSupport",
+                                                     .product(name: "GRDB", package: "GRDB.swift"),
+                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LiaisonCLITests", dependencies: ["Mail", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

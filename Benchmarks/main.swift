@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "outbox"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -19,6 +19,14 @@ case "report":
     try ReportBenchmark.run()
 case "outbox":
     try OutboxBenchmark.run()
+case "signing":
+    try SigningBenchmark.run()
+case "throughput":
+    try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
+case "imap":
+    try IMAPBenchmark.run()
+case "bounces":
+    try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -70,4 +70,11 @@ static inline CURLcode liaison_curl_setopt_write_callback(CURL *handle, CURLopti
     return curl_easy_setopt(handle, option, value);
 }
 
+// MARK: IMAP (the IMAP module; it shares liaison_curl_setopt_write_callback above for response lines and bodies)
+
+/// curl_easy_getinfo for CURLINFO_ACTIVESOCKET: the socket of a CURLOPT_CONNECT_ONLY handle (IMAP IDLE).
+static inline CURLcode liaison_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
 #endif

@@ -71,7 +71,8 @@ extension NotificationComposer {
                 caseId: request.caseId, organizationId: organizationId, purpose: request.purpose,
                 incidentCategory: request.incidentCategory, template: request.template, language: language,
                 messageId: messageId, trackingRef: trackingRef, subject: subject,
-                mailFrom: settings.sender.address, bytes: bytes, signed: true, encrypted: encrypt,
+                mailFrom: VERPAddress.envelopeSender(settings.sender.address, trackingRef: trackingRef, enabled: settings.verp),
+                bytes: bytes, signed: true, encrypted: encrypt,
                 createdAt: createdAt)
             record.tlp = tlp
             let recipients = to.map { QueuedNotification.Recipient(email: $0.email, kind: "to", contactId: $0.id) }

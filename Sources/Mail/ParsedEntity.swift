@@ -25,9 +25,12 @@ public struct ParsedEntity: Sendable {
         contentType = declared ?? defaultType
         if contentType.isMultipart, let boundary = contentType.boundary, !boundary.isEmpty, depth < Self.maximumDepth {
             let childDefault: ContentType = contentType.subtype == "digest" ? .messageRFC822 : .textPlain
-            parts = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: boundary).map {
-                ParsedEntity(bytes: bytes, range: $0, depth: depth + 1, defaultType: childDefault)
+            var ranges = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: boundary)
+            if ranges.isEmpty, let found = Multipart.guessBoundary(bytes, range: block.bodyStart..<range.upperBound) {
+                // The declared boundary never occurs (a relay rewrote one of them): use the delimiter the body has.
+                ranges = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: found)
             }
+            parts = ranges.map { ParsedEntity(bytes: bytes, range: $0, depth: depth + 1, defaultType: childDefault) }
         } else {
             parts = []
         }
@@ -82,6 +85,12 @@ public struct ParsedEntity: Sendable {
         return String(data: decodedBody, encoding: .utf8)
     }
 
+    /// Whether this is a text part whose bytes are not valid in its declared charset (nor any charset iconv
+    /// knows by that name): `text` is nil and the raw bytes in `body` are all there is.
+    public var isUndecodable: Bool {
+        !contentType.isMultipart && contentType.type == "text" && text == nil
+    }
+
     /// `inline` or `attachment` from `Content-Disposition`, lowercased.
     public var disposition: String? {
         header("Content-Disposition").map { MIMEHeaderValue($0).value.lowercased() }
@@ -124,6 +133,24 @@ public struct ParsedEntity: Sendable {
 
 /// Splitting a multipart body on its boundary (RFC 2046 §5.1.1).
 enum Multipart {
+    /// The boundary of the first line that looks like a delimiter (`--` then a token) and occurs again.
+    static func guessBoundary(_ bytes: [UInt8], range: Range<Int>) -> String? {
+        var lineStart = range.lowerBound
+        while lineStart < range.upperBound {
+            var lineEnd = lineStart
+            while lineEnd < range.upperBound && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            var contentEnd = lineEnd
+            while contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D || bytes[contentEnd - 1] == 0x20 { contentEnd -= 1 }
+            if contentEnd - lineStart > 3, bytes[lineStart] == 0x2D, bytes[lineStart + 1] == 0x2D, bytes[lineStart + 2] != 0x2D,
+               bytes[lineStart..<contentEnd].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                let candidate = String(decoding: bytes[(lineStart + 2)..<contentEnd], as: UTF8.self)
+                if split(bytes, range: range, boundary: candidate).count >= 1 { return candidate }
+            }
+            lineStart = lineEnd < range.upperBound ? lineEnd + 1 : range.upperBound
+        }
+        return nil
+    }
+
     /// The byte ranges of the parts. The line break before a delimiter belongs to the delimiter;
     /// preamble and epilogue are dropped; a missing close delimiter ends the last part at the end.
     static func split(_ bytes: [UInt8], range: Range<Int>, boundary: String) -> [Range<Int>] {

@@ -185,8 +185,10 @@ public struct CaseStore: Sendable {
                        (SELECT n.state FROM notification n INDEXED BY notification_case
                         WHERE n.caseId = p.caseId AND n.organizationId = p.organizationId
                         ORDER BY n.id DESC LIMIT 1) AS lastState,
-                       (SELECT COUNT(*) FROM inboundMessage m WHERE m.caseId = p.caseId AND m.organizationId = p.organizationId
-                        AND m.signature = 'verified') AS verifiedReplies
+                       (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
+                            SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                            AND appliedResponse IS NOT NULL)
+                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])

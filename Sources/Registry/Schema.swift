@@ -172,7 +172,7 @@ public enum Schema {
             for statement in reportIndexes { try db.execute(sql: statement) }
         }
         migrator.registerMigration(CaseLifecycleSchema.migrationName, migrate: CaseLifecycleSchema.migrate)
-        migrator.registerMigration("v3-outbox-record") { db in
+        migrator.registerMigration("v4-outbox-record") { db in
             try db.execute(sql: """
                 -- A message the server accepted but whose delivery could not be recorded: never sent again until an
                 -- operator releases it (`liaison outbox release`).
@@ -186,6 +186,18 @@ public enum Schema {
                     signed, encrypted, createdAt, sentAt, nextAttemptAt, lastError, heldReason);
                 """)
         }
+        migrator.registerMigration("v5-imap-mailbox-state") { db in
+            // How far each IMAP mailbox was read: UIDs are only meaningful under their UIDVALIDITY.
+            try db.execute(sql: """
+                CREATE TABLE mailboxState (
+                    mailboxURL TEXT PRIMARY KEY NOT NULL,       -- imaps://user@host:port/MAILBOX, no password
+                    uidValidity INTEGER NOT NULL,
+                    lastUID INTEGER NOT NULL,                   -- highest UID read and stored
+                    updatedAt DATETIME NOT NULL
+                )
+                """)
+        }
+        migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         return migrator
     }
 

@@ -145,6 +145,7 @@ public struct Workspace: Sendable {
         let files = [
             (workspace.configurationURL, WorkspaceTemplate.configuration),
             (workspace.stateURL.appendingPathComponent(".gitignore"), "# Liaison's database and GnuPG home: local state, never committed.\n*\n"),
+            (workspace.organizationsURL.appendingPathComponent("example-csirt.yaml"), WorkspaceTemplate.ownOrganization),
         ] + ShippedTemplates.files.sorted(by: { $0.key < $1.key }).map { (workspace.templatesURL.appendingPathComponent($0.key), $0.value) }
         for (url, text) in files where !manager.fileExists(atPath: url.path) {
             // O_EXCL: a file that appeared since the check is not overwritten either.

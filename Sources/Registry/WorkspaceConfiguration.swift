@@ -11,6 +11,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         public var organization: String?
         /// Fingerprint (upper-case hex) of the signing key in the GnuPG home.
         public var signingKey: String?
+        /// Each notification's envelope sender is `local+LSN-…@domain` (VERP); off for relays that refuse it.
+        public var verp = true
 
         public init(from: String? = nil, organization: String? = nil, signingKey: String? = nil) {
             self.from = from
@@ -44,6 +46,36 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             self.passwordEnv = passwordEnv
             self.maxAttempts = maxAttempts
             self.caFile = caFile
+        }
+    }
+
+    /// Where replies and bounces are read (`liaison ingest`, `liaison run`).
+    public struct IMAP: Sendable, Equatable {
+        /// `imaps://user@host/INBOX` or `imap://…` (STARTTLS).
+        public var url: String?
+        /// `"required"` or `"none"` (none only to loopback); nil means required.
+        public var tls: String?
+        /// The login, when not in the URL.
+        public var username: String?
+        /// The environment variable holding the password; the password itself is never in a file.
+        public var passwordEnv: String
+        /// A PEM file of trusted certificates, relative to the workspace root.
+        public var caFile: String?
+        /// Where each message goes once stored (e.g. `Liaison/Processed`); nil leaves it in place.
+        public var moveTo: String?
+        /// Seconds between two looks at the mailbox when the server offers no IDLE.
+        public var pollInterval: Int
+
+        public init(url: String? = nil, tls: String? = nil, username: String? = nil,
+                    passwordEnv: String = "LIAISON_IMAP_PASSWORD", caFile: String? = nil, moveTo: String? = nil,
+                    pollInterval: Int = 60) {
+            self.url = url
+            self.tls = tls
+            self.username = username
+            self.passwordEnv = passwordEnv
+            self.caFile = caFile
+            self.moveTo = moveTo
+            self.pollInterval = pollInterval
         }
     }
 
@@ -86,14 +118,18 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var smtp: SMTP
     public var gnupg: GnuPG
     public var report: Report
+    public var imap: IMAP
     public var cases = Cases()
     public var reminders = ReminderPolicy()
+    public var ingest = Ingest()
 
-    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report()) {
+    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report(),
+                imap: IMAP = IMAP()) {
         self.sender = sender
         self.smtp = smtp
         self.gnupg = gnupg
         self.report = report
+        self.imap = imap
     }
 
     /// Parses the text of `liaison.yaml`; `file` names it in errors. Unknown keys and bad values are errors,
@@ -113,18 +149,26 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "cases", "reminders"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders", "ingest"]) else { return }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
             case "cases": readCases(node, with: &reader)
             case "reminders": readReminders(node, with: &reader)
+            case "ingest": readIngest(node, with: &reader)
             case "sender":
-                guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key"]) else { continue }
+                guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key", "verp"]) else { continue }
                 for (name, _, value) in fields.entries {
                     switch name {
                     case "from": sender.from = reader.singleLine(value, field: "sender.from")
                     case "organization": sender.organization = reader.singleLine(value, field: "sender.organization")
+                    case "verp":
+                        guard let text = reader.singleLine(value, field: "sender.verp") else { continue }
+                        switch text.lowercased() {
+                        case "true", "yes", "on": sender.verp = true
+                        case "false", "no", "off": sender.verp = false
+                        default: reader.error(YAMLFields.line(value), "sender.verp must be true or false, not \"\(text)\"")
+                        }
                     default:
                         guard let text = reader.singleLine(value, field: "sender.signing_key") else { continue }
                         let fingerprint = Fingerprint.normalize(text)
@@ -173,6 +217,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     default: smtp.caFile = reader.singleLine(value, field: "smtp.ca_file")
                     }
                 }
+            case "imap":
+                readIMAP(node, with: &reader)
             case "gnupg":
                 guard let fields = reader.fields(of: node, what: "gnupg", allowed: ["home", "encrypt"]) else { continue }
                 for (name, _, value) in fields.entries {
@@ -194,6 +240,40 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     } else {
                         reader.error(YAMLFields.line(value), "report.timezone \"\(zone)\" is not a time zone name such as Asia/Tokyo or UTC")
                     }
+                }
+            }
+        }
+    }
+
+    /// The `imap:` section.
+    private mutating func readIMAP(_ node: Node, with reader: inout YAMLFields) {
+        guard let fields = reader.fields(of: node, what: "imap", allowed: ["url", "tls", "username", "password_env", "ca_file", "move_to", "poll_interval"]) else { return }
+        for (name, _, value) in fields.entries {
+            let line = YAMLFields.line(value)
+            guard let text = reader.singleLine(value, field: "imap.\(name)") else { continue }
+            switch name {
+            case "url":
+                if ["imap", "imaps"].contains(URL(string: text)?.scheme?.lowercased() ?? "") {
+                    imap.url = text
+                } else {
+                    reader.error(line, "imap.url \"\(text)\" must start with imaps:// or imap://")
+                }
+            case "tls":
+                if text == "required" || text == "none" { imap.tls = text } else {
+                    reader.error(line, "imap.tls must be required or none, not \"\(text)\"")
+                }
+            case "username": imap.username = text
+            case "password_env":
+                if text.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil {
+                    imap.passwordEnv = text
+                } else {
+                    reader.error(line, "imap.password_env must name an environment variable (the password itself never goes in this file)")
+                }
+            case "ca_file": imap.caFile = text
+            case "move_to": imap.moveTo = text
+            default:
+                if let seconds = Int(text), (1...86_400).contains(seconds) { imap.pollInterval = seconds } else {
+                    reader.error(line, "imap.poll_interval must be a number of seconds from 1 to 86400, not \"\(text)\"")
                 }
             }
         }

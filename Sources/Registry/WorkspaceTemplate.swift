@@ -1,5 +1,22 @@
 /// The commented `liaison.yaml` that `liaison init` writes.
 enum WorkspaceTemplate {
+    /// Our own entry, which `sender.organization` names, so that a new workspace's directory is not empty.
+    static let ownOrganization = """
+    # Our own entry in the directory: liaison.yaml's sender.organization names it. Edit it, then run
+    # `liaison directory sync`. The fields of an organisation file are described by `liaison directory check --help`.
+    id: example-csirt
+    name: Example CSIRT
+    kind: national-csirt
+    country: JP
+    domains: [csirt.example]
+    languages: [ja, en]
+    contacts:
+      - email: vuls@csirt.example
+        name: Vulnerability Coordination
+        role: to
+
+    """
+
     static let configuration = """
     # Liaison workspace configuration. Every key is optional; defaults are shown in the comments.
     # Directory/organizations/<id>.yaml   one file per organisation (see `liaison directory check`)

@@ -57,6 +57,7 @@ struct GatewayEnvironment {
                                        encryption: configuration.gnupg.encrypt,
                                        templatesDirectory: workspace.templatesURL, actor: actor)
         settings.timeZone = configuration.workspaceTimeZone
+        settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
         return settings
     }

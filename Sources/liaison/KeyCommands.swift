@@ -6,8 +6,8 @@ import Registry
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "Check the contacts' public keys.",
-        subcommands: [Check.self])
+        abstract: "Check the contacts' public keys; set up the CSIRT's signing key.",
+        subcommands: [Check.self, Setup.self])
 
     /// `liaison key check [--within DAYS]`
     struct Check: ParsableCommand {

@@ -26,6 +26,7 @@ struct Liaison: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self,
+            DoctorCommand.self,
             DirectoryCommand.self,
             OrgCommand.self,
             KeyCommand.self,
@@ -34,6 +35,8 @@ struct Liaison: ParsableCommand {
             OutboxCommand.self,
             SendCommand.self,
             IngestCommand.self,
+            RunCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,

@@ -76,7 +76,7 @@ import TestSupport
         let ingest = try ws.liaison(["ingest", "-"], input: Data(reply.utf8))
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.contains("acknowledged"))
-        #expect(ingest.stdout.hasSuffix("read 1 message\n"))
+        #expect(ingest.stdout.hasSuffix("read 1: 1 matched, 0 automatic, 0 bounces, 0 unmatched, 0 failed\n"))
         participants = try ws.participants(caseId)
         #expect(participants["aozora"]?["response"] as? String == "acknowledged")
         #expect(participants["hikari"]?["response"] as? String == "none")
@@ -159,7 +159,7 @@ import TestSupport
              "--var summary is not key=value"),
             (["send", "--concurrency", "0"], "--concurrency takes 1 to 16"),
             (["send", "--limit", "0"], "--limit takes a number of messages, 1 or more"),
-            (["ingest"], "give one of --mbox FILE, --maildir DIR or -"),
+            (["ingest"], "give one of --mbox FILE, --maildir DIR, --imap URL or -"),
             (["ingest", "--mbox", ws.root.appendingPathComponent("missing.mbox").path],
              "\(ws.root.appendingPathComponent("missing.mbox").path): cannot read the mbox file"),
             (["outbox", "--state", "lost"], "--state lost is not one of queued, sending, sent, deferred, failed"),

@@ -76,13 +76,14 @@ final class GatewayWorkspace {
 
     /// Runs `liaison ARGS` in this workspace to its end.
     @discardableResult
-    func liaison(_ args: [String], input: Data? = nil, timeout: TimeInterval = 120) throws -> LiaisonRun {
-        try start(args, input: input).wait(timeout: timeout)
+    func liaison(_ args: [String], input: Data? = nil, environment: [String: String] = [:],
+                 timeout: TimeInterval = 120) throws -> LiaisonRun {
+        try start(args, input: input, environment: environment).wait(timeout: timeout)
     }
 
     /// Starts `liaison ARGS` in this workspace and returns at once.
-    func start(_ args: [String], input: Data? = nil) throws -> LiaisonProcess {
-        try LiaisonProcess(args, workspace: root, input: input)
+    func start(_ args: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> LiaisonProcess {
+        try LiaisonProcess(args, workspace: root, input: input, environment: environment)
     }
 
     /// `liaison outbox --format json [--state S]`, parsed.

@@ -23,7 +23,7 @@ final class LiaisonProcess {
     private let process = Process()
     private let folder: URL
 
-    init(_ arguments: [String], workspace: URL, input: Data? = nil) throws {
+    init(_ arguments: [String], workspace: URL, input: Data? = nil, environment extra: [String: String] = [:]) throws {
         self.arguments = arguments
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -37,6 +37,7 @@ final class LiaisonProcess {
         environment["LIAISON_ACTOR"] = "test"
         environment["LC_ALL"] = "C.UTF-8"
         environment.removeValue(forKey: "LIAISON_LOG_LEVEL")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.currentDirectoryURL = workspace
         process.standardInput = input == nil ? FileHandle.nullDevice

@@ -1,0 +1,120 @@
+import Foundation
+import IMAP
+import Logging
+import Registry
+
+/// What the IMAP reader needs of a mailbox: `IMAPSession` in use, a wrapper in tests that fail on purpose.
+public protocol IMAPMailbox: AnyObject {
+    /// "imaps://user@host:port/MAILBOX": the key of the reading state.
+    var mailboxURL: String { get }
+    func examine() throws(IMAPError) -> MailboxStatus
+    func searchUIDs(after uid: UInt32) throws(IMAPError) -> [UInt32]
+    @discardableResult func fetch(uid: UInt32, to file: URL) throws(IMAPError) -> Int
+    func move(uid: UInt32, to folder: String) throws(IMAPError)
+    func addFlag(_ flag: String, uid: UInt32) throws(IMAPError)
+}
+
+extension IMAPSession: IMAPMailbox {
+    public var mailboxURL: String { endpoint.mailboxURL }
+}
+
+/// What to do with a message on the server once it is stored.
+public enum IMAPAfterStoring: Sendable, Equatable {
+    /// Leave it where it is (it stays unread).
+    case leave
+    /// UID MOVE it to this folder (or COPY and flag where MOVE is not offered).
+    case move(to: String)
+    /// Add this flag or keyword, such as `$LiaisonProcessed`.
+    case flag(String)
+}
+
+/// What one pass over a mailbox did.
+public struct IMAPReadSummary: Sendable, Encodable {
+    public var mailboxURL: String
+    public var uidValidity: UInt32
+    /// The mailbox's UIDNEXT when the pass began: mail with this UID or above arrived after it.
+    public var uidNext: UInt32
+    /// True when the server's UIDVALIDITY differed from the stored one, so the mailbox was read again from UID 1.
+    public var uidValidityChanged = false
+    /// The ingest outcome of each message read, in UID order.
+    public var outcomes: [IngestOutcome] = []
+    /// Bytes fetched.
+    public var bytes = 0
+    /// True when the pass stopped early because `shouldStop` said so.
+    public var stopped = false
+}
+
+/// Reads new messages of an IMAP mailbox into the registry: each message once, in UID order.
+///
+/// For each UID above the stored one: fetch the exact bytes (mailbox opened read-only, so the message stays
+/// unread) into a scratch file, ingest them, record the UID, then move or flag the message if asked. The UID
+/// is recorded right after each message is stored, so a server failing mid-batch leaves everything read recorded,
+/// and the next pass resumes after the last UID. A changed UIDVALIDITY voids the stored UID: the mailbox is read
+/// again, which changes nothing for messages already ingested (ingest is idempotent on Message-ID).
+public struct IMAPIngester: Sendable {
+    public let ingester: ReplyIngester
+    public let states: MailboxStateStore
+    public let after: IMAPAfterStoring
+    public let logger: Logger
+    /// Where fetched messages are written while they are ingested (each file is removed after).
+    public let scratchDirectory: URL
+
+    public init(ingester: ReplyIngester, states: MailboxStateStore, after: IMAPAfterStoring = .leave,
+                scratchDirectory: URL = FileManager.default.temporaryDirectory,
+                logger: Logger = Logger(label: "liaison.ingest.imap")) {
+        self.ingester = ingester; self.states = states; self.after = after
+        self.scratchDirectory = scratchDirectory; self.logger = logger
+    }
+
+    /// Reads every message not read yet; `each` sees each outcome as it is recorded. Stops before the next
+    /// message when `shouldStop` returns true. Throws the mailbox's `IMAPError`s (what was read before stays
+    /// recorded) and store errors.
+    public func readNew(from mailbox: some IMAPMailbox, shouldStop: () -> Bool = { false },
+                        each: (UInt32, IngestOutcome) -> Void = { _, _ in }) throws -> IMAPReadSummary {
+        let status = try mailbox.examine()
+        let url = mailbox.mailboxURL
+        var summary = IMAPReadSummary(mailboxURL: url, uidValidity: status.uidValidity, uidNext: status.uidNext)
+        let stored = try states.state(mailboxURL: url)
+        if let stored, stored.uidValidity != status.uidValidity {
+            summary.uidValidityChanged = true
+            logger.warning("\(url): UIDVALIDITY changed from \(stored.uidValidity) to \(status.uidValidity); reading the mailbox again (messages already ingested are recognised by their Message-ID)")
+        }
+        let resume = try states.resumePoint(mailboxURL: url, uidValidity: status.uidValidity)
+        if stored == nil || summary.uidValidityChanged {
+            try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: resume, at: ingester.now())
+        }
+        // Nothing new when the next UID the server will give is the one after the last read.
+        if status.uidNext != 0 && status.uidNext <= resume &+ 1 { return summary }
+        let uids = try mailbox.searchUIDs(after: resume)
+        let scratch = scratchDirectory.appendingPathComponent("liaison-imap-\(getpid())-\(UUID().uuidString).eml")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for uid in uids {
+            if shouldStop() { summary.stopped = true; break }
+            let size: Int
+            switch Result(catching: { () throws(IMAPError) -> Int in try mailbox.fetch(uid: uid, to: scratch) }) {
+            case .success(let fetched):
+                size = fetched
+            case .failure(let error) where error == .messageMissing:
+                logger.info("\(url): UID \(uid) was removed before it could be read; skipped")
+                try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
+                continue
+            case .failure(let error):
+                throw error
+            }
+            // Mapped, not copied: a 50 MB message is not held in memory a second time.
+            let bytes = try Data(contentsOf: scratch, options: .alwaysMapped)
+            let outcome = try ingester.ingest(bytes)
+            try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
+            summary.outcomes.append(outcome)
+            summary.bytes += size
+            logger.info("\(url): UID \(uid), \(size) bytes: \(outcome.disposition.rawValue) \(outcome.messageId)")
+            switch after {
+            case .leave: break
+            case .move(let folder): try mailbox.move(uid: uid, to: folder)
+            case .flag(let flag): try mailbox.addFlag(flag, uid: uid)
+            }
+            each(uid, outcome)
+        }
+        return summary
+    }
+}

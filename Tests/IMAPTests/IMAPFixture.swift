@@ -1,0 +1,87 @@
+import Foundation
+import Gateway
+import GRDB
+import IMAP
+import Registry
+import TestSupport
+
+/// A Dovecot on loopback with a test CA, and a registry in a temporary folder, for one test.
+final class IMAPFixture {
+    let root: URL
+    let certificate: SMTPSinkCertificate
+    let dovecot: DovecotServer
+    let store: RegistryStore
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-imap-\(UUID().uuidString.prefix(12))")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("certs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("gnupg"), withIntermediateDirectories: true)
+        certificate = try SMTPSinkCertificate.make(in: root.appendingPathComponent("certs"))
+        dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot"),
+                                    maildir: root.appendingPathComponent("Maildir"),
+                                    certificate: certificate.certificateFile, key: certificate.keyFile)
+        store = try RegistryStore(path: root.appendingPathComponent("registry.sqlite").path)
+    }
+
+    deinit {
+        dovecot.stop()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// imaps:// to the test Dovecot, trusting the test CA.
+    func configuration(mailbox: String = "INBOX", password: String? = nil) -> IMAPConfiguration {
+        IMAPConfiguration(url: "imaps://\(dovecot.user)@127.0.0.1:\(dovecot.imapsPort)/\(mailbox)",
+                          password: password ?? dovecot.password, caFile: certificate.caFile)
+    }
+
+    func session(_ configuration: IMAPConfiguration? = nil) throws -> IMAPSession {
+        try IMAPSession(configuration: configuration ?? self.configuration())
+    }
+
+    func reader(after: IMAPAfterStoring = .leave) -> IMAPIngester {
+        IMAPIngester(ingester: ReplyIngester(writer: store.writer, gnupgHome: root.appendingPathComponent("gnupg").path,
+                                             actor: "test"),
+                     states: MailboxStateStore(writer: store.writer), after: after, scratchDirectory: root)
+    }
+
+    /// The bytes stored for an inbound message.
+    func storedBytes(messageId: String) throws -> Data? {
+        try store.writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE messageId = ?", arguments: [messageId])
+        }
+    }
+
+    func inboundCount() throws -> Int {
+        try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inboundMessage") ?? 0 }
+    }
+
+    /// A plain message from a vendor, CRLF line ends.
+    static func message(_ number: Int, body: String = "Thank you for the notice.") -> Data {
+        Data(("From: PSIRT <psirt@vendor.example>\r\nTo: vuls@csirt.example\r\nSubject: Question \(number)\r\n"
+              + "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q\(number)@vendor.example>\r\n"
+              + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\(body)\r\n").utf8)
+    }
+}
+
+/// A real mailbox that breaks on purpose: the fetch of the `failOnFetch`-th message throws a lost connection.
+final class FailingMailbox: IMAPMailbox {
+    let inner: IMAPSession
+    let failOnFetch: Int
+    private var fetches = 0
+
+    init(_ inner: IMAPSession, failOnFetch: Int) {
+        self.inner = inner
+        self.failOnFetch = failOnFetch
+    }
+
+    var mailboxURL: String { inner.mailboxURL }
+    func examine() throws(IMAPError) -> MailboxStatus { try inner.examine() }
+    func searchUIDs(after uid: UInt32) throws(IMAPError) -> [UInt32] { try inner.searchUIDs(after: uid) }
+    func fetch(uid: UInt32, to file: URL) throws(IMAPError) -> Int {
+        fetches += 1
+        if fetches == failOnFetch { throw IMAPError.connectionLost }
+        return try inner.fetch(uid: uid, to: file)
+    }
+    func move(uid: UInt32, to folder: String) throws(IMAPError) { try inner.move(uid: uid, to: folder) }
+    func addFlag(_ flag: String, uid: UInt32) throws(IMAPError) { try inner.addFlag(flag, uid: uid) }
+}
