@@ -46,7 +46,8 @@ struct ReportCommand: ParsableCommand {
                 let verification = try store.writer.read { db in try EventLog.verify(db) }
                 let integrity: LogIntegrity
                 switch verification {
-                case .intact(let count): integrity = LogIntegrity(intact: true, eventCount: count)
+                case .intact(let count):
+                    integrity = LogIntegrity(intact: true, eventCount: count, latestSeal: AuditSeals.latest(of: workspace)?.summary)
                 case .broken: integrity = LogIntegrity(intact: false, eventCount: try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 })
                 }
                 let report = try QuarterReportBuilder.build(store.writer, quarter: quarter, timeZone: timeZone,
