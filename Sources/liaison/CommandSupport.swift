@@ -86,25 +86,25 @@ enum CommandSupport {
         print(table.render(), terminator: "")
     }
 
-    /// A `YYYY-MM-DD` day (midnight UTC) or an ISO 8601 time given on the command line.
-    static func parseDate(_ text: String) -> Date? {
-        if let day = CalendarDate(text) { return day.start(in: TimeZone(identifier: "UTC")!) }
-        return try? Date(text, strategy: .iso8601)
+    /// Runs `parse` on the value of `option`; a library error about the value (which names no option) becomes
+    /// `--option: sentence`.
+    ///
+    /// ```swift
+    /// let at = try CommandSupport.value(of: "--at") { try dates.instant(parsing: text) }
+    /// ```
+    static func value<T>(of option: String, _ parse: () throws -> T) throws -> T {
+        do {
+            return try parse()
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CustomStringConvertible & Error {
+            throw ValidationError("\(option): \(error.description)")
+        }
     }
 
     /// `3 errors`, `1 warning`.
     static func plural(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
-    }
-
-    /// A date as `YYYY-MM-DD` in UTC, for tables.
-    static func day(_ date: Date?) -> String {
-        guard let date else { return "never" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
     }
 }
 

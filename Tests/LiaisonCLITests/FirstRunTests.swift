@@ -102,6 +102,16 @@ import TestSupport
         #expect(text.contains("multipart/signed"))
         #expect(text.contains("Subject: [TLP:AMBER+STRICT] [JVNVU#10000001]"))
         #expect(text.contains("(JST)"), "the embargo date names the workspace zone")
+
+        let moved = try folder.liaison(["case", "set-due", "JVNVU#10000001", "2030-01-31", "--notify"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.hasPrefix("JVNVU#10000001: due ") && moved.stdout.contains(" → 2030-01-31"))
+        #expect(moved.stdout.contains("queued 1 message"))
+        #expect(try folder.liaison(["case", "show", "JVNVU#10000001"]).stdout.contains("TLP:AMBER+STRICT, origin jvn-jp"))
+        let ladder = try folder.liaison(["remind", "--all", "--dry-run"])
+        #expect(ladder.status == 0, "\(ladder.stderr)")
+        #expect(ladder.stdout.contains("would take 0 steps (reminders after 14 and 28 days, escalation after 42, unreachable after 60)"))
+        #expect(try folder.liaison(["report", "unreachable"]).stdout == "Developers who could not be reached\n\nNo organisation is unreachable.\n")
     }
 
     @Test func caseImportIsAllOrNothingAndGivesRunningTotalsFromTheFirstQuarter() throws {
