@@ -42,14 +42,14 @@ enum NotifyBenchmark {
             let smtp = configuration
             let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
                                            gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
-            let book = CaseBook(writer: store.writer, actor: "bench")
+            let book = CaseBook(store: store, actor: "bench")
             try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15")
             try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])
             let composeStart = Date()
-            let queued = try NotificationComposer(writer: store.writer, settings: settings)
+            let queued = try NotificationComposer(store: store, settings: settings)
                 .queue(NotificationRequest(caseId: "JVNVU#00000001", template: "vendor-initial", purpose: .caseNotification))
             let composeTime = Date().timeIntervalSince(composeStart)
-            let dispatcher = OutboxDispatcher(writer: store.writer, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
+            let dispatcher = OutboxDispatcher(store: store, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
             let before = sink.messages().count
             let sendStart = Date()
             let summary = try dispatcher.run(concurrency: concurrency)

@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "imap"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -17,8 +17,16 @@ case "notify":
     try NotifyBenchmark.run()
 case "report":
     try ReportBenchmark.run()
+case "signing":
+    try SigningBenchmark.run()
+case "throughput":
+    try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
 case "imap":
     try IMAPBenchmark.run()
+case "bounces":
+    try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+case "outbox":
+    try OutboxBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -77,4 +77,53 @@ static inline int liaison_gpgme_data_rewind(gpgme_data_t dh) {
     return gpgme_data_seek(dh, 0, SEEK_SET) < 0 ? -1 : 0;
 }
 
+/* ---- gpg-agent over Assuan (signing without a gpg process per signature) ---- */
+
+static inline unsigned int liaison_gpg_err_canceled(void)        { return GPG_ERR_CANCELED; }
+static inline unsigned int liaison_gpg_err_ass_canceled(void)    { return GPG_ERR_ASS_CANCELED; }
+
+/* A context that speaks Assuan to the server listening on SOCKET_PATH (the agent's socket). */
+static inline gpgme_error_t liaison_gpgme_use_assuan_socket(gpgme_ctx_t ctx, const char *socket_path) {
+    gpgme_error_t err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
+    if (err) return err;
+    return gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, socket_path, NULL);
+}
+
+/* Callback types spelled out once: D lines (data == NULL at END), INQUIRE (name == NULL: release *r_data). */
+typedef gpgme_error_t (*liaison_assuan_data_cb)(void *opaque, const void *data, size_t length);
+typedef gpgme_error_t (*liaison_assuan_inquire_cb)(void *opaque, const char *name, const char *args,
+                                                   gpgme_data_t *r_data);
+
+/* Sends COMMAND and waits for OK or ERR; the server's ERR lands in *OPERATION_ERROR, the
+ * connection's own failure is the return value. One connection per context, kept between commands. */
+static inline gpgme_error_t liaison_gpgme_assuan_transact(gpgme_ctx_t ctx, const char *command,
+                                                          liaison_assuan_data_cb data_cb,
+                                                          liaison_assuan_inquire_cb inquire_cb,
+                                                          void *opaque, gpgme_error_t *operation_error) {
+    return gpgme_op_assuan_transact_ext(ctx, command, data_cb, opaque, inquire_cb, opaque, NULL, NULL,
+                                        operation_error);
+}
+
+/* gpgme's passphrase callback for loopback pinentry: write the passphrase and a newline to FD. */
+typedef gpgme_error_t (*liaison_passphrase_cb)(void *hook, const char *uid_hint, const char *info,
+                                               int previous_was_bad, int fd);
+
+static inline void liaison_gpgme_set_passphrase_cb(gpgme_ctx_t ctx, liaison_passphrase_cb cb, void *hook) {
+    gpgme_set_passphrase_cb(ctx, cb, hook);
+}
+
+static inline int liaison_gpgme_io_writen(int fd, const void *buffer, size_t count) {
+    return gpgme_io_writen(fd, buffer, count);
+}
+
+/* The socket gpg-agent listens on for the default home (GNUPGHOME or ~/.gnupg), or NULL. */
+static inline const char *liaison_gpgme_default_agent_socket(void) {
+    return gpgme_get_dirinfo("agent-socket");
+}
+
+/* The gpgconf program gpgme itself uses, or NULL. */
+static inline const char *liaison_gpgme_gpgconf_path(void) {
+    return gpgme_get_dirinfo("gpgconf-name");
+}
+
 #endif

@@ -19,12 +19,14 @@ public struct CSAFDocument: Encodable, Sendable, Equatable {
         public var csafVersion: String
         public var publisher: Publisher
         public var title: String
+        /// The language of the text Liaison writes (revision summaries, product names): `en`.
+        public var lang: String?
         public var distribution: Distribution?
         public var notes: [Note]?
         public var tracking: Tracking
 
         enum CodingKeys: String, CodingKey {
-            case category, publisher, title, distribution, notes, tracking
+            case category, publisher, title, lang, distribution, notes, tracking
             case csafVersion = "csaf_version"
         }
     }

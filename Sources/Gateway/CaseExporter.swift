@@ -93,7 +93,7 @@ public struct CaseExporter: Sendable {
         let document = CSAFDocument.Document(
             category: "csaf_base", csafVersion: "2.0",
             publisher: .init(category: "coordinator", name: publisher.name, namespace: "https://\(domain)", contactDetails: nil),
-            title: record.title, distribution: distribution, notes: nil, tracking: tracking)
+            title: record.title, lang: "en", distribution: distribution, notes: nil, tracking: tracking)
 
         let developers = snapshot.participants.filter { $0.organization.kind == .productDeveloper }
         let branches = developers.map { p in
@@ -231,6 +231,6 @@ public struct CaseExporter: Sendable {
 
     /// The case's TLP when the case carries one.
     static func caseTLP(_ record: CaseRecord) -> TLPLabel? {
-        nil
+        record.tlp.map { TLPLabel(level: $0.rawValue) }
     }
 }

@@ -28,13 +28,13 @@ public struct DueDates: Sendable {
     /// changes nothing.
     public func move(caseId: String, to due: CalendarDate, notify: Bool, template: String = "due-changed",
                      dryRun: Bool = false) throws -> Moved {
-        let store = CaseLifecycleStore(writer: composer.writer, actor: composer.settings.actor)
+        let store = CaseLifecycleStore(writer: composer.store.writer, actor: composer.settings.actor)
         var request: NotificationRequest?
         var planned: [PlannedNotification] = []
         if notify {
             let organizations = try store.notifiedParticipants(caseId: caseId)
             if !organizations.isEmpty {
-                let previous = try composer.writer.read { db in try CaseRecord.fetchOne(db, key: caseId)?.due }
+                let previous = try CaseStore(composer.store).record(caseId)?.due
                 var variables = ["case.due": ZoneLabel.day(due.description, in: composer.settings.timeZone)]
                 if let previous { variables["case.previousDue"] = ZoneLabel.day(previous, in: composer.settings.timeZone) }
                 let next = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
@@ -44,7 +44,7 @@ public struct DueDates: Sendable {
             }
         }
         if dryRun {
-            let previous = try composer.writer.read { db in try CaseRecord.fetchOne(db, key: caseId)?.due }
+            let previous = try CaseStore(composer.store).record(caseId)?.due
             return Moved(previous: previous, messages: planned)
         }
         let previous = try store.setDue(caseId: caseId, to: due, at: composer.now())

@@ -1,8 +1,11 @@
+import Registry
+
 /// What went wrong in a gateway workflow, in one sentence a coordinator can act on.
 public struct GatewayError: Error, CustomStringConvertible, Equatable {
     private enum Code: Equatable {
         case templateNotFound, templateSyntax, missingVariable, unknownCase, unknownOrganization, caseExists
         case noRecipients, keyProblem, invalidArgument, alreadyNotified, configuration, input
+        case smtpConfiguration, recordingFailed, recipientsChanged, notHeld
     }
     private let code: Code
     /// The sentence shown to the user.
@@ -22,6 +25,41 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static func alreadyNotified(_ d: String) -> GatewayError { .init(.alreadyNotified, d) }
     public static func configuration(_ d: String) -> GatewayError { .init(.configuration, d) }
     public static func input(_ d: String) -> GatewayError { .init(.input, d) }
+    /// Our own relay or its settings are wrong (refused login, untrusted certificate, no STARTTLS, wrong port,
+    /// sender refused): `send` stopped and changed nothing.
+    public static func smtpConfiguration(_ d: String) -> GatewayError { .init(.smtpConfiguration, d) }
+    /// The server accepted a message but its delivery could not be recorded; the message is held.
+    public static func recordingFailed(_ d: String) -> GatewayError { .init(.recordingFailed, d) }
+    /// An organisation's contacts changed while its messages were being prepared; nothing was queued.
+    public static func recipientsChanged(_ d: String) -> GatewayError { .init(.recipientsChanged, d) }
+    /// `outbox release` named a message that is not held.
+    public static func notHeld(_ d: String) -> GatewayError { .init(.notHeld, d) }
+
+    /// Kinds to match with `==` or `isSameKind(as:)`.
+    public static let smtpConfiguration = GatewayError(.smtpConfiguration, "The SMTP settings or relay are wrong.")
+    public static let recordingFailed = GatewayError(.recordingFailed, "A delivery could not be recorded.")
+    public static let alreadyNotified = GatewayError(.alreadyNotified, "Already notified.")
+    public static let unknownCase = GatewayError(.unknownCase, "No such case.")
+
+    /// The gateway's error for a refusal of the store, with the store's sentence.
+    public static func from(_ error: StoreError) -> GatewayError {
+        let code: Code
+        switch error {
+        case .unknownCase: code = .unknownCase
+        case .caseExists: code = .caseExists
+        case .unknownOrganization: code = .unknownOrganization
+        case .alreadyNotified: code = .alreadyNotified
+        case .recipientsChanged: code = .recipientsChanged
+        case .noMatch: code = .notHeld
+        default: code = .invalidArgument
+        }
+        return GatewayError(code, error.description)
+    }
+
+    /// Runs `body`, turning a refusal of the store into the gateway's error.
+    static func mapping<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StoreError { throw GatewayError.from(error) }
+    }
 
     public static func == (a: GatewayError, b: GatewayError) -> Bool { a.code == b.code }
     /// True when both errors are of the same kind, whatever their text.

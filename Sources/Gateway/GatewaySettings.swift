@@ -17,6 +17,8 @@ public struct GatewaySettings: Sendable {
     public var actor: String
     /// The workspace time zone: dates in mail are days in this zone and say so (`2007-10-15 (JST)`).
     public var timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    /// Whether each notification gets its own envelope sender `local+LSN-…@domain` (`sender.verp`).
+    public var verp = true
     /// The level of cases that have none recorded (`cases.tlp`).
     public var defaultTLP: TrafficLightProtocol = .defaultLevel
 

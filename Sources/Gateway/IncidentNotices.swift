@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Mail
 import Registry
 
@@ -18,11 +17,7 @@ public struct IncidentNotices: Sendable {
     /// The active national CSIRT of a country, for `--country`.
     public func nationalCSIRT(country: String) throws -> String {
         let code = country.uppercased()
-        let ids = try composer.writer.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT id FROM organization WHERE country = ? AND kind = 'national-csirt' AND status = 'active' ORDER BY id
-                """, arguments: [code])
-        }
+        let ids = try NotificationPlanningQueries(composer.store).nationalCSIRTs(country: code)
         guard let first = ids.first else {
             throw GatewayError.noRecipients("no active national CSIRT for country \(code) in the registry")
         }

@@ -1,10 +1,7 @@
 import Foundation
-import GRDB
 import Logging
 import Mail
-import OpenPGP
 import Registry
-import Synchronization
 
 /// What a coordinator asks `notify`, `remind` or `incident notify` to send.
 public struct NotificationRequest: Sendable {
@@ -50,23 +47,26 @@ public struct PlannedNotification: Sendable, Encodable {
     public let tlp: String?
 }
 
-/// Renders, signs, encrypts and queues notifications — all or nothing.
+/// Renders, signs, encrypts and queues notifications — all or nothing — in four steps, each in its own file:
+/// plan and render (`NotificationPlanning.swift`), sign and encrypt (`NotificationSigning.swift`), persist
+/// (`OutboxStore.enqueue`, which checks again inside its transaction that nobody queued the same template for
+/// the same organisation meanwhile and that the recipients are still the organisation's contacts).
 ///
 /// Every template, variable, address and key of every message is checked before the first row is written;
 /// on any problem nothing is queued and every problem is listed:
 /// ```swift
-/// let composer = NotificationComposer(writer: store.writer, settings: settings)
+/// let composer = NotificationComposer(store: store, settings: settings)
 /// let queued = try composer.queue(NotificationRequest(caseId: "JVNVU#12345678", template: "vendor-initial",
 ///                                                     purpose: .caseNotification))
 /// ```
 public struct NotificationComposer: Sendable {
-    public let writer: any DatabaseWriter
+    public let store: RegistryStore
     public let settings: GatewaySettings
     public var now: @Sendable () -> Date = { Date() }
     public var logger = Logger(label: "liaison.compose")
 
-    public init(writer: any DatabaseWriter, settings: GatewaySettings) {
-        self.writer = writer
+    public init(store: RegistryStore, settings: GatewaySettings) {
+        self.store = store
         self.settings = settings
     }
 
@@ -75,309 +75,52 @@ public struct NotificationComposer: Sendable {
         try drafts(for: request).map(\.plan)
     }
 
-    /// Checks everything, then signs, encrypts and stores every message in one transaction.
+    /// Checks everything, then signs, encrypts and stores every message in one transaction. `followUp` names,
+    /// for each message, the change to its participant made in the same transaction (a reminder counted…).
     @discardableResult
-    public func queue(_ request: NotificationRequest, afterEach: ((Database, PlannedNotification) throws -> Void)? = nil) throws -> [PlannedNotification] {
+    public func queue(_ request: NotificationRequest,
+                      followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
+        let prepared = try prepare(request)
+        return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
+    }
+
+    /// Plans, renders and signs every message; nothing is written yet.
+    public func prepare(_ request: NotificationRequest) throws -> PreparedNotifications {
         let drafts = try drafts(for: request)
-        var built: [(Draft, Data)] = []
+        var messages: [QueuedNotification] = []
         var problems: [String] = []
+        let createdAt = now()
         for (draft, result) in zip(drafts, Self.build(drafts, settings: settings)) {
             switch result {
-            case .success(let bytes): built.append((draft, bytes))
+            case .success(let bytes): messages.append(draft.queued(bytes: bytes, request: request, settings: settings, createdAt: createdAt))
             case .failure(let error): problems.append("\(draft.organizationId): \(error)")
             }
         }
         if !problems.isEmpty { throw GatewayProblems(problems) }
-        let createdAt = now()
-        try writer.write { db in
-            for (draft, bytes) in built {
-                var record = NotificationRecord(
-                    caseId: request.caseId, organizationId: draft.organizationId, purpose: request.purpose,
-                    incidentCategory: request.incidentCategory, template: request.template, language: draft.language,
-                    messageId: draft.messageId, trackingRef: draft.trackingRef, subject: draft.subject,
-                    mailFrom: settings.sender.address, bytes: bytes, signed: true, encrypted: draft.encrypt,
-                    createdAt: createdAt)
-                record.tlp = draft.tlp
-                try record.insert(db)
-                for (contact, kind) in draft.to.map({ ($0, "to") }) + draft.cc.map({ ($0, "cc") }) {
-                    try NotificationRecipientRecord(notificationId: record.id!, email: contact.email, kind: kind,
-                                                    contactId: contact.id).insert(db)
-                }
-                try Events.append(db, actor: settings.actor, action: "notification.queued", objectType: "notification",
-                                  objectId: draft.messageId, data: [
-                                      "organizationId": draft.organizationId, "caseId": request.caseId,
-                                      "purpose": request.purpose.rawValue, "category": request.incidentCategory?.rawValue,
-                                      "template": request.template, "language": draft.language,
-                                      "encrypted": draft.encrypt ? "true" : "false",
-                                  ])
-                try afterEach?(db, draft.plan)
-            }
-        }
-        return drafts.map(\.plan)
+        return PreparedNotifications(request: request, messages: messages, planned: drafts.map(\.plan))
     }
 
-    /// Signs (and encrypts) every draft, on as many threads as there are cores: each signature is a gpg run,
-    /// so a thousand vendors take a thousand of them. gpgme wants one context per thread.
-    static func build(_ drafts: [Draft], settings: GatewaySettings) -> [Result<Data, any Error>] {
-        let workers = max(1, min(drafts.count, ProcessInfo.processInfo.activeProcessorCount))
-        let results = Mutex([Result<Data, any Error>](repeating: .failure(GatewayError.configuration("not built")), count: drafts.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let indices = Array(stride(from: worker, to: drafts.count, by: workers))
-            do {
-                let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
-                for index in indices {
-                    let result = Result { try drafts[index].build(pgp: pgp, settings: settings) }
-                    results.withLock { $0[index] = result }
-                }
-            } catch {
-                results.withLock { for index in indices { $0[index] = .failure(error) } }
-            }
-        }
-        return results.withLock { $0 }
-    }
-
-    // MARK: - Checking
-
-    /// A message ready to build: recipients, rendered text and the decision to encrypt.
-    struct Draft {
-        let organizationId: String
-        let language: String
-        let to: [Contact]
-        let cc: [Contact]
-        let subject: String
-        let body: String
-        let attachments: [Attachment]
-        let encrypt: Bool
-        let encryptTo: [String]
-        let signingKey: String
-        let messageId: String
-        let trackingRef: String
-        let sender: EmailAddress
-        let tlp: TrafficLightProtocol?
-
-        var plan: PlannedNotification {
-            PlannedNotification(organizationId: organizationId, language: language, to: to.map(\.email), cc: cc.map(\.email),
-                                subject: subject, signed: true, encrypted: encrypt, messageId: messageId, trackingRef: trackingRef,
-                                tlp: tlp?.label)
-        }
-
-        /// The exact bytes: RFC 3156 multipart/signed, wrapped in multipart/encrypted when encrypting (§6.1).
-        func build(pgp: OpenPGPContext, settings: GatewaySettings) throws -> Data {
-            var content = MIMEEntity.text(body)
-            if !attachments.isEmpty { content = .mixed([content] + attachments.map(MIMEEntity.attachment)) }
-            let signature = try pgp.signDetached(content.serialized(), signer: signingKey)
-            var body = MIMEEntity.signed(content: content, signature: signature.armored, micalg: signature.micalg)
-            if encrypt {
-                body = .encrypted(armoredCiphertext: try pgp.encrypt(body.serialized(), to: encryptTo))
-            }
-            var message = Message(from: sender, to: try to.map { try $0.address() }, subject: subject, body: body)
-            message.cc = try cc.map { try $0.address() }
-            message.messageID = messageId
-            message.extraHeaders = [(name: "X-Liaison-Tracking", value: trackingRef)]
-            return try message.serialized()
-        }
-    }
-
-    struct Contact {
-        let id: Int64
-        let email: String
-        let name: String?
-        let role: String
-        let language: String?
-        let pgp: String?
-
-        func address() throws -> EmailAddress { try EmailAddress(address: email, displayName: name) }
-    }
-
-    private func drafts(for request: NotificationRequest) throws -> [Draft] {
-        var request = request
-        if let caseId = request.caseId {
-            let level = try writer.read { db in try CaseRecord.fetchOne(db, key: caseId)?.tlp }
-            request.tlp = level ?? settings.defaultTLP
-        }
-        var problems: [String] = []
-        let library: TemplateLibrary
-        do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
-        // A template that does not exist is one problem, not one per organisation.
-        if library.languages(of: request.template).isEmpty {
-            let known = library.names.isEmpty ? "none" : library.names.joined(separator: ", ")
-            throw GatewayError.templateNotFound("no template \(request.template) in \(settings.templatesDirectory.path) (templates: \(known))")
-        }
-        guard let signingKey = settings.signingKey, !signingKey.isEmpty else {
-            throw GatewayProblems(["no signing key: set sender.signing_key in liaison.yaml to the fingerprint of the key in the GnuPG home"])
-        }
-        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
-        let now = now()
-        var senderEncryptionKey: String?
+    /// Stores prepared messages in one transaction, all or nothing (see `OutboxStore.enqueue`).
+    @discardableResult
+    public func persist(_ prepared: PreparedNotifications, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
+        let request = prepared.request
+        let refuseRepeats = !request.again && request.caseId != nil
+            && [.caseNotification, .publication, .incident].contains(request.purpose)
         do {
-            guard let key = try pgp.key(fingerprint: signingKey, secret: true) else {
-                throw GatewayError.keyProblem("signing key \(signingKey) has no secret key in \(settings.gnupgHome ?? "the default GnuPG home")")
-            }
-            if key.isRevoked || key.isExpired || !key.canSign {
-                throw GatewayError.keyProblem("signing key \(signingKey) cannot sign (expired, revoked or without a signing subkey)")
-            }
-            if let pub = try pgp.key(fingerprint: signingKey), pub.isUsableForEncryption(at: now) { senderEncryptionKey = pub.fingerprint }
-        } catch {
-            problems.append("\(error)")
+            try OutboxStore(store).enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps,
+                                           actor: settings.actor)
+        } catch let error as StoreError where error == .alreadyNotified || error == .recipientsChanged {
+            throw GatewayProblems([error.description])
+        } catch let error as StoreError {
+            throw GatewayError.from(error)
         }
-
-        let (context, orgIds) = try writer.read { db -> (TemplateValue, [String]) in
-            var base = try senderContext(db, signingKey: signingKey)
-            if let caseId = request.caseId {
-                guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
-                base.set(CaseTemplateContext.value(of: record, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
-            }
-            var ids = request.organizations
-            if ids.isEmpty, let caseId = request.caseId {
-                ids = try String.fetchAll(db, sql: "SELECT organizationId FROM participant WHERE caseId = ? ORDER BY organizationId", arguments: [caseId])
-                if ids.isEmpty { throw GatewayError.noRecipients("case \(caseId) has no participants; add them with `liaison case add`") }
-            }
-            return (base, ids + request.observers)
-        }
-        if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
-
-        var drafts: [Draft] = []
-        var seen = Set<String>()
-        for orgId in orgIds where seen.insert(orgId).inserted {
-            do {
-                drafts += try writer.read { db in
-                    try orgDrafts(db, orgId: orgId, request: request, base: context, library: library, pgp: pgp,
-                                  signingKey: signingKey, senderEncryptionKey: senderEncryptionKey, now: now)
-                }
-            } catch let error as GatewayProblems {
-                problems += error.problems
-            } catch {
-                // Most of these sentences name the organisation already; say it once.
-                let sentence = "\(error)"
-                problems.append(sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)")
-            }
-        }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
-        return drafts
+        return prepared.planned
     }
+}
 
-    private func orgDrafts(_ db: Database, orgId: String, request: NotificationRequest, base: TemplateValue,
-                           library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
-                           senderEncryptionKey: String?, now: Date) throws -> [Draft] {
-        guard let org = try Organization.fetchOne(db, key: orgId) else { throw GatewayError.unknownOrganization(orgId) }
-        if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
-        var context = base
-        var problems: [String] = []
-        if let caseId = request.caseId, !request.observers.contains(orgId) {
-            guard let participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": orgId]) else {
-                throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
-            }
-            if let notified = participant.firstNotifiedAt {
-                context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
-            }
-            if !request.again {
-                let earlier = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
-                    """, arguments: [caseId, orgId, request.template]) ?? 0
-                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
-                    throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
-                }
-            }
-        }
-        let languages = org.languages
-        context.set(["id": .string(orgId), "name": .string(org.name), "localName": .string(org.localName ?? org.name),
-                     "country": .string(org.country)], at: ["organization"])
-        for (key, value) in request.variables.sorted(by: { $0.key < $1.key }) {
-            let path = key.split(separator: ".").map(String.init)
-            context.set(.string(value), at: path)
-            if request.purpose == .incident && path.count == 1 { context.set(.string(value), at: ["incident", key]) }
-        }
-        if !request.attachments.isEmpty {
-            context.set(.list(request.attachments.map { ["filename": .string($0.filename)] }), at: ["attachments"])
-        }
-
-        let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active ORDER BY id", arguments: [orgId]).map {
-            Contact(id: $0["id"], email: $0["email"], name: $0["name"], role: $0["role"], language: $0["language"], pgp: $0["pgp"])
-        }
-        let toContacts = contacts.filter { $0.role != "cc" }
-        // TLP:RED is for the named recipients only: cc contacts never receive it.
-        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == "cc" }
-        if toContacts.isEmpty {
-            throw GatewayError.noRecipients("\(orgId) has no active `to` contact in Directory/organizations/\(orgId).yaml")
-        }
-
-        // One message per language: each `to` contact reads its own language, else the organisation's first.
-        var groups: [(MessageTemplate, [Contact])] = []
-        for contact in toContacts {
-            let preferred = [contact.language, languages.first].compactMap { $0 }
-            let template = try library.template(named: request.template, preferring: preferred)
-            if let index = groups.firstIndex(where: { $0.0.language == template.language }) { groups[index].1.append(contact) }
-            else { groups.append((template, [contact])) }
-        }
-
-        var drafts: [Draft] = []
-        for (template, to) in groups {
-            let tracking = TrackingReference.generate()
-            var messageContext = context
-            messageContext.set(.string(TrackingReference.subjectTag(tracking)), at: ["tracking"])
-            for (key, value) in request.localizedVariables[template.language] ?? [:] {
-                messageContext.set(.string(value), at: key.split(separator: ".").map(String.init))
-            }
-            messageContext.set(.list(to.map { ["email": .string($0.email), "name": .string($0.name ?? $0.email)] }), at: ["recipients"])
-            let templateProblems = library.problems(in: template, context: messageContext)
-            if !templateProblems.isEmpty {
-                problems += templateProblems.map { "\(orgId): \($0)" }
-                continue
-            }
-            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
-            var encryptTo: [String] = []
-            var missingKeys: [String] = []
-            for contact in to + ccContacts {
-                if let fpr = contact.pgp, let key = try pgp.key(fingerprint: fpr), key.isUsableForEncryption(at: now) {
-                    encryptTo.append(key.fingerprint)
-                } else {
-                    missingKeys.append(contact.email)
-                }
-            }
-            let encrypt: Bool
-            switch settings.encryption {
-            case .never: encrypt = false
-            case .whenKey: encrypt = missingKeys.isEmpty
-            case .always:
-                encrypt = true
-                if !missingKeys.isEmpty {
-                    problems.append("\(orgId): gnupg.encrypt is always, but no usable key for \(missingKeys.joined(separator: ", ")) (missing, expired or revoked)")
-                }
-            }
-            if let own = senderEncryptionKey { encryptTo.append(own) }
-            let messageId = "\(tracking).\(MessageID.generate(domain: settings.sender.domain))"
-            for contact in to + ccContacts {
-                do { _ = try contact.address() } catch { problems.append("\(orgId): \(contact.email): \(error)") }
-            }
-            drafts.append(Draft(organizationId: orgId, language: template.language, to: to, cc: ccContacts,
-                                subject: rendered.subject, body: rendered.body, attachments: request.attachments,
-                                encrypt: encrypt, encryptTo: encryptTo, signingKey: signingKey, messageId: messageId,
-                                trackingRef: tracking, sender: settings.sender, tlp: request.tlp))
-        }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
-        return drafts
-    }
-
-    private func senderContext(_ db: Database, signingKey: String) throws -> TemplateValue {
-        var orgName = settings.sender.displayName ?? settings.sender.address
-        var localName = orgName
-        var shortName = orgName
-        if let id = settings.senderOrganizationId,
-           let row = try Row.fetchOne(db, sql: "SELECT name, localName FROM organization WHERE id = ?", arguments: [id]) {
-            orgName = row["name"]
-            localName = row["localName"] as String? ?? orgName
-            shortName = orgName
-        }
-        if let open = orgName.firstIndex(of: "("), let close = orgName.lastIndex(of: ")"), open < close {
-            shortName = String(orgName[orgName.index(after: open)..<close])
-        }
-        let grouped = stride(from: 0, to: signingKey.count, by: 4).map { offset -> String in
-            let start = signingKey.index(signingKey.startIndex, offsetBy: offset)
-            return String(signingKey[start..<signingKey.index(start, offsetBy: min(4, signingKey.count - offset))])
-        }.joined(separator: " ")
-        return ["sender": ["name": .string(settings.sender.displayName ?? settings.sender.address),
-                           "address": .string(settings.sender.address), "organizationName": .string(orgName),
-                           "organizationLocalName": .string(localName), "organizationShortName": .string(shortName),
-                           "fingerprint": .string(grouped)]]
-    }
+/// Messages signed and ready to store: what `prepare` made and `persist` writes.
+public struct PreparedNotifications: Sendable {
+    public let request: NotificationRequest
+    public let messages: [QueuedNotification]
+    public let planned: [PlannedNotification]
 }

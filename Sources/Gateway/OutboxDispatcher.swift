@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import Logging
 import Registry
 import SMTP
 import Synchronization
 
-/// Figures of one `send` run.
+/// Figures of one `send` run: each message counts once, in the state its attempt left it.
 public struct DispatchSummary: Sendable, Encodable, Equatable {
     public var sent = 0
     public var deferred = 0
@@ -15,276 +14,199 @@ public struct DispatchSummary: Sendable, Encodable, Equatable {
     public init() {}
 }
 
-/// Sends the outbox: claims rows with a lease, hands their stored bytes to a transport, records each
-/// recipient's outcome, retries transient failures with exponential backoff.
+/// What a running dispatcher reports as it goes, for logs and tests.
+public enum DispatchEvent: Sendable, Equatable {
+    /// The server answered for this message; its result is about to be recorded.
+    case answered(messageId: String)
+    /// Recording waits for another process's write lock on the database.
+    case waitingForDatabase(messageId: String)
+    /// The lease ran out and another worker took the message over; this worker's result is not recorded.
+    case leaseLost(messageId: String)
+}
+
+/// Sends the outbox in three steps per message — claim (`OutboxStore.claim`, under this worker's own lease
+/// token), send (one SMTP connection per worker), record (`OutboxStore.record`, only if the token still
+/// holds the lease) — on `concurrency` workers at once.
 ///
-/// Delivery is at least once: a row is claimed (`sending`, with a lease) before any byte goes out, and a
-/// process killed mid-send leaves it to be reclaimed once its lease ends or its process is gone. The bytes and
-/// the Message-ID never change, so a message sent twice is recognisable as the same one.
+/// Delivery is exactly once, except for a message in flight when a process dies: a row is claimed before any
+/// byte goes out, its lease is longer than the SMTP timeouts together and renewed while it is sent, and a
+/// result is recorded only by the lease's holder. One run tries each message at most once (a deferred
+/// message waits for its next attempt time, which is after the run started). A configuration problem of our
+/// own relay (refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused) stops the run
+/// with `GatewayError.smtpConfiguration` and gives the message back untouched.
 /// ```swift
-/// let dispatcher = OutboxDispatcher(writer: store.writer, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
-/// let summary = try dispatcher.run(concurrency: 2)
+/// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
+/// let summary = try dispatcher.run(concurrency: 4)
 /// ```
 public final class OutboxDispatcher: Sendable {
-    public let writer: any DatabaseWriter
+    public let outbox: OutboxStore
     public let maxAttempts: Int
+    /// How long a claim holds a message; renewed every third of it while the message is sent.
     public let leaseDuration: TimeInterval
-    public let batchSize: Int
     public let actor: String
-    /// Who holds a lease: host and process id, so a lease of a process that no longer exists is reclaimed at once.
-    public let owner: String
     let makeTransport: @Sendable () throws -> any MailTransport
     let now: @Sendable () -> Date
     let logger: Logger
+    let observer: (@Sendable (DispatchEvent) -> Void)?
 
-    public init(writer: any DatabaseWriter, maxAttempts: Int = 8, leaseDuration: TimeInterval = 600, batchSize: Int = 20,
+    public init(outbox: OutboxStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
                 actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
                 now: @escaping @Sendable () -> Date = { Date() },
+                observer: (@Sendable (DispatchEvent) -> Void)? = nil,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport) {
-        self.writer = writer; self.maxAttempts = max(1, maxAttempts); self.leaseDuration = leaseDuration
-        self.batchSize = max(1, batchSize); self.actor = actor; self.logger = logger; self.now = now
+        self.outbox = outbox; self.maxAttempts = max(1, maxAttempts); self.leaseDuration = leaseDuration
+        self.actor = actor; self.logger = logger; self.now = now; self.observer = observer
         self.makeTransport = makeTransport
-        self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    }
+
+    public convenience init(store: RegistryStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
+                            actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
+                            now: @escaping @Sendable () -> Date = { Date() },
+                            makeTransport: @escaping @Sendable () throws -> any MailTransport) {
+        self.init(outbox: OutboxStore(store), maxAttempts: maxAttempts, leaseDuration: leaseDuration, actor: actor,
+                  logger: logger, now: now, makeTransport: makeTransport)
+    }
+
+    /// A lease comfortably longer than a whole SMTP exchange may take: twice the connect and transfer timeouts
+    /// together, at least ten minutes.
+    public static func leaseDuration(for smtp: SMTPConfiguration) -> TimeInterval {
+        max(600, 2 * (smtp.connectTimeout + smtp.timeout))
     }
 
     /// Delay before attempt `attempts + 1`: 1, 2, 4 … minutes, at most six hours.
     public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
-        min(6 * 3600, 60 * pow(2, Double(max(0, attempts - 1))))
+        DeliveryRules.backoff(afterAttempts: attempts)
     }
 
-    /// Claims up to `limit` rows that are due: queued, deferred and due, or sending under a dead lease.
-    public func claimNext(limit: Int) throws -> [NotificationRecord] {
-        let now = now()
-        return try writer.write { db in
-            let host = ProcessInfo.processInfo.hostName
-            let candidates = try Row.fetchAll(db, sql: """
-                SELECT id, state, leaseOwner, leaseUntil FROM notification
-                WHERE state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending'
-                ORDER BY id LIMIT ?
-                """, arguments: [now, limit * 4 + 16])
-            var claimed: [Int64] = []
-            for row in candidates where claimed.count < limit {
-                if row["state"] as String == "sending" {
-                    let leaseUntil: Date? = row["leaseUntil"]
-                    let holder: String? = row["leaseOwner"]
-                    let expired = leaseUntil.map { $0 <= now } ?? true
-                    guard expired || Self.holderIsGone(holder, host: host) else { continue }
-                }
-                claimed.append(row["id"])
-            }
-            guard !claimed.isEmpty else { return [] }
-            try db.execute(sql: """
-                UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?
-                WHERE id IN (\(claimed.map { _ in "?" }.joined(separator: ",")))
-                """, arguments: StatementArguments([owner, now.addingTimeInterval(leaseDuration)] as [any DatabaseValueConvertible]) + StatementArguments(claimed))
-            return try NotificationRecord.fetchAll(db, keys: claimed)
-        }
-    }
+    /// The server's reply as one would quote it (see `OutboxStore.reason`).
+    public static func reason(code: Int?, reply: String) -> String { OutboxStore.reason(code: code, reply: reply) }
 
-    /// A lease held by a process of this host that has exited can be taken over without waiting.
-    private static func holderIsGone(_ holder: String?, host: String) -> Bool {
-        guard let parts = holder?.split(separator: ":"), parts.count >= 3, String(parts[0]) == host,
-              let pid = Int32(parts[1]) else { return false }
-        if pid == getpid() { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
-    }
-
-    /// Sends until nothing is due (or `limit` messages were handled), with `concurrency` connections.
+    /// Sends until nothing is due (or `limit` messages were handled), with `concurrency` SMTP connections, each
+    /// on its own thread. `progress` receives the figures after every message.
     public func run(limit: Int? = nil, concurrency: Int = 1,
                     progress: (@Sendable (DispatchSummary) -> Void)? = nil) throws -> DispatchSummary {
-        let state = Mutex((summary: DispatchSummary(), budget: limit ?? Int.max, error: String?.none))
-        let workers = max(1, concurrency)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            do {
-                let transport = try makeTransport()
-                while true {
-                    let take = state.withLock { s -> Int in
-                        let n = min(batchSize, s.budget); s.budget -= n; return n
-                    }
-                    guard take > 0 else { return }
-                    let rows = try claimNext(limit: take)
-                    state.withLock { $0.budget += take - rows.count }
-                    guard !rows.isEmpty else { return }
-                    try deliver(rows, with: transport) { delta in
-                        let snapshot = state.withLock { s -> DispatchSummary in
-                            s.summary.sent += delta.sent; s.summary.deferred += delta.deferred
-                            s.summary.failed += delta.failed; s.summary.recipientsRefused += delta.recipientsRefused
-                            return s.summary
-                        }
-                        progress?(snapshot)
-                    }
-                }
-            } catch {
-                state.withLock { if $0.error == nil { $0.error = "\(error)" } }
+        let runStart = now()
+        let run = DispatchRun(budget: limit ?? Int.max)
+        let renewal = LeaseRenewal(outbox: outbox, lease: leaseDuration, now: now, logger: logger)
+        renewal.start()
+        defer { renewal.stop() }
+        let group = DispatchGroup()
+        for _ in 0..<max(1, concurrency) {
+            group.enter()
+            let worker = Thread { [self] in
+                work(runStart: runStart, run: run, renewal: renewal, progress: progress)
+                group.leave()
             }
+            worker.stackSize = 4 << 20
+            worker.start()
         }
-        var result = state.withLock { $0 }
-        if let error = result.error { throw GatewayError.configuration(error) }
-        result.summary.remainingQueued = try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification WHERE state IN ('queued', 'deferred', 'sending')") ?? 0
-        }
-        return result.summary
-    }
-
-    /// Sends claimed rows one by one to the recipients still waiting, recording each outcome as soon as the
-    /// server has answered: a process killed mid-batch then leaves only the message in flight to be sent again.
-    /// `each` receives the figures of every message as it is recorded.
-    @discardableResult
-    func deliver(_ rows: [NotificationRecord], with transport: any MailTransport,
-                 each: (DispatchSummary) -> Void = { _ in }) throws -> DispatchSummary {
-        var summary = DispatchSummary()
-        for row in rows {
-            // Renew the lease for this message; if it ran out and another process took the row, leave it to them.
-            let claimed = try writer.write { db -> [NotificationRecipientRecord]? in
-                try db.execute(sql: """
-                    UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?
-                    """, arguments: [now().addingTimeInterval(leaseDuration), row.id!, owner])
-                guard db.changesCount > 0 else { return nil }
-                return try NotificationRecipientRecord
-                    .filter(Column("notificationId") == row.id! && [RecipientStatus.pending.rawValue, RecipientStatus.deferred.rawValue].contains(Column("status")))
-                    .fetchAll(db)
-            }
-            guard let recipients = claimed else {
-                logger.warning("\(row.messageId): the lease ran out and another send took the message over")
-                continue
-            }
-            var report: DeliveryReport?
-            if !recipients.isEmpty {
-                let message = OutgoingMessage(messageID: row.messageId, sender: row.mailFrom,
-                                              recipients: recipients.map(\.email), bytes: row.bytes)
-                report = transport.send([message]).first { $0.messageID == row.messageId }
-            }
-            let answeredAt = now()
-            let outcome = try writer.write { db in
-                try record(db, row: row, recipients: recipients, report: report, now: answeredAt)
-            }
-            var delta = DispatchSummary()
-            switch outcome.state {
-            case .sent: delta.sent = 1
-            case .deferred: delta.deferred = 1
-            case .failed: delta.failed = 1
-            default: break
-            }
-            delta.recipientsRefused = outcome.refused
-            each(delta)
-            summary.sent += delta.sent; summary.deferred += delta.deferred
-            summary.failed += delta.failed; summary.recipientsRefused += delta.recipientsRefused
-        }
+        group.wait()
+        if let error = run.error { throw error }
+        var summary = run.summary
+        summary.remainingQueued = try outbox.unfinishedCount()
         return summary
     }
 
-    private func record(_ db: Database, row: NotificationRecord, recipients: [NotificationRecipientRecord],
-                        report: DeliveryReport?, now: Date) throws -> (state: NotificationState, refused: Int) {
-        var notification = row
-        var refused = 0
-        var transientReasons: [String] = []
-        var permanentReasons: [String] = []
-        var accepted: [String] = []
-        for var recipient in recipients {
-            let outcome = report?.outcomes.first(where: { $0.recipient.caseInsensitiveCompare(recipient.email) == .orderedSame })?.outcome
-            switch outcome {
-            case .accepted(let code, let reply):
-                recipient.status = .delivered; recipient.smtpCode = code; recipient.smtpReply = reply
-                accepted.append(recipient.email)
-            case .permanentFailure(let code, let reply):
-                recipient.status = .failed; recipient.smtpCode = code; recipient.smtpReply = reply
-                refused += 1
-                permanentReasons.append("\(recipient.email): \(Self.reason(code: code, reply: reply))")
-                if let contactId = recipient.contactId {
-                    try db.execute(sql: "UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE id = ?",
-                                   arguments: [now, contactId])
+    /// One worker: claims one message at a time under its own lease token until nothing claimable is left.
+    private func work(runStart: Date, run: DispatchRun, renewal: LeaseRenewal,
+                      progress: (@Sendable (DispatchSummary) -> Void)?) {
+        let owner = OutboxStore.newLeaseOwner()
+        var transport: (any MailTransport)?
+        while run.take() {
+            let message: ClaimedNotification
+            do {
+                guard let claimed = try outbox.claim(owner: owner, lease: leaseDuration, limit: 1, at: now(), dueBy: runStart).first else {
+                    run.giveBack()
+                    return
                 }
-            case .transientFailure(let code, let reply):
-                recipient.status = .deferred; recipient.smtpCode = code; recipient.smtpReply = reply
-                transientReasons.append("\(recipient.email): \(Self.reason(code: code, reply: reply))")
-            case nil:
-                recipient.status = .deferred
-                let reason = report?.error.map { "\($0)" } ?? "no result from the transport"
-                recipient.smtpReply = reason
-                transientReasons.append("\(recipient.email): \(reason)")
+                message = claimed
+            } catch {
+                run.fail(error)
+                return
             }
-            recipient.updatedAt = now
-            try recipient.update(db)
+            renewal.track(message.id, owner: owner)
+            var report: DeliveryReport?
+            if !message.recipients.isEmpty {
+                do {
+                    if transport == nil { transport = try makeTransport() }
+                } catch {
+                    renewal.untrack(message.id)
+                    try? outbox.release(ids: [message.id], owner: owner)
+                    run.fail(GatewayError.smtpConfiguration("\(error)"))
+                    return
+                }
+                let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
+                                               recipients: message.recipients, bytes: message.bytes)
+                report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+            }
+            let answeredAt = now()
+            if let error = report?.error, error.isConfigurationProblem {
+                // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
+                renewal.untrack(message.id)
+                try? outbox.release(ids: [message.id], owner: owner)
+                run.fail(GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
+                return
+            }
+            observer?(.answered(messageId: message.messageId))
+            let recorded: RecordedAttempt?
+            do {
+                recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
+                                                  message: message, owner: owner, answeredAt: answeredAt)
+            } catch {
+                renewal.untrack(message.id)
+                run.fail(error)
+                return
+            }
+            renewal.untrack(message.id)
+            guard let recorded else {
+                logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                observer?(.leaseLost(messageId: message.messageId))
+                continue
+            }
+            let snapshot = run.add(recorded)
+            progress?(snapshot)
         }
-        notification.attempts += 1
-        notification.leaseOwner = nil
-        notification.leaseUntil = nil
-        let all = try NotificationRecipientRecord.filter(Column("notificationId") == row.id!).fetchAll(db)
-        let stillWaiting = all.filter { $0.status == .deferred || $0.status == .pending }
-        if stillWaiting.isEmpty {
-            let delivered = all.contains { $0.status == .delivered }
-            notification.state = delivered ? .sent : .failed
-            notification.sentAt = delivered ? (notification.sentAt ?? now) : nil
-            notification.nextAttemptAt = nil
-            notification.lastError = permanentReasons.isEmpty ? nil : permanentReasons.joined(separator: "; ")
-        } else if notification.attempts >= maxAttempts {
-            for var r in stillWaiting { r.status = .failed; r.updatedAt = now; try r.update(db) }
-            let delivered = all.contains { $0.status == .delivered }
-            notification.state = delivered ? .sent : .failed
-            notification.sentAt = delivered ? (notification.sentAt ?? now) : nil
-            notification.nextAttemptAt = nil
-            notification.lastError = "gave up after \(notification.attempts) attempts: " + transientReasons.joined(separator: "; ")
-        } else {
-            notification.state = .deferred
-            notification.nextAttemptAt = now.addingTimeInterval(Self.backoff(afterAttempts: notification.attempts))
-            notification.lastError = transientReasons.joined(separator: "; ")
-        }
-        try notification.update(db)
+    }
+}
 
-        var recipientsJSON: [String: EventValue] = [:]
-        for r in recipients {
-            let outcome = report?.outcomes.first { $0.recipient.caseInsensitiveCompare(r.email) == .orderedSame }?.outcome
-            recipientsJSON[r.email] = .string(outcome.map { "\($0)" } ?? "no result")
+/// The shared state of one run's workers.
+private final class DispatchRun: Sendable {
+    private struct State {
+        var summary = DispatchSummary()
+        var budget: Int
+        var error: (any Error)?
+    }
+    private let state: Mutex<State>
+
+    init(budget: Int) { state = Mutex(State(budget: budget)) }
+
+    var summary: DispatchSummary { state.withLock { $0.summary } }
+    var error: (any Error)? { state.withLock { $0.error } }
+
+    /// Takes one message from the budget; false when it is spent or the run is stopping.
+    func take() -> Bool {
+        state.withLock { s in
+            guard s.error == nil, s.budget > 0 else { return false }
+            s.budget -= 1
+            return true
         }
-        var data: [String: EventValue] = [
-            "messageId": .string(row.messageId), "organizationId": .string(row.organizationId),
-            "purpose": .string(row.purpose.rawValue), "attempt": .int(Int64(notification.attempts)),
-            "at": .string(Timestamp.string(now)), "recipients": .object(recipientsJSON),
-            "caseId": .optional(row.caseId), "category": .optional(row.incidentCategory?.rawValue),
-        ]
-        switch notification.state {
-        case .sent where !accepted.isEmpty && row.state != .sent:
-            try Events.append(db, actor: actor, action: "notification.sent", objectType: "notification", objectId: row.messageId, values: data)
-        case .deferred:
-            data["nextAttemptAt"] = .string(Timestamp.string(notification.nextAttemptAt!))
-            data["reason"] = .optional(notification.lastError)
-            try Events.append(db, actor: actor, action: "notification.deferred", objectType: "notification", objectId: row.messageId, values: data)
-        case .failed:
-            data["reason"] = .optional(notification.lastError)
-            try Events.append(db, actor: actor, action: "notification.failed", objectType: "notification", objectId: row.messageId, values: data)
-        default: break
-        }
-        if let caseId = row.caseId {
-            try updateParticipant(db, caseId: caseId, organizationId: row.organizationId, recipients: all, now: now)
-        }
-        return (notification.state, refused)
     }
 
-    /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
-    /// failure without a reply (a refused connection) is the sentence alone.
-    public static func reason(code: Int?, reply: String) -> String {
-        guard let code, !reply.hasPrefix(String(code)) else { return reply }
-        return "\(code) \(reply)"
-    }
+    func giveBack() { state.withLock { $0.budget += 1 } }
 
-    /// Notified once a `to` recipient accepted; undeliverable when every `to` recipient failed for good.
-    private func updateParticipant(_ db: Database, caseId: String, organizationId: String,
-                                   recipients: [NotificationRecipientRecord], now: Date) throws {
-        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else { return }
-        let to = recipients.filter { $0.kind == "to" }
-        let before = participant.delivery
-        if to.contains(where: { $0.status == .delivered }) {
-            participant.delivery = .notified
-            if participant.firstNotifiedAt == nil { participant.firstNotifiedAt = now }
-        } else if !to.isEmpty, to.allSatisfy({ $0.status == .failed || $0.status == .bounced }), participant.delivery != .notified {
-            participant.delivery = .undeliverable
+    /// Stops the run with `error` (the first one wins).
+    func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }
+
+    func add(_ recorded: RecordedAttempt) -> DispatchSummary {
+        state.withLock { s in
+            switch recorded.state {
+            case .sent: s.summary.sent += 1
+            case .deferred: s.summary.deferred += 1
+            case .failed: s.summary.failed += 1
+            default: break
+            }
+            s.summary.recipientsRefused += recorded.refused
+            return s.summary
         }
-        guard participant.delivery != before else { return }
-        try participant.update(db)
-        try Events.append(db, actor: actor, action: "participant.delivery", objectType: "participant",
-                          objectId: "\(caseId)|\(organizationId)", data: [
-                              "caseId": caseId, "organizationId": organizationId,
-                              "delivery": participant.delivery.rawValue, "at": Timestamp.string(now),
-                          ])
     }
 }

@@ -6,7 +6,7 @@ import Registry
 ///
 /// Time comes from `composer.now`, so a test walks a case through the ladder with a clock it moves:
 /// ```swift
-/// var composer = NotificationComposer(writer: store.writer, settings: settings)
+/// var composer = NotificationComposer(store: store, settings: settings)
 /// composer.now = { day(20) }
 /// let steps = try ReminderLadder(composer: composer, policy: configuration.reminders).apply()
 /// ```
@@ -40,7 +40,7 @@ public struct ReminderLadder: Sendable {
     public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
                       dryRun: Bool = false) throws -> [Action] {
         let now = composer.now()
-        let store = CaseLifecycleStore(writer: composer.writer, actor: composer.settings.actor)
+        let store = CaseLifecycleStore(writer: composer.store.writer, actor: composer.settings.actor)
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
         for waiting in try store.waitingParticipants(caseId: caseId) {
             let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)
@@ -54,7 +54,7 @@ public struct ReminderLadder: Sendable {
                 var escalation = NotificationRequest(caseId: waiting.caseId, organizations: [waiting.organizationId],
                                                      template: escalationTemplate, purpose: .escalation, again: true)
                 // Who is unreachable, for the coordinator's copy (whose `organization` is the coordinator itself).
-                let vendor = try RegistryQueries(composer.writer).organization(id: waiting.organizationId)?.organization
+                let vendor = try RegistryQueries(store: composer.store).organization(id: waiting.organizationId)?.organization
                 escalation.variables = ["escalation.organizationName": vendor?.name ?? waiting.organizationId,
                                         "escalation.organizationLocalName": vendor?.localName ?? vendor?.name ?? waiting.organizationId,
                                         "escalation.days": String(days)]
@@ -84,14 +84,13 @@ public struct ReminderLadder: Sendable {
             if !dryRun {
                 switch step {
                 case .reminder:
-                    messages = try composer.queue(request!) { db, _ in
-                        try CaseLifecycleStore.recordReminder(db, caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                    messages = try composer.queue(request!) { _ in
+                        .reminded(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
                     }
                 case .escalation:
-                    messages = try composer.queue(request!) { db, planned in
-                        guard planned.organizationId == waiting.organizationId else { return }
-                        try CaseLifecycleStore.recordEscalation(db, caseId: waiting.caseId, organizationId: waiting.organizationId,
-                                                                at: now, actor: composer.settings.actor)
+                    messages = try composer.queue(request!) { planned in
+                        guard planned.organizationId == waiting.organizationId else { return nil }
+                        return .escalated(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
                     }
                 case .unreachable:
                     try store.markUnreachable(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Registry
 
 /// Reminders to participants who were notified but have not answered.
@@ -12,16 +11,7 @@ public struct Reminders: Sendable {
     public func due(caseId: String, afterDays days: Int) throws -> [String] {
         guard days >= 0 else { throw GatewayError.invalidArgument("--after takes a number of days, 0 or more") }
         let cutoff = composer.now().addingTimeInterval(-Double(days) * 86_400)
-        return try composer.writer.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw GatewayError.unknownCase(caseId) }
-            if record.publishedAt != nil { throw GatewayError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
-            return try String.fetchAll(db, sql: """
-                SELECT organizationId FROM participant
-                WHERE caseId = ? AND delivery = 'notified' AND response = 'none' AND firstNotifiedAt <= ?
-                  AND (lastRemindedAt IS NULL OR lastRemindedAt <= ?)
-                ORDER BY firstNotifiedAt, organizationId
-                """, arguments: [caseId, cutoff, cutoff])
-        }
+        return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff) }
     }
 
     /// Queues (or with `dryRun` plans) a reminder to each participant due for one.
@@ -32,8 +22,8 @@ public struct Reminders: Sendable {
                                           purpose: .reminder, again: true)
         if dryRun { return try composer.plan(request) }
         let now = composer.now()
-        return try composer.queue(request) { db, planned in
-            try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: planned.organizationId, at: now)
+        return try composer.queue(request) { planned in
+            .reminded(caseId: caseId, organizationId: planned.organizationId, at: now)
         }
     }
 }

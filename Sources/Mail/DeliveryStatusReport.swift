@@ -27,35 +27,57 @@ public struct DeliveryStatusReport: Sendable {
             self.remoteMTA = remoteMTA
         }
 
-        /// Delivery failed for good: action `failed` with a `5.x.x` status.
-        public var isPermanentFailure: Bool { action == "failed" && status.hasPrefix("5") }
+        /// Delivery failed for good: `Action: failed`, whatever the status class (the queue gave up).
+        public var isPermanentFailure: Bool { action == "failed" }
     }
 
     /// The per-recipient statuses, in order.
     public let recipients: [Recipient]
     /// The Message-ID (without brackets) of the message that bounced, from the returned
-    /// `message/rfc822` or `text/rfc822-headers` part.
-    public let originalMessageID: String?
+    /// `message/rfc822` or `text/rfc822-headers` part, else from an `X-Original-Message-ID` field.
+    public var originalMessageID: String? { originalMessageIDs.first }
+    /// Every Message-ID the report gives for the message that bounced.
+    public let originalMessageIDs: [String]
     /// `Reporting-MTA`, without its `dns;` type.
     public let reportingMTA: String?
+
+    static let statusTypes: Set<String> = ["message/delivery-status", "message/global-delivery-status"]
+
+    /// The first `message/delivery-status` part at any depth (Exchange nests reports in `multipart/mixed`).
+    static func find(in root: ParsedEntity) -> DeliveryStatusReport? {
+        func search(_ entity: ParsedEntity, depth: Int) -> ParsedEntity? {
+            if statusTypes.contains(entity.contentType.mediaType) { return entity }
+            guard depth < 4 else { return nil }
+            for part in entity.parts { if let found = search(part, depth: depth + 1) { return found } }
+            return nil
+        }
+        guard let part = search(root, depth: 0) else { return nil }
+        return DeliveryStatusReport(statusPart: part, root: root)
+    }
 
     init?(_ root: ParsedEntity) {
         guard root.contentType.mediaType == "multipart/report" else { return nil }
         if let reportType = root.contentType.parameters["report-type"]?.lowercased(),
            reportType != "delivery-status" { return nil }
-        let statusTypes: Set<String> = ["message/delivery-status", "message/global-delivery-status"]
-        guard let statusPart = root.parts.first(where: { statusTypes.contains($0.contentType.mediaType) }) else { return nil }
+        guard let statusPart = root.parts.first(where: { Self.statusTypes.contains($0.contentType.mediaType) }) else { return nil }
+        self.init(statusPart: statusPart, root: root)
+    }
 
+    private init(statusPart: ParsedEntity, root: ParsedEntity) {
         let blocks = Self.fieldBlocks(Array(statusPart.decodedBody))
         var recipients: [Recipient] = []
         var reportingMTA: String?
+        var ids: [String] = []
         for block in blocks {
             func field(_ name: String) -> String? {
                 block.first { $0.name.lowercased() == name }.map { EncodedWord.decode($0.value) }
             }
             if let mta = field("reporting-mta") { reportingMTA = Self.withoutType(mta) }
+            for (name, value) in block where name.lowercased() == "x-original-message-id" {
+                ids += MessageID.parseList(value)
+            }
             guard let final = field("final-recipient") ?? field("original-recipient") else { continue }
-            let status = field("status").map { String($0.prefix { !$0.isWhitespace && $0 != "(" }) } ?? ""
+            let status = field("status").map { String(HeaderText.trimmingWSP($0).prefix { !$0.isWhitespace && $0 != "(" }) } ?? ""
             recipients.append(Recipient(
                 finalRecipient: Self.address(Self.withoutType(final)),
                 originalRecipient: field("original-recipient").map { Self.address(Self.withoutType($0)) },
@@ -69,11 +91,14 @@ public struct DeliveryStatusReport: Sendable {
 
         let returnedTypes: Set<String> = ["message/rfc822", "message/global", "text/rfc822-headers",
                                           "message/rfc822-headers", "message/global-headers"]
-        originalMessageID = root.parts.first { returnedTypes.contains($0.contentType.mediaType) }.flatMap { part in
+        if let part = root.parts.first(where: { returnedTypes.contains($0.contentType.mediaType) }) {
             let bytes = Array(part.decodedBody)
             let headers = HeaderBlock.parse(bytes, in: 0..<bytes.count)
-            return headers.fields.first { $0.name.lowercased() == "message-id" }.flatMap { MessageID.parseList($0.value).first }
+            if let id = headers.fields.first(where: { $0.name.lowercased() == "message-id" }).flatMap({ MessageID.parseList($0.value).first }) {
+                ids.insert(id, at: 0)
+            }
         }
+        originalMessageIDs = ids
     }
 
     /// The blocks of fields of a `message/delivery-status` body, separated by blank lines.
@@ -106,8 +131,10 @@ public struct DeliveryStatusReport: Sendable {
 
     /// `<a@b>` → `a@b`.
     private static func address(_ value: String) -> String {
-        var text = value
-        if text.hasPrefix("<") && text.hasSuffix(">") && text.count > 2 { text = String(text.dropFirst().dropLast()) }
+        var text = HeaderText.trimmingWSP(value)
+        if let open = text.firstIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+            text = String(text[text.index(after: open)..<close])
+        }
         return text
     }
 }

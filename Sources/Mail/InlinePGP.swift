@@ -8,7 +8,7 @@ public enum InlinePGPKind: Sendable, Equatable {
     case encrypted
 
     /// The first armor header at the start of a line of `text`, if any.
-    static func detect(in text: String) -> InlinePGPKind? {
+    public static func detect(in text: String) -> InlinePGPKind? {
         // Most bodies hold no armor at all: skip the line walk (seconds for a 50 MB body) when none can match.
         guard mayHoldArmor(text) else { return nil }
         for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {

@@ -6,10 +6,18 @@ public struct ParsedEntity: Sendable {
     public let headerFields: [(name: String, value: String)]
     /// The content type; `text/plain; charset=us-ascii` when absent or unreadable.
     public let contentType: ContentType
-    /// The exact bytes of this entity in the source: headers, blank line, body.
-    public let rawBytes: Data
-    /// The body bytes as in the source, transfer encoding not undone.
-    public let body: Data
+    /// The whole message's bytes, shared by every entity of it (one buffer, not a copy per level of nesting:
+    /// memory stays in proportion to the message however deep its parts are).
+    private let source: [UInt8]
+    /// Where this entity lies in `source`: headers, blank line, body.
+    public let range: Range<Int>
+    /// Where its body starts in `source`.
+    private let bodyStart: Int
+
+    /// The exact bytes of this entity in the source: headers, blank line, body (copied on each use).
+    public var rawBytes: Data { Data(source[range]) }
+    /// The body bytes as in the source, transfer encoding not undone (copied on each use).
+    public var body: Data { Data(source[bodyStart..<range.upperBound]) }
     /// The parts of a multipart entity, split exactly on the boundary; empty otherwise.
     public let parts: [ParsedEntity]
 
@@ -19,15 +27,19 @@ public struct ParsedEntity: Sendable {
     init(bytes: [UInt8], range: Range<Int>, depth: Int = 0, defaultType: ContentType = .textPlain) {
         let block = HeaderBlock.parse(bytes, in: range, skipsMboxLine: depth == 0)
         headerFields = block.fields
-        rawBytes = Data(bytes[range])
-        body = Data(bytes[block.bodyStart..<range.upperBound])
+        source = bytes
+        self.range = range
+        bodyStart = block.bodyStart
         let declared = block.fields.first { $0.name.lowercased() == "content-type" }.flatMap { ContentType(headerValue: $0.value) }
         contentType = declared ?? defaultType
         if contentType.isMultipart, let boundary = contentType.boundary, !boundary.isEmpty, depth < Self.maximumDepth {
             let childDefault: ContentType = contentType.subtype == "digest" ? .messageRFC822 : .textPlain
-            parts = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: boundary).map {
-                ParsedEntity(bytes: bytes, range: $0, depth: depth + 1, defaultType: childDefault)
+            var ranges = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: boundary)
+            if ranges.isEmpty, let found = Multipart.guessBoundary(bytes, range: block.bodyStart..<range.upperBound) {
+                // The declared boundary never occurs (a relay rewrote one of them): use the delimiter the body has.
+                ranges = Multipart.split(bytes, range: block.bodyStart..<range.upperBound, boundary: found)
             }
+            parts = ranges.map { ParsedEntity(bytes: bytes, range: $0, depth: depth + 1, defaultType: childDefault) }
         } else {
             parts = []
         }
@@ -66,8 +78,8 @@ public struct ParsedEntity: Sendable {
     /// The body with its transfer encoding (base64, quoted-printable) undone.
     public var decodedBody: Data {
         switch transferEncoding {
-        case "base64": return Base64Lines.decode(body)
-        case "quoted-printable": return QuotedPrintable.decode(body)
+        case "base64": return Base64Lines.decode(source[bodyStart..<range.upperBound])
+        case "quoted-printable": return QuotedPrintable.decode(source[bodyStart..<range.upperBound])
         default: return body
         }
     }
@@ -80,6 +92,12 @@ public struct ParsedEntity: Sendable {
             return Charset.decode(decodedBody, charset: contentType.charset)
         }
         return String(data: decodedBody, encoding: .utf8)
+    }
+
+    /// Whether this is a text part whose bytes are not valid in its declared charset (nor any charset iconv
+    /// knows by that name): `text` is nil and the raw bytes in `body` are all there is.
+    public var isUndecodable: Bool {
+        !contentType.isMultipart && contentType.type == "text" && text == nil
     }
 
     /// `inline` or `attachment` from `Content-Disposition`, lowercased.
@@ -124,6 +142,24 @@ public struct ParsedEntity: Sendable {
 
 /// Splitting a multipart body on its boundary (RFC 2046 §5.1.1).
 enum Multipart {
+    /// The boundary of the first line that looks like a delimiter (`--` then a token) and occurs again.
+    static func guessBoundary(_ bytes: [UInt8], range: Range<Int>) -> String? {
+        var lineStart = range.lowerBound
+        while lineStart < range.upperBound {
+            var lineEnd = lineStart
+            while lineEnd < range.upperBound && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            var contentEnd = lineEnd
+            while contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D || bytes[contentEnd - 1] == 0x20 { contentEnd -= 1 }
+            if contentEnd - lineStart > 3, bytes[lineStart] == 0x2D, bytes[lineStart + 1] == 0x2D, bytes[lineStart + 2] != 0x2D,
+               bytes[lineStart..<contentEnd].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                let candidate = String(decoding: bytes[(lineStart + 2)..<contentEnd], as: UTF8.self)
+                if split(bytes, range: range, boundary: candidate).count >= 1 { return candidate }
+            }
+            lineStart = lineEnd < range.upperBound ? lineEnd + 1 : range.upperBound
+        }
+        return nil
+    }
+
     /// The byte ranges of the parts. The line break before a delimiter belongs to the delimiter;
     /// preamble and epilogue are dropped; a missing close delimiter ends the last part at the end.
     static func split(_ bytes: [UInt8], range: Range<Int>, boundary: String) -> [Range<Int>] {

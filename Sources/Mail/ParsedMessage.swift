@@ -43,7 +43,8 @@ public struct ParsedMessage: Sendable {
     /// The Cc recipients that parse as valid addresses.
     public var cc: [EmailAddress] { addresses("Cc") }
 
-    private func addresses(_ name: String) -> [EmailAddress] {
+    /// The valid addresses in every field named `name` (`Delivered-To`, `X-Original-To`, `Cc`, …).
+    public func addresses(_ name: String) -> [EmailAddress] {
         headers(name).flatMap(AddressSyntax.splitList).compactMap { try? EmailAddress(parsing: $0) }
     }
 

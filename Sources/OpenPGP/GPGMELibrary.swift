@@ -43,4 +43,6 @@ enum GPGErrorCode {
     static let unusableSecretKey = liaison_gpg_err_unusable_seckey()
     static let ambiguousName = liaison_gpg_err_ambiguous_name()
     static let decryptFailed = liaison_gpg_err_decrypt_failed()
+    static let canceled = liaison_gpg_err_canceled()
+    static let assuanCanceled = liaison_gpg_err_ass_canceled()
 }

@@ -18,10 +18,7 @@ extension OpenPGPContext {
         for text in recipientFingerprints {
             let fingerprint = try Fingerprint.normalize(text)
             guard seen.insert(fingerprint).inserted else { continue }
-            guard let key = try lookupKey(fingerprint, secret: false) else {
-                throw .keyNotFound(fingerprint, role: "recipient key", home: homeDirectory)
-            }
-            let info = KeyInfo(gpgmeKey: key.pointer, fromData: false)
+            let (key, info) = try recipientKey(fingerprint)
             if let problem = info.encryptionProblem(at: date) ?? info.currentEncryptionProblem() {
                 throw .unusableKey(fingerprint, role: "recipient key", reason: problem + " and cannot be encrypted to")
             }
@@ -31,7 +28,7 @@ extension OpenPGPContext {
         var signerFingerprint: String?
         if let signer {
             let fingerprint = try Fingerprint.normalize(signer)
-            try useSigner(try signingKey(fingerprint))
+            try useSigner(try signingKeyState(fingerprint).key)
             signerFingerprint = fingerprint
         }
         defer { gpgme_signers_clear(context) }
@@ -55,6 +52,19 @@ extension OpenPGPContext {
         if let signerFingerprint { try rejectInvalidSigner(signerFingerprint) }
         try check(error, "encrypt to \(seen.sorted().joined(separator: ", "))")
         return try cipher.readAll(home: homeDirectory)
+    }
+}
+
+extension OpenPGPContext {
+    /// The recipient key, looked up once per context (a batch), with what gpg said about it then.
+    func recipientKey(_ fingerprint: String) throws(OpenPGPError) -> (key: GPGMEKey, info: KeyInfo) {
+        if let known = recipientKeys[fingerprint] { return known }
+        guard let key = try lookupKey(fingerprint, secret: false) else {
+            throw .keyNotFound(fingerprint, role: "recipient key", home: homeDirectory)
+        }
+        let found = (key: key, info: KeyInfo(gpgmeKey: key.pointer, fromData: false))
+        recipientKeys[fingerprint] = found
+        return found
     }
 }
 

@@ -1,7 +1,12 @@
 import CGPGME
 import Foundation
+import Logging
 
 /// A gpgme context bound to one GnuPG home directory: OpenPGP protocol, ASCII armor, never a pinentry.
+///
+/// A context remembers each signing key after its first signature (made by gpg) and then signs through
+/// gpg-agent directly, over one Assuan connection, without a gpg process per signature; recipients' keys are
+/// looked up once per context too.
 ///
 /// gpgme allows one context per thread at a time, so a context is not `Sendable`: create one per task and
 /// let it go when the task ends. What it returns are plain `Sendable` values.
@@ -15,9 +20,28 @@ public final class OpenPGPContext {
     /// The GnuPG home directory every operation of this context uses.
     public let homeDirectory: String
     let context: gpgme_ctx_t
+    /// Where notices go, such as a signature made by gpg instead of the agent.
+    public var logger: Logger
+    /// Sign through gpg-agent once a key has been seen (true), or always through gpg (false, for comparison).
+    public var signsThroughAgent = true
+    /// How the last signature of this context was made.
+    public internal(set) var lastSignatureRoute: SignatureRoute?
+
+    /// The passphrase given for loopback pinentry, kept where gpgme's callback can read it.
+    let passphrase: PassphraseSource?
+    /// Signing keys seen by this context, by normalised fingerprint.
+    var signingKeys: [String: SigningKeyState] = [:]
+    /// Recipient keys seen by this context, by normalised fingerprint.
+    var recipientKeys: [String: (key: GPGMEKey, info: KeyInfo)] = [:]
+    /// The agent connection, opened at the first signature through the agent.
+    var agent: AgentConnection?
 
     /// Opens a context on `homeDirectory`; nil means `$GNUPGHOME`, else `~/.gnupg`.
-    public init(homeDirectory: String? = nil) throws(OpenPGPError) {
+    ///
+    /// `passphrase` unlocks a protected secret key through loopback pinentry (for gpg and for the agent);
+    /// without it only keys without passphrase (or already unlocked in the agent) can sign.
+    public init(homeDirectory: String? = nil, passphrase: String? = nil,
+                logger: Logger = Logger(label: "liaison.openpgp")) throws(OpenPGPError) {
         _ = GPGMELibrary.version
         let home = homeDirectory ?? OpenPGPContext.defaultHomeDirectory()
         var isDirectory: ObjCBool = false
@@ -53,6 +77,18 @@ public final class OpenPGPContext {
         gpgme_set_offline(created, 1)
         self.homeDirectory = home
         self.context = created
+        self.logger = logger
+        self.passphrase = passphrase.map(PassphraseSource.init)
+        if let source = self.passphrase {
+            // The context keeps `source` alive as long as the gpgme context that points to it.
+            liaison_gpgme_set_passphrase_cb(created, { hook, _, _, previousWasBad, fd in
+                guard let hook, previousWasBad == 0 else { return gpgme_error_t(GPGErrorCode.canceled) }
+                let source = Unmanaged<PassphraseSource>.fromOpaque(hook).takeUnretainedValue()
+                let line = Array((source.passphrase + "\n").utf8)
+                let written = line.withUnsafeBytes { liaison_gpgme_io_writen(fd, $0.baseAddress, $0.count) }
+                return written == 0 ? 0 : gpgme_error_t(GPGErrorCode.canceled)
+            }, Unmanaged.passUnretained(source).toOpaque())
+        }
     }
 
     deinit { gpgme_release(context) }

@@ -35,15 +35,15 @@ public struct CaseExportQueries: Sendable {
     public func snapshot(caseId: String, publisherId: String?) throws -> CaseExportSnapshot? {
         try reader.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseId) else { return nil }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.* FROM participant p JOIN organization o ON o.id = p.organizationId
-                WHERE p.caseId = ? ORDER BY p.organizationId
+            let records = try ParticipantRecord.fetchAll(db, sql: """
+                SELECT * FROM participant WHERE caseId = ? ORDER BY organizationId
                 """, arguments: [caseId])
-            var participants: [ExportedParticipant] = []
-            for row in rows {
-                let participant = try ParticipantRecord(row: row)
-                guard let organization = try Organization.fetchOne(db, key: participant.organizationId) else { continue }
-                participants.append(ExportedParticipant(record: participant, organization: organization))
+            let organizations = Dictionary(
+                try Organization.fetchAll(db, keys: records.map(\.organizationId)).map { ($0.id, $0) },
+                uniquingKeysWith: { first, _ in first })
+            // participant.organizationId references organization(id), so every participant has its organisation.
+            let participants = records.compactMap { record in
+                organizations[record.organizationId].map { ExportedParticipant(record: record, organization: $0) }
             }
             // Participant events are keyed "<case>|<organisation>"; organisation ids never contain "|".
             let participantKeys = participants.map { "\(caseId)|\($0.record.organizationId)" }

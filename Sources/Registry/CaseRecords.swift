@@ -162,6 +162,8 @@ public enum InboundKind: String, Codable, Sendable, CaseIterable {
 public enum InboundSignature: String, Codable, Sendable, CaseIterable {
     case none, verified, bad
     case unknownKey = "unknown-key"
+    /// A signature of a kind that could not be checked here (the reason is kept with the message).
+    case unsupported
 }
 
 /// A reply, automatic reply or delivery report read by `ingest`.

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The reading state of IMAP mailboxes (table `mailboxState`, migration "v3-imap-mailbox-state").
+/// The reading state of IMAP mailboxes (table `mailboxState`, migration "v5-imap-mailbox-state").
 ///
 /// ```swift
 /// let states = MailboxStateStore(writer: store.writer)

@@ -172,7 +172,21 @@ public enum Schema {
             for statement in reportIndexes { try db.execute(sql: statement) }
         }
         migrator.registerMigration(CaseLifecycleSchema.migrationName, migrate: CaseLifecycleSchema.migrate)
-        migrator.registerMigration("v3-imap-mailbox-state") { db in
+        migrator.registerMigration("v4-outbox-record") { db in
+            try db.execute(sql: """
+                -- A message the server accepted but whose delivery could not be recorded: never sent again until an
+                -- operator releases it (`liaison outbox release`).
+                ALTER TABLE notification ADD COLUMN heldReason TEXT;
+                -- The whole message was refused by our own relay (5xx to DATA or at its end): no vendor's fault.
+                ALTER TABLE notification ADD COLUMN relayRefused BOOLEAN NOT NULL DEFAULT 0;
+                -- `liaison outbox` reads its columns from this index alone: the rows carry the signed message, and
+                -- reading a column stored after it walks the message's overflow pages.
+                CREATE INDEX notification_outbox ON notification(
+                    id, state, caseId, organizationId, purpose, language, attempts, subject, messageId, trackingRef,
+                    signed, encrypted, createdAt, sentAt, nextAttemptAt, lastError, heldReason);
+                """)
+        }
+        migrator.registerMigration("v5-imap-mailbox-state") { db in
             // How far each IMAP mailbox was read: UIDs are only meaningful under their UIDVALIDITY.
             try db.execute(sql: """
                 CREATE TABLE mailboxState (
@@ -183,6 +197,7 @@ public enum Schema {
                 )
                 """)
         }
+        migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         return migrator
     }
 

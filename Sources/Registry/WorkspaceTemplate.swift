@@ -1,5 +1,22 @@
 /// The commented `liaison.yaml` that `liaison init` writes.
 enum WorkspaceTemplate {
+    /// Our own entry, which `sender.organization` names, so that a new workspace's directory is not empty.
+    static let ownOrganization = """
+    # Our own entry in the directory: liaison.yaml's sender.organization names it. Edit it, then run
+    # `liaison directory sync`. The fields of an organisation file are described by `liaison directory check --help`.
+    id: example-csirt
+    name: Example CSIRT
+    kind: national-csirt
+    country: JP
+    domains: [csirt.example]
+    languages: [ja, en]
+    contacts:
+      - email: vuls@csirt.example
+        name: Vulnerability Coordination
+        role: to
+
+    """
+
     static let configuration = """
     # Liaison workspace configuration. Every key is optional; defaults are shown in the comments.
     # Directory/organizations/<id>.yaml   one file per organisation (see `liaison directory check`)
@@ -24,8 +41,8 @@ enum WorkspaceTemplate {
       home: .liaison/gnupg            # default: $GNUPGHOME, else ~/.gnupg
       encrypt: when-key               # when-key | always | never
 
-    report:
-      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo; dates in mail name it
+    timezone: UTC                     # dates typed and shown, and quarters, are days of this zone, e.g. Asia/Tokyo
+                                      # (formerly report.timezone, which is still read)
 
     cases:
       embargo_days: 45                # planned publication of a case opened without --due (CERT/CC's 45 days)

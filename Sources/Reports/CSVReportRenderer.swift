@@ -24,17 +24,17 @@ enum CSVReportRenderer {
         let series = layout.report.series
         for (index, quarter) in series.quarters.enumerated() {
             add("series", "notificationsSent.\(quarter)", .count(series.notificationsSent.values[index],
-                                                                 series.notificationsSent.definition))
+                                                                 layout.chartDefinition("notificationsSent", series.notificationsSent.definition)))
         }
         for origin in series.publishedByOrigin.values.keys.sorted() {
             for (index, quarter) in series.quarters.enumerated() {
                 add("series", "publishedByOrigin.\(origin).\(quarter)",
-                    .count(series.publishedByOrigin.values[origin]![index], series.publishedByOrigin.definition))
+                    .count(series.publishedByOrigin.values[origin]![index], layout.chartDefinition("publishedByOrigin", series.publishedByOrigin.definition)))
             }
         }
         for (index, quarter) in series.quarters.enumerated() {
             add("series", "registeredDevelopers.\(quarter)", .count(series.registeredDevelopers.values[index],
-                                                                    series.registeredDevelopers.definition))
+                                                                    layout.chartDefinition("registeredDevelopers", series.registeredDevelopers.definition)))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

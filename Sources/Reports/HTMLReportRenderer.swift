@@ -71,7 +71,7 @@ enum HTMLReportRenderer {
         }
         html += """
             </main>
-            <footer><p>\(e(layout.recountLine)): \(e(report.integrity.recount.definition))</p></footer>
+            <footer><p>\(e(layout.recountLine)): \(e(layout.recountDefinition))</p></footer>
             </body>
             </html>
 
@@ -89,7 +89,7 @@ enum HTMLReportRenderer {
                 title: layout.text(.chartNotifications), style: .line, categories: quarters,
                 series: [.init(name: layout.text(.sent), color: SVGChart.palette[0], values: series.notificationsSent.values)],
                 xTitle: layout.text(.quarterAxis), yTitle: layout.text(.axisMessages)),
-             series.notificationsSent.definition),
+             layout.chartDefinition("notificationsSent", series.notificationsSent.definition)),
             ("chart-published", layout.text(.chartPublished), SVGChart(
                 title: layout.text(.chartPublished), style: .stackedBars, categories: quarters,
                 series: origins.enumerated().map { index, origin in
@@ -97,13 +97,13 @@ enum HTMLReportRenderer {
                           values: series.publishedByOrigin.values[origin]!)
                 },
                 xTitle: layout.text(.quarterAxis), yTitle: layout.text(.axisCases)),
-             series.publishedByOrigin.definition),
+             layout.chartDefinition("publishedByOrigin", series.publishedByOrigin.definition)),
             ("chart-developers", layout.text(.chartDevelopers), SVGChart(
                 title: layout.text(.chartDevelopers), style: .line, categories: quarters,
                 series: [.init(name: layout.text(.registeredDevelopers), color: SVGChart.palette[2],
                                values: series.registeredDevelopers.values)],
                 xTitle: layout.text(.quarterAxis), yTitle: layout.text(.axisDevelopers)),
-             series.registeredDevelopers.definition),
+             layout.chartDefinition("registeredDevelopers", series.registeredDevelopers.definition)),
         ]
         let e = HTMLEscaping.escape
         var html = "<section id=\"charts\">\n<h2>\(e(layout.text(.charts)))</h2>\n<div class=\"charts\">\n"

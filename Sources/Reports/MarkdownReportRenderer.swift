@@ -27,7 +27,7 @@ enum MarkdownReportRenderer {
                 var cells = [label, escape(layout.value(line))]
                 if compared != nil { cells += [escape(layout.compareValue(line)), escape(layout.change(line))] }
                 var definition = line.figure?.definition ?? line.headingDefinition ?? ""
-                if let total = line.total { definition += " Total: \(total.definition)" }
+                if let total = line.total { definition += layout.language == .ja ? " 総計: \(total.definition)" : " Total: \(total.definition)" }
                 cells.append(escape(definition))
                 out.append(row(cells))
             }
@@ -39,7 +39,7 @@ enum MarkdownReportRenderer {
                 if table.more > 0 { out += ["", escape(layout.andMore(table.more))] }
             }
         }
-        out += ["", "Recount: \(escape(layout.report.integrity.recount.definition))"]
+        out += ["", "\(layout.language == .ja ? "再集計" : "Recount"): \(escape(layout.recountDefinition))"]
         return out.joined(separator: "\n") + "\n"
     }
 

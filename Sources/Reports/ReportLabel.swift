@@ -97,6 +97,8 @@ enum ReportLabel: Sendable {
             case "reminder": ("Reminder", "リマインダー")
             case "publication": ("Publication notice", "公表のお知らせ")
             case "incident": ("Incident notice", "インシデント通知")
+            case "escalation": ("Escalation", "エスカレーション")
+            case "due-changed": ("Publication date changed", "公表予定日変更のお知らせ")
             default: (purpose, purpose)
             }
         case .kind(let kind):

@@ -47,11 +47,12 @@ struct ReportLayout {
         self.report = report
         self.language = language
         let l = { (label: ReportLabel) in label.text(language) }
-        sections = [
+        let sections = [
             Self.notifications(report.notifications, l),
             Self.coordination(report.coordination, language, l),
             Self.directory(report.directory, language, l),
         ]
+        self.sections = language == .ja ? sections.map(JapaneseDefinitions.translate) : sections
     }
 
     // MARK: Header lines
@@ -79,6 +80,16 @@ struct ReportLayout {
         case false?: return text(.logBroken).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
         case nil: return text(.logNotVerified)
         }
+    }
+
+    /// What the recount counted, in the report's language.
+    var recountDefinition: String {
+        language == .ja ? JapaneseDefinitions.recount : report.integrity.recount.definition
+    }
+
+    /// A chart's definition (`notificationsSent`, `publishedByOrigin`, `registeredDevelopers`) in the report's language.
+    func chartDefinition(_ chart: String, _ english: String) -> String {
+        language == .ja ? JapaneseDefinitions.charts[chart] ?? english : english
     }
 
     var recountLine: String {

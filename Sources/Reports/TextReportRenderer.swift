@@ -51,7 +51,7 @@ enum TextReportRenderer {
                 if let total = row.total { out.append("    (\(layout.text(.total))) \(total.definition)") }
             }
         }
-        out.append("  \(layout.recountLine): \(layout.report.integrity.recount.definition)")
+        out.append("  \(layout.recountLine): \(layout.recountDefinition)")
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -90,6 +90,32 @@ public final class CurlSMTPTransport: MailTransport {
         try set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
     }
 
+    /// What a connection check found: the server answered EHLO, and these steps succeeded.
+    public struct ConnectionCheck: Sendable, Equatable {
+        /// STARTTLS was offered and the certificate verified (false for smtps://, TLS from the first byte, or `tls: none`).
+        public let startedTLS: Bool
+        /// The server accepted the login (false when no username is configured).
+        public let loggedIn: Bool
+    }
+
+    /// Connects, says EHLO, starts TLS (verifying the certificate) and logs in, then sends nothing: what
+    /// `liaison doctor` checks. Throws the error sending would have met (`.startTLSNotOffered`, `.certificate`,
+    /// `.authenticationFailed`, `.connectionFailed`…).
+    public func checkConnection() throws(SMTPError) -> ConnectionCheck {
+        dialogue.startMessage()
+        errorBuffer[0] = 0
+        do { try set(CURLOPT_CONNECT_ONLY, 1) } catch { throw .transferFailed(server: server, reason: error.description) }
+        defer { _ = liaison_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 0) }
+        let result = curl_easy_perform(handle)
+        if result != CURLE_OK { throw mapFailure(result) }
+        if configuration.username != nil, !dialogue.authenticatedOnThisConnection {
+            throw .authenticationFailed(server: server, username: configuration.username ?? "", reply: nil,
+                                        reason: "the server offered no AUTH mechanism")
+        }
+        return ConnectionCheck(startedTLS: dialogue.exchanges.contains { $0.step == .startTLS },
+                               loggedIn: dialogue.authenticatedOnThisConnection)
+    }
+
     private func deliver(_ message: OutgoingMessage) -> DeliveryReport {
         if let problem = message.envelopeProblem() {
             logger.error("\(problem.description)")
@@ -188,6 +214,9 @@ public final class CurlSMTPTransport: MailTransport {
         case CURLE_LOGIN_DENIED:
             return .authenticationFailed(server: server, username: configuration.username ?? "", reply: nil,
                                          reason: detail)
+        case CURLE_WEIRD_SERVER_REPLY where !dialogue.exchanges.contains(where: { $0.reply != nil }):
+            // Not one SMTP reply on this connection: the port is another service's, or speaks TLS from the start.
+            return .notSMTP(server: server, reason: detail)
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
             return .connectionLost(server: server, reason: detail)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:

@@ -58,7 +58,9 @@ extension DeliveryReport {
     private static func failingReply(in exchanges: [SMTPDialogue.Exchange], message: OutgoingMessage,
                                      server: String, username: String?) -> SMTPError?
     {
-        guard let last = exchanges.last(where: { $0.reply != nil }), let reply = last.reply, !reply.isPositive
+        // libcurl ends a failed session with QUIT, whose 221 says nothing about the failure: look before it.
+        guard let last = exchanges.last(where: { $0.reply != nil && $0.step != .quit }), let reply = last.reply,
+              !reply.isPositive
         else { return nil }
         switch last.step {
         case .rcptTo, .quit:
@@ -68,12 +70,12 @@ extension DeliveryReport {
         case .auth, .authContinuation:
             return .authenticationFailed(server: server, username: username ?? "", reply: reply, reason: "")
         case .mailFrom:
-            return .serverRejected(server: server, step: "MAIL FROM:<\(message.sender)>", reply: reply)
+            return .serverRejected(server: server, step: "MAIL FROM:<\(message.sender)>", reply: reply, refused: .sender)
         case .data:
-            return .serverRejected(server: server, step: "DATA", reply: reply)
+            return .serverRejected(server: server, step: "DATA", reply: reply, refused: .message)
         case .endOfData:
             return .serverRejected(server: server, step: "message \(message.messageID) at the end of DATA",
-                                   reply: reply)
+                                   reply: reply, refused: .message)
         case .greeting:
             return .serverRejected(server: server, step: "the connection in its greeting", reply: reply)
         case .ehlo, .helo:

@@ -11,6 +11,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         case startTLSNotOffered, plainToNonLoopback, connectionFailed, connectionLost, timeout
         case authenticationFailed, tlsHandshake, certificate, caFileUnreadable, unsupportedURL
         case invalidConfiguration, invalidAddress, noRecipients, serverRejected, fileWriteFailed, transferFailed
+        case notSMTP
     }
 
     private let code: Code
@@ -22,13 +23,41 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     public let replyCode: Int?
     /// The server's reply behind this error, when it gave one (lines joined with "\n").
     public let reply: String?
+    /// True when our own settings or relay are at fault, not the message or its recipients: a refused login
+    /// (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS handshake or a server that does not
+    /// speak SMTP (a wrong port), our envelope sender refused (5xx to MAIL FROM), a bad URL or CA file. Every
+    /// message would fail the same way, so a sender should stop and change nothing.
+    public var isConfigurationProblem: Bool {
+        switch code {
+        case .startTLSNotOffered, .plainToNonLoopback, .certificate, .tlsHandshake, .caFileUnreadable, .unsupportedURL,
+             .invalidConfiguration, .notSMTP:
+            return true
+        case .authenticationFailed:
+            return !isTransient
+        case .serverRejected:
+            return refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true
+        default:
+            return false
+        }
+    }
+    /// True when our relay refused the message as a whole after accepting its recipients (a 5xx to DATA or at
+    /// the end of the data): the message fails, but the recipients' addresses are not to blame.
+    public var isWholeMessageRefusal: Bool {
+        code == .serverRejected && refusedStep == .message && replyCode.map { $0 / 100 == 5 } == true
+    }
 
-    private init(_ code: Code, _ description: String, transient: Bool, replyCode: Int? = nil, reply: String? = nil) {
+    /// Which part of the session a `serverRejected` refused.
+    enum RefusedStep: Sendable { case sender, message, other }
+    private let refusedStep: RefusedStep?
+
+    private init(_ code: Code, _ description: String, transient: Bool, replyCode: Int? = nil, reply: String? = nil,
+                 refusedStep: RefusedStep? = nil) {
         self.code = code
         self.description = description
         self.isTransient = transient
         self.replyCode = replyCode
         self.reply = reply
+        self.refusedStep = refusedStep
     }
 
     /// Errors of the same kind are equal, whatever their details.
@@ -74,6 +103,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file transport could not write the message file.
     public static let fileWriteFailed = SMTPError(
         .fileWriteFailed, "Could not write the message file.", transient: true)
+    /// The server answered something that is not SMTP before any reply (a wrong port, TLS spoken to plain SMTP).
+    public static let notSMTP = SMTPError(.notSMTP, "The server does not speak SMTP.", transient: false)
     /// Any other libcurl failure.
     public static let transferFailed = SMTPError(.transferFailed, "Sending the message failed.", transient: true)
 
@@ -132,7 +163,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
 
     static func unsupportedURL(_ url: String, reason: String) -> SMTPError {
         SMTPError(.unsupportedURL,
-                  "The SMTP URL \"\(url)\" is not supported (\(reason)); use smtp://host:port, smtps://host:port "
+                  "The SMTP URL \"\(SMTPConfiguration.maskingPassword(in: url))\" is not supported (\(reason)); use smtp://host:port, smtps://host:port "
                   + "or file:///directory.", transient: false)
     }
 
@@ -150,9 +181,15 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         SMTPError(.noRecipients, "Message \(messageID) has no recipients, so it was not sent.", transient: false)
     }
 
-    static func serverRejected(server: String, step: String, reply: SMTPReply) -> SMTPError {
+    static func serverRejected(server: String, step: String, reply: SMTPReply, refused: RefusedStep = .other) -> SMTPError {
         SMTPError(.serverRejected, "The SMTP server at \(server) refused \(step): \(reply.singleLine).",
-                  transient: reply.code / 100 != 5, replyCode: reply.code, reply: reply.text)
+                  transient: reply.code / 100 != 5, replyCode: reply.code, reply: reply.text, refusedStep: refused)
+    }
+
+    static func notSMTP(server: String, reason: String) -> SMTPError {
+        SMTPError(.notSMTP, "The server at \(server) does not answer as an SMTP server (\(reason)); check the port "
+                  + "and the scheme of smtp.url (smtp:// with STARTTLS, usually port 587; smtps://, usually 465).",
+                  transient: false)
     }
 
     static func fileWriteFailed(path: String, reason: String) -> SMTPError {

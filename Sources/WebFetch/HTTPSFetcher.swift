@@ -29,12 +29,17 @@ public struct HTTPSFetcher: Sendable {
     public var timeout: Double
     /// Same-host redirects followed before giving up.
     public var maxRedirects: Int
+    /// libcurl CURLOPT_CONNECT_TO entries, `HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT` (as curl's --connect-to):
+    /// the connection goes elsewhere while the URL, the certificate check and the same-host rule keep HOST.
+    public var connectTo: [String]
 
-    public init(caFile: String? = nil, maxBytes: Int = 1 << 20, timeout: Double = 15, maxRedirects: Int = 5) {
+    public init(caFile: String? = nil, maxBytes: Int = 1 << 20, timeout: Double = 15, maxRedirects: Int = 5,
+                connectTo: [String] = []) {
         self.caFile = caFile
         self.maxBytes = maxBytes
         self.timeout = timeout
         self.maxRedirects = maxRedirects
+        self.connectTo = connectTo
     }
 
     /// GETs `url`; throws `WebFetchError` for a non-https URL, a failed connection or certificate check, a
@@ -86,6 +91,15 @@ public struct HTTPSFetcher: Sendable {
             _ = liaison_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
             sink.release()
         }
+        var connectList: UnsafeMutablePointer<curl_slist>? = nil
+        defer {
+            _ = liaison_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, nil)
+            curl_slist_free_all(connectList)
+        }
+        for entry in connectTo {
+            guard let appended = curl_slist_append(connectList, entry) else { throw .transfer(url, "out of memory") }
+            connectList = appended
+        }
         let milliseconds = Int((timeout * 1000).rounded(.up))
         var failed: CURLcode = CURLE_OK
         func set(_ option: CURLoption, _ value: Int) { if failed == CURLE_OK { failed = liaison_curl_setopt_long(handle, option, value) } }
@@ -100,6 +114,7 @@ public struct HTTPSFetcher: Sendable {
         set(CURLOPT_TIMEOUT_MS, milliseconds)
         set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds)
         set(CURLOPT_USERAGENT, "Liaison security.txt discovery")
+        if failed == CURLE_OK, connectList != nil { failed = liaison_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectList) }
         if failed == CURLE_OK { failed = liaison_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes)) }
         if failed == CURLE_OK { failed = liaison_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)) }
         if failed == CURLE_OK { failed = liaison_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, collectBody) }

@@ -7,7 +7,7 @@ struct DirectoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory",
         abstract: "Validate Directory/, sync it into the registry, or export the registry.",
-        subcommands: [Check.self, Sync.self, Export.self])
+        subcommands: [Check.self, Sync.self, Export.self, DirectoryDiscoverCommand.self])
 
     /// `liaison directory check`
     struct Check: ParsableCommand {
@@ -16,6 +16,7 @@ struct DirectoryCommand: ParsableCommand {
             discussion: "Exits 1 when there are errors; warnings alone exit 0.")
 
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var securityTxt: SecurityTxtCheckOptions
 
         func run() throws {
             let workspace = try options.locate()
@@ -25,7 +26,8 @@ struct DirectoryCommand: ParsableCommand {
             } catch {
                 configurationErrors = error.description.split(separator: "\n").map { "\($0)" }
             }
-            let (contents, problems) = DirectoryLoader().load(workspace)
+            var (contents, problems) = DirectoryLoader().load(workspace)
+            problems += securityTxt.problems(contents, workspace: workspace)
             configurationErrors.forEach(CommandSupport.printError)
             problems.forEach { CommandSupport.printError($0.description) }
             let errors = problems.filter { $0.severity == .error }.count + configurationErrors.count
@@ -49,7 +51,7 @@ struct DirectoryCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             _ = try options.configuration(of: workspace)
-            let store = try options.openStore(of: workspace)
+            let store = try options.openStore(of: workspace, creatingIfMissing: true)
             let result = try CommandSupport.reportingErrors {
                 try DirectorySync(workspace: workspace, store: store).run(dryRun: dryRun)
             }

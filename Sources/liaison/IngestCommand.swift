@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Mail
 import Registry
 
 /// `liaison ingest`: read replies and delivery reports.
@@ -9,20 +10,29 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Read replies, automatic replies and bounces, and update the cases.",
         discussion: """
-            A reply is matched to its notification by In-Reply-To/References, else by the [LSN-…] reference in its
-            subject, else by the sender's address or domain. A human reply marks the participant acknowledged (or
-            what it states on a line `Status: affected|not-affected|fixed|investigating`); signed replies are
-            checked against the contact's key; a bounce (RFC 3464) fails that recipient. A message that matches
-            nothing is listed, never dropped; reading the same message again changes nothing.
+            Every message is first classified — delivery report, automatic reply (out-of-office, ticket \
+            acknowledgement, read receipt, list notice), human reply, or unrelated — then matched to its \
+            notification: by the VERP envelope address, the returned copy inside a bounce, In-Reply-To/References, \
+            the [LSN-…] reference in the subject, else the sender's address or domain.
+
+            Only a human reply changes a response: it marks the participant acknowledged, or what it states on a \
+            line `Status: affected|not-affected|fixed|investigating`. A reply whose signature is bad or made by a \
+            key that is not the organisation's changes nothing and is listed for review (liaison inbox --review); \
+            `ingest.require_signature: statements|all` in liaison.yaml asks for verified signatures. A delivery \
+            report bounces only recipients of the notification it matches.
+
+            Every message is stored byte for byte; one that matches nothing is listed, never dropped; reading the \
+            same message again changes nothing; one failing message never stops the batch. A message on standard \
+            input without any header field is refused with exit status 65, so the delivering MTA keeps it.
             """)
     @OptionGroup var workspace: WorkspaceOptions
-    @Option(help: "An mbox file.") var mbox: String?
+    @Option(help: "An mbox file (LF or CRLF line ends).") var mbox: String?
     @Option(help: "A Maildir folder (new/ and cur/).") var maildir: String?
     @Option(help: ArgumentHelp("An IMAP mailbox, imaps://USER@HOST/INBOX or imap://… with STARTTLS (password from LIAISON_IMAP_PASSWORD); default imap.url of liaison.yaml.", valueName: "URL"))
     var imap: String?
     @OptionGroup var imapOptions: IMAPIngestOptions
     @Argument(help: "`-` to read one message from standard input.") var stdin: String?
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json (every message with its kind and disposition).") var format: OutputFormat = .table
 
     func run() throws {
         try CommandSupport.reportingErrors {
@@ -30,27 +40,35 @@ struct IngestCommand: ParsableCommand {
             if try IMAPIngestion.runIfAsked(url: imap, options: imapOptions, otherSources: sources, workspace: workspace, format: format) { return }
             guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR, --imap URL or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
-            var messages: [(String, Data)] = []
+            var messages: [(source: String, bytes: Data)] = []
             if let mbox {
                 guard let data = FileManager.default.contents(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
                 messages = MailboxReader.mbox(data).enumerated().map { ("\(mbox)#\($0.offset + 1)", $0.element) }
             } else if let maildir {
                 messages = try MailboxReader.maildir(URL(fileURLWithPath: maildir)).map { ("\(maildir)/\($0.name)", $0.data) }
             } else {
-                messages = [("stdin", FileHandle.standardInput.readDataToEndOfFile())]
+                let bytes = FileHandle.standardInput.readDataToEndOfFile()
+                if (try? ParsedMessage(bytes: bytes)) == nil {
+                    // EX_DATAERR: the delivering MTA keeps the message and reports it.
+                    FileHandle.standardError.write(Data("liaison: the message on standard input has no header fields; nothing was stored\n".utf8))
+                    throw ExitCode(65)
+                }
+                messages = [("stdin", bytes)]
             }
             let env = try GatewayEnvironment(workspace)
-            let ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
-            var outcomes: [IngestOutcome] = []
-            for (_, bytes) in messages { outcomes.append(try ingester.ingest(bytes)) }
+            var ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
+            ingester.requireSignature = env.configuration.ingest.requireSignature
+            let outcomes = ingester.ingest(batch: messages)
+            let summary = IngestSummary(outcomes)
             if format == .json { try CommandSupport.printJSON(outcomes); return }
-            CommandSupport.printTable(["kind", "from", "case", "organisation", "signature", "effect", "subject"],
-                       outcomes.map { [$0.disposition.rawValue, $0.from ?? "-", $0.caseId ?? "-", $0.organizationId ?? "-",
-                                       $0.signature.rawValue + ($0.encrypted ? ", encrypted" : ""),
+            CommandSupport.printTable(["disposition", "kind", "from", "case", "organisation", "signature", "effect", "subject"],
+                       outcomes.map { [$0.disposition.rawValue, $0.kind.isEmpty ? "-" : $0.kind, $0.from ?? "-", $0.caseId ?? "-",
+                                       $0.organizationId ?? "-", $0.signature.rawValue + ($0.encrypted ? ", encrypted" : ""),
                                        $0.effects.isEmpty ? "-" : $0.effects.joined(separator: "; "), $0.subject ?? "-"] })
-            let unmatched = outcomes.filter { $0.disposition == .unmatched }.count
-            print("read \(outcomes.count) message\(outcomes.count == 1 ? "" : "s")"
-                  + (unmatched > 0 ? "; \(unmatched) matched nothing and \(unmatched == 1 ? "was" : "were") kept as unmatched for review" : ""))
+            for outcome in outcomes where outcome.disposition == .failed || outcome.disposition == .unreadable {
+                FileHandle.standardError.write(Data("liaison: \(outcome.source ?? outcome.messageId): \(outcome.effects.joined(separator: "; "))\n".utf8))
+            }
+            print(summary.line)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Registry
 
 @main
 struct Liaison: ParsableCommand {
@@ -26,6 +27,7 @@ struct Liaison: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self,
+            DoctorCommand.self,
             DirectoryCommand.self,
             OrgCommand.self,
             KeyCommand.self,
@@ -35,6 +37,7 @@ struct Liaison: ParsableCommand {
             SendCommand.self,
             IngestCommand.self,
             RunCommand.self,
+            InboxCommand.self,
             RemindCommand.self,
             IncidentCommand.self,
             ReportCommand.self,
@@ -57,6 +60,10 @@ struct Liaison: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let line = RegistryStore.explain(error) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+                Foundation.exit(1)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(1)

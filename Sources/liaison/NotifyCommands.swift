@@ -45,7 +45,7 @@ struct NotifyCommand: ParsableCommand {
             }
             let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
                                               attachments: try loadAttachments(attachments), again: again)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+            let composer = NotificationComposer(store: env.store, settings: try env.settings())
             let planned = dryRun ? try composer.plan(request) : try composer.queue(request)
             printPlanned(planned, dryRun: dryRun, format: format)
         }
@@ -78,7 +78,7 @@ struct RemindCommand: ParsableCommand {
         try CommandSupport.reportingErrors {
             guard all != (caseId != nil) else { throw ValidationError("give a case id, or --all for every open case") }
             let env = try GatewayEnvironment(workspace)
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+            let composer = NotificationComposer(store: env.store, settings: try env.settings())
             if let caseId, let after {
                 let planned = try Reminders(composer: composer).remind(caseId: caseId, afterDays: after, template: template, dryRun: dryRun)
                 printPlanned(planned, dryRun: dryRun, format: format)
@@ -132,7 +132,7 @@ struct IncidentCommand: ParsableCommand {
                     throw ValidationError("--category \(self.category) is not one of scan, forged, intrusion, phishing, other")
                 }
                 let env = try GatewayEnvironment(workspace)
-                let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+                let composer = NotificationComposer(store: env.store, settings: try env.settings())
                 let notices = IncidentNotices(composer: composer)
                 let target = try organization ?? notices.nationalCSIRT(country: country!)
                 let planned = try notices.notify(organization: target, category: category, template: template,

@@ -5,27 +5,62 @@ import Logging
 import Registry
 import SMTP
 
-/// `liaison outbox`: what is queued, sent, deferred or failed.
+/// `liaison outbox`: what is queued, sent, deferred, failed or held; `outbox release` lets held messages go.
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "outbox", abstract: "List outbox messages, oldest first, with each recipient's state.",
-        discussion: "A recipient not yet delivered is shown with the SMTP server's last reply, e.g. `deferred (451 4.3.0 Try later)`.")
-    @OptionGroup var workspace: WorkspaceOptions
-    @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred or failed.", valueName: "S")) var state: String?
-    @Option(help: ArgumentHelp("Only this case.", valueName: "CASE")) var `case`: String?
-    @Option(help: "table or json.") var format: OutputFormat = .table
+        commandName: "outbox", abstract: "List outbox messages, or release held ones.",
+        subcommands: [List.self, Release.self], defaultSubcommand: List.self)
 
-    func run() throws {
-        try CommandSupport.reportingErrors {
-            if let state, NotificationState(rawValue: state) == nil {
-                throw ValidationError("--state \(state) is not one of queued, sending, sent, deferred, failed")
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List outbox messages, oldest first, with each recipient's state.",
+            discussion: """
+                A recipient not yet delivered is shown with the SMTP server's last reply, e.g. \
+                `deferred (451 4.3.0 Try later)`. A message shown as `held` was handed to the server but its delivery \
+                could not be recorded: no `send` takes it again until `liaison outbox release`.
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred or failed.", valueName: "S")) var state: String?
+        @Option(help: ArgumentHelp("Only this case.", valueName: "CASE")) var `case`: String?
+        @Flag(help: "Only held messages.") var held = false
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                if let state, NotificationState(rawValue: state) == nil {
+                    throw ValidationError("--state \(state) is not one of queued, sending, sent, deferred, failed")
+                }
+                let env = try GatewayEnvironment(workspace)
+                let rows = try Outbox(store: env.store).list(state: state.flatMap(NotificationState.init), caseId: `case`, heldOnly: held)
+                if format == .json { try CommandSupport.printJSON(rows); return }
+                CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
+                           rows.map { [String($0.id), $0.heldReason == nil ? $0.state : "held", $0.caseId ?? "-", $0.organizationId,
+                                       $0.purpose, $0.language, String($0.attempts), $0.recipients.map(OutboxCommand.describe).joined(separator: ", "),
+                                       $0.subject] })
             }
-            let env = try GatewayEnvironment(workspace)
-            let rows = try Outbox(writer: env.store.writer).list(state: state.flatMap(NotificationState.init), caseId: `case`)
-            if format == .json { try CommandSupport.printJSON(rows); return }
-            CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
-                       rows.map { [String($0.id), $0.state, $0.caseId ?? "-", $0.organizationId, $0.purpose, $0.language,
-                                   String($0.attempts), $0.recipients.map(Self.describe).joined(separator: ", "), $0.subject] })
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let `send` try held messages again.",
+            discussion: """
+                A held message was handed to the SMTP server, which may have delivered it, but its delivery could \
+                not be recorded. Check with the recipient or the server's log first: releasing it may send it twice.
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: ArgumentHelp("Outbox ids, as `liaison outbox --held` lists them.", valueName: "ID")) var ids: [Int64] = []
+        @Flag(help: "Release every held message.") var all = false
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                guard all != !ids.isEmpty else { throw ValidationError("give the ids of held messages, or --all") }
+                let env = try GatewayEnvironment(workspace)
+                var outbox = Outbox(store: env.store)
+                outbox.actor = env.actor
+                let released = try outbox.release(ids: all ? nil : ids)
+                print("released \(CommandSupport.plural(released.count, "message")); the next `liaison send` tries them again")
+            }
         }
     }
 
@@ -46,10 +81,16 @@ struct SendCommand: ParsableCommand {
         commandName: "send",
         abstract: "Send queued messages over SMTP, retrying transient failures with backoff.",
         discussion: """
-            Each message goes out exactly as `liaison notify` stored it, over smtp.url of liaison.yaml. \
+            Each message goes out exactly as `liaison notify` stored it, over smtp.url of liaison.yaml, on \
+            --concurrency connections at once. One run tries each message at most once.
+
             Messages are claimed with a lease, so two `send` processes never send the same message; a `send` \
             that is killed loses nothing, and the next one finishes the job (only a message that was in flight \
             may go out twice, with the same Message-ID).
+
+            A problem of our own relay or settings — a refused login, an untrusted certificate, no STARTTLS, a \
+            wrong port, our sender address refused — stops `send` with one line and exit status 1, and changes \
+            nothing: the messages stay queued and no attempt or bounce is counted.
 
             A 4xx reply or a network failure defers the message, to be retried by a later `send` after 1, 2, \
             4 … minutes, up to smtp.max_attempts; a 5xx reply fails that recipient at once and counts a bounce \
@@ -71,9 +112,10 @@ struct SendCommand: ParsableCommand {
             let env = try GatewayEnvironment(workspace)
             let smtp = try env.smtp()
             let logger = Logger(label: "liaison.send")
-            let dispatcher = OutboxDispatcher(writer: env.store.writer, maxAttempts: env.configuration.smtp.maxAttempts, actor: env.actor,
+            let dispatcher = OutboxDispatcher(store: env.store, maxAttempts: env.configuration.smtp.maxAttempts,
+                                              leaseDuration: OutboxDispatcher.leaseDuration(for: smtp), actor: env.actor,
                                               logger: logger) { try makeTransport(smtp, logger: logger) }
-            let total = try Outbox(writer: env.store.writer).due()
+            let total = try Outbox(store: env.store).due()
             let bar = ProgressBar(total: limit.map { min($0, total) } ?? total)
             let summary = try dispatcher.run(limit: limit, concurrency: concurrency) { bar.update($0) }
             bar.finish()

@@ -65,8 +65,9 @@ private struct Service {
         if env.configuration.smtp.url != nil {
             let smtp = try env.smtp()
             let sendLogger = logger
-            dispatcher = OutboxDispatcher(writer: env.store.writer, maxAttempts: env.configuration.smtp.maxAttempts,
-                                          actor: env.actor, logger: sendLogger) { try makeTransport(smtp, logger: sendLogger) }
+            dispatcher = OutboxDispatcher(store: env.store, maxAttempts: env.configuration.smtp.maxAttempts,
+                                          leaseDuration: OutboxDispatcher.leaseDuration(for: smtp), actor: env.actor,
+                                          logger: sendLogger) { try makeTransport(smtp, logger: sendLogger) }
         } else {
             dispatcher = nil
             logger.warning("smtp.url is not set in liaison.yaml: nothing will be sent")
@@ -150,7 +151,7 @@ private struct Service {
         if let lastReminders, Date().timeIntervalSince(lastReminders) < 900 { return }
         lastReminders = Date()
         do {
-            let composer = NotificationComposer(writer: env.store.writer, settings: try env.settings())
+            let composer = NotificationComposer(store: env.store, settings: try env.settings())
             for action in try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply() {
                 logger.info("remind: \(action.step.rawValue) for \(action.caseId) to \(action.organizationId) after \(action.daysWaiting) days, \(CommandSupport.plural(action.messages.count, "message")) queued")
             }

@@ -46,7 +46,7 @@ import TestSupport
         // Once notified, the reminder names the first notification day with the workspace zone.
         var settings = f.settings
         settings.timeZone = TimeZone(identifier: "Asia/Tokyo")!
-        var composer = NotificationComposer(writer: f.writer, settings: settings)
+        var composer = NotificationComposer(store: f.store, settings: settings)
         let clock = f.clock
         composer.now = { clock.now }
         try composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))

@@ -62,23 +62,25 @@ final class GatewayFixture {
     }
 
     var composer: NotificationComposer {
-        var composer = NotificationComposer(writer: writer, settings: settings)
+        var composer = NotificationComposer(store: store, settings: settings)
         let clock = clock
         composer.now = { clock.now }
         return composer
     }
 
     var caseBook: CaseBook {
-        var book = CaseBook(writer: writer, actor: "test")
+        var book = CaseBook(store: store, actor: "test")
         let clock = clock
         book.now = { clock.now }
         return book
     }
 
-    func dispatcher(maxAttempts: Int = 3) -> OutboxDispatcher {
-        let smtp = smtp
+    func dispatcher(maxAttempts: Int = 3, outbox: OutboxStore? = nil, smtp custom: SMTPConfiguration? = nil,
+                    observer: (@Sendable (DispatchEvent) -> Void)? = nil) -> OutboxDispatcher {
+        let smtp = custom ?? smtp
         let clock = clock
-        return OutboxDispatcher(writer: writer, maxAttempts: maxAttempts, actor: "test", now: { clock.now }) {
+        return OutboxDispatcher(outbox: outbox ?? OutboxStore(store), maxAttempts: maxAttempts, actor: "test",
+                                now: { clock.now }, observer: observer) {
             try makeTransport(smtp, logger: .init(label: "test"))
         }
     }

@@ -259,7 +259,7 @@ import TestSupport
         #expect(try f.bounceCount("secure@acme.example") == 1)
         #expect(try f.bounceCount("security@acme.example") == 0)
         #expect(try f.participant(Self.caseId, "acme").delivery == .notified)
-        let outbox = try Outbox(writer: f.writer).list()
+        let outbox = try Outbox(store: f.store).list()
         #expect(outbox[0].recipients.first { $0.email == "secure@acme.example" }?.smtpCode == 550)
     }
 

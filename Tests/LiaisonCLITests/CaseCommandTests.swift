@@ -76,7 +76,7 @@ import TestSupport
         let ingest = try ws.liaison(["ingest", "-"], input: Data(reply.utf8))
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.contains("acknowledged"))
-        #expect(ingest.stdout.hasSuffix("read 1 message\n"))
+        #expect(ingest.stdout.hasSuffix("read 1: 1 matched, 0 automatic, 0 bounces, 0 unmatched, 0 failed\n"))
         participants = try ws.participants(caseId)
         #expect(participants["aozora"]?["response"] as? String == "acknowledged")
         #expect(participants["hikari"]?["response"] as? String == "none")

@@ -18,11 +18,15 @@ import TestSupport
         try ws.writeOrganization("test-csirt", Self.publisherYAML)
         for id in ["aozora", "hikari"] { try ws.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
         try run(ws, ["directory", "sync"])
-        try run(ws, ["case", "open", Self.caseId, "--title", "TLS certificate check", "--origin", "jvn-jp"])
+        try run(ws, ["case", "open", Self.caseId, "--title", "TLS certificate check", "--origin", "jvn-jp", "--tlp", "CLEAR"])
         try run(ws, ["case", "add", Self.caseId, "--technology", "tls"])
 
         let csaf = try export(ws, validating: true)
         let document = try #require(csaf["document"] as? [String: Any])
+        // CSAF 2.0 knows TLP 1.0: CLEAR is written WHITE, and the exact level kept beside it.
+        let distribution = try #require(document["distribution"] as? [String: Any])
+        #expect((distribution["tlp"] as? [String: Any])?["label"] as? String == "WHITE")
+        #expect(distribution["text"] as? String == "TLP:CLEAR")
         let tracking = try #require(document["tracking"] as? [String: Any])
         #expect(document["category"] as? String == "csaf_base")
         #expect(tracking["status"] as? String == "draft")
@@ -53,7 +57,7 @@ import TestSupport
         try ws.writeOrganization("test-csirt", Self.publisherYAML)
         try ws.writeOrganization("kumo", TemporaryWorkspace.organizationYAML(id: "kumo"))
         try run(ws, ["directory", "sync"])
-        try run(ws, ["case", "open", Self.caseId, "--title", "DNS cache poisoning", "--origin", "cert-cc"])
+        try run(ws, ["case", "open", Self.caseId, "--title", "DNS cache poisoning", "--origin", "cert-cc", "--tlp", "RED"])
         try run(ws, ["case", "add", Self.caseId, "kumo"])
         try run(ws, ["case", "set", Self.caseId, "kumo", "fixed", "--statement", "Fixed in 2.4.1."])
         try run(ws, ["case", "publish", Self.caseId])
@@ -65,6 +69,9 @@ import TestSupport
         let csaf = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any] ?? [:]
         let tracking = try #require((csaf["document"] as? [String: Any])?["tracking"] as? [String: Any])
         #expect(tracking["status"] as? String == "final")
+        let distribution = (csaf["document"] as? [String: Any])?["distribution"] as? [String: Any]
+        #expect((distribution?["tlp"] as? [String: Any])?["label"] as? String == "RED")
+        #expect(distribution?["text"] == nil)
         let history = try #require(tracking["revision_history"] as? [[String: Any]])
         #expect(history.last?["summary"] as? String == "Case published.")
         #expect(tracking["version"] as? String == String(history.count))
@@ -128,6 +135,7 @@ import TestSupport
         let own = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(own["format"] as? String == "liaison-case/1")
         #expect((own["case"] as? [String: Any])?["status"] as? String == "open")
+        #expect((own["case"] as? [String: Any])?["tlp"] as? String == "AMBER+STRICT", "the default level")
         let participants = own["participants"] as? [[String: Any]] ?? []
         #expect(participants.count == notified.count + 1)
         let hit = try #require(participants.first { $0["organization"] as? String == "hit" })

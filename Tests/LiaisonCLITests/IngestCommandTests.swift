@@ -136,7 +136,7 @@ import TestSupport
         let eventsBefore = try ws.liaison(["audit", "verify"]).stdout
         let table = try ws.liaison(["ingest", "--mbox", mbox.path])
         #expect(table.status == 0)
-        #expect(table.outputLines.last == "read 5 messages")
+        #expect(table.outputLines.last == "read 5: 0 matched, 0 automatic, 0 bounces, 0 unmatched, 0 failed, 5 already read")
         #expect(table.stdout.contains("duplicate"))
         let shownAgain = try ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout
         #expect(shownAgain == shown, "reading the same replies again changes nothing")
@@ -153,6 +153,6 @@ import TestSupport
             .write(to: maildir.appendingPathComponent("new/1189400000.1.host"))
         let fromMaildir = try ws.liaison(["ingest", "--maildir", maildir.path])
         #expect(fromMaildir.status == 0, "\(fromMaildir.stderr)")
-        #expect(fromMaildir.outputLines.last == "read 1 message; 1 matched nothing and was kept as unmatched for review")
+        #expect(fromMaildir.outputLines.last == "read 1: 0 matched, 0 automatic, 0 bounces, 1 unmatched, 0 failed; 1 listed for review (liaison inbox --review)")
     }
 }

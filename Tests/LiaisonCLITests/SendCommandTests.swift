@@ -177,4 +177,64 @@ import TestSupport
         #expect(failed.first?["lastError"] as? String == "psirt@kumo.example: 550 5.1.1 No such user")
         #expect(try ws.participants(Self.caseId)["kumo"]?["delivery"] as? String == "undeliverable")
     }
+
+    @Test func concurrencyFourSendsOverFourConnections() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 0.3     // each message keeps its connection busy while the other workers claim theirs
+        let ws = try GatewayWorkspace(developers: Self.developers(8), sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let send = try ws.liaison(["send", "--concurrency", "4"])
+        #expect(send.status == 0, "\(send.stdout) \(send.stderr)")
+        #expect(send.stdout == "sent 8, deferred 0, failed 0\n")
+        #expect(ws.sink.messages().count == 8)
+        #expect(ws.sink.connectionCount == 4, "four workers, four SMTP connections")
+        #expect(Set(ws.sink.messages().map(\.connectionNumber)) == [1, 2, 3, 4])
+    }
+
+    @Test func aRefusedLoginStopsSendWithOneLineAndChangesNothing() throws {
+        var options = SMTPSink.Options()
+        options.starttls = true
+        options.auth = (user: "gateway", password: "right-password")
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let yaml = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  tls: none\n", with: """
+                  tls: required
+                  ca_file: \(ws.sink.caFile!)
+                  username: gateway
+                  password_env: TEST_SMTP_PASSWORD
+
+                """)
+        try Data(yaml.utf8).write(to: ws.root.appendingPathComponent("liaison.yaml"))
+
+        let send = try runLiaison(["send", "--concurrency", "2"], workspace: ws.root,
+                                  environment: ["TEST_SMTP_PASSWORD": "wrong-password"])
+        #expect(send.status == 1)
+        #expect(send.stdout.isEmpty)
+        let lines = send.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one clear line: \(send.stderr)")
+        #expect(send.stderr.contains("refused the login") && send.stderr.contains("535"))
+        #expect(!send.stderr.contains("wrong-password"))
+        let rows = try ws.outbox()
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0["state"] as? String == "queued" && $0["attempts"] as? Int == 0 })
+        #expect(rows.allSatisfy { ($0["recipients"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "pending" } == true })
+        #expect(try ws.participants(Self.caseId).values.allSatisfy { $0["delivery"] as? String == "pending" })
+        #expect(ws.sink.messages().isEmpty)
+    }
+
+    @Test func aRefusedSenderIsReportedWithTheServersReply() throws {
+        var options = SMTPSink.Options()
+        options.mailReplies = ["553 5.7.1 <vuls@csirt.example>: Sender address rejected: not owned by user"]
+        let ws = try GatewayWorkspace(developers: ["aozora"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 1)
+        #expect(send.stderr.contains("553 5.7.1 <vuls@csirt.example>: Sender address rejected: not owned by user"), "\(send.stderr)")
+        #expect(!send.stderr.contains("lost"))
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "queued" && $0["attempts"] as? Int == 0 })
+    }
 }

@@ -17,7 +17,8 @@ import TestSupport
         let created = try Workspace.initialize(at: root)
         let configuration = try Workspace(root: root).configuration
         let templates = ShippedTemplates.files.keys.map { "Templates/\($0)" }
-        #expect(Set(created) == Set(["liaison.yaml", "Directory/", "Directory/organizations/", "Directory/keys/", "Templates/", ".liaison/", ".liaison/.gitignore"] + templates))
+        #expect(Set(created) == Set(["liaison.yaml", "Directory/", "Directory/organizations/", "Directory/keys/", "Templates/", ".liaison/", ".liaison/.gitignore",
+                                     "Directory/organizations/example-csirt.yaml"] + templates))
         #expect(templates.contains("Templates/vendor-initial.ja.mustache") && templates.contains("Templates/escalation.en.mustache"))
         #expect(configuration.cases.embargoDays == 45 && configuration.cases.tlp == .amberStrict)
         #expect(configuration.reminders == WorkspaceConfiguration.ReminderPolicy())

@@ -76,19 +76,23 @@ public final class GnuPGHome: Sendable {
     ///     primary key and the encryption subkey.
     ///   - fakedSystemTime: make the key as if the clock read this (gpg's `--faked-system-time`, e.g.
     ///     "20200101T000000!"), to obtain a key that has already expired.
+    ///   - passphrase: protects the secret key ("" for none).
+    ///   - signingSubkey: the primary key only certifies and a separate subkey signs.
     @discardableResult
     public func generateKey(name: String, email: String, algorithm: KeyAlgorithm = .ed25519,
-                            expires: String = "never", fakedSystemTime: String? = nil) throws -> String {
-        var common = ["--status-fd", "1", "--pinentry-mode", "loopback", "--passphrase", "", "--yes"]
+                            expires: String = "never", fakedSystemTime: String? = nil,
+                            passphrase: String = "", signingSubkey: Bool = false) throws -> String {
+        var common = ["--status-fd", "1", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--yes"]
         if let fakedSystemTime { common += ["--faked-system-time", fakedSystemTime] }
 
-        let created = try run(common + ["--quick-gen-key", "\(name) <\(email)>", algorithm.rawValue, "sign,cert",
-                                        expires])
+        let created = try run(common + ["--quick-gen-key", "\(name) <\(email)>", algorithm.rawValue,
+                                        signingSubkey ? "cert" : "sign,cert", expires])
         let statusLines = String(decoding: created, as: UTF8.self).split(separator: "\n")
         guard let line = statusLines.first(where: { $0.hasPrefix("[GNUPG:] KEY_CREATED ") }),
               let fingerprint = line.split(separator: " ").last.map(String.init) else {
             throw Failure(description: "gpg --quick-gen-key in \(path) reported no KEY_CREATED status.")
         }
+        if signingSubkey { try run(common + ["--quick-add-key", fingerprint, algorithm.rawValue, "sign", expires]) }
         try run(common + ["--quick-add-key", fingerprint, algorithm.encryptionAlgorithm, "encr", expires])
         return fingerprint.uppercased()
     }

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// It serves the files under `root` (written by the test, read at each request). Beside a file `P`, a file
 /// `P.redirect` holding a URL makes `GET P` answer 302 to it; `P.delay` holding seconds makes it wait first;
-/// `P.size` holding a byte count makes it answer that many bytes of `A`.
+/// `P.size` holding a byte count makes it answer that many bytes of `A`. A request whose Host is H is served
+/// from `root/_hosts/H/` when that folder exists (an empty one: every file of H is missing).
 ///
 /// ```swift
 /// let server = try HTTPSTestServer.start()
@@ -32,7 +33,9 @@ public final class HTTPSTestServer: @unchecked Sendable {
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
             def do_GET(self):
-                path = os.path.normpath(os.path.join(root, self.path.split("?")[0].lstrip("/")))
+                host = self.headers.get("Host", "").split(":")[0]
+                base = os.path.join(root, "_hosts", host) if os.path.isdir(os.path.join(root, "_hosts", host)) else root
+                path = os.path.normpath(os.path.join(base, self.path.split("?")[0].lstrip("/")))
                 if not path.startswith(root):
                     self.send_error(403); return
                 if os.path.exists(path + ".delay"):
@@ -76,13 +79,14 @@ public final class HTTPSTestServer: @unchecked Sendable {
         self.folder = folder; self.root = root; self.port = port; self.caFile = caFile; self.process = process
     }
 
-    /// Starts the server and waits for it to listen (it prints its port).
-    public static func start(startTimeout: TimeInterval = 20) throws -> HTTPSTestServer {
+    /// Starts the server and waits for it to listen (it prints its port). Its certificate covers localhost,
+    /// 127.0.0.1 and `hostNames`.
+    public static func start(hostNames: [String] = [], startTimeout: TimeInterval = 20) throws -> HTTPSTestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-https-\(UUID().uuidString.prefix(8))")
         let root = folder.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         do {
-            let certificate = try SMTPSinkCertificate.make(in: folder)
+            let certificate = try SMTPSinkCertificate.make(in: folder, extraNames: hostNames)
             let script = folder.appendingPathComponent("server.py")
             try Data(Self.script.utf8).write(to: script)
             let process = Process()

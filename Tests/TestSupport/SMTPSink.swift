@@ -37,6 +37,8 @@ public final class SMTPSink: @unchecked Sendable {
         /// Per recipient address (case-insensitive): replies to give to its RCPT TO, in turn; once used up the
         /// recipient is accepted. A reply may have several lines joined by "\r\n" ("550-a\r\n550 b").
         public var rcptReplies: [String: [String]] = [:]
+        /// Replies to give to MAIL FROM, in turn; once used up, MAIL FROM is accepted.
+        public var mailReplies: [String] = []
         /// Replies to give at the end of DATA, in turn; a 2xx reply still saves the message. Then "250 …".
         public var dataReplies: [String] = []
         /// Seconds to wait before each end-of-DATA reply, after an accepted message is saved (0: answer at once).
@@ -105,6 +107,7 @@ public final class SMTPSink: @unchecked Sendable {
             "require_tls": options.requireTLS,
             "auth": options.auth.map { ["user": $0.user, "password": $0.password] } ?? NSNull(),
             "rcpt_replies": options.rcptReplies,
+            "mail_replies": options.mailReplies,
             "data_replies": options.dataReplies,
             "data_reply_delay": options.dataReplyDelay,
             "timeout": options.idleTimeout,

@@ -9,11 +9,12 @@ public struct SMTPSinkCertificate: Sendable {
     /// The server's private key (PEM, unencrypted).
     public let keyFile: String
 
-    /// Makes the CA and the server certificate in `directory` (valid for two days, P-256 keys).
-    public static func make(in directory: URL) throws -> SMTPSinkCertificate {
+    /// Makes the CA and the server certificate in `directory` (valid for two days, P-256 keys);
+    /// `extraNames` are further DNS names the server certificate covers.
+    public static func make(in directory: URL, extraNames: [String] = []) throws -> SMTPSinkCertificate {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let extensions = """
-            subjectAltName = IP:127.0.0.1, DNS:localhost
+            subjectAltName = IP:127.0.0.1, DNS:localhost\(extraNames.map { ", DNS:\($0)" }.joined())
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, digitalSignature
             extendedKeyUsage = serverAuth

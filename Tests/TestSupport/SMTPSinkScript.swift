@@ -18,6 +18,7 @@ config = json.load(open(sys.argv[1]))
 directory = config["directory"]
 rcpt_replies = {address.lower(): list(replies) for address, replies in config["rcpt_replies"].items()}
 data_replies = list(config["data_replies"])
+mail_replies = list(config.get("mail_replies", []))
 data_reply_delay = float(config.get("data_reply_delay", 0))
 connections = 0
 closed = 0
@@ -44,6 +45,13 @@ class Handler:
             # Without configured credentials, offer no AUTH at all.
             responses = [line for line in responses if not line.startswith("250-AUTH")]
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if mail_replies:
+            return mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         queue = rcpt_replies.get(address.lower())

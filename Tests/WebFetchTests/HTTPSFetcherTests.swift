@@ -73,4 +73,14 @@ import WebFetch
         }
         #expect(missing?.status == 404)
     }
+
+    @Test func anUnreadableCAFileIsNamed() throws {
+        let server = try HTTPSTestServer.start()
+        defer { server.stop() }
+        try server.write("security.txt", "Contact: mailto:psirt@example.com\n")
+        let error = #expect(throws: WebFetchError.self) {
+            try HTTPSFetcher(caFile: "/nonexistent/ca.pem").fetch("https://\(server.domain)/security.txt")
+        }
+        #expect(error?.description.hasPrefix("cannot use CA file /nonexistent/ca.pem") == true, "\(String(describing: error))")
+    }
 }

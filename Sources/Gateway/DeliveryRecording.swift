@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import Registry
+import SMTP
+
+extension DeliveryAttempt {
+    /// The store's view of what the transport reported for `recipients` (a recipient without a result is
+    /// deferred with the message-wide error as its reason).
+    init(report: DeliveryReport?, recipients: [String]) {
+        var results: [DeliveryAttempt.Recipient] = []
+        for email in recipients {
+            let outcome = report?.outcomes.first { $0.recipient.caseInsensitiveCompare(email) == .orderedSame }?.outcome
+            switch outcome {
+            case .accepted(let code, let reply)?:
+                results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: "\(outcome!)"))
+            case .transientFailure(let code, let reply)?:
+                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: "\(outcome!)"))
+            case .permanentFailure(let code, let reply)?:
+                results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: "\(outcome!)"))
+            case nil:
+                let reason = report?.error.map { "\($0)" } ?? "no result from the transport"
+                results.append(.init(email: email, outcome: .transient, code: nil, reply: reason, summary: "no result"))
+            }
+        }
+        self.init(recipients: results, messageError: report?.error?.description,
+                  refusedByRelay: report?.error?.isWholeMessageRefusal ?? false)
+    }
+}
+
+extension OutboxDispatcher {
+    /// Records an attempt, waiting as long as another process holds the database's write lock: once a server
+    /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
+    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run.
+    /// Returns nil when the lease was taken over by another worker.
+    func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
+                            answeredAt: Date) throws -> RecordedAttempt? {
+        var pause = 0.02
+        var waiting = false
+        while true {
+            do {
+                return try outbox.record(attempt, id: message.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: answeredAt)
+            } catch where OutboxStore.isBusy(error) {
+                if !waiting {
+                    waiting = true
+                    logger.warning("\(message.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
+                    observer?(.waitingForDatabase(messageId: message.messageId))
+                }
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(1, pause * 2)
+            } catch {
+                let reason = "the server answered but the delivery could not be recorded: \(error)"
+                var held = false
+                for _ in 0..<100 {
+                    do {
+                        try outbox.hold(id: message.id, owner: owner, reason: reason, actor: actor, at: now())
+                        held = true
+                        break
+                    } catch where OutboxStore.isBusy(error) {
+                        Thread.sleep(forTimeInterval: 0.1)
+                    } catch {
+                        break
+                    }
+                }
+                let what = held ? "it is held and no `send` will take it again until `liaison outbox release \(message.id)`"
+                                : "it could not be held either, so check `liaison outbox` before the next `send`"
+                throw GatewayError.recordingFailed("message \(message.id) (\(message.messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
+            }
+        }
+    }
+}

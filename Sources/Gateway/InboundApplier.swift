@@ -1,0 +1,157 @@
+import Foundation
+import Mail
+import OpenPGP
+import Registry
+
+/// The apply step of ingest: stores the message byte for byte with what was made of it, and changes records only
+/// as the trust rule allows.
+///
+/// - A delivery report bounces only envelope recipients of the notification it matched (never every contact it
+///   names); `delayed` changes nothing; a report that matched nothing changes nothing and waits for review.
+/// - An automatic reply is recorded and never acknowledges anything.
+/// - A human reply changes its participant's response unless its signature is bad or made by a key that is not
+///   the organisation's (then it waits for review), or `ingest.require_signature` asks for a verified signature
+///   it does not have.
+public struct InboundApplier: Sendable {
+    public let actor: String
+    public let requireSignature: WorkspaceConfiguration.Ingest.RequireSignature
+
+    public init(actor: String, requireSignature: WorkspaceConfiguration.Ingest.RequireSignature = .none) {
+        self.actor = actor; self.requireSignature = requireSignature
+    }
+
+    public func apply(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, sha256: String, source: String?,
+                      now: Date, in store: InboundTransaction) throws -> IngestOutcome {
+        let parsed = message.parsed
+        let classification = message.classification
+        var effects: [String] = message.notes
+        var review: (state: InboundReviewState, reason: String)?
+        var kind: InboundKind
+        var disposition: IngestOutcome.Disposition
+        var signature = InboundSignature.none
+        var applied: Response?
+
+        switch classification.kind {
+        case .deliveryReport:
+            kind = .bounce
+            disposition = .bounce
+            let report = classification.report
+            if let notification = match?.notification {
+                var bounced = 0
+                var failed = report?.failedRecipients ?? []
+                let known = Set(notification.recipients.map(\.email))
+                if failed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
+                    // The report says nothing readable, but it came back to this notification's own envelope sender.
+                    failed = [InboundDeliveryReport.Recipient(address: notification.recipients[0].email, action: .failed, status: "5.0.0")]
+                }
+                for recipient in failed {
+                    guard known.contains(recipient.address) else {
+                        effects.append("not a recipient of \(notification.trackingRef): \(recipient.address)")
+                        continue
+                    }
+                    if try store.bounceRecipient(notificationId: notification.id, email: recipient.address, status: recipient.status,
+                                                 diagnostic: recipient.diagnostic, inboundMessageId: messageId, at: now, actor: actor) {
+                        bounced += 1
+                        effects.append("bounced: \(recipient.address)")
+                    }
+                }
+                if bounced > 0, let caseId = notification.caseId,
+                   try store.updateDeliveryAfterBounce(caseId: caseId, organizationId: notification.organizationId, at: now, actor: actor) {
+                    effects.append("undeliverable")
+                }
+                if report?.isFailure == true, failed.isEmpty {
+                    review = (.open, "delivery report names no recipient of \(notification.trackingRef)")
+                } else if report?.isFailure == false {
+                    effects.append("delayed")
+                }
+            } else {
+                review = (.open, "delivery report matched no notification")
+            }
+        case .automaticReply:
+            kind = match == nil ? .unmatched : .autoReply
+            disposition = match == nil ? .unmatched : .autoReply
+            effects.append("automatic reply (\(classification.automaticKind?.rawValue ?? "other")): no response recorded")
+        case .unrelated:
+            kind = .unmatched
+            disposition = .unmatched
+            review = (.open, "not a reply: \(classification.reason)")
+        case .humanReply:
+            guard let match, let caseId = match.caseId else {
+                kind = .unmatched
+                disposition = .unmatched
+                review = (.open, "matched no notification")
+                break
+            }
+            kind = .reply
+            disposition = .reply
+            signature = try judge(message, organizationId: match.organizationId, store: store)
+            let body = StatedResponse.text(of: message.content)
+            let stated = StatedResponse.response(in: body)
+            if signature == .bad || signature == .unknownKey {
+                disposition = .review
+                review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
+                effects.append("not applied: \(review!.reason)")
+            } else if let participant = try store.participant(caseId: caseId, organizationId: match.organizationId) {
+                let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (participant.response == .none ? .acknowledged : nil)
+                if let wanted {
+                    let needsSignature = requireSignature == .all
+                        || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
+                    if needsSignature && signature != .verified {
+                        disposition = .review
+                        review = (.open, "\(wanted.rawValue) needs a verified signature (ingest.require_signature: \(requireSignature.rawValue))")
+                        effects.append("not applied: \(review!.reason)")
+                    } else {
+                        let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
+                        try CaseStore.recordResponse(store.db, caseId: caseId, organizationId: match.organizationId, response: wanted,
+                                                    statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
+                                                    actor: actor, source: "reply \(messageId)")
+                        applied = wanted
+                        effects.append(wanted.rawValue)
+                    }
+                }
+            }
+        }
+        if message.undecodable, review == nil { review = (.open, "a part could not be decoded in its charset (kept as received)") }
+        if message.undecodable { effects.append("undecodable part kept as received") }
+
+        let record = NewInboundMessage(
+            messageId: messageId, receivedAt: now, fromAddress: parsed.from?.address, subject: message.content.subject ?? parsed.subject,
+            kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
+            notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
+            signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
+            undecodable: message.undecodable, source: source, bytes: message.bytes)
+        try store.insert(record, sha256: sha256)
+        var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
+                                       "disposition": disposition.rawValue, "from": parsed.from?.address, "caseId": match?.caseId,
+                                       "organizationId": match?.organizationId, "signature": signature.rawValue,
+                                       "encrypted": message.encrypted ? "true" : "false", "review": review?.reason]
+        if let id = match?.notification?.id { data["notificationId"] = String(id) }
+        try Events.append(store.db, actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId, data: data)
+        return IngestOutcome(disposition: disposition, kind: classification.kind.rawValue, messageId: messageId,
+                             from: parsed.from?.address, subject: record.subject, caseId: match?.caseId,
+                             organizationId: match?.organizationId, matchedBy: match?.via, signature: signature,
+                             encrypted: message.encrypted, review: review?.reason, source: source, effects: effects)
+    }
+
+    /// Verified only when a good signature comes from a key of the organisation's contacts (OpenPGP), or from a
+    /// trusted S/MIME certificate naming the sender, who is one of the organisation's contacts.
+    func judge(_ message: ClassifiedMessage, organizationId: String, store: InboundTransaction) throws -> InboundSignature {
+        let checks = message.signatureChecks
+        switch message.signatureKind {
+        case .none: return .none
+        case .smime:
+            if checks.contains(where: { $0.status == .bad }) { return .bad }
+            guard checks.contains(where: \.isValid) else { return .unsupported }
+            guard let from = message.parsed.from?.address.lowercased(), message.signerEmails.contains(from),
+                  try store.organizations(contactEmail: from).contains(organizationId) else { return .unknownKey }
+            return .verified
+        case .pgpMIME, .inlinePGP:
+            if checks.contains(where: { $0.status == .bad }) { return .bad }
+            if checks.isEmpty { return .unsupported }
+            let known = try store.contactKeys(organizationId: organizationId)
+            if checks.contains(where: { $0.isValid && known.contains($0.fingerprint.uppercased()) }) { return .verified }
+            if checks.allSatisfy({ if case .error = $0.status { return true } else { return false } }) { return .unsupported }
+            return .unknownKey
+        }
+    }
+}

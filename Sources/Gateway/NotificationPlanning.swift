@@ -1,0 +1,198 @@
+import Foundation
+import Mail
+import OpenPGP
+import Registry
+
+// The plan-and-render step of composing: the request, the case and the directory in; checked drafts out.
+extension NotificationComposer {
+    func drafts(for request: NotificationRequest) throws -> [Draft] {
+        var request = request
+        if let caseId = request.caseId {
+            let level = try CaseStore(store).record(caseId)?.tlp
+            request.tlp = level ?? settings.defaultTLP
+        }
+        var problems: [String] = []
+        let library: TemplateLibrary
+        do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
+        // A template that does not exist is one problem, not one per organisation.
+        if library.languages(of: request.template).isEmpty {
+            let known = library.names.isEmpty ? "none" : library.names.joined(separator: ", ")
+            throw GatewayError.templateNotFound("no template \(request.template) in \(settings.templatesDirectory.path) (templates: \(known))")
+        }
+        guard let signingKey = settings.signingKey, !signingKey.isEmpty else {
+            throw GatewayProblems(["no signing key: set sender.signing_key in liaison.yaml to the fingerprint of the key in the GnuPG home"])
+        }
+        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
+        let now = now()
+        var senderEncryptionKey: String?
+        do {
+            guard let key = try pgp.key(fingerprint: signingKey, secret: true) else {
+                throw GatewayError.keyProblem("signing key \(signingKey) has no secret key in \(settings.gnupgHome ?? "the default GnuPG home")")
+            }
+            if key.isRevoked || key.isExpired || !key.canSign {
+                throw GatewayError.keyProblem("signing key \(signingKey) cannot sign (expired, revoked or without a signing subkey)")
+            }
+            if let pub = try pgp.key(fingerprint: signingKey), pub.isUsableForEncryption(at: now) { senderEncryptionKey = pub.fingerprint }
+        } catch {
+            problems.append("\(error)")
+        }
+
+        let cases = CaseStore(store)
+        let directory = NotificationPlanningQueries(store)
+        let (context, orgIds) = try { () throws -> (TemplateValue, [String]) in
+            var base = try senderContext(directory, signingKey: signingKey)
+            if let caseId = request.caseId {
+                guard let record = try cases.record(caseId) else { throw GatewayError.unknownCase(caseId) }
+                base.set(CaseTemplateContext.value(of: record, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
+            }
+            var ids = request.organizations
+            if ids.isEmpty, let caseId = request.caseId {
+                ids = try cases.participantIds(caseId: caseId)
+                if ids.isEmpty { throw GatewayError.noRecipients("case \(caseId) has no participants; add them with `liaison case add`") }
+            }
+            return (base, ids + request.observers)
+        }()
+        if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
+
+        var drafts: [Draft] = []
+        var seen = Set<String>()
+        for orgId in orgIds where seen.insert(orgId).inserted {
+            do {
+                drafts += try orgDrafts(cases: cases, directory: directory, orgId: orgId, request: request, base: context,
+                                        library: library, pgp: pgp, signingKey: signingKey,
+                                        senderEncryptionKey: senderEncryptionKey, now: now)
+            } catch let error as GatewayProblems {
+                problems += error.problems
+            } catch {
+                // Most of these sentences name the organisation already; say it once.
+                let sentence = "\(error)"
+                problems.append(sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)")
+            }
+        }
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        return drafts
+    }
+
+    private func orgDrafts(cases: CaseStore, directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
+                           library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
+                           senderEncryptionKey: String?, now: Date) throws -> [Draft] {
+        guard let org = try directory.organization(orgId) else { throw GatewayError.unknownOrganization(orgId) }
+        if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
+        var context = base
+        var problems: [String] = []
+        if let caseId = request.caseId, !request.observers.contains(orgId) {
+            guard let participant = try cases.participant(caseId: caseId, organizationId: orgId) else {
+                throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
+            }
+            if let notified = participant.firstNotifiedAt {
+                context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
+            }
+            if !request.again {
+                let earlier = try directory.earlierNotifications(caseId: caseId, organizationId: orgId, template: request.template)
+                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
+                    throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
+                }
+            }
+        }
+        let languages = org.languages
+        context.set(["id": .string(orgId), "name": .string(org.name), "localName": .string(org.localName ?? org.name),
+                     "country": .string(org.country)], at: ["organization"])
+        for (key, value) in request.variables.sorted(by: { $0.key < $1.key }) {
+            let path = key.split(separator: ".").map(String.init)
+            context.set(.string(value), at: path)
+            if request.purpose == .incident && path.count == 1 { context.set(.string(value), at: ["incident", key]) }
+        }
+        if !request.attachments.isEmpty {
+            context.set(.list(request.attachments.map { ["filename": .string($0.filename)] }), at: ["attachments"])
+        }
+
+        let contacts = try directory.activeContacts(of: orgId).map {
+            Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role.rawValue, language: $0.language, pgp: $0.pgp)
+        }
+        let toContacts = contacts.filter { $0.role != "cc" }
+        // TLP:RED is for the named recipients only: cc contacts never receive it.
+        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == "cc" }
+        if toContacts.isEmpty {
+            throw GatewayError.noRecipients("\(orgId) has no active `to` contact in Directory/organizations/\(orgId).yaml")
+        }
+
+        // One message per language: each `to` contact reads its own language, else the organisation's first.
+        var groups: [(MessageTemplate, [Contact])] = []
+        for contact in toContacts {
+            let preferred = [contact.language, languages.first].compactMap { $0 }
+            let template = try library.template(named: request.template, preferring: preferred)
+            if let index = groups.firstIndex(where: { $0.0.language == template.language }) { groups[index].1.append(contact) }
+            else { groups.append((template, [contact])) }
+        }
+
+        var drafts: [Draft] = []
+        for (template, to) in groups {
+            let tracking = TrackingReference.generate()
+            var messageContext = context
+            messageContext.set(.string(TrackingReference.subjectTag(tracking)), at: ["tracking"])
+            for (key, value) in request.localizedVariables[template.language] ?? [:] {
+                messageContext.set(.string(value), at: key.split(separator: ".").map(String.init))
+            }
+            messageContext.set(.list(to.map { ["email": .string($0.email), "name": .string($0.name ?? $0.email)] }), at: ["recipients"])
+            let templateProblems = library.problems(in: template, context: messageContext)
+            if !templateProblems.isEmpty {
+                problems += templateProblems.map { "\(orgId): \($0)" }
+                continue
+            }
+            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
+            var encryptTo: [String] = []
+            var missingKeys: [String] = []
+            for contact in to + ccContacts {
+                if let fpr = contact.pgp, let key = try pgp.key(fingerprint: fpr), key.isUsableForEncryption(at: now) {
+                    encryptTo.append(key.fingerprint)
+                } else {
+                    missingKeys.append(contact.email)
+                }
+            }
+            let encrypt: Bool
+            switch settings.encryption {
+            case .never: encrypt = false
+            case .whenKey: encrypt = missingKeys.isEmpty
+            case .always:
+                encrypt = true
+                if !missingKeys.isEmpty {
+                    problems.append("\(orgId): gnupg.encrypt is always, but no usable key for \(missingKeys.joined(separator: ", ")) (missing, expired or revoked)")
+                }
+            }
+            if let own = senderEncryptionKey { encryptTo.append(own) }
+            let messageId = "\(tracking).\(MessageID.generate(domain: settings.sender.domain))"
+            for contact in to + ccContacts {
+                do { _ = try contact.address() } catch { problems.append("\(orgId): \(contact.email): \(error)") }
+            }
+            drafts.append(Draft(organizationId: orgId, language: template.language, to: to, cc: ccContacts,
+                                subject: rendered.subject, body: rendered.body, attachments: request.attachments,
+                                encrypt: encrypt, encryptTo: encryptTo, signingKey: signingKey, messageId: messageId,
+                                trackingRef: tracking, sender: settings.sender, tlp: request.tlp))
+        }
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        return drafts
+    }
+
+    private func senderContext(_ directory: NotificationPlanningQueries, signingKey: String) throws -> TemplateValue {
+        var orgName = settings.sender.displayName ?? settings.sender.address
+        var localName = orgName
+        var shortName = orgName
+        if let id = settings.senderOrganizationId,
+           let organization = try directory.organization(id) {
+            orgName = organization.name
+            localName = organization.localName ?? orgName
+            shortName = orgName
+        }
+        if let open = orgName.firstIndex(of: "("), let close = orgName.lastIndex(of: ")"), open < close {
+            shortName = String(orgName[orgName.index(after: open)..<close])
+        }
+        let grouped = stride(from: 0, to: signingKey.count, by: 4).map { offset -> String in
+            let start = signingKey.index(signingKey.startIndex, offsetBy: offset)
+            return String(signingKey[start..<signingKey.index(start, offsetBy: min(4, signingKey.count - offset))])
+        }.joined(separator: " ")
+        return ["sender": ["name": .string(settings.sender.displayName ?? settings.sender.address),
+                           "address": .string(settings.sender.address), "organizationName": .string(orgName),
+                           "organizationLocalName": .string(localName), "organizationShortName": .string(shortName),
+                           "fingerprint": .string(grouped)]]
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+import GRDB
+
+/// A notification as the inbound side needs it: to tie a reply or a report to it.
+public struct InboundNotificationRef: Sendable, Equatable {
+    public let id: Int64
+    public let messageId: String
+    public let trackingRef: String
+    public let caseId: String?
+    public let organizationId: String
+    /// The envelope recipients (lowercased) with their kind (`to` or `cc`).
+    public let recipients: [(email: String, kind: String)]
+
+    public static func == (a: Self, b: Self) -> Bool { a.id == b.id }
+}
+
+/// Whether a stored message waits for a person.
+public enum InboundReviewState: String, Codable, Sendable, CaseIterable {
+    case open, assigned, dismissed
+}
+
+/// One received message to store, exactly as received, with what ingest made of it.
+public struct NewInboundMessage: Sendable {
+    public var messageId: String
+    public var receivedAt: Date
+    public var fromAddress: String?
+    public var subject: String?
+    /// `reply` | `auto-reply` | `bounce` | `unmatched` (the counting kind the reports read).
+    public var kind: InboundKind
+    /// The message's classification: `delivery-report`, `automatic-reply`, `reply`, `unrelated`.
+    public var classification: String
+    /// What ingest did with it.
+    public var disposition: String
+    public var notificationId: Int64?
+    public var caseId: String?
+    public var organizationId: String?
+    public var signature: InboundSignature
+    public var encrypted: Bool
+    public var review: (state: InboundReviewState, reason: String)?
+    public var appliedResponse: Response?
+    public var undecodable: Bool
+    /// Where it came from: `stdin`, `FILE#3`, `DIR/new/NAME`.
+    public var source: String?
+    public var bytes: Data
+
+    public init(messageId: String, receivedAt: Date, fromAddress: String?, subject: String?, kind: InboundKind,
+                classification: String, disposition: String, notificationId: Int64? = nil, caseId: String? = nil,
+                organizationId: String? = nil, signature: InboundSignature = .none, encrypted: Bool = false,
+                review: (state: InboundReviewState, reason: String)? = nil, appliedResponse: Response? = nil,
+                undecodable: Bool = false, source: String? = nil, bytes: Data) {
+        self.messageId = messageId; self.receivedAt = receivedAt; self.fromAddress = fromAddress; self.subject = subject
+        self.kind = kind; self.classification = classification; self.disposition = disposition
+        self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId
+        self.signature = signature; self.encrypted = encrypted; self.review = review
+        self.appliedResponse = appliedResponse; self.undecodable = undecodable; self.source = source; self.bytes = bytes
+    }
+}
+
+/// The store's operations for received mail (table `inboundMessage`, and the recipient, contact and participant
+/// rows a delivery report changes). Reads run on their own; `write` runs a whole message's changes in one
+/// transaction.
+public struct InboundStore: Sendable {
+    public let writer: any DatabaseWriter
+    public init(writer: any DatabaseWriter) { self.writer = writer }
+
+    /// Runs `body` in one write transaction.
+    public func write<T: Sendable>(_ body: @Sendable (InboundTransaction) throws -> T) throws -> T {
+        try writer.write { db in try body(InboundTransaction(db: db)) }
+    }
+
+    /// Runs `body` with read access.
+    public func read<T: Sendable>(_ body: @Sendable (InboundTransaction) throws -> T) throws -> T {
+        try writer.read { db in try body(InboundTransaction(db: db)) }
+    }
+}
+
+/// The inbound operations inside one transaction.
+public struct InboundTransaction {
+    /// The connection, for operations of other stores that must join the same transaction.
+    public let db: Database
+
+    // MARK: - Duplicates
+
+    /// The stored message with this Message-ID and the digest of its bytes, when one exists.
+    public func stored(messageId: String) throws -> (id: Int64, sha256: String?)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM inboundMessage WHERE messageId = ?", arguments: [messageId])
+        else { return nil }
+        return (row["id"], row["sha256"])
+    }
+
+    /// Whether a message with exactly these bytes (by digest) is stored.
+    public func containsDigest(_ sha256: String) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inboundMessage WHERE sha256 = ?", arguments: [sha256]) ?? 0 > 0
+    }
+
+    // MARK: - Finding notifications
+
+    /// The notification sent with this Message-ID (no angle brackets).
+    public func notification(messageId: String) throws -> InboundNotificationRef? {
+        try notification(where: "messageId = ?", messageId)
+    }
+
+    /// The notification carrying this tracking reference (`LSN-…`, upper case).
+    public func notification(trackingRef: String) throws -> InboundNotificationRef? {
+        try notification(where: "trackingRef = ?", trackingRef.uppercased())
+    }
+
+    private func notification(where condition: String, _ value: String) throws -> InboundNotificationRef? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, messageId, trackingRef, caseId, organizationId FROM notification WHERE \(condition) ORDER BY id DESC LIMIT 1
+            """, arguments: [value]) else { return nil }
+        let id: Int64 = row["id"]
+        let recipients = try Row.fetchAll(db, sql: "SELECT email, kind FROM notificationRecipient WHERE notificationId = ? ORDER BY rowid",
+                                          arguments: [id]).map { (email: ($0["email"] as String).lowercased(), kind: $0["kind"] as String) }
+        return InboundNotificationRef(id: id, messageId: row["messageId"], trackingRef: row["trackingRef"], caseId: row["caseId"],
+                                      organizationId: row["organizationId"], recipients: recipients)
+    }
+
+    /// Organisations with a contact of this address.
+    public func organizations(contactEmail: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT organizationId FROM contact WHERE email = ? COLLATE NOCASE", arguments: [contactEmail])
+    }
+
+    /// Active organisations whose domains include `domain` or a parent of it.
+    public func organizations(domain: String) throws -> [String] {
+        let domain = domain.lowercased()
+        return try Organization.filter(Column("status") == OrganizationStatus.active.rawValue).fetchAll(db)
+            .filter { $0.domains.contains { domain == $0.lowercased() || domain.hasSuffix("." + $0.lowercased()) } }
+            .map(\.id)
+    }
+
+    /// The open case in which this organisation was most recently notified.
+    public func latestOpenCase(notifying organizationId: String) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT p.caseId FROM participant p JOIN "case" c ON c.id = p.caseId
+            WHERE p.organizationId = ? AND c.publishedAt IS NULL AND p.firstNotifiedAt IS NOT NULL
+            ORDER BY p.firstNotifiedAt DESC LIMIT 1
+            """, arguments: [organizationId])
+    }
+
+    /// The key fingerprints (upper case) of the organisation's contacts.
+    public func contactKeys(organizationId: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT pgp FROM contact WHERE organizationId = ? AND pgp IS NOT NULL",
+                                arguments: [organizationId]).map { $0.uppercased() })
+    }
+
+    /// The participant row of an organisation in a case.
+    public func participant(caseId: String, organizationId: String) throws -> ParticipantRecord? {
+        try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId])
+    }
+
+    // MARK: - Recording
+
+    /// Stores the message byte for byte with what was made of it; returns its row id.
+    @discardableResult
+    public func insert(_ message: NewInboundMessage, sha256: String) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO inboundMessage (messageId, receivedAt, fromAddress, subject, kind, notificationId, caseId, organizationId,
+                signature, encrypted, bytes, classification, disposition, reviewState, reviewReason, appliedResponse, sha256,
+                undecodable, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                message.messageId, message.receivedAt, message.fromAddress, message.subject, message.kind.rawValue,
+                message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
+                message.bytes, message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
+                message.appliedResponse?.rawValue, sha256, message.undecodable, message.source,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    /// Marks one recipient of one notification bounced and counts a bounce on that contact, with an event.
+    /// Only an envelope recipient of that notification can be bounced: a report is evidence about its own message
+    /// only. Returns false (and changes nothing) when the address is not one, or was already bounced.
+    public func bounceRecipient(notificationId: Int64, email: String, status: String, diagnostic: String?,
+                                inboundMessageId: String, at date: Date, actor: String) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT n.messageId, n.caseId, n.organizationId, r.email, r.status FROM notificationRecipient r
+            JOIN notification n ON n.id = r.notificationId
+            WHERE r.notificationId = ? AND r.email = ? COLLATE NOCASE
+            """, arguments: [notificationId, email]) else { return false }
+        guard (row["status"] as String) != RecipientStatus.bounced.rawValue else { return false }
+        let stored: String = row["email"]
+        let reply = [status, diagnostic].compactMap { $0 }.joined(separator: " ")
+        try db.execute(sql: """
+            UPDATE notificationRecipient SET status = 'bounced', smtpReply = ?, updatedAt = ? WHERE notificationId = ? AND email = ?
+            """, arguments: [String(reply.prefix(500)), date, notificationId, stored])
+        try db.execute(sql: "UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE email = ? COLLATE NOCASE",
+                       arguments: [date, stored])
+        try EventLog.append(db, actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
+            "messageId": .string(row["messageId"]), "email": .string(stored), "status": .string(status),
+            "organizationId": .string(row["organizationId"]), "caseId": EventValue.optional(row["caseId"] as String?),
+            "report": .string(inboundMessageId), "at": .string(EventTimestamp.string(date)),
+        ])
+        return true
+    }
+
+    /// Moves the participant's delivery as the statuses of its recipients now call for (`ParticipantTransitions`),
+    /// after a bounce; returns whether it became undeliverable.
+    public func updateDeliveryAfterBounce(caseId: String, organizationId: String, at date: Date, actor: String) throws -> Bool {
+        try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
+    }
+
+    // MARK: - Review queue
+
+    /// One stored message as `liaison inbox` lists it.
+    public struct Entry: Sendable, Encodable {
+        public let id: Int64
+        public let messageId: String
+        public let receivedAt: Date
+        public let from: String?
+        public let subject: String?
+        public let kind: String
+        public let classification: String?
+        public let disposition: String?
+        public let caseId: String?
+        public let organizationId: String?
+        public let signature: String
+        public let reviewState: String?
+        public let reviewReason: String?
+    }
+
+    /// Stored messages, newest first: all, or only those a person must look at (`review`), or only those that
+    /// matched no notification (`unmatched`).
+    public func entries(unmatchedOnly: Bool, reviewOnly: Bool, limit: Int = 500) throws -> [Entry] {
+        var conditions: [String] = []
+        if unmatchedOnly { conditions.append("caseId IS NULL AND notificationId IS NULL") }
+        if reviewOnly { conditions.append("reviewState = 'open'") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try Row.fetchAll(db, sql: """
+            SELECT id, messageId, receivedAt, fromAddress, subject, kind, classification, disposition, caseId, organizationId,
+                   signature, reviewState, reviewReason
+            FROM inboundMessage \(whereClause) ORDER BY receivedAt DESC, id DESC LIMIT ?
+            """, arguments: [limit]).map { row in
+                Entry(id: row["id"], messageId: row["messageId"], receivedAt: row["receivedAt"], from: row["fromAddress"],
+                      subject: row["subject"], kind: row["kind"], classification: row["classification"],
+                      disposition: row["disposition"], caseId: row["caseId"], organizationId: row["organizationId"],
+                      signature: row["signature"], reviewState: row["reviewState"], reviewReason: row["reviewReason"])
+            }
+    }
+
+    /// A stored message by row id (`42`) or Message-ID.
+    public func entry(_ reference: String) throws -> Entry? {
+        let row: Row?
+        if let id = Int64(reference) {
+            row = try Row.fetchOne(db, sql: "SELECT id FROM inboundMessage WHERE id = ?", arguments: [id])
+        } else {
+            let bare = reference.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+            row = try Row.fetchOne(db, sql: "SELECT id FROM inboundMessage WHERE messageId = ?", arguments: [bare])
+        }
+        guard let id: Int64 = row?["id"] else { return nil }
+        return try entries(unmatchedOnly: false, reviewOnly: false, limit: Int.max).first { $0.id == id }
+    }
+
+    /// The bytes stored for a message, exactly as received.
+    public func bytes(id: Int64) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE id = ?", arguments: [id])
+    }
+
+    /// Ties a stored message to a case and organisation by a person's decision, closing its review; an event.
+    public func assign(id: Int64, caseId: String, organizationId: String, actor: String, at date: Date) throws {
+        try db.execute(sql: """
+            UPDATE inboundMessage SET caseId = ?, organizationId = ?, reviewState = 'assigned' WHERE id = ?
+            """, arguments: [caseId, organizationId, id])
+        let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
+        try EventLog.append(db, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
+            "caseId": .string(caseId), "organizationId": .string(organizationId), "at": .string(EventTimestamp.string(date)),
+        ])
+    }
+
+    /// Closes a stored message's review without changing any case; an event with the reason.
+    public func dismiss(id: Int64, reason: String, actor: String, at date: Date) throws {
+        try db.execute(sql: "UPDATE inboundMessage SET reviewState = 'dismissed', reviewReason = ? WHERE id = ?",
+                       arguments: [reason, id])
+        let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
+        try EventLog.append(db, actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
+            "reason": .string(reason), "at": .string(EventTimestamp.string(date)),
+        ])
+    }
+}

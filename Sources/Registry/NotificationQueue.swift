@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+
+/// One message ready to queue: its outbox row (with the exact bytes) and its envelope recipients.
+public struct QueuedNotification: Sendable {
+    /// One envelope recipient and the contact it came from.
+    public struct Recipient: Sendable, Equatable {
+        public var email: String
+        /// `to` or `cc`.
+        public var kind: String
+        public var contactId: Int64?
+        public init(email: String, kind: String, contactId: Int64?) { self.email = email; self.kind = kind; self.contactId = contactId }
+    }
+    public var record: NotificationRecord
+    public var recipients: [Recipient]
+    public init(record: NotificationRecord, recipients: [Recipient]) { self.record = record; self.recipients = recipients }
+}
+
+/// A change to a participant made in the transaction that queues its message, so both land or neither does.
+public enum QueueFollowUp: Sendable {
+    /// A reminder was queued: `lastRemindedAt` and the reminder count move.
+    case reminded(caseId: String, organizationId: String, at: Date)
+    /// An escalation was queued: `escalatedAt` is set, with a `participant.escalated` event.
+    case escalated(caseId: String, organizationId: String, at: Date)
+}
+
+/// The directory and case facts `notify` plans from, read before anything is signed.
+public struct NotificationPlanningQueries: Sendable {
+    let reader: any DatabaseReader
+    public init(_ store: RegistryStore) { reader = store.writer }
+    public init(reader: any DatabaseReader) { self.reader = reader }
+
+    /// The organisation, or nil.
+    public func organization(_ id: String) throws -> Organization? {
+        try reader.read { db in try Organization.fetchOne(db, key: id) }
+    }
+
+    /// The organisation's active contacts, in the order they were added.
+    public func activeContacts(of organizationId: String) throws -> [Contact] {
+        try reader.read { db in
+            try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active ORDER BY id", arguments: [organizationId])
+        }
+    }
+
+    /// How many messages of `template` for the case went or are going to the organisation (failed ones aside).
+    public func earlierNotifications(caseId: String, organizationId: String, template: String) throws -> Int {
+        try reader.read { db in try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) }
+    }
+
+    /// The active national CSIRTs of a country (ISO 3166-1 alpha-2, upper case), by id.
+    public func nationalCSIRTs(country: String) throws -> [String] {
+        try reader.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT id FROM organization WHERE country = ? AND kind = 'national-csirt' AND status = 'active' ORDER BY id
+                """, arguments: [country])
+        }
+    }
+}
+
+extension OutboxStore {
+    static func earlierNotifications(_ db: Database, caseId: String, organizationId: String, template: String) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
+            """, arguments: [caseId, organizationId, template]) ?? 0
+    }
+
+    /// Queues every message in one transaction, each with its recipients and a `notification.queued` event.
+    ///
+    /// Inside the transaction, before writing, each organisation is checked again: with `refuseRepeats`, that no
+    /// message of the same template for the case went to it (`StoreError.alreadyNotified`: two `notify` run at
+    /// the same moment queue once); and that every recipient is still an active contact with that address and
+    /// every active `to` contact is a recipient (`StoreError.recipientsChanged`). Then each `followUps` change is
+    /// made. All or nothing.
+    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp] = [],
+                        actor: String) throws {
+        try writer.write { db in
+            var organizations: [String] = []
+            var seen = Set<String>()
+            for message in messages where seen.insert(message.record.organizationId).inserted {
+                organizations.append(message.record.organizationId)
+            }
+            for organizationId in organizations {
+                let planned = messages.filter { $0.record.organizationId == organizationId }
+                if refuseRepeats, let caseId = planned[0].record.caseId {
+                    for template in Set(planned.map(\.record.template))
+                    where try Self.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) > 0 {
+                        throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template)
+                    }
+                }
+                let contacts = try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active",
+                                                    arguments: [organizationId])
+                let recipients = planned.flatMap(\.recipients)
+                let current = Dictionary(contacts.compactMap { c in c.id.map { ($0, c.email.lowercased()) } }, uniquingKeysWith: { a, _ in a })
+                let stillThere = recipients.allSatisfy { r in r.contactId.map { current[$0] == r.email.lowercased() } ?? true }
+                let plannedIds = Set(recipients.compactMap(\.contactId))
+                let everyTo = contacts.filter { $0.role != .cc }.allSatisfy { $0.id.map(plannedIds.contains) ?? true }
+                guard stillThere, everyTo else { throw StoreError.recipientsChanged(organizationId) }
+            }
+            for message in messages {
+                var record = message.record
+                try record.insert(db)
+                for recipient in message.recipients {
+                    try NotificationRecipientRecord(notificationId: record.id!, email: recipient.email, kind: recipient.kind,
+                                                    contactId: recipient.contactId).insert(db)
+                }
+                try EventLog.append(db, actor: actor, action: "notification.queued", objectType: "notification",
+                                    objectId: record.messageId, data: [
+                                        "organizationId": .string(record.organizationId), "caseId": .optional(record.caseId),
+                                        "purpose": .string(record.purpose.rawValue), "category": .optional(record.incidentCategory?.rawValue),
+                                        "template": .string(record.template), "language": .string(record.language),
+                                        "encrypted": .string(record.encrypted ? "true" : "false"),
+                                    ])
+            }
+            for followUp in followUps {
+                switch followUp {
+                case .reminded(let caseId, let organizationId, let date):
+                    try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
+                case .escalated(let caseId, let organizationId, let date):
+                    try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+                }
+            }
+        }
+    }
+}

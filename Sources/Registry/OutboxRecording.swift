@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+
+/// What one attempt at sending one message gave, recipient by recipient, as the store records it.
+public struct DeliveryAttempt: Sendable {
+    /// How one recipient fared.
+    public enum Outcome: Sendable, Equatable {
+        case accepted, transient, permanent
+    }
+
+    /// One envelope recipient's result: the server's code and reply (or the reason, when there was no reply).
+    public struct Recipient: Sendable {
+        public var email: String
+        public var outcome: Outcome
+        public var code: Int?
+        public var reply: String
+        /// The text the event log keeps for this recipient (e.g. `accepted(code: 250, reply: "…")`).
+        public var summary: String
+
+        public init(email: String, outcome: Outcome, code: Int?, reply: String, summary: String) {
+            self.email = email; self.outcome = outcome; self.code = code; self.reply = reply; self.summary = summary
+        }
+    }
+
+    public var recipients: [Recipient]
+    /// What went wrong for the message as a whole, when the recipients' own replies do not say it.
+    public var messageError: String?
+    /// The whole message was refused by our own relay (5xx to DATA or at its end): the message fails, but no
+    /// bounce is counted on the contacts and the participant is not made undeliverable.
+    public var refusedByRelay: Bool
+
+    public init(recipients: [Recipient], messageError: String? = nil, refusedByRelay: Bool = false) {
+        self.recipients = recipients; self.messageError = messageError; self.refusedByRelay = refusedByRelay
+    }
+}
+
+/// What recording an attempt did to the message.
+public struct RecordedAttempt: Sendable, Equatable {
+    /// The message's state afterwards: sent, deferred or failed.
+    public let state: NotificationState
+    /// Recipients refused for good in this attempt.
+    public let refused: Int
+}
+
+/// The rule for a message's state after an attempt, in one place.
+public enum DeliveryRules {
+    /// Delay before attempt `attempts + 1`: 1, 2, 4 … minutes, at most six hours.
+    public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(6 * 3600, 60 * pow(2, Double(max(0, attempts - 1))))
+    }
+
+    /// A message is **sent** once no recipient is waiting and at least one has `delivered`; **failed** once
+    /// no recipient is waiting and none was delivered, or the attempts are used up with none delivered;
+    /// otherwise **deferred**. Recipients still waiting when the attempts are used up count as failed.
+    public static func state(after statuses: [RecipientStatus], attempts: Int, maxAttempts: Int) -> NotificationState {
+        let waiting = statuses.contains { $0 == .pending || $0 == .deferred }
+        let delivered = statuses.contains(.delivered)
+        if !waiting || attempts >= maxAttempts { return delivered ? .sent : .failed }
+        return .deferred
+    }
+}
+
+extension OutboxStore {
+    /// Records one attempt on message `id`, if `owner` still holds its lease (nil otherwise: another worker
+    /// took the message over, and what it records stands).
+    ///
+    /// In one transaction: each recipient's status, code and reply; a bounce on the contact of each recipient
+    /// refused for good (unless our relay refused the whole message); the message's state (`DeliveryRules`),
+    /// attempts, next attempt time and last error — only those columns; its `notification.sent`, `.deferred`
+    /// or `.failed` event, written on every transition into that state; the participant's delivery
+    /// (`ParticipantTransitions`). The lease is cleared.
+    public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
+                       at now: Date) throws -> RecordedAttempt? {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
+                FROM notification WHERE id = ?
+                """, arguments: [id]),
+                row["state"] as String == NotificationState.sending.rawValue, row["leaseOwner"] as String? == owner
+            else { return nil }
+            let messageId: String = row["messageId"]
+            let caseId: String? = row["caseId"]
+            let organizationId: String = row["organizationId"]
+
+            var refused = 0
+            var transientReasons: [String] = []
+            var permanentReasons: [String] = []
+            for recipient in attempt.recipients {
+                let status: RecipientStatus
+                switch recipient.outcome {
+                case .accepted: status = .delivered
+                case .transient:
+                    status = .deferred
+                    transientReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
+                case .permanent:
+                    status = .failed
+                    refused += 1
+                    permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
+                }
+                try db.execute(sql: """
+                    UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
+                    WHERE notificationId = ? AND email = ?
+                    """, arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
+                if recipient.outcome == .permanent, !attempt.refusedByRelay {
+                    try db.execute(sql: """
+                        UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
+                        WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
+                        """, arguments: [now, id, recipient.email])
+                }
+            }
+
+            let attempts = (row["attempts"] as Int) + 1
+            var statuses = try String.fetchAll(db, sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?",
+                                               arguments: [id]).compactMap(RecipientStatus.init(rawValue:))
+            let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
+            var nextAttemptAt: Date?
+            var lastError: String?
+            switch state {
+            case .deferred:
+                nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
+                lastError = transientReasons.joined(separator: "; ")
+            case .sent, .failed:
+                if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
+                    try db.execute(sql: """
+                        UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
+                        WHERE notificationId = ? AND status IN ('pending', 'deferred')
+                        """, arguments: [now, id])
+                    statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
+                    lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
+                } else {
+                    let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons
+                    lastError = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+                }
+            default: break
+            }
+            let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
+            try db.execute(sql: """
+                UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
+                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL
+                WHERE id = ? AND leaseOwner = ?
+                """, arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
+                                 attempt.refusedByRelay, id, owner])
+
+            var recipientsData: [String: EventValue] = [:]
+            for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
+            var data: [String: EventValue] = [
+                "messageId": .string(messageId), "organizationId": .string(organizationId),
+                "purpose": .string(row["purpose"]), "attempt": .int(Int64(attempts)),
+                "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
+                "caseId": .optional(caseId), "category": .optional(row["incidentCategory"]),
+            ]
+            let action: String
+            switch state {
+            case .sent: action = "notification.sent"
+            case .deferred:
+                action = "notification.deferred"
+                data["nextAttemptAt"] = .string(EventTimestamp.string(nextAttemptAt!))
+                data["reason"] = .optional(lastError)
+            default:
+                action = "notification.failed"
+                data["reason"] = .optional(lastError)
+            }
+            try EventLog.append(db, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
+            if let caseId {
+                try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+            }
+            return RecordedAttempt(state: state, refused: refused)
+        }
+    }
+
+    /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
+    /// failure without a reply (a refused connection) is the sentence alone.
+    public static func reason(code: Int?, reply: String) -> String {
+        guard let code, !reply.hasPrefix(String(code)) else { return reply }
+        return "\(code) \(reply)"
+    }
+}

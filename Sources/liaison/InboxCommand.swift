@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Registry
+
+/// `liaison inbox`: stored messages a person must look at, and their resolution.
+struct InboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "List received messages; assign or dismiss those waiting for review.",
+        discussion: """
+            Without options, every stored message, newest first. --review lists those a person must look at: \
+            messages that matched nothing, replies with a bad signature or one made by a key that is not the \
+            organisation's, reports that named no recipient, parts that could not be decoded.
+            """,
+        subcommands: [List.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List received messages.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Flag(help: "Only messages that matched no notification or case.") var unmatched = false
+        @Flag(help: "Only messages waiting for review.") var review = false
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                let env = try GatewayEnvironment(workspace)
+                let (unmatched, review) = (self.unmatched, self.review)
+                let entries = try InboundStore(writer: env.store.writer).read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
+                if format == .json { try CommandSupport.printJSON(entries); return }
+                let rows: [[String]] = entries.map { entry in
+                    var review = "-"
+                    if let state = entry.reviewState { review = state + (entry.reviewReason.map { ": " + $0 } ?? "") }
+                    let kind: String = entry.classification ?? entry.kind
+                    return [String(entry.id), Self.stamp(entry.receivedAt), kind, entry.disposition ?? "-", entry.from ?? "-",
+                            entry.caseId ?? "-", entry.organizationId ?? "-", entry.signature, review, entry.subject ?? "-"]
+                }
+                CommandSupport.printTable(["id", "received", "kind", "disposition", "from", "case", "organisation", "signature",
+                                           "review", "subject"], rows)
+                print("\(entries.count) message\(entries.count == 1 ? "" : "s")")
+            }
+        }
+
+        /// `2026-12-01 09:25` in UTC.
+        static func stamp(_ date: Date) -> String {
+            date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+                .timeSeparator(.colon).timeZone(separator: .omitted))
+        }
+    }
+
+    struct Assign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign", abstract: "Tie a stored message to a case and organisation (an event); changes no response.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "The message: its id in `liaison inbox` or its Message-ID.") var message: String
+        @Argument(help: "The case id.") var caseId: String
+        @Argument(help: "The organisation id.") var organization: String
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                let env = try GatewayEnvironment(workspace)
+                let (message, caseId, organization, actor) = (self.message, self.caseId, self.organization, env.actor)
+                try InboundStore(writer: env.store.writer).write { tx in
+                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
+                    guard try tx.participant(caseId: caseId, organizationId: organization) != nil else {
+                        throw ValidationError("\(organization) is not a participant of \(caseId)")
+                    }
+                    try tx.assign(id: entry.id, caseId: caseId, organizationId: organization, actor: actor, at: Date())
+                }
+                print("message \(message) assigned to \(caseId) / \(organization); set the response with liaison case set if it states one")
+            }
+        }
+    }
+
+    struct Dismiss: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "dismiss", abstract: "Close a stored message's review (an event).")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "The message: its id in `liaison inbox` or its Message-ID.") var message: String
+        @Option(help: "Why it needs nothing more.") var reason: String
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
+                let env = try GatewayEnvironment(workspace)
+                let (message, reason, actor) = (self.message, self.reason, env.actor)
+                try InboundStore(writer: env.store.writer).write { tx in
+                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
+                    try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: Date())
+                }
+                print("message \(message) dismissed")
+            }
+        }
+    }
+}

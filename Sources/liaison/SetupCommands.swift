@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Mail
+import OpenPGP
+import Registry
+import SMTP
+
+extension KeyCommand {
+    /// `liaison key setup [--import FILE]`
+    struct Setup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make (or import) the CSIRT's signing key in the workspace's GnuPG home and write its fingerprint to liaison.yaml.",
+            discussion: """
+                Without --import, makes an Ed25519 signing key with a Curve25519 encryption subkey for sender.from, \
+                without passphrase (the home is the gateway's own). With --import FILE, imports a secret key exported \
+                with `gpg --export-secret-keys --armor`. Then sets sender.signing_key in liaison.yaml, keeping its \
+                comments. If sender.signing_key already names a key that signs, nothing is changed.
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Option(name: .customLong("import"), help: ArgumentHelp("Import this secret key instead of making one.", valueName: "FILE"))
+        var importFile: String?
+        @Option(help: "User ID of a new key (default: sender.from).") var userId: String?
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                let workspace = try workspace.locate()
+                let configuration = try workspace.configuration
+                let home = workspace.gnupgHome(configuration: configuration)
+                try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                let context = try OpenPGPContext(homeDirectory: home)
+                if let existing = configuration.sender.signingKey, let key = try context.key(fingerprint: existing, secret: true),
+                   key.canSign, !key.isExpired, !key.isRevoked {
+                    print("sender.signing_key \(existing) is already in \(home) and signs; nothing changed")
+                    return
+                }
+                let fingerprint: String
+                if let importFile {
+                    let data: Data
+                    do { data = try Data(contentsOf: URL(fileURLWithPath: importFile)) } catch {
+                        throw ValidationError("\(importFile): cannot be read (\(error.localizedDescription))")
+                    }
+                    let imported = try context.importKeys(data)
+                    let secret = try imported.filter { try context.key(fingerprint: $0, secret: true)?.canSign == true }
+                    guard secret.count == 1, let only = secret.first else {
+                        throw ValidationError("\(importFile): expected exactly one secret key that can sign, found \(secret.count)")
+                    }
+                    fingerprint = only
+                    print("imported \(fingerprint) into \(home)")
+                } else {
+                    guard let id = userId ?? configuration.sender.from else {
+                        throw ValidationError("no user ID: set sender.from in liaison.yaml or pass --user-id")
+                    }
+                    fingerprint = try context.generateSigningKey(userId: id)
+                    print("made Ed25519 signing key \(fingerprint) for \(id) in \(home)")
+                }
+                let text = try String(contentsOf: workspace.configurationURL, encoding: .utf8)
+                let edited = ConfigurationEditing.settingSigningKey(fingerprint, in: text)
+                _ = try WorkspaceConfiguration.parse(edited)
+                try edited.write(to: workspace.configurationURL, atomically: true, encoding: .utf8)
+                print("sender.signing_key: \(fingerprint) written to \(workspace.configurationURL.path)")
+                print("publish the public key: gpg --homedir \(home) --export --armor \(fingerprint)")
+            }
+        }
+    }
+}
+
+/// `liaison doctor`: checks the whole setup, one line per check.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the workspace before the first notification: directory, signing key, templates, SMTP relay, IMAP.",
+        discussion: """
+            One line per check, `ok` or `FAIL` with what to fix; exits 1 if any check fails. Nothing is sent: the \
+            relay check stops after the login.
+            """)
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        var failures = 0
+        func report(_ ok: Bool, _ line: String) {
+            if !ok { failures += 1 }
+            print("\(ok ? "ok  " : "FAIL") \(line)")
+        }
+        let workspace = try workspace.locate()
+        let configuration = try self.workspace.configuration(of: workspace)
+        report(true, "configuration: \(workspace.configurationURL.path) reads without problems")
+
+        // Sender organisation: in Directory/ and synced into the registry.
+        if let id = configuration.sender.organization {
+            let file = workspace.organizationsURL.appendingPathComponent("\(id).yaml")
+            let synced = (try? workspace.openStore()).flatMap { try? RegistryQueries($0.writer).organization(id: id) } != nil
+            if !FileManager.default.fileExists(atPath: file.path) {
+                report(false, "sender organisation: no \(workspace.relativePath(of: file)); describe the CSIRT there, then run `liaison directory sync`")
+            } else if !synced {
+                report(false, "sender organisation: \(id) is not in the registry; run `liaison directory sync`")
+            } else {
+                report(true, "sender organisation: \(id) is in the directory")
+            }
+        } else {
+            report(false, "sender organisation: set sender.organization in liaison.yaml to our own entry in Directory/organizations/")
+        }
+
+        // Signing key: sign a few bytes with it.
+        let home = workspace.gnupgHome(configuration: configuration)
+        if let fingerprint = configuration.sender.signingKey {
+            do {
+                let signature = try OpenPGPContext(homeDirectory: home).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
+                report(true, "signing key: \(fingerprint) signs (\(signature.micalg))")
+            } catch {
+                report(false, "signing key: \(error) — run `liaison key setup`")
+            }
+        } else {
+            report(false, "signing key: sender.signing_key is not set; run `liaison key setup`")
+        }
+
+        // Templates: every template in every language renders for a sample case without a due date.
+        do {
+            guard let fromText = configuration.sender.from else { throw ValidationError("sender.from is not set in liaison.yaml") }
+            var settings = GatewaySettings(sender: try EmailAddress(parsing: fromText), signingKey: configuration.sender.signingKey,
+                                           gnupgHome: home, templatesDirectory: workspace.templatesURL, actor: EventLog.defaultActor)
+            settings.timeZone = configuration.workspaceTimeZone
+            settings.defaultTLP = configuration.cases.tlp
+            let library = try TemplateLibrary(directory: workspace.templatesURL)
+            let (checked, problems) = TemplateSample.check(library, settings: settings)
+            if checked.isEmpty {
+                report(false, "templates: \(workspace.relativePath(of: workspace.templatesURL)) has none; `liaison init` copies the shipped ones")
+            } else if !library.names.contains("vendor-initial") {
+                report(false, "templates: no vendor-initial; `liaison init` copies the shipped templates without overwriting yours")
+            } else if problems.isEmpty {
+                report(true, "templates: \(checked.count) render for a sample case (\(library.names.joined(separator: ", ")))")
+            } else {
+                for problem in problems { report(false, "templates: \(problem)") }
+            }
+        } catch {
+            report(false, "templates: \(error)")
+        }
+
+        // Relay: EHLO, STARTTLS with a verifying certificate, login; nothing sent.
+        if let url = configuration.smtp.url, url.hasPrefix("file:") {
+            report(true, "relay: smtp.url is \(url), a dry run folder; nothing to connect to")
+        } else {
+            do {
+                let smtp = try GatewayEnvironment.smtp(configuration, root: workspace.root, environment: ProcessInfo.processInfo.environment,
+                                                       url: nil, tls: nil, caFile: nil, username: nil)
+                let check = try CurlSMTPTransport(configuration: smtp).checkConnection()
+                var steps = ["answers EHLO"]
+                if check.startedTLS { steps.append("offers STARTTLS with a certificate that verifies") }
+                if check.loggedIn { steps.append("accepts the login of \(smtp.username ?? "")") }
+                report(true, "relay: \(smtp.url) \(steps.joined(separator: ", ")); nothing was sent")
+            } catch {
+                report(false, "relay: \(error)")
+            }
+        }
+
+        print("imap: no IMAP section in liaison.yaml (skipped)")
+        if failures > 0 {
+            CommandSupport.printError("\(failures) check\(failures == 1 ? "" : "s") failed")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import Foundation
+import GRDB
+import Registry
+import SMTP
+import Synchronization
+import Testing
+import TestSupport
+@testable import Gateway
+
+/// The record of sending holds: leases, one event per transition, configuration faults that change nothing,
+/// a busy database, concurrent queuing.
+@Suite struct DispatchRecordTests {
+    static let caseId = "JVNVU#12345678"
+
+    func acme(_ f: GatewayFixture, contacts: [GatewayFixture.ContactSpec] = [("security@acme.example", "to", "en", nil)]) throws {
+        try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: contacts)
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
+        try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
+    }
+
+    func events(_ f: GatewayFixture, _ action: String) throws -> Int {
+        try f.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE action = ?", arguments: [action]) ?? 0
+        }
+    }
+
+    func recipientStatuses(_ f: GatewayFixture) throws -> [String] {
+        try f.writer.read { db in try String.fetchAll(db, sql: "SELECT status FROM notificationRecipient ORDER BY email") }
+    }
+
+    /// Runs `body` on its own thread; `wait()` returns its result.
+    final class Background<T: Sendable>: Sendable {
+        private let result = Mutex<Result<T, any Error>?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+        init(_ body: @escaping @Sendable () throws -> T) {
+            Thread { [self] in
+                let outcome = Result { try body() }
+                result.withLock { $0 = outcome }
+                done.signal()
+            }.start()
+        }
+        func wait() throws -> T {
+            done.wait()
+            return try result.withLock { $0! }.get()
+        }
+    }
+
+    @Test func aLeaseTakenOverWhileTheFirstWorkerStillSendsIsRecordedOnce() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 1.0     // the first worker waits for its reply while its lease runs out
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        let first = f.dispatcher()
+        let firstRun = Background { try first.run() }
+        try f.sink.waitForMessages(count: 1, timeout: 20)     // in flight: saved by the server, not yet answered
+        f.clock.advance(seconds: first.leaseDuration + 1)
+
+        let second = try f.dispatcher().run()
+        #expect(second.sent == 1)
+        let firstSummary = try firstRun.wait()
+        #expect(firstSummary.sent == 0, "the first worker lost its lease: its result is not recorded")
+
+        #expect(f.sink.messages().count == 2, "the message in flight went out twice, with the same Message-ID")
+        let row = try #require(try f.notifications().first)
+        #expect(row.state == .sent && row.attempts == 1 && row.leaseOwner == nil)
+        #expect(try events(f, "notification.sent") == 1)
+        #expect(try events(f, "participant.delivery") == 1)
+    }
+
+    @Test func aMessageDeliveredOverTwoAttemptsWritesItsSentEvent() throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["secure@acme.example": ["451 4.7.1 Greylisted, try again", "550 5.1.1 No such user"]]
+        let f = try GatewayFixture(sink: options)
+        try acme(f, contacts: [("security@acme.example", "to", "en", nil), ("secure@acme.example", "to", "en", nil)])
+        let dispatcher = f.dispatcher(maxAttempts: 5)
+        #expect(try dispatcher.run().deferred == 1)
+        #expect(try events(f, "notification.sent") == 0)
+        f.clock.advance(seconds: 60)
+        let second = try dispatcher.run()
+        #expect(second.sent == 1 && second.recipientsRefused == 1)
+        let row = try #require(try f.notifications().first)
+        #expect(row.state == .sent && row.attempts == 2)
+        #expect(try events(f, "notification.sent") == 1, "every transition into sent is in the log")
+        #expect(try f.participant(Self.caseId, "acme").delivery == .notified)
+    }
+
+    @Test func oneRunTriesEachMessageOnce() throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["security@acme.example": Array(repeating: "451 4.3.0 Try later", count: 5)]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        // The clock jumps past the backoff while the run goes on: the message is still not tried twice.
+        let clock = f.clock
+        let dispatcher = f.dispatcher(maxAttempts: 8) { event in
+            if case .answered = event { clock.advance(days: 1) }
+        }
+        let summary = try dispatcher.run()
+        #expect(summary.deferred == 1 && summary.sent + summary.failed == 0)
+        #expect(try f.notifications().first?.attempts == 1)
+    }
+
+    /// A refused login, an untrusted certificate, our sender refused: `send` stops and nothing changes.
+    func expectNothingChanged(_ f: GatewayFixture, _ error: GatewayError?, mentioning text: String) throws {
+        #expect(error == .smtpConfiguration)
+        #expect(error?.description.contains(text) == true, "\(error?.description ?? "no error")")
+        let row = try #require(try f.notifications().first)
+        #expect(row.state == .queued && row.attempts == 0 && row.lastError == nil && row.leaseOwner == nil)
+        #expect(try recipientStatuses(f).allSatisfy { $0 == "pending" })
+        #expect(try f.bounceCount("security@acme.example") == 0)
+        #expect(try f.participant(Self.caseId, "acme").delivery == .pending)
+        #expect(try events(f, "notification.deferred") + events(f, "notification.failed") == 0)
+        #expect(f.sink.messages().isEmpty)
+    }
+
+    @Test func aRefusedLoginChangesNothing() throws {
+        var options = SMTPSink.Options()
+        options.starttls = true
+        options.auth = (user: "gateway", password: "right")
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        var smtp = SMTPConfiguration(url: f.sink.url)
+        smtp.caFile = f.sink.caFile
+        smtp.username = "gateway"
+        smtp.password = "wrong"
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher(smtp: smtp).run() }
+        try expectNothingChanged(f, error, mentioning: "535")
+        #expect(error?.description.contains("wrong") == false, "the password is never shown")
+    }
+
+    @Test func anUntrustedCertificateChangesNothing() throws {
+        var options = SMTPSink.Options()
+        options.starttls = true
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        let smtp = SMTPConfiguration(url: f.sink.url)      // the sink's private CA is not trusted
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher(smtp: smtp).run() }
+        try expectNothingChanged(f, error, mentioning: "certificate")
+    }
+
+    @Test func aRefusedSenderIsReportedWithTheServersReplyAndChangesNothing() throws {
+        var options = SMTPSink.Options()
+        options.mailReplies = ["553 5.7.1 Sender address rejected: not owned by user gateway"]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher().run() }
+        try expectNothingChanged(f, error, mentioning: "553 5.7.1 Sender address rejected: not owned by user gateway")
+    }
+
+    @Test func aMessageRefusedByOurRelayFailsWithoutBlamingTheVendor() throws {
+        var options = SMTPSink.Options()
+        options.dataReplies = ["554 5.7.1 Message rejected by content policy"]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        #expect(try f.dispatcher().run().failed == 1)
+        let row = try #require(try f.notifications().first)
+        #expect(row.state == .failed)
+        #expect(row.lastError?.contains("554 5.7.1 Message rejected by content policy") == true)
+        #expect(try f.bounceCount("security@acme.example") == 0, "our relay refused it: no bounce on the vendor's address")
+        #expect(try f.participant(Self.caseId, "acme").delivery == .pending, "the vendor is not undeliverable")
+    }
+
+    @Test func twoNotifyOfTheSameTemplateAtOnceQueueItOnce() throws {
+        let f = try GatewayFixture()
+        try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
+        let request = NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification)
+        // Both have checked and signed before either writes: the check inside the write decides.
+        let first = try f.composer.prepare(request)
+        let second = try f.composer.prepare(request)
+        try f.composer.persist(first)
+        let error = #expect(throws: GatewayProblems.self) { try f.composer.persist(second) }
+        #expect(error?.problems == ["acme was already sent vendor-initial for \(Self.caseId); use --again to send it once more"])
+        #expect(try f.notifications().count == 1)
+        #expect(try events(f, "notification.queued") == 1)
+    }
+
+    @Test func recipientsThatChangedMeanwhileQueueNothing() throws {
+        let f = try GatewayFixture()
+        try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
+        let prepared = try f.composer.prepare(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
+        try f.writer.write { db in try db.execute(sql: "UPDATE contact SET active = 0 WHERE email = 'security@acme.example'") }
+        #expect(throws: GatewayProblems.self) { try f.composer.persist(prepared) }
+        #expect(try f.notifications().isEmpty)
+    }
+
+    @Test func recordingWaitsWhileAnotherProcessHoldsTheDatabase() throws {
+        let f = try GatewayFixture()
+        try acme(f)
+        // Our own connection gives up on a busy lock after 0.1 s, so the dispatcher's own waiting is what holds.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(0.1)
+        let databasePath = f.folder.appendingPathComponent("registry.sqlite").path
+        let pool = try DatabasePool(path: databasePath, configuration: configuration)
+        let locker = try DatabaseLocker(path: databasePath)
+        defer { locker.stop() }
+        let waiting = DispatchSemaphore(value: 0)
+        let dispatcher = f.dispatcher(outbox: OutboxStore(writer: pool)) { event in
+            switch event {
+            case .answered: try? locker.lock()                 // another process takes the write lock now
+            case .waitingForDatabase: waiting.signal()
+            default: break
+            }
+        }
+        let run = Background { try dispatcher.run() }
+        #expect(waiting.wait(timeout: .now() + 30) == .success, "the dispatcher says it waits for the database")
+        try locker.release()
+        let summary = try run.wait()
+        #expect(summary.sent == 1)
+        let row = try #require(try f.notifications().first)
+        #expect(row.state == .sent && row.attempts == 1)
+        #expect(try Outbox(store: f.store).list().first?.heldReason == nil)
+        #expect(try events(f, "notification.sent") == 1)
+        try f.sink.waitForMessages(count: 1)
+    }
+}
+
+extension DispatchRecordTests {
+    @Test func aDeliveryThatCannotBeRecordedIsHeldUntilReleased() throws {
+        let f = try GatewayFixture()
+        try acme(f)
+        let writer = f.writer
+        // Once the server has answered, recording the new state fails (as a full disk would make it).
+        let dispatcher = f.dispatcher { event in
+            if case .answered = event {
+                try? writer.write { db in
+                    try db.execute(sql: """
+                        CREATE TRIGGER failing BEFORE UPDATE OF state ON notification
+                        BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                        """)
+                }
+            }
+        }
+        let error = #expect(throws: GatewayError.self) { try dispatcher.run() }
+        #expect(error == .recordingFailed)
+        #expect(error?.description.contains("liaison outbox release 1") == true, "\(error?.description ?? "")")
+        try f.sink.waitForMessages(count: 1)
+        let outbox = Outbox(store: f.store)
+        #expect(try outbox.list(heldOnly: true).map(\.id) == [1])
+        try f.writer.write { db in try db.execute(sql: "DROP TRIGGER failing") }
+
+        f.clock.advance(days: 1)      // long after the lease: still never taken without the operator
+        let later = try f.dispatcher().run()
+        #expect(later.sent + later.deferred + later.failed == 0)
+        #expect(f.sink.messages().count == 1, "a held message is not sent again")
+
+        #expect(try outbox.release(ids: [1]).count == 1)
+        #expect(try f.dispatcher().run().sent == 1)
+        #expect(try outbox.list(heldOnly: true).isEmpty)
+        #expect(try events(f, "notification.held") == 1 && events(f, "notification.released") == 1)
+    }
+}
+
+/// A second process (python3's sqlite3) holding the database's write lock until told to let go.
+final class DatabaseLocker: @unchecked Sendable {
+    // @unchecked: the pipes and process are set once in init; lock()/release() are called in turn by one test.
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+
+    static let script = """
+        import sqlite3, sys
+        connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+        sys.stdin.readline()
+        connection.execute("BEGIN IMMEDIATE")
+        print("LOCKED", flush=True)
+        sys.stdin.readline()
+        connection.execute("COMMIT")
+        print("RELEASED", flush=True)
+        """
+
+    init(path: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", Self.script, path]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    /// Takes the write lock and returns once the process holds it.
+    func lock() throws {
+        input.fileHandleForWriting.write(Data("lock\n".utf8))
+        try expectLine("LOCKED")
+    }
+
+    /// Commits and returns once the lock is gone.
+    func release() throws {
+        input.fileHandleForWriting.write(Data("release\n".utf8))
+        try expectLine("RELEASED")
+    }
+
+    private func expectLine(_ expected: String) throws {
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text == expected else { throw SMTPSinkError("the database locker said \(text.debugDescription), not \(expected)") }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+    }
+}
