@@ -15,6 +15,7 @@ enum IMAPBenchmark {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("certs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("gnupg"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
+        chmod(root.path, 0o755)  // Dovecot runs as nobody when the benchmark runs as root
         let certificate = try SMTPSinkCertificate.make(in: root.appendingPathComponent("certs"))
         let maildir = root.appendingPathComponent("Maildir")
         let dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot"), maildir: maildir,

@@ -16,6 +16,7 @@ final class IMAPFixture {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-imap-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("certs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("gnupg"), withIntermediateDirectories: true)
+        chmod(root.path, 0o755)
         certificate = try SMTPSinkCertificate.make(in: root.appendingPathComponent("certs"))
         dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot"),
                                     maildir: root.appendingPathComponent("Maildir"),

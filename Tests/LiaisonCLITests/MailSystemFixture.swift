@@ -19,7 +19,7 @@ final class MailSystemFixture {
     let postfix: PostfixServer
     let password = "imap-test-secret"
 
-    init(developers: [String] = ["aozora", "kumo", "sakura", "gone"]) throws {
+    init(developers: [String] = ["aozora", "kumo", "sakura", "gone"], imapOffersIdle: Bool = true) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-mailsystem-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("certs"), withIntermediateDirectories: true)
         chmod(folder.path, 0o755)
@@ -31,7 +31,7 @@ final class MailSystemFixture {
         dovecot = try DovecotServer(directory: folder.appendingPathComponent("dovecot"),
                                     maildir: postfixFolder.appendingPathComponent("mail/csirt.example/vuls"),
                                     certificate: certificate.certificateFile, key: certificate.keyFile,
-                                    password: password, postfixAuth: true)
+                                    password: password, postfixAuth: true, offersIdle: imapOffersIdle)
         do {
             postfix = try PostfixServer(directory: postfixFolder,
                                         mailboxes: [Self.csirtMailbox] + developers.filter { $0 != "gone" && $0 != "sakura" }

@@ -121,4 +121,16 @@ struct MailSystemTests {
         let moved = ["new", "cur"].flatMap { (try? FileManager.default.contentsOfDirectory(atPath: processed.appendingPathComponent($0).path)) ?? [] }
         #expect(moved.count == 2, "\(moved)")
     }
+
+    @Test func ingestWatchPollsAServerWithoutIdle() throws {
+        let mail = try MailSystemFixture(developers: ["aozora"], imapOffersIdle: false)
+        let watch = try mail.ws.start(["ingest", "--watch", "--poll-interval", "1"], environment: mail.environment)
+        try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <p1@aozora.example>\r\nSubject: one\r\n\r\nhello\r\n".utf8))
+        #expect(try waitUntil(timeout: 20) { try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "1" })
+        let stopping = Date()
+        watch.send(signal: SIGTERM)
+        let finished = try watch.wait(timeout: 10)
+        #expect(Date().timeIntervalSince(stopping) < 1.0)
+        #expect(finished.stdout.contains("stopped on SIGTERM after reading 1 message"), "\(finished.stdout) \(finished.stderr)")
+    }
 }

@@ -23,9 +23,12 @@ public final class DovecotServer: @unchecked Sendable {
     /// The SASL socket for Postfix, when asked for.
     public var authSocket: String { directory.appendingPathComponent("run/auth-postfix").path }
 
-    /// Starts Dovecot in `directory` for `maildir` (created when missing) with the TLS certificate and key given.
+    /// Starts Dovecot in `directory` for `maildir` (created when missing) with the TLS certificate and key given;
+    /// `offersIdle: false` leaves IDLE out of the capabilities it announces.
+    /// The folders above `directory` and `maildir` must be searchable by everyone (mode 755), as Dovecot runs as
+    /// nobody when the tests run as root.
     public init(directory: URL, maildir: URL, certificate: String, key: String, user: String = "vuls",
-                password: String = "imap-test-secret", postfixAuth: Bool = false) throws {
+                password: String = "imap-test-secret", postfixAuth: Bool = false, offersIdle: Bool = true) throws {
         self.directory = directory
         self.maildir = maildir
         self.user = user
@@ -94,13 +97,17 @@ public final class DovecotServer: @unchecked Sendable {
             ssl_key = <\(dir)/tls.key
 
             """
+        if !offersIdle {
+            // A server without IDLE (RFC 2177), as some still are: clients must poll.
+            configuration += "imap_capability = IMAP4rev1 SASL-IR LITERAL+ ENABLE UIDPLUS MOVE NAMESPACE\n"
+        }
         if postfixAuth {
             configuration += "service auth {\n  unix_listener auth-postfix {\n    mode = 0666\n  }\n}\n"
         }
         try configuration.write(toFile: "\(dir)/dovecot.conf", atomically: true, encoding: .utf8)
-        // Dovecot wants its base_dir world-readable; the parents must let the unprivileged user through.
+        // Dovecot wants its base_dir world-readable; the parents (made by the caller) must let the unprivileged
+        // user through.
         chmod(dir, 0o755)
-        chmod(directory.deletingLastPathComponent().path, 0o755)
         chmod("\(dir)/run", 0o755)
         chmod("\(dir)/passwd", 0o600)
         chmod("\(dir)/tls.key", 0o600)
