@@ -48,10 +48,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Reports", dependencies: [
-            "Registry",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        // Reports reads the registry through its typed report queries only: no SQL, no GRDB.
+        .target(name: "Reports", dependencies: ["Registry"]),
 
         .executableTarget(name: "liaison", dependencies: [
             "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports",
@@ -77,8 +75,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Registry", "Mail", "OpenPGP", "SMTP", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Registry", "TestSupport",
-                                                        .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Registry", "TestSupport"]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Gateway", "Registry", "TestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Logging", package: "swift-log")]),

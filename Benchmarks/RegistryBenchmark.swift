@@ -31,7 +31,7 @@ enum RegistryBenchmark {
 
         let (contents, problems) = try measure("directory check") { DirectoryLoader().load(workspace) }
         print("  \(contents.organizations.count) organisations, \(contents.keys.count) keys, \(problems.count) problems")
-        let store = try workspace.openStore()
+        let store = try workspace.openStore(.init(creatingIfMissing: true))
         let sync = DirectorySync(workspace: workspace, store: store, actor: "bench")
         let first = try measure("first sync") { try sync.run() }
         print("  \(first.changes.count) changes, \(first.importedKeys) keys imported, \(first.errorCount) errors")

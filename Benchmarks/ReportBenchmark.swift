@@ -35,9 +35,7 @@ enum ReportBenchmark {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(String(format: "registry %@, %.0f MB", path, Double(size) / 1_000_000))
         let dropper = try DatabaseQueue(path: path)
-        try dropper.write { db in
-            for name in ReportIndexes.names { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
-        }
+        try ReportIndexes.drop(in: dropper)
         try dropper.close()
 
         let quarter = try Quarter(parsing: "2007Q3")
@@ -71,7 +69,7 @@ enum ReportBenchmark {
         let reader = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? reader.close() }
         func build() throws -> QuarterReport {
-            try QuarterReportBuilder.build(reader, quarter: quarter, timeZone: timeZone, compareTo: compareTo,
+            try QuarterReportBuilder.build(SQLiteReportSource(reader), quarter: quarter, timeZone: timeZone, compareTo: compareTo,
                                            logIntegrity: LogIntegrity(intact: true, eventCount: 0))
         }
 

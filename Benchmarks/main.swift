@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "signing", "throughput", "imap", "bounces DIR"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -25,6 +25,8 @@ case "imap":
     try IMAPBenchmark.run()
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+case "outbox":
+    try OutboxBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -34,7 +34,7 @@ public struct CaseBook: Sendable {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
         if let due, CalendarDate(due) == nil {
-            throw GatewayError.invalidArgument("--due \(due) is not a date of the form YYYY-MM-DD")
+            throw GatewayError.invalidArgument("the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
         }
         let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp)
         try GatewayError.mapping { try cases.open(record, actor: actor) }

@@ -15,11 +15,13 @@ public enum MailboxReader {
         var lineStart = 0
         func flush() {
             guard inMessage else { return }
-            // The empty line before the next separator belongs to the mbox, not the message.
-            if current.last == 0x0A { current.removeLast(); if current.last == 0x0D { current.removeLast() } }
-            if current.last == 0x0A { current.removeLast(); if current.last == 0x0D { current.removeLast() } }
-            let lineEnd: [UInt8] = current.range(of: Data([0x0D, 0x0A])) != nil ? [0x0D, 0x0A] : [0x0A]
-            current.append(contentsOf: lineEnd)
+            // The empty line before the next separator belongs to the mbox, not the message: drop it, nothing more.
+            let count = current.count
+            if count >= 3, current[count - 2] == 0x0D, current[count - 1] == 0x0A, current[count - 3] == 0x0A {
+                current.removeLast(2)
+            } else if count >= 2, current[count - 1] == 0x0A, current[count - 2] == 0x0A {
+                current.removeLast()
+            }
             messages.append(current)
             current = Data()
         }
@@ -32,7 +34,7 @@ public enum MailboxReader {
             var contentEnd = lineEnd
             if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
             let isBlank = contentEnd == lineStart
-            if previousBlank && line.starts(with: from) {
+            if previousBlank && line.starts(with: from) && isSeparator(line) {
                 flush()
                 inMessage = true
             } else if inMessage {
@@ -49,6 +51,13 @@ public enum MailboxReader {
         }
         flush()
         return messages
+    }
+
+    /// `From sender date…`: a separator names a sender and a date (it has a digit); a body line that merely starts
+    /// with "From " after an empty line in a message that was not quoted (`From the vendor.`) does not.
+    static func isSeparator(_ line: ArraySlice<UInt8>) -> Bool {
+        let words = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A })
+        return words.count >= 3 && line.contains { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// Files of a Maildir's `new/` and `cur/` folders, oldest name first.

@@ -102,9 +102,14 @@ public struct TemplateLibrary: Sendable {
             let value = context.mustacheValue
             let subject = try MustacheTemplate(string: Self.plainText + template.subject).render(value, library: library)
             let body = try MustacheTemplate(string: Self.plainText + template.body).render(value, library: library)
-            let oneLine = subject.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
-                .joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            // A line break from a value would start a new header: refused like CR LF, never made a space.
+            if let lineBreak = subject.unicodeScalars.first(where: { $0 == "\n" || $0 == "\r" }) {
+                throw GatewayError.input("\(template.file.path): the subject would hold a line break (\(lineBreak == "\n" ? "LF" : "CR")) from a value put into it; a header value cannot hold CR or LF")
+            }
+            let oneLine = subject.split(separator: "\t").joined(separator: " ").trimmingCharacters(in: .whitespaces)
             return RenderedMessage(subject: oneLine, body: body)
+        } catch let error as GatewayError {
+            throw error
         } catch {
             throw .templateSyntax("\(template.file.path): \(error)")
         }

@@ -64,6 +64,13 @@ public struct InboundDeliveryReport: Sendable {
     /// Reads a delivery report; nil when the message is not one.
     public init?(_ message: ParsedMessage) {
         let dsn = DeliveryStatusReport.find(in: message.root)
+        // Cheap signs first, so a person's large reply is never scanned as a report.
+        let subjectLower = (message.subject ?? "").lowercased()
+        let mayBeReport = dsn != nil || message.root.contentType.mediaType == "multipart/report"
+            || message.header("X-Failed-Recipients") != nil || BounceSigns.fromMailSystem(message)
+            || BounceSigns.strongSubjects.contains(where: subjectLower.contains)
+            || message.header("x-amz-sns-message-id") != nil || subjectLower.contains("aws notification")
+        guard mayBeReport else { return nil }
         let returned = ReturnedMessage.find(in: message)
         let reportText = ReturnedMessage.reportText(of: message)
         let fromBounceSender = BounceSigns.fromMailSystem(message)

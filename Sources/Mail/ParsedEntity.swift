@@ -6,10 +6,18 @@ public struct ParsedEntity: Sendable {
     public let headerFields: [(name: String, value: String)]
     /// The content type; `text/plain; charset=us-ascii` when absent or unreadable.
     public let contentType: ContentType
-    /// The exact bytes of this entity in the source: headers, blank line, body.
-    public let rawBytes: Data
-    /// The body bytes as in the source, transfer encoding not undone.
-    public let body: Data
+    /// The whole message's bytes, shared by every entity of it (one buffer, not a copy per level of nesting:
+    /// memory stays in proportion to the message however deep its parts are).
+    private let source: [UInt8]
+    /// Where this entity lies in `source`: headers, blank line, body.
+    public let range: Range<Int>
+    /// Where its body starts in `source`.
+    private let bodyStart: Int
+
+    /// The exact bytes of this entity in the source: headers, blank line, body (copied on each use).
+    public var rawBytes: Data { Data(source[range]) }
+    /// The body bytes as in the source, transfer encoding not undone (copied on each use).
+    public var body: Data { Data(source[bodyStart..<range.upperBound]) }
     /// The parts of a multipart entity, split exactly on the boundary; empty otherwise.
     public let parts: [ParsedEntity]
 
@@ -19,8 +27,9 @@ public struct ParsedEntity: Sendable {
     init(bytes: [UInt8], range: Range<Int>, depth: Int = 0, defaultType: ContentType = .textPlain) {
         let block = HeaderBlock.parse(bytes, in: range, skipsMboxLine: depth == 0)
         headerFields = block.fields
-        rawBytes = Data(bytes[range])
-        body = Data(bytes[block.bodyStart..<range.upperBound])
+        source = bytes
+        self.range = range
+        bodyStart = block.bodyStart
         let declared = block.fields.first { $0.name.lowercased() == "content-type" }.flatMap { ContentType(headerValue: $0.value) }
         contentType = declared ?? defaultType
         if contentType.isMultipart, let boundary = contentType.boundary, !boundary.isEmpty, depth < Self.maximumDepth {
@@ -69,8 +78,8 @@ public struct ParsedEntity: Sendable {
     /// The body with its transfer encoding (base64, quoted-printable) undone.
     public var decodedBody: Data {
         switch transferEncoding {
-        case "base64": return Base64Lines.decode(body)
-        case "quoted-printable": return QuotedPrintable.decode(body)
+        case "base64": return Base64Lines.decode(source[bodyStart..<range.upperBound])
+        case "quoted-printable": return QuotedPrintable.decode(source[bodyStart..<range.upperBound])
         default: return body
         }
     }

@@ -24,6 +24,9 @@ public struct DirectoryLoader: Sendable {
     /// Reads the workspace's `Directory/`; problems are sorted by file and line.
     public func load(_ workspace: Workspace) -> (DirectoryContents, [DirectoryProblem]) {
         var problems: [DirectoryProblem] = []
+        if let problem = irregularFolder(workspace.directoryURL, workspace) {
+            return (DirectoryContents(organizations: [], keys: []), [problem])
+        }
         let organizations = loadOrganizations(workspace, problems: &problems)
         let keys = loadKeys(workspace, problems: &problems)
         crossCheck(organizations, keys: keys, workspace: workspace, problems: &problems)
@@ -34,6 +37,10 @@ public struct DirectoryLoader: Sendable {
 
     private func loadOrganizations(_ workspace: Workspace, problems: inout [DirectoryProblem]) -> [OrganizationFile] {
         let folder = workspace.organizationsURL
+        if let problem = irregularFolder(folder, workspace) {
+            problems.append(problem)
+            return []
+        }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             problems.append(.error(workspace.relativePath(of: folder) + "/", 1, "the folder is missing; run `liaison init` to make it"))
             return []
@@ -42,20 +49,19 @@ public struct DirectoryLoader: Sendable {
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = workspace.relativePath(of: url)
-            if name.hasSuffix(".yaml") {
+            if let irregular = DirectoryFileReader.irregularEntry(url) {
+                problems.append(.error(path, 1, irregular))
+            } else if name.hasSuffix(".yaml") {
                 files.append((url, String(name.dropLast(5)), path))
             } else {
                 problems.append(.warning(path, 1, "ignored: organisation files are named <id>.yaml"))
             }
         }
         let parsed = parallelMap(files) { file -> (OrganizationFile?, [DirectoryProblem]) in
-            guard let data = FileManager.default.contents(atPath: file.url.path) else {
-                return (nil, [.error(file.path, 1, "the file cannot be read")])
+            switch DirectoryFileReader.text(of: file.url, path: file.path) {
+            case .problem(let problem): return (nil, [problem])
+            case .text(let text): return OrganizationFileParser.parse(text, path: file.path, expectedId: file.id)
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                return (nil, [.error(file.path, 1, "the file is not UTF-8 text")])
-            }
-            return OrganizationFileParser.parse(text, path: file.path, expectedId: file.id)
         }
         var result: [OrganizationFile] = []
         for (file, fileProblems) in parsed {
@@ -75,6 +81,10 @@ public struct DirectoryLoader: Sendable {
 
     private func loadKeys(_ workspace: Workspace, problems: inout [DirectoryProblem]) -> [KeyFile] {
         let folder = workspace.keysURL
+        if let problem = irregularFolder(folder, workspace) {
+            problems.append(problem)
+            return []
+        }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             problems.append(.error(workspace.relativePath(of: folder) + "/", 1, "the folder is missing; run `liaison init` to make it"))
             return []
@@ -83,6 +93,10 @@ public struct DirectoryLoader: Sendable {
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = workspace.relativePath(of: url)
+            if let irregular = DirectoryFileReader.irregularEntry(url) {
+                problems.append(.error(path, 1, irregular))
+                continue
+            }
             guard name.hasSuffix(".asc") else {
                 problems.append(.warning(path, 1, "ignored: key files are named <FINGERPRINT>.asc"))
                 continue
@@ -93,16 +107,24 @@ public struct DirectoryLoader: Sendable {
                 problems.append(.error(path, 1, "a key file must be named after its fingerprint\(hint) (40 or 64 hexadecimal digits).asc"))
                 continue
             }
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                problems.append(.error(path, 1, "the file cannot be read"))
+            let text: String
+            switch DirectoryFileReader.text(of: url, path: path) {
+            case .problem(let problem):
+                problems.append(problem)
                 continue
+            case .text(let read):
+                text = read
             }
-            guard let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN PGP ") else {
+            guard text.contains("-----BEGIN PGP ") else {
                 problems.append(.error(path, 1, "not an OpenPGP public key: key files hold the ASCII-armored output of gpg --armor --export"))
                 continue
             }
             if text.contains("-----BEGIN PGP PRIVATE KEY BLOCK-----") {
                 problems.append(.error(path, 1, "holds a secret key; never commit it: replace it with the public key only (gpg --armor --export \(stem))"))
+                continue
+            }
+            if let problem = Self.singleArmoredKeyProblem(text) {
+                problems.append(.error(path, problem.line, problem.message))
                 continue
             }
             candidates.append(KeyCandidate(path: path, expected: stem, text: text))
@@ -127,6 +149,39 @@ public struct DirectoryLoader: Sendable {
             }
         }
         return result
+    }
+
+    static let publicKeyStart = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
+    static let publicKeyEnd = "-----END PGP PUBLIC KEY BLOCK-----"
+
+    /// Why `text` is not exactly one armored public key block (blank lines around it allowed), with the line
+    /// of the first thing too many; nil when it is.
+    static func singleArmoredKeyProblem(_ text: String) -> (line: Int, message: String)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let blank = { (line: Substring) in line.allSatisfy(\.isWhitespace) }
+        guard let first = lines.firstIndex(where: { !blank($0) }) else {
+            return (1, "not an OpenPGP public key: the file is empty")
+        }
+        guard lines[first] == publicKeyStart else {
+            return (first + 1, "holds text before the public key; a key file holds exactly one ASCII-armored public key (gpg --armor --export FINGERPRINT) and nothing else")
+        }
+        guard let end = lines[first...].firstIndex(where: { $0 == publicKeyEnd }) else {
+            return (lines.count, "the public key block has no \(publicKeyEnd) line")
+        }
+        if let extra = lines[(end + 1)...].firstIndex(where: { !blank($0) }) {
+            let what = lines[extra] == publicKeyStart ? "a second public key block" : "text after the public key"
+            return (extra + 1, "holds \(what); a key file holds exactly one ASCII-armored public key and nothing else")
+        }
+        return nil
+    }
+
+    /// An error when the folder of organisation or key files is a symbolic link or not a folder.
+    private func irregularFolder(_ folder: URL, _ workspace: Workspace) -> DirectoryProblem? {
+        var info = stat()
+        guard lstat(folder.path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { return nil }
+        let what = info.st_mode & S_IFMT == S_IFLNK ? "is a symbolic link; it must be a real folder inside Directory/, and what it points at is never read" : "is not a folder"
+        return .error(workspace.relativePath(of: folder) + "/", 1, what)
     }
 
     /// Inspects every file in one GnuPG run when the files are well-formed (one key each, named after it);

@@ -66,7 +66,7 @@ public struct DirectorySync: Sendable {
         let (contents, problems) = loader.load(workspace)
         var result = DirectorySyncResult(problems: problems, changes: [], applied: false, importedKeys: 0, gnupgHome: home)
         guard result.errorCount == 0 else { return result }
-        let retiredOn = CalendarDate(now, in: configuration.report.timeZone)
+        let retiredOn = configuration.dates.day(of: now)
         if dryRun {
             result.changes = try store.writer.read { db in try Self.plan(contents, in: db, retiredOn: retiredOn).map(\.change) }
             return result

@@ -49,7 +49,7 @@ public enum EventLog {
     public static func events(_ db: Database, objectType: String, objectId: String? = nil) throws -> [Event] {
         if let objectId {
             return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
-                                      arguments: [objectType, objectId])
+                                      arguments: [storedText(objectType), storedText(objectId)])
         }
         return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? ORDER BY id", arguments: [objectType])
     }
@@ -118,6 +118,18 @@ public enum EventLog {
         return output
     }
 
+    /// Text as the log stores it in its own columns: a NUL becomes the six characters `\u0000`, since SQLite's
+    /// text binding stops at NUL and the stored row would no longer match the hash computed over the whole
+    /// string. (Data values are JSON, where every control character is already escaped.)
+    static func storedText(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\0") else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\0" { output += "\\u0000" } else { output.unicodeScalars.append(scalar) }
+        }
+        return output
+    }
+
     static func hashOf(prevHash: String, canonical: String) -> String {
         let digest = SHA256.hash(data: Data((prevHash + canonical).utf8))
         return digest.map { byte in
@@ -161,6 +173,8 @@ struct EventChain {
     mutating func append(_ db: Database, actor: String, action: String, objectType: String, objectId: String,
                          data: EventValue, at date: Date) throws {
         let at = EventLog.timestamp(date)
+        let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
+                                                     EventLog.storedText(objectType), EventLog.storedText(objectId))
         let dataText = data.canonicalJSON
         let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
                                               objectId: objectId, data: dataText)

@@ -14,6 +14,7 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable {
         case invalidConfiguration
         case fileSystem
         case database
+        case databaseMissing
         case directoryInvalid
         case gnupg
         case keyData
@@ -41,6 +42,8 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable {
     public static let fileSystem = RegistryError(.fileSystem, "A file could not be read or written.")
     /// The SQLite store failed.
     public static let database = RegistryError(.database, "The registry database failed.")
+    /// The workspace has no registry database yet (`liaison directory sync` makes it).
+    public static let databaseMissing = RegistryError(.databaseMissing, "The registry database does not exist.")
     /// `Directory/` has errors, so nothing was synced.
     public static let directoryInvalid = RegistryError(.directoryInvalid, "The directory has errors.")
     /// GnuPG could not be run or failed.
@@ -58,6 +61,9 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable {
     }
     static func fileSystem(_ message: String) -> RegistryError { .init(.fileSystem, message) }
     static func database(_ message: String) -> RegistryError { .init(.database, message) }
+    static func databaseMissing(_ path: String) -> RegistryError {
+        .init(.databaseMissing, "The registry database \(path) does not exist; run `liaison directory sync` to make it from Directory/ (or give --workspace the folder that holds it).")
+    }
     static func directoryInvalid(errorCount: Int) -> RegistryError {
         .init(.directoryInvalid, "The directory has \(errorCount) error\(errorCount == 1 ? "" : "s"); nothing was changed.")
     }

@@ -3,24 +3,101 @@ import GRDB
 
 /// The registry's SQLite database: a GRDB pool in WAL mode, its schema brought up to date on open.
 ///
-/// Other modules run their own SQL through `writer` (in a transaction: `try store.writer.write { db in … }`).
+/// Every write transaction starts with `BEGIN IMMEDIATE` and waits, without a time limit, while another
+/// process holds the write lock (a long `directory sync`, a big `notify`): a busy database never makes a
+/// command fail. A database whose file or folder this user cannot write (an auditor's copy) is opened
+/// read-only: reading works, and the first write fails with an error that `RegistryStore.explain(_:)` turns into
+/// one line.
 public final class RegistryStore: Sendable {
     /// The database, for reads and writes.
     public let writer: any DatabaseWriter
+    /// Whether the database was opened read-only (its file or folder is not writable by this user).
+    public let isReadOnly: Bool
+
+    /// How to open a workspace's database.
+    public struct Opening: Sendable {
+        /// Create an empty database when the file is missing (only `init` and `directory sync` do).
+        public var creatingIfMissing: Bool
+        /// Called once, with one sentence, when a write has to wait for another process's write lock.
+        public var waitNotice: (@Sendable (String) -> Void)?
+
+        public init(creatingIfMissing: Bool = false, waitNotice: (@Sendable (String) -> Void)? = nil) {
+            self.creatingIfMissing = creatingIfMissing
+            self.waitNotice = waitNotice
+        }
+    }
 
     /// Opens (creating if needed) the database file at `path`, in WAL mode, and runs the migrations.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, opening: Opening(creatingIfMissing: true))
+    }
+
+    /// Opens the database at `path` as `opening` says.
+    ///
+    /// Throws `RegistryError.databaseMissing` when the file does not exist and `creatingIfMissing` is false,
+    /// `RegistryError.database` when it cannot be opened or a read-only copy needs a migration it cannot run.
+    public init(path: String, opening: Opening) throws {
+        let manager = FileManager.default
+        let exists = manager.fileExists(atPath: path)
+        if !exists && !opening.creatingIfMissing {
+            throw RegistryError.databaseMissing(path)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let readOnly = exists && (access(path, W_OK) != 0 || access(folder.isEmpty ? "." : folder, W_OK) != 0)
+        isReadOnly = readOnly
+        if readOnly {
+            writer = try Self.openReadOnly(path: path)
+            let completed = try writer.read { try Schema.migrator.hasCompletedMigrations($0) }
+            if !completed {
+                throw RegistryError.database("The registry database \(path) is read-only and was made by an older Liaison: it needs an upgrade that only a writable copy can get (run any command on the original).")
+            }
+            return
+        }
         var configuration = Configuration()
-        // Another liaison process (a long `send`) may hold the write lock for a moment.
-        configuration.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try Schema.migrator.migrate(pool)
-        writer = pool
+        // Waits as long as another process holds the write lock, saying once who it is.
+        let waiter = BusyWaiter(databasePath: path, notice: opening.waitNotice)
+        configuration.busyMode = .callback { tries in waiter.shouldRetry(tries: tries) }
+        // GRDB 7 begins write transactions IMMEDIATE: the write lock is taken at BEGIN, where the busy handler
+        // runs (a deferred transaction upgrading from read to write could fail with SQLITE_BUSY_SNAPSHOT unheld).
+        let opened: any DatabaseWriter
+        if exists && Self.poolSetUpWouldWait(path: path) {
+            // A pool first writes to an empty WAL; while another process holds the write lock that would hold
+            // up even a reading command. One connection reads at once and waits only when it writes.
+            opened = try DatabaseQueue(path: path, configuration: configuration)
+        } else {
+            opened = try DatabasePool(path: path, configuration: configuration)
+        }
+        if try !opened.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+            try Schema.migrator.migrate(opened)
+        }
+        writer = opened
+    }
+
+    /// Whether opening a pool would have to wait: GRDB makes the WAL non-empty with a small write when it is
+    /// missing or empty, and another process holds the write lock right now.
+    private static func poolSetUpWouldWait(path: String) -> Bool {
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
+        guard walSize == nil || walSize == 0 else { return false }
+        var configuration = Configuration()
+        configuration.busyMode = .immediateError
+        guard let probe = try? DatabaseQueue(path: path, configuration: configuration) else { return false }
+        do {
+            try probe.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return false
+        } catch let error as DatabaseError {
+            return error.resultCode == .SQLITE_BUSY
+        } catch {
+            return false
+        }
     }
 
     private init(writer: any DatabaseWriter) throws {
         try Schema.migrator.migrate(writer)
         self.writer = writer
+        isReadOnly = false
     }
 
     /// A private in-memory database, for tests.
@@ -30,4 +107,45 @@ public final class RegistryStore: Sendable {
 
     /// Read-only queries over this store.
     public var queries: RegistryQueries { RegistryQueries(writer) }
+
+    /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
+    /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
+    private static func openReadOnly(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
+        if wal == nil || wal == 0 {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            var allowed = CharacterSet.urlPathAllowed
+            allowed.remove(charactersIn: "?#%")
+            let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// One line for a user when `error` is a database failure they can act on: a read-only database asked to
+    /// change, a full disk, a file that cannot be opened. Nil for any other error.
+    public static func explain(_ error: any Error) -> String? {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_READONLY:
+                return readOnlyLine
+            case .SQLITE_FULL:
+                return diskFullLine
+            case .SQLITE_CANTOPEN:
+                return "The registry database cannot be opened (\(error.message ?? "unknown reason")); check that its folder .liaison/ exists and can be read."
+            default:
+                return nil
+            }
+        }
+        // Errors that carry a database error only in their text (a workflow wrapping it).
+        let text = String(describing: error)
+        if text.contains("attempt to write a readonly database") { return readOnlyLine }
+        if text.contains("database or disk is full") { return diskFullLine }
+        return nil
+    }
+
+    static let readOnlyLine = "The registry database is read-only (an auditor's copy, or files this user cannot write): this command changes the registry and was refused; nothing was changed."
+    static let diskFullLine = "The disk holding the registry database is full: this command's changes were not recorded and nothing already recorded was lost; free some space and run it again."
 }

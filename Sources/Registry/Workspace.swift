@@ -104,16 +104,25 @@ public struct Workspace: Sendable {
         return path.hasPrefix(rootPath) ? String(path.dropFirst(rootPath.count)) : path
     }
 
-    /// Opens (creating if needed) the workspace's registry database and brings its schema up to date.
-    public func openStore() throws(RegistryError) -> RegistryStore {
-        do {
-            try FileManager.default.createDirectory(at: stateURL, withIntermediateDirectories: true)
-        } catch {
-            throw .fileSystem("The state folder \(stateURL.path) cannot be created: \(error.localizedDescription)")
+    /// Opens the workspace's registry database and brings its schema up to date.
+    ///
+    /// A missing database is an error (`RegistryError.databaseMissing`) unless `opening.creatingIfMissing`:
+    /// only `init` and `directory sync` make one, so no command ever works on a silently new, empty registry.
+    /// A database this user cannot write is opened read-only (see `RegistryStore`).
+    public func openStore(_ opening: RegistryStore.Opening = .init()) throws(RegistryError) -> RegistryStore {
+        if opening.creatingIfMissing {
+            do {
+                try FileManager.default.createDirectory(at: stateURL, withIntermediateDirectories: true)
+            } catch {
+                throw .fileSystem("The state folder \(stateURL.path) cannot be created: \(error.localizedDescription)")
+            }
         }
         do {
-            return try RegistryStore(path: databaseURL.path)
+            return try RegistryStore(path: databaseURL.path, opening: opening)
+        } catch let error as RegistryError {
+            throw error
         } catch {
+            if let line = RegistryStore.explain(error) { throw .database(line) }
             throw .database("The registry database \(databaseURL.path) cannot be opened: \(error)")
         }
     }

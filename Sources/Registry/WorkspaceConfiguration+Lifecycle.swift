@@ -44,8 +44,8 @@ extension WorkspaceConfiguration {
     }
 
     /// The zone in which the workspace's dates are shown and quarters computed: the top-level `timezone`,
-    /// else the older `report.timezone`.
-    public var workspaceTimeZone: TimeZone { report.timeZone }
+    /// else the older `report.timezone` (the same as ``timeZone``).
+    public var workspaceTimeZone: TimeZone { timeZone }
 
     /// Reads `cases:`.
     mutating func readCases(_ node: Node, with reader: inout YAMLFields) {

@@ -101,7 +101,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         }
     }
 
-    /// How reports count.
+    /// The old `report:` section, whose only key `timezone` is now the workspace-wide ``timezone``.
     public struct Report: Sendable, Equatable {
         /// The IANA time zone in which quarters begin and end.
         public var timezone: String
@@ -117,18 +117,32 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var sender: Sender
     public var smtp: SMTP
     public var gnupg: GnuPG
-    public var report: Report
+    /// The IANA time zone (`timezone`, formerly `report.timezone`) in which a person reads and types dates: quarter
+    /// bounds, dates in templates and tables, `--at` dates. `UTC` when not set.
+    public var timezone: String
     public var imap: IMAP
     public var cases = Cases()
     public var reminders = ReminderPolicy()
     public var ingest = Ingest()
 
-    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), report: Report = Report(),
+    /// The configured zone (valid: the parser checks it).
+    public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
+
+    /// Dates read and typed in the configured zone.
+    public var dates: WorkspaceDates { WorkspaceDates(timeZone: timeZone) }
+
+    /// The workspace time zone under its old name, `report.timezone`.
+    public var report: Report {
+        get { Report(timezone: timezone) }
+        set { timezone = newValue.timezone }
+    }
+
+    public init(sender: Sender = Sender(), smtp: SMTP = SMTP(), gnupg: GnuPG = GnuPG(), timezone: String = "UTC",
                 imap: IMAP = IMAP()) {
         self.sender = sender
         self.smtp = smtp
         self.gnupg = gnupg
-        self.report = report
+        self.timezone = timezone
         self.imap = imap
     }
 
@@ -149,7 +163,26 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "report", "imap", "cases", "reminders", "ingest"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders", "imap", "ingest"]) else { return }
+        // `timezone` and its old name `report.timezone`: where both are given they must agree.
+        var zones: [(field: String, line: Int, zone: String)] = []
+        func readZone(_ value: Node, field: String) {
+            guard let zone = reader.singleLine(value, field: field) else { return }
+            if TimeZone(identifier: zone) != nil {
+                zones.append((field, YAMLFields.line(value), zone))
+            } else {
+                reader.error(YAMLFields.line(value), "\(field) \"\(zone)\" is not a time zone name such as Asia/Tokyo or UTC")
+            }
+        }
+        defer {
+            if let first = zones.first {
+                timezone = first.zone
+                for other in zones.dropFirst() where other.zone != first.zone {
+                    reader.error(other.line, "\(other.field) \"\(other.zone)\" differs from \(first.field) \"\(first.zone)\" "
+                                 + "on line \(first.line); keep only timezone (report.timezone is its old name)")
+                }
+            }
+        }
         for (section, _, node) in top.entries {
             if case .scalar(let scalar) = node, YAMLFields.isNull(scalar) { continue }
             switch section {
@@ -187,7 +220,10 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     case "url":
                         guard let url = reader.singleLine(value, field: "smtp.url") else { continue }
                         let scheme = URL(string: url)?.scheme?.lowercased()
-                        if ["smtp", "smtps", "file"].contains(scheme ?? "") {
+                        if SecretMasking.urlHasPassword(url) {
+                            // Refused, never echoed: the password would otherwise show in every message about it.
+                            reader.error(line, "smtp.url \"\(SecretMasking.maskingURLPasswords(in: url))\" holds a password; remove it from the URL, put the user name in smtp.username and the password in the environment variable named by smtp.password_env")
+                        } else if ["smtp", "smtps", "file"].contains(scheme ?? "") {
                             smtp.url = url
                         } else {
                             reader.error(line, "smtp.url \"\(url)\" must start with smtp://, smtps:// or file://")
@@ -232,15 +268,11 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                         }
                     }
                 }
+            case "timezone":
+                readZone(node, field: "timezone")
             default:
                 guard let fields = reader.fields(of: node, what: "report", allowed: ["timezone"]) else { continue }
-                if let value = fields["timezone"], let zone = reader.singleLine(value, field: "report.timezone") {
-                    if TimeZone(identifier: zone) != nil {
-                        report.timezone = zone
-                    } else {
-                        reader.error(YAMLFields.line(value), "report.timezone \"\(zone)\" is not a time zone name such as Asia/Tokyo or UTC")
-                    }
-                }
+                if let value = fields["timezone"] { readZone(value, field: "report.timezone") }
             }
         }
     }

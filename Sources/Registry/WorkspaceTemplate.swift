@@ -41,8 +41,8 @@ enum WorkspaceTemplate {
       home: .liaison/gnupg            # default: $GNUPGHOME, else ~/.gnupg
       encrypt: when-key               # when-key | always | never
 
-    report:
-      timezone: UTC                   # quarters begin and end in this time zone, e.g. Asia/Tokyo; dates in mail name it
+    timezone: UTC                     # dates typed and shown, and quarters, are days of this zone, e.g. Asia/Tokyo
+                                      # (formerly report.timezone, which is still read)
 
     cases:
       embargo_days: 45                # planned publication of a case opened without --due (CERT/CC's 45 days)

@@ -69,6 +69,9 @@ struct YAMLFields {
             return nil
         }
         if YAMLFields.isNull(scalar) { return nil }
+        if let hidden = scalar.string.unicodeScalars.first(where: YAMLFields.isInvisible) {
+            error(YAMLFields.line(node), "\(field) contains the invisible character \(YAMLFields.name(of: hidden)) (a bidi control or format character that can make text read differently from what it is); remove it")
+        }
         return scalar.string
     }
 
@@ -121,6 +124,14 @@ struct YAMLFields {
 
     static func isNull(_ scalar: Node.Scalar) -> Bool {
         scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// Unicode format characters (general category Cf: bidi embeddings, overrides and isolates such as U+202E
+    /// and U+2066, zero-width spaces and joiners such as U+200B, the byte order mark U+FEFF, soft hyphen…),
+    /// and the fillers that render as nothing.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .format
+            || [0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E].contains(scalar.value)
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -29,6 +29,6 @@ public enum ZoneLabel {
 
     /// The day on which `date` falls in `zone`, with the zone: `2007-10-15 (JST)`.
     public static func day(of date: Date, in zone: TimeZone) -> String {
-        "\(CalendarDate(date, in: zone).description) (\(abbreviation(zone, at: date)))"
+        "\(WorkspaceDates(timeZone: zone).dayText(date)) (\(abbreviation(zone, at: date)))"
     }
 }

@@ -1,44 +1,27 @@
 import Foundation
-import GRDB
+import Registry
 
 /// Counts §3: cases opened and published by origin, and how participants answered.
 enum CoordinationCounts {
     /// Origins always shown, in this order; others follow by name.
     static let knownOrigins = ["jvn-jp", "cert-cc", "cpni"]
 
-    static func figures(_ db: Database, _ window: ReportWindow) throws -> CoordinationFigures {
-        let counts = try caseCounts(db, window)
-        // Separate range queries, so that indexes on firstNotifiedAt / firstResponseAt serve them where they exist.
-        let participants = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), COUNT(DISTINCT organizationId), COUNT(CASE WHEN firstResponseAt < :end THEN 1 END)
-            FROM participant WHERE firstNotifiedAt >= :start AND firstNotifiedAt < :end
-            """, arguments: window.arguments)
-        let notified: Int = participants?[0] ?? 0
-        let organizations: Int = participants?[1] ?? 0
-        let responded: Int = participants?[2] ?? 0
-        let awaiting = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM participant
-            WHERE firstNotifiedAt < :end AND (firstResponseAt IS NULL OR firstResponseAt >= :end)
-            """, arguments: window.arguments) ?? 0
+    static func figures(_ queries: any ReportQueries, _ window: ReportWindow) throws -> CoordinationFigures {
+        let counts = try caseCounts(queries, window)
+        let participants = try queries.participantsNotified(in: window.bounds)
+        let notified = participants.participants
+        let organizations = participants.organizations
+        let responded = participants.respondedBeforeEnd
+        let awaiting = try queries.participantsAwaitingResponse(atEndOf: window.bounds)
+        let days = try queries.daysToFirstResponse(in: window.bounds).sorted()
 
-        let days = try Double.fetchAll(db, sql: """
-            SELECT max(0, julianday(firstResponseAt) - julianday(firstNotifiedAt)) FROM participant
-            WHERE firstResponseAt >= :start AND firstResponseAt < :end AND firstNotifiedAt IS NOT NULL
-            """, arguments: window.arguments).sorted()
-
-        let awaitingRows = try Row.fetchAll(db, sql: """
-            SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt, o.localName
-            FROM participant p LEFT JOIN organization o ON o.id = p.organizationId
-            WHERE p.firstNotifiedAt < :end AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end)
-            ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId
-            LIMIT \(QuarterReport.listLimit)
-            """, arguments: window.arguments)
+        let awaitingRows = try queries.participantsAwaitingResponse(atEndOf: window.bounds, limit: QuarterReport.listLimit)
         let awaitingItems = awaitingRows.map { row -> AwaitingParticipant in
-            let notifiedAt: Date = row[3]
-            return AwaitingParticipant(
-                caseId: row[0], organizationId: row[1], organizationName: row[2] ?? row[1], organizationLocalName: row[4],
-                firstNotifiedAt: notifiedAt,
-                days: FigureValue.rounded(window.end.timeIntervalSince(notifiedAt) / 86_400, 2))
+            AwaitingParticipant(
+                caseId: row.caseId, organizationId: row.organizationId,
+                organizationName: row.organizationName ?? row.organizationId, organizationLocalName: row.organizationLocalName,
+                firstNotifiedAt: row.firstNotifiedAt,
+                days: FigureValue.rounded(window.end.timeIntervalSince(row.firstNotifiedAt) / 86_400, 2))
         }
 
         let notifiedInQuarter = "participants (case, organisation) whose firstNotifiedAt is in the quarter"
@@ -73,7 +56,7 @@ enum CoordinationCounts {
         return sorted[lower] + (rank - Double(lower)) * (sorted[upper] - sorted[lower])
     }
 
-    private static func caseCounts(_ db: Database, _ window: ReportWindow)
+    private static func caseCounts(_ queries: any ReportQueries, _ window: ReportWindow)
         throws -> (opened: CoordinationFigures.ByOrigin, published: CoordinationFigures.ByOrigin)
     {
         var opened = [String: (Int, Int)]()
@@ -82,22 +65,12 @@ enum CoordinationCounts {
             opened[origin] = (0, 0)
             published[origin] = (0, 0)
         }
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT origin,
-                COUNT(CASE WHEN openedAt >= :start AND openedAt < :end THEN 1 END),
-                COUNT(CASE WHEN openedAt < :end THEN 1 END),
-                COUNT(CASE WHEN publishedAt >= :start AND publishedAt < :end THEN 1 END),
-                COUNT(CASE WHEN publishedAt < :end THEN 1 END)
-            FROM "case" GROUP BY origin
-            """, arguments: window.arguments)
-        for row in rows {
-            let origin: String = row[0]
-            let openedTotal: Int = row[2]
-            let publishedTotal: Int = row[4]
+        for row in try queries.casesByOrigin(in: window.bounds) {
+            let origin = row.origin
             // An origin with no case yet at the quarter's end is not shown (unless it is a known one).
-            guard openedTotal > 0 || publishedTotal > 0 || opened[origin] != nil else { continue }
-            opened[origin] = (row[1], openedTotal)
-            published[origin] = (row[3], publishedTotal)
+            guard row.openedBeforeEnd > 0 || row.publishedBeforeEnd > 0 || opened[origin] != nil else { continue }
+            opened[origin] = (row.openedInPeriod, row.openedBeforeEnd)
+            published[origin] = (row.publishedInPeriod, row.publishedBeforeEnd)
         }
         return (byOrigin(opened, column: "openedAt"),
                 byOrigin(published, column: "publishedAt"))

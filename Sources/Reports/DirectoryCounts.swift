@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import Registry
 
 /// Counts the directory at the quarter's end: registered developers, APCERT members, national CSIRT partners,
 /// agreements, keys and bouncing addresses.
@@ -11,36 +11,23 @@ enum DirectoryCounts {
     static let registeredDefinition = "Organisations of kind 'product-developer' with a 'developer-registration' "
         + "agreement signed on or before the quarter's last day and not ended by then (ended empty or later)."
 
-    static func figures(_ db: Database, _ window: ReportWindow, registrations: DeveloperRegistrations,
+    static func figures(_ queries: any ReportQueries, _ window: ReportWindow, registrations: DeveloperRegistrations,
                         bounces: QuarterBounces) throws -> DirectoryFigures {
         let registeredNow = registrations.registered(on: window.lastDay)
         let registeredBefore = registrations.registered(on: window.quarter.previous.lastDay)
 
-        let apcert = try Row.fetchAll(db, sql: """
-            SELECT DISTINCT organizationId FROM membership
-            WHERE upper(body) = 'APCERT' AND (since IS NULL OR since <= :lastDay) AND (until IS NULL OR until > :lastDay)
-            """, arguments: window.arguments).count
-        let partners = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM organization o
-            WHERE o.kind = 'national-csirt' AND (
-                o.status = 'active' OR o.statusDate > :lastDay
-                OR EXISTS (SELECT 1 FROM agreement a WHERE a.organizationId = o.id AND a.kind = 'mou'
-                           AND a.signed <= :lastDay AND (a.ended IS NULL OR a.ended > :lastDay)))
-            """, arguments: window.arguments) ?? 0
+        let bounds = window.bounds
+        let apcert = try queries.members(of: "APCERT", on: bounds.lastDay)
+        let partners = try queries.nationalCSIRTPartners(on: bounds.lastDay)
 
-        let signed = try Row.fetchAll(db, sql: """
-            SELECT a.organizationId, o.name, a.kind, a.signed, o.localName
-            FROM agreement a LEFT JOIN organization o ON o.id = a.organizationId
-            WHERE a.signed >= :firstDay AND a.signed <= :lastDay
-            ORDER BY a.signed, a.organizationId, a.kind
-            """, arguments: window.arguments).map { row in
-            SignedAgreement(organizationId: row[0], organizationName: row[1] ?? row[0], organizationLocalName: row[4],
-                            kind: row[2], signed: row[3])
+        let signed = try queries.agreementsSigned(from: bounds.firstDay, through: bounds.lastDay).map { row in
+            SignedAgreement(organizationId: row.organizationId, organizationName: row.organizationName ?? row.organizationId,
+                            organizationLocalName: row.organizationLocalName, kind: row.kind, signed: row.signed)
         }
         let mous = signed.filter { $0.kind == "mou" }
         let others = signed.filter { $0.kind != "mou" }
 
-        let keyProblems = try self.keyProblems(db, window)
+        let keyProblems = try self.keyProblems(queries, window)
         var byKind = [String: Int](uniqueKeysWithValues: keyProblemKinds.map { ($0, 0) })
         for problem in keyProblems { byKind[problem.problem, default: 0] += 1 }
 
@@ -85,35 +72,23 @@ enum DirectoryCounts {
         }
     }
 
-    private static func keyProblems(_ db: Database, _ window: ReportWindow) throws -> [KeyProblem] {
+    private static func keyProblems(_ queries: any ReportQueries, _ window: ReportWindow) throws -> [KeyProblem] {
         let warnUntil = window.end.addingTimeInterval(Double(keyWarningDays) * 86_400)
-        return try Row.fetchAll(db, sql: """
-            SELECT c.email, c.organizationId, c.pgp, k.fingerprint IS NULL, k.revoked, k.expiresAt
-            FROM contact c LEFT JOIN key k ON k.fingerprint = c.pgp
-            WHERE c.active AND c.pgp IS NOT NULL AND c.pgp <> ''
-              AND (k.fingerprint IS NULL OR k.revoked OR k.expiresAt < :warnUntil)
-            ORDER BY c.organizationId, lower(c.email)
-            """, arguments: ["warnUntil": warnUntil]).map { row in
-            let missing: Bool = row[3]
-            let revoked: Bool = row[4] ?? false
-            let expiresAt: Date? = row[5]
-            let problem = missing ? "missing" : revoked ? "revoked"
-                : (expiresAt.map { $0 < window.end } ?? false) ? "expired" : "expiring"
-            return KeyProblem(email: row[0], organizationId: row[1], fingerprint: row[2], problem: problem, expiresAt: expiresAt)
+        return try queries.contactKeysUnusable(before: warnUntil).map { key in
+            let problem = key.missing ? "missing" : key.revoked ? "revoked"
+                : (key.expiresAt.map { $0 < window.end } ?? false) ? "expired" : "expiring"
+            return KeyProblem(email: key.email, organizationId: key.organizationId, fingerprint: key.fingerprint,
+                              problem: problem, expiresAt: key.expiresAt)
         }
     }
 }
 
 /// The developer-registration agreements of product developers, read once and asked for any day.
 struct DeveloperRegistrations {
-    private let agreements: [(organizationId: String, signed: String, ended: String?)]
+    private let agreements: [DeveloperRegistration]
 
-    init(_ db: Database) throws {
-        agreements = try Row.fetchAll(db, sql: """
-            SELECT a.organizationId, a.signed, a.ended
-            FROM agreement a JOIN organization o ON o.id = a.organizationId
-            WHERE o.kind = 'product-developer' AND a.kind = 'developer-registration' AND a.signed IS NOT NULL
-            """).map { ($0[0], $0[1], $0[2]) }
+    init(_ queries: any ReportQueries) throws {
+        agreements = try queries.developerRegistrations()
     }
 
     /// Organisations registered at the end of `day` (`YYYY-MM-DD`).

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import Registry
 
 /// Figures recounted from the event log alone, to check the tables they are normally read from.
 ///
@@ -51,12 +51,17 @@ public enum EventLogRecount {
     /// written when the message is sent, so its own time and `data.at` are moments apart.
     static let loggingSlack: TimeInterval = 86_400
 
-    /// Recounts the quarter `quarter`, bounded in `timeZone`, from the events in `reader`.
-    public static func recount(_ reader: any DatabaseReader, quarter: Quarter, timeZone: TimeZone) throws -> EventRecount {
-        try reader.read { db in try recount(db, ReportWindow(quarter, timeZone)) }
+    /// Recounts the quarter `quarter`, bounded in `timeZone`, from the events in `source`.
+    /// Throws ``ReportError/database`` when the registry cannot be read.
+    public static func recount(_ source: any ReportSource, quarter: Quarter, timeZone: TimeZone) throws -> EventRecount {
+        do {
+            return try source.read { queries in try recount(queries, ReportWindow(quarter, timeZone)) }
+        } catch {
+            throw ReportError.database(error)
+        }
     }
 
-    static func recount(_ db: Database, _ window: ReportWindow) throws -> EventRecount {
+    static func recount(_ queries: any ReportQueries, _ window: ReportWindow) throws -> EventRecount {
         var result = EventRecount(notificationsSent: 0, notificationsByPurpose: [:], incidentsByCategory: [:],
                                   opened: [:], published: [:], eventsRead: 0, undated: 0)
         for purpose in NotificationCounts.purposes { result.notificationsByPurpose[purpose] = 0 }
@@ -65,61 +70,42 @@ public enum EventLogRecount {
             result.opened[origin] = .init(inQuarter: 0, cumulative: 0)
             result.published[origin] = .init(inQuarter: 0, cumulative: 0)
         }
-        // Instants are compared as Julian day numbers, as SQLite's julianday() reads every accepted form alike.
-        let bounds = try Row.fetchOne(db, sql: "SELECT julianday(:start), julianday(:end)", arguments: window.arguments)
-        let start: Double = bounds?[0] ?? 0, end: Double = bounds?[1] ?? 0
-
         // Messages: the first event of each message (by objectId), placed by data.at.
-        let sent = try Row.fetchCursor(db, sql: """
-            SELECT min(id), json_extract(data, '$.purpose'), json_extract(data, '$.category'),
-                   julianday(json_extract(data, '$.at')), COUNT(*)
-            FROM event WHERE action = 'notification.sent' AND at >= :from AND at < :until
-            GROUP BY objectId
-            """, arguments: ["from": window.start.addingTimeInterval(-loggingSlack),
-                             "until": window.end.addingTimeInterval(loggingSlack)])
-        while let row = try sent.next() {
-            result.eventsRead += row[4] as Int
-            guard let day = row[3] as Double? else { result.undated += 1; continue }
-            guard day >= start, day < end else { continue }
-            let purpose: String = row[1] ?? "none"
+        try queries.notificationSentEvents(around: window.bounds, slack: loggingSlack) { message in
+            result.eventsRead += message.events
+            guard let placement = message.placement else { result.undated += 1; return }
+            guard placement == .within else { return }
+            let purpose = message.purpose ?? "none"
             result.notificationsSent += 1
             result.notificationsByPurpose[purpose, default: 0] += 1
-            if purpose == "incident" { result.incidentsByCategory[row[2] ?? "none", default: 0] += 1 }
+            if purpose == "incident" { result.incidentsByCategory[message.category ?? "none", default: 0] += 1 }
         }
 
-        // Cases: rows come in (objectId, id) order from the event_object index, so the last row of each case and
-        // action is its latest event.
-        let cases = try Row.fetchCursor(db, sql: """
-            SELECT objectId, action = 'case.opened', json_extract(data, '$.origin'),
-                   julianday(json_extract(data, CASE action WHEN 'case.opened' THEN '$.openedAt' ELSE '$.publishedAt' END))
-            FROM event WHERE objectType = 'case' AND action IN ('case.opened', 'case.published')
-            ORDER BY objectId, id
-            """)
-        typealias Latest = (origin: String?, day: Double?)
+        // Cases: events come by case, then as logged, so the last event of each case and action is its latest.
+        typealias Latest = (origin: String?, placement: PeriodPlacement?)
         var current: String?
         var opened: Latest?
         var published: Latest?
         func count(_ event: Latest, origin: String?, into counts: inout [String: EventRecount.Counts]) {
-            guard let day = event.day else { result.undated += 1; return }
-            guard day < end else { return }
+            guard let placement = event.placement else { result.undated += 1; return }
+            guard placement != .after else { return }
             counts[origin ?? "unknown", default: .init(inQuarter: 0, cumulative: 0)].cumulative += 1
-            if day >= start { counts[origin ?? "unknown", default: .init(inQuarter: 0, cumulative: 0)].inQuarter += 1 }
+            if placement == .within { counts[origin ?? "unknown", default: .init(inQuarter: 0, cumulative: 0)].inQuarter += 1 }
         }
         func flush() {
             if let opened { count(opened, origin: opened.origin, into: &result.opened) }
             if let published { count(published, origin: published.origin ?? opened?.origin, into: &result.published) }
         }
-        while let row = try cases.next() {
+        try queries.caseEvents(relativeTo: window.bounds) { event in
             result.eventsRead += 1
-            let caseId: String = row[0]
-            if caseId != current {
+            if event.caseId != current {
                 flush()
-                current = caseId
+                current = event.caseId
                 opened = nil
                 published = nil
             }
-            let event: Latest = (row[2], row[3])
-            if row[1] as Bool { opened = event } else { published = event }
+            let latest: Latest = (event.origin, event.placement)
+            if event.isOpening { opened = latest } else { published = latest }
         }
         flush()
         return result

@@ -1,3 +1,5 @@
+import Registry
+
 /// What `liaison audit verify` found when it recomputed the event log's hash chain; the report prints it.
 public struct LogIntegrity: Sendable, Hashable {
     /// True when every event's hash matched.
@@ -8,5 +10,18 @@ public struct LogIntegrity: Sendable, Hashable {
     public init(intact: Bool, eventCount: Int) {
         self.intact = intact
         self.eventCount = eventCount
+    }
+
+    /// Verifies the event log of `source`: intact with the events checked, or broken with the events in the log.
+    /// Throws ``ReportError/database`` when the registry cannot be read.
+    public static func verify(_ source: any ReportSource) throws -> LogIntegrity {
+        do {
+            switch try source.verifyEventLog() {
+            case .intact(let count): return LogIntegrity(intact: true, eventCount: count)
+            case .broken: return LogIntegrity(intact: false, eventCount: try source.read { try $0.eventCount() })
+            }
+        } catch {
+            throw ReportError.database(error)
+        }
     }
 }

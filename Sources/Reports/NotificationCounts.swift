@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import Registry
 
 /// Counts §1: the outbox rows sent, unsent and failed in the quarter, and the bounces.
 enum NotificationCounts {
@@ -10,26 +10,19 @@ enum NotificationCounts {
     static let sentDefinition = "Outbox messages (notification rows) with state 'sent' and sentAt in the quarter; "
         + "one message to one organisation counts once, whatever its number of addressees."
 
-    static func figures(_ db: Database, _ window: ReportWindow, bounces: QuarterBounces) throws -> NotificationFigures {
+    static func figures(_ queries: any ReportQueries, _ window: ReportWindow, bounces: QuarterBounces) throws -> NotificationFigures {
         var total = 0
         var byPurpose = [String: Int](uniqueKeysWithValues: purposes.map { ($0, 0) })
         var byKind = [String: Int](uniqueKeysWithValues: organizationKinds.map { ($0, 0) })
         var byCountry = [String: Int]()
         var byCategory = [String: Int](uniqueKeysWithValues: incidentCategories.map { ($0, 0) })
 
-        // `+state` keeps SQLite on the sentAt index: nearly every row is 'sent', so the state index selects nothing.
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT n.purpose, n.incidentCategory, o.kind, o.country, COUNT(*)
-            FROM notification n LEFT JOIN organization o ON o.id = n.organizationId
-            WHERE +n.state = 'sent' AND n.sentAt >= :start AND n.sentAt < :end
-            GROUP BY 1, 2, 3, 4
-            """, arguments: window.arguments)
-        while let row = try rows.next() {
-            let purpose: String = row[0]
-            let category: String? = row[1]
-            let kind: String = row[2] ?? "unknown"
-            let country: String = row[3] ?? "unknown"
-            let count: Int = row[4]
+        for group in try queries.sentNotifications(in: window.bounds) {
+            let purpose = group.purpose
+            let category = group.incidentCategory
+            let kind = group.organizationKind ?? "unknown"
+            let country = group.country ?? "unknown"
+            let count = group.count
             total += count
             byPurpose[purpose, default: 0] += count
             byKind[kind, default: 0] += count
@@ -37,15 +30,8 @@ enum NotificationCounts {
             if purpose == "incident" { byCategory[category ?? "none", default: 0] += count }
         }
 
-        let deferred = try Int.fetchOne(db, sql: """
-            SELECT (SELECT COUNT(*) FROM notification
-                    WHERE state IN ('queued', 'sending', 'deferred') AND createdAt < :end)
-                 + (SELECT COUNT(*) FROM notification
-                    WHERE sentAt >= :end AND +state = 'sent' AND createdAt < :end)
-            """, arguments: window.arguments) ?? 0
-        let failed = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM notification WHERE state = 'failed' AND createdAt >= :start AND createdAt < :end
-            """, arguments: window.arguments) ?? 0
+        let deferred = try queries.unsentNotifications(atEndOf: window.bounds)
+        let failed = try queries.failedNotifications(createdIn: window.bounds)
         let sent = Figure.count(total, sentDefinition)
         return NotificationFigures(
             sent: sent,

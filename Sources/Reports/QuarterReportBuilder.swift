@@ -1,24 +1,25 @@
 import Foundation
-import GRDB
+import Registry
 
 /// Builds the quarterly report from the registry database.
 ///
 /// ```swift
-/// let report = try QuarterReportBuilder.build(dbQueue, quarter: Quarter(parsing: "2007Q3"),
+/// let report = try QuarterReportBuilder.build(store.reports, quarter: Quarter(parsing: "2007Q3"),
 ///                                            timeZone: TimeZone(identifier: "Asia/Tokyo")!)
 /// print(ReportRenderer.render(report, format: .text, language: .en))
 /// ```
 public enum QuarterReportBuilder {
     /// Counts every figure of `quarter`, whose bounds are computed in `timeZone`; with `compareTo`, every numeric
     /// figure also carries that quarter's value. `logIntegrity` is what `liaison audit verify` found (nil: not run).
-    /// Everything is read in one transaction, so the figures are consistent with each other.
-    public static func build(_ db: any DatabaseReader, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
+    /// Everything is read in one snapshot of `source`, so the figures are consistent with each other.
+    /// Throws ``ReportError/database`` when the registry cannot be read.
+    public static func build(_ source: any ReportSource, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
                              logIntegrity: LogIntegrity? = nil, now: Date = Date()) throws -> QuarterReport {
         do {
-            return try db.read { db in
-                var report = try build(db, ReportWindow(quarter, timeZone), logIntegrity: logIntegrity, now: now, whole: true)
+            return try source.read { queries in
+                var report = try build(queries, ReportWindow(quarter, timeZone), logIntegrity: logIntegrity, now: now, whole: true)
                 if let compareTo {
-                    let other = try build(db, ReportWindow(compareTo, timeZone), logIntegrity: logIntegrity, now: now,
+                    let other = try build(queries, ReportWindow(compareTo, timeZone), logIntegrity: logIntegrity, now: now,
                                           whole: false)
                     ReportComparison.compare(&report, with: other)
                 }
@@ -32,15 +33,15 @@ public enum QuarterReportBuilder {
     }
 
     /// The report of one window; `whole: false` leaves out what a comparison does not use (series, recount).
-    private static func build(_ db: Database, _ window: ReportWindow, logIntegrity: LogIntegrity?, now: Date,
+    private static func build(_ queries: any ReportQueries, _ window: ReportWindow, logIntegrity: LogIntegrity?, now: Date,
                               whole: Bool) throws -> QuarterReport {
-        let registrations = try DeveloperRegistrations(db)
-        let bounces = try QuarterBounces(db, window)
-        let notifications = try NotificationCounts.figures(db, window, bounces: bounces)
-        let coordination = try CoordinationCounts.figures(db, window)
-        let directory = try DirectoryCounts.figures(db, window, registrations: registrations, bounces: bounces)
-        let series = whole ? try SeriesCounts.series(db, window, registrations: registrations) : .empty
-        let recount = whole ? try EventLogRecount.recount(db, window) : .empty
+        let registrations = try DeveloperRegistrations(queries)
+        let bounces = try QuarterBounces(queries, window)
+        let notifications = try NotificationCounts.figures(queries, window, bounces: bounces)
+        let coordination = try CoordinationCounts.figures(queries, window)
+        let directory = try DirectoryCounts.figures(queries, window, registrations: registrations, bounces: bounces)
+        let series = whole ? try SeriesCounts.series(queries, window, registrations: registrations) : .empty
+        let recount = whole ? try EventLogRecount.recount(queries, window) : .empty
         let differences = EventLogRecount.differences(recount, notifications, coordination)
         return QuarterReport(
             quarter: window.quarter,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads the time zone in which quarter boundaries are computed (`report.timezone` in liaison.yaml).
+/// Reads the time zone in which quarter boundaries are computed (`timezone` in liaison.yaml, formerly `report.timezone`).
 public enum ReportTimeZone {
     /// The time zone named `identifier` (IANA, such as `Asia/Tokyo`, or `UTC`); a clear error when unknown.
     public static func named(_ identifier: String) throws(ReportError) -> TimeZone {

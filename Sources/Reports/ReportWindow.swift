@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import Registry
 
 /// A quarter's bounds in the forms the queries need: instants for timestamp columns (stored as UTC text, which
 /// sorts like the instants) and calendar days for date columns.
@@ -21,9 +21,10 @@ struct ReportWindow: Sendable {
         lastDay = quarter.lastDay
     }
 
-    /// Named SQL arguments `:start`, `:end`, `:firstDay`, `:lastDay`.
-    var arguments: StatementArguments {
-        ["start": start, "end": end, "firstDay": firstDay, "lastDay": lastDay]
+    /// The bounds in the form the registry's report queries take.
+    var bounds: ReportPeriod {
+        // Quarter days are always valid dates (years 1000-9999), so CalendarDate parses them.
+        ReportPeriod(start: start, end: end, firstDay: CalendarDate(firstDay)!, lastDay: CalendarDate(lastDay)!)
     }
 
     var period: QuarterReport.Period {

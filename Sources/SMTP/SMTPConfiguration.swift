@@ -55,12 +55,23 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
 
     /// The configuration with the password hidden.
     public var description: String {
-        var parts = ["url: \(url)", "tls: \(tls.rawValue)"]
+        var parts = ["url: \(Self.maskingPassword(in: url))", "tls: \(tls.rawValue)"]
         if let username { parts.append("username: \(username)") }
         if password != nil { parts.append("password: <hidden>") }
         if let caFile { parts.append("caFile: \(caFile)") }
         if let heloName { parts.append("heloName: \(heloName)") }
         return "SMTPConfiguration(" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// `url` with the password of its user information, if any, replaced by `***`
+    /// (`smtp://user:secret@host` → `smtp://user:***@host`), for messages and logs.
+    public static func maskingPassword(in url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<scheme.upperBound] + authority[...colon] + "***" + authority[at...] + rest[authorityEnd...])
     }
 
     /// What `validate()` found the URL to mean.

@@ -163,7 +163,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
 
     static func unsupportedURL(_ url: String, reason: String) -> SMTPError {
         SMTPError(.unsupportedURL,
-                  "The SMTP URL \"\(url)\" is not supported (\(reason)); use smtp://host:port, smtps://host:port "
+                  "The SMTP URL \"\(SMTPConfiguration.maskingPassword(in: url))\" is not supported (\(reason)); use smtp://host:port, smtps://host:port "
                   + "or file:///directory.", transient: false)
     }
 

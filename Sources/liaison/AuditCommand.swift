@@ -1,17 +1,23 @@
 import ArgumentParser
+import Foundation
 import Registry
 
 /// `liaison audit …`
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Check the audit trail.",
-        subcommands: [Verify.self])
+        abstract: "Check the audit trail, or seal its head so that a rewritten log is detected.",
+        subcommands: [Verify.self, Seal.self])
 
-    /// `liaison audit verify`
+    /// `liaison audit verify [--seal FILE…]`
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain of the event log and report the first edited, deleted or reordered event.")
+            abstract: "Recompute the hash chain of the event log, check it against every seal, and report the first edited, deleted or reordered event.",
+            discussion: "Checks the seals given with --seal and every seal in .liaison/seals/: each must carry a good signature by sender.signing_key and match the log. Works on a read-only copy of the database.")
+
+        @Option(name: .long, parsing: .upToNextOption,
+                help: ArgumentHelp("Seal files made by `liaison audit seal` (kept outside the workspace), checked besides .liaison/seals/.", valueName: "FILE"))
+        var seal: [String] = []
 
         @OptionGroup var options: WorkspaceOptions
 
@@ -19,10 +25,64 @@ struct AuditCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             let verification = try CommandSupport.reportingErrors { try store.writer.read { try EventLog.verify($0) } }
-            if verification.isIntact {
-                print(verification.description)
+            guard verification.isIntact else { try CommandSupport.fail(verification.description) }
+            let currentDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            let given = seal.map { URL(fileURLWithPath: $0, relativeTo: currentDirectory).standardizedFileURL }
+            var seen = Set<String>()
+            let files = (given + AuditSeals.files(of: workspace)).filter { seen.insert($0.resolvingSymlinksInPath().path).inserted }
+            let result = try CommandSupport.reportingErrors {
+                let configuration = files.isEmpty ? nil : try workspace.configuration
+                return try AuditSeals.check(files, store: store, signingKey: configuration?.sender.signingKey,
+                                            gnupgHome: workspace.gnupgHome(configuration: configuration),
+                                            relativeTo: workspace)
+            }
+            guard result.problems.isEmpty else {
+                try CommandSupport.fail(result.problems.map { "The event log does not match its seals: \($0)." })
+            }
+            print(verification.description)
+            if let latest = result.matched.max(by: { ($0.eventCount, $0.sealedAt) < ($1.eventCount, $1.sealedAt) }) {
+                print("It matches \(CommandSupport.plural(result.matched.count, "seal")); the latest: \(latest.summary).")
             } else {
-                try CommandSupport.fail(verification.description)
+                print("No seal was checked: run `liaison audit seal` and keep a copy of the seal outside this workspace.")
+            }
+        }
+    }
+
+    /// `liaison audit seal [--output FILE]`
+    struct Seal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the head of the event log (event count, last hash, time) with sender.signing_key.",
+            discussion: "Writes the seal into .liaison/seals/ and, with --output, a copy to keep elsewhere. `liaison audit verify` then detects a log rewritten or emptied since.")
+
+        @Option(name: .long, help: ArgumentHelp("Also write the seal to FILE (for a copy kept outside the workspace).", valueName: "FILE"))
+        var output: String?
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() throws {
+            let workspace = try options.locate()
+            let configuration = try options.configuration(of: workspace)
+            guard let signingKey = configuration.sender.signingKey else {
+                try CommandSupport.fail("sender.signing_key is not set in liaison.yaml: the seal is signed with the workspace's OpenPGP key.")
+            }
+            let store = try options.openStore(of: workspace)
+            let verification = try CommandSupport.reportingErrors { try store.writer.read { try EventLog.verify($0) } }
+            guard verification.isIntact else {
+                try CommandSupport.fail(verification.description + " Nothing was sealed.")
+            }
+            let (seal, text) = try CommandSupport.reportingErrors {
+                try AuditSeals.seal(store, workspace: workspace, signingKey: signingKey,
+                                    gnupgHome: workspace.gnupgHome(configuration: configuration))
+            }
+            print("Sealed \(seal.summary) in \(workspace.relativePath(of: seal.file!)).")
+            if let output {
+                let url = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                do {
+                    try Data(text.utf8).write(to: url)
+                } catch {
+                    try CommandSupport.fail("The seal copy cannot be written to \(url.path): \(error.localizedDescription)")
+                }
+                print("Wrote a copy to \(url.path); keep it outside this workspace.")
             }
         }
     }

@@ -26,7 +26,8 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "Case id, e.g. JVNVU#12345678 (quote it: # starts a comment in the shell).") var caseId: String
         @Option(help: "One-line title of the vulnerability.") var title: String
         @Option(help: "Where the report came from: jvn-jp (via IPA), cert-cc, cpni, or another partner id.") var origin: String
-        @Option(help: "Planned publication date (YYYY-MM-DD), shown to vendors as the embargo end; default: cases.embargo_days (45) from today.") var due: String?
+        @Option(help: "Planned publication day (YYYY-MM-DD, in the workspace's time zone), shown to vendors as the embargo end; default: cases.embargo_days (45) from today.")
+        var due: String?
         @Option(help: ArgumentHelp("TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED; default cases.tlp, else AMBER+STRICT.", valueName: "LEVEL"))
         var tlp: String?
 
@@ -39,9 +40,10 @@ struct CaseCommand: ParsableCommand {
                     }
                     return level
                 } ?? env.configuration.cases.tlp
+                let due = try self.due.map { text in try CommandSupport.value(of: "--due") { try env.dates.day(parsing: text) }.description }
                 let embargo = env.configuration.cases.embargoDays
                 let defaultDue = due == nil
-                    ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.configuration.workspaceTimeZone).description
+                    ? DueDates.defaultDue(openedAt: Date(), embargoDays: embargo, in: env.dates.timeZone).description
                     : nil
                 let record = try CaseBook(store: env.store, actor: env.actor)
                     .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level)
@@ -88,14 +90,15 @@ struct CaseCommand: ParsableCommand {
                 let detail = try CaseBook(store: env.store, actor: env.actor).show(caseId: caseId)
                 if format == .json { try CommandSupport.printJSON(detail); return }
                 let c = detail.record
+                let dates = env.dates
                 print("\(c.id)  \(c.title)")
-                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(CommandSupport.day(c.openedAt)), due \(c.due ?? "-"), "
-                      + (c.publishedAt.map { "published \(CommandSupport.day($0))" } ?? "not published"))
+                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(dates.dayText(c.openedAt)), due \(c.due ?? "-"), "
+                      + (c.publishedAt.map { "published \(dates.dayText($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
                     [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
-                     p.record.firstNotifiedAt.map(CommandSupport.day) ?? "-", p.record.firstResponseAt.map(CommandSupport.day) ?? "-",
+                     p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
                 }
                 CommandSupport.printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
@@ -114,9 +117,10 @@ struct CaseCommand: ParsableCommand {
                 let env = try GatewayEnvironment(workspace)
                 let cases = try CaseBook(store: env.store, actor: env.actor).list(openOnly: open)
                 if format == .json { try CommandSupport.printJSON(cases); return }
+                let dates = env.dates
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
-                           cases.map { [$0.record.id, $0.record.origin, CommandSupport.day($0.record.openedAt), $0.record.due ?? "-",
-                                        $0.record.publishedAt.map(CommandSupport.day) ?? "-", String($0.participants), String($0.notified),
+                           cases.map { [$0.record.id, $0.record.origin, dates.dayText($0.record.openedAt), $0.record.due ?? "-",
+                                        $0.record.publishedAt.map(dates.dayText) ?? "-", String($0.participants), String($0.notified),
                                         String($0.responded), $0.record.title] })
             }
         }
@@ -149,15 +153,15 @@ struct CaseCommand: ParsableCommand {
             discussion: "Then tell the participants: liaison notify CASE --template publication")
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "Case id.") var caseId: String
-        @Option(help: "Publication date or time (YYYY-MM-DD or ISO 8601); default now.") var at: String?
+        @Option(help: """
+            Publication day or time: YYYY-MM-DD (that day's start) or YYYY-MM-DDTHH:MM in the workspace's time zone, \
+            or ISO 8601 with Z or an offset; default now.
+            """) var at: String?
 
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let date = try at.map { text -> Date in
-                    guard let date = CommandSupport.parseDate(text) else { throw ValidationError("--at \(text) is not YYYY-MM-DD or an ISO 8601 time") }
-                    return date
-                }
+                let date = try at.map { text in try CommandSupport.value(of: "--at") { try env.dates.instant(parsing: text) } }
                 try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date)
                 print("published \(caseId)")
             }

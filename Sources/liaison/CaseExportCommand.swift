@@ -9,7 +9,7 @@ struct CaseExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a case as a CSAF 2.0 document or as Liaison's own JSON case document.",
         discussion: """
-            csaf: OASIS CSAF 2.0 (profile csaf_base), the CSIRT of sender.organization as publisher, status draft
+            csaf: OASIS CSAF 2.0 (profile csaf_base), the CSIRT of sender.organization as publisher, status draft \
             before publication and final after, one involvement per participant and the vendors' product status.
             json: Liaison's case document, format liaison-case/1 (docs/case-export.md).
             """)

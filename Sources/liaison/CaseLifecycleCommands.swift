@@ -19,8 +19,8 @@ extension CaseCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                guard let due = CalendarDate(date) else { throw ValidationError("\(date) is not a date of the form YYYY-MM-DD") }
                 let env = try GatewayEnvironment(workspace)
+                let due = try CommandSupport.value(of: "DATE") { try env.dates.day(parsing: date) }
                 let composer = NotificationComposer(store: env.store, settings: try env.settings())
                 let moved = try DueDates(composer: composer).move(caseId: caseId, to: due, notify: notify, template: template, dryRun: dryRun)
                 print("\(caseId): due \(moved.previous ?? "-") → \(due)\(dryRun ? " (dry run: nothing changed)" : "")")

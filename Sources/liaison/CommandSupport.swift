@@ -4,9 +4,39 @@ import Registry
 
 /// Shared output of the commands: errors on stderr, tables, JSON and CSV on stdout.
 enum CommandSupport {
-    /// Writes one line to standard error.
+    /// Writes one line to standard error, control characters escaped.
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((visible(line, keepingLineBreaks: false) + "\n").utf8))
+    }
+
+    /// `text` safe to show in a terminal: every control character (C0 but tab, DEL, C1) and every Unicode
+    /// format character (bidi overrides and isolates such as U+202E, zero-width characters, U+FEFF) becomes a
+    /// visible `\u{…}`, so text from outside (a subject, a name, a server reply) can neither move the cursor,
+    /// recolour the terminal, reorder what is shown nor forge a line. With `keepingLineBreaks`, LF and a CR
+    /// right before it are kept (for whole outputs printed at once); text from outside is escaped in tables
+    /// and messages before it is joined with them.
+    ///
+    /// The one escaping function of the command line: `printTable`, `printError` and this module's `print`
+    /// all go through it.
+    static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.contains(where: { needsEscape($0) }) else { return text }
+        var output = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            let isLineBreak = scalar == "\n" || (scalar == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n")
+            if needsEscape(scalar) && !(keepingLineBreaks && isLineBreak) {
+                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return (value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(value)
+            || scalar.properties.generalCategory == .format
     }
 
     /// Prints each line on standard error and exits with status 1.
@@ -27,6 +57,8 @@ enum CommandSupport {
             return try body()
         } catch let exit as ExitCode {
             throw exit
+        } catch where RegistryStore.explain(error) != nil {
+            try fail(RegistryStore.explain(error)!)
         } catch let error as CustomStringConvertible & Error {
             try fail(error.description.split(separator: "\n").map(String.init))
         } catch {
@@ -54,25 +86,25 @@ enum CommandSupport {
         print(table.render(), terminator: "")
     }
 
-    /// A `YYYY-MM-DD` day (midnight UTC) or an ISO 8601 time given on the command line.
-    static func parseDate(_ text: String) -> Date? {
-        if let day = CalendarDate(text) { return day.start(in: TimeZone(identifier: "UTC")!) }
-        return try? Date(text, strategy: .iso8601)
+    /// Runs `parse` on the value of `option`; a library error about the value (which names no option) becomes
+    /// `--option: sentence`.
+    ///
+    /// ```swift
+    /// let at = try CommandSupport.value(of: "--at") { try dates.instant(parsing: text) }
+    /// ```
+    static func value<T>(of option: String, _ parse: () throws -> T) throws -> T {
+        do {
+            return try parse()
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CustomStringConvertible & Error {
+            throw ValidationError("\(option): \(error.description)")
+        }
     }
 
     /// `3 errors`, `1 warning`.
     static func plural(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
-    }
-
-    /// A date as `YYYY-MM-DD` in UTC, for tables.
-    static func day(_ date: Date?) -> String {
-        guard let date else { return "never" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
     }
 }
 
@@ -83,11 +115,11 @@ struct TextTable {
     var rows: [[String]] = []
 
     init(_ headers: [String]) {
-        self.headers = headers
+        self.headers = headers.map { CommandSupport.visible($0) }
     }
 
     mutating func add(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map { CommandSupport.visible($0) })
     }
 
     func render() -> String {
@@ -137,4 +169,12 @@ enum DisplayWidth {
 /// `--format table|json` of the commands whose output is a list.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
+}
+
+/// Standard output of every command, through the one escaping function: control and format characters in what
+/// is printed (text from outside among it) are shown as `\u{…}`; line breaks of the output itself are kept.
+/// Shadows the standard library's `print` inside this module only.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    let text = items.map { "\($0)" }.joined(separator: separator)
+    Swift.print(CommandSupport.visible(text, keepingLineBreaks: true), terminator: terminator)
 }

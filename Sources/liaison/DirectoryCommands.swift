@@ -51,7 +51,7 @@ struct DirectoryCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             _ = try options.configuration(of: workspace)
-            let store = try options.openStore(of: workspace)
+            let store = try options.openStore(of: workspace, creatingIfMissing: true)
             let result = try CommandSupport.reportingErrors {
                 try DirectorySync(workspace: workspace, store: store).run(dryRun: dryRun)
             }

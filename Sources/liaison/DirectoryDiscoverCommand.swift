@@ -11,9 +11,9 @@ struct DirectoryDiscoverCommand: ParsableCommand {
         abstract: "Read vendors' security.txt (RFC 9116) and propose directory entries, or show how they differ.",
         discussion: """
             Fetches https://DOMAIN/.well-known/security.txt, then https://DOMAIN/security.txt, with certificate checks.
-            For a new domain, prints the proposed Directory/organizations/<id>.yaml and the key named by Encryption;
-            for a domain already in the directory, prints the differences with its file. An expired file, a Canonical
-            that does not match, a bad signature or a non-HTTPS URL is a warning. Nothing is written without --write,
+            For a new domain, prints the proposed Directory/organizations/<id>.yaml and the key named by Encryption; \
+            for a domain already in the directory, prints the differences with its file. An expired file, a Canonical \
+            that does not match, a bad signature or a non-HTTPS URL is a warning. Nothing is written without --write, \
             and an existing file is never overwritten.
             """)
 

@@ -21,6 +21,8 @@ struct GatewayEnvironment {
     }
 
     var actor: String { EventLog.defaultActor }
+    /// Days and times as the workspace reads and types them.
+    var dates: WorkspaceDates { configuration.dates }
     var gnupgHome: String { workspace.gnupgHome(environment: environment) }
 
     /// SMTP settings from liaison.yaml, the password from the environment variable it names.
@@ -56,7 +58,7 @@ struct GatewayEnvironment {
                                        signingKey: configuration.sender.signingKey, gnupgHome: gnupgHome,
                                        encryption: configuration.gnupg.encrypt,
                                        templatesDirectory: workspace.templatesURL, actor: actor)
-        settings.timeZone = configuration.workspaceTimeZone
+        settings.timeZone = dates.timeZone
         settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
         return settings

@@ -30,6 +30,7 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
+            let dates = try options.dates(of: workspace)
             let queries = RegistryQueries(store: store)
             let (problems, total) = try CommandSupport.reportingErrors {
                 (try queries.contactsWithKeyProblems(within: within, includeKeyless: includeKeyless),
@@ -44,8 +45,8 @@ struct KeyCommand: ParsableCommand {
                 switch problem.problem {
                 case .missing: what = problem.fingerprint == nil ? "has no key" : "names a key that is not in the registry"
                 case .revoked: what = "is revoked"
-                case .expired: what = "expired on \(CommandSupport.day(problem.expiresAt))"
-                case .expiring: what = "expires on \(CommandSupport.day(problem.expiresAt))"
+                case .expired: what = "expired on \(problem.expiresAt.map(dates.dayText) ?? "never")"
+                case .expiring: what = "expires on \(problem.expiresAt.map(dates.dayText) ?? "never")"
                 }
                 let subject = problem.fingerprint == nil ? "\(problem.email) (\(problem.organizationId)) \(what)"
                                                          : "\(problem.email) (\(problem.organizationId)): key \(key) \(what)"

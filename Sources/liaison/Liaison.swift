@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Registry
 
 @main
 struct Liaison: ParsableCommand {
@@ -59,6 +60,10 @@ struct Liaison: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let line = RegistryStore.explain(error) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+                Foundation.exit(1)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(1)

@@ -57,6 +57,8 @@ struct OrgCommand: ParsableCommand {
                 filter.country = country
             }
             let workspace = try options.locate()
+            // Memberships are judged on today as the workspace's calendar has it.
+            filter.date = try options.dates(of: workspace).day(of: Date())
             let store = try options.openStore(of: workspace)
             let organizations = try CommandSupport.reportingErrors { try RegistryQueries(store: store).organizations(filter: filter) }
             switch format {
@@ -103,6 +105,7 @@ struct OrgCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
+            let dates = try options.dates(of: workspace)
             guard let details = try CommandSupport.reportingErrors({ try RegistryQueries(store: store).organization(id: id) }) else {
                 try CommandSupport.fail("No organisation has the id \"\(id)\"; see `liaison org list`.")
             }
@@ -110,11 +113,11 @@ struct OrgCommand: ParsableCommand {
             case .json:
                 print(try CommandSupport.json(OrganizationDocument(details)), terminator: "")
             case .table:
-                print(render(details), terminator: "")
+                print(render(details, dates: dates), terminator: "")
             }
         }
 
-        private func render(_ details: OrganizationDetails) -> String {
+        private func render(_ details: OrganizationDetails, dates: WorkspaceDates) -> String {
             let organization = details.organization
             var output = organization.name + (organization.localName.map { " (\($0))" } ?? "") + "\n"
             var facts = TextTable(["id", organization.id])
@@ -139,7 +142,7 @@ struct OrgCommand: ParsableCommand {
                     if let key, key.revoked { state += ", key revoked" } else if let key, !key.isUsable() { state += ", key expired" }
                     if contact.pgp != nil && key == nil { state += ", key missing" }
                     contacts.add([contact.email, contact.name ?? "", contact.role.rawValue, contact.language ?? "",
-                                  contact.pgp ?? "none", key.map { CommandSupport.day($0.expiresAt) } ?? "", state])
+                                  contact.pgp ?? "none", key.map { $0.expiresAt.map(dates.dayText) ?? "never" } ?? "", state])
                 }
                 output += contacts.render()
             }

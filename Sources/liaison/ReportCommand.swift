@@ -18,7 +18,7 @@ struct ReportCommand: ParsableCommand {
             commandName: "quarter",
             abstract: "Notifications, coordination and directory figures of one quarter.",
             discussion: """
-                Quarter boundaries are computed in report.timezone of liaison.yaml (default UTC). The event log is
+                Quarter boundaries are computed in timezone of liaison.yaml (default UTC). The event log is
                 verified first and the report says whether it is intact. Every figure in --format json carries a
                 one-line definition of what was counted.
                 Examples:
@@ -36,20 +36,12 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let quarter = try Quarter(parsing: self.quarter)
-                let other = try compare.map { try Quarter(parsing: $0) }
+                let other = try compare.map { text in try CommandSupport.value(of: "--compare") { try Quarter(parsing: text) } }
                 let workspace = try workspace.locate()
-                let configuration = try workspace.configuration
-                guard let timeZone = TimeZone(identifier: configuration.report.timezone) else {
-                    throw ValidationError("report.timezone \(configuration.report.timezone) in liaison.yaml is not a time zone such as Asia/Tokyo or UTC")
-                }
-                let store = try workspace.openStore()
-                let verification = try store.writer.read { db in try EventLog.verify(db) }
-                let integrity: LogIntegrity
-                switch verification {
-                case .intact(let count): integrity = LogIntegrity(intact: true, eventCount: count)
-                case .broken: integrity = LogIntegrity(intact: false, eventCount: try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 })
-                }
-                let report = try QuarterReportBuilder.build(store.writer, quarter: quarter, timeZone: timeZone,
+                let timeZone = try workspace.configuration.timeZone
+                let reports = try workspace.openStore().reports
+                let integrity = try LogIntegrity.verify(reports)
+                let report = try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone,
                                                             compareTo: other, logIntegrity: integrity)
                 let text = ReportRenderer.render(report, format: format, language: lang)
                 if let output {

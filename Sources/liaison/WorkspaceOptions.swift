@@ -20,8 +20,18 @@ struct WorkspaceOptions: ParsableArguments {
         try CommandSupport.reportingErrors { try workspace.configuration }
     }
 
-    /// The workspace's registry store, opened and migrated.
-    func openStore(of workspace: Workspace) throws -> RegistryStore {
-        try CommandSupport.reportingErrors { try workspace.openStore() }
+    /// How the workspace reads and types dates (`timezone` of liaison.yaml).
+    func dates(of workspace: Workspace) throws -> WorkspaceDates {
+        try configuration(of: workspace).dates
+    }
+
+    /// The workspace's registry store, opened and migrated. Missing, it is an error unless
+    /// `creatingIfMissing` (only `directory sync` makes it); while another process holds its write lock, a
+    /// write waits and says once on stderr which process that is.
+    func openStore(of workspace: Workspace, creatingIfMissing: Bool = false) throws -> RegistryStore {
+        try CommandSupport.reportingErrors {
+            try workspace.openStore(.init(creatingIfMissing: creatingIfMissing,
+                                          waitNotice: { CommandSupport.printError($0) }))
+        }
     }
 }

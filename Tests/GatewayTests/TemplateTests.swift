@@ -92,3 +92,19 @@ import Testing
         #expect(throws: GatewayError.templateSyntax("")) { try TemplateLibrary(directory: dir) }
     }
 }
+
+/// A value with a line break never reaches a header: refused like CR LF, never turned into a space.
+@Suite struct TemplateSubjectLineBreakTests {
+    @Test(arguments: ["\n", "\r", "\r\n"])
+    func aLineBreakFromAValueInTheSubjectIsRefused(lineBreak: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "---\nsubject: \"[{{case.id}}] {{case.title}}\"\n---\nBody\n".write(to: folder.appendingPathComponent("t.en.mustache"),
+                                                                             atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary(directory: folder)
+        let template = try library.template(named: "t", preferring: ["en"])
+        let context: TemplateValue = ["case": ["id": "JVNVU#1", "title": .string("Title\(lineBreak)Bcc: victim@attacker.example")]]
+        #expect(throws: GatewayError.input("")) { try library.render(template, context: context) }
+    }
+}

@@ -32,8 +32,10 @@ final class GatewayWorkspace {
     ]
 
     /// `developers` become product developers implementing tls, each with one Japanese `to` contact
-    /// psirt@<id>.example.
-    init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3) throws {
+    /// psirt@<id>.example. `timezone` is written as `timezone:`, or under its old name `report.timezone` when
+    /// `oldTimezoneKey`.
+    init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3,
+         timezone: String = "UTC", oldTimezoneKey: Bool = false) throws {
         temp = try TemporaryWorkspace()
         do {
             gnupg = try GnuPGHome.make()
@@ -55,8 +57,7 @@ final class GatewayWorkspace {
             gnupg:
               home: \(gnupg.path)
               encrypt: when-key
-            report:
-              timezone: UTC
+            \(oldTimezoneKey ? "report:\n  timezone: \(timezone)" : "timezone: \(timezone)")
 
             """)
         let templates = Self.repository.appendingPathComponent("Templates")

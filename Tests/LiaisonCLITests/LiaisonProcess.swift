@@ -56,6 +56,11 @@ final class LiaisonProcess {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// What the process has written on standard error so far.
+    var stderrSoFar: String {
+        String(decoding: (try? Data(contentsOf: folder.appendingPathComponent("stderr"))) ?? Data(), as: UTF8.self)
+    }
     var isRunning: Bool { process.isRunning }
 
     /// Sends `signal` to this process (by its pid, nothing else).

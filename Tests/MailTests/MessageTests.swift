@@ -63,6 +63,11 @@ import Testing
         #expect(throws: MailError.headerInjection) { try message.serialized() }
         message.subject = "bare LF\nX: y"
         #expect(throws: MailError.headerInjection) { try message.serialized() }
+        message.subject = "bare CR\rX: y"
+        #expect(throws: MailError.headerInjection) { try message.serialized() }
+        message = sample()
+        message.extraHeaders = [("X-Liaison-Tracking", "id\nBcc: victim@x.example")]
+        #expect(throws: MailError.headerInjection) { try message.serialized() }
 
         message = sample()
         message.extraHeaders = [("X-Liaison-Tracking", "id\r\nBcc: victim@x.example")]

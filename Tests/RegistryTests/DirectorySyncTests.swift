@@ -15,7 +15,7 @@ import TestSupport
         init() throws {
             temp = try TemporaryWorkspace()
             workspace = Workspace(root: temp.root)
-            store = try workspace.openStore()
+            store = try workspace.openStore(.init(creatingIfMissing: true))
             try temp.writeKey(SharedKeys.good)
             try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(
                 id: "aozora", name: "Aozora Systems", technologies: ["tls", "http-server"],

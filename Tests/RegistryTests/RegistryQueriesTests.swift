@@ -42,7 +42,7 @@ import TestSupport
         try developer("tsubame", ["tls", "dns", "tcp-ip"], signed: "2007-09-30")
         try developer("hoshi", ["tls"], signed: "2007-10-01")
         try developer("foreign", ["tls"], signed: "2006-01-01", country: "US")
-        let store = try Workspace(root: temp.root).openStore()
+        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
         let result = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
         #expect(result.applied)
         return (temp, store)
@@ -104,7 +104,7 @@ import TestSupport
             try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id, email: "psirt@\(id).example", pgp: key.fingerprint))
         }
         try temp.writeOrganization("keyless", TemporaryWorkspace.organizationYAML(id: "keyless"))
-        let store = try Workspace(root: temp.root).openStore()
+        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
         _ = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
 
         let within30 = try store.queries.contactsWithKeyProblems(within: 30)

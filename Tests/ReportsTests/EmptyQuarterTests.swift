@@ -23,7 +23,7 @@ import TestSupport
     @Test func emptyRegistryRendersInEveryFormat() throws {
         let database = try ReportFixtureDatabase()
         defer { database.remove() }
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"),
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"),
                                                     timeZone: TimeZone(identifier: "UTC")!, compareTo: Quarter(parsing: "2007Q2"))
         #expect(report.notifications.sent.value == .count(0))
         #expect(report.notifications.sent.compare?.changePercent == nil)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Reports
 import Testing
 import TestSupport
@@ -10,7 +9,7 @@ import TestSupport
     @Test func recountFromEventsMatchesTheTables() throws {
         let database = try ReportFixtures.history()
         defer { database.remove() }
-        let recount = try EventLogRecount.recount(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        let recount = try EventLogRecount.recount(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(recount.notificationsSent == 14)
         #expect(recount.notificationsByPurpose == ["case-notification": 7, "reminder": 1, "publication": 1, "incident": 5])
         #expect(recount.incidentsByCategory == ["scan": 2, "forged": 0, "intrusion": 1, "phishing": 1, "other": 1])
@@ -18,7 +17,7 @@ import TestSupport
         #expect(recount.opened["cert-cc"] == .init(inQuarter: 2, cumulative: 3))
         #expect(recount.undated == 0)
 
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(report.integrity.recount.agrees)
         #expect(report.integrity.recount.differences.isEmpty)
         #expect(ReportRenderer.render(report, format: .text, language: .en)
@@ -29,13 +28,11 @@ import TestSupport
         let database = try ReportFixtures.history()
         defer { database.remove() }
         // Someone changes a message's purpose and a case's publication date in the tables without an event.
-        try database.queue.write { db in
-            try db.execute(sql: "UPDATE notification SET purpose = 'reminder' WHERE id = 1")
-            try db.execute(sql: """
-                UPDATE "case" SET publishedAt = '2007-08-01 00:00:00.000' WHERE id = 'JVNVU#11110004'
-                """)
-        }
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        try database.execute("UPDATE notification SET purpose = 'reminder' WHERE id = 1")
+        try database.execute("""
+            UPDATE "case" SET publishedAt = '2007-08-01 00:00:00.000' WHERE id = 'JVNVU#11110004'
+            """)
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(!report.integrity.recount.agrees)
         #expect(report.integrity.recount.differences == [
             "notifications.byPurpose.case-notification: tables 6, event log 7",
@@ -63,15 +60,13 @@ import TestSupport
         let database = try ReportFixtures.history()
         defer { database.remove() }
         // JVNVU#11110004 was published at Tokyo's midnight (Q4); `case publish --at` moves it to 2007-09-29.
-        try database.queue.write { db in
-            try db.execute(sql: """
-                UPDATE "case" SET publishedAt = '2007-09-29 00:00:00.000' WHERE id = 'JVNVU#11110004'
-                """)
-            try ReportFixtures.appendEvent(db, at: "2007-10-02T00:00:00Z", action: "case.published", objectType: "case",
-                                           objectId: "JVNVU#11110004",
-                                           data: ["origin": "jvn-jp", "publishedAt": "2007-09-29 00:00:00.000"])
-        }
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        try database.execute("""
+            UPDATE "case" SET publishedAt = '2007-09-29 00:00:00.000' WHERE id = 'JVNVU#11110004'
+            """)
+        try database.appendEvent(at: "2007-10-02T00:00:00Z", action: "case.published", objectType: "case",
+                                 objectId: "JVNVU#11110004",
+                                 data: ["origin": "jvn-jp", "publishedAt": "2007-09-29 00:00:00.000"])
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(report.coordination.published.byOrigin["jvn-jp"]?.inQuarter.count == 3)
         #expect(report.integrity.recount.figures.published["jvn-jp"] == .init(inQuarter: 3, cumulative: 4))
         #expect(report.integrity.recount.agrees)
@@ -80,12 +75,10 @@ import TestSupport
     @Test func eventWithoutAReadableDateIsReported() throws {
         let database = try ReportFixtures.history()
         defer { database.remove() }
-        try database.queue.write { db in
-            try ReportFixtures.appendEvent(db, at: "2007-08-01T00:00:00Z", action: "notification.sent",
-                                           objectType: "notification", objectId: "999",
-                                           data: ["at": "last Tuesday", "organizationId": "krcert", "purpose": "incident"])
-        }
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        try database.appendEvent(at: "2007-08-01T00:00:00Z", action: "notification.sent",
+                                 objectType: "notification", objectId: "999",
+                                 data: ["at": "last Tuesday", "organizationId": "krcert", "purpose": "incident"])
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(report.integrity.recount.figures.undated == 1)
         #expect(report.integrity.recount.differences == ["event log: 1 events without a readable date"])
         #expect(!report.integrity.recount.agrees)
@@ -94,15 +87,13 @@ import TestSupport
     @Test func eventInstantsInOtherFormsAreRead() throws {
         let database = try ReportFixtureDatabase()
         defer { database.remove() }
-        try database.queue.write { db in
-            for (id, at) in [("1", "2007-07-01T09:00:00+09:00"), ("2", "2007-09-30 14:59:59.999"), ("3", "2007-08-01"),
-                             ("4", "2007-09-30T23:59:59+09:00"), ("5", "2007-09-30T15:00:00Z"), ("1", "2007-07-02T00:00:00Z")] {
-                try ReportFixtures.appendEvent(db, at: "2007-08-01T00:00:00Z", action: "notification.sent",
-                                               objectType: "notification", objectId: id,
-                                               data: ["at": at, "organizationId": "x", "purpose": "reminder"])
-            }
+        for (id, at) in [("1", "2007-07-01T09:00:00+09:00"), ("2", "2007-09-30 14:59:59.999"), ("3", "2007-08-01"),
+                         ("4", "2007-09-30T23:59:59+09:00"), ("5", "2007-09-30T15:00:00Z"), ("1", "2007-07-02T00:00:00Z")] {
+            try database.appendEvent(at: "2007-08-01T00:00:00Z", action: "notification.sent",
+                                     objectType: "notification", objectId: id,
+                                     data: ["at": at, "organizationId": "x", "purpose": "reminder"])
         }
-        let recount = try EventLogRecount.recount(database.queue, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
+        let recount = try EventLogRecount.recount(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         // 1 (its first event, 2007-07-01 00:00 UTC), 2, 3 and 4 are in Tokyo's Q3; 5 is its first instant after.
         #expect(recount.notificationsSent == 4)
         #expect(recount.notificationsByPurpose["reminder"] == 4)

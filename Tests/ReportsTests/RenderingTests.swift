@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Reports
 import Testing
 import TestSupport
@@ -120,12 +119,10 @@ import TestSupport
     @Test func htmlAndMarkdownEscapeDirectoryText() throws {
         let database = try ReportFixtures.history()
         defer { database.remove() }
-        try database.queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO agreement (organizationId, kind, signed) VALUES ('acme-csirt', '<script>alert(1)</script>', '2007-08-01')
-                """)
-        }
-        let report = try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: "2007Q3"),
+        try database.execute("""
+            INSERT INTO agreement (organizationId, kind, signed) VALUES ('acme-csirt', '<script>alert(1)</script>', '2007-08-01')
+            """)
+        let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"),
                                                     timeZone: TimeZone(identifier: "Asia/Tokyo")!)
         let html = ReportRenderer.render(report, format: .html, language: .en)
         #expect(html.contains("ACME CSIRT &lt;Tokyo&gt; &amp; Co"))

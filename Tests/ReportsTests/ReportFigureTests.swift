@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Reports
 import Testing
 import TestSupport
@@ -13,7 +12,7 @@ import TestSupport
                        logIntegrity: LogIntegrity? = nil) throws -> QuarterReport {
         let database = try ReportFixtures.history()
         defer { database.remove() }
-        return try QuarterReportBuilder.build(database.queue, quarter: Quarter(parsing: quarter), timeZone: timeZone,
+        return try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: quarter), timeZone: timeZone,
                                               compareTo: try compareTo.map { try Quarter(parsing: $0) },
                                               logIntegrity: logIntegrity, now: now)
     }

@@ -20,6 +20,22 @@ public final class ReportFixtureDatabase: Sendable {
         try Schema.migrator.migrate(queue)
     }
 
+    /// The report's queries over this registry.
+    public var reports: any ReportSource { SQLiteReportSource(queue) }
+
+    /// Runs `sql` in a transaction: a test edits the tables behind the event log's back.
+    public func execute(_ sql: String) throws {
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
+    /// Appends an event as the registry would log it; see ``ReportFixtures/appendEvent(_:at:action:objectType:objectId:data:)``.
+    public func appendEvent(at: String, action: String, objectType: String, objectId: String,
+                            data: [String: String]) throws {
+        try queue.write { db in
+            try ReportFixtures.appendEvent(db, at: at, action: action, objectType: objectType, objectId: objectId, data: data)
+        }
+    }
+
     /// Removes the temporary folder.
     public func remove() {
         try? FileManager.default.removeItem(at: directory)

@@ -132,7 +132,7 @@ public final class TemporaryWorkspace: Sendable {
             case .never: lifetime = "never"
             case .inDays(let days): lifetime = "\(days)d"
             case .expired:
-                arguments += ["--faked-system-time", "20200101T000000"]
+                arguments += ["--faked-system-time", "20200101T000000!"]  // frozen: the subkey is never "created in the future" of a slow primary
                 lifetime = "1y"
             }
             _ = try gpg(home: home.path, arguments + ["--quick-gen-key", spec.userId, "ed25519", "sign", lifetime])

@@ -1,5 +1,4 @@
 import GRDB
-import Registry
 
 /// Indexes that keep the quarterly report fast on a large registry.
 ///
@@ -18,6 +17,13 @@ public enum ReportIndexes {
     public static func create(in writer: any DatabaseWriter) throws {
         try writer.write { db in
             for statement in statements { try db.execute(sql: statement) }
+        }
+    }
+
+    /// Removes the indexes from `writer`'s database (to measure what they are worth).
+    public static func drop(in writer: any DatabaseWriter) throws {
+        try writer.write { db in
+            for name in names { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
         }
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `audit seal` and `audit verify` from the terminal, against an attacker who holds the database but not the
+/// workspace's signing key.
+@Suite struct AuditCommandTests {
+    static let caseId = "JVNVU#31415926"
+
+    /// A sealed workspace, its seal copied outside it as a CSIRT would keep it.
+    private func sealedWorkspace() throws -> (GatewayWorkspace, URL) {
+        let ws = try GatewayWorkspace(developers: ["aozora", "hikari"])
+        try ws.openAndNotify(Self.caseId)
+        let copy = ws.root.deletingLastPathComponent().appendingPathComponent("liaison-seal-\(UUID().uuidString.prefix(8)).asc")
+        let seal = try ws.liaison(["audit", "seal", "--output", copy.path])
+        #expect(seal.status == 0, "\(seal.stderr)")
+        #expect(seal.stdout.hasPrefix("Sealed "))
+        #expect(seal.stdout.contains(".liaison/seals/seal-"))
+        return (ws, copy)
+    }
+
+    /// Runs python3's sqlite3 on the workspace's database: what someone with the file can do.
+    private func tamper(_ ws: GatewayWorkspace, _ python: String) throws {
+        let script = """
+            import hashlib, json, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            def s(x): return json.dumps(x, ensure_ascii=False)
+            def rehash():
+                previous = "0" * 64
+                for (id, at, actor, action, otype, oid, data) in db.execute(
+                        "SELECT id, CAST(at AS TEXT), actor, action, objectType, objectId, data FROM event ORDER BY id").fetchall():
+                    canonical = '{"action":' + s(action) + ',"actor":' + s(actor) + ',"at":' + s(at) + ',"data":' + data + ',"objectId":' + s(oid) + ',"objectType":' + s(otype) + '}'
+                    digest = hashlib.sha256((previous + canonical).encode()).hexdigest()
+                    db.execute("UPDATE event SET prevHash = ?, hash = ? WHERE id = ?", (previous, digest, id))
+                    previous = digest
+            \(python)
+            db.commit()
+
+            """
+        let result = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func aRewrittenChainIsDetectedByTheSealKeptOutside() throws {
+        let (ws, copy) = try sealedWorkspace()
+        defer { ws.remove(); try? FileManager.default.removeItem(at: copy) }
+        let intact = try ws.liaison(["audit", "verify", "--seal", copy.path])
+        #expect(intact.status == 0, "\(intact.stderr)")
+        #expect(intact.stdout.contains("It matches 2 seals"))
+
+        // Edit an early event, recompute every hash after it, and remove the workspace's own seals.
+        try tamper(ws, """
+            db.execute("UPDATE event SET actor = 'mallory' WHERE id = 2")
+            rehash()
+            """)
+        try FileManager.default.removeItem(at: ws.root.appendingPathComponent(".liaison/seals"))
+        let unsealed = try ws.liaison(["audit", "verify"])
+        #expect(unsealed.status == 0, "without a seal the rewrite cannot be seen: \(unsealed.stdout)")
+        #expect(unsealed.stdout.contains("No seal was checked"))
+
+        let verify = try ws.liaison(["audit", "verify", "--seal", copy.path])
+        #expect(verify.status == 1)
+        #expect(verify.errorLines.count == 1, "\(verify.stderr)")
+        #expect(verify.stderr.contains("no longer matches the log"), "\(verify.stderr)")
+        #expect(verify.stderr.contains(copy.lastPathComponent))
+    }
+
+    @Test func eventsDeletedWithTheSequenceResetAreDetected() throws {
+        let (ws, copy) = try sealedWorkspace()
+        defer { ws.remove(); try? FileManager.default.removeItem(at: copy) }
+        try tamper(ws, """
+            db.execute("DELETE FROM event")
+            db.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'")
+            """)
+        let verify = try ws.liaison(["audit", "verify", "--seal", copy.path])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("but the log holds 0"), "\(verify.stderr)")
+    }
+
+    @Test func aSealWithABadSignatureFails() throws {
+        let (ws, copy) = try sealedWorkspace()
+        defer { ws.remove(); try? FileManager.default.removeItem(at: copy) }
+        let text = try String(contentsOf: copy, encoding: .utf8)
+        let forged = text.replacingOccurrences(of: "events: ", with: "events: 1")
+        try Data(forged.utf8).write(to: copy)
+        let verify = try ws.liaison(["audit", "verify", "--seal", copy.path])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("bad signature"), "\(verify.stderr)")
+    }
+
+    @Test func aMessageIDWithNulAndControlCharactersKeepsTheLogVerifiable() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let reply = "From: Mallory <m@attacker.example>\r\nTo: vuls@csirt.example\r\nSubject: Re: \u{1B}[2Jhello\r\n"
+            + "Message-ID: <evil\u{0}\u{1B}id@attacker.example>\r\nDate: Mon, 03 Sep 2007 10:00:00 +0900\r\n\r\nBody\r\n"
+        let ingest = try ws.liaison(["ingest", "-"], input: Data(reply.utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(!ingest.stdout.contains("\u{1B}"))
+        let verify = try ws.liaison(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let seal = try ws.liaison(["audit", "seal"])
+        #expect(seal.status == 0, "\(seal.stderr)")
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The registry database as operators meet it: missing, an auditor's read-only copy, held by another process,
+/// on a full disk. Each case is one clear line, and nothing is lost.
+@Suite struct DatabaseAccessTests {
+    static let caseId = "JVNVU#20261130"
+
+    @Test func aMissingDatabaseIsAnErrorAndIsNotCreated() throws {
+        let temp = try TemporaryWorkspace()
+        defer { temp.remove() }
+        let database = temp.root.appendingPathComponent(".liaison/registry.sqlite")
+        for args in [["audit", "verify"], ["outbox"], ["case", "list"], ["org", "list"], ["report", "quarter", "2026Q4"],
+                     ["case", "open", Self.caseId, "--title", "T", "--origin", "jvn-jp"]] {
+            let result = try runLiaison(args, workspace: temp.root)
+            #expect(result.status == 1, "\(args)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(args): \(result.stderr)")
+            #expect(result.stderr.contains("registry.sqlite does not exist; run `liaison directory sync`"), "\(args): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: database.path), "\(args) created the database")
+        }
+        let sync = try runLiaison(["directory", "sync"], workspace: temp.root)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(FileManager.default.fileExists(atPath: database.path))
+        #expect(try runLiaison(["audit", "verify"], workspace: temp.root).status == 0)
+    }
+
+    /// A copy of a workspace with a case, a queued notice and events, that this test's user cannot write:
+    /// opened as `nobody` when the tests run as root (root writes anything), else with its files made read-only.
+    @Test func aReadOnlyCopyServesReadingCommandsAndRefusesWritingOnes() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "hikari"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-audit-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.copyItem(at: ws.root, to: copy)
+        defer {
+            _ = try? runProcess("/bin/chmod", ["-R", "u+w", copy.path])
+            try? FileManager.default.removeItem(at: copy)
+        }
+        // The auditor's copy holds no GnuPG home of its own.
+        try? FileManager.default.removeItem(at: copy.appendingPathComponent(".liaison/gnupg"))
+        #expect(try runProcess("/bin/chmod", ["-R", "a-w", copy.path]).status == 0)
+        let asRoot = geteuid() == 0
+        func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            guard asRoot else { return try runLiaison(args, workspace: copy) }
+            let result = try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                             try LiaisonExecutable.url().path] + args,
+                                        environment: ["HOME": "/nonexistent", "LC_ALL": "C.UTF-8", "LIAISON_ACTOR": "auditor",
+                                                      "LIAISON_WORKSPACE": copy.path])
+            return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
+        }
+        let database = copy.appendingPathComponent(".liaison/registry.sqlite")
+        let before = try Data(contentsOf: database)
+
+        let outbox = try run(["outbox"])
+        #expect(outbox.status == 0, "\(outbox.stderr)")
+        #expect(outbox.stdout.contains("queued"))
+        let show = try run(["case", "show", Self.caseId])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("aozora"))
+        let report = try run(["report", "quarter", CommandLineQuarter.current])
+        #expect(report.status == 0, "\(report.stderr)")
+        let verify = try run(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("The event log is intact"))
+
+        for args in [["case", "open", "JVNVU#99999999", "--title", "T", "--origin", "jvn-jp"],
+                     ["case", "set", Self.caseId, "aozora", "acknowledged"], ["send"]] {
+            let refused = try run(args)
+            #expect(refused.status == 1, "\(args): \(refused.stdout)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(args): \(refused.stderr)")
+            #expect(refused.stderr.contains("read-only"), "\(args): \(refused.stderr)")
+        }
+        #expect(try Data(contentsOf: database) == before)
+        #expect(ws.sink.messages().isEmpty, "a read-only copy never sends")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: copy.appendingPathComponent(".liaison").path)
+        #expect(!leftovers.contains { $0.hasSuffix("-shm") || $0.hasSuffix("-wal") })
+    }
+
+    @Test func aBusyDatabaseMakesAWriteWaitNamingTheHolder() throws {
+        let temp = try TemporaryWorkspace()
+        defer { temp.remove() }
+        #expect(try runLiaison(["directory", "sync"], workspace: temp.root).status == 0)
+        let holder = try LockHolderScript(database: temp.root.appendingPathComponent(".liaison/registry.sqlite"))
+        defer { holder.stop() }
+        try holder.waitUntilLocked()
+
+        let open = try LiaisonProcess(["case", "open", Self.caseId, "--title", "Held", "--origin", "jvn-jp"], workspace: temp.root)
+        #expect(waitUntil(timeout: 60) { open.stderrSoFar.contains("Waiting for the registry database") }, "\(open.stderrSoFar)")
+        #expect(open.isRunning, "it waits instead of failing")
+        // Reading commands are not held up by a writer.
+        let list = try runLiaison(["case", "list"], workspace: temp.root)
+        #expect(list.status == 0, "\(list.stderr)")
+        holder.release()
+        let result = try open.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("opened \(Self.caseId)"))
+        #expect(result.errorLines.count == 1, "said once: \(result.stderr)")
+        #expect(result.stderr.contains("process \(holder.pid) ("), "\(result.stderr)")
+        #expect(result.stderr.contains("hold-lock.py"), "\(result.stderr)")
+        #expect(try runLiaison(["audit", "verify"], workspace: temp.root).status == 0)
+    }
+
+    @Test func aFullDiskIsOneLineAndLosesNothing() throws {
+        guard geteuid() == 0 else { return }   // mounting a small file system needs root
+        let temp = try TemporaryWorkspace()
+        defer { temp.remove() }
+        let state = temp.root.appendingPathComponent(".liaison")
+        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state.path])
+        guard mounted.status == 0 else { return }   // no mount in this container: nothing to test
+        defer { _ = try? runProcess("/bin/umount", [state.path]) }
+        #expect(try runLiaison(["directory", "sync"], workspace: temp.root).status == 0)
+        let opened = try runLiaison(["case", "open", "JVNVU#11111111", "--title", "Before", "--origin", "jvn-jp"], workspace: temp.root)
+        #expect(opened.status == 0, "\(opened.stderr)")
+        // Fill what is left of the file system.
+        let filler = state.appendingPathComponent("filler")
+        _ = try runProcess("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])
+        // Leave room to open the database (its 32 KiB -shm) but not for a 100 KB write.
+        #expect(try runProcess("/usr/bin/truncate", ["-s", "-64K", filler.path]).status == 0)
+        let full = try runLiaison(["case", "open", Self.caseId, "--title", String(repeating: "x", count: 100_000), "--origin", "jvn-jp"],
+                                  workspace: temp.root)
+        #expect(full.status == 1)
+        #expect(full.stderr.split(separator: "\n").count == 1, "\(full.stderr)")
+        #expect(full.stderr.contains("is full"), "\(full.stderr)")
+        try FileManager.default.removeItem(at: filler)
+        let list = try runLiaison(["case", "list"], workspace: temp.root)
+        #expect(list.stdout.contains("JVNVU#11111111"))
+        #expect(!list.stdout.contains(Self.caseId))
+        let verify = try runLiaison(["audit", "verify"], workspace: temp.root)
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+}
+
+/// This quarter as `report quarter` takes it (`2026Q4`).
+enum CommandLineQuarter {
+    static var current: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: Date())
+        return "\(parts.year!)Q\((parts.month! - 1) / 3 + 1)"
+    }
+}
+
+/// Another process holding the registry's write lock: python3's sqlite3 in `BEGIN IMMEDIATE` until its
+/// standard input is closed.
+final class LockHolderScript {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let folder: URL
+
+    init(database: URL) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-holder-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("hold-lock.py")
+        try Data("""
+            import sqlite3, sys
+            connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            sys.stdin.read()
+            connection.execute("COMMIT")
+            print("released", flush=True)
+
+            """.utf8).write(to: script)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script.path, database.path]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Returns once the script says it holds the lock.
+    func waitUntilLocked() throws {
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("locked") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw LockHolderFailed() }
+            seen += chunk
+        }
+    }
+
+    /// Lets the script commit and end.
+    func release() {
+        try? input.fileHandleForWriting.close()
+    }
+
+    func stop() {
+        release()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+struct LockHolderFailed: Error, CustomStringConvertible {
+    var description: String { "the lock-holding script ended before taking the lock" }
+}
