@@ -69,7 +69,6 @@ import TestSupport
         defer { ws.remove() }
         #expect(try ws.liaison(["directory", "sync"]).status == 0)
         let caseId = "JVNVU#20071002"
-        #expect(try ws.liaison(["directory", "sync"]).status == 0, "the registry database is made by the first sync")
         let badDue = try ws.liaison(["case", "open", caseId, "--title", "t", "--origin", "jvn-jp", "--due", "2007-02-30"])
         #expect(badDue.status == 1)
         #expect(badDue.errorLines == ["--due: \"2007-02-30\" is not a date of the form YYYY-MM-DD, such as 2007-10-15"])
