@@ -30,7 +30,7 @@ enum IMAPBenchmark {
         print("imap benchmark: \(messageCount) messages, \(bytes / 1024) KiB in all")
 
         let imapStore = try RegistryStore(path: root.appendingPathComponent("imap.sqlite").path)
-        let reader = IMAPIngester(ingester: ReplyIngester(writer: imapStore.writer, gnupgHome: root.appendingPathComponent("gnupg").path,
+        let reader = IMAPIngester(ingester: ReplyIngester(store: imapStore, gnupgHome: root.appendingPathComponent("gnupg").path,
                                                           actor: "bench"),
                                   states: MailboxStateStore(writer: imapStore.writer), scratchDirectory: root)
         let configuration = IMAPConfiguration(url: "imaps://\(dovecot.user)@127.0.0.1:\(dovecot.imapsPort)/INBOX",
@@ -44,7 +44,7 @@ enum IMAPBenchmark {
         report("second pass (nothing new)", secondTime, count: again?.outcomes.count ?? 0)
 
         let maildirStore = try RegistryStore(path: root.appendingPathComponent("maildir.sqlite").path)
-        let ingester = ReplyIngester(writer: maildirStore.writer, gnupgHome: root.appendingPathComponent("gnupg").path, actor: "bench")
+        let ingester = ReplyIngester(store: maildirStore, gnupgHome: root.appendingPathComponent("gnupg").path, actor: "bench")
         var read = 0
         let maildirTime = try measure {
             for message in try MailboxReader.maildir(maildir) {

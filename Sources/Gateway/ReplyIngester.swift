@@ -91,14 +91,14 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
 /// Nothing is dropped: a message that matches nothing is stored and listed. Ingesting the same message twice
 /// changes nothing. One failing message never stops a batch.
 public struct ReplyIngester: Sendable {
-    public let writer: any DatabaseWriter
+    public let store: RegistryStore
     public let gnupgHome: String?
     public let actor: String
     public var requireSignature: WorkspaceConfiguration.Ingest.RequireSignature = .none
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(writer: any DatabaseWriter, gnupgHome: String?, actor: String) {
-        self.writer = writer; self.gnupgHome = gnupgHome; self.actor = actor
+    public init(store: RegistryStore, gnupgHome: String?, actor: String) {
+        self.store = store; self.gnupgHome = gnupgHome; self.actor = actor
     }
 
     /// Ingests one message given as its raw bytes; `source` says where it was read from.
@@ -109,7 +109,7 @@ public struct ReplyIngester: Sendable {
             return IngestOutcome(disposition: .unreadable, kind: "", messageId: digest, from: nil, subject: nil, caseId: nil,
                                  organizationId: nil, signature: .none, encrypted: false, source: source, effects: ["\(error)"])
         }
-        let store = InboundStore(writer: writer)
+        let store = InboundStore(writer: self.store.writer)
         let now = now()
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let claimed = classified.parsed.messageID ?? digest

@@ -25,6 +25,14 @@ struct GatewayEnvironment {
     var dates: WorkspaceDates { configuration.dates }
     var gnupgHome: String { workspace.gnupgHome(environment: environment) }
 
+    /// The ingester every reading path uses (files, standard input, IMAP, `run`), with the workspace's
+    /// `ingest.require_signature`.
+    func replyIngester() -> ReplyIngester {
+        var ingester = ReplyIngester(store: store, gnupgHome: gnupgHome, actor: actor)
+        ingester.requireSignature = configuration.ingest.requireSignature
+        return ingester
+    }
+
     /// SMTP settings from liaison.yaml, the password from the environment variable it names.
     func smtp(url: String? = nil, tls: String? = nil, caFile: String? = nil, username: String? = nil) throws -> SMTPConfiguration {
         try Self.smtp(configuration, root: workspace.root, environment: environment, url: url, tls: tls, caFile: caFile, username: username)

@@ -71,7 +71,7 @@ enum IMAPIngestion {
         let env = try GatewayEnvironment(workspace)
         if url == nil && env.configuration.imap.url == nil && !options.anyGiven { return false }
         let settings = try IMAPSettings(env, url: url, options: options)
-        let reader = IMAPIngester(ingester: ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor),
+        let reader = IMAPIngester(ingester: env.replyIngester(),
                                   states: MailboxStateStore(writer: env.store.writer), after: settings.after)
         let session = try IMAPSession(configuration: settings.configuration)
         if !options.watch {

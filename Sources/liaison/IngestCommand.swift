@@ -56,8 +56,7 @@ struct IngestCommand: ParsableCommand {
                 messages = [("stdin", bytes)]
             }
             let env = try GatewayEnvironment(workspace)
-            var ingester = ReplyIngester(writer: env.store.writer, gnupgHome: env.gnupgHome, actor: env.actor)
-            ingester.requireSignature = env.configuration.ingest.requireSignature
+            var ingester = env.replyIngester()
             let outcomes = ingester.ingest(batch: messages)
             let summary = IngestSummary(outcomes)
             if format == .json { try CommandSupport.printJSON(outcomes); return }

@@ -86,7 +86,7 @@ final class GatewayFixture {
     }
 
     var ingester: ReplyIngester {
-        var ingester = ReplyIngester(writer: writer, gnupgHome: gnupg.path, actor: "test")
+        var ingester = ReplyIngester(store: store, gnupgHome: gnupg.path, actor: "test")
         let clock = clock
         ingester.now = { clock.now }
         return ingester

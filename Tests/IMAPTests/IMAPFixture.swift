@@ -40,7 +40,7 @@ final class IMAPFixture {
     }
 
     func reader(after: IMAPAfterStoring = .leave) -> IMAPIngester {
-        IMAPIngester(ingester: ReplyIngester(writer: store.writer, gnupgHome: root.appendingPathComponent("gnupg").path,
+        IMAPIngester(ingester: ReplyIngester(store: store, gnupgHome: root.appendingPathComponent("gnupg").path,
                                              actor: "test"),
                      states: MailboxStateStore(writer: store.writer), after: after, scratchDirectory: root)
     }
