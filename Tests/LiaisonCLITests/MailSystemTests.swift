@@ -124,6 +124,7 @@ struct MailSystemTests {
 
     @Test func ingestWatchPollsAServerWithoutIdle() throws {
         let mail = try MailSystemFixture(developers: ["aozora"], imapOffersIdle: false)
+        #expect(try mail.liaison(["directory", "sync"]).status == 0)
         let watch = try mail.ws.start(["ingest", "--watch", "--poll-interval", "1"], environment: mail.environment)
         try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <p1@aozora.example>\r\nSubject: one\r\n\r\nhello\r\n".utf8))
         #expect(try waitUntil(timeout: 20) { try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "1" })
