@@ -17,6 +17,8 @@ case "notify":
     try NotifyBenchmark.run()
 case "report":
     try ReportBenchmark.run()
+case "outbox":
+    try OutboxBenchmark.run()
 case "signing":
     try SigningBenchmark.run()
 case "throughput":
@@ -25,8 +27,6 @@ case "imap":
     try IMAPBenchmark.run()
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
-case "outbox":
-    try OutboxBenchmark.run()
 default:
     print("usage: liaison-bench \(benchmarks.joined(separator: "|"))")
 }

@@ -34,6 +34,9 @@ final class AgentConnection {
 
     deinit { gpgme_release(context) }
 
+    /// The key the agent will sign with: gpg-agent keeps SIGKEY for the whole connection.
+    var selectedKeygrip: String?
+
     /// The agent's process, asked once (`GETINFO pid`) so that a connection to an agent that has since exited
     /// is never used: gpgme 1.18 may crash reading from such a connection.
     private var agentProcess: pid_t?

@@ -100,7 +100,11 @@ extension OpenPGPContext {
                                      issuerFingerprint: route.subkeyFingerprint,
                                      created: UInt32(clamping: Int64(Date().timeIntervalSince1970)))
         let digest = packet.digest(of: data)
-        _ = try agent.transact("SIGKEY \(route.keygrip)")
+        if agent.selectedKeygrip != route.keygrip {
+            agent.selectedKeygrip = nil
+            _ = try agent.transact("SIGKEY \(route.keygrip)")
+            agent.selectedKeygrip = route.keygrip
+        }
         _ = try agent.transact("SETHASH \(route.hash.rawValue) \(Self.hex(digest))")
         let reply = try agent.transact("PKSIGN", passphrase: passphrase?.passphrase)
         guard let value = SignatureValue(canonical: reply), value.algorithm == route.agentAlgorithm else {

@@ -6,10 +6,13 @@ public struct LogIntegrity: Sendable, Hashable {
     public var intact: Bool
     /// How many events were checked.
     public var eventCount: Int
+    /// The latest audit seal of the workspace, as one line (`AuditSeal.summary`); nil when there is none.
+    public var latestSeal: String?
 
-    public init(intact: Bool, eventCount: Int) {
+    public init(intact: Bool, eventCount: Int, latestSeal: String? = nil) {
         self.intact = intact
         self.eventCount = eventCount
+        self.latestSeal = latestSeal
     }
 
     /// Verifies the event log of `source`: intact with the events checked, or broken with the events in the log.

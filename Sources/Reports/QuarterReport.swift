@@ -23,7 +23,7 @@ import Foundation
 ///     "registeredDevelopers": F },
 ///   "generatedAt": "2007-10-26T00:00:00Z",
 ///   "integrity": {
-///     "eventLog": {"eventCount": 1234 | null, "verified": true | false | null},
+///     "eventLog": {"eventCount": 1234 | null, "latestSeal": "…" | null, "verified": true | false | null},
 ///     "recount": {"agrees": true, "definition": "…", "differences": ["…"], "figures": EventRecount} },
 ///   "notifications": {
 ///     "byPurpose": {"case-notification": F, "incident": F, "publication": F, "reminder": F, …},
@@ -257,12 +257,15 @@ public struct ReportIntegrity: Sendable, Hashable, Encodable {
         /// true: intact; false: broken; nil: not verified.
         public var verified: Bool?
         public var eventCount: Int?
+        /// The latest audit seal (`liaison audit seal`) as one line; nil when the workspace has none.
+        public var latestSeal: String? = nil
 
         public func encode(to encoder: any Encoder) throws {
-            enum Key: String, CodingKey { case verified, eventCount }
+            enum Key: String, CodingKey { case verified, eventCount, latestSeal }
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(verified, forKey: .verified)
             try container.encode(eventCount, forKey: .eventCount)
+            try container.encode(latestSeal, forKey: .latestSeal)
         }
     }
 

@@ -53,7 +53,8 @@ public enum QuarterReportBuilder {
             directory: directory,
             series: series,
             integrity: ReportIntegrity(
-                eventLog: .init(verified: logIntegrity?.intact, eventCount: logIntegrity?.eventCount),
+                eventLog: .init(verified: logIntegrity?.intact, eventCount: logIntegrity?.eventCount,
+                               latestSeal: logIntegrity?.latestSeal),
                 recount: .init(definition: EventLogRecount.definition, figures: recount,
                                agrees: whole && differences.isEmpty, differences: whole ? differences : [])))
     }

@@ -12,7 +12,7 @@ enum ReportLabel: Sendable {
     case registeredDevelopers, newDevelopers, apcertMembers, nationalCSIRTPartners, mouSigned, otherAgreementsSigned
     case keyProblems, bouncedAddresses
     case chartNotifications, chartPublished, chartDevelopers, axisMessages, axisCases, axisDevelopers
-    case logIntact, logBroken, logNotVerified, recountAgrees, recountDiffers
+    case logIntact, logBroken, logNotVerified, latestSeal, noSeal, recountAgrees, recountDiffers
     case purpose(String), kind(String), category(String), keyProblem(String), agreementKind(String)
 
     /// The label in `language`; `%d` placeholders are filled by the caller.
@@ -87,6 +87,8 @@ enum ReportLabel: Sendable {
         case .logIntact: ("Event log verified intact (%d events)", "イベントログの完全性を確認済み（%d 件）")
         case .logBroken: ("Event log verification FAILED (%d events checked)", "イベントログの検証に失敗（%d 件を確認）")
         case .logNotVerified: ("Event log NOT verified", "イベントログは未検証")
+        case .latestSeal: ("latest audit seal", "最新の監査シール")
+        case .noSeal: ("no audit seal", "監査シールなし")
         case .recountAgrees: ("Figures recounted from the event log agree with the tables",
                               "イベントログから再集計した値は表の値と一致")
         case .recountDiffers: ("Figures recounted from the event log DIFFER from the tables",

@@ -75,11 +75,13 @@ struct ReportLayout {
 
     var logLine: String {
         let log = report.integrity.eventLog
+        let line: String
         switch log.verified {
-        case true?: return text(.logIntact).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
-        case false?: return text(.logBroken).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
+        case true?: line = text(.logIntact).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
+        case false?: line = text(.logBroken).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
         case nil: return text(.logNotVerified)
         }
+        return line + " · " + (log.latestSeal.map { "\(text(.latestSeal)): \($0)" } ?? text(.noSeal))
     }
 
     /// What the recount counted, in the report's language.

@@ -91,14 +91,14 @@ enum IMAPIngestion {
             do {
                 let summary = try reader.readNew(from: session, shouldStop: { stop.isStopped }) { uid, outcome in
                     // Written at once, line by line, even when standard output is a pipe.
-                    FileHandle.standardOutput.write(Data((line(uid: uid, outcome) + "\n").utf8))
+                    FileHandle.standardOutput.write(Data((CommandSupport.visible(line(uid: uid, outcome)) + "\n").utf8))
                 }
                 total += summary.outcomes.count
                 if stop.isStopped { break }
                 try wait(session: session, seconds: settings.pollInterval, knownUIDNext: summary.uidNext, stop: stop)
             } catch let error as IMAPError where error.isTransient {
                 logger.warning("\(error.description) Trying again in \(settings.pollInterval) s.")
-                FileHandle.standardError.write(Data("\(error.description) Trying again in \(settings.pollInterval) s.\n".utf8))
+                CommandSupport.printError("\(error.description) Trying again in \(settings.pollInterval) s.")
                 if stop.sleep(TimeInterval(settings.pollInterval)) { break }
             }
         }

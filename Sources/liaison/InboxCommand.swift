@@ -28,23 +28,18 @@ struct InboxCommand: ParsableCommand {
                 let (unmatched, review) = (self.unmatched, self.review)
                 let entries = try InboundStore(writer: env.store.writer).read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
                 if format == .json { try CommandSupport.printJSON(entries); return }
+                let dates = env.dates
                 let rows: [[String]] = entries.map { entry in
                     var review = "-"
                     if let state = entry.reviewState { review = state + (entry.reviewReason.map { ": " + $0 } ?? "") }
                     let kind: String = entry.classification ?? entry.kind
-                    return [String(entry.id), Self.stamp(entry.receivedAt), kind, entry.disposition ?? "-", entry.from ?? "-",
+                    return [String(entry.id), dates.timeText(entry.receivedAt), kind, entry.disposition ?? "-", entry.from ?? "-",
                             entry.caseId ?? "-", entry.organizationId ?? "-", entry.signature, review, entry.subject ?? "-"]
                 }
                 CommandSupport.printTable(["id", "received", "kind", "disposition", "from", "case", "organisation", "signature",
                                            "review", "subject"], rows)
                 print("\(entries.count) message\(entries.count == 1 ? "" : "s")")
             }
-        }
-
-        /// `2026-12-01 09:25` in UTC.
-        static func stamp(_ date: Date) -> String {
-            date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-                .timeSeparator(.colon).timeZone(separator: .omitted))
         }
     }
 

@@ -66,7 +66,7 @@ struct IngestCommand: ParsableCommand {
                                        $0.organizationId ?? "-", $0.signature.rawValue + ($0.encrypted ? ", encrypted" : ""),
                                        $0.effects.isEmpty ? "-" : $0.effects.joined(separator: "; "), $0.subject ?? "-"] })
             for outcome in outcomes where outcome.disposition == .failed || outcome.disposition == .unreadable {
-                FileHandle.standardError.write(Data("liaison: \(outcome.source ?? outcome.messageId): \(outcome.effects.joined(separator: "; "))\n".utf8))
+                CommandSupport.printError("liaison: \(outcome.source ?? outcome.messageId): \(outcome.effects.joined(separator: "; "))")
             }
             print(summary.line)
         }

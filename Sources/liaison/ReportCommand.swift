@@ -40,7 +40,8 @@ struct ReportCommand: ParsableCommand {
                 let workspace = try workspace.locate()
                 let timeZone = try workspace.configuration.timeZone
                 let reports = try workspace.openStore().reports
-                let integrity = try LogIntegrity.verify(reports)
+                var integrity = try LogIntegrity.verify(reports)
+                if integrity.intact { integrity.latestSeal = AuditSeals.latest(of: workspace)?.summary }
                 let report = try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone,
                                                             compareTo: other, logIntegrity: integrity)
                 let text = ReportRenderer.render(report, format: format, language: lang)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import IMAP
 import Mail
 import OpenPGP
 import Registry
@@ -153,7 +154,26 @@ struct DoctorCommand: ParsableCommand {
             }
         }
 
-        print("imap: no IMAP section in liaison.yaml (skipped)")
+        // IMAP: log in and open the mailbox read-only (EXAMINE), when liaison.yaml has an imap section.
+        let imap = configuration.imap
+        if let url = imap.url {
+            do {
+                let tlsText = imap.tls ?? "required"
+                guard let tls = IMAPConfiguration.TLSPolicy(rawValue: tlsText) else {
+                    throw ValidationError("imap.tls \(tlsText) is neither required nor none")
+                }
+                let session = IMAPConfiguration(url: url, tls: tls, username: imap.username,
+                                                password: ProcessInfo.processInfo.environment[imap.passwordEnv],
+                                                caFile: imap.caFile.map { GatewayEnvironment.resolve($0, against: workspace.root) })
+                try session.validate()
+                let status = try IMAPSession(configuration: session).examine()
+                report(true, "imap: \(url) opens (\(status.exists) message\(status.exists == 1 ? "" : "s"))")
+            } catch {
+                report(false, "imap: \(error)")
+            }
+        } else {
+            print("skip imap: no imap section in liaison.yaml")
+        }
         if failures > 0 {
             CommandSupport.printError("\(failures) check\(failures == 1 ? "" : "s") failed")
             throw ExitCode(1)

@@ -47,6 +47,9 @@ import TestSupport
         let intact = try ws.liaison(["audit", "verify", "--seal", copy.path])
         #expect(intact.status == 0, "\(intact.stderr)")
         #expect(intact.stdout.contains("It matches 2 seals"))
+        // The quarterly report prints the latest seal.
+        let report = try ws.liaison(["report", "quarter", CommandLineQuarter.current])
+        #expect(report.stdout.contains("latest audit seal: "), "\(report.stdout)")
 
         // Edit an early event, recompute every hash after it, and remove the workspace's own seals.
         try tamper(ws, """

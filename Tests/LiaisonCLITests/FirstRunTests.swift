@@ -82,6 +82,7 @@ import TestSupport
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
         let lines = doctor.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("ok   ") }.count == 5, "\(lines)")
+        #expect(lines.last == "skip imap: no imap section in liaison.yaml")
         #expect(lines.contains { $0.hasPrefix("ok   relay: ") && $0.contains("offers STARTTLS") && $0.contains("accepts the login of gateway") })
         #expect(lines.contains { $0.hasPrefix("ok   templates: 12 render") })
         #expect(sink.messages().isEmpty, "doctor sends nothing")

@@ -47,6 +47,7 @@ struct MailSystemTests {
 
     @Test func aWrongPasswordOrAnUntrustedCertificateIsOneLineAndChangesNothing() throws {
         let mail = try MailSystemFixture(developers: ["aozora"])
+        #expect(try mail.liaison(["directory", "sync"]).status == 0)
         try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <x1@aozora.example>\r\nSubject: hi\r\n\r\nhello\r\n".utf8))
         let wrong = try mail.liaison(["ingest"], environment: ["LIAISON_IMAP_PASSWORD": "not-the-password"])
         #expect(wrong.status == 1)
@@ -101,6 +102,7 @@ struct MailSystemTests {
 
     @Test func ingestWatchReadsWhatArrivesAndStopsOnSIGINT() throws {
         let mail = try MailSystemFixture(developers: ["aozora"])
+        #expect(try mail.liaison(["directory", "sync"]).status == 0)
         let watch = try mail.ws.start(["ingest", "--watch", "--move-to", "Liaison/Processed"], environment: mail.environment)
         try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <w1@aozora.example>\r\nSubject: one\r\n\r\nhello\r\n".utf8))
         #expect(try waitUntil(timeout: 20) { try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "1" })

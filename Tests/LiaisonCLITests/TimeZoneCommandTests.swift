@@ -67,6 +67,7 @@ import TestSupport
     @Test func badDatesNameTheOptionAndChangeNothing() throws {
         let ws = try GatewayWorkspace(developers: [], timezone: "Asia/Tokyo")
         defer { ws.remove() }
+        #expect(try ws.liaison(["directory", "sync"]).status == 0)
         let caseId = "JVNVU#20071002"
         let badDue = try ws.liaison(["case", "open", caseId, "--title", "t", "--origin", "jvn-jp", "--due", "2007-02-30"])
         #expect(badDue.status == 1)
