@@ -71,6 +71,8 @@ final class MailSystemFixture {
               timezone: UTC
 
             """)
+        let sync = try ws.liaison(["directory", "sync"])
+        guard sync.status == 0 else { throw LiaisonFailed(run: sync) }
     }
 
     deinit {
