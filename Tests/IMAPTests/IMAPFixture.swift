@@ -17,11 +17,22 @@ final class IMAPFixture {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("certs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("gnupg"), withIntermediateDirectories: true)
         chmod(root.path, 0o755)
-        certificate = try SMTPSinkCertificate.make(in: root.appendingPathComponent("certs"))
-        dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot"),
-                                    maildir: root.appendingPathComponent("Maildir"),
-                                    certificate: certificate.certificateFile, key: certificate.keyFile)
-        store = try RegistryStore(path: root.appendingPathComponent("registry.sqlite").path)
+        do {
+            certificate = try SMTPSinkCertificate.make(in: root.appendingPathComponent("certs"))
+            dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot"),
+                                        maildir: root.appendingPathComponent("Maildir"),
+                                        certificate: certificate.certificateFile, key: certificate.keyFile)
+        } catch {
+            try? FileManager.default.removeItem(at: root)
+            throw error
+        }
+        do {
+            store = try RegistryStore(path: root.appendingPathComponent("registry.sqlite").path)
+        } catch {
+            dovecot.stop()
+            try? FileManager.default.removeItem(at: root)
+            throw error
+        }
     }
 
     deinit {

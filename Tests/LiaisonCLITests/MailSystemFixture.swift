@@ -23,15 +23,21 @@ final class MailSystemFixture {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-mailsystem-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("certs"), withIntermediateDirectories: true)
         chmod(folder.path, 0o755)
-        certificate = try SMTPSinkCertificate.make(in: folder.appendingPathComponent("certs"))
-        for name in ["ca.pem", "server.pem", "server.key"] { chmod(folder.appendingPathComponent("certs/\(name)").path, 0o644) }
-        chmod(folder.appendingPathComponent("certs").path, 0o755)
-        let postfixFolder = folder.appendingPathComponent("postfix")
-        // Dovecot serves the CSIRT's Maildir, the one Postfix's virtual(8) delivers vuls@csirt.example into.
-        dovecot = try DovecotServer(directory: folder.appendingPathComponent("dovecot"),
-                                    maildir: postfixFolder.appendingPathComponent("mail/csirt.example/vuls"),
-                                    certificate: certificate.certificateFile, key: certificate.keyFile,
-                                    password: password, postfixAuth: true, offersIdle: imapOffersIdle)
+        let postfixFolder: URL
+        do {
+            certificate = try SMTPSinkCertificate.make(in: folder.appendingPathComponent("certs"))
+            for name in ["ca.pem", "server.pem", "server.key"] { chmod(folder.appendingPathComponent("certs/\(name)").path, 0o644) }
+            chmod(folder.appendingPathComponent("certs").path, 0o755)
+            postfixFolder = folder.appendingPathComponent("postfix")
+            // Dovecot serves the CSIRT's Maildir, the one Postfix's virtual(8) delivers vuls@csirt.example into.
+            dovecot = try DovecotServer(directory: folder.appendingPathComponent("dovecot"),
+                                        maildir: postfixFolder.appendingPathComponent("mail/csirt.example/vuls"),
+                                        certificate: certificate.certificateFile, key: certificate.keyFile,
+                                        password: password, postfixAuth: true, offersIdle: imapOffersIdle)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
         do {
             postfix = try PostfixServer(directory: postfixFolder,
                                         mailboxes: [Self.csirtMailbox] + developers.filter { $0 != "gone" && $0 != "sakura" }
@@ -42,12 +48,14 @@ final class MailSystemFixture {
                                         saslSocket: dovecot.authSocket)
         } catch {
             dovecot.stop()
+            try? FileManager.default.removeItem(at: folder)
             throw error
         }
         do {
             ws = try GatewayWorkspace(developers: developers)
         } catch {
             postfix.stop(); dovecot.stop()
+            try? FileManager.default.removeItem(at: folder)
             throw error
         }
         try ws.temp.write("liaison.yaml", """
@@ -72,7 +80,11 @@ final class MailSystemFixture {
 
             """)
         let sync = try ws.liaison(["directory", "sync"])
-        guard sync.status == 0 else { throw LiaisonFailed(run: sync) }
+        guard sync.status == 0 else {
+            postfix.stop(); dovecot.stop(); ws.remove()
+            try? FileManager.default.removeItem(at: folder)
+            throw LiaisonFailed(run: sync)
+        }
     }
 
     deinit {
