@@ -23,20 +23,7 @@ enum NotifyBenchmark {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let store = try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
-            try store.writer.write { db in
-                let now = Date()
-                for i in 0..<vendors {
-                    let id = String(format: "vendor-%04d", i)
-                    let ja = i % 2 == 0
-                    try db.execute(sql: """
-                        INSERT INTO organization (id, name, localName, kind, country, domains, languages, technologies, status, createdAt, updatedAt)
-                        VALUES (?, ?, ?, 'product-developer', 'JP', ?, ?, '["tls"]', 'active', ?, ?)
-                        """, arguments: [id, "Vendor \(i) Inc.", ja ? "ベンダー\(i)株式会社" : nil, "[\"\(id).example\"]",
-                                         ja ? "[\"ja\"]" : "[\"en\"]", now, now])
-                    try db.execute(sql: "INSERT INTO contact (organizationId, email, name, role, language, active) VALUES (?, ?, 'PSIRT', 'to', ?, 1)",
-                                   arguments: [id, "psirt@\(id).example", ja ? "ja" : "en"])
-                }
-            }
+            try BenchmarkVendors.insert(into: store, count: vendors, digits: 4)
             var configuration = SMTPConfiguration(url: sink.url)
             configuration.tls = .none
             let smtp = configuration
