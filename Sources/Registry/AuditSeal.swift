@@ -76,10 +76,6 @@ public struct AuditSeal: Sendable, Equatable {
     public var summary: String {
         "\(eventCount) event\(eventCount == 1 ? "" : "s"), head \(headHash.prefix(16))…, sealed \(AuditSeals.timestamp(sealedAt)) by \(signer)"
     }
-
-    func with(file: URL?) -> AuditSeal {
-        AuditSeal(eventCount: eventCount, headHash: headHash, sealedAt: sealedAt, signer: signer, rows: rows, file: file)
-    }
 }
 
 /// One sealed event: its id and the first 64 bits of the SHA-256 of its canonical content.
