@@ -56,6 +56,12 @@ public enum EventLog {
 
     /// Recomputes the chain from the first row and reports the first break.
     public static func verify(_ db: Database) throws -> EventLogVerification {
+        try verify(db, eachRow: nil)
+    }
+
+    /// `verify`, handing each row's id and canonical content to `eachRow` as it goes (an audit seal's rows are
+    /// digests of the same text), so the log is read once.
+    static func verify(_ db: Database, eachRow: ((Int64, String) -> Void)?) throws -> EventLogVerification {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash, hash
             FROM event ORDER BY id
@@ -64,11 +70,13 @@ public enum EventLog {
         var previousId: Int64 = 0
         var count = 0
         while let row = try rows.next() {
-            let id: Int64 = row["id"]
-            let prevHash: String = row["prevHash"]
-            let hash: String = row["hash"]
-            let canonical = canonicalRow(at: row["at"], actor: row["actor"], action: row["action"],
-                                         objectType: row["objectType"], objectId: row["objectId"], data: row["data"])
+            // By index: the columns of the SELECT above, in order.
+            let id: Int64 = row[0]
+            let prevHash: String = row[7]
+            let hash: String = row[8]
+            let canonical = canonicalRow(at: row[1], actor: row[2], action: row[3], objectType: row[4], objectId: row[5],
+                                         data: row[6])
+            eachRow?(id, canonical)
             if hashOf(prevHash: prevHash, canonical: canonical) != hash {
                 return .broken(eventId: id, reason: .edited,
                                detail: "event \(id) was edited: its contents no longer match its hash")

@@ -24,18 +24,18 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
-            let verification = try CommandSupport.reportingErrors { try store.writer.read { try EventLog.verify($0) } }
-            guard verification.isIntact else { try CommandSupport.fail(verification.description) }
             let currentDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let given = seal.map { URL(fileURLWithPath: $0, relativeTo: currentDirectory).standardizedFileURL }
             var seen = Set<String>()
             let files = (given + AuditSeals.files(of: workspace)).filter { seen.insert($0.resolvingSymlinksInPath().path).inserted }
-            let result = try CommandSupport.reportingErrors {
+            // The chain and the seals in one reading of the log.
+            let (verification, result) = try CommandSupport.reportingErrors {
                 let configuration = files.isEmpty ? nil : try workspace.configuration
-                return try AuditSeals.check(files, store: store, signingKey: configuration?.sender.signingKey,
-                                            gnupgHome: workspace.gnupgHome(configuration: configuration),
-                                            relativeTo: workspace)
+                return try AuditSeals.verify(files, store: store, signingKey: configuration?.sender.signingKey,
+                                             gnupgHome: workspace.gnupgHome(configuration: configuration),
+                                             relativeTo: workspace)
             }
+            guard verification.isIntact else { try CommandSupport.fail(verification.description) }
             guard result.problems.isEmpty else {
                 try CommandSupport.fail(result.problems.map { "The event log does not match its seals: \($0)." })
             }
