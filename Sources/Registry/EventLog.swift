@@ -139,11 +139,22 @@ public enum EventLog {
     }
 
     static func hashOf(prevHash: String, canonical: String) -> String {
-        let digest = SHA256.hash(data: Data((prevHash + canonical).utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        var hasher = SHA256()
+        hasher.update(data: Data(prevHash.utf8))
+        hasher.update(data: Data(canonical.utf8))
+        return lowercaseHex(hasher.finalize())
+    }
+
+    /// Lower-case hex of a digest, written in one buffer (the log hashes every row on append and on verify).
+    static func lowercaseHex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `YYYY-MM-DD HH:MM:SS.SSS` in UTC: GRDB's own format for dates, so other modules read `at` as a `Date`.
