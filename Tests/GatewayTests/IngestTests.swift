@@ -121,4 +121,22 @@ import TestSupport
         let summary = IngestSummary(outcomes)
         #expect(summary.line == "read 4: 2 matched, 0 automatic, 0 bounces, 1 unmatched, 1 failed; 1 listed for review (liaison inbox --review)")
     }
+
+    @Test func assignedStatementStillNeedsTheSignatureTheWorkspaceRequires() throws {
+        let f = try GatewayFixture()
+        _ = try notifiedVendor(f)
+        var ingester = f.ingester
+        ingester.requireSignature = .statements
+        let unsigned = Data("From: someone@home.example\nTo: vuls@jpcert.example\nSubject: statement\nMessage-ID: <u-1@home.example>\n\nStatus: fixed\n".utf8)
+        #expect(try ingester.ingest(unsigned).disposition == .unmatched)
+        let (outcome, changed) = try ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed")
+        #expect(changed && outcome.disposition == .review)
+        #expect(outcome.review == "fixed needs a verified signature (ingest.require_signature: statements)")
+        #expect(try f.participant(Self.caseId, "keyed").response == .none)
+        // Without the requirement the same assignment applies it, once.
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").outcome.effects == ["fixed"])
+        #expect(try f.participant(Self.caseId, "keyed").response == .fixed)
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+        #expect(throws: GatewayError.self) { try f.ingester.assign("nothing@home.example", caseId: Self.caseId, organizationId: "keyed") }
+    }
 }
