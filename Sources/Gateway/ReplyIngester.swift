@@ -97,6 +97,8 @@ public struct ReplyIngester: Sendable {
     public let actor: String
     public var requireSignature: WorkspaceConfiguration.Ingest.RequireSignature = .none
     public var now: @Sendable () -> Date = { Date() }
+    /// One OpenPGP context for every message this ingester (and its copies) reads.
+    let openPGP = SharedOpenPGPContext()
 
     public init(store: RegistryStore, gnupgHome: String?, actor: String) {
         self.store = store; self.gnupgHome = gnupgHome; self.actor = actor
@@ -108,7 +110,7 @@ public struct ReplyIngester: Sendable {
         let store = InboundStore(writer: self.store.writer)
         let now = now()
         let classified: ClassifiedMessage
-        do { classified = try InboundClassifier(gnupgHome: gnupgHome).classify(bytes) } catch {
+        do { classified = try classify(bytes) } catch {
             return try storeUnreadable(bytes, digest: digest, reason: "\(error)", source: source, now: now, in: store)
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
@@ -133,6 +135,13 @@ public struct ReplyIngester: Sendable {
             let match = try InboundMatcher().match(classified, in: tx)
             return try applier.apply(classified, match: match, messageId: messageId, sha256: digest, source: source, now: now, in: tx)
         }
+    }
+
+    /// The classify step, with the ingester's one OpenPGP context, made only for a message that may be signed or
+    /// encrypted (a reply), never for a bounce.
+    func classify(_ bytes: Data) throws -> ClassifiedMessage {
+        let classifier = InboundClassifier(gnupgHome: gnupgHome)
+        return try openPGP.with(home: gnupgHome) { try classifier.classify(bytes, openPGP: $0) }
     }
 
     /// Bytes that hold no header field are no message, but nothing is lost: they are stored as received under
@@ -194,7 +203,7 @@ public struct ReplyIngester: Sendable {
             return (entry, bytes)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
         let classified: ClassifiedMessage
-        do { classified = try InboundClassifier(gnupgHome: gnupgHome).classify(bytes) } catch {
+        do { classified = try classify(bytes) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
