@@ -622,6 +622,18 @@ import TestSupport
             .replacingOccurrences(of: "smime-1@", with: "smime-2@")
         let bad = try n.f.ingester.ingest(Data(tampered.utf8))
         #expect(bad.signature == .bad && bad.disposition == .review)
+
+        // Another client's layout: the RFC 5751 label application/pkcs7-signature (openssl cms, as Thunderbird
+        // writes it), a base64 UTF-8 body.
+        let japanese = Data("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+            + Data(Data("再調査の結果、影響を受けることを確認しました。\nStatus: affected\n".utf8).base64EncodedString(options: .lineLength76Characters).utf8)
+            + Data("\r\n".utf8)
+        let cms = try openssl(["cms", "-sign", "-signer", path("user.pem"), "-inkey", path("user.key"), "-binary", "-md", "sha256"], input: japanese)
+        #expect(String(decoding: cms, as: UTF8.self).contains("application/pkcs7-signature"))
+        let second = Data("From: Izumi PSIRT <psirt@izumi-crypto.example>\r\nTo: vuls@jpcert.example\r\nSubject: RE: [\(n.ref("izumi-crypto"))]\r\nMessage-ID: <smime-3@izumi-crypto.example>\r\n".utf8) + cms
+        let thunderbird = try n.f.ingester.ingest(second)
+        #expect(thunderbird.signature == .verified, "\(thunderbird.effects)")
+        #expect(try n.response("izumi-crypto") == .affected)
     }
 
     /// Thunderbird's signed reply (field case 19): protected headers in the signed `multipart/mixed`, a base64
