@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Logging
 import Mail
 import OpenPGP
@@ -107,7 +106,7 @@ public struct ReplyIngester: Sendable {
     /// Ingests one message given as its raw bytes; `source` says where it was read from.
     public func ingest(_ bytes: Data, source: String? = nil) throws -> IngestOutcome {
         let digest = Self.digest(bytes)
-        let store = InboundStore(writer: self.store.writer)
+        let store = self.store.inbound
         let now = now()
         let classified: ClassifiedMessage
         do { classified = try classify(bytes) } catch {
@@ -161,7 +160,7 @@ public struct ReplyIngester: Sendable {
             try tx.insert(NewInboundMessage(messageId: digest, receivedAt: now, fromAddress: nil, subject: nil, kind: .unmatched,
                                             classification: MessageKind.unrelated.rawValue, disposition: outcome.disposition.rawValue,
                                             review: (.open, outcome.review!), source: source, bytes: bytes), sha256: digest)
-            try tx.appendEvent(action: "inbound.recorded", messageId: digest, actor: actor, data: [
+            try tx.recordInboundEvent(messageId: digest, actor: actor, data: [
                 "kind": InboundKind.unmatched.rawValue, "classification": MessageKind.unrelated.rawValue,
                 "disposition": outcome.disposition.rawValue, "review": outcome.review,
             ])
@@ -197,7 +196,7 @@ public struct ReplyIngester: Sendable {
     /// - Throws: `GatewayError.input` when no message is stored under `reference`, or it cannot be read as a
     ///   message; `GatewayError.invalidArgument` when the organisation is not a participant of the case.
     public func assign(_ reference: String, caseId: String, organizationId: String) throws -> (outcome: IngestOutcome, changed: Bool) {
-        let store = InboundStore(writer: self.store.writer)
+        let store = self.store.inbound
         guard let (entry, bytes) = try store.read({ tx -> (InboundTransaction.Entry, Data)? in
             guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
             return (entry, bytes)

@@ -76,8 +76,9 @@ public struct InboundStore: Sendable {
 
 /// The inbound operations inside one transaction.
 public struct InboundTransaction {
-    /// The connection, for operations of other stores that must join the same transaction.
-    public let db: Database
+    /// The connection; operations of other stores that must join the same transaction are offered as methods
+    /// here, so no module above the registry holds a connection.
+    let db: Database
 
     // MARK: - Duplicates
 
@@ -180,12 +181,6 @@ public struct InboundTransaction {
                 message.appliedResponse?.rawValue, sha256, message.undecodable, message.source,
             ])
         return db.lastInsertedRowID
-    }
-
-    /// Appends an event about a received message (`inbound.recorded`…), in this transaction.
-    public func appendEvent(action: String, messageId: String, actor: String, data: [String: String?]) throws {
-        try EventLog.append(db, actor: actor, action: action, objectType: "inbound", objectId: messageId,
-                            data: data.mapValues(EventValue.optional))
     }
 
     /// Marks one recipient of one notification bounced and counts a bounce on that contact, with an event.
