@@ -26,7 +26,7 @@ struct InboxCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
                 let (unmatched, review) = (self.unmatched, self.review)
-                let entries = try InboundStore(writer: env.store.writer).read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
+                let entries = try env.store.inbound.read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
                 if format == .json { try CommandSupport.printJSON(entries); return }
                 let dates = env.dates
                 let rows: [[String]] = entries.map { entry in
@@ -83,7 +83,7 @@ struct InboxCommand: ParsableCommand {
                 guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
                 let env = try GatewayEnvironment(workspace)
                 let (message, reason, actor) = (self.message, self.reason, env.actor)
-                try InboundStore(writer: env.store.writer).write { tx in
+                try env.store.inbound.write { tx in
                     guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
                     try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: Date())
                 }
