@@ -11,7 +11,8 @@ struct InboxCommand: ParsableCommand {
         discussion: """
             Without options, every stored message, newest first. --review lists those a person must look at: \
             messages that matched nothing, replies with a bad signature or one made by a key that is not the \
-            organisation's, reports that named no recipient, parts that could not be decoded.
+            organisation's, statements that need a signature, reports that named no recipient, parts that could not be \
+            decoded, bytes that held no message.
             """,
         subcommands: [List.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
 
