@@ -62,12 +62,24 @@ public struct InboundApplier: Sendable {
     /// Applies a stored message a person tied to a case and organisation (`liaison inbox assign`), exactly as
     /// ingest would have had it matched: the same trust rule, `require_signature`, bounces of that participant's
     /// recipients only, automatic replies never a response. Records the new resolution with an event, unless it
-    /// is the one already stored and nothing changed (assigning twice changes nothing the second time).
+    /// is the one already stored and nothing changed. A message already applied to this participant (by ingest or
+    /// an earlier assignment) is not applied again: assigning twice changes nothing the second time, and an older
+    /// reply never undoes a later answer.
     ///
     /// - Returns: the outcome, and whether anything changed.
     public func assign(_ message: ClassifiedMessage, stored id: Int64, messageId: String, to match: InboundMatch, now: Date,
                        in store: InboundTransaction) throws -> (outcome: IngestOutcome, changed: Bool) {
         guard let before = try store.resolution(id: id) else { throw GatewayError.input("no stored message \(messageId)") }
+        if before.caseId == match.caseId, before.organizationId == match.organizationId,
+           before.reviewState == nil || before.reviewState == .assigned {
+            // Already applied to this participant: applying it again could only undo a later answer.
+            let outcome = IngestOutcome(disposition: IngestOutcome.Disposition(rawValue: before.disposition ?? "") ?? .reply,
+                                        kind: message.classification.kind.rawValue, messageId: messageId,
+                                        from: message.parsed.from?.address, subject: message.content.subject ?? message.parsed.subject,
+                                        caseId: match.caseId, organizationId: match.organizationId, matchedBy: match.via,
+                                        signature: before.signature, encrypted: message.encrypted, effects: [])
+            return (outcome, false)
+        }
         let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
         let after = InboundTransaction.Resolution(
             notificationId: match.notification?.id, caseId: match.caseId, organizationId: match.organizationId, kind: decision.kind,

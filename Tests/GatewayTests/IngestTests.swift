@@ -137,6 +137,16 @@ import TestSupport
         #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").outcome.effects == ["fixed"])
         #expect(try f.participant(Self.caseId, "keyed").response == .fixed)
         #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+
+        // A reply ingest applied, assigned again after a later answer, does not undo that answer.
+        let notification = try #require(try f.notifications().first)
+        let early = Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <early@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\nStatus: investigating\n".utf8)
+        #expect(try f.ingester.ingest(early).effects == ["investigating"])
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+        let later = Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <later@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\nStatus: fixed\n".utf8)
+        #expect(try f.ingester.ingest(later).effects == ["fixed"])
+        #expect(try f.ingester.assign("early@keyed.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+        #expect(try f.participant(Self.caseId, "keyed").response == .fixed)
         #expect(throws: GatewayError.self) { try f.ingester.assign("nothing@home.example", caseId: Self.caseId, organizationId: "keyed") }
     }
 }
