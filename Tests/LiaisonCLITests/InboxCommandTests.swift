@@ -168,4 +168,27 @@ import TestSupport
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.outputLines.last == "read 4: 1 matched, 1 automatic, 0 bounces, 0 unmatched, 0 failed, 3 already read")
     }
+
+    /// `liaison run --maildir`: a file that cannot be read is logged and the messages after it are still read.
+    @Test func theServiceReadsPastAMaildirFileItCannotRead() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let tracking = try ws.outbox().first?["trackingRef"] as? String ?? ""
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(atPath: maildir.appendingPathComponent("new/1.host").path,
+                                                   withDestinationPath: maildir.appendingPathComponent("tmp/gone").path)
+        try Data("From: psirt@aozora.example\nSubject: Re: [\(tracking)]\nMessage-ID: <run-1@aozora.example>\n\nStatus: fixed\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/2.host"))
+        let service = try ws.start(["run", "--maildir", maildir.path, "--interval", "30", "--no-reminders"])
+        #expect(waitUntil(timeout: 30) { service.stderrSoFar.contains("new/2.host: reply") || !service.isRunning }, "\(service.stderrSoFar)")
+        service.send(signal: SIGTERM)
+        let finished = try service.wait(timeout: 10)
+        #expect(finished.stderr.contains("new/1.host: the file could not be read"), "\(finished.stderr)")
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "fixed")
+    }
 }
