@@ -637,12 +637,14 @@ import TestSupport
     }
 
     /// Thunderbird's signed reply (field case 19): protected headers in the signed `multipart/mixed`, a base64
-    /// UTF-8 body, delivered into a Maildir with LF line ends.
-    @Test func thunderbirdSignedReplyWithProtectedHeadersIsVerified() throws {
+    /// UTF-8 body, delivered into a Maildir with LF line ends. Also as Enigmail and K-9 write it, with a
+    /// `text/rfc822-headers` legacy-display part before the text.
+    @Test(arguments: [false, true])
+    func thunderbirdSignedReplyWithProtectedHeadersIsVerified(legacyDisplay: Bool) throws {
         let n = try Notified(keyed: ["kasumi-mail"])
         let home = try #require(n.f.vendorHomes["security@kasumi-mail.example"])
         let headers = Self.thunderbirdHeaders(n, org: "kasumi-mail", messageId: "3b8f0c2e@kasumi-mail.example", subject: nil)
-        let inner = Self.protectedHeadersEntity(headers, boundary: "------------Xk1QfDz0eOqWg5yq3bLxZ9Ym",
+        let inner = Self.protectedHeadersEntity(headers, boundary: "------------Xk1QfDz0eOqWg5yq3bLxZ9Ym", legacyDisplay: legacyDisplay,
                                                 text: "JPCERT/CC 御中\n\nかすみメールソフトの山口です。\n弊社製品 KasumiMTA は該当の機能を使用しておりません。\n\nStatus: not-affected\n\n-- \n山口 / Kasumi Mail PSIRT\n")
         let signature = try home.gpg(["--armor", "--detach-sign", "--digest-algo", "SHA256", "--local-user", "security@kasumi-mail.example"],
                                      input: inner)
@@ -725,9 +727,12 @@ import TestSupport
 
     /// The `multipart/mixed; protected-headers="v1"` entity Thunderbird signs: the headers again, then the text
     /// as base64 UTF-8; CRLF throughout, as signed.
-    static func protectedHeadersEntity(_ headers: String, boundary: String, text: String) -> Data {
+    static func protectedHeadersEntity(_ headers: String, boundary: String, legacyDisplay: Bool = false, text: String) -> Data {
         let body = Data(text.utf8).base64EncodedString(options: .lineLength76Characters)
+        let legacy = "\r\n--\(boundary)\r\nContent-Type: text/rfc822-headers; protected-headers=\"v1\"\r\nContent-Disposition: inline\r\n\r\n"
+            + "Subject: Re: [JVNVU#12345678] Status: fixed?\r\n"
         return Data(("Content-Type: multipart/mixed; boundary=\"\(boundary)\";\r\n protected-headers=\"v1\"\r\n" + headers
+                     + (legacyDisplay ? legacy : "")
                      + "\r\n--\(boundary)\r\nContent-Type: text/plain; charset=UTF-8; format=flowed\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                      + body + "\r\n\r\n--\(boundary)--\r\n").utf8)
     }
