@@ -32,8 +32,10 @@ public enum DispatchEvent: Sendable, Equatable {
 /// byte goes out, its lease is longer than the SMTP timeouts together and renewed while it is sent, and a
 /// result is recorded only by the lease's holder. One run tries each message at most once (a deferred
 /// message waits for its next attempt time, which is after the run started). A configuration problem of our
-/// own relay (refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused) stops the run
-/// with `GatewayError.smtpConfiguration` and gives the message back untouched.
+/// own relay (unreachable, no greeting or no answer before MAIL FROM within the connect timeout, refused login,
+/// untrusted certificate, no STARTTLS, wrong port, our sender refused: `SMTPError.isConfigurationProblem`)
+/// stops the run at the first message that meets it, with `GatewayError.smtpConfiguration`, and gives the
+/// message back untouched: no attempt, no next attempt time, no recipient, participant, contact or event.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)

@@ -88,13 +88,16 @@ struct SendCommand: ParsableCommand {
             that is killed loses nothing, and the next one finishes the job (only a message that was in flight \
             may go out twice, with the same Message-ID).
 
-            A problem of our own relay or settings — a refused login, an untrusted certificate, no STARTTLS, a \
-            wrong port, our sender address refused — stops `send` with one line and exit status 1, and changes \
-            nothing: the messages stay queued and no attempt or bounce is counted.
+            A problem of our own relay or settings — the relay cannot be reached (connection refused, host not \
+            resolved, no route), it accepts the connection but does not greet or answer EHLO, STARTTLS or AUTH \
+            within smtp.connect_timeout (default 30 s), a refused login, an untrusted certificate, no STARTTLS, a \
+            wrong port, our sender address refused — stops `send` at the first message with one line and exit \
+            status 1, and changes nothing: the messages stay queued and no attempt or bounce is counted.
 
-            A 4xx reply or a network failure defers the message, to be retried by a later `send` after 1, 2, \
-            4 … minutes, up to smtp.max_attempts; a 5xx reply fails that recipient at once and counts a bounce \
-            on the contact. `liaison outbox --state deferred` (or failed) shows each recipient's reply.
+            A 4xx reply, or a connection lost or timed out once a message was being handed over, defers the \
+            message, to be retried by a later `send` after 1, 2, 4 … minutes, up to smtp.max_attempts; a 5xx reply \
+            fails that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or \
+            failed) shows each recipient's reply.
 
             A progress bar is shown on a terminal; otherwise one summary line.
 

@@ -136,14 +136,14 @@ import TestSupport
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
 
-        // The server is gone: a transient failure, one summary line, the reason kept in the outbox.
+        // The server is gone: not the vendor's fault, so one line, exit 1, and the message waits untouched.
         ws.sink.stop()
         let down = try ws.liaison(["send"])
-        #expect(down.status == 75)
-        #expect(down.outputLines == ["sent 0, deferred 1, failed 0; 1 still in the outbox; `liaison outbox --state deferred` shows why"])
-        #expect(down.stderr.isEmpty)
-        let reason = try #require((ws.outbox(state: "deferred").first?["recipients"] as? [[String: Any]])?.first?["smtpReply"] as? String)
-        #expect(reason.contains("Could not connect to the SMTP server at \(ws.sink.url)"))
+        #expect(down.status == 1)
+        #expect(down.stdout.isEmpty)
+        #expect(down.errorLines.count == 1 && down.errorLines[0].contains("Could not connect to the SMTP server at \(ws.sink.url)"),
+                "\(down.stderr)")
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "queued" && $0["attempts"] as? Int == 0 })
 
         // A configuration the gateway refuses: one line naming the problem, exit 1.
         let configuration = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)
@@ -236,5 +236,112 @@ import TestSupport
         #expect(send.stderr.contains("553 5.7.1 <vuls@csirt.example>: Sender address rejected: not owned by user"), "\(send.stderr)")
         #expect(!send.stderr.contains("lost"))
         #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "queued" && $0["attempts"] as? Int == 0 })
+    }
+
+    /// What a user can read of the record: the outbox as a table and as JSON, the case, and the event log's
+    /// verification (its count of events); each with its exit status.
+    static func record(_ ws: GatewayWorkspace) throws -> [String] {
+        try [["outbox"], ["outbox", "--format", "json"], ["case", "show", caseId, "--format", "json"], ["audit", "verify"]]
+            .map { args in
+                let run = try ws.liaison(args)
+                return "\(args.joined(separator: " ")) → \(run.status)\n\(run.stdout)\(run.stderr)"
+            }
+    }
+
+    /// Rewrites the smtp section of liaison.yaml: `url`, `tls`, and any further lines (indented by the caller).
+    static func pointSMTP(_ ws: GatewayWorkspace, at url: String, tls: String = "none", extra: [String] = []) throws {
+        let file = ws.root.appendingPathComponent("liaison.yaml")
+        let yaml = try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "  url: \(ws.sink.url)\n  tls: none\n",
+                                  with: (["  url: \(url)", "  tls: \(tls)"] + extra).joined(separator: "\n") + "\n")
+        try Data(yaml.utf8).write(to: file)
+    }
+
+    @Test func aRelayThatRefusesConnectionsStopsSendWithOneLineAndChangesNothing() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let closed = try LoopbackPort(listening: false)    // bound, not listening: every connection is refused
+        let relay = "smtp://127.0.0.1:\(closed.port)"
+        try Self.pointSMTP(ws, at: relay, extra: ["  username: gateway", "  password_env: TEST_SMTP_PASSWORD"])
+        let before = try Self.record(ws)
+        #expect(before[0].contains("queued"))
+
+        let send = try ws.liaison(["send", "--concurrency", "2"], environment: ["TEST_SMTP_PASSWORD": "relay-secret-81"])
+        #expect(send.status == 1)
+        #expect(send.stdout.isEmpty)
+        #expect(send.errorLines.count == 1, "one clear line: \(send.stderr)")
+        #expect(send.stderr.contains("Could not connect to the SMTP server at \(relay)"), "\(send.stderr)")
+        #expect(send.stderr.contains("Nothing was changed; the messages stay queued."))
+        #expect(!send.stderr.contains("relay-secret-81"))
+        #expect(try Self.record(ws) == before, "no attempt, no next-attempt time, no participant change, no event")
+    }
+
+    @Test(arguments: [(StallingRelay.Behaviour.silent, "accepted the connection but did not greet within 1 s"),
+                      (.greetThenStall, "greeted, then did not answer EHLO within 1 s")])
+    func aRelayThatStallsBeforeSendingStopsAtItsFirstConnection(behaviour: StallingRelay.Behaviour, said: String) throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let relay = try StallingRelay.start(behaviour)
+        defer { relay.stop() }
+        try Self.pointSMTP(ws, at: relay.url, extra: ["  connect_timeout: 1"])
+        let before = try Self.record(ws)
+
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 1)
+        #expect(send.stdout.isEmpty)
+        #expect(send.errorLines.count == 1, "one clear line: \(send.stderr)")
+        #expect(send.stderr.contains("The SMTP server at \(relay.url) \(said)"), "\(send.stderr)")
+        #expect(relay.connectionCount == 1, "the run stops at the first stalled connection instead of trying every message")
+        #expect(try Self.record(ws) == before)
+    }
+
+    @Test func aRelayWithoutSTARTTLSStopsSendWithOneLineAndChangesNothing() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])   // the sink offers no STARTTLS
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        try Self.pointSMTP(ws, at: ws.sink.url, tls: "required")
+        let before = try Self.record(ws)
+
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 1)
+        #expect(send.stdout.isEmpty)
+        #expect(send.errorLines.count == 1, "one clear line: \(send.stderr)")
+        #expect(send.stderr.contains("The SMTP server at \(ws.sink.url) did not offer STARTTLS"), "\(send.stderr)")
+        #expect(ws.sink.messages().isEmpty)
+        #expect(try Self.record(ws) == before)
+    }
+
+    @Test func theServiceLogsARelayProblemOncePerRoundAndKeepsRunning() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let relay = try StallingRelay.start(.silent)
+        defer { relay.stop() }
+        try Self.pointSMTP(ws, at: relay.url, extra: ["  connect_timeout: 1"])
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let before = try Self.record(ws)
+
+        let service = try ws.start(["run", "--interval", "1", "--no-reminders", "--maildir", maildir.path])
+        let problem = "did not greet within 1 s"
+        // Every line of the log that speaks of it: one per round, from the send step.
+        let reported = { (log: String) in log.split(separator: "\n").filter { $0.contains(problem) } }
+        let twoRounds = waitUntil(timeout: 30) {
+            reported(service.stderrSoFar).count >= 2 || !service.isRunning
+        }
+        #expect(twoRounds, "\(service.stderrSoFar)")
+        #expect(service.isRunning, "a relay problem does not end the service")
+        service.send(signal: SIGTERM)
+        let finished = try service.wait(timeout: 10)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let lines = reported(finished.stderr)
+        #expect(lines.count >= 2)
+        #expect(lines.count == relay.connectionCount, "one try and one line per round: \(finished.stderr)")
+        #expect(lines.allSatisfy { $0.contains("send: ") && $0.contains("Nothing was changed") }, "\(finished.stderr)")
+        #expect(try Self.record(ws) == before)
     }
 }
