@@ -77,10 +77,25 @@ import TestSupport
         let beforeResume = ws.sink.messages().count
         #expect(beforeResume >= 4 && beforeResume < total, "killed with some but not all messages delivered")
 
+        // The message in flight when the process died may have been delivered: the next run holds it for a person
+        // instead of sending it again, and says so.
         let resumed = try ws.liaison(["send"])
-        #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
         #expect(resumed.stderr.isEmpty)
-        #expect(resumed.outputLines.count == 1)
+        let heldLine = resumed.outputLines.dropFirst().first
+        #expect(resumed.status == (heldLine == nil ? 0 : 1), "\(resumed.stdout) \(resumed.stderr)")
+        #expect(resumed.outputLines.count <= 2, "\(resumed.stdout)")
+        let afterResume = ws.sink.messageIDs()
+        #expect(Set(afterResume).count == afterResume.count, "nothing was sent twice without the operator")
+        if let heldLine {
+            #expect(resumed.outputLines[0].contains(", held 1"), "\(resumed.stdout)")
+            #expect(heldLine.hasPrefix("held ") && heldLine.contains("the server may have delivered it"), "\(heldLine)")
+            let table = try ws.liaison(["outbox"])
+            #expect(table.stdout.contains("1 message held; no `send` takes it until `liaison outbox release`"), "\(table.stdout)")
+            #expect(table.stdout.contains("a run stopped while sending it"))
+            #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
+            let released = try ws.liaison(["send"])
+            #expect(released.status == 0 && released.stdout == "sent 1, deferred 0, failed 0\n", "\(released.stdout)")
+        }
 
         let received = ws.sink.messages()
         let byID = Dictionary(grouping: received, by: { SMTPSink.messageID(of: $0.bytes) })
@@ -88,7 +103,7 @@ import TestSupport
         for (id, copies) in byID where copies.count > 1 {
             #expect(Set(copies.map(\.bytes)).count == 1, "\(id) was sent twice with different bytes")
         }
-        // Only the message in flight when the process died may go out twice.
+        // Only the message in flight when the process died may go out twice, once the operator released it.
         #expect(received.count - queued.count <= 1, "sent twice: \(byID.filter { $0.value.count > 1 }.keys.sorted())")
         #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "sent" })
         #expect(try ws.participants(Self.caseId).values.allSatisfy { $0["delivery"] as? String == "notified" })
@@ -344,4 +359,52 @@ import TestSupport
         #expect(lines.allSatisfy { $0.contains("send: ") && $0.contains("Nothing was changed") }, "\(finished.stderr)")
         #expect(try Self.record(ws) == before)
     }
+
+    /// Runs one SQL statement on the workspace's database from another process (python3's sqlite3).
+    static func sqlFromAnotherProcess(_ ws: GatewayWorkspace, _ statement: String) throws {
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=30)\nc.execute(sys.argv[2])\nc.commit()\n"
+        let result = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path,
+                                                         statement])
+        guard result.status == 0 else { throw SMTPSinkError("sqlite3 failed: \(result.stderr)") }
+    }
+
+    @Test func aDeliveryThatCouldNeitherBeRecordedNorHeldIsNeverSentAgainWithoutTheOperator() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 1.0     // the server keeps its reply while the database stops taking writes
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+
+        let send = try ws.start(["send"])
+        try ws.sink.waitForMessages(count: 1, timeout: 30)
+        // From now on the message rows refuse every change, as a full disk would: the result cannot be recorded,
+        // nor the message held.
+        try Self.sqlFromAnotherProcess(ws, """
+            CREATE TRIGGER full_disk BEFORE UPDATE ON notification BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+            """)
+        let stopped = try send.wait()
+        #expect(stopped.status == 1)
+        #expect(stopped.errorLines.count == 1, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("was handed to the SMTP server but its delivery could not be recorded"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("could not be held either"), "\(stopped.stderr)")
+        try Self.sqlFromAnotherProcess(ws, "DROP TRIGGER full_disk")
+
+        let next = try ws.liaison(["send"])
+        #expect(next.status == 1, "a message held for a person: \(next.stdout) \(next.stderr)")
+        #expect(next.outputLines.count == 2, "\(next.stdout)")
+        #expect(next.outputLines.first?.hasPrefix("sent 1, deferred 0, failed 0, held 1; 1 still in the outbox") == true, "\(next.stdout)")
+        #expect(next.outputLines.last?.contains("a run stopped while sending it, so the server may have delivered it") == true)
+        #expect(ws.sink.messages().count == 2, "the other message went out; the one in flight was not sent again")
+        #expect(Set(ws.sink.messageIDs()).count == 2)
+        let table = try ws.liaison(["outbox"])
+        #expect(table.stdout.contains("1 message held; no `send` takes it until `liaison outbox release`"), "\(table.stdout)")
+        #expect(try ws.liaison(["send"]).stdout == "sent 0, deferred 0, failed 0; 1 still in the outbox\n", "held: not tried again")
+        #expect(ws.sink.messages().count == 2)
+
+        #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
+        let released = try ws.liaison(["send"])
+        #expect(released.status == 0 && released.stdout == "sent 1, deferred 0, failed 0\n", "\(released.stdout) \(released.stderr)")
+        #expect(ws.sink.messages().count == 3, "sent again only once the operator said so")
+    }
 }
+
