@@ -100,15 +100,15 @@ struct SendCommand: ParsableCommand {
             status 1, and changes nothing: the messages stay queued and no attempt or bounce is counted.
 
             A 4xx reply, or a connection lost or timed out once a message was being handed over, defers the \
-            message, to be retried by a later `send` after 1, 2, 4 … minutes, up to smtp.max_attempts; a 5xx reply \
-            fails that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or \
-            failed) shows each recipient's reply.
-
-            A progress bar is shown on a terminal; otherwise one summary line.
+            message: a later `send` retries it after 1, 2, 4 … minutes, up to smtp.max_attempts. A 5xx reply fails \
+            that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or failed) \
+            shows each recipient's reply.
 
             A message that was being sent when a run stopped (killed, or unable to record the result even as \
             held) may have been delivered: the next `send` holds it instead of sending it again, and says so; \
             `liaison outbox release ID` sends it again once the relay's log was checked.
+
+            A progress bar is shown on a terminal; otherwise one summary line.
 
             Exit status: 0 when every message tried was sent (or nothing was due), 75 when some were deferred \
             for a retry, 1 when some failed for good, were held for a person, or on an error.
