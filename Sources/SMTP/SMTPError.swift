@@ -26,7 +26,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     /// True when our own settings or relay are at fault, not the message or its recipients: the relay cannot be
     /// reached at all (connection refused, host not resolved, no route), it accepted the connection but stalled
     /// or hung up before the mail transaction (no greeting, no answer to EHLO, STARTTLS or AUTH within the
-    /// connect timeout), a refused login (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS
+    /// connect timeout) or refused the session in its greeting or to EHLO (421 too busy, 554 no service), a
+    /// refused login (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS
     /// handshake or a server that does not speak SMTP (a wrong port), our envelope sender refused (5xx to MAIL
     /// FROM), a bad URL or CA file. Nothing of the message was handed over and every message would fail the same
     /// way, so a sender should stop and change nothing.
@@ -39,7 +40,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         case .authenticationFailed:
             return !isTransient
         case .serverRejected:
-            return refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true
+            // Refused before the mail transaction (a 421 or 554 greeting, EHLO refused): the relay's answer to us.
+            return refusedStep == .session || (refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true)
         default:
             return false
         }
@@ -50,8 +52,9 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         code == .serverRejected && refusedStep == .message && replyCode.map { $0 / 100 == 5 } == true
     }
 
-    /// Which part of the session a `serverRejected` refused.
-    enum RefusedStep: Sendable { case sender, message, other }
+    /// Which part of the session a `serverRejected` refused: the session itself (greeting, EHLO), our sender
+    /// (MAIL FROM), the message (DATA, end of data) or something else.
+    enum RefusedStep: Sendable { case session, sender, message, other }
     private let refusedStep: RefusedStep?
     /// A `.timeout` or `.connectionLost` met while the session was being set up, before MAIL FROM: the relay's
     /// fault, with nothing of the message handed over.

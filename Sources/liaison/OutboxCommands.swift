@@ -95,7 +95,8 @@ struct SendCommand: ParsableCommand {
 
             A problem of our own relay or settings — the relay cannot be reached (connection refused, host not \
             resolved, no route), it accepts the connection but does not greet or answer EHLO, STARTTLS or AUTH \
-            within smtp.connect_timeout (default 30 s), a refused login, an untrusted certificate, no STARTTLS, a \
+            within smtp.connect_timeout (default 30 s) or turns it away (a 421 greeting), a refused login, an \
+            untrusted certificate, no STARTTLS, a \
             wrong port, our sender address refused — stops `send` at the first message with one line and exit \
             status 1, and changes nothing: the messages stay queued and no attempt or bounce is counted.
 

@@ -293,8 +293,9 @@ import TestSupport
     }
 
     @Test(arguments: [(StallingRelay.Behaviour.silent, "accepted the connection but did not greet within 1 s"),
-                      (.greetThenStall, "greeted, then did not answer EHLO within 1 s")])
-    func aRelayThatStallsBeforeSendingStopsAtItsFirstConnection(behaviour: StallingRelay.Behaviour, said: String) throws {
+                      (.greetThenStall, "greeted, then did not answer EHLO within 1 s"),
+                      (.busy, "refused the connection in its greeting: 421 4.3.2 relay.example Too many connections")])
+    func aRelayThatStallsOrTurnsUsAwayBeforeSendingStopsAtItsFirstConnection(behaviour: StallingRelay.Behaviour, said: String) throws {
         let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)

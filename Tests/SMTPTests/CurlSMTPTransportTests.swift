@@ -277,6 +277,29 @@ import Testing
         #expect(report.outcomes.allSatisfy { $0.outcome.isTransient && $0.outcome.code == nil })
     }
 
+    @Test func anUnresolvableHostIsAConfigurationProblem() throws {
+        let configuration = SMTPConfiguration(url: "smtp://relay.invalid:587", connectTimeout: 5, timeout: 10)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .connectionFailed && error.isConfigurationProblem)
+        #expect(error.description.contains("smtp://relay.invalid:587"), "\(error.description)")
+    }
+
+    @Test func aRelayThatTurnsUsAwayInItsGreetingIsAConfigurationProblemWithItsReply() throws {
+        let relay = try StallingRelay.start(.busy)
+        defer { relay.stop() }
+        let configuration = SMTPConfiguration(url: relay.url, tls: .none, connectTimeout: 5, timeout: 10)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .serverRejected && error.isConfigurationProblem)
+        #expect(error.replyCode == 421)
+        #expect(error.description.contains("421 4.3.2 relay.example Too many connections, try again later"), "\(error.description)")
+    }
+
     @Test func silentServerTimesOutAsAConfigurationProblem() throws {
         let silent = try LoopbackPort(listening: true)
         let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(silent.port)", tls: .none,

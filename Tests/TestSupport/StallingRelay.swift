@@ -1,6 +1,6 @@
 import Foundation
 
-/// A relay that takes connections and then stops talking, for tests of a hung SMTP server: a small python3 TCP
+/// A relay that takes connections and then stops talking (or turns them away), for tests of a hung SMTP server: a small python3 TCP
 /// listener on 127.0.0.1 with a free port, in its own temporary folder. It counts the connections it accepted, so a
 /// test sees how often a client tried, and keeps every connection open until it stops.
 ///
@@ -21,6 +21,8 @@ public final class StallingRelay: @unchecked Sendable {
         case silent
         /// Sends a 220 greeting, then never answers EHLO or anything else.
         case greetThenStall = "greet"
+        /// Greets with "421 4.3.2 relay.example Too many connections, try again later" and hangs up.
+        case busy
     }
 
     /// The port on 127.0.0.1.
@@ -51,6 +53,9 @@ public final class StallingRelay: @unchecked Sendable {
             held.append(connection)
             if mode == "greet":
                 connection.sendall(b"220 relay.example ESMTP\\r\\n")
+            elif mode == "busy":
+                connection.sendall(b"421 4.3.2 relay.example Too many connections, try again later\\r\\n")
+                connection.close()
             with open(count_file + ".new", "w") as f:
                 f.write(str(len(held)))
             os.replace(count_file + ".new", count_file)
