@@ -407,5 +407,40 @@ import TestSupport
         #expect(released.status == 0 && released.stdout == "sent 1, deferred 0, failed 0\n", "\(released.stdout) \(released.stderr)")
         #expect(ws.sink.messages().count == 3, "sent again only once the operator said so")
     }
+
+    @Test func aDiskThatFillsBeforeTheDeliveryIsRecordedNeverLetsTheMessageGoOutTwice() throws {
+        guard geteuid() == 0 else { return }   // mounting a small file system needs root
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 1.0     // the server keeps its reply while the disk fills
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        let state = ws.root.appendingPathComponent(".liaison")
+        guard try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", state.path]).status == 0 else { return }
+        defer { _ = try? runProcess("/bin/umount", [state.path]) }
+        try ws.openAndNotify(Self.caseId)
+
+        let send = try ws.start(["send"])
+        try ws.sink.waitForMessages(count: 1, timeout: 30)
+        let filler = state.appendingPathComponent("filler")
+        _ = try runProcess("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])
+        let stopped = try send.wait()
+        #expect(stopped.status == 1)
+        #expect(stopped.errorLines.count == 1, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("was handed to the SMTP server but its delivery could not be recorded"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("is full"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("could not be held either"), "the full disk refused the hold too: \(stopped.stderr)")
+        try FileManager.default.removeItem(at: filler)
+
+        // Still marked in flight: the next run holds it instead of sending it again.
+        let next = try ws.liaison(["send"])
+        #expect(next.status == 1)
+        #expect(next.outputLines.first == "sent 1, deferred 0, failed 0, held 1; 1 still in the outbox", "\(next.stdout) \(next.stderr)")
+        #expect(ws.sink.messages().count == 2)
+        #expect(Set(ws.sink.messageIDs()).count == 2)
+        #expect(try ws.outbox().filter { $0["heldReason"] != nil && !($0["heldReason"] is NSNull) }.count == 1)
+        #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
+        #expect(try ws.liaison(["send"]).stdout == "sent 1, deferred 0, failed 0\n")
+        #expect(ws.sink.messages().count == 3, "sent again only once the operator said so")
+    }
 }
 
