@@ -43,15 +43,18 @@ public struct OutboxStore: Sendable {
         try writer.write { db in
             let host = ProcessInfo.processInfo.hostName
             let candidates = try Row.fetchAll(db, sql: """
-                SELECT id, state, leaseOwner, leaseUntil FROM notification
+                SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
                 WHERE heldReason IS NULL
-                  AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR (state = 'sending' AND NOT inFlight))
+                  AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending')
                 ORDER BY id LIMIT ?
                 """, arguments: [dueBy, limit * 4 + 64])
             var claimed: [ClaimedNotification] = []
             for row in candidates where claimed.count < limit {
                 let id: Int64 = row["id"]
                 if row["state"] as String == "sending" {
+                    // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
+                    // (Tested here, not in the WHERE clause, which stays answerable from notification_outbox.)
+                    if row["inFlight"] as Bool { continue }
                     let leaseUntil: Date? = row["leaseUntil"]
                     let expired = leaseUntil.map { $0 <= now } ?? true
                     guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
