@@ -43,12 +43,15 @@ extension OutboxStore {
     /// message is never claimed again until an operator releases it. Its lease is left as it was, so a worker that
     /// is in fact still sending it can record its result (which clears the hold).
     public func holdAbandonedInFlight(actor: String, at now: Date) throws -> [AbandonedInFlight] {
-        try writer.write { db in
+        let query = """
+            SELECT id, messageId, leaseOwner, leaseUntil FROM notification INDEXED BY notification_inFlight
+            WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL ORDER BY id
+            """
+        // Usually none: a read, without taking the write lock, says so.
+        guard try writer.read({ db in try Row.fetchOne(db, sql: query) }) != nil else { return [] }
+        return try writer.write { db in
             let host = ProcessInfo.processInfo.hostName
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, messageId, leaseOwner, leaseUntil FROM notification INDEXED BY notification_inFlight
-                WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL ORDER BY id
-                """)
+            let rows = try Row.fetchAll(db, sql: query)
             var held: [AbandonedInFlight] = []
             for row in rows {
                 let leaseUntil: Date? = row["leaseUntil"]
