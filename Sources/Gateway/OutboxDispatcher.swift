@@ -34,8 +34,8 @@ public enum DispatchEvent: Sendable, Equatable {
 /// Delivery is exactly once: a row is claimed (and marked in flight) just before any byte goes out, its lease
 /// is longer than the SMTP timeouts together and renewed while it is sent, and a result is recorded only by the
 /// lease's holder. A message still in flight when its run stopped (killed, or unable to record the result) may
-/// have been delivered: the next run holds it (`DispatchSummary.held`) instead of sending it again. One run tries each message at most once (a deferred
-/// message waits for its next attempt time, which is after the run started). A configuration problem of our
+/// have been delivered: the next run holds it (`DispatchSummary.held`) instead of sending it again. One run
+/// tries each message at most once (a deferred message waits for its next attempt time, which is after the run started). A configuration problem of our
 /// own relay (unreachable, no greeting or no answer before MAIL FROM within the connect timeout, refused login,
 /// untrusted certificate, no STARTTLS, wrong port, our sender refused: `SMTPError.isConfigurationProblem`)
 /// stops the run at the first message that meets it, with `GatewayError.smtpConfiguration`, and gives the

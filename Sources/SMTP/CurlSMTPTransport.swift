@@ -217,7 +217,8 @@ public final class CurlSMTPTransport: MailTransport {
             } else {
                 stall = .noGreeting
             }
-            return .stalledBeforeMailTransaction(server: server, stall: stall, seconds: min(configuration.connectTimeout, configuration.timeout))
+            return .stalledBeforeMailTransaction(server: server, stall: stall,
+                                                 seconds: min(configuration.connectTimeout, configuration.timeout))
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout(server: server, reason: detail)
         case CURLE_USE_SSL_FAILED:

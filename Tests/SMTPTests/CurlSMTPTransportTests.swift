@@ -300,6 +300,19 @@ import Testing
         #expect(error.description.contains("421 4.3.2 relay.example Too many connections, try again later"), "\(error.description)")
     }
 
+    @Test func aRelayThatHangsUpBeforeTheMailTransactionIsAConfigurationProblem() throws {
+        let relay = try StallingRelay.start(.greetThenHangUp)
+        defer { relay.stop() }
+        let configuration = SMTPConfiguration(url: relay.url, tls: .none, connectTimeout: 5, timeout: 10)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .connectionLost && error.isConfigurationProblem)
+        #expect(error.description.contains("closed the connection after its greeting, before any message was handed over"),
+                "\(error.description)")
+    }
+
     @Test func silentServerTimesOutAsAConfigurationProblem() throws {
         let silent = try LoopbackPort(listening: true)
         let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(silent.port)", tls: .none,

@@ -23,6 +23,8 @@ public final class StallingRelay: @unchecked Sendable {
         case greetThenStall = "greet"
         /// Greets with "421 4.3.2 relay.example Too many connections, try again later" and hangs up.
         case busy
+        /// Sends a 220 greeting, reads the client's first command and hangs up without a word.
+        case greetThenHangUp = "hangup"
     }
 
     /// The port on 127.0.0.1.
@@ -53,6 +55,10 @@ public final class StallingRelay: @unchecked Sendable {
             held.append(connection)
             if mode == "greet":
                 connection.sendall(b"220 relay.example ESMTP\\r\\n")
+            elif mode == "hangup":
+                connection.sendall(b"220 relay.example ESMTP\\r\\n")
+                connection.recv(1000)
+                connection.close()
             elif mode == "busy":
                 connection.sendall(b"421 4.3.2 relay.example Too many connections, try again later\\r\\n")
                 connection.close()
