@@ -69,4 +69,24 @@ extension OutboxDispatcher {
             }
         }
     }
+
+    /// Gives a claimed message back untouched (nothing of it was handed over), waiting while another process
+    /// holds the database's write lock: left claimed, its in-flight mark would make the next run hold it for a
+    /// person although it was never sent.
+    func giveBack(_ message: ClaimedNotification, owner: String) {
+        var pause = 0.02
+        for _ in 0..<600 {
+            do {
+                try outbox.release(ids: [message.id], owner: owner)
+                return
+            } catch where OutboxStore.isBusy(error) {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(1, pause * 2)
+            } catch {
+                break
+            }
+        }
+        logger.warning("\(message.messageId): could not be given back untouched; the next `send` holds it for a person")
+    }
 }
+

@@ -143,7 +143,7 @@ public final class OutboxDispatcher: Sendable {
                     if transport == nil { transport = try makeTransport() }
                 } catch {
                     renewal.untrack(message.id)
-                    try? outbox.release(ids: [message.id], owner: owner)
+                    giveBack(message, owner: owner)
                     run.fail(GatewayError.smtpConfiguration("\(error)"))
                     return
                 }
@@ -155,7 +155,7 @@ public final class OutboxDispatcher: Sendable {
             if let error = report?.error, error.isConfigurationProblem {
                 // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
                 renewal.untrack(message.id)
-                try? outbox.release(ids: [message.id], owner: owner)
+                giveBack(message, owner: owner)
                 run.fail(GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
                 return
             }
