@@ -30,7 +30,9 @@ extension DeliveryAttempt {
 extension OutboxDispatcher {
     /// Records an attempt, waiting as long as another process holds the database's write lock: once a server
     /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
-    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run.
+    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run; if
+    /// even the hold cannot be written, the row keeps the in-flight mark of its claim, and the next run holds it
+    /// (`OutboxStore.holdAbandonedInFlight`).
     /// Returns nil when the lease was taken over by another worker.
     func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
                             answeredAt: Date) throws -> RecordedAttempt? {
@@ -62,9 +64,29 @@ extension OutboxDispatcher {
                     }
                 }
                 let what = held ? "it is held and no `send` will take it again until `liaison outbox release \(message.id)`"
-                                : "it could not be held either, so check `liaison outbox` before the next `send`"
+                                : "it could not be held either, but it stays marked in flight: the next `send` holds it instead of sending it again"
                 throw GatewayError.recordingFailed("message \(message.id) (\(message.messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
             }
         }
     }
+
+    /// Gives a claimed message back untouched (nothing of it was handed over), waiting while another process
+    /// holds the database's write lock: left claimed, its in-flight mark would make the next run hold it for a
+    /// person although it was never sent.
+    func giveBack(_ message: ClaimedNotification, owner: String) {
+        var pause = 0.02
+        for _ in 0..<600 {
+            do {
+                try outbox.release(ids: [message.id], owner: owner)
+                return
+            } catch where OutboxStore.isBusy(error) {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(1, pause * 2)
+            } catch {
+                break
+            }
+        }
+        logger.warning("\(message.messageId): could not be given back untouched; the next `send` holds it for a person")
+    }
 }
+

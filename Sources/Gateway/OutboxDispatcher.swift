@@ -11,6 +11,9 @@ public struct DispatchSummary: Sendable, Encodable, Equatable {
     public var failed = 0
     public var recipientsRefused = 0
     public var remainingQueued = 0
+    /// Messages this run held instead of sending: a run stopped while sending them (killed, or unable to record
+    /// the result), so the server may have delivered them; only `liaison outbox release` lets them go.
+    public var held: [AbandonedInFlight] = []
     public init() {}
 }
 
@@ -28,12 +31,15 @@ public enum DispatchEvent: Sendable, Equatable {
 /// token), send (one SMTP connection per worker), record (`OutboxStore.record`, only if the token still
 /// holds the lease) — on `concurrency` workers at once.
 ///
-/// Delivery is exactly once, except for a message in flight when a process dies: a row is claimed before any
-/// byte goes out, its lease is longer than the SMTP timeouts together and renewed while it is sent, and a
-/// result is recorded only by the lease's holder. One run tries each message at most once (a deferred
-/// message waits for its next attempt time, which is after the run started). A configuration problem of our
-/// own relay (refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused) stops the run
-/// with `GatewayError.smtpConfiguration` and gives the message back untouched.
+/// Delivery is exactly once: a row is claimed (and marked in flight) just before any byte goes out, its lease
+/// is longer than the SMTP timeouts together and renewed while it is sent, and a result is recorded only by the
+/// lease's holder. A message still in flight when its run stopped (killed, or unable to record the result) may
+/// have been delivered: the next run holds it (`DispatchSummary.held`) instead of sending it again. One run
+/// tries each message at most once (a deferred message waits for its next attempt time, which is after the run started). A configuration problem of our
+/// own relay (unreachable, no greeting or no answer before MAIL FROM within the connect timeout, refused login,
+/// untrusted certificate, no STARTTLS, wrong port, our sender refused: `SMTPError.isConfigurationProblem`)
+/// stops the run at the first message that meets it, with `GatewayError.smtpConfiguration`, and gives the
+/// message back untouched: no attempt, no next attempt time, no recipient, participant, contact or event.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -86,6 +92,11 @@ public final class OutboxDispatcher: Sendable {
     public func run(limit: Int? = nil, concurrency: Int = 1,
                     progress: (@Sendable (DispatchSummary) -> Void)? = nil) throws -> DispatchSummary {
         let runStart = now()
+        // A message left in flight by a stopped run may have been delivered: held for a person, never sent again.
+        let abandoned = try outbox.holdAbandonedInFlight(actor: actor, at: runStart)
+        for message in abandoned {
+            logger.warning("\(message.messageId) (outbox \(message.id)): held: \(message.reason)")
+        }
         let run = DispatchRun(budget: limit ?? Int.max)
         let renewal = LeaseRenewal(outbox: outbox, lease: leaseDuration, now: now, logger: logger)
         renewal.start()
@@ -103,6 +114,7 @@ public final class OutboxDispatcher: Sendable {
         group.wait()
         if let error = run.error { throw error }
         var summary = run.summary
+        summary.held = abandoned
         summary.remainingQueued = try outbox.unfinishedCount()
         return summary
     }
@@ -131,7 +143,7 @@ public final class OutboxDispatcher: Sendable {
                     if transport == nil { transport = try makeTransport() }
                 } catch {
                     renewal.untrack(message.id)
-                    try? outbox.release(ids: [message.id], owner: owner)
+                    giveBack(message, owner: owner)
                     run.fail(GatewayError.smtpConfiguration("\(error)"))
                     return
                 }
@@ -143,7 +155,7 @@ public final class OutboxDispatcher: Sendable {
             if let error = report?.error, error.isConfigurationProblem {
                 // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
                 renewal.untrack(message.id)
-                try? outbox.release(ids: [message.id], owner: owner)
+                giveBack(message, owner: owner)
                 run.fail(GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
                 return
             }

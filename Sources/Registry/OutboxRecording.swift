@@ -68,7 +68,8 @@ extension OutboxStore {
     /// refused for good (unless our relay refused the whole message); the message's state (`DeliveryRules`),
     /// attempts, next attempt time and last error — only those columns; its `notification.sent`, `.deferred`
     /// or `.failed` event, written on every transition into that state; the participant's delivery
-    /// (`ParticipantTransitions`). The lease is cleared.
+    /// (`ParticipantTransitions`). The lease and the in-flight mark are cleared, and so is a hold that a later run
+    /// put on the row meanwhile (`holdAbandonedInFlight`): the result is known now.
     public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
                        at now: Date) throws -> RecordedAttempt? {
         try writer.write { db in
@@ -136,7 +137,7 @@ extension OutboxStore {
             let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
             try db.execute(sql: """
                 UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
-                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL
+                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
                 WHERE id = ? AND leaseOwner = ?
                 """, arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
                                  attempt.refusedByRelay, id, owner])

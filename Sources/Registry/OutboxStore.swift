@@ -36,13 +36,14 @@ public struct OutboxStore: Sendable {
     }
 
     /// Claims up to `limit` rows: queued, deferred and due by `dueBy`, or sending under a lease that ended at
-    /// `now` or whose process is gone. Held rows are never claimed. Each claimed row is `sending` under `owner`
-    /// until `now + lease`.
+    /// `now` or whose process is gone, unless it is marked in flight (see `holdAbandonedInFlight`). Held rows are
+    /// never claimed. Each claimed row is `sending` under `owner` until `now + lease`, and marked in flight until
+    /// its attempt is recorded or it is released: claim a row only to send it at once.
     public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date) throws -> [ClaimedNotification] {
         try writer.write { db in
             let host = ProcessInfo.processInfo.hostName
             let candidates = try Row.fetchAll(db, sql: """
-                SELECT id, state, leaseOwner, leaseUntil FROM notification
+                SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
                 WHERE heldReason IS NULL
                   AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending')
                 ORDER BY id LIMIT ?
@@ -51,11 +52,14 @@ public struct OutboxStore: Sendable {
             for row in candidates where claimed.count < limit {
                 let id: Int64 = row["id"]
                 if row["state"] as String == "sending" {
+                    // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
+                    // (Tested here, not in the WHERE clause, which stays answerable from notification_outbox.)
+                    if row["inFlight"] as Bool { continue }
                     let leaseUntil: Date? = row["leaseUntil"]
                     let expired = leaseUntil.map { $0 <= now } ?? true
                     guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
                 }
-                try db.execute(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ? WHERE id = ?",
+                try db.execute(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = 1 WHERE id = ?",
                                arguments: [owner, now.addingTimeInterval(lease), id])
                 guard let message = try Row.fetchOne(db, sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?",
                                                      arguments: [id]) else { continue }
@@ -101,7 +105,7 @@ public struct OutboxStore: Sendable {
             for id in ids {
                 try db.execute(sql: """
                     UPDATE notification SET state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END,
-                           leaseOwner = NULL, leaseUntil = NULL
+                           leaseOwner = NULL, leaseUntil = NULL, inFlight = 0
                     WHERE id = ? AND state = 'sending' AND leaseOwner = ?
                     """, arguments: [id, owner])
             }
@@ -135,7 +139,7 @@ public struct OutboxStore: Sendable {
             for row in rows {
                 // The lease goes too: the message waits as it was, for the next `send`.
                 try db.execute(sql: """
-                    UPDATE notification SET heldReason = NULL, leaseOwner = NULL, leaseUntil = NULL,
+                    UPDATE notification SET heldReason = NULL, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0,
                            state = CASE WHEN state = 'sending' THEN (CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END) ELSE state END
                     WHERE id = ?
                     """, arguments: [row["id"] as Int64])

@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
             `liaison remind --all`). Between rounds it waits --interval seconds, or less when the IMAP server (IDLE) \
             announces new mail.
 
+            A problem of the relay or the SMTP settings (as for `liaison send`: unreachable, no greeting, refused \
+            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round.
+
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
             SIGINT stops it after the message in hand, within a second. A second `liaison run` on the same \
             workspace refuses to start (lock file .liaison/run.lock).
