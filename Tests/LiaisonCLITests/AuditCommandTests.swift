@@ -101,6 +101,14 @@ import TestSupport
         #expect(verify.status == 1)
         #expect(verify.stderr.contains("sealed events \(last - 2)–\(last) are missing: deleted after the seal (the log ends with event \(last - 3) ("),
                 "\(verify.stderr)")
+
+        // A chain that no longer holds is never sealed.
+        try tamper(ws, "db.execute(\"UPDATE event SET actor = 'mallory' WHERE id = 1\")")
+        let refused = try ws.liaison(["audit", "seal"])
+        #expect(refused.status == 1)
+        #expect(refused.errorLines.count == 1 && refused.stderr.contains("event 1 was edited") && refused.stderr.contains("Nothing was sealed."),
+                "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.root.appendingPathComponent(".liaison/seals").path))
     }
 
     @Test func aSealWithABadSignatureFails() throws {
