@@ -123,8 +123,14 @@ private struct Service {
             do {
                 for message in try MailboxReader.maildir(URL(fileURLWithPath: maildir)) {
                     if stop.isStopped { return }
-                    let outcome = try ingester.ingest(message.data)
-                    if outcome.disposition != .duplicate { log(outcome, source: "\(maildir)/\(message.name)") }
+                    // One message that cannot be read or stored never stops the others.
+                    guard let data = message.data else { logger.error("ingest \(maildir)/\(message.name): the file could not be read"); continue }
+                    do {
+                        let outcome = try ingester.ingest(data)
+                        if outcome.disposition != .duplicate { log(outcome, source: "\(maildir)/\(message.name)") }
+                    } catch {
+                        logger.error("ingest \(maildir)/\(message.name): \(error)")
+                    }
                 }
             } catch {
                 logger.error("ingest \(maildir): \(error)")
