@@ -150,13 +150,18 @@ public struct OutboxStore: Sendable {
         }
     }
 
-    /// How many rows a `send` started at `now` would try.
+    /// How many rows a `send` started at `now` would try (a row in flight is never tried again: it is held).
     public func dueCount(at now: Date) throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db, sql: """
+            let due = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM notification
                 WHERE heldReason IS NULL AND (state IN ('queued', 'sending') OR (state = 'deferred' AND nextAttemptAt <= ?))
                 """, arguments: [now]) ?? 0
+            let inFlight = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM notification INDEXED BY notification_inFlight
+                WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL
+                """) ?? 0
+            return due - inFlight
         }
     }
 
