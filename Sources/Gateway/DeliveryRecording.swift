@@ -28,31 +28,33 @@ extension DeliveryAttempt {
 }
 
 extension OutboxDispatcher {
-    /// Records an attempt, waiting as long as another process holds the database's write lock: once a server
-    /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
-    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run.
-    /// Returns nil when the lease was taken over by another worker.
-    func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
-                            answeredAt: Date) throws -> RecordedAttempt? {
+    /// Records a worker's answered attempts in one transaction, waiting as long as another process holds the
+    /// database's write lock: once a server has accepted a message, giving up would send it again later. Any
+    /// other failure (disk full, database gone) holds the messages — no later `send` takes them until an
+    /// operator releases them — and throws `GatewayError.recordingFailed`. Returns, for each attempt, what was
+    /// recorded, or nil when the lease was taken over by another worker.
+    func recordPersistently(_ answered: [(AnsweredAttempt, ClaimedNotification)], owner: String) throws -> [RecordedAttempt?] {
+        guard !answered.isEmpty else { return [] }
         var pause = 0.02
         var waiting = false
         while true {
             do {
-                return try outbox.record(attempt, id: message.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: answeredAt)
+                return try outbox.record(answered.map(\.0), owner: owner, maxAttempts: maxAttempts, actor: actor)
             } catch where OutboxStore.isBusy(error) {
                 if !waiting {
                     waiting = true
-                    logger.warning("\(message.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
-                    observer?(.waitingForDatabase(messageId: message.messageId))
+                    logger.warning("\(answered[0].1.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
+                    observer?(.waitingForDatabase(messageId: answered[0].1.messageId))
                 }
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(1, pause * 2)
             } catch {
+                let ids = answered.map(\.1.id)
                 let reason = "the server answered but the delivery could not be recorded: \(error)"
                 var held = false
                 for _ in 0..<100 {
                     do {
-                        try outbox.hold(id: message.id, owner: owner, reason: reason, actor: actor, at: now())
+                        try outbox.hold(ids: ids, owner: owner, reason: reason, actor: actor, at: now())
                         held = true
                         break
                     } catch where OutboxStore.isBusy(error) {
@@ -61,9 +63,12 @@ extension OutboxDispatcher {
                         break
                     }
                 }
-                let what = held ? "it is held and no `send` will take it again until `liaison outbox release \(message.id)`"
-                                : "it could not be held either, so check `liaison outbox` before the next `send`"
-                throw GatewayError.recordingFailed("message \(message.id) (\(message.messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
+                let listed = ids.map(String.init).joined(separator: " ")
+                let them = ids.count == 1 ? "it" : "they"
+                let what = held ? "\(ids.count == 1 ? "it is" : "they are") held and no `send` will take \(ids.count == 1 ? "it" : "them") again until `liaison outbox release \(listed)`"
+                                : "\(them) could not be held either, so check `liaison outbox` before the next `send`"
+                let which = answered.map { "\($0.1.id) (\($0.1.messageId))" }.joined(separator: ", ")
+                throw GatewayError.recordingFailed("\(ids.count == 1 ? "message" : "messages") \(which) \(ids.count == 1 ? "was" : "were") handed to the SMTP server but \(ids.count == 1 ? "its delivery" : "their deliveries") could not be recorded (\(error)); \(what)")
             }
         }
     }

@@ -5,7 +5,32 @@ import Registry
 
 // The plan-and-render step of composing: the request, the case and the directory in; checked drafts out.
 extension NotificationComposer {
+    /// What the drafts of every organisation share, found once before any organisation is planned.
+    struct PlanningBase: Sendable {
+        /// The request, with the case's TLP level.
+        let request: NotificationRequest
+        let library: TemplateLibrary
+        let signingKey: String
+        let senderEncryptionKey: String?
+        /// The sender's and the case's values.
+        let context: TemplateValue
+        /// The organisations to notify, each once, in the order asked.
+        let organizationIds: [String]
+        let now: Date
+        /// Problems found already (the signing key cannot sign…): nothing is signed, nothing is queued.
+        let problems: [String]
+    }
+
+    /// Every checked draft, in order, or every problem found.
     func drafts(for request: NotificationRequest) throws -> [Draft] {
+        let base = try planningBase(for: request)
+        let parts = PlanningParts.run(base: base, composer: self, sign: false)
+        let problems = base.problems + parts.flatMap(\.problems)
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        return parts.flatMap(\.drafts)
+    }
+
+    func planningBase(for request: NotificationRequest) throws -> PlanningBase {
         var request = request
         if let caseId = request.caseId {
             let level = try CaseStore(store).record(caseId)?.tlp
@@ -22,7 +47,7 @@ extension NotificationComposer {
         guard let signingKey = settings.signingKey, !signingKey.isEmpty else {
             throw GatewayProblems(["no signing key: set sender.signing_key in liaison.yaml to the fingerprint of the key in the GnuPG home"])
         }
-        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
+        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome, passphrase: settings.signingPassphrase)
         let now = now()
         var senderEncryptionKey: String?
         do {
@@ -53,24 +78,33 @@ extension NotificationComposer {
             return (base, ids + request.observers)
         }()
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
-
-        var drafts: [Draft] = []
         var seen = Set<String>()
-        for orgId in orgIds where seen.insert(orgId).inserted {
-            do {
-                drafts += try orgDrafts(cases: cases, directory: directory, orgId: orgId, request: request, base: context,
-                                        library: library, pgp: pgp, signingKey: signingKey,
-                                        senderEncryptionKey: senderEncryptionKey, now: now)
-            } catch let error as GatewayProblems {
-                problems += error.problems
-            } catch {
-                // Most of these sentences name the organisation already; say it once.
-                let sentence = "\(error)"
-                problems.append(sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)")
+        return PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
+                            context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
+                            problems: problems)
+    }
+
+    /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.
+    func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
+        var part = PlanningParts.Part()
+        do {
+            part.drafts = try orgDrafts(cases: CaseStore(store), directory: NotificationPlanningQueries(store), orgId: orgId,
+                                        request: base.request, base: base.context, library: base.library, pgp: pgp,
+                                        signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
+        } catch let error as GatewayProblems {
+            part.problems = error.problems
+        } catch {
+            // Most of these sentences name the organisation already; say it once.
+            let sentence = "\(error)"
+            part.problems = [sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)"]
+        }
+        guard sign, part.problems.isEmpty else { return part }
+        for draft in part.drafts {
+            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch {
+                part.problems.append("\(draft.organizationId): \(error)")
             }
         }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
-        return drafts
+        return part
     }
 
     private func orgDrafts(cases: CaseStore, directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
@@ -139,7 +173,7 @@ extension NotificationComposer {
                 problems += templateProblems.map { "\(orgId): \($0)" }
                 continue
             }
-            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
+            let rendered = CaseTemplateContext.labelled(try library.renderChecked(template, context: messageContext), tlp: request.tlp)
             var encryptTo: [String] = []
             var missingKeys: [String] = []
             for contact in to + ccContacts {

@@ -24,16 +24,19 @@ public enum DispatchEvent: Sendable, Equatable {
     case leaseLost(messageId: String)
 }
 
-/// Sends the outbox in three steps per message — claim (`OutboxStore.claim`, under this worker's own lease
-/// token), send (one SMTP connection per worker), record (`OutboxStore.record`, only if the token still
-/// holds the lease) — on `concurrency` workers at once.
+/// Sends the outbox in three steps — claim a batch (`OutboxStore.claim`, under this worker's own lease
+/// token, one transaction), send each message of it over the worker's one SMTP connection, record each answer
+/// (`OutboxStore.record`, only if the token still holds that message's lease) before the next message goes out
+/// — on `concurrency` workers at once.
 ///
-/// Delivery is exactly once, except for a message in flight when a process dies: a row is claimed before any
-/// byte goes out, its lease is longer than the SMTP timeouts together and renewed while it is sent, and a
-/// result is recorded only by the lease's holder. One run tries each message at most once (a deferred
-/// message waits for its next attempt time, which is after the run started). A configuration problem of our
-/// own relay (refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused) stops the run
-/// with `GatewayError.smtpConfiguration` and gives the message back untouched.
+/// Delivery is exactly once, except for the message in flight when a process dies: a row is claimed before
+/// any byte goes out, its lease is longer than the SMTP timeouts together and renewed (one transaction per
+/// worker every third of the lease) while its batch is sent, a result is recorded only by the lease's holder,
+/// and a worker records each answer before it sends the next message of its batch. A batch is at most
+/// `batchSize` messages and at most a fair share (due messages / workers), so that every worker gets some. One run tries each message at most once (a deferred message waits for its next attempt
+/// time, which is after the run started). A configuration problem of our own relay (refused login, untrusted
+/// certificate, no STARTTLS, wrong port, our sender refused) stops the run with `GatewayError.smtpConfiguration`:
+/// what was already answered is recorded, and every message not yet sent is given back untouched.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -44,6 +47,8 @@ public final class OutboxDispatcher: Sendable {
     /// How long a claim holds a message; renewed every third of it while the message is sent.
     public let leaseDuration: TimeInterval
     public let actor: String
+    /// The most messages one worker claims at once.
+    public let batchSize: Int
     let makeTransport: @Sendable () throws -> any MailTransport
     let now: @Sendable () -> Date
     let logger: Logger
@@ -51,11 +56,13 @@ public final class OutboxDispatcher: Sendable {
 
     public init(outbox: OutboxStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
                 actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
+                batchSize: Int = 50,
                 now: @escaping @Sendable () -> Date = { Date() },
                 observer: (@Sendable (DispatchEvent) -> Void)? = nil,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport) {
         self.outbox = outbox; self.maxAttempts = max(1, maxAttempts); self.leaseDuration = leaseDuration
         self.actor = actor; self.logger = logger; self.now = now; self.observer = observer
+        self.batchSize = max(1, batchSize)
         self.makeTransport = makeTransport
     }
 
@@ -82,19 +89,23 @@ public final class OutboxDispatcher: Sendable {
     public static func reason(code: Int?, reply: String) -> String { OutboxStore.reason(code: code, reply: reply) }
 
     /// Sends until nothing is due (or `limit` messages were handled), with `concurrency` SMTP connections, each
-    /// on its own thread. `progress` receives the figures after every message.
+    /// on its own thread. `progress` receives the figures after every recorded message.
     public func run(limit: Int? = nil, concurrency: Int = 1,
                     progress: (@Sendable (DispatchSummary) -> Void)? = nil) throws -> DispatchSummary {
         let runStart = now()
+        let workers = max(1, concurrency)
         let run = DispatchRun(budget: limit ?? Int.max)
+        // A fair share, so that each of `workers` connections gets messages.
+        let due = min(try outbox.dueCount(at: runStart), limit ?? Int.max)
+        let share = max(1, min(batchSize, (due + workers - 1) / workers))
         let renewal = LeaseRenewal(outbox: outbox, lease: leaseDuration, now: now, logger: logger)
         renewal.start()
         defer { renewal.stop() }
         let group = DispatchGroup()
-        for _ in 0..<max(1, concurrency) {
+        for _ in 0..<workers {
             group.enter()
             let worker = Thread { [self] in
-                work(runStart: runStart, run: run, renewal: renewal, progress: progress)
+                work(runStart: runStart, share: share, run: run, renewal: renewal, progress: progress)
                 group.leave()
             }
             worker.stackSize = 4 << 20
@@ -107,64 +118,93 @@ public final class OutboxDispatcher: Sendable {
         return summary
     }
 
-    /// One worker: claims one message at a time under its own lease token until nothing claimable is left.
-    private func work(runStart: Date, run: DispatchRun, renewal: LeaseRenewal,
+    /// One worker: claims a batch under its own lease token, sends it over one connection recording each answer
+    /// before the next message, and claims again until nothing claimable is left.
+    private func work(runStart: Date, share: Int, run: DispatchRun, renewal: LeaseRenewal,
                       progress: (@Sendable (DispatchSummary) -> Void)?) {
         let owner = OutboxStore.newLeaseOwner()
         var transport: (any MailTransport)?
-        while run.take() {
-            let message: ClaimedNotification
+        while true {
+            let wanted = run.take(upTo: share)
+            guard wanted > 0 else { return }
+            let batch: [ClaimedNotification]
             do {
-                guard let claimed = try outbox.claim(owner: owner, lease: leaseDuration, limit: 1, at: now(), dueBy: runStart).first else {
-                    run.giveBack()
-                    return
-                }
-                message = claimed
+                batch = try outbox.claim(owner: owner, lease: leaseDuration, limit: wanted, at: now(), dueBy: runStart)
             } catch {
+                run.giveBack(wanted)
                 run.fail(error)
                 return
             }
-            renewal.track(message.id, owner: owner)
-            var report: DeliveryReport?
-            if !message.recipients.isEmpty {
+            if batch.count < wanted { run.giveBack(wanted - batch.count) }
+            guard !batch.isEmpty else { return }
+            renewal.track(batch.map(\.id), owner: owner)
+            var answered: [(AnsweredAttempt, ClaimedNotification)] = []
+            /// Records what was answered; false when the run must stop.
+            func recordAnswered() -> Bool {
+                defer { answered.removeAll(keepingCapacity: true) }
+                let results: [RecordedAttempt?]
                 do {
-                    if transport == nil { transport = try makeTransport() }
+                    results = try recordPersistently(answered, owner: owner)
                 } catch {
-                    renewal.untrack(message.id)
-                    try? outbox.release(ids: [message.id], owner: owner)
-                    run.fail(GatewayError.smtpConfiguration("\(error)"))
+                    renewal.untrack(answered.map(\.1.id))
+                    run.fail(error)
+                    return false
+                }
+                renewal.untrack(answered.map(\.1.id))
+                for ((_, message), recorded) in zip(answered, results) {
+                    guard let recorded else {
+                        logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                        observer?(.leaseLost(messageId: message.messageId))
+                        continue
+                    }
+                    let snapshot = run.add(recorded)
+                    progress?(snapshot)
+                }
+                return true
+            }
+            /// Records what was answered, gives the rest of the batch back untouched, and stops the run.
+            func stop(at index: Int, _ error: (any Error)?) {
+                _ = recordAnswered()
+                let unsent = batch[index...].map(\.id)
+                renewal.untrack(unsent)
+                try? outbox.release(ids: unsent, owner: owner)
+                if let error { run.fail(error) }
+            }
+            for (index, message) in batch.enumerated() {
+                if run.isStopping {
+                    stop(at: index, nil)
                     return
                 }
-                let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
-                                               recipients: message.recipients, bytes: message.bytes)
-                report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                var report: DeliveryReport?
+                if !message.recipients.isEmpty {
+                    do {
+                        if transport == nil { transport = try makeTransport() }
+                    } catch {
+                        stop(at: index, GatewayError.smtpConfiguration("\(error)"))
+                        return
+                    }
+                    let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
+                                                   recipients: message.recipients, bytes: message.bytes)
+                    report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                }
+                let answeredAt = now()
+                if let error = report?.error, error.isConfigurationProblem {
+                    // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
+                    stop(at: index, GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
+                    return
+                }
+                observer?(.answered(messageId: message.messageId))
+                answered.append((AnsweredAttempt(id: message.id,
+                                                 attempt: DeliveryAttempt(report: report, recipients: message.recipients),
+                                                 at: answeredAt), message))
+                // Recorded before the next message goes out: a process killed now sends only this one again.
+                guard recordAnswered() else {
+                    let unsent = batch[(index + 1)...].map(\.id)
+                    renewal.untrack(unsent)
+                    try? outbox.release(ids: unsent, owner: owner)
+                    return
+                }
             }
-            let answeredAt = now()
-            if let error = report?.error, error.isConfigurationProblem {
-                // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
-                renewal.untrack(message.id)
-                try? outbox.release(ids: [message.id], owner: owner)
-                run.fail(GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
-                return
-            }
-            observer?(.answered(messageId: message.messageId))
-            let recorded: RecordedAttempt?
-            do {
-                recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
-                                                  message: message, owner: owner, answeredAt: answeredAt)
-            } catch {
-                renewal.untrack(message.id)
-                run.fail(error)
-                return
-            }
-            renewal.untrack(message.id)
-            guard let recorded else {
-                logger.warning("\(message.messageId): the lease ran out and another send took the message over")
-                observer?(.leaseLost(messageId: message.messageId))
-                continue
-            }
-            let snapshot = run.add(recorded)
-            progress?(snapshot)
         }
     }
 }
@@ -183,16 +223,20 @@ private final class DispatchRun: Sendable {
     var summary: DispatchSummary { state.withLock { $0.summary } }
     var error: (any Error)? { state.withLock { $0.error } }
 
-    /// Takes one message from the budget; false when it is spent or the run is stopping.
-    func take() -> Bool {
+    /// Takes up to `count` messages from the budget; 0 when it is spent or the run is stopping.
+    func take(upTo count: Int) -> Int {
         state.withLock { s in
-            guard s.error == nil, s.budget > 0 else { return false }
-            s.budget -= 1
-            return true
+            guard s.error == nil, s.budget > 0 else { return 0 }
+            let taken = min(count, s.budget)
+            s.budget -= taken
+            return taken
         }
     }
 
-    func giveBack() { state.withLock { $0.budget += 1 } }
+    func giveBack(_ count: Int) { state.withLock { $0.budget += count } }
+
+    /// Whether a worker met an error and the others should stop.
+    var isStopping: Bool { state.withLock { $0.error != nil } }
 
     /// Stops the run with `error` (the first one wins).
     func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }

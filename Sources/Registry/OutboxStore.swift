@@ -111,14 +111,23 @@ public struct OutboxStore: Sendable {
     /// Marks a row so that no `send` takes it again until an operator releases it: the server accepted it but
     /// its delivery could not be recorded. Writes a `notification.held` event.
     public func hold(id: Int64, owner: String, reason: String, actor: String, at now: Date) throws {
+        try hold(ids: [id], owner: owner, reason: reason, actor: actor, at: now)
+    }
+
+    /// Holds every row of `ids` that `owner` still leases, in one transaction, each with its `notification.held`
+    /// event (see `hold(id:owner:reason:actor:at:)`).
+    public func hold(ids: [Int64], owner: String, reason: String, actor: String, at now: Date) throws {
+        guard !ids.isEmpty else { return }
         try writer.write { db in
-            try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
-                           arguments: [reason, id, owner])
-            guard db.changesCount > 0,
-                  let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM notification WHERE id = ?", arguments: [id])
-            else { return }
-            try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
-                                data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
+            for id in ids {
+                try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
+                               arguments: [reason, id, owner])
+                guard db.changesCount > 0,
+                      let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM notification WHERE id = ?", arguments: [id])
+                else { continue }
+                try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
+                                    data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
+            }
         }
     }
 
