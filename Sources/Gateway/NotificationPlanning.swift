@@ -110,20 +110,20 @@ extension NotificationComposer {
     private func orgDrafts(cases: CaseStore, directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
-        guard let org = try directory.organization(orgId) else { throw GatewayError.unknownOrganization(orgId) }
+        let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
+        guard let org = facts.organization else { throw GatewayError.unknownOrganization(orgId) }
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []
         if let caseId = request.caseId, !request.observers.contains(orgId) {
-            guard let participant = try cases.participant(caseId: caseId, organizationId: orgId) else {
+            guard let participant = facts.participant else {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
                 context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
             }
             if !request.again {
-                let earlier = try directory.earlierNotifications(caseId: caseId, organizationId: orgId, template: request.template)
-                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
+                if facts.earlierNotifications > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
                     throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
                 }
             }
@@ -140,7 +140,7 @@ extension NotificationComposer {
             context.set(.list(request.attachments.map { ["filename": .string($0.filename)] }), at: ["attachments"])
         }
 
-        let contacts = try directory.activeContacts(of: orgId).map {
+        let contacts = facts.activeContacts.map {
             Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role.rawValue, language: $0.language, pgp: $0.pgp)
         }
         let toContacts = contacts.filter { $0.role != "cc" }

@@ -42,6 +42,30 @@ public struct NotificationPlanningQueries: Sendable {
         }
     }
 
+    /// What planning one organisation's message needs, read in one transaction: the organisation, its
+    /// participation in `caseId` (when given), how many messages of `template` for the case went or are going to
+    /// it (failed ones aside), and its active contacts in the order they were added.
+    public func planningFacts(organizationId: String, caseId: String?, template: String) throws -> PlanningFacts {
+        try reader.read { db in
+            // Prepared once per connection: `notify` reads these for each of thousands of organisations.
+            let organization = try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organization WHERE id = ?"),
+                                                         arguments: [organizationId])
+            var participant: ParticipantRecord?
+            var earlier = 0
+            if let caseId {
+                participant = try ParticipantRecord.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?"),
+                    arguments: [caseId, organizationId])
+                earlier = try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template)
+            }
+            let contacts = try Contact.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE organizationId = ? AND active ORDER BY id"),
+                arguments: [organizationId])
+            return PlanningFacts(organization: organization, participant: participant, earlierNotifications: earlier,
+                                 activeContacts: contacts)
+        }
+    }
+
     /// How many messages of `template` for the case went or are going to the organisation (failed ones aside).
     public func earlierNotifications(caseId: String, organizationId: String, template: String) throws -> Int {
         try reader.read { db in try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) }
@@ -57,11 +81,20 @@ public struct NotificationPlanningQueries: Sendable {
     }
 }
 
+/// What `NotificationPlanningQueries.planningFacts` read about one organisation.
+public struct PlanningFacts: Sendable {
+    public let organization: Organization?
+    /// Its participation in the case, nil outside a case or when it is not a participant.
+    public let participant: ParticipantRecord?
+    public let earlierNotifications: Int
+    public let activeContacts: [Contact]
+}
+
 extension OutboxStore {
     static func earlierNotifications(_ db: Database, caseId: String, organizationId: String, template: String) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
-            """, arguments: [caseId, organizationId, template]) ?? 0
+            """), arguments: [caseId, organizationId, template]) ?? 0
     }
 
     /// Queues every message in one transaction, each with its recipients and a `notification.queued` event.

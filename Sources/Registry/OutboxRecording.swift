@@ -99,10 +99,10 @@ extension OutboxStore {
 
     static func record(_ db: Database, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
                        actor: String, at now: Date) throws -> RecordedAttempt? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
             FROM notification WHERE id = ?
-            """, arguments: [id]),
+            """), arguments: [id]),
             row["state"] as String == NotificationState.sending.rawValue, row["leaseOwner"] as String? == owner
         else { return nil }
         let messageId: String = row["messageId"]
@@ -124,20 +124,20 @@ extension OutboxStore {
                 refused += 1
                 permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
                 WHERE notificationId = ? AND email = ?
-                """, arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
+                """).execute(arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
             if recipient.outcome == .permanent, !attempt.refusedByRelay {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
                     WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
-                    """, arguments: [now, id, recipient.email])
+                    """).execute(arguments: [now, id, recipient.email])
             }
         }
 
         let attempts = (row["attempts"] as Int) + 1
-        var statuses = try String.fetchAll(db, sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?",
+        var statuses = try String.fetchAll(db.cachedStatement(sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?"),
                                            arguments: [id]).compactMap(RecipientStatus.init(rawValue:))
         let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
         var nextAttemptAt: Date?
@@ -148,10 +148,10 @@ extension OutboxStore {
             lastError = transientReasons.joined(separator: "; ")
         case .sent, .failed:
             if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
                     WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                    """, arguments: [now, id])
+                    """).execute(arguments: [now, id])
                 statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
                 lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
             } else {
@@ -161,11 +161,11 @@ extension OutboxStore {
         default: break
         }
         let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
                    relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL
             WHERE id = ? AND leaseOwner = ?
-            """, arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
+            """).execute(arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
                              attempt.refusedByRelay, id, owner])
 
         var recipientsData: [String: EventValue] = [:]

@@ -55,14 +55,14 @@ public struct OutboxStore: Sendable {
                     let expired = leaseUntil.map { $0 <= now } ?? true
                     guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
                 }
-                try db.execute(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ? WHERE id = ?",
-                               arguments: [owner, now.addingTimeInterval(lease), id])
-                guard let message = try Row.fetchOne(db, sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?",
+                try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ? WHERE id = ?")
+                    .execute(arguments: [owner, now.addingTimeInterval(lease), id])
+                guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?"),
                                                      arguments: [id]) else { continue }
-                let recipients = try String.fetchAll(db, sql: """
+                let recipients = try String.fetchAll(db.cachedStatement(sql: """
                     SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
                     ORDER BY rowid
-                    """, arguments: [id])
+                    """), arguments: [id])
                 claimed.append(ClaimedNotification(id: id, messageId: message["messageId"], mailFrom: message["mailFrom"],
                                                    bytes: message["bytes"], recipients: recipients))
             }
@@ -85,8 +85,8 @@ public struct OutboxStore: Sendable {
         return try writer.write { db in
             var held = Set<Int64>()
             for id in ids {
-                try db.execute(sql: "UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?",
-                               arguments: [until, id, owner])
+                try db.cachedStatement(sql: "UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
+                    .execute(arguments: [until, id, owner])
                 if db.changesCount > 0 { held.insert(id) }
             }
             return held

@@ -25,12 +25,15 @@ public enum ParticipantTransitions {
     @discardableResult
     public static func apply(_ db: Database, caseId: String, organizationId: String, at date: Date,
                              actor: String) throws -> Delivery? {
-        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId])
+        // Prepared once per connection: `send` runs this for every message it records.
+        guard var participant = try ParticipantRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?"),
+            arguments: [caseId, organizationId])
         else { return nil }
-        let statuses = try String.fetchAll(db, sql: """
+        let statuses = try String.fetchAll(db.cachedStatement(sql: """
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
             WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND NOT n.relayRefused
-            """, arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
+            """), arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
         guard let wanted = delivery(toRecipientStatuses: statuses), wanted != participant.delivery else { return nil }
         var changed: [String] = ["delivery"]
         participant.delivery = wanted
