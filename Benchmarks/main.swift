@@ -7,7 +7,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -25,6 +25,8 @@ case "throughput":
     try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
 case "imap":
     try IMAPBenchmark.run()
+case "audit":
+    try AuditBenchmark.run(events: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000)
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
 default:

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Registry
 
 /// Exports one case as a CSAF 2.0 document (profile `csaf_base`) or as Liaison's own case document.
@@ -22,11 +21,12 @@ import Registry
 ///   investigating → `under_investigation`; each statement is a note titled with the vendor's name.
 ///
 /// ```swift
-/// let exporter = CaseExporter(reader: store.writer, publisherId: "example-csirt")
+/// let exporter = CaseExporter(store: store, publisherId: "example-csirt")
 /// let data = try CaseExporter.encode(try exporter.csaf(caseId: "JVNVU#12345678"))
 /// ```
 public struct CaseExporter: Sendable {
-    public let reader: any DatabaseReader
+    /// The registry read from.
+    public let store: RegistryStore
     /// `sender.organization` from liaison.yaml.
     public let publisherId: String?
     /// The generator's date.
@@ -34,8 +34,8 @@ public struct CaseExporter: Sendable {
     /// The engine version written into `tracking.generator`.
     public static let engineVersion = "0.1.0"
 
-    public init(reader: any DatabaseReader, publisherId: String?) {
-        self.reader = reader
+    public init(store: RegistryStore, publisherId: String?) {
+        self.store = store
         self.publisherId = publisherId
     }
 
@@ -50,7 +50,7 @@ public struct CaseExporter: Sendable {
 
     /// Reads the case; throws `GatewayError.unknownCase` when there is none.
     func snapshot(caseId: String) throws -> CaseExportSnapshot {
-        guard let snapshot = try CaseExportQueries(reader).snapshot(caseId: caseId, publisherId: publisherId) else {
+        guard let snapshot = try store.caseExports.snapshot(caseId: caseId, publisherId: publisherId) else {
             throw GatewayError.unknownCase(caseId)
         }
         return snapshot

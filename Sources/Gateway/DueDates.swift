@@ -28,7 +28,7 @@ public struct DueDates: Sendable {
     /// changes nothing.
     public func move(caseId: String, to due: CalendarDate, notify: Bool, template: String = "due-changed",
                      dryRun: Bool = false) throws -> Moved {
-        let store = CaseLifecycleStore(writer: composer.store.writer, actor: composer.settings.actor)
+        let store = composer.store.caseLifecycle(actor: composer.settings.actor)
         var request: NotificationRequest?
         var planned: [PlannedNotification] = []
         if notify {

@@ -102,7 +102,7 @@ public struct InboundApplier: Sendable {
                         effects.append("not applied: \(review!.reason)")
                     } else {
                         let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
-                        try CaseStore.recordResponse(store.db, caseId: caseId, organizationId: match.organizationId, response: wanted,
+                        try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: wanted,
                                                     statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
                                                     actor: actor, source: "reply \(messageId)")
                         applied = wanted
@@ -126,7 +126,7 @@ public struct InboundApplier: Sendable {
                                        "organizationId": match?.organizationId, "signature": signature.rawValue,
                                        "encrypted": message.encrypted ? "true" : "false", "review": review?.reason]
         if let id = match?.notification?.id { data["notificationId"] = String(id) }
-        try Events.append(store.db, actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId, data: data)
+        try store.recordInboundEvent(messageId: messageId, actor: actor, data: data)
         return IngestOutcome(disposition: disposition, kind: classification.kind.rawValue, messageId: messageId,
                              from: parsed.from?.address, subject: record.subject, caseId: match?.caseId,
                              organizationId: match?.organizationId, matchedBy: match?.via, signature: signature,

@@ -40,7 +40,7 @@ public struct ReminderLadder: Sendable {
     public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
                       dryRun: Bool = false) throws -> [Action] {
         let now = composer.now()
-        let store = CaseLifecycleStore(writer: composer.store.writer, actor: composer.settings.actor)
+        let store = composer.store.caseLifecycle(actor: composer.settings.actor)
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
         for waiting in try store.waitingParticipants(caseId: caseId) {
             let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)

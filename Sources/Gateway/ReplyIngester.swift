@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Logging
 import Mail
 import OpenPGP
@@ -109,7 +108,7 @@ public struct ReplyIngester: Sendable {
             return IngestOutcome(disposition: .unreadable, kind: "", messageId: digest, from: nil, subject: nil, caseId: nil,
                                  organizationId: nil, signature: .none, encrypted: false, source: source, effects: ["\(error)"])
         }
-        let store = InboundStore(writer: self.store.writer)
+        let store = self.store.inbound
         let now = now()
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let claimed = classified.parsed.messageID ?? digest

@@ -76,8 +76,9 @@ public struct InboundStore: Sendable {
 
 /// The inbound operations inside one transaction.
 public struct InboundTransaction {
-    /// The connection, for operations of other stores that must join the same transaction.
-    public let db: Database
+    /// The connection; operations of other stores that must join the same transaction are offered as methods
+    /// here, so no module above the registry holds a connection.
+    let db: Database
 
     // MARK: - Duplicates
 

@@ -145,14 +145,16 @@ struct SQLiteReportQueries: ReportQueries {
         var values = arguments(period)
         values += ["limit": limit]
         return try Row.fetchAll(db, sql: """
-            SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt, o.localName
+            SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt, o.localName, c.tlp
             FROM participant p LEFT JOIN organization o ON o.id = p.organizationId
+            LEFT JOIN "case" c ON c.id = p.caseId
             WHERE p.firstNotifiedAt < :end AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end)
             ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId
             LIMIT :limit
             """, arguments: values).map {
             AwaitingParticipantRow(caseId: $0[0], organizationId: $0[1], organizationName: $0[2],
-                                   organizationLocalName: $0[4], firstNotifiedAt: $0[3])
+                                   organizationLocalName: $0[4], firstNotifiedAt: $0[3],
+                                   tlp: ($0[5] as String?).flatMap(TrafficLightProtocol.init(rawValue:)))
         }
     }
 

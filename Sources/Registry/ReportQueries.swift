@@ -71,7 +71,7 @@ public protocol ReportQueries {
     func participantsNotified(in period: ReportPeriod) throws -> NotifiedParticipants
     /// Participants first notified before `period.end` with no first response before it.
     func participantsAwaitingResponse(atEndOf period: ReportPeriod) throws -> Int
-    /// The first `limit` of those, longest waiting first (then by case and organisation).
+    /// The first `limit` of those, longest waiting first (then by case and organisation), with their case's TLP level.
     func participantsAwaitingResponse(atEndOf period: ReportPeriod, limit: Int) throws -> [AwaitingParticipantRow]
     /// Days (fractional, never negative) from first notification to first response, for participants first
     /// responding in `period`; unsorted.
@@ -207,14 +207,17 @@ public struct AwaitingParticipantRow: Sendable, Hashable {
     public var organizationName: String?
     public var organizationLocalName: String?
     public var firstNotifiedAt: Date
+    /// The case's TLP level; nil for a case opened before levels were kept.
+    public var tlp: TrafficLightProtocol?
 
     public init(caseId: String, organizationId: String, organizationName: String?, organizationLocalName: String?,
-                firstNotifiedAt: Date) {
+                firstNotifiedAt: Date, tlp: TrafficLightProtocol? = nil) {
         self.caseId = caseId
         self.organizationId = organizationId
         self.organizationName = organizationName
         self.organizationLocalName = organizationLocalName
         self.firstNotifiedAt = firstNotifiedAt
+        self.tlp = tlp
     }
 }
 

@@ -1,11 +1,16 @@
-/// Renders a report as CSV (RFC 4180): `section,figure,value,compare,definition`, one row per figure.
+/// Renders a report as CSV (RFC 4180): `section,figure,value,compare,definition`, one row per figure; with
+/// `--lang ja` the header row is `区分,項目,値,比較値,定義` and the definitions are Japanese.
 ///
 /// `figure` is the figure's stable path as in the JSON (`byPurpose.reminder`, `published.byOrigin.jvn-jp.inQuarter`);
 /// `value` and `compare` are plain numbers (a share as a fraction, days as days, empty when undefined); the
-/// chart series follow as section `series`. Lists (waiting participants, key problems…) are in the other formats.
+/// chart series follow as section `series`. The listed participants waiting for a response follow their figure,
+/// one row each: figure `awaitingResponse.<case id>|<organisation id>`, value the days waiting, and a definition
+/// naming the case with its TLP label as written (`TLP:AMBER+STRICT`, never translated). The other lists (key
+/// problems, agreements…) are in the other formats.
 enum CSVReportRenderer {
     static func render(_ layout: ReportLayout) -> String {
-        var lines = ["section,figure,value,compare,definition"]
+        var lines = [[ReportLabel.csvSection, .csvFigure, .csvValue, .csvCompare, .csvDefinition]
+            .map { field(layout.text($0)) }.joined(separator: ",")]
         func add(_ section: String, _ key: String, _ figure: Figure) {
             lines.append([section, key, number(figure.value), figure.compare.map { number($0.value) } ?? "",
                           figure.definition].map(field).joined(separator: ","))
@@ -18,6 +23,12 @@ enum CSVReportRenderer {
                     add(section.key, row.key + ".cumulative", total)
                 } else {
                     add(section.key, row.key, figure)
+                }
+                if section.key == "coordination", row.key == "awaitingResponse" {
+                    for item in layout.report.coordination.awaitingResponse.items {
+                        lines.append([section.key, "awaitingResponse.\(item.caseId)|\(item.organizationId)", number(.days(item.days)), "",
+                                      awaitingDefinition(item, layout.language)].map(field).joined(separator: ","))
+                    }
                 }
             }
         }
@@ -37,6 +48,17 @@ enum CSVReportRenderer {
                                                                     layout.chartDefinition("registeredDevelopers", series.registeredDevelopers.definition)))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// What a listed waiting participant's row counts, naming the case with its TLP label.
+    private static func awaitingDefinition(_ item: AwaitingParticipant, _ language: ReportLanguage) -> String {
+        let notified = ReportFormatting.instant(item.firstNotifiedAt)
+        switch language {
+        case .en:
+            return "\(item.caseId) (\(item.tlp)); \(item.organizationName) (\(item.organizationId)): days from the first notification (\(notified)) to the quarter's end without a response."
+        case .ja:
+            return "\(item.caseId) (\(item.tlp))、\(item.organizationLocalName ?? item.organizationName) (\(item.organizationId)): 初回通知 (\(notified)) から四半期末まで回答のない日数。"
+        }
     }
 
     private static func number(_ value: FigureValue) -> String {

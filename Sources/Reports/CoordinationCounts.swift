@@ -6,7 +6,8 @@ enum CoordinationCounts {
     /// Origins always shown, in this order; others follow by name.
     static let knownOrigins = ["jvn-jp", "cert-cc", "cpni"]
 
-    static func figures(_ queries: any ReportQueries, _ window: ReportWindow) throws -> CoordinationFigures {
+    static func figures(_ queries: any ReportQueries, _ window: ReportWindow,
+                        defaultTLP: TrafficLightProtocol = .defaultLevel) throws -> CoordinationFigures {
         let counts = try caseCounts(queries, window)
         let participants = try queries.participantsNotified(in: window.bounds)
         let notified = participants.participants
@@ -21,7 +22,8 @@ enum CoordinationCounts {
                 caseId: row.caseId, organizationId: row.organizationId,
                 organizationName: row.organizationName ?? row.organizationId, organizationLocalName: row.organizationLocalName,
                 firstNotifiedAt: row.firstNotifiedAt,
-                days: FigureValue.rounded(window.end.timeIntervalSince(row.firstNotifiedAt) / 86_400, 2))
+                days: FigureValue.rounded(window.end.timeIntervalSince(row.firstNotifiedAt) / 86_400, 2),
+                tlp: (row.tlp ?? defaultTLP).label)
         }
 
         let notifiedInQuarter = "participants (case, organisation) whose firstNotifiedAt is in the quarter"

@@ -9,7 +9,7 @@ import Foundation
 ///   "comparedTo": "2007Q2" | null,
 ///   "coordination": {
 ///     "awaitingResponse": F + "items": [{"caseId", "days", "firstNotifiedAt", "organizationId",
-///                                         "organizationLocalName", "organizationName"}],
+///                                         "organizationLocalName", "organizationName", "tlp"}],
 ///     "medianDaysToFirstResponse": F, "p90DaysToFirstResponse": F,
 ///     "opened": {"all": P, "byOrigin": {"cert-cc": P, "cpni": P, "jvn-jp": P, …}},
 ///     "organizationsNotified": F, "participantsNotified": F, "participantsResponded": F,
@@ -142,10 +142,13 @@ public struct AwaitingParticipant: Sendable, Hashable, Encodable {
     public var firstNotifiedAt: Date
     /// Days from the first notification to the quarter's end, two decimals.
     public var days: Double
+    /// The case's TLP 2.0 label in its original form, never translated: `TLP:AMBER+STRICT` (a case opened before
+    /// levels were kept shows the workspace's `cases.tlp`).
+    public var tlp: String
 
     /// `organizationLocalName` is null rather than absent, so every item has the same keys.
     public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case caseId, organizationId, organizationName, organizationLocalName, firstNotifiedAt, days }
+        enum Key: String, CodingKey { case caseId, organizationId, organizationName, organizationLocalName, firstNotifiedAt, days, tlp }
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(caseId, forKey: .caseId)
         try container.encode(organizationId, forKey: .organizationId)
@@ -153,6 +156,7 @@ public struct AwaitingParticipant: Sendable, Hashable, Encodable {
         try container.encode(organizationLocalName, forKey: .organizationLocalName)
         try container.encode(firstNotifiedAt, forKey: .firstNotifiedAt)
         try container.encode(days, forKey: .days)
+        try container.encode(tlp, forKey: .tlp)
     }
 }
 

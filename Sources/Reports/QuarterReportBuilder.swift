@@ -11,16 +11,19 @@ import Registry
 public enum QuarterReportBuilder {
     /// Counts every figure of `quarter`, whose bounds are computed in `timeZone`; with `compareTo`, every numeric
     /// figure also carries that quarter's value. `logIntegrity` is what `liaison audit verify` found (nil: not run).
+    /// `defaultTLP` (the workspace's `cases.tlp`) stands for the level of a case opened before levels were kept.
     /// Everything is read in one snapshot of `source`, so the figures are consistent with each other.
     /// Throws ``ReportError/database`` when the registry cannot be read.
     public static func build(_ source: any ReportSource, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
-                             logIntegrity: LogIntegrity? = nil, now: Date = Date()) throws -> QuarterReport {
+                             logIntegrity: LogIntegrity? = nil, defaultTLP: TrafficLightProtocol = .defaultLevel,
+                             now: Date = Date()) throws -> QuarterReport {
         do {
             return try source.read { queries in
-                var report = try build(queries, ReportWindow(quarter, timeZone), logIntegrity: logIntegrity, now: now, whole: true)
+                var report = try build(queries, ReportWindow(quarter, timeZone), logIntegrity: logIntegrity,
+                                       defaultTLP: defaultTLP, now: now, whole: true)
                 if let compareTo {
-                    let other = try build(queries, ReportWindow(compareTo, timeZone), logIntegrity: logIntegrity, now: now,
-                                          whole: false)
+                    let other = try build(queries, ReportWindow(compareTo, timeZone), logIntegrity: logIntegrity,
+                                          defaultTLP: defaultTLP, now: now, whole: false)
                     ReportComparison.compare(&report, with: other)
                 }
                 return report
@@ -33,12 +36,12 @@ public enum QuarterReportBuilder {
     }
 
     /// The report of one window; `whole: false` leaves out what a comparison does not use (series, recount).
-    private static func build(_ queries: any ReportQueries, _ window: ReportWindow, logIntegrity: LogIntegrity?, now: Date,
-                              whole: Bool) throws -> QuarterReport {
+    private static func build(_ queries: any ReportQueries, _ window: ReportWindow, logIntegrity: LogIntegrity?,
+                              defaultTLP: TrafficLightProtocol, now: Date, whole: Bool) throws -> QuarterReport {
         let registrations = try DeveloperRegistrations(queries)
         let bounces = try QuarterBounces(queries, window)
         let notifications = try NotificationCounts.figures(queries, window, bounces: bounces)
-        let coordination = try CoordinationCounts.figures(queries, window)
+        let coordination = try CoordinationCounts.figures(queries, window, defaultTLP: defaultTLP)
         let directory = try DirectoryCounts.figures(queries, window, registrations: registrations, bounces: bounces)
         let series = whole ? try SeriesCounts.series(queries, window, registrations: registrations) : .empty
         let recount = whole ? try EventLogRecount.recount(queries, window) : .empty

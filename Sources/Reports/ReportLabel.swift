@@ -1,13 +1,14 @@
 /// Every label a rendered report shows, in English and Japanese.
 enum ReportLabel: Sendable {
     case title, period, timeZone, generated, comparedWith, figureColumn, valueColumn, changeColumn, definitionColumn
+    case csvSection, csvFigure, csvValue, csvCompare, csvDefinition
     case total, andMore, quarterAxis
     case notifications, coordination, directory, integrity, charts, definitions
     case sent, byPurpose, byRecipientKind, byRecipientCountry, incidentsByCategory, delivery
     case deliverySent, deferredAtQuarterEnd, failed, bounced
     case opened, published, organizationsNotified, participantsNotified, participantsResponded, responseRate
     case medianDays, p90Days, awaitingResponse
-    case caseColumn, organizationColumn, firstNotifiedColumn, daysColumn, addressColumn, fingerprintColumn
+    case caseColumn, tlpColumn, organizationColumn, firstNotifiedColumn, daysColumn, addressColumn, fingerprintColumn
     case problemColumn, signedColumn, kindColumn, expiresColumn
     case registeredDevelopers, newDevelopers, apcertMembers, nationalCSIRTPartners, mouSigned, otherAgreementsSigned
     case keyProblems, bouncedAddresses
@@ -29,6 +30,12 @@ enum ReportLabel: Sendable {
         case .generated: ("Generated", "作成日時")
         case .comparedWith: ("Compared with", "比較対象")
         case .figureColumn: ("Figure", "項目")
+        // The CSV header row; the English one is the stable `section,figure,value,compare,definition`.
+        case .csvSection: ("section", "区分")
+        case .csvFigure: ("figure", "項目")
+        case .csvValue: ("value", "値")
+        case .csvCompare: ("compare", "比較値")
+        case .csvDefinition: ("definition", "定義")
         case .valueColumn: ("Value", "値")
         case .changeColumn: ("Change", "増減")
         case .definitionColumn: ("Definition", "定義")
@@ -61,6 +68,8 @@ enum ReportLabel: Sendable {
         case .p90Days: ("Days to first response, 90th percentile", "初回回答までの日数（90パーセンタイル）")
         case .awaitingResponse: ("Participants without a response at quarter end", "四半期末時点で未回答の参加者")
         case .caseColumn: ("Case", "案件")
+        // TLP 2.0 labels and their name are never translated.
+        case .tlpColumn: ("TLP", "TLP")
         case .organizationColumn: ("Organisation", "組織")
         case .firstNotifiedColumn: ("First notified (UTC)", "初回通知（UTC）")
         case .daysColumn: ("Days waiting", "経過日数")

@@ -199,11 +199,11 @@ struct ReportLayout {
         let name = { (name: String, local: String?) in language == .ja ? local ?? name : name }
         let awaiting = Table(
             key: "awaitingResponse", title: l(.awaitingResponse),
-            columns: [l(.caseColumn), l(.organizationColumn), l(.firstNotifiedColumn), l(.daysColumn)],
-            numericColumns: [3],
+            columns: [l(.caseColumn), l(.tlpColumn), l(.organizationColumn), l(.firstNotifiedColumn), l(.daysColumn)],
+            numericColumns: [4],
             rows: c.awaitingResponse.items.map {
-                [$0.caseId, name($0.organizationName, $0.organizationLocalName), ReportFormatting.instant($0.firstNotifiedAt),
-                 String(format: "%.1f", $0.days)]
+                [$0.caseId, $0.tlp, name($0.organizationName, $0.organizationLocalName),
+                 ReportFormatting.instant($0.firstNotifiedAt), String(format: "%.1f", $0.days)]
             },
             more: c.awaitingResponse.figure.count - c.awaitingResponse.items.count)
         return Section(key: "coordination", title: l(.coordination), rows: rows, tables: [awaiting])

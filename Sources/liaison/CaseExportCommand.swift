@@ -24,7 +24,7 @@ struct CaseExportCommand: ParsableCommand {
     func run() throws {
         try CommandSupport.reportingErrors {
             let env = try GatewayEnvironment(workspace)
-            let exporter = CaseExporter(reader: env.store.writer, publisherId: env.configuration.sender.organization)
+            let exporter = CaseExporter(store: env.store, publisherId: env.configuration.sender.organization)
             let data: Data
             switch format {
             case .csaf: data = try CaseExporter.encode(try exporter.csaf(caseId: caseId))

@@ -38,12 +38,14 @@ struct ReportCommand: ParsableCommand {
                 let quarter = try Quarter(parsing: self.quarter)
                 let other = try compare.map { text in try CommandSupport.value(of: "--compare") { try Quarter(parsing: text) } }
                 let workspace = try workspace.locate()
-                let timeZone = try workspace.configuration.timeZone
+                let configuration = try workspace.configuration
+                let timeZone = configuration.timeZone
                 let reports = try workspace.openStore().reports
                 var integrity = try LogIntegrity.verify(reports)
                 if integrity.intact { integrity.latestSeal = AuditSeals.latest(of: workspace)?.summary }
                 let report = try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone,
-                                                            compareTo: other, logIntegrity: integrity)
+                                                            compareTo: other, logIntegrity: integrity,
+                                                            defaultTLP: configuration.cases.tlp)
                 let text = ReportRenderer.render(report, format: format, language: lang)
                 if let output {
                     do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {

@@ -64,6 +64,22 @@ import TestSupport
             }
         }
 
+        /// Seals the log in the first seal format: count, head and time, no rows.
+        func sealHeadOnly(at date: Date = Date()) throws -> AuditSeal {
+            let head = try store.writer.read { try AuditSeals.head($0) }
+            let seal = AuditSeal(eventCount: head.count, headHash: head.hash,
+                                 sealedAt: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)),
+                                 signer: key, rows: nil, file: nil)
+            return try AuditSeals.write(seal, workspace: workspace, gnupgHome: gnupg.path).seal
+        }
+
+        /// The only problem of checking every seal of the workspace.
+        func problem() throws -> String {
+            let problems = try check().problems
+            #expect(problems.count == 1, "\(problems)")
+            return try #require(problems.first)
+        }
+
         deinit {
             gnupg.shutdown()
             temp.remove()
@@ -82,19 +98,46 @@ import TestSupport
         #expect(AuditSeals.latest(of: sealed.workspace)?.eventCount == 4)
     }
 
-    @Test func aChainRewrittenAfterASealIsDetectedNamingTheFirstRowThatMayDiffer() throws {
+    @Test func aChainRewrittenAfterASealNamesTheEditedEvent() throws {
         let sealed = try Sealed(events: 3)
         _ = try sealed.seal()
-        try sealed.append(3, from: 4)
+        try sealed.append(5, from: 4)
         _ = try sealed.seal()
-        try sealed.rewrite(from: 5, actor: "mallory")
+        try sealed.append(2, from: 9)
+        try sealed.rewrite(from: 6, actor: "mallory")
         #expect(try sealed.verify().isIntact, "the chain alone cannot see a rewrite with recomputed hashes")
         let check = try sealed.check()
         #expect(check.matched.map(\.eventCount) == [3])
-        #expect(check.problems.count == 1)
-        let problem = try #require(check.problems.first)
-        #expect(problem.contains("no longer matches the log"))
+        let problem = try sealed.problem()
+        #expect(problem.contains("(sealed "), "\(problem)")
+        #expect(problem.contains("8 events) no longer matches the log: event 6 ("), "\(problem)")
+        #expect(problem.contains(" UTC, case.opened) was edited after the seal"), "\(problem)")
+    }
+
+    @Test func aSealOfTheFirstFormatStillPlacesARewriteBetweenSeals() throws {
+        let sealed = try Sealed(events: 3)
+        _ = try sealed.sealHeadOnly()
+        try sealed.append(3, from: 4)
+        _ = try sealed.sealHeadOnly(at: Date().addingTimeInterval(1))
+        #expect(try sealed.check().problems.isEmpty)
+        try sealed.rewrite(from: 5, actor: "mallory")
+        let check = try sealed.check()
+        #expect(check.matched.map(\.eventCount) == [3])
+        let problem = try sealed.problem()
         #expect(problem.contains("events 4–6"), "placed after the last seal that holds: \(problem)")
+    }
+
+    @Test func eventsDeletedFromTheEndWithTheSequenceResetNameTheFirstMissingEvent() throws {
+        let sealed = try Sealed(events: 10)
+        _ = try sealed.seal()
+        try sealed.store.writer.write { db in
+            try db.execute(sql: "DELETE FROM event WHERE id > 7")
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'event'")
+        }
+        #expect(try sealed.verify().isIntact)
+        let problem = try sealed.problem()
+        #expect(problem.contains("sealed events 8–10 are missing: deleted after the seal (the log ends with event 7 ("), "\(problem)")
+        #expect(problem.contains("the seal counts 10 events but the log holds 7"), "\(problem)")
     }
 
     @Test func eventsDeletedWithTheSequenceResetAreDetected() throws {
@@ -104,15 +147,65 @@ import TestSupport
             try db.execute(sql: "DELETE FROM event")
             try db.execute(sql: "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'")
         }
-        try sealed.append(2, from: 1, actor: "mallory")
         #expect(try sealed.verify().isIntact)
-        let problem = try #require(try sealed.check().problems.first)
-        #expect(problem.contains("counts 5 events but the log holds 2"), "\(problem)")
+        let emptied = try sealed.problem()
+        #expect(emptied.contains("sealed events 1–5 are missing: deleted after the seal (the log is empty)"), "\(emptied)")
 
-        // Refilled to the sealed count, the hash at that count still gives it away.
-        try sealed.append(3, from: 3, actor: "mallory")
-        let refilled = try #require(try sealed.check().problems.first)
-        #expect(refilled.contains("no longer matches the log"), "\(refilled)")
+        // Refilled past the sealed count, the first event already gives it away.
+        try sealed.append(6, from: 1, actor: "mallory")
+        #expect(try sealed.verify().isIntact)
+        let refilled = try sealed.problem()
+        #expect(refilled.contains("no longer matches the log: event 1 ("), "\(refilled)")
+        #expect(refilled.contains("was edited after the seal"), "\(refilled)")
+    }
+
+    @Test func aForgedEventInsertedInTheMiddleIsNamed() throws {
+        let sealed = try Sealed(events: 6)
+        _ = try sealed.seal()
+        // Make room at id 4 (moving 4…6 up by one), write a forged event there, and recompute the chain.
+        try sealed.store.writer.write { db in
+            try db.execute(sql: "UPDATE event SET id = -id WHERE id >= 4")
+            try db.execute(sql: "UPDATE event SET id = 1 - id WHERE id < 0")
+            try db.execute(sql: """
+                INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash)
+                SELECT 4, at, 'alice', 'participant.response', 'participant', 'JVNVU#3|vendor', '{"response":"fixed"}', '', ''
+                FROM event WHERE id = 3
+                """)
+            try Sealed.rehash(db)
+        }
+        #expect(try sealed.verify().isIntact)
+        let problem = try sealed.problem()
+        #expect(problem.contains("event 4 ("), "\(problem)")
+        #expect(problem.contains("participant.response) is not in the seal: it was inserted after the seal, before the sealed event 4 (now event 5)"), "\(problem)")
+    }
+
+    @Test func anEventDeletedFromTheMiddleIsNamed() throws {
+        let sealed = try Sealed(events: 6)
+        _ = try sealed.seal()
+        try sealed.store.writer.write { db in
+            try db.execute(sql: "DELETE FROM event WHERE id = 3")
+            try Sealed.rehash(db)
+        }
+        let problem = try sealed.problem()
+        #expect(problem.contains("sealed event 3 is missing: deleted after the seal (event 4 ("), "\(problem)")
+    }
+
+    @Test func aSealListsEveryEventCompactlyAndReadsBackTheSame() throws {
+        let sealed = try Sealed(events: 4)
+        try sealed.store.writer.write { db in
+            try db.execute(sql: "DELETE FROM event WHERE id = 2")
+            try Sealed.rehash(db)
+        }
+        let seal = try sealed.seal()
+        let text = try String(contentsOf: try #require(seal.file), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[5] == "rows: 3")
+        // The id is written only where it does not follow the previous one.
+        #expect(lines[6].count == 16 && lines[7].hasPrefix("3 ") && lines[8].count == 16, "\(lines.prefix(10))")
+        let parsed = try #require(AuditSeals.parse(text))
+        #expect(parsed.seal.rows?.map(\.id) == [1, 3, 4])
+        #expect(parsed.seal.rows == seal.rows)
+        #expect(try sealed.check().problems.isEmpty)
     }
 
     @Test func aSealWithABadSignatureFails() throws {
@@ -124,6 +217,31 @@ import TestSupport
         try Data(text.utf8).write(to: url)
         let problem = try #require(try sealed.check().problems.first)
         #expect(problem.contains("bad signature"), "\(problem)")
+    }
+
+    @Test func aSealWhoseRowsOrSignatureWereAlteredIsRefused() throws {
+        let sealed = try Sealed(events: 3)
+        let seal = try sealed.seal()
+        let url = try #require(seal.file)
+        let original = try String(contentsOf: url, encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+
+        // A row's digest changed to match an edited event.
+        var rows = lines
+        rows[7] = String(rows[7].reversed())
+        try Data(rows.joined(separator: "\n").utf8).write(to: url)
+        #expect(try sealed.problem().contains("bad signature"))
+
+        // The signature itself changed: one character of its body.
+        var signature = lines
+        let body = try #require(signature.firstIndex { $0.hasPrefix("-----BEGIN PGP SIGNATURE") }) + 2
+        var characters = Array(signature[body])
+        characters[10] = characters[10] == "A" ? "B" : "A"
+        signature[body] = String(characters)
+        try Data(signature.joined(separator: "\n").utf8).write(to: url)
+        let problem = try sealed.problem()
+        #expect(problem.contains("signature"), "\(problem)")
+        #expect(try sealed.check().matched.isEmpty)
     }
 
     @Test func aSealSignedByAnotherKeyFails() throws {

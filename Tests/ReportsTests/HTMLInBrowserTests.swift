@@ -82,6 +82,8 @@ struct HTMLInBrowserTests {
             #expect(dom.stdout.contains("<figure id=\"\(chart)\">"))
         }
         #expect(dom.stdout.components(separatedBy: "<svg ").count - 1 == 3)
+        // Each listed case shows its TLP label as written, in both languages.
+        #expect(dom.stdout.contains("<td>JVNVU#11110003</td><td>TLP:RED</td>"), "\(dom.stdout)")
 
         let pdf = folder.appendingPathComponent("report-\(language).pdf")
         let print = try Self.chromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", page.absoluteString],

@@ -127,8 +127,10 @@ public enum ReportFixtures {
         // D is published at Q3's end in Tokyo (Q4) but inside Q3 in UTC; F is opened in Q3 in Tokyo, Q2 in UTC.
         try w.openCase("JVNVU#11110001", origin: "jvn-jp", opened: "2007-03-10T00:00:00Z", published: "2007-05-20T00:00:00Z")
         try w.openCase("JVNVU#11110002", origin: "jvn-jp", opened: "2007-05-01T00:00:00Z", published: "2007-07-10T00:00:00Z")
-        try w.openCase("JVNVU#11110003", origin: "jvn-jp", opened: "2007-07-05T00:00:00Z", published: "2007-09-30T14:59:59Z")
-        try w.openCase("JVNVU#11110004", origin: "jvn-jp", opened: "2007-08-01T00:00:00Z", published: "2007-09-30T15:00:00Z")
+        try w.openCase("JVNVU#11110003", origin: "jvn-jp", opened: "2007-07-05T00:00:00Z", published: "2007-09-30T14:59:59Z",
+                       tlp: "RED")
+        try w.openCase("JVNVU#11110004", origin: "jvn-jp", opened: "2007-08-01T00:00:00Z", published: "2007-09-30T15:00:00Z",
+                       tlp: "AMBER+STRICT")
         try w.openCase("VU#100001", origin: "cert-cc", opened: "2006-12-01T00:00:00Z", published: "2007-02-01T00:00:00Z")
         try w.openCase("VU#100002", origin: "cert-cc", opened: "2007-06-30T16:00:00Z", published: "2007-08-15T00:00:00Z")
         try w.openCase("VU#100003", origin: "cert-cc", opened: "2007-09-01T00:00:00Z")
@@ -240,9 +242,10 @@ struct HistoryWriter {
             """, arguments: [fingerprint, created, t(expiresAt), revoked])
     }
 
-    func openCase(_ id: String, origin: String, opened: String, published: String? = nil) throws {
-        try db.execute(sql: "INSERT INTO \"case\" (id, title, origin, openedAt, publishedAt) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id, "Vulnerability in product \(id)", origin, t(opened), t(published)])
+    /// `tlp` nil: a case opened before TLP levels were kept.
+    func openCase(_ id: String, origin: String, opened: String, published: String? = nil, tlp: String? = nil) throws {
+        try db.execute(sql: "INSERT INTO \"case\" (id, title, origin, openedAt, publishedAt, tlp) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [id, "Vulnerability in product \(id)", origin, t(opened), t(published), tlp])
         try event(at: opened, action: "case.opened", type: "case", id: id, data: ["origin": origin, "openedAt": iso(opened)])
         if let published {
             // Logged an hour after the date it records, as `case publish --at` may backdate.

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import Registry
+import TestSupport
+
+/// `liaison-bench audit [EVENTS]`: an event log of 100,000 events (or EVENTS) in a temporary workspace, sealed
+/// with an Ed25519 key; prints the time of `audit seal`, the seal file's size, the time of `audit verify`
+/// (chain recomputed, then the seal's signature and every sealed row checked), and the time to name the first
+/// differing event after one event in the middle was edited.
+enum AuditBenchmark {
+    static func run(events: Int) throws {
+        let temp = try TemporaryWorkspace()
+        defer { temp.remove() }
+        let gnupg = try GnuPGHome.make()
+        defer { gnupg.shutdown() }
+        let key = try gnupg.generateKey(name: "Bench CSIRT", email: "vuls@csirt.example")
+        let workspace = Workspace(root: temp.root)
+        let store = try workspace.openStore(.init(creatingIfMissing: true))
+        print("audit benchmark: \(events) events")
+
+        try measure("append \(events) events") {
+            try store.writer.write { db in
+                for index in 1...events {
+                    let caseId = "JVNVU#\(10_000_000 + index / 20)"
+                    try EventLog.append(db, actor: "bench", action: "participant.response", objectType: "participant",
+                                        objectId: "\(caseId)|org\(index % 500)",
+                                        data: ["caseId": .string(caseId), "organizationId": .string("org\(index % 500)"),
+                                               "response": .string("acknowledged"), "source": .string("reply <\(index)@org.example>")])
+                }
+            }
+        }
+        let (seal, text) = try measure("audit seal") {
+            try AuditSeals.seal(store, workspace: workspace, signingKey: key, gnupgHome: gnupg.path)
+        }
+        print(String(format: "  seal file: %d bytes (%.1f bytes an event)", text.utf8.count, Double(text.utf8.count) / Double(events)))
+
+        let intact = try measure("audit verify (chain + seal)") { () -> Bool in
+            let chain = try store.writer.read { try EventLog.verify($0) }
+            let check = try AuditSeals.check([seal.file!], store: store, signingKey: key, gnupgHome: gnupg.path,
+                                             relativeTo: workspace)
+            return chain.isIntact && check.problems.isEmpty
+        }
+        print("  intact and matching: \(intact)")
+        _ = try measure("  of which the chain alone") { try store.writer.read { try EventLog.verify($0) } }
+
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = ?", arguments: [events / 2])
+        }
+        let check = try measure("seal check naming an edited event") {
+            try AuditSeals.check([seal.file!], store: store, signingKey: key, gnupgHome: gnupg.path, relativeTo: workspace)
+        }
+        print("  \(check.problems.first ?? "no problem found")")
+    }
+
+    private static func measure<T>(_ label: String, _ body: () throws -> T) throws -> T {
+        let start = DispatchTime.now()
+        let result = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        print(label.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds))
+        return result
+    }
+}
