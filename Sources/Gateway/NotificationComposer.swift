@@ -84,6 +84,12 @@ public struct NotificationComposer: Sendable {
     @discardableResult
     public func queue(_ request: NotificationRequest,
                       followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
+        let outbox = OutboxStore(store)
+        guard outbox.readsDuringWrites else {
+            // One connection: the planning threads could not read while the writer waits for them.
+            let prepared = try prepare(request)
+            return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
+        }
         let base = try planningBase(for: request)
         let parts = PlanningParts.start(base: base, composer: self, sign: true)
         defer { parts.finish() }

@@ -113,11 +113,17 @@ extension OutboxStore {
         }
     }
 
+    /// Whether this store's database can be read by other threads while a write transaction is open (a WAL
+    /// pool): then `enqueue(refuseRepeats:actor:followUps:next:)` may be fed by threads that read the registry.
+    /// A single connection (a database opened while another process held its write lock, or in memory) cannot.
+    public var readsDuringWrites: Bool { writer is DatabasePool }
+
     /// Queues, in one write transaction, the groups of messages `next` hands over one after the other (nil
     /// when there are no more), each group checked and stored as `enqueue(_:refuseRepeats:followUps:actor:)`
     /// does — an organisation's messages all in one group — then the `followUps` it names at the end. The
     /// write lock is held from the first group to the last, so the messages can be signed while the first are
-    /// stored; an error thrown by `next` or by any check rolls everything back.
+    /// stored; an error thrown by `next` or by any check rolls everything back. `next` must not wait for
+    /// anything that reads this store unless `readsDuringWrites`.
     public func enqueue(refuseRepeats: Bool, actor: String, followUps: () -> [QueueFollowUp],
                         next: () throws -> [QueuedNotification]?) throws {
         try writer.write { db in

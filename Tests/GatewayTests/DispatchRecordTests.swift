@@ -176,6 +176,38 @@ import TestSupport
         #expect(try events(f, "notification.queued") == 1)
     }
 
+    @Test func aProblemWithALaterOrganisationRollsBackThoseAlreadyStored() throws {
+        let f = try GatewayFixture()
+        let vendors = (1...8).map { "vendor\($0)" }
+        for vendor in vendors {
+            // vendor6 has only a cc contact: nobody to address the notice to.
+            let role = vendor == "vendor6" ? "cc" : "to"
+            try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
+                                  contacts: [("security@\(vendor).example", role, "en", nil)])
+        }
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
+        let request = NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification)
+        let error = #expect(throws: GatewayProblems.self) { try f.composer.queue(request) }
+        #expect(error?.problems.count == 1 && error?.problems.first?.contains("vendor6") == true, "\(error?.problems ?? [])")
+        #expect(try f.notifications().isEmpty, "nothing is queued, not even the vendors before vendor6")
+        #expect(try events(f, "notification.queued") == 0)
+    }
+
+    @Test func notifyOnASingleConnectionDatabaseQueuesEveryMessage() throws {
+        let f = try GatewayFixture(singleConnection: true)
+        let vendors = (1...4).map { "vendor\($0)" }
+        for vendor in vendors {
+            try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
+                                  contacts: [("security@\(vendor).example", "to", "en", nil)])
+        }
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
+        let queued = try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
+        #expect(queued.map(\.organizationId) == vendors)
+        #expect(try f.notifications().map(\.organizationId) == vendors)
+    }
+
     @Test func recipientsThatChangedMeanwhileQueueNothing() throws {
         let f = try GatewayFixture()
         try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
