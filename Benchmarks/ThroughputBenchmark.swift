@@ -8,13 +8,13 @@ import TestSupport
 
 /// `liaison-bench throughput [VENDORS [CONNECTIONS]]`: `notify` of one case to 10,000 vendors (render + sign +
 /// store, Ed25519, one transaction), the process's peak memory, then `send` of them all to Postfix's smtp-sink on
-/// loopback over 4 connections; prints messages per second for notify, send, and both end to end; then sends
+/// loopback over 2 connections; prints messages per second for notify, send, and both end to end; then sends
 /// 5,000 of them again over 1, 2 and 4 connections. Run it alone: the peak memory is the
 /// process's.
 enum ThroughputBenchmark {
     /// `connections` send the notified messages; then `resend` of them are queued again and sent over 1, 2 and
     /// 4 connections.
-    static func run(vendors: Int, connections: Int = 4, resend: Int = 5_000) throws {
+    static func run(vendors: Int, connections: Int = 2, resend: Int = 5_000) throws {
         let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Templates")
         let gnupg = try GnuPGHome.make()

@@ -23,7 +23,7 @@ case "signing":
     try SigningBenchmark.run()
 case "throughput":
     try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000,
-                                connections: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 4)
+                                connections: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2)
 case "imap":
     try IMAPBenchmark.run()
 case "audit":

@@ -12,11 +12,11 @@ extension DeliveryAttempt {
             let outcome = report?.outcomes.first { $0.recipient.caseInsensitiveCompare(email) == .orderedSame }?.outcome
             switch outcome {
             case .accepted(let code, let reply)?:
-                results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .transientFailure(let code, let reply)?:
-                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .permanentFailure(let code, let reply)?:
-                results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: Self.summary(outcome!)))
             case nil:
                 let reason = report?.error.map { "\($0)" } ?? "no result from the transport"
                 results.append(.init(email: email, outcome: .transient, code: nil, reply: reason, summary: "no result"))
@@ -24,6 +24,19 @@ extension DeliveryAttempt {
         }
         self.init(recipients: results, messageError: report?.error?.description,
                   refusedByRelay: report?.error?.isWholeMessageRefusal ?? false)
+    }
+
+    /// The outcome as the event log keeps it, `accepted(code: 250, reply: "250 2.0.0 Ok")`: the text Swift
+    /// prints for the case, written out directly (printing an enum reflects over it, a cost on every message).
+    static func summary(_ outcome: RecipientOutcome) -> String {
+        switch outcome {
+        case .accepted(let code, let reply):
+            return "accepted(code: \(code), reply: \(reply.debugDescription))"
+        case .transientFailure(let code, let reply):
+            return "transientFailure(code: \(code.map { "Optional(\($0))" } ?? "nil"), reply: \(reply.debugDescription))"
+        case .permanentFailure(let code, let reply):
+            return "permanentFailure(code: \(code), reply: \(reply.debugDescription))"
+        }
     }
 }
 

@@ -208,6 +208,16 @@ import TestSupport
         #expect(try f.notifications().map(\.organizationId) == vendors)
     }
 
+    @Test func theLoggedOutcomeReadsAsSwiftPrintsIt() {
+        let outcomes: [RecipientOutcome] = [
+            .accepted(code: 250, reply: "250 2.0.0 Ok: queued as 4F2C"),
+            .transientFailure(code: 451, reply: "451 4.7.1 \"Greylisted\", try again\tlater"),
+            .transientFailure(code: nil, reply: "connection refused — サーバー"),
+            .permanentFailure(code: 550, reply: "550 5.1.1 <x@example.org>: \\ unknown\u{7}"),
+        ]
+        for outcome in outcomes { #expect(DeliveryAttempt.summary(outcome) == "\(outcome)") }
+    }
+
     @Test func recipientsThatChangedMeanwhileQueueNothing() throws {
         let f = try GatewayFixture()
         try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
