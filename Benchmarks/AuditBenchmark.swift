@@ -35,10 +35,9 @@ enum AuditBenchmark {
         print(String(format: "  seal file: %d bytes (%.1f bytes an event)", text.utf8.count, Double(text.utf8.count) / Double(events)))
 
         let intact = try measure("audit verify (chain + seal)") { () -> Bool in
-            let chain = try store.writer.read { try EventLog.verify($0) }
-            let check = try AuditSeals.check([seal.file!], store: store, signingKey: key, gnupgHome: gnupg.path,
-                                             relativeTo: workspace)
-            return chain.isIntact && check.problems.isEmpty
+            let (chain, seals) = try AuditSeals.verify([seal.file!], store: store, signingKey: key, gnupgHome: gnupg.path,
+                                                       relativeTo: workspace)
+            return chain.isIntact && seals.problems.isEmpty
         }
         print("  intact and matching: \(intact)")
         _ = try measure("  of which the chain alone") { try store.writer.read { try EventLog.verify($0) } }

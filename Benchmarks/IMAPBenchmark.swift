@@ -48,7 +48,7 @@ enum IMAPBenchmark {
         var read = 0
         let maildirTime = try measure {
             for message in try MailboxReader.maildir(maildir) {
-                _ = try ingester.ingest(message.data)
+                _ = try ingester.ingest(message.data ?? Data())
                 read += 1
             }
         }

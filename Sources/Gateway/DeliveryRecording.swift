@@ -41,33 +41,35 @@ extension DeliveryAttempt {
 }
 
 extension OutboxDispatcher {
-    /// Records a worker's answered attempts in one transaction, waiting as long as another process holds the
-    /// database's write lock: once a server has accepted a message, giving up would send it again later. Any
-    /// other failure (disk full, database gone) holds the messages — no later `send` takes them until an
-    /// operator releases them — and throws `GatewayError.recordingFailed`. Returns, for each attempt, what was
-    /// recorded, or nil when the lease was taken over by another worker.
-    func recordPersistently(_ answered: [(AnsweredAttempt, ClaimedNotification)], owner: String) throws -> [RecordedAttempt?] {
-        guard !answered.isEmpty else { return [] }
+    /// Records an attempt, waiting as long as another process holds the database's write lock: once a server
+    /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
+    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run; if
+    /// even the hold cannot be written, the row keeps the in-flight mark of its claim, and the next run holds it
+    /// (`OutboxStore.holdAbandonedInFlight`). `next`, the message of the same batch about to be sent, is marked in
+    /// flight in the same transaction.
+    /// Returns nil when the lease was taken over by another worker.
+    func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
+                            answeredAt: Date, markingInFlight next: Int64? = nil) throws -> RecordedAttempt? {
         var pause = 0.02
         var waiting = false
         while true {
             do {
-                return try outbox.record(answered.map(\.0), owner: owner, maxAttempts: maxAttempts, actor: actor)
+                return try outbox.record([AnsweredAttempt(id: message.id, attempt: attempt, at: answeredAt)], owner: owner,
+                                         maxAttempts: maxAttempts, actor: actor, markingInFlight: next)[0]
             } catch where OutboxStore.isBusy(error) {
                 if !waiting {
                     waiting = true
-                    logger.warning("\(answered[0].1.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
-                    observer?(.waitingForDatabase(messageId: answered[0].1.messageId))
+                    logger.warning("\(message.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
+                    observer?(.waitingForDatabase(messageId: message.messageId))
                 }
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(1, pause * 2)
             } catch {
-                let ids = answered.map(\.1.id)
                 let reason = "the server answered but the delivery could not be recorded: \(error)"
                 var held = false
                 for _ in 0..<100 {
                     do {
-                        try outbox.hold(ids: ids, owner: owner, reason: reason, actor: actor, at: now())
+                        try outbox.hold(id: message.id, owner: owner, reason: reason, actor: actor, at: now())
                         held = true
                         break
                     } catch where OutboxStore.isBusy(error) {
@@ -76,13 +78,30 @@ extension OutboxDispatcher {
                         break
                     }
                 }
-                let listed = ids.map(String.init).joined(separator: " ")
-                let them = ids.count == 1 ? "it" : "they"
-                let what = held ? "\(ids.count == 1 ? "it is" : "they are") held and no `send` will take \(ids.count == 1 ? "it" : "them") again until `liaison outbox release \(listed)`"
-                                : "\(them) could not be held either, so check `liaison outbox` before the next `send`"
-                let which = answered.map { "\($0.1.id) (\($0.1.messageId))" }.joined(separator: ", ")
-                throw GatewayError.recordingFailed("\(ids.count == 1 ? "message" : "messages") \(which) \(ids.count == 1 ? "was" : "were") handed to the SMTP server but \(ids.count == 1 ? "its delivery" : "their deliveries") could not be recorded (\(error)); \(what)")
+                let what = held ? "it is held and no `send` will take it again until `liaison outbox release \(message.id)`"
+                                : "it could not be held either, but it stays marked in flight: the next `send` holds it instead of sending it again"
+                throw GatewayError.recordingFailed("message \(message.id) (\(message.messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
             }
         }
+    }
+
+    /// Gives claimed messages back untouched (nothing of them was handed over), waiting while another process
+    /// holds the database's write lock: left claimed, its in-flight mark would make the next run hold it for a
+    /// person although it was never sent.
+    func giveBack(_ messages: [ClaimedNotification], owner: String) {
+        guard !messages.isEmpty else { return }
+        var pause = 0.02
+        for _ in 0..<600 {
+            do {
+                try outbox.release(ids: messages.map(\.id), owner: owner)
+                return
+            } catch where OutboxStore.isBusy(error) {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(1, pause * 2)
+            } catch {
+                break
+            }
+        }
+        logger.warning("\(messages[0].messageId): could not be given back untouched; the next `send` holds it for a person")
     }
 }

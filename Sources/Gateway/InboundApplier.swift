@@ -20,8 +20,88 @@ public struct InboundApplier: Sendable {
         self.actor = actor; self.requireSignature = requireSignature
     }
 
+    /// What applying one message decided and changed.
+    struct Decision {
+        var kind: InboundKind
+        var disposition: IngestOutcome.Disposition
+        var signature: InboundSignature
+        var review: (state: InboundReviewState, reason: String)?
+        var applied: Response?
+        var effects: [String]
+        /// A recipient, participant or contact was changed.
+        var changedRecords: Bool
+    }
+
+    /// Stores a newly read message with what applying it did, and an event `inbound.recorded`.
     public func apply(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, sha256: String, source: String?,
                       now: Date, in store: InboundTransaction) throws -> IngestOutcome {
+        let parsed = message.parsed
+        let classification = message.classification
+        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
+        let (kind, disposition, signature, review, applied, effects) =
+            (decision.kind, decision.disposition, decision.signature, decision.review, decision.applied, decision.effects)
+        let record = NewInboundMessage(
+            messageId: messageId, receivedAt: now, fromAddress: parsed.from?.address, subject: message.content.subject ?? parsed.subject,
+            kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
+            notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
+            signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
+            undecodable: message.undecodable, source: source, bytes: message.bytes)
+        try store.insert(record, sha256: sha256)
+        var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
+                                       "disposition": disposition.rawValue, "from": parsed.from?.address, "caseId": match?.caseId,
+                                       "organizationId": match?.organizationId, "signature": signature.rawValue,
+                                       "encrypted": message.encrypted ? "true" : "false", "review": review?.reason]
+        if let id = match?.notification?.id { data["notificationId"] = String(id) }
+        try store.recordInboundEvent(messageId: messageId, actor: actor, data: data)
+        return IngestOutcome(disposition: disposition, kind: classification.kind.rawValue, messageId: messageId,
+                             from: parsed.from?.address, subject: record.subject, caseId: match?.caseId,
+                             organizationId: match?.organizationId, matchedBy: match?.via, signature: signature,
+                             encrypted: message.encrypted, review: review?.reason, source: source, effects: effects)
+    }
+
+    /// Applies a stored message a person tied to a case and organisation (`liaison inbox assign`), exactly as
+    /// ingest would have had it matched: the same trust rule, `require_signature`, bounces of that participant's
+    /// recipients only, automatic replies never a response. Records the new resolution with an event, unless it
+    /// is the one already stored and nothing changed. A message already applied to this participant (by ingest or
+    /// an earlier assignment) is not applied again: assigning twice changes nothing the second time, and an older
+    /// reply never undoes a later answer.
+    ///
+    /// - Returns: the outcome, and whether anything changed.
+    public func assign(_ message: ClassifiedMessage, stored id: Int64, messageId: String, to match: InboundMatch, now: Date,
+                       in store: InboundTransaction) throws -> (outcome: IngestOutcome, changed: Bool) {
+        guard let before = try store.resolution(id: id) else { throw GatewayError.input("no stored message \(messageId)") }
+        if before.caseId == match.caseId, before.organizationId == match.organizationId,
+           before.reviewState == nil || before.reviewState == .assigned {
+            // Already applied to this participant: applying it again could only undo a later answer.
+            let outcome = IngestOutcome(disposition: IngestOutcome.Disposition(rawValue: before.disposition ?? "") ?? .reply,
+                                        kind: message.classification.kind.rawValue, messageId: messageId,
+                                        from: message.parsed.from?.address, subject: message.content.subject ?? message.parsed.subject,
+                                        caseId: match.caseId, organizationId: match.organizationId, matchedBy: match.via,
+                                        signature: before.signature, encrypted: message.encrypted, effects: [])
+            return (outcome, false)
+        }
+        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
+        let after = InboundTransaction.Resolution(
+            notificationId: match.notification?.id, caseId: match.caseId, organizationId: match.organizationId, kind: decision.kind,
+            disposition: decision.disposition.rawValue, signature: decision.signature,
+            reviewState: decision.review == nil ? .assigned : decision.review!.state, reviewReason: decision.review?.reason,
+            appliedResponse: decision.applied ?? before.appliedResponse)
+        let changed = after != before || decision.changedRecords
+        if changed {
+            try store.assign(id: id, after, effects: decision.effects, actor: actor, at: now)
+        }
+        let outcome = IngestOutcome(disposition: decision.disposition, kind: message.classification.kind.rawValue, messageId: messageId,
+                                    from: message.parsed.from?.address, subject: message.content.subject ?? message.parsed.subject,
+                                    caseId: match.caseId, organizationId: match.organizationId, matchedBy: match.via,
+                                    signature: decision.signature, encrypted: message.encrypted, review: decision.review?.reason,
+                                    effects: decision.effects)
+        return (outcome, changed)
+    }
+
+    /// The apply step proper: decides what the message is evidence of and changes the records the trust rule
+    /// allows it to change.
+    func decide(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, now: Date,
+                in store: InboundTransaction) throws -> Decision {
         let parsed = message.parsed
         let classification = message.classification
         var effects: [String] = message.notes
@@ -30,6 +110,7 @@ public struct InboundApplier: Sendable {
         var disposition: IngestOutcome.Disposition
         var signature = InboundSignature.none
         var applied: Response?
+        var changedRecords = false
 
         switch classification.kind {
         case .deliveryReport:
@@ -52,6 +133,7 @@ public struct InboundApplier: Sendable {
                     if try store.bounceRecipient(notificationId: notification.id, email: recipient.address, status: recipient.status,
                                                  diagnostic: recipient.diagnostic, inboundMessageId: messageId, at: now, actor: actor) {
                         bounced += 1
+                        changedRecords = true
                         effects.append("bounced: \(recipient.address)")
                     }
                 }
@@ -106,6 +188,7 @@ public struct InboundApplier: Sendable {
                                                     statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
                                                     actor: actor, source: "reply \(messageId)")
                         applied = wanted
+                        changedRecords = true
                         effects.append(wanted.rawValue)
                     }
                 }
@@ -113,24 +196,8 @@ public struct InboundApplier: Sendable {
         }
         if message.undecodable, review == nil { review = (.open, "a part could not be decoded in its charset (kept as received)") }
         if message.undecodable { effects.append("undecodable part kept as received") }
-
-        let record = NewInboundMessage(
-            messageId: messageId, receivedAt: now, fromAddress: parsed.from?.address, subject: message.content.subject ?? parsed.subject,
-            kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
-            notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
-            signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
-            undecodable: message.undecodable, source: source, bytes: message.bytes)
-        try store.insert(record, sha256: sha256)
-        var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
-                                       "disposition": disposition.rawValue, "from": parsed.from?.address, "caseId": match?.caseId,
-                                       "organizationId": match?.organizationId, "signature": signature.rawValue,
-                                       "encrypted": message.encrypted ? "true" : "false", "review": review?.reason]
-        if let id = match?.notification?.id { data["notificationId"] = String(id) }
-        try store.recordInboundEvent(messageId: messageId, actor: actor, data: data)
-        return IngestOutcome(disposition: disposition, kind: classification.kind.rawValue, messageId: messageId,
-                             from: parsed.from?.address, subject: record.subject, caseId: match?.caseId,
-                             organizationId: match?.organizationId, matchedBy: match?.via, signature: signature,
-                             encrypted: message.encrypted, review: review?.reason, source: source, effects: effects)
+        return Decision(kind: kind, disposition: disposition, signature: signature, review: review, applied: applied, effects: effects,
+                        changedRecords: changedRecords)
     }
 
     /// Verified only when a good signature comes from a key of the organisation's contacts (OpenPGP), or from a

@@ -34,7 +34,8 @@ public struct InboundClassifier: Sendable {
     public init(gnupgHome: String?) { self.gnupgHome = gnupgHome }
 
     /// Classifies `bytes`; throws `MailError.malformedMessage` when they hold no header field at all.
-    public func classify(_ bytes: Data) throws -> ClassifiedMessage {
+    /// `openPGP` gives the context to decrypt and verify with, asked only for a reply (else one is made here).
+    public func classify(_ bytes: Data, openPGP: () -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
         let parsed = try ParsedMessage(bytes: bytes)
         let classification = parsed.classify()
         var content = parsed
@@ -45,7 +46,7 @@ public struct InboundClassifier: Sendable {
         var emails: [String] = []
         // Reports and feedback are never opened: their signatures are not a vendor's answer.
         if classification.kind == .humanReply || classification.kind == .automaticReply {
-            let pgp = try? OpenPGPContext(homeDirectory: gnupgHome)
+            let pgp = openPGP() ?? (try? OpenPGPContext(homeDirectory: gnupgHome))
             if parsed.root.contentType.mediaType == "multipart/encrypted", parsed.root.parts.count >= 2 {
                 encrypted = true
                 do {

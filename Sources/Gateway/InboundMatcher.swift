@@ -7,7 +7,8 @@ public struct InboundMatch: Sendable {
     public let notification: InboundNotificationRef?
     public let caseId: String?
     public let organizationId: String
-    /// How it was found: `In-Reply-To`, `References`, `returned message`, `VERP`, `reference`, `sender`, `domain`.
+    /// How it was found: `In-Reply-To`, `References`, `returned message`, `VERP`, `reference`, `sender`, `domain`,
+    /// or `assigned` by a person (`liaison inbox assign`).
     public let via: String
     /// The match rests on the message's own ids or our reference, not just on who sent it.
     public var isByReference: Bool { via != "sender" && via != "domain" }

@@ -60,17 +60,17 @@ public enum MailboxReader {
         return words.count >= 3 && line.contains { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// Files of a Maildir's `new/` and `cur/` folders, oldest name first.
-    public static func maildir(_ url: URL) throws(GatewayError) -> [(name: String, data: Data)] {
-        var found: [(String, Data)] = []
+    /// Files of a Maildir's `new/` and `cur/` folders, oldest name first; `data` is nil for a file that could not
+    /// be read (removed by another reader meanwhile, a dangling link), which the caller reports, never skips.
+    public static func maildir(_ url: URL) throws(GatewayError) -> [(name: String, data: Data?)] {
+        var found: [(String, Data?)] = []
         var any = false
         for sub in ["new", "cur"] {
             let folder = url.appendingPathComponent(sub)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
             any = true
             for name in names.sorted() where !name.hasPrefix(".") {
-                guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
-                found.append(("\(sub)/\(name)", data))
+                found.append(("\(sub)/\(name)", FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)))
             }
         }
         if !any { throw .input("\(url.path) is not a Maildir (no new/ or cur/ folder)") }

@@ -11,6 +11,9 @@ public struct DispatchSummary: Sendable, Encodable, Equatable {
     public var failed = 0
     public var recipientsRefused = 0
     public var remainingQueued = 0
+    /// Messages this run held instead of sending: a run stopped while sending them (killed, or unable to record
+    /// the result), so the server may have delivered them; only `liaison outbox release` lets them go.
+    public var held: [AbandonedInFlight] = []
     public init() {}
 }
 
@@ -29,14 +32,21 @@ public enum DispatchEvent: Sendable, Equatable {
 /// (`OutboxStore.record`, only if the token still holds that message's lease) before the next message goes out
 /// — on `concurrency` workers at once.
 ///
-/// Delivery is exactly once, except for the message in flight when a process dies: a row is claimed before
-/// any byte goes out, its lease is longer than the SMTP timeouts together and renewed (one transaction per
-/// worker every third of the lease) while its batch is sent, a result is recorded only by the lease's holder,
-/// and a worker records each answer before it sends the next message of its batch. A batch is at most
-/// `batchSize` messages and at most a fair share (due messages / workers), so that every worker gets some. One run tries each message at most once (a deferred message waits for its next attempt
-/// time, which is after the run started). A configuration problem of our own relay (refused login, untrusted
-/// certificate, no STARTTLS, wrong port, our sender refused) stops the run with `GatewayError.smtpConfiguration`:
-/// what was already answered is recorded, and every message not yet sent is given back untouched.
+/// Delivery is exactly once: a row is leased before any byte goes out and marked in flight just before it is
+/// handed over (the first of a batch by the claim, each next one by the transaction that records the one
+/// before), its lease is longer than the SMTP timeouts together and renewed (one transaction per worker every
+/// third of the lease) while its batch is sent, and a result is recorded only by the lease's holder. A message
+/// still in flight when its run stopped (killed, or unable to record the result) may have been delivered: the
+/// next run holds it (`DispatchSummary.held`) instead of sending it again; the rest of that run's batch, only
+/// leased by a process that is gone, is sent by the next run. A batch is at most `batchSize` messages and at
+/// most a fair share (due messages / workers), so that every worker gets some. One run tries each message at
+/// most once (a deferred message waits for its next attempt time, which is after the run started). A
+/// configuration problem of our own relay (unreachable, no greeting or no answer before MAIL FROM within the
+/// connect timeout, refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused:
+/// `SMTPError.isConfigurationProblem`) stops the run at the first message that meets it, with
+/// `GatewayError.smtpConfiguration`: what was answered before is recorded, and that message and the rest of
+/// the batch are given back untouched: no attempt, no next attempt time, no recipient, participant, contact or
+/// event.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -93,6 +103,11 @@ public final class OutboxDispatcher: Sendable {
     public func run(limit: Int? = nil, concurrency: Int = 1,
                     progress: (@Sendable (DispatchSummary) -> Void)? = nil) throws -> DispatchSummary {
         let runStart = now()
+        // A message left in flight by a stopped run may have been delivered: held for a person, never sent again.
+        let abandoned = try outbox.holdAbandonedInFlight(actor: actor, at: runStart)
+        for message in abandoned {
+            logger.warning("\(message.messageId) (outbox \(message.id)): held: \(message.reason)")
+        }
         let workers = max(1, concurrency)
         let run = DispatchRun(budget: limit ?? Int.max)
         // A fair share, so that each of `workers` connections gets messages.
@@ -114,6 +129,7 @@ public final class OutboxDispatcher: Sendable {
         group.wait()
         if let error = run.error { throw error }
         var summary = run.summary
+        summary.held = abandoned
         summary.remainingQueued = try outbox.unfinishedCount()
         return summary
     }
@@ -129,7 +145,9 @@ public final class OutboxDispatcher: Sendable {
             guard wanted > 0 else { return }
             let batch: [ClaimedNotification]
             do {
-                batch = try outbox.claim(owner: owner, lease: leaseDuration, limit: wanted, at: now(), dueBy: runStart)
+                // Only the first is marked in flight now; each record marks the next.
+                batch = try outbox.claim(owner: owner, lease: leaseDuration, limit: wanted, at: now(), dueBy: runStart,
+                                         markInFlight: 1)
             } catch {
                 run.giveBack(wanted)
                 run.fail(error)
@@ -138,36 +156,11 @@ public final class OutboxDispatcher: Sendable {
             if batch.count < wanted { run.giveBack(wanted - batch.count) }
             guard !batch.isEmpty else { return }
             renewal.track(batch.map(\.id), owner: owner)
-            var answered: [(AnsweredAttempt, ClaimedNotification)] = []
-            /// Records what was answered; false when the run must stop.
-            func recordAnswered() -> Bool {
-                defer { answered.removeAll(keepingCapacity: true) }
-                let results: [RecordedAttempt?]
-                do {
-                    results = try recordPersistently(answered, owner: owner)
-                } catch {
-                    renewal.untrack(answered.map(\.1.id))
-                    run.fail(error)
-                    return false
-                }
-                renewal.untrack(answered.map(\.1.id))
-                for ((_, message), recorded) in zip(answered, results) {
-                    guard let recorded else {
-                        logger.warning("\(message.messageId): the lease ran out and another send took the message over")
-                        observer?(.leaseLost(messageId: message.messageId))
-                        continue
-                    }
-                    let snapshot = run.add(recorded)
-                    progress?(snapshot)
-                }
-                return true
-            }
-            /// Records what was answered, gives the rest of the batch back untouched, and stops the run.
+            /// Gives back untouched what this worker has not sent of its batch, and stops the run with `error`.
             func stop(at index: Int, _ error: (any Error)?) {
-                _ = recordAnswered()
-                let unsent = batch[index...].map(\.id)
-                renewal.untrack(unsent)
-                try? outbox.release(ids: unsent, owner: owner)
+                let unsent = Array(batch[index...])
+                renewal.untrack(unsent.map(\.id))
+                giveBack(unsent, owner: owner)
                 if let error { run.fail(error) }
             }
             for (index, message) in batch.enumerated() {
@@ -194,16 +187,27 @@ public final class OutboxDispatcher: Sendable {
                     return
                 }
                 observer?(.answered(messageId: message.messageId))
-                answered.append((AnsweredAttempt(id: message.id,
-                                                 attempt: DeliveryAttempt(report: report, recipients: message.recipients),
-                                                 at: answeredAt), message))
-                // Recorded before the next message goes out: a process killed now sends only this one again.
-                guard recordAnswered() else {
-                    let unsent = batch[(index + 1)...].map(\.id)
-                    renewal.untrack(unsent)
-                    try? outbox.release(ids: unsent, owner: owner)
+                // Recorded before the next message goes out, in the transaction that marks that one in flight.
+                let next = index + 1 < batch.count && !run.isStopping ? batch[index + 1].id : nil
+                let recorded: RecordedAttempt?
+                do {
+                    recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
+                                                      message: message, owner: owner, answeredAt: answeredAt,
+                                                      markingInFlight: next)
+                } catch {
+                    renewal.untrack([message.id])
+                    run.fail(error)
+                    stop(at: index + 1, nil)
                     return
                 }
+                renewal.untrack([message.id])
+                guard let recorded else {
+                    logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                    observer?(.leaseLost(messageId: message.messageId))
+                    continue
+                }
+                let snapshot = run.add(recorded)
+                progress?(snapshot)
             }
         }
     }

@@ -21,13 +21,13 @@ public struct IngestOutcome: Sendable, Encodable {
         case review
         /// Already stored: nothing changed.
         case duplicate
-        /// Could not be read as a message (no header field); nothing stored.
+        /// Could not be read as a message (no header field): stored as received and listed for review.
         case unreadable
-        /// Storing or applying it failed; the rest of the batch went on.
+        /// Reading, storing or applying it failed (nothing of it was kept); the rest of the batch went on.
         case failed
     }
     public let disposition: Disposition
-    /// The classification: `delivery-report`, `automatic-reply`, `reply`, `unrelated` (empty when unreadable).
+    /// The classification: `delivery-report`, `automatic-reply`, `reply`, `unrelated` (empty when it failed).
     public let kind: String
     public let messageId: String
     public let from: String?
@@ -68,8 +68,9 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
             case .autoReply: matched += 1; automatic += 1
             case .bounce: bounces += 1; if outcome.caseId != nil || outcome.matchedBy != nil { matched += 1 }
             case .unmatched: unmatched += 1; if outcome.kind == MessageKind.automaticReply.rawValue { automatic += 1 }
+            case .unreadable: unmatched += 1
             case .duplicate: duplicates += 1
-            case .unreadable, .failed: failed += 1
+            case .failed: failed += 1
             }
             if outcome.review != nil { review += 1 }
         }
@@ -95,6 +96,8 @@ public struct ReplyIngester: Sendable {
     public let actor: String
     public var requireSignature: WorkspaceConfiguration.Ingest.RequireSignature = .none
     public var now: @Sendable () -> Date = { Date() }
+    /// One OpenPGP context for every message this ingester (and its copies) reads.
+    let openPGP = SharedOpenPGPContext()
 
     public init(store: RegistryStore, gnupgHome: String?, actor: String) {
         self.store = store; self.gnupgHome = gnupgHome; self.actor = actor
@@ -103,13 +106,12 @@ public struct ReplyIngester: Sendable {
     /// Ingests one message given as its raw bytes; `source` says where it was read from.
     public func ingest(_ bytes: Data, source: String? = nil) throws -> IngestOutcome {
         let digest = Self.digest(bytes)
-        let classified: ClassifiedMessage
-        do { classified = try InboundClassifier(gnupgHome: gnupgHome).classify(bytes) } catch {
-            return IngestOutcome(disposition: .unreadable, kind: "", messageId: digest, from: nil, subject: nil, caseId: nil,
-                                 organizationId: nil, signature: .none, encrypted: false, source: source, effects: ["\(error)"])
-        }
         let store = self.store.inbound
         let now = now()
+        let classified: ClassifiedMessage
+        do { classified = try classify(bytes) } catch {
+            return try storeUnreadable(bytes, digest: digest, reason: "\(error)", source: source, now: now, in: store)
+        }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let claimed = classified.parsed.messageID ?? digest
         return try store.write { tx in
@@ -134,14 +136,89 @@ public struct ReplyIngester: Sendable {
         }
     }
 
+    /// The classify step, with the ingester's one OpenPGP context, made only for a message that may be signed or
+    /// encrypted (a reply), never for a bounce.
+    func classify(_ bytes: Data) throws -> ClassifiedMessage {
+        let classifier = InboundClassifier(gnupgHome: gnupgHome)
+        return try openPGP.with(home: gnupgHome) { try classifier.classify(bytes, openPGP: $0) }
+    }
+
+    /// Bytes that hold no header field are no message, but nothing is lost: they are stored as received under
+    /// their digest and listed for review.
+    private func storeUnreadable(_ bytes: Data, digest: String, reason: String, source: String?, now: Date,
+                                 in store: InboundStore) throws -> IngestOutcome {
+        let actor = actor
+        return try store.write { tx in
+            var outcome = IngestOutcome(disposition: .unreadable, kind: MessageKind.unrelated.rawValue, messageId: digest, from: nil,
+                                        subject: nil, caseId: nil, organizationId: nil, signature: .none, encrypted: false,
+                                        review: "not readable as a message: \(reason)", source: source, effects: ["kept as received"])
+            if try tx.stored(messageId: digest) != nil {
+                outcome = IngestOutcome(disposition: .duplicate, kind: outcome.kind, messageId: digest, from: nil, subject: nil, caseId: nil,
+                                        organizationId: nil, signature: .none, encrypted: false, source: source, effects: [])
+                return outcome
+            }
+            try tx.insert(NewInboundMessage(messageId: digest, receivedAt: now, fromAddress: nil, subject: nil, kind: .unmatched,
+                                            classification: MessageKind.unrelated.rawValue, disposition: outcome.disposition.rawValue,
+                                            review: (.open, outcome.review!), source: source, bytes: bytes), sha256: digest)
+            try tx.recordInboundEvent(messageId: digest, actor: actor, data: [
+                "kind": InboundKind.unmatched.rawValue, "classification": MessageKind.unrelated.rawValue,
+                "disposition": outcome.disposition.rawValue, "review": outcome.review,
+            ])
+            return outcome
+        }
+    }
+
     /// Ingests a batch: a message that fails is reported as `failed` and the rest go on.
     public func ingest(batch messages: [(source: String, bytes: Data)]) -> [IngestOutcome] {
         messages.map { source, bytes in
             do { return try ingest(bytes, source: source) } catch {
-                return IngestOutcome(disposition: .failed, kind: "", messageId: Self.digest(bytes), from: nil, subject: nil,
-                                     caseId: nil, organizationId: nil, signature: .none, encrypted: false, source: source,
-                                     effects: ["\(error)"])
+                return Self.failed(source: source, messageId: Self.digest(bytes), reason: Self.reason(error))
             }
+        }
+    }
+
+    /// The outcome of a message that could not be read, stored or applied: nothing of it was kept.
+    public static func failed(source: String?, messageId: String, reason: String) -> IngestOutcome {
+        IngestOutcome(disposition: .failed, kind: "", messageId: messageId, from: nil, subject: nil, caseId: nil, organizationId: nil,
+                      signature: .none, encrypted: false, source: source, effects: [reason])
+    }
+
+    /// One line for a user: the store's explanation of a database failure (a full disk, a read-only file), else
+    /// the error's own description.
+    static func reason(_ error: any Error) -> String {
+        RegistryStore.explain(error) ?? "\(error)"
+    }
+
+    /// Ties a stored message (`reference`: its row id in `liaison inbox` or its Message-ID) to a case and
+    /// organisation by a person's decision, and applies it as ingest would have had it matched (`InboundApplier`).
+    ///
+    /// - Returns: what applying it did, and whether anything changed (assigning twice changes nothing).
+    /// - Throws: `GatewayError.input` when no message is stored under `reference`, or it cannot be read as a
+    ///   message; `GatewayError.invalidArgument` when the organisation is not a participant of the case.
+    public func assign(_ reference: String, caseId: String, organizationId: String) throws -> (outcome: IngestOutcome, changed: Bool) {
+        let store = self.store.inbound
+        guard let (entry, bytes) = try store.read({ tx -> (InboundTransaction.Entry, Data)? in
+            guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
+            return (entry, bytes)
+        }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
+        let classified: ClassifiedMessage
+        do { classified = try classify(bytes) } catch {
+            throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
+        }
+        let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
+        let now = now()
+        return try store.write { tx in
+            guard try tx.participant(caseId: caseId, organizationId: organizationId) != nil else {
+                throw GatewayError.invalidArgument("\(organizationId) is not a participant of \(caseId); `liaison case show \(caseId)` lists them")
+            }
+            // The notification it answers: the one it was matched to when that is this participant's, else the
+            // latest one sent to them in this case.
+            var notification = try tx.resolution(id: entry.id)?.notificationId.flatMap { try tx.notification(id: $0) }
+            if notification?.caseId != caseId || notification?.organizationId != organizationId {
+                notification = try tx.latestNotification(caseId: caseId, organizationId: organizationId)
+            }
+            let match = InboundMatch(notification: notification, caseId: caseId, organizationId: organizationId, via: "assigned")
+            return try applier.assign(classified, stored: entry.id, messageId: entry.messageId, to: match, now: now, in: tx)
         }
     }
 

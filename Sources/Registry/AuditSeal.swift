@@ -76,10 +76,6 @@ public struct AuditSeal: Sendable, Equatable {
     public var summary: String {
         "\(eventCount) event\(eventCount == 1 ? "" : "s"), head \(headHash.prefix(16))…, sealed \(AuditSeals.timestamp(sealedAt)) by \(signer)"
     }
-
-    func with(file: URL?) -> AuditSeal {
-        AuditSeal(eventCount: eventCount, headHash: headHash, sealedAt: sealedAt, signer: signer, rows: rows, file: file)
-    }
 }
 
 /// One sealed event: its id and the first 64 bits of the SHA-256 of its canonical content.
@@ -135,11 +131,14 @@ public enum AuditSeals {
         while let row = try cursor.next() {
             let canonical = EventLog.canonicalRow(at: row[1], actor: row[2], action: row[3], objectType: row[4],
                                                   objectId: row[5], data: row[6])
-            let digest = SHA256.hash(data: Data(canonical.utf8))
-            let prefix = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            rows.append(AuditSealRow(id: row[0], digest: prefix))
+            rows.append(AuditSealRow(id: row[0], digest: digest(canonical)))
         }
         return rows
+    }
+
+    /// The first 64 bits of the SHA-256 of an event's canonical content.
+    static func digest(_ canonical: String) -> UInt64 {
+        SHA256.hash(data: Data(canonical.utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     /// Seals `store`'s log: signs its head and every event's digest with `signingKey` from `gnupgHome`, writes
@@ -256,9 +255,35 @@ public enum AuditSeals {
     /// hash; otherwise its problem names the first event that differs: edited, inserted, missing or renumbered.
     /// A seal of the first format matches when the event at its count has the sealed hash; otherwise its problem
     /// places the first difference after the last seal that holds. Returns one problem per failing seal, naming
-    /// the file; an empty list when every seal holds.
+    /// the file; an empty list when every seal holds. Throws `RegistryError.gnupg` when GnuPG cannot be used.
     public static func check(_ urls: [URL], store: RegistryStore, signingKey: String?, gnupgHome: String,
                              relativeTo workspace: Workspace) throws -> SealCheck {
+        let signed = try signedSeals(urls, signingKey: signingKey, gnupgHome: gnupgHome, relativeTo: workspace)
+        let log = try store.writer.read { db in
+            try LogState(db, seals: signed.good, rows: signed.good.contains { $0.rows != nil } ? try AuditSeals.rows(db) : [])
+        }
+        return try compare(signed, with: log, store: store, relativeTo: workspace)
+    }
+
+    /// What `liaison audit verify` does, reading the log once: recomputes the hash chain (`EventLog.verify`) and
+    /// checks the seals at `urls` as `check` does. The seals' result is meaningful only when the chain is intact.
+    public static func verify(_ urls: [URL], store: RegistryStore, signingKey: String?, gnupgHome: String,
+                              relativeTo workspace: Workspace) throws -> (chain: EventLogVerification, seals: SealCheck) {
+        let signed = try signedSeals(urls, signingKey: signingKey, gnupgHome: gnupgHome, relativeTo: workspace)
+        let collect = signed.good.contains { $0.rows != nil }
+        let (chain, log) = try store.writer.read { db -> (EventLogVerification, LogState) in
+            var rows: [AuditSealRow] = []
+            let chain = try EventLog.verify(db, eachRow: collect ? { id, canonical in
+                rows.append(AuditSealRow(id: id, digest: digest(canonical)))
+            } : nil)
+            return (chain, try LogState(db, seals: signed.good, rows: rows))
+        }
+        return (chain, try compare(signed, with: log, store: store, relativeTo: workspace))
+    }
+
+    /// The seals among `urls` whose signature is good and by the workspace's key, and one problem for each other.
+    private static func signedSeals(_ urls: [URL], signingKey: String?, gnupgHome: String,
+                                    relativeTo workspace: Workspace) throws -> (good: [AuditSeal], problems: [String]) {
         var problems: [String] = []
         var good: [AuditSeal] = []
         let context: OpenPGPContext?
@@ -303,28 +328,44 @@ public enum AuditSeals {
             }
             good.append(seal)
         }
-        // Compare with the chain in the order of the seals' counts, so a mismatch of a seal without rows is
-        // placed after the last seal that still holds.
-        let counts = Set(good.filter { $0.rows == nil }.map(\.eventCount)).sorted()
-        let needsRows = good.contains { $0.rows != nil }
-        let log = try store.writer.read { db -> (total: Int, byCount: [Int: String], rows: [AuditSealRow], hashes: [Int64: String]) in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
-            var byCount: [Int: String] = [:]
-            for count in counts where count > 0 && count <= total {
-                byCount[count] = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id LIMIT 1 OFFSET ?", arguments: [count - 1])
+        return (good, problems)
+    }
+
+    /// What the comparison reads from the log, in one transaction.
+    private struct LogState {
+        /// How many events the log holds.
+        var total: Int
+        /// For each count a seal of the first format names: the hash of the event at that count.
+        var hashByCount: [Int: String]
+        /// Every event with its content digest (empty when no seal has rows).
+        var rows: [AuditSealRow]
+        /// The stored hash of each event a seal with rows ends with.
+        var hashById: [Int64: String]
+
+        init(_ db: Database, seals: [AuditSeal], rows: [AuditSealRow]) throws {
+            total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+            hashByCount = [:]
+            for count in Set(seals.filter { $0.rows == nil }.map(\.eventCount)) where count > 0 && count <= total {
+                hashByCount[count] = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id LIMIT 1 OFFSET ?",
+                                                         arguments: [count - 1])
             }
-            let rows = needsRows ? try AuditSeals.rows(db) : []
-            // The stored hash of each sealed head, to compare once every sealed row matched.
-            var hashes: [Int64: String] = [:]
-            for seal in good {
+            self.rows = rows
+            hashById = [:]
+            for seal in seals {
                 guard let last = seal.rows?.last else { continue }
-                hashes[last.id] = try String.fetchOne(db, sql: "SELECT hash FROM event WHERE id = ?", arguments: [last.id])
+                hashById[last.id] = try String.fetchOne(db, sql: "SELECT hash FROM event WHERE id = ?", arguments: [last.id])
             }
-            return (total, byCount, rows, hashes)
         }
+    }
+
+    /// Compares the signed seals with the log, in the order of their counts, so a mismatch of a seal without rows
+    /// is placed after the last seal that still holds.
+    private static func compare(_ signed: (good: [AuditSeal], problems: [String]), with log: LogState,
+                                store: RegistryStore, relativeTo workspace: Workspace) throws -> SealCheck {
+        var problems = signed.problems
         var lastMatching = 0
         var matched: [AuditSeal] = []
-        for seal in good.sorted(by: { ($0.eventCount, $0.sealedAt) < ($1.eventCount, $1.sealedAt) }) {
+        for seal in signed.good.sorted(by: { ($0.eventCount, $0.sealedAt) < ($1.eventCount, $1.sealedAt) }) {
             let name = workspace.relativePath(of: seal.file!)
             let sealedAt = timestamp(seal.sealedAt)
             if seal.eventCount == 0 {
@@ -338,7 +379,7 @@ public enum AuditSeals {
                     continue
                 }
                 let last = rows[rows.count - 1]
-                guard log.hashes[last.id] == seal.headHash else {
+                guard log.hashById[last.id] == seal.headHash else {
                     problems.append("seal \(name) (sealed \(sealedAt), \(seal.eventCount) events) no longer matches the log: every sealed event is as sealed, but the hash of event \(last.id) was rewritten")
                     continue
                 }
@@ -351,7 +392,7 @@ public enum AuditSeals {
                 problems.append("seal \(name) (sealed \(sealedAt)) counts \(seal.eventCount) events but the log holds \(log.total): events were deleted or the log was rewritten from event \(first) on at the latest")
                 continue
             }
-            guard log.byCount[seal.eventCount] == seal.headHash else {
+            guard log.hashByCount[seal.eventCount] == seal.headHash else {
                 let from = lastMatching + 1
                 let range = from == seal.eventCount ? "event \(from) differs" : "the first event that differs is among events \(from)–\(seal.eventCount) (counted in order)"
                 problems.append("seal \(name) (sealed \(sealedAt), \(seal.eventCount) events) no longer matches the log: \(range); it was rewritten after the seal")

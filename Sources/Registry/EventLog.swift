@@ -56,6 +56,12 @@ public enum EventLog {
 
     /// Recomputes the chain from the first row and reports the first break.
     public static func verify(_ db: Database) throws -> EventLogVerification {
+        try verify(db, eachRow: nil)
+    }
+
+    /// `verify`, handing each row's id and canonical content to `eachRow` as it goes (an audit seal's rows are
+    /// digests of the same text), so the log is read once.
+    static func verify(_ db: Database, eachRow: ((Int64, String) -> Void)?) throws -> EventLogVerification {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash, hash
             FROM event ORDER BY id
@@ -64,11 +70,13 @@ public enum EventLog {
         var previousId: Int64 = 0
         var count = 0
         while let row = try rows.next() {
-            let id: Int64 = row["id"]
-            let prevHash: String = row["prevHash"]
-            let hash: String = row["hash"]
-            let canonical = canonicalRow(at: row["at"], actor: row["actor"], action: row["action"],
-                                         objectType: row["objectType"], objectId: row["objectId"], data: row["data"])
+            // By index: the columns of the SELECT above, in order.
+            let id: Int64 = row[0]
+            let prevHash: String = row[7]
+            let hash: String = row[8]
+            let canonical = canonicalRow(at: row[1], actor: row[2], action: row[3], objectType: row[4], objectId: row[5],
+                                         data: row[6])
+            eachRow?(id, canonical)
             if hashOf(prevHash: prevHash, canonical: canonical) != hash {
                 return .broken(eventId: id, reason: .edited,
                                detail: "event \(id) was edited: its contents no longer match its hash")
@@ -131,11 +139,22 @@ public enum EventLog {
     }
 
     static func hashOf(prevHash: String, canonical: String) -> String {
-        let digest = SHA256.hash(data: Data((prevHash + canonical).utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        var hasher = SHA256()
+        hasher.update(data: Data(prevHash.utf8))
+        hasher.update(data: Data(canonical.utf8))
+        return lowercaseHex(hasher.finalize())
+    }
+
+    /// Lower-case hex of a digest, written in one buffer (the log hashes every row on append and on verify).
+    static func lowercaseHex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `YYYY-MM-DD HH:MM:SS.SSS` in UTC: GRDB's own format for dates, so other modules read `at` as a `Date`.

@@ -106,10 +106,24 @@ public struct InboundTransaction {
         try notification(where: "trackingRef = ?", trackingRef.uppercased())
     }
 
+    /// The notification with this row id.
+    public func notification(id: Int64) throws -> InboundNotificationRef? {
+        try notification(where: "id = ?", [id])
+    }
+
+    /// The latest notification of a case sent to an organisation.
+    public func latestNotification(caseId: String, organizationId: String) throws -> InboundNotificationRef? {
+        try notification(where: "caseId = ? AND organizationId = ?", [caseId, organizationId])
+    }
+
     private func notification(where condition: String, _ value: String) throws -> InboundNotificationRef? {
+        try notification(where: condition, [value])
+    }
+
+    private func notification(where condition: String, _ arguments: StatementArguments) throws -> InboundNotificationRef? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT id, messageId, trackingRef, caseId, organizationId FROM notification WHERE \(condition) ORDER BY id DESC LIMIT 1
-            """, arguments: [value]) else { return nil }
+            """, arguments: arguments) else { return nil }
         let id: Int64 = row["id"]
         let recipients = try Row.fetchAll(db, sql: "SELECT email, kind FROM notificationRecipient WHERE notificationId = ? ORDER BY rowid",
                                           arguments: [id]).map { (email: ($0["email"] as String).lowercased(), kind: $0["kind"] as String) }
@@ -257,14 +271,55 @@ public struct InboundTransaction {
         try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE id = ?", arguments: [id])
     }
 
-    /// Ties a stored message to a case and organisation by a person's decision, closing its review; an event.
-    public func assign(id: Int64, caseId: String, organizationId: String, actor: String, at date: Date) throws {
+    /// What a stored message is tied to and what was made of it: the columns an assignment may change.
+    public struct Resolution: Sendable, Equatable {
+        public var notificationId: Int64?
+        public var caseId: String?
+        public var organizationId: String?
+        public var kind: InboundKind
+        public var disposition: String?
+        public var signature: InboundSignature
+        public var reviewState: InboundReviewState?
+        public var reviewReason: String?
+        public var appliedResponse: Response?
+
+        public init(notificationId: Int64?, caseId: String?, organizationId: String?, kind: InboundKind, disposition: String?,
+                    signature: InboundSignature, reviewState: InboundReviewState?, reviewReason: String?, appliedResponse: Response?) {
+            self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId; self.kind = kind
+            self.disposition = disposition; self.signature = signature; self.reviewState = reviewState
+            self.reviewReason = reviewReason; self.appliedResponse = appliedResponse
+        }
+    }
+
+    /// The current resolution of a stored message (by row id).
+    public func resolution(id: Int64) throws -> Resolution? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT notificationId, caseId, organizationId, kind, disposition, signature, reviewState, reviewReason, appliedResponse
+            FROM inboundMessage WHERE id = ?
+            """, arguments: [id]) else { return nil }
+        return Resolution(notificationId: row["notificationId"], caseId: row["caseId"], organizationId: row["organizationId"],
+                          kind: InboundKind(rawValue: row["kind"]) ?? .unmatched, disposition: row["disposition"],
+                          signature: InboundSignature(rawValue: row["signature"]) ?? .none,
+                          reviewState: (row["reviewState"] as String?).flatMap(InboundReviewState.init(rawValue:)),
+                          reviewReason: row["reviewReason"], appliedResponse: (row["appliedResponse"] as String?).flatMap(Response.init(rawValue:)))
+    }
+
+    /// Records a person's assignment of a stored message to a case and organisation, with what applying it did
+    /// (`effects`: `fixed`, `bounced: a@b.example`, `not applied: bad signature`…); an event `inbound.assigned`.
+    public func assign(id: Int64, _ resolution: Resolution, effects: [String], actor: String, at date: Date) throws {
         try db.execute(sql: """
-            UPDATE inboundMessage SET caseId = ?, organizationId = ?, reviewState = 'assigned' WHERE id = ?
-            """, arguments: [caseId, organizationId, id])
+            UPDATE inboundMessage SET notificationId = ?, caseId = ?, organizationId = ?, kind = ?, disposition = ?, signature = ?,
+                reviewState = ?, reviewReason = ?, appliedResponse = ?
+            WHERE id = ?
+            """, arguments: [resolution.notificationId, resolution.caseId, resolution.organizationId, resolution.kind.rawValue,
+                             resolution.disposition, resolution.signature.rawValue, resolution.reviewState?.rawValue,
+                             resolution.reviewReason, resolution.appliedResponse?.rawValue, id])
         let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
         try EventLog.append(db, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
-            "caseId": .string(caseId), "organizationId": .string(organizationId), "at": .string(EventTimestamp.string(date)),
+            "caseId": .optional(resolution.caseId), "organizationId": .optional(resolution.organizationId),
+            "disposition": .optional(resolution.disposition), "signature": .string(resolution.signature.rawValue),
+            "review": .optional(resolution.reviewReason), "effects": .string(effects.joined(separator: "; ")),
+            "at": .string(EventTimestamp.string(date)),
         ])
     }
 

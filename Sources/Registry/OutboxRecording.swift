@@ -79,7 +79,8 @@ extension OutboxStore {
     /// refused for good (unless our relay refused the whole message); the message's state (`DeliveryRules`),
     /// attempts, next attempt time and last error — only those columns; its `notification.sent`, `.deferred`
     /// or `.failed` event, written on every transition into that state; the participant's delivery
-    /// (`ParticipantTransitions`). The lease is cleared.
+    /// (`ParticipantTransitions`). The lease and the in-flight mark are cleared, and so is a hold that a later run
+    /// put on the row meanwhile (`holdAbandonedInFlight`): the result is known now.
     public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
                        at now: Date) throws -> RecordedAttempt? {
         try writer.write { db in
@@ -90,11 +91,30 @@ extension OutboxStore {
     /// Records several attempts of one lease holder in ONE write transaction (one commit, one sync of the
     /// log), each exactly as `record(_:id:owner:maxAttempts:actor:at:)` does, with its own owner check: the
     /// result for each is nil when `owner` no longer holds that message's lease. All are recorded or none.
-    public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String) throws -> [RecordedAttempt?] {
-        guard !batch.isEmpty else { return [] }
+    ///
+    /// `markingInFlight` is the next message of the same worker's batch, about to be sent: in the same transaction
+    /// it is marked in flight (if `owner` still leases it), so a batch costs one write per message.
+    public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String,
+                       markingInFlight next: Int64? = nil) throws -> [RecordedAttempt?] {
+        guard !batch.isEmpty || next != nil else { return [] }
         return try writer.write { db in
-            try batch.map { try Self.record(db, $0.attempt, id: $0.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: $0.at) }
+            let recorded = try batch.map { try Self.record(db, $0.attempt, id: $0.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: $0.at) }
+            if let next { try Self.markInFlight(db, id: next, owner: owner) }
+            return recorded
         }
+    }
+
+    /// Marks a message this worker leases as handed to the transport now; false when `owner` no longer leases it.
+    @discardableResult
+    public func markInFlight(id: Int64, owner: String) throws -> Bool {
+        try writer.write { db in try Self.markInFlight(db, id: id, owner: owner) }
+    }
+
+    @discardableResult
+    static func markInFlight(_ db: Database, id: Int64, owner: String) throws -> Bool {
+        try db.cachedStatement(sql: "UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
+            .execute(arguments: [id, owner])
+        return db.changesCount > 0
     }
 
     static func record(_ db: Database, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
@@ -163,7 +183,7 @@ extension OutboxStore {
         let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
         try db.cachedStatement(sql: """
             UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
-                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL
+                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
             WHERE id = ? AND leaseOwner = ?
             """).execute(arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
                              attempt.refusedByRelay, id, owner])

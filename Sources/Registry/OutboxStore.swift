@@ -36,13 +36,18 @@ public struct OutboxStore: Sendable {
     }
 
     /// Claims up to `limit` rows: queued, deferred and due by `dueBy`, or sending under a lease that ended at
-    /// `now` or whose process is gone. Held rows are never claimed. Each claimed row is `sending` under `owner`
-    /// until `now + lease`.
-    public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date) throws -> [ClaimedNotification] {
+    /// `now` or whose process is gone, unless it is marked in flight (see `holdAbandonedInFlight`). Held rows are
+    /// never claimed. Each claimed row is `sending` under `owner` until `now + lease`; the first `markInFlight` of
+    /// them (all by default) are also marked in flight until their attempt is recorded or they are released: mark
+    /// a row only to send it at once. A worker that claims a batch marks the first, and each `record` marks the
+    /// next (`record(_:owner:maxAttempts:actor:markingInFlight:)`), so a run killed mid-batch leaves only the
+    /// message it was sending in flight; the rest, only leased by a process that is gone, are claimed again at once.
+    public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date,
+                      markInFlight: Int = .max) throws -> [ClaimedNotification] {
         try writer.write { db in
             let host = ProcessInfo.processInfo.hostName
             let candidates = try Row.fetchAll(db, sql: """
-                SELECT id, state, leaseOwner, leaseUntil FROM notification
+                SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
                 WHERE heldReason IS NULL
                   AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending')
                 ORDER BY id LIMIT ?
@@ -51,12 +56,16 @@ public struct OutboxStore: Sendable {
             for row in candidates where claimed.count < limit {
                 let id: Int64 = row["id"]
                 if row["state"] as String == "sending" {
+                    // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
+                    // (Tested here, not in the WHERE clause, which stays answerable from notification_outbox.)
+                    if row["inFlight"] as Bool { continue }
                     let leaseUntil: Date? = row["leaseUntil"]
                     let expired = leaseUntil.map { $0 <= now } ?? true
                     guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
                 }
-                try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ? WHERE id = ?")
-                    .execute(arguments: [owner, now.addingTimeInterval(lease), id])
+                // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
+                try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?")
+                    .execute(arguments: [owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id])
                 guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?"),
                                                      arguments: [id]) else { continue }
                 let recipients = try String.fetchAll(db.cachedStatement(sql: """
@@ -101,7 +110,7 @@ public struct OutboxStore: Sendable {
             for id in ids {
                 try db.execute(sql: """
                     UPDATE notification SET state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END,
-                           leaseOwner = NULL, leaseUntil = NULL
+                           leaseOwner = NULL, leaseUntil = NULL, inFlight = 0
                     WHERE id = ? AND state = 'sending' AND leaseOwner = ?
                     """, arguments: [id, owner])
             }
@@ -144,7 +153,7 @@ public struct OutboxStore: Sendable {
             for row in rows {
                 // The lease goes too: the message waits as it was, for the next `send`.
                 try db.execute(sql: """
-                    UPDATE notification SET heldReason = NULL, leaseOwner = NULL, leaseUntil = NULL,
+                    UPDATE notification SET heldReason = NULL, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0,
                            state = CASE WHEN state = 'sending' THEN (CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END) ELSE state END
                     WHERE id = ?
                     """, arguments: [row["id"] as Int64])

@@ -198,6 +198,7 @@ public enum Schema {
                 """)
         }
         migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
+        migrator.registerMigration(OutboxInFlightSchema.migrationName, migrate: OutboxInFlightSchema.migrate)
         return migrator
     }
 

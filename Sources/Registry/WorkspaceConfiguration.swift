@@ -34,6 +34,9 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         public var maxAttempts: Int
         /// A PEM file of trusted certificates, relative to the workspace root.
         public var caFile: String?
+        /// Seconds allowed to connect and for the relay's greeting, EHLO, STARTTLS and login (`connect_timeout`,
+        /// 1 to 600); nil means the transport's default (30).
+        public var connectTimeout: Int?
 
         /// Whether TLS must be used (anything but an explicit `tls: none`).
         public var requiresTLS: Bool { tls != "none" }
@@ -222,7 +225,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     }
                 }
             case "smtp":
-                guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file"]) else { continue }
+                guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file", "connect_timeout"]) else { continue }
                 for (name, _, value) in fields.entries {
                     let line = YAMLFields.line(value)
                     switch name {
@@ -258,6 +261,13 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                             smtp.maxAttempts = count
                         } else {
                             reader.error(line, "smtp.max_attempts must be a whole number from 1 to 100, not \"\(text)\"")
+                        }
+                    case "connect_timeout":
+                        guard let text = reader.singleLine(value, field: "smtp.connect_timeout") else { continue }
+                        if let seconds = Int(text), (1...600).contains(seconds) {
+                            smtp.connectTimeout = seconds
+                        } else {
+                            reader.error(line, "smtp.connect_timeout must be a whole number of seconds from 1 to 600, not \"\(text)\"")
                         }
                     default: smtp.caFile = reader.singleLine(value, field: "smtp.ca_file")
                     }

@@ -24,9 +24,9 @@ enum HTMLReportRenderer {
             <p class="integrity \(report.integrity.recount.agrees ? "ok" : "warn")">\(e(layout.recountLine))</p>
 
             """
-        if !report.integrity.recount.differences.isEmpty {
+        if !layout.recountDifferences.isEmpty {
             html += "<ul class=\"differences\">"
-                + report.integrity.recount.differences.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
+                + layout.recountDifferences.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
         }
         html += "</header>\n<main>\n"
         html += charts(layout)

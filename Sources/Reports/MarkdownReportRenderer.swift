@@ -6,7 +6,7 @@ enum MarkdownReportRenderer {
         out.append("- \(escape(layout.generatedLine))")
         out.append("- **\(escape(layout.logLine))**")
         out.append("- \(escape(layout.recountLine))")
-        for difference in layout.report.integrity.recount.differences { out.append("  - \(escape(difference))") }
+        for difference in layout.recountDifferences { out.append("  - \(escape(difference))") }
         let compared = layout.report.comparedTo
 
         for section in layout.sections {

@@ -81,7 +81,17 @@ struct ReportLayout {
         case false?: line = text(.logBroken).replacingOccurrences(of: "%d", with: "\(log.eventCount ?? 0)")
         case nil: return text(.logNotVerified)
         }
-        return line + " · " + (log.latestSeal.map { "\(text(.latestSeal)): \($0)" } ?? text(.noSeal))
+        return line + " · " + (log.latestSeal.map { "\(text(.latestSeal)): \(sealSummary($0))" } ?? text(.noSeal))
+    }
+
+    /// The seal's one line (`AuditSeal.summary`: `42 events, head 3f2a…, sealed 2026-11-30T18:20:00Z by FPR`) in
+    /// the report's language; the hash, time and fingerprint as written.
+    func sealSummary(_ summary: String) -> String {
+        guard language == .ja else { return summary }
+        let words = summary.split(separator: " ", omittingEmptySubsequences: false)
+        guard words.count == 8, let count = Int(words[0]), words[1].hasPrefix("event"), words[2] == "head",
+              words[3].hasSuffix(","), words[4] == "sealed", words[6] == "by" else { return summary }
+        return "\(count) 件、ヘッド \(words[3].dropLast())、\(words[5]) に \(words[7]) の鍵で署名"
     }
 
     /// What the recount counted, in the report's language.
@@ -92,6 +102,22 @@ struct ReportLayout {
     /// A chart's definition (`notificationsSent`, `publishedByOrigin`, `registeredDevelopers`) in the report's language.
     func chartDefinition(_ chart: String, _ english: String) -> String {
         language == .ja ? JapaneseDefinitions.charts[chart] ?? english : english
+    }
+
+    /// The figures on which the tables and the recount differ, one line each, in the report's language:
+    /// `opened.byOrigin.jvn-jp.inQuarter: tables 1, event log 2` (the figure's path stays as in the JSON).
+    var recountDifferences: [String] {
+        let lines = report.integrity.recount.differences
+        guard language == .ja else { return lines }
+        return lines.map { line in
+            if line.hasPrefix("event log: "), line.hasSuffix(" events without a readable date") {
+                let count = line.dropFirst("event log: ".count).dropLast(" events without a readable date".count)
+                return "イベントログ: 日時を読めないイベント \(count) 件"
+            }
+            guard let colon = line.range(of: ": tables ", options: .backwards),
+                  let comma = line.range(of: ", event log ", range: colon.upperBound..<line.endIndex) else { return line }
+            return "\(line[..<colon.lowerBound]): 表 \(line[colon.upperBound..<comma.lowerBound])、イベントログ \(line[comma.upperBound...])"
+        }
     }
 
     var recountLine: String {

@@ -8,7 +8,7 @@ enum TextReportRenderer {
         out.append(layout.generatedLine)
         out.append(layout.logLine)
         out.append(layout.recountLine + (layout.report.integrity.recount.agrees ? "" : ":"))
-        for difference in layout.report.integrity.recount.differences { out.append("  - \(difference)") }
+        for difference in layout.recountDifferences { out.append("  - \(difference)") }
 
         let allRows = layout.sections.flatMap(\.rows)
         let labelWidth = allRows.map { TextWidth.of($0.label) + 2 * $0.level }.max() ?? 0

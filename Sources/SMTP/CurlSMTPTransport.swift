@@ -184,6 +184,11 @@ public final class CurlSMTPTransport: MailTransport {
     private func log(_ report: DeliveryReport) {
         let accepted = report.outcomes.filter { $0.outcome.isAccepted }.count
         let metadata: Logger.Metadata = ["message-id": "\(report.messageID)"]
+        if let error = report.error, error.isConfigurationProblem {
+            // Nothing of the message was handed over, and the sender stops and says why once, for the whole run.
+            logger.debug("\(report.messageID): not sent: \(error.description)", metadata: metadata)
+            return
+        }
         if let error = report.error {
             logger.warning("\(report.messageID): \(error.description)", metadata: metadata)
         }
@@ -198,9 +203,22 @@ public final class CurlSMTPTransport: MailTransport {
     /// Maps libcurl's failure code to the error a user can act on.
     private func mapFailure(_ code: CURLcode) -> SMTPError {
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let beforeMailTransaction = !dialogue.mailTransactionStarted
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectionFailed(server: server, reason: detail)
+        case CURLE_OPERATION_TIMEDOUT where beforeMailTransaction && !dialogue.connectedForThisMessage:
+            return .connectionFailed(server: server, reason: detail)
+        case CURLE_OPERATION_TIMEDOUT where beforeMailTransaction:
+            // libcurl counts the greeting, EHLO, STARTTLS and AUTH against the connect timeout.
+            let stall: SMTPError.Stall
+            if let last = dialogue.exchanges.last, dialogue.exchanges.contains(where: { $0.step == .greeting }) {
+                stall = last.reply == nil ? .noAnswer(Self.command(last.step)) : .silentAfter(Self.command(last.step))
+            } else {
+                stall = .noGreeting
+            }
+            return .stalledBeforeMailTransaction(server: server, stall: stall,
+                                                 seconds: min(configuration.connectTimeout, configuration.timeout))
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout(server: server, reason: detail)
         case CURLE_USE_SSL_FAILED:
@@ -217,12 +235,33 @@ public final class CurlSMTPTransport: MailTransport {
         case CURLE_WEIRD_SERVER_REPLY where !dialogue.exchanges.contains(where: { $0.reply != nil }):
             // Not one SMTP reply on this connection: the port is another service's, or speaks TLS from the start.
             return .notSMTP(server: server, reason: detail)
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY
+            where beforeMailTransaction && dialogue.connectedForThisMessage:
+            let last = dialogue.exchanges.last { $0.reply != nil }.map { Self.command($0.step) }
+            return .closedBeforeMailTransaction(server: server, after: last, reason: detail)
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
             return .connectionLost(server: server, reason: detail)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             return .unsupportedURL(configuration.url, reason: detail)
         default:
             return .transferFailed(server: server, reason: detail)
+        }
+    }
+
+    /// How a step is named in messages: "EHLO", "STARTTLS", "AUTH", "greeting".
+    private static func command(_ step: SMTPDialogue.Step) -> String {
+        switch step {
+        case .greeting: "greeting"
+        case .ehlo: "EHLO"
+        case .helo: "HELO"
+        case .startTLS: "STARTTLS"
+        case .auth, .authContinuation: "AUTH"
+        case .mailFrom: "MAIL FROM"
+        case .rcptTo: "RCPT TO"
+        case .data, .endOfData: "DATA"
+        case .quit: "QUIT"
+        case .other(let verb): verb
+        case .unsolicited: "the session"
         }
     }
 

@@ -77,9 +77,9 @@ extension DeliveryReport {
             return .serverRejected(server: server, step: "message \(message.messageID) at the end of DATA",
                                    reply: reply, refused: .message)
         case .greeting:
-            return .serverRejected(server: server, step: "the connection in its greeting", reply: reply)
+            return .serverRejected(server: server, step: "the connection in its greeting", reply: reply, refused: .session)
         case .ehlo, .helo:
-            return .serverRejected(server: server, step: "EHLO", reply: reply)
+            return .serverRejected(server: server, step: "EHLO", reply: reply, refused: .session)
         case .unsolicited:
             return .serverRejected(server: server, step: "the session", reply: reply)
         case .other(let verb):

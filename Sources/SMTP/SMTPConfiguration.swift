@@ -27,7 +27,9 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
     public var password: String?
     /// PEM file with the CA certificates to trust instead of the system ones (a private CA).
     public var caFile: String?
-    /// Seconds allowed for the TCP connection and TLS handshake.
+    /// Seconds allowed to set up the session before the first message: the TCP connection, the server's greeting,
+    /// EHLO, STARTTLS with the TLS handshake, and AUTH. A relay that stalls in this time sent nothing and is
+    /// reported as a configuration problem (`SMTPError.isConfigurationProblem`).
     public var connectTimeout: TimeInterval = 30
     /// Seconds allowed for one message, from connecting to the server's final reply.
     public var timeout: TimeInterval = 300
@@ -72,6 +74,11 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
         let authority = rest[..<authorityEnd]
         guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
         return String(url[..<scheme.upperBound] + authority[...colon] + "***" + authority[at...] + rest[authorityEnd...])
+    }
+
+    /// A number of seconds as messages print it: "1 s", "1.5 s", "30 s".
+    static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// What `validate()` found the URL to mean.

@@ -25,6 +25,12 @@ final class SMTPDialogue {
     private(set) var exchanges: [Exchange] = []
     /// Whether the current connection carried an AUTH command (for the warning when a server offers no AUTH).
     private(set) var authenticatedOnThisConnection = false
+    /// Whether a new connection was opened since the message started (false when a kept one was reused, or when
+    /// the TCP connection could not be made).
+    private(set) var connectedForThisMessage = false
+    /// Whether the current message's mail transaction began (MAIL FROM was sent): before it, nothing of the
+    /// message was handed over and a failure is the relay's, not the message's.
+    var mailTransactionStarted: Bool { exchanges.contains { $0.step == .mailFrom } }
 
     private var logger: Logger
     private var incoming: [UInt8] = []
@@ -38,6 +44,7 @@ final class SMTPDialogue {
 
     /// Forgets the exchanges of the previous message; the connection state stays.
     func startMessage() {
+        connectedForThisMessage = false
         exchanges.removeAll(keepingCapacity: true)
         incoming.removeAll(keepingCapacity: true)
         outgoing.removeAll(keepingCapacity: true)
@@ -67,6 +74,7 @@ final class SMTPDialogue {
             replyLines.removeAll()
             inAuthentication = false
             authenticatedOnThisConnection = false
+            connectedForThisMessage = true
         }
         logger.trace("curl: \(text)")
     }

@@ -23,19 +23,25 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     public let replyCode: Int?
     /// The server's reply behind this error, when it gave one (lines joined with "\n").
     public let reply: String?
-    /// True when our own settings or relay are at fault, not the message or its recipients: a refused login
-    /// (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS handshake or a server that does not
-    /// speak SMTP (a wrong port), our envelope sender refused (5xx to MAIL FROM), a bad URL or CA file. Every
-    /// message would fail the same way, so a sender should stop and change nothing.
+    /// True when our own settings or relay are at fault, not the message or its recipients: the relay cannot be
+    /// reached at all (connection refused, host not resolved, no route), it accepted the connection but stalled
+    /// or hung up before the mail transaction (no greeting, no answer to EHLO, STARTTLS or AUTH within the
+    /// connect timeout) or refused the session in its greeting or to EHLO (421 too busy, 554 no service), a
+    /// refused login (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS
+    /// handshake or a server that does not speak SMTP (a wrong port), our envelope sender refused (5xx to MAIL
+    /// FROM), a bad URL or CA file. Nothing of the message was handed over and every message would fail the same
+    /// way, so a sender should stop and change nothing.
     public var isConfigurationProblem: Bool {
+        if beforeMailTransaction { return true }
         switch code {
         case .startTLSNotOffered, .plainToNonLoopback, .certificate, .tlsHandshake, .caFileUnreadable, .unsupportedURL,
-             .invalidConfiguration, .notSMTP:
+             .invalidConfiguration, .notSMTP, .connectionFailed:
             return true
         case .authenticationFailed:
             return !isTransient
         case .serverRejected:
-            return refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true
+            // Refused before the mail transaction (a 421 or 554 greeting, EHLO refused): the relay's answer to us.
+            return refusedStep == .session || (refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true)
         default:
             return false
         }
@@ -46,18 +52,23 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         code == .serverRejected && refusedStep == .message && replyCode.map { $0 / 100 == 5 } == true
     }
 
-    /// Which part of the session a `serverRejected` refused.
-    enum RefusedStep: Sendable { case sender, message, other }
+    /// Which part of the session a `serverRejected` refused: the session itself (greeting, EHLO), our sender
+    /// (MAIL FROM), the message (DATA, end of data) or something else.
+    enum RefusedStep: Sendable { case session, sender, message, other }
     private let refusedStep: RefusedStep?
+    /// A `.timeout` or `.connectionLost` met while the session was being set up, before MAIL FROM: the relay's
+    /// fault, with nothing of the message handed over.
+    private let beforeMailTransaction: Bool
 
     private init(_ code: Code, _ description: String, transient: Bool, replyCode: Int? = nil, reply: String? = nil,
-                 refusedStep: RefusedStep? = nil) {
+                 refusedStep: RefusedStep? = nil, beforeMailTransaction: Bool = false) {
         self.code = code
         self.description = description
         self.isTransient = transient
         self.replyCode = replyCode
         self.reply = reply
         self.refusedStep = refusedStep
+        self.beforeMailTransaction = beforeMailTransaction
     }
 
     /// Errors of the same kind are equal, whatever their details.
@@ -70,13 +81,17 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `tls: none` was configured for a host that is not a loopback address.
     public static let plainToNonLoopback = SMTPError(
         .plainToNonLoopback, "Plain SMTP (tls: none) is allowed only to a loopback address.", transient: false)
-    /// The TCP connection to the server could not be made (refused, unreachable, name not resolved).
+    /// The TCP connection to the server could not be made (refused, unreachable, name not resolved, no answer
+    /// within the connect timeout): a configuration problem, nothing was sent.
     public static let connectionFailed = SMTPError(
         .connectionFailed, "Could not connect to the SMTP server.", transient: true)
-    /// The connection broke or the server answered nonsense in the middle of a message.
+    /// The connection broke or the server answered nonsense; a configuration problem when it happened before
+    /// MAIL FROM (nothing handed over), else a transient failure of the message (which may have been delivered
+    /// when the data had started).
     public static let connectionLost = SMTPError(
         .connectionLost, "The connection to the SMTP server was lost.", transient: true)
-    /// The server did not answer within the connect or transfer timeout.
+    /// The server did not answer within the connect or transfer timeout; a configuration problem when it
+    /// stalled before MAIL FROM (no greeting, no answer to EHLO…), else a transient failure of the message.
     public static let timeout = SMTPError(.timeout, "The SMTP server did not answer in time.", transient: true)
     /// The server refused the login (permanent for 5xx replies such as 535, transient for 4xx such as 454).
     public static let authenticationFailed = SMTPError(
@@ -124,12 +139,44 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     static func connectionFailed(server: String, reason: String) -> SMTPError {
-        SMTPError(.connectionFailed, "Could not connect to the SMTP server at \(server) (\(reason)).", transient: true)
+        SMTPError(.connectionFailed, "Could not connect to the SMTP server at \(server) (\(reason)), so nothing was "
+                  + "sent; check the host and port of the URL and that the relay is running.", transient: true)
     }
 
     static func connectionLost(server: String, reason: String) -> SMTPError {
         SMTPError(.connectionLost, "The connection to the SMTP server at \(server) was lost (\(reason)).",
                   transient: true)
+    }
+
+    /// The server hung up while the session was being set up: `after` is "greeting" or the last command
+    /// ("EHLO", "STARTTLS"…), nil when it closed without a word.
+    static func closedBeforeMailTransaction(server: String, after: String?, reason: String) -> SMTPError {
+        let when = after.map { "after its \($0 == "greeting" ? "greeting" : "answer to \($0)")" } ?? "without a greeting"
+        return SMTPError(.connectionLost,
+                         "The SMTP server at \(server) closed the connection \(when), before any message was handed "
+                         + "over (\(reason)), so nothing was sent.", transient: true, beforeMailTransaction: true)
+    }
+
+    /// Where a relay stalled while the session was being set up.
+    enum Stall: Sendable {
+        /// It accepted the TCP connection and never greeted.
+        case noGreeting
+        /// It left this command unanswered ("EHLO", "AUTH"…).
+        case noAnswer(String)
+        /// It answered this command and then said nothing more (a TLS handshake that never ends after STARTTLS).
+        case silentAfter(String)
+    }
+
+    static func stalledBeforeMailTransaction(server: String, stall: Stall, seconds: Double) -> SMTPError {
+        let limit = "within \(SMTPConfiguration.seconds(seconds))"
+        let what: String
+        switch stall {
+        case .noGreeting: what = "accepted the connection but did not greet \(limit)"
+        case .noAnswer(let command): what = "greeted, then did not answer \(command) \(limit)"
+        case .silentAfter(let command): what = "greeted, then stopped answering after \(command) \(limit)"
+        }
+        return SMTPError(.timeout, "The SMTP server at \(server) \(what), so nothing was sent.", transient: true,
+                         beforeMailTransaction: true)
     }
 
     static func timeout(server: String, reason: String) -> SMTPError {

@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the hash chain of the event log, check it against every seal, and report the first edited, deleted or reordered event.",
-            discussion: "Checks the seals given with --seal and every seal in .liaison/seals/: each must carry a good signature by sender.signing_key and match the log. Works on a read-only copy of the database.")
+            discussion: "Checks the seals given with --seal and every seal in .liaison/seals/: each must carry a good signature by sender.signing_key and match the log; a seal that does not names the first event edited, inserted or missing since it was made. Works on a read-only copy of the database.")
 
         @Option(name: .long, parsing: .upToNextOption,
                 help: ArgumentHelp("Seal files made by `liaison audit seal` (kept outside the workspace), checked besides .liaison/seals/.", valueName: "FILE"))
@@ -24,18 +24,18 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
-            let verification = try CommandSupport.reportingErrors { try store.writer.read { try EventLog.verify($0) } }
-            guard verification.isIntact else { try CommandSupport.fail(verification.description) }
             let currentDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let given = seal.map { URL(fileURLWithPath: $0, relativeTo: currentDirectory).standardizedFileURL }
             var seen = Set<String>()
             let files = (given + AuditSeals.files(of: workspace)).filter { seen.insert($0.resolvingSymlinksInPath().path).inserted }
-            let result = try CommandSupport.reportingErrors {
+            // The chain and the seals in one reading of the log.
+            let (verification, result) = try CommandSupport.reportingErrors {
                 let configuration = files.isEmpty ? nil : try workspace.configuration
-                return try AuditSeals.check(files, store: store, signingKey: configuration?.sender.signingKey,
-                                            gnupgHome: workspace.gnupgHome(configuration: configuration),
-                                            relativeTo: workspace)
+                return try AuditSeals.verify(files, store: store, signingKey: configuration?.sender.signingKey,
+                                             gnupgHome: workspace.gnupgHome(configuration: configuration),
+                                             relativeTo: workspace)
             }
+            guard verification.isIntact else { try CommandSupport.fail(verification.description) }
             guard result.problems.isEmpty else {
                 try CommandSupport.fail(result.problems.map { "The event log does not match its seals: \($0)." })
             }
@@ -51,8 +51,8 @@ struct AuditCommand: ParsableCommand {
     /// `liaison audit seal [--output FILE]`
     struct Seal: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign the head of the event log (event count, last hash, time) with sender.signing_key.",
-            discussion: "Writes the seal into .liaison/seals/ and, with --output, a copy to keep elsewhere. `liaison audit verify` then detects a log rewritten or emptied since.")
+            abstract: "Sign the event log (event count, last hash, time, and every event's id and content digest) with sender.signing_key.",
+            discussion: "Writes the seal into .liaison/seals/ (about 17 bytes an event) and, with --output, a copy to keep elsewhere. `liaison audit verify` then detects a log rewritten, emptied or given a forged event since, and names the first event that differs.")
 
         @Option(name: .long, help: ArgumentHelp("Also write the seal to FILE (for a copy kept outside the workspace).", valueName: "FILE"))
         var output: String?

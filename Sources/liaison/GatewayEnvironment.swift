@@ -53,6 +53,7 @@ struct GatewayEnvironment {
         smtp.username = username ?? configuration.smtp.username
         if smtp.username != nil { smtp.password = environment[configuration.smtp.passwordEnv] }
         smtp.caFile = (caFile ?? configuration.smtp.caFile).map { resolve($0, against: root) }
+        if let seconds = configuration.smtp.connectTimeout { smtp.connectTimeout = TimeInterval(seconds) }
         try smtp.validate()
         return smtp
     }

@@ -11,7 +11,8 @@ struct InboxCommand: ParsableCommand {
         discussion: """
             Without options, every stored message, newest first. --review lists those a person must look at: \
             messages that matched nothing, replies with a bad signature or one made by a key that is not the \
-            organisation's, reports that named no recipient, parts that could not be decoded.
+            organisation's, statements that need a signature, reports that named no recipient, parts that could not be \
+            decoded, bytes that held no message.
             """,
         subcommands: [List.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
 
@@ -26,7 +27,7 @@ struct InboxCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
                 let (unmatched, review) = (self.unmatched, self.review)
-                let entries = try InboundStore(writer: env.store.writer).read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
+                let entries = try env.store.inbound.read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
                 if format == .json { try CommandSupport.printJSON(entries); return }
                 let dates = env.dates
                 let rows: [[String]] = entries.map { entry in
@@ -45,7 +46,14 @@ struct InboxCommand: ParsableCommand {
 
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "assign", abstract: "Tie a stored message to a case and organisation (an event); changes no response.")
+            commandName: "assign", abstract: "Tie a stored message to a case and organisation and apply it as ingest would have.",
+            discussion: """
+                The message is applied exactly as if ingest had matched it: a reply sets the response it states (or \
+                acknowledged), unless its signature is bad or made by a key that is not the organisation's, or \
+                ingest.require_signature asks for a signature it does not have; it then stays listed for review. A \
+                delivery report bounces only that participant's recipients; an automatic reply never becomes a \
+                response. Assigning the same message again changes nothing.
+                """)
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "The message: its id in `liaison inbox` or its Message-ID.") var message: String
         @Argument(help: "The case id.") var caseId: String
@@ -54,15 +62,13 @@ struct InboxCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let (message, caseId, organization, actor) = (self.message, self.caseId, self.organization, env.actor)
-                try InboundStore(writer: env.store.writer).write { tx in
-                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
-                    guard try tx.participant(caseId: caseId, organizationId: organization) != nil else {
-                        throw ValidationError("\(organization) is not a participant of \(caseId)")
-                    }
-                    try tx.assign(id: entry.id, caseId: caseId, organizationId: organization, actor: actor, at: Date())
-                }
-                print("message \(message) assigned to \(caseId) / \(organization); set the response with liaison case set if it states one")
+                let (outcome, changed) = try env.replyIngester().assign(message, caseId: caseId, organizationId: organization)
+                var line = "message \(message) assigned to \(caseId) / \(organization): \(outcome.kind)"
+                if outcome.signature != .none { line += ", signature \(outcome.signature.rawValue)" }
+                if !outcome.effects.isEmpty { line += "; " + outcome.effects.joined(separator: "; ") }
+                if let review = outcome.review { line += "; still listed for review (\(review))" }
+                if !changed { line += "; nothing changed (already assigned)" }
+                print(line)
             }
         }
     }
@@ -78,7 +84,7 @@ struct InboxCommand: ParsableCommand {
                 guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
                 let env = try GatewayEnvironment(workspace)
                 let (message, reason, actor) = (self.message, self.reason, env.actor)
-                try InboundStore(writer: env.store.writer).write { tx in
+                try env.store.inbound.write { tx in
                     guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
                     try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: Date())
                 }

@@ -22,7 +22,8 @@ struct IngestCommand: ParsableCommand {
             report bounces only recipients of the notification it matches.
 
             Every message is stored byte for byte; one that matches nothing is listed, never dropped; reading the \
-            same message again changes nothing; one failing message never stops the batch. A message on standard \
+            same message again changes nothing; one failing message never stops the batch: the others are stored \
+            and the exit status is 75 (read the same mail again once the cause is fixed). A message on standard \
             input without any header field is refused with exit status 65, so the delivering MTA keeps it.
             """)
     @OptionGroup var workspace: WorkspaceOptions
@@ -41,11 +42,17 @@ struct IngestCommand: ParsableCommand {
             guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR, --imap URL or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
             var messages: [(source: String, bytes: Data)] = []
+            var unread: [IngestOutcome] = []
             if let mbox {
                 guard let data = FileManager.default.contents(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
                 messages = MailboxReader.mbox(data).enumerated().map { ("\(mbox)#\($0.offset + 1)", $0.element) }
             } else if let maildir {
-                messages = try MailboxReader.maildir(URL(fileURLWithPath: maildir)).map { ("\(maildir)/\($0.name)", $0.data) }
+                for entry in try MailboxReader.maildir(URL(fileURLWithPath: maildir)) {
+                    let source = "\(maildir)/\(entry.name)"
+                    if let data = entry.data { messages.append((source, data)) } else {
+                        unread.append(ReplyIngester.failed(source: source, messageId: entry.name, reason: "the file could not be read"))
+                    }
+                }
             } else {
                 let bytes = FileHandle.standardInput.readDataToEndOfFile()
                 if (try? ParsedMessage(bytes: bytes)) == nil {
@@ -56,18 +63,24 @@ struct IngestCommand: ParsableCommand {
                 messages = [("stdin", bytes)]
             }
             let env = try GatewayEnvironment(workspace)
-            var ingester = env.replyIngester()
-            let outcomes = ingester.ingest(batch: messages)
+            let outcomes = env.replyIngester().ingest(batch: messages) + unread
             let summary = IngestSummary(outcomes)
-            if format == .json { try CommandSupport.printJSON(outcomes); return }
+            // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).
+            let failed = summary.failed > 0 ? ExitCode(75) : nil
+            if format == .json {
+                try CommandSupport.printJSON(outcomes)
+                if let failed { throw failed }
+                return
+            }
             CommandSupport.printTable(["disposition", "kind", "from", "case", "organisation", "signature", "effect", "subject"],
                        outcomes.map { [$0.disposition.rawValue, $0.kind.isEmpty ? "-" : $0.kind, $0.from ?? "-", $0.caseId ?? "-",
                                        $0.organizationId ?? "-", $0.signature.rawValue + ($0.encrypted ? ", encrypted" : ""),
                                        $0.effects.isEmpty ? "-" : $0.effects.joined(separator: "; "), $0.subject ?? "-"] })
-            for outcome in outcomes where outcome.disposition == .failed || outcome.disposition == .unreadable {
-                CommandSupport.printError("liaison: \(outcome.source ?? outcome.messageId): \(outcome.effects.joined(separator: "; "))")
+            for outcome in outcomes where outcome.disposition == .failed {
+                CommandSupport.printError("liaison: \(outcome.source ?? outcome.messageId): not read: \(outcome.effects.joined(separator: "; "))")
             }
             print(summary.line)
+            if let failed { throw failed }
         }
     }
 }

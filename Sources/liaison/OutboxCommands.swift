@@ -17,7 +17,8 @@ struct OutboxCommand: ParsableCommand {
             discussion: """
                 A recipient not yet delivered is shown with the SMTP server's last reply, e.g. \
                 `deferred (451 4.3.0 Try later)`. A message shown as `held` was handed to the server but its delivery \
-                could not be recorded: no `send` takes it again until `liaison outbox release`.
+                could not be recorded, or a run stopped while sending it: no `send` takes it again until `liaison \
+                outbox release`. The table ends with how many are held and why.
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred or failed.", valueName: "S")) var state: String?
@@ -37,6 +38,11 @@ struct OutboxCommand: ParsableCommand {
                            rows.map { [String($0.id), $0.heldReason == nil ? $0.state : "held", $0.caseId ?? "-", $0.organizationId,
                                        $0.purpose, $0.language, String($0.attempts), $0.recipients.map(OutboxCommand.describe).joined(separator: ", "),
                                        $0.subject] })
+                let held = rows.filter { $0.heldReason != nil }
+                if !held.isEmpty {
+                    print("\(CommandSupport.plural(held.count, "message")) held; no `send` takes \(held.count == 1 ? "it" : "them") until `liaison outbox release`:")
+                    for row in held { print("  \(row.id): \(CommandSupport.visible(row.heldReason ?? ""))") }
+                }
             }
         }
     }
@@ -85,21 +91,28 @@ struct SendCommand: ParsableCommand {
             --concurrency connections at once. One run tries each message at most once.
 
             Messages are claimed with a lease, so two `send` processes never send the same message; a `send` \
-            that is killed loses nothing, and the next one finishes the job (only a message that was in flight \
-            may go out twice, with the same Message-ID).
+            that is killed loses nothing, and the next one finishes the job.
 
-            A problem of our own relay or settings — a refused login, an untrusted certificate, no STARTTLS, a \
-            wrong port, our sender address refused — stops `send` with one line and exit status 1, and changes \
-            nothing: the messages stay queued and no attempt or bounce is counted.
+            A problem of our own relay or settings — the relay cannot be reached (connection refused, host not \
+            resolved, no route), it accepts the connection but does not greet or answer EHLO, STARTTLS or AUTH \
+            within smtp.connect_timeout (default 30 s) or turns it away (a 421 greeting), a refused login, an \
+            untrusted certificate, no STARTTLS, a \
+            wrong port, our sender address refused — stops `send` at the first message with one line and exit \
+            status 1, and changes nothing: the messages stay queued and no attempt or bounce is counted.
 
-            A 4xx reply or a network failure defers the message, to be retried by a later `send` after 1, 2, \
-            4 … minutes, up to smtp.max_attempts; a 5xx reply fails that recipient at once and counts a bounce \
-            on the contact. `liaison outbox --state deferred` (or failed) shows each recipient's reply.
+            A 4xx reply, or a connection lost or timed out once a message was being handed over, defers the \
+            message: a later `send` retries it after 1, 2, 4 … minutes, up to smtp.max_attempts. A 5xx reply fails \
+            that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or failed) \
+            shows each recipient's reply.
+
+            A message that was being sent when a run stopped (killed, or unable to record the result even as \
+            held) may have been delivered: the next `send` holds it instead of sending it again, and says so; \
+            `liaison outbox release ID` sends it again once the relay's log was checked.
 
             A progress bar is shown on a terminal; otherwise one summary line.
 
             Exit status: 0 when every message tried was sent (or nothing was due), 75 when some were deferred \
-            for a retry, 1 when some failed for good or on an error.
+            for a retry, 1 when some failed for good, were held for a person, or on an error.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: ArgumentHelp("Send at most N messages (default: all that are due).", valueName: "N")) var limit: Int?
@@ -117,15 +130,31 @@ struct SendCommand: ParsableCommand {
                                               logger: logger) { try makeTransport(smtp, logger: logger) }
             let total = try Outbox(store: env.store).due()
             let bar = ProgressBar(total: limit.map { min($0, total) } ?? total)
-            let summary = try dispatcher.run(limit: limit, concurrency: concurrency) { bar.update($0) }
+            let summary: DispatchSummary
+            do {
+                summary = try dispatcher.run(limit: limit, concurrency: concurrency) { bar.update($0) }
+            } catch let error as GatewayError where error == .recordingFailed {
+                // Said as it is, not as a generic database failure: a message was handed over, and the line
+                // says what became of it.
+                bar.finish()
+                CommandSupport.printError(error.description)
+                throw ExitCode(1)
+            }
             bar.finish()
             var line = "sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)"
+            if !summary.held.isEmpty { line += ", held \(summary.held.count)" }
             if summary.recipientsRefused > 0 { line += ", \(CommandSupport.plural(summary.recipientsRefused, "recipient")) refused" }
             if summary.remainingQueued > 0 { line += "; \(summary.remainingQueued) still in the outbox" }
             if summary.failed > 0 { line += "; `liaison outbox --state failed` shows why" }
             else if summary.deferred > 0 { line += "; `liaison outbox --state deferred` shows why" }
             print(line)
-            if summary.failed > 0 { throw ExitCode(1) }
+            if !summary.held.isEmpty {
+                let ids = summary.held.map { String($0.id) }.joined(separator: " ")
+                print("held \(ids): a run stopped while sending \(summary.held.count == 1 ? "it" : "them"), so the server may "
+                      + "have delivered \(summary.held.count == 1 ? "it" : "them"); check the relay's log, then "
+                      + "`liaison outbox release \(ids)` to send \(summary.held.count == 1 ? "it" : "them") again")
+            }
+            if summary.failed > 0 || !summary.held.isEmpty { throw ExitCode(1) }
             if summary.deferred > 0 { throw ExitCode(75) }
         }
     }

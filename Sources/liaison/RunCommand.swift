@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
             `liaison remind --all`). Between rounds it waits --interval seconds, or less when the IMAP server (IDLE) \
             announces new mail.
 
+            A problem of the relay or the SMTP settings (as for `liaison send`: unreachable, no greeting, refused \
+            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round.
+
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
             SIGINT stops it after the message in hand, within a second. A second `liaison run` on the same \
             workspace refuses to start (lock file .liaison/run.lock).
@@ -120,8 +123,14 @@ private struct Service {
             do {
                 for message in try MailboxReader.maildir(URL(fileURLWithPath: maildir)) {
                     if stop.isStopped { return }
-                    let outcome = try ingester.ingest(message.data)
-                    if outcome.disposition != .duplicate { log(outcome, source: "\(maildir)/\(message.name)") }
+                    // One message that cannot be read or stored never stops the others.
+                    guard let data = message.data else { logger.error("ingest \(maildir)/\(message.name): the file could not be read"); continue }
+                    do {
+                        let outcome = try ingester.ingest(data)
+                        if outcome.disposition != .duplicate { log(outcome, source: "\(maildir)/\(message.name)") }
+                    } catch {
+                        logger.error("ingest \(maildir)/\(message.name): \(error)")
+                    }
                 }
             } catch {
                 logger.error("ingest \(maildir): \(error)")

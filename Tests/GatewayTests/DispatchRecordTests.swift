@@ -46,24 +46,33 @@ import TestSupport
         }
     }
 
-    @Test func aLeaseTakenOverWhileTheFirstWorkerStillSendsIsRecordedOnce() throws {
+    @Test func aLeaseThatRunsOutWhileTheFirstWorkerStillSendsIsHeldNotSentTwice() throws {
         var options = SMTPSink.Options()
-        options.dataReplyDelay = 1.0     // the first worker waits for its reply while its lease runs out
+        options.dataReplyDelay = 0.2     // the first worker waits for its reply while its lease runs out
         let f = try GatewayFixture(sink: options)
         try acme(f)
-        let first = f.dispatcher()
+        // The first worker records only once the second run is over, whatever the machine's speed.
+        let secondDone = DispatchSemaphore(value: 0)
+        let first = f.dispatcher { event in
+            if case .answered = event { secondDone.wait() }
+        }
         let firstRun = Background { try first.run() }
-        try f.sink.waitForMessages(count: 1, timeout: 20)     // in flight: saved by the server, not yet answered
+        try f.sink.waitForMessages(count: 1, timeout: 20)     // in flight: saved by the server, not yet recorded
         f.clock.advance(seconds: first.leaseDuration + 1)
 
         let second = try f.dispatcher().run()
-        #expect(second.sent == 1)
+        secondDone.signal()
+        #expect(second.sent == 0, "the message in flight is not sent a second time")
+        #expect(second.held.map(\.id) == [1])
+        #expect(second.held.first?.reason.contains("liaison outbox release 1") == true)
         let firstSummary = try firstRun.wait()
-        #expect(firstSummary.sent == 0, "the first worker lost its lease: its result is not recorded")
+        #expect(firstSummary.sent == 1, "the first worker still held the lease: its result is recorded and settles the hold")
 
-        #expect(f.sink.messages().count == 2, "the message in flight went out twice, with the same Message-ID")
+        #expect(f.sink.messages().count == 1, "sent once")
         let row = try #require(try f.notifications().first)
         #expect(row.state == .sent && row.attempts == 1 && row.leaseOwner == nil)
+        #expect(try Outbox(store: f.store).list(heldOnly: true).isEmpty)
+        #expect(try events(f, "notification.held") == 1)
         #expect(try events(f, "notification.sent") == 1)
         #expect(try events(f, "participant.delivery") == 1)
     }
@@ -293,6 +302,60 @@ extension DispatchRecordTests {
         #expect(try f.dispatcher().run().sent == 1)
         #expect(try outbox.list(heldOnly: true).isEmpty)
         #expect(try events(f, "notification.held") == 1 && events(f, "notification.released") == 1)
+    }
+}
+
+extension DispatchRecordTests {
+    @Test func aDeliveryThatCanNeitherBeRecordedNorHeldIsHeldByTheNextRun() throws {
+        let f = try GatewayFixture()
+        try acme(f)
+        let writer = f.writer
+        // Once the server has answered, every change of the message fails (as a full disk would make it), the
+        // hold that would keep a later run from sending it again included.
+        let dispatcher = f.dispatcher { event in
+            if case .answered = event {
+                try? writer.write { db in
+                    try db.execute(sql: """
+                        CREATE TRIGGER failing BEFORE UPDATE ON notification
+                        BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                        """)
+                }
+            }
+        }
+        let error = #expect(throws: GatewayError.self) { try dispatcher.run() }
+        #expect(error == .recordingFailed)
+        #expect(error?.description.contains("could not be held either") == true, "\(error?.description ?? "")")
+        try f.sink.waitForMessages(count: 1)
+        let outbox = Outbox(store: f.store)
+        #expect(try outbox.list(heldOnly: true).isEmpty, "the hold failed too")
+        try f.writer.write { db in try db.execute(sql: "DROP TRIGGER failing") }
+
+        f.clock.advance(days: 1)      // long after the lease: the message is still marked in flight
+        let later = try f.dispatcher().run()
+        #expect(later.sent + later.deferred + later.failed == 0)
+        #expect(later.held.map(\.id) == [1])
+        #expect(f.sink.messages().count == 1, "a message that may have been delivered is not sent again")
+        let held = try #require(try outbox.list(heldOnly: true).first)
+        #expect(held.heldReason?.contains("a run stopped while sending it") == true)
+        #expect(try f.dispatcher().run().held.isEmpty, "held once, not again by every run")
+
+        #expect(try outbox.release(ids: [1]).count == 1)
+        #expect(try f.dispatcher().run().sent == 1, "the operator's release sends it again")
+        #expect(f.sink.messages().count == 2)
+        #expect(try events(f, "notification.held") == 1 && events(f, "notification.released") == 1)
+        #expect(try events(f, "notification.sent") == 1)
+    }
+
+    @Test func aConfigurationProblemLeavesNoMessageInFlight() throws {
+        let f = try GatewayFixture()
+        try acme(f)
+        let closed = try LoopbackPort(listening: false)
+        let refused = SMTPConfiguration(url: "smtp://127.0.0.1:\(closed.port)", tls: .none)
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher(smtp: refused).run() }
+        #expect(error == .smtpConfiguration)
+        f.clock.advance(days: 1)
+        let later = try f.dispatcher().run()
+        #expect(later.held.isEmpty && later.sent == 1, "given back untouched: the next run sends it")
     }
 }
 

@@ -622,6 +622,124 @@ import TestSupport
             .replacingOccurrences(of: "smime-1@", with: "smime-2@")
         let bad = try n.f.ingester.ingest(Data(tampered.utf8))
         #expect(bad.signature == .bad && bad.disposition == .review)
+
+        // Another client's layout: the RFC 5751 label application/pkcs7-signature (openssl cms, as Thunderbird
+        // writes it), a base64 UTF-8 body.
+        let japanese = Data("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+            + Data(Data("再調査の結果、影響を受けることを確認しました。\nStatus: affected\n".utf8).base64EncodedString(options: .lineLength76Characters).utf8)
+            + Data("\r\n".utf8)
+        let cms = try openssl(["cms", "-sign", "-signer", path("user.pem"), "-inkey", path("user.key"), "-binary", "-md", "sha256"], input: japanese)
+        #expect(String(decoding: cms, as: UTF8.self).contains("application/pkcs7-signature"))
+        let second = Data("From: Izumi PSIRT <psirt@izumi-crypto.example>\r\nTo: vuls@jpcert.example\r\nSubject: RE: [\(n.ref("izumi-crypto"))]\r\nMessage-ID: <smime-3@izumi-crypto.example>\r\n".utf8) + cms
+        let thunderbird = try n.f.ingester.ingest(second)
+        #expect(thunderbird.signature == .verified, "\(thunderbird.effects)")
+        #expect(try n.response("izumi-crypto") == .affected)
+    }
+
+    /// Thunderbird's signed reply (field case 19): protected headers in the signed `multipart/mixed`, a base64
+    /// UTF-8 body, delivered into a Maildir with LF line ends. Also as Enigmail and K-9 write it, with a
+    /// `text/rfc822-headers` legacy-display part before the text.
+    @Test(arguments: [false, true])
+    func thunderbirdSignedReplyWithProtectedHeadersIsVerified(legacyDisplay: Bool) throws {
+        let n = try Notified(keyed: ["kasumi-mail"])
+        let home = try #require(n.f.vendorHomes["security@kasumi-mail.example"])
+        let headers = Self.thunderbirdHeaders(n, org: "kasumi-mail", messageId: "3b8f0c2e@kasumi-mail.example", subject: nil)
+        let inner = Self.protectedHeadersEntity(headers, boundary: "------------Xk1QfDz0eOqWg5yq3bLxZ9Ym", legacyDisplay: legacyDisplay,
+                                                text: "JPCERT/CC 御中\n\nかすみメールソフトの山口です。\n弊社製品 KasumiMTA は該当の機能を使用しておりません。\n\nStatus: not-affected\n\n-- \n山口 / Kasumi Mail PSIRT\n")
+        let signature = try home.gpg(["--armor", "--detach-sign", "--digest-algo", "SHA256", "--local-user", "security@kasumi-mail.example"],
+                                     input: inner)
+        #expect(signature.status == 0, "\(signature.stderr)")
+        let boundary = "------------2F0E7C1A9B8D6E5F4A3B2C1D"
+        let signed = Data("Content-Type: multipart/signed; micalg=pgp-sha256;\r\n protocol=\"application/pgp-signature\";\r\n boundary=\"\(boundary)\"\r\n\r\nThis is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--\(boundary)\r\n".utf8)
+            + inner + Data("\r\n--\(boundary)\r\nContent-Type: application/pgp-signature; name=\"OpenPGP_signature.asc\"\r\nContent-Description: OpenPGP digital signature\r\nContent-Disposition: attachment; filename=\"OpenPGP_signature.asc\"\r\n\r\n".utf8)
+            + signature.stdout + Data("\r\n--\(boundary)--\r\n".utf8)
+        let message = Self.lf(Data(headers.utf8) + signed)
+        let outcome = try n.f.ingester.ingest(message)
+        #expect(outcome.signature == .verified && outcome.disposition == .reply, "\(outcome.effects)")
+        #expect(outcome.subject == "Re: [JVNVU#12345678] 脆弱性情報のご連絡 (非公開) [\(n.ref("kasumi-mail"))]")
+        #expect(try n.response("kasumi-mail") == .notAffected)
+        #expect(try n.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kasumi-mail" }?.verifiedReply == true)
+    }
+
+    /// Thunderbird's signed and encrypted reply (field case 23): one OpenPGP message signed and encrypted to us,
+    /// the real subject only inside (`Subject: ...` outside). Also without In-Reply-To: the reference in the
+    /// hidden subject alone ties it.
+    @Test(arguments: [true, false])
+    func encryptedReplyWithHiddenSubjectIsDecryptedVerifiedAndMatched(threaded: Bool) throws {
+        let n = try Notified(keyed: ["kasumi-mail"])
+        let home = try #require(n.f.vendorHomes["security@kasumi-mail.example"])
+        try home.importKey(try n.f.gnupg.exportPublic(n.f.signingKey))
+        let real = Self.thunderbirdHeaders(n, org: "kasumi-mail", messageId: "9e4c1a7b@kasumi-mail.example", subject: nil, threaded: threaded)
+        let inner = Self.protectedHeadersEntity(real, boundary: "------------9Yk2RfEz1fPrXh6zr4cMyA0Z",
+                                                text: "JPCERT/CC 御中\n\n補足です。再調査の結果、KasumiMTA 4.2 のサブモジュールが影響を受けます。\n\nStatus: affected\n\n-- \n山口 / Kasumi Mail PSIRT\n")
+        let encrypted = try home.gpg(["--armor", "--sign", "--encrypt", "--trust-model", "always", "--recipient", n.f.signingKey,
+                                      "--digest-algo", "SHA256", "--local-user", "security@kasumi-mail.example"], input: inner)
+        #expect(encrypted.status == 0, "\(encrypted.stderr)")
+        let boundary = "------------7E3D9A0C1B2F4E6D8C0A2B4F"
+        let outer = Self.thunderbirdHeaders(n, org: "kasumi-mail", messageId: "9e4c1a7b@kasumi-mail.example", subject: "...", threaded: threaded)
+        let message = Self.lf(Data((outer + "Content-Type: multipart/encrypted;\r\n protocol=\"application/pgp-encrypted\";\r\n boundary=\"\(boundary)\"\r\n\r\nThis is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n--\(boundary)\r\nContent-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n--\(boundary)\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\nContent-Description: OpenPGP encrypted message\r\nContent-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n").utf8)
+            + encrypted.stdout + Data("\r\n--\(boundary)--\r\n".utf8))
+        let outcome = try n.f.ingester.ingest(message)
+        #expect(outcome.encrypted && outcome.signature == .verified, "\(outcome.effects)")
+        #expect(outcome.matchedBy == (threaded ? "In-Reply-To" : "reference"))
+        #expect(outcome.subject == "Re: [JVNVU#12345678] 脆弱性情報のご連絡 (非公開) [\(n.ref("kasumi-mail"))]", "the subject a person reads is the hidden one")
+        #expect(try n.response("kasumi-mail") == .affected)
+    }
+
+    /// The old `application/pgp` label (PGP 2.x, `x-action=sign`) on an inline-signed reply in ISO-8859-1, 8bit.
+    @Test func inlineSignedReplyLabelledApplicationPGPIsVerified() throws {
+        let n = try Notified(keyed: ["kasumi-mail"])
+        let home = try #require(n.f.vendorHomes["security@kasumi-mail.example"])
+        let text = Data("Sehr geehrte Damen und Herren,\n\nwir haben den Fehler in Version 3.2 behoben. Grüße\n\nStatus: fixed\n".utf8)
+        let latin1 = try #require(String(decoding: text, as: UTF8.self).data(using: .isoLatin1))
+        let signed = try home.gpg(["--clearsign", "--digest-algo", "SHA256", "--local-user", "security@kasumi-mail.example"], input: latin1)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let message = Data("""
+            From: security@kasumi-mail.example
+            To: vuls@jpcert.example
+            Subject: Re: [\(n.ref("kasumi-mail"))]
+            Message-ID: <pgp2-1@kasumi-mail.example>
+            MIME-Version: 1.0
+            Content-Type: application/pgp; format=text; x-action=sign; charset=ISO-8859-1
+            Content-Transfer-Encoding: 8bit
+
+
+            """.utf8) + signed.stdout
+        let outcome = try n.f.ingester.ingest(message)
+        #expect(outcome.signature == .verified, "\(outcome.effects)")
+        #expect(try n.response("kasumi-mail") == .fixed)
+        let statement = try n.f.participant(Self.caseId, "kasumi-mail").statement ?? ""
+        #expect(statement.contains("Grüße"), "\(statement)")
+    }
+
+    /// Thunderbird's header block of a reply to `org` (CRLF, ending before the Content-Type); the subject is the
+    /// real one encoded in UTF-8 unless given.
+    static func thunderbirdHeaders(_ n: Notified, org: String, messageId: String, subject: String?, threaded: Bool = true) -> String {
+        let real = "Re: [JVNVU#12345678] =?UTF-8?B?\(Data("脆弱性情報のご連絡 (非公開)".utf8).base64EncodedString())?= [\(n.ref(org))]"
+        return [
+            "Message-ID: <\(messageId)>", "Date: Mon, 7 Dec 2026 11:02:02 +0900", "MIME-Version: 1.0", "User-Agent: Mozilla Thunderbird",
+            "Subject: \(subject ?? real)", "Content-Language: ja", "To: JPCERT/CC Vulnerability Coordination <vuls@jpcert.example>",
+        ].joined(separator: "\r\n") + "\r\n"
+            + (threaded ? "References: <\(n.mid(org))>\r\n" : "")
+            + "From: Kasumi Mail PSIRT <security@kasumi-mail.example>\r\n"
+            + (threaded ? "In-Reply-To: <\(n.mid(org))>\r\n" : "")
+    }
+
+    /// The `multipart/mixed; protected-headers="v1"` entity Thunderbird signs: the headers again, then the text
+    /// as base64 UTF-8; CRLF throughout, as signed.
+    static func protectedHeadersEntity(_ headers: String, boundary: String, legacyDisplay: Bool = false, text: String) -> Data {
+        let body = Data(text.utf8).base64EncodedString(options: .lineLength76Characters)
+        let legacy = "\r\n--\(boundary)\r\nContent-Type: text/rfc822-headers; protected-headers=\"v1\"\r\nContent-Disposition: inline\r\n\r\n"
+            + "Subject: Re: [JVNVU#12345678] Status: fixed?\r\n"
+        return Data(("Content-Type: multipart/mixed; boundary=\"\(boundary)\";\r\n protected-headers=\"v1\"\r\n" + headers
+                     + (legacyDisplay ? legacy : "")
+                     + "\r\n--\(boundary)\r\nContent-Type: text/plain; charset=UTF-8; format=flowed\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                     + body + "\r\n\r\n--\(boundary)--\r\n").utf8)
+    }
+
+    /// CRLF line ends made LF, as a Maildir delivery keeps them.
+    static func lf(_ data: Data) -> Data {
+        Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").utf8)
     }
 
     /// `text` as ISO-2022-JP encoded words, split every `split` bytes (0: one word), mid-character where it falls.

@@ -92,4 +92,61 @@ import TestSupport
         #expect(try messages.map { try f.ingester.ingest($0).disposition } == [.unmatched, .unmatched])
         #expect(try messages.map { try f.ingester.ingest($0).disposition } == [.duplicate, .duplicate])
     }
+
+    @Test func aMessageTheDatabaseCannotHoldFailsAloneAndTheBatchGoesOn() throws {
+        let f = try GatewayFixture()
+        let notification = try notifiedVendor(f)
+        func reply(_ id: String, _ body: String) -> Data {
+            Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <\(id)@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\n\(body)".utf8)
+        }
+        // The registry may grow by about 256 KiB more: a reply carrying 2 MB of logs fails to store, as on a full disk.
+        try f.writer.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            try db.execute(sql: "PRAGMA max_page_count = \(pages + 64)")
+        }
+        let batch: [(source: String, bytes: Data)] = [
+            ("replies#1", reply("first", "We are looking into it.\nStatus: investigating\n")),
+            ("replies#2", reply("huge", "Status: fixed\n\n" + String(repeating: "log line 0123456789abcdef\n", count: 80_000))),
+            ("replies#3", Data("just some text, no header at all\n".utf8)),
+            ("replies#4", reply("third", "Status: affected\n")),
+        ]
+        let outcomes = f.ingester.ingest(batch: batch)
+        #expect(outcomes.map(\.disposition) == [.reply, .failed, .unreadable, .reply])
+        #expect(outcomes[1].source == "replies#2" && outcomes[1].effects.first?.contains("disk holding the registry database is full") == true,
+                "\(outcomes[1].effects)")
+        #expect(try f.participant(Self.caseId, "keyed").response == .affected, "the failed reply's statement was not applied")
+        let stored = try InboundStore(writer: f.writer).read { try $0.entries(unmatchedOnly: false, reviewOnly: false) }
+        #expect(Set(stored.map(\.messageId)) == ["first@keyed.example", "third@keyed.example", outcomes[2].messageId])
+        #expect(try InboundStore(writer: f.writer).read { try $0.bytes(id: stored.first { $0.messageId == outcomes[2].messageId }!.id) } == batch[2].bytes)
+        let summary = IngestSummary(outcomes)
+        #expect(summary.line == "read 4: 2 matched, 0 automatic, 0 bounces, 1 unmatched, 1 failed; 1 listed for review (liaison inbox --review)")
+    }
+
+    @Test func assignedStatementStillNeedsTheSignatureTheWorkspaceRequires() throws {
+        let f = try GatewayFixture()
+        _ = try notifiedVendor(f)
+        var ingester = f.ingester
+        ingester.requireSignature = .statements
+        let unsigned = Data("From: someone@home.example\nTo: vuls@jpcert.example\nSubject: statement\nMessage-ID: <u-1@home.example>\n\nStatus: fixed\n".utf8)
+        #expect(try ingester.ingest(unsigned).disposition == .unmatched)
+        let (outcome, changed) = try ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed")
+        #expect(changed && outcome.disposition == .review)
+        #expect(outcome.review == "fixed needs a verified signature (ingest.require_signature: statements)")
+        #expect(try f.participant(Self.caseId, "keyed").response == .none)
+        // Without the requirement the same assignment applies it, once.
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").outcome.effects == ["fixed"])
+        #expect(try f.participant(Self.caseId, "keyed").response == .fixed)
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+
+        // A reply ingest applied, assigned again after a later answer, does not undo that answer.
+        let notification = try #require(try f.notifications().first)
+        let early = Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <early@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\nStatus: investigating\n".utf8)
+        #expect(try f.ingester.ingest(early).effects == ["investigating"])
+        #expect(try f.ingester.assign("u-1@home.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+        let later = Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <later@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\nStatus: fixed\n".utf8)
+        #expect(try f.ingester.ingest(later).effects == ["fixed"])
+        #expect(try f.ingester.assign("early@keyed.example", caseId: Self.caseId, organizationId: "keyed").changed == false)
+        #expect(try f.participant(Self.caseId, "keyed").response == .fixed)
+        #expect(throws: GatewayError.self) { try f.ingester.assign("nothing@home.example", caseId: Self.caseId, organizationId: "keyed") }
+    }
 }

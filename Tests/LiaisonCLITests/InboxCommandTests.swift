@@ -62,4 +62,133 @@ import TestSupport
         #expect((try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]] ?? []).count == 4)
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
+
+    /// `inbox assign` applies what the message says, as ingest would have had it matched, and only what the
+    /// trust rule allows.
+    @Test func assigningAStoredMessageAppliesItAsIngestWouldHave() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
+        defer { ws.remove() }
+        let vendor = try GnuPGHome.make()
+        defer { vendor.shutdown() }
+        let vendorKey = try vendor.generateKey(name: "Aozora PSIRT", email: "psirt@aozora.example")
+        try ws.temp.write("Directory/keys/\(vendorKey).asc", String(decoding: try vendor.exportPublic(vendorKey), as: UTF8.self))
+        try ws.temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora", pgp: vendorKey))
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+
+        // Written from a home address with no reference: nothing ties them to the case.
+        let good = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"], input: Data("Fixed in 3.1.5.\nStatus: fixed\n".utf8))
+        let signedAgain = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"], input: Data("Status: not-affected\n".utf8))
+        let tampered = String(decoding: signedAgain.stdout, as: UTF8.self).replacingOccurrences(of: "not-affected", with: "fixed")
+        let messages = [
+            "From: Hanako Sato <hanako@home-mail.example>\nTo: vuls@csirt.example\nSubject: our statement\nMessage-ID: <good@home-mail.example>\n\n\(String(decoding: good.stdout, as: UTF8.self))",
+            "From: Hanako Sato <hanako@home-mail.example>\nTo: vuls@csirt.example\nSubject: our statement\nMessage-ID: <bad@home-mail.example>\n\n\(tampered)",
+            "From: taro@home-mail.example\nTo: vuls@csirt.example\nSubject: Out of Office\nAuto-Submitted: auto-replied\nMessage-ID: <away@home-mail.example>\n\nBack on Monday.\n",
+            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.hosting.example\nTo: vuls@csirt.example\nSubject: failure notice\nMessage-ID: <qmail@mx.hosting.example>\n\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up.\n\n<psirt@kumo.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n<psirt@sakura.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n",
+        ]
+        let mbox = ws.root.appendingPathComponent("unmatched.mbox")
+        try Data(messages.map { "From someone@example Tue Dec  1 10:00:00 2026\n\($0)\n" }.joined().utf8).write(to: mbox)
+        let ingest = try ws.liaison(["ingest", "--mbox", mbox.path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.outputLines.last?.hasPrefix("read 4: 0 matched, 1 automatic, 1 bounce, 3 unmatched, 0 failed") == true, "\(ingest.stdout)")
+
+        // A bad signature assigned changes nothing and waits for review.
+        let bad = try ws.liaison(["inbox", "assign", "bad@home-mail.example", Self.caseId, "aozora"])
+        #expect(bad.status == 0, "\(bad.stderr)")
+        #expect(bad.stdout.contains("still listed for review (bad signature)"))
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "none")
+        let review = try ws.liaison(["inbox", "--review", "--format", "json"])
+        let waiting = try JSONSerialization.jsonObject(with: Data(review.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(waiting.contains { $0["messageId"] as? String == "bad@home-mail.example" && $0["caseId"] as? String == Self.caseId })
+
+        // The signed statement assigned is applied, and shown as signed.
+        let assigned = try ws.liaison(["inbox", "assign", "good@home-mail.example", Self.caseId, "aozora"])
+        #expect(assigned.status == 0, "\(assigned.stderr)")
+        #expect(assigned.stdout.contains("signature verified; fixed"))
+        let shown = try ws.liaison(["case", "show", Self.caseId])
+        #expect(shown.outputLines.contains { $0.contains("aozora") && $0.contains("fixed (signed)") }, "\(shown.stdout)")
+
+        // Assigning it again changes nothing, not even the log.
+        let log = try ws.liaison(["audit", "verify"]).stdout
+        let again = try ws.liaison(["inbox", "assign", "good@home-mail.example", Self.caseId, "aozora"])
+        #expect(again.status == 0 && again.stdout.contains("nothing changed"))
+        #expect(try ws.liaison(["audit", "verify"]).stdout == log)
+
+        // An automatic reply never becomes a response; a bounce fails only that participant's recipients.
+        #expect(try ws.liaison(["inbox", "assign", "away@home-mail.example", Self.caseId, "kumo"]).status == 0)
+        #expect(try ws.liaison(["inbox", "assign", "qmail@mx.hosting.example", Self.caseId, "kumo"]).status == 0)
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["kumo"]?["response"] as? String == "none")
+        #expect(participants["kumo"]?["delivery"] as? String == "undeliverable")
+        #expect(participants["sakura"]?["delivery"] as? String == "notified")
+
+        // Not a participant: one line, exit 1, nothing changed.
+        let stranger = try ws.liaison(["inbox", "assign", "away@home-mail.example", Self.caseId, "krcert-cc"])
+        #expect(stranger.status == 1 && stranger.stderr.contains("not a participant"))
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
+    /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
+    /// exit status says so; a file holding no header field is kept and listed, not lost.
+    @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let sent = try ws.outbox()
+        let tracking = { (org: String) in sent.first { $0["organizationId"] as? String == org }?["trackingRef"] as? String ?? "" }
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try Data("From: psirt@aozora.example\nSubject: Re: [\(tracking("aozora"))]\nMessage-ID: <a@aozora.example>\n\nStatus: affected\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/1.host"))
+        // Removed by another reader between listing and reading.
+        try FileManager.default.createSymbolicLink(atPath: maildir.appendingPathComponent("new/2.host").path,
+                                                   withDestinationPath: maildir.appendingPathComponent("tmp/gone").path)
+        try Data("garbage without any header\n".utf8).write(to: maildir.appendingPathComponent("new/3.host"))
+        try Data("From: psirt@kumo.example\nSubject: Re: [\(tracking("kumo"))]\nMessage-ID: <k@kumo.example>\n\nStatus: not-affected\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/4.host"))
+
+        let run = try ws.liaison(["ingest", "--maildir", maildir.path])
+        #expect(run.status == 75, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.contains("new/2.host: not read: the file could not be read"))
+        #expect(run.outputLines.last == "read 4: 2 matched, 0 automatic, 0 bounces, 1 unmatched, 1 failed; 1 listed for review (liaison inbox --review)")
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "affected")
+        #expect(participants["kumo"]?["response"] as? String == "not-affected")
+        let review = try ws.liaison(["inbox", "--review"])
+        #expect(review.stdout.contains("not readable as a message"))
+
+        // Once the file is back, reading the Maildir again takes it and changes nothing else.
+        try FileManager.default.removeItem(at: maildir.appendingPathComponent("new/2.host"))
+        try Data("From: psirt@kumo.example\nSubject: Out of Office [\(tracking("kumo"))]\nAuto-Submitted: auto-replied\nMessage-ID: <oof@kumo.example>\n\nAway.\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/2.host"))
+        let again = try ws.liaison(["ingest", "--maildir", maildir.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.outputLines.last == "read 4: 1 matched, 1 automatic, 0 bounces, 0 unmatched, 0 failed, 3 already read")
+    }
+
+    /// `liaison run --maildir`: a file that cannot be read is logged and the messages after it are still read.
+    @Test func theServiceReadsPastAMaildirFileItCannotRead() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let tracking = try ws.outbox().first?["trackingRef"] as? String ?? ""
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(atPath: maildir.appendingPathComponent("new/1.host").path,
+                                                   withDestinationPath: maildir.appendingPathComponent("tmp/gone").path)
+        try Data("From: psirt@aozora.example\nSubject: Re: [\(tracking)]\nMessage-ID: <run-1@aozora.example>\n\nStatus: fixed\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/2.host"))
+        let service = try ws.start(["run", "--maildir", maildir.path, "--interval", "30", "--no-reminders"])
+        #expect(waitUntil(timeout: 30) { service.stderrSoFar.contains("new/2.host: reply") || !service.isRunning }, "\(service.stderrSoFar)")
+        service.send(signal: SIGTERM)
+        let finished = try service.wait(timeout: 10)
+        #expect(finished.stderr.contains("new/1.host: the file could not be read"), "\(finished.stderr)")
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "fixed")
+    }
 }

@@ -155,4 +155,49 @@ import TestSupport
         #expect(fromMaildir.status == 0, "\(fromMaildir.stderr)")
         #expect(fromMaildir.outputLines.last == "read 1: 0 matched, 0 automatic, 0 bounces, 1 unmatched, 0 failed; 1 listed for review (liaison inbox --review)")
     }
+
+    /// GBK and EUC-KR replies and a Japanese provider's ISO-2022-JP bounce, read by `ingest --mbox`: `inbox` and
+    /// `case show` show their words decoded.
+    @Test func regionalCharsetsAreReadThroughIngestAndShownDecoded() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo", "sakura"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let sent = try ws.outbox()
+        func notice(_ org: String) throws -> (messageId: String, tracking: String) {
+            let row = try #require(sent.first { $0["organizationId"] as? String == org })
+            return (row["messageId"] as? String ?? "", row["trackingRef"] as? String ?? "")
+        }
+        func hex(_ text: String) -> Data {
+            Data(stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! })
+        }
+        func word(_ charset: String, _ bytes: Data) -> String { "=?\(charset)?B?\(bytes.base64EncodedString())?=" }
+        // 回复: 關於漏洞通知 (關 and 於 are GBK, not GB2312); 我們已確認，產品不受影響。
+        let gbk = Data("From: Zhang Wei <zhang@partner-cn.example>\nTo: vuls@csirt.example\nSubject: \(word("GBK", hex("bbd8b8b43a20ea50ecb6c2a9b6b4cda8d6aa20") + Data("[\(try notice("aozora").tracking)]".utf8)))\nMessage-ID: <gbk-1@partner-cn.example>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=GBK\nContent-Transfer-Encoding: 8bit\n\n".utf8)
+            + hex("ced28283d2d1b45fd54aa3acae61c6b7b2bbcadcd3b0ed91a1a3") + Data("\nStatus: not-affected\n".utf8)
+        // 회신: 취약점 통지; 조사 중입니다.
+        let euckr = Data("From: Kim Minjun <kim@partner-kr.example>\nTo: vuls@csirt.example\nSubject: \(word("EUC-KR", hex("c8b8bdc53a20c3ebbee0c1a120c5ebc1f620") + Data("[\(try notice("kumo").tracking)]".utf8)))\nMessage-ID: <euckr-1@partner-kr.example>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=EUC-KR\nContent-Transfer-Encoding: 8bit\n\n".utf8)
+            + hex("c1b6bbe720c1dfc0d4b4cfb4d92e") + Data("\nStatus: investigating\n".utf8)
+        // 配信エラー; 以下の宛先に配信できませんでした。 and 元のメッセージ, as a Japanese provider writes them.
+        let bounce = Data("Return-Path: <>\nFrom: postmaster@mail.provider.example\nTo: vuls@csirt.example\nSubject: =?ISO-2022-JP?B?\(hex("1b2442475b3f2e25282569213c1b2842").base64EncodedString())?=\nMessage-ID: <jp-bounce-1@mail.provider.example>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n\u{1B}$B0J2<$N08@h$KG[?.$G$-$^$;$s$G$7$?!#\u{1B}(B\n\n<psirt@sakura.example>\n550 5.1.1 unknown user\n\n----- \u{1B}$B85$N%a%C%;!<%8\u{1B}(B -----\nMessage-ID: <\(try notice("sakura").messageId)>\nTo: psirt@sakura.example\n".utf8)
+        let mbox = ws.root.appendingPathComponent("regional.mbox")
+        try [gbk, euckr, bounce].reduce(Data()) { $0 + Data("From someone@example Tue Dec  1 10:00:00 2026\n".utf8) + $1 + Data("\n".utf8) }
+            .write(to: mbox)
+        let ingest = try ws.liaison(["ingest", "--mbox", mbox.path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.outputLines.last == "read 3: 3 matched, 0 automatic, 1 bounce, 0 unmatched, 0 failed")
+
+        let inbox = try ws.liaison(["inbox", "--format", "json"])
+        let subjects = Set((try JSONSerialization.jsonObject(with: Data(inbox.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String })
+        #expect(subjects == ["回复: 關於漏洞通知 [\(try notice("aozora").tracking)]", "회신: 취약점 통지 [\(try notice("kumo").tracking)]", "配信エラー"])
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect((participants["aozora"]?["statement"] as? String)?.contains("我們已確認，產品不受影響。") == true)
+        #expect(participants["kumo"]?["response"] as? String == "investigating")
+        #expect((participants["kumo"]?["statement"] as? String)?.contains("조사 중입니다.") == true)
+        #expect(participants["sakura"]?["delivery"] as? String == "undeliverable")
+        #expect(participants["sakura"]?["response"] as? String == "none")
+        let table = try ws.liaison(["inbox"])
+        #expect(table.stdout.contains("配信エラー") && table.stdout.contains("회신: 취약점 통지"))
+    }
 }

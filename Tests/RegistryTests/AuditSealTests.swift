@@ -112,6 +112,12 @@ import TestSupport
         #expect(problem.contains("(sealed "), "\(problem)")
         #expect(problem.contains("8 events) no longer matches the log: event 6 ("), "\(problem)")
         #expect(problem.contains(" UTC, case.opened) was edited after the seal"), "\(problem)")
+
+        // `audit verify` reads the log once for the chain and the seals, and finds the same.
+        let combined = try AuditSeals.verify(AuditSeals.files(of: sealed.workspace), store: sealed.store, signingKey: sealed.key,
+                                             gnupgHome: sealed.gnupg.path, relativeTo: sealed.workspace)
+        #expect(combined.chain == .intact(count: 10))
+        #expect(combined.seals == check)
     }
 
     @Test func aSealOfTheFirstFormatStillPlacesARewriteBetweenSeals() throws {

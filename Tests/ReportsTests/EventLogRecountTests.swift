@@ -43,12 +43,21 @@ import TestSupport
         let text = ReportRenderer.render(report, format: .text, language: .en)
         #expect(text.contains("DIFFER from the tables"))
         #expect(text.contains("notifications.byPurpose.reminder: tables 2, event log 1"))
+        let japanese = ReportRenderer.render(report, format: .html, language: .ja)
+        #expect(japanese.contains("<li>notifications.byPurpose.reminder: 表 2、イベントログ 1</li>"), "\(japanese)")
     }
 
     @Test func logIntegrityIsPrinted() throws {
         let intact = try ReportFigureTests.report(logIntegrity: LogIntegrity(intact: true, eventCount: 57))
         #expect(ReportRenderer.render(intact, format: .text, language: .en).contains("Event log verified intact (57 events)"))
         #expect(ReportRenderer.render(intact, format: .html, language: .ja).contains("イベントログの完全性を確認済み（57 件）"))
+        let sealed = try ReportFigureTests.report(logIntegrity: LogIntegrity(
+            intact: true, eventCount: 57,
+            latestSeal: "57 events, head 3f2a00000000beef…, sealed 2007-10-01T00:00:00Z by 0123456789ABCDEF0123456789ABCDEF01234567"))
+        #expect(ReportRenderer.render(sealed, format: .text, language: .en).contains(
+            "latest audit seal: 57 events, head 3f2a00000000beef…, sealed 2007-10-01T00:00:00Z by 0123456789ABCDEF0123456789ABCDEF01234567"))
+        #expect(ReportRenderer.render(sealed, format: .text, language: .ja).contains(
+            "最新の監査シール: 57 件、ヘッド 3f2a00000000beef…、2007-10-01T00:00:00Z に 0123456789ABCDEF0123456789ABCDEF01234567 の鍵で署名"))
         let broken = try ReportFigureTests.report(logIntegrity: LogIntegrity(intact: false, eventCount: 12))
         #expect(ReportRenderer.render(broken, format: .markdown, language: .en).contains("Event log verification FAILED"))
         let unverified = try ReportFigureTests.report()
@@ -81,6 +90,7 @@ import TestSupport
         let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(report.integrity.recount.figures.undated == 1)
         #expect(report.integrity.recount.differences == ["event log: 1 events without a readable date"])
+        #expect(ReportRenderer.render(report, format: .text, language: .ja).contains("  - イベントログ: 日時を読めないイベント 1 件\n"))
         #expect(!report.integrity.recount.agrees)
     }
 

@@ -261,7 +261,7 @@ import Testing
         #expect(sink.connectionCount == 1)
     }
 
-    @Test func refusedConnectionIsTransientConnectionFailure() throws {
+    @Test func refusedConnectionIsAConfigurationProblemNotTheMessages() throws {
         let closed = try LoopbackPort(listening: false)
         let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(closed.port)", tls: .none,
                                               connectTimeout: 5, timeout: 10)
@@ -272,19 +272,88 @@ import Testing
         let error = try #require(report.error)
         #expect(error == .connectionFailed)
         #expect(error.isTransient)
+        #expect(error.isConfigurationProblem, "nothing was handed over: the relay, not the message, is at fault")
         #expect(error.description.contains("127.0.0.1:\(closed.port)"))
         #expect(report.outcomes.allSatisfy { $0.outcome.isTransient && $0.outcome.code == nil })
     }
 
-    @Test func silentServerTimesOutAsTransient() throws {
-        let silent = try LoopbackPort(listening: true)
-        let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(silent.port)", tls: .none,
-                                              connectTimeout: 1, timeout: 1)
+    @Test func anUnresolvableHostIsAConfigurationProblem() throws {
+        let configuration = SMTPConfiguration(url: "smtp://relay.invalid:587", connectTimeout: 5, timeout: 10)
 
         let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
 
-        #expect(report.error == .timeout)
-        #expect(report.error?.isTransient == true)
+        let error = try #require(report.error)
+        #expect(error == .connectionFailed && error.isConfigurationProblem)
+        #expect(error.description.contains("smtp://relay.invalid:587"), "\(error.description)")
+    }
+
+    @Test func aRelayThatTurnsUsAwayInItsGreetingIsAConfigurationProblemWithItsReply() throws {
+        let relay = try StallingRelay.start(.busy)
+        defer { relay.stop() }
+        let configuration = SMTPConfiguration(url: relay.url, tls: .none, connectTimeout: 5, timeout: 10)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .serverRejected && error.isConfigurationProblem)
+        #expect(error.replyCode == 421)
+        #expect(error.description.contains("421 4.3.2 relay.example Too many connections, try again later"), "\(error.description)")
+    }
+
+    @Test func aRelayThatHangsUpBeforeTheMailTransactionIsAConfigurationProblem() throws {
+        let relay = try StallingRelay.start(.greetThenHangUp)
+        defer { relay.stop() }
+        let configuration = SMTPConfiguration(url: relay.url, tls: .none, connectTimeout: 5, timeout: 10)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .connectionLost && error.isConfigurationProblem)
+        #expect(error.description.contains("closed the connection after its greeting, before any message was handed over"),
+                "\(error.description)")
+    }
+
+    @Test func silentServerTimesOutAsAConfigurationProblem() throws {
+        let silent = try LoopbackPort(listening: true)
+        let configuration = SMTPConfiguration(url: "smtp://127.0.0.1:\(silent.port)", tls: .none,
+                                              connectTimeout: 1, timeout: 30)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .timeout)
+        #expect(error.isTransient)
+        #expect(error.isConfigurationProblem)
+        #expect(error.description == "The SMTP server at smtp://127.0.0.1:\(silent.port) accepted the connection but did "
+                + "not greet within 1 s, so nothing was sent.")
+        #expect(report.outcomes.allSatisfy { $0.outcome.isTransient })
+    }
+
+    @Test func aServerThatGreetsAndThenStallsIsAConfigurationProblem() throws {
+        let relay = try StallingRelay.start(.greetThenStall)
+        defer { relay.stop() }
+        let configuration = SMTPConfiguration(url: relay.url, tls: .none, connectTimeout: 1, timeout: 30)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .timeout && error.isConfigurationProblem)
+        #expect(error.description.contains("greeted, then did not answer EHLO within 1 s"), "\(error.description)")
+        #expect(relay.connectionCount == 1)
+    }
+
+    @Test func aServerThatStallsAfterTheDataIsTheMessagesTransientFailure() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 5          // saved, but the reply comes after our timeout: the message is in flight
+        let sink = try SMTPSink.start(options)
+        defer { sink.stop() }
+        let configuration = SMTPConfiguration(url: sink.url, tls: .none, connectTimeout: 5, timeout: 1)
+
+        let report = try CurlSMTPTransport(configuration: configuration).send([testMessage(to: ["a@vendor.test"])])[0]
+
+        let error = try #require(report.error)
+        #expect(error == .timeout)
+        #expect(!error.isConfigurationProblem, "the message may have been delivered: a failure of this message")
         #expect(report.outcomes.allSatisfy { $0.outcome.isTransient })
     }
 

@@ -6,12 +6,13 @@ import Darwin
 #endif
 
 /// A TCP port on 127.0.0.1 held by the test, so no other process can take it meanwhile. Not listening, it refuses
-/// connections; listening, it accepts them into the kernel's backlog and never says a word (a hung server).
-final class LoopbackPort {
-    let port: Int
+/// connections (a wrong port, a relay that is down); listening, it accepts them into the kernel's backlog and never
+/// says a word (a hung server).
+public final class LoopbackPort {
+    public let port: Int
     private let descriptor: Int32
 
-    init(listening: Bool) throws {
+    public init(listening: Bool) throws {
         #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

@@ -1,0 +1,26 @@
+import Foundation
+import OpenPGP
+
+/// One OpenPGP context kept for every message an ingester reads, made at the first message that needs one.
+///
+/// gpgme starts `gpg --version` each time a context is set up on a home directory: made per message, that was a
+/// process per reply and most of the time ingest took. A context is reused for its home; a failure to make one is
+/// not remembered, so a home that appears later is used.
+///
+/// `@unchecked Sendable`: the context (not `Sendable`; gpgme allows one thread at a time) is only reached inside
+/// `lock`, so one message at a time uses it whatever thread reads it.
+final class SharedOpenPGPContext: @unchecked Sendable {
+    private let lock = NSLock()
+    private var context: OpenPGPContext?
+
+    /// Runs `body` holding the context on `home`; `body` asks for it (nil when none can be made) only when it
+    /// needs one, so a message that is never verified makes none.
+    func with<T>(home: String?, _ body: (() -> OpenPGPContext?) throws -> T) rethrows -> T {
+        try lock.withLock {
+            try body {
+                if self.context == nil { self.context = try? OpenPGPContext(homeDirectory: home) }
+                return self.context
+            }
+        }
+    }
+}
