@@ -88,7 +88,7 @@ extension NotificationComposer {
     func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
         var part = PlanningParts.Part()
         do {
-            part.drafts = try orgDrafts(cases: CaseStore(store), directory: NotificationPlanningQueries(store), orgId: orgId,
+            part.drafts = try orgDrafts(directory: NotificationPlanningQueries(store), orgId: orgId,
                                         request: base.request, base: base.context, library: base.library, pgp: pgp,
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {
@@ -107,7 +107,7 @@ extension NotificationComposer {
         return part
     }
 
-    private func orgDrafts(cases: CaseStore, directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
+    private func orgDrafts(directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
         let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
