@@ -6,12 +6,15 @@ import Registry
 import SMTP
 import TestSupport
 
-/// `liaison-bench throughput [VENDORS]`: `notify` of one case to 10,000 vendors (render + sign + store, Ed25519,
-/// one transaction), the process's peak memory, then `send` of them all to Postfix's smtp-sink on loopback;
-/// prints messages per second for notify, send, and both end to end. Run it alone: the peak memory is the
+/// `liaison-bench throughput [VENDORS [CONNECTIONS]]`: `notify` of one case to 10,000 vendors (render + sign +
+/// store, Ed25519, one transaction), the process's peak memory, then `send` of them all to Postfix's smtp-sink on
+/// loopback over 2 connections; prints messages per second for notify, send, and both end to end; then sends
+/// 5,000 of them again over 1, 2 and 4 connections. Run it alone: the peak memory is the
 /// process's.
 enum ThroughputBenchmark {
-    static func run(vendors: Int) throws {
+    /// `connections` send the notified messages; then `resend` of them are queued again and sent over 1, 2 and
+    /// 4 connections.
+    static func run(vendors: Int, connections: Int = 2, resend: Int = 5_000) throws {
         let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Templates")
         let gnupg = try GnuPGHome.make()
@@ -49,12 +52,28 @@ enum ThroughputBenchmark {
         let smtp = configuration
         let dispatcher = OutboxDispatcher(store: store, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
         let sendStart = Date()
-        let summary = try dispatcher.run(concurrency: 2)
+        let summary = try dispatcher.run(concurrency: connections)
         let sendTime = Date().timeIntervalSince(sendStart)
-        print(String(format: "  send, 2 connections:               %6d messages in %6.2f s = %7.1f msg/s",
-                     summary.sent, sendTime, Double(summary.sent) / sendTime))
+        print(String(format: "  send, %d connections:               %6d messages in %6.2f s = %7.1f msg/s",
+                     connections, summary.sent, sendTime, Double(summary.sent) / sendTime))
         print(String(format: "  notify + send, end to end:         %6d messages in %6.2f s = %7.1f msg/s",
                      summary.sent, composeTime + sendTime, Double(summary.sent) / (composeTime + sendTime)))
+
+        // The same messages again, queued anew, over 1, 2 and 4 connections.
+        for count in [1, 2, 4] {
+            try store.writer.write { db in
+                try db.execute(sql: """
+                    UPDATE notification SET state = 'queued', attempts = 0, sentAt = NULL, nextAttemptAt = NULL,
+                           lastError = NULL, leaseOwner = NULL, leaseUntil = NULL
+                    """)
+                try db.execute(sql: "UPDATE notificationRecipient SET status = 'pending', smtpCode = NULL, smtpReply = NULL")
+            }
+            let start = Date()
+            let again = try dispatcher.run(limit: resend, concurrency: count)
+            let time = Date().timeIntervalSince(start)
+            print(String(format: "  send again, %d connection%@:         %6d messages in %6.2f s = %7.1f msg/s",
+                         count, count == 1 ? " " : "s", again.sent, time, Double(again.sent) / time))
+        }
     }
 
     /// The process's peak resident set size in MB (Linux reports ru_maxrss in KB).

@@ -22,7 +22,8 @@ case "outbox":
 case "signing":
     try SigningBenchmark.run()
 case "throughput":
-    try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
+    try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000,
+                                connections: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2)
 case "imap":
     try IMAPBenchmark.run()
 case "audit":

@@ -12,11 +12,11 @@ extension DeliveryAttempt {
             let outcome = report?.outcomes.first { $0.recipient.caseInsensitiveCompare(email) == .orderedSame }?.outcome
             switch outcome {
             case .accepted(let code, let reply)?:
-                results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .transientFailure(let code, let reply)?:
-                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .permanentFailure(let code, let reply)?:
-                results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: "\(outcome!)"))
+                results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: Self.summary(outcome!)))
             case nil:
                 let reason = report?.error.map { "\($0)" } ?? "no result from the transport"
                 results.append(.init(email: email, outcome: .transient, code: nil, reply: reason, summary: "no result"))
@@ -25,6 +25,19 @@ extension DeliveryAttempt {
         self.init(recipients: results, messageError: report?.error?.description,
                   refusedByRelay: report?.error?.isWholeMessageRefusal ?? false)
     }
+
+    /// The outcome as the event log keeps it, `accepted(code: 250, reply: "250 2.0.0 Ok")`: the text Swift
+    /// prints for the case, written out directly (printing an enum reflects over it, a cost on every message).
+    static func summary(_ outcome: RecipientOutcome) -> String {
+        switch outcome {
+        case .accepted(let code, let reply):
+            return "accepted(code: \(code), reply: \(reply.debugDescription))"
+        case .transientFailure(let code, let reply):
+            return "transientFailure(code: \(code.map { "Optional(\($0))" } ?? "nil"), reply: \(reply.debugDescription))"
+        case .permanentFailure(let code, let reply):
+            return "permanentFailure(code: \(code), reply: \(reply.debugDescription))"
+        }
+    }
 }
 
 extension OutboxDispatcher {
@@ -32,15 +45,17 @@ extension OutboxDispatcher {
     /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
     /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run; if
     /// even the hold cannot be written, the row keeps the in-flight mark of its claim, and the next run holds it
-    /// (`OutboxStore.holdAbandonedInFlight`).
+    /// (`OutboxStore.holdAbandonedInFlight`). `next`, the message of the same batch about to be sent, is marked in
+    /// flight in the same transaction.
     /// Returns nil when the lease was taken over by another worker.
     func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
-                            answeredAt: Date) throws -> RecordedAttempt? {
+                            answeredAt: Date, markingInFlight next: Int64? = nil) throws -> RecordedAttempt? {
         var pause = 0.02
         var waiting = false
         while true {
             do {
-                return try outbox.record(attempt, id: message.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: answeredAt)
+                return try outbox.record([AnsweredAttempt(id: message.id, attempt: attempt, at: answeredAt)], owner: owner,
+                                         maxAttempts: maxAttempts, actor: actor, markingInFlight: next)[0]
             } catch where OutboxStore.isBusy(error) {
                 if !waiting {
                     waiting = true
@@ -70,14 +85,15 @@ extension OutboxDispatcher {
         }
     }
 
-    /// Gives a claimed message back untouched (nothing of it was handed over), waiting while another process
+    /// Gives claimed messages back untouched (nothing of them was handed over), waiting while another process
     /// holds the database's write lock: left claimed, its in-flight mark would make the next run hold it for a
     /// person although it was never sent.
-    func giveBack(_ message: ClaimedNotification, owner: String) {
+    func giveBack(_ messages: [ClaimedNotification], owner: String) {
+        guard !messages.isEmpty else { return }
         var pause = 0.02
         for _ in 0..<600 {
             do {
-                try outbox.release(ids: [message.id], owner: owner)
+                try outbox.release(ids: messages.map(\.id), owner: owner)
                 return
             } catch where OutboxStore.isBusy(error) {
                 Thread.sleep(forTimeInterval: pause)
@@ -86,7 +102,6 @@ extension OutboxDispatcher {
                 break
             }
         }
-        logger.warning("\(message.messageId): could not be given back untouched; the next `send` holds it for a person")
+        logger.warning("\(messages[0].messageId): could not be given back untouched; the next `send` holds it for a person")
     }
 }
-

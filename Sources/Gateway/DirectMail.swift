@@ -18,6 +18,8 @@ public struct DirectMail: Sendable {
     public var signingKey: String?
     public var encrypt = false
     public var gnupgHome: String?
+    /// The signing key's passphrase, for loopback pinentry; nil for a key without one.
+    public var signingPassphrase: String?
 
     public init(from: EmailAddress, to: [EmailAddress], subject: String, body: String) {
         self.from = from; self.to = to; self.subject = subject; self.body = body
@@ -30,7 +32,7 @@ public struct DirectMail: Sendable {
         if !attachments.isEmpty { content = .mixed([content] + attachments.map(MIMEEntity.attachment)) }
         var entity = content
         if signingKey != nil || encrypt {
-            let pgp = try OpenPGPContext(homeDirectory: gnupgHome)
+            let pgp = try OpenPGPContext(homeDirectory: gnupgHome, passphrase: signingPassphrase)
             if let signingKey {
                 let signature = try pgp.signDetached(content.serialized(), signer: signingKey)
                 entity = .signed(content: content, signature: signature.armored, micalg: signature.micalg)

@@ -12,6 +12,9 @@ public struct GatewaySettings: Sendable {
     public var senderOrganizationId: String?
     public var signingKey: String?
     public var gnupgHome: String?
+    /// The signing key's passphrase, for loopback pinentry (`gnupg.passphrase_file` or `gnupg.passphrase_env`);
+    /// nil for a key without one. Never printed.
+    public var signingPassphrase: String?
     public var encryption: EncryptionPolicy
     public var templatesDirectory: URL
     public var actor: String

@@ -20,8 +20,8 @@ final class LeaseRenewal: Sendable {
         self.outbox = outbox; self.lease = lease; self.now = now; self.logger = logger
     }
 
-    func track(_ id: Int64, owner: String) { inFlight.withLock { $0[id] = owner } }
-    func untrack(_ id: Int64) { _ = inFlight.withLock { $0.removeValue(forKey: id) } }
+    func track(_ ids: [Int64], owner: String) { inFlight.withLock { for id in ids { $0[id] = owner } } }
+    func untrack(_ ids: [Int64]) { inFlight.withLock { for id in ids { $0.removeValue(forKey: id) } } }
 
     /// Starts the renewing thread.
     func start() {
@@ -43,15 +43,18 @@ final class LeaseRenewal: Sendable {
         wakeUp.lock(); wakeUp.broadcast(); wakeUp.unlock()
     }
 
+    /// One transaction per worker (lease owner) for all the messages it holds.
     private func renewAll() {
         let held = inFlight.withLock { $0 }
-        for (id, owner) in held {
+        let byOwner = Dictionary(grouping: held, by: \.value).mapValues { $0.map(\.key).sorted() }
+        for (owner, ids) in byOwner {
             do {
-                if try outbox.renew(ids: [id], owner: owner, until: now().addingTimeInterval(lease)).isEmpty {
+                let renewed = try outbox.renew(ids: ids, owner: owner, until: now().addingTimeInterval(lease))
+                for id in ids where !renewed.contains(id) {
                     logger.warning("outbox message \(id): its lease was taken over by another send")
                 }
             } catch {
-                logger.warning("outbox message \(id): the lease could not be renewed (\(error))")
+                logger.warning("outbox messages \(ids.map(String.init).joined(separator: ", ")): the lease could not be renewed (\(error))")
             }
         }
     }

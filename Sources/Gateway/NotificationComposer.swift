@@ -77,44 +77,81 @@ public struct NotificationComposer: Sendable {
 
     /// Checks everything, then signs, encrypts and stores every message in one transaction. `followUp` names,
     /// for each message, the change to its participant made in the same transaction (a reminder counted…).
+    ///
+    /// The organisations are planned and signed on every core while one writer stores each organisation's
+    /// messages as soon as they are ready, inside one write transaction: a problem anywhere (a template, a key,
+    /// a signature, the recipients changed, already notified) rolls it all back and every problem is listed.
     @discardableResult
     public func queue(_ request: NotificationRequest,
                       followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
-        let prepared = try prepare(request)
-        return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
+        let outbox = OutboxStore(store)
+        guard outbox.readsDuringWrites else {
+            // One connection: the planning threads could not read while the writer waits for them.
+            let prepared = try prepare(request)
+            return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
+        }
+        let base = try planningBase(for: request)
+        let parts = PlanningParts.start(base: base, composer: self, sign: true)
+        defer { parts.finish() }
+        let createdAt = now()
+        var planned: [PlannedNotification] = []
+        var problems = base.problems
+        var index = 0
+        let count = base.organizationIds.count
+        try persisting(base.request) { outbox, refuseRepeats in
+            try outbox.enqueue(refuseRepeats: refuseRepeats, actor: settings.actor,
+                               followUps: { followUp.map { planned.compactMap($0) } ?? [] }) {
+                // The next organisation's messages; nil when all are stored, or a throw when any had a problem.
+                while index < count {
+                    let part = parts.part(at: index)
+                    index += 1
+                    problems += part.problems
+                    guard problems.isEmpty else { continue }
+                    planned += part.drafts.map(\.plan)
+                    return zip(part.drafts, part.bytes).map { draft, bytes in
+                        draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: createdAt)
+                    }
+                }
+                if !problems.isEmpty { throw GatewayProblems(problems) }
+                return nil
+            }
+        }
+        return planned
     }
 
     /// Plans, renders and signs every message; nothing is written yet.
     public func prepare(_ request: NotificationRequest) throws -> PreparedNotifications {
-        let drafts = try drafts(for: request)
-        var messages: [QueuedNotification] = []
-        var problems: [String] = []
-        let createdAt = now()
-        for (draft, result) in zip(drafts, Self.build(drafts, settings: settings)) {
-            switch result {
-            case .success(let bytes): messages.append(draft.queued(bytes: bytes, request: request, settings: settings, createdAt: createdAt))
-            case .failure(let error): problems.append("\(draft.organizationId): \(error)")
-            }
-        }
+        let base = try planningBase(for: request)
+        let parts = PlanningParts.run(base: base, composer: self, sign: true)
+        let problems = base.problems + parts.flatMap(\.problems)
         if !problems.isEmpty { throw GatewayProblems(problems) }
-        return PreparedNotifications(request: request, messages: messages, planned: drafts.map(\.plan))
+        let createdAt = now()
+        let messages = parts.flatMap { part in
+            zip(part.drafts, part.bytes).map { $0.queued(bytes: $1, request: base.request, settings: settings, createdAt: createdAt) }
+        }
+        return PreparedNotifications(request: base.request, messages: messages, planned: parts.flatMap { $0.drafts.map(\.plan) })
     }
 
     /// Stores prepared messages in one transaction, all or nothing (see `OutboxStore.enqueue`).
     @discardableResult
     public func persist(_ prepared: PreparedNotifications, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
-        let request = prepared.request
+        try persisting(prepared.request) { outbox, refuseRepeats in
+            try outbox.enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps, actor: settings.actor)
+        }
+        return prepared.planned
+    }
+
+    /// Runs a store operation for `request`, with the store's refusals said as the composer says them.
+    private func persisting(_ request: NotificationRequest, _ body: (OutboxStore, Bool) throws -> Void) throws {
         let refuseRepeats = !request.again && request.caseId != nil
             && [.caseNotification, .publication, .incident].contains(request.purpose)
         do {
-            try OutboxStore(store).enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps,
-                                           actor: settings.actor)
+            try body(OutboxStore(store), refuseRepeats)
         } catch let error as StoreError where error == .alreadyNotified || error == .recipientsChanged {
             throw GatewayProblems([error.description])
         } catch let error as StoreError {
             throw GatewayError.from(error)
         }
-        return prepared.planned
     }
 }
 

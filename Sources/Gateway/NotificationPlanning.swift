@@ -5,7 +5,32 @@ import Registry
 
 // The plan-and-render step of composing: the request, the case and the directory in; checked drafts out.
 extension NotificationComposer {
+    /// What the drafts of every organisation share, found once before any organisation is planned.
+    struct PlanningBase: Sendable {
+        /// The request, with the case's TLP level.
+        let request: NotificationRequest
+        let library: TemplateLibrary
+        let signingKey: String
+        let senderEncryptionKey: String?
+        /// The sender's and the case's values.
+        let context: TemplateValue
+        /// The organisations to notify, each once, in the order asked.
+        let organizationIds: [String]
+        let now: Date
+        /// Problems found already (the signing key cannot sign…): nothing is signed, nothing is queued.
+        let problems: [String]
+    }
+
+    /// Every checked draft, in order, or every problem found.
     func drafts(for request: NotificationRequest) throws -> [Draft] {
+        let base = try planningBase(for: request)
+        let parts = PlanningParts.run(base: base, composer: self, sign: false)
+        let problems = base.problems + parts.flatMap(\.problems)
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        return parts.flatMap(\.drafts)
+    }
+
+    func planningBase(for request: NotificationRequest) throws -> PlanningBase {
         var request = request
         if let caseId = request.caseId {
             let level = try CaseStore(store).record(caseId)?.tlp
@@ -22,7 +47,7 @@ extension NotificationComposer {
         guard let signingKey = settings.signingKey, !signingKey.isEmpty else {
             throw GatewayProblems(["no signing key: set sender.signing_key in liaison.yaml to the fingerprint of the key in the GnuPG home"])
         }
-        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
+        let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome, passphrase: settings.signingPassphrase)
         let now = now()
         var senderEncryptionKey: String?
         do {
@@ -53,43 +78,52 @@ extension NotificationComposer {
             return (base, ids + request.observers)
         }()
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
-
-        var drafts: [Draft] = []
         var seen = Set<String>()
-        for orgId in orgIds where seen.insert(orgId).inserted {
-            do {
-                drafts += try orgDrafts(cases: cases, directory: directory, orgId: orgId, request: request, base: context,
-                                        library: library, pgp: pgp, signingKey: signingKey,
-                                        senderEncryptionKey: senderEncryptionKey, now: now)
-            } catch let error as GatewayProblems {
-                problems += error.problems
-            } catch {
-                // Most of these sentences name the organisation already; say it once.
-                let sentence = "\(error)"
-                problems.append(sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)")
+        return PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
+                            context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
+                            problems: problems)
+    }
+
+    /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.
+    func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
+        var part = PlanningParts.Part()
+        do {
+            part.drafts = try orgDrafts(cases: CaseStore(store), directory: NotificationPlanningQueries(store), orgId: orgId,
+                                        request: base.request, base: base.context, library: base.library, pgp: pgp,
+                                        signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
+        } catch let error as GatewayProblems {
+            part.problems = error.problems
+        } catch {
+            // Most of these sentences name the organisation already; say it once.
+            let sentence = "\(error)"
+            part.problems = [sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)"]
+        }
+        guard sign, part.problems.isEmpty else { return part }
+        for draft in part.drafts {
+            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch {
+                part.problems.append("\(draft.organizationId): \(error)")
             }
         }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
-        return drafts
+        return part
     }
 
     private func orgDrafts(cases: CaseStore, directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
-        guard let org = try directory.organization(orgId) else { throw GatewayError.unknownOrganization(orgId) }
+        let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
+        guard let org = facts.organization else { throw GatewayError.unknownOrganization(orgId) }
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []
         if let caseId = request.caseId, !request.observers.contains(orgId) {
-            guard let participant = try cases.participant(caseId: caseId, organizationId: orgId) else {
+            guard let participant = facts.participant else {
                 throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
             }
             if let notified = participant.firstNotifiedAt {
                 context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])
             }
             if !request.again {
-                let earlier = try directory.earlierNotifications(caseId: caseId, organizationId: orgId, template: request.template)
-                if earlier > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
+                if facts.earlierNotifications > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
                     throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
                 }
             }
@@ -106,7 +140,7 @@ extension NotificationComposer {
             context.set(.list(request.attachments.map { ["filename": .string($0.filename)] }), at: ["attachments"])
         }
 
-        let contacts = try directory.activeContacts(of: orgId).map {
+        let contacts = facts.activeContacts.map {
             Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role.rawValue, language: $0.language, pgp: $0.pgp)
         }
         let toContacts = contacts.filter { $0.role != "cc" }
@@ -139,7 +173,7 @@ extension NotificationComposer {
                 problems += templateProblems.map { "\(orgId): \($0)" }
                 continue
             }
-            let rendered = CaseTemplateContext.labelled(try library.render(template, context: messageContext), tlp: request.tlp)
+            let rendered = CaseTemplateContext.labelled(try library.renderChecked(template, context: messageContext), tlp: request.tlp)
             var encryptTo: [String] = []
             var missingKeys: [String] = []
             for contact in to + ccContacts {

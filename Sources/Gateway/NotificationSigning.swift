@@ -4,28 +4,8 @@ import OpenPGP
 import Registry
 import Synchronization
 
-// The sign-and-encrypt step of composing: drafts in, exact message bytes out.
+// The sign-and-encrypt step of composing: drafts in, exact message bytes out, on every core.
 extension NotificationComposer {
-    /// Signs (and encrypts) every draft, on as many threads as there are cores: each signature is a gpg run,
-    /// so a thousand vendors take a thousand of them. gpgme wants one context per thread.
-    static func build(_ drafts: [Draft], settings: GatewaySettings) -> [Result<Data, any Error>] {
-        let workers = max(1, min(drafts.count, ProcessInfo.processInfo.activeProcessorCount))
-        let results = Mutex([Result<Data, any Error>](repeating: .failure(GatewayError.configuration("not built")), count: drafts.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let indices = Array(stride(from: worker, to: drafts.count, by: workers))
-            do {
-                let pgp = try OpenPGPContext(homeDirectory: settings.gnupgHome)
-                for index in indices {
-                    let result = Result { try drafts[index].build(pgp: pgp, settings: settings) }
-                    results.withLock { $0[index] = result }
-                }
-            } catch {
-                results.withLock { for index in indices { $0[index] = .failure(error) } }
-            }
-        }
-        return results.withLock { $0 }
-    }
-
     /// A message ready to build: recipients, rendered text and the decision to encrypt.
     struct Draft {
         let organizationId: String
@@ -92,4 +72,101 @@ extension NotificationComposer {
         func address() throws -> EmailAddress { try EmailAddress(address: email, displayName: name) }
     }
 
+}
+
+/// Plans (and signs) the organisations of a notification on as many threads as there are cores, each thread
+/// with its own gpgme context and so its own gpg-agent connection (gpgme wants one context per thread), each
+/// thread taking the next organisation as it finishes one. The parts are handed over in the organisations'
+/// order as soon as each is ready, so that a writer stores the first while the rest are still being signed.
+///
+/// `@unchecked Sendable`: `parts` is only touched while holding `condition`'s lock.
+final class PlanningParts: @unchecked Sendable {
+    /// One organisation's drafts, their signed bytes (when signing), or its problems.
+    struct Part: Sendable {
+        var drafts: [NotificationComposer.Draft] = []
+        var bytes: [Data] = []
+        var problems: [String] = []
+    }
+
+    private let condition = NSCondition()
+    private var parts: [Part?]
+    private var next = 0
+    private var cancelled = false
+    /// Once one organisation has a problem nothing will be queued: the others are still checked, not signed.
+    private var failed = false
+    private let done = DispatchGroup()
+
+    private init(count: Int) { parts = Array(repeating: nil, count: count) }
+
+    /// Starts the workers; `part(at:)` hands out their results in order.
+    static func start(base: NotificationComposer.PlanningBase, composer: NotificationComposer, sign: Bool) -> PlanningParts {
+        let ids = base.organizationIds
+        let parts = PlanningParts(count: ids.count)
+        let signing = sign && base.problems.isEmpty
+        let workers = max(1, min(ids.count, ProcessInfo.processInfo.activeProcessorCount))
+        for _ in 0..<workers {
+            parts.done.enter()
+            let thread = Thread {
+                defer { parts.done.leave() }
+                let context: Result<OpenPGPContext, any Error> = Result {
+                    try OpenPGPContext(homeDirectory: composer.settings.gnupgHome, passphrase: composer.settings.signingPassphrase)
+                }
+                while let index = parts.take() {
+                    var part: Part
+                    switch context {
+                    case .success(let pgp):
+                        part = composer.organizationPart(ids[index], base: base, pgp: pgp, sign: signing && !parts.hasFailed)
+                    case .failure(let error):
+                        part = Part(problems: ["\(ids[index]): \(error)"])
+                    }
+                    parts.put(part, at: index)
+                }
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        return parts
+    }
+
+    /// Every part, in order, once all are done.
+    static func run(base: NotificationComposer.PlanningBase, composer: NotificationComposer, sign: Bool) -> [Part] {
+        let running = start(base: base, composer: composer, sign: sign)
+        defer { running.finish() }
+        return (0..<base.organizationIds.count).map { running.part(at: $0) }
+    }
+
+    /// The part of organisation `index`, waiting for it; it is dropped here to keep memory low.
+    func part(at index: Int) -> Part {
+        condition.lock()
+        defer { condition.unlock() }
+        while parts[index] == nil { condition.wait() }
+        let part = parts[index]!
+        parts[index] = Part()
+        return part
+    }
+
+    /// Whether any part so far had a problem.
+    var hasFailed: Bool { condition.withLock { failed } }
+
+    /// Stops handing out organisations and waits for the workers to finish what they hold.
+    func finish() {
+        condition.withLock { cancelled = true }
+        done.wait()
+    }
+
+    private func take() -> Int? {
+        condition.withLock {
+            guard !cancelled, next < parts.count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    private func put(_ part: Part, at index: Int) {
+        condition.withLock {
+            parts[index] = part
+            if !part.problems.isEmpty { failed = true }
+            condition.broadcast()
+        }
+    }
 }

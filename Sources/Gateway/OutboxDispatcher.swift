@@ -27,19 +27,26 @@ public enum DispatchEvent: Sendable, Equatable {
     case leaseLost(messageId: String)
 }
 
-/// Sends the outbox in three steps per message — claim (`OutboxStore.claim`, under this worker's own lease
-/// token), send (one SMTP connection per worker), record (`OutboxStore.record`, only if the token still
-/// holds the lease) — on `concurrency` workers at once.
+/// Sends the outbox in three steps — claim a batch (`OutboxStore.claim`, under this worker's own lease
+/// token, one transaction), send each message of it over the worker's one SMTP connection, record each answer
+/// (`OutboxStore.record`, only if the token still holds that message's lease) before the next message goes out
+/// — on `concurrency` workers at once.
 ///
-/// Delivery is exactly once: a row is claimed (and marked in flight) just before any byte goes out, its lease
-/// is longer than the SMTP timeouts together and renewed while it is sent, and a result is recorded only by the
-/// lease's holder. A message still in flight when its run stopped (killed, or unable to record the result) may
-/// have been delivered: the next run holds it (`DispatchSummary.held`) instead of sending it again. One run
-/// tries each message at most once (a deferred message waits for its next attempt time, which is after the run started). A configuration problem of our
-/// own relay (unreachable, no greeting or no answer before MAIL FROM within the connect timeout, refused login,
-/// untrusted certificate, no STARTTLS, wrong port, our sender refused: `SMTPError.isConfigurationProblem`)
-/// stops the run at the first message that meets it, with `GatewayError.smtpConfiguration`, and gives the
-/// message back untouched: no attempt, no next attempt time, no recipient, participant, contact or event.
+/// Delivery is exactly once: a row is leased before any byte goes out and marked in flight just before it is
+/// handed over (the first of a batch by the claim, each next one by the transaction that records the one
+/// before), its lease is longer than the SMTP timeouts together and renewed (one transaction per worker every
+/// third of the lease) while its batch is sent, and a result is recorded only by the lease's holder. A message
+/// still in flight when its run stopped (killed, or unable to record the result) may have been delivered: the
+/// next run holds it (`DispatchSummary.held`) instead of sending it again; the rest of that run's batch, only
+/// leased by a process that is gone, is sent by the next run. A batch is at most `batchSize` messages and at
+/// most a fair share (due messages / workers), so that every worker gets some. One run tries each message at
+/// most once (a deferred message waits for its next attempt time, which is after the run started). A
+/// configuration problem of our own relay (unreachable, no greeting or no answer before MAIL FROM within the
+/// connect timeout, refused login, untrusted certificate, no STARTTLS, wrong port, our sender refused:
+/// `SMTPError.isConfigurationProblem`) stops the run at the first message that meets it, with
+/// `GatewayError.smtpConfiguration`: what was answered before is recorded, and that message and the rest of
+/// the batch are given back untouched: no attempt, no next attempt time, no recipient, participant, contact or
+/// event.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -50,6 +57,8 @@ public final class OutboxDispatcher: Sendable {
     /// How long a claim holds a message; renewed every third of it while the message is sent.
     public let leaseDuration: TimeInterval
     public let actor: String
+    /// The most messages one worker claims at once.
+    public let batchSize: Int
     let makeTransport: @Sendable () throws -> any MailTransport
     let now: @Sendable () -> Date
     let logger: Logger
@@ -57,11 +66,13 @@ public final class OutboxDispatcher: Sendable {
 
     public init(outbox: OutboxStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
                 actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
+                batchSize: Int = 50,
                 now: @escaping @Sendable () -> Date = { Date() },
                 observer: (@Sendable (DispatchEvent) -> Void)? = nil,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport) {
         self.outbox = outbox; self.maxAttempts = max(1, maxAttempts); self.leaseDuration = leaseDuration
         self.actor = actor; self.logger = logger; self.now = now; self.observer = observer
+        self.batchSize = max(1, batchSize)
         self.makeTransport = makeTransport
     }
 
@@ -88,7 +99,7 @@ public final class OutboxDispatcher: Sendable {
     public static func reason(code: Int?, reply: String) -> String { OutboxStore.reason(code: code, reply: reply) }
 
     /// Sends until nothing is due (or `limit` messages were handled), with `concurrency` SMTP connections, each
-    /// on its own thread. `progress` receives the figures after every message.
+    /// on its own thread. `progress` receives the figures after every recorded message.
     public func run(limit: Int? = nil, concurrency: Int = 1,
                     progress: (@Sendable (DispatchSummary) -> Void)? = nil) throws -> DispatchSummary {
         let runStart = now()
@@ -97,15 +108,19 @@ public final class OutboxDispatcher: Sendable {
         for message in abandoned {
             logger.warning("\(message.messageId) (outbox \(message.id)): held: \(message.reason)")
         }
+        let workers = max(1, concurrency)
         let run = DispatchRun(budget: limit ?? Int.max)
+        // A fair share, so that each of `workers` connections gets messages.
+        let due = min(try outbox.dueCount(at: runStart), limit ?? Int.max)
+        let share = max(1, min(batchSize, (due + workers - 1) / workers))
         let renewal = LeaseRenewal(outbox: outbox, lease: leaseDuration, now: now, logger: logger)
         renewal.start()
         defer { renewal.stop() }
         let group = DispatchGroup()
-        for _ in 0..<max(1, concurrency) {
+        for _ in 0..<workers {
             group.enter()
             let worker = Thread { [self] in
-                work(runStart: runStart, run: run, renewal: renewal, progress: progress)
+                work(runStart: runStart, share: share, run: run, renewal: renewal, progress: progress)
                 group.leave()
             }
             worker.stackSize = 4 << 20
@@ -119,64 +134,81 @@ public final class OutboxDispatcher: Sendable {
         return summary
     }
 
-    /// One worker: claims one message at a time under its own lease token until nothing claimable is left.
-    private func work(runStart: Date, run: DispatchRun, renewal: LeaseRenewal,
+    /// One worker: claims a batch under its own lease token, sends it over one connection recording each answer
+    /// before the next message, and claims again until nothing claimable is left.
+    private func work(runStart: Date, share: Int, run: DispatchRun, renewal: LeaseRenewal,
                       progress: (@Sendable (DispatchSummary) -> Void)?) {
         let owner = OutboxStore.newLeaseOwner()
         var transport: (any MailTransport)?
-        while run.take() {
-            let message: ClaimedNotification
+        while true {
+            let wanted = run.take(upTo: share)
+            guard wanted > 0 else { return }
+            let batch: [ClaimedNotification]
             do {
-                guard let claimed = try outbox.claim(owner: owner, lease: leaseDuration, limit: 1, at: now(), dueBy: runStart).first else {
-                    run.giveBack()
-                    return
-                }
-                message = claimed
+                // Only the first is marked in flight now; each record marks the next.
+                batch = try outbox.claim(owner: owner, lease: leaseDuration, limit: wanted, at: now(), dueBy: runStart,
+                                         markInFlight: 1)
             } catch {
+                run.giveBack(wanted)
                 run.fail(error)
                 return
             }
-            renewal.track(message.id, owner: owner)
-            var report: DeliveryReport?
-            if !message.recipients.isEmpty {
+            if batch.count < wanted { run.giveBack(wanted - batch.count) }
+            guard !batch.isEmpty else { return }
+            renewal.track(batch.map(\.id), owner: owner)
+            /// Gives back untouched what this worker has not sent of its batch, and stops the run with `error`.
+            func stop(at index: Int, _ error: (any Error)?) {
+                let unsent = Array(batch[index...])
+                renewal.untrack(unsent.map(\.id))
+                giveBack(unsent, owner: owner)
+                if let error { run.fail(error) }
+            }
+            for (index, message) in batch.enumerated() {
+                if run.isStopping {
+                    stop(at: index, nil)
+                    return
+                }
+                var report: DeliveryReport?
+                if !message.recipients.isEmpty {
+                    do {
+                        if transport == nil { transport = try makeTransport() }
+                    } catch {
+                        stop(at: index, GatewayError.smtpConfiguration("\(error)"))
+                        return
+                    }
+                    let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
+                                                   recipients: message.recipients, bytes: message.bytes)
+                    report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                }
+                let answeredAt = now()
+                if let error = report?.error, error.isConfigurationProblem {
+                    // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
+                    stop(at: index, GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
+                    return
+                }
+                observer?(.answered(messageId: message.messageId))
+                // Recorded before the next message goes out, in the transaction that marks that one in flight.
+                let next = index + 1 < batch.count && !run.isStopping ? batch[index + 1].id : nil
+                let recorded: RecordedAttempt?
                 do {
-                    if transport == nil { transport = try makeTransport() }
+                    recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
+                                                      message: message, owner: owner, answeredAt: answeredAt,
+                                                      markingInFlight: next)
                 } catch {
-                    renewal.untrack(message.id)
-                    giveBack(message, owner: owner)
-                    run.fail(GatewayError.smtpConfiguration("\(error)"))
+                    renewal.untrack([message.id])
+                    run.fail(error)
+                    stop(at: index + 1, nil)
                     return
                 }
-                let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
-                                               recipients: message.recipients, bytes: message.bytes)
-                report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                renewal.untrack([message.id])
+                guard let recorded else {
+                    logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                    observer?(.leaseLost(messageId: message.messageId))
+                    continue
+                }
+                let snapshot = run.add(recorded)
+                progress?(snapshot)
             }
-            let answeredAt = now()
-            if let error = report?.error, error.isConfigurationProblem {
-                // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
-                renewal.untrack(message.id)
-                giveBack(message, owner: owner)
-                run.fail(GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
-                return
-            }
-            observer?(.answered(messageId: message.messageId))
-            let recorded: RecordedAttempt?
-            do {
-                recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
-                                                  message: message, owner: owner, answeredAt: answeredAt)
-            } catch {
-                renewal.untrack(message.id)
-                run.fail(error)
-                return
-            }
-            renewal.untrack(message.id)
-            guard let recorded else {
-                logger.warning("\(message.messageId): the lease ran out and another send took the message over")
-                observer?(.leaseLost(messageId: message.messageId))
-                continue
-            }
-            let snapshot = run.add(recorded)
-            progress?(snapshot)
         }
     }
 }
@@ -195,16 +227,20 @@ private final class DispatchRun: Sendable {
     var summary: DispatchSummary { state.withLock { $0.summary } }
     var error: (any Error)? { state.withLock { $0.error } }
 
-    /// Takes one message from the budget; false when it is spent or the run is stopping.
-    func take() -> Bool {
+    /// Takes up to `count` messages from the budget; 0 when it is spent or the run is stopping.
+    func take(upTo count: Int) -> Int {
         state.withLock { s in
-            guard s.error == nil, s.budget > 0 else { return false }
-            s.budget -= 1
-            return true
+            guard s.error == nil, s.budget > 0 else { return 0 }
+            let taken = min(count, s.budget)
+            s.budget -= taken
+            return taken
         }
     }
 
-    func giveBack() { state.withLock { $0.budget += 1 } }
+    func giveBack(_ count: Int) { state.withLock { $0.budget += count } }
+
+    /// Whether a worker met an error and the others should stop.
+    var isStopping: Bool { state.withLock { $0.error != nil } }
 
     /// Stops the run with `error` (the first one wins).
     func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }

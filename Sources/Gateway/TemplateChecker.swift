@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Walks a Mustache template against a context and lists what the context lacks, with file and line.
 ///
@@ -15,9 +16,24 @@ struct TemplateChecker {
 
     private struct SyntaxProblem: Error { let message: String }
 
+    /// Parsed texts by first line and text: a notify checks the same few templates for thousands of messages.
+    private static let parsed = Mutex<[String: Result<[Node], SyntaxProblem>]>([:])
+
+    private func parseOnce(_ text: String, firstLine: Int) throws(SyntaxProblem) -> [Node] {
+        let key = "\(firstLine)\u{0}\(text)"
+        if let known = Self.parsed.withLock({ $0[key] }) { return try known.get() }
+        let result: Result<[Node], SyntaxProblem>
+        do { result = .success(try parse(text, firstLine: firstLine)) } catch { result = .failure(error) }
+        Self.parsed.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[key] = result
+        }
+        return try result.get()
+    }
+
     func check(_ text: String, file: URL, firstLine: Int, context: TemplateValue, depth: Int = 0) -> [String] {
         let nodes: [Node]
-        do { nodes = try parse(text, firstLine: firstLine) } catch {
+        do { nodes = try parseOnce(text, firstLine: firstLine) } catch {
             return ["\(file.path):\(error.message)"]
         }
         var problems: [String] = []
@@ -67,7 +83,7 @@ struct TemplateChecker {
                     continue
                 }
                 let nodes: [Node]
-                do { nodes = try parse(source.text, firstLine: 1) } catch {
+                do { nodes = try parseOnce(source.text, firstLine: 1) } catch {
                     problems.append("\(source.file.path):\(error.message)")
                     continue
                 }

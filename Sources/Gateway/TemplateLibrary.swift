@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Synchronization
 import Yams
 
 /// A message template `Templates/<name>.<lang>.mustache`: a subject from the front matter and a body.
@@ -32,6 +33,8 @@ public struct TemplateLibrary: Sendable {
     private var templates: [String: [String: MessageTemplate]] = [:]     // name → language → template
     private var partials: [String: (text: String, file: URL)] = [:]      // "name.lang" or "name"
     public let directory: URL
+    /// Each template, with its partials, parsed once: a notify of thousands renders the same few again and again.
+    private let compiled = CompiledTemplates()
 
     public init(directory: URL) throws(GatewayError) {
         self.directory = directory
@@ -92,16 +95,16 @@ public struct TemplateLibrary: Sendable {
     public func render(_ template: MessageTemplate, context: TemplateValue) throws(GatewayError) -> RenderedMessage {
         let problems = problems(in: template, context: context)
         if !problems.isEmpty { throw .missingVariable(problems.joined(separator: "\n")) }
+        return try renderChecked(template, context: context)
+    }
+
+    /// Renders a template whose `problems(in:context:)` for this very context were just found empty.
+    func renderChecked(_ template: MessageTemplate, context: TemplateValue) throws(GatewayError) -> RenderedMessage {
         do {
-            var library = MustacheLibrary()
-            for name in Set(partials.keys.map { $0.split(separator: ".").first.map(String.init) ?? $0 }) {
-                if let source = partial(named: name, language: template.language) {
-                    try library.register(Self.plainText + source.text, named: name)
-                }
-            }
+            let parsed = try compiledTemplate(template)
             let value = context.mustacheValue
-            let subject = try MustacheTemplate(string: Self.plainText + template.subject).render(value, library: library)
-            let body = try MustacheTemplate(string: Self.plainText + template.body).render(value, library: library)
+            let subject = parsed.subject.render(value, library: parsed.library)
+            let body = parsed.body.render(value, library: parsed.library)
             // A line break from a value would start a new header: refused like CR LF, never made a space.
             if let lineBreak = subject.unicodeScalars.first(where: { $0 == "\n" || $0 == "\r" }) {
                 throw GatewayError.input("\(template.file.path): the subject would hold a line break (\(lineBreak == "\n" ? "LF" : "CR")) from a value put into it; a header value cannot hold CR or LF")
@@ -113,6 +116,23 @@ public struct TemplateLibrary: Sendable {
         } catch {
             throw .templateSyntax("\(template.file.path): \(error)")
         }
+    }
+
+    /// The template and its partials parsed, from the cache or parsed now.
+    private func compiledTemplate(_ template: MessageTemplate) throws -> CompiledTemplates.Entry {
+        let key = "\(template.name).\(template.language)"
+        if let entry = compiled.entries.withLock({ $0[key] }), entry.file == template.file { return entry }
+        var library = MustacheLibrary()
+        for name in Set(partials.keys.map { $0.split(separator: ".").first.map(String.init) ?? $0 }) {
+            if let source = partial(named: name, language: template.language) {
+                try library.register(Self.plainText + source.text, named: name)
+            }
+        }
+        let entry = CompiledTemplates.Entry(file: template.file, library: library,
+                                            subject: try MustacheTemplate(string: Self.plainText + template.subject),
+                                            body: try MustacheTemplate(string: Self.plainText + template.body))
+        compiled.entries.withLock { $0[key] = entry }
+        return entry
     }
 
     /// Every template and partial starts with this pragma: Mustache escapes HTML by default, and a partial
@@ -144,4 +164,15 @@ public struct TemplateLibrary: Sendable {
         lines.removeFirst(end + 1)
         return (subject, lines.joined(separator: "\n"), end + 2)
     }
+}
+
+/// Parsed templates by "name.language", shared by the copies of one library (and its threads).
+private final class CompiledTemplates: Sendable {
+    struct Entry: Sendable {
+        let file: URL
+        let library: MustacheLibrary
+        let subject: MustacheTemplate
+        let body: MustacheTemplate
+    }
+    let entries = Mutex<[String: Entry]>([:])
 }

@@ -154,6 +154,23 @@ public enum AuditSeals {
         return try write(seal, workspace: workspace, gnupgHome: gnupgHome)
     }
 
+    /// What `liaison audit seal` does, reading the log once: recomputes the hash chain (`EventLog.verify`) and,
+    /// only when it is intact, seals it as `seal` does. Returns the chain's verification and the seal made (nil
+    /// when the chain is broken: nothing is sealed). Throws as `seal` does.
+    public static func sealIfIntact(_ store: RegistryStore, workspace: Workspace, signingKey: String, gnupgHome: String,
+                                    at date: Date = Date()) throws -> (chain: EventLogVerification, sealed: (seal: AuditSeal, text: String)?) {
+        let (chain, head, rows) = try store.writer.read { db -> (EventLogVerification, (count: Int, hash: String), [AuditSealRow]) in
+            var rows: [AuditSealRow] = []
+            let chain = try EventLog.verify(db) { id, canonical in rows.append(AuditSealRow(id: id, digest: digest(canonical))) }
+            return (chain, try AuditSeals.head(db), rows)
+        }
+        guard chain.isIntact else { return (chain, nil) }
+        let sealedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        let seal = AuditSeal(eventCount: head.count, headHash: head.hash, sealedAt: sealedAt,
+                             signer: Fingerprint.normalize(signingKey), rows: rows, file: nil)
+        return (chain, try write(seal, workspace: workspace, gnupgHome: gnupgHome))
+    }
+
     /// Signs `seal`'s statement and writes the seal file into the workspace's seal folder.
     static func write(_ seal: AuditSeal, workspace: Workspace, gnupgHome: String) throws -> (seal: AuditSeal, text: String) {
         let statement = seal.statement

@@ -42,6 +42,30 @@ public struct NotificationPlanningQueries: Sendable {
         }
     }
 
+    /// What planning one organisation's message needs, read in one transaction: the organisation, its
+    /// participation in `caseId` (when given), how many messages of `template` for the case went or are going to
+    /// it (failed ones aside), and its active contacts in the order they were added.
+    public func planningFacts(organizationId: String, caseId: String?, template: String) throws -> PlanningFacts {
+        try reader.read { db in
+            // Prepared once per connection: `notify` reads these for each of thousands of organisations.
+            let organization = try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organization WHERE id = ?"),
+                                                         arguments: [organizationId])
+            var participant: ParticipantRecord?
+            var earlier = 0
+            if let caseId {
+                participant = try ParticipantRecord.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?"),
+                    arguments: [caseId, organizationId])
+                earlier = try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template)
+            }
+            let contacts = try Contact.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE organizationId = ? AND active ORDER BY id"),
+                arguments: [organizationId])
+            return PlanningFacts(organization: organization, participant: participant, earlierNotifications: earlier,
+                                 activeContacts: contacts)
+        }
+    }
+
     /// How many messages of `template` for the case went or are going to the organisation (failed ones aside).
     public func earlierNotifications(caseId: String, organizationId: String, template: String) throws -> Int {
         try reader.read { db in try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) }
@@ -57,11 +81,20 @@ public struct NotificationPlanningQueries: Sendable {
     }
 }
 
+/// What `NotificationPlanningQueries.planningFacts` read about one organisation.
+public struct PlanningFacts: Sendable {
+    public let organization: Organization?
+    /// Its participation in the case, nil outside a case or when it is not a participant.
+    public let participant: ParticipantRecord?
+    public let earlierNotifications: Int
+    public let activeContacts: [Contact]
+}
+
 extension OutboxStore {
     static func earlierNotifications(_ db: Database, caseId: String, organizationId: String, template: String) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
-            """, arguments: [caseId, organizationId, template]) ?? 0
+            """), arguments: [caseId, organizationId, template]) ?? 0
     }
 
     /// Queues every message in one transaction, each with its recipients and a `notification.queued` event.
@@ -73,51 +106,81 @@ extension OutboxStore {
     /// made. All or nothing.
     public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp] = [],
                         actor: String) throws {
+        var handed = false
+        try enqueue(refuseRepeats: refuseRepeats, actor: actor, followUps: { followUps }) {
+            defer { handed = true }
+            return handed ? nil : messages
+        }
+    }
+
+    /// Whether this store's database can be read by other threads while a write transaction is open (a WAL
+    /// pool): then `enqueue(refuseRepeats:actor:followUps:next:)` may be fed by threads that read the registry.
+    /// A single connection (a database opened while another process held its write lock, or in memory) cannot.
+    public var readsDuringWrites: Bool { writer is DatabasePool }
+
+    /// Queues, in one write transaction, the groups of messages `next` hands over one after the other (nil
+    /// when there are no more), each group checked and stored as `enqueue(_:refuseRepeats:followUps:actor:)`
+    /// does — an organisation's messages all in one group — then the `followUps` it names at the end. The
+    /// write lock is held from the first group to the last, so the messages can be signed while the first are
+    /// stored; an error thrown by `next` or by any check rolls everything back. `next` must not wait for
+    /// anything that reads this store unless `readsDuringWrites`.
+    public func enqueue(refuseRepeats: Bool, actor: String, followUps: () -> [QueueFollowUp],
+                        next: () throws -> [QueuedNotification]?) throws {
         try writer.write { db in
-            var organizations: [String] = []
-            var seen = Set<String>()
-            for message in messages where seen.insert(message.record.organizationId).inserted {
-                organizations.append(message.record.organizationId)
+            while let messages = try next() {
+                try Self.store(db, messages, refuseRepeats: refuseRepeats, actor: actor)
             }
-            for organizationId in organizations {
-                let planned = messages.filter { $0.record.organizationId == organizationId }
-                if refuseRepeats, let caseId = planned[0].record.caseId {
-                    for template in Set(planned.map(\.record.template))
-                    where try Self.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) > 0 {
-                        throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template)
-                    }
+            try Self.apply(db, followUps(), actor: actor)
+        }
+    }
+
+    private static func store(_ db: Database, _ messages: [QueuedNotification], refuseRepeats: Bool, actor: String) throws {
+        var organizations: [String] = []
+        var seen = Set<String>()
+        for message in messages where seen.insert(message.record.organizationId).inserted {
+            organizations.append(message.record.organizationId)
+        }
+        for organizationId in organizations {
+            let planned = messages.filter { $0.record.organizationId == organizationId }
+            if refuseRepeats, let caseId = planned[0].record.caseId {
+                for template in Set(planned.map(\.record.template))
+                where try Self.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) > 0 {
+                    throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template)
                 }
-                let contacts = try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active",
-                                                    arguments: [organizationId])
-                let recipients = planned.flatMap(\.recipients)
-                let current = Dictionary(contacts.compactMap { c in c.id.map { ($0, c.email.lowercased()) } }, uniquingKeysWith: { a, _ in a })
-                let stillThere = recipients.allSatisfy { r in r.contactId.map { current[$0] == r.email.lowercased() } ?? true }
-                let plannedIds = Set(recipients.compactMap(\.contactId))
-                let everyTo = contacts.filter { $0.role != .cc }.allSatisfy { $0.id.map(plannedIds.contains) ?? true }
-                guard stillThere, everyTo else { throw StoreError.recipientsChanged(organizationId) }
             }
-            for message in messages {
-                var record = message.record
-                try record.insert(db)
-                for recipient in message.recipients {
-                    try NotificationRecipientRecord(notificationId: record.id!, email: recipient.email, kind: recipient.kind,
-                                                    contactId: recipient.contactId).insert(db)
-                }
-                try EventLog.append(db, actor: actor, action: "notification.queued", objectType: "notification",
-                                    objectId: record.messageId, data: [
-                                        "organizationId": .string(record.organizationId), "caseId": .optional(record.caseId),
-                                        "purpose": .string(record.purpose.rawValue), "category": .optional(record.incidentCategory?.rawValue),
-                                        "template": .string(record.template), "language": .string(record.language),
-                                        "encrypted": .string(record.encrypted ? "true" : "false"),
-                                    ])
+            let contacts = try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active",
+                                                arguments: [organizationId])
+            let recipients = planned.flatMap(\.recipients)
+            let current = Dictionary(contacts.compactMap { c in c.id.map { ($0, c.email.lowercased()) } }, uniquingKeysWith: { a, _ in a })
+            let stillThere = recipients.allSatisfy { r in r.contactId.map { current[$0] == r.email.lowercased() } ?? true }
+            let plannedIds = Set(recipients.compactMap(\.contactId))
+            let everyTo = contacts.filter { $0.role != .cc }.allSatisfy { $0.id.map(plannedIds.contains) ?? true }
+            guard stillThere, everyTo else { throw StoreError.recipientsChanged(organizationId) }
+        }
+        for message in messages {
+            var record = message.record
+            try record.insert(db)
+            for recipient in message.recipients {
+                try NotificationRecipientRecord(notificationId: record.id!, email: recipient.email, kind: recipient.kind,
+                                                contactId: recipient.contactId).insert(db)
             }
-            for followUp in followUps {
-                switch followUp {
-                case .reminded(let caseId, let organizationId, let date):
-                    try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
-                case .escalated(let caseId, let organizationId, let date):
-                    try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
-                }
+            try EventLog.append(db, actor: actor, action: "notification.queued", objectType: "notification",
+                                objectId: record.messageId, data: [
+                                    "organizationId": .string(record.organizationId), "caseId": .optional(record.caseId),
+                                    "purpose": .string(record.purpose.rawValue), "category": .optional(record.incidentCategory?.rawValue),
+                                    "template": .string(record.template), "language": .string(record.language),
+                                    "encrypted": .string(record.encrypted ? "true" : "false"),
+                                ])
+        }
+    }
+
+    private static func apply(_ db: Database, _ followUps: [QueueFollowUp], actor: String) throws {
+        for followUp in followUps {
+            switch followUp {
+            case .reminded(let caseId, let organizationId, let date):
+                try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
+            case .escalated(let caseId, let organizationId, let date):
+                try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
             }
         }
     }

@@ -42,6 +42,17 @@ public struct RecordedAttempt: Sendable, Equatable {
     public let refused: Int
 }
 
+/// One message's attempt as the server answered it, waiting to be recorded with others of the same worker.
+public struct AnsweredAttempt: Sendable {
+    /// The outbox row.
+    public var id: Int64
+    public var attempt: DeliveryAttempt
+    /// When the server answered: the time the attempt is recorded at.
+    public var at: Date
+
+    public init(id: Int64, attempt: DeliveryAttempt, at: Date) { self.id = id; self.attempt = attempt; self.at = at }
+}
+
 /// The rule for a message's state after an attempt, in one place.
 public enum DeliveryRules {
     /// Delay before attempt `attempts + 1`: 1, 2, 4 … minutes, at most six hours.
@@ -73,100 +84,134 @@ extension OutboxStore {
     public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
                        at now: Date) throws -> RecordedAttempt? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
-                FROM notification WHERE id = ?
-                """, arguments: [id]),
-                row["state"] as String == NotificationState.sending.rawValue, row["leaseOwner"] as String? == owner
-            else { return nil }
-            let messageId: String = row["messageId"]
-            let caseId: String? = row["caseId"]
-            let organizationId: String = row["organizationId"]
-
-            var refused = 0
-            var transientReasons: [String] = []
-            var permanentReasons: [String] = []
-            for recipient in attempt.recipients {
-                let status: RecipientStatus
-                switch recipient.outcome {
-                case .accepted: status = .delivered
-                case .transient:
-                    status = .deferred
-                    transientReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-                case .permanent:
-                    status = .failed
-                    refused += 1
-                    permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-                }
-                try db.execute(sql: """
-                    UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
-                    WHERE notificationId = ? AND email = ?
-                    """, arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
-                if recipient.outcome == .permanent, !attempt.refusedByRelay {
-                    try db.execute(sql: """
-                        UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
-                        WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
-                        """, arguments: [now, id, recipient.email])
-                }
-            }
-
-            let attempts = (row["attempts"] as Int) + 1
-            var statuses = try String.fetchAll(db, sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?",
-                                               arguments: [id]).compactMap(RecipientStatus.init(rawValue:))
-            let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
-            var nextAttemptAt: Date?
-            var lastError: String?
-            switch state {
-            case .deferred:
-                nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
-                lastError = transientReasons.joined(separator: "; ")
-            case .sent, .failed:
-                if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
-                    try db.execute(sql: """
-                        UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
-                        WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                        """, arguments: [now, id])
-                    statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
-                    lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
-                } else {
-                    let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons
-                    lastError = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
-                }
-            default: break
-            }
-            let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
-            try db.execute(sql: """
-                UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
-                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
-                WHERE id = ? AND leaseOwner = ?
-                """, arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
-                                 attempt.refusedByRelay, id, owner])
-
-            var recipientsData: [String: EventValue] = [:]
-            for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
-            var data: [String: EventValue] = [
-                "messageId": .string(messageId), "organizationId": .string(organizationId),
-                "purpose": .string(row["purpose"]), "attempt": .int(Int64(attempts)),
-                "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
-                "caseId": .optional(caseId), "category": .optional(row["incidentCategory"]),
-            ]
-            let action: String
-            switch state {
-            case .sent: action = "notification.sent"
-            case .deferred:
-                action = "notification.deferred"
-                data["nextAttemptAt"] = .string(EventTimestamp.string(nextAttemptAt!))
-                data["reason"] = .optional(lastError)
-            default:
-                action = "notification.failed"
-                data["reason"] = .optional(lastError)
-            }
-            try EventLog.append(db, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
-            if let caseId {
-                try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
-            }
-            return RecordedAttempt(state: state, refused: refused)
+            try Self.record(db, attempt, id: id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: now)
         }
+    }
+
+    /// Records several attempts of one lease holder in ONE write transaction (one commit, one sync of the
+    /// log), each exactly as `record(_:id:owner:maxAttempts:actor:at:)` does, with its own owner check: the
+    /// result for each is nil when `owner` no longer holds that message's lease. All are recorded or none.
+    ///
+    /// `markingInFlight` is the next message of the same worker's batch, about to be sent: in the same transaction
+    /// it is marked in flight (if `owner` still leases it), so a batch costs one write per message.
+    public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String,
+                       markingInFlight next: Int64? = nil) throws -> [RecordedAttempt?] {
+        guard !batch.isEmpty || next != nil else { return [] }
+        return try writer.write { db in
+            let recorded = try batch.map { try Self.record(db, $0.attempt, id: $0.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: $0.at) }
+            if let next { try Self.markInFlight(db, id: next, owner: owner) }
+            return recorded
+        }
+    }
+
+    /// Marks a message this worker leases as handed to the transport now; false when `owner` no longer leases it.
+    @discardableResult
+    public func markInFlight(id: Int64, owner: String) throws -> Bool {
+        try writer.write { db in try Self.markInFlight(db, id: id, owner: owner) }
+    }
+
+    @discardableResult
+    static func markInFlight(_ db: Database, id: Int64, owner: String) throws -> Bool {
+        try db.cachedStatement(sql: "UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
+            .execute(arguments: [id, owner])
+        return db.changesCount > 0
+    }
+
+    static func record(_ db: Database, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
+                       actor: String, at now: Date) throws -> RecordedAttempt? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
+            FROM notification WHERE id = ?
+            """), arguments: [id]),
+            row["state"] as String == NotificationState.sending.rawValue, row["leaseOwner"] as String? == owner
+        else { return nil }
+        let messageId: String = row["messageId"]
+        let caseId: String? = row["caseId"]
+        let organizationId: String = row["organizationId"]
+
+        var refused = 0
+        var transientReasons: [String] = []
+        var permanentReasons: [String] = []
+        for recipient in attempt.recipients {
+            let status: RecipientStatus
+            switch recipient.outcome {
+            case .accepted: status = .delivered
+            case .transient:
+                status = .deferred
+                transientReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
+            case .permanent:
+                status = .failed
+                refused += 1
+                permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
+            }
+            try db.cachedStatement(sql: """
+                UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
+                WHERE notificationId = ? AND email = ?
+                """).execute(arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
+            if recipient.outcome == .permanent, !attempt.refusedByRelay {
+                try db.cachedStatement(sql: """
+                    UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
+                    WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
+                    """).execute(arguments: [now, id, recipient.email])
+            }
+        }
+
+        let attempts = (row["attempts"] as Int) + 1
+        var statuses = try String.fetchAll(db.cachedStatement(sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?"),
+                                           arguments: [id]).compactMap(RecipientStatus.init(rawValue:))
+        let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
+        var nextAttemptAt: Date?
+        var lastError: String?
+        switch state {
+        case .deferred:
+            nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
+            lastError = transientReasons.joined(separator: "; ")
+        case .sent, .failed:
+            if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
+                try db.cachedStatement(sql: """
+                    UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
+                    WHERE notificationId = ? AND status IN ('pending', 'deferred')
+                    """).execute(arguments: [now, id])
+                statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
+                lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
+            } else {
+                let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons
+                lastError = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+            }
+        default: break
+        }
+        let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
+        try db.cachedStatement(sql: """
+            UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
+                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
+            WHERE id = ? AND leaseOwner = ?
+            """).execute(arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
+                             attempt.refusedByRelay, id, owner])
+
+        var recipientsData: [String: EventValue] = [:]
+        for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
+        var data: [String: EventValue] = [
+            "messageId": .string(messageId), "organizationId": .string(organizationId),
+            "purpose": .string(row["purpose"]), "attempt": .int(Int64(attempts)),
+            "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
+            "caseId": .optional(caseId), "category": .optional(row["incidentCategory"]),
+        ]
+        let action: String
+        switch state {
+        case .sent: action = "notification.sent"
+        case .deferred:
+            action = "notification.deferred"
+            data["nextAttemptAt"] = .string(EventTimestamp.string(nextAttemptAt!))
+            data["reason"] = .optional(lastError)
+        default:
+            action = "notification.failed"
+            data["reason"] = .optional(lastError)
+        }
+        try EventLog.append(db, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
+        if let caseId {
+            try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+        }
+        return RecordedAttempt(state: state, refused: refused)
     }
 
     /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a

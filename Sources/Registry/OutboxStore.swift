@@ -37,9 +37,13 @@ public struct OutboxStore: Sendable {
 
     /// Claims up to `limit` rows: queued, deferred and due by `dueBy`, or sending under a lease that ended at
     /// `now` or whose process is gone, unless it is marked in flight (see `holdAbandonedInFlight`). Held rows are
-    /// never claimed. Each claimed row is `sending` under `owner` until `now + lease`, and marked in flight until
-    /// its attempt is recorded or it is released: claim a row only to send it at once.
-    public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date) throws -> [ClaimedNotification] {
+    /// never claimed. Each claimed row is `sending` under `owner` until `now + lease`; the first `markInFlight` of
+    /// them (all by default) are also marked in flight until their attempt is recorded or they are released: mark
+    /// a row only to send it at once. A worker that claims a batch marks the first, and each `record` marks the
+    /// next (`record(_:owner:maxAttempts:actor:markingInFlight:)`), so a run killed mid-batch leaves only the
+    /// message it was sending in flight; the rest, only leased by a process that is gone, are claimed again at once.
+    public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date,
+                      markInFlight: Int = .max) throws -> [ClaimedNotification] {
         try writer.write { db in
             let host = ProcessInfo.processInfo.hostName
             let candidates = try Row.fetchAll(db, sql: """
@@ -59,14 +63,15 @@ public struct OutboxStore: Sendable {
                     let expired = leaseUntil.map { $0 <= now } ?? true
                     guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
                 }
-                try db.execute(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = 1 WHERE id = ?",
-                               arguments: [owner, now.addingTimeInterval(lease), id])
-                guard let message = try Row.fetchOne(db, sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?",
+                // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
+                try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?")
+                    .execute(arguments: [owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id])
+                guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?"),
                                                      arguments: [id]) else { continue }
-                let recipients = try String.fetchAll(db, sql: """
+                let recipients = try String.fetchAll(db.cachedStatement(sql: """
                     SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
                     ORDER BY rowid
-                    """, arguments: [id])
+                    """), arguments: [id])
                 claimed.append(ClaimedNotification(id: id, messageId: message["messageId"], mailFrom: message["mailFrom"],
                                                    bytes: message["bytes"], recipients: recipients))
             }
@@ -89,8 +94,8 @@ public struct OutboxStore: Sendable {
         return try writer.write { db in
             var held = Set<Int64>()
             for id in ids {
-                try db.execute(sql: "UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?",
-                               arguments: [until, id, owner])
+                try db.cachedStatement(sql: "UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
+                    .execute(arguments: [until, id, owner])
                 if db.changesCount > 0 { held.insert(id) }
             }
             return held
@@ -115,14 +120,23 @@ public struct OutboxStore: Sendable {
     /// Marks a row so that no `send` takes it again until an operator releases it: the server accepted it but
     /// its delivery could not be recorded. Writes a `notification.held` event.
     public func hold(id: Int64, owner: String, reason: String, actor: String, at now: Date) throws {
+        try hold(ids: [id], owner: owner, reason: reason, actor: actor, at: now)
+    }
+
+    /// Holds every row of `ids` that `owner` still leases, in one transaction, each with its `notification.held`
+    /// event (see `hold(id:owner:reason:actor:at:)`).
+    public func hold(ids: [Int64], owner: String, reason: String, actor: String, at now: Date) throws {
+        guard !ids.isEmpty else { return }
         try writer.write { db in
-            try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
-                           arguments: [reason, id, owner])
-            guard db.changesCount > 0,
-                  let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM notification WHERE id = ?", arguments: [id])
-            else { return }
-            try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
-                                data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
+            for id in ids {
+                try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
+                               arguments: [reason, id, owner])
+                guard db.changesCount > 0,
+                      let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM notification WHERE id = ?", arguments: [id])
+                else { continue }
+                try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
+                                    data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
+            }
         }
     }
 
@@ -150,13 +164,18 @@ public struct OutboxStore: Sendable {
         }
     }
 
-    /// How many rows a `send` started at `now` would try.
+    /// How many rows a `send` started at `now` would try (a row in flight is never tried again: it is held).
     public func dueCount(at now: Date) throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db, sql: """
+            let due = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM notification
                 WHERE heldReason IS NULL AND (state IN ('queued', 'sending') OR (state = 'deferred' AND nextAttemptAt <= ?))
                 """, arguments: [now]) ?? 0
+            let inFlight = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM notification INDEXED BY notification_inFlight
+                WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL
+                """) ?? 0
+            return due - inFlight
         }
     }
 

@@ -25,20 +25,22 @@ public enum ParticipantTransitions {
     @discardableResult
     public static func apply(_ db: Database, caseId: String, organizationId: String, at date: Date,
                              actor: String) throws -> Delivery? {
-        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId])
+        // Prepared once per connection, and only the two columns it may change: `send` runs this for every
+        // message it records.
+        guard let participant = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?"),
+            arguments: [caseId, organizationId])
         else { return nil }
-        let statuses = try String.fetchAll(db, sql: """
+        let delivery = Delivery(rawValue: participant["delivery"] as String)
+        let firstNotifiedAt: Date? = participant["firstNotifiedAt"]
+        let statuses = try String.fetchAll(db.cachedStatement(sql: """
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
             WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND NOT n.relayRefused
-            """, arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
-        guard let wanted = delivery(toRecipientStatuses: statuses), wanted != participant.delivery else { return nil }
-        var changed: [String] = ["delivery"]
-        participant.delivery = wanted
-        if wanted == .notified, participant.firstNotifiedAt == nil {
-            participant.firstNotifiedAt = date
-            changed.append("firstNotifiedAt")
-        }
-        try participant.update(db, columns: changed)
+            """), arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
+        guard let wanted = Self.delivery(toRecipientStatuses: statuses), wanted != delivery else { return nil }
+        let notifiedAt = wanted == .notified && firstNotifiedAt == nil ? date : firstNotifiedAt
+        try db.cachedStatement(sql: "UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?")
+            .execute(arguments: [wanted.rawValue, notifiedAt, caseId, organizationId])
         try EventLog.append(db, actor: actor, action: "participant.delivery", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),

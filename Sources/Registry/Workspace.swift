@@ -170,3 +170,41 @@ public struct Workspace: Sendable {
         return created
     }
 }
+
+extension Workspace {
+    /// The signing key's passphrase as `liaison.yaml` says where to find it: the first line of
+    /// `gnupg.passphrase_file` (relative to the root; a regular file, not a link), or the value of the environment
+    /// variable `gnupg.passphrase_env`; nil when neither is set. The passphrase is handed to gpg-agent through
+    /// loopback pinentry only: never a process argument, never printed.
+    ///
+    /// Throws `RegistryError.invalidConfiguration` naming the setting when the file cannot be read, is not a
+    /// regular file or is empty, or the variable is not set.
+    public func signingPassphrase(configuration: WorkspaceConfiguration,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws(RegistryError) -> String? {
+        if let name = configuration.gnupg.passphraseEnv {
+            guard let value = environment[name], !value.isEmpty else {
+                throw .invalidConfiguration(["gnupg.passphrase_env names \(name), which is not set in the environment: set it to the signing key's passphrase."])
+            }
+            return value
+        }
+        guard let path = configuration.gnupg.passphraseFile else { return nil }
+        let url = resolve(path)
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else {
+            throw .invalidConfiguration(["gnupg.passphrase_file \(path) cannot be read (\(String(cString: strerror(errno))))."])
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw .invalidConfiguration(["gnupg.passphrase_file \(path) is not a regular file."])
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw .invalidConfiguration(["gnupg.passphrase_file \(path) cannot be read."])
+        }
+        let firstLine = data.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? Data()
+        var line = String(decoding: firstLine, as: UTF8.self)
+        if line.hasSuffix("\r") { line.removeLast() }
+        guard !line.isEmpty else {
+            throw .invalidConfiguration(["gnupg.passphrase_file \(path) is empty: its first line is the passphrase."])
+        }
+        return line
+    }
+}

@@ -97,10 +97,19 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         /// The GnuPG home, relative to the workspace root; nil means `$GNUPGHOME`, else `~/.gnupg`.
         public var home: String?
         public var encrypt: EncryptPolicy
+        /// A file (relative to the workspace root) whose first line is the signing key's passphrase, given to
+        /// gpg-agent through loopback pinentry; nil when the key has none or `passphraseEnv` is used.
+        public var passphraseFile: String?
+        /// The environment variable holding the signing key's passphrase; the passphrase itself is never in
+        /// liaison.yaml.
+        public var passphraseEnv: String?
 
-        public init(home: String? = nil, encrypt: EncryptPolicy = .whenKey) {
+        public init(home: String? = nil, encrypt: EncryptPolicy = .whenKey, passphraseFile: String? = nil,
+                    passphraseEnv: String? = nil) {
             self.home = home
             self.encrypt = encrypt
+            self.passphraseFile = passphraseFile
+            self.passphraseEnv = passphraseEnv
         }
     }
 
@@ -266,10 +275,22 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             case "imap":
                 readIMAP(node, with: &reader)
             case "gnupg":
-                guard let fields = reader.fields(of: node, what: "gnupg", allowed: ["home", "encrypt"]) else { continue }
+                guard let fields = reader.fields(of: node, what: "gnupg", allowed: ["home", "encrypt", "passphrase_file", "passphrase_env"]) else { continue }
+                if fields["passphrase_file"] != nil, let both = fields["passphrase_env"] {
+                    reader.error(YAMLFields.line(both), "gnupg.passphrase_file and gnupg.passphrase_env cannot both be set: keep one")
+                }
                 for (name, _, value) in fields.entries {
                     if name == "home" {
                         gnupg.home = reader.singleLine(value, field: "gnupg.home")
+                    } else if name == "passphrase_file" {
+                        gnupg.passphraseFile = reader.singleLine(value, field: "gnupg.passphrase_file")
+                    } else if name == "passphrase_env" {
+                        guard let text = reader.singleLine(value, field: "gnupg.passphrase_env") else { continue }
+                        if text.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil {
+                            gnupg.passphraseEnv = text
+                        } else {
+                            reader.error(YAMLFields.line(value), "gnupg.passphrase_env must name an environment variable (the passphrase itself never goes in this file)")
+                        }
                     } else if let text = reader.singleLine(value, field: "gnupg.encrypt") {
                         if let policy = EncryptPolicy(rawValue: text) {
                             gnupg.encrypt = policy

@@ -66,13 +66,13 @@ struct AuditCommand: ParsableCommand {
                 try CommandSupport.fail("sender.signing_key is not set in liaison.yaml: the seal is signed with the workspace's OpenPGP key.")
             }
             let store = try options.openStore(of: workspace)
-            let verification = try CommandSupport.reportingErrors { try store.writer.read { try EventLog.verify($0) } }
-            guard verification.isIntact else {
-                try CommandSupport.fail(verification.description + " Nothing was sealed.")
+            // The chain is verified and sealed in one reading of the log.
+            let (verification, sealed) = try CommandSupport.reportingErrors {
+                try AuditSeals.sealIfIntact(store, workspace: workspace, signingKey: signingKey,
+                                            gnupgHome: workspace.gnupgHome(configuration: configuration))
             }
-            let (seal, text) = try CommandSupport.reportingErrors {
-                try AuditSeals.seal(store, workspace: workspace, signingKey: signingKey,
-                                    gnupgHome: workspace.gnupgHome(configuration: configuration))
+            guard let (seal, text) = sealed else {
+                try CommandSupport.fail(verification.description + " Nothing was sealed.")
             }
             print("Sealed \(seal.summary) in \(workspace.relativePath(of: seal.file!)).")
             if let output {

@@ -70,6 +70,7 @@ struct GatewayEnvironment {
         settings.timeZone = dates.timeZone
         settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
+        settings.signingPassphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
         return settings
     }
 

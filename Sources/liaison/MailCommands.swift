@@ -88,6 +88,7 @@ struct MailCommand: ParsableCommand {
                         throw ValidationError("no signing key: pass --sign-key FINGERPRINT (or sender.signing_key in liaison.yaml), or --no-sign")
                     }
                     mail.signingKey = key
+                    mail.signingPassphrase = try env.workspace?.signingPassphrase(configuration: config, environment: env.environment)
                 }
                 let dryRun = (smtp ?? config.smtp.url)?.lowercased().hasPrefix("file:") ?? false
                 if let username = user ?? config.smtp.username, !dryRun,

@@ -114,7 +114,8 @@ private struct Service {
                 logger.info("send: sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)")
             }
         } catch {
-            logger.error("send: \(error)")
+            // The line may quote the relay (its greeting, its reply): control characters are shown, not obeyed.
+            logger.error("send: \(CommandSupport.visible("\(error)"))")
         }
     }
 

@@ -106,7 +106,8 @@ struct DoctorCommand: ParsableCommand {
         let home = workspace.gnupgHome(configuration: configuration)
         if let fingerprint = configuration.sender.signingKey {
             do {
-                let signature = try OpenPGPContext(homeDirectory: home).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
+                let passphrase = try workspace.signingPassphrase(configuration: configuration)
+                let signature = try OpenPGPContext(homeDirectory: home, passphrase: passphrase).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
                 report(true, "signing key: \(fingerprint) signs (\(signature.micalg))")
             } catch {
                 report(false, "signing key: \(error) — run `liaison key setup`")

@@ -185,6 +185,79 @@ import TestSupport
         #expect(try events(f, "notification.queued") == 1)
     }
 
+    @Test func aProblemWithALaterOrganisationRollsBackThoseAlreadyStored() throws {
+        let f = try GatewayFixture()
+        let vendors = (1...8).map { "vendor\($0)" }
+        for vendor in vendors {
+            // vendor6 has only a cc contact: nobody to address the notice to.
+            let role = vendor == "vendor6" ? "cc" : "to"
+            try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
+                                  contacts: [("security@\(vendor).example", role, "en", nil)])
+        }
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
+        let request = NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification)
+        let error = #expect(throws: GatewayProblems.self) { try f.composer.queue(request) }
+        #expect(error?.problems.count == 1 && error?.problems.first?.contains("vendor6") == true, "\(error?.problems ?? [])")
+        #expect(try f.notifications().isEmpty, "nothing is queued, not even the vendors before vendor6")
+        #expect(try events(f, "notification.queued") == 0)
+    }
+
+    @Test func notifyOnASingleConnectionDatabaseQueuesEveryMessage() throws {
+        let f = try GatewayFixture(singleConnection: true)
+        let vendors = (1...4).map { "vendor\($0)" }
+        for vendor in vendors {
+            try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
+                                  contacts: [("security@\(vendor).example", "to", "en", nil)])
+        }
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
+        let queued = try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
+        #expect(queued.map(\.organizationId) == vendors)
+        #expect(try f.notifications().map(\.organizationId) == vendors)
+    }
+
+    @Test func aBatchIsInFlightOneMessageAtATime() throws {
+        let f = try GatewayFixture()
+        let vendors = (1...3).map { "vendor\($0)" }
+        for vendor in vendors {
+            try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
+                                  contacts: [("security@\(vendor).example", "to", "en", nil)])
+        }
+        try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
+        try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
+        try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
+        let outbox = OutboxStore(f.store)
+        let inFlight = { try f.writer.read { db in try Bool.fetchAll(db, sql: "SELECT inFlight FROM notification ORDER BY id") } }
+        let start = f.clock.now
+
+        let batch = try outbox.claim(owner: "worker-a", lease: 600, limit: 3, at: start, dueBy: start, markInFlight: 1)
+        #expect(batch.map(\.id) == [1, 2, 3])
+        #expect(try inFlight() == [true, false, false], "only the message about to be sent")
+        let accepted = DeliveryAttempt(recipients: [.init(email: batch[0].recipients[0], outcome: .accepted, code: 250,
+                                                          reply: "250 2.0.0 Ok", summary: "accepted")])
+        let recorded = try outbox.record([AnsweredAttempt(id: 1, attempt: accepted, at: start)], owner: "worker-a",
+                                         maxAttempts: 8, actor: "test", markingInFlight: 2)
+        #expect(recorded.first??.state == .sent)
+        #expect(try inFlight() == [false, true, false], "recording one marks the next, in the same transaction")
+
+        // The worker stops for good: after its lease, the message it was sending is held, the one it never
+        // touched is claimed by the next run.
+        let later = start.addingTimeInterval(601)
+        #expect(try outbox.holdAbandonedInFlight(actor: "test", at: later).map(\.id) == [2])
+        #expect(try outbox.claim(owner: "worker-b", lease: 600, limit: 3, at: later, dueBy: later).map(\.id) == [3])
+    }
+
+    @Test func theLoggedOutcomeReadsAsSwiftPrintsIt() {
+        let outcomes: [RecipientOutcome] = [
+            .accepted(code: 250, reply: "250 2.0.0 Ok: queued as 4F2C"),
+            .transientFailure(code: 451, reply: "451 4.7.1 \"Greylisted\", try again\tlater"),
+            .transientFailure(code: nil, reply: "connection refused — サーバー"),
+            .permanentFailure(code: 550, reply: "550 5.1.1 <x@example.org>: \\ unknown\u{7}"),
+        ]
+        for outcome in outcomes { #expect(DeliveryAttempt.summary(outcome) == "\(outcome)") }
+    }
+
     @Test func recipientsThatChangedMeanwhileQueueNothing() throws {
         let f = try GatewayFixture()
         try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])

@@ -28,10 +28,13 @@ final class GatewayFixture {
     static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates")
 
-    init(sink options: SMTPSink.Options = SMTPSink.Options()) throws {
+    /// `singleConnection`: the registry is one in-memory connection (as a database opened while another process
+    /// held its write lock is), which cannot be read while it is written.
+    init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        store = singleConnection ? try RegistryStore.inMemory()
+            : try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
         gnupg = try GnuPGHome.make()
         signingKey = try gnupg.generateKey(name: "JPCERT/CC Vulnerability Coordination", email: "vuls@jpcert.example")
         sink = try SMTPSink.start(options)

@@ -81,6 +81,36 @@ import TestSupport
         #expect(verify.stderr.contains("but the log holds 0"), "\(verify.stderr)")
     }
 
+    @Test func theLastEventsDeletedWithTheSequenceResetAreNamed() throws {
+        let (ws, copy) = try sealedWorkspace()
+        defer { ws.remove(); try? FileManager.default.removeItem(at: copy) }
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            n = db.execute("SELECT MAX(id) FROM event").fetchone()[0]
+            db.execute("DELETE FROM event WHERE id > ?", (n - 3,))
+            db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'event'", (n - 3,))
+            db.commit()
+            print(n)
+            """
+        let deleted = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
+        let last = try #require(Int(String(decoding: deleted.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)), "\(deleted.stderr)")
+        try FileManager.default.removeItem(at: ws.root.appendingPathComponent(".liaison/seals"))
+        #expect(try ws.liaison(["audit", "verify"]).status == 0, "the chain alone cannot see it")
+        let verify = try ws.liaison(["audit", "verify", "--seal", copy.path])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("sealed events \(last - 2)–\(last) are missing: deleted after the seal (the log ends with event \(last - 3) ("),
+                "\(verify.stderr)")
+
+        // A chain that no longer holds is never sealed.
+        try tamper(ws, "db.execute(\"UPDATE event SET actor = 'mallory' WHERE id = 1\")")
+        let refused = try ws.liaison(["audit", "seal"])
+        #expect(refused.status == 1)
+        #expect(refused.errorLines.count == 1 && refused.stderr.contains("event 1 was edited") && refused.stderr.contains("Nothing was sealed."),
+                "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.root.appendingPathComponent(".liaison/seals").path))
+    }
+
     @Test func aSealWithABadSignatureFails() throws {
         let (ws, copy) = try sealedWorkspace()
         defer { ws.remove(); try? FileManager.default.removeItem(at: copy) }

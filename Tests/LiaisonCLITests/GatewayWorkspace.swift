@@ -33,13 +33,21 @@ final class GatewayWorkspace {
 
     /// `developers` become product developers implementing tls, each with one Japanese `to` contact
     /// psirt@<id>.example. `timezone` is written as `timezone:`, or under its old name `report.timezone` when
-    /// `oldTimezoneKey`.
+    /// `oldTimezoneKey`. A `passphrase` protects the signing key, and the agent then never keeps it unlocked.
     init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3,
-         timezone: String = "UTC", oldTimezoneKey: Bool = false) throws {
+         timezone: String = "UTC", oldTimezoneKey: Bool = false, passphrase: String = "") throws {
         temp = try TemporaryWorkspace()
         do {
             gnupg = try GnuPGHome.make()
-            signingKey = try gnupg.generateKey(name: "Test CSIRT Vulnerability Coordination", email: "vuls@csirt.example")
+            if !passphrase.isEmpty {
+                // Every signature asks for the passphrase again; the lowest S2K count keeps unlocking quick.
+                let agentConfiguration = gnupg.path + "/gpg-agent.conf"
+                let configured = try String(contentsOfFile: agentConfiguration, encoding: .utf8)
+                try (configured + "\ndefault-cache-ttl 0\nmax-cache-ttl 0\ns2k-count 65536\n")
+                    .write(toFile: agentConfiguration, atomically: true, encoding: .utf8)
+            }
+            signingKey = try gnupg.generateKey(name: "Test CSIRT Vulnerability Coordination", email: "vuls@csirt.example",
+                                               passphrase: passphrase)
             sink = try SMTPSink.start(options)
         } catch {
             temp.remove()

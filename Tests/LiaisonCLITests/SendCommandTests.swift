@@ -266,9 +266,10 @@ import TestSupport
     /// Rewrites the smtp section of liaison.yaml: `url`, `tls`, and any further lines (indented by the caller).
     static func pointSMTP(_ ws: GatewayWorkspace, at url: String, tls: String = "none", extra: [String] = []) throws {
         let file = ws.root.appendingPathComponent("liaison.yaml")
-        let yaml = try String(contentsOf: file, encoding: .utf8)
-            .replacingOccurrences(of: "  url: \(ws.sink.url)\n  tls: none\n",
-                                  with: (["  url: \(url)", "  tls: \(tls)"] + extra).joined(separator: "\n") + "\n")
+        let written = try String(contentsOf: file, encoding: .utf8)
+        let yaml = written.replacingOccurrences(of: "  url: \(ws.sink.url)\n  tls: none\n",
+                                                with: (["  url: \(url)", "  tls: \(tls)"] + extra).joined(separator: "\n") + "\n")
+        guard yaml != written else { throw SMTPSinkError("liaison.yaml has no smtp section to rewrite: \(written)") }
         try Data(yaml.utf8).write(to: file)
     }
 
@@ -310,6 +311,8 @@ import TestSupport
         #expect(send.errorLines.count == 1, "one clear line: \(send.stderr)")
         #expect(send.stderr.contains("The SMTP server at \(relay.url) \(said)"), "\(send.stderr)")
         #expect(relay.connectionCount == 1, "the run stops at the first stalled connection instead of trying every message")
+        #expect(!send.stderr.contains("\u{1B}"), "the relay's words are shown, never obeyed by the terminal")
+        if behaviour == .busy { #expect(send.stderr.contains("try again later\\u{1B}[2J"), "\(send.stderr)") }
         #expect(try Self.record(ws) == before)
     }
 

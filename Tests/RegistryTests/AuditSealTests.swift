@@ -214,6 +214,22 @@ import TestSupport
         #expect(try sealed.check().problems.isEmpty)
     }
 
+    @Test func sealingVerifiesTheChainFirstAndSealsNothingWhenItIsBroken() throws {
+        let sealed = try Sealed(events: 4)
+        let made = try AuditSeals.sealIfIntact(sealed.store, workspace: sealed.workspace, signingKey: sealed.key,
+                                               gnupgHome: sealed.gnupg.path)
+        #expect(made.chain == .intact(count: 4))
+        let seal = try #require(made.sealed?.seal)
+        #expect(seal.rows?.map(\.id) == [1, 2, 3, 4])
+        #expect(seal.rows == (try sealed.store.writer.read { try AuditSeals.rows($0) }), "the same rows as a seal reads on its own")
+
+        try sealed.store.writer.write { db in try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 2") }
+        let refused = try AuditSeals.sealIfIntact(sealed.store, workspace: sealed.workspace, signingKey: sealed.key,
+                                                  gnupgHome: sealed.gnupg.path, at: Date().addingTimeInterval(5))
+        #expect(!refused.chain.isIntact && refused.sealed == nil)
+        #expect(AuditSeals.files(of: sealed.workspace).count == 1, "nothing was sealed")
+    }
+
     @Test func aSealWithABadSignatureFails() throws {
         let sealed = try Sealed(events: 2)
         let seal = try sealed.seal()

@@ -78,6 +78,9 @@ import TestSupport
         #expect(lines[0] == "organisation,name,case,first notified,attempts,last attempt,unreachable since,addresses tried")
         #expect(lines[1] == "hikari,Hikari Soft,JVNVU#11111111,2007-07-02 (JST),2,2007-07-16 (JST),2007-08-31 (JST),psirt@hikari.example (bounce: 550 5.1.1 User unknown)")
         #expect(lines[2].hasSuffix("sec@kumo.example (no answer)"))
+        let japanese = UnreachableReport.render(list, format: .csv, language: .ja, timeZone: Self.tokyo).components(separatedBy: "\r\n")
+        #expect(japanese[0] == "組織,名称,案件番号,初回連絡日,連絡回数,最終連絡日,連絡不能とした日,連絡先 (結果)", "the header row is Japanese too")
+        #expect(japanese[1].hasSuffix("psirt@hikari.example (不達: 550 5.1.1 User unknown)"))
 
         let json = UnreachableReport.render(list, format: .json, language: .en, timeZone: Self.tokyo)
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

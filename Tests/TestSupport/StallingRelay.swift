@@ -21,7 +21,8 @@ public final class StallingRelay: @unchecked Sendable {
         case silent
         /// Sends a 220 greeting, then never answers EHLO or anything else.
         case greetThenStall = "greet"
-        /// Greets with "421 4.3.2 relay.example Too many connections, try again later" and hangs up.
+        /// Greets with "421 4.3.2 relay.example Too many connections, try again later" and a terminal escape
+        /// sequence that clears the screen (ESC [2J), and hangs up.
         case busy
         /// Sends a 220 greeting, reads the client's first command and hangs up without a word.
         case greetThenHangUp = "hangup"
@@ -60,7 +61,7 @@ public final class StallingRelay: @unchecked Sendable {
                 connection.recv(1000)
                 connection.close()
             elif mode == "busy":
-                connection.sendall(b"421 4.3.2 relay.example Too many connections, try again later\\r\\n")
+                connection.sendall(b"421 4.3.2 relay.example Too many connections, try again later\\x1b[2J\\r\\n")
                 connection.close()
             with open(count_file + ".new", "w") as f:
                 f.write(str(len(held)))

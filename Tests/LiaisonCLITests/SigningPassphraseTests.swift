@@ -1,0 +1,79 @@
+import Foundation
+import Mail
+import Testing
+import TestSupport
+
+/// A signing key protected by a passphrase: `gnupg.passphrase_file` or `gnupg.passphrase_env` gives it to
+/// gpg-agent through loopback pinentry, and it never shows in any output.
+struct SigningPassphraseTests {
+    static let caseId = "JVNVU#90000010"
+    static let passphrase = "correct horse battery staple"
+
+    func openCase(_ ws: GatewayWorkspace) throws {
+        for args in [["directory", "sync"], ["case", "open", Self.caseId, "--title", "TLS certificate check", "--origin", "jvn-jp",
+                                             "--due", "2030-01-15"],
+                     ["case", "add", Self.caseId, "--technology", "tls"]] {
+            let result = try ws.liaison(args)
+            guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        }
+    }
+
+    func setGnuPG(_ ws: GatewayWorkspace, _ line: String) throws {
+        let url = ws.root.appendingPathComponent("liaison.yaml")
+        let yaml = try String(contentsOf: url, encoding: .utf8)
+            .replacingOccurrences(of: "  encrypt: when-key\n", with: "  encrypt: when-key\n  \(line)\n")
+        try Data(yaml.utf8).write(to: url)
+    }
+
+    @Test func aProtectedKeySignsWithThePassphraseFromItsFile() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+
+        // Without the passphrase the key cannot sign: one line, nothing queued.
+        let locked = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
+        #expect(locked.status == 1, "\(locked.stdout) \(locked.stderr)")
+        #expect(try ws.outbox().isEmpty)
+
+        try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
+        let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
+        #expect(notify.status == 0, "\(notify.stdout) \(notify.stderr)")
+        #expect(!(notify.stdout + notify.stderr).contains(Self.passphrase))
+        #expect(try ws.outbox().count == 2)
+
+        let send = try ws.liaison(["send"])
+        #expect(send.stdout == "sent 2, deferred 0, failed 0\n", "\(send.stderr)")
+        for message in ws.sink.messages() {
+            let parsed = try ParsedMessage(bytes: message.bytes)
+            #expect(parsed.root.contentType.subtype == "signed")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try parsed.root.parts[0].rawBytes.write(to: folder.appendingPathComponent("data"))
+            try parsed.root.parts[1].decodedBody.write(to: folder.appendingPathComponent("data.asc"))
+            let verified = try ws.gnupg.gpg(["--verify", folder.appendingPathComponent("data.asc").path,
+                                             folder.appendingPathComponent("data").path])
+            #expect(verified.status == 0, "gpg --verify: \(verified.stderr)")
+        }
+    }
+
+    @Test func aPassphraseVariableThatIsNotSetIsOneLineNamingIt() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try setGnuPG(ws, "passphrase_env: TEST_SIGNING_PASSPHRASE")
+
+        let unset = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
+        #expect(unset.status == 1)
+        #expect(unset.errorLines.count == 1, "\(unset.stderr)")
+        #expect(unset.stderr.contains("gnupg.passphrase_env") && unset.stderr.contains("TEST_SIGNING_PASSPHRASE"))
+        #expect(try ws.outbox().isEmpty)
+
+        let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"],
+                                    environment: ["TEST_SIGNING_PASSPHRASE": Self.passphrase])
+        #expect(notify.status == 0, "\(notify.stdout) \(notify.stderr)")
+        #expect(!(notify.stdout + notify.stderr).contains(Self.passphrase))
+        #expect(try ws.outbox().count == 1)
+    }
+}
