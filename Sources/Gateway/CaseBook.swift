@@ -27,6 +27,10 @@ public struct CaseBook: Sendable {
         guard !id.isEmpty, !id.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw GatewayError.invalidArgument("a case id is one line of text, such as JVNVU#12345678")
         }
+        if let hidden = id.unicodeScalars.first(where: Self.isInvisible) {
+            throw GatewayError.invalidArgument("the case id contains the invisible character \(Self.name(of: hidden)) (a bidi control "
+                                               + "or format character that can make text read differently from what it is); remove it")
+        }
         guard !title.isEmpty, !title.contains(where: \.isNewline) else {
             throw GatewayError.invalidArgument("--title must be one non-empty line")
         }
@@ -40,6 +44,19 @@ public struct CaseBook: Sendable {
         try GatewayError.mapping { try cases.open(record, actor: actor) }
         return record
     }
+
+    /// C0 and C1 controls and DEL (U+0000–U+001F, U+007F–U+009F) and the line and paragraph separators.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// Format characters (Unicode category Cf: bidi controls, zero-width spaces and joiners, U+FEFF) and controls,
+    /// which make two case ids look alike or read differently from what they are.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .format || isControl(scalar)
+    }
+
+    static func name(of scalar: Unicode.Scalar) -> String { String(format: "U+%04X", scalar.value) }
 
     /// Adds organisations by id, and every active organisation implementing all `technologies` (of `kind`,
     /// product developers by default when technologies are given). Returns the ids newly added.

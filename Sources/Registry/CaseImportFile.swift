@@ -50,6 +50,9 @@ public enum CaseImportFile {
             let id = value["id"]!, title = value["title"]!, origin = value["origin"]!
             if id.isEmpty || id.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) {
                 fail("id must be one line of text, such as JVNVU#12345678")
+            } else if let hidden = id.unicodeScalars.first(where: YAMLFields.isInvisible) {
+                fail("id contains the invisible character \(YAMLFields.name(of: hidden)) (a bidi control or format character "
+                     + "that can make text read differently from what it is); remove it")
             } else if let first = seen[id] {
                 fail("case \(id) is already on line \(first)")
             } else {

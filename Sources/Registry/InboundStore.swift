@@ -84,7 +84,8 @@ public struct InboundTransaction {
 
     /// The stored message with this Message-ID and the digest of its bytes, when one exists.
     public func stored(messageId: String) throws -> (id: Int64, sha256: String?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM inboundMessage WHERE messageId = ?", arguments: [messageId])
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM inboundMessage WHERE messageId = ?",
+                                         arguments: [InboundText.storable(messageId)])
         else { return nil }
         return (row["id"], row["sha256"])
     }
@@ -175,7 +176,8 @@ public struct InboundTransaction {
                 undecodable, source)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                message.messageId, message.receivedAt, message.fromAddress, message.subject, message.kind.rawValue,
+                InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
+                message.subject.map(InboundText.storable), message.kind.rawValue,
                 message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
                 message.bytes, message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
                 message.appliedResponse?.rawValue, sha256, message.undecodable, message.source,
@@ -197,7 +199,7 @@ public struct InboundTransaction {
         let stored: String = row["email"]
         let reply = [status, diagnostic].compactMap { $0 }.joined(separator: " ")
         try db.execute(sql: """
-            UPDATE notificationRecipient SET status = 'bounced', smtpReply = ?, updatedAt = ? WHERE notificationId = ? AND email = ?
+            UPDATE notificationRecipient SET status = 'bounced', smtpCode = NULL, smtpReply = ?, updatedAt = ? WHERE notificationId = ? AND email = ?
             """, arguments: [String(reply.prefix(500)), date, notificationId, stored])
         try db.execute(sql: "UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE email = ? COLLATE NOCASE",
                        arguments: [date, stored])
@@ -331,5 +333,16 @@ public struct InboundTransaction {
         try EventLog.append(db, actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
             "reason": .string(reason), "at": .string(EventTimestamp.string(date)),
         ])
+    }
+}
+
+/// Text from a received message as it is kept in a TEXT column.
+enum InboundText {
+    /// `text` with each NUL (U+0000) written as the six characters `\u{0}`: SQLite binds text up to its first NUL,
+    /// so a Message-ID or subject holding one would be cut short there, and two different Message-IDs sharing what
+    /// comes before it would be taken for one message (the second dropped as a duplicate).
+    static func storable(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")
     }
 }

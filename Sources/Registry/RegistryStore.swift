@@ -146,6 +146,7 @@ public final class RegistryStore: Sendable {
         return nil
     }
 
-    static let readOnlyLine = "The registry database is read-only (an auditor's copy, or files this user cannot write): this command changes the registry and was refused; nothing was changed."
+    /// The line a writing command prints when the database is read-only.
+    public static let readOnlyLine = "The registry database is read-only (an auditor's copy, or files this user cannot write): this command changes the registry and was refused; nothing was changed."
     static let diskFullLine = "The disk holding the registry database is full: this command's changes were not recorded and nothing already recorded was lost; free some space and run it again."
 }

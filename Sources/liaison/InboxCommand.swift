@@ -85,7 +85,7 @@ struct InboxCommand: ParsableCommand {
                 let env = try GatewayEnvironment(workspace)
                 let (message, reason, actor) = (self.message, self.reason, env.actor)
                 try env.store.inbound.write { tx in
-                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); see liaison inbox") }
+                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); `liaison inbox` lists them") }
                     try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: Date())
                 }
                 print("message \(message) dismissed")

@@ -63,6 +63,12 @@ struct IngestCommand: ParsableCommand {
                 messages = [("stdin", bytes)]
             }
             let env = try GatewayEnvironment(workspace)
+            // A read-only registry (an auditor's copy) stores nothing: one line, and nothing is read. EX_TEMPFAIL,
+            // as for any message that could not be stored: the delivering MTA keeps the mail.
+            if env.store.isReadOnly {
+                CommandSupport.printError(RegistryStore.readOnlyLine)
+                throw ExitCode(75)
+            }
             let outcomes = env.replyIngester().ingest(batch: messages) + unread
             let summary = IngestSummary(outcomes)
             // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).

@@ -163,6 +163,11 @@ import TestSupport
             (["ingest", "--mbox", ws.root.appendingPathComponent("missing.mbox").path],
              "\(ws.root.appendingPathComponent("missing.mbox").path): cannot read the mbox file"),
             (["outbox", "--state", "lost"], "--state lost is not one of queued, sending, sent, deferred, failed"),
+            // A case id that reads differently from what it is (U+202E reverses what follows) is refused.
+            (["case", "open", "JVNVU#1\u{202E}8765", "--title", "x", "--origin", "jvn-jp"],
+             "the case id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it"),
+            (["case", "open", "JVNVU#\u{200B}1", "--title", "x", "--origin", "jvn-jp"],
+             "the case id contains the invisible character U+200B (a bidi control or format character that can make text read differently from what it is); remove it"),
         ]
         for (args, line) in cases {
             let result = try ws.liaison(args)
@@ -170,7 +175,8 @@ import TestSupport
             #expect(result.errorLines == [line], "liaison \(args.joined(separator: " "))")
             #expect(result.stdout.isEmpty, "liaison \(args.joined(separator: " ")): \(result.stdout)")
         }
-        // None of them queued or sent anything.
+        // None of them opened a case, queued or sent anything.
+        #expect(try ws.liaison(["case", "list"]).outputLines.filter { $0.hasPrefix("JVNVU#") }.count == 1)
         #expect(try ws.outbox().count == 1)
         #expect(ws.sink.messages().isEmpty)
     }

@@ -39,6 +39,9 @@ import TestSupport
         }
         // The auditor's copy holds no GnuPG home of its own.
         try? FileManager.default.removeItem(at: copy.appendingPathComponent(".liaison/gnupg"))
+        let mbox = copy.appendingPathComponent("replies.mbox")
+        try Data(["one", "two"].map { "From someone@example Tue Dec  1 10:00:00 2026\nFrom: psirt@aozora.example\nSubject: \($0)\nMessage-ID: <\($0)@aozora.example>\n\nThanks.\n\n" }.joined().utf8)
+            .write(to: mbox)
         #expect(try runProcess("/bin/chmod", ["-R", "a-w", copy.path]).status == 0)
         let asRoot = geteuid() == 0
         func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -71,6 +74,12 @@ import TestSupport
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(args): \(refused.stderr)")
             #expect(refused.stderr.contains("read-only"), "\(args): \(refused.stderr)")
         }
+        // ingest reads nothing: one line, and 75 so that mail delivered to it stays with the delivering MTA.
+        let ingest = try run(["ingest", "--mbox", mbox.path])
+        #expect(ingest.status == 75, "\(ingest.stdout)")
+        #expect(ingest.stdout.isEmpty, "\(ingest.stdout)")
+        #expect(ingest.stderr.split(separator: "\n").count == 1, "\(ingest.stderr)")
+        #expect(ingest.stderr.contains("read-only"), "\(ingest.stderr)")
         #expect(try Data(contentsOf: database) == before)
         #expect(ws.sink.messages().isEmpty, "a read-only copy never sends")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: copy.appendingPathComponent(".liaison").path)

@@ -129,6 +129,7 @@ import TestSupport
             JVNVU#20000001,Buffer overflow,jvn-jp,2006-04-03,2006-05-10,,hikari
             JVNVU#20000002,"Title, with a comma",JVN JP,2006-13-01,,,
             JVNVU#20000003,XSS,cert-cc,2006-06-01,2006-05-01,,nobody
+            JVNVU#2000\u{202E}0005,Reversed id,jvn-jp,2006-06-01,,,
 
             """
         try folder.write("bad.csv", bad)
@@ -138,6 +139,7 @@ import TestSupport
             "bad.csv:3: origin \"JVN JP\" is not a partner id such as jvn-jp, cert-cc or cpni",
             "bad.csv:3: opened \"2006-13-01\" is not a date of the form YYYY-MM-DD",
             "bad.csv:4: published 2006-05-01 is before opened 2006-06-01",
+            "bad.csv:5: id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it",
         ])
         #expect(try folder.liaison(["case", "list"]).stdout.contains("JVNVU#20000001") == false, "nothing was imported")
 

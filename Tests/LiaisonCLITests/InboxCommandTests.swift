@@ -58,6 +58,12 @@ import TestSupport
         #expect(try ws.liaison(["inbox", "dismiss", "hello@elsewhere.example", "--reason", "a question for the web form"]).status == 0)
         let after = try ws.liaison(["inbox", "--review"])
         #expect(after.outputLines.last == "0 messages")
+        // A message that is not stored: the same one line from dismiss and assign, exit 1.
+        for args in [["inbox", "dismiss", "999", "--reason", "x"], ["inbox", "assign", "999", "JVNVU#1", "aozora"]] {
+            let missing = try ws.liaison(args)
+            #expect(missing.status == 1)
+            #expect(missing.errorLines == ["no stored message 999; `liaison inbox` lists them"], "\(args)")
+        }
         let all = try ws.liaison(["inbox", "--format", "json"])
         #expect((try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]] ?? []).count == 4)
         #expect(try ws.liaison(["audit", "verify"]).status == 0)

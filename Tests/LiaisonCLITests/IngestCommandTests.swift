@@ -132,6 +132,11 @@ import TestSupport
         #expect(participants["hikari"]?["response"] as? String == "not-affected")
         #expect(participants["kumo"]?["response"] as? String == "none")
         #expect(participants["sakura"]?["delivery"] as? String == "undeliverable")
+        // `outbox` shows the report's status for the bounced address, not the relay's 250 that had accepted it.
+        let listed = try ws.liaison(["outbox", "--case", Self.caseId])
+        let sakuraLine = try #require(listed.outputLines.first { $0.contains("psirt@sakura.example") })
+        #expect(sakuraLine.contains("psirt@sakura.example bounced (5.1.1"), "\(sakuraLine)")
+        #expect(!sakuraLine.contains("(250"), "\(sakuraLine)")
 
         let eventsBefore = try ws.liaison(["audit", "verify"]).stdout
         let table = try ws.liaison(["ingest", "--mbox", mbox.path])
@@ -199,5 +204,31 @@ import TestSupport
         #expect(participants["sakura"]?["response"] as? String == "none")
         let table = try ws.liaison(["inbox"])
         #expect(table.stdout.contains("配信エラー") && table.stdout.contains("회신: 취약점 통지"))
+    }
+
+    /// Two replies whose Message-IDs differ only after a NUL byte are two messages: both are kept and both
+    /// statements are recorded, and `inbox` shows the NUL of the subject instead of cutting the subject there.
+    @Test func messageIdsWithANulByteStayDistinct() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let sent = try ws.outbox()
+        func tracking(_ org: String) throws -> String {
+            try #require(sent.first { $0["organizationId"] as? String == org }?["trackingRef"] as? String)
+        }
+        let aozora = Data("From: psirt@aozora.example\r\nTo: vuls@csirt.example\r\nSubject: Re: [\(try tracking("aozora"))] one\u{0} two\r\nMessage-ID: <same\u{0}@aozora.example>\r\n\r\nStatus: fixed\r\n".utf8)
+        let kumo = Data("From: psirt@kumo.example\r\nTo: vuls@csirt.example\r\nSubject: Re: [\(try tracking("kumo"))]\r\nMessage-ID: <same\u{0}@kumo.example>\r\n\r\nStatus: not-affected\r\n".utf8)
+        for message in [aozora, kumo] {
+            let ingest = try ws.liaison(["ingest", "-"], input: message)
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            #expect(ingest.outputLines.last == "read 1: 1 matched, 0 automatic, 0 bounces, 0 unmatched, 0 failed", "\(ingest.stdout)")
+        }
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "fixed")
+        #expect(participants["kumo"]?["response"] as? String == "not-affected")
+        let inbox = try ws.liaison(["inbox"])
+        #expect(inbox.stdout.contains("] one\\u{0} two"), "\(inbox.stdout)")
+        #expect(inbox.outputLines.last == "2 messages")
     }
 }
