@@ -66,9 +66,7 @@ enum IMAPBenchmark {
     }
 
     static func measure(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now()
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        try timed(body).seconds
     }
 
     static func report(_ label: String, _ seconds: Double, count: Int) {
