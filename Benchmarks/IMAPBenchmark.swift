@@ -32,7 +32,7 @@ enum IMAPBenchmark {
         let imapStore = try RegistryStore(path: root.appendingPathComponent("imap.sqlite").path)
         let reader = IMAPIngester(ingester: ReplyIngester(store: imapStore, gnupgHome: root.appendingPathComponent("gnupg").path,
                                                           actor: "bench"),
-                                  states: MailboxStateStore(writer: imapStore.writer), scratchDirectory: root)
+                                  states: imapStore.mailboxStates, scratchDirectory: root)
         let configuration = IMAPConfiguration(url: "imaps://\(dovecot.user)@127.0.0.1:\(dovecot.imapsPort)/INBOX",
                                               password: dovecot.password, caFile: certificate.caFile)
         let session = try IMAPSession(configuration: configuration)
