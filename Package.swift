@@ -24,18 +24,20 @@ let package = Package(
 
         // Infrastructure: messages, OpenPGP, transports. Nothing CSIRT-specific.
         .target(name: "Mail"),
+        // Passwords written into URLs, hidden before text is shown or logged (SMTP, Registry).
+        .target(name: "URLMasking"),
         .target(name: "OpenPGP", dependencies: [
             "CGPGME",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "SMTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SMTP", dependencies: ["CCurl", "URLMasking", .product(name: "Logging", package: "swift-log")]),
         .target(name: "IMAP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(name: "WebFetch", dependencies: ["CCurl"]),
 
         // The domain: registry, workflows, reports.
         .target(name: "Registry", dependencies: [
-            "OpenPGP",
+            "OpenPGP", "URLMasking",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),

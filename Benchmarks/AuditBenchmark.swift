@@ -54,11 +54,4 @@ enum AuditBenchmark {
 
     struct AuditBenchmarkFailure: Error, CustomStringConvertible { let description: String }
 
-    private static func measure<T>(_ label: String, _ body: () throws -> T) throws -> T {
-        let start = DispatchTime.now()
-        let result = try body()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        print(label.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds))
-        return result
-    }
 }

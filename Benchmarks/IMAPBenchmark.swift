@@ -32,7 +32,7 @@ enum IMAPBenchmark {
         let imapStore = try RegistryStore(path: root.appendingPathComponent("imap.sqlite").path)
         let reader = IMAPIngester(ingester: ReplyIngester(store: imapStore, gnupgHome: root.appendingPathComponent("gnupg").path,
                                                           actor: "bench"),
-                                  states: MailboxStateStore(writer: imapStore.writer), scratchDirectory: root)
+                                  states: imapStore.mailboxStates, scratchDirectory: root)
         let configuration = IMAPConfiguration(url: "imaps://\(dovecot.user)@127.0.0.1:\(dovecot.imapsPort)/INBOX",
                                               password: dovecot.password, caFile: certificate.caFile)
         let session = try IMAPSession(configuration: configuration)
@@ -66,9 +66,7 @@ enum IMAPBenchmark {
     }
 
     static func measure(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now()
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        try timed(body).seconds
     }
 
     static func report(_ label: String, _ seconds: Double, count: Int) {

@@ -310,28 +310,13 @@ private struct RegistryGenerator {
 
     /// `YYYY-MM-DD HH:MM:SS.000`, as GRDB stores dates, without a DateFormatter (millions of rows).
     static func timestamp(_ seconds: Int) -> String {
-        let (year, month, day) = civil(seconds / 86_400)
-        let time = seconds % 86_400
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.000", year, month, day, time / 3600, time / 60 % 60, time % 60)
+        EventLog.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     static func iso(_ seconds: Int) -> String {
         var text = timestamp(seconds)
         text.replaceSubrange(text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10), with: "T")
         return text + "Z"
-    }
-
-    /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    private static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -14,18 +14,12 @@ public struct CaseDocument: Encodable, Sendable, Equatable {
         public var title: String
         public var origin: String
         public var opened: String
-        public var published: String?
-        public var due: String?
-        public var tlp: String?
+        @NullWhenAbsent public var published: String?
+        @NullWhenAbsent public var due: String?
+        @NullWhenAbsent public var tlp: String?
         /// `open` or `published`.
         public var status: String
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id); try c.encode(title, forKey: .title); try c.encode(origin, forKey: .origin)
-            try c.encode(opened, forKey: .opened); try c.encode(published, forKey: .published)
-            try c.encode(due, forKey: .due); try c.encode(tlp, forKey: .tlp); try c.encode(status, forKey: .status)
-        }
         enum CodingKeys: String, CodingKey { case id, title, origin, opened, published, due, tlp, status }
     }
 
@@ -35,21 +29,13 @@ public struct CaseDocument: Encodable, Sendable, Equatable {
         public var kind: String
         /// pending | notified | undeliverable
         public var delivery: String
-        public var firstNotified: String?
+        @NullWhenAbsent public var firstNotified: String?
         /// none | acknowledged | investigating | affected | not-affected | fixed
         public var response: String
-        public var firstResponse: String?
-        public var responded: String?
-        public var statement: String?
+        @NullWhenAbsent public var firstResponse: String?
+        @NullWhenAbsent public var responded: String?
+        @NullWhenAbsent public var statement: String?
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(organization, forKey: .organization); try c.encode(name, forKey: .name)
-            try c.encode(kind, forKey: .kind); try c.encode(delivery, forKey: .delivery)
-            try c.encode(firstNotified, forKey: .firstNotified); try c.encode(response, forKey: .response)
-            try c.encode(firstResponse, forKey: .firstResponse); try c.encode(responded, forKey: .responded)
-            try c.encode(statement, forKey: .statement)
-        }
         enum CodingKeys: String, CodingKey {
             case organization, name, kind, delivery, response, responded, statement
             case firstNotified = "first_notified", firstResponse = "first_response"

@@ -9,20 +9,14 @@ enum IMAPCurl {
     /// Protocol, TLS policy, CA, login and timeouts.
     static func setConnectionOptions(_ handle: UnsafeMutableRawPointer, configuration: IMAPConfiguration,
                                      endpoint: IMAPConfiguration.Endpoint) throws(CurlOptionError) {
-        try set(handle, CURLOPT_PROTOCOLS_STR, "imap,imaps")
-        try set(handle, CURLOPT_NOSIGNAL, 1)
         // STARTTLS or nothing for imap://; imaps:// is TLS from the first byte.
         let useSSL = configuration.tls == .required || endpoint.implicitTLS ? CURLUSESSL_ALL : CURLUSESSL_NONE
-        try set(handle, CURLOPT_USE_SSL, Int(useSSL.rawValue))
-        try set(handle, CURLOPT_SSL_VERIFYPEER, 1)
-        try set(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = configuration.caFile { try set(handle, CURLOPT_CAINFO, caFile) }
-        try set(handle, CURLOPT_USERNAME, endpoint.username)
-        try set(handle, CURLOPT_PASSWORD, configuration.password)
-        try set(handle, CURLOPT_SASL_IR, 1)
-        try set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int((configuration.connectTimeout * 1000).rounded(.up)))
-        try set(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-        try set(handle, CURLOPT_LOW_SPEED_TIME, Int(configuration.lowSpeedTime.rounded(.up)))
+        var refused = CURLOPT_PROTOCOLS_STR
+        let result = liaison_curl_setopt_mail_session(
+            handle, "imap,imaps", Int(useSSL.rawValue), configuration.caFile, endpoint.username, configuration.password,
+            Int((configuration.connectTimeout * 1000).rounded(.up)), 1, Int(configuration.lowSpeedTime.rounded(.up)),
+            &refused)
+        try check(result, refused)
     }
 
     static func set(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ value: Int) throws(CurlOptionError) {

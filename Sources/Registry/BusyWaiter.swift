@@ -1,4 +1,5 @@
 import Foundation
+import URLMasking
 
 /// SQLite's busy handler for the registry: keeps waiting while another process holds the write lock, backing
 /// off up to a tenth of a second between tries, and after half a second of waiting says once which process

@@ -33,10 +33,12 @@ public struct DirectoryLoader: Sendable {
         return (DirectoryContents(organizations: organizations, keys: keys), problems.sorted())
     }
 
-    // MARK: Organisation files
+    // MARK: Folders
 
-    private func loadOrganizations(_ workspace: Workspace, problems: inout [DirectoryProblem]) -> [OrganizationFile] {
-        let folder = workspace.organizationsURL
+    /// The regular files of a directory folder, by name, without hidden ones; a folder that is missing or not a
+    /// plain folder, and an entry that is not a regular file, are problems and give nothing.
+    private func entries(of folder: URL, _ workspace: Workspace,
+                         problems: inout [DirectoryProblem]) -> [(name: String, url: URL, path: String)] {
         if let problem = irregularFolder(folder, workspace) {
             problems.append(problem)
             return []
@@ -45,13 +47,25 @@ public struct DirectoryLoader: Sendable {
             problems.append(.error(workspace.relativePath(of: folder) + "/", 1, "the folder is missing; run `liaison init` to make it"))
             return []
         }
-        var files: [(url: URL, id: String, path: String)] = []
+        var entries: [(name: String, url: URL, path: String)] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = workspace.relativePath(of: url)
             if let irregular = DirectoryFileReader.irregularEntry(url) {
                 problems.append(.error(path, 1, irregular))
-            } else if name.hasSuffix(".yaml") {
+            } else {
+                entries.append((name, url, path))
+            }
+        }
+        return entries
+    }
+
+    // MARK: Organisation files
+
+    private func loadOrganizations(_ workspace: Workspace, problems: inout [DirectoryProblem]) -> [OrganizationFile] {
+        var files: [(url: URL, id: String, path: String)] = []
+        for (name, url, path) in entries(of: workspace.organizationsURL, workspace, problems: &problems) {
+            if name.hasSuffix(".yaml") {
                 files.append((url, String(name.dropLast(5)), path))
             } else {
                 problems.append(.warning(path, 1, "ignored: organisation files are named <id>.yaml"))
@@ -80,23 +94,8 @@ public struct DirectoryLoader: Sendable {
     }
 
     private func loadKeys(_ workspace: Workspace, problems: inout [DirectoryProblem]) -> [KeyFile] {
-        let folder = workspace.keysURL
-        if let problem = irregularFolder(folder, workspace) {
-            problems.append(problem)
-            return []
-        }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
-            problems.append(.error(workspace.relativePath(of: folder) + "/", 1, "the folder is missing; run `liaison init` to make it"))
-            return []
-        }
         var candidates: [KeyCandidate] = []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let url = folder.appendingPathComponent(name)
-            let path = workspace.relativePath(of: url)
-            if let irregular = DirectoryFileReader.irregularEntry(url) {
-                problems.append(.error(path, 1, irregular))
-                continue
-            }
+        for (name, url, path) in entries(of: workspace.keysURL, workspace, problems: &problems) {
             guard name.hasSuffix(".asc") else {
                 problems.append(.warning(path, 1, "ignored: key files are named <FINGERPRINT>.asc"))
                 continue

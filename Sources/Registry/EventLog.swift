@@ -157,8 +157,9 @@ public enum EventLog {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `YYYY-MM-DD HH:MM:SS.SSS` in UTC: GRDB's own format for dates, so other modules read `at` as a `Date`.
-    static func timestamp(_ date: Date) -> String {
+    /// `YYYY-MM-DD HH:MM:SS.SSS` in UTC (milliseconds rounded down): GRDB's own format for dates, so other modules
+    /// read `at` as a `Date`. Computed without a `DateFormatter`, so it is cheap for many rows.
+    public static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var days = milliseconds / 86_400_000
         var rest = milliseconds % 86_400_000

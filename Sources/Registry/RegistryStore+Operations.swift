@@ -12,4 +12,15 @@ extension RegistryStore {
 
     /// The reads of `case export`.
     public var caseExports: CaseExportQueries { CaseExportQueries(writer) }
+
+    /// The `case import` operation over this store, recording its events as `actor`.
+    public func caseImport(actor: String = EventLog.defaultActor) -> CaseImportStore {
+        CaseImportStore(writer: writer, actor: actor)
+    }
+
+    /// The per-mailbox IMAP reading state (UIDVALIDITY and last UID read) kept in this store.
+    public var mailboxStates: MailboxStateStore { MailboxStateStore(writer: writer) }
+
+    /// The reads of the unreachable-organisations list (`report unreachable`).
+    public var unreachable: UnreachableQueries { UnreachableQueries(writer) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import URLMasking
 import Yams
 
 /// The settings of `liaison.yaml`. Every key is optional; the defaults are those of DESIGN.md.

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// One number of the report with the sentence that says exactly what was counted.
 ///
@@ -87,7 +88,7 @@ public struct FigureComparison: Sendable, Hashable, Encodable {
     /// This quarter's value minus that quarter's.
     public var change: FigureValue
     /// The change as a percentage of that quarter's value, one decimal.
-    public var changePercent: Double?
+    @NullWhenAbsent public var changePercent: Double? = nil
 
     init(quarter: Quarter, this: FigureValue, other: FigureValue) {
         self.quarter = quarter
@@ -95,17 +96,6 @@ public struct FigureComparison: Sendable, Hashable, Encodable {
         change = this.minus(other)
         if let delta = change.number, let base = other.number, base != 0 {
             changePercent = FigureValue.rounded(delta / base * 100, 1)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case quarter, value, change, changePercent }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(quarter, forKey: .quarter)
-        try container.encode(value, forKey: .value)
-        try container.encode(change, forKey: .change)
-        if let changePercent { try container.encode(changePercent, forKey: .changePercent) } else {
-            try container.encodeNil(forKey: .changePercent)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// The quarterly activity report: every figure of the reference report's §1 and §3 that Liaison can count.
 ///
@@ -53,7 +54,8 @@ public struct QuarterReport: Sendable, Hashable, Encodable {
     public var quarter: Quarter
     public var period: Period
     public var generatedAt: Date
-    public var comparedTo: Quarter?
+    /// null rather than absent when the report was not compared, so the key is stable.
+    @NullWhenAbsent public var comparedTo: Quarter?
     public var notifications: NotificationFigures
     public var coordination: CoordinationFigures
     public var directory: DirectoryFigures
@@ -72,22 +74,6 @@ public struct QuarterReport: Sendable, Hashable, Encodable {
         public var firstDay: String
         /// `YYYY-MM-DD`.
         public var lastDay: String
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey {
-            case quarter, period, generatedAt, comparedTo, notifications, coordination, directory, series, integrity
-        }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(quarter, forKey: .quarter)
-        try container.encode(period, forKey: .period)
-        try container.encode(generatedAt, forKey: .generatedAt)
-        try container.encode(comparedTo, forKey: .comparedTo)  // null rather than absent, so the key is stable
-        try container.encode(notifications, forKey: .notifications)
-        try container.encode(coordination, forKey: .coordination)
-        try container.encode(directory, forKey: .directory)
-        try container.encode(series, forKey: .series)
-        try container.encode(integrity, forKey: .integrity)
     }
 }
 
@@ -138,26 +124,13 @@ public struct AwaitingParticipant: Sendable, Hashable, Encodable {
     public var organizationId: String
     public var organizationName: String
     /// The name in the organisation's own language, when recorded; Japanese reports show it.
-    public var organizationLocalName: String?
+    @NullWhenAbsent public var organizationLocalName: String?
     public var firstNotifiedAt: Date
     /// Days from the first notification to the quarter's end, two decimals.
     public var days: Double
     /// The case's TLP 2.0 label in its original form, never translated: `TLP:AMBER+STRICT` (a case opened before
     /// levels were kept shows the workspace's `cases.tlp`).
     public var tlp: String
-
-    /// `organizationLocalName` is null rather than absent, so every item has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case caseId, organizationId, organizationName, organizationLocalName, firstNotifiedAt, days, tlp }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(caseId, forKey: .caseId)
-        try container.encode(organizationId, forKey: .organizationId)
-        try container.encode(organizationName, forKey: .organizationName)
-        try container.encode(organizationLocalName, forKey: .organizationLocalName)
-        try container.encode(firstNotifiedAt, forKey: .firstNotifiedAt)
-        try container.encode(days, forKey: .days)
-        try container.encode(tlp, forKey: .tlp)
-    }
 }
 
 /// The directory at the quarter's end.
@@ -179,21 +152,10 @@ public struct SignedAgreement: Sendable, Hashable, Encodable {
     public var organizationId: String
     public var organizationName: String
     /// The name in the organisation's own language, when recorded; Japanese reports show it.
-    public var organizationLocalName: String?
+    @NullWhenAbsent public var organizationLocalName: String?
     public var kind: String
     /// `YYYY-MM-DD`.
     public var signed: String
-
-    /// `organizationLocalName` is null rather than absent, so every item has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case organizationId, organizationName, organizationLocalName, kind, signed }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(organizationId, forKey: .organizationId)
-        try container.encode(organizationName, forKey: .organizationName)
-        try container.encode(organizationLocalName, forKey: .organizationLocalName)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(signed, forKey: .signed)
-    }
 }
 
 /// A contact whose OpenPGP key cannot be relied on at the quarter's end.
@@ -203,32 +165,13 @@ public struct KeyProblem: Sendable, Hashable, Encodable {
     public var fingerprint: String
     /// `missing`, `expired`, `expiring` or `revoked`.
     public var problem: String
-    public var expiresAt: Date?
-
-    /// `expiresAt` is null rather than absent, so every item has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case email, organizationId, fingerprint, problem, expiresAt }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(email, forKey: .email)
-        try container.encode(organizationId, forKey: .organizationId)
-        try container.encode(fingerprint, forKey: .fingerprint)
-        try container.encode(problem, forKey: .problem)
-        try container.encode(expiresAt, forKey: .expiresAt)
-    }
+    @NullWhenAbsent public var expiresAt: Date?
 }
 
 /// An address that bounced in the quarter.
 public struct BouncedAddress: Sendable, Hashable, Encodable {
     public var email: String
-    public var organizationId: String?
-
-    /// `organizationId` is null rather than absent, so every item has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case email, organizationId }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(email, forKey: .email)
-        try container.encode(organizationId, forKey: .organizationId)
-    }
+    @NullWhenAbsent public var organizationId: String?
 }
 
 /// The numbers behind the charts, one per quarter, oldest first.
@@ -259,18 +202,10 @@ public struct ReportIntegrity: Sendable, Hashable, Encodable {
     /// What `liaison audit verify` found, if it was run.
     public struct EventLogState: Sendable, Hashable, Encodable {
         /// true: intact; false: broken; nil: not verified.
-        public var verified: Bool?
-        public var eventCount: Int?
+        @NullWhenAbsent public var verified: Bool?
+        @NullWhenAbsent public var eventCount: Int?
         /// The latest audit seal (`liaison audit seal`) as one line; nil when the workspace has none.
-        public var latestSeal: String? = nil
-
-        public func encode(to encoder: any Encoder) throws {
-            enum Key: String, CodingKey { case verified, eventCount, latestSeal }
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(verified, forKey: .verified)
-            try container.encode(eventCount, forKey: .eventCount)
-            try container.encode(latestSeal, forKey: .latestSeal)
-        }
+        @NullWhenAbsent public var latestSeal: String? = nil
     }
 
     /// The figures recounted from the event log and how they compare with the tables.

@@ -9,14 +9,18 @@ enum ReportComparison {
         func figure(_ this: inout Figure, _ that: Figure) {
             this.compare = FigureComparison(quarter: quarter, this: this.value, other: that.value)
         }
-        func map(_ this: inout [String: Figure], _ that: [String: Figure]) {
-            for (key, thatFigure) in that where this[key] == nil {
-                this[key] = Figure(thatFigure.value.zero, thatFigure.definition)
+        /// A breakdown key by key; a key found in only one quarter counts `zero` (made from the other's entry).
+        func keyed<Value>(_ this: inout [String: Value], _ that: [String: Value], zero: (Value) -> Value,
+                          _ compare: (inout Value, Value) -> Void) {
+            for (key, thatValue) in that where this[key] == nil {
+                this[key] = zero(thatValue)
             }
             for key in this.keys {
-                let thatFigure = that[key] ?? Figure(this[key]!.value.zero, this[key]!.definition)
-                figure(&this[key]!, thatFigure)
+                compare(&this[key]!, that[key] ?? zero(this[key]!))
             }
+        }
+        func map(_ this: inout [String: Figure], _ that: [String: Figure]) {
+            keyed(&this, that, zero: { Figure($0.value.zero, $0.definition) }, figure)
         }
         func pair(_ this: inout PeriodAndTotal, _ that: PeriodAndTotal) {
             figure(&this.inQuarter, that.inQuarter)
@@ -24,15 +28,10 @@ enum ReportComparison {
         }
         func origins(_ this: inout CoordinationFigures.ByOrigin, _ that: CoordinationFigures.ByOrigin) {
             pair(&this.all, that.all)
-            for (key, thatPair) in that.byOrigin where this.byOrigin[key] == nil {
-                this.byOrigin[key] = PeriodAndTotal(
-                    inQuarter: Figure(.count(0), thatPair.inQuarter.definition),
-                    cumulative: Figure(.count(0), thatPair.cumulative.definition))
-            }
-            for key in this.byOrigin.keys {
-                let zero = PeriodAndTotal(inQuarter: Figure(.count(0), ""), cumulative: Figure(.count(0), ""))
-                pair(&this.byOrigin[key]!, that.byOrigin[key] ?? zero)
-            }
+            keyed(&this.byOrigin, that.byOrigin, zero: {
+                PeriodAndTotal(inQuarter: Figure(.count(0), $0.inQuarter.definition),
+                               cumulative: Figure(.count(0), $0.cumulative.definition))
+            }, pair)
         }
 
         let n = other.notifications

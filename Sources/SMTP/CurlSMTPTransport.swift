@@ -65,23 +65,16 @@ public final class CurlSMTPTransport: MailTransport {
         let milliseconds = { (seconds: TimeInterval) -> Int in Int((seconds * 1000).rounded(.up)) }
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try set(CURLOPT_URL, curlURL)
-        try set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
-        try set(CURLOPT_NOSIGNAL, 1)
-        // STARTTLS or nothing; smtps:// is TLS from the first byte anyway.
+        // STARTTLS or nothing; smtps:// is TLS from the first byte anyway. No login without both user and password.
         let useSSL = configuration.tls == .required || implicitTLS ? CURLUSESSL_ALL : CURLUSESSL_NONE
-        try set(CURLOPT_USE_SSL, Int(useSSL.rawValue))
-        try set(CURLOPT_SSL_VERIFYPEER, 1)
-        try set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = configuration.caFile { try set(CURLOPT_CAINFO, caFile) }
-        if let username = configuration.username, let password = configuration.password {
-            try set(CURLOPT_USERNAME, username)
-            try set(CURLOPT_PASSWORD, password)
-            try set(CURLOPT_SASL_IR, 1)
-        }
-        try set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout))
+        let login = configuration.password == nil ? nil : configuration.username
+        var refused = CURLOPT_PROTOCOLS_STR
+        let result = liaison_curl_setopt_mail_session(
+            handle, "smtp,smtps", Int(useSSL.rawValue), configuration.caFile, login, configuration.password,
+            milliseconds(configuration.connectTimeout), configuration.lowSpeedLimit,
+            Int(configuration.lowSpeedTime.rounded(.up)), &refused)
+        try check(result, refused)
         try set(CURLOPT_TIMEOUT_MS, milliseconds(configuration.timeout))
-        try set(CURLOPT_LOW_SPEED_LIMIT, configuration.lowSpeedLimit)
-        try set(CURLOPT_LOW_SPEED_TIME, Int(configuration.lowSpeedTime.rounded(.up)))
         try set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1)
         try set(CURLOPT_VERBOSE, 1)  // the debug callback only runs in verbose mode
         let debug = liaison_curl_setopt_debug_callback(handle, CURLOPT_DEBUGFUNCTION, recordDialogue)

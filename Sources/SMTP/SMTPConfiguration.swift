@@ -1,4 +1,5 @@
 import Foundation
+import URLMasking
 
 /// Where and how to send mail: an SMTP server (STARTTLS or implicit TLS) or a folder for dry runs.
 ///
@@ -68,12 +69,7 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
     /// `url` with the password of its user information, if any, replaced by `***`
     /// (`smtp://user:secret@host` → `smtp://user:***@host`), for messages and logs.
     public static func maskingPassword(in url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<scheme.upperBound] + authority[...colon] + "***" + authority[at...] + rest[authorityEnd...])
+        SecretMasking.maskingPassword(inURL: url)
     }
 
     /// A number of seconds as messages print it: "1 s", "1.5 s", "30 s".

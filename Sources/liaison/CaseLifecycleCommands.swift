@@ -53,7 +53,7 @@ extension CaseCommand {
                     throw ValidationError("\(file): cannot be read as UTF-8 text (\(error.localizedDescription))")
                 }
                 let cases = try CaseImportFile.parse(text, file: file, timeZone: env.configuration.workspaceTimeZone)
-                let outcome = try CaseImportStore(writer: env.store.writer, actor: env.actor).importCases(cases, file: file)
+                let outcome = try env.store.caseImport(actor: env.actor).importCases(cases, file: file)
                 print("imported \(outcome.added) case\(outcome.added == 1 ? "" : "s") from \(file) (\(outcome.unchanged) already there, unchanged; "
                       + "\(outcome.participantsAdded) participant\(outcome.participantsAdded == 1 ? "" : "s") added)")
             }

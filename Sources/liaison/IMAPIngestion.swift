@@ -72,7 +72,7 @@ enum IMAPIngestion {
         if url == nil && env.configuration.imap.url == nil && !options.anyGiven { return false }
         let settings = try IMAPSettings(env, url: url, options: options)
         let reader = IMAPIngester(ingester: env.replyIngester(),
-                                  states: MailboxStateStore(writer: env.store.writer), after: settings.after)
+                                  states: env.store.mailboxStates, after: settings.after)
         let session = try IMAPSession(configuration: settings.configuration)
         if !options.watch {
             let summary = try reader.readNew(from: session)

@@ -82,7 +82,7 @@ private struct Service {
             after = settings.after
             session = try IMAPSession(configuration: settings.configuration)
         }
-        reader = IMAPIngester(ingester: ingester, states: MailboxStateStore(writer: env.store.writer), after: after,
+        reader = IMAPIngester(ingester: ingester, states: env.store.mailboxStates, after: after,
                               logger: logger)
         if maildir == nil && session == nil {
             logger.warning("imap.url is not set in liaison.yaml and no --maildir was given: no mail will be read")

@@ -142,6 +142,10 @@ import TestSupport
         #expect(hit["delivery"] as? String == "notified")
         #expect(hit["response"] as? String == "affected")
         #expect(hit["statement"] as? String == "Statement from hit: affected.")
+        #expect((own["case"] as? [String: Any])?["published"] is NSNull, "an unset date is null, not left out")
+        let keys = Set(hit.keys)
+        #expect(participants.allSatisfy { Set($0.keys) == keys }, "every participant has the same keys")
+        #expect(participants.contains { $0["first_response"] is NSNull })
         #expect(((own["events"] as? [[String: Any]]) ?? []).contains { $0["action"] as? String == "participant.response" })
     }
 

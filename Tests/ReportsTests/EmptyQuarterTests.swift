@@ -37,4 +37,24 @@ import TestSupport
         #expect(text.contains("Event log NOT verified"))
         #expect(text.contains("Response rate") && text.contains("— (0 of 0)"))
     }
+
+    @Test func unsetValuesAreNullRatherThanMissingInJSON() throws {
+        let database = try ReportFixtureDatabase()
+        defer { database.remove() }
+        let utc = TimeZone(identifier: "UTC")!
+        let plain = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: utc)
+        let json = try #require(try JSONSerialization.jsonObject(
+            with: Data(ReportRenderer.render(plain, format: .json, language: .en).utf8)) as? [String: Any])
+        #expect(json["comparedTo"] is NSNull, "a report not compared still has the key")
+        let eventLog = try #require((json["integrity"] as? [String: Any])?["eventLog"] as? [String: Any])
+        #expect(eventLog["verified"] is NSNull && eventLog["eventCount"] is NSNull && eventLog["latestSeal"] is NSNull)
+
+        let compared = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: utc,
+                                                      compareTo: Quarter(parsing: "2007Q2"))
+        let comparedJSON = try #require(try JSONSerialization.jsonObject(
+            with: Data(ReportRenderer.render(compared, format: .json, language: .en).utf8)) as? [String: Any])
+        #expect(comparedJSON["comparedTo"] as? String == "2007Q2")
+        let sent = try #require((comparedJSON["notifications"] as? [String: Any])?["sent"] as? [String: Any])
+        #expect((sent["compare"] as? [String: Any])?["changePercent"] is NSNull, "0 against 0 has no percentage")
+    }
 }

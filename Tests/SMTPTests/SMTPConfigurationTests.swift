@@ -37,6 +37,18 @@ import Testing
         }
     }
 
+    @Test func aPasswordInTheURLIsHiddenWholeEvenWithWhiteSpace() {
+        let configuration = SMTPConfiguration(url: "smtp://gateway:hunter 2@mail.vendor.example:25")
+        #expect(configuration.description.contains("smtp://gateway:***@mail.vendor.example:25"), "\(configuration)")
+        #expect(!configuration.description.contains("hunter"))
+        do {
+            try configuration.validate()
+            Issue.record("accepted credentials in the URL")
+        } catch {
+            #expect(!error.description.contains("hunter"), "\(error)")
+        }
+    }
+
     @Test func unreadableCAFileIsReportedWithItsPath() throws {
         let missing = "/nonexistent/liaison-\(UUID().uuidString)/ca.pem"
         do {
