@@ -135,7 +135,7 @@ public struct SecurityTxtDiscovery: Sendable {
     static func withScratchHome<T>(_ body: (OpenPGPContext) throws -> T) throws -> T {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-discover-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        defer { ThrowawayHome.remove(scratch.path) }
         return try body(try OpenPGPContext(homeDirectory: scratch.path))
     }
 

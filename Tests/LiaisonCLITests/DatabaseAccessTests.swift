@@ -162,7 +162,7 @@ final class LockHolderScript {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-holder-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("hold-lock.py")
-        try Data("""
+        do { try Data("""
             import sqlite3, sys
             connection = sqlite3.connect(sys.argv[1], isolation_level=None)
             connection.execute("BEGIN IMMEDIATE")
@@ -171,12 +171,18 @@ final class LockHolderScript {
             connection.execute("COMMIT")
             print("released", flush=True)
 
-            """.utf8).write(to: script)
+            """.utf8).write(to: script) } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [script.path, database.path]
         process.standardInput = input
         process.standardOutput = output
-        try process.run()
+        do { try process.run() } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

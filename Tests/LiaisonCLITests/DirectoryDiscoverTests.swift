@@ -54,12 +54,26 @@ import TestSupport
             return signed.stdout
         }
 
-        func discover(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runLiaison(["directory", "discover", server.domain, "--ca-file", server.caFile] + args, workspace: ws.root)
+        func discover(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try runLiaison(["directory", "discover", server.domain, "--ca-file", server.caFile] + args, workspace: ws.root,
+                           environment: environment)
         }
 
         var proposedFile: URL { ws.organizationsURL.appendingPathComponent("localhost.yaml") }
         var keyFile: URL { ws.keysURL.appendingPathComponent("\(fingerprint).asc") }
+    }
+
+    @Test func checkingASignedFileLeavesNoTemporaryFolder() throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let scratch = setup.ws.root.appendingPathComponent("t")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try setup.server.write(".well-known/security.txt", data: try setup.clearsigned(setup.securityTxt()))
+
+        let result = try setup.discover([], environment: ["TMPDIR": scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("signature verified: \(setup.fingerprint)"), "\(result.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == [])
     }
 
     @Test func aSignedFileIsVerifiedAndProposedThenWrittenAndItPassesTheCheck() throws {
