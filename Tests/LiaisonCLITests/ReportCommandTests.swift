@@ -29,4 +29,14 @@ import TestSupport
         let json = try ws.liaison(["report", "quarter", CommandLineQuarter.current, "--format", "json"])
         #expect(json.stdout.contains("\"tlp\" : \"TLP:RED\""), "\(json.stdout)")
     }
+
+    @Test func theReportNamesTheTimeZoneAsConfigured() throws {
+        let ws = try TemporaryWorkspace()
+        defer { ws.remove() }
+        #expect(try runLiaison(["directory", "sync"], workspace: ws.root).status == 0)
+        let text = try runLiaison(["report", "quarter", "2007Q4"], workspace: ws.root)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("2007-10-01 – 2007-12-31 (time zone UTC;"), "\(text.stdout.prefix(300))")
+        #expect(!text.stdout.contains("GMT"))
+    }
 }
