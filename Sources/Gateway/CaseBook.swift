@@ -38,7 +38,9 @@ public struct CaseBook: Sendable {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
         if let due, CalendarDate(due) == nil {
-            throw GatewayError.invalidArgument("the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
+            throw GatewayError.invalidArgument(CalendarDate.hasDayForm(due)
+                                               ? "the due date \"\(due)\" is not a day of the calendar"
+                                               : "the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
         }
         let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp)
         try GatewayError.mapping { try cases.open(record, actor: actor) }
@@ -84,8 +86,8 @@ public struct CaseBook: Sendable {
     }
 
     /// Marks the case published (the advisory is out); publication notices are sent with `notify --template publication`.
-    public func publish(caseId: String, at date: Date? = nil) throws {
-        try GatewayError.mapping { try cases.publish(caseId: caseId, at: date ?? now(), actor: actor) }
+    public func publish(caseId: String, at date: Date? = nil, dates: WorkspaceDates = .utc) throws {
+        try GatewayError.mapping { try cases.publish(caseId: caseId, at: date ?? now(), actor: actor, dates: dates) }
     }
 
     /// Cases, newest first; `openOnly` leaves out published ones.

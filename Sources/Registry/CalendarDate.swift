@@ -18,6 +18,17 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
+    /// Whether `text` has the shape `YYYY-MM-DD` (four, two and two ASCII digits), whether or not the day exists:
+    /// `2026-02-30` has it, so a refusal can say the day is not in the calendar rather than blame the form.
+    public static func hasDayForm(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 else { return false }
+        return bytes.indices.allSatisfy { index in
+            index == 4 || index == 7 ? bytes[index] == UInt8(ascii: "-")
+                : bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
+        }
+    }
+
     /// Parses exactly `YYYY-MM-DD`; nil for anything else.
     public init?(_ text: String) {
         let bytes = Array(text.utf8)

@@ -144,12 +144,14 @@ public struct CaseStore: Sendable {
                             ])
     }
 
-    /// Marks the case published at `date`.
-    public func publish(caseId: String, at date: Date, actor: String) throws {
+    /// Marks the case published at `date`. A case already published is refused with
+    /// `StoreError.alreadyPublished`, naming its publication time as `dates` shows it (`2007-10-01 09:00 (JST)`).
+    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc) throws {
         try writer.write { db in
             guard var record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
             if let published = record.publishedAt {
-                throw StoreError.alreadyPublished(caseId, at: EventTimestamp.string(published))
+                throw StoreError.alreadyPublished(caseId, at: "\(dates.timeText(published)) "
+                                                  + "(\(ZoneLabel.abbreviation(dates.timeZone, at: published)))")
             }
             record.publishedAt = date
             try record.update(db, columns: ["publishedAt"])

@@ -117,11 +117,18 @@ public struct DateInputError: Error, CustomStringConvertible, Equatable, Sendabl
     public static func == (lhs: DateInputError, rhs: DateInputError) -> Bool { lhs.code == rhs.code }
 
     static func notADay(_ text: String) -> DateInputError {
-        DateInputError(.notADay, "\"\(text)\" is not a date of the form YYYY-MM-DD, such as 2007-10-15")
+        CalendarDate.hasDayForm(text.trimmingCharacters(in: .whitespaces))
+            ? DateInputError(.notADay, "\"\(text)\" is not a day of the calendar")
+            : DateInputError(.notADay, "\"\(text)\" is not a date of the form YYYY-MM-DD, such as 2007-10-15")
     }
 
     static func notAMoment(_ text: String) -> DateInputError {
-        DateInputError(.notAMoment, "\"\(text)\" is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM, or ISO 8601 "
-                       + "with Z or an offset such as 2007-10-01T09:00:00+09:00)")
+        let day = String(text.prefix(10))
+        if CalendarDate.hasDayForm(day), CalendarDate(day) == nil {
+            return DateInputError(.notAMoment, day == text ? "\"\(text)\" is not a day of the calendar"
+                                  : "\"\(text)\": \(day) is not a day of the calendar")
+        }
+        return DateInputError(.notAMoment, "\"\(text)\" is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM, or ISO 8601 "
+                              + "with Z or an offset such as 2007-10-01T09:00:00+09:00)")
     }
 }

@@ -162,7 +162,7 @@ struct CaseCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
                 let date = try at.map { text in try CommandSupport.value(of: "--at") { try env.dates.instant(parsing: text) } }
-                try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date)
+                try CaseBook(store: env.store, actor: env.actor).publish(caseId: caseId, at: date, dates: env.dates)
                 print("published \(caseId)")
             }
         }

@@ -44,6 +44,11 @@ import TestSupport
 
         let show = try ws.liaison(["case", "show", caseId])
         #expect(show.stdout.contains("due 2007-10-15, published 2007-10-01"), "\(show.stdout)")
+        // Publishing again names the first publication's day and time there, with the zone.
+        let again = try ws.liaison(["case", "publish", caseId])
+        #expect(again.status == 1)
+        let expected = zone.name == "Asia/Tokyo" ? "2007-10-01 00:30 (JST)" : "2007-10-01 00:00 (UTC-04:00)"
+        #expect(again.stderr.contains("case \(caseId) was already published on \(expected)"), "\(again.stderr)")
         let list = try ws.liaison(["case", "list"])
         #expect(list.stdout.contains("2007-10-15  2007-10-01"), "\(list.stdout)")
         let record = try #require(try ws.caseDetail(caseId)["record"] as? [String: Any])
@@ -71,7 +76,9 @@ import TestSupport
         let caseId = "JVNVU#20071002"
         let badDue = try ws.liaison(["case", "open", caseId, "--title", "t", "--origin", "jvn-jp", "--due", "2007-02-30"])
         #expect(badDue.status == 1)
-        #expect(badDue.errorLines == ["--due: \"2007-02-30\" is not a date of the form YYYY-MM-DD, such as 2007-10-15"])
+        #expect(badDue.errorLines == ["--due: \"2007-02-30\" is not a day of the calendar"])
+        let badForm = try ws.liaison(["case", "open", caseId, "--title", "t", "--origin", "jvn-jp", "--due", "2007-2-3"])
+        #expect(badForm.errorLines == ["--due: \"2007-2-3\" is not a date of the form YYYY-MM-DD, such as 2007-10-15"])
         #expect(try ws.liaison(["case", "list"]).stdout.contains(caseId) == false)
 
         #expect(try ws.liaison(["case", "open", caseId, "--title", "t", "--origin", "jvn-jp"]).status == 0)
@@ -79,6 +86,13 @@ import TestSupport
         #expect(badAt.status == 1)
         #expect(badAt.errorLines.count == 1)
         #expect(badAt.errorLines.first?.hasPrefix("--at: \"tomorrow\" is not a date (YYYY-MM-DD) or a time") == true)
+        let notADay = try ws.liaison(["case", "publish", caseId, "--at", "2007-02-30"])
+        #expect(notADay.errorLines == ["--at: \"2007-02-30\" is not a day of the calendar"])
+        let notADayTime = try ws.liaison(["case", "publish", caseId, "--at", "2007-02-30T09:00"])
+        #expect(notADayTime.errorLines == ["--at: \"2007-02-30T09:00\": 2007-02-30 is not a day of the calendar"])
+        let badSetDue = try ws.liaison(["case", "set-due", caseId, "2007-02-30"])
+        #expect(badSetDue.status == 1)
+        #expect(badSetDue.errorLines == ["DATE: \"2007-02-30\" is not a day of the calendar"])
         #expect(try ws.liaison(["case", "show", caseId]).stdout.contains("not published"))
     }
 

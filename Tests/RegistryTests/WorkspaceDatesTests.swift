@@ -47,8 +47,13 @@ import Testing
         do {
             _ = try Self.tokyo.day(parsing: "2007-02-30")
         } catch {
-            #expect(error.description == "\"2007-02-30\" is not a date of the form YYYY-MM-DD, such as 2007-10-15")
+            #expect(error.description == "\"2007-02-30\" is not a day of the calendar")
             #expect(!error.description.contains("--"))
+        }
+        do {
+            _ = try Self.tokyo.day(parsing: "07-10-15")
+        } catch {
+            #expect(error.description == "\"07-10-15\" is not a date of the form YYYY-MM-DD, such as 2007-10-15")
         }
         #expect(try Self.tokyo.day(parsing: "2007-10-15").description == "2007-10-15")
     }
