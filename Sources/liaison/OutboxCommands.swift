@@ -111,8 +111,10 @@ struct SendCommand: ParsableCommand {
 
             A progress bar is shown on a terminal; otherwise one summary line.
 
-            Exit status: 0 when every message tried was sent (or nothing was due), 75 when some were deferred \
-            for a retry, 1 when some failed for good, were held for a person, or on an error.
+            Exit status: 0 when every message tried was sent (or nothing was due); 1 when a fault of our relay \
+            or settings stopped the run, on any other error, or when a message failed for good or was held for a \
+            person, even if others were deferred; 75 when messages were deferred for a retry and none failed or \
+            was held.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: ArgumentHelp("Send at most N messages (default: all that are due).", valueName: "N")) var limit: Int?

@@ -185,7 +185,11 @@ import TestSupport
         let send = try runLiaison(["send", "--help"], workspace: nil, environment: ["COLUMNS": "100"])
         #expect(send.status == 0)
         #expect(send.stdout.contains("USAGE: liaison send [--workspace <DIR>] [--limit <N>] [--concurrency <N>]"))
-        #expect(send.stdout.contains("Exit status: 0 when every message tried was sent"))
+        let sendHelp = send.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(sendHelp.contains("Exit status: 0 when every message tried was sent (or nothing was due); 1 when a fault "
+                                  + "of our relay or settings stopped the run, on any other error, or when a message failed "
+                                  + "for good or was held for a person, even if others were deferred; 75 when messages were "
+                                  + "deferred for a retry and none failed or was held."), "\(send.stdout)")
         #expect(send.stdout.contains("`liaison outbox --state deferred`"))
         let notify = try runLiaison(["notify", "--help"], workspace: nil, environment: ["COLUMNS": "100"])
         #expect(notify.status == 0)
