@@ -141,6 +141,18 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     /// The configured zone (valid: the parser checks it).
     public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
 
+    /// The 1-based line of the configuration file on which each `sender.*`, `smtp.*` and `gnupg.*` field was
+    /// read, by dotted name (`smtp.tls` → 14); empty for a configuration not parsed from a file.
+    public var lines: [String: Int] = [:]
+    /// The file the configuration was parsed from, as ``parse(_:file:)`` was told (`liaison.yaml`).
+    public var file = "liaison.yaml"
+
+    /// Where `field` is set, in the form of configuration errors: `liaison.yaml:14: smtp.tls`, or
+    /// `smtp.tls in liaison.yaml` when the line is not known.
+    public func place(of field: String) -> String {
+        lines[field].map { "\(file):\($0): \(field)" } ?? "\(field) in \(file)"
+    }
+
     /// Dates read and typed in the configured zone.
     public var dates: WorkspaceDates { WorkspaceDates(timeZone: timeZone) }
 
@@ -164,6 +176,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public static func parse(_ text: String, file: String = "liaison.yaml") throws(RegistryError) -> WorkspaceConfiguration {
         var reader = YAMLFields(file: file)
         var configuration = WorkspaceConfiguration()
+        configuration.file = file
         if let root = reader.compose(text) {
             configuration.read(root, with: &reader)
         }
@@ -205,6 +218,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key", "verp"]) else { continue }
                 for (name, _, value) in fields.entries {
+                    lines["sender.\(name)"] = YAMLFields.line(value)
                     switch name {
                     case "from": sender.from = reader.singleLine(value, field: "sender.from")
                     case "organization": sender.organization = reader.singleLine(value, field: "sender.organization")
@@ -229,6 +243,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                 guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file", "connect_timeout"]) else { continue }
                 for (name, _, value) in fields.entries {
                     let line = YAMLFields.line(value)
+                    lines["smtp.\(name)"] = line
                     switch name {
                     case "url":
                         guard let url = reader.singleLine(value, field: "smtp.url") else { continue }
@@ -281,6 +296,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     reader.error(YAMLFields.line(both), "gnupg.passphrase_file and gnupg.passphrase_env cannot both be set: keep one")
                 }
                 for (name, _, value) in fields.entries {
+                    lines["gnupg.\(name)"] = YAMLFields.line(value)
                     if name == "home" {
                         gnupg.home = reader.singleLine(value, field: "gnupg.home")
                     } else if name == "passphrase_file" {

@@ -57,6 +57,8 @@ enum CommandSupport {
             return try body()
         } catch let exit as ExitCode {
             throw exit
+        } catch where ConfigurationPlaces.locate(error) != nil {
+            try fail(ConfigurationPlaces.locate(error)!.split(separator: "\n").map(String.init))
         } catch where RegistryStore.explain(error) != nil {
             try fail(RegistryStore.explain(error)!)
         } catch let error as CustomStringConvertible & Error {

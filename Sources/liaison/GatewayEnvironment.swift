@@ -17,6 +17,7 @@ struct GatewayEnvironment {
         environment = ProcessInfo.processInfo.environment
         workspace = try options.locate()
         configuration = try options.configuration(of: workspace)
+        ConfigurationPlaces.remember(configuration)
         store = try options.openStore(of: workspace)
     }
 

@@ -165,7 +165,7 @@ import TestSupport
         try ws.temp.write("liaison.yaml", configuration.replacingOccurrences(of: ws.sink.url, with: "smtp://mail.example.org:25"))
         let refused = try ws.liaison(["send"])
         #expect(refused.status == 1)
-        #expect(refused.errorLines == ["Plain SMTP (tls: none) is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), "
+        #expect(refused.errorLines == ["liaison.yaml:7: smtp.tls: Plain SMTP (tls: none) is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), "
                                        + "not to mail.example.org; use tls: required."])
         #expect(refused.stdout.isEmpty)
         for run in [down, refused] {

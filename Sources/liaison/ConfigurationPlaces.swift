@@ -1,0 +1,49 @@
+import Foundation
+import Gateway
+import OpenPGP
+import Registry
+import SMTP
+import Synchronization
+
+/// Names the liaison.yaml field (and line) behind an error caused by a setting: a `gnupg.home` that does not
+/// exist, a `sender.signing_key` without its secret key (or that cannot sign), `smtp.tls: none` to a relay that is not on loopback.
+enum ConfigurationPlaces {
+    /// The configuration the running command loaded (one command per process).
+    private static let loaded = Mutex<WorkspaceConfiguration?>(nil)
+
+    static func remember(_ configuration: WorkspaceConfiguration) {
+        loaded.withLock { $0 = configuration }
+    }
+
+    /// `error`'s sentence prefixed with `liaison.yaml:LINE: field: ` when a configured field caused it; nil otherwise.
+    static func locate(_ error: any Error) -> String? {
+        guard let configuration = loaded.withLock({ $0 }) else { return nil }
+        func at(_ field: String, _ description: String) -> String? {
+            configuration.lines[field] == nil ? nil : "\(configuration.place(of: field)): \(description)"
+        }
+        let signingKey = configuration.sender.signingKey
+        switch error {
+        case let error as OpenPGPError where error == .homeDirectory:
+            return at("gnupg.home", error.description)
+        case let error as OpenPGPError where error == .noSecretKey && signingKey != nil && error.fingerprint == signingKey:
+            return at("sender.signing_key", error.description)
+        case let error as GatewayError where error == .keyProblem(""):
+            if let signingKey, error.description.hasPrefix("signing key \(signingKey) ") {
+                return at("sender.signing_key", error.description)
+            }
+            if error.description.hasPrefix("The GnuPG home directory ") { return at("gnupg.home", error.description) }
+            return nil
+        case let error as GatewayProblems:
+            // Problems are listed one a line; only the signing key's own are placed.
+            guard let signingKey else { return nil }
+            let lines = error.problems.map { problem in
+                problem.hasPrefix("signing key \(signingKey) ") ? at("sender.signing_key", problem) ?? problem : problem
+            }
+            return lines == error.problems ? nil : lines.joined(separator: "\n")
+        case let error as SMTPError where error == .plainToNonLoopback:
+            return configuration.smtp.tls == "none" ? at("smtp.tls", error.description) : nil
+        default:
+            return nil
+        }
+    }
+}
