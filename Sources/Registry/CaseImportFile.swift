@@ -68,7 +68,10 @@ public enum CaseImportFile {
                     if required { fail("\(name) is required (YYYY-MM-DD)") }
                     return nil
                 }
-                guard let date = CalendarDate(text) else { fail("\(name) \"\(text)\" is not a date of the form YYYY-MM-DD"); return nil }
+                guard let date = CalendarDate(text) else {
+                    fail("\(name) \"\(text)\" is not " + (CalendarDate.hasDayForm(text) ? "a day of the calendar" : "a date of the form YYYY-MM-DD"))
+                    return nil
+                }
                 return date
             }
             let opened = day("opened", required: true), published = day("published", required: false), due = day("due", required: false)

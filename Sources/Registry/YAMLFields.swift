@@ -102,7 +102,8 @@ struct YAMLFields {
     mutating func date(_ node: Node, field: String) -> CalendarDate? {
         guard let text = string(node, field: field) else { return nil }
         guard let date = CalendarDate(text) else {
-            error(YAMLFields.line(node), "\(field) \"\(text)\" is not a date of the form YYYY-MM-DD")
+            error(YAMLFields.line(node), "\(field) \"\(text)\" is not "
+                  + (CalendarDate.hasDayForm(text) ? "a day of the calendar" : "a date of the form YYYY-MM-DD"))
             return nil
         }
         return date

@@ -137,7 +137,7 @@ import TestSupport
         #expect(refused.status == 1)
         #expect(refused.stderr.split(separator: "\n").map(String.init) == [
             "bad.csv:3: origin \"JVN JP\" is not a partner id such as jvn-jp, cert-cc or cpni",
-            "bad.csv:3: opened \"2006-13-01\" is not a date of the form YYYY-MM-DD",
+            "bad.csv:3: opened \"2006-13-01\" is not a day of the calendar",
             "bad.csv:4: published 2006-05-01 is before opened 2006-06-01",
             "bad.csv:5: id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it",
         ])

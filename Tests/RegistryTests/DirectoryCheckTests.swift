@@ -256,6 +256,6 @@ import TestSupport
         }
         #expect(problems.count == 2)
         #expect(problems[0].message.contains("needs its date"))
-        #expect(problems[1].message.contains("not a date"))
+        #expect(problems[1].message.contains("\"2007-02-30\" is not a day of the calendar"))
     }
 }
