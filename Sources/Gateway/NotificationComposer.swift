@@ -96,6 +96,7 @@ public struct NotificationComposer: Sendable {
         let createdAt = now()
         var planned: [PlannedNotification] = []
         var problems = base.problems
+        var alreadyNotified: [String] = []
         var index = 0
         let count = base.organizationIds.count
         try persisting(base.request) { outbox, refuseRepeats in
@@ -106,13 +107,16 @@ public struct NotificationComposer: Sendable {
                     let part = parts.part(at: index)
                     index += 1
                     problems += part.problems
+                    alreadyNotified += part.alreadyNotified
                     guard problems.isEmpty else { continue }
                     planned += part.drafts.map(\.plan)
                     return zip(part.drafts, part.bytes).map { draft, bytes in
                         draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: createdAt)
                     }
                 }
-                if !problems.isEmpty { throw GatewayProblems(problems) }
+                if !problems.isEmpty {
+                    throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request))
+                }
                 return nil
             }
         }
@@ -124,7 +128,9 @@ public struct NotificationComposer: Sendable {
         let base = try planningBase(for: request)
         let parts = PlanningParts.run(base: base, composer: self, sign: true)
         let problems = base.problems + parts.flatMap(\.problems)
-        if !problems.isEmpty { throw GatewayProblems(problems) }
+        if !problems.isEmpty {
+            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request))
+        }
         let createdAt = now()
         let messages = parts.flatMap { part in
             zip(part.drafts, part.bytes).map { $0.queued(bytes: $1, request: base.request, settings: settings, createdAt: createdAt) }

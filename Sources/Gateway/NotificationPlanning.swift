@@ -26,8 +26,27 @@ extension NotificationComposer {
         let base = try planningBase(for: request)
         let parts = PlanningParts.run(base: base, composer: self, sign: false)
         let problems = base.problems + parts.flatMap(\.problems)
-        if !problems.isEmpty { throw GatewayProblems(problems) }
+        if !problems.isEmpty {
+            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: request))
+        }
         return parts.flatMap(\.drafts)
+    }
+
+    /// The problems as the user reads them: when more than three organisations already had the template for
+    /// the case (queued or sent), one line names how many instead of one line each.
+    func summarized(_ problems: [String], alreadyNotified: [String], request: NotificationRequest) -> [String] {
+        guard alreadyNotified.count > 3, let caseId = request.caseId else { return problems }
+        let repeats = Set(alreadyNotified.map {
+            GatewayError.alreadyNotified(Self.alreadyNotifiedSentence(organization: $0, template: request.template, caseId: caseId)).description
+        })
+        let shown = alreadyNotified.prefix(3).joined(separator: ", ")
+        let line = "\(alreadyNotified.count) organisations (\(shown) and \(alreadyNotified.count - 3) more) already have "
+            + "\(request.template) for \(caseId), queued or sent; use --again to send it once more"
+        return problems.filter { !repeats.contains($0) } + [line]
+    }
+
+    static func alreadyNotifiedSentence(organization: String, template: String, caseId: String) -> String {
+        "\(organization) was already sent \(template) for \(caseId); use --again to send it once more"
     }
 
     func planningBase(for request: NotificationRequest) throws -> PlanningBase {
@@ -93,6 +112,9 @@ extension NotificationComposer {
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {
             part.problems = error.problems
+        } catch let error as GatewayError where error == .alreadyNotified {
+            part.problems = ["\(error)"]
+            part.alreadyNotified = [orgId]
         } catch {
             // Most of these sentences name the organisation already; say it once.
             let sentence = "\(error)"
@@ -124,7 +146,7 @@ extension NotificationComposer {
             }
             if !request.again {
                 if facts.earlierNotifications > 0 && [.caseNotification, .publication, .incident].contains(request.purpose) {
-                    throw GatewayError.alreadyNotified("\(orgId) was already sent \(request.template) for \(caseId); use --again to send it once more")
+                    throw GatewayError.alreadyNotified(Self.alreadyNotifiedSentence(organization: orgId, template: request.template, caseId: caseId))
                 }
             }
         }

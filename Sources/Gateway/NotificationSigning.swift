@@ -86,6 +86,8 @@ final class PlanningParts: @unchecked Sendable {
         var drafts: [NotificationComposer.Draft] = []
         var bytes: [Data] = []
         var problems: [String] = []
+        /// The organisations among `problems` that already had this template for the case.
+        var alreadyNotified: [String] = []
     }
 
     private let condition = NSCondition()
