@@ -42,6 +42,11 @@ public struct IMAPReadSummary: Sendable, Encodable {
     public var bytes = 0
     /// True when the pass stopped early because `shouldStop` said so.
     public var stopped = false
+    /// The first UID that could not be stored in this pass (its outcome is `failed`): the kept last UID stays
+    /// below it, so it and the messages after it are read again next pass.
+    public var firstFailedUID: UInt32?
+    /// How many messages could not be stored in this pass.
+    public var failed: Int { outcomes.filter { $0.disposition == .failed }.count }
 }
 
 /// Reads new messages of an IMAP mailbox into the registry: each message once, in UID order.
@@ -49,8 +54,11 @@ public struct IMAPReadSummary: Sendable, Encodable {
 /// For each UID above the stored one: fetch the exact bytes (mailbox opened read-only, so the message stays
 /// unread) into a scratch file, ingest them, record the UID, then move or flag the message if asked. The UID
 /// is recorded right after each message is stored, so a server failing mid-batch leaves everything read recorded,
-/// and the next pass resumes after the last UID. A changed UIDVALIDITY voids the stored UID: the mailbox is read
-/// again, which changes nothing for messages already ingested (ingest is idempotent on Message-ID).
+/// and the next pass resumes after the last UID. A message that cannot be stored (a full disk, a failing write)
+/// never stops the pass: it is counted as `failed` and logged once, the rest are read, and the recorded UID stays
+/// below it, so the next pass reads it again (the ones stored after it are then recognised as duplicates). A
+/// changed UIDVALIDITY voids the stored UID: the mailbox is read again, which changes nothing for messages
+/// already ingested (ingest is idempotent on Message-ID).
 public struct IMAPIngester: Sendable {
     public let ingester: ReplyIngester
     public let states: MailboxStateStore
@@ -66,9 +74,10 @@ public struct IMAPIngester: Sendable {
         self.scratchDirectory = scratchDirectory; self.logger = logger
     }
 
-    /// Reads every message not read yet; `each` sees each outcome as it is recorded. Stops before the next
-    /// message when `shouldStop` returns true. Throws the mailbox's `IMAPError`s (what was read before stays
-    /// recorded) and store errors.
+    /// Reads every message not read yet; `each` sees each outcome as it is recorded, a `failed` one included.
+    /// Stops before the next message when `shouldStop` returns true. Throws the mailbox's `IMAPError`s (what was
+    /// read before stays recorded) and errors of the reading state; a message that cannot be stored is an outcome,
+    /// not an error.
     public func readNew(from mailbox: some IMAPMailbox, shouldStop: () -> Bool = { false },
                         each: (UInt32, IngestOutcome) -> Void = { _, _ in }) throws -> IMAPReadSummary {
         let status = try mailbox.examine()
@@ -96,15 +105,32 @@ public struct IMAPIngester: Sendable {
                 size = fetched
             case .failure(let error) where error == .messageMissing:
                 logger.info("\(url): UID \(uid) was removed before it could be read; skipped")
+                if summary.firstFailedUID != nil { continue }
                 try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
                 continue
             case .failure(let error):
                 throw error
             }
             // Mapped, not copied: a 50 MB message is not held in memory a second time.
-            let bytes = try Data(contentsOf: scratch, options: .alwaysMapped)
-            let outcome = try ingester.ingest(bytes)
-            try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
+            let bytes = try? Data(contentsOf: scratch, options: .alwaysMapped)
+            let outcome: IngestOutcome
+            do {
+                guard let bytes else { throw GatewayError.input("the fetched message could not be read back from \(scratch.path)") }
+                outcome = try ingester.ingest(bytes)
+            } catch {
+                // Nothing of it was kept; the others go on, and the recorded UID stays below it.
+                let reason = ReplyIngester.reason(error)
+                summary.firstFailedUID = summary.firstFailedUID ?? uid
+                let failed = ReplyIngester.failed(source: "\(url);UID=\(uid)",
+                                                  messageId: bytes.map(ReplyIngester.digest) ?? "UID \(uid)", reason: reason)
+                summary.outcomes.append(failed)
+                logger.warning("\(url): UID \(uid) could not be stored and is read again on the next pass: \(reason)")
+                each(uid, failed)
+                continue
+            }
+            if summary.firstFailedUID == nil {
+                try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
+            }
             summary.outcomes.append(outcome)
             summary.bytes += size
             logger.info("\(url): UID \(uid), \(size) bytes: \(outcome.disposition.rawValue) \(outcome.messageId)")

@@ -76,12 +76,23 @@ enum IMAPIngestion {
         let session = try IMAPSession(configuration: settings.configuration)
         if !options.watch {
             let summary = try reader.readNew(from: session)
-            if format == .json { try CommandSupport.printJSON(summary.outcomes); return true }
+            // EX_TEMPFAIL, as with --maildir: the others were stored; the failed ones are read again next time.
+            let failed = summary.failed > 0 ? ExitCode(75) : nil
+            if format == .json {
+                try CommandSupport.printJSON(summary.outcomes)
+                if let failed { throw failed }
+                return true
+            }
             printOutcomes(summary.outcomes)
+            for outcome in summary.outcomes where outcome.disposition == .failed {
+                CommandSupport.printError("liaison: \(outcome.source ?? outcome.messageId): not stored (read again next time): \(outcome.effects.joined(separator: "; "))")
+            }
             let unmatched = summary.outcomes.filter { $0.disposition == .unmatched }.count
-            print("read \(CommandSupport.plural(summary.outcomes.count, "new message")) from \(summary.mailboxURL)"
+            print("read \(CommandSupport.plural(summary.outcomes.count - summary.failed, "new message")) from \(summary.mailboxURL)"
                   + (summary.uidValidityChanged ? " (UIDVALIDITY changed: the mailbox was read again)" : "")
-                  + (unmatched > 0 ? "; \(unmatched) matched nothing and \(unmatched == 1 ? "was" : "were") kept as unmatched for review" : ""))
+                  + (unmatched > 0 ? "; \(unmatched) matched nothing and \(unmatched == 1 ? "was" : "were") kept as unmatched for review" : "")
+                  + (summary.failed > 0 ? "; \(summary.failed) failed" : ""))
+            if let failed { throw failed }
             return true
         }
         let stop = StopSignal()

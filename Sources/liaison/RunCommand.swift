@@ -141,7 +141,8 @@ private struct Service {
         guard let session else { return }
         do {
             let summary = try reader.readNew(from: session, shouldStop: { stop.isStopped }) { uid, outcome in
-                log(outcome, source: "UID \(uid)")
+                // A failed one was logged by the reader.
+                if outcome.disposition != .failed { log(outcome, source: "UID \(uid)") }
             }
             knownUIDNext = summary.uidNext
         } catch let error as IMAPError {

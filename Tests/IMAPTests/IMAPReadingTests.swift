@@ -63,6 +63,46 @@ import TestSupport
         #expect(try fixture.inboundCount() == 4)
     }
 
+    @Test func aMessageThatCannotBeStoredIsCountedAsFailedAndTheRestAreRead() throws {
+        let fixture = try IMAPFixture()
+        let session = try fixture.session()
+        // One at a time, so that message n gets UID n.
+        for number in 1...4 { try fixture.dovecot.deliver(IMAPFixture.message(number)); _ = try session.examine() }
+        // The registry refuses the second message as a full disk would.
+        try fixture.store.writer.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER full_disk BEFORE INSERT ON inboundMessage WHEN NEW.messageId = 'q2@vendor.example'
+                BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                """)
+        }
+        var seen: [UInt32] = []
+        let first = try fixture.reader().readNew(from: session, each: { uid, _ in seen.append(uid) })
+        #expect(first.outcomes.map(\.disposition) == [.unmatched, .failed, .unmatched, .unmatched])
+        #expect(seen == [1, 2, 3, 4])
+        #expect(first.failed == 1 && first.firstFailedUID == 2)
+        #expect(first.outcomes[1].source == "\(session.mailboxURL);UID=2")
+        #expect(first.outcomes[1].effects.first?.contains("full") == true, "\(first.outcomes[1].effects)")
+        #expect(try fixture.inboundCount() == 3)
+        // The kept UID stays below the failed message, so the next pass reads it again.
+        let states = MailboxStateStore(writer: fixture.store.writer)
+        #expect(try states.state(mailboxURL: session.mailboxURL)?.lastUID == 1)
+
+        // Still failing: read again, the ones after it are duplicates, nothing is counted twice.
+        let still = try fixture.reader().readNew(from: session)
+        #expect(still.outcomes.map(\.disposition) == [.failed, .duplicate, .duplicate])
+        #expect(try states.state(mailboxURL: session.mailboxURL)?.lastUID == 1)
+
+        // Once the cause is gone, it is stored and the reading state moves past the batch.
+        try fixture.store.writer.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+        let fixed = try fixture.reader().readNew(from: session)
+        #expect(fixed.outcomes.map(\.disposition) == [.unmatched, .duplicate, .duplicate])
+        #expect(fixed.failed == 0 && fixed.firstFailedUID == nil)
+        #expect(try fixture.storedBytes(messageId: "q2@vendor.example") == IMAPFixture.message(2))
+        #expect(try fixture.inboundCount() == 4)
+        #expect(try states.state(mailboxURL: session.mailboxURL)?.lastUID == 4)
+        #expect(try fixture.reader().readNew(from: session).outcomes.isEmpty)
+    }
+
     @Test func storedMessagesAreMovedToTheFolderAndNothingIsDeleted() throws {
         let fixture = try IMAPFixture()
         try fixture.dovecot.deliver(IMAPFixture.message(1))

@@ -75,6 +75,36 @@ struct MailSystemTests {
         #expect(right.stdout.contains("read 1 new message"), "\(right.stdout) \(right.stderr)")
     }
 
+    @Test func aMessageTheRegistryCannotStoreFailsAloneAndIsReadAgainNextTime() throws {
+        let mail = try MailSystemFixture(developers: ["aozora"])
+        #expect(try mail.liaison(["directory", "sync"]).status == 0)
+        for number in 1...3 {
+            try mail.dovecot.deliver(Data("From: a@aozora.example\r\nMessage-ID: <m\(number)@aozora.example>\r\nSubject: note \(number)\r\n\r\nhello\r\n".utf8))
+        }
+        // The registry refuses one message as a full disk would.
+        func database(_ statement: String) throws {
+            let database = mail.ws.root.appendingPathComponent(".liaison/registry.sqlite").path
+            let result = try runProcess("/usr/bin/python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+                                                             database, statement])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try database("CREATE TRIGGER full_disk BEFORE INSERT ON inboundMessage WHEN NEW.messageId = 'm2@aozora.example' "
+                     + "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+
+        let first = try mail.liaison(["ingest"])
+        #expect(first.status == 75, "\(first.stdout) \(first.stderr)")
+        #expect(first.errorLines.count == 1 && first.errorLines[0].contains(";UID=") && first.errorLines[0].contains("not stored"),
+                "\(first.stderr)")
+        #expect(first.stdout.contains("read 2 new messages") && first.stdout.contains("; 1 failed"), "\(first.stdout)")
+        #expect(try mail.sql("SELECT messageId FROM inboundMessage ORDER BY 1") == "m1@aozora.example\nm3@aozora.example")
+
+        try database("DROP TRIGGER full_disk")
+        let again = try mail.liaison(["ingest"])
+        #expect(again.status == 0, "\(again.stdout) \(again.stderr)")
+        #expect(try mail.sql("SELECT COUNT(*) FROM inboundMessage") == "3")
+        #expect(try mail.liaison(["ingest"]).stdout.contains("read 0 new messages"))
+    }
+
     @Test func theServiceSendsIngestsAReplyAndStopsOnSIGTERMWithinASecond() throws {
         let mail = try MailSystemFixture(developers: ["aozora"])
         try mail.ws.openAndNotify(Self.caseId)
