@@ -69,7 +69,7 @@ struct IngestCommand: ParsableCommand {
                 CommandSupport.printError(RegistryStore.readOnlyLine)
                 throw ExitCode(75)
             }
-            let outcomes = env.replyIngester().ingest(batch: messages) + unread
+            let outcomes = try env.replyIngester().ingest(batch: messages) + unread
             let summary = IngestSummary(outcomes)
             // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).
             let failed = summary.failed > 0 ? ExitCode(75) : nil

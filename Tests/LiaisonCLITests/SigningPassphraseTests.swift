@@ -76,4 +76,26 @@ struct SigningPassphraseTests {
         #expect(!(notify.stdout + notify.stderr).contains(Self.passphrase))
         #expect(try ws.outbox().count == 1)
     }
+
+    @Test func aProtectedKeySealsTheAuditLogWithThePassphraseFromItsFile() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+
+        // Without the passphrase the key cannot sign the seal: nothing is sealed.
+        let locked = try ws.liaison(["audit", "seal"])
+        #expect(locked.status == 1, "\(locked.stdout) \(locked.stderr)")
+        #expect(!locked.stdout.contains("Sealed"))
+
+        try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
+        let seal = try ws.liaison(["audit", "seal"])
+        #expect(seal.status == 0, "\(seal.stdout) \(seal.stderr)")
+        #expect(seal.stdout.hasPrefix("Sealed "), "\(seal.stdout)")
+        #expect(!(seal.stdout + seal.stderr).contains(Self.passphrase))
+
+        let verify = try ws.liaison(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.contains("It matches 1 seal"), "\(verify.stdout)")
+    }
 }
