@@ -98,4 +98,21 @@ struct SigningPassphraseTests {
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         #expect(verify.stdout.contains("It matches 1 seal"), "\(verify.stdout)")
     }
+
+    @Test func ingestWithAPassphraseVariableThatIsNotSetReadsNothingAndAsksTheMTAToRetry() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try setGnuPG(ws, "passphrase_env: TEST_SIGNING_PASSPHRASE")
+        let reply = Data("From: psirt@aozora.example\r\nTo: vuls@csirt.example\r\nSubject: Re: TLS\r\nMessage-ID: <r1@aozora.example>\r\n\r\nStatus: fixed\r\n".utf8)
+
+        let unset = try ws.liaison(["ingest", "-"], input: reply)
+        #expect(unset.status == 75, "\(unset.stdout) \(unset.stderr)")
+        #expect(unset.errorLines.count == 1 && unset.stderr.contains("gnupg.passphrase_env"), "\(unset.stderr)")
+        #expect(try ws.liaison(["inbox"]).outputLines.last == "0 messages")
+
+        let ingest = try ws.liaison(["ingest", "-"], input: reply, environment: ["TEST_SIGNING_PASSPHRASE": Self.passphrase])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(try ws.liaison(["inbox"]).outputLines.last == "1 message")
+    }
 }
