@@ -75,7 +75,7 @@ private struct Service {
             dispatcher = nil
             logger.warning("smtp.url is not set in liaison.yaml: nothing will be sent")
         }
-        ingester = env.replyIngester()
+        ingester = try env.replyIngester()
         var after = IMAPAfterStoring.leave
         if maildir == nil, env.configuration.imap.url != nil {
             let settings = try IMAPSettings(env, url: nil, options: try IMAPIngestOptions.parse([]))
