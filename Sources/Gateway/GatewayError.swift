@@ -5,7 +5,7 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     private enum Code: Equatable {
         case templateNotFound, templateSyntax, missingVariable, unknownCase, unknownOrganization, caseExists
         case noRecipients, keyProblem, invalidArgument, alreadyNotified, configuration, input
-        case smtpConfiguration, recordingFailed, recipientsChanged, notHeld
+        case smtpConfiguration, recordingFailed, recipientsChanged, notHeld, signingKey
     }
     private let code: Code
     /// The sentence shown to the user.
@@ -21,6 +21,8 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static func caseExists(_ id: String) -> GatewayError { .init(.caseExists, "case \(id) is already open") }
     public static func noRecipients(_ d: String) -> GatewayError { .init(.noRecipients, d) }
     public static func keyProblem(_ d: String) -> GatewayError { .init(.keyProblem, d) }
+    /// The configured signing key (`sender.signing_key`) has no secret key in the GnuPG home, or cannot sign.
+    public static func signingKey(_ d: String) -> GatewayError { .init(.signingKey, d) }
     public static func invalidArgument(_ d: String) -> GatewayError { .init(.invalidArgument, d) }
     public static func alreadyNotified(_ d: String) -> GatewayError { .init(.alreadyNotified, d) }
     public static func configuration(_ d: String) -> GatewayError { .init(.configuration, d) }
@@ -40,6 +42,7 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static let recordingFailed = GatewayError(.recordingFailed, "A delivery could not be recorded.")
     public static let alreadyNotified = GatewayError(.alreadyNotified, "Already notified.")
     public static let unknownCase = GatewayError(.unknownCase, "No such case.")
+    public static let signingKey = GatewayError(.signingKey, "The signing key cannot sign.")
 
     /// The gateway's error for a refusal of the store, with the store's sentence.
     public static func from(_ error: StoreError) -> GatewayError {
@@ -69,6 +72,9 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
 /// Every problem found before anything was queued; `notify` is all or nothing.
 public struct GatewayProblems: Error, CustomStringConvertible {
     public let problems: [String]
-    public init(_ problems: [String]) { self.problems = problems }
+    /// The liaison.yaml field (e.g. `sender.signing_key`) behind a problem, keyed by the problem's sentence;
+    /// a problem not listed comes from the request or the directory, not from a setting.
+    public let fields: [String: String]
+    public init(_ problems: [String], fields: [String: String] = [:]) { self.problems = problems; self.fields = fields }
     public var description: String { problems.joined(separator: "\n") }
 }

@@ -30,6 +30,8 @@ public struct ClassifiedMessage: Sendable {
 /// The classify step of ingest: parse, classify, open (decrypt) and check signatures. Touches no database.
 public struct InboundClassifier: Sendable {
     public let gnupgHome: String?
+    /// The passphrase of our secret key, to decrypt through loopback pinentry; nil for a key without one.
+    public var passphrase: String?
 
     public init(gnupgHome: String?) { self.gnupgHome = gnupgHome }
 
@@ -46,7 +48,7 @@ public struct InboundClassifier: Sendable {
         var emails: [String] = []
         // Reports and feedback are never opened: their signatures are not a vendor's answer.
         if classification.kind == .humanReply || classification.kind == .automaticReply {
-            let pgp = openPGP() ?? (try? OpenPGPContext(homeDirectory: gnupgHome))
+            let pgp = openPGP() ?? (try? OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase))
             if parsed.root.contentType.mediaType == "multipart/encrypted", parsed.root.parts.count >= 2 {
                 encrypted = true
                 do {

@@ -115,7 +115,8 @@ public struct NotificationComposer: Sendable {
                     }
                 }
                 if !problems.isEmpty {
-                    throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request))
+                    throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request),
+                                          fields: base.fields)
                 }
                 return nil
             }
@@ -129,7 +130,8 @@ public struct NotificationComposer: Sendable {
         let parts = PlanningParts.run(base: base, composer: self, sign: true)
         let problems = base.problems + parts.flatMap(\.problems)
         if !problems.isEmpty {
-            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request))
+            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request),
+                                  fields: base.fields)
         }
         let createdAt = now()
         let messages = parts.flatMap { part in

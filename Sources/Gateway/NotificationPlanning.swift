@@ -19,6 +19,8 @@ extension NotificationComposer {
         let now: Date
         /// Problems found already (the signing key cannot sign…): nothing is signed, nothing is queued.
         let problems: [String]
+        /// The liaison.yaml field behind each of `problems` that a setting caused, keyed by its sentence.
+        let fields: [String: String]
     }
 
     /// Every checked draft, in order, or every problem found.
@@ -27,7 +29,8 @@ extension NotificationComposer {
         let parts = PlanningParts.run(base: base, composer: self, sign: false)
         let problems = base.problems + parts.flatMap(\.problems)
         if !problems.isEmpty {
-            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: request))
+            throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: request),
+                                  fields: base.fields)
         }
         return parts.flatMap(\.drafts)
     }
@@ -56,6 +59,7 @@ extension NotificationComposer {
             request.tlp = level ?? settings.defaultTLP
         }
         var problems: [String] = []
+        var fields: [String: String] = [:]
         let library: TemplateLibrary
         do { library = try TemplateLibrary(directory: settings.templatesDirectory) } catch { throw GatewayProblems([error.description]) }
         // A template that does not exist is one problem, not one per organisation.
@@ -71,12 +75,15 @@ extension NotificationComposer {
         var senderEncryptionKey: String?
         do {
             guard let key = try pgp.key(fingerprint: signingKey, secret: true) else {
-                throw GatewayError.keyProblem("signing key \(signingKey) has no secret key in \(settings.gnupgHome ?? "the default GnuPG home")")
+                throw GatewayError.signingKey("signing key \(signingKey) has no secret key in \(settings.gnupgHome ?? "the default GnuPG home")")
             }
             if key.isRevoked || key.isExpired || !key.canSign {
-                throw GatewayError.keyProblem("signing key \(signingKey) cannot sign (expired, revoked or without a signing subkey)")
+                throw GatewayError.signingKey("signing key \(signingKey) cannot sign (expired, revoked or without a signing subkey)")
             }
             if let pub = try pgp.key(fingerprint: signingKey), pub.isUsableForEncryption(at: now) { senderEncryptionKey = pub.fingerprint }
+        } catch let error as GatewayError where error == .signingKey {
+            problems.append(error.description)
+            fields[error.description] = "sender.signing_key"
         } catch {
             problems.append("\(error)")
         }
@@ -100,7 +107,7 @@ extension NotificationComposer {
         var seen = Set<String>()
         return PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
                             context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
-                            problems: problems)
+                            problems: problems, fields: fields)
     }
 
     /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.

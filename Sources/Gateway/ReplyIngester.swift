@@ -95,6 +95,9 @@ public struct ReplyIngester: Sendable {
     public let gnupgHome: String?
     public let actor: String
     public var requireSignature: WorkspaceConfiguration.Ingest.RequireSignature = .none
+    /// The passphrase of our secret key (`gnupg.passphrase_file` / `gnupg.passphrase_env`), given to gpg-agent by
+    /// loopback pinentry to decrypt an encrypted reply; nil for a key without one.
+    public var passphrase: String?
     public var now: @Sendable () -> Date = { Date() }
     /// One OpenPGP context for every message this ingester (and its copies) reads.
     let openPGP = SharedOpenPGPContext()
@@ -139,8 +142,9 @@ public struct ReplyIngester: Sendable {
     /// The classify step, with the ingester's one OpenPGP context, made only for a message that may be signed or
     /// encrypted (a reply), never for a bounce.
     func classify(_ bytes: Data) throws -> ClassifiedMessage {
-        let classifier = InboundClassifier(gnupgHome: gnupgHome)
-        return try openPGP.with(home: gnupgHome) { try classifier.classify(bytes, openPGP: $0) }
+        var classifier = InboundClassifier(gnupgHome: gnupgHome)
+        classifier.passphrase = passphrase
+        return try openPGP.with(home: gnupgHome, passphrase: passphrase) { try classifier.classify(bytes, openPGP: $0) }
     }
 
     /// Bytes that hold no header field are no message, but nothing is lost: they are stored as received under

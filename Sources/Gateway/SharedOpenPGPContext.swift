@@ -14,11 +14,12 @@ final class SharedOpenPGPContext: @unchecked Sendable {
     private var context: OpenPGPContext?
 
     /// Runs `body` holding the context on `home`; `body` asks for it (nil when none can be made) only when it
-    /// needs one, so a message that is never verified makes none.
-    func with<T>(home: String?, _ body: (() -> OpenPGPContext?) throws -> T) rethrows -> T {
+    /// needs one, so a message that is never verified makes none. `passphrase` unlocks a protected secret key
+    /// (to decrypt) through loopback pinentry; nil for a key without one.
+    func with<T>(home: String?, passphrase: String? = nil, _ body: (() -> OpenPGPContext?) throws -> T) rethrows -> T {
         try lock.withLock {
             try body {
-                if self.context == nil { self.context = try? OpenPGPContext(homeDirectory: home) }
+                if self.context == nil { self.context = try? OpenPGPContext(homeDirectory: home, passphrase: passphrase) }
                 return self.context
             }
         }

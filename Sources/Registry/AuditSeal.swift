@@ -143,22 +143,24 @@ public enum AuditSeals {
 
     /// Seals `store`'s log: signs its head and every event's digest with `signingKey` from `gnupgHome`, writes
     /// the seal into the workspace's seal folder (`seal-YYYYMMDDTHHMMSSZ-COUNT.asc`) and returns it with its text.
+    /// `passphrase` is the signing key's passphrase (given to gpg-agent by loopback pinentry), nil for a key
+    /// without one.
     ///
     /// Throws `RegistryError.gnupg` when the key cannot sign, `.fileSystem` when the file cannot be written.
     public static func seal(_ store: RegistryStore, workspace: Workspace, signingKey: String, gnupgHome: String,
-                            at date: Date = Date()) throws -> (seal: AuditSeal, text: String) {
+                            passphrase: String? = nil, at date: Date = Date()) throws -> (seal: AuditSeal, text: String) {
         let (head, rows) = try store.writer.read { db in (try AuditSeals.head(db), try AuditSeals.rows(db)) }
         let sealedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
         let seal = AuditSeal(eventCount: head.count, headHash: head.hash, sealedAt: sealedAt,
                              signer: Fingerprint.normalize(signingKey), rows: rows, file: nil)
-        return try write(seal, workspace: workspace, gnupgHome: gnupgHome)
+        return try write(seal, workspace: workspace, gnupgHome: gnupgHome, passphrase: passphrase)
     }
 
     /// What `liaison audit seal` does, reading the log once: recomputes the hash chain (`EventLog.verify`) and,
     /// only when it is intact, seals it as `seal` does. Returns the chain's verification and the seal made (nil
     /// when the chain is broken: nothing is sealed). Throws as `seal` does.
     public static func sealIfIntact(_ store: RegistryStore, workspace: Workspace, signingKey: String, gnupgHome: String,
-                                    at date: Date = Date()) throws -> (chain: EventLogVerification, sealed: (seal: AuditSeal, text: String)?) {
+                                    passphrase: String? = nil, at date: Date = Date()) throws -> (chain: EventLogVerification, sealed: (seal: AuditSeal, text: String)?) {
         let (chain, head, rows) = try store.writer.read { db -> (EventLogVerification, (count: Int, hash: String), [AuditSealRow]) in
             var rows: [AuditSealRow] = []
             let chain = try EventLog.verify(db) { id, canonical in rows.append(AuditSealRow(id: id, digest: digest(canonical))) }
@@ -168,15 +170,15 @@ public enum AuditSeals {
         let sealedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
         let seal = AuditSeal(eventCount: head.count, headHash: head.hash, sealedAt: sealedAt,
                              signer: Fingerprint.normalize(signingKey), rows: rows, file: nil)
-        return (chain, try write(seal, workspace: workspace, gnupgHome: gnupgHome))
+        return (chain, try write(seal, workspace: workspace, gnupgHome: gnupgHome, passphrase: passphrase))
     }
 
     /// Signs `seal`'s statement and writes the seal file into the workspace's seal folder.
-    static func write(_ seal: AuditSeal, workspace: Workspace, gnupgHome: String) throws -> (seal: AuditSeal, text: String) {
+    static func write(_ seal: AuditSeal, workspace: Workspace, gnupgHome: String, passphrase: String? = nil) throws -> (seal: AuditSeal, text: String) {
         let statement = seal.statement
         let signature: DetachedSignature
         do {
-            let context = try OpenPGPContext(homeDirectory: gnupgHome)
+            let context = try OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase)
             signature = try context.signDetached(Data(statement.utf8), signer: seal.signer)
         } catch {
             throw RegistryError.gnupg("The audit seal cannot be signed: \(error.description)")

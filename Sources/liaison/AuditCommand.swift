@@ -65,11 +65,13 @@ struct AuditCommand: ParsableCommand {
             guard let signingKey = configuration.sender.signingKey else {
                 try CommandSupport.fail("sender.signing_key is not set in liaison.yaml: the seal is signed with the workspace's OpenPGP key.")
             }
+            let passphrase = try CommandSupport.reportingErrors { try workspace.signingPassphrase(configuration: configuration) }
             let store = try options.openStore(of: workspace)
             // The chain is verified and sealed in one reading of the log.
             let (verification, sealed) = try CommandSupport.reportingErrors {
                 try AuditSeals.sealIfIntact(store, workspace: workspace, signingKey: signingKey,
-                                            gnupgHome: workspace.gnupgHome(configuration: configuration))
+                                            gnupgHome: workspace.gnupgHome(configuration: configuration),
+                                            passphrase: passphrase)
             }
             guard let (seal, text) = sealed else {
                 try CommandSupport.fail(verification.description + " Nothing was sealed.")

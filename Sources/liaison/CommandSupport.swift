@@ -16,8 +16,8 @@ enum CommandSupport {
     /// right before it are kept (for whole outputs printed at once); text from outside is escaped in tables
     /// and messages before it is joined with them.
     ///
-    /// The one escaping function of the command line: `printTable`, `printError` and this module's `print`
-    /// all go through it.
+    /// The one escaping function of the command line: `printTable`, `printError`, this module's `print` and the
+    /// log lines (`EscapingLogHandler`) all go through it.
     static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
         let scalars = Array(text.unicodeScalars)
         guard scalars.contains(where: { needsEscape($0) }) else { return text }

@@ -25,19 +25,15 @@ enum ConfigurationPlaces {
         switch error {
         case let error as OpenPGPError where error == .homeDirectory:
             return at("gnupg.home", error.description)
-        case let error as OpenPGPError where error == .noSecretKey && signingKey != nil && error.fingerprint == signingKey:
+        case let error as OpenPGPError where [.noSecretKey, .keyNotFound, .unusableKey].contains(error)
+                                             && signingKey != nil && sameKey(error.fingerprint, signingKey):
             return at("sender.signing_key", error.description)
-        case let error as GatewayError where error == .keyProblem(""):
-            if let signingKey, error.description.hasPrefix("signing key \(signingKey) ") {
-                return at("sender.signing_key", error.description)
-            }
-            if error.description.hasPrefix("The GnuPG home directory ") { return at("gnupg.home", error.description) }
-            return nil
+        case let error as GatewayError where error == .signingKey:
+            return at("sender.signing_key", error.description)
         case let error as GatewayProblems:
-            // Problems are listed one a line; only the signing key's own are placed.
-            guard let signingKey else { return nil }
+            // Problems are listed one a line; only those a setting caused are placed.
             let lines = error.problems.map { problem in
-                problem.hasPrefix("signing key \(signingKey) ") ? at("sender.signing_key", problem) ?? problem : problem
+                error.fields[problem].flatMap { at($0, problem) } ?? problem
             }
             return lines == error.problems ? nil : lines.joined(separator: "\n")
         case let error as SMTPError where error == .plainToNonLoopback:
@@ -45,5 +41,11 @@ enum ConfigurationPlaces {
         default:
             return nil
         }
+    }
+
+    /// True when both name the same key, whatever the case of their hexadecimal digits or spaces between groups.
+    private static func sameKey(_ a: String?, _ b: String?) -> Bool {
+        func plain(_ text: String?) -> String? { text.map { $0.filter { !$0.isWhitespace }.uppercased() } }
+        return plain(a) != nil && plain(a) == plain(b)
     }
 }

@@ -27,10 +27,11 @@ struct GatewayEnvironment {
     var gnupgHome: String { workspace.gnupgHome(environment: environment) }
 
     /// The ingester every reading path uses (files, standard input, IMAP, `run`), with the workspace's
-    /// `ingest.require_signature`.
-    func replyIngester() -> ReplyIngester {
+    /// `ingest.require_signature` and the key's passphrase (to decrypt an encrypted reply).
+    func replyIngester() throws -> ReplyIngester {
         var ingester = ReplyIngester(store: store, gnupgHome: gnupgHome, actor: actor)
         ingester.requireSignature = configuration.ingest.requireSignature
+        ingester.passphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
         return ingester
     }
 

@@ -71,7 +71,7 @@ enum IMAPIngestion {
         let env = try GatewayEnvironment(workspace)
         if url == nil && env.configuration.imap.url == nil && !options.anyGiven { return false }
         let settings = try IMAPSettings(env, url: url, options: options)
-        let reader = IMAPIngester(ingester: env.replyIngester(),
+        let reader = IMAPIngester(ingester: try env.replyIngester(),
                                   states: env.store.mailboxStates, after: settings.after)
         let session = try IMAPSession(configuration: settings.configuration)
         if !options.watch {

@@ -69,7 +69,14 @@ struct IngestCommand: ParsableCommand {
                 CommandSupport.printError(RegistryStore.readOnlyLine)
                 throw ExitCode(75)
             }
-            let outcomes = env.replyIngester().ingest(batch: messages) + unread
+            // The key's passphrase setting cannot be read: nothing is read, EX_TEMPFAIL so that the delivering MTA
+            // keeps the mail until it is fixed.
+            let ingester: ReplyIngester
+            do { ingester = try env.replyIngester() } catch {
+                CommandSupport.printError("\(error)")
+                throw ExitCode(75)
+            }
+            let outcomes = ingester.ingest(batch: messages) + unread
             let summary = IngestSummary(outcomes)
             // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).
             let failed = summary.failed > 0 ? ExitCode(75) : nil

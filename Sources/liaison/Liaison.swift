@@ -49,10 +49,11 @@ struct Liaison: ParsableCommand {
     /// (ArgumentParser's default is 64).
     static func main() {
         // Libraries log through swift-log; a coordinator sees the summary lines, and the SMTP dialogue only
-        // when asking for it with LIAISON_LOG_LEVEL=debug (or info, warning).
+        // when asking for it with LIAISON_LOG_LEVEL=debug (or info, warning). Lines quote text from outside
+        // (subjects, Message-IDs, server replies): the handler escapes its control characters.
         let level = ProcessInfo.processInfo.environment["LIAISON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

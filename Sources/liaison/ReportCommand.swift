@@ -43,11 +43,9 @@ struct ReportCommand: ParsableCommand {
                 let reports = try workspace.openStore().reports
                 var integrity = try LogIntegrity.verify(reports)
                 if integrity.intact { integrity.latestSeal = AuditSeals.latest(of: workspace)?.summary }
-                var report = try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone,
+                let report = try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone,
                                                             compareTo: other, logIntegrity: integrity,
                                                             defaultTLP: configuration.cases.tlp)
-                // The zone as liaison.yaml names it: Foundation calls UTC "GMT".
-                report.period.timeZone = configuration.timezone
                 let text = ReportRenderer.render(report, format: format, language: lang)
                 if let output {
                     do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {

@@ -75,7 +75,7 @@ private struct Service {
             dispatcher = nil
             logger.warning("smtp.url is not set in liaison.yaml: nothing will be sent")
         }
-        ingester = env.replyIngester()
+        ingester = try env.replyIngester()
         var after = IMAPAfterStoring.leave
         if maildir == nil, env.configuration.imap.url != nil {
             let settings = try IMAPSettings(env, url: nil, options: try IMAPIngestOptions.parse([]))
@@ -114,8 +114,8 @@ private struct Service {
                 logger.info("send: sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)")
             }
         } catch {
-            // The line may quote the relay (its greeting, its reply): control characters are shown, not obeyed.
-            logger.error("send: \(CommandSupport.visible("\(error)"))")
+            // The line may quote the relay (its greeting, its reply): the log handler escapes control characters.
+            logger.error("send: \(error)")
         }
     }
 
@@ -153,7 +153,9 @@ private struct Service {
     }
 
     private func log(_ outcome: IngestOutcome, source: String) {
-        logger.info("ingest: \(source): \(IMAPIngestion.line(uid: 0, outcome).dropFirst("UID 0: ".count))")
+        // The subject is the sender's text: the log handler escapes its control characters.
+        let subject = outcome.subject.map { " (subject: \($0))" } ?? ""
+        logger.info("ingest: \(source): \(IMAPIngestion.line(uid: 0, outcome).dropFirst("UID 0: ".count))\(subject)")
     }
 
     /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart).

@@ -86,6 +86,9 @@ struct DoctorCommand: ParsableCommand {
         let workspace = try workspace.locate()
         let configuration = try self.workspace.configuration(of: workspace)
         report(true, "configuration: \(workspace.configurationURL.path) reads without problems")
+        // A check failed by a setting names its liaison.yaml line and field, as every command does.
+        ConfigurationPlaces.remember(configuration)
+        func described(_ error: any Error) -> String { ConfigurationPlaces.locate(error) ?? "\(error)" }
 
         // Sender organisation: in Directory/ and synced into the registry.
         if let id = configuration.sender.organization {
@@ -110,7 +113,7 @@ struct DoctorCommand: ParsableCommand {
                 let signature = try OpenPGPContext(homeDirectory: home, passphrase: passphrase).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
                 report(true, "signing key: \(fingerprint) signs (\(signature.micalg))")
             } catch {
-                report(false, "signing key: \(error) — run `liaison key setup`")
+                report(false, "signing key: \(described(error)) — run `liaison key setup`")
             }
         } else {
             report(false, "signing key: sender.signing_key is not set; run `liaison key setup`")
@@ -151,7 +154,7 @@ struct DoctorCommand: ParsableCommand {
                 if check.loggedIn { steps.append("accepts the login of \(smtp.username ?? "")") }
                 report(true, "relay: \(smtp.url) \(steps.joined(separator: ", ")); nothing was sent")
             } catch {
-                report(false, "relay: \(error)")
+                report(false, "relay: \(described(error))")
             }
         }
 

@@ -74,6 +74,31 @@ import TestSupport
     }
 }
 
+extension ConfigurationPlaceTests {
+    @Test func doctorNamesTheFieldAndLineOfAMissingGnuPGHomeAndOfPlainSMTP() throws {
+        let ws = try Self.workspace(url: "smtp://relay.example:25", tls: "none", home: ".liaison/missing")
+        defer { ws.remove() }
+        let doctor = try runLiaison(["doctor"], workspace: ws.root)
+        #expect(doctor.status == 1)
+        let lines = doctor.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("FAIL signing key: liaison.yaml:9: gnupg.home: The GnuPG home directory ") },
+                "\(doctor.stdout)")
+        #expect(lines.contains { $0.hasPrefix("FAIL relay: liaison.yaml:7: smtp.tls: Plain SMTP (tls: none) is allowed only to a loopback address") },
+                "\(doctor.stdout)")
+    }
+
+    @Test func doctorNamesTheFieldAndLineOfASigningKeyItCannotUse() throws {
+        let gnupg = try GnuPGHome.make()
+        let ws = try Self.workspace(url: "smtp://127.0.0.1:2525", tls: "none", home: gnupg.path)
+        defer { ws.remove(); gnupg.shutdown() }
+        let doctor = try runLiaison(["doctor"], workspace: ws.root)
+        #expect(doctor.status == 1)
+        let lines = doctor.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("FAIL signing key: liaison.yaml:4: sender.signing_key: Signing key \(Self.signingKey) ") },
+                "\(doctor.stdout)")
+    }
+}
+
 struct SetupFailed: Error, CustomStringConvertible {
     let description: String
 }

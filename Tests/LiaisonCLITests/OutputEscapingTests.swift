@@ -51,3 +51,51 @@ import TestSupport
         #expect(json.stdout.contains("\\u001b[31mred"))
     }
 }
+
+/// The log of `liaison run` quotes text from outside (a reply's subject, a relay's reply): its control characters
+/// are escaped, so one event stays one line and nothing in it reaches the terminal as a command.
+@Suite struct LogEscapingTests {
+    static let caseId = "JVNVU#31415926"
+
+    @Test func theServiceLogShowsHostileSubjectsAndRelayRepliesEscapedOnOneLine() throws {
+        let forged = "liaison.run : [ERROR] forged"
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["psirt@kumo.example": ["550-5.1.1 \u{1B}[2J\u{1B}[31mno such user\r\n550 5.1.1 \(forged) refusal"]]
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let tracking = try ws.outbox().first { $0["organizationId"] as? String == "aozora" }?["trackingRef"] as? String ?? ""
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        // A raw OSC title sequence and BEL, then an encoded word that decodes to CR LF and a line of its own.
+        let encoded = Data("\r\n\(forged) subject\u{1B}[0m".utf8).base64EncodedString()
+        try Data("From: psirt@aozora.example\nSubject: Re: [\(tracking)] \u{1B}]0;owned\u{7} =?UTF-8?B?\(encoded)?=\nMessage-ID: <log-1@aozora.example>\n\nStatus: fixed\n".utf8)
+            .write(to: maildir.appendingPathComponent("new/1.host"))
+
+        let service = try ws.start(["run", "--interval", "1", "--no-reminders", "--maildir", maildir.path])
+        let bothLogged = waitUntil(timeout: 30) {
+            let log = service.stderrSoFar
+            return (log.contains("new/1.host: reply") && log.contains("psirt@kumo.example refused")) || !service.isRunning
+        }
+        #expect(bothLogged, "\(service.stderrSoFar)")
+        service.send(signal: SIGTERM)
+        let finished = try service.wait(timeout: 10)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let log = finished.stderr
+        for raw: UInt32 in [0x1B, 0x7, 0xD] {
+            #expect(!log.unicodeScalars.contains { $0.value == raw }, "the log holds a raw U+\(String(raw, radix: 16)): \(log)")
+        }
+        let lines = log.split(whereSeparator: \.isNewline)
+        // The forged text never starts a line of its own: it stays on the line of the event that quoted it.
+        #expect(!lines.isEmpty && !lines.contains { $0.hasPrefix(forged) }, "\(log)")
+        let subjectLine = lines.first { $0.contains("new/1.host: reply from psirt@aozora.example") } ?? ""
+        #expect(subjectLine.contains("\\u{1B}]0;owned\\u{7}"), "\(log)")
+        #expect(subjectLine.contains("\\u{D}\\u{A}\(forged) subject\\u{1B}[0m"), "\(log)")
+        let refusalLine = lines.first { $0.contains("psirt@kumo.example refused") } ?? ""
+        #expect(refusalLine.contains("\\u{1B}[2J\\u{1B}[31mno such user"), "\(log)")
+        #expect(refusalLine.contains("\(forged) refusal"), "the reply's lines on one line of the log: \(log)")
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "fixed")
+    }
+}

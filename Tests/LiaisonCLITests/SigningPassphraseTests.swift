@@ -76,4 +76,43 @@ struct SigningPassphraseTests {
         #expect(!(notify.stdout + notify.stderr).contains(Self.passphrase))
         #expect(try ws.outbox().count == 1)
     }
+
+    @Test func aProtectedKeySealsTheAuditLogWithThePassphraseFromItsFile() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+
+        // Without the passphrase the key cannot sign the seal: nothing is sealed.
+        let locked = try ws.liaison(["audit", "seal"])
+        #expect(locked.status == 1, "\(locked.stdout) \(locked.stderr)")
+        #expect(!locked.stdout.contains("Sealed"))
+
+        try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
+        let seal = try ws.liaison(["audit", "seal"])
+        #expect(seal.status == 0, "\(seal.stdout) \(seal.stderr)")
+        #expect(seal.stdout.hasPrefix("Sealed "), "\(seal.stdout)")
+        #expect(!(seal.stdout + seal.stderr).contains(Self.passphrase))
+
+        let verify = try ws.liaison(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.contains("It matches 1 seal"), "\(verify.stdout)")
+    }
+
+    @Test func ingestWithAPassphraseVariableThatIsNotSetReadsNothingAndAsksTheMTAToRetry() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try setGnuPG(ws, "passphrase_env: TEST_SIGNING_PASSPHRASE")
+        let reply = Data("From: psirt@aozora.example\r\nTo: vuls@csirt.example\r\nSubject: Re: TLS\r\nMessage-ID: <r1@aozora.example>\r\n\r\nStatus: fixed\r\n".utf8)
+
+        let unset = try ws.liaison(["ingest", "-"], input: reply)
+        #expect(unset.status == 75, "\(unset.stdout) \(unset.stderr)")
+        #expect(unset.errorLines.count == 1 && unset.stderr.contains("gnupg.passphrase_env"), "\(unset.stderr)")
+        #expect(try ws.liaison(["inbox"]).outputLines.last == "0 messages")
+
+        let ingest = try ws.liaison(["ingest", "-"], input: reply, environment: ["TEST_SIGNING_PASSPHRASE": Self.passphrase])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(try ws.liaison(["inbox"]).outputLines.last == "1 message")
+    }
 }

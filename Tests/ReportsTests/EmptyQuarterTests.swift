@@ -46,6 +46,9 @@ import TestSupport
         let json = try #require(try JSONSerialization.jsonObject(
             with: Data(ReportRenderer.render(plain, format: .json, language: .en).utf8)) as? [String: Any])
         #expect(json["comparedTo"] is NSNull, "a report not compared still has the key")
+        // Foundation names the zone made of "UTC" GMT; the report names it as configured.
+        #expect(plain.period.timeZone == "UTC")
+        #expect((json["period"] as? [String: Any])?["timeZone"] as? String == "UTC")
         let eventLog = try #require((json["integrity"] as? [String: Any])?["eventLog"] as? [String: Any])
         #expect(eventLog["verified"] is NSNull && eventLog["eventCount"] is NSNull && eventLog["latestSeal"] is NSNull)
 
