@@ -37,7 +37,7 @@ struct CaseExportCommand: ParsableCommand {
                 }
                 print("wrote \(output) (\(format.rawValue), \(data.count) bytes)")
             } else {
-                FileHandle.standardOutput.write(data)
+                CommandSupport.printJSONText(String(decoding: data, as: UTF8.self))
             }
         }
     }

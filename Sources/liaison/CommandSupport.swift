@@ -78,7 +78,34 @@ enum CommandSupport {
 
     /// Prints `value` as JSON on standard output.
     static func printJSON(_ value: some Encodable) throws {
-        print(try json(value), terminator: "")
+        printJSONText(try json(value))
+    }
+
+    /// Prints JSON text on standard output as JSON, never through `visible` (whose `\u{82}` is no JSON escape):
+    /// the characters a terminal must not receive raw (DEL, C1 controls, Unicode format characters such as a
+    /// zero-width joiner or a bidi override) are written as JSON's own `\u0082` escapes, which every JSON reader
+    /// turns back into the same text. The encoder already escapes C0 controls. Every `--format json` output of
+    /// the command line goes through here.
+    static func printJSONText(_ text: String) {
+        Swift.print(jsonEscapingTerminalCharacters(text), terminator: "")
+    }
+
+    /// `json` with DEL, C1 controls and format characters written as `\uXXXX` (UTF-16, so a character beyond
+    /// the BMP becomes its surrogate pair). Such characters can only occur inside JSON strings, where an escape
+    /// means the same character.
+    static func jsonEscapingTerminalCharacters(_ json: String) -> String {
+        // C0 controls inside strings are the encoder's to escape; outside them are the line breaks of the layout.
+        func unsafe(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && needsEscape(scalar) }
+        guard json.unicodeScalars.contains(where: unsafe) else { return json }
+        var output = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            guard unsafe(scalar) else { output.append(scalar); continue }
+            for unit in String(scalar).utf16 {
+                let hex = String(unit, radix: 16)
+                output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            }
+        }
+        return String(output)
     }
 
     /// Prints a table with `headers` on standard output.

@@ -137,6 +137,8 @@ struct DirectoryCommand: ParsableCommand {
                     } catch {
                         try CommandSupport.fail("\(outputURL.path) cannot be written: \(error.localizedDescription)")
                     }
+                } else if format == .json {
+                    CommandSupport.printJSONText(text)
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

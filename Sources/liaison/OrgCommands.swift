@@ -63,7 +63,7 @@ struct OrgCommand: ParsableCommand {
             let organizations = try CommandSupport.reportingErrors { try RegistryQueries(store: store).organizations(filter: filter) }
             switch format {
             case .json:
-                print(try CommandSupport.json(organizations.map(OrganizationSummary.init)), terminator: "")
+                try CommandSupport.printJSON(organizations.map(OrganizationSummary.init))
             case .csv:
                 let rows = organizations.map { [$0.id, $0.name, $0.localName ?? "", $0.kind.rawValue, $0.country, $0.status.rawValue,
                                                 $0.technologies.joined(separator: "; ")] }
@@ -111,7 +111,7 @@ struct OrgCommand: ParsableCommand {
             }
             switch format {
             case .json:
-                print(try CommandSupport.json(OrganizationDocument(details)), terminator: "")
+                try CommandSupport.printJSON(OrganizationDocument(details))
             case .table:
                 print(render(details, dates: dates), terminator: "")
             }

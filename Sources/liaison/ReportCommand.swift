@@ -52,6 +52,8 @@ struct ReportCommand: ParsableCommand {
                         throw ValidationError("\(output): cannot write the report (\(error.localizedDescription))")
                     }
                     print("wrote \(output)")
+                } else if format == .json {
+                    CommandSupport.printJSONText(text.hasSuffix("\n") ? text : text + "\n")
                 } else {
                     print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
                 }

@@ -31,6 +31,8 @@ extension ReportCommand {
                         throw ValidationError("\(output): cannot write the report (\(error.localizedDescription))")
                     }
                     print("wrote \(output)")
+                } else if format == .json {
+                    CommandSupport.printJSONText(text)
                 } else {
                     print(text, terminator: "")
                 }

@@ -50,6 +50,57 @@ import TestSupport
         #expect(!json.stdout.contains("\u{1B}"))
         #expect(json.stdout.contains("\\u001b[31mred"))
     }
+
+    /// Every `--format json` output stays JSON whatever the text holds: C1 controls, a zero-width joiner in an
+    /// emoji, a bidi override, bytes no charset reads; the table output shows the same characters escaped.
+    @Test func jsonOutputIsJSONWhateverTheTextHolds() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        let caseId = "JVNVU#17171717"
+        try ws.openAndNotify(caseId)
+        var notices: [String: [String: Any]] = [:]
+        for row in try ws.outbox() { if let org = row["organizationId"] as? String { notices[org] = row } }
+        func json(_ run: LiaisonRun) throws -> Any {
+            #expect(run.status == 0, "liaison \(run.arguments.joined(separator: " ")): \(run.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
+        }
+        let emoji = "PSIRT 👩‍💻 reply \u{202E}cod.exe"
+        let encoded = "=?UTF-8?B?\(Data(emoji.utf8).base64EncodedString())?="
+        let first = "From: psirt@aozora.example\nTo: vuls@csirt.example\nSubject: \(encoded) [\(notices["aozora"]?["trackingRef"] as? String ?? "")]\n"
+            + "Message-ID: <emoji@aozora.example>\n\nStatus: affected\nVersion 1.0\u{85}2.0 \u{200D}\n"
+        #expect(try ws.liaison(["ingest", "-"], input: Data(first.utf8)).status == 0)
+        // A raw header in bytes that no charset reads (kept byte for byte, as Latin-1: C1 characters).
+        let raw = Data("From: psirt@kumo.example\nTo: vuls@csirt.example\nSubject: ".utf8) + Data([0x82, 0x20, 0x85, 0x9F])
+            + Data(" [\(notices["kumo"]?["trackingRef"] as? String ?? "")]\nMessage-ID: <raw@kumo.example>\n\nStatus: fixed\n".utf8)
+        #expect(try ws.liaison(["ingest", "-"], input: raw).status == 0)
+
+        let inbox = try json(try ws.liaison(["inbox", "--format", "json"])) as? [[String: Any]] ?? []
+        let subjects = inbox.compactMap { $0["subject"] as? String }
+        #expect(subjects.contains { $0.hasPrefix(emoji) }, "the exact text, escaped the JSON way: \(subjects)")
+        #expect(subjects.contains { $0.hasPrefix("\u{82} \u{85}\u{9F}") }, "\(subjects)")
+        let detail = try json(try ws.liaison(["case", "show", caseId, "--format", "json"])) as? [String: Any] ?? [:]
+        let statements = (detail["participants"] as? [[String: Any]] ?? []).compactMap { ($0["record"] as? [String: Any])?["statement"] as? String }
+        #expect(statements.contains { $0.contains("1.0\u{85}2.0 \u{200D}") }, "\(statements)")
+        for args in [["case", "list", "--format", "json"], ["outbox", "--format", "json"], ["org", "list", "--format", "json"],
+                     ["org", "show", "aozora", "--format", "json"], ["remind", "--all", "--dry-run", "--format", "json"],
+                     ["case", "export", caseId, "--format", "json"],
+                     ["directory", "export", "--format", "json"], ["report", "quarter", "2026Q4", "--format", "json"],
+                     ["report", "unreachable", "--format", "json"]] {
+            let run = try ws.liaison(args)
+            #expect(run.status == 0, "\(args): \(run.stderr)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8), options: .fragmentsAllowed)) != nil,
+                    "\(args) is not JSON: \(run.stdout.prefix(400))")
+        }
+        for json in [try ws.liaison(["inbox", "--format", "json"]).stdout, try ws.liaison(["case", "export", caseId, "--format", "json"]).stdout] {
+            #expect(!json.contains("\\u{"), "no terminal escapes in JSON")
+            #expect(!json.unicodeScalars.contains { $0.value == 0x85 || $0.value == 0x200D || $0.value == 0x202E },
+                    "terminal-unsafe characters are JSON escapes")
+        }
+        // Tables escape them for the terminal.
+        let table = try ws.liaison(["inbox"])
+        #expect(table.stdout.contains("\\u{200D}") && table.stdout.contains("\\u{202E}cod.exe") && table.stdout.contains("\\u{82}"),
+                "\(table.stdout)")
+    }
 }
 
 /// The log of `liaison run` quotes text from outside (a reply's subject, a relay's reply): its control characters
