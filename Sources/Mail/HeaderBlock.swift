@@ -4,6 +4,9 @@ import Foundation
 /// folded lines, a missing blank line, an mbox `From ` line, 8-bit bytes in values.
 struct HeaderBlock {
     var fields: [(name: String, value: String)] = []
+    /// The bytes of each field (by index in `fields`) that is not valid UTF-8, as received: `fields` holds them as
+    /// Latin-1 until `RawHeaderText` decodes them in the message's charset.
+    var raw: [Int: [UInt8]] = [:]
     /// Index of the first body byte (after the blank line), or the end of the range.
     var bodyStart: Int
 
@@ -13,7 +16,10 @@ struct HeaderBlock {
         var name: String?
         var value: [UInt8] = []
         func flush() {
-            if let name { block.fields.append((name, decodeValue(value))) }
+            if let name {
+                if String(data: Data(value), encoding: .utf8) == nil { block.raw[block.fields.count] = value }
+                block.fields.append((name, decodeValue(value)))
+            }
             name = nil
             value.removeAll(keepingCapacity: true)
         }

@@ -26,7 +26,6 @@ public struct ParsedEntity: Sendable {
 
     init(bytes: [UInt8], range: Range<Int>, depth: Int = 0, defaultType: ContentType = .textPlain) {
         let block = HeaderBlock.parse(bytes, in: range, skipsMboxLine: depth == 0)
-        headerFields = block.fields
         source = bytes
         self.range = range
         bodyStart = block.bodyStart
@@ -43,6 +42,17 @@ public struct ParsedEntity: Sendable {
         } else {
             parts = []
         }
+        headerFields = block.raw.isEmpty ? block.fields
+            : RawHeaderText.decoded(block.fields, raw: block.raw, hint: Self.textCharset(contentType, parts: parts))
+    }
+
+    /// The charset of the text: this entity's when it is text, else that of its first text part.
+    private static func textCharset(_ type: ContentType, parts: [ParsedEntity]) -> String? {
+        if type.type == "text" { return type.charset }
+        for part in parts {
+            if let charset = textCharset(part.contentType, parts: part.parts) { return charset }
+        }
+        return nil
     }
 
     /// The first field named `name` (case-insensitive), unfolded, not decoded.
