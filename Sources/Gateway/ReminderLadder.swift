@@ -2,7 +2,7 @@ import Foundation
 import Registry
 
 /// The reminder policy of a workspace applied to open cases: reminders after N and M days without a
-/// response, an escalation to every contact (and the coordinator) after E days, unreachable after U days.
+/// status (also after an acknowledgement, until the due date), an escalation to every contact (and the coordinator) after E days, unreachable after U days.
 ///
 /// Time comes from `composer.now`, so a test walks a case through the ladder with a clock it moves:
 /// ```swift
@@ -41,10 +41,11 @@ public struct ReminderLadder: Sendable {
                       dryRun: Bool = false) throws -> [Action] {
         let now = composer.now()
         let store = composer.store.caseLifecycle(actor: composer.settings.actor)
+        let today = CalendarDate(now, in: composer.settings.timeZone).description
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
         for waiting in try store.waitingParticipants(caseId: caseId) {
             let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)
-            guard let step = nextStep(waiting, days: days) else { continue }
+            guard let step = nextStep(waiting, days: days, today: today) else { continue }
             var request: NotificationRequest?
             switch step {
             case .reminder:
@@ -103,7 +104,17 @@ public struct ReminderLadder: Sendable {
     }
 
     /// The one step due after `days` without a response, or nil; a participant moves one rung per run.
-    func nextStep(_ waiting: WaitingParticipant, days: Int) -> Step? {
+    ///
+    /// An acknowledgement alone does not end the request for a status: an acknowledged participant is reminded on
+    /// the same rungs until it states a status or the case's due date has passed (`today`, the workspace's day, is
+    /// after it), and is never escalated nor marked unreachable, since it answers.
+    func nextStep(_ waiting: WaitingParticipant, days: Int, today: String) -> Step? {
+        if waiting.response == .acknowledged {
+            if let due = waiting.due, today > due { return nil }
+            if days >= policy.secondAfterDays && waiting.reminderCount < 2 { return .reminder }
+            if days >= policy.firstAfterDays && waiting.reminderCount < 1 { return .reminder }
+            return nil
+        }
         if days >= policy.unreachableAfterDays && waiting.escalatedAt != nil { return .unreachable }
         if days >= policy.escalateAfterDays && waiting.escalatedAt == nil { return .escalation }
         if waiting.escalatedAt != nil { return nil }

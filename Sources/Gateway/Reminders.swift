@@ -7,11 +7,13 @@ public struct Reminders: Sendable {
 
     public init(composer: NotificationComposer) { self.composer = composer }
 
-    /// Participants notified at least `days` ago with no response, not reminded within `days`.
+    /// Participants notified at least `days` ago with no status (no response, or only an acknowledgement while the
+    /// case's due date has not passed), not reminded within `days`.
     public func due(caseId: String, afterDays days: Int) throws -> [String] {
         guard days >= 0 else { throw GatewayError.invalidArgument("--after takes a number of days, 0 or more") }
         let cutoff = composer.now().addingTimeInterval(-Double(days) * 86_400)
-        return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff) }
+        let today = CalendarDate(composer.now(), in: composer.settings.timeZone).description
+        return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff, today: today) }
     }
 
     /// Queues (or with `dryRun` plans) a reminder to each participant due for one.

@@ -8,6 +8,10 @@ public struct WaitingParticipant: Sendable, Hashable {
     public let firstNotifiedAt: Date
     public let reminderCount: Int
     public let escalatedAt: Date?
+    /// `none`, or `acknowledged`: received, but no status stated yet.
+    public let response: Response
+    /// The case's planned publication (`YYYY-MM-DD`), if set.
+    public let due: String?
 }
 
 /// The case lifecycle's writes and reads: embargo dates, TLP levels, the reminder ladder and unreachability.
@@ -50,9 +54,9 @@ public struct CaseLifecycleStore: Sendable {
     public func waitingParticipants(caseId: String? = nil) throws -> [WaitingParticipant] {
         try writer.read { db in
             var sql = """
-                SELECT p.caseId, p.organizationId, p.firstNotifiedAt, p.reminderCount, p.escalatedAt
+                SELECT p.caseId, p.organizationId, p.firstNotifiedAt, p.reminderCount, p.escalatedAt, p.response, c.due
                 FROM participant p JOIN "case" c ON c.id = p.caseId
-                WHERE c.publishedAt IS NULL AND p.response = 'none' AND p.unreachableAt IS NULL
+                WHERE c.publishedAt IS NULL AND p.response IN ('none', 'acknowledged') AND p.unreachableAt IS NULL
                   AND p.firstNotifiedAt IS NOT NULL AND p.delivery IN ('notified', 'undeliverable')
                 """
             var arguments: StatementArguments = []
@@ -60,7 +64,8 @@ public struct CaseLifecycleStore: Sendable {
             sql += " ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
                 WaitingParticipant(caseId: $0["caseId"], organizationId: $0["organizationId"], firstNotifiedAt: $0["firstNotifiedAt"],
-                                   reminderCount: $0["reminderCount"], escalatedAt: $0["escalatedAt"])
+                                   reminderCount: $0["reminderCount"], escalatedAt: $0["escalatedAt"],
+                                   response: Response(rawValue: $0["response"]) ?? .none, due: $0["due"])
             }
         }
     }

@@ -211,18 +211,21 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// Participants of an open case notified at or before `cutoff` with no response, not reminded after it.
+    /// Participants of an open case notified at or before `cutoff` with no status, not reminded after it.
     /// Throws when the case is unknown or published.
-    public func dueForReminder(caseId: String, cutoff: Date) throws -> [String] {
+    /// An acknowledged participant is due too while `today` (`YYYY-MM-DD`, the workspace's day) is not past the
+    /// case's due date: an acknowledgement alone does not end the request for a status.
+    public func dueForReminder(caseId: String, cutoff: Date, today: String) throws -> [String] {
         try writer.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
             if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
             return try String.fetchAll(db, sql: """
                 SELECT organizationId FROM participant
-                WHERE caseId = ? AND delivery = 'notified' AND response = 'none' AND firstNotifiedAt <= ?
+                WHERE caseId = ? AND delivery = 'notified' AND firstNotifiedAt <= ?
+                  AND (response = 'none' OR (response = 'acknowledged' AND (? IS NULL OR ? <= ?)))
                   AND (lastRemindedAt IS NULL OR lastRemindedAt <= ?)
                 ORDER BY firstNotifiedAt, organizationId
-                """, arguments: [caseId, cutoff, cutoff])
+                """, arguments: [caseId, cutoff, record.due, today, record.due, cutoff])
         }
     }
 }

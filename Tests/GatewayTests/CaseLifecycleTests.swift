@@ -101,7 +101,8 @@ import TestSupport
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme", "nihon-soft"])
         try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
         _ = try f.dispatcher().run()
-        try f.caseBook.setResponse(caseId: Self.caseId, organizationId: "acme", response: .acknowledged)
+        // A stated status ends the reminders (an acknowledgement alone does not: see ReminderLadderTests).
+        try f.caseBook.setResponse(caseId: Self.caseId, organizationId: "acme", response: .investigating)
         let policy = WorkspaceConfiguration.ReminderPolicy(coordinator: "certcc")
         func ladder(dryRun: Bool = false) throws -> [ReminderLadder.Action] {
             let actions = try ReminderLadder(composer: f.composer, policy: policy).apply(dryRun: dryRun)
