@@ -66,11 +66,14 @@ public struct InboundApplier: Sendable {
     /// an earlier assignment) is not applied again: assigning twice changes nothing the second time, and an older
     /// reply never undoes a later answer.
     ///
+    /// `response` is the status a person read in the reply (`inbox assign --response`): it is applied instead of
+    /// what Liaison reads, under the same trust rule.
+    ///
     /// - Returns: the outcome, and whether anything changed.
     public func assign(_ message: ClassifiedMessage, stored id: Int64, messageId: String, to match: InboundMatch, now: Date,
-                       in store: InboundTransaction) throws -> (outcome: IngestOutcome, changed: Bool) {
+                       in store: InboundTransaction, response: Response? = nil) throws -> (outcome: IngestOutcome, changed: Bool) {
         guard let before = try store.resolution(id: id) else { throw GatewayError.input("no stored message \(messageId)") }
-        if before.caseId == match.caseId, before.organizationId == match.organizationId,
+        if response == nil, before.caseId == match.caseId, before.organizationId == match.organizationId,
            before.reviewState == nil || before.reviewState == .assigned {
             // Already applied to this participant: applying it again could only undo a later answer.
             let outcome = IngestOutcome(disposition: IngestOutcome.Disposition(rawValue: before.disposition ?? "") ?? .reply,
@@ -80,7 +83,7 @@ public struct InboundApplier: Sendable {
                                         signature: before.signature, encrypted: message.encrypted, effects: [])
             return (outcome, false)
         }
-        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
+        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store, statedByPerson: response)
         let after = InboundTransaction.Resolution(
             notificationId: match.notification?.id, caseId: match.caseId, organizationId: match.organizationId, kind: decision.kind,
             disposition: decision.disposition.rawValue, signature: decision.signature,
@@ -100,8 +103,10 @@ public struct InboundApplier: Sendable {
 
     /// The apply step proper: decides what the message is evidence of and changes the records the trust rule
     /// allows it to change.
+    /// `statedByPerson` is the response a person read in the reply (`inbox assign --response`), used instead of
+    /// what Liaison reads in it.
     func decide(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, now: Date,
-                in store: InboundTransaction) throws -> Decision {
+                in store: InboundTransaction, statedByPerson: Response? = nil) throws -> Decision {
         let parsed = message.parsed
         let classification = message.classification
         var effects: [String] = message.notes
@@ -153,6 +158,10 @@ public struct InboundApplier: Sendable {
             kind = match == nil ? .unmatched : .autoReply
             disposition = match == nil ? .unmatched : .autoReply
             effects.append("automatic reply (\(classification.automaticKind?.rawValue ?? "other")): no response recorded")
+            if let notice = classification.automaticKind, MachineMail.notAnswerKinds.contains(notice) {
+                // Not an answer, and a person must know: a quarantine means the vendor never got the notice.
+                review = (.open, "not an answer: \(classification.reason)")
+            }
         case .unrelated:
             kind = .unmatched
             disposition = .unmatched
@@ -168,8 +177,19 @@ public struct InboundApplier: Sendable {
             disposition = .reply
             signature = try judge(message, organizationId: match.organizationId, store: store)
             let body = StatedResponse.text(of: message.content)
-            let stated = StatedResponse.response(in: body)
-            if signature == .bad || signature == .unknownKey {
+            let reading = StatedResponse.reading(of: body)
+            var stated = statedByPerson ?? StatedResponse.response(in: body)
+            if statedByPerson == nil, reading == .notUnderstood {
+                // Words Liaison cannot read: kept as the statement, and a person sets the status in one step.
+                review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")
+            }
+            if statedByPerson == nil, let notAnAnswer = message.notAnAnswer {
+                // Content nobody read acknowledges nothing.
+                stated = nil
+                disposition = .review
+                review = (.open, "not an answer: \(notAnAnswer)")
+                effects.append("not applied: \(notAnAnswer)")
+            } else if signature == .bad || signature == .unknownKey {
                 disposition = .review
                 review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
                 effects.append("not applied: \(review!.reason)")
@@ -185,7 +205,7 @@ public struct InboundApplier: Sendable {
                     } else {
                         let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
                         try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: wanted,
-                                                    statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
+                                                    statement: stated == nil && reading != .notUnderstood ? nil : StatedResponse.statement(in: body), at: at,
                                                     actor: actor, source: "reply \(messageId)")
                         applied = wanted
                         changedRecords = true

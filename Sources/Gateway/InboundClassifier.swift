@@ -39,7 +39,7 @@ public struct InboundClassifier: Sendable {
     /// `openPGP` gives the context to decrypt and verify with, asked only for a reply (else one is made here).
     public func classify(_ bytes: Data, openPGP: () -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
         let parsed = try ParsedMessage(bytes: bytes)
-        let classification = parsed.classify()
+        var classification = parsed.classify()
         var content = parsed
         var encrypted = false
         var checks: [SignatureCheck] = []
@@ -49,7 +49,12 @@ public struct InboundClassifier: Sendable {
         // Reports and feedback are never opened: their signatures are not a vendor's answer.
         if classification.kind == .humanReply || classification.kind == .automaticReply {
             let pgp = openPGP() ?? (try? OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase))
-            if parsed.root.contentType.mediaType == "multipart/encrypted", parsed.root.parts.count >= 2 {
+            if let opaque = Self.find(parsed.root, where: { ["application/pkcs7-mime", "application/x-pkcs7-mime"].contains($0.contentType.mediaType) }),
+               let type = MachineMail.smimeType(opaque), type.contains("enveloped") {
+                // No S/MIME decryption key is held here: what it says stays unread (and acknowledges nothing).
+                encrypted = true
+                notes.append("could not decrypt: S/MIME-encrypted (application/pkcs7-mime, \(type)); Liaison holds no S/MIME decryption key")
+            } else if parsed.root.contentType.mediaType == "multipart/encrypted", parsed.root.parts.count >= 2 {
                 encrypted = true
                 do {
                     guard let pgp else { throw GatewayError.configuration("no usable GnuPG home") }
@@ -73,6 +78,7 @@ public struct InboundClassifier: Sendable {
             if kind == .none {
                 (kind, checks) = Self.verify(content.root, pgp: pgp, home: gnupgHome, notes: &notes, signerEmails: &emails)
             }
+            classification = MachineMail.promotingStatement(classification, content: content)
         }
         return ClassifiedMessage(bytes: bytes, parsed: parsed, classification: classification, content: content,
                                  encrypted: encrypted, signatureChecks: checks, signatureKind: kind, signerEmails: emails, notes: notes,
@@ -106,7 +112,7 @@ public struct InboundClassifier: Sendable {
             }
         }
         if let opaque = find(root, where: { ["application/pkcs7-mime", "application/x-pkcs7-mime"].contains($0.contentType.mediaType) }),
-           (opaque.contentType.parameters["smime-type"]?.lowercased() ?? "signed-data") == "signed-data" {
+           (MachineMail.smimeType(opaque) ?? "signed-data") == "signed-data" {
             notes.append("S/MIME opaque-signed (application/pkcs7-mime) message: not checked")
             return (.smime, [])
         }

@@ -196,10 +196,13 @@ public struct ReplyIngester: Sendable {
     /// Ties a stored message (`reference`: its row id in `liaison inbox` or its Message-ID) to a case and
     /// organisation by a person's decision, and applies it as ingest would have had it matched (`InboundApplier`).
     ///
+    /// `response` is the status a person read in the reply, applied instead of what Liaison reads in it.
+    ///
     /// - Returns: what applying it did, and whether anything changed (assigning twice changes nothing).
     /// - Throws: `GatewayError.input` when no message is stored under `reference`, or it cannot be read as a
     ///   message; `GatewayError.invalidArgument` when the organisation is not a participant of the case.
-    public func assign(_ reference: String, caseId: String, organizationId: String) throws -> (outcome: IngestOutcome, changed: Bool) {
+    public func assign(_ reference: String, caseId: String, organizationId: String,
+                       response: Response? = nil) throws -> (outcome: IngestOutcome, changed: Bool) {
         let store = self.store.inbound
         guard let (entry, bytes) = try store.read({ tx -> (InboundTransaction.Entry, Data)? in
             guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
@@ -208,6 +211,11 @@ public struct ReplyIngester: Sendable {
         let classified: ClassifiedMessage
         do { classified = try classify(bytes) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
+        }
+        if let response, response == .none || classified.classification.kind != .humanReply {
+            throw GatewayError.invalidArgument(response == .none
+                ? "--response none is no status; give acknowledged, investigating, affected, not-affected or fixed"
+                : "--response applies to a reply; message \(reference) is \(classified.classification.kind.rawValue) (\(classified.classification.reason))")
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let now = now()
@@ -222,7 +230,8 @@ public struct ReplyIngester: Sendable {
                 notification = try tx.latestNotification(caseId: caseId, organizationId: organizationId)
             }
             let match = InboundMatch(notification: notification, caseId: caseId, organizationId: organizationId, via: "assigned")
-            return try applier.assign(classified, stored: entry.id, messageId: entry.messageId, to: match, now: now, in: tx)
+            return try applier.assign(classified, stored: entry.id, messageId: entry.messageId, to: match, now: now, in: tx,
+                                      response: response)
         }
     }
 

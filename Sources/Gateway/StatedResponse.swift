@@ -4,8 +4,10 @@ import Registry
 
 /// What a reply states about the vendor's status, read from its text.
 ///
-/// A reply may state its answer on a line of its own: `Status: not-affected` (also `影響: なし` / `あり` / `調査中`),
-/// in any text/plain part, else in text/html converted to text. Quoted lines (`>`) are not the sender's words.
+/// A reply may state its answer on a labelled line (`Status: not-affected`, `影響: なし`), as the answer to a
+/// question of our templates (`2. 貴社製品への影響の有無: 影響なし`), or in a sentence of its own (`影響はありません。`),
+/// in any text/plain part, else in text/html converted to text; the words are those of `ResponseVocabulary`.
+/// Quoted lines (`>`) are not the sender's words.
 public enum StatedResponse {
     /// The readable text of the reply: every text/plain part that is not an attachment, else every text/html part
     /// as text; inline PGP armor lines removed.
@@ -28,43 +30,167 @@ public enum StatedResponse {
             }
         }
         walk(message.root)
-        return (plain.isEmpty ? html : plain).joined(separator: "\n")
+        // Text read over IMAP has CRLF line ends: one LF each, so no later split sees two breaks.
+        return splitLines((plain.isEmpty ? html : plain).joined(separator: "\n")).joined(separator: "\n")
     }
 
-    /// The response stated on a line of its own, if any.
-    public static func response(in body: String) -> Response? {
-        for line in body.split(whereSeparator: \.isNewline) {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix(">") { continue }
-            let lower = text.lowercased()
-            if lower.hasPrefix("status:") || lower.hasPrefix("status：") {
-                let value = lower.dropFirst("status:".count).trimmingCharacters(in: .whitespaces)
-                    .replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "_", with: "-")
-                let word = String(value.prefix { $0.isLetter || $0 == "-" })
-                if let response = Response(rawValue: word), response != .none { return response }
+    /// What a reply says about the vendor's status, as read by `reading(of:)`.
+    public enum Reading: Equatable, Sendable {
+        /// A status, stated on a labelled line (`Status: fixed`, `2. 貴社製品への影響の有無: 影響なし`), as the answer
+        /// below a quoted question of ours, or in a sentence of the vendor's own (`影響はありません。`).
+        case status(Response, labelled: Bool)
+        /// Only that the notice was received (`Received, thanks.`, `受領いたしました。`): short, with no status.
+        case acknowledgement
+        /// Words of the vendor's own from which no single status can be read (none, or several that disagree).
+        case notUnderstood
+        /// No words of the vendor's own at all (only quoted text or a signature).
+        case empty
+    }
+
+    /// Own words longer than this are never read as a mere acknowledgement: a person should read them.
+    static let acknowledgementLength = 400
+
+    /// Reads the reply's own words with `ResponseVocabulary`: labelled lines first (a status label, or a question
+    /// of our templates followed by its answer, also the answer on the line after a quoted question), then
+    /// sentences of the vendor's own that state one status and are no question or condition. Quoted lines (`>`),
+    /// the signature and the quoted original message below `-----Original Message-----` are not the vendor's words.
+    public static func reading(of body: String) -> Reading {
+        let lines = ownWordLines(of: body)
+        var labelled: [Response] = []
+        var free: [Response] = []
+        var pendingQuestion = false
+        var words = 0
+        for line in lines {
+            if line.quoted {
+                if ResponseVocabulary.impactQuestions.contains(where: { ResponseVocabulary.normalized(line.text).contains($0) }) {
+                    pendingQuestion = true
+                }
+                continue
             }
-            if text.hasPrefix("影響:") || text.hasPrefix("影響：") {
-                let value = text.dropFirst(3).trimmingCharacters(in: .whitespaces)
-                if value.hasPrefix("なし") { return .notAffected }
-                if value.hasPrefix("あり") { return .affected }
-                if value.hasPrefix("調査中") { return .investigating }
+            let text = line.text.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            words += text.count
+            if pendingQuestion {
+                pendingQuestion = false
+                if let answer = impactAnswer(text) { labelled.append(answer); continue }
             }
+            if let (label, value) = labelAndValue(text) {
+                let found = ResponseVocabulary.responses(in: value).found
+                if let response = ResponseVocabulary.single(found) {
+                    labelled.append(response)
+                } else if found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || label == "影響" || label == "영향"
+                            || label == "影响", let answer = impactAnswer(value) {
+                    labelled.append(answer)
+                }
+                continue
+            }
+            let found = ResponseVocabulary.responses(in: stripNumbering(text))
+            if !found.hedged { free += found.found }
         }
+        if let response = ResponseVocabulary.single(labelled) { return .status(response, labelled: true) }
+        if !labelled.isEmpty { return .notUnderstood }
+        if let response = ResponseVocabulary.single(free) {
+            if response == .acknowledged { return words <= acknowledgementLength ? .acknowledgement : .notUnderstood }
+            return .status(response, labelled: false)
+        }
+        return words == 0 ? .empty : .notUnderstood
+    }
+
+    /// The response stated in `body`, if one can be read (`reading(of:)`); an acknowledgement alone is none.
+    public static func response(in body: String) -> Response? {
+        if case .status(let response, _) = reading(of: body) { return response }
         return nil
     }
 
-    /// The reply's own words (quoted lines, armor and signature left out), kept as the statement.
-    public static func statement(in body: String) -> String? {
-        var lines: [String] = []
+    /// A bare answer to an impact question: a status phrase, or yes / no in one of the vocabulary's languages.
+    static func impactAnswer(_ text: String) -> Response? {
+        let value = stripNumbering(text)
+        let found = ResponseVocabulary.responses(in: value)
+        if let response = ResponseVocabulary.single(found.found), response != .acknowledged { return response }
+        guard found.found.isEmpty else { return nil }
+        let first = ResponseVocabulary.normalized(value).split(whereSeparator: { " ,.、。:;!".contains($0) }).first.map(String.init) ?? ""
+        if ResponseVocabulary.bareNo.contains(first) { return .notAffected }
+        if ResponseVocabulary.bareYes.contains(first) { return .affected }
+        return nil
+    }
+
+    /// `(label, value)` of a line `LABEL: VALUE` whose label is a status label or one of our questions, numbering,
+    /// bullets and a parenthesised option list after the label allowed (`2. 貴社製品への影響の有無 (…): 影響なし`).
+    static func labelAndValue(_ line: String) -> (String, String)? {
+        let text = ResponseVocabulary.normalized(stripNumbering(line))
+        guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "=" }) else { return nil }
+        var label = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: " ;"))
+        if let open = label.firstIndex(of: "("), label.hasSuffix(")") {
+            label = String(label[..<open]).trimmingCharacters(in: .whitespaces)
+        }
+        guard ResponseVocabulary.statusLabels.contains(label) || ResponseVocabulary.impactQuestions.contains(label) else { return nil }
+        return (label, String(text[text.index(after: colon)...]))
+    }
+
+    /// The line without leading bullets and numbering (`  2. `, `(2)`, `* `, `・`, `②`).
+    static func stripNumbering(_ line: String) -> String {
+        var text = Substring(line.precomposedStringWithCompatibilityMapping)
+        text = text.drop { $0.isWhitespace || "*•・-–".contains($0) }
+        let digits = text.prefix { $0.isNumber || $0 == "(" }
+        if !digits.isEmpty {
+            let rest = text.dropFirst(digits.count)
+            if let mark = rest.first, ".)、:".contains(mark) || rest.isEmpty || mark.isWhitespace {
+                text = rest.drop { ".)、".contains($0) }
+            }
+        }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A line of the reply: the vendor's own, or quoted (`>`).
+    struct Line { let text: String; let quoted: Bool }
+
+    /// The reply's lines up to its signature or the original message it quotes without `>` (Outlook's
+    /// `-----Original Message-----`, `From: … Sent: …`, `On … wrote:`), inline PGP armor left out. Line ends are
+    /// LF, CRLF or CR, each one break.
+    static func ownWordLines(of body: String) -> [Line] {
+        var lines: [Line] = []
         var inArmorHeader = false
-        for line in body.components(separatedBy: .newlines) {
+        let all = splitLines(body)
+        for (index, line) in all.enumerated() {
             if line.hasPrefix("-- ") || line == "--" || line.hasPrefix("-----BEGIN PGP SIGNATURE") { break }
+            if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") { break }
             if line.hasPrefix("-----BEGIN PGP SIGNED MESSAGE") { inArmorHeader = true; continue }
             if inArmorHeader { if line.isEmpty { inArmorHeader = false }; continue }
-            if line.hasPrefix(">") { continue }
-            lines.append(line)
+            if line.hasPrefix(">") {
+                lines.append(Line(text: String(line.drop { $0 == ">" || $0 == " " }), quoted: true))
+                continue
+            }
+            lines.append(Line(text: line, quoted: false))
         }
-        let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return lines
+    }
+
+    /// `text` split at LF, CRLF or a lone CR, a CRLF being one break (never an extra empty line).
+    static func splitLines(_ text: String) -> [String] {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The first line of an original message quoted below the reply without `>`.
+    static func isOriginalMessageMarker(_ line: String, next: String) -> Bool {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        let lower = text.lowercased()
+        if lower.range(of: #"^-{2,}\s*(original message|forwarded message|元のメッセージ|原始邮件|原始郵件|원본 메시지|ursprüngliche nachricht)"#,
+                       options: .regularExpression) != nil { return true }
+        if lower.hasPrefix("on ") && lower.hasSuffix("wrote:") { return true }
+        if lower.hasPrefix("am ") && lower.hasSuffix("schrieb:") { return true }
+        if text.hasSuffix("さんは書きました:") || text.hasSuffix("wrote:") && text.count < 200 && text.contains("@") { return true }
+        let fromLabels = ["from:", "差出人:", "送信者:", "보낸 사람:", "发件人:", "寄件者:", "von:"]
+        let sentLabels = ["sent:", "date:", "送信日時:", "보낸 날짜:", "发送时间:", "寄件日期:", "gesendet:"]
+        let nextLower = next.trimmingCharacters(in: .whitespaces).lowercased()
+        return fromLabels.contains { lower.hasPrefix($0) } && sentLabels.contains { nextLower.hasPrefix($0) }
+    }
+
+    /// The reply's own words (quoted lines, armor, signature and the original message below it left out), kept
+    /// as the statement, with LF line ends.
+    public static func statement(in body: String) -> String? {
+        let text = ownWordLines(of: body).filter { !$0.quoted }.map(\.text).joined(separator: "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : String(text.prefix(2000))
     }
 }

@@ -62,7 +62,7 @@ enum AutomaticReplySigns {
         if let kind = subjectKind { return (kind, "subject") }
         if message.header("Disposition-Notification-To") == nil,
            message.root.contentType.mediaType == "message/disposition-notification" {
-            return (.readReceipt, "RFC 8098 MDN")
+            return (.readReceipt, "read receipt (RFC 8098 MDN)")
         }
         // Mailing-list managers' own notices (fml, Mailman, Sympa): sent from the list's admin address.
         if let from = message.from?.localPart.lowercased(),

@@ -4,7 +4,8 @@ import Foundation
 public enum MessageKind: String, Sendable, Codable, CaseIterable {
     /// A delivery report: an RFC 3464 DSN or a mail system's plain-text bounce or delay warning.
     case deliveryReport = "delivery-report"
-    /// A program answered: out-of-office, vacation, ticket acknowledgement, read receipt, list moderation.
+    /// A program answered: out-of-office, vacation, ticket acknowledgement, read receipt, list moderation,
+    /// quarantine notice, recall request.
     case automaticReply = "automatic-reply"
     /// A person wrote it.
     case humanReply = "reply"
@@ -18,6 +19,10 @@ public enum AutomaticReplyKind: String, Sendable, Codable {
     case ticketAcknowledgement = "ticket-acknowledgement"
     case readReceipt = "read-receipt"
     case listModeration = "list-moderation"
+    /// The recipient's mail gateway held or blocked our message: the recipient did not get it.
+    case quarantine
+    /// A recall request: the sender asks to withdraw a message it sent earlier.
+    case recall
     case other
 }
 
@@ -37,16 +42,22 @@ public struct MessageClassification: Sendable {
 }
 
 extension ParsedMessage {
-    /// Classifies the message: delivery report first (many carry `Auto-Submitted` too), then automatic reply,
-    /// then feedback reports as unrelated, else a human reply.
+    /// Classifies the message: notices about our message that are no bounce (quarantine, recall, read receipt)
+    /// first, then delivery report (many carry `Auto-Submitted` too), then automatic reply, then feedback reports as
+    /// unrelated, else a human reply.
     public func classify() -> MessageClassification {
+        // A quarantine notice often reads like a bounce ("has NOT been delivered"), but the address is fine.
+        if root.contentType.mediaType != "multipart/report",
+           let (kind, reason) = MachineNotice.detect(self, sentByMailSystem: BounceSigns.fromMailSystem(self)) {
+            return MessageClassification(kind: .automaticReply, automaticKind: kind, reason: reason)
+        }
         if let report = InboundDeliveryReport(self) {
             return MessageClassification(kind: .deliveryReport, report: report, reason: report.format.rawValue)
         }
         if let reportType = root.contentType.parameters["report-type"]?.lowercased(),
            root.contentType.mediaType == "multipart/report" {
             if reportType == "disposition-notification" {
-                return MessageClassification(kind: .automaticReply, automaticKind: .readReceipt, reason: "RFC 8098 MDN")
+                return MessageClassification(kind: .automaticReply, automaticKind: .readReceipt, reason: "read receipt (RFC 8098 MDN)")
             }
             if reportType == "feedback-report" || reportType == "tlsrpt" {
                 return MessageClassification(kind: .unrelated, reason: "\(reportType) report")
@@ -54,6 +65,10 @@ extension ParsedMessage {
         }
         if let reason = FeedbackSigns.detect(self) {
             return MessageClassification(kind: .unrelated, reason: reason)
+        }
+        // A mail system's notice that its gateway holds our message, read as no bounce above.
+        if root.contentType.mediaType != "multipart/report", let (kind, reason) = MachineNotice.detect(self, sentByMailSystem: false) {
+            return MessageClassification(kind: .automaticReply, automaticKind: kind, reason: reason)
         }
         if let (kind, reason) = AutomaticReplySigns.detect(self) {
             return MessageClassification(kind: .automaticReply, automaticKind: kind, reason: reason)

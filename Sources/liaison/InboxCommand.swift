@@ -11,8 +11,10 @@ struct InboxCommand: ParsableCommand {
         discussion: """
             Without options, every stored message, newest first. --review lists those a person must look at: \
             messages that matched nothing, replies with a bad signature or one made by a key that is not the \
-            organisation's, statements that need a signature, reports that named no recipient, parts that could not be \
-            decoded, bytes that held no message.
+            organisation's, statements that need a signature, replies whose answer was not understood, mail that is \
+            not an answer (quarantine and content-filter notices, recall requests, read receipts, encrypted replies \
+            that could not be decrypted), reports that named no recipient, parts that could not be decoded, bytes \
+            that held no message.
             """,
         subcommands: [List.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
 
@@ -53,16 +55,31 @@ struct InboxCommand: ParsableCommand {
                 ingest.require_signature asks for a signature it does not have; it then stays listed for review. A \
                 delivery report bounces only that participant's recipients; an automatic reply never becomes a \
                 response. Assigning the same message again changes nothing.
+
+                --response R sets the status a person read in the reply (one listed as "answer not understood", or \
+                an encrypted reply read by other means) in the same step, under the same trust rule.
+
+                Example: liaison inbox assign 42 'JVNVU#12345678' aozora --response not-affected
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "The message: its id in `liaison inbox` or its Message-ID.") var message: String
         @Argument(help: "The case id.") var caseId: String
         @Argument(help: "The organisation id.") var organization: String
+        @Option(help: "The status the reply states, as a person read it: acknowledged, investigating, affected, not-affected or fixed.")
+        var response: String?
 
         func run() throws {
             try CommandSupport.reportingErrors {
+                var stated: Response?
+                if let response {
+                    guard let value = Response(rawValue: response), value != .none else {
+                        throw ValidationError("--response \(response) is not one of acknowledged, investigating, affected, not-affected, fixed")
+                    }
+                    stated = value
+                }
                 let env = try GatewayEnvironment(workspace)
-                let (outcome, changed) = try env.replyIngester().assign(message, caseId: caseId, organizationId: organization)
+                let (outcome, changed) = try env.replyIngester().assign(message, caseId: caseId, organizationId: organization,
+                                                                        response: stated)
                 var line = "message \(message) assigned to \(caseId) / \(organization): \(outcome.kind)"
                 if outcome.signature != .none { line += ", signature \(outcome.signature.rawValue)" }
                 if !outcome.effects.isEmpty { line += "; " + outcome.effects.joined(separator: "; ") }

@@ -1,0 +1,168 @@
+import Foundation
+import Registry
+
+/// The words in which vendors state their status, in one table: the labels of a status line, the questions of the
+/// shipped templates (`vendor-initial`, `reminder`) in each shipped language, the status phrases in Japanese,
+/// English, Korean, Chinese (simplified and traditional) and German, and the words that make a sentence a
+/// question or a condition rather than a statement.
+///
+/// Every phrase is written in its normalised form (`ResponseVocabulary.normalized`: NFKC, lowercase, `-` and `_`
+/// as spaces, runs of spaces as one). A negated phrase is listed as a phrase of its own; the longest phrase is
+/// matched first and masks the shorter ones inside it, so 「影響はありません」 is never read as 「影響あり」 and
+/// "not affected" never as "affected".
+///
+/// ```swift
+/// ResponseVocabulary.responses(in: "2. 貴社製品への影響の有無: 影響なし").found   // [.notAffected]
+/// ```
+public enum ResponseVocabulary {
+    /// What a phrase means: a response, or nothing (`neutral`: words of our own questions, masked so they are not
+    /// read as an answer).
+    enum Meaning: Equatable, Sendable {
+        case response(Response)
+        case neutral
+    }
+
+    /// The status phrases. Order does not matter: they are matched longest first.
+    static let phrases: [(String, Meaning)] = {
+        var table: [(String, Meaning)] = []
+        func add(_ response: Response?, _ words: [String]) {
+            table += words.map { (normalized($0), response.map(Meaning.response) ?? .neutral) }
+        }
+        // Our own questions and their option lists (vendor-initial, reminder), when a vendor restates them.
+        add(nil, ["(影響あり / 影響なし / 調査中)", "影響あり / 影響なし / 調査中", "影響がある場合", "影響の有無",
+                  "(affected / not affected / investigating)", "affected / not affected / investigating",
+                  "whether your products are affected", "if affected", "may be affected", "may affect",
+                  "影響する可能性", "影響を受ける可能性"])
+        // Japanese.
+        add(.notAffected, ["影響なし", "影響無し", "影響はなし", "影響はありません", "影響はございません", "影響ありません",
+                           "影響がありません", "影響はない", "影響がない", "影響しません", "影響を受けません", "影響を受けない",
+                           "影響は受けません", "該当しません", "該当しない", "該当せず", "該当なし", "該当無し", "非該当",
+                           "対象外", "脆弱性はありません", "問題ありません"])
+        add(.affected, ["影響あり", "影響有り", "影響があります", "影響がございます", "影響を受けます", "影響します",
+                        "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません"])
+        add(.fixed, ["対応済み", "対応済", "修正済み", "修正済", "修正しました", "修正いたしました", "修正版を公開",
+                     "修正版をリリース", "対策済み", "対策済", "解決済み"])
+        add(.investigating, ["調査中", "確認中", "検証中", "調査しております", "調査しています", "調査いたします",
+                             "確認しております", "確認しています"])
+        add(.acknowledged, ["受領しました", "受領いたしました", "受領致しました", "受け取りました", "拝受しました", "拝受いたしました",
+                            "受領確認"])
+        // English.
+        add(.notAffected, ["not affected", "unaffected", "not vulnerable", "not impacted", "no impact", "does not affect",
+                           "do not affect", "is not affected", "are not affected", "none of our products are affected",
+                           "not applicable", "no products affected", "no affected products", "known not affected"])
+        add(.affected, ["affected", "vulnerable", "impacted", "known affected", "not yet fixed", "not fixed", "no fix yet",
+                        "not patched"])
+        add(.fixed, ["fixed", "patched", "remediated", "a fix is available", "fix released", "fix is available"])
+        add(.investigating, ["investigating", "under investigation", "under review", "looking into", "analysing", "analyzing",
+                             "under analysis"])
+        add(.acknowledged, ["acknowledged", "received", "receipt confirmed", "acknowledge receipt"])
+        // Korean.
+        add(.notAffected, ["영향 없음", "영향없음", "영향이 없", "영향을 받지 않", "영향 받지 않", "해당 없음", "해당없음",
+                           "해당되지 않", "해당하지 않", "취약하지 않"])
+        add(.affected, ["영향 있음", "영향있음", "영향을 받습니다", "영향을 받음", "영향이 있", "취약함", "취약합니다"])
+        add(.fixed, ["수정 완료", "수정완료", "수정됨", "수정되었습니다", "패치 완료", "패치완료", "조치 완료", "조치완료", "해결됨"])
+        add(.investigating, ["조사 중", "조사중", "확인 중", "확인중", "검토 중", "검토중", "분석 중", "분석중"])
+        add(.acknowledged, ["수신했습니다", "접수했습니다", "잘 받았습니다"])
+        // Chinese, simplified and traditional.
+        add(.notAffected, ["不受影响", "未受影响", "没有影响", "无影响", "不涉及", "不受影響", "未受影響", "沒有影響", "無影響",
+                           "不存在该漏洞", "不存在該漏洞"])
+        add(.affected, ["受影响", "受到影响", "存在该漏洞", "受影響", "受到影響", "存在該漏洞"])
+        add(.fixed, ["已修复", "已修正", "已解决", "修复完成", "已修復", "已解決", "修復完成"])
+        add(.investigating, ["调查中", "正在调查", "分析中", "确认中", "正在确认", "調查中", "正在調查", "確認中", "正在確認"])
+        add(.acknowledged, ["已收到", "已经收到", "已經收到"])
+        // German.
+        add(.notAffected, ["nicht betroffen", "nicht verwundbar", "nicht anfällig", "keine auswirkung", "keine auswirkungen",
+                           "unbetroffen"])
+        add(.affected, ["betroffen", "verwundbar", "anfällig", "nicht behoben", "noch nicht behoben"])
+        add(.fixed, ["behoben", "gepatcht", "korrigiert", "beseitigt"])
+        add(.investigating, ["in prüfung", "wird geprüft", "wird untersucht", "in untersuchung", "prüfen wir", "untersuchen wir"])
+        add(.acknowledged, ["erhalten", "eingegangen"])
+        return table.sorted { $0.0.count > $1.0.count }
+    }()
+
+    /// Labels of a line that states the status: `Status: fixed`, `影響: なし`, `상태: 수정 완료`.
+    static let statusLabels = ["status", "state", "vendor status", "影響", "状態", "ステータス", "対応状況", "回答", "상태", "영향",
+                               "状态", "狀態", "影响", "zustand"].map(normalized)
+
+    /// The questions of the shipped templates about the impact (question 2 of `vendor-initial`, in each shipped
+    /// language), and their short forms; an answer to them may be a bare yes or no (`影響の有無: なし`).
+    static let impactQuestions = ["貴社製品への影響の有無", "影響の有無", "製品への影響",
+                                  "whether your products are affected", "are your products affected", "impact",
+                                  "영향 여부", "影响情况", "影響情況", "betroffenheit"].map(normalized)
+
+    /// Bare answers to an impact question.
+    static let bareNo = ["なし", "無し", "ない", "ありません", "no", "none", "nein", "keine", "없음", "아니오", "无", "無", "否"]
+    static let bareYes = ["あり", "有り", "ある", "あります", "yes", "ja", "있음", "예", "有", "是"]
+
+    /// Words that make a sentence a question, a condition or a possibility rather than a statement; a free
+    /// sentence holding one is not read as an answer (a labelled answer still is).
+    static let hedges = ["?", "whether", "if", "may", "might", "could", "will check", "we will", "please",
+                         "かどうか", "場合", "可能性", "でしょうか", "ですか", "ますか", "予定", "ください",
+                         "여부", "경우", "까요", "是否", "如果", "可能", "请", "請", "ob", "falls", "wenn", "möglicherweise",
+                         "bitte"].map(normalized)
+
+    /// What `responses(in:)` found in a piece of text.
+    struct Found: Equatable {
+        /// The responses stated, in no particular order, each once.
+        var found: [Response]
+        /// The text holds a hedge (`hedges`).
+        var hedged: Bool
+    }
+
+    /// The status phrases in `text`, longest first, each masking the shorter phrases inside it.
+    static func responses(in text: String) -> Found {
+        var masked = " " + normalized(text) + " "
+        var found: [Response] = []
+        for (phrase, meaning) in phrases {
+            guard masked.contains(phrase) else { continue }
+            var matched = false
+            var search = masked.startIndex..<masked.endIndex
+            while let range = masked.range(of: phrase, range: search) {
+                if isWordBounded(range, in: masked, latin: phrase.first?.isASCII == true && phrase.first?.isLetter == true) {
+                    masked.replaceSubrange(range, with: "\u{1}")
+                    matched = true
+                    search = masked.startIndex..<masked.endIndex
+                } else {
+                    search = range.upperBound..<masked.endIndex
+                }
+            }
+            if matched, case .response(let response) = meaning, !found.contains(response) { found.append(response) }
+        }
+        let hedged = hedges.contains { contains($0, in: masked) }
+        return Found(found: found, hedged: hedged)
+    }
+
+    /// Whether `phrase` occurs in `text` (whole words for a Latin phrase).
+    static func contains(_ phrase: String, in text: String) -> Bool {
+        var search = text.startIndex..<text.endIndex
+        while let range = text.range(of: phrase, range: search) {
+            if isWordBounded(range, in: text, latin: phrase.first?.isASCII == true && phrase.first?.isLetter == true) { return true }
+            search = range.upperBound..<text.endIndex
+        }
+        return false
+    }
+
+    /// A Latin phrase counts only as whole words ("fixed" is not inside "prefixed"); CJK phrases have no spaces.
+    private static func isWordBounded(_ range: Range<String.Index>, in text: String, latin: Bool) -> Bool {
+        guard latin else { return true }
+        let before = range.lowerBound > text.startIndex ? text[text.index(before: range.lowerBound)] : " "
+        let after = range.upperBound < text.endIndex ? text[range.upperBound] : " "
+        return !(before.isLetter && before.isASCII) && !(after.isLetter && after.isASCII)
+    }
+
+    /// One response from those stated together: a fix implies the product was affected, and a status says more
+    /// than an acknowledgement; any other mix is no clear answer (nil).
+    static func single(_ responses: [Response]) -> Response? {
+        var set = Set(responses)
+        if set.count > 1 { set.remove(.acknowledged) }
+        if set == [.affected, .fixed] { return .fixed }
+        return set.count == 1 ? set.first : nil
+    }
+
+    /// NFKC (full-width letters and colons folded), lowercase, `-` and `_` as spaces, runs of whitespace as one.
+    static func normalized(_ text: String) -> String {
+        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+            .replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
+        return folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

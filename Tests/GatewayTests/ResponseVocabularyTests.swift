@@ -1,0 +1,131 @@
+import Foundation
+import Registry
+import Testing
+@testable import Gateway
+
+/// Replies read in the vendor's own words: status words in several languages, negations, answers to the numbered
+/// questions of the shipped templates, and replies that state nothing readable.
+@Suite struct ResponseVocabularyTests {
+    /// Reply texts and what each states, several per language and kind.
+    static let stated: [(String, Response)] = [
+        // Japanese: answers to our own numbered question, bare or with the option list, and sentences.
+        ("  2. 貴社製品への影響の有無: 影響なし", .notAffected),
+        ("2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)：影響あり", .affected),
+        ("２．影響の有無：なし", .notAffected),
+        ("影響: 調査中", .investigating),
+        ("弊社製品への影響はありません。", .notAffected),
+        ("弊社製品は本件に該当しません。", .notAffected),
+        ("本件は 7.4.2 で対応済みです。", .fixed),
+        ("現在、調査中です。", .investigating),
+        ("影響はございません。", .notAffected),
+        // English, negations among them.
+        ("Status: not-affected", .notAffected),
+        ("Status: Not_Affected", .notAffected),
+        ("Our products are not affected.", .notAffected),
+        ("We are unaffected by this issue.", .notAffected),
+        ("The product is affected; a fix is planned for March.", .affected),
+        ("This has been fixed in 3.2.7.", .fixed),
+        ("2. whether your products are affected (affected / not affected / investigating): not affected", .notAffected),
+        ("Received, thank you. We are investigating.", .investigating),
+        ("The issue is not yet fixed in our product.", .affected),
+        // Korean.
+        ("2. 영향 여부: 영향 없음", .notAffected),
+        ("당사 제품은 영향을 받지 않습니다.", .notAffected),
+        ("해당 취약점은 수정 완료되었습니다.", .fixed),
+        ("현재 조사 중입니다.", .investigating),
+        // Chinese, simplified and traditional.
+        ("我司产品不受影响。", .notAffected),
+        ("该问题已修复。", .fixed),
+        ("我們的產品不受影響。", .notAffected),
+        ("本問題已修復。", .fixed),
+        ("目前正在调查。", .investigating),
+        // German.
+        ("Unsere Produkte sind nicht betroffen.", .notAffected),
+        ("Status: behoben", .fixed),
+        ("Das Produkt ist betroffen.", .affected),
+        ("Die Schwachstelle wird untersucht.", .investigating),
+    ]
+
+    @Test(arguments: stated)
+    func aStatusInTheVendorsWordsIsRead(text: String, expected: Response) {
+        #expect(StatedResponse.response(in: text) == expected, "\(text)")
+    }
+
+    @Test func negationsAreNeverReadAsTheirOpposite() {
+        for text in ["影響はありません", "影響がありません。", "not affected", "NOT AFFECTED", "is not vulnerable", "nicht betroffen",
+                     "영향 없음", "不受影响", "不受影響", "該当しません"] {
+            #expect(StatedResponse.response(in: text) == .notAffected, "\(text)")
+        }
+    }
+
+    @Test func theAnswerBelowAQuotedQuestionIsRead() {
+        let japanese = """
+            > 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)
+            影響なし
+            > 3. 影響がある場合、対策の予定
+            特にありません
+            """
+        #expect(StatedResponse.reading(of: japanese) == .status(.notAffected, labelled: true))
+        let english = """
+            > 2. whether your products are affected (affected / not affected / investigating);
+
+            Yes.
+            """
+        #expect(StatedResponse.reading(of: english) == .status(.affected, labelled: true))
+    }
+
+    @Test func questionsConditionsAndOurOwnOptionListsAreNoAnswer() {
+        for text in ["We will check whether we are affected.", "Are our products affected?",
+                     "影響があるかどうか確認いたします。", "影響がある場合はご連絡します。", "Falls wir betroffen sind, melden wir uns.",
+                     "2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)", "affected / not affected / investigating"] {
+            #expect(StatedResponse.response(in: text) == nil, "\(text)")
+        }
+    }
+
+    @Test func aReplyThatStatesNothingReadableIsNotUnderstoodButAShortReceiptIsAnAcknowledgement() {
+        #expect(StatedResponse.reading(of: "Received, thanks.") == .acknowledgement)
+        #expect(StatedResponse.reading(of: "ご連絡ありがとうございます。受領いたしました。") == .acknowledgement)
+        #expect(StatedResponse.reading(of: "Danke, erhalten.") == .acknowledgement)
+        for text in ["Our product uses its own TLS library; see the attached analysis for the versions in the field.",
+                     "弊社ではOpenSSLを使用しておりません。詳細は添付をご覧ください。",
+                     "Some of our products are affected and others are not affected."] {
+            #expect(StatedResponse.reading(of: text) == .notUnderstood, "\(text)")
+        }
+        #expect(StatedResponse.reading(of: "> quoted only\n") == .empty)
+    }
+
+    @Test func theOriginalMessageBelowAnOutlookReplyIsNotTheVendorsWords() {
+        let reply = """
+            Thanks, we received it.
+
+            -----Original Message-----
+            From: vuls@jpcert.example
+            Sent: Monday, December 7, 2026 10:00 AM
+              2. whether your products are affected (affected / not affected / investigating);
+            Status: affected
+            """
+        #expect(StatedResponse.reading(of: reply) == .acknowledgement)
+        #expect(StatedResponse.statement(in: reply) == "Thanks, we received it.")
+    }
+
+    @Test func crlfLineEndsAreOneBreakInTheStatement() {
+        let text = "Status: affected\r\nVersions 1.0 to 1.4.\r\nA fix follows.\r\n"
+        #expect(StatedResponse.statement(in: text) == "Status: affected\nVersions 1.0 to 1.4.\nA fix follows.")
+    }
+
+    /// The vocabulary knows the impact question of every shipped template language, so an answer to it is read.
+    @Test func everyShippedTemplatesImpactQuestionIsInTheVocabulary() throws {
+        let files = ShippedTemplates.files.filter { $0.key.hasPrefix("vendor-initial.") }
+        #expect(files.count >= 2)
+        for (name, text) in files {
+            let line = try #require(text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("2.") },
+                                    "\(name) asks no question 2")
+            var question = StatedResponse.stripNumbering(String(line))
+            if let open = question.firstIndex(of: "(") { question = String(question[..<open]) }
+            let label = ResponseVocabulary.normalized(question.trimmingCharacters(in: CharacterSet(charactersIn: " ;；")))
+            #expect(ResponseVocabulary.impactQuestions.contains(label), "\(name): \(label)")
+            #expect(StatedResponse.response(in: "\(line.trimmingCharacters(in: .whitespaces)): \(name.contains(".ja.") ? "影響なし" : "not affected")")
+                    == .notAffected, "\(name)")
+        }
+    }
+}

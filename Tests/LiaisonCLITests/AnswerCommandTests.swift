@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Answers as a coordinator sees them through `liaison ingest`: a status in the vendor's words, an answer Liaison
+/// could not read set by a person in one step, machine mail that is no answer, and the reminder plan after each.
+@Suite struct AnswerCommandTests {
+    static let caseId = "JVNVU#17171717"
+
+    /// A workspace with `developers` notified (sent to the sink) fifteen days ago, so the default reminder policy
+    /// (first reminder after 14 days) is due: the commands run in their own processes, whose clock a test cannot
+    /// set, so the first notification is moved back instead.
+    static func notified(_ developers: [String]) throws -> (GatewayWorkspace, [String: [String: Any]]) {
+        let ws = try GatewayWorkspace(developers: developers)
+        try ws.openAndNotify(caseId)
+        let send = try ws.liaison(["send"])
+        guard send.status == 0 else { throw LiaisonFailed(run: send) }
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
+            db.commit()
+            """
+        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        var notices: [String: [String: Any]] = [:]
+        for row in try ws.outbox() { if let org = row["organizationId"] as? String { notices[org] = row } }
+        return (ws, notices)
+    }
+
+    static func json(_ run: LiaisonRun) throws -> Any {
+        #expect(run.status == 0, "liaison \(run.arguments.joined(separator: " ")): \(run.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
+    }
+
+    /// `inbox --review --format json`, parsed.
+    static func review(_ ws: GatewayWorkspace) throws -> [[String: Any]] {
+        try json(try ws.liaison(["inbox", "--review", "--format", "json"])) as? [[String: Any]] ?? []
+    }
+
+    /// The organisations `remind --all --dry-run --format json` would remind.
+    static func reminded(_ ws: GatewayWorkspace) throws -> Set<String> {
+        let actions = try json(try ws.liaison(["remind", "--all", "--dry-run", "--format", "json"])) as? [[String: Any]] ?? []
+        return Set(actions.filter { $0["step"] as? String == "reminder" }.compactMap { $0["organizationId"] as? String })
+    }
+
+    static func reply(from org: String, to notice: [String: Any], id: String, body: String, charset: String = "UTF-8") -> String {
+        """
+        From: PSIRT <psirt@\(org).example>
+        To: vuls@csirt.example
+        Subject: Re: \(notice["subject"] as? String ?? "")
+        Date: Mon, 07 Dec 2026 10:00:00 +0900
+        Message-ID: <\(id)@\(org).example>
+        In-Reply-To: <\(notice["messageId"] as? String ?? "")>
+        MIME-Version: 1.0
+        Content-Type: text/plain; charset=\(charset)
+
+        \(body)
+        """
+    }
+
+    @Test func answersInTheVendorsWordsAndAnAnswerNotUnderstoodSetByAPersonInOneStep() throws {
+        let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari", "sakura"])
+        defer { ws.remove() }
+        // On standard input: our question answered in Japanese.
+        let japanese = Self.reply(from: "aozora", to: notices["aozora"]!, id: "ja-1", body: """
+            いつもお世話になっております。
+
+              1. 受領確認: 受領いたしました。
+              2. 貴社製品への影響の有無: 影響なし
+              3. 対策の予定: 該当しないため、予定はございません。
+
+            > 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)
+            """)
+        #expect(try ws.liaison(["ingest", "-"], input: Data(japanese.utf8)).status == 0)
+        // In an mbox: an acknowledgement alone, a German negation, and words Liaison cannot read.
+        let mbox = [Self.reply(from: "kumo", to: notices["kumo"]!, id: "ack-1", body: "Received, thank you."),
+                    Self.reply(from: "sakura", to: notices["sakura"]!, id: "de-1", body: "Unsere Produkte sind nicht betroffen."),
+                    Self.reply(from: "hikari", to: notices["hikari"]!, id: "odd-1",
+                               body: "We ship our own TLS code; the analysis is in the attached spreadsheet.")]
+            .map { "From MAILER-DAEMON Mon Dec  7 10:00:00 2026\n" + $0 + "\n" }.joined(separator: "\n")
+        try ws.temp.write("replies.mbox", mbox)
+        let ingest = try ws.liaison(["ingest", "--mbox", ws.root.appendingPathComponent("replies.mbox").path, "--format", "json"])
+        let outcomes = try Self.json(ingest) as? [[String: Any]] ?? []
+        #expect(outcomes.count == 3)
+
+        var participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect(participants["sakura"]?["response"] as? String == "not-affected")
+        #expect(participants["kumo"]?["response"] as? String == "acknowledged")
+        #expect(participants["hikari"]?["response"] as? String == "acknowledged")
+        #expect(participants["hikari"]?["statement"] as? String == "We ship our own TLS code; the analysis is in the attached spreadsheet.")
+
+        // Only the answer not understood waits for a person.
+        let listed = try Self.review(ws)
+        #expect(listed.count == 1, "\(listed)")
+        let odd = try #require(listed.first)
+        #expect(odd["organizationId"] as? String == "hikari")
+        #expect((odd["reviewReason"] as? String)?.hasPrefix("answer not understood") == true, "\(odd)")
+        let table = try ws.liaison(["inbox", "--review"])
+        #expect(table.stdout.contains("answer not understood"), "\(table.stdout)")
+
+        // An acknowledgement does not end the request for a status: kumo and hikari are still reminded.
+        #expect(try Self.reminded(ws) == ["kumo", "hikari"])
+
+        // Bad input: one clear line, nothing changed.
+        let id = String(describing: odd["id"]!)
+        let bad = try ws.liaison(["inbox", "assign", id, Self.caseId, "hikari", "--response", "maybe"])
+        #expect(bad.status == 1 && bad.errorLines == ["--response maybe is not one of acknowledged, investigating, affected, not-affected, fixed"],
+                "\(bad.stderr)")
+        #expect(try Self.review(ws).count == 1)
+
+        // A person reads it and sets the status in one step.
+        let assign = try ws.liaison(["inbox", "assign", id, Self.caseId, "hikari", "--response", "not-affected"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        participants = try ws.participants(Self.caseId)
+        #expect(participants["hikari"]?["response"] as? String == "not-affected")
+        #expect(try Self.review(ws).isEmpty)
+        #expect(try Self.reminded(ws) == ["kumo"])
+
+        // Once the due date has passed, an acknowledged vendor is no longer asked.
+        #expect(try ws.liaison(["case", "set-due", Self.caseId, "2020-01-15"]).status == 0)
+        #expect(try Self.reminded(ws).isEmpty)
+    }
+
+    @Test func machineMailInAMaildirIsNoAnswerIsListedAndTheRemindersGoOn() throws {
+        let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari", "sakura"])
+        defer { ws.remove() }
+        func ref(_ org: String) -> String { notices[org]?["trackingRef"] as? String ?? "" }
+        let maildir = ws.root.appendingPathComponent("Maildir")
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let messages = [
+            """
+            From: Proofpoint Essentials <noreply@aozora.example>
+            To: vuls@csirt.example
+            Subject: Message Quarantined [\(ref("aozora"))]
+            Message-ID: <q-1@aozora.example>
+
+            The message you sent to psirt@aozora.example has been quarantined by Proofpoint.
+            """,
+            """
+            From: psirt@kumo.example
+            To: vuls@csirt.example
+            Subject: Recall: RE: [\(ref("kumo"))]
+            Message-ID: <r-1@kumo.example>
+
+            PSIRT would like to recall the message, "RE: [\(ref("kumo"))]".
+            """,
+            """
+            From: psirt@hikari.example
+            To: vuls@csirt.example
+            Subject: RE: [\(ref("hikari"))]
+            Message-ID: <s-1@hikari.example>
+            In-Reply-To: <\(notices["hikari"]?["messageId"] as? String ?? "")>
+            MIME-Version: 1.0
+            Content-Type: application/pkcs7-mime; name="smime.p7m"
+            Content-Transfer-Encoding: base64
+
+            MIIDYwYJKoZIhvcNAQcDoIIDVDCCA1ACAQAxggGHMIIBgwIBADBrMFMxLTArBgNVBAMMJEpQQ0VS
+            """,
+            """
+            From: psirt@sakura.example
+            To: vuls@csirt.example
+            Subject: Read: [\(ref("sakura"))]
+            Message-ID: <m-1@sakura.example>
+
+            Your message was read on Monday, December 7, 2026.
+            """,
+        ]
+        for (index, message) in messages.enumerated() {
+            try Data(message.utf8).write(to: maildir.appendingPathComponent("new/\(index).host"))
+        }
+        let ingest = try ws.liaison(["ingest", "--maildir", maildir.path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("4 listed for review"), "\(ingest.stdout)")
+
+        let participants = try ws.participants(Self.caseId)
+        for org in ["aozora", "kumo", "hikari", "sakura"] {
+            #expect(participants[org]?["response"] as? String == "none", "\(org): machine mail acknowledges nothing")
+            #expect(participants[org]?["delivery"] as? String == "notified", "\(org)")
+        }
+        let reasons = try Self.review(ws).compactMap { $0["reviewReason"] as? String }
+        for kind in ["not an answer: quarantine", "not an answer: recall request", "not an answer: encrypted reply that nobody read",
+                     "not an answer: read receipt"] {
+            #expect(reasons.contains { $0.hasPrefix(kind) }, "\(kind): \(reasons)")
+        }
+        #expect(try Self.reminded(ws) == ["aozora", "kumo", "hikari", "sakura"])
+    }
+}
