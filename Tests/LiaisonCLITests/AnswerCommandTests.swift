@@ -189,3 +189,35 @@ import TestSupport
         #expect(try Self.reminded(ws) == ["aozora", "kumo", "hikari", "sakura"])
     }
 }
+
+/// Replies read over IMAP from a real Dovecot (their line ends are CRLF on the wire).
+@Suite(.serialized, .enabled(if: PostfixServer.isAvailable, "Postfix needs root"))
+struct AnswerOverIMAPTests {
+    @Test func anAnswerReadOverIMAPKeepsItsLineBreaksAndMachineMailThereIsNoAnswer() throws {
+        let mail = try MailSystemFixture(developers: ["aozora", "hikari"])
+        let caseId = MailSystemFixture.caseId
+        try mail.ws.openAndNotify(caseId)
+        #expect(try mail.liaison(["send"]).status == 0)
+        let statement = "いつもお世話になっております。\n\n  2. 貴社製品への影響の有無: 影響なし\n  OpenSSL は使用しておりません。\n  3. 対策の予定: なし"
+        let answer = try mail.reply(from: "aozora", text: statement.replacingOccurrences(of: "\n", with: "\r\n"))
+        try mail.dovecot.deliver(Data(String(decoding: answer, as: UTF8.self)
+            .replacingOccurrences(of: "charset=us-ascii", with: "charset=utf-8").utf8))
+        var recall = String(decoding: try mail.reply(from: "hikari", text: "PSIRT would like to recall the message, \"Re: notification\"."),
+                            as: UTF8.self)
+        recall = recall.replacingOccurrences(of: "Subject: Re:", with: "Subject: Recall: Re:")
+        try mail.dovecot.deliver(Data(recall.utf8))
+
+        let ingest = try mail.liaison(["ingest"])
+        #expect(ingest.status == 0, "\(ingest.stdout) \(ingest.stderr)")
+        #expect(ingest.stdout.contains("read 2 new messages"), "\(ingest.stdout)")
+        let participants = try mail.ws.participants(caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect(participants["aozora"]?["statement"] as? String == statement, "one line break each, as written")
+        #expect(participants["hikari"]?["response"] as? String == "none", "a recall acknowledges nothing")
+        let review = try JSONSerialization.jsonObject(with: Data(try mail.liaison(["inbox", "--review", "--format", "json"]).stdout.utf8))
+            as? [[String: Any]] ?? []
+        #expect(review.compactMap { $0["reviewReason"] as? String }.contains { $0.hasPrefix("not an answer: recall request") }, "\(review)")
+        let export = try mail.liaison(["case", "export", caseId, "--format", "json"])
+        #expect(export.status == 0 && export.stdout.contains("影響なし\\n  OpenSSL") && !export.stdout.contains("\\r"), "\(export.stdout)")
+    }
+}
