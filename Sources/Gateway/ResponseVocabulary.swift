@@ -39,23 +39,27 @@ public enum ResponseVocabulary {
                            "影響は受けません", "該当しません", "該当しない", "該当せず", "該当なし", "該当無し", "非該当",
                            "対象外", "脆弱性はありません", "問題ありません"])
         add(.affected, ["影響あり", "影響有り", "影響があります", "影響がございます", "影響を受けます", "影響します",
-                        "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません"])
+                        "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません", "修正予定", "修正する予定"])
         add(.fixed, ["対応済み", "対応済", "修正済み", "修正済", "修正しました", "修正いたしました", "修正版を公開",
                      "修正版をリリース", "対策済み", "対策済", "解決済み"])
         add(.investigating, ["調査中", "確認中", "検証中", "調査しております", "調査しています", "調査いたします",
                              "確認しております", "確認しています"])
         add(.acknowledged, ["受領しました", "受領いたしました", "受領致しました", "受け取りました", "拝受しました", "拝受いたしました",
-                            "受領確認"])
+                            "受領確認", "ご連絡ありがとうございます", "ご連絡いただきありがとうございます"])
         // English.
         add(.notAffected, ["not affected", "unaffected", "not vulnerable", "not impacted", "no impact", "does not affect",
                            "do not affect", "is not affected", "are not affected", "none of our products are affected",
                            "not applicable", "no products affected", "no affected products", "known not affected"])
-        add(.affected, ["affected", "vulnerable", "impacted", "known affected", "not yet fixed", "not fixed", "no fix yet",
-                        "not patched"])
+        // "vulnerable" and "impacted" alone also describe code ("the vulnerable function is not reachable").
+        add(.affected, ["affected", "is vulnerable", "are vulnerable", "is impacted", "are impacted", "known affected",
+                        "not yet fixed", "not fixed", "no fix yet", "not patched", "will be fixed", "to be fixed", "fix is planned",
+                        "will release a fix"])
         add(.fixed, ["fixed", "patched", "remediated", "a fix is available", "fix released", "fix is available"])
         add(.investigating, ["investigating", "under investigation", "under review", "looking into", "analysing", "analyzing",
-                             "under analysis"])
-        add(.acknowledged, ["acknowledged", "received", "receipt confirmed", "acknowledge receipt"])
+                             "under analysis", "will investigate", "will look into"])
+        add(.acknowledged, ["acknowledged", "received", "receipt confirmed", "acknowledge receipt", "thank you for your notification",
+                            "thank you for the notification", "thank you for your report", "thank you for the report",
+                            "thanks for the report", "thanks for your report"])
         // Korean.
         add(.notAffected, ["영향 없음", "영향없음", "영향이 없", "영향을 받지 않", "영향 받지 않", "해당 없음", "해당없음",
                            "해당되지 않", "해당하지 않", "취약하지 않"])
@@ -96,7 +100,7 @@ public enum ResponseVocabulary {
 
     /// Words that make a sentence a question, a condition or a possibility rather than a statement; a free
     /// sentence holding one is not read as an answer (a labelled answer still is).
-    static let hedges = ["?", "whether", "if", "may", "might", "could", "will check", "we will", "please",
+    static let hedges = ["?", "whether", "if", "may", "might", "could", "please",
                          "かどうか", "場合", "可能性", "でしょうか", "ですか", "ますか", "予定", "ください",
                          "여부", "경우", "까요", "是否", "如果", "可能", "请", "請", "ob", "falls", "wenn", "möglicherweise",
                          "bitte"].map(normalized)

@@ -28,6 +28,9 @@ import Testing
         ("2. whether your products are affected (affected / not affected / investigating): not affected", .notAffected),
         ("Received, thank you. We are investigating.", .investigating),
         ("The issue is not yet fixed in our product.", .affected),
+        ("The issue will be fixed in the next release.", .affected),
+        ("Thank you for your report. We will investigate.", .investigating),
+        ("7.3 系以前は 7.3.9 で修正予定です。", .affected),
         // Korean.
         ("2. 영향 여부: 영향 없음", .notAffected),
         ("당사 제품은 영향을 받지 않습니다.", .notAffected),
@@ -86,9 +89,11 @@ import Testing
         #expect(StatedResponse.reading(of: "Received, thanks.") == .acknowledgement)
         #expect(StatedResponse.reading(of: "ご連絡ありがとうございます。受領いたしました。") == .acknowledgement)
         #expect(StatedResponse.reading(of: "Danke, erhalten.") == .acknowledgement)
+        #expect(StatedResponse.reading(of: "Thank you for the notification.") == .acknowledgement)
         for text in ["Our product uses its own TLS library; see the attached analysis for the versions in the field.",
                      "弊社ではOpenSSLを使用しておりません。詳細は添付をご覧ください。",
-                     "Some of our products are affected and others are not affected."] {
+                     "Some of our products are affected and others are not affected.",
+                     "The vulnerable function is not reachable from the network in our product."] {
             #expect(StatedResponse.reading(of: text) == .notUnderstood, "\(text)")
         }
         #expect(StatedResponse.reading(of: "> quoted only\n") == .empty)
