@@ -25,6 +25,12 @@ enum RawHeaderText {
     /// Hangul, else GBK or Big5, whichever gives more ideographs and fewer symbols that text rarely holds (the two
     /// are told apart only by that; the body's charset, when given, decides first).
     static func detect(_ data: Data) -> String? {
+        // East Asian text comes in byte pairs; high bytes standing alone between ASCII are Western text (Latin-1),
+        // which stays as read.
+        let bytes = [UInt8](data)
+        let high = bytes.indices.filter { bytes[$0] >= 0x80 }
+        let alone = high.filter { ($0 == 0 || bytes[$0 - 1] < 0x80) && ($0 + 1 == bytes.count || bytes[$0 + 1] < 0x80) }
+        guard alone.count * 2 < high.count else { return nil }
         var best: (text: String, score: Int)?
         for charset in ["shift_jis", "euc-kr", "gbk", "big5"] {
             guard let text = Charset.decode(data, charset: charset) else { continue }

@@ -50,6 +50,20 @@ import TestSupport
         let sjisParsed = try ParsedMessage(bytes: Self.message(sjisHeaders, body: Data()))
         #expect(sjisParsed.from?.displayName?.hasSuffix("能") == true, "\(String(describing: sjisParsed.from))")
 
+        // The same display name with no charset anywhere: recognised as Shift_JIS by its kana.
+        let unlabelled = Data("From: \"".utf8) + (try Self.encoded("日立ソフト 品質保証部 能", "SHIFT_JIS"))
+            + Data("\" <psirt@hotaru-backup.example>\nSubject: test\n".utf8)
+        #expect(try ParsedMessage(bytes: Self.message(unlabelled, body: Data())).from?.displayName == "日立ソフト 品質保証部 能")
+        // Western text in raw 8-bit with no charset stays as read (Latin-1), not turned into CJK.
+        var western = Data("From: psirt@aozora-systems.example\nSubject: Gr".utf8)
+        western.append(contentsOf: [0xFC, 0xDF])
+        western.append(contentsOf: Array("e aus M".utf8))
+        western.append(0xFC)
+        western.append(contentsOf: Array("nchen und K".utf8))
+        western.append(0xF6)
+        western.append(contentsOf: Array("ln\n".utf8))
+        #expect(try ParsedMessage(bytes: Self.message(western, body: Data())).subject == "Grüße aus München und Köln")
+
         // No charset anywhere (the body is ASCII): EUC-KR and GBK subjects are recognised by their bytes.
         for (org, charset, subject) in [("kotori-chat", "EUC-KR", "회신: 취약점 정보"), ("kotori-chat-cn", "GBK", "回复：漏洞信息通知")] {
             let headers = Data("From: psirt@\(org).example\nTo: vuls@jpcert.example\nSubject: ".utf8) + (try Self.encoded(subject, charset))
