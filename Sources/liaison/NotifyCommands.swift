@@ -58,9 +58,11 @@ struct RemindCommand: ParsableCommand {
         commandName: "remind",
         abstract: "Remind participants who have not answered: one case after DAYS, or the workspace policy on every open case.",
         discussion: """
-            With --after, a participant of CASE is reminded at most once per DAYS.
+            With --after, a participant of CASE without a status (no response, or only an acknowledgement while the \
+            case's due date has not passed) is reminded at most once per DAYS.
             With --all (or a CASE without --after), the `reminders:` policy of liaison.yaml is applied: reminders \
-            after first_after_days and second_after_days without a response (template reminder), an escalation to \
+            after first_after_days and second_after_days without a status (template reminder; an acknowledged \
+            participant too, until the case's due date has passed, and it is never escalated), an escalation to \
             every active contact, cc included, and the coordinator after escalate_after_days (template escalation), \
             and the organisation marked unreachable after unreachable_after_days. --dry-run shows exactly what \
             would go out and changes nothing.

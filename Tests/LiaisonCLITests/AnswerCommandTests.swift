@@ -102,6 +102,9 @@ import TestSupport
 
         // An acknowledgement does not end the request for a status: kumo and hikari are still reminded.
         #expect(try Self.reminded(ws) == ["kumo", "hikari"])
+        let fixedPeriod = try Self.json(try ws.liaison(["remind", Self.caseId, "--after", "0", "--dry-run", "--format", "json"]))
+            as? [[String: Any]] ?? []
+        #expect(Set(fixedPeriod.compactMap { $0["organizationId"] as? String }) == ["kumo", "hikari"])
 
         // Bad input: one clear line, nothing changed.
         let id = String(describing: odd["id"]!)
