@@ -178,7 +178,8 @@ public struct InboundApplier: Sendable {
             signature = try judge(message, organizationId: match.organizationId, store: store)
             let body = StatedResponse.text(of: message.content)
             let reading = StatedResponse.reading(of: body)
-            var stated = statedByPerson ?? StatedResponse.response(in: body)
+            var stated = statedByPerson
+            if stated == nil, case .status(let response, _) = reading { stated = response }
             if statedByPerson == nil, reading == .notUnderstood {
                 // Words Liaison cannot read: kept as the statement, and a person sets the status in one step.
                 review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")
@@ -188,7 +189,7 @@ public struct InboundApplier: Sendable {
                 stated = nil
                 disposition = .review
                 review = (.open, "not an answer: \(notAnAnswer)")
-                effects.append("not applied: \(notAnAnswer)")
+                effects.append("not applied: not an answer")
             } else if signature == .bad || signature == .unknownKey {
                 disposition = .review
                 review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
