@@ -47,6 +47,9 @@ public enum StatedResponse {
         case empty
     }
 
+    /// How many characters of a reply's text are read for its answer and statement.
+    static let readLimit = 64 * 1024
+
     /// Own words longer than this are never read as a mere acknowledgement: a person should read them.
     static let acknowledgementLength = 400
 
@@ -150,7 +153,8 @@ public enum StatedResponse {
     static func ownWordLines(of body: String) -> [Line] {
         var lines: [Line] = []
         var inArmorHeader = false
-        let all = splitLines(body)
+        // An answer is written at the top; a reply of megabytes is read only that far.
+        let all = splitLines(String(body.prefix(readLimit)))
         for (index, line) in all.enumerated() {
             if line.hasPrefix("-- ") || line == "--" || line.hasPrefix("-----BEGIN PGP SIGNATURE") { break }
             if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") { break }

@@ -29,7 +29,8 @@ enum MachineNotice {
     /// named gateway and never in mail a mail system (MAILER-DAEMON, a null Return-Path) sent: that is a bounce.
     static func detect(_ message: ParsedMessage, sentByMailSystem: Bool) -> (AutomaticReplyKind, String)? {
         let subject = HeaderText.trimmingWSP(message.subject ?? "").lowercased()
-        let text = readableText(message)
+        // Notices say what they are at the top; a large message is not read further.
+        let text = String(readableText(message).prefix(4000))
         // Reports (delivery, disposition, feedback) are classified by their own parts.
         if message.root.contentType.mediaType == "multipart/report" { return nil }
         if recallPrefixes.contains(where: subject.hasPrefix)
@@ -41,7 +42,7 @@ enum MachineNotice {
            message.inReplyTo.isEmpty || text.lowercased().contains("was read") || text.contains("開封") || text.lowercased().contains("gelesen") {
             return (.readReceipt, "read receipt" + quoted(message.subject ?? ""))
         }
-        let head = String(text.prefix(3000)).lowercased()
+        let head = text.lowercased()
         // Named in what it says, not in a field: a gateway's fields are on people's mail too.
         let gateway = gateways.first { head.contains($0) || subject.contains($0) }
         let word = quarantineWords.first { subject.contains($0) || head.contains($0) }
@@ -54,7 +55,7 @@ enum MachineNotice {
         return nil
     }
 
-    /// The message's text: its text/plain part, else its HTML as text.
+    /// The beginning of the message's text: its text/plain part, else its HTML as text.
     static func readableText(_ message: ParsedMessage) -> String {
         func find(_ entity: ParsedEntity, _ type: String) -> ParsedEntity? {
             if entity.contentType.isMultipart {
@@ -63,9 +64,20 @@ enum MachineNotice {
             }
             return entity.contentType.mediaType == type && !entity.isAttachment ? entity : nil
         }
-        if let plain = find(message.root, "text/plain")?.text { return plain }
-        if let html = find(message.root, "text/html")?.text { return HTMLText.plainText(html) }
+        if let plain = find(message.root, "text/plain") { return head(of: plain) }
+        if let html = find(message.root, "text/html") { return HTMLText.plainText(head(of: html)) }
         return ""
+    }
+
+    /// The text of `entity`, of a large one only its first 16 KB (a character cut at the end is dropped).
+    private static func head(of entity: ParsedEntity) -> String {
+        let body = entity.decodedBody
+        guard body.count > 16_384 else { return entity.text ?? "" }
+        let head = Data(body.prefix(16_384))
+        for cut in 0...3 {
+            if let text = Charset.decode(head.dropLast(cut), charset: entity.contentType.charset) { return text }
+        }
+        return String(decoding: head, as: UTF8.self)
     }
 
     private static func firstLine(of text: String, containing words: [String]) -> String? {
