@@ -94,6 +94,11 @@ public enum ResponseVocabulary {
                                   "whether your products are affected", "are your products affected", "impact",
                                   "영향 여부", "影响情况", "影響情況", "betroffenheit"].map(normalized)
 
+    /// Labels of a line that answers whether the product is affected, where a bare yes or no is the answer
+    /// (`Affected: no`, `影響: なし`, `Betroffen: nein`, `是否受影响：否`).
+    static let impactLabels = ["affected", "vulnerable", "impacted", "影響", "影響の有無", "영향", "영향 여부", "影响", "受影响",
+                               "是否受影响", "受影響", "是否受影響", "betroffen"].map(normalized)
+
     /// Bare answers to an impact question.
     static let bareNo = ["なし", "無し", "ない", "ありません", "no", "none", "nein", "keine", "없음", "아니오", "无", "無", "否"]
     static let bareYes = ["あり", "有り", "ある", "あります", "yes", "ja", "있음", "예", "有", "是"]

@@ -81,8 +81,8 @@ public enum StatedResponse {
                 let found = ResponseVocabulary.responses(in: value).found
                 if let response = ResponseVocabulary.single(found) {
                     labelled.append(response)
-                } else if found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || label == "影響" || label == "영향"
-                            || label == "影响", let answer = impactAnswer(value) {
+                } else if found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || ResponseVocabulary.impactLabels.contains(label),
+                          let answer = impactAnswer(value) {
                     labelled.append(answer)
                 }
                 continue
@@ -126,7 +126,8 @@ public enum StatedResponse {
         if let open = label.firstIndex(of: "("), label.hasSuffix(")") {
             label = String(label[..<open]).trimmingCharacters(in: .whitespaces)
         }
-        guard ResponseVocabulary.statusLabels.contains(label) || ResponseVocabulary.impactQuestions.contains(label) else { return nil }
+        guard ResponseVocabulary.statusLabels.contains(label) || ResponseVocabulary.impactQuestions.contains(label)
+                || ResponseVocabulary.impactLabels.contains(label) else { return nil }
         return (label, String(text[text.index(after: colon)...]))
     }
 

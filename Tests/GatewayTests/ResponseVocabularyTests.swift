@@ -47,6 +47,12 @@ import Testing
         ("Status: behoben", .fixed),
         ("Das Produkt ist betroffen.", .affected),
         ("Die Schwachstelle wird untersucht.", .investigating),
+        // A bare yes or no after an impact label.
+        ("Affected: No", .notAffected),
+        ("Vulnerable: yes (1.0 to 1.4)", .affected),
+        ("Betroffen: nein", .notAffected),
+        ("是否受影响：否", .notAffected),
+        ("영향: 없음", .notAffected),
     ]
 
     @Test(arguments: stated)
