@@ -220,6 +220,18 @@ struct AnswerOverIMAPTests {
         let review = try JSONSerialization.jsonObject(with: Data(try mail.liaison(["inbox", "--review", "--format", "json"]).stdout.utf8))
             as? [[String: Any]] ?? []
         #expect(review.compactMap { $0["reviewReason"] as? String }.contains { $0.hasPrefix("not an answer: recall request") }, "\(review)")
+        // Fifteen days on, the reminder policy still asks the vendor whose only mail was a recall.
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
+            db.commit()
+            """
+        let moved = try runProcess("/usr/bin/python3", ["-c", script, mail.ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let plan = try JSONSerialization.jsonObject(with: Data(try mail.liaison(["remind", "--all", "--dry-run", "--format", "json"]).stdout.utf8))
+            as? [[String: Any]] ?? []
+        #expect(plan.compactMap { $0["organizationId"] as? String } == ["hikari"], "\(plan)")
         let export = try mail.liaison(["case", "export", caseId, "--format", "json"])
         #expect(export.status == 0 && export.stdout.contains("影響なし\\n  OpenSSL") && !export.stdout.contains("\\r"), "\(export.stdout)")
     }
