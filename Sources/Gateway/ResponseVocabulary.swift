@@ -37,7 +37,8 @@ public enum ResponseVocabulary {
         add(.notAffected, ["影響なし", "影響無し", "影響はなし", "影響はありません", "影響はございません", "影響ありません",
                            "影響がありません", "影響はない", "影響がない", "影響しません", "影響を受けません", "影響を受けない",
                            "影響は受けません", "該当しません", "該当しない", "該当せず", "該当なし", "該当無し", "非該当",
-                           "対象外", "脆弱性はありません", "問題ありません"])
+                           "対象外", "脆弱性はありません", "問題ありません", "影響を受けることはありません", "影響を受けることはございません",
+                           "該当する製品はありません", "該当製品はありません", "該当するものはありません", "該当する製品はございません"])
         add(.affected, ["影響あり", "影響有り", "影響があります", "影響がございます", "影響を受けます", "影響します",
                         "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません", "修正予定", "修正する予定"])
         add(.fixed, ["対応済み", "対応済", "修正済み", "修正済", "修正しました", "修正いたしました", "修正版を公開",
@@ -70,7 +71,7 @@ public enum ResponseVocabulary {
         // Chinese, simplified and traditional.
         add(.notAffected, ["不受影响", "未受影响", "没有影响", "无影响", "不涉及", "不受影響", "未受影響", "沒有影響", "無影響",
                            "不存在该漏洞", "不存在該漏洞"])
-        add(.affected, ["受影响", "受到影响", "存在该漏洞", "受影響", "受到影響", "存在該漏洞"])
+        add(.affected, ["受影响", "受到影响", "存在该漏洞", "受影響", "受到影響", "存在該漏洞", "未修复", "尚未修复", "未修復", "尚未修復"])
         add(.fixed, ["已修复", "已修正", "已解决", "修复完成", "已修復", "已解決", "修復完成"])
         add(.investigating, ["调查中", "正在调查", "分析中", "确认中", "正在确认", "調查中", "正在調查", "確認中", "正在確認"])
         add(.acknowledged, ["已收到", "已经收到", "已經收到"])
@@ -110,6 +111,29 @@ public enum ResponseVocabulary {
                          "여부", "경우", "까요", "是否", "如果", "可能", "请", "請", "ob", "falls", "wenn", "möglicherweise",
                          "bitte"].map(normalized)
 
+    /// What a status means when a negation comes just before it: not affected, not (yet) fixed.
+    static let negatedResponses: [Response: Response] = [.affected: .notAffected, .fixed: .affected]
+
+    /// Negations within the five words before a Latin phrase ("not all" and "not only" are none), or right
+    /// before a Chinese one (不, 没, 沒, 未, 无, 無, 非).
+    static let latinNegations: Set<String> = ["not", "no", "never", "neither", "nor", "nicht", "kein", "keine", "nie"]
+    static let cjkNegations: Set<Character> = ["不", "没", "沒", "未", "无", "無", "非"]
+
+    static func isNegated(before range: Range<String.Index>, in text: String, latin: Bool) -> Bool {
+        let before = text[..<range.lowerBound]
+        guard latin else {
+            return before.suffix(3).contains { cjkNegations.contains($0) }
+        }
+        let words = before.split(whereSeparator: { !($0.isLetter || $0 == "'" || $0 == "’") }).suffix(5).map(String.init)
+        for (index, word) in words.enumerated() {
+            let negation = latinNegations.contains(word) || word.hasSuffix("n't") || word.hasSuffix("n’t")
+            guard negation else { continue }
+            if index + 1 < words.count, ["all", "only", "every", "just"].contains(words[index + 1]) { continue }
+            return true
+        }
+        return false
+    }
+
     /// What `responses(in:)` found in a piece of text.
     struct Found: Equatable {
         /// The responses stated, in no particular order, each once.
@@ -124,18 +148,21 @@ public enum ResponseVocabulary {
         var found: [Response] = []
         for (phrase, meaning) in phrases {
             guard masked.contains(phrase) else { continue }
-            var matched = false
             var search = masked.startIndex..<masked.endIndex
+            let latin = phrase.first?.isASCII == true && phrase.first?.isLetter == true
             while let range = masked.range(of: phrase, range: search) {
-                if isWordBounded(range, in: masked, latin: phrase.first?.isASCII == true && phrase.first?.isLetter == true) {
-                    masked.replaceSubrange(range, with: "\u{1}")
-                    matched = true
-                    search = masked.startIndex..<masked.endIndex
-                } else {
+                guard isWordBounded(range, in: masked, latin: latin) else {
                     search = range.upperBound..<masked.endIndex
+                    continue
                 }
+                if case .response(var response) = meaning {
+                    // "does not appear to be affected", "没有受到影响": a negation just before the phrase.
+                    if let negated = negatedResponses[response], isNegated(before: range, in: masked, latin: latin) { response = negated }
+                    if !found.contains(response) { found.append(response) }
+                }
+                masked.replaceSubrange(range, with: "\u{1}")
+                search = masked.startIndex..<masked.endIndex
             }
-            if matched, case .response(let response) = meaning, !found.contains(response) { found.append(response) }
         }
         let hedged = hedges.contains { contains($0, in: masked) }
         return Found(found: found, hedged: hedged)

@@ -62,8 +62,14 @@ import Testing
 
     @Test func negationsAreNeverReadAsTheirOpposite() {
         for text in ["影響はありません", "影響がありません。", "not affected", "NOT AFFECTED", "is not vulnerable", "nicht betroffen",
-                     "영향 없음", "不受影响", "不受影響", "該当しません"] {
+                     "영향 없음", "不受影响", "不受影響", "該当しません", "Our product does not appear to be affected.",
+                     "We don't believe our products are affected.", "我们的产品没有受到影响。", "我們的產品未受到影響。",
+                     "弊社製品が影響を受けることはありません。", "該当する製品はございません。", "Davon sind wir nicht direkt betroffen."] {
             #expect(StatedResponse.response(in: text) == .notAffected, "\(text)")
+        }
+        for (text, expected) in [("Not all versions are affected: 1.0 to 1.4 are.", Response.affected),
+                                 ("The issue has not been fixed yet.", .affected), ("这个问题尚未修复。", .affected)] {
+            #expect(StatedResponse.response(in: text) == expected, "\(text)")
         }
     }
 
