@@ -46,11 +46,31 @@ public struct CaseStore: Sendable {
         try writer.write { db in
             guard try CaseRecord.fetchOne(db, key: record.id) == nil else { throw StoreError.caseExists(record.id) }
             try record.insert(db)
-            try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: [
+            var data: [String: EventValue] = [
                 "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due),
                 "openedAt": .string(EventTimestamp.string(record.openedAt)), "tlp": .optional(record.tlp?.rawValue),
-            ])
+            ]
+            if let titleJa = record.titleJa { data["titleJa"] = .string(titleJa) }
+            try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: data)
         }
+    }
+
+    /// The case; throws `StoreError.unknownCase`, naming the nearest case id when one is a likely typo.
+    static func existingCase(_ db: Database, _ caseId: String) throws -> CaseRecord {
+        if let record = try CaseRecord.fetchOne(db, key: caseId) { return record }
+        throw StoreError.unknownCase(caseId, known: try String.fetchAll(db, sql: #"SELECT id FROM "case""#))
+    }
+
+    static func organizationIds(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM organization")
+    }
+
+    /// The lifecycle writes (TLP, titles, withdrawal) over the same database.
+    public func lifecycle(actor: String) -> CaseLifecycleStore { CaseLifecycleStore(writer: writer, actor: actor) }
+
+    /// The case; throws `StoreError.unknownCase` (with "did you mean") when there is none.
+    public func existing(_ caseId: String) throws -> CaseRecord {
+        try writer.read { db in try Self.existingCase(db, caseId) }
     }
 
     /// The case, or nil.
@@ -64,12 +84,12 @@ public struct CaseStore: Sendable {
     public func addParticipants(caseId: String, organizations: [String], technologies: [String], kind: String?,
                                 actor: String, at now: Date) throws -> [String] {
         try writer.write { db in
-            guard try CaseRecord.fetchOne(db, key: caseId) != nil else { throw StoreError.unknownCase(caseId) }
+            _ = try Self.existingCase(db, caseId)
             var ids: [String] = []
             var problems: [String] = []
             for org in organizations {
                 switch try Organization.fetchOne(db, key: org)?.status {
-                case nil: problems.append(StoreError.unknownOrganization(org).description)
+                case nil: problems.append(StoreError.unknownOrganization(org, known: try Self.organizationIds(db)).description)
                 case .retired: problems.append(StoreError.retiredOrganization(org).description)
                 case .active: ids.append(org)
                 }
@@ -124,7 +144,7 @@ public struct CaseStore: Sendable {
     /// `setResponse` inside a transaction of the caller (ingest records a reply and its effect together).
     public static func recordResponse(_ db: Database, caseId: String, organizationId: String, response: Response,
                                       statement: String?, at date: Date, actor: String, source: String) throws {
-        guard try CaseRecord.fetchOne(db, key: caseId) != nil else { throw StoreError.unknownCase(caseId) }
+        _ = try Self.existingCase(db, caseId)
         guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
             throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId)
         }
@@ -146,29 +166,41 @@ public struct CaseStore: Sendable {
 
     /// Marks the case published at `date`. A case already published is refused with
     /// `StoreError.alreadyPublished`, naming its publication time as `dates` shows it (`2007-10-01 09:00 (JST)`).
-    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc) throws {
+    /// With `tlp`, the case's level becomes it (a `case.tlp-changed` event); with `advisoryURL`, the advisory's
+    /// address is kept for the publication template. A withdrawn case is refused.
+    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc,
+                        tlp: TrafficLightProtocol? = nil, advisoryURL: String? = nil) throws {
         try writer.write { db in
-            guard var record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            var record = try Self.existingCase(db, caseId)
+            try CaseLifecycleStore.refuseWithdrawn(record)
             if let published = record.publishedAt {
                 throw StoreError.alreadyPublished(caseId, at: "\(dates.timeText(published)) "
                                                   + "(\(ZoneLabel.abbreviation(dates.timeZone, at: published)))")
             }
+            let previousLevel = record.tlp
             record.publishedAt = date
-            try record.update(db, columns: ["publishedAt"])
+            if let tlp { record.tlp = tlp }
+            if let advisoryURL { record.advisoryURL = advisoryURL }
+            try record.update(db, columns: ["publishedAt", "tlp", "advisoryURL"])
             try EventLog.append(db, actor: actor, action: "case.published", objectType: "case", objectId: caseId, data: [
                 "origin": .string(record.origin), "publishedAt": .string(EventTimestamp.string(date)),
-            ])
+            ].merging(advisoryURL.map { ["url": EventValue.string($0)] } ?? [:]) { first, _ in first })
+            if let tlp, tlp != previousLevel {
+                try EventLog.append(db, actor: actor, action: "case.tlp-changed", objectType: "case", objectId: caseId,
+                                    data: ["from": .optional(previousLevel?.rawValue), "to": .string(tlp.rawValue),
+                                           "reason": .string("published")], at: date)
+            }
         }
     }
 
-    /// Cases, newest first; `openOnly` leaves out published ones.
+    /// Cases, newest first; `openOnly` leaves out published and withdrawn ones.
     public func list(openOnly: Bool) throws -> [CaseSummary] {
         try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, COUNT(p.organizationId) AS participants,
                        SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded
                 FROM "case" c LEFT JOIN participant p ON p.caseId = c.id
-                \(openOnly ? "WHERE c.publishedAt IS NULL" : "")
+                \(openOnly ? "WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL" : "")
                 GROUP BY c.id ORDER BY c.openedAt DESC, c.id
                 """)
             return try rows.map { row in
@@ -181,7 +213,7 @@ public struct CaseStore: Sendable {
     /// One case with each participant's state (no message bytes are read); days are counted up to `now`.
     public func show(caseId: String, now: Date) throws -> CaseDetail {
         try writer.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            let record = try Self.existingCase(db, caseId)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.*, o.name AS organizationName,
                        (SELECT n.state FROM notification n INDEXED BY notification_case
@@ -215,8 +247,9 @@ public struct CaseStore: Sendable {
     /// Throws when the case is unknown or published.
     public func dueForReminder(caseId: String, cutoff: Date) throws -> [String] {
         try writer.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            let record = try Self.existingCase(db, caseId)
             if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
+            try CaseLifecycleStore.refuseWithdrawn(record)
             return try String.fetchAll(db, sql: """
                 SELECT organizationId FROM participant
                 WHERE caseId = ? AND delivery = 'notified' AND response = 'none' AND firstNotifiedAt <= ?

@@ -7,7 +7,9 @@ enum CoordinationCounts {
     static let knownOrigins = ["jvn-jp", "cert-cc", "cpni"]
 
     static func figures(_ queries: any ReportQueries, _ window: ReportWindow,
-                        defaultTLP: TrafficLightProtocol = .defaultLevel) throws -> CoordinationFigures {
+                        defaultTLP: TrafficLightProtocol = .defaultLevel, now: Date = .distantFuture) throws -> CoordinationFigures {
+        // A quarter not yet over counts waiting days up to now, not to its future end.
+        let countedTo = min(now, window.end)
         let counts = try caseCounts(queries, window)
         let participants = try queries.participantsNotified(in: window.bounds)
         let notified = participants.participants
@@ -16,13 +18,14 @@ enum CoordinationCounts {
         let awaiting = try queries.participantsAwaitingResponse(atEndOf: window.bounds)
         let days = try queries.daysToFirstResponse(in: window.bounds).sorted()
 
+        let withdrawn = try queries.withdrawnCases(atEndOf: window.bounds)
         let awaitingRows = try queries.participantsAwaitingResponse(atEndOf: window.bounds, limit: QuarterReport.listLimit)
         let awaitingItems = awaitingRows.map { row -> AwaitingParticipant in
             AwaitingParticipant(
                 caseId: row.caseId, organizationId: row.organizationId,
                 organizationName: row.organizationName ?? row.organizationId, organizationLocalName: row.organizationLocalName,
                 firstNotifiedAt: row.firstNotifiedAt,
-                days: FigureValue.rounded(window.end.timeIntervalSince(row.firstNotifiedAt) / 86_400, 2),
+                days: FigureValue.rounded(max(0, countedTo.timeIntervalSince(row.firstNotifiedAt)) / 86_400, 2),
                 tlp: (row.tlp ?? defaultTLP).label)
         }
 
@@ -45,8 +48,13 @@ enum CoordinationCounts {
                 + "participants whose firstResponseAt is in the quarter (null when there is none)."),
             awaitingResponse: ListedFigure(.count(awaiting,
                 "Participants with firstNotifiedAt before the quarter's end and no firstResponseAt before it; the "
-                + "\(QuarterReport.listLimit) waiting longest are listed, with days from first notification to the quarter's end."),
-                items: awaitingItems))
+                + "\(QuarterReport.listLimit) waiting longest are listed, with days from first notification to the quarter's end "
+                + "(to the time of the report while the quarter has not ended)."),
+                items: awaitingItems),
+            withdrawn: ListedFigure(.count(withdrawn.count,
+                "Cases opened before the quarter's end and withdrawn since (opened by mistake, `liaison case withdraw`); "
+                + "they and their participants are left out of every other case and participant figure."),
+                items: Array(withdrawn.prefix(QuarterReport.listLimit))))
     }
 
     /// Percentile by linear interpolation between closest ranks (Excel PERCENTILE.INC); nil for no values.

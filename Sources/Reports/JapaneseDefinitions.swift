@@ -54,6 +54,8 @@ enum JapaneseDefinitions {
         "notifications.byRecipientCountry": "四半期内に送信したメッセージを、送付先組織の国・地域ごとに数えたもの。",
         "notifications.delivery": "四半期のメッセージの配送結果。",
         "notifications.delivery.sent": "state が 'sent' で sentAt が四半期内の送信メッセージ (notification 行)。宛先がいくつあっても、1 組織への 1 通を 1 件と数える。",
+        "notifications.delivery.voided": "四半期内に作成され、担当者が取り消したメッセージ (当方の中継サーバや設定による送信障害、または取り下げ案件のもの)。送信済みにも送信失敗にも数えず、そのバウンスも送付先のアドレスの不達に数えない。",
+        "coordination.withdrawn": "四半期末より前に受け付け、その後取り下げた案件 (誤って登録したもの)。これらの案件とその参加者は、他の案件・参加者の集計から除く。",
         "notifications.delivery.deferredAtQuarterEnd": "四半期末より前に作成され、失敗しておらず、その時点で未送信のメッセージ (現在 queued・sending・deferred のもの、または四半期末より後に送信されたもの)。",
         "notifications.delivery.failed": "四半期内に作成され、現在 state が 'failed' (恒久的なエラー、または再試行回数の上限) のメッセージ。",
         "notifications.delivery.bounced": "四半期内に不達となったメッセージ: 'bounced' と記録された宛先 (updatedAt が四半期内) があるもの、または四半期内に受信した不達通知の対象。各メッセージは 1 件、照合できない不達通知はそれぞれ 1 件と数える。",

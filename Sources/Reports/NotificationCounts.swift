@@ -32,6 +32,7 @@ enum NotificationCounts {
 
         let deferred = try queries.unsentNotifications(atEndOf: window.bounds)
         let failed = try queries.failedNotifications(createdIn: window.bounds)
+        let voided = try queries.voidedNotifications(createdIn: window.bounds)
         let sent = Figure.count(total, sentDefinition)
         return NotificationFigures(
             sent: sent,
@@ -60,6 +61,9 @@ enum NotificationCounts {
                     "Messages created in the quarter that are now in state 'failed' (permanent error or attempts exhausted)."),
                 bounced: .count(bounces.messages,
                     "Messages with a bounce in the quarter: a recipient marked 'bounced' (updatedAt in the quarter) or a "
-                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each.")))
+                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each."),
+                voided: .count(voided,
+                    "Messages created in the quarter that a person voided (state 'voided': a failure of our own relay or "
+                    + "settings, or a case withdrawn); counted neither as sent nor as failed, their bounces not held against the vendors.")))
     }
 }

@@ -106,8 +106,10 @@ struct OrgCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             let dates = try options.dates(of: workspace)
-            guard let details = try CommandSupport.reportingErrors({ try RegistryQueries(store: store).organization(id: id) }) else {
-                try CommandSupport.fail("No organisation has the id \"\(id)\"; see `liaison org list`.")
+            let queries = RegistryQueries(store: store)
+            guard let details = try CommandSupport.reportingErrors({ try queries.organization(id: id) }) else {
+                let known = try CommandSupport.reportingErrors { try queries.organizations().map(\.id) }
+                try CommandSupport.fail("No organisation has the id \"\(id)\"\(NearestName.suggestion(for: id, in: known)); see `liaison org list`.")
             }
             switch format {
             case .json:
