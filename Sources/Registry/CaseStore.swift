@@ -20,6 +20,43 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let lastMessageState: String?
     /// At least one reply was signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
+    /// Addresses of the organisation that bounced or were refused for good in this case's messages.
+    public var bouncedAddresses: [AddressTrouble] = []
+    /// Delivery problems of our own in this case's messages to it: refused by our relay, or voided by a person.
+    public var ownProblems: [AddressTrouble] = []
+    /// Automatic replies (out of office, ticket receipts) it sent about the case.
+    public var automaticReplies: [AutomaticReplyNote] = []
+}
+
+/// An address and what went wrong with it (the server's reply, or why a person voided the message).
+public struct AddressTrouble: Sendable, Encodable, Hashable {
+    public let email: String
+    public let status: String
+    public let reason: String?
+    public let at: Date?
+}
+
+/// An automatic reply read by `ingest`.
+public struct AutomaticReplyNote: Sendable, Encodable, Hashable {
+    public let inboundId: Int64
+    public let from: String?
+    public let subject: String?
+    public let receivedAt: Date
+}
+
+/// One case an organisation took part in, as `org show` lists its history.
+public struct ParticipationHistory: Sendable, Encodable {
+    public let caseId: String
+    public let title: String
+    public let openedAt: Date
+    public let publishedAt: Date?
+    public let withdrawnAt: Date?
+    public let delivery: Delivery
+    public let response: Response
+    public let firstNotifiedAt: Date?
+    public let firstResponseAt: Date?
+    /// Whole days from the first notification to the first response; nil without both.
+    public let daysToRespond: Int?
 }
 
 /// A case and all its participants.
@@ -226,6 +263,35 @@ public struct CaseStore: Sendable {
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
+            var bounced: [String: [AddressTrouble]] = [:]
+            var own: [String: [AddressTrouble]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
+                FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
+                WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
+                ORDER BY n.id, r.email
+                """, arguments: [caseId]) {
+                let organization: String = row["organizationId"]
+                let code: Int? = row["smtpCode"]
+                let reply: String? = row["smtpReply"]
+                let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
+                if row["state"] as String == "voided" {
+                    let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
+                    if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
+                } else if row["relayRefused"] as Bool {
+                    own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
+                } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
+                    bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
+                }
+            }
+            var automatic: [String: [AutomaticReplyNote]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
+                WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
+                """, arguments: [caseId]) {
+                automatic[row["organizationId"], default: []].append(
+                    AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
+            }
             let participants = try rows.map { row -> ParticipantStatus in
                 let p = try ParticipantRecord(row: row)
                 var waiting: Int?
@@ -233,13 +299,35 @@ public struct CaseStore: Sendable {
                     let end = p.firstResponseAt ?? now
                     waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
                 }
-                return ParticipantStatus(record: p, organizationName: row["organizationName"],
-                                         daysWaiting: p.firstResponseAt == nil ? waiting : nil,
-                                         daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                         lastMessageState: row["lastState"],
-                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                var status = ParticipantStatus(record: p, organizationName: row["organizationName"],
+                                               daysWaiting: p.firstResponseAt == nil ? waiting : nil,
+                                               daysToRespond: p.firstResponseAt == nil ? nil : waiting,
+                                               lastMessageState: row["lastState"],
+                                               verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                status.bouncedAddresses = bounced[p.organizationId] ?? []
+                status.ownProblems = own[p.organizationId] ?? []
+                status.automaticReplies = automatic[p.organizationId] ?? []
+                return status
             }
             return CaseDetail(record: record, participants: participants)
+        }
+    }
+
+    /// Every case the organisation took part in, newest first.
+    public func history(organizationId: String) throws -> [ParticipationHistory] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt, p.firstResponseAt
+                FROM participant p JOIN "case" c ON c.id = p.caseId
+                WHERE p.organizationId = ? ORDER BY c.openedAt DESC, c.id
+                """, arguments: [organizationId]).map { row in
+                let notified: Date? = row["firstNotifiedAt"], responded: Date? = row["firstResponseAt"]
+                return ParticipationHistory(
+                    caseId: row["id"], title: row["title"], openedAt: row["openedAt"], publishedAt: row["publishedAt"],
+                    withdrawnAt: row["withdrawnAt"], delivery: Delivery(rawValue: row["delivery"]) ?? .pending,
+                    response: Response(rawValue: row["response"]) ?? .none, firstNotifiedAt: notified, firstResponseAt: responded,
+                    daysToRespond: notified.flatMap { n in responded.map { max(0, Int($0.timeIntervalSince(n) / 86_400)) } })
+            }
         }
     }
 

@@ -70,7 +70,7 @@ struct CaseCommand: ParsableCommand {
                 let added = try env.caseBook()
                     .addParticipants(caseId: caseId, organizations: organizations, technologies: technologies, kind: kind)
                 print(added.isEmpty ? "no organisation added (all were already participants)"
-                      : "added \(added.count) to \(caseId): \(added.joined(separator: ", "))")
+                      : "added \(added.count) to \(caseId): \(CommandSupport.summarized(added, noun: "more"))")
             }
         }
     }
@@ -98,12 +98,33 @@ struct CaseCommand: ParsableCommand {
                 }
                 print("")
                 let rows = detail.participants.map { p -> [String] in
-                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
+                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : "")
+                        + (p.bouncedAddresses.isEmpty ? "" : ", \(p.bouncedAddresses.count) bounced")
+                        + (p.automaticReplies.isEmpty ? "" : ", \(CommandSupport.plural(p.automaticReplies.count, "auto-reply"))"),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
                 }
                 CommandSupport.printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
+                // What the delivery column sums up, per organisation: addresses that bounced, problems of ours, automatic replies.
+                var notes: [String] = []
+                for p in detail.participants {
+                    let org = p.record.organizationId
+                    for trouble in p.bouncedAddresses {
+                        notes.append("  \(org): \(trouble.email) \(trouble.status)" + (trouble.reason.map { " (\($0))" } ?? ""))
+                    }
+                    for trouble in p.ownProblems {
+                        notes.append("  \(org): \(trouble.email) \(trouble.status), our own problem" + (trouble.reason.map { " (\($0))" } ?? ""))
+                    }
+                    for reply in p.automaticReplies {
+                        notes.append("  \(org): automatic reply \(dates.dayText(reply.receivedAt)) from \(reply.from ?? "-"): \(reply.subject ?? "-") (inbox show \(reply.inboundId))")
+                    }
+                }
+                if !notes.isEmpty {
+                    print("")
+                    print("Bounces, our own delivery problems and automatic replies:")
+                    notes.forEach { print($0) }
+                }
             }
         }
     }

@@ -111,12 +111,35 @@ struct OrgCommand: ParsableCommand {
                 let known = try CommandSupport.reportingErrors { try queries.organizations().map(\.id) }
                 try CommandSupport.fail("No organisation has the id \"\(id)\"\(NearestName.suggestion(for: id, in: known)); see `liaison org list`.")
             }
+            let history = try CommandSupport.reportingErrors { try CaseStore(store).history(organizationId: id) }
             switch format {
             case .json:
-                print(try CommandSupport.json(OrganizationDocument(details)), terminator: "")
+                var document = OrganizationDocument(details)
+                document.history = history
+                print(try CommandSupport.json(document), terminator: "")
             case .table:
-                print(render(details, dates: dates), terminator: "")
+                print(render(details, dates: dates) + renderHistory(history, dates: dates), terminator: "")
             }
+        }
+
+        /// The cases it took part in, with its response and the days it took; then its response rate.
+        private func renderHistory(_ history: [ParticipationHistory], dates: WorkspaceDates) -> String {
+            var output = "\nCases\n"
+            guard !history.isEmpty else { return output + "  none\n" }
+            var table = TextTable(["CASE", "OPENED", "STATE", "DELIVERY", "RESPONSE", "NOTIFIED", "RESPONDED", "DAYS"])
+            for item in history {
+                let state = item.withdrawnAt != nil ? "withdrawn" : (item.publishedAt != nil ? "published" : "open")
+                table.add([item.caseId, dates.dayText(item.openedAt), state, item.delivery.rawValue, item.response.rawValue,
+                           item.firstNotifiedAt.map(dates.dayText) ?? "", item.firstResponseAt.map(dates.dayText) ?? "",
+                           item.daysToRespond.map(String.init) ?? ""])
+            }
+            output += table.render()
+            let notified = history.filter { $0.firstNotifiedAt != nil && $0.withdrawnAt == nil }
+            let answered = notified.filter { $0.firstResponseAt != nil }
+            let days = answered.compactMap(\.daysToRespond).sorted()
+            output += "  responded in \(answered.count) of \(notified.count) case\(notified.count == 1 ? "" : "s") notified"
+                + (days.isEmpty ? "" : "; median \(days[days.count / 2]) days to respond") + "\n"
+            return output
         }
 
         private func render(_ details: OrganizationDetails, dates: WorkspaceDates) -> String {
@@ -232,6 +255,8 @@ struct OrganizationDocument: Encodable {
     var contacts: [ContactEntry]
     var memberships: [MembershipDefinition]
     var agreements: [Agreement]
+    /// The cases it took part in (`ParticipationHistory`), newest first.
+    var history: [ParticipationHistory] = []
 
     init(_ details: OrganizationDetails) {
         organization = OrganizationSummary(details.organization)
@@ -249,6 +274,6 @@ struct OrganizationDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case organization, notes, contacts, memberships, agreements
+        case organization, notes, contacts, memberships, agreements, history
     }
 }
