@@ -35,6 +35,7 @@ public struct CaseLifecycleStore: Sendable {
             if record.publishedAt != nil {
                 throw RegistryError.invalidArgument("case \(caseId) is already published; its date can no longer move")
             }
+            try Self.refuseWithdrawn(record)
             let previous = record.due
             if previous == due.description { return previous }
             record.due = due.description

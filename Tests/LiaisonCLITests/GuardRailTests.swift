@@ -102,6 +102,12 @@ import TestSupport
                 "\(imported.stderr)")
         #expect(imported.errorLines.last == "history.csv:4: origin cert-c is not a configured partner (cases.origins: jvn-jp, cert-cc, cpni, auscert); did you mean cert-cc?")
         #expect(try ws.liaison(["case", "list"]).stdout.contains("JVNVU#20000001") == false, "nothing was imported")
+
+        try ws.temp.write("liaison.yaml", configuration + "cases:\n  origins: [jvn-jp, Cert CC]\n")
+        let badSetting = try ws.liaison(["case", "list"])
+        #expect(badSetting.status == 1)
+        #expect(badSetting.stderr.contains("each of cases.origins must be a partner id of lower-case letters, digits and -, such as cert-cc, not \"Cert CC\""),
+                "\(badSetting.stderr)")
     }
 
     @Test func unknownCaseAndOrganisationIdsSuggestTheNearestOne() throws {
