@@ -87,7 +87,9 @@ struct OrgCommand: ParsableCommand {
             abstract: "Show an organisation with its contacts, keys, memberships, agreements and technologies.",
             discussion: """
                 JSON: the organisation's fields, with contacts (each with its key: fingerprint, algorithm, userIds, \
-                created, expires, revoked, usable; or null), memberships and agreements.
+                created, expires, revoked, usable; or null), memberships, agreements and history (the cases it took \
+                part in: caseId, title, openedAt, publishedAt, withdrawnAt, delivery, response, firstNotifiedAt, \
+                firstResponseAt, daysToRespond). The table ends with the same history and how often it answered.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {

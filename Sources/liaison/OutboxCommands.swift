@@ -110,6 +110,8 @@ struct OutboxCommand: ParsableCommand {
                   liaison outbox void 41 42 --reason 'relay refused relaying after the move'
                   liaison outbox void --case 'JVNVU#12345678' --reason 'wrong relay'
                   liaison outbox void --failed-since 2007-10-01T09:00 --reason 'relay refused relaying'
+
+                JSON: the messages voided, each with id, caseId, organizationId and previousState.
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: ArgumentHelp("Outbox ids, as `liaison outbox --all` lists them.", valueName: "ID")) var ids: [Int64] = []

@@ -123,6 +123,8 @@ import TestSupport
         let add = try ws.liaison(["case", "add", Self.caseId, "hikar"])
         #expect(add.status == 1)
         #expect(add.stderr.contains("no organisation hikar in the registry; did you mean hikari?"), "\(add.stderr)")
+        let notifyOrg = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial", "--org", "hikar"])
+        #expect(notifyOrg.stderr.contains("no organisation hikar in the registry; did you mean hikari?"), "\(notifyOrg.stderr)")
         let org = try ws.liaison(["org", "show", "sakra"])
         #expect(org.status == 1)
         #expect(org.stderr.contains("did you mean sakura?"), "\(org.stderr)")
