@@ -15,6 +15,16 @@ import TestSupport
         return "\(parts.year!)Q\((parts.month! - 1) / 3 + 1)"
     }
 
+    /// The events whose action matches `pattern` (SQL LIKE), oldest first, as `actor action data`, read with python3's
+    /// sqlite3 from the workspace's database.
+    static func events(_ ws: GatewayWorkspace, like pattern: String) throws -> [String] {
+        let script = "import sqlite3, sys\n"
+            + "for actor, action, data in sqlite3.connect(sys.argv[1]).execute(\"SELECT actor, action, data FROM event WHERE action LIKE ? ORDER BY id\", (sys.argv[2],)):\n"
+            + "    print(actor, action, data)\n"
+        let result = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path, pattern])
+        return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
     static func json(_ run: LiaisonRun) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
     }
@@ -77,6 +87,11 @@ import TestSupport
         let text = String(decoding: notice.bytes, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
         #expect(text.contains("Subject: [TLP:CLEAR] [\(caseId)]"))
         #expect(text.contains("Advisory: https://jvn.jp/vu/JVNVU12345678/"))
+        // Every change is an event of the audit log, with its actor.
+        let changes = try Self.events(ws, like: "case.%")
+        #expect(changes.contains { $0.hasPrefix("test case.tlp-changed") && $0.contains("\"to\":\"RED\"") }, "\(changes)")
+        #expect(changes.contains { $0.hasPrefix("test case.tlp-changed") && $0.contains("\"to\":\"CLEAR\"") }, "\(changes)")
+        #expect(changes.contains { $0.hasPrefix("test case.published") && $0.contains("https://jvn.jp/vu/JVNVU12345678/") }, "\(changes)")
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
 
@@ -114,6 +129,8 @@ import TestSupport
         let text = try ws.liaison(["report", "quarter", Self.currentQuarter])
         #expect(text.stdout.contains("Cases withdrawn (opened by mistake; not counted)") && text.stdout.contains("(\(Self.caseId))"), "\(text.stdout)")
 
+        let withdrawal = try Self.events(ws, like: "%.withdrawn") + (try Self.events(ws, like: "notification.cancelled"))
+        #expect(withdrawal.count == 3 && withdrawal[0].contains("opened by mistake"), "\(withdrawal)")
         let reopen = try ws.liaison(["case", "reopen", Self.caseId])
         #expect(reopen.stdout == "reopened \(Self.caseId)\n")
         #expect(try ws.liaison(["case", "reopen", Self.caseId]).errorLines == ["case \(Self.caseId) is not withdrawn; only a withdrawn case can be reopened"])
@@ -152,6 +169,9 @@ import TestSupport
         #expect((delivery?["voided"] as? [String: Any])?["value"] as? Int == 1)
         #expect((delivery?["failed"] as? [String: Any])?["value"] as? Int == 0)
 
+        let voidedEvents = try Self.events(ws, like: "notification.voided")
+        #expect(voidedEvents.count == 1 && voidedEvents[0].hasPrefix("test notification.voided") && voidedEvents[0].contains("our relay refused relaying"),
+                "\(voidedEvents)")
         let retry = try ws.liaison(["outbox", "retry", String(id)])
         #expect(retry.stdout == "queued 1 message again; run `liaison send` to deliver\n", "\(retry.stderr)")
         #expect(try ws.liaison(["send"]).status == 0)
