@@ -16,6 +16,10 @@ struct CaseCommand: ParsableCommand {
               liaison notify 'JVNVU#12345678' --template vendor-initial
               liaison send
               liaison case show 'JVNVU#12345678'
+              liaison case publish 'JVNVU#12345678' --url https://jvn.jp/vu/JVNVU12345678/
+            A slip is refused in one line naming --force (a past due date, publishing before it). Corrections:
+            case set-tlp, case set-title, case set-due, case withdraw (opened by mistake) and case reopen; each is an
+            event of the audit log.
             """,
         subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, SetTLP.self,
                       SetTitle.self, Withdraw.self, Reopen.self, Import.self, CaseExportCommand.self])
@@ -76,7 +80,19 @@ struct CaseCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a case and where each participant stands.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a case and where each participant stands, with its bounces and automatic replies.",
+            discussion: """
+                Under the table, per organisation: each address that bounced or was refused for good (with the \
+                server's reply), each delivery problem of our own (refused by our relay, or voided) and each \
+                automatic reply (with its `inbox show` id).
+
+                JSON: {"record": the case (id, title, titleJa, origin, openedAt, due, publishedAt, tlp, advisoryURL, \
+                withdrawnAt, withdrawnReason), "participants": [{"record": the participant, organizationName, \
+                daysWaiting, daysToRespond, lastMessageState, verifiedReply, bouncedAddresses and ownProblems \
+                [{email, status, reason, at}], automaticReplies [{inboundId, from, subject, receivedAt}]}]}; a key \
+                whose value is unknown is left out.
+                """)
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "Case id.") var caseId: String
         @Option(help: "table or json.") var format: OutputFormat = .table
