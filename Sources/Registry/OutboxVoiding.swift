@@ -40,6 +40,7 @@ public struct OutboxVoiding: Sendable {
             let rows: [Row]
             switch selection {
             case .ids(let ids):
+                guard !ids.isEmpty else { throw StoreError.noMatch("no outbox id given; nothing was voided") }
                 rows = try Row.fetchAll(db, sql: "SELECT id, caseId, organizationId, state FROM notification WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                                         arguments: StatementArguments(ids))
                 let found = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as Int64, $0["state"] as String) })
