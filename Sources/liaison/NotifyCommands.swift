@@ -167,9 +167,14 @@ func loadAttachments(_ paths: [String]) throws -> [Attachment] {
 
 func printPlanned(_ planned: [PlannedNotification], dryRun: Bool, format: OutputFormat) {
     if format == .json { try? CommandSupport.printJSON(planned); return }
+    // Thousands of vendors make a table no one reads: the first rows, then how many more.
+    let shown = 50
     CommandSupport.printTable(["organisation", "lang", "to", "cc", "encrypted", "subject"],
-               planned.map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
-                              $0.encrypted ? "yes" : "no", $0.subject] })
+               planned.prefix(shown).map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
+                                            $0.encrypted ? "yes" : "no", $0.subject] })
+    if planned.count > shown {
+        print("… and \(planned.count - shown) more message\(planned.count - shown == 1 ? "" : "s") to \(Set(planned.dropFirst(shown).map(\.organizationId)).count) organisations; --format json lists every one")
+    }
     let verb = dryRun ? "would queue" : "queued"
     print("\(verb) \(planned.count) message\(planned.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing queued)" : "; run `liaison send` to deliver")")
 }

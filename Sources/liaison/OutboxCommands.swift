@@ -33,9 +33,12 @@ struct OutboxCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only this case (every state).", valueName: "CASE")) var `case`: String?
         @Flag(help: "Only held messages.") var held = false
         @Flag(help: "Every message, sent, failed and voided ones included.") var all = false
-        @Option(help: ArgumentHelp("At most N messages.", valueName: "N")) var limit: Int?
+        @Option(help: ArgumentHelp("At most N messages (the table shows \(List.tablePage) at a time unless told).", valueName: "N")) var limit: Int?
         @Option(help: ArgumentHelp("Only messages after this outbox id (the next page).", valueName: "ID")) var after: Int64?
         @Option(help: "table or json.") var format: OutputFormat = .table
+
+        /// Rows of one page of the table.
+        static let tablePage = 200
 
         func run() throws {
             try CommandSupport.reportingErrors {
@@ -46,6 +49,8 @@ struct OutboxCommand: ParsableCommand {
                 let env = try GatewayEnvironment(workspace)
                 let outbox = Outbox(store: env.store)
                 let unsentOnly = state == nil && `case` == nil && !held && !all
+                // A table of thousands of rows is read by no one: it pages unless --limit says otherwise.
+                let limit = self.limit ?? (format == .table ? List.tablePage : nil)
                 let filter = OutboxFilter(states: state.flatMap(NotificationState.init).map { [$0] } ?? (unsentOnly ? OutboxFilter.unsentStates : nil),
                                           caseId: `case`, heldOnly: held, afterId: after, limit: limit.map { $0 + 1 })
                 var rows = try outbox.list(filter)

@@ -95,4 +95,19 @@ import TestSupport
         let next = try ws.liaison(["outbox", "--after", String(lastId), "--format", "json"])
         #expect((try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [[String: Any]])?.count == 4)
     }
+
+    @Test func aNotificationToManyVendorsIsSummarised() throws {
+        let developers = (1...55).map { String(format: "vendor%02d", $0) }
+        let ws = try GatewayWorkspace(developers: developers)
+        defer { ws.remove() }
+        for args in [["directory", "sync"], ["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp", "--due", "2030-01-15"],
+                     ["case", "add", Self.caseId, "--technology", "tls"]] {
+            #expect(try ws.liaison(args).status == 0)
+        }
+        let plan = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial", "--dry-run"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("… and 5 more messages to 5 organisations; --format json lists every one"), "\(plan.stdout.suffix(300))")
+        #expect(!plan.stdout.contains("vendor55"))
+        #expect(plan.stdout.hasSuffix("would queue 55 messages (dry run: nothing queued)\n"))
+    }
 }
