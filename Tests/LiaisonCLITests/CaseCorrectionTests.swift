@@ -180,4 +180,27 @@ import TestSupport
         #expect(try ws.participants(Self.caseId)["kumo"]?["delivery"] as? String == "notified")
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
+
+    @Test func importedCasesKeepTheirJapaneseTitleAndTitlesChangeLater() throws {
+        let ws = try GatewayWorkspace(developers: ["hikari"])
+        defer { ws.remove() }
+        #expect(try ws.liaison(["directory", "sync"]).status == 0)
+        try ws.temp.write("history.csv", """
+            id,title,origin,opened,published,due,participants,title_ja
+            JVNVU#20000001,Buffer overflow,jvn-jp,2006-04-03,2006-05-10,2006-05-10,hikari,バッファオーバーフロー
+
+            """)
+        let imported = try ws.liaison(["case", "import", "history.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let record = try #require(try ws.caseDetail("JVNVU#20000001")["record"] as? [String: Any])
+        #expect(record["title"] as? String == "Buffer overflow")
+        #expect(record["titleJa"] as? String == "バッファオーバーフロー")
+        #expect(try ws.liaison(["case", "show", "JVNVU#20000001"]).stdout.contains("ja: バッファオーバーフロー"))
+
+        let renamed = try ws.liaison(["case", "set-title", "JVNVU#20000001", "--title-ja", "スタックバッファオーバーフロー"])
+        #expect(renamed.stdout == "JVNVU#20000001: Buffer overflow / スタックバッファオーバーフロー\n", "\(renamed.stderr)")
+        let empty = try ws.liaison(["case", "set-title", "JVNVU#20000001", "--title", ""])
+        #expect(empty.errorLines == ["--title must be one non-empty line"])
+        #expect(try Self.events(ws, like: "case.title-changed").count == 1)
+    }
 }
