@@ -40,7 +40,7 @@ extension CaseCommand {
             abstract: "Bring past cases from a CSV file, so that the report's running totals are right from the first quarter.",
             discussion: """
                 Columns (first line): id,title,origin,opened,published,due and optionally participants (organisation \
-                ids separated by spaces or ;). Dates are YYYY-MM-DD in the workspace time zone; published and due may \
+                ids separated by spaces or ;) and title_ja (the Japanese title, for messages in Japanese). Dates are YYYY-MM-DD in the workspace time zone; published and due may \
                 be empty. All or nothing: every problem is listed as FILE:LINE: message and nothing is imported. \
                 Importing the same file again changes nothing. An origin must be a partner of cases.origins; a case \
                 without a publication date whose due date is past is refused unless --force.
