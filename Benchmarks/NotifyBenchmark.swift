@@ -30,7 +30,7 @@ enum NotifyBenchmark {
             let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
                                            gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
             let book = CaseBook(store: store, actor: "bench")
-            try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15")
+            try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15", force: true)
             try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])
             let composeStart = Date()
             let queued = try NotificationComposer(store: store, settings: settings)

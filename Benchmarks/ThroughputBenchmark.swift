@@ -28,7 +28,7 @@ enum ThroughputBenchmark {
         let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
                                        gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
         let book = CaseBook(store: store, actor: "bench")
-        try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15")
+        try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15", force: true)
         try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])
         print("throughput: \(vendors) vendors, Ed25519, Postfix smtp-sink on loopback "
               + "(\(ProcessInfo.processInfo.activeProcessorCount) cores)")

@@ -13,16 +13,25 @@ public struct CaseBook: Sendable {
     public let cases: CaseStore
     public let actor: String
     public var now: @Sendable () -> Date = { Date() }
+    /// The partners a case may come from (`cases.origins`).
+    public var origins: [String] = WorkspaceConfiguration.Cases.shippedOrigins
+    /// The workspace zone, in which a due date is a day.
+    public var dates: WorkspaceDates = .utc
+    /// The level of a case opened without one (`cases.tlp`).
+    public var defaultTLP: TrafficLightProtocol = .defaultLevel
+    /// The level publication lowers a case to (`cases.publication_tlp`).
+    public var publicationTLP: TrafficLightProtocol = .clear
 
     public init(store: RegistryStore, actor: String) {
         self.cases = CaseStore(store)
         self.actor = actor
     }
 
-    /// Opens a case; its id is free text such as `JVNVU#12345678` or `VU#123456`.
+    /// Opens a case; its id is free text such as `JVNVU#12345678` or `VU#123456`. The origin must be one of
+    /// `origins`; a due date before today is refused unless `force`.
     @discardableResult
     public func open(id: String, title: String, origin: String, due: String? = nil, openedAt: Date? = nil,
-                     tlp: TrafficLightProtocol? = nil) throws -> CaseRecord {
+                     tlp: TrafficLightProtocol? = nil, titleJa: String? = nil, force: Bool = false) throws -> CaseRecord {
         let id = id.trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty, !id.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw GatewayError.invalidArgument("a case id is one line of text, such as JVNVU#12345678")
@@ -34,15 +43,24 @@ public struct CaseBook: Sendable {
         guard !title.isEmpty, !title.contains(where: \.isNewline) else {
             throw GatewayError.invalidArgument("--title must be one non-empty line")
         }
-        guard origin.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
+        if let titleJa, titleJa.isEmpty || titleJa.contains(where: \.isNewline) {
+            throw GatewayError.invalidArgument("--title-ja must be one non-empty line")
+        }
+        guard CaseOrigin.isWellFormed(origin) else {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
-        if let due, CalendarDate(due) == nil {
-            throw GatewayError.invalidArgument(CalendarDate.hasDayForm(due)
-                                               ? "the due date \"\(due)\" is not a day of the calendar"
-                                               : "the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
+        if let problem = CaseGuards.originProblem(origin, partners: origins) { throw GatewayError.invalidArgument(problem) }
+        if let due {
+            guard let day = CalendarDate(due) else {
+                throw GatewayError.invalidArgument(CalendarDate.hasDayForm(due)
+                                                   ? "the due date \"\(due)\" is not a day of the calendar"
+                                                   : "the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
+            }
+            if !force, let problem = CaseGuards.pastDueProblem(day, today: dates.day(of: now()), zone: dates.timeZone) {
+                throw GatewayError.invalidArgument(problem)
+            }
         }
-        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp)
+        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp, titleJa: titleJa)
         try GatewayError.mapping { try cases.open(record, actor: actor) }
         return record
     }
@@ -86,9 +104,68 @@ public struct CaseBook: Sendable {
     }
 
     /// Marks the case published (the advisory is out); publication notices are sent with `notify --template publication`.
-    public func publish(caseId: String, at date: Date? = nil, dates: WorkspaceDates = .utc) throws {
-        try GatewayError.mapping { try cases.publish(caseId: caseId, at: date ?? now(), actor: actor, dates: dates) }
+    /// Publishing before the start of the due day is refused unless `force`.
+    ///
+    /// The case's TLP level becomes `tlp` when given; otherwise it is lowered to `publicationTLP` (the advisory is
+    /// public now), and never raised. Returns the level the case has once published.
+    @discardableResult
+    public func publish(caseId: String, at date: Date? = nil, dates: WorkspaceDates = .utc, force: Bool = false,
+                        tlp: TrafficLightProtocol? = nil, advisoryURL: String? = nil) throws -> TrafficLightProtocol {
+        let instant = date ?? now()
+        let record = try GatewayError.mapping { try cases.existing(caseId) }
+        if !force, record.publishedAt == nil,
+           let problem = CaseGuards.earlyPublicationProblem(caseId: caseId, due: record.due, at: instant, zone: dates.timeZone) {
+            throw GatewayError.invalidArgument(problem)
+        }
+        if let advisoryURL { try Self.checkAdvisoryURL(advisoryURL) }
+        let current = record.tlp ?? defaultTLP
+        let level = tlp ?? (current.isStricter(than: publicationTLP) ? publicationTLP : current)
+        try GatewayError.mapping {
+            try cases.publish(caseId: caseId, at: instant, actor: actor, dates: dates,
+                              tlp: level == record.tlp ? nil : level, advisoryURL: advisoryURL)
+        }
+        return level
     }
+
+    /// An advisory address is an absolute https (or http) URL on one line.
+    static func checkAdvisoryURL(_ text: String) throws {
+        guard let url = URL(string: text), ["https", "http"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
+              !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw GatewayError.invalidArgument("--url \(text) is not an advisory address such as https://jvn.jp/vu/JVNVU12345678/")
+        }
+    }
+
+    /// Sets the case's TLP level (a `case.tlp-changed` event); returns the previous one.
+    @discardableResult
+    public func setTLP(caseId: String, to level: TrafficLightProtocol) throws -> TrafficLightProtocol {
+        let previous = try GatewayError.mapping { try lifecycle.setTLP(caseId: caseId, to: level, at: now()) }
+        return previous ?? defaultTLP
+    }
+
+    /// Sets the case's title and its Japanese title (a `case.title-changed` event); nil leaves one as it is.
+    public func setTitles(caseId: String, title: String?, titleJa: String?) throws {
+        for (flag, text) in [("--title", title), ("--title-ja", titleJa)] {
+            if let text, text.isEmpty || text.contains(where: \.isNewline) {
+                throw GatewayError.invalidArgument("\(flag) must be one non-empty line")
+            }
+        }
+        try GatewayError.mapping { try lifecycle.setTitles(caseId: caseId, title: title, titleJa: titleJa, at: now()) }
+    }
+
+    /// Withdraws a case opened by mistake; its queued and deferred messages are cancelled.
+    public func withdraw(caseId: String, reason: String) throws -> CaseWithdrawal {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, !reason.contains(where: \.isNewline) else {
+            throw GatewayError.invalidArgument("--reason must say in one line why the case is withdrawn")
+        }
+        return try GatewayError.mapping { try lifecycle.withdraw(caseId: caseId, reason: reason, at: now()) }
+    }
+
+    /// Reopens a withdrawn case.
+    public func reopen(caseId: String) throws {
+        try GatewayError.mapping { try lifecycle.reopen(caseId: caseId, at: now()) }
+    }
+
+    var lifecycle: CaseLifecycleStore { cases.lifecycle(actor: actor) }
 
     /// Cases, newest first; `openOnly` leaves out published ones.
     public func list(openOnly: Bool = false) throws -> [CaseSummary] {

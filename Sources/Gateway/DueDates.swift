@@ -25,10 +25,14 @@ public struct DueDates: Sendable {
 
     /// Moves the case's date (an event, `case.due-changed`); with `notify`, queues the `due-changed` template to
     /// every participant already notified. Everything is checked before the date moves: a template problem
-    /// changes nothing.
+    /// changes nothing. A day before today (in the workspace zone) is refused unless `force`.
     public func move(caseId: String, to due: CalendarDate, notify: Bool, template: String = "due-changed",
-                     dryRun: Bool = false) throws -> Moved {
+                     dryRun: Bool = false, force: Bool = false) throws -> Moved {
         let store = composer.store.caseLifecycle(actor: composer.settings.actor)
+        let zone = composer.settings.timeZone
+        if !force, let problem = CaseGuards.pastDueProblem(due, today: CalendarDate(composer.now(), in: zone), zone: zone) {
+            throw GatewayError.invalidArgument(problem)
+        }
         var request: NotificationRequest?
         var planned: [PlannedNotification] = []
         if notify {

@@ -17,7 +17,7 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static func templateSyntax(_ d: String) -> GatewayError { .init(.templateSyntax, d) }
     public static func missingVariable(_ d: String) -> GatewayError { .init(.missingVariable, d) }
     public static func unknownCase(_ id: String) -> GatewayError { .init(.unknownCase, "no case \(id); `liaison case list` shows the cases") }
-    public static func unknownOrganization(_ id: String) -> GatewayError { .init(.unknownOrganization, "no organisation \(id) in the registry; run `liaison directory sync` after adding Directory/organizations/\(id).yaml") }
+    public static func unknownOrganization(_ id: String, known: [String] = []) -> GatewayError { .init(.unknownOrganization, "no organisation \(id) in the registry\(NearestName.suggestion(for: id, in: known)); run `liaison directory sync` after adding Directory/organizations/\(id).yaml") }
     public static func caseExists(_ id: String) -> GatewayError { .init(.caseExists, "case \(id) is already open") }
     public static func noRecipients(_ d: String) -> GatewayError { .init(.noRecipients, d) }
     public static func keyProblem(_ d: String) -> GatewayError { .init(.keyProblem, d) }

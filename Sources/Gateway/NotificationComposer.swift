@@ -20,6 +20,11 @@ public struct NotificationRequest: Sendable {
     public var again: Bool
     /// The case's TLP label, set by the composer from the case: in the subject, first body line and the row.
     public internal(set) var tlp: TrafficLightProtocol?
+    /// `--force`: send even where a guard would refuse (an embargo template to a published case, a repeat
+    /// while earlier copies are still unsent).
+    public var force = false
+    /// Refuse `again` while earlier messages of the case and template are still queued or deferred (`notify --again`).
+    public var refuseUnsentRepeats = false
     /// Organisations that receive a copy without being participants of the case (the coordinator of an escalation).
     public var observers: [String] = []
 

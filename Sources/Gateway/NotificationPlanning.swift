@@ -54,9 +54,11 @@ extension NotificationComposer {
 
     func planningBase(for request: NotificationRequest) throws -> PlanningBase {
         var request = request
-        if let caseId = request.caseId {
-            let level = try CaseStore(store).record(caseId)?.tlp
-            request.tlp = level ?? settings.defaultTLP
+        if let caseId = request.caseId, let record = try CaseStore(store).record(caseId) {
+            request.tlp = record.tlp ?? settings.defaultTLP
+            for (language, values) in CaseTemplateContext.localizedTitles(of: record) {
+                request.localizedVariables[language, default: [:]].merge(values) { given, _ in given }
+            }
         }
         var problems: [String] = []
         var fields: [String: String] = [:]
@@ -93,7 +95,20 @@ extension NotificationComposer {
         let (context, orgIds) = try { () throws -> (TemplateValue, [String]) in
             var base = try senderContext(directory, signingKey: signingKey)
             if let caseId = request.caseId {
-                guard let record = try cases.record(caseId) else { throw GatewayError.unknownCase(caseId) }
+                let record = try GatewayError.mapping { try cases.existing(caseId) }
+                if let problem = CaseGuards.withdrawnCaseProblem(record) { throw GatewayError.invalidArgument(problem) }
+                if !request.force {
+                    if let problem = CaseGuards.publishedCaseProblem(record, template: request.template, purpose: request.purpose) {
+                        throw GatewayError.invalidArgument(problem)
+                    }
+                    if request.again, request.refuseUnsentRepeats,
+                       let problem = CaseGuards.unsentRepeatProblem(
+                        caseId: caseId, template: request.template,
+                        unsent: try directory.unsentNotifications(caseId: caseId, template: request.template,
+                                                                  organizations: request.organizations)) {
+                        throw GatewayError.invalidArgument(problem)
+                    }
+                }
                 base.set(CaseTemplateContext.value(of: record, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
             }
             var ids = request.organizations
@@ -140,7 +155,9 @@ extension NotificationComposer {
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
         let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
-        guard let org = facts.organization else { throw GatewayError.unknownOrganization(orgId) }
+        guard let org = facts.organization else {
+            throw GatewayError.unknownOrganization(orgId, known: (try? RegistryQueries(store: store).organizations().map(\.id)) ?? [])
+        }
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base
         var problems: [String] = []

@@ -14,6 +14,25 @@ public struct Outbox: Sendable {
         try store.list(state: state, caseId: caseId, heldOnly: heldOnly)
     }
 
+    /// Rows of `filter`, oldest first.
+    public func list(_ filter: OutboxFilter) throws -> [OutboxEntry] { try store.list(filter) }
+
+    /// How many rows there are in each state.
+    public func stateCounts() throws -> [NotificationState: Int] { try store.stateCounts() }
+
+    /// Voids failed or deferred messages that went wrong through a fault of ours (see `OutboxVoiding`).
+    public func void(_ selection: OutboxVoidSelection, reason: String, voiding: OutboxVoiding) throws -> [OutboxCorrection] {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, !reason.contains(where: \.isNewline) else {
+            throw GatewayError.invalidArgument("--reason must say in one line why the messages are voided")
+        }
+        return try GatewayError.mapping { try voiding.void(selection, reason: reason, actor: actor, at: now()) }
+    }
+
+    /// Queues voided or failed messages again with the same bytes.
+    public func retry(ids: [Int64], voiding: OutboxVoiding) throws -> [OutboxCorrection] {
+        try GatewayError.mapping { try voiding.retry(ids: ids, actor: actor, at: now()) }
+    }
+
     /// How many rows a `send` started now would try.
     public func due(at now: Date = Date()) throws -> Int { try store.dueCount(at: now) }
 

@@ -6,6 +6,8 @@ public struct ImportedCase: Sendable, Equatable {
     public let line: Int
     public let id: String
     public let title: String
+    /// The Japanese title (column `title_ja`), or nil.
+    public var titleJa: String? = nil
     public let origin: String
     public let openedAt: Date
     public let publishedAt: Date?
@@ -16,7 +18,8 @@ public struct ImportedCase: Sendable, Equatable {
 }
 
 /// Reads a CSV file (RFC 4180: commas, double-quoted fields, CRLF or LF) of past cases with the header
-/// `id,title,origin,opened,published,due` and optionally `participants` (ids separated by spaces or `;`).
+/// `id,title,origin,opened,published,due` and optionally `participants` (ids separated by spaces or `;`) and
+/// `title_ja` (the Japanese title, for messages in Japanese).
 /// Dates are `YYYY-MM-DD`, taken as the start of that day in the workspace zone. Every problem is reported,
 /// one `FILE:LINE: message` line each, and then nothing is returned.
 public enum CaseImportFile {
@@ -29,9 +32,9 @@ public enum CaseImportFile {
         guard let header = records.first else { throw .invalidArgument("\(file):1: the file is empty; the first line names the columns \(requiredColumns.joined(separator: ","))") }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let missing = requiredColumns.filter { !columns.contains($0) }
-        let unknown = columns.filter { !(requiredColumns + ["participants"]).contains($0) }
+        let unknown = columns.filter { !(requiredColumns + ["participants", "title_ja"]).contains($0) }
         if !missing.isEmpty || !unknown.isEmpty {
-            throw .invalidArgument("\(file):1: the header must name the columns \(requiredColumns.joined(separator: ","))[,participants]"
+            throw .invalidArgument("\(file):1: the header must name the columns \(requiredColumns.joined(separator: ","))[,participants][,title_ja]"
                                    + (missing.isEmpty ? "" : "; missing \(missing.joined(separator: ", "))")
                                    + (unknown.isEmpty ? "" : "; unknown \(unknown.joined(separator: ", "))"))
         }
@@ -59,6 +62,8 @@ public enum CaseImportFile {
                 seen[id] = line
             }
             if title.isEmpty || title.contains(where: \.isNewline) { fail("title must be one non-empty line") }
+            let titleJa = value["title_ja"].flatMap { $0.isEmpty ? nil : $0 }
+            if let titleJa, titleJa.contains(where: \.isNewline) { fail("title_ja must be one line") }
             if origin.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) == nil {
                 fail("origin \"\(origin)\" is not a partner id such as jvn-jp, cert-cc or cpni")
             }
@@ -78,8 +83,10 @@ public enum CaseImportFile {
             if let opened, let published, published < opened { fail("published \(published) is before opened \(opened)") }
             let participants = (value["participants"] ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
             guard problems.count == before, let opened else { continue }
-            cases.append(ImportedCase(line: line, id: id, title: title, origin: origin, openedAt: opened.start(in: timeZone),
-                                      publishedAt: published?.start(in: timeZone), due: due?.description, participants: participants))
+            var imported = ImportedCase(line: line, id: id, title: title, origin: origin, openedAt: opened.start(in: timeZone),
+                                        publishedAt: published?.start(in: timeZone), due: due?.description, participants: participants)
+            imported.titleJa = titleJa
+            cases.append(imported)
         }
         if !problems.isEmpty { throw .invalidArgument(problems.joined(separator: "\n")) }
         return cases

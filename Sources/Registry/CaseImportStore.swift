@@ -35,6 +35,7 @@ public struct CaseImportStore: Sendable {
                 if let existing = try CaseRecord.fetchOne(db, key: item.id) {
                     var differences: [String] = []
                     if existing.title != item.title { differences.append("title") }
+                    if item.titleJa != nil, existing.titleJa != item.titleJa { differences.append("title_ja") }
                     if existing.origin != item.origin { differences.append("origin") }
                     if existing.openedAt != item.openedAt { differences.append("opened") }
                     if existing.publishedAt != item.publishedAt { differences.append("published") }
@@ -51,11 +52,13 @@ public struct CaseImportStore: Sendable {
                     unchanged += 1
                 } else {
                     try CaseRecord(id: item.id, title: item.title, origin: item.origin, openedAt: item.openedAt,
-                                   publishedAt: item.publishedAt, due: item.due).insert(db)
-                    try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: item.id, data: [
+                                   publishedAt: item.publishedAt, due: item.due, titleJa: item.titleJa).insert(db)
+                    var data: [String: EventValue] = [
                         "title": .string(item.title), "origin": .string(item.origin), "due": .optional(item.due),
                         "openedAt": .string(iso.string(from: item.openedAt)), "importedFrom": .string(file),
-                    ], at: date)
+                    ]
+                    if let titleJa = item.titleJa { data["titleJa"] = .string(titleJa) }
+                    try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: item.id, data: data, at: date)
                     if let published = item.publishedAt {
                         try EventLog.append(db, actor: actor, action: "case.published", objectType: "case", objectId: item.id, data: [
                             "origin": .string(item.origin), "publishedAt": .string(iso.string(from: published)), "importedFrom": .string(file),

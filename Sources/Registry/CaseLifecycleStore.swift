@@ -35,10 +35,11 @@ public struct CaseLifecycleStore: Sendable {
     @discardableResult
     public func setDue(caseId: String, to due: CalendarDate, at date: Date = Date()) throws -> String? {
         try writer.write { db in
-            guard var record = try CaseRecord.fetchOne(db, key: caseId) else { throw RegistryError.invalidArgument("no case \(caseId); list them with `liaison case list`") }
+            var record = try CaseStore.existingCase(db, caseId)
             if record.publishedAt != nil {
                 throw RegistryError.invalidArgument("case \(caseId) is already published; its date can no longer move")
             }
+            try Self.refuseWithdrawn(record)
             let previous = record.due
             if previous == due.description { return previous }
             record.due = due.description
@@ -56,7 +57,7 @@ public struct CaseLifecycleStore: Sendable {
             var sql = """
                 SELECT p.caseId, p.organizationId, p.firstNotifiedAt, p.reminderCount, p.escalatedAt, p.response, c.due
                 FROM participant p JOIN "case" c ON c.id = p.caseId
-                WHERE c.publishedAt IS NULL AND p.response IN ('none', 'acknowledged') AND p.unreachableAt IS NULL
+                WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL AND p.response IN ('none', 'acknowledged') AND p.unreachableAt IS NULL
                   AND p.firstNotifiedAt IS NOT NULL AND p.delivery IN ('notified', 'undeliverable')
                 """
             var arguments: StatementArguments = []
@@ -111,17 +112,17 @@ public struct CaseLifecycleStore: Sendable {
                             data: ["caseId": .string(caseId), "organizationId": .string(organizationId)], at: date)
     }
 
-    /// Ids of the cases not yet published, oldest first.
+    /// Ids of the cases not yet published nor withdrawn, oldest first.
     public func openCaseIds() throws -> [String] {
         try writer.read { db in
-            try String.fetchAll(db, sql: #"SELECT id FROM "case" WHERE publishedAt IS NULL ORDER BY openedAt, id"#)
+            try String.fetchAll(db, sql: #"SELECT id FROM "case" WHERE publishedAt IS NULL AND withdrawnAt IS NULL ORDER BY openedAt, id"#)
         }
     }
 
     /// Ids of the participants of a case that were notified at least once.
     public func notifiedParticipants(caseId: String) throws -> [String] {
         try writer.read { db in
-            guard try CaseRecord.fetchOne(db, key: caseId) != nil else { throw RegistryError.invalidArgument("no case \(caseId); list them with `liaison case list`") }
+            _ = try CaseStore.existingCase(db, caseId)
             return try String.fetchAll(db, sql: """
                 SELECT organizationId FROM participant WHERE caseId = ? AND firstNotifiedAt IS NOT NULL ORDER BY organizationId
                 """, arguments: [caseId])

@@ -9,6 +9,10 @@ public struct CaseOrigin: RawRepresentable, Codable, Hashable, Sendable, CustomS
     public static let certCC = CaseOrigin(rawValue: "cert-cc")
     public static let cpni = CaseOrigin(rawValue: "cpni")
     public static let known: [CaseOrigin] = [.jvnJP, .certCC, .cpni]
+    /// A partner id: lower-case letters, digits and `-`, starting with a letter or digit.
+    public static func isWellFormed(_ text: String) -> Bool {
+        text.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil
+    }
     public var description: String { rawValue }
 }
 
@@ -23,11 +27,23 @@ public struct CaseRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var due: String?
     /// The case's TLP level; nil for cases opened before levels were kept (shown as the workspace default).
     public var tlp: TrafficLightProtocol?
+    /// The Japanese title, for messages in Japanese; `title` serves every other language (nil: `title` for all).
+    public var titleJa: String?
+    /// The published advisory's address (`case publish --url`), for the publication template.
+    public var advisoryURL: String?
+    /// When the case was withdrawn (opened by mistake); it is then left out of the report's counts.
+    public var withdrawnAt: Date?
+    public var withdrawnReason: String?
 
     public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil,
-                tlp: TrafficLightProtocol? = nil) {
+                tlp: TrafficLightProtocol? = nil, titleJa: String? = nil) {
         self.id = id; self.title = title; self.origin = origin
-        self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due; self.tlp = tlp
+        self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due; self.tlp = tlp; self.titleJa = titleJa
+    }
+
+    /// The title for a message in `language` (BCP 47): the Japanese one for `ja…` when there is one.
+    public func title(in language: String) -> String {
+        language.lowercased().hasPrefix("ja") ? (titleJa ?? title) : title
     }
 }
 
@@ -85,6 +101,8 @@ public enum IncidentCategory: String, Codable, Sendable, CaseIterable {
 /// Life of an outbox row.
 public enum NotificationState: String, Codable, Sendable, CaseIterable {
     case queued, sending, sent, deferred, failed
+    /// Failed, deferred or cancelled through a fault of ours, and voided by a person: neither sent nor failed.
+    case voided
 }
 
 /// One outbox row: a message to one organisation, holding the exact bytes that go on the wire.

@@ -20,6 +20,43 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let lastMessageState: String?
     /// At least one reply was signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
+    /// Addresses of the organisation that bounced or were refused for good in this case's messages.
+    public var bouncedAddresses: [AddressTrouble] = []
+    /// Delivery problems of our own in this case's messages to it: refused by our relay, or voided by a person.
+    public var ownProblems: [AddressTrouble] = []
+    /// Automatic replies (out of office, ticket receipts) it sent about the case.
+    public var automaticReplies: [AutomaticReplyNote] = []
+}
+
+/// An address and what went wrong with it (the server's reply, or why a person voided the message).
+public struct AddressTrouble: Sendable, Encodable, Hashable {
+    public let email: String
+    public let status: String
+    public let reason: String?
+    public let at: Date?
+}
+
+/// An automatic reply read by `ingest`.
+public struct AutomaticReplyNote: Sendable, Encodable, Hashable {
+    public let inboundId: Int64
+    public let from: String?
+    public let subject: String?
+    public let receivedAt: Date
+}
+
+/// One case an organisation took part in, as `org show` lists its history.
+public struct ParticipationHistory: Sendable, Encodable {
+    public let caseId: String
+    public let title: String
+    public let openedAt: Date
+    public let publishedAt: Date?
+    public let withdrawnAt: Date?
+    public let delivery: Delivery
+    public let response: Response
+    public let firstNotifiedAt: Date?
+    public let firstResponseAt: Date?
+    /// Whole days from the first notification to the first response; nil without both.
+    public let daysToRespond: Int?
 }
 
 /// A case and all its participants.
@@ -46,11 +83,31 @@ public struct CaseStore: Sendable {
         try writer.write { db in
             guard try CaseRecord.fetchOne(db, key: record.id) == nil else { throw StoreError.caseExists(record.id) }
             try record.insert(db)
-            try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: [
+            var data: [String: EventValue] = [
                 "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due),
                 "openedAt": .string(EventTimestamp.string(record.openedAt)), "tlp": .optional(record.tlp?.rawValue),
-            ])
+            ]
+            if let titleJa = record.titleJa { data["titleJa"] = .string(titleJa) }
+            try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: data)
         }
+    }
+
+    /// The case; throws `StoreError.unknownCase`, naming the nearest case id when one is a likely typo.
+    static func existingCase(_ db: Database, _ caseId: String) throws -> CaseRecord {
+        if let record = try CaseRecord.fetchOne(db, key: caseId) { return record }
+        throw StoreError.unknownCase(caseId, known: try String.fetchAll(db, sql: #"SELECT id FROM "case""#))
+    }
+
+    static func organizationIds(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM organization")
+    }
+
+    /// The lifecycle writes (TLP, titles, withdrawal) over the same database.
+    public func lifecycle(actor: String) -> CaseLifecycleStore { CaseLifecycleStore(writer: writer, actor: actor) }
+
+    /// The case; throws `StoreError.unknownCase` (with "did you mean") when there is none.
+    public func existing(_ caseId: String) throws -> CaseRecord {
+        try writer.read { db in try Self.existingCase(db, caseId) }
     }
 
     /// The case, or nil.
@@ -64,12 +121,12 @@ public struct CaseStore: Sendable {
     public func addParticipants(caseId: String, organizations: [String], technologies: [String], kind: String?,
                                 actor: String, at now: Date) throws -> [String] {
         try writer.write { db in
-            guard try CaseRecord.fetchOne(db, key: caseId) != nil else { throw StoreError.unknownCase(caseId) }
+            _ = try Self.existingCase(db, caseId)
             var ids: [String] = []
             var problems: [String] = []
             for org in organizations {
                 switch try Organization.fetchOne(db, key: org)?.status {
-                case nil: problems.append(StoreError.unknownOrganization(org).description)
+                case nil: problems.append(StoreError.unknownOrganization(org, known: try Self.organizationIds(db)).description)
                 case .retired: problems.append(StoreError.retiredOrganization(org).description)
                 case .active: ids.append(org)
                 }
@@ -124,7 +181,7 @@ public struct CaseStore: Sendable {
     /// `setResponse` inside a transaction of the caller (ingest records a reply and its effect together).
     public static func recordResponse(_ db: Database, caseId: String, organizationId: String, response: Response,
                                       statement: String?, at date: Date, actor: String, source: String) throws {
-        guard try CaseRecord.fetchOne(db, key: caseId) != nil else { throw StoreError.unknownCase(caseId) }
+        _ = try Self.existingCase(db, caseId)
         guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
             throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId)
         }
@@ -146,29 +203,41 @@ public struct CaseStore: Sendable {
 
     /// Marks the case published at `date`. A case already published is refused with
     /// `StoreError.alreadyPublished`, naming its publication time as `dates` shows it (`2007-10-01 09:00 (JST)`).
-    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc) throws {
+    /// With `tlp`, the case's level becomes it (a `case.tlp-changed` event); with `advisoryURL`, the advisory's
+    /// address is kept for the publication template. A withdrawn case is refused.
+    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc,
+                        tlp: TrafficLightProtocol? = nil, advisoryURL: String? = nil) throws {
         try writer.write { db in
-            guard var record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            var record = try Self.existingCase(db, caseId)
+            try CaseLifecycleStore.refuseWithdrawn(record)
             if let published = record.publishedAt {
                 throw StoreError.alreadyPublished(caseId, at: "\(dates.timeText(published)) "
                                                   + "(\(ZoneLabel.abbreviation(dates.timeZone, at: published)))")
             }
+            let previousLevel = record.tlp
             record.publishedAt = date
-            try record.update(db, columns: ["publishedAt"])
+            if let tlp { record.tlp = tlp }
+            if let advisoryURL { record.advisoryURL = advisoryURL }
+            try record.update(db, columns: ["publishedAt", "tlp", "advisoryURL"])
             try EventLog.append(db, actor: actor, action: "case.published", objectType: "case", objectId: caseId, data: [
                 "origin": .string(record.origin), "publishedAt": .string(EventTimestamp.string(date)),
-            ])
+            ].merging(advisoryURL.map { ["url": EventValue.string($0)] } ?? [:]) { first, _ in first })
+            if let tlp, tlp != previousLevel {
+                try EventLog.append(db, actor: actor, action: "case.tlp-changed", objectType: "case", objectId: caseId,
+                                    data: ["from": .optional(previousLevel?.rawValue), "to": .string(tlp.rawValue),
+                                           "reason": .string("published")], at: date)
+            }
         }
     }
 
-    /// Cases, newest first; `openOnly` leaves out published ones.
+    /// Cases, newest first; `openOnly` leaves out published and withdrawn ones.
     public func list(openOnly: Bool) throws -> [CaseSummary] {
         try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, COUNT(p.organizationId) AS participants,
                        SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded
                 FROM "case" c LEFT JOIN participant p ON p.caseId = c.id
-                \(openOnly ? "WHERE c.publishedAt IS NULL" : "")
+                \(openOnly ? "WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL" : "")
                 GROUP BY c.id ORDER BY c.openedAt DESC, c.id
                 """)
             return try rows.map { row in
@@ -181,7 +250,7 @@ public struct CaseStore: Sendable {
     /// One case with each participant's state (no message bytes are read); days are counted up to `now`.
     public func show(caseId: String, now: Date) throws -> CaseDetail {
         try writer.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            let record = try Self.existingCase(db, caseId)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.*, o.name AS organizationName,
                        (SELECT n.state FROM notification n INDEXED BY notification_case
@@ -194,6 +263,35 @@ public struct CaseStore: Sendable {
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
+            var bounced: [String: [AddressTrouble]] = [:]
+            var own: [String: [AddressTrouble]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
+                FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
+                WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
+                ORDER BY n.id, r.email
+                """, arguments: [caseId]) {
+                let organization: String = row["organizationId"]
+                let code: Int? = row["smtpCode"]
+                let reply: String? = row["smtpReply"]
+                let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
+                if row["state"] as String == "voided" {
+                    let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
+                    if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
+                } else if row["relayRefused"] as Bool {
+                    own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
+                } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
+                    bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
+                }
+            }
+            var automatic: [String: [AutomaticReplyNote]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
+                WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
+                """, arguments: [caseId]) {
+                automatic[row["organizationId"], default: []].append(
+                    AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
+            }
             let participants = try rows.map { row -> ParticipantStatus in
                 let p = try ParticipantRecord(row: row)
                 var waiting: Int?
@@ -201,13 +299,35 @@ public struct CaseStore: Sendable {
                     let end = p.firstResponseAt ?? now
                     waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
                 }
-                return ParticipantStatus(record: p, organizationName: row["organizationName"],
-                                         daysWaiting: p.firstResponseAt == nil ? waiting : nil,
-                                         daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                         lastMessageState: row["lastState"],
-                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                var status = ParticipantStatus(record: p, organizationName: row["organizationName"],
+                                               daysWaiting: p.firstResponseAt == nil ? waiting : nil,
+                                               daysToRespond: p.firstResponseAt == nil ? nil : waiting,
+                                               lastMessageState: row["lastState"],
+                                               verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                status.bouncedAddresses = bounced[p.organizationId] ?? []
+                status.ownProblems = own[p.organizationId] ?? []
+                status.automaticReplies = automatic[p.organizationId] ?? []
+                return status
             }
             return CaseDetail(record: record, participants: participants)
+        }
+    }
+
+    /// Every case the organisation took part in, newest first.
+    public func history(organizationId: String) throws -> [ParticipationHistory] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt, p.firstResponseAt
+                FROM participant p JOIN "case" c ON c.id = p.caseId
+                WHERE p.organizationId = ? ORDER BY c.openedAt DESC, c.id
+                """, arguments: [organizationId]).map { row in
+                let notified: Date? = row["firstNotifiedAt"], responded: Date? = row["firstResponseAt"]
+                return ParticipationHistory(
+                    caseId: row["id"], title: row["title"], openedAt: row["openedAt"], publishedAt: row["publishedAt"],
+                    withdrawnAt: row["withdrawnAt"], delivery: Delivery(rawValue: row["delivery"]) ?? .pending,
+                    response: Response(rawValue: row["response"]) ?? .none, firstNotifiedAt: notified, firstResponseAt: responded,
+                    daysToRespond: notified.flatMap { n in responded.map { max(0, Int($0.timeIntervalSince(n) / 86_400)) } })
+            }
         }
     }
 
@@ -217,8 +337,9 @@ public struct CaseStore: Sendable {
     /// case's due date: an acknowledgement alone does not end the request for a status.
     public func dueForReminder(caseId: String, cutoff: Date, today: String) throws -> [String] {
         try writer.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw StoreError.unknownCase(caseId) }
+            let record = try Self.existingCase(db, caseId)
             if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
+            try CaseLifecycleStore.refuseWithdrawn(record)
             return try String.fetchAll(db, sql: """
                 SELECT organizationId FROM participant
                 WHERE caseId = ? AND delivery = 'notified' AND firstNotifiedAt <= ?

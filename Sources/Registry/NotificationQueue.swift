@@ -44,7 +44,7 @@ public struct NotificationPlanningQueries: Sendable {
 
     /// What planning one organisation's message needs, read in one transaction: the organisation, its
     /// participation in `caseId` (when given), how many messages of `template` for the case went or are going to
-    /// it (failed ones aside), and its active contacts in the order they were added.
+    /// it (failed and voided ones aside), and its active contacts in the order they were added.
     public func planningFacts(organizationId: String, caseId: String?, template: String) throws -> PlanningFacts {
         try reader.read { db in
             // Prepared once per connection: `notify` reads these for each of thousands of organisations.
@@ -71,6 +71,20 @@ public struct NotificationPlanningQueries: Sendable {
         try reader.read { db in try OutboxStore.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) }
     }
 
+    /// How many messages of `template` for the case are not yet sent nor failed: queued, being sent (or held)
+    /// or deferred for a retry; only those to `organizations` when it is not empty.
+    public func unsentNotifications(caseId: String, template: String, organizations: [String] = []) throws -> Int {
+        try reader.read { db in
+            var sql = "SELECT COUNT(*) FROM notification WHERE caseId = ? AND template = ? AND state IN ('queued', 'sending', 'deferred')"
+            var arguments: StatementArguments = [caseId, template]
+            if !organizations.isEmpty {
+                sql += " AND organizationId IN (\(organizations.map { _ in "?" }.joined(separator: ", ")))"
+                for organization in organizations { arguments += [organization] }
+            }
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
     /// The active national CSIRTs of a country (ISO 3166-1 alpha-2, upper case), by id.
     public func nationalCSIRTs(country: String) throws -> [String] {
         try reader.read { db in
@@ -93,7 +107,7 @@ public struct PlanningFacts: Sendable {
 extension OutboxStore {
     static func earlierNotifications(_ db: Database, caseId: String, organizationId: String, template: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state != 'failed'
+            SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ? AND state NOT IN ('failed', 'voided')
             """), arguments: [caseId, organizationId, template]) ?? 0
     }
 

@@ -29,7 +29,28 @@ public struct OutboxEntry: Sendable, Encodable {
     /// Set when the server accepted the message but its delivery could not be recorded: no `send` takes it
     /// again until `liaison outbox release`.
     public let heldReason: String?
+    /// Why a person voided it (`outbox void`, or the case withdrawn), when its state is `voided`.
+    public let voidReason: String?
     public let recipients: [Recipient]
+}
+
+/// Which rows `liaison outbox` lists.
+public struct OutboxFilter: Sendable {
+    /// Only these states; nil for every state.
+    public var states: [NotificationState]?
+    public var caseId: String?
+    public var heldOnly = false
+    /// Only rows with a larger id (the next page).
+    public var afterId: Int64?
+    /// At most this many rows.
+    public var limit: Int?
+
+    public init(states: [NotificationState]? = nil, caseId: String? = nil, heldOnly: Bool = false, afterId: Int64? = nil, limit: Int? = nil) {
+        self.states = states; self.caseId = caseId; self.heldOnly = heldOnly; self.afterId = afterId; self.limit = limit
+    }
+
+    /// What is not yet sent: queued, being sent (or held) and deferred.
+    public static let unsentStates: [NotificationState] = [.queued, .sending, .deferred]
 }
 
 extension OutboxStore {
@@ -37,13 +58,34 @@ extension OutboxStore {
     /// from the `notification_outbox` index and the recipients in one ordered pass, so 100,000 rows take about
     /// a second and no message bytes are loaded.
     public func list(state: NotificationState? = nil, caseId: String? = nil, heldOnly: Bool = false) throws -> [OutboxEntry] {
+        try list(OutboxFilter(states: state.map { [$0] }, caseId: caseId, heldOnly: heldOnly))
+    }
+
+    /// How many rows there are in each state (held rows count as `sending`).
+    public func stateCounts() throws -> [NotificationState: Int] {
+        try writer.read { db in
+            var counts: [NotificationState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM notification GROUP BY state") {
+                if let state = NotificationState(rawValue: row[0]) { counts[state] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    /// Rows of `filter`, oldest first.
+    public func list(_ filter: OutboxFilter) throws -> [OutboxEntry] {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
-            if let state { conditions.append("state = ?"); arguments += [state.rawValue] }
-            if let caseId { conditions.append("caseId = ?"); arguments += [caseId] }
-            if heldOnly { conditions.append("heldReason IS NOT NULL") }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            if let states = filter.states {
+                conditions.append("state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
+                for state in states { arguments += [state.rawValue] }
+            }
+            if let caseId = filter.caseId { conditions.append("caseId = ?"); arguments += [caseId] }
+            if filter.heldOnly { conditions.append("heldReason IS NOT NULL") }
+            if let after = filter.afterId { conditions.append("id > ?"); arguments += [after] }
+            let limitClause = filter.limit.map { " ORDER BY id LIMIT \(max(0, $0))" } ?? ""
+            let whereClause = (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) + limitClause
             let filtered = !conditions.isEmpty
             // Recipients in notification order, read alongside: a join on the filter when there is one.
             let recipientSQL = filtered
@@ -71,8 +113,8 @@ extension OutboxStore {
             }
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, messageId, trackingRef, state, caseId, organizationId, purpose, language, subject, signed,
-                       encrypted, attempts, createdAt, sentAt, nextAttemptAt, lastError, heldReason
-                FROM notification INDEXED BY notification_outbox \(whereClause) ORDER BY id
+                       encrypted, attempts, createdAt, sentAt, nextAttemptAt, lastError, heldReason, voidReason
+                FROM notification INDEXED BY notification_outbox \(whereClause)\(limitClause.isEmpty ? " ORDER BY id" : "")
                 """, arguments: arguments)
             var entries: [OutboxEntry] = []
             while let row = try rows.next() {
@@ -81,7 +123,7 @@ extension OutboxStore {
                     id: id, messageId: row[1], trackingRef: row[2], state: row[3], caseId: row[4], organizationId: row[5],
                     purpose: row[6], language: row[7], subject: row[8], signed: row[9], encrypted: row[10],
                     attempts: row[11], createdAt: row[12], sentAt: row[13], nextAttemptAt: row[14], lastError: row[15],
-                    heldReason: row[16], recipients: try recipients(of: id)))
+                    heldReason: row[16], voidReason: row[17], recipients: try recipients(of: id)))
             }
             return entries
         }

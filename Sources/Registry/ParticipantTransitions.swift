@@ -8,7 +8,9 @@ import GRDB
 ///   `firstNotifiedAt`);
 /// - **undeliverable** once no `to` recipient is `delivered`, `pending` or `deferred` and at least one `failed`
 ///   or `bounced` — messages refused as a whole by our own relay do not count, that is not the vendor's fault;
-/// - otherwise unchanged.
+/// - **pending** again when it was undeliverable and no failure is left once voided messages are set aside (a
+///   fault of ours);
+/// - otherwise unchanged. Voided messages are not looked at.
 ///
 /// Each change writes a `participant.delivery` event in the same transaction.
 public enum ParticipantTransitions {
@@ -35,9 +37,12 @@ public enum ParticipantTransitions {
         let firstNotifiedAt: Date? = participant["firstNotifiedAt"]
         let statuses = try String.fetchAll(db.cachedStatement(sql: """
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
-            WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND NOT n.relayRefused
+            WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND NOT n.relayRefused AND n.state != 'voided'
             """), arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
-        guard let wanted = Self.delivery(toRecipientStatuses: statuses), wanted != delivery else { return nil }
+        // Voided messages say nothing of the vendor: undeliverable with no failure left was a mistake of ours.
+        let noFailureLeft = delivery == .undeliverable && !statuses.contains { $0 == .failed || $0 == .bounced }
+        guard let wanted = Self.delivery(toRecipientStatuses: statuses) ?? (noFailureLeft ? .pending : nil), wanted != delivery
+        else { return nil }
         let notifiedAt = wanted == .notified && firstNotifiedAt == nil ? date : firstNotifiedAt
         try db.cachedStatement(sql: "UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?")
             .execute(arguments: [wanted.rawValue, notifiedAt, caseId, organizationId])

@@ -62,6 +62,22 @@ struct SQLiteReportQueries: ReportQueries {
             """, arguments: arguments(period)) ?? 0
     }
 
+    func voidedNotifications(createdIn period: ReportPeriod) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM notification WHERE state = 'voided' AND createdAt >= :start AND createdAt < :end
+            """, arguments: arguments(period)) ?? 0
+    }
+
+    func withdrawnCases(atEndOf period: ReportPeriod) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT id FROM "case" WHERE withdrawnAt IS NOT NULL AND openedAt < :end ORDER BY id
+            """, arguments: arguments(period))
+    }
+
+    /// Participants of withdrawn cases are left out of every participant figure (`+` keeps SQLite on the range
+    /// indexes rather than the case id).
+    private static let notWithdrawn = #"+caseId NOT IN (SELECT id FROM "case" WHERE withdrawnAt IS NOT NULL)"#
+
     func sentNotificationCounts(between bounds: [Date]) throws -> [Int] {
         // One count per span on the sentAt index; a single pass bucketing rows with CASE costs more.
         let statement = try db.makeStatement(sql: """
@@ -105,7 +121,7 @@ struct SQLiteReportQueries: ReportQueries {
                 COUNT(CASE WHEN openedAt < :end THEN 1 END),
                 COUNT(CASE WHEN publishedAt >= :start AND publishedAt < :end THEN 1 END),
                 COUNT(CASE WHEN publishedAt < :end THEN 1 END)
-            FROM "case" GROUP BY origin
+            FROM "case" WHERE withdrawnAt IS NULL GROUP BY origin
             """, arguments: arguments(period)).map {
             CaseCountsByOrigin(origin: $0[0], openedInPeriod: $0[1], openedBeforeEnd: $0[2],
                                publishedInPeriod: $0[3], publishedBeforeEnd: $0[4])
@@ -121,7 +137,7 @@ struct SQLiteReportQueries: ReportQueries {
         }))
         return try Row.fetchAll(db, sql: """
             SELECT origin, CASE \(bucket) END, COUNT(*) FROM "case"
-            WHERE publishedAt >= :b0 AND publishedAt < :b\(bounds.count - 1) GROUP BY 1, 2
+            WHERE publishedAt >= :b0 AND publishedAt < :b\(bounds.count - 1) AND withdrawnAt IS NULL GROUP BY 1, 2
             """, arguments: arguments).map { PublishedCasesInSpan(origin: $0[0], span: $0[1], count: $0[2]) }
     }
 
@@ -129,15 +145,20 @@ struct SQLiteReportQueries: ReportQueries {
         // Separate range queries, so that the indexes on firstNotifiedAt / firstResponseAt serve each.
         let row = try Row.fetchOne(db, sql: """
             SELECT COUNT(*), COUNT(DISTINCT organizationId), COUNT(CASE WHEN firstResponseAt < :end THEN 1 END)
-            FROM participant WHERE firstNotifiedAt >= :start AND firstNotifiedAt < :end
+            FROM participant WHERE firstNotifiedAt >= :start AND firstNotifiedAt < :end AND \(Self.notWithdrawn)
             """, arguments: arguments(period))
         return NotifiedParticipants(participants: row?[0] ?? 0, organizations: row?[1] ?? 0, respondedBeforeEnd: row?[2] ?? 0)
     }
 
     func participantsAwaitingResponse(atEndOf period: ReportPeriod) throws -> Int {
+        // Withdrawn cases are few: their waiting participants are counted apart and taken off, so that the main
+        // count stays on participant_responded.
         try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM participant
-            WHERE firstNotifiedAt < :end AND (firstResponseAt IS NULL OR firstResponseAt >= :end)
+            SELECT (SELECT COUNT(*) FROM participant
+                    WHERE firstNotifiedAt < :end AND (firstResponseAt IS NULL OR firstResponseAt >= :end))
+                 - (SELECT COUNT(*) FROM "case" c JOIN participant p ON p.caseId = c.id
+                    WHERE c.withdrawnAt IS NOT NULL AND p.firstNotifiedAt < :end
+                      AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end))
             """, arguments: arguments(period)) ?? 0
     }
 
@@ -148,7 +169,7 @@ struct SQLiteReportQueries: ReportQueries {
             SELECT p.caseId, p.organizationId, o.name, p.firstNotifiedAt, o.localName, c.tlp
             FROM participant p LEFT JOIN organization o ON o.id = p.organizationId
             LEFT JOIN "case" c ON c.id = p.caseId
-            WHERE p.firstNotifiedAt < :end AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end)
+            WHERE p.firstNotifiedAt < :end AND (p.firstResponseAt IS NULL OR p.firstResponseAt >= :end) AND c.withdrawnAt IS NULL
             ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId
             LIMIT :limit
             """, arguments: values).map {
@@ -161,7 +182,7 @@ struct SQLiteReportQueries: ReportQueries {
     func daysToFirstResponse(in period: ReportPeriod) throws -> [Double] {
         try Double.fetchAll(db, sql: """
             SELECT max(0, julianday(firstResponseAt) - julianday(firstNotifiedAt)) FROM participant
-            WHERE firstResponseAt >= :start AND firstResponseAt < :end AND firstNotifiedAt IS NOT NULL
+            WHERE firstResponseAt >= :start AND firstResponseAt < :end AND firstNotifiedAt IS NOT NULL AND \(Self.notWithdrawn)
             """, arguments: arguments(period))
     }
 
@@ -253,7 +274,9 @@ struct SQLiteReportQueries: ReportQueries {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT objectId, action = 'case.opened', json_extract(data, '$.origin'),
                    julianday(json_extract(data, CASE action WHEN 'case.opened' THEN '$.openedAt' ELSE '$.publishedAt' END))
-            FROM event WHERE objectType = 'case' AND action IN ('case.opened', 'case.published')
+            FROM event e WHERE objectType = 'case' AND action IN ('case.opened', 'case.published')
+              AND coalesce((SELECT w.action FROM event w WHERE w.objectType = 'case' AND w.objectId = e.objectId
+                            AND w.action IN ('case.withdrawn', 'case.reopened') ORDER BY w.id DESC LIMIT 1), '') != 'case.withdrawn'
             ORDER BY objectId, id
             """)
         while let row = try rows.next() {

@@ -49,6 +49,11 @@ public protocol ReportQueries {
     func unsentNotifications(atEndOf period: ReportPeriod) throws -> Int
     /// Messages created in `period` that are now `failed`.
     func failedNotifications(createdIn period: ReportPeriod) throws -> Int
+    /// Messages created in the period that a person voided (a failure of ours, or their case withdrawn).
+    func voidedNotifications(createdIn period: ReportPeriod) throws -> Int
+    /// Ids of the cases opened before the period's end that are withdrawn (opened by mistake), by id; the
+    /// other case and participant figures leave them out.
+    func withdrawnCases(atEndOf period: ReportPeriod) throws -> [String]
     /// Messages in state `sent` with `sentAt` in each span `[bounds[i], bounds[i+1])`; `bounds.count - 1` counts.
     func sentNotificationCounts(between bounds: [Date]) throws -> [Int]
 

@@ -160,6 +160,9 @@ public enum ShippedTemplates {
 
         The vulnerability information we have been coordinating with you ({{case.id}},
         {{case.title}}) {{#case.publishedOn}}was published on {{case.publishedOn}}{{/case.publishedOn}}{{^case.publishedOn}}has been published{{/case.publishedOn}}. The embargo has ended.
+        {{#case.url}}
+        Advisory: {{case.url}}
+        {{/case.url}}
 
         Thank you for your cooperation. If you would like to add to or correct the
         published information, please reply to this message.
@@ -176,6 +179,9 @@ public enum ShippedTemplates {
 
         調整を行ってまいりました脆弱性情報 ({{case.id}} {{case.title}}) は、
         {{#case.publishedOn}}{{case.publishedOn}} に{{/case.publishedOn}}公表いたしました。これをもって本件の情報の取り扱い制限は解除となります。
+        {{#case.url}}
+        公表情報: {{case.url}}
+        {{/case.url}}
 
         本件へのご協力に感謝いたします。公表内容に追記・訂正がございましたら、
         本メールへの返信にてご連絡ください。

@@ -42,12 +42,12 @@ public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A value given by the caller is malformed.
     public static let invalidArgument = StoreError(.invalidArgument, "An argument is invalid.")
 
-    static func unknownCase(_ id: String) -> StoreError {
-        .init(.unknownCase, "no case \(id); `liaison case list` shows the cases")
+    static func unknownCase(_ id: String, known: [String] = []) -> StoreError {
+        .init(.unknownCase, "no case \(id)\(NearestName.suggestion(for: id, in: known)); `liaison case list` shows the cases")
     }
     static func caseExists(_ id: String) -> StoreError { .init(.caseExists, "case \(id) is already open") }
-    static func unknownOrganization(_ id: String) -> StoreError {
-        .init(.unknownOrganization, "no organisation \(id) in the registry; run `liaison directory sync` after adding Directory/organizations/\(id).yaml")
+    static func unknownOrganization(_ id: String, known: [String] = []) -> StoreError {
+        .init(.unknownOrganization, "no organisation \(id) in the registry\(NearestName.suggestion(for: id, in: known)); run `liaison directory sync` after adding Directory/organizations/\(id).yaml")
     }
     /// Several organisations unknown or retired, one line each.
     static func unknownOrganizations(_ lines: [String]) -> StoreError { .init(.unknownOrganization, lines.joined(separator: "\n")) }

@@ -30,6 +30,11 @@ public enum TrafficLightProtocol: String, Codable, Sendable, CaseIterable, Custo
 
     public var description: String { label }
 
+    /// True when `self` lets the information go to fewer people than `other` (CLEAR < GREEN < AMBER < AMBER+STRICT < RED).
+    public func isStricter(than other: TrafficLightProtocol) -> Bool {
+        Self.allCases.firstIndex(of: self)! > Self.allCases.firstIndex(of: other)!
+    }
+
     /// The accepted values, for help and error texts.
     public static let choices = allCases.map(\.rawValue).joined(separator: "|")
 }

@@ -8,10 +8,20 @@ extension WorkspaceConfiguration {
         public var embargoDays: Int
         /// The TLP level of a case opened without `--tlp`.
         public var tlp: TrafficLightProtocol
+        /// The partners a case may come from (`cases.origins`): `case open --origin` and `case import` refuse others.
+        public var origins: [String]
+        /// The TLP level `case publish` lowers a case to (`cases.publication_tlp`), unless `--tlp` says otherwise.
+        public var publicationTLP: TrafficLightProtocol
 
-        public init(embargoDays: Int = 45, tlp: TrafficLightProtocol = .defaultLevel) {
+        /// The partners Liaison ships with: reports via IPA (JVN), CERT/CC and CPNI.
+        public static let shippedOrigins = CaseOrigin.known.map(\.rawValue)
+
+        public init(embargoDays: Int = 45, tlp: TrafficLightProtocol = .defaultLevel, origins: [String] = Cases.shippedOrigins,
+                    publicationTLP: TrafficLightProtocol = .clear) {
             self.embargoDays = embargoDays
             self.tlp = tlp
+            self.origins = origins
+            self.publicationTLP = publicationTLP
         }
     }
 
@@ -49,16 +59,25 @@ extension WorkspaceConfiguration {
 
     /// Reads `cases:`.
     mutating func readCases(_ node: Node, with reader: inout YAMLFields) {
-        guard let fields = reader.fields(of: node, what: "cases", allowed: ["embargo_days", "tlp"]) else { return }
+        guard let fields = reader.fields(of: node, what: "cases", allowed: ["embargo_days", "tlp", "origins", "publication_tlp"]) else { return }
         for (name, _, value) in fields.entries {
+            if name == "origins" {
+                let listed = reader.list(value, field: "cases.origins")
+                for (origin, line) in listed where !CaseOrigin.isWellFormed(origin) {
+                    reader.error(line, "each of cases.origins must be a partner id of lower-case letters, digits and -, such as cert-cc, not \"\(origin)\"")
+                }
+                if listed.isEmpty { reader.error(YAMLFields.line(value), "cases.origins must name at least one partner, such as [jvn-jp, cert-cc, cpni]") }
+                else { cases.origins = listed.map(\.0) }
+                continue
+            }
             guard let text = reader.singleLine(value, field: "cases.\(name)") else { continue }
             if name == "embargo_days" {
                 if let days = Int(text), (1...3650).contains(days) { cases.embargoDays = days }
                 else { reader.error(YAMLFields.line(value), "cases.embargo_days must be a whole number of days from 1 to 3650, not \"\(text)\"") }
             } else if let level = TrafficLightProtocol(label: text) {
-                cases.tlp = level
+                if name == "tlp" { cases.tlp = level } else { cases.publicationTLP = level }
             } else {
-                reader.error(YAMLFields.line(value), "cases.tlp must be one of \(TrafficLightProtocol.choices), not \"\(text)\"")
+                reader.error(YAMLFields.line(value), "cases.\(name) must be one of \(TrafficLightProtocol.choices), not \"\(text)\"")
             }
         }
     }

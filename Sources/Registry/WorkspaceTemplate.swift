@@ -49,6 +49,8 @@ enum WorkspaceTemplate {
     cases:
       embargo_days: 45                # planned publication of a case opened without --due (CERT/CC's 45 days)
       tlp: AMBER+STRICT               # TLP 2.0 level of a case opened without --tlp: CLEAR|GREEN|AMBER|AMBER+STRICT|RED
+      publication_tlp: CLEAR          # the level `case publish` lowers a case to, unless --tlp
+      origins: [jvn-jp, cert-cc, cpni]  # partners a case may come from (case open --origin, case import)
 
     reminders:                        # `liaison remind --all`: days since the first notification without a response
       first_after_days: 14            # first reminder (template reminder)

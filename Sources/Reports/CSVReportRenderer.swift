@@ -27,7 +27,7 @@ enum CSVReportRenderer {
                 if section.key == "coordination", row.key == "awaitingResponse" {
                     for item in layout.report.coordination.awaitingResponse.items {
                         lines.append([section.key, "awaitingResponse.\(item.caseId)|\(item.organizationId)", number(.days(item.days)), "",
-                                      awaitingDefinition(item, layout.language)].map(field).joined(separator: ","))
+                                      awaitingDefinition(item, layout.language, zone: layout.report.period.timeZone)].map(field).joined(separator: ","))
                     }
                 }
             }
@@ -51,8 +51,8 @@ enum CSVReportRenderer {
     }
 
     /// What a listed waiting participant's row counts, naming the case with its TLP label.
-    private static func awaitingDefinition(_ item: AwaitingParticipant, _ language: ReportLanguage) -> String {
-        let notified = ReportFormatting.instant(item.firstNotifiedAt)
+    private static func awaitingDefinition(_ item: AwaitingParticipant, _ language: ReportLanguage, zone: String) -> String {
+        let notified = ReportFormatting.instant(item.firstNotifiedAt, language, zone: zone)
         switch language {
         case .en:
             return "\(item.caseId) (\(item.tlp)); \(item.organizationName) (\(item.organizationId)): days from the first notification (\(notified)) to the quarter's end without a response."

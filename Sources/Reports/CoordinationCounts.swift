@@ -7,7 +7,9 @@ enum CoordinationCounts {
     static let knownOrigins = ["jvn-jp", "cert-cc", "cpni"]
 
     static func figures(_ queries: any ReportQueries, _ window: ReportWindow,
-                        defaultTLP: TrafficLightProtocol = .defaultLevel) throws -> CoordinationFigures {
+                        defaultTLP: TrafficLightProtocol = .defaultLevel, now: Date = .distantFuture) throws -> CoordinationFigures {
+        // A quarter not yet over counts waiting days up to now, not to its future end.
+        let countedTo = min(now, window.end)
         let counts = try caseCounts(queries, window)
         let participants = try queries.participantsNotified(in: window.bounds)
         let notified = participants.participants
@@ -16,13 +18,14 @@ enum CoordinationCounts {
         let awaiting = try queries.participantsAwaitingResponse(atEndOf: window.bounds)
         let days = try queries.daysToFirstResponse(in: window.bounds).sorted()
 
+        let withdrawn = try queries.withdrawnCases(atEndOf: window.bounds)
         let awaitingRows = try queries.participantsAwaitingResponse(atEndOf: window.bounds, limit: QuarterReport.listLimit)
         let awaitingItems = awaitingRows.map { row -> AwaitingParticipant in
             AwaitingParticipant(
                 caseId: row.caseId, organizationId: row.organizationId,
                 organizationName: row.organizationName ?? row.organizationId, organizationLocalName: row.organizationLocalName,
                 firstNotifiedAt: row.firstNotifiedAt,
-                days: FigureValue.rounded(window.end.timeIntervalSince(row.firstNotifiedAt) / 86_400, 2),
+                days: FigureValue.rounded(max(0, countedTo.timeIntervalSince(row.firstNotifiedAt)) / 86_400, 2),
                 tlp: (row.tlp ?? defaultTLP).label)
         }
 
@@ -31,22 +34,37 @@ enum CoordinationCounts {
             opened: counts.opened,
             published: counts.published,
             organizationsNotified: .count(organizations,
-                "Distinct organisations among the \(notifiedInQuarter)."),
-            participantsNotified: .count(notified, "All \(notifiedInQuarter)."),
-            participantsResponded: .count(responded,
-                "Of the \(notifiedInQuarter), those whose firstResponseAt is before the quarter's end."),
+                "Organisations that received the first notice of at least one case in the quarter.",
+                rule: "Distinct organisations among the \(notifiedInQuarter)."),
+            participantsNotified: .count(notified,
+                "Vendors first told of a case in the quarter, once per case (a vendor in two cases counts twice).",
+                rule: "All \(notifiedInQuarter)."),
+            participantsResponded: .count(responded, "Of those, the ones that answered before the quarter ended.",
+                rule: "Of the \(notifiedInQuarter), those whose firstResponseAt is before the quarter's end."),
             responseRate: Figure(.share(notified == 0 ? nil : FigureValue.rounded(Double(responded) / Double(notified), 4)),
-                "Share of the \(notifiedInQuarter) that had a first response by the quarter's end (null when none were notified)."),
+                "Share of the vendors first told of a case in the quarter that answered before it ended (blank when none were told).",
+                rule: "Share of the \(notifiedInQuarter) that had a first response by the quarter's end (null when none were notified)."),
             medianDaysToFirstResponse: Figure(.days(percentile(days, 0.5).map { FigureValue.rounded($0, 2) }),
+                "How many days a vendor typically took to give its first answer, over first answers received in the quarter "
+                + "(half answered sooner, half later).", rule:
                 "Median of days from firstNotifiedAt to firstResponseAt over participants whose firstResponseAt is in "
                 + "the quarter (a response before the notification counts 0; null when there is none)."),
             p90DaysToFirstResponse: Figure(.days(percentile(days, 0.9).map { FigureValue.rounded($0, 2) }),
+                "Within how many days nine in ten of the first answers received in the quarter came.", rule:
                 "90th percentile (linear between closest ranks) of days from firstNotifiedAt to firstResponseAt over "
                 + "participants whose firstResponseAt is in the quarter (null when there is none)."),
             awaitingResponse: ListedFigure(.count(awaiting,
+                "Vendors told of a case before the quarter ended that had not answered by its end (by now, while the quarter "
+                + "is not over); those waiting longest are listed with their days waiting.", rule:
                 "Participants with firstNotifiedAt before the quarter's end and no firstResponseAt before it; the "
-                + "\(QuarterReport.listLimit) waiting longest are listed, with days from first notification to the quarter's end."),
-                items: awaitingItems))
+                + "\(QuarterReport.listLimit) waiting longest are listed, with days from first notification to the quarter's end "
+                + "(to the time of the report while the quarter has not ended)."),
+                items: awaitingItems),
+            withdrawn: ListedFigure(.count(withdrawn.count,
+                "Cases opened by mistake and withdrawn; they and their vendors are left out of every other case figure.", rule:
+                "Cases opened before the quarter's end and withdrawn since (opened by mistake, `liaison case withdraw`); "
+                + "they and their participants are left out of every other case and participant figure."),
+                items: Array(withdrawn.prefix(QuarterReport.listLimit))))
     }
 
     /// Percentile by linear interpolation between closest ranks (Excel PERCENTILE.INC); nil for no values.
@@ -79,16 +97,19 @@ enum CoordinationCounts {
     }
 
     private static func byOrigin(_ counts: [String: (Int, Int)], column: String) -> CoordinationFigures.ByOrigin {
-        func pair(_ counts: (Int, Int), _ whose: String) -> PeriodAndTotal {
+        let plainVerb = column == "publishedAt" ? "published" : "opened"
+        func pair(_ counts: (Int, Int), _ whose: String, _ plainWhose: String) -> PeriodAndTotal {
             PeriodAndTotal(
-                inQuarter: .count(counts.0, "Cases\(whose) with \(column) in the quarter."),
-                cumulative: .count(counts.1, "Cases\(whose) with \(column) before the quarter's end (all time)."))
+                inQuarter: .count(counts.0, "Cases\(plainWhose) \(plainVerb) in the quarter.",
+                                  rule: "Cases\(whose) with \(column) in the quarter."),
+                cumulative: .count(counts.1, "Cases\(plainWhose) \(plainVerb) since records began, up to the quarter's end.",
+                                   rule: "Cases\(whose) with \(column) before the quarter's end (all time)."))
         }
         let total = counts.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
         return .init(
-            all: pair(total, ""),
+            all: pair(total, "", ""),
             byOrigin: counts.reduce(into: [:]) { result, entry in
-                result[entry.key] = pair(entry.value, " of origin '\(entry.key)'")
+                result[entry.key] = pair(entry.value, " of origin '\(entry.key)'", " reported through \(ReportLabel.origin(entry.key))")
             })
     }
 }

@@ -35,31 +35,48 @@ enum DirectoryCounts {
 
         let limit = QuarterReport.listLimit
         return DirectoryFigures(
-            registeredDevelopers: .count(registeredNow.count, registeredDefinition),
+            registeredDevelopers: .count(registeredNow.count,
+                "Product developers registered with us on the quarter's last day.", rule: registeredDefinition),
             newDevelopers: .count(registeredNow.subtracting(registeredBefore).count,
+                "Of those, the ones that were not registered at the end of the previous quarter.", rule:
                 "Registered product developers (as above) at the quarter's last day that were not registered at the "
                 + "previous quarter's last day."),
-            apcertMembers: .count(apcert,
+            apcertMembers: .count(apcert, "Teams that were APCERT members on the quarter's last day.", rule:
                 "Organisations with an APCERT membership whose since is on or before the quarter's last day (or not "
                 + "recorded) and whose until is empty or later."),
             nationalCSIRTPartners: .count(partners,
+                "National CSIRTs we worked with on the quarter's last day (active, or bound to us by an MoU).", rule:
                 "Organisations of kind 'national-csirt' active at the quarter's last day (status active, or retired "
                 + "only after it) or with an MoU signed by then and not ended."),
-            mouSigned: ListedFigure(.count(mous.count,
+            mouSigned: ListedFigure(.count(mous.count, "Memoranda of understanding signed in the quarter.", rule:
                 "Agreements of kind 'mou' signed between the quarter's first and last day."), items: Array(mous.prefix(limit))),
             otherAgreementsSigned: ListedFigure(.count(others.count,
+                "Other agreements (such as developer registrations) signed in the quarter.", rule:
                 "Agreements of any other kind (developer-registration…) signed between the quarter's first and last day."),
                 items: Array(others.prefix(limit))),
             keyProblems: ListedFigure(.count(keyProblems.count,
+                "Contacts whose PGP key we cannot use: missing, revoked, expired, or expiring within "
+                + "\(keyWarningDays) days after the quarter.", rule:
                 "Active contacts with a pgp fingerprint whose key is missing from the key table, revoked, or expiring "
                 + "before \(keyWarningDays) days after the quarter's end (already expired included)."),
                 items: Array(keyProblems.prefix(limit))),
             keyProblemsByKind: byKind.reduce(into: [:]) { result, entry in
-                result[entry.key] = .count(entry.value, keyProblemDefinition(entry.key))
+                result[entry.key] = .count(entry.value, keyProblemPlain(entry.key), rule: keyProblemDefinition(entry.key))
             },
             bouncedAddresses: ListedFigure(.count(bounced.count,
+                "Addresses to which mail could not be delivered in the quarter (each address once).", rule:
                 "Distinct addresses (case-insensitive) of a recipient marked 'bounced' with updatedAt in the quarter, "
                 + "or of a contact whose lastBounceAt is in the quarter."), items: Array(bounced.prefix(limit))))
+    }
+
+    private static func keyProblemPlain(_ kind: String) -> String {
+        switch kind {
+        case "missing": "Contacts whose PGP key we do not have."
+        case "expired": "Contacts whose PGP key expired before the quarter ended."
+        case "expiring": "Contacts whose PGP key expires within \(keyWarningDays) days after the quarter."
+        case "revoked": "Contacts whose PGP key was revoked."
+        default: "Contacts with the key problem '\(kind)'."
+        }
     }
 
     private static func keyProblemDefinition(_ kind: String) -> String {

@@ -3,22 +3,28 @@ import Registry
 
 /// One number of the report with the sentence that says exactly what was counted.
 ///
-/// JSON: `{"definition": "…", "value": 14}`, plus `"compare"` when the report was compared with another quarter.
+/// JSON: `{"definition": "…", "rule": "…", "value": 14}`, plus `"compare"` when the report was compared with another
+/// quarter.
 public struct Figure: Sendable, Hashable, Encodable {
     /// The number.
     public var value: FigureValue
-    /// One line, in English, saying exactly what was counted.
+    /// One line, in plain English, saying what was counted, for a reader of the report.
     public var definition: String
+    /// The precise rule, in the registry's own terms (states, recorded times), for someone checking the figure.
+    public var rule: String
     /// The same figure in the quarter compared with, and the change; nil unless `--compare` was asked.
     public var compare: FigureComparison?
 
-    public init(_ value: FigureValue, _ definition: String) {
+    public init(_ value: FigureValue, _ definition: String, rule: String? = nil) {
         self.value = value
         self.definition = definition
+        self.rule = rule ?? definition
     }
 
     /// A count.
-    public static func count(_ value: Int, _ definition: String) -> Figure { Figure(.count(value), definition) }
+    public static func count(_ value: Int, _ definition: String, rule: String? = nil) -> Figure {
+        Figure(.count(value), definition, rule: rule)
+    }
 
     /// The count, for figures that are counts; 0 otherwise.
     public var count: Int {

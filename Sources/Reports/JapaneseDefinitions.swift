@@ -1,32 +1,32 @@
 /// The definitions of the report's figures in Japanese, for `--lang ja`, keyed by the figure's stable path
-/// (`notifications.byPurpose.reminder`), so a Japanese page says in Japanese what each number counts.
-/// JSON stays English: its definitions document the stable format.
+/// (`notifications.byPurpose.reminder`), so a Japanese page says in plain Japanese what each number counts.
+/// JSON stays English: its definitions and precise rules document the stable format.
 enum JapaneseDefinitions {
-    /// The Japanese definition of the figure at `section.key`; `total` for the running total beside it.
-    /// Nil when there is none (the English one is shown).
+    /// The Japanese definition of the figure at `section.key`, in plain words for a reader (the precise rule stays in
+    /// the JSON's `rule`); `total` for the running total beside it. Nil when there is none (the English one is shown).
     static func definition(section: String, key: String, total: Bool = false) -> String? {
         let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
         switch (section, parts.first ?? "") {
         case ("coordination", let what) where what == "published" || what == "opened":
-            let column = what == "published" ? "公表日 (publishedAt)" : "受付日 (openedAt)"
-            let whose = parts.count == 3 && parts[1] == "byOrigin" ? "報告元 (origin) が \(parts[2]) で、" : ""
-            return total ? "\(whose)\(column) が四半期末より前の案件 (全期間の総計)。" : "\(whose)\(column) が四半期内の案件。"
+            let verb = what == "published" ? "公表した" : "受け付けた"
+            let whose = parts.count == 3 && parts[1] == "byOrigin" ? "\(ReportLabel.origin(parts[2])) 経由で" : ""
+            return total ? "\(whose)記録の始まりから四半期末までに\(verb)案件 (総計)。" : "\(whose)四半期内に\(verb)案件。"
         case ("notifications", "byPurpose") where parts.count > 1:
-            return "四半期内に送信したメッセージのうち、目的 (purpose) が '\(parts[1])' のもの。"
+            return "四半期内に送ったメッセージのうち、\(ReportLabel.purpose(parts[1]).text(.ja)) のもの。"
         case ("notifications", "incidentsByCategory") where parts.count > 1:
-            return parts[1] == "none" ? "四半期内に送信したインシデント通知 (目的 'incident') のうち、タイプの記録がないもの。"
-                : "四半期内に送信したインシデント通知 (目的 'incident') のうち、タイプが '\(parts[1])' のもの。"
+            return parts[1] == "none" ? "四半期内に送ったインシデント通知のうち、タイプの記録がないもの。"
+                : "四半期内に送ったインシデント通知のうち、タイプが \(ReportLabel.category(parts[1]).text(.ja)) のもの。"
         case ("notifications", "byRecipientKind") where parts.count > 1:
-            return "四半期内に送信したメッセージのうち、送付先組織の種別が '\(parts[1])' のもの。"
+            return "四半期内に送ったメッセージのうち、送付先が \(ReportLabel.kind(parts[1]).text(.ja)) のもの。"
         case ("notifications", "byRecipientCountry") where parts.count > 1:
-            return "四半期内に送信したメッセージのうち、送付先組織の国・地域が \(parts[1]) のもの。"
+            return "四半期内に送ったメッセージのうち、送付先の国・地域が \(parts[1]) のもの。"
         case ("directory", "keyProblemsByKind") where parts.count > 1:
             switch parts[1] {
-            case "missing": return "PGP フィンガープリントが登録されているが、鍵が鍵テーブルにない有効な連絡先。"
-            case "expired": return "鍵の有効期限が四半期末より前に切れている (失効していない) 有効な連絡先。"
-            case "expiring": return "鍵の有効期限が四半期末から \(DirectoryCounts.keyWarningDays) 日以内に切れる (失効していない) 有効な連絡先。"
-            case "revoked": return "鍵が失効 (revoked) している有効な連絡先。"
-            default: return "鍵の問題 '\(parts[1])' がある有効な連絡先。"
+            case "missing": return "PGP 鍵が手元にない連絡先。"
+            case "expired": return "PGP 鍵の有効期限が四半期末より前に切れた連絡先。"
+            case "expiring": return "PGP 鍵の有効期限が四半期末から \(DirectoryCounts.keyWarningDays) 日以内に切れる連絡先。"
+            case "revoked": return "PGP 鍵が失効している連絡先。"
+            default: return "鍵の問題 '\(parts[1])' がある連絡先。"
             }
         default:
             return fixed["\(section).\(key)"]
@@ -34,44 +34,46 @@ enum JapaneseDefinitions {
     }
 
     /// What the recount line of the integrity section says.
-    static let recount = "同じ値をイベントログから再計算したもの: data.at が四半期内の notification.sent イベント (各メッセージ 1 回) と、"
-        + "各案件の最新の case.opened / case.published イベント。"
+    static let recount = "同じ値を、改ざんを検知できる監査ログ (イベントログ) から数え直したもの: 四半期内に送信を記録したメッセージ "
+        + "(各 1 回) と、各案件の受付・公表の記録。"
 
     /// The charts' definitions, by chart: notifications sent, cases published, registered developers.
     static let charts = [
-        "notificationsSent": "各四半期に送信したメッセージ (state が 'sent' で sentAt が四半期内の notification 行)。",
-        "publishedByOrigin": "各四半期に公表した案件 (publishedAt が四半期内)、報告元別。",
-        "registeredDevelopers": "各四半期末日時点の登録製品開発者数 (ディレクトリの項目と同じ定義)。",
+        "notificationsSent": "各四半期に送ったメッセージの数。",
+        "publishedByOrigin": "各四半期に公表した案件、報告元別。",
+        "registeredDevelopers": "各四半期末時点で登録されている製品開発者の数。",
     ]
 
-    private static let notified = "初回通知日 (firstNotifiedAt) が四半期内の参加者 (案件×組織)"
+    private static let notified = "四半期内に初めて案件を通知した開発者 (案件ごとに数える)"
 
     private static let fixed: [String: String] = [
-        "notifications.sent": "state が 'sent' で sentAt が四半期内の送信メッセージ (notification 行)。宛先がいくつあっても、1 組織への 1 通を 1 件と数える。",
-        "notifications.byPurpose": "四半期内に送信したメッセージを、記録された目的 (purpose) 別に数えたもの。",
-        "notifications.incidentsByCategory": "四半期内に送信したインシデント通知を、タイプ別に数えたもの。",
-        "notifications.byRecipientKind": "四半期内に送信したメッセージを、送付先組織の種別ごとに数えたもの。",
-        "notifications.byRecipientCountry": "四半期内に送信したメッセージを、送付先組織の国・地域ごとに数えたもの。",
-        "notifications.delivery": "四半期のメッセージの配送結果。",
-        "notifications.delivery.sent": "state が 'sent' で sentAt が四半期内の送信メッセージ (notification 行)。宛先がいくつあっても、1 組織への 1 通を 1 件と数える。",
-        "notifications.delivery.deferredAtQuarterEnd": "四半期末より前に作成され、失敗しておらず、その時点で未送信のメッセージ (現在 queued・sending・deferred のもの、または四半期末より後に送信されたもの)。",
-        "notifications.delivery.failed": "四半期内に作成され、現在 state が 'failed' (恒久的なエラー、または再試行回数の上限) のメッセージ。",
-        "notifications.delivery.bounced": "四半期内に不達となったメッセージ: 'bounced' と記録された宛先 (updatedAt が四半期内) があるもの、または四半期内に受信した不達通知の対象。各メッセージは 1 件、照合できない不達通知はそれぞれ 1 件と数える。",
-        "coordination.organizationsNotified": "\(notified) のうち、異なる組織の数。",
-        "coordination.participantsNotified": "\(notified)。",
-        "coordination.participantsResponded": "\(notified) のうち、初回回答日 (firstResponseAt) が四半期末より前のもの。",
-        "coordination.responseRate": "\(notified) のうち、四半期末までに初回回答があったものの割合 (通知がなければ値なし)。",
-        "coordination.medianDaysToFirstResponse": "初回回答日 (firstResponseAt) が四半期内の参加者について、初回通知から初回回答までの日数の中央値 (通知より前の回答は 0 日、該当がなければ値なし)。",
-        "coordination.p90DaysToFirstResponse": "初回回答日 (firstResponseAt) が四半期内の参加者について、初回通知から初回回答までの日数の 90 パーセンタイル (最も近い順位の間を線形補間、該当がなければ値なし)。",
-        "coordination.awaitingResponse": "初回通知日が四半期末より前で、その時点までに初回回答のない参加者。待ち日数の長い \(QuarterReport.listLimit) 件を、初回通知から四半期末までの日数とともに掲載。",
-        "directory.registeredDevelopers": "種別が 'product-developer' で、四半期末日までに締結され、その時点で終了していない 'developer-registration' 合意を持つ組織。",
-        "directory.newDevelopers": "四半期末日時点の登録製品開発者 (上記) のうち、前四半期末日には登録されていなかったもの。",
-        "directory.apcertMembers": "APCERT の加盟 (since が四半期末日以前または記録なし、until が空またはそれより後) がある組織。",
-        "directory.nationalCSIRTPartners": "種別が 'national-csirt' で、四半期末日時点で有効 (status が active、またはそれより後に retired) な組織、またはその時点までに締結し終了していない覚書 (MoU) を持つ組織。",
-        "directory.mouSigned": "種別 'mou' の合意のうち、四半期の初日から末日までに締結されたもの。",
-        "directory.otherAgreementsSigned": "その他の種別 (developer-registration など) の合意のうち、四半期の初日から末日までに締結されたもの。",
-        "directory.keyProblems": "PGP フィンガープリントが登録された有効な連絡先のうち、鍵が鍵テーブルにない、失効している、または四半期末から \(DirectoryCounts.keyWarningDays) 日以内に有効期限が切れるもの (期限切れを含む)。",
-        "directory.bouncedAddresses": "updatedAt が四半期内で 'bounced' と記録された宛先のアドレス、または lastBounceAt が四半期内の連絡先のアドレス (大文字小文字を区別せず重複を除く)。",
+        "notifications.sent": "四半期内に送ったメッセージ。宛先が何人でも、1 組織への 1 通を 1 件と数える。",
+        "notifications.byPurpose": "四半期内に送ったメッセージを、目的別に数えたもの。",
+        "notifications.incidentsByCategory": "四半期内に送ったインシデント通知を、タイプ別に数えたもの。",
+        "notifications.byRecipientKind": "四半期内に送ったメッセージを、送付先組織の種別ごとに数えたもの。",
+        "notifications.byRecipientCountry": "四半期内に送ったメッセージを、送付先組織の国・地域ごとに数えたもの。",
+        "notifications.delivery": "四半期のメッセージがどうなったか。",
+        "notifications.delivery.sent": "四半期内に送ったメッセージ。宛先が何人でも、1 組織への 1 通を 1 件と数える。",
+        "notifications.delivery.voided": "四半期内に作成し、当方の送信障害 (中継サーバや設定の誤り) または案件の取り下げのため取り消したメッセージ。送信済みにも送信失敗にも数えず、そのバウンスも送付先のアドレスの不達に数えない。",
+        "coordination.withdrawn": "誤って登録し、取り下げた案件。これらの案件とその開発者は、ほかの案件の集計から除く。",
+        "notifications.delivery.deferredAtQuarterEnd": "四半期末より前に作成し、四半期末までに送り終えていなかったメッセージ (送信待ち・再送待ち、または四半期後に送ったもの)。",
+        "notifications.delivery.failed": "四半期内に作成し、届けられなかったメッセージ (恒久的に拒否された、または再送の上限に達した)。",
+        "notifications.delivery.bounced": "四半期内に、送付先のメールサーバから配送できなかったと報告されたメッセージ (各メッセージ 1 件)。",
+        "coordination.organizationsNotified": "四半期内に、少なくとも 1 件の案件を初めて通知した組織の数。",
+        "coordination.participantsNotified": "\(notified)。2 件の案件に関わる開発者は 2 と数える。",
+        "coordination.participantsResponded": "そのうち、四半期末までに回答があったもの。",
+        "coordination.responseRate": "\(notified) のうち、四半期末までに回答があったものの割合 (通知がなければ空欄)。",
+        "coordination.medianDaysToFirstResponse": "四半期内に届いた最初の回答について、通知から回答までにかかった日数の中央値 (半数はこれより早く回答)。",
+        "coordination.p90DaysToFirstResponse": "四半期内に届いた最初の回答の 9 割が、通知から何日以内に届いたか。",
+        "coordination.awaitingResponse": "四半期末より前に通知し、四半期末 (四半期の途中なら現在) までに回答のない開発者。待ち日数の長い \(QuarterReport.listLimit) 件を日数とともに掲載。",
+        "directory.registeredDevelopers": "四半期末日に登録されている製品開発者の数。",
+        "directory.newDevelopers": "そのうち、前四半期末には登録されていなかったもの。",
+        "directory.apcertMembers": "四半期末日に APCERT の加盟チームだった組織の数。",
+        "directory.nationalCSIRTPartners": "四半期末日に連携していた各国の CSIRT (活動中、または覚書 (MoU) を締結しているもの)。",
+        "directory.mouSigned": "四半期内に締結した覚書 (MoU)。",
+        "directory.otherAgreementsSigned": "四半期内に締結したその他の合意 (製品開発者の登録など)。",
+        "directory.keyProblems": "PGP 鍵が使えない連絡先: 鍵がない、失効している、期限切れ、または四半期末から \(DirectoryCounts.keyWarningDays) 日以内に期限が切れるもの。",
+        "directory.bouncedAddresses": "四半期内にメールを届けられなかったアドレス (各アドレス 1 件)。",
     ]
 
     /// The layout's rows with their definitions in Japanese wherever one is known.

@@ -10,6 +10,9 @@ enum NotificationCounts {
     static let sentDefinition = "Outbox messages (notification rows) with state 'sent' and sentAt in the quarter; "
         + "one message to one organisation counts once, whatever its number of addressees."
 
+    static let sentPlain = "Messages we sent in the quarter; a message to one organisation counts once, however many "
+        + "people it was addressed to."
+
     static func figures(_ queries: any ReportQueries, _ window: ReportWindow, bounces: QuarterBounces) throws -> NotificationFigures {
         var total = 0
         var byPurpose = [String: Int](uniqueKeysWithValues: purposes.map { ($0, 0) })
@@ -32,7 +35,8 @@ enum NotificationCounts {
 
         let deferred = try queries.unsentNotifications(atEndOf: window.bounds)
         let failed = try queries.failedNotifications(createdIn: window.bounds)
-        let sent = Figure.count(total, sentDefinition)
+        let voided = try queries.voidedNotifications(createdIn: window.bounds)
+        let sent = Figure.count(total, sentPlain, rule: sentDefinition)
         return NotificationFigures(
             sent: sent,
             byPurpose: byPurpose.reduce(into: [:]) { result, entry in
@@ -54,12 +58,22 @@ enum NotificationCounts {
             delivery: .init(
                 sent: sent,
                 deferredAtQuarterEnd: .count(deferred,
+                    "Messages written before the quarter ended that had not gone out by its end: still waiting to be sent "
+                    + "or retried, or sent only later.", rule:
                     "Messages created before the quarter's end, not failed, and not sent by then "
                     + "(now queued, sending or deferred, or sent only after the quarter's end)."),
                 failed: .count(failed,
+                    "Messages written in the quarter that could not be delivered: refused for good, or given up after the "
+                    + "last retry.", rule:
                     "Messages created in the quarter that are now in state 'failed' (permanent error or attempts exhausted)."),
                 bounced: .count(bounces.messages,
-                    "Messages with a bounce in the quarter: a recipient marked 'bounced' (updatedAt in the quarter) or a "
-                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each.")))
+                    "Messages that a recipient's mail server reported, in the quarter, it could not deliver (each message once).",
+                    rule: "Messages with a bounce in the quarter: a recipient marked 'bounced' (updatedAt in the quarter) or a "
+                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each."),
+                voided: .count(voided,
+                    "Messages written in the quarter that we voided because the failure was ours (our relay or settings) or "
+                    + "their case was withdrawn; counted neither as sent nor as failed.", rule:
+                    "Messages created in the quarter that a person voided (state 'voided': a failure of our own relay or "
+                    + "settings, or a case withdrawn); counted neither as sent nor as failed, their bounces not held against the vendors.")))
     }
 }

@@ -14,7 +14,7 @@ import Registry
 ///     "medianDaysToFirstResponse": F, "p90DaysToFirstResponse": F,
 ///     "opened": {"all": P, "byOrigin": {"cert-cc": P, "cpni": P, "jvn-jp": P, …}},
 ///     "organizationsNotified": F, "participantsNotified": F, "participantsResponded": F,
-///     "published": {"all": P, "byOrigin": {…}}, "responseRate": F },
+///     "published": {"all": P, "byOrigin": {…}}, "responseRate": F, "withdrawn": F + "items": ["case id", …] },
 ///   "directory": {
 ///     "apcertMembers": F, "bouncedAddresses": F + "items": [{"email", "organizationId"}],
 ///     "keyProblems": F + "items": [{"email", "expiresAt", "fingerprint", "organizationId", "problem"}],
@@ -29,10 +29,11 @@ import Registry
 ///   "notifications": {
 ///     "byPurpose": {"case-notification": F, "incident": F, "publication": F, "reminder": F, …},
 ///     "byRecipientCountry": {"JP": F, …}, "byRecipientKind": {"national-csirt": F, …},
-///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "sent": F},
+///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "sent": F, "voided": F},
 ///     "incidentsByCategory": {"forged": F, "intrusion": F, "other": F, "phishing": F, "scan": F, …},
 ///     "sent": F },
-///   "period": {"end": "…Z", "firstDay": "2007-07-01", "lastDay": "2007-09-30", "start": "…Z", "timeZone": "Asia/Tokyo"},
+///   "period": {"complete": true | false, "countedTo": "…Z", "end": "…Z", "firstDay": "2007-07-01", "lastDay": "2007-09-30",
+///              "start": "…Z", "timeZone": "Asia/Tokyo"},
 ///   "quarter": "2007Q3",
 ///   "series": {
 ///     "notificationsSent": {"definition", "values": [8 numbers]},
@@ -74,6 +75,11 @@ public struct QuarterReport: Sendable, Hashable, Encodable {
         public var firstDay: String
         /// `YYYY-MM-DD`.
         public var lastDay: String
+        /// False while the quarter has not ended when the report was made: its figures are partial.
+        public var complete: Bool = true
+        /// The instant the figures are counted up to: the quarter's end, or the report's time if earlier
+        /// (days waiting are counted to it).
+        public var countedTo: Date
     }
 }
 
@@ -96,6 +102,8 @@ public struct NotificationFigures: Sendable, Hashable, Encodable {
         public var deferredAtQuarterEnd: Figure
         public var failed: Figure
         public var bounced: Figure
+        /// Messages voided by a person (a failure of ours, or their case withdrawn): neither sent nor failed.
+        public var voided: Figure
     }
 }
 
@@ -110,6 +118,8 @@ public struct CoordinationFigures: Sendable, Hashable, Encodable {
     public var medianDaysToFirstResponse: Figure
     public var p90DaysToFirstResponse: Figure
     public var awaitingResponse: ListedFigure<AwaitingParticipant>
+    /// Cases opened by mistake and withdrawn: left out of every other case and participant figure; items are case ids.
+    public var withdrawn: ListedFigure<String>
 
     /// Counts over all origins and by origin (`jvn-jp`, `cert-cc`, `cpni`, then any other recorded).
     public struct ByOrigin: Sendable, Hashable, Encodable {

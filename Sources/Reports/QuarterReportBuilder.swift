@@ -41,14 +41,17 @@ public enum QuarterReportBuilder {
         let registrations = try DeveloperRegistrations(queries)
         let bounces = try QuarterBounces(queries, window)
         let notifications = try NotificationCounts.figures(queries, window, bounces: bounces)
-        let coordination = try CoordinationCounts.figures(queries, window, defaultTLP: defaultTLP)
+        let coordination = try CoordinationCounts.figures(queries, window, defaultTLP: defaultTLP, now: now)
         let directory = try DirectoryCounts.figures(queries, window, registrations: registrations, bounces: bounces)
         let series = whole ? try SeriesCounts.series(queries, window, registrations: registrations) : .empty
         let recount = whole ? try EventLogRecount.recount(queries, window) : .empty
         let differences = EventLogRecount.differences(recount, notifications, coordination)
         return QuarterReport(
             quarter: window.quarter,
-            period: window.period,
+            period: { var period = window.period
+                      period.complete = now >= window.end
+                      period.countedTo = min(now, window.end)
+                      return period }(),
             generatedAt: now,
             comparedTo: nil,
             notifications: notifications,

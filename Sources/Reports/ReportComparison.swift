@@ -44,6 +44,7 @@ enum ReportComparison {
         figure(&report.notifications.delivery.deferredAtQuarterEnd, n.delivery.deferredAtQuarterEnd)
         figure(&report.notifications.delivery.failed, n.delivery.failed)
         figure(&report.notifications.delivery.bounced, n.delivery.bounced)
+        figure(&report.notifications.delivery.voided, n.delivery.voided)
 
         let c = other.coordination
         origins(&report.coordination.opened, c.opened)
@@ -55,6 +56,7 @@ enum ReportComparison {
         figure(&report.coordination.medianDaysToFirstResponse, c.medianDaysToFirstResponse)
         figure(&report.coordination.p90DaysToFirstResponse, c.p90DaysToFirstResponse)
         figure(&report.coordination.awaitingResponse.figure, c.awaitingResponse.figure)
+        figure(&report.coordination.withdrawn.figure, c.withdrawn.figure)
 
         let d = other.directory
         figure(&report.directory.registeredDevelopers, d.registeredDevelopers)

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// How numbers, changes and instants are written; the same in every language.
 enum ReportFormatting {
@@ -28,6 +29,18 @@ enum ReportFormatting {
     /// `4 of 7` / `7 件中 4 件`.
     static func part(_ part: Int, of whole: Int, _ language: ReportLanguage) -> String {
         language == .ja ? "\(whole) 件中 \(part) 件" : "\(part) of \(whole)"
+    }
+
+    /// An instant as a page in `language` shows it: `2007-09-30T15:00:00Z` in English, and on a Japanese page
+    /// the time in the report's zone with its abbreviation, `2007-10-01 00:00 (JST)`.
+    static func instant(_ date: Date, _ language: ReportLanguage, zone zoneName: String) -> String {
+        guard language == .ja, let zone = TimeZone(identifier: zoneName) else { return instant(date) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return "\(formatter.string(from: date)) (\(ZoneLabel.abbreviation(zone, at: date)))"
     }
 
     /// `2007-09-30T15:00:00Z`.

@@ -5,7 +5,7 @@ enum ReportLabel: Sendable {
     case total, andMore, quarterAxis
     case notifications, coordination, directory, integrity, charts, definitions
     case sent, byPurpose, byRecipientKind, byRecipientCountry, incidentsByCategory, delivery
-    case deliverySent, deferredAtQuarterEnd, failed, bounced
+    case deliverySent, deferredAtQuarterEnd, failed, bounced, voided, withdrawn, incomplete
     case opened, published, organizationsNotified, participantsNotified, participantsResponded, responseRate
     case medianDays, p90Days, awaitingResponse
     case caseColumn, tlpColumn, organizationColumn, firstNotifiedColumn, daysColumn, addressColumn, fingerprintColumn
@@ -58,6 +58,10 @@ enum ReportLabel: Sendable {
         case .deferredAtQuarterEnd: ("Still deferred at quarter end", "四半期末時点で未送信")
         case .failed: ("Failed", "送信失敗")
         case .bounced: ("Bounced", "不達（バウンス）")
+        case .incomplete: ("— INCOMPLETE: the quarter has not ended; figures are counted up to %@",
+                           "— 集計途中: 四半期は終わっていません。%@ までの集計です")
+        case .voided: ("Voided (our own failures)", "取り消し（当方の送信障害）")
+        case .withdrawn: ("Cases withdrawn (opened by mistake; not counted)", "取り下げ案件（誤登録のため集計対象外）")
         case .opened: ("Cases opened", "受付案件数")
         case .published: ("Cases published", "公表件数")
         case .organizationsNotified: ("Organisations notified", "通知した組織数")
@@ -71,7 +75,7 @@ enum ReportLabel: Sendable {
         // TLP 2.0 labels and their name are never translated.
         case .tlpColumn: ("TLP", "TLP")
         case .organizationColumn: ("Organisation", "組織")
-        case .firstNotifiedColumn: ("First notified (UTC)", "初回通知（UTC）")
+        case .firstNotifiedColumn: ("First notified (UTC)", "初回通知")
         case .daysColumn: ("Days waiting", "経過日数")
         case .addressColumn: ("Address", "アドレス")
         case .fingerprintColumn: ("Fingerprint", "フィンガープリント")

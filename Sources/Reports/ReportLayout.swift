@@ -49,8 +49,8 @@ struct ReportLayout {
         let l = { (label: ReportLabel) in label.text(language) }
         let sections = [
             Self.notifications(report.notifications, l),
-            Self.coordination(report.coordination, language, l),
-            Self.directory(report.directory, language, l),
+            Self.coordination(report.coordination, language, l, zone: report.period.timeZone),
+            Self.directory(report.directory, language, l, zone: report.period.timeZone),
         ]
         self.sections = language == .ja ? sections.map(JapaneseDefinitions.translate) : sections
     }
@@ -61,14 +61,21 @@ struct ReportLayout {
 
     var title: String { "\(text(.title)) \(report.quarter)" }
 
+    /// An instant as this page shows it (in the report's zone on a Japanese page).
+    func instant(_ date: Date) -> String { ReportFormatting.instant(date, language, zone: report.period.timeZone) }
+
     var periodLine: String {
         let p = report.period
-        return "\(text(.period)): \(p.firstDay) – \(p.lastDay) (\(text(.timeZone)) \(p.timeZone); "
-            + "\(ReportFormatting.instant(p.start)) – \(ReportFormatting.instant(p.end)))"
+        var line = "\(text(.period)): \(p.firstDay) – \(p.lastDay) (\(text(.timeZone)) \(p.timeZone); "
+            + "\(instant(p.start)) – \(instant(p.end)))"
+        if !p.complete {
+            line += " " + text(.incomplete).replacingOccurrences(of: "%@", with: instant(p.countedTo))
+        }
+        return line
     }
 
     var generatedLine: String {
-        var line = "\(text(.generated)): \(ReportFormatting.instant(report.generatedAt))"
+        var line = "\(text(.generated)): \(instant(report.generatedAt))"
         if let other = report.comparedTo { line += " · \(text(.comparedWith)): \(other)" }
         return line
     }
@@ -194,12 +201,13 @@ struct ReportLayout {
                 figure: n.delivery.deferredAtQuarterEnd),
             Row(key: "delivery.failed", label: l(.failed), level: 1, figure: n.delivery.failed),
             Row(key: "delivery.bounced", label: l(.bounced), level: 1, figure: n.delivery.bounced),
+            Row(key: "delivery.voided", label: l(.voided), level: 1, figure: n.delivery.voided),
         ]
         return Section(key: "notifications", title: l(.notifications), rows: rows, tables: [])
     }
 
     private static func coordination(_ c: CoordinationFigures, _ language: ReportLanguage,
-                                     _ l: (ReportLabel) -> String) -> Section {
+                                     _ l: (ReportLabel) -> String, zone: String) -> Section {
         func origins(_ key: String, _ label: String, _ counts: CoordinationFigures.ByOrigin) -> [Row] {
             let order = CoordinationCounts.knownOrigins.filter { counts.byOrigin[$0] != nil }
                 + counts.byOrigin.keys.filter { !CoordinationCounts.knownOrigins.contains($0) }.sorted()
@@ -221,6 +229,9 @@ struct ReportLayout {
             Row(key: "medianDaysToFirstResponse", label: l(.medianDays), level: 0, figure: c.medianDaysToFirstResponse),
             Row(key: "p90DaysToFirstResponse", label: l(.p90Days), level: 0, figure: c.p90DaysToFirstResponse),
             Row(key: "awaitingResponse", label: l(.awaitingResponse), level: 0, figure: c.awaitingResponse.figure),
+            Row(key: "withdrawn", label: l(.withdrawn), level: 0, figure: c.withdrawn.figure,
+                detail: c.withdrawn.items.isEmpty ? nil : "(" + c.withdrawn.items.joined(separator: ", ")
+                    + (c.withdrawn.figure.count > c.withdrawn.items.count ? ", …" : "") + ")"),
         ]
         let name = { (name: String, local: String?) in language == .ja ? local ?? name : name }
         let awaiting = Table(
@@ -229,13 +240,14 @@ struct ReportLayout {
             numericColumns: [4],
             rows: c.awaitingResponse.items.map {
                 [$0.caseId, $0.tlp, name($0.organizationName, $0.organizationLocalName),
-                 ReportFormatting.instant($0.firstNotifiedAt), String(format: "%.1f", $0.days)]
+                 ReportFormatting.instant($0.firstNotifiedAt, language, zone: zone), String(format: "%.1f", $0.days)]
             },
             more: c.awaitingResponse.figure.count - c.awaitingResponse.items.count)
         return Section(key: "coordination", title: l(.coordination), rows: rows, tables: [awaiting])
     }
 
-    private static func directory(_ d: DirectoryFigures, _ language: ReportLanguage, _ l: (ReportLabel) -> String) -> Section {
+    private static func directory(_ d: DirectoryFigures, _ language: ReportLanguage, _ l: (ReportLabel) -> String,
+                                  zone: String) -> Section {
         let name = { (name: String, local: String?) in language == .ja ? local ?? name : name }
         var rows = [
             Row(key: "registeredDevelopers", label: l(.registeredDevelopers), level: 0, figure: d.registeredDevelopers),
@@ -266,7 +278,7 @@ struct ReportLayout {
                   numericColumns: [],
                   rows: d.keyProblems.items.map {
                       [$0.email, $0.organizationId, $0.fingerprint, l(.keyProblem($0.problem)),
-                       $0.expiresAt.map(ReportFormatting.instant) ?? ""]
+                       $0.expiresAt.map { ReportFormatting.instant($0, language, zone: zone) } ?? ""]
                   },
                   more: d.keyProblems.figure.count - d.keyProblems.items.count),
             Table(key: "bouncedAddresses", title: l(.bouncedAddresses),

@@ -28,6 +28,7 @@ struct ReportWindow: Sendable {
     }
 
     var period: QuarterReport.Period {
-        .init(timeZone: ReportTimeZone.name(of: timeZone), start: start, end: end, firstDay: firstDay, lastDay: lastDay)
+        .init(timeZone: ReportTimeZone.name(of: timeZone), start: start, end: end, firstDay: firstDay, lastDay: lastDay,
+              countedTo: end)
     }
 }

@@ -17,13 +17,13 @@ enum SeriesCounts {
         return ReportSeries(
             quarters: quarters,
             notificationsSent: .init(
-                definition: "Messages sent in each quarter (notification rows with state 'sent', sentAt in the quarter).",
+                definition: "Messages we sent in each quarter.",
                 values: sent),
             publishedByOrigin: .init(
-                definition: "Cases with publishedAt in each quarter, by origin.",
+                definition: "Cases published in each quarter, by where the report came from.",
                 values: published),
             registeredDevelopers: .init(
-                definition: "Registered product developers at each quarter's last day (as for the directory figure).",
+                definition: "Product developers registered with us at the end of each quarter.",
                 values: quarters.map { registrations.registered(on: $0.lastDay).count }))
     }
 }

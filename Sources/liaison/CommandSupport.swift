@@ -132,6 +132,12 @@ enum CommandSupport {
     }
 
     /// `3 errors`, `1 warning`.
+    /// A long list on one line summarised: the first `shown` items, then how many more (`a, b, c … and 1997 more`).
+    static func summarized(_ items: [String], shown: Int = 10, noun: String) -> String {
+        guard items.count > shown else { return items.joined(separator: ", ") }
+        return items.prefix(shown).joined(separator: ", ") + " … and \(items.count - shown) \(noun)"
+    }
+
     static func plural(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
     }

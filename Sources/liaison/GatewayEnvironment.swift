@@ -26,6 +26,16 @@ struct GatewayEnvironment {
     var dates: WorkspaceDates { configuration.dates }
     var gnupgHome: String { workspace.gnupgHome(environment: environment) }
 
+    /// The case book with the workspace's partners (`cases.origins`) and zone.
+    func caseBook() -> CaseBook {
+        var book = CaseBook(store: store, actor: actor)
+        book.origins = configuration.cases.origins
+        book.dates = dates
+        book.defaultTLP = configuration.cases.tlp
+        book.publicationTLP = configuration.cases.publicationTLP
+        return book
+    }
+
     /// The ingester every reading path uses (files, standard input, IMAP, `run`), with the workspace's
     /// `ingest.require_signature` and the key's passphrase (to decrypt an encrypted reply).
     func replyIngester() throws -> ReplyIngester {
@@ -53,7 +63,14 @@ struct GatewayEnvironment {
         }
         smtp.tls = policy
         smtp.username = username ?? configuration.smtp.username
-        if smtp.username != nil { smtp.password = environment[configuration.smtp.passwordEnv] }
+        if let user = smtp.username {
+            let variable = configuration.smtp.passwordEnv
+            guard let password = environment[variable], !password.isEmpty else {
+                throw ValidationError("the SMTP user \(user) needs its password in the environment variable \(variable) "
+                                      + "(smtp.password_env), which is empty or not set")
+            }
+            smtp.password = password
+        }
         smtp.caFile = (caFile ?? configuration.smtp.caFile).map { resolve($0, against: root) }
         if let seconds = configuration.smtp.connectTimeout { smtp.connectTimeout = TimeInterval(seconds) }
         try smtp.validate()

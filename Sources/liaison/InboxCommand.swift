@@ -16,7 +16,7 @@ struct InboxCommand: ParsableCommand {
             that could not be decrypted), reports that named no recipient, parts that could not be decoded, bytes \
             that held no message.
             """,
-        subcommands: [List.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Show.self, Assign.self, Dismiss.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List received messages.")

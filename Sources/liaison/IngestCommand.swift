@@ -29,7 +29,7 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: "An mbox file (LF or CRLF line ends).") var mbox: String?
     @Option(help: "A Maildir folder (new/ and cur/).") var maildir: String?
-    @Option(help: ArgumentHelp("An IMAP mailbox, imaps://USER@HOST/INBOX or imap://… with STARTTLS (password from LIAISON_IMAP_PASSWORD); default imap.url of liaison.yaml.", valueName: "URL"))
+    @Option(help: ArgumentHelp("An IMAP mailbox, imaps://USER@HOST/INBOX or imap://… with STARTTLS (password from imap.password_env, default LIAISON_IMAP_PASSWORD). `--imap` always takes a URL; `liaison ingest` with no source at all reads imap.url of liaison.yaml.", valueName: "URL"))
     var imap: String?
     @OptionGroup var imapOptions: IMAPIngestOptions
     @Argument(help: "`-` to read one message from standard input.") var stdin: String?

@@ -25,6 +25,7 @@ struct Liaison: ParsableCommand {
             The quarter's figures:
               liaison report quarter 2007Q3 --format html --lang ja --output q3.html
             """,
+        version: LiaisonVersion.current,
         subcommands: [
             InitCommand.self,
             DoctorCommand.self,
@@ -56,6 +57,10 @@ struct Liaison: ParsableCommand {
             var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
+        }
+        if let problem = CommandSuggestion.problem(in: Array(CommandLine.arguments.dropFirst()), root: Liaison.self) {
+            FileHandle.standardError.write(Data((problem + "\n").utf8))
+            Foundation.exit(1)
         }
         do {
             var command = try parseAsRoot()

@@ -17,7 +17,9 @@ struct NotifyCommand: ParsableCommand {
 
             All or nothing: every template variable, address and key is checked first; on any problem nothing \
             is queued and every problem is listed, one per line. An organisation that already received the \
-            template for the case is a problem too, unless --again is given.
+            template for the case is a problem too, unless --again is given; --again while earlier copies of the \
+            template for the case are still queued or deferred is refused unless --force (vendors would get two). \
+            An embargo template (vendor-initial, reminder) for a published case is refused unless --force.
 
             Messages wait in the outbox until `liaison send`.
 
@@ -33,6 +35,8 @@ struct NotifyCommand: ParsableCommand {
     var attachments: [String] = []
     @Flag(help: "Check everything and show what would be queued; queue nothing.") var dryRun = false
     @Flag(help: "Notify again organisations that already received this template for the case.") var again = false
+    @Flag(help: "Queue even when a guard refuses: an embargo template (vendor-initial, reminder) for a published case, or --again while earlier copies are still queued or deferred.")
+    var force = false
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
@@ -43,8 +47,10 @@ struct NotifyCommand: ParsableCommand {
             case "publication": .publication
             default: .caseNotification
             }
-            let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
+            var request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
                                               attachments: try loadAttachments(attachments), again: again)
+            request.force = force
+            request.refuseUnsentRepeats = true
             let composer = NotificationComposer(store: env.store, settings: try env.settings())
             let planned = dryRun ? try composer.plan(request) : try composer.queue(request)
             printPlanned(planned, dryRun: dryRun, format: format)
@@ -163,9 +169,14 @@ func loadAttachments(_ paths: [String]) throws -> [Attachment] {
 
 func printPlanned(_ planned: [PlannedNotification], dryRun: Bool, format: OutputFormat) {
     if format == .json { try? CommandSupport.printJSON(planned); return }
+    // Thousands of vendors make a table no one reads: the first rows, then how many more.
+    let shown = 50
     CommandSupport.printTable(["organisation", "lang", "to", "cc", "encrypted", "subject"],
-               planned.map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
-                              $0.encrypted ? "yes" : "no", $0.subject] })
+               planned.prefix(shown).map { [$0.organizationId, $0.language, $0.to.joined(separator: ", "), $0.cc.joined(separator: ", "),
+                                            $0.encrypted ? "yes" : "no", $0.subject] })
+    if planned.count > shown {
+        print("… and \(planned.count - shown) more message\(planned.count - shown == 1 ? "" : "s") to \(Set(planned.dropFirst(shown).map(\.organizationId)).count) organisations; --format json lists every one")
+    }
     let verb = dryRun ? "would queue" : "queued"
     print("\(verb) \(planned.count) message\(planned.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing queued)" : "; run `liaison send` to deliver")")
 }

@@ -87,7 +87,9 @@ struct OrgCommand: ParsableCommand {
             abstract: "Show an organisation with its contacts, keys, memberships, agreements and technologies.",
             discussion: """
                 JSON: the organisation's fields, with contacts (each with its key: fingerprint, algorithm, userIds, \
-                created, expires, revoked, usable; or null), memberships and agreements.
+                created, expires, revoked, usable; or null), memberships, agreements and history (the cases it took \
+                part in: caseId, title, openedAt, publishedAt, withdrawnAt, delivery, response, firstNotifiedAt, \
+                firstResponseAt, daysToRespond). The table ends with the same history and how often it answered.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -106,15 +108,40 @@ struct OrgCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             let dates = try options.dates(of: workspace)
-            guard let details = try CommandSupport.reportingErrors({ try RegistryQueries(store: store).organization(id: id) }) else {
-                try CommandSupport.fail("No organisation has the id \"\(id)\"; see `liaison org list`.")
+            let queries = RegistryQueries(store: store)
+            guard let details = try CommandSupport.reportingErrors({ try queries.organization(id: id) }) else {
+                let known = try CommandSupport.reportingErrors { try queries.organizations().map(\.id) }
+                try CommandSupport.fail("No organisation has the id \"\(id)\"\(NearestName.suggestion(for: id, in: known)); see `liaison org list`.")
             }
+            let history = try CommandSupport.reportingErrors { try CaseStore(store).history(organizationId: id) }
             switch format {
             case .json:
-                try CommandSupport.printJSON(OrganizationDocument(details))
+                var document = OrganizationDocument(details)
+                document.history = history
+                try CommandSupport.printJSON(document)
             case .table:
-                print(render(details, dates: dates), terminator: "")
+                print(render(details, dates: dates) + renderHistory(history, dates: dates), terminator: "")
             }
+        }
+
+        /// The cases it took part in, with its response and the days it took; then its response rate.
+        private func renderHistory(_ history: [ParticipationHistory], dates: WorkspaceDates) -> String {
+            var output = "\nCases\n"
+            guard !history.isEmpty else { return output + "  none\n" }
+            var table = TextTable(["CASE", "OPENED", "STATE", "DELIVERY", "RESPONSE", "NOTIFIED", "RESPONDED", "DAYS"])
+            for item in history {
+                let state = item.withdrawnAt != nil ? "withdrawn" : (item.publishedAt != nil ? "published" : "open")
+                table.add([item.caseId, dates.dayText(item.openedAt), state, item.delivery.rawValue, item.response.rawValue,
+                           item.firstNotifiedAt.map(dates.dayText) ?? "", item.firstResponseAt.map(dates.dayText) ?? "",
+                           item.daysToRespond.map(String.init) ?? ""])
+            }
+            output += table.render()
+            let notified = history.filter { $0.firstNotifiedAt != nil && $0.withdrawnAt == nil }
+            let answered = notified.filter { $0.firstResponseAt != nil }
+            let days = answered.compactMap(\.daysToRespond).sorted()
+            output += "  responded in \(answered.count) of \(notified.count) case\(notified.count == 1 ? "" : "s") notified"
+                + (days.isEmpty ? "" : "; median \(days[days.count / 2]) days to respond") + "\n"
+            return output
         }
 
         private func render(_ details: OrganizationDetails, dates: WorkspaceDates) -> String {
@@ -230,6 +257,8 @@ struct OrganizationDocument: Encodable {
     var contacts: [ContactEntry]
     var memberships: [MembershipDefinition]
     var agreements: [Agreement]
+    /// The cases it took part in (`ParticipationHistory`), newest first.
+    var history: [ParticipationHistory] = []
 
     init(_ details: OrganizationDetails) {
         organization = OrganizationSummary(details.organization)
@@ -247,6 +276,6 @@ struct OrganizationDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case organization, notes, contacts, memberships, agreements
+        case organization, notes, contacts, memberships, agreements, history
     }
 }

@@ -8,36 +8,67 @@ import SMTP
 /// `liaison outbox`: what is queued, sent, deferred, failed or held; `outbox release` lets held messages go.
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "outbox", abstract: "List outbox messages, or release held ones.",
-        subcommands: [List.self, Release.self], defaultSubcommand: List.self)
+        commandName: "outbox", abstract: "List outbox messages; release held ones; void our own failures and queue them again.",
+        subcommands: [List.self, Release.self, VoidMessages.self, Retry.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List outbox messages, oldest first, with each recipient's state.",
+            abstract: "List outbox messages, oldest first, with each recipient's state: by default what is not yet sent.",
             discussion: """
+                Without --state, --case, --held or --all, only what is not yet sent (queued, sending, held, deferred) \
+                is listed, followed by how many messages of the other states are not shown. --all lists the whole \
+                history; --limit N and --after ID page through it (the table says which --after gives the next page).
+
                 A recipient not yet delivered is shown with the SMTP server's last reply, e.g. \
                 `deferred (451 4.3.0 Try later)`. A message shown as `held` was handed to the server but its delivery \
                 could not be recorded, or a run stopped while sending it: no `send` takes it again until `liaison \
                 outbox release`. The table ends with how many are held and why.
+
+                JSON: an array of messages (id, messageId, trackingRef, state, caseId, organizationId, purpose, \
+                language, subject, signed, encrypted, attempts, createdAt, sentAt, nextAttemptAt, lastError, \
+                heldReason, voidReason, recipients with email, kind, status, smtpCode, smtpReply).
                 """)
         @OptionGroup var workspace: WorkspaceOptions
-        @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred or failed.", valueName: "S")) var state: String?
-        @Option(help: ArgumentHelp("Only this case.", valueName: "CASE")) var `case`: String?
+        @Option(help: ArgumentHelp("Only this state: queued, sending, sent, deferred, failed or voided.", valueName: "S")) var state: String?
+        @Option(help: ArgumentHelp("Only this case (every state).", valueName: "CASE")) var `case`: String?
         @Flag(help: "Only held messages.") var held = false
+        @Flag(help: "Every message, sent, failed and voided ones included.") var all = false
+        @Option(help: ArgumentHelp("At most N messages (the table shows \(List.tablePage) at a time unless told).", valueName: "N")) var limit: Int?
+        @Option(help: ArgumentHelp("Only messages after this outbox id (the next page).", valueName: "ID")) var after: Int64?
         @Option(help: "table or json.") var format: OutputFormat = .table
+
+        /// Rows of one page of the table.
+        static let tablePage = 200
 
         func run() throws {
             try CommandSupport.reportingErrors {
                 if let state, NotificationState(rawValue: state) == nil {
-                    throw ValidationError("--state \(state) is not one of queued, sending, sent, deferred, failed")
+                    throw ValidationError("--state \(state) is not one of \(NotificationState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+                if let limit, limit < 1 { throw ValidationError("--limit takes a number of messages from 1 up") }
                 let env = try GatewayEnvironment(workspace)
-                let rows = try Outbox(store: env.store).list(state: state.flatMap(NotificationState.init), caseId: `case`, heldOnly: held)
+                let outbox = Outbox(store: env.store)
+                let unsentOnly = state == nil && `case` == nil && !held && !all
+                // A table of thousands of rows is read by no one: it pages unless --limit says otherwise.
+                let limit = self.limit ?? (format == .table ? List.tablePage : nil)
+                let filter = OutboxFilter(states: state.flatMap(NotificationState.init).map { [$0] } ?? (unsentOnly ? OutboxFilter.unsentStates : nil),
+                                          caseId: `case`, heldOnly: held, afterId: after, limit: limit.map { $0 + 1 })
+                var rows = try outbox.list(filter)
+                let more = limit.map { rows.count > $0 } ?? false
+                if let limit, more { rows.removeLast(rows.count - limit) }
                 if format == .json { try CommandSupport.printJSON(rows); return }
                 CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
                            rows.map { [String($0.id), $0.heldReason == nil ? $0.state : "held", $0.caseId ?? "-", $0.organizationId,
                                        $0.purpose, $0.language, String($0.attempts), $0.recipients.map(OutboxCommand.describe).joined(separator: ", "),
                                        $0.subject] })
+                if more, let last = rows.last { print("more messages follow: --after \(last.id) shows the next page") }
+                if unsentOnly {
+                    let counts = try outbox.stateCounts()
+                    let hidden = [NotificationState.sent, .failed, .voided].compactMap { state in
+                        counts[state].map { "\($0) \(state.rawValue)" }
+                    }
+                    if !hidden.isEmpty { print("not shown: \(hidden.joined(separator: ", ")); `liaison outbox --all` lists every message") }
+                }
                 let held = rows.filter { $0.heldReason != nil }
                 if !held.isEmpty {
                     print("\(CommandSupport.plural(held.count, "message")) held; no `send` takes \(held.count == 1 ? "it" : "them") until `liaison outbox release`:")
@@ -68,6 +99,79 @@ struct OutboxCommand: ParsableCommand {
                 print("released \(CommandSupport.plural(released.count, "message")); the next `liaison send` tries them again")
             }
         }
+    }
+
+    struct VoidMessages: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "void",
+            abstract: "Void failed or deferred messages that went wrong through a fault of ours.",
+            discussion: """
+                For a mistake of our own (a relay that refused to relay, a wrong setting): the messages are counted \
+                neither as sent nor as failed, the bounces they caused are taken back from the vendors' addresses, \
+                their recipients wait again and the participants' delivery is worked out without them. Each is an \
+                event (notification.voided) with the reason. `liaison outbox retry ID…` queues them again, same bytes.
+
+                Examples:
+                  liaison outbox void 41 42 --reason 'relay refused relaying after the move'
+                  liaison outbox void --case 'JVNVU#12345678' --reason 'wrong relay'
+                  liaison outbox void --failed-since 2007-10-01T09:00 --reason 'relay refused relaying'
+
+                JSON: the messages voided, each with id, caseId, organizationId and previousState.
+                """)
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: ArgumentHelp("Outbox ids, as `liaison outbox --all` lists them.", valueName: "ID")) var ids: [Int64] = []
+        @Option(name: .customLong("case"), help: ArgumentHelp("Every failed or deferred message of this case.", valueName: "CASE")) var caseId: String?
+        @Option(name: .customLong("failed-since"), help: ArgumentHelp("Every message failed or deferred at or after this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the workspace's time zone, or ISO 8601).", valueName: "TIME"))
+        var failedSince: String?
+        @Option(help: "Why, in one line (kept in each message's event).") var reason: String
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                guard [!ids.isEmpty, caseId != nil, failedSince != nil].filter({ $0 }).count == 1 else {
+                    throw ValidationError("give outbox ids, or --case CASE, or --failed-since TIME (one of them)")
+                }
+                let env = try GatewayEnvironment(workspace)
+                let selection: OutboxVoidSelection
+                if let caseId { selection = .caseId(caseId) }
+                else if let failedSince {
+                    selection = .failedSince(try CommandSupport.value(of: "--failed-since") { try env.dates.instant(parsing: failedSince) })
+                } else { selection = .ids(ids) }
+                var outbox = Outbox(store: env.store)
+                outbox.actor = env.actor
+                let voided = try outbox.void(selection, reason: reason, voiding: OutboxVoiding(env.store))
+                if format == .json { try CommandSupport.printJSON(voided); return }
+                print("voided \(CommandSupport.plural(voided.count, "message")) (\(OutboxCommand.summary(voided))); "
+                      + "`liaison outbox retry ID…` queues one again")
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue voided or failed messages again, with the same bytes and Message-ID.",
+            discussion: "Example: liaison outbox retry 41 42   (then liaison send)")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: ArgumentHelp("Outbox ids of voided or failed messages.", valueName: "ID")) var ids: [Int64] = []
+
+        func run() throws {
+            try CommandSupport.reportingErrors {
+                guard !ids.isEmpty else { throw ValidationError("give the outbox ids of the messages to queue again") }
+                let env = try GatewayEnvironment(workspace)
+                var outbox = Outbox(store: env.store)
+                outbox.actor = env.actor
+                let queued = try outbox.retry(ids: ids, voiding: OutboxVoiding(env.store))
+                print("queued \(CommandSupport.plural(queued.count, "message")) again; run `liaison send` to deliver")
+            }
+        }
+    }
+
+    /// "3 messages: 2 failed, 1 deferred", summarised so that 2,000 ids never fill a line.
+    static func summary(_ corrections: [OutboxCorrection]) -> String {
+        let byState = Dictionary(grouping: corrections, by: \.previousState).mapValues(\.count)
+        let organisations = Set(corrections.map(\.organizationId)).count
+        return byState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            + ", to \(CommandSupport.plural(organisations, "organisation"))"
     }
 
     /// "addr delivered", or with the server's reply when it was not: "addr deferred (451 4.3.0 Try later)".

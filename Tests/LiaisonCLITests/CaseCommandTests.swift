@@ -99,7 +99,7 @@ import TestSupport
         #expect(Set(reminders.compactMap { $0["organizationId"] as? String }) == ["hikari", "sakura", "yuki"])
         #expect(try ws.outbox().count == 5)
 
-        let publish = try ws.liaison(["case", "publish", caseId])
+        let publish = try ws.liaison(["case", "publish", caseId, "--force"])
         #expect(publish.status == 0, "\(publish.stderr)")
         let publication = try ws.liaison(["notify", caseId, "--template", "publication"])
         #expect(publication.status == 0, "\(publication.stderr)")
@@ -167,7 +167,7 @@ import TestSupport
             (["ingest"], "give one of --mbox FILE, --maildir DIR, --imap URL or -"),
             (["ingest", "--mbox", ws.root.appendingPathComponent("missing.mbox").path],
              "\(ws.root.appendingPathComponent("missing.mbox").path): cannot read the mbox file"),
-            (["outbox", "--state", "lost"], "--state lost is not one of queued, sending, sent, deferred, failed"),
+            (["outbox", "--state", "lost"], "--state lost is not one of queued, sending, sent, deferred, failed, voided"),
             // A case id that reads differently from what it is (U+202E reverses what follows) is refused.
             (["case", "open", "JVNVU#1\u{202E}8765", "--title", "x", "--origin", "jvn-jp"],
              "the case id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it"),

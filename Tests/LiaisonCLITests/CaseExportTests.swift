@@ -60,7 +60,7 @@ import TestSupport
         try run(ws, ["case", "open", Self.caseId, "--title", "DNS cache poisoning", "--origin", "cert-cc", "--tlp", "RED"])
         try run(ws, ["case", "add", Self.caseId, "kumo"])
         try run(ws, ["case", "set", Self.caseId, "kumo", "fixed", "--statement", "Fixed in 2.4.1."])
-        try run(ws, ["case", "publish", Self.caseId])
+        try run(ws, ["case", "publish", Self.caseId, "--force", "--tlp", "RED"])
 
         let output = ws.root.appendingPathComponent("advisory.json")
         let written = try run(ws, ["case", "export", Self.caseId, "--format", "csaf", "--output", output.path])

@@ -32,7 +32,7 @@ import TestSupport
             try ws.writeOrganization("test-csirt", TemporaryWorkspace.organizationYAML(
                 id: "test-csirt", name: "Test CSIRT", kind: "national-csirt", technologies: [], email: "vuls@csirt.example"))
             try ws.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora"))
-            for args in [["directory", "sync"], ["case", "open", "JVNVU#31415926", "--title", "t", "--origin", "test-csirt"],
+            for args in [["directory", "sync"], ["case", "open", "JVNVU#31415926", "--title", "t", "--origin", "jvn-jp"],
                          ["case", "add", "JVNVU#31415926", "aozora"]] {
                 let run = try runLiaison(args, workspace: ws.root)
                 guard run.status == 0 else { throw SetupFailed(description: "\(args): \(run.stderr)") }

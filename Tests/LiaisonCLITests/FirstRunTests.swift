@@ -152,10 +152,10 @@ import TestSupport
 
             """
         try folder.write("history.csv", good)
-        let imported = try folder.liaison(["case", "import", "history.csv"])
+        let imported = try folder.liaison(["case", "import", "history.csv", "--force"])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout == "imported 4 cases from history.csv (0 already there, unchanged; 2 participants added)\n")
-        let again = try folder.liaison(["case", "import", "history.csv"])
+        let again = try folder.liaison(["case", "import", "history.csv", "--force"])
         #expect(again.stdout == "imported 0 cases from history.csv (4 already there, unchanged; 0 participants added)\n")
 
         // 2006Q2 (Asia/Tokyo) is the first quarter with history: two published in it, and the totals start there.

@@ -95,9 +95,9 @@ final class GatewayWorkspace {
         try LiaisonProcess(args, workspace: root, input: input, environment: environment)
     }
 
-    /// `liaison outbox --format json [--state S]`, parsed.
+    /// `liaison outbox --format json --all`, or `--state S`, parsed.
     func outbox(state: String? = nil) throws -> [[String: Any]] {
-        let result = try liaison(["outbox", "--format", "json"] + (state.map { ["--state", $0] } ?? []))
+        let result = try liaison(["outbox", "--format", "json"] + (state.map { ["--state", $0] } ?? ["--all"]))
         guard result.status == 0 else { throw LiaisonFailed(run: result) }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
     }

@@ -35,9 +35,9 @@ import TestSupport
             """)
         let caseId = "JVNVU#20071001"
         for args in [["directory", "sync"],
-                     ["case", "open", caseId, "--title", "Midnight", "--origin", "jvn-jp", "--due", "2007-10-15"],
+                     ["case", "open", caseId, "--title", "Midnight", "--origin", "jvn-jp", "--due", "2007-10-15", "--force"],
                      ["case", "add", caseId, "krcert-cc"],
-                     ["case", "publish", caseId, "--at", zone.publishAt]] {
+                     ["case", "publish", caseId, "--at", zone.publishAt, "--force"]] {
             let run = try ws.liaison(args)
             #expect(run.status == 0, "\(args): \(run.stderr)")
         }

@@ -26,12 +26,21 @@ import Testing
         }
 
         let markdown = ReportRenderer.render(report, format: .markdown, language: .ja)
-        #expect(markdown.contains("再集計: 同じ値をイベントログから再計算したもの"))
+        #expect(markdown.contains("再集計: 同じ値を、改ざんを検知できる監査ログ (イベントログ) から数え直したもの"))
         let html = ReportRenderer.render(report, format: .html, language: .ja)
         #expect(html.contains("各四半期に公表した案件") && !html.contains("Cases with publishedAt"))
 
         let english = ReportRenderer.render(report, format: .text, language: .en)
-        #expect(english.contains("Cases with publishedAt in the quarter."), "English stays English")
+        #expect(english.contains("Cases published in the quarter."), "English stays English")
+        // Definitions are written for a reader, in both languages; the precise rule stays in the JSON.
+        for rendering in [english, text, markdown, html] {
+            for term in ["firstNotifiedAt", "firstResponseAt", "publishedAt", "openedAt", "sentAt", "lastBounceAt", "notification 行", "state が"] {
+                #expect(!rendering.contains(term), "\(term) in a definition for a reader")
+            }
+        }
+        let json = ReportRenderer.render(report, format: .json, language: .en)
+        #expect(json.contains("\"definition\" : \"Cases published in the quarter.\""))
+        #expect(json.contains("\"rule\" : \"Cases with publishedAt in the quarter.\""))
         #expect(ReportRenderer.render(report, format: .json, language: .ja) == ReportRenderer.render(report, format: .json, language: .en))
     }
 }
