@@ -149,6 +149,19 @@ public struct NotificationComposer: Sendable {
         return prepared.planned
     }
 
+    /// Signs one participant's reminder or escalation, then stores it with `followUp` only if the participant still
+    /// waits as `seen` found it (see `OutboxStore.enqueue(_:followUp:ifStillWaiting:actor:)`): nil, with nothing
+    /// stored, when another process took the step meanwhile or the participant answered while it was signed.
+    public func queueStep(_ request: NotificationRequest, followUp: QueueFollowUp,
+                          ifStillWaiting seen: WaitingParticipant) throws -> [PlannedNotification]? {
+        let prepared = try prepare(request)
+        var stored = false
+        try persisting(prepared.request) { outbox, _ in
+            stored = try outbox.enqueue(prepared.messages, followUp: followUp, ifStillWaiting: seen, actor: settings.actor)
+        }
+        return stored ? prepared.planned : nil
+    }
+
     /// Runs a store operation for `request`, with the store's refusals said as the composer says them.
     private func persisting(_ request: NotificationRequest, _ body: (OutboxStore, Bool) throws -> Void) throws {
         let refuseRepeats = !request.again && request.caseId != nil

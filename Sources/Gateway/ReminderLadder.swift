@@ -2,7 +2,8 @@ import Foundation
 import Registry
 
 /// The reminder policy of a workspace applied to open cases: reminders after N and M days without a
-/// response, an escalation to every contact (and the coordinator) after E days, unreachable after U days.
+/// response, an escalation to every contact (and the coordinator, where the case's TLP allows a copy to another
+/// organisation: `TrafficLightProtocol.allowsOtherOrganizations`) after E days, unreachable after U days.
 ///
 /// Time comes from `composer.now`, so a test walks a case through the ladder with a clock it moves:
 /// ```swift
@@ -37,11 +38,20 @@ public struct ReminderLadder: Sendable {
 
     /// Takes the next due step for every waiting participant of every open case (or of `caseId`).
     /// All or nothing: every message is checked first; on any problem nothing is queued and nothing marked.
+    /// A step is then stored only if its participant still waits as it was read: one that another process took
+    /// meanwhile, or whose participant answered while it was signed, is not taken and goes to `dropped` instead.
     public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
-                      dryRun: Bool = false) throws -> [Action] {
+                      dryRun: Bool = false, dropped: (Action) -> Void = { _ in }) throws -> [Action] {
         let now = composer.now()
         let store = composer.store.caseLifecycle(actor: composer.settings.actor)
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
+        var levels: [String: TrafficLightProtocol] = [:]
+        func level(of caseId: String) throws -> TrafficLightProtocol {
+            if let known = levels[caseId] { return known }
+            let found = try CaseStore(composer.store).record(caseId)?.tlp ?? composer.settings.defaultTLP
+            levels[caseId] = found
+            return found
+        }
         for waiting in try store.waitingParticipants(caseId: caseId) {
             let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)
             guard let step = nextStep(waiting, days: days) else { continue }
@@ -58,7 +68,9 @@ public struct ReminderLadder: Sendable {
                 escalation.variables = ["escalation.organizationName": vendor?.name ?? waiting.organizationId,
                                         "escalation.organizationLocalName": vendor?.localName ?? vendor?.name ?? waiting.organizationId,
                                         "escalation.days": String(days)]
-                if let coordinator = policy.coordinator, coordinator != waiting.organizationId {
+                // The coordinator's copy leaves the participant's organisation: only where the case's TLP allows it.
+                if let coordinator = policy.coordinator, coordinator != waiting.organizationId,
+                   try level(of: waiting.caseId).allowsOtherOrganizations {
                     escalation.observers = [coordinator]
                 }
                 request = escalation
@@ -80,24 +92,26 @@ public struct ReminderLadder: Sendable {
         if !problems.isEmpty { throw GatewayProblems(problems) }
         var actions: [Action] = []
         for ((waiting, step, days, request), plan) in zip(steps, planned) {
-            var messages = plan
+            var messages: [PlannedNotification]? = plan
             if !dryRun {
+                // Each step is stored only if the participant still waits as read above: a step another process
+                // took meanwhile, or an answer that came while this one was signed, drops it.
                 switch step {
                 case .reminder:
-                    messages = try composer.queue(request!) { _ in
-                        .reminded(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
-                    }
+                    messages = try composer.queueStep(request!, followUp: .reminded(caseId: waiting.caseId,
+                                                                                    organizationId: waiting.organizationId, at: now),
+                                                      ifStillWaiting: waiting)
                 case .escalation:
-                    messages = try composer.queue(request!) { planned in
-                        guard planned.organizationId == waiting.organizationId else { return nil }
-                        return .escalated(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
-                    }
+                    messages = try composer.queueStep(request!, followUp: .escalated(caseId: waiting.caseId,
+                                                                                     organizationId: waiting.organizationId, at: now),
+                                                      ifStillWaiting: waiting)
                 case .unreachable:
-                    try store.markUnreachable(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                    messages = try store.markUnreachable(waiting, at: now) ? [] : nil
                 }
             }
-            actions.append(Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
-                                  daysWaiting: days, messages: messages))
+            let action = Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
+                                daysWaiting: days, messages: messages ?? [])
+            if messages == nil { dropped(action) } else { actions.append(action) }
         }
         return actions
     }

@@ -113,6 +113,22 @@ extension OutboxStore {
         }
     }
 
+    /// Queues one participant's reminder or escalation (its messages, the coordinator's copy included) and makes
+    /// `followUp` (the reminder counted, the escalation marked), in one transaction, only if the participant still
+    /// waits exactly as `seen` found it: same reminder count, last reminder and escalation, still no response,
+    /// case still open. Otherwise nothing is written and the result is false: another `remind` or `liaison run`
+    /// took this step meanwhile, or an answer came while the messages were being signed.
+    public func enqueue(_ messages: [QueuedNotification], followUp: QueueFollowUp, ifStillWaiting seen: WaitingParticipant,
+                        actor: String) throws -> Bool {
+        try writer.write { db in
+            let now = try CaseLifecycleStore.waitingParticipant(db, caseId: seen.caseId, organizationId: seen.organizationId)
+            guard now == seen else { return false }
+            try Self.store(db, messages, refuseRepeats: false, actor: actor)
+            try Self.apply(db, [followUp], actor: actor)
+            return true
+        }
+    }
+
     /// Whether this store's database can be read by other threads while a write transaction is open (a WAL
     /// pool): then `enqueue(refuseRepeats:actor:followUps:next:)` may be fed by threads that read the registry.
     /// A single connection (a database opened while another process held its write lock, or in memory) cannot.

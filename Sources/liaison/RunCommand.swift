@@ -165,7 +165,11 @@ private struct Service {
         lastReminders = Date()
         do {
             let composer = NotificationComposer(store: env.store, settings: try env.settings())
-            for action in try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply() {
+            let logger = self.logger
+            let actions = try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply { dropped in
+                logger.info("remind: \(dropped.step.rawValue) for \(dropped.caseId) to \(dropped.organizationId) not taken: another remind took it, or an answer came, meanwhile")
+            }
+            for action in actions {
                 logger.info("remind: \(action.step.rawValue) for \(action.caseId) to \(action.organizationId) after \(action.daysWaiting) days, \(CommandSupport.plural(action.messages.count, "message")) queued")
             }
         } catch {
