@@ -24,7 +24,8 @@ struct RunCommand: ParsableCommand {
             login…) stops that round's sending, is logged once, changes nothing, and is tried again next round.
 
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
-            SIGINT stops it after the message in hand, within a second. A second `liaison run` on the same \
+            SIGINT stops it within about a second: a message the relay has not yet confirmed is abandoned, not \
+            counted as an attempt, and stays queued for the next run. A second `liaison run` on the same \
             workspace refuses to start (lock file .liaison/run.lock).
             """)
     @OptionGroup var workspace: WorkspaceOptions
@@ -68,9 +69,14 @@ private struct Service {
         if env.configuration.smtp.url != nil {
             let smtp = try env.smtp()
             let sendLogger = logger
+            let stop = self.stop
+            // SIGTERM aborts the transfer in progress (within a second), which stays queued: systemd's stop timeout
+            // never kills the process in the middle of a message.
             dispatcher = OutboxDispatcher(store: env.store, maxAttempts: env.configuration.smtp.maxAttempts,
                                           leaseDuration: OutboxDispatcher.leaseDuration(for: smtp), actor: env.actor,
-                                          logger: sendLogger) { try makeTransport(smtp, logger: sendLogger) }
+                                          logger: sendLogger) {
+                try makeTransport(smtp, logger: sendLogger, shouldStop: { stop.isStopped })
+            }
         } else {
             dispatcher = nil
             logger.warning("smtp.url is not set in liaison.yaml: nothing will be sent")

@@ -144,4 +144,34 @@ import TestSupport
         let line = doctor.stdout.split(separator: "\n").first { $0.contains("reminders.coordinator") } ?? ""
         #expect(line.contains("liaison.yaml:") && line.contains("TLP:RED and TLP:AMBER+STRICT"), "\(doctor.stdout)")
     }
+
+    @Test func sigtermDuringASlowTransferStopsWithinTwoSecondsAndTheMessageStaysQueued() throws {
+        var options = SMTPSink.Options()
+        options.dataCommandDelay = 60   // the relay takes a minute to answer DATA
+        let ws = try GatewayWorkspace(developers: ["aozora"], sink: options)
+        defer { ws.remove() }
+        let caseId = "JVNVU#16180344"
+        try ws.openAndNotify(caseId)
+
+        let service = try ws.start(["run", "--interval", "60", "--no-reminders"], environment: ["LIAISON_LOG_LEVEL": "debug"])
+        #expect(waitUntil(timeout: 60) { service.stderrSoFar.contains("C: DATA") }, "\(service.stderrSoFar)")
+        let asked = Date()
+        service.send(signal: SIGTERM)
+        let finished = try service.wait(timeout: 30)
+        let took = Date().timeIntervalSince(asked)
+        print("liaison run stopped \(String(format: "%.2f", took)) s after SIGTERM, in the middle of a transfer")
+        #expect(took < 2, "systemd's TimeoutStopSec=10 must never have to kill it")
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stderr.contains("not sent: Sending to the SMTP server at"), "\(finished.stderr)")
+        #expect(finished.stderr.contains("stopping on SIGTERM"), "\(finished.stderr)")
+
+        // Not sent, not an attempt against the vendor, not held: the next run sends it.
+        let outbox = try ws.outbox()
+        #expect(outbox.count == 1)
+        #expect(outbox.first?["state"] as? String == "queued", "\(outbox)")
+        #expect(outbox.first?["attempts"] as? Int == 0, "\(outbox)")
+        #expect(outbox.first?["heldReason"] as? String == nil, "\(outbox)")
+        #expect(ws.sink.messages().isEmpty)
+        #expect(try ws.participants(caseId)["aozora"]?["delivery"] as? String == "pending")
+    }
 }
