@@ -96,6 +96,7 @@ public struct NotificationComposer: Sendable {
         let createdAt = now()
         var planned: [PlannedNotification] = []
         var problems = base.problems
+        var fields = base.fields
         var alreadyNotified: [String] = []
         var index = 0
         let count = base.organizationIds.count
@@ -107,6 +108,7 @@ public struct NotificationComposer: Sendable {
                     let part = parts.part(at: index)
                     index += 1
                     problems += part.problems
+                    fields.merge(part.fields) { a, _ in a }
                     alreadyNotified += part.alreadyNotified
                     guard problems.isEmpty else { continue }
                     planned += part.drafts.map(\.plan)
@@ -116,7 +118,7 @@ public struct NotificationComposer: Sendable {
                 }
                 if !problems.isEmpty {
                     throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request),
-                                          fields: base.fields)
+                                          fields: fields)
                 }
                 return nil
             }
@@ -130,8 +132,9 @@ public struct NotificationComposer: Sendable {
         let parts = PlanningParts.run(base: base, composer: self, sign: true)
         let problems = base.problems + parts.flatMap(\.problems)
         if !problems.isEmpty {
+            let fields = parts.reduce(base.fields) { $0.merging($1.fields) { a, _ in a } }
             throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request),
-                                  fields: base.fields)
+                                  fields: fields)
         }
         let createdAt = now()
         let messages = parts.flatMap { part in

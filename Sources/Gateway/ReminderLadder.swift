@@ -81,15 +81,23 @@ public struct ReminderLadder: Sendable {
         }
         var planned: [[PlannedNotification]] = []
         var problems: [String] = []
+        var fields: [String: String] = [:]
         for (waiting, _, _, request) in steps {
             guard let request else { planned.append([]); continue }
             do { planned.append(try composer.plan(request)) } catch let error as GatewayProblems {
-                problems += error.problems.map { "\(waiting.caseId): \($0)" }
+                for problem in error.problems {
+                    // A problem of our settings (the signing key) is the same for every case: said once, as it is.
+                    if let field = error.fields[problem] {
+                        if fields.updateValue(field, forKey: problem) == nil { problems.append(problem) }
+                    } else {
+                        problems.append("\(waiting.caseId): \(problem)")
+                    }
+                }
             } catch {
                 problems.append("\(waiting.caseId): \(error)")
             }
         }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
+        if !problems.isEmpty { throw GatewayProblems(problems, fields: fields) }
         var actions: [Action] = []
         for ((waiting, step, days, request), plan) in zip(steps, planned) {
             var messages: [PlannedNotification]? = plan

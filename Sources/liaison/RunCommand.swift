@@ -21,7 +21,9 @@ struct RunCommand: ParsableCommand {
             announces new mail.
 
             A problem of the relay or the SMTP settings (as for `liaison send`: unreachable, no greeting, refused \
-            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round.
+            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round. A \
+            signing key that cannot sign (a wrong passphrase, an expired or revoked key) stops the service: one line \
+            naming the liaison.yaml setting, nothing queued, exit status 1.
 
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
             SIGINT stops it within about a second: a message the relay has not yet confirmed is abandoned, not \
@@ -102,7 +104,7 @@ private struct Service {
             if stop.isStopped { break }
             ingest()
             if stop.isStopped { break }
-            remind()
+            try remind()
             if stop.isStopped { break }
             waitForNextRound()
         }
@@ -164,8 +166,9 @@ private struct Service {
         logger.info("ingest: \(source): \(IMAPIngestion.line(uid: 0, outcome).dropFirst("UID 0: ".count))\(subject)")
     }
 
-    /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart).
-    private mutating func remind() {
+    /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart). Throws, ending the
+    /// service, when the signing key cannot sign for a reason of our settings (a wrong passphrase, an expired key).
+    private mutating func remind() throws {
         guard reminders else { return }
         if let lastReminders, Date().timeIntervalSince(lastReminders) < 900 { return }
         lastReminders = Date()
@@ -178,6 +181,9 @@ private struct Service {
             for action in actions {
                 logger.info("remind: \(action.step.rawValue) for \(action.caseId) to \(action.organizationId) after \(action.daysWaiting) days, \(CommandSupport.plural(action.messages.count, "message")) queued")
             }
+        } catch let error as GatewayProblems where !error.fields.isEmpty && error.problems.allSatisfy({ error.fields[$0] != nil }) {
+            // Our own settings are wrong (the signing key cannot sign): every round would fail the same way.
+            throw error
         } catch {
             logger.error("remind: \(error)")
         }
