@@ -152,17 +152,31 @@ public struct NotificationComposer: Sendable {
         return prepared.planned
     }
 
-    /// Signs one participant's reminder or escalation, then stores it with `followUp` only if the participant still
-    /// waits as `seen` found it (see `OutboxStore.enqueue(_:followUp:ifStillWaiting:actor:)`): nil, with nothing
-    /// stored, when another process took the step meanwhile or the participant answered while it was signed.
-    public func queueStep(_ request: NotificationRequest, followUp: QueueFollowUp,
-                          ifStillWaiting seen: WaitingParticipant) throws -> [PlannedNotification]? {
-        let prepared = try prepare(request)
-        var stored = false
-        try persisting(prepared.request) { outbox, _ in
-            stored = try outbox.enqueue(prepared.messages, followUp: followUp, ifStillWaiting: seen, actor: settings.actor)
+    /// A reminder or escalation to queue with `queueSteps`: the messages of `request`, and `followUp`, if the
+    /// participant still waits as `seen` found it.
+    public struct Step: Sendable {
+        public var request: NotificationRequest
+        public var followUp: QueueFollowUp
+        public var seen: WaitingParticipant
+        public init(request: NotificationRequest, followUp: QueueFollowUp, seen: WaitingParticipant) {
+            self.request = request; self.followUp = followUp; self.seen = seen
         }
-        return stored ? prepared.planned : nil
+    }
+
+    /// Signs every step's messages (all or nothing, as `prepare`), then stores them in one transaction, each step
+    /// only if its participant still waits as its `seen` found it (see `OutboxStore.enqueue(steps:actor:)`). Per
+    /// step, what was queued, or nil when another process took the step meanwhile or the participant answered
+    /// while it was signed (nothing of it stored).
+    public func queueSteps(_ steps: [Step]) throws -> [[PlannedNotification]?] {
+        guard let first = steps.first else { return [] }
+        let prepared = try steps.map { try prepare($0.request) }
+        var stored: [Bool] = []
+        try persisting(first.request) { outbox, _ in
+            stored = try outbox.enqueue(steps: zip(steps, prepared).map { step, prepared in
+                QueuedStep(messages: prepared.messages, followUp: step.followUp, seen: step.seen)
+            }, actor: settings.actor)
+        }
+        return zip(stored, prepared).map { $0 ? $1.planned : nil }
     }
 
     /// Runs a store operation for `request`, with the store's refusals said as the composer says them.

@@ -106,13 +106,11 @@ public struct ReminderLadder: Sendable {
                 // took meanwhile, or an answer that came while this one was signed, drops it.
                 switch step {
                 case .reminder:
-                    messages = try composer.queueStep(request!, followUp: .reminded(caseId: waiting.caseId,
-                                                                                    organizationId: waiting.organizationId, at: now),
-                                                      ifStillWaiting: waiting)
+                    messages = try composer.queueSteps([.init(request: request!, followUp: .reminded(
+                        caseId: waiting.caseId, organizationId: waiting.organizationId, at: now), seen: waiting)])[0]
                 case .escalation:
-                    messages = try composer.queueStep(request!, followUp: .escalated(caseId: waiting.caseId,
-                                                                                     organizationId: waiting.organizationId, at: now),
-                                                      ifStillWaiting: waiting)
+                    messages = try composer.queueSteps([.init(request: request!, followUp: .escalated(
+                        caseId: waiting.caseId, organizationId: waiting.organizationId, at: now), seen: waiting)])[0]
                 case .unreachable:
                     messages = try store.markUnreachable(waiting, at: now) ? [] : nil
                 }

@@ -14,9 +14,9 @@ public struct Reminders: Sendable {
         return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff) }
     }
 
-    /// Queues (or with `dryRun` plans) a reminder to each participant due for one. Every message is checked
-    /// first (all or nothing); then each participant's reminder is stored only if it still waits as it was read
-    /// (another `remind` reminded it meanwhile, or it answered while the reminder was signed: not reminded).
+    /// Queues (or with `dryRun` plans) a reminder to each participant due for one, all in one transaction (all or
+    /// nothing), each only if its participant still waits as it was read (another `remind` reminded it
+    /// meanwhile, or it answered while the reminder was signed: not reminded).
     public func remind(caseId: String, afterDays days: Int, template: String = "reminder", dryRun: Bool = false) throws -> [PlannedNotification] {
         // Read before who is due: a reminder another process queues between the two reads makes that
         // participant not due, and one queued after both makes it differ from `waiting`, so it is never doubled.
@@ -28,14 +28,12 @@ public struct Reminders: Sendable {
         let planned = try composer.plan(request)
         if dryRun { return planned }
         let now = composer.now()
-        var queued: [PlannedNotification] = []
-        for organizationId in organizations {
-            guard let seen = waiting.first(where: { $0.organizationId == organizationId }) else { continue }
+        let steps = organizations.compactMap { organizationId -> NotificationComposer.Step? in
+            guard let seen = waiting.first(where: { $0.organizationId == organizationId }) else { return nil }
             var one = request
             one.organizations = [organizationId]
-            queued += try composer.queueStep(one, followUp: .reminded(caseId: caseId, organizationId: organizationId, at: now),
-                                             ifStillWaiting: seen) ?? []
+            return .init(request: one, followUp: .reminded(caseId: caseId, organizationId: organizationId, at: now), seen: seen)
         }
-        return queued
+        return try composer.queueSteps(steps).flatMap { $0 ?? [] }
     }
 }
