@@ -314,4 +314,34 @@ import TestSupport
         #expect(lines.contains("Directory/organizations/gone.yaml:1: warning: security.txt of gone.example: disappeared or unreadable: no security.txt (https://gone.example/security.txt answered HTTP 404)"))
         #expect(result.stdout.contains("0 errors, 4 warnings"))
     }
+
+    @Test func textAfterTheSignatureOfAPublishedFileIsAWarning() throws {
+        let ws = try TemporaryWorkspace()
+        let server = try HTTPSTestServer.start(hostNames: ["vendor.example"])
+        let gnupg = try GnuPGHome.make()
+        defer { server.stop(); gnupg.shutdown(); ws.remove() }
+        let fingerprint = try gnupg.generateKey(name: "Vendor PSIRT", email: "psirt@vendor.example")
+        try server.write("pgp-key.txt", data: try gnupg.exportPublic(fingerprint))
+        let text = """
+            Contact: mailto:psirt@vendor.example
+            Encryption: https://vendor.example/pgp-key.txt
+            Expires: 2099-12-31T23:59:59Z
+
+            """
+        let signed = try gnupg.gpg(["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--local-user", fingerprint,
+                                    "--clearsign"], input: Data(text.utf8))
+        try server.write(".well-known/security.txt", data: signed.stdout + Data("Contact: mailto:attacker@evil.example\n".utf8))
+        try ws.writeOrganization("vendor", TemporaryWorkspace.organizationYAML(
+            id: "vendor", name: "Vendor Inc.", email: "psirt@vendor.example", pgp: fingerprint, extra: "domains: [vendor.example]\n"))
+        try ws.write("Directory/keys/\(fingerprint).asc", String(decoding: try gnupg.exportPublic(fingerprint), as: UTF8.self))
+
+        let result = try runLiaison(["directory", "check", "--security-txt", "--ca-file", server.caFile,
+                                     "--connect-to", "vendor.example:443:127.0.0.1:\(server.port)"], workspace: ws.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let prefix = "Directory/organizations/vendor.yaml:1: warning: security.txt of vendor.example: "
+        #expect(lines.contains { $0.hasPrefix(prefix + "unsigned text: https://vendor.example/.well-known/security.txt has text after its signature block (line ") },
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("attacker@evil.example"), "the unsigned Contact is no difference: it is not read")
+    }
 }
