@@ -178,5 +178,16 @@ import TestSupport
         #expect(outbox.first?["heldReason"] as? String == nil, "\(outbox)")
         #expect(ws.sink.messages().isEmpty)
         #expect(try ws.participants(caseId)["aozora"]?["delivery"] as? String == "pending")
+
+        // Nothing lost: once the relay answers, the next send delivers it, under its Message-ID.
+        let relay = try SMTPSink.start()
+        defer { relay.stop() }
+        let configuration = ws.root.appendingPathComponent("liaison.yaml")
+        let yaml = try String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(of: ws.sink.url, with: relay.url)
+        try Data(yaml.utf8).write(to: configuration)
+        let send = try ws.liaison(["send"])
+        #expect(send.stdout == "sent 1, deferred 0, failed 0\n", "\(send.stdout) \(send.stderr)")
+        let delivered = try relay.waitForMessages(count: 1)
+        #expect(try ParsedMessage(bytes: delivered[0].bytes).messageID == outbox.first?["messageId"] as? String)
     }
 }
