@@ -164,7 +164,12 @@ public final class CurlSMTPTransport: MailTransport {
         errorBuffer[0] = 0
         logger.debug("Sending \(message.messageID) (\(message.bytes.count) bytes) to \(message.recipients.count) recipient(s)")
         let result = curl_easy_perform(handle)
-        let transferError = result == CURLE_OK ? nil : mapFailure(result)
+        var transferError = result == CURLE_OK ? nil : mapFailure(result)
+        if transferError == .stopped, dialogue.exchanges.contains(where: { $0.step == .endOfData && $0.reply != nil }) {
+            // Stopped after the server gave its verdict on the message: the verdict stands (the stop only cut the
+            // end of the session), so an accepted message is recorded as sent, not given back and sent again.
+            transferError = nil
+        }
         let report = DeliveryReport(message: message, exchanges: dialogue.exchanges, transferError: transferError,
                                     server: server, username: configuration.username)
 
