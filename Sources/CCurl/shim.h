@@ -39,6 +39,12 @@ static inline CURLcode liaison_curl_setopt_debug_callback(CURL *handle, CURLopti
     return curl_easy_setopt(handle, option, value);
 }
 
+/// curl_easy_setopt for CURLOPT_XFERINFOFUNCTION.
+static inline CURLcode liaison_curl_setopt_xferinfo_callback(CURL *handle, CURLoption option,
+                                                             curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 /// curl_easy_setopt for CURLOPTTYPE_OFF_T options (sizes such as CURLOPT_INFILESIZE_LARGE).
 static inline CURLcode liaison_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
     return curl_easy_setopt(handle, option, value);

@@ -111,14 +111,11 @@ public struct CaseExporter: Sendable {
         var status = CSAFDocument.ProductStatus()
         var notes: [CSAFDocument.Note] = []
         var involvements: [CSAFDocument.Involvement] = []
-        var usedDates: [String: Set<Date>] = [:]
-        for p in snapshot.participants {
+        let dates = Self.involvementDates(snapshot.participants)
+        for (p, date) in zip(snapshot.participants, dates) {
             let party = Self.party(p.organization.kind)
-            var date = Self.involvementDate(p.record)
-            while usedDates[party, default: []].contains(date) { date += 0.001 }
-            usedDates[party, default: []].insert(date)
             involvements.append(.init(party: party, status: Self.involvementStatus(p.record).rawValue,
-                                      date: Self.csafDate(date), summary: Self.involvementSummary(p)))
+                                      date: Self.csafDate(milliseconds: date), summary: Self.involvementSummary(p)))
             if let statement = p.record.statement?.trimmingCharacters(in: .whitespacesAndNewlines), !statement.isEmpty {
                 notes.append(.init(category: "other", text: statement,
                                    title: "Statement of \(p.organization.name) (\(p.record.response.rawValue))", audience: nil))
@@ -166,6 +163,23 @@ public struct CaseExporter: Sendable {
         }
     }
 
+    /// Each participant's involvement date in whole milliseconds, unique per party as §6.1.24 requires: exact,
+    /// except that a participant sharing its millisecond with an earlier one of the same party moves on to the
+    /// next millisecond no other participant of that party has. Compared as integers, so two dates are the same
+    /// exactly when their text is.
+    static func involvementDates(_ participants: [ExportedParticipant]) -> [Int64] {
+        let keyed = participants.map { (party: party($0.organization.kind), date: milliseconds(involvementDate($0.record))) }
+        var used: [String: Set<Int64>] = [:]
+        var dates: [Int64?] = keyed.map { used[$0.party, default: []].insert($0.date).inserted ? $0.date : nil }
+        for index in dates.indices where dates[index] == nil {
+            var date = keyed[index].date
+            while used[keyed[index].party, default: []].contains(date) { date += 1 }
+            used[keyed[index].party, default: []].insert(date)
+            dates[index] = date
+        }
+        return dates.map { $0! }
+    }
+
     static func involvementDate(_ p: ParticipantRecord) -> Date {
         p.respondedAt ?? p.firstNotifiedAt ?? p.addedAt
     }
@@ -183,9 +197,27 @@ public struct CaseExporter: Sendable {
 
     static func productId(_ organizationId: String) -> String { "CSAFPID-\(organizationId)" }
 
-    /// `2026-11-30T18:00:00.123Z`: RFC 3339 in UTC with milliseconds.
+    /// `2026-11-30T18:00:00.123Z`: RFC 3339 in UTC with milliseconds, the precision the store keeps, exactly.
     static func csafDate(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        csafDate(milliseconds: milliseconds(date))
+    }
+
+    /// A stored time in whole milliseconds since 1970, rounded to the nearest: the store keeps milliseconds, and a
+    /// `Date` read back is within a fraction of a microsecond of them.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// `milliseconds` since 1970 as `2026-11-30T18:00:00.123Z`, written from the integer so that nothing rounds.
+    static func csafDate(milliseconds: Int64) -> String {
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (wholeSeconds, millis) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                        from: Date(timeIntervalSince1970: TimeInterval(wholeSeconds)))
+        return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%03ldZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+                      Int(millis))
     }
 
     /// One revision per event of the case, ordered by time then log order.

@@ -20,6 +20,9 @@ public struct DirectMail: Sendable {
     public var gnupgHome: String?
     /// The signing key's passphrase, for loopback pinentry; nil for a key without one.
     public var signingPassphrase: String?
+    /// The liaison.yaml fields that gave the passphrase and named the key, for a signing failure (nil: neither).
+    public var passphraseField: String?
+    public var signingKeyField: String?
 
     public init(from: EmailAddress, to: [EmailAddress], subject: String, body: String) {
         self.from = from; self.to = to; self.subject = subject; self.body = body
@@ -34,7 +37,10 @@ public struct DirectMail: Sendable {
         if signingKey != nil || encrypt {
             let pgp = try OpenPGPContext(homeDirectory: gnupgHome, passphrase: signingPassphrase)
             if let signingKey {
-                let signature = try pgp.signDetached(content.serialized(), signer: signingKey)
+                let signature: DetachedSignature
+                do { signature = try pgp.signDetached(content.serialized(), signer: signingKey) } catch {
+                    throw SigningFault(error, passphraseField: passphraseField, keyField: signingKeyField)
+                }
                 entity = .signed(content: content, signature: signature.armored, micalg: signature.micalg)
             }
             if encrypt {

@@ -15,6 +15,9 @@ public struct GatewaySettings: Sendable {
     /// The signing key's passphrase, for loopback pinentry (`gnupg.passphrase_file` or `gnupg.passphrase_env`);
     /// nil for a key without one. Never printed.
     public var signingPassphrase: String?
+    /// The liaison.yaml field that gives the passphrase (`gnupg.passphrase_env` or `gnupg.passphrase_file`), nil
+    /// when none does: where a passphrase problem is to be fixed.
+    public var passphraseField: String?
     public var encryption: EncryptionPolicy
     public var templatesDirectory: URL
     public var actor: String

@@ -101,6 +101,7 @@ public struct NotificationComposer: Sendable {
         let createdAt = now()
         var planned: [PlannedNotification] = []
         var problems = base.problems
+        var fields = base.fields
         var alreadyNotified: [String] = []
         var index = 0
         let count = base.organizationIds.count
@@ -112,6 +113,7 @@ public struct NotificationComposer: Sendable {
                     let part = parts.part(at: index)
                     index += 1
                     problems += part.problems
+                    fields.merge(part.fields) { a, _ in a }
                     alreadyNotified += part.alreadyNotified
                     guard problems.isEmpty else { continue }
                     planned += part.drafts.map(\.plan)
@@ -121,7 +123,7 @@ public struct NotificationComposer: Sendable {
                 }
                 if !problems.isEmpty {
                     throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request),
-                                          fields: base.fields)
+                                          fields: fields)
                 }
                 return nil
             }
@@ -135,8 +137,9 @@ public struct NotificationComposer: Sendable {
         let parts = PlanningParts.run(base: base, composer: self, sign: true)
         let problems = base.problems + parts.flatMap(\.problems)
         if !problems.isEmpty {
+            let fields = parts.reduce(base.fields) { $0.merging($1.fields) { a, _ in a } }
             throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request),
-                                  fields: base.fields)
+                                  fields: fields)
         }
         let createdAt = now()
         let messages = parts.flatMap { part in
@@ -152,6 +155,33 @@ public struct NotificationComposer: Sendable {
             try outbox.enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps, actor: settings.actor)
         }
         return prepared.planned
+    }
+
+    /// A reminder or escalation to queue with `queueSteps`: the messages of `request`, and `followUp`, if the
+    /// participant still waits as `seen` found it.
+    public struct Step: Sendable {
+        public var request: NotificationRequest
+        public var followUp: QueueFollowUp
+        public var seen: WaitingParticipant
+        public init(request: NotificationRequest, followUp: QueueFollowUp, seen: WaitingParticipant) {
+            self.request = request; self.followUp = followUp; self.seen = seen
+        }
+    }
+
+    /// Signs every step's messages (all or nothing, as `prepare`), then stores them in one transaction, each step
+    /// only if its participant still waits as its `seen` found it (see `OutboxStore.enqueue(steps:actor:)`). Per
+    /// step, what was queued, or nil when another process took the step meanwhile or the participant answered
+    /// while it was signed (nothing of it stored).
+    public func queueSteps(_ steps: [Step]) throws -> [[PlannedNotification]?] {
+        guard let first = steps.first else { return [] }
+        let prepared = try steps.map { try prepare($0.request) }
+        var stored: [Bool] = []
+        try persisting(first.request) { outbox, _ in
+            stored = try outbox.enqueue(steps: zip(steps, prepared).map { step, prepared in
+                QueuedStep(messages: prepared.messages, followUp: step.followUp, seen: step.seen)
+            }, actor: settings.actor)
+        }
+        return zip(stored, prepared).map { $0 ? $1.planned : nil }
     }
 
     /// Runs a store operation for `request`, with the store's refusals said as the composer says them.

@@ -38,6 +38,9 @@ extension NotificationComposer {
     /// The problems as the user reads them: when more than three organisations already had the template for
     /// the case (queued or sent), one line names how many instead of one line each.
     func summarized(_ problems: [String], alreadyNotified: [String], request: NotificationRequest) -> [String] {
+        // A fault of our own settings is found by every organisation signed: said once.
+        var seen = Set<String>()
+        let problems = problems.filter { seen.insert($0).inserted }
         guard alreadyNotified.count > 3, let caseId = request.caseId else { return problems }
         let repeats = Set(alreadyNotified.map {
             GatewayError.alreadyNotified(Self.alreadyNotifiedSentence(organization: $0, template: request.template, caseId: caseId)).description
@@ -144,7 +147,12 @@ extension NotificationComposer {
         }
         guard sign, part.problems.isEmpty else { return part }
         for draft in part.drafts {
-            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch {
+            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch let fault as SigningFault {
+                // Ours, the same for every organisation: said once, without the organisation's name.
+                part.problems.append(fault.description)
+                part.fields[fault.description] = fault.field ?? "sender.signing_key"
+                break
+            } catch {
                 part.problems.append("\(draft.organizationId): \(error)")
             }
         }

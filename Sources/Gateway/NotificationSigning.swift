@@ -33,7 +33,10 @@ extension NotificationComposer {
         func build(pgp: OpenPGPContext, settings: GatewaySettings) throws -> Data {
             var content = MIMEEntity.text(body)
             if !attachments.isEmpty { content = .mixed([content] + attachments.map(MIMEEntity.attachment)) }
-            let signature = try pgp.signDetached(content.serialized(), signer: signingKey)
+            let signature: DetachedSignature
+            do { signature = try pgp.signDetached(content.serialized(), signer: signingKey) } catch {
+                throw SigningFault(error, passphraseField: settings.passphraseField)
+            }
             var body = MIMEEntity.signed(content: content, signature: signature.armored, micalg: signature.micalg)
             if encrypt {
                 body = .encrypted(armoredCiphertext: try pgp.encrypt(body.serialized(), to: encryptTo))
@@ -86,6 +89,8 @@ final class PlanningParts: @unchecked Sendable {
         var drafts: [NotificationComposer.Draft] = []
         var bytes: [Data] = []
         var problems: [String] = []
+        /// The liaison.yaml field behind each of `problems` that a setting caused (our key could not sign).
+        var fields: [String: String] = [:]
         /// The organisations among `problems` that already had this template for the case.
         var alreadyNotified: [String] = []
     }

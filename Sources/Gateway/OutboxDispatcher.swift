@@ -46,7 +46,8 @@ public enum DispatchEvent: Sendable, Equatable {
 /// `SMTPError.isConfigurationProblem`) stops the run at the first message that meets it, with
 /// `GatewayError.smtpConfiguration`: what was answered before is recorded, and that message and the rest of
 /// the batch are given back untouched: no attempt, no next attempt time, no recipient, participant, contact or
-/// event.
+/// event. A transfer the transport aborted because the process is stopping (`SMTPError.stopped`) is given back the
+/// same way, and the run ends without an error.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -181,6 +182,14 @@ public final class OutboxDispatcher: Sendable {
                     report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
                 }
                 let answeredAt = now()
+                if let error = report?.error, error == .stopped {
+                    // This process is stopping and aborted the transfer: our doing, not the relay's nor the
+                    // vendor's. No attempt is counted; the message stays queued (or deferred as it was), not held.
+                    logger.warning("\(message.messageId): not sent: \(error.description)")
+                    run.halt()
+                    stop(at: index, nil)
+                    return
+                }
                 if let error = report?.error, error.isConfigurationProblem {
                     // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
                     stop(at: index, GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
@@ -219,6 +228,8 @@ private final class DispatchRun: Sendable {
         var summary = DispatchSummary()
         var budget: Int
         var error: (any Error)?
+        /// The process is stopping: nothing more is claimed or sent.
+        var halted = false
     }
     private let state: Mutex<State>
 
@@ -230,7 +241,7 @@ private final class DispatchRun: Sendable {
     /// Takes up to `count` messages from the budget; 0 when it is spent or the run is stopping.
     func take(upTo count: Int) -> Int {
         state.withLock { s in
-            guard s.error == nil, s.budget > 0 else { return 0 }
+            guard s.error == nil, !s.halted, s.budget > 0 else { return 0 }
             let taken = min(count, s.budget)
             s.budget -= taken
             return taken
@@ -240,7 +251,10 @@ private final class DispatchRun: Sendable {
     func giveBack(_ count: Int) { state.withLock { $0.budget += count } }
 
     /// Whether a worker met an error and the others should stop.
-    var isStopping: Bool { state.withLock { $0.error != nil } }
+    var isStopping: Bool { state.withLock { $0.error != nil || $0.halted } }
+
+    /// Stops the run without an error: the process is stopping.
+    func halt() { state.withLock { $0.halted = true } }
 
     /// Stops the run with `error` (the first one wins).
     func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }

@@ -2,7 +2,9 @@ import Foundation
 import Registry
 
 /// The reminder policy of a workspace applied to open cases: reminders after N and M days without a
-/// status (also after an acknowledgement, until the due date), an escalation to every contact (and the coordinator) after E days, unreachable after U days.
+/// status (also after an acknowledgement, until the due date), an escalation to every contact (and the coordinator,
+/// where the case's TLP allows a copy to another organisation: `TrafficLightProtocol.allowsOtherOrganizations`)
+/// after E days, unreachable after U days.
 ///
 /// Time comes from `composer.now`, so a test walks a case through the ladder with a clock it moves:
 /// ```swift
@@ -37,12 +39,21 @@ public struct ReminderLadder: Sendable {
 
     /// Takes the next due step for every waiting participant of every open case (or of `caseId`).
     /// All or nothing: every message is checked first; on any problem nothing is queued and nothing marked.
+    /// A step is then stored only if its participant still waits as it was read: one that another process took
+    /// meanwhile, or whose participant answered while it was signed, is not taken and goes to `dropped` instead.
     public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
-                      dryRun: Bool = false) throws -> [Action] {
+                      dryRun: Bool = false, dropped: (Action) -> Void = { _ in }) throws -> [Action] {
         let now = composer.now()
         let store = composer.store.caseLifecycle(actor: composer.settings.actor)
         let today = CalendarDate(now, in: composer.settings.timeZone).description
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
+        var levels: [String: TrafficLightProtocol] = [:]
+        func level(of caseId: String) throws -> TrafficLightProtocol {
+            if let known = levels[caseId] { return known }
+            let found = try CaseStore(composer.store).record(caseId)?.tlp ?? composer.settings.defaultTLP
+            levels[caseId] = found
+            return found
+        }
         for waiting in try store.waitingParticipants(caseId: caseId) {
             let days = Int(now.timeIntervalSince(waiting.firstNotifiedAt) / 86_400)
             guard let step = nextStep(waiting, days: days, today: today) else { continue }
@@ -59,7 +70,9 @@ public struct ReminderLadder: Sendable {
                 escalation.variables = ["escalation.organizationName": vendor?.name ?? waiting.organizationId,
                                         "escalation.organizationLocalName": vendor?.localName ?? vendor?.name ?? waiting.organizationId,
                                         "escalation.days": String(days)]
-                if let coordinator = policy.coordinator, coordinator != waiting.organizationId {
+                // The coordinator's copy leaves the participant's organisation: only where the case's TLP allows it.
+                if let coordinator = policy.coordinator, coordinator != waiting.organizationId,
+                   try level(of: waiting.caseId).allowsOtherOrganizations {
                     escalation.observers = [coordinator]
                 }
                 request = escalation
@@ -70,35 +83,43 @@ public struct ReminderLadder: Sendable {
         }
         var planned: [[PlannedNotification]] = []
         var problems: [String] = []
+        var fields: [String: String] = [:]
         for (waiting, _, _, request) in steps {
             guard let request else { planned.append([]); continue }
             do { planned.append(try composer.plan(request)) } catch let error as GatewayProblems {
-                problems += error.problems.map { "\(waiting.caseId): \($0)" }
+                for problem in error.problems {
+                    // A problem of our settings (the signing key) is the same for every case: said once, as it is.
+                    if let field = error.fields[problem] {
+                        if fields.updateValue(field, forKey: problem) == nil { problems.append(problem) }
+                    } else {
+                        problems.append("\(waiting.caseId): \(problem)")
+                    }
+                }
             } catch {
                 problems.append("\(waiting.caseId): \(error)")
             }
         }
-        if !problems.isEmpty { throw GatewayProblems(problems) }
+        if !problems.isEmpty { throw GatewayProblems(problems, fields: fields) }
         var actions: [Action] = []
         for ((waiting, step, days, request), plan) in zip(steps, planned) {
-            var messages = plan
+            var messages: [PlannedNotification]? = plan
             if !dryRun {
+                // Each step is stored only if the participant still waits as read above: a step another process
+                // took meanwhile, or an answer that came while this one was signed, drops it.
                 switch step {
                 case .reminder:
-                    messages = try composer.queue(request!) { _ in
-                        .reminded(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
-                    }
+                    messages = try composer.queueSteps([.init(request: request!, followUp: .reminded(
+                        caseId: waiting.caseId, organizationId: waiting.organizationId, at: now), seen: waiting)])[0]
                 case .escalation:
-                    messages = try composer.queue(request!) { planned in
-                        guard planned.organizationId == waiting.organizationId else { return nil }
-                        return .escalated(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
-                    }
+                    messages = try composer.queueSteps([.init(request: request!, followUp: .escalated(
+                        caseId: waiting.caseId, organizationId: waiting.organizationId, at: now), seen: waiting)])[0]
                 case .unreachable:
-                    try store.markUnreachable(caseId: waiting.caseId, organizationId: waiting.organizationId, at: now)
+                    messages = try store.markUnreachable(waiting, at: now) ? [] : nil
                 }
             }
-            actions.append(Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
-                                  daysWaiting: days, messages: messages))
+            let action = Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
+                                daysWaiting: days, messages: messages ?? [])
+            if messages == nil { dropped(action) } else { actions.append(action) }
         }
         return actions
     }

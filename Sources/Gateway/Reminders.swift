@@ -16,16 +16,26 @@ public struct Reminders: Sendable {
         return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff, today: today) }
     }
 
-    /// Queues (or with `dryRun` plans) a reminder to each participant due for one.
+    /// Queues (or with `dryRun` plans) a reminder to each participant due for one, all in one transaction (all or
+    /// nothing), each only if its participant still waits as it was read (another `remind` reminded it
+    /// meanwhile, or it answered while the reminder was signed: not reminded).
     public func remind(caseId: String, afterDays days: Int, template: String = "reminder", dryRun: Bool = false) throws -> [PlannedNotification] {
+        // Read before who is due: a reminder another process queues between the two reads makes that
+        // participant not due, and one queued after both makes it differ from `waiting`, so it is never doubled.
+        let waiting = try composer.store.caseLifecycle(actor: composer.settings.actor).waitingParticipants(caseId: caseId)
         let organizations = try due(caseId: caseId, afterDays: days)
         guard !organizations.isEmpty else { return [] }
         let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
                                           purpose: .reminder, again: true)
-        if dryRun { return try composer.plan(request) }
+        let planned = try composer.plan(request)
+        if dryRun { return planned }
         let now = composer.now()
-        return try composer.queue(request) { planned in
-            .reminded(caseId: caseId, organizationId: planned.organizationId, at: now)
+        let steps = organizations.compactMap { organizationId -> NotificationComposer.Step? in
+            guard let seen = waiting.first(where: { $0.organizationId == organizationId }) else { return nil }
+            var one = request
+            one.organizations = [organizationId]
+            return .init(request: one, followUp: .reminded(caseId: caseId, organizationId: organizationId, at: now), seen: seen)
         }
+        return try composer.queueSteps(steps).flatMap { $0 ?? [] }
     }
 }

@@ -41,8 +41,46 @@ public struct SecurityTxt: Sendable, Equatable {
             + hiring.map { ("Hiring", $0) } + csaf.map { ("CSAF", $0) }
     }
 
-    /// Parses `data`; throws when it is not UTF-8 text, is binary, or holds no field at all.
+    /// Parses `data`; throws when it is not UTF-8 text, is binary, or holds no field at all. Of a cleartext-signed
+    /// file, only the signed text is read (as this parser finds it; the text GnuPG verified is read with
+    /// `parse(_:firstLine:)` instead), and `isSigned` is set.
     public static func parse(_ data: Data) throws(SecurityTxtError) -> SecurityTxt {
+        try parse(data, firstLine: 1)
+    }
+
+    /// The armour line that ends the signed text of a cleartext-signed message.
+    static let signatureStart = "-----BEGIN PGP SIGNATURE-----"
+    static let signatureEnd = "-----END PGP SIGNATURE-----"
+
+    /// Of a cleartext-signed file: the message GnuPG is to verify (everything up to the end of the first
+    /// `-----END PGP SIGNATURE-----` line, trailing white space allowed as GnuPG allows it), and the numbers of
+    /// the lines after it that are not blank: text nobody signed. Nil when there is no signature block.
+    public static func signedMessage(in data: Data) -> (message: Data, unsignedLines: [Int])? {
+        guard let text = String(data: data, encoding: .utf8) else { return nil }
+        var offset = text.startIndex
+        var number = 0
+        var inSignature = false
+        while offset < text.endIndex {
+            let lineEnd = text[offset...].firstIndex(of: "\n") ?? text.endIndex
+            let next = lineEnd < text.endIndex ? text.index(after: lineEnd) : lineEnd
+            number += 1
+            let line = text[offset..<lineEnd].trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            if line == signatureStart { inSignature = true }
+            if inSignature && line == signatureEnd {
+                let rest = text[next...].split(separator: "\n", omittingEmptySubsequences: false)
+                let unsigned = rest.enumerated().compactMap { index, line in
+                    line.allSatisfy(\.isWhitespace) ? nil : number + 1 + index
+                }
+                return (Data(text[..<next].utf8), unsigned)
+            }
+            offset = next
+        }
+        return nil
+    }
+
+    /// Parses `data` whose first line is line `firstLine` of the file it came from (the text GnuPG verified starts
+    /// after the armour headers), so that problems name the file's lines.
+    public static func parse(_ data: Data, firstLine: Int) throws(SecurityTxtError) -> SecurityTxt {
         guard let text = String(data: data, encoding: .utf8) else { throw .invalidUTF8 }
         // C0 controls other than tab and line ends, DEL and C1 controls: binary data, or terminal escapes.
         if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || (0x7F...0x9F).contains($0.value) }) {
@@ -50,15 +88,17 @@ public struct SecurityTxt: Sendable, Equatable {
         }
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
         var file = SecurityTxt()
-        var lineOffset = 0
+        var lineOffset = firstLine - 1
         if lines.first?.trimmingCharacters(in: .whitespaces) == "-----BEGIN PGP SIGNED MESSAGE-----" {
             file.isSigned = true
-            // Armor headers (Hash: …) end at the first empty line; the signed text ends at the signature block.
+            // Armor headers (Hash: …) end at the first empty line; the signed text ends at the first signature
+            // block, whose armour line GnuPG also takes with trailing white space.
             guard let blank = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }),
-                  let end = lines.firstIndex(of: "-----BEGIN PGP SIGNATURE-----"), end > blank else {
+                  let end = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == signatureStart }),
+                  end > blank else {
                 throw .malformedSignedMessage
             }
-            lineOffset = blank + 1
+            lineOffset += blank + 1
             lines = lines[(blank + 1)..<end].map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
         }
         var expiresSeen = 0

@@ -4,8 +4,8 @@ import Registry
 /// `directory check --security-txt`: for every product developer with `domains`, compares each domain's published
 /// security.txt with the directory entry, as warnings (`FILE:1: warning: …`) that never stop a sync.
 ///
-/// Warned: a file that disappeared or cannot be read, an expired file, a bad signature, contacts or a key that
-/// differ from the directory, other preferred languages.
+/// Warned: a file that disappeared or cannot be read, an expired file, a bad signature, text after the signature
+/// block, contacts or a key that differ from the directory, other preferred languages.
 public struct SecurityTxtCheck: Sendable {
     public var discovery: SecurityTxtDiscovery
 
@@ -29,7 +29,8 @@ public struct SecurityTxtCheck: Sendable {
                     warn("disappeared or unreadable: \(text)")
                     continue
                 }
-                for warning in finding.warnings where warning.hasPrefix("expired") || warning.hasPrefix("bad signature") {
+                for warning in finding.warnings
+                where ["expired", "bad signature", "unsigned text"].contains(where: { warning.hasPrefix($0) }) {
                     warn(warning)
                 }
                 SecurityTxtDiscovery.differences(finding, from: file.definition).forEach(warn)

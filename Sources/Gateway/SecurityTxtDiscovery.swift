@@ -67,11 +67,71 @@ public struct SecurityTxtDiscovery: Sendable {
         guard let resource else {
             throw GatewayError.input("\(domain): no security.txt (\(lastError?.description ?? "not found"))")
         }
-        let file: SecurityTxt
+        // Of a signed file, what this parser reads is used only to find the key; the fields come from the text
+        // GnuPG verified, and anything outside it is a warning, never a field.
+        var file: SecurityTxt
         do { file = try SecurityTxt.parse(resource.body) } catch {
             throw GatewayError.input("\(domain): \(resource.url) \(error.description)")
         }
-        var warnings = file.problems.map { "\(resource.url) \($0)" }
+        var warnings: [String] = []
+        var signed: (message: Data, unsignedLines: [Int])?
+        if file.isSigned {
+            signed = SecurityTxt.signedMessage(in: resource.body)
+            if let lines = signed?.unsignedLines, let first = lines.first {
+                warnings.append("unsigned text: \(resource.url) has text after its signature block (line \(first)"
+                                + (lines.count > 1 ? " and \(lines.count - 1) more" : "") + "); it is not signed and was ignored")
+            }
+        }
+        var key: SecurityTxtFinding.PublishedKey?
+        if let keyURL = file.encryption.first(where: { $0.lowercased().hasPrefix("https:") }) {
+            var keyFetcher = fetcher
+            keyFetcher.maxBytes = Self.maxKeyBytes
+            do {
+                let fetched = try keyFetcher.fetch(keyURL).body
+                let (published, warning) = try Self.singleKey(fetched, url: keyURL)
+                key = published
+                if let warning { warnings.append(warning) }
+            } catch {
+                warnings.append("key: \(keyURL) could not be used: \(error)")
+            }
+        } else if !file.encryption.isEmpty {
+            warnings.append("key: no https Encryption URL to fetch a key from (\(file.encryption.joined(separator: ", ")))")
+        }
+        var verified = false
+        if file.isSigned {
+            if let key, let signed {
+                do {
+                    let verification = try Self.withScratchHome { context in
+                        _ = try context.importKeys(key.armored)
+                        return try context.verifyInline(signed.message)
+                    }
+                    let checks = verification.signatures
+                    if !checks.isEmpty, checks.allSatisfy({ $0.isValid && $0.fingerprint.uppercased() == key.fingerprint }) {
+                        verified = true
+                        // The fields are those of the text GnuPG verified, nothing else.
+                        let headers = String(decoding: signed.message, as: UTF8.self).components(separatedBy: "\n")
+                            .firstIndex { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r"))).isEmpty } ?? 0
+                        do { file = try SecurityTxt.parse(verification.plaintext, firstLine: headers + 2) } catch {
+                            throw GatewayError.input("\(domain): \(resource.url): the signed text \(error.description)")
+                        }
+                        file.isSigned = true
+                    } else if let check = checks.first(where: { $0.status == .noPublicKey }) {
+                        warnings.append("bad signature: \(resource.url) is signed by \(check.fingerprint), not by the published key \(key.fingerprint)")
+                    } else {
+                        warnings.append("bad signature: the signature of \(resource.url) does not verify with \(key.fingerprint)")
+                    }
+                } catch let error as GatewayError {
+                    throw error
+                } catch {
+                    warnings.append("bad signature: the signature of \(resource.url) cannot be checked: \(error)")
+                }
+            } else if key != nil {
+                warnings.append("bad signature: \(resource.url) has no complete signature block")
+            } else {
+                warnings.append("unverified signature: \(resource.url) is signed but no key was published to check it")
+            }
+        }
+        warnings = file.problems.map { "\(resource.url) \($0)" } + warnings
         if let expires = file.expires, expires < now {
             warnings.append("expired: \(resource.url) expired on \(Timestamp.string(expires))")
         }
@@ -81,45 +141,29 @@ public struct SecurityTxtDiscovery: Sendable {
         for (field, uri) in file.uris where uri.lowercased().hasPrefix("http:") {
             warnings.append("non-HTTPS URL in \(field): \(uri)")
         }
-        var key: SecurityTxtFinding.PublishedKey?
-        if let keyURL = file.encryption.first(where: { $0.lowercased().hasPrefix("https:") }) {
-            var keyFetcher = fetcher
-            keyFetcher.maxBytes = Self.maxKeyBytes
-            do {
-                let data = try keyFetcher.fetch(keyURL).body
-                let fingerprint = try Self.withScratchHome { context in try context.inspectKeys(data).first?.fingerprint }
-                if let fingerprint { key = .init(fingerprint: fingerprint, armored: data, url: keyURL) }
-                else { warnings.append("key: \(keyURL) holds no OpenPGP public key") }
-            } catch {
-                warnings.append("key: \(keyURL) could not be used: \(error)")
-            }
-        } else if !file.encryption.isEmpty {
-            warnings.append("key: no https Encryption URL to fetch a key from (\(file.encryption.joined(separator: ", ")))")
-        }
-        var verified = false
-        if file.isSigned {
-            if let key {
-                do {
-                    let checks = try Self.withScratchHome { context in
-                        _ = try context.importKeys(key.armored)
-                        return try context.verifyInline(resource.body).signatures
-                    }
-                    if checks.contains(where: { $0.isValid && $0.fingerprint.uppercased() == key.fingerprint }) {
-                        verified = true
-                    } else if let check = checks.first, check.status == .noPublicKey {
-                        warnings.append("bad signature: \(resource.url) is signed by \(check.fingerprint), not by the published key \(key.fingerprint)")
-                    } else {
-                        warnings.append("bad signature: the signature of \(resource.url) does not verify with \(key.fingerprint)")
-                    }
-                } catch {
-                    warnings.append("bad signature: the signature of \(resource.url) cannot be checked: \(error)")
-                }
-            } else {
-                warnings.append("unverified signature: \(resource.url) is signed but no key was published to check it")
-            }
-        }
         return SecurityTxtFinding(domain: domain, url: resource.url, file: file, warnings: warnings, key: key,
                                   signatureVerified: verified)
+    }
+
+    /// The one public key `data` holds, as the directory keeps keys: exactly one ASCII-armored public key block.
+    /// A key served with text around it, or in binary, is armored again from what GnuPG read (with a warning);
+    /// data with no key or several keys gives none (with a warning).
+    static func singleKey(_ data: Data, url: String) throws -> (SecurityTxtFinding.PublishedKey?, String?) {
+        try withScratchHome { context in
+            let keys = try context.inspectKeys(data)
+            guard keys.count == 1, let only = keys.first else {
+                let what = keys.isEmpty ? "holds no OpenPGP public key" : "holds \(keys.count) keys (\(keys.map(\.fingerprint).joined(separator: ", "))); none was taken"
+                return (nil, "key: \(url) \(what)")
+            }
+            let fingerprint = only.fingerprint.uppercased()
+            if let text = String(data: data, encoding: .utf8), DirectoryLoader.singleArmoredKeyProblem(text) == nil {
+                return (.init(fingerprint: fingerprint, armored: data, url: url), nil)
+            }
+            _ = try context.importKeys(data)
+            let armored = try context.exportPublicKey(fingerprint: fingerprint)
+            return (.init(fingerprint: fingerprint, armored: armored, url: url),
+                    "key: \(url) serves the key \(data.first.map { $0 & 0x80 != 0 } == true ? "in binary" : "with other text around it"); only the key, armored, is kept")
+        }
     }
 
     /// host or host:port.

@@ -7,6 +7,7 @@ public struct WaitingParticipant: Sendable, Hashable {
     public let organizationId: String
     public let firstNotifiedAt: Date
     public let reminderCount: Int
+    public let lastRemindedAt: Date?
     public let escalatedAt: Date?
     /// `none`, or `acknowledged`: received, but no status stated yet.
     public let response: Response
@@ -53,21 +54,31 @@ public struct CaseLifecycleStore: Sendable {
     /// Participants of open cases that were notified (or found undeliverable) and never answered, and are
     /// not yet marked unreachable; oldest notification first.
     public func waitingParticipants(caseId: String? = nil) throws -> [WaitingParticipant] {
-        try writer.read { db in
-            var sql = """
-                SELECT p.caseId, p.organizationId, p.firstNotifiedAt, p.reminderCount, p.escalatedAt, p.response, c.due
-                FROM participant p JOIN "case" c ON c.id = p.caseId
-                WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL AND p.response IN ('none', 'acknowledged') AND p.unreachableAt IS NULL
-                  AND p.firstNotifiedAt IS NOT NULL AND p.delivery IN ('notified', 'undeliverable')
-                """
-            var arguments: StatementArguments = []
-            if let caseId { sql += " AND p.caseId = ?"; arguments += [caseId] }
-            sql += " ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                WaitingParticipant(caseId: $0["caseId"], organizationId: $0["organizationId"], firstNotifiedAt: $0["firstNotifiedAt"],
-                                   reminderCount: $0["reminderCount"], escalatedAt: $0["escalatedAt"],
-                                   response: Response(rawValue: $0["response"]) ?? .none, due: $0["due"])
-            }
+        try writer.read { db in try Self.waiting(db, caseId: caseId) }
+    }
+
+    /// The participant as `waitingParticipants` shows it now, or nil when it no longer waits (it answered, the
+    /// case was published, it was marked unreachable): read inside the transaction that queues a reminder.
+    public static func waitingParticipant(_ db: Database, caseId: String, organizationId: String) throws -> WaitingParticipant? {
+        try waiting(db, caseId: caseId, organizationId: organizationId).first
+    }
+
+    private static func waiting(_ db: Database, caseId: String?, organizationId: String? = nil) throws -> [WaitingParticipant] {
+        var sql = """
+            SELECT p.caseId, p.organizationId, p.firstNotifiedAt, p.reminderCount, p.lastRemindedAt, p.escalatedAt, p.response, c.due
+            FROM participant p JOIN "case" c ON c.id = p.caseId
+            WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL AND p.response IN ('none', 'acknowledged') AND p.unreachableAt IS NULL
+              AND p.firstNotifiedAt IS NOT NULL AND p.delivery IN ('notified', 'undeliverable')
+            """
+        var arguments: StatementArguments = []
+        if let caseId { sql += " AND p.caseId = ?"; arguments += [caseId] }
+        if let organizationId { sql += " AND p.organizationId = ?"; arguments += [organizationId] }
+        sql += " ORDER BY p.firstNotifiedAt, p.caseId, p.organizationId"
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            WaitingParticipant(caseId: $0["caseId"], organizationId: $0["organizationId"], firstNotifiedAt: $0["firstNotifiedAt"],
+                               reminderCount: $0["reminderCount"], lastRemindedAt: $0["lastRemindedAt"],
+                               escalatedAt: $0["escalatedAt"],
+                               response: Response(rawValue: $0["response"]) ?? .none, due: $0["due"])
         }
     }
 
@@ -88,16 +99,20 @@ public struct CaseLifecycleStore: Sendable {
                             data: ["caseId": .string(caseId), "organizationId": .string(organizationId)], at: date)
     }
 
-    /// Marks a participant unreachable: the ladder is exhausted and no response came.
-    public func markUnreachable(caseId: String, organizationId: String, at date: Date) throws {
+    /// Marks a participant unreachable: the ladder is exhausted and no response came. Only if it still waits as
+    /// `seen` found it (no answer came meanwhile, nobody marked it first); returns whether it was marked.
+    @discardableResult
+    public func markUnreachable(_ seen: WaitingParticipant, at date: Date) throws -> Bool {
         try writer.write { db in
+            guard try Self.waitingParticipant(db, caseId: seen.caseId, organizationId: seen.organizationId) == seen else { return false }
             try db.execute(sql: """
                 UPDATE participant SET unreachableAt = ? WHERE caseId = ? AND organizationId = ? AND unreachableAt IS NULL
-                """, arguments: [date, caseId, organizationId])
-            guard db.changesCount > 0 else { return }
+                """, arguments: [date, seen.caseId, seen.organizationId])
+            guard db.changesCount > 0 else { return false }
             try EventLog.append(db, actor: actor, action: "participant.unreachable", objectType: "participant",
-                                objectId: "\(caseId)|\(organizationId)",
-                                data: ["caseId": .string(caseId), "organizationId": .string(organizationId)], at: date)
+                                objectId: "\(seen.caseId)|\(seen.organizationId)",
+                                data: ["caseId": .string(seen.caseId), "organizationId": .string(seen.organizationId)], at: date)
+            return true
         }
     }
 

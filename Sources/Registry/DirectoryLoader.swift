@@ -33,6 +33,30 @@ public struct DirectoryLoader: Sendable {
         return (DirectoryContents(organizations: organizations, keys: keys), problems.sorted())
     }
 
+    /// The errors `load` would find in the workspace's `Directory/` once `files` (paths relative to the workspace
+    /// root, such as `Directory/keys/<FINGERPRINT>.asc`) are added, that it does not find there now. Checked on a
+    /// scratch copy of `Directory/`, removed afterwards, so that a command writes only what `directory check`
+    /// accepts, or nothing.
+    public func errors(adding files: [(path: String, data: Data)], to workspace: Workspace) throws -> [DirectoryProblem] {
+        let scratch = Workspace(root: FileManager.default.temporaryDirectory
+            .appendingPathComponent("liaison-directory-\(UUID().uuidString)", isDirectory: true))
+        try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch.root) }
+        if FileManager.default.fileExists(atPath: workspace.directoryURL.path) {
+            try FileManager.default.copyItem(at: workspace.directoryURL, to: scratch.directoryURL)
+        }
+        for folder in [scratch.organizationsURL, scratch.keysURL] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        let before = Set(load(scratch).1.filter { $0.severity == .error })
+        for file in files {
+            let url = scratch.root.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.data.write(to: url)
+        }
+        return load(scratch).1.filter { $0.severity == .error && !before.contains($0) }
+    }
+
     // MARK: Folders
 
     /// The regular files of a directory folder, by name, without hidden ones; a folder that is missing or not a
@@ -155,7 +179,7 @@ public struct DirectoryLoader: Sendable {
 
     /// Why `text` is not exactly one armored public key block (blank lines around it allowed), with the line
     /// of the first thing too many; nil when it is.
-    static func singleArmoredKeyProblem(_ text: String) -> (line: Int, message: String)? {
+    public static func singleArmoredKeyProblem(_ text: String) -> (line: Int, message: String)? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         let blank = { (line: Substring) in line.allSatisfy(\.isWhitespace) }

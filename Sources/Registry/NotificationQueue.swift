@@ -24,6 +24,17 @@ public enum QueueFollowUp: Sendable {
     case escalated(caseId: String, organizationId: String, at: Date)
 }
 
+/// One step of the reminder ladder ready to queue: its signed messages, the change to its participant, and the
+/// participant as the plan saw it (`OutboxStore.enqueue(steps:actor:)` stores the step only if it is unchanged).
+public struct QueuedStep: Sendable {
+    public var messages: [QueuedNotification]
+    public var followUp: QueueFollowUp
+    public var seen: WaitingParticipant
+    public init(messages: [QueuedNotification], followUp: QueueFollowUp, seen: WaitingParticipant) {
+        self.messages = messages; self.followUp = followUp; self.seen = seen
+    }
+}
+
 /// The directory and case facts `notify` plans from, read before anything is signed.
 public struct NotificationPlanningQueries: Sendable {
     let reader: any DatabaseReader
@@ -124,6 +135,24 @@ extension OutboxStore {
         try enqueue(refuseRepeats: refuseRepeats, actor: actor, followUps: { followUps }) {
             defer { handed = true }
             return handed ? nil : messages
+        }
+    }
+
+    /// Queues reminder-ladder steps in one transaction: for each, its messages (the coordinator's copy of an
+    /// escalation included) and its `followUp` (the reminder counted, the escalation marked), only if the
+    /// participant still waits exactly as `seen` found it: same reminder count, last reminder and escalation,
+    /// still no response, case still open. A step whose participant changed is left out, nothing of it written
+    /// (another `remind` or `liaison run` took it meanwhile, or an answer came while it was being signed); any
+    /// other problem (`StoreError.recipientsChanged`) rolls everything back. Returns, per step, whether it was stored.
+    public func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool] {
+        try writer.write { db in
+            try steps.map { step in
+                let now = try CaseLifecycleStore.waitingParticipant(db, caseId: step.seen.caseId, organizationId: step.seen.organizationId)
+                guard now == step.seen else { return false }
+                try Self.store(db, step.messages, refuseRepeats: false, actor: actor)
+                try Self.apply(db, [step.followUp], actor: actor)
+                return true
+            }
         }
     }
 

@@ -25,8 +25,24 @@ public enum TrafficLightProtocol: String, Codable, Sendable, CaseIterable, Custo
     /// `TLP:RED`, as it appears in subjects and bodies.
     public var label: String { "TLP:" + rawValue }
 
+    // The sharing rule of TLP 2.0 as Liaison applies it to the messages of a case, in one place.
+
     /// `RED` is for named recipients only: never sent to `cc` contacts.
     public var allowsCarbonCopies: Bool { self != .red }
+
+    /// Whether a message about one participant may be copied to another organisation (the coordinator that
+    /// `reminders.coordinator` names, on an escalation): not at `RED` (the participants' own contacts only) nor
+    /// at `AMBER+STRICT` (the participant's organisation only); at `AMBER`, `GREEN` and `CLEAR`, yes.
+    public var allowsOtherOrganizations: Bool {
+        switch self {
+        case .red, .amberStrict: false
+        case .amber, .green, .clear: true
+        }
+    }
+
+    /// The levels that keep a message within the participant's organisation (`allowsOtherOrganizations` false),
+    /// the strictest first.
+    public static var withinOrganization: [TrafficLightProtocol] { allCases.reversed().filter { !$0.allowsOtherOrganizations } }
 
     public var description: String { label }
 

@@ -88,7 +88,7 @@ extension WorkspaceConfiguration {
         guard let fields = reader.fields(of: node, what: "reminders", allowed: names) else { return }
         for (name, _, value) in fields.entries {
             guard let text = reader.singleLine(value, field: "reminders.\(name)") else { continue }
-            if name == "coordinator" { reminders.coordinator = text; continue }
+            if name == "coordinator" { reminders.coordinator = text; lines["reminders.coordinator"] = YAMLFields.line(value); continue }
             guard let days = Int(text), (1...3650).contains(days) else {
                 reader.error(YAMLFields.line(value), "reminders.\(name) must be a whole number of days from 1 to 3650, not \"\(text)\"")
                 continue

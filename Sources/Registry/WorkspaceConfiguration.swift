@@ -104,6 +104,11 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         /// The environment variable holding the signing key's passphrase; the passphrase itself is never in
         /// liaison.yaml.
         public var passphraseEnv: String?
+        /// The field that gives the passphrase: `gnupg.passphrase_env` when set (it is read first), else
+        /// `gnupg.passphrase_file` when set, else nil.
+        public var passphraseField: String? {
+            passphraseEnv != nil ? "gnupg.passphrase_env" : passphraseFile != nil ? "gnupg.passphrase_file" : nil
+        }
 
         public init(home: String? = nil, encrypt: EncryptPolicy = .whenKey, passphraseFile: String? = nil,
                     passphraseEnv: String? = nil) {

@@ -21,10 +21,15 @@ public final class CurlSMTPTransport: MailTransport {
     private let dialogue: SMTPDialogue
     /// libcurl's CURLOPT_ERRORBUFFER: the detailed reason of the last failure.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Asked by libcurl's progress callback, at least once a second, whether to abort the transfer in progress.
+    private let stopCheck: StopCheck?
 
     /// A transport for `configuration`, checked first with `validate()`; connects on the first message.
+    /// With `shouldStop`, a transfer in progress is aborted within about a second once it returns true (a
+    /// service asked to stop): that message's report then has `SMTPError.stopped`, and it was not sent.
     public init(configuration: SMTPConfiguration,
-                logger: Logger = Logger(label: "liaison.smtp")) throws(SMTPError)
+                logger: Logger = Logger(label: "liaison.smtp"),
+                shouldStop: (@Sendable () -> Bool)? = nil) throws(SMTPError)
     {
         guard case .smtp(let implicitTLS, _, let server, let curlURL) = try configuration.endpoint() else {
             throw .unsupportedURL(configuration.url, reason: "CurlSMTPTransport sends only to smtp:// and smtps://")
@@ -41,6 +46,7 @@ public final class CurlSMTPTransport: MailTransport {
         self.dialogue = SMTPDialogue(logger: logger)
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        self.stopCheck = shouldStop.map(StopCheck.init)
         do {
             try setConnectionOptions(curlURL: curlURL, implicitTLS: implicitTLS)
         } catch {
@@ -81,6 +87,14 @@ public final class CurlSMTPTransport: MailTransport {
         try check(debug, CURLOPT_DEBUGFUNCTION)
         // The dialogue lives as long as the handle (deinit cleans the handle up first), so no retain is needed.
         try set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
+        if let stopCheck {
+            // libcurl calls it while data moves and about once a second while it waits for the server.
+            try set(CURLOPT_NOPROGRESS, 0)
+            try check(liaison_curl_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION, abortWhenStopping),
+                      CURLOPT_XFERINFOFUNCTION)
+            // Like the dialogue, the check lives as long as the handle.
+            try set(CURLOPT_XFERINFODATA, pointer: Unmanaged.passUnretained(stopCheck).toOpaque())
+        }
     }
 
     /// What a connection check found: the server answered EHLO, and these steps succeeded.
@@ -150,7 +164,12 @@ public final class CurlSMTPTransport: MailTransport {
         errorBuffer[0] = 0
         logger.debug("Sending \(message.messageID) (\(message.bytes.count) bytes) to \(message.recipients.count) recipient(s)")
         let result = curl_easy_perform(handle)
-        let transferError = result == CURLE_OK ? nil : mapFailure(result)
+        var transferError = result == CURLE_OK ? nil : mapFailure(result)
+        if transferError == .stopped, dialogue.exchanges.contains(where: { $0.step == .endOfData && $0.reply != nil }) {
+            // Stopped after the server gave its verdict on the message: the verdict stands (the stop only cut the
+            // end of the session), so an accepted message is recorded as sent, not given back and sent again.
+            transferError = nil
+        }
         let report = DeliveryReport(message: message, exchanges: dialogue.exchanges, transferError: transferError,
                                     server: server, username: configuration.username)
 
@@ -198,6 +217,8 @@ public final class CurlSMTPTransport: MailTransport {
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let beforeMailTransaction = !dialogue.mailTransactionStarted
         switch code {
+        case CURLE_ABORTED_BY_CALLBACK:
+            return .stopped(server: server)
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectionFailed(server: server, reason: detail)
         case CURLE_OPERATION_TIMEDOUT where beforeMailTransaction && !dialogue.connectedForThisMessage:
@@ -332,6 +353,18 @@ private let readMessageBody: curl_read_callback = { buffer, size, count, context
     guard let buffer, let context else { return Int(CURL_READFUNC_ABORT) }
     let body = Unmanaged<MessageBody>.fromOpaque(context).takeUnretainedValue()
     return body.read(into: buffer, capacity: size * count)
+}
+
+/// The stop question of a transport, handed to libcurl's progress callback.
+private final class StopCheck {
+    let shouldStop: @Sendable () -> Bool
+    init(_ shouldStop: @escaping @Sendable () -> Bool) { self.shouldStop = shouldStop }
+}
+
+/// CURLOPT_XFERINFOFUNCTION: a non-zero return aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+private let abortWhenStopping: curl_xferinfo_callback = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<StopCheck>.fromOpaque(context).takeUnretainedValue().shouldStop() ? 1 : 0
 }
 
 /// CURLOPT_DEBUGFUNCTION: feeds commands, replies and libcurl's remarks to the dialogue; the data is ignored.

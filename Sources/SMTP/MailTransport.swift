@@ -7,10 +7,12 @@ public protocol MailTransport {
     func send(_ messages: [OutgoingMessage]) -> [DeliveryReport]
 }
 
-/// The transport for a configuration: `FileTransport` for file:///dir, `CurlSMTPTransport` for smtp(s)://.
-public func makeTransport(_ configuration: SMTPConfiguration, logger: Logger) throws(SMTPError) -> any MailTransport {
+/// The transport for a configuration: `FileTransport` for file:///dir, `CurlSMTPTransport` for smtp(s)://
+/// (whose transfer in progress `shouldStop` aborts, see `CurlSMTPTransport.init`).
+public func makeTransport(_ configuration: SMTPConfiguration, logger: Logger,
+                          shouldStop: (@Sendable () -> Bool)? = nil) throws(SMTPError) -> any MailTransport {
     switch try configuration.endpoint() {
     case .directory(let directory): FileTransport(directory: directory)
-    case .smtp: try CurlSMTPTransport(configuration: configuration, logger: logger)
+    case .smtp: try CurlSMTPTransport(configuration: configuration, logger: logger, shouldStop: shouldStop)
     }
 }

@@ -11,7 +11,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         case startTLSNotOffered, plainToNonLoopback, connectionFailed, connectionLost, timeout
         case authenticationFailed, tlsHandshake, certificate, caFileUnreadable, unsupportedURL
         case invalidConfiguration, invalidAddress, noRecipients, serverRejected, fileWriteFailed, transferFailed
-        case notSMTP
+        case notSMTP, stopped
     }
 
     private let code: Code
@@ -122,6 +122,14 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     public static let notSMTP = SMTPError(.notSMTP, "The server does not speak SMTP.", transient: false)
     /// Any other libcurl failure.
     public static let transferFailed = SMTPError(.transferFailed, "Sending the message failed.", transient: true)
+    /// The sender itself stopped the transfer (the process is stopping) before the server confirmed the message:
+    /// not sent, nobody's fault; the message stays queued.
+    public static let stopped = SMTPError(.stopped, "Sending was stopped before the server confirmed the message.", transient: true)
+
+    static func stopped(server: String) -> SMTPError {
+        SMTPError(.stopped, "Sending to the SMTP server at \(server) was stopped before the server confirmed the message (this process is stopping); it stays queued.",
+                  transient: true)
+    }
 
     // Builders with details, used inside the module.
 

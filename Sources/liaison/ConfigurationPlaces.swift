@@ -30,6 +30,8 @@ enum ConfigurationPlaces {
             return at("sender.signing_key", error.description)
         case let error as GatewayError where error == .signingKey:
             return at("sender.signing_key", error.description)
+        case let error as SigningFault:
+            return error.field.map { at($0, error.description) ?? "\(configuration.place(of: $0)): \(error.description)" }
         case let error as GatewayProblems:
             // Problems are listed one a line; only those a setting caused are placed.
             let lines = error.problems.map { problem in

@@ -13,8 +13,10 @@ struct DirectoryDiscoverCommand: ParsableCommand {
             Fetches https://DOMAIN/.well-known/security.txt, then https://DOMAIN/security.txt, with certificate checks.
             For a new domain, prints the proposed Directory/organizations/<id>.yaml and the key named by Encryption; \
             for a domain already in the directory, prints the differences with its file. An expired file, a Canonical \
-            that does not match, a bad signature or a non-HTTPS URL is a warning. Nothing is written without --write, \
-            and an existing file is never overwritten.
+            that does not match, a bad signature or a non-HTTPS URL is a warning. Of a signed file, only the text \
+            GnuPG verified is read: text after the signature block is a warning and never written. Nothing is \
+            written without --write, and an existing file is never overwritten; --write writes nothing for a domain \
+            whose signature does not verify with its published key, or whose files would fail `directory check`.
             """)
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -70,6 +72,25 @@ struct DirectoryDiscoverCommand: ParsableCommand {
             let relative = "Directory/organizations/\(definition.id).yaml"
             let target = located.organizationsURL.appendingPathComponent("\(definition.id).yaml")
             let keyTarget = finding.key.map { located.keysURL.appendingPathComponent("\($0.fingerprint).asc") }
+            // What would be written is checked first with `directory check`'s own rules, on a scratch copy.
+            var files = [(path: relative, data: Data(yaml.utf8))]
+            if let key = finding.key, let keyTarget, !FileManager.default.fileExists(atPath: keyTarget.path) {
+                files.append((path: "Directory/keys/\(key.fingerprint).asc", data: key.armored))
+            }
+            var refusals: [String]
+            do {
+                refusals = try DirectoryLoader().errors(adding: files, to: located).map { "would fail `directory check`: \($0)" }
+            } catch {
+                refusals = ["cannot be checked before writing: \(error.localizedDescription)"]
+            }
+            if finding.file.isSigned, !finding.signatureVerified, finding.key != nil {
+                refusals.insert("the signature does not verify with the published key", at: 0)
+            }
+            if write, !refusals.isEmpty {
+                refusals.forEach { CommandSupport.printError("\(domain): not written: \($0)") }
+                failures += 1
+                continue
+            }
             if write {
                 if FileManager.default.fileExists(atPath: target.path) {
                     CommandSupport.printError("\(domain): \(relative) exists already; not overwritten")
@@ -96,7 +117,8 @@ struct DirectoryDiscoverCommand: ParsableCommand {
                 if let key = finding.key {
                     print("  key \(key.fingerprint) from \(key.url) would be saved as Directory/keys/\(key.fingerprint).asc")
                 }
-                print("  nothing written (use --write)")
+                refusals.forEach { print("  would not be written: \($0)") }
+                print("  nothing written" + (refusals.isEmpty ? " (use --write)" : ""))
             }
         }
         if failures > 0 { throw ExitCode(1) }

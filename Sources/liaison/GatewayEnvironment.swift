@@ -90,6 +90,7 @@ struct GatewayEnvironment {
         settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
         settings.signingPassphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
+        settings.passphraseField = configuration.gnupg.passphraseField
         return settings
     }
 

@@ -89,6 +89,8 @@ struct MailCommand: ParsableCommand {
                     }
                     mail.signingKey = key
                     mail.signingPassphrase = try env.workspace?.signingPassphrase(configuration: config, environment: env.environment)
+                    mail.passphraseField = config.gnupg.passphraseField
+                    mail.signingKeyField = signKey == nil ? "sender.signing_key" : nil
                 }
                 let dryRun = (smtp ?? config.smtp.url)?.lowercased().hasPrefix("file:") ?? false
                 if let username = user ?? config.smtp.username, !dryRun,
@@ -170,6 +172,8 @@ struct OptionalWorkspace {
             workspace = nil
             configuration = WorkspaceConfiguration()
         }
+        // A problem a setting caused names its liaison.yaml line.
+        if workspace != nil { ConfigurationPlaces.remember(configuration) }
     }
 
     var gnupgHome: String? { workspace?.gnupgHome(environment: environment) ?? environment["GNUPGHOME"] }

@@ -69,9 +69,11 @@ struct RemindCommand: ParsableCommand {
             With --all (or a CASE without --after), the `reminders:` policy of liaison.yaml is applied: reminders \
             after first_after_days and second_after_days without a status (template reminder; an acknowledged \
             participant too, until the case's due date has passed, and it is never escalated), an escalation to \
-            every active contact, cc included, and the coordinator after escalate_after_days (template escalation), \
-            and the organisation marked unreachable after unreachable_after_days. --dry-run shows exactly what \
-            would go out and changes nothing.
+            every active contact, cc included (not at TLP:RED), and the coordinator (only at TLP:AMBER, GREEN or \
+            CLEAR) after escalate_after_days (template escalation), and the organisation marked unreachable after \
+            unreachable_after_days. --dry-run shows exactly what would go out and changes nothing. A step another \
+            remind or liaison run took meanwhile, or whose participant answered meanwhile, is not taken, and named \
+            on standard error.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Argument(help: "Case id.") var caseId: String?
@@ -93,7 +95,10 @@ struct RemindCommand: ParsableCommand {
                 return
             }
             let actions = try ReminderLadder(composer: composer, policy: env.configuration.reminders)
-                .apply(caseId: caseId, reminderTemplate: template, escalationTemplate: escalationTemplate, dryRun: dryRun)
+                .apply(caseId: caseId, reminderTemplate: template, escalationTemplate: escalationTemplate, dryRun: dryRun) { dropped in
+                    CommandSupport.printError("\(dropped.caseId): \(dropped.organizationId): \(dropped.step.rawValue) not taken: "
+                                              + "another remind or liaison run took it, or an answer came, meanwhile")
+                }
             if format == .json { try CommandSupport.printJSON(actions); return }
             CommandSupport.printTable(["case", "organisation", "days", "step", "to", "cc", "subject"], actions.flatMap { action in
                 action.messages.isEmpty

@@ -21,10 +21,13 @@ struct RunCommand: ParsableCommand {
             announces new mail.
 
             A problem of the relay or the SMTP settings (as for `liaison send`: unreachable, no greeting, refused \
-            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round.
+            login…) stops that round's sending, is logged once, changes nothing, and is tried again next round. A \
+            signing key that cannot sign (a wrong passphrase, an expired or revoked key) stops the service: one line \
+            naming the liaison.yaml setting, nothing queued, exit status 1.
 
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
-            SIGINT stops it after the message in hand, within a second. A second `liaison run` on the same \
+            SIGINT stops it within about a second: a message the relay has not yet confirmed is abandoned, not \
+            counted as an attempt, and stays queued for the next run. A second `liaison run` on the same \
             workspace refuses to start (lock file .liaison/run.lock).
             """)
     @OptionGroup var workspace: WorkspaceOptions
@@ -68,9 +71,14 @@ private struct Service {
         if env.configuration.smtp.url != nil {
             let smtp = try env.smtp()
             let sendLogger = logger
+            let stop = self.stop
+            // SIGTERM aborts the transfer in progress (within a second), which stays queued: systemd's stop timeout
+            // never kills the process in the middle of a message.
             dispatcher = OutboxDispatcher(store: env.store, maxAttempts: env.configuration.smtp.maxAttempts,
                                           leaseDuration: OutboxDispatcher.leaseDuration(for: smtp), actor: env.actor,
-                                          logger: sendLogger) { try makeTransport(smtp, logger: sendLogger) }
+                                          logger: sendLogger) {
+                try makeTransport(smtp, logger: sendLogger, shouldStop: { stop.isStopped })
+            }
         } else {
             dispatcher = nil
             logger.warning("smtp.url is not set in liaison.yaml: nothing will be sent")
@@ -96,7 +104,7 @@ private struct Service {
             if stop.isStopped { break }
             ingest()
             if stop.isStopped { break }
-            remind()
+            try remind()
             if stop.isStopped { break }
             waitForNextRound()
         }
@@ -158,16 +166,24 @@ private struct Service {
         logger.info("ingest: \(source): \(IMAPIngestion.line(uid: 0, outcome).dropFirst("UID 0: ".count))\(subject)")
     }
 
-    /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart).
-    private mutating func remind() {
+    /// The reminder ladder of liaison.yaml, at most every 15 minutes (its steps are days apart). Throws, ending the
+    /// service, when the signing key cannot sign for a reason of our settings (a wrong passphrase, an expired key).
+    private mutating func remind() throws {
         guard reminders else { return }
         if let lastReminders, Date().timeIntervalSince(lastReminders) < 900 { return }
         lastReminders = Date()
         do {
             let composer = NotificationComposer(store: env.store, settings: try env.settings())
-            for action in try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply() {
+            let logger = self.logger
+            let actions = try ReminderLadder(composer: composer, policy: env.configuration.reminders).apply { dropped in
+                logger.info("remind: \(dropped.step.rawValue) for \(dropped.caseId) to \(dropped.organizationId) not taken: another remind took it, or an answer came, meanwhile")
+            }
+            for action in actions {
                 logger.info("remind: \(action.step.rawValue) for \(action.caseId) to \(action.organizationId) after \(action.daysWaiting) days, \(CommandSupport.plural(action.messages.count, "message")) queued")
             }
+        } catch let error as GatewayProblems where !error.fields.isEmpty && error.problems.allSatisfy({ error.fields[$0] != nil }) {
+            // Our own settings are wrong (the signing key cannot sign): every round would fail the same way.
+            throw error
         } catch {
             logger.error("remind: \(error)")
         }

@@ -141,6 +141,18 @@ struct DoctorCommand: ParsableCommand {
             report(false, "templates: \(error)")
         }
 
+        // Reminder policy: which of its settings the case's TLP overrides (TrafficLightProtocol's sharing rule).
+        if let coordinator = configuration.reminders.coordinator {
+            let within = TrafficLightProtocol.withinOrganization.map(\.label).joined(separator: " and ")
+            let allowed = TrafficLightProtocol.allCases.filter(\.allowsOtherOrganizations).map(\.label).joined(separator: ", ")
+            let carbonless = TrafficLightProtocol.allCases.filter { !$0.allowsCarbonCopies }.map(\.label).joined(separator: ", ")
+            let defaultLevel = configuration.cases.tlp
+            report(true, "reminder policy: \(configuration.place(of: "reminders.coordinator")) (\(coordinator)) gets a copy of "
+                   + "escalations of \(allowed) cases only: the TLP overrides it for \(within) cases, whose escalations stay "
+                   + "with the participant's organisation (and \(carbonless) ones with its `to` contacts)"
+                   + (defaultLevel.allowsOtherOrganizations ? "" : "; cases.tlp is \(defaultLevel.rawValue), so a case opened without --tlp gets no copy"))
+        }
+
         // Relay: EHLO, STARTTLS with a verifying certificate, login; nothing sent.
         if let url = configuration.smtp.url, url.hasPrefix("file:") {
             report(true, "relay: smtp.url is \(url), a dry run folder; nothing to connect to")

@@ -97,7 +97,8 @@ import TestSupport
         try vendors(f)
         try f.addOrganization("certcc", name: "CERT Coordination Center", kind: "coordinator", country: "US", languages: ["en"],
                               contacts: [("cert@certcc.example", "to", "en", nil)])
-        try f.caseBook.open(id: Self.caseId, title: "DNS cache poisoning", origin: "jvn-jp", due: "2007-12-01")
+        // TLP:AMBER: the coordinator may have a copy of the escalation (not at AMBER+STRICT, the default, nor RED).
+        try f.caseBook.open(id: Self.caseId, title: "DNS cache poisoning", origin: "jvn-jp", due: "2007-12-01", tlp: .amber)
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme", "nihon-soft"])
         try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
         _ = try f.dispatcher().run()

@@ -149,6 +149,47 @@ import TestSupport
         #expect(((own["events"] as? [[String: Any]]) ?? []).contains { $0["action"] as? String == "participant.response" })
     }
 
+    @Test func involvementDatesAreExactToTheMillisecondAndNeverCollide() throws {
+        let ws = try TemporaryWorkspace()
+        defer { ws.remove() }
+        try ws.writeOrganization("test-csirt", Self.publisherYAML)
+        let vendors = ["aozora", "hikari", "kumo", "sora"]
+        for id in vendors { try ws.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
+        try run(ws, ["directory", "sync"])
+        try run(ws, ["case", "open", Self.caseId, "--title", "TLS certificate check", "--origin", "jvn-jp", "--tlp", "CLEAR"])
+        try run(ws, ["case", "add", Self.caseId, "--technology", "tls"])
+        // Times as the store keeps them (milliseconds): two vendors notified in the same millisecond, the next one a
+        // millisecond later, the last one 0.9 s later (a fraction that rounding would carry into the next second).
+        let times = ["aozora": "2026-11-30 09:15:42.123", "hikari": "2026-11-30 09:15:42.123",
+                     "kumo": "2026-11-30 09:15:42.124", "sora": "2026-11-30 09:15:42.999"]
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            for pair in sys.argv[2:]:
+                org, at = pair.split("=")
+                db.execute("UPDATE participant SET delivery = 'notified', firstNotifiedAt = ? WHERE organizationId = ?", (at, org))
+            db.commit()
+            """
+        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path]
+                                   + times.map { "\($0.key)=\($0.value)" })
+        #expect(moved.status == 0, "\(moved.stderr)")
+
+        let csaf = try export(ws, validating: true)   // §6.1.24 among the mandatory tests
+        let vulnerability = try #require((csaf["vulnerabilities"] as? [[String: Any]])?.first)
+        let involvements = try #require(vulnerability["involvements"] as? [[String: Any]])
+        var dates: [String: String] = [:]
+        for involvement in involvements {
+            let summary = involvement["summary"] as? String ?? ""
+            let id = String(summary.split(separator: "(").dropFirst().first?.split(separator: ")").first ?? "")
+            dates[id] = involvement["date"] as? String
+        }
+        // Exact where unique; the second of a same-millisecond pair moves on by whole milliseconds past the others.
+        #expect(dates["aozora"] == "2026-11-30T09:15:42.123Z", "\(dates)")
+        #expect(dates["kumo"] == "2026-11-30T09:15:42.124Z", "\(dates)")
+        #expect(dates["sora"] == "2026-11-30T09:15:42.999Z", "\(dates)")
+        #expect(Set(dates.values).count == vendors.count, "\(dates)")
+    }
+
     @Test func anUnknownCaseOrAMissingPublisherIsOneClearLine() throws {
         let ws = try TemporaryWorkspace()
         defer { ws.remove() }

@@ -158,7 +158,9 @@ final class LockHolderScript {
     private let output = Pipe()
     private let folder: URL
 
-    init(database: URL) throws {
+    /// `beforeCommit`: one SQL statement the script runs in its transaction just before committing, the change
+    /// another process makes while a command waits for the lock.
+    init(database: URL, beforeCommit: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-holder-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("hold-lock.py")
@@ -168,6 +170,8 @@ final class LockHolderScript {
             connection.execute("BEGIN IMMEDIATE")
             print("locked", flush=True)
             sys.stdin.read()
+            if sys.argv[2]:
+                connection.execute(sys.argv[2])
             connection.execute("COMMIT")
             print("released", flush=True)
 
@@ -176,7 +180,7 @@ final class LockHolderScript {
             throw error
         }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script.path, database.path]
+        process.arguments = [script.path, database.path, beforeCommit]
         process.standardInput = input
         process.standardOutput = output
         do { try process.run() } catch {

@@ -142,6 +142,78 @@ import TestSupport
         #expect(bad.stdout.contains("warning: bad signature: the signature of https://\(setup.server.domain)/.well-known/security.txt does not verify"))
     }
 
+    @Test func textOutsideTheSignedPartIsAWarningAndNeverWritten() throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let signed = String(decoding: try setup.clearsigned(setup.securityTxt()), as: UTF8.self)
+        let forged = "Contact: mailto:attacker@evil.example\n"
+        // Text after the signature block; and the same behind a signature armour line with a trailing space, which
+        // GnuPG accepts, followed by a second armour line that a reader looking for the exact line would stop at.
+        let variants = [
+            signed + forged,
+            signed.replacingOccurrences(of: "-----BEGIN PGP SIGNATURE-----\n", with: "-----BEGIN PGP SIGNATURE----- \n")
+                + forged + "-----BEGIN PGP SIGNATURE-----\n",
+        ]
+        for variant in variants {
+            try setup.server.write(".well-known/security.txt", variant)
+            let dryRun = try setup.discover([])
+            #expect(dryRun.status == 0, "\(dryRun.stderr)")
+            #expect(dryRun.stdout.contains("(signature verified: \(setup.fingerprint))"), "\(dryRun.stdout)")
+            #expect(dryRun.stdout.contains("warning: unsigned text: https://\(setup.server.domain)/.well-known/security.txt has text after its signature block"),
+                    "\(dryRun.stdout)")
+            #expect(!dryRun.stdout.contains("attacker@evil.example"), "\(dryRun.stdout)")
+
+            let written = try setup.discover(["--write"])
+            #expect(written.status == 0, "\(written.stderr)")
+            let yaml = try String(contentsOf: setup.proposedFile, encoding: .utf8)
+            #expect(!yaml.contains("attacker") && yaml.contains("email: psirt@vendor.example") && yaml.contains("pgp: \(setup.fingerprint)"))
+            #expect(try runLiaison(["directory", "check"], workspace: setup.ws.root).status == 0)
+            try FileManager.default.removeItem(at: setup.proposedFile)
+            try FileManager.default.removeItem(at: setup.keyFile)
+        }
+    }
+
+    @Test func whatWriteWritesPassesTheCheckOrNothingIsWritten() throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let second = try setup.gnupg.generateKey(name: "Vendor Other", email: "other@vendor.example")
+        let binary = try setup.gnupg.gpg(["--export", setup.fingerprint]).stdout
+        let hostile: [(name: String, key: Data, file: String)] = [
+            ("two keys at the key URL", setup.publicKey + (try setup.gnupg.exportPublic(second)), setup.securityTxt()),
+            ("text after the key", setup.publicKey + Data("\nContact us at psirt@vendor.example\n".utf8), setup.securityTxt()),
+            ("a binary key", binary, setup.securityTxt()),
+            ("a CR in a Contact", setup.publicKey,
+             setup.securityTxt().replacingOccurrences(of: "Contact: mailto:security@vendor.example", with: "Contact: mailto:secu\rrity@vendor.example")),
+        ]
+        for (name, key, file) in hostile {
+            try setup.server.write("pgp-key.txt", data: key)
+            try setup.server.write(".well-known/security.txt", file)
+            let written = try setup.discover(["--write"])
+            let check = try runLiaison(["directory", "check"], workspace: setup.ws.root)
+            let organizations = try FileManager.default.contentsOfDirectory(atPath: setup.ws.organizationsURL.path)
+            let keys = try FileManager.default.contentsOfDirectory(atPath: setup.ws.keysURL.path)
+            print("directory discover --write with \(name): \(written.status == 0 ? "written, and the check passes" : "nothing written: \(written.stderr)")")
+            if written.status == 0 {
+                #expect(organizations.contains("localhost.yaml"), "\(name): \(written.stdout)")
+                #expect(check.status == 0, "\(name): what --write wrote fails the check: \(check.stderr)")
+            } else {
+                #expect(written.stderr.contains("not written: would fail `directory check`: Directory/"), "\(name): \(written.stderr)")
+                #expect(organizations == ["test-csirt.yaml"] && keys.isEmpty, "\(name): nothing written")
+            }
+            for entry in organizations where entry != "test-csirt.yaml" { try FileManager.default.removeItem(at: setup.ws.organizationsURL.appendingPathComponent(entry)) }
+            for entry in keys { try FileManager.default.removeItem(at: setup.ws.keysURL.appendingPathComponent(entry)) }
+        }
+        // Which way each went, as a coordinator reads it.
+        try setup.server.write("pgp-key.txt", data: setup.publicKey + (try setup.gnupg.exportPublic(second)))
+        try setup.server.write(".well-known/security.txt", setup.securityTxt())
+        let twoKeys = try setup.discover([])
+        #expect(twoKeys.stdout.contains("warning: key: https://\(setup.server.domain)/pgp-key.txt holds 2 keys"), "\(twoKeys.stdout)")
+        try setup.server.write("pgp-key.txt", data: binary)
+        let binaryKey = try setup.discover(["--write"])
+        #expect(binaryKey.stdout.contains("serves the key in binary; only the key, armored, is kept"), "\(binaryKey.stdout)")
+        #expect(String(decoding: try Data(contentsOf: setup.keyFile), as: UTF8.self).hasPrefix("-----BEGIN PGP PUBLIC KEY BLOCK-----"))
+    }
+
     @Test func aDomainAlreadyInTheDirectoryShowsItsDifferences() throws {
         let setup = try Setup()
         defer { setup.remove() }
@@ -241,5 +313,35 @@ import TestSupport
         #expect(lines.contains(vendor + "key \(fingerprint) is published but the directory's contacts use no key"))
         #expect(lines.contains("Directory/organizations/gone.yaml:1: warning: security.txt of gone.example: disappeared or unreadable: no security.txt (https://gone.example/security.txt answered HTTP 404)"))
         #expect(result.stdout.contains("0 errors, 4 warnings"))
+    }
+
+    @Test func textAfterTheSignatureOfAPublishedFileIsAWarning() throws {
+        let ws = try TemporaryWorkspace()
+        let server = try HTTPSTestServer.start(hostNames: ["vendor.example"])
+        let gnupg = try GnuPGHome.make()
+        defer { server.stop(); gnupg.shutdown(); ws.remove() }
+        let fingerprint = try gnupg.generateKey(name: "Vendor PSIRT", email: "psirt@vendor.example")
+        try server.write("pgp-key.txt", data: try gnupg.exportPublic(fingerprint))
+        let text = """
+            Contact: mailto:psirt@vendor.example
+            Encryption: https://vendor.example/pgp-key.txt
+            Expires: 2099-12-31T23:59:59Z
+
+            """
+        let signed = try gnupg.gpg(["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--local-user", fingerprint,
+                                    "--clearsign"], input: Data(text.utf8))
+        try server.write(".well-known/security.txt", data: signed.stdout + Data("Contact: mailto:attacker@evil.example\n".utf8))
+        try ws.writeOrganization("vendor", TemporaryWorkspace.organizationYAML(
+            id: "vendor", name: "Vendor Inc.", email: "psirt@vendor.example", pgp: fingerprint, extra: "domains: [vendor.example]\n"))
+        try ws.write("Directory/keys/\(fingerprint).asc", String(decoding: try gnupg.exportPublic(fingerprint), as: UTF8.self))
+
+        let result = try runLiaison(["directory", "check", "--security-txt", "--ca-file", server.caFile,
+                                     "--connect-to", "vendor.example:443:127.0.0.1:\(server.port)"], workspace: ws.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let prefix = "Directory/organizations/vendor.yaml:1: warning: security.txt of vendor.example: "
+        #expect(lines.contains { $0.hasPrefix(prefix + "unsigned text: https://vendor.example/.well-known/security.txt has text after its signature block (line ") },
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("attacker@evil.example"), "the unsigned Contact is no difference: it is not read")
     }
 }

@@ -115,4 +115,76 @@ struct SigningPassphraseTests {
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(try ws.liaison(["inbox"]).outputLines.last == "1 message")
     }
+
+    /// `liaison.yaml:LINE: FIELD: ` for the line holding `text` in the workspace's liaison.yaml.
+    func place(_ ws: GatewayWorkspace, _ text: String, field: String) throws -> String {
+        let lines = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8).components(separatedBy: "\n")
+        let number = (lines.firstIndex { $0.contains(text) } ?? -2) + 1
+        return "liaison.yaml:\(number): \(field): "
+    }
+
+    /// Notifies both vendors with the right passphrase, sends, and moves the first notification 15 days back so
+    /// that a reminder is due.
+    func notifiedFifteenDaysAgo(_ ws: GatewayWorkspace) throws {
+        try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
+        for args in [["notify", Self.caseId, "--template", "vendor-initial"], ["send"]] {
+            let result = try ws.liaison(args)
+            guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        }
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
+            db.commit()
+            """
+        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
+        #expect(moved.status == 0, "\(moved.stderr)")
+    }
+
+    /// Runs notify, remind, run and mail send with a key that cannot sign: each exits 1 with the one line `expected`
+    /// names (and no vendor's name), and nothing is queued or sent.
+    func everyCommandSaysOnce(_ ws: GatewayWorkspace, startingWith prefix: String, containing detail: String) throws {
+        let queued = try ws.outbox().count
+        let sent = ws.sink.messages().count
+        try ws.temp.write("body.txt", "Test of the signing key.\n")
+        let commands: [[String]] = [
+            ["notify", Self.caseId, "--template", "vendor-initial", "--again"],
+            ["remind", "--all"],
+            ["remind", Self.caseId, "--after", "14"],
+            ["run", "--interval", "1"],
+            ["mail", "send", "--to", "psirt@aozora.example", "--subject", "Key test", "--body-file", "body.txt"],
+        ]
+        for args in commands {
+            let result = try ws.liaison(args, timeout: 60)
+            #expect(result.status == 1, "\(args): \(result.stdout) \(result.stderr)")
+            // `run` logs its start and stop around it; the others say only this.
+            let said = result.errorLines.filter { !$0.contains("liaison.run") }
+            if args[0] == "notify" { print("liaison notify with a key that cannot sign: \(said.joined(separator: " | "))") }
+            #expect(said.count == 1 && said.first?.hasPrefix(prefix) == true && said.first?.contains(detail) == true,
+                    "\(args): \(result.stderr)")
+            #expect(!result.stderr.contains("aozora") && !result.stderr.contains("kumo"), "never under a vendor's name: \(result.stderr)")
+        }
+        #expect(try ws.outbox().count == queued, "nothing queued")
+        #expect(ws.sink.messages().count == sent, "nothing sent")
+    }
+
+    @Test func aWrongPassphraseIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try notifiedFifteenDaysAgo(ws)
+        try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
+        try everyCommandSaysOnce(ws, startingWith: try place(ws, "passphrase_file:", field: "gnupg.passphrase_file"),
+                                 containing: "Bad passphrase")
+    }
+
+    @Test func aRevokedSigningKeyIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try notifiedFifteenDaysAgo(ws)
+        try ws.gnupg.revokeKey(ws.signingKey)
+        try everyCommandSaysOnce(ws, startingWith: try place(ws, "signing_key:", field: "sender.signing_key"), containing: ws.signingKey)
+    }
 }

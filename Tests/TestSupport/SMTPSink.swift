@@ -44,6 +44,9 @@ public final class SMTPSink: @unchecked Sendable {
         /// Seconds to wait before each end-of-DATA reply, after an accepted message is saved (0: answer at once).
         /// A client killed during the wait has delivered the message without learning it: the in-flight case.
         public var dataReplyDelay: Double = 0
+        /// Seconds to wait before answering the DATA command (with 354), once recipients were accepted: a slow
+        /// relay that has taken nothing of the message yet (0: answer at once).
+        public var dataCommandDelay: Double = 0
         /// Seconds an idle connection stays open.
         public var idleTimeout: Double = 300
 
@@ -110,6 +113,7 @@ public final class SMTPSink: @unchecked Sendable {
             "mail_replies": options.mailReplies,
             "data_replies": options.dataReplies,
             "data_reply_delay": options.dataReplyDelay,
+            "data_command_delay": options.dataCommandDelay,
             "timeout": options.idleTimeout,
             "cert_file": certificate?.certificateFile ?? NSNull(),
             "key_file": certificate?.keyFile ?? NSNull(),

@@ -20,6 +20,7 @@ rcpt_replies = {address.lower(): list(replies) for address, replies in config["r
 data_replies = list(config["data_replies"])
 mail_replies = list(config.get("mail_replies", []))
 data_reply_delay = float(config.get("data_reply_delay", 0))
+data_command_delay = float(config.get("data_command_delay", 0))
 connections = 0
 closed = 0
 saved = 0
@@ -118,6 +119,12 @@ class CountingSMTP(SMTP):
         connections += 1
         self.connection_number = connections
         write_atomically(os.path.join(directory, "connections"), str(connections).encode())
+
+    async def smtp_DATA(self, arg):
+        if data_command_delay > 0 and self.envelope.rcpt_tos:
+            # A slow relay: the DATA command waits for its 354, so nothing of the message is taken yet.
+            await asyncio.sleep(data_command_delay)
+        return await super().smtp_DATA(arg)
 
     def connection_lost(self, error):
         global closed
