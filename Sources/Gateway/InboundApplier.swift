@@ -119,10 +119,18 @@ public struct InboundApplier: Sendable {
             let report = classification.report
             if let notification = match?.notification {
                 var bounced = 0
-                var failed = report?.failedRecipients ?? []
+                var failed = allFailed.filter { $0.senderSideFailure == nil }
                 let known = Set(notification.recipients.map(\.email))
-                if failed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
+                if allFailed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
                     // The report says nothing readable, but it came back to this notification's own envelope sender.
+            let allFailed = report?.failedRecipients ?? []
+            // A failure that blames our message or domain is ours, never a bounce on the vendor's address.
+            let ours = allFailed.filter { $0.senderSideFailure != nil }
+            if !ours.isEmpty {
+                if ours.count == allFailed.count { kind = .ourDeliveryProblem; disposition = .ourDeliveryProblem }
+                effects += ours.map { "delivery problem of ours: \($0.address) (\($0.status), \($0.senderSideFailure!.reason.rawValue))" }
+                review = (.open, OurDeliveryProblem.reviewReason(ours))
+            }
                     failed = [InboundDeliveryReport.Recipient(address: notification.recipients[0].email, action: .failed, status: "5.0.0")]
                 }
                 for recipient in failed {
@@ -141,12 +149,12 @@ public struct InboundApplier: Sendable {
                    try store.updateDeliveryAfterBounce(caseId: caseId, organizationId: notification.organizationId, at: now, actor: actor) {
                     effects.append("undeliverable")
                 }
-                if report?.isFailure == true, failed.isEmpty {
+                if report?.isFailure == true, failed.isEmpty, ours.isEmpty {
                     review = (.open, "delivery report names no recipient of \(notification.trackingRef)")
                 } else if report?.isFailure == false {
                     effects.append("delayed")
                 }
-            } else {
+            } else if ours.isEmpty {
                 review = (.open, "delivery report matched no notification")
             }
         case .automaticReply:

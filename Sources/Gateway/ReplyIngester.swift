@@ -17,6 +17,8 @@ public struct IngestOutcome: Sendable, Encodable {
         case bounce
         /// Matched nothing (or is not a reply at all); kept for review.
         case unmatched
+        /// A delivery report that blames our message or domain: no bounce on any address; kept for review.
+        case ourDeliveryProblem = "our-delivery-problem"
         /// Matched, but not trusted to change anything (bad or foreign signature, signature required); kept for review.
         case review
         /// Already stored: nothing changed.
@@ -57,6 +59,8 @@ public struct IngestOutcome: Sendable, Encodable {
 /// The counts `ingest` prints after a batch.
 public struct IngestSummary: Sendable, Encodable, Equatable {
     public var read = 0, matched = 0, automatic = 0, bounces = 0, unmatched = 0, failed = 0, duplicates = 0, review = 0
+    /// Delivery reports that blame our message or domain (not bounces).
+    public var ourProblems = 0
 
     public init() {}
 
@@ -67,6 +71,7 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
             case .reply, .review: matched += 1
             case .autoReply: matched += 1; automatic += 1
             case .bounce: bounces += 1; if outcome.caseId != nil || outcome.matchedBy != nil { matched += 1 }
+            case .ourDeliveryProblem: ourProblems += 1; if outcome.caseId != nil || outcome.matchedBy != nil { matched += 1 }
             case .unmatched: unmatched += 1; if outcome.kind == MessageKind.automaticReply.rawValue { automatic += 1 }
             case .unreadable: unmatched += 1
             case .duplicate: duplicates += 1
@@ -79,7 +84,8 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
     /// `read 3: 2 matched, 1 automatic, 0 bounces, 1 unmatched, 0 failed`.
     public var line: String {
         "read \(read): \(matched) matched, \(automatic) automatic, \(bounces) bounce\(bounces == 1 ? "" : "s"), "
-            + "\(unmatched) unmatched, \(failed) failed" + (duplicates > 0 ? ", \(duplicates) already read" : "")
+            + "\(unmatched) unmatched, \(failed) failed"
+            + (ourProblems > 0 ? ", \(ourProblems) delivery problem\(ourProblems == 1 ? "" : "s") of ours" : "") + (duplicates > 0 ? ", \(duplicates) already read" : "")
             + (review > 0 ? "; \(review) listed for review (liaison inbox --review)" : "")
     }
 }

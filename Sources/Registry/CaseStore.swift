@@ -20,6 +20,28 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let lastMessageState: String?
     /// At least one reply was signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
+    /// Delivery reports for this participant that blame our message or domain (size, SPF/DKIM/DMARC, content,
+    /// our relay): problems of ours, never bounces of the vendor's addresses.
+    public let ourDeliveryProblems: Int
+    /// The latest of them as it was listed for review, or null.
+    public let ourDeliveryProblem: String?
+
+    enum CodingKeys: String, CodingKey {
+        case record, organizationName, daysWaiting, daysToRespond, lastMessageState, verifiedReply, ourDeliveryProblems
+        case ourDeliveryProblem
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(record, forKey: .record)
+        try container.encode(organizationName, forKey: .organizationName)
+        try container.encodeIfPresent(daysWaiting, forKey: .daysWaiting)
+        try container.encodeIfPresent(daysToRespond, forKey: .daysToRespond)
+        try container.encodeIfPresent(lastMessageState, forKey: .lastMessageState)
+        try container.encode(verifiedReply, forKey: .verifiedReply)
+        try container.encode(ourDeliveryProblems, forKey: .ourDeliveryProblems)
+        try container.encode(ourDeliveryProblem, forKey: .ourDeliveryProblem)
+    }
 }
 
 /// A case and all its participants.
@@ -190,7 +212,11 @@ public struct CaseStore: Sendable {
                        (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
                             SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
                             AND appliedResponse IS NOT NULL)
-                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies
+                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies,
+                       (SELECT COUNT(*) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                        AND kind = 'our-delivery-problem') AS ourProblems,
+                       (SELECT reviewReason FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                        AND kind = 'our-delivery-problem' ORDER BY id DESC LIMIT 1) AS ourProblem
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
@@ -205,7 +231,8 @@ public struct CaseStore: Sendable {
                                          daysWaiting: p.firstResponseAt == nil ? waiting : nil,
                                          daysToRespond: p.firstResponseAt == nil ? nil : waiting,
                                          lastMessageState: row["lastState"],
-                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0,
+                                         ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"])
             }
             return CaseDetail(record: record, participants: participants)
         }

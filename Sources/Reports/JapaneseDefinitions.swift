@@ -57,6 +57,7 @@ enum JapaneseDefinitions {
         "notifications.delivery.deferredAtQuarterEnd": "四半期末より前に作成され、失敗しておらず、その時点で未送信のメッセージ (現在 queued・sending・deferred のもの、または四半期末より後に送信されたもの)。",
         "notifications.delivery.failed": "四半期内に作成され、現在 state が 'failed' (恒久的なエラー、または再試行回数の上限) のメッセージ。",
         "notifications.delivery.bounced": "四半期内に不達となったメッセージ: 'bounced' と記録された宛先 (updatedAt が四半期内) があるもの、または四半期内に受信した不達通知の対象。各メッセージは 1 件、照合できない不達通知はそれぞれ 1 件と数える。",
+        "notifications.delivery.ourDeliveryProblems": "四半期内に受信した不達通知のうち、当方のメッセージまたはドメインに原因があるもの (サイズ超過、SPF・DKIM・DMARC、内容による拒否、当方リレーの中継拒否)。ベンダーの不達には数えない。",
         "coordination.organizationsNotified": "\(notified) のうち、異なる組織の数。",
         "coordination.participantsNotified": "\(notified)。",
         "coordination.participantsResponded": "\(notified) のうち、初回回答日 (firstResponseAt) が四半期末より前のもの。",

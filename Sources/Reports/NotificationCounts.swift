@@ -32,6 +32,7 @@ enum NotificationCounts {
 
         let deferred = try queries.unsentNotifications(atEndOf: window.bounds)
         let failed = try queries.failedNotifications(createdIn: window.bounds)
+        let ours = try queries.ourDeliveryProblems(in: window.bounds)
         let sent = Figure.count(total, sentDefinition)
         return NotificationFigures(
             sent: sent,
@@ -60,6 +61,9 @@ enum NotificationCounts {
                     "Messages created in the quarter that are now in state 'failed' (permanent error or attempts exhausted)."),
                 bounced: .count(bounces.messages,
                     "Messages with a bounce in the quarter: a recipient marked 'bounced' (updatedAt in the quarter) or a "
-                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each.")))
+                    + "bounce report received in the quarter; each message once, an unmatched bounce report once each."),
+                ourDeliveryProblems: .count(ours,
+                    "Delivery reports received in the quarter that blame our message or domain (size, SPF/DKIM/DMARC, "
+                    + "content, our relay refusing to relay): problems of ours, not counted as bounces.")))
     }
 }

@@ -29,7 +29,7 @@ import Registry
 ///   "notifications": {
 ///     "byPurpose": {"case-notification": F, "incident": F, "publication": F, "reminder": F, …},
 ///     "byRecipientCountry": {"JP": F, …}, "byRecipientKind": {"national-csirt": F, …},
-///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "sent": F},
+///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "ourDeliveryProblems": F, "sent": F},
 ///     "incidentsByCategory": {"forged": F, "intrusion": F, "other": F, "phishing": F, "scan": F, …},
 ///     "sent": F },
 ///   "period": {"end": "…Z", "firstDay": "2007-07-01", "lastDay": "2007-09-30", "start": "…Z", "timeZone": "Asia/Tokyo"},
@@ -96,6 +96,8 @@ public struct NotificationFigures: Sendable, Hashable, Encodable {
         public var deferredAtQuarterEnd: Figure
         public var failed: Figure
         public var bounced: Figure
+        /// Delivery reports that blame our message or domain: problems of ours, not counted in `bounced`.
+        public var ourDeliveryProblems: Figure
     }
 }
 

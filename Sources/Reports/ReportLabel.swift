@@ -5,7 +5,7 @@ enum ReportLabel: Sendable {
     case total, andMore, quarterAxis
     case notifications, coordination, directory, integrity, charts, definitions
     case sent, byPurpose, byRecipientKind, byRecipientCountry, incidentsByCategory, delivery
-    case deliverySent, deferredAtQuarterEnd, failed, bounced
+    case deliverySent, deferredAtQuarterEnd, failed, bounced, ourDeliveryProblems
     case opened, published, organizationsNotified, participantsNotified, participantsResponded, responseRate
     case medianDays, p90Days, awaitingResponse
     case caseColumn, tlpColumn, organizationColumn, firstNotifiedColumn, daysColumn, addressColumn, fingerprintColumn
@@ -58,6 +58,7 @@ enum ReportLabel: Sendable {
         case .deferredAtQuarterEnd: ("Still deferred at quarter end", "四半期末時点で未送信")
         case .failed: ("Failed", "送信失敗")
         case .bounced: ("Bounced", "不達（バウンス）")
+        case .ourDeliveryProblems: ("Delivery problems of ours", "当方起因の配送問題")
         case .opened: ("Cases opened", "受付案件数")
         case .published: ("Cases published", "公表件数")
         case .organizationsNotified: ("Organisations notified", "通知した組織数")

@@ -194,6 +194,8 @@ struct ReportLayout {
                 figure: n.delivery.deferredAtQuarterEnd),
             Row(key: "delivery.failed", label: l(.failed), level: 1, figure: n.delivery.failed),
             Row(key: "delivery.bounced", label: l(.bounced), level: 1, figure: n.delivery.bounced),
+            Row(key: "delivery.ourDeliveryProblems", label: l(.ourDeliveryProblems), level: 1,
+                figure: n.delivery.ourDeliveryProblems),
         ]
         return Section(key: "notifications", title: l(.notifications), rows: rows, tables: [])
     }

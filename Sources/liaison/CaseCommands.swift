@@ -96,7 +96,8 @@ struct CaseCommand: ParsableCommand {
                       + (c.publishedAt.map { "published \(dates.dayText($0))" } ?? "not published"))
                 print("")
                 let rows = detail.participants.map { p -> [String] in
-                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : ""),
+                    [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : "")
+                        + (p.ourDeliveryProblems > 0 ? " (delivery problem of ours)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
