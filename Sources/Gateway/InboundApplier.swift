@@ -30,14 +30,18 @@ public struct InboundApplier: Sendable {
         var effects: [String]
         /// A recipient, participant or contact was changed.
         var changedRecords: Bool
+        /// The signed content names the case the reply was applied to (true when unsigned).
+        var signedForCase = true
     }
 
     /// Stores a newly read message with what applying it did, and an event `inbound.recorded`.
-    public func apply(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, sha256: String, source: String?,
-                      now: Date, in store: InboundTransaction) throws -> IngestOutcome {
+    /// `hold`: why the attribute step would not credit the statement to anyone unseen (`StatementAttribution`);
+    /// the message is then stored with its match and listed for review, and changes nothing.
+    public func apply(_ message: ClassifiedMessage, match: InboundMatch?, hold: String? = nil, messageId: String, sha256: String,
+                      signedDigest: String? = nil, source: String?, now: Date, in store: InboundTransaction) throws -> IngestOutcome {
         let parsed = message.parsed
         let classification = message.classification
-        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
+        let decision = try decide(message, match: match, hold: hold, messageId: messageId, now: now, in: store)
         let (kind, disposition, signature, review, applied, effects) =
             (decision.kind, decision.disposition, decision.signature, decision.review, decision.applied, decision.effects)
         let record = NewInboundMessage(
@@ -45,7 +49,8 @@ public struct InboundApplier: Sendable {
             kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
             notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
             signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
-            undecodable: message.undecodable, source: source, bytes: message.bytes)
+            undecodable: message.undecodable, source: source, bytes: message.bytes, signedDigest: signedDigest,
+            signedForCase: decision.signedForCase)
         try store.insert(record, sha256: sha256)
         var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
                                        "disposition": disposition.rawValue, "from": parsed.from?.address, "caseId": match?.caseId,
@@ -100,7 +105,7 @@ public struct InboundApplier: Sendable {
 
     /// The apply step proper: decides what the message is evidence of and changes the records the trust rule
     /// allows it to change.
-    func decide(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, now: Date,
+    func decide(_ message: ClassifiedMessage, match: InboundMatch?, hold: String? = nil, messageId: String, now: Date,
                 in store: InboundTransaction) throws -> Decision {
         let parsed = message.parsed
         let classification = message.classification
@@ -111,18 +116,13 @@ public struct InboundApplier: Sendable {
         var signature = InboundSignature.none
         var applied: Response?
         var changedRecords = false
+        var signedForCase = true
 
         switch classification.kind {
         case .deliveryReport:
             kind = .bounce
             disposition = .bounce
             let report = classification.report
-            if let notification = match?.notification {
-                var bounced = 0
-                var failed = allFailed.filter { $0.senderSideFailure == nil }
-                let known = Set(notification.recipients.map(\.email))
-                if allFailed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
-                    // The report says nothing readable, but it came back to this notification's own envelope sender.
             let allFailed = report?.failedRecipients ?? []
             // A failure that blames our message or domain is ours, never a bounce on the vendor's address.
             let ours = allFailed.filter { $0.senderSideFailure != nil }
@@ -131,6 +131,12 @@ public struct InboundApplier: Sendable {
                 effects += ours.map { "delivery problem of ours: \($0.address) (\($0.status), \($0.senderSideFailure!.reason.rawValue))" }
                 review = (.open, OurDeliveryProblem.reviewReason(ours))
             }
+            if let notification = match?.notification {
+                var bounced = 0
+                var failed = allFailed.filter { $0.senderSideFailure == nil }
+                let known = Set(notification.recipients.map(\.email))
+                if allFailed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
+                    // The report says nothing readable, but it came back to this notification's own envelope sender.
                     failed = [InboundDeliveryReport.Recipient(address: notification.recipients[0].email, action: .failed, status: "5.0.0")]
                 }
                 for recipient in failed {
@@ -177,21 +183,45 @@ public struct InboundApplier: Sendable {
             signature = try judge(message, organizationId: match.organizationId, store: store)
             let body = StatedResponse.text(of: message.content)
             let stated = StatedResponse.response(in: body)
-            if signature == .bad || signature == .unknownKey {
+            // A good signature vouches for its text only: it counts for this case when that text names the case.
+            let binding = signature == .verified
+                ? try SignedStatement.binding(of: message, caseId: caseId, organizationId: match.organizationId, in: store) : .unsigned
+            signedForCase = binding == .thisCase || binding == .unsigned
+            let verifiedForCase = signature == .verified && binding == .thisCase
+            if let hold {
+                disposition = .review
+                review = (.open, hold)
+                effects.append("not applied: \(hold)")
+            } else if signature == .bad || signature == .unknownKey {
                 disposition = .review
                 review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
                 effects.append("not applied: \(review!.reason)")
+            } else if case .otherCase(let named) = binding {
+                disposition = .review
+                review = (.open, "signed, about another case: the signed text names \(named), not \(caseId)")
+                effects.append("not applied: \(review!.reason)")
             } else if let participant = try store.participant(caseId: caseId, organizationId: match.organizationId) {
                 let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (participant.response == .none ? .acknowledged : nil)
-                if let wanted {
+                let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
+                if binding == .noCase {
+                    review = (.open, "signed, about another case: the signed text names neither \(caseId) nor its reference, so it "
+                              + "is not counted as a verified answer")
+                    effects.append("signature good, but the signed text names no case")
+                }
+                if let wanted, let later = participant.respondedAt, at < later {
+                    // An older statement never overrides a newer one (by its own Date, then by receipt order).
+                    effects.append("not applied: older than the answer recorded at \(EventTimestamp.string(later))")
+                    if stated != nil {
+                        review = (.open, "\(wanted.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
+                    }
+                } else if let wanted {
                     let needsSignature = requireSignature == .all
                         || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
-                    if needsSignature && signature != .verified {
+                    if needsSignature && !verifiedForCase {
                         disposition = .review
-                        review = (.open, "\(wanted.rawValue) needs a verified signature (ingest.require_signature: \(requireSignature.rawValue))")
+                        review = (.open, "\(wanted.rawValue) needs a verified signature\(signature == .verified ? " over text naming \(caseId)" : "") (ingest.require_signature: \(requireSignature.rawValue))")
                         effects.append("not applied: \(review!.reason)")
                     } else {
-                        let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
                         try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: wanted,
                                                     statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
                                                     actor: actor, source: "reply \(messageId)")
@@ -205,7 +235,7 @@ public struct InboundApplier: Sendable {
         if message.undecodable, review == nil { review = (.open, "a part could not be decoded in its charset (kept as received)") }
         if message.undecodable { effects.append("undecodable part kept as received") }
         return Decision(kind: kind, disposition: disposition, signature: signature, review: review, applied: applied, effects: effects,
-                        changedRecords: changedRecords)
+                        changedRecords: changedRecords, signedForCase: signedForCase)
     }
 
     /// Verified only when a good signature comes from a key of the organisation's contacts (OpenPGP), or from a

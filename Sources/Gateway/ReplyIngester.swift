@@ -123,10 +123,12 @@ public struct ReplyIngester: Sendable {
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let claimed = classified.parsed.messageID ?? digest
+        let signedDigest = SignedStatement.digest(of: classified)
         return try store.write { tx in
             var messageId = claimed
             if let stored = try tx.stored(messageId: claimed) {
                 let sameBytes = try stored.sha256 == nil || stored.sha256 == digest || tx.containsDigest(digest)
+                    || SameMessage.isSame(classified.parsed, as: try tx.bytes(id: stored.id))
                 if sameBytes {
                     return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: claimed,
                                          from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
@@ -140,8 +142,17 @@ public struct ReplyIngester: Sendable {
                                          organizationId: nil, signature: .none, encrypted: false, source: source, effects: [])
                 }
             }
-            let match = try InboundMatcher().match(classified, in: tx)
-            return try applier.apply(classified, match: match, messageId: messageId, sha256: digest, source: source, now: now, in: tx)
+            if let signedDigest, let earlier = try tx.messageId(signedDigest: signedDigest) {
+                // The same signed statement again, under another Message-ID or with headers added on the way.
+                return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: messageId,
+                                     from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
+                                     organizationId: nil, signature: .none, encrypted: false, source: source,
+                                     effects: ["the same signed content as \(earlier)"])
+            }
+            let matched = try InboundMatcher().match(classified, in: tx)
+            let attributed = try StatementAttribution.attribute(classified, matched, in: tx)
+            return try applier.apply(classified, match: attributed.match, hold: attributed.hold, messageId: messageId, sha256: digest,
+                                     signedDigest: signedDigest, source: source, now: now, in: tx)
         }
     }
 

@@ -212,7 +212,7 @@ public struct CaseStore: Sendable {
                        (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
                             SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
                             AND appliedResponse IS NOT NULL)
-                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies,
+                        AND m.appliedResponse = p.response AND m.signature = 'verified' AND m.signedForCase) AS verifiedReplies,
                        (SELECT COUNT(*) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
                         AND kind = 'our-delivery-problem') AS ourProblems,
                        (SELECT reviewReason FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId

@@ -199,6 +199,7 @@ public enum Schema {
         }
         migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         migrator.registerMigration(OutboxInFlightSchema.migrationName, migrate: OutboxInFlightSchema.migrate)
+        migrator.registerMigration(InboundTrustSchema.migrationName, migrate: InboundTrustSchema.migrate)
         return migrator
     }
 
