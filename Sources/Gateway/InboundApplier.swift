@@ -182,7 +182,16 @@ public struct InboundApplier: Sendable {
             disposition = .reply
             signature = try judge(message, organizationId: match.organizationId, store: store)
             let body = StatedResponse.text(of: message.content)
-            let stated = StatedResponse.response(in: body)
+            // A statement in an attached VEX document about this case (product by product) speaks before the text.
+            let files = VEXDocument.read(message.content, caseId: caseId,
+                                         references: [match.notification?.trackingRef].compactMap { $0 })
+            if !files.foreign.isEmpty && files.statements.isEmpty { disposition = .review }
+            for foreign in files.foreign {
+                review = (.open, "\(foreign.label) is about \(foreign.vulnerabilityIds.isEmpty ? "no vulnerability it names" : foreign.vulnerabilityIds.joined(separator: ", ")), not \(caseId): not applied")
+                effects.append("not applied: \(review!.reason)")
+            }
+            let stated = ProductStatement.derivedResponse(files.statements.map(\.statement.status)) ?? StatedResponse.response(in: body)
+            let statement = files.statements.isEmpty ? (stated == nil ? nil : StatedResponse.statement(in: body)) : VEXDocument.summary(files.statements)
             // A good signature vouches for its text only: it counts for this case when that text names the case.
             let binding = signature == .verified
                 ? try SignedStatement.binding(of: message, caseId: caseId, organizationId: match.organizationId, in: store) : .unsigned
@@ -201,20 +210,22 @@ public struct InboundApplier: Sendable {
                 review = (.open, "signed, about another case: the signed text names \(named), not \(caseId)")
                 effects.append("not applied: \(review!.reason)")
             } else if let participant = try store.participant(caseId: caseId, organizationId: match.organizationId) {
-                let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (participant.response == .none ? .acknowledged : nil)
+                // A reply whose only statement is a file about something else acknowledges nothing either.
+                let acknowledges = participant.response == .none && files.foreign.isEmpty
+                let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (acknowledges ? .acknowledged : nil)
                 let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
                 if binding == .noCase {
                     review = (.open, "signed, about another case: the signed text names neither \(caseId) nor its reference, so it "
                               + "is not counted as a verified answer")
                     effects.append("signature good, but the signed text names no case")
                 }
-                if let wanted, let later = participant.respondedAt, at < later {
+                if (wanted != nil || !files.statements.isEmpty), let later = participant.respondedAt, at < later {
                     // An older statement never overrides a newer one (by its own Date, then by receipt order).
                     effects.append("not applied: older than the answer recorded at \(EventTimestamp.string(later))")
-                    if stated != nil {
-                        review = (.open, "\(wanted.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
+                    if let stated {
+                        review = (.open, "\(stated.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
                     }
-                } else if let wanted {
+                } else if let wanted = wanted ?? (files.statements.isEmpty ? nil : participant.response) {
                     let needsSignature = requireSignature == .all
                         || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
                     if needsSignature && !verifiedForCase {
@@ -222,12 +233,19 @@ public struct InboundApplier: Sendable {
                         review = (.open, "\(wanted.rawValue) needs a verified signature\(signature == .verified ? " over text naming \(caseId)" : "") (ingest.require_signature: \(requireSignature.rawValue))")
                         effects.append("not applied: \(review!.reason)")
                     } else {
-                        try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: wanted,
-                                                    statement: stated == nil ? nil : StatedResponse.statement(in: body), at: at,
-                                                    actor: actor, source: "reply \(messageId)")
-                        applied = wanted
+                        // Product statements first: the participant's response is what all its products now mean.
+                        let records = files.statements.map {
+                            $0.record(caseId: caseId, organizationId: match.organizationId, messageId: messageId, statedAt: at, now: now)
+                        }
+                        let response = try store.recordProductStatements(records, actor: actor) ?? wanted
+                        if !records.isEmpty { effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")") }
+                        if response != participant.response || statement != nil {
+                            try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: response,
+                                                     statement: statement, at: at, actor: actor, source: "reply \(messageId)")
+                            applied = response
+                            effects.append(response.rawValue)
+                        }
                         changedRecords = true
-                        effects.append(wanted.rawValue)
                     }
                 }
             }

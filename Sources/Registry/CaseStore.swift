@@ -25,10 +25,12 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let ourDeliveryProblems: Int
     /// The latest of them as it was listed for review, or null.
     public let ourDeliveryProblem: String?
+    /// The current statement of each product (from VEX documents), by product name; empty when none was read.
+    public let products: [ProductStatement]
 
     enum CodingKeys: String, CodingKey {
         case record, organizationName, daysWaiting, daysToRespond, lastMessageState, verifiedReply, ourDeliveryProblems
-        case ourDeliveryProblem
+        case ourDeliveryProblem, products
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,6 +43,7 @@ public struct ParticipantStatus: Sendable, Encodable {
         try container.encode(verifiedReply, forKey: .verifiedReply)
         try container.encode(ourDeliveryProblems, forKey: .ourDeliveryProblems)
         try container.encode(ourDeliveryProblem, forKey: .ourDeliveryProblem)
+        try container.encode(products, forKey: .products)
     }
 }
 
@@ -220,6 +223,7 @@ public struct CaseStore: Sendable {
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
+            let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
             let participants = try rows.map { row -> ParticipantStatus in
                 let p = try ParticipantRecord(row: row)
                 var waiting: Int?
@@ -232,7 +236,8 @@ public struct CaseStore: Sendable {
                                          daysToRespond: p.firstResponseAt == nil ? nil : waiting,
                                          lastMessageState: row["lastState"],
                                          verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0,
-                                         ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"])
+                                         ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"],
+                                         products: products[p.organizationId] ?? [])
             }
             return CaseDetail(record: record, participants: participants)
         }

@@ -200,6 +200,7 @@ public enum Schema {
         migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         migrator.registerMigration(OutboxInFlightSchema.migrationName, migrate: OutboxInFlightSchema.migrate)
         migrator.registerMigration(InboundTrustSchema.migrationName, migrate: InboundTrustSchema.migrate)
+        migrator.registerMigration(ProductStatementSchema.migrationName, migrate: ProductStatementSchema.migrate)
         return migrator
     }
 

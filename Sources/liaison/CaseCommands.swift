@@ -103,6 +103,14 @@ struct CaseCommand: ParsableCommand {
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
                 }
                 CommandSupport.printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
+                let products = detail.participants.flatMap { p in
+                    p.products.map { [p.record.organizationId, $0.product, $0.status.rawValue, $0.justification ?? "-",
+                                      dates.dayText($0.statedAt), $0.source] }
+                }
+                if !products.isEmpty {
+                    print("")
+                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source"], products)
+                }
             }
         }
     }
