@@ -1,3 +1,5 @@
+import Foundation
+
 /// A delivery failure whose status or wording says the problem is our message or our domain, not the recipient's
 /// address: authentication and policy (SPF, DKIM, DMARC, our relay refusing to relay or our sender, our host on a
 /// block list), size, content or virus rejection. Such a report never counts as a bounce on the address.
@@ -45,8 +47,10 @@ public struct SenderSideFailure: Sendable, Equatable {
         ("sender address rejected: not owned", .relay),
         ("dmarc", .authentication), (" spf", .authentication), ("spf ", .authentication), ("dkim", .authentication),
         ("unauthenticated", .authentication), ("sender is unauthenticated", .authentication),
-        ("blacklisted", .authentication), ("blocklisted", .authentication), ("blocked using", .authentication),
-        ("spamhaus", .authentication), ("poor reputation", .authentication),
+        // Our sending host on a block list ("the account … may be blacklisted" alone says nothing of whose).
+        ("ip address blacklisted", .authentication), ("ip address blocklisted", .authentication),
+        ("blocked using", .authentication), ("banned sending ip", .authentication), ("spamhaus", .authentication),
+        ("poor reputation", .authentication),
         ("message file too big", .size), ("message too big", .size), ("message too large", .size),
         ("message size exceeds", .size), ("exceeds size limit", .size), ("size limit exceeded", .size),
         ("exceeds the maximum", .size), ("message is too large", .size), ("mail is too large", .size),
@@ -61,7 +65,11 @@ public struct SenderSideFailure: Sendable, Equatable {
         if let reason = statuses[status] { return SenderSideFailure(reason: reason) }
         guard let diagnostic = diagnostic?.lowercased(), !diagnostic.isEmpty else { return nil }
         for (wording, reason) in wordings where diagnostic.contains(wording) { return SenderSideFailure(reason: reason) }
-        for (code, reason) in statuses where diagnostic.contains(code) { return SenderSideFailure(reason: reason) }
+        // A status quoted in the words counts as a whole code: 5.7.606 is not 5.7.60.
+        for (code, reason) in statuses
+        where diagnostic.range(of: "(^|[^0-9.])" + NSRegularExpression.escapedPattern(for: code) + "($|[^0-9])", options: .regularExpression) != nil {
+            return SenderSideFailure(reason: reason)
+        }
         return nil
     }
 }
