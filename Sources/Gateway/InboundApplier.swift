@@ -219,7 +219,11 @@ public struct InboundApplier: Sendable {
                               + "is not counted as a verified answer")
                     effects.append("signature good, but the signed text names no case")
                 }
-                if (wanted != nil || !files.statements.isEmpty), let later = participant.respondedAt, at < later {
+                // Compared by the message's own date, even one before we wrote to them (an old reply sent again).
+                let dated = parsed.date.map { min($0, now) } ?? now
+                // An acknowledgement states nothing: an older status still replaces it.
+                let stands = participant.response != .none && participant.response != .acknowledged
+                if (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt, dated < later {
                     // An older statement never overrides a newer one (by its own Date, then by receipt order).
                     effects.append("not applied: older than the answer recorded at \(EventTimestamp.string(later))")
                     if let stated {

@@ -98,6 +98,12 @@ import TestSupport
         #expect(try n.participants()["aozora"]?["response"] as? String == "fixed")
         #expect(try n.review().contains { $0["messageId"] as? String == "old@aozora.example"
                                           && ($0["reviewReason"] as? String)?.contains("dated before the answer") == true })
+        // A reply dated before we even wrote to them (an old mail sent again) is older still.
+        let ancient = Self.reply(from: "Aozora PSIRT <psirt@aozora.example>", id: "ancient@aozora.example",
+                                 date: NotifiedCase.date(hoursAgo: 24 * 200), inReplyTo: aozora.messageId,
+                                 subject: "Re: [\(Self.caseId)] [\(aozora.tracking)]", body: "Status: affected\n")
+        #expect(try n.ingestMbox([ancient]).status == 0)
+        #expect(try n.participants()["aozora"]?["response"] as? String == "fixed")
         #expect(try n.wouldRemind() == ["kumo", "sakura"])
     }
 
@@ -167,5 +173,10 @@ import TestSupport
         #expect(try n.ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout == shown)
         #expect(try n.participants()["kumo"]?["response"] as? String == "not-affected")
         #expect(try n.participants()["kumo"]?["statement"] as? String == "confirmed by phone")
+
+        // An acknowledgement states nothing: a status written before it, read only now, still counts.
+        try n.ingest(Self.reply(from: "psirt@sakura.example", id: "s0@sakura.example", date: NotifiedCase.date(hoursAgo: 40),
+                                inReplyTo: sakura.messageId, subject: "Re: notice", body: "Status: investigating\n"))
+        #expect(try n.participants()["sakura"]?["response"] as? String == "investigating")
     }
 }
