@@ -86,3 +86,35 @@ struct RelayRefusalTests {
         return "\(parts.year!)Q\((parts.month! - 1) / 3 + 1)"
     }
 }
+
+extension RelayRefusalTests {
+    /// Our relay relays to one address of a vendor and refuses the other: the message goes out, and the refused
+    /// address is deferred for a later attempt, never failed nor counted as a bounce.
+    @Test func aRelayRefusingOneAddressOfAMessageDefersItWithoutABounce() throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies["info@aozora.example"] = ["554 5.7.1 <info@aozora.example>: Relay access denied"]
+        let ws = try GatewayWorkspace(developers: [], sink: options)
+        defer { ws.remove() }
+        try ws.temp.writeOrganization("aozora", """
+            id: aozora
+            name: Company aozora
+            kind: product-developer
+            country: JP
+            technologies: [tls]
+            contacts:
+              - { email: psirt@aozora.example, name: PSIRT, role: to, language: ja }
+              - { email: info@aozora.example, name: Info, role: cc, language: ja }
+
+            """)
+        try ws.openAndNotify(Self.caseId)
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 75, "deferred: \(send.stdout) \(send.stderr)")
+        let row = try #require(try ws.outbox().first)
+        let recipients = row["recipients"] as? [[String: Any]] ?? []
+        #expect(recipients.first { $0["email"] as? String == "psirt@aozora.example" }?["status"] as? String == "delivered")
+        #expect(recipients.first { $0["email"] as? String == "info@aozora.example" }?["status"] as? String == "deferred", "\(recipients)")
+        #expect(try ws.participants(Self.caseId)["aozora"]?["delivery"] as? String == "notified")
+        let org = try ws.liaison(["org", "show", "aozora"])
+        #expect(org.status == 0 && org.stdout.contains("info@aozora.example") && !org.stdout.contains("bounce"), "\(org.stdout)")
+    }
+}
