@@ -18,6 +18,8 @@ enum BounceBenchmark {
         struct Tally { var total = 0, failures = 0, delays = 0, automatic = 0, neither = 0, human = 0; var wrong: [String] = [] }
         var families: [String: Tally] = [:]
         var humans: [String] = []
+        // Failures that blame our message or domain (SenderSideFailure), by reason: never a vendor bounce.
+        var ours: [String: Int] = [:]
         let start = Date()
         for name in names {
             guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name)) else { continue }
@@ -30,7 +32,10 @@ enum BounceBenchmark {
             let report = result.report
             switch result.kind {
             case .deliveryReport:
-                if report?.failedRecipients.isEmpty == false { tally.failures += 1 }
+                if report?.failedRecipients.isEmpty == false {
+                    tally.failures += 1
+                    if let failure = report?.failedRecipients.compactMap(\.senderSideFailure).first { ours[failure.reason.rawValue, default: 0] += 1 }
+                }
                 else if report?.recipients.contains(where: { $0.action == .delayed }) == true { tally.delays += 1 }
                 else { tally.neither += 1 }
             case .automaticReply: tally.automatic += 1
@@ -60,6 +65,8 @@ enum BounceBenchmark {
         print(String(format: "bounces: %d of %d read as delivery reports with the recipient found (%.1f%%); %d as failures (%.1f%%), the rest delay warnings",
                      bounceRight, bounceTotal, 100 * Double(bounceRight) / Double(max(bounceTotal, 1)),
                      bounceFailed, 100 * Double(bounceFailed) / Double(max(bounceTotal, 1))))
+        print("of the failures, our fault (not a vendor bounce): \(ours.values.reduce(0, +))"
+              + (ours.isEmpty ? "" : " (" + ours.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
         print(String(format: "RFC 3834 samples: %d of %d automatic replies (%.1f%%)", autoRight, autoTotal,
                      100 * Double(autoRight) / Double(max(autoTotal, 1))))
         print("reports or automatic replies taken for a human reply: \(humans.count)\(humans.isEmpty ? "" : " (" + humans.joined(separator: ", ") + ")")")

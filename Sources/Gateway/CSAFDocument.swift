@@ -123,10 +123,25 @@ public struct CSAFDocument: Encodable, Sendable, Equatable {
         public var notes: [Note]?
         public var involvements: [Involvement]?
         public var productStatus: ProductStatus?
+        /// Why products are not affected (CSAF 2.0 §3.2.3.5), from the vendors' VEX justifications.
+        public var flags: [Flag]? = nil
 
         enum CodingKeys: String, CodingKey {
-            case title, ids, notes, involvements
+            case title, ids, notes, involvements, flags
             case productStatus = "product_status"
+        }
+    }
+
+    public struct Flag: Encodable, Sendable, Equatable {
+        /// `component_not_present`, `inline_mitigations_already_exist`,
+        /// `vulnerable_code_cannot_be_controlled_by_adversary`, `vulnerable_code_not_in_execute_path` or
+        /// `vulnerable_code_not_present`.
+        public var label: String
+        public var productIds: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case label
+            case productIds = "product_ids"
         }
     }
 

@@ -11,7 +11,10 @@ import Registry
 ///   event of the case and its participants (numbers 1, 2, …; the version is the last number);
 ///   `initial_release_date` the first revision (publication date once published), `current_release_date` the last.
 /// - `product_tree`: a `vendor` branch per participating product developer holding one product,
-///   `CSAFPID-<organisation id>`, standing for the developer's products concerned by the case.
+///   `CSAFPID-<organisation id>`, standing for the developer's products concerned by the case; or, when the
+///   developer stated its products in a VEX document, one `product_name` branch per product,
+///   `CSAFPID-<organisation id>-<n>`, each in the `product_status` group it stated, with its not-affected
+///   justification as a `flags` entry.
 /// - `vulnerabilities[0]`: the case; `involvements` per participant (vendor for developers, coordinator for CSIRTs
 ///   and coordinators, other for the rest): not notified → `not_contacted`, notified without answer (or
 ///   undeliverable) → `contact_attempted`, acknowledged/investigating → `in_progress`, affected/not-affected/fixed →
@@ -98,9 +101,15 @@ public struct CaseExporter: Sendable {
 
         let developers = snapshot.participants.filter { $0.organization.kind == .productDeveloper }
         let branches = developers.map { p in
-            CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: nil,
-                                product: .init(name: "\(p.organization.name) products concerned by \(record.id)",
-                                               productId: Self.productId(p.organization.id)))
+            p.products.isEmpty
+                ? CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: nil,
+                                      product: .init(name: "\(p.organization.name) products concerned by \(record.id)",
+                                                     productId: Self.productId(p.organization.id)))
+                // The products the vendor's own VEX document named, each with the status it stated.
+                : CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: p.products.enumerated().map { index, product in
+                    CSAFDocument.Branch(category: "product_name", name: product.product, branches: nil,
+                                        product: .init(name: product.product, productId: Self.productId(p.organization.id, index)))
+                }, product: nil)
         }
         return CSAFDocument(document: document,
                             productTree: branches.isEmpty ? nil : .init(branches: branches),
@@ -112,6 +121,7 @@ public struct CaseExporter: Sendable {
         var notes: [CSAFDocument.Note] = []
         var involvements: [CSAFDocument.Involvement] = []
         let dates = Self.involvementDates(snapshot.participants)
+        var flagged: [String: [String]] = [:]
         for (p, date) in zip(snapshot.participants, dates) {
             let party = Self.party(p.organization.kind)
             involvements.append(.init(party: party, status: Self.involvementStatus(p.record).rawValue,
@@ -121,6 +131,20 @@ public struct CaseExporter: Sendable {
                                    title: "Statement of \(p.organization.name) (\(p.record.response.rawValue))", audience: nil))
             }
             guard p.organization.kind == .productDeveloper else { continue }
+            if !p.products.isEmpty {
+                for (index, product) in p.products.enumerated() {
+                    let id = Self.productId(p.organization.id, index)
+                    switch product.status {
+                    case .affected: status.knownAffected = (status.knownAffected ?? []) + [id]
+                    case .notAffected:
+                        status.knownNotAffected = (status.knownNotAffected ?? []) + [id]
+                        if let label = product.justification.flatMap(Self.csafFlag) { flagged[label, default: []].append(id) }
+                    case .fixed: status.fixed = (status.fixed ?? []) + [id]
+                    case .investigating: status.underInvestigation = (status.underInvestigation ?? []) + [id]
+                    }
+                }
+                continue
+            }
             let id = Self.productId(p.organization.id)
             switch p.record.response {
             case .affected: status.knownAffected = (status.knownAffected ?? []) + [id]
@@ -135,7 +159,22 @@ public struct CaseExporter: Sendable {
             ids: [.init(systemName: "Liaison case", text: snapshot.record.id)],
             notes: notes.isEmpty ? nil : notes,
             involvements: involvements.isEmpty ? nil : involvements,
-            productStatus: status.isEmpty ? nil : status)
+            productStatus: status.isEmpty ? nil : status,
+            flags: flagged.isEmpty ? nil : flagged.keys.sorted().map { CSAFDocument.Flag(label: $0, productIds: flagged[$0]!) })
+    }
+
+    /// The CSAF 2.0 flag label for a VEX justification (CSAF and OpenVEX use the same words; CycloneDX its own).
+    static func csafFlag(_ justification: String) -> String? {
+        let labels = ["component_not_present", "inline_mitigations_already_exist", "vulnerable_code_cannot_be_controlled_by_adversary",
+                      "vulnerable_code_not_in_execute_path", "vulnerable_code_not_present"]
+        if labels.contains(justification) { return justification }
+        switch justification {
+        case "code_not_present": return "vulnerable_code_not_present"
+        case "code_not_reachable": return "vulnerable_code_not_in_execute_path"
+        case "protected_by_mitigating_control", "protected_at_runtime", "protected_at_perimeter", "protected_by_compiler":
+            return "inline_mitigations_already_exist"
+        default: return nil
+        }
     }
 
     /// CSAF involvement status of a participant.
@@ -197,6 +236,9 @@ public struct CaseExporter: Sendable {
 
     static func productId(_ organizationId: String) -> String { "CSAFPID-\(organizationId)" }
 
+    /// The id of a vendor's product named in its VEX statement: `CSAFPID-<organisation id>-<n>`, from 1.
+    static func productId(_ organizationId: String, _ index: Int) -> String { "CSAFPID-\(organizationId)-\(index + 1)" }
+
     /// `2026-11-30T18:00:00.123Z`: RFC 3339 in UTC with milliseconds, the precision the store keeps, exactly.
     static func csafDate(_ date: Date) -> String {
         csafDate(milliseconds: milliseconds(date))
@@ -242,6 +284,7 @@ public struct CaseExporter: Sendable {
         case "participant.delivery":
             return text("delivery") == "notified" ? "\(organization) notified." : "Notification of \(organization) undeliverable."
         case "participant.response": return "\(organization) answered: \(text("response") ?? "?")."
+        case "participant.products": return "\(organization) stated the status of its products (\(text("source") ?? "VEX"))."
         default: return "\(event.action) (\(event.objectId))."
         }
     }

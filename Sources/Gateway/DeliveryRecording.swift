@@ -15,6 +15,10 @@ extension DeliveryAttempt {
                 results.append(.init(email: email, outcome: .accepted, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .transientFailure(let code, let reply)?:
                 results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: Self.summary(outcome!)))
+            case .permanentFailure(let code, let reply)? where RelayRefusal.isRelayRefusal(code: code, reply: reply):
+                // Our relay would not relay to this one address while others of the message went out: our fault,
+                // not the address's; tried again later like a deferral, never a bounce.
+                results.append(.init(email: email, outcome: .transient, code: code, reply: reply, summary: Self.summary(outcome!)))
             case .permanentFailure(let code, let reply)?:
                 results.append(.init(email: email, outcome: .permanent, code: code, reply: reply, summary: Self.summary(outcome!)))
             case nil:

@@ -30,14 +30,18 @@ public struct InboundApplier: Sendable {
         var effects: [String]
         /// A recipient, participant or contact was changed.
         var changedRecords: Bool
+        /// The signed content names the case the reply was applied to (true when unsigned).
+        var signedForCase = true
     }
 
     /// Stores a newly read message with what applying it did, and an event `inbound.recorded`.
-    public func apply(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, sha256: String, source: String?,
-                      now: Date, in store: InboundTransaction) throws -> IngestOutcome {
+    /// `hold`: why the attribute step would not credit the statement to anyone unseen (`StatementAttribution`);
+    /// the message is then stored with its match and listed for review, and changes nothing.
+    public func apply(_ message: ClassifiedMessage, match: InboundMatch?, hold: String? = nil, messageId: String, sha256: String,
+                      signedDigest: String? = nil, source: String?, now: Date, in store: InboundTransaction) throws -> IngestOutcome {
         let parsed = message.parsed
         let classification = message.classification
-        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store)
+        let decision = try decide(message, match: match, hold: hold, messageId: messageId, now: now, in: store)
         let (kind, disposition, signature, review, applied, effects) =
             (decision.kind, decision.disposition, decision.signature, decision.review, decision.applied, decision.effects)
         let record = NewInboundMessage(
@@ -45,7 +49,8 @@ public struct InboundApplier: Sendable {
             kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
             notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
             signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
-            undecodable: message.undecodable, source: source, bytes: message.bytes)
+            undecodable: message.undecodable, source: source, bytes: message.bytes, signedDigest: signedDigest,
+            signedForCase: decision.signedForCase)
         try store.insert(record, sha256: sha256)
         var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
                                        "disposition": disposition.rawValue, "from": parsed.from?.address, "caseId": match?.caseId,
@@ -105,7 +110,7 @@ public struct InboundApplier: Sendable {
     /// allows it to change.
     /// `statedByPerson` is the response a person read in the reply (`inbox assign --response`), used instead of
     /// what Liaison reads in it.
-    func decide(_ message: ClassifiedMessage, match: InboundMatch?, messageId: String, now: Date,
+    func decide(_ message: ClassifiedMessage, match: InboundMatch?, hold: String? = nil, messageId: String, now: Date,
                 in store: InboundTransaction, statedByPerson: Response? = nil) throws -> Decision {
         let parsed = message.parsed
         let classification = message.classification
@@ -116,17 +121,26 @@ public struct InboundApplier: Sendable {
         var signature = InboundSignature.none
         var applied: Response?
         var changedRecords = false
+        var signedForCase = true
 
         switch classification.kind {
         case .deliveryReport:
             kind = .bounce
             disposition = .bounce
             let report = classification.report
+            let allFailed = report?.failedRecipients ?? []
+            // A failure that blames our message or domain is ours, never a bounce on the vendor's address.
+            let ours = allFailed.filter { $0.senderSideFailure != nil }
+            if !ours.isEmpty {
+                if ours.count == allFailed.count { kind = .ourDeliveryProblem; disposition = .ourDeliveryProblem }
+                effects += ours.map { "delivery problem of ours: \($0.address) (\($0.status), \($0.senderSideFailure!.reason.rawValue))" }
+                review = (.open, OurDeliveryProblem.reviewReason(ours))
+            }
             if let notification = match?.notification {
                 var bounced = 0
-                var failed = report?.failedRecipients ?? []
+                var failed = allFailed.filter { $0.senderSideFailure == nil }
                 let known = Set(notification.recipients.map(\.email))
-                if failed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
+                if allFailed.isEmpty, report?.isFailure == true, match?.via == "VERP", notification.recipients.count == 1 {
                     // The report says nothing readable, but it came back to this notification's own envelope sender.
                     failed = [InboundDeliveryReport.Recipient(address: notification.recipients[0].email, action: .failed, status: "5.0.0")]
                 }
@@ -146,12 +160,12 @@ public struct InboundApplier: Sendable {
                    try store.updateDeliveryAfterBounce(caseId: caseId, organizationId: notification.organizationId, at: now, actor: actor) {
                     effects.append("undeliverable")
                 }
-                if report?.isFailure == true, failed.isEmpty {
+                if report?.isFailure == true, failed.isEmpty, ours.isEmpty {
                     review = (.open, "delivery report names no recipient of \(notification.trackingRef)")
                 } else if report?.isFailure == false {
                     effects.append("delayed")
                 }
-            } else {
+            } else if ours.isEmpty {
                 review = (.open, "delivery report matched no notification")
             }
         case .automaticReply:
@@ -178,39 +192,87 @@ public struct InboundApplier: Sendable {
             signature = try judge(message, organizationId: match.organizationId, store: store)
             let body = StatedResponse.text(of: message.content)
             let reading = StatedResponse.reading(of: body)
-            var stated = statedByPerson
-            if stated == nil, case .status(let response, _) = reading { stated = response }
-            if statedByPerson == nil, reading == .notUnderstood {
-                // Words Liaison cannot read: kept as the statement, and a person sets the status in one step.
+            // A statement in an attached VEX document about this case (product by product) speaks before the text.
+            let files = VEXDocument.read(message.content, caseId: caseId,
+                                         references: [match.notification?.trackingRef].compactMap { $0 })
+            if !files.foreign.isEmpty && files.statements.isEmpty { disposition = .review }
+            for foreign in files.foreign {
+                review = (.open, "\(foreign.label) is about \(foreign.vulnerabilityIds.isEmpty ? "no vulnerability it names" : foreign.vulnerabilityIds.joined(separator: ", ")), not \(caseId): not applied")
+                effects.append("not applied: \(review!.reason)")
+            }
+            var readInText: Response?
+            if case .status(let response, _) = reading { readInText = response }
+            let stated = statedByPerson ?? ProductStatement.derivedResponse(files.statements.map(\.statement.status)) ?? readInText
+            let notUnderstood = statedByPerson == nil && files.statements.isEmpty && files.foreign.isEmpty && reading == .notUnderstood
+            // Words Liaison cannot read are kept as the statement, and a person sets the status in one step.
+            let statement = files.statements.isEmpty
+                ? (stated == nil && !notUnderstood ? nil : StatedResponse.statement(in: body)) : VEXDocument.summary(files.statements)
+            if notUnderstood {
                 review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")
             }
+            // A good signature vouches for its text only: it counts for this case when that text names the case.
+            let binding = signature == .verified
+                ? try SignedStatement.binding(of: message, caseId: caseId, organizationId: match.organizationId, in: store) : .unsigned
+            signedForCase = binding == .thisCase || binding == .unsigned
+            let verifiedForCase = signature == .verified && binding == .thisCase
             if statedByPerson == nil, let notAnAnswer = message.notAnAnswer {
                 // Content nobody read acknowledges nothing.
-                stated = nil
                 disposition = .review
                 review = (.open, "not an answer: \(notAnAnswer)")
                 effects.append("not applied: not an answer")
+            } else if let hold {
+                disposition = .review
+                review = (.open, hold)
+                effects.append("not applied: \(hold)")
             } else if signature == .bad || signature == .unknownKey {
                 disposition = .review
                 review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
                 effects.append("not applied: \(review!.reason)")
+            } else if case .otherCase(let named) = binding {
+                disposition = .review
+                review = (.open, "signed, about another case: the signed text names \(named), not \(caseId)")
+                effects.append("not applied: \(review!.reason)")
             } else if let participant = try store.participant(caseId: caseId, organizationId: match.organizationId) {
-                let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (participant.response == .none ? .acknowledged : nil)
-                if let wanted {
+                // A reply whose only statement is a file about something else acknowledges nothing either.
+                let acknowledges = participant.response == .none && files.foreign.isEmpty
+                let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (acknowledges ? .acknowledged : nil)
+                let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
+                if binding == .noCase {
+                    review = (.open, "signed, about another case: the signed text names neither \(caseId) nor its reference, so it "
+                              + "is not counted as a verified answer")
+                    effects.append("signature good, but the signed text names no case")
+                }
+                // Compared by the message's own date, even one before we wrote to them (an old reply sent again).
+                let dated = parsed.date.map { min($0, now) } ?? now
+                // An acknowledgement states nothing: an older status still replaces it.
+                let stands = participant.response != .none && participant.response != .acknowledged
+                if (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt, dated < later {
+                    // An older statement never overrides a newer one (by its own Date, then by receipt order).
+                    effects.append("not applied: older than the answer recorded at \(EventTimestamp.string(later))")
+                    if let stated {
+                        review = (.open, "\(stated.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
+                    }
+                } else if let wanted = wanted ?? (files.statements.isEmpty ? nil : participant.response) {
                     let needsSignature = requireSignature == .all
                         || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
-                    if needsSignature && signature != .verified {
+                    if needsSignature && !verifiedForCase {
                         disposition = .review
-                        review = (.open, "\(wanted.rawValue) needs a verified signature (ingest.require_signature: \(requireSignature.rawValue))")
+                        review = (.open, "\(wanted.rawValue) needs a verified signature\(signature == .verified ? " over text naming \(caseId)" : "") (ingest.require_signature: \(requireSignature.rawValue))")
                         effects.append("not applied: \(review!.reason)")
                     } else {
-                        let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
-                        try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: wanted,
-                                                    statement: stated == nil && reading != .notUnderstood ? nil : StatedResponse.statement(in: body), at: at,
-                                                    actor: actor, source: "reply \(messageId)")
-                        applied = wanted
+                        // Product statements first: the participant's response is what all its products now mean.
+                        let records = files.statements.map {
+                            $0.record(caseId: caseId, organizationId: match.organizationId, messageId: messageId, statedAt: at, now: now)
+                        }
+                        let response = try store.recordProductStatements(records, actor: actor) ?? wanted
+                        if !records.isEmpty { effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")") }
+                        if response != participant.response || statement != nil {
+                            try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: response,
+                                                     statement: statement, at: at, actor: actor, source: "reply \(messageId)")
+                            applied = response
+                            effects.append(response.rawValue)
+                        }
                         changedRecords = true
-                        effects.append(wanted.rawValue)
                     }
                 }
             }
@@ -218,7 +280,7 @@ public struct InboundApplier: Sendable {
         if message.undecodable, review == nil { review = (.open, "a part could not be decoded in its charset (kept as received)") }
         if message.undecodable { effects.append("undecodable part kept as received") }
         return Decision(kind: kind, disposition: disposition, signature: signature, review: review, applied: applied, effects: effects,
-                        changedRecords: changedRecords)
+                        changedRecords: changedRecords, signedForCase: signedForCase)
     }
 
     /// Verified only when a good signature comes from a key of the organisation's contacts (OpenPGP), or from a

@@ -17,6 +17,8 @@ public struct IngestOutcome: Sendable, Encodable {
         case bounce
         /// Matched nothing (or is not a reply at all); kept for review.
         case unmatched
+        /// A delivery report that blames our message or domain: no bounce on any address; kept for review.
+        case ourDeliveryProblem = "our-delivery-problem"
         /// Matched, but not trusted to change anything (bad or foreign signature, signature required); kept for review.
         case review
         /// Already stored: nothing changed.
@@ -57,6 +59,8 @@ public struct IngestOutcome: Sendable, Encodable {
 /// The counts `ingest` prints after a batch.
 public struct IngestSummary: Sendable, Encodable, Equatable {
     public var read = 0, matched = 0, automatic = 0, bounces = 0, unmatched = 0, failed = 0, duplicates = 0, review = 0
+    /// Delivery reports that blame our message or domain (not bounces).
+    public var ourProblems = 0
 
     public init() {}
 
@@ -67,6 +71,7 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
             case .reply, .review: matched += 1
             case .autoReply: matched += 1; automatic += 1
             case .bounce: bounces += 1; if outcome.caseId != nil || outcome.matchedBy != nil { matched += 1 }
+            case .ourDeliveryProblem: ourProblems += 1; if outcome.caseId != nil || outcome.matchedBy != nil { matched += 1 }
             case .unmatched: unmatched += 1; if outcome.kind == MessageKind.automaticReply.rawValue { automatic += 1 }
             case .unreadable: unmatched += 1
             case .duplicate: duplicates += 1
@@ -79,7 +84,8 @@ public struct IngestSummary: Sendable, Encodable, Equatable {
     /// `read 3: 2 matched, 1 automatic, 0 bounces, 1 unmatched, 0 failed`.
     public var line: String {
         "read \(read): \(matched) matched, \(automatic) automatic, \(bounces) bounce\(bounces == 1 ? "" : "s"), "
-            + "\(unmatched) unmatched, \(failed) failed" + (duplicates > 0 ? ", \(duplicates) already read" : "")
+            + "\(unmatched) unmatched, \(failed) failed"
+            + (ourProblems > 0 ? ", \(ourProblems) delivery problem\(ourProblems == 1 ? "" : "s") of ours" : "") + (duplicates > 0 ? ", \(duplicates) already read" : "")
             + (review > 0 ? "; \(review) listed for review (liaison inbox --review)" : "")
     }
 }
@@ -117,10 +123,12 @@ public struct ReplyIngester: Sendable {
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let claimed = classified.parsed.messageID ?? digest
+        let signedDigest = SignedStatement.digest(of: classified)
         return try store.write { tx in
             var messageId = claimed
             if let stored = try tx.stored(messageId: claimed) {
                 let sameBytes = try stored.sha256 == nil || stored.sha256 == digest || tx.containsDigest(digest)
+                    || SameMessage.isSame(classified.parsed, as: try tx.bytes(id: stored.id))
                 if sameBytes {
                     return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: claimed,
                                          from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
@@ -134,8 +142,17 @@ public struct ReplyIngester: Sendable {
                                          organizationId: nil, signature: .none, encrypted: false, source: source, effects: [])
                 }
             }
-            let match = try InboundMatcher().match(classified, in: tx)
-            return try applier.apply(classified, match: match, messageId: messageId, sha256: digest, source: source, now: now, in: tx)
+            if let signedDigest, let earlier = try tx.messageId(signedDigest: signedDigest) {
+                // The same signed statement again, under another Message-ID or with headers added on the way.
+                return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: messageId,
+                                     from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
+                                     organizationId: nil, signature: .none, encrypted: false, source: source,
+                                     effects: ["the same signed content as \(earlier)"])
+            }
+            let matched = try InboundMatcher().match(classified, in: tx)
+            let attributed = try StatementAttribution.attribute(classified, matched, in: tx)
+            return try applier.apply(classified, match: attributed.match, hold: attributed.hold, messageId: messageId, sha256: digest,
+                                     signedDigest: signedDigest, source: source, now: now, in: tx)
         }
     }
 

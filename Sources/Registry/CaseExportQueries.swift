@@ -5,6 +5,8 @@ import GRDB
 public struct ExportedParticipant: Sendable, Equatable {
     public var record: ParticipantRecord
     public var organization: Organization
+    /// The current statement of each of its products (from VEX documents), by product name.
+    public var products: [ProductStatement] = []
 }
 
 /// Everything an export of one case reads: the case, its participants with their organisations, the events
@@ -42,8 +44,11 @@ public struct CaseExportQueries: Sendable {
                 try Organization.fetchAll(db, keys: records.map(\.organizationId)).map { ($0.id, $0) },
                 uniquingKeysWith: { first, _ in first })
             // participant.organizationId references organization(id), so every participant has its organisation.
+            let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
             let participants = records.compactMap { record in
-                organizations[record.organizationId].map { ExportedParticipant(record: record, organization: $0) }
+                organizations[record.organizationId].map {
+                    ExportedParticipant(record: record, organization: $0, products: products[record.organizationId] ?? [])
+                }
             }
             // Participant events are keyed "<case>|<organisation>"; organisation ids never contain "|".
             let participantKeys = participants.map { "\(caseId)|\($0.record.organizationId)" }

@@ -174,6 +174,9 @@ public enum InboundKind: String, Codable, Sendable, CaseIterable {
     case reply
     case autoReply = "auto-reply"
     case bounce, unmatched
+    /// A delivery report that blames our message or domain (size, SPF/DKIM/DMARC, content, our relay): kept for a
+    /// person and counted apart from the vendors' bounces.
+    case ourDeliveryProblem = "our-delivery-problem"
 }
 
 /// The outcome of checking an ingested message's OpenPGP signature.

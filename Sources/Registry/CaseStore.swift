@@ -20,12 +20,41 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let lastMessageState: String?
     /// At least one reply was signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
+    /// Delivery reports for this participant that blame our message or domain (size, SPF/DKIM/DMARC, content,
+    /// our relay): problems of ours, never bounces of the vendor's addresses.
+    public let ourDeliveryProblems: Int
+    /// The latest of them as it was listed for review, or null.
+    public let ourDeliveryProblem: String?
+    /// The current statement of each product (from VEX documents), by product name; empty when none was read.
+    public let products: [ProductStatement]
+
     /// Addresses of the organisation that bounced or were refused for good in this case's messages.
     public var bouncedAddresses: [AddressTrouble] = []
     /// Delivery problems of our own in this case's messages to it: refused by our relay, or voided by a person.
     public var ownProblems: [AddressTrouble] = []
     /// Automatic replies (out of office, ticket receipts) it sent about the case.
     public var automaticReplies: [AutomaticReplyNote] = []
+
+    enum CodingKeys: String, CodingKey {
+        case record, organizationName, daysWaiting, daysToRespond, lastMessageState, verifiedReply, ourDeliveryProblems
+        case ourDeliveryProblem, products, bouncedAddresses, ownProblems, automaticReplies
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(record, forKey: .record)
+        try container.encode(organizationName, forKey: .organizationName)
+        try container.encodeIfPresent(daysWaiting, forKey: .daysWaiting)
+        try container.encodeIfPresent(daysToRespond, forKey: .daysToRespond)
+        try container.encodeIfPresent(lastMessageState, forKey: .lastMessageState)
+        try container.encode(verifiedReply, forKey: .verifiedReply)
+        try container.encode(ourDeliveryProblems, forKey: .ourDeliveryProblems)
+        try container.encode(ourDeliveryProblem, forKey: .ourDeliveryProblem)
+        try container.encode(products, forKey: .products)
+        try container.encode(bouncedAddresses, forKey: .bouncedAddresses)
+        try container.encode(ownProblems, forKey: .ownProblems)
+        try container.encode(automaticReplies, forKey: .automaticReplies)
+    }
 }
 
 /// An address and what went wrong with it (the server's reply, or why a person voided the message).
@@ -259,7 +288,11 @@ public struct CaseStore: Sendable {
                        (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
                             SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
                             AND appliedResponse IS NOT NULL)
-                        AND m.appliedResponse = p.response AND m.signature = 'verified') AS verifiedReplies
+                        AND m.appliedResponse = p.response AND m.signature = 'verified' AND m.signedForCase) AS verifiedReplies,
+                       (SELECT COUNT(*) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                        AND kind = 'our-delivery-problem') AS ourProblems,
+                       (SELECT reviewReason FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
+                        AND kind = 'our-delivery-problem' ORDER BY id DESC LIMIT 1) AS ourProblem
                 FROM participant p JOIN organization o ON o.id = p.organizationId
                 WHERE p.caseId = ? ORDER BY p.organizationId
                 """, arguments: [caseId])
@@ -292,6 +325,7 @@ public struct CaseStore: Sendable {
                 automatic[row["organizationId"], default: []].append(
                     AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
             }
+            let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
             let participants = try rows.map { row -> ParticipantStatus in
                 let p = try ParticipantRecord(row: row)
                 var waiting: Int?
@@ -300,10 +334,12 @@ public struct CaseStore: Sendable {
                     waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
                 }
                 var status = ParticipantStatus(record: p, organizationName: row["organizationName"],
-                                               daysWaiting: p.firstResponseAt == nil ? waiting : nil,
-                                               daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                               lastMessageState: row["lastState"],
-                                               verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0)
+                                         daysWaiting: p.firstResponseAt == nil ? waiting : nil,
+                                         daysToRespond: p.firstResponseAt == nil ? nil : waiting,
+                                         lastMessageState: row["lastState"],
+                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0,
+                                         ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"],
+                                         products: products[p.organizationId] ?? [])
                 status.bouncedAddresses = bounced[p.organizationId] ?? []
                 status.ownProblems = own[p.organizationId] ?? []
                 status.automaticReplies = automatic[p.organizationId] ?? []

@@ -42,17 +42,23 @@ public struct NewInboundMessage: Sendable {
     /// Where it came from: `stdin`, `FILE#3`, `DIR/new/NAME`.
     public var source: String?
     public var bytes: Data
+    /// Digest of the signer and the signed content, when a good signature covers it (`InboundTrustSchema`).
+    public var signedDigest: String?
+    /// Whether the signed content names the case it was applied to; true when it is not signed.
+    public var signedForCase: Bool
 
     public init(messageId: String, receivedAt: Date, fromAddress: String?, subject: String?, kind: InboundKind,
                 classification: String, disposition: String, notificationId: Int64? = nil, caseId: String? = nil,
                 organizationId: String? = nil, signature: InboundSignature = .none, encrypted: Bool = false,
                 review: (state: InboundReviewState, reason: String)? = nil, appliedResponse: Response? = nil,
-                undecodable: Bool = false, source: String? = nil, bytes: Data) {
+                undecodable: Bool = false, source: String? = nil, bytes: Data, signedDigest: String? = nil,
+                signedForCase: Bool = true) {
         self.messageId = messageId; self.receivedAt = receivedAt; self.fromAddress = fromAddress; self.subject = subject
         self.kind = kind; self.classification = classification; self.disposition = disposition
         self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId
         self.signature = signature; self.encrypted = encrypted; self.review = review
         self.appliedResponse = appliedResponse; self.undecodable = undecodable; self.source = source; self.bytes = bytes
+        self.signedDigest = signedDigest; self.signedForCase = signedForCase
     }
 }
 
@@ -88,6 +94,24 @@ public struct InboundTransaction {
                                          arguments: [InboundText.storable(messageId)])
         else { return nil }
         return (row["id"], row["sha256"])
+    }
+
+    /// The Message-ID under which a message with this signed content (`NewInboundMessage.signedDigest`) is stored.
+    public func messageId(signedDigest: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE signedDigest = ? ORDER BY id LIMIT 1",
+                            arguments: [signedDigest])
+    }
+
+    /// The ids of the cases whose id occurs in `text` (as it is written in the case), longest first.
+    public func caseIds(mentionedIn text: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM \"case\" WHERE length(id) >= 4 AND instr(upper(?), upper(id)) > 0 ORDER BY length(id) DESC",
+                            arguments: [text])
+    }
+
+    /// Organisations whose contacts hold this key (fingerprint, any case).
+    public func organizations(keyFingerprint: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT organizationId FROM contact WHERE upper(pgp) = upper(?)",
+                            arguments: [keyFingerprint])
     }
 
     /// Whether a message with exactly these bytes (by digest) is stored.
@@ -173,14 +197,15 @@ public struct InboundTransaction {
         try db.execute(sql: """
             INSERT INTO inboundMessage (messageId, receivedAt, fromAddress, subject, kind, notificationId, caseId, organizationId,
                 signature, encrypted, bytes, classification, disposition, reviewState, reviewReason, appliedResponse, sha256,
-                undecodable, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                undecodable, source, signedDigest, signedForCase)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
                 message.subject.map(InboundText.storable), message.kind.rawValue,
                 message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
                 message.bytes, message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
-                message.appliedResponse?.rawValue, sha256, message.undecodable, message.source,
+                message.appliedResponse?.rawValue, sha256, message.undecodable, message.source, message.signedDigest,
+                message.signedForCase,
             ])
         return db.lastInsertedRowID
     }

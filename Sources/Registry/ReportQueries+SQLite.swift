@@ -106,6 +106,13 @@ struct SQLiteReportQueries: ReportQueries {
             """, arguments: arguments(period))
     }
 
+    func ourDeliveryProblems(in period: ReportPeriod) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM inboundMessage
+            WHERE kind = 'our-delivery-problem' AND receivedAt >= :start AND receivedAt < :end
+            """, arguments: arguments(period)) ?? 0
+    }
+
     func bouncedContacts(in period: ReportPeriod) throws -> [BouncedContact] {
         try Row.fetchAll(db, sql: """
             SELECT lower(email), organizationId FROM contact WHERE lastBounceAt >= :start AND lastBounceAt < :end

@@ -65,6 +65,8 @@ public protocol ReportQueries {
     func bounceReports(in period: ReportPeriod) throws -> [Int64?]
     /// Contacts whose `lastBounceAt` is in `period`.
     func bouncedContacts(in period: ReportPeriod) throws -> [BouncedContact]
+    /// Delivery reports received in `period` that blame our message or domain (kind `our-delivery-problem`).
+    func ourDeliveryProblems(in period: ReportPeriod) throws -> Int
 
     // MARK: Cases and participants
 

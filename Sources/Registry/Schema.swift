@@ -200,6 +200,8 @@ public enum Schema {
         migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         migrator.registerMigration(OutboxInFlightSchema.migrationName, migrate: OutboxInFlightSchema.migrate)
         migrator.registerMigration(CaseCorrectionSchema.migrationName, migrate: CaseCorrectionSchema.migrate)
+        migrator.registerMigration(InboundTrustSchema.migrationName, migrate: InboundTrustSchema.migrate)
+        migrator.registerMigration(ProductStatementSchema.migrationName, migrate: ProductStatementSchema.migrate)
         return migrator
     }
 

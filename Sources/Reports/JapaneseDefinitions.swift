@@ -74,6 +74,7 @@ enum JapaneseDefinitions {
         "directory.otherAgreementsSigned": "四半期内に締結したその他の合意 (製品開発者の登録など)。",
         "directory.keyProblems": "PGP 鍵が使えない連絡先: 鍵がない、失効している、期限切れ、または四半期末から \(DirectoryCounts.keyWarningDays) 日以内に期限が切れるもの。",
         "directory.bouncedAddresses": "四半期内にメールを届けられなかったアドレス (各アドレス 1 件)。",
+        "notifications.delivery.ourDeliveryProblems": "四半期内に受け取った不達通知のうち、原因が当方のメッセージやドメインにあるもの (大きすぎる、SPF・DKIM・DMARC、内容による拒否、当方の中継サーバの拒否)。送付先の不達には数えない。",
     ]
 
     /// The layout's rows with their definitions in Japanese wherever one is known.

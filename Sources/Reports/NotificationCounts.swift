@@ -37,6 +37,7 @@ enum NotificationCounts {
         let failed = try queries.failedNotifications(createdIn: window.bounds)
         let voided = try queries.voidedNotifications(createdIn: window.bounds)
         let sent = Figure.count(total, sentPlain, rule: sentDefinition)
+        let ours = try queries.ourDeliveryProblems(in: window.bounds)
         return NotificationFigures(
             sent: sent,
             byPurpose: byPurpose.reduce(into: [:]) { result, entry in
@@ -74,6 +75,11 @@ enum NotificationCounts {
                     "Messages written in the quarter that we voided because the failure was ours (our relay or settings) or "
                     + "their case was withdrawn; counted neither as sent nor as failed.", rule:
                     "Messages created in the quarter that a person voided (state 'voided': a failure of our own relay or "
-                    + "settings, or a case withdrawn); counted neither as sent nor as failed, their bounces not held against the vendors.")))
+                    + "settings, or a case withdrawn); counted neither as sent nor as failed, their bounces not held against the vendors."),
+                ourDeliveryProblems: .count(ours,
+                    "Delivery reports received in the quarter that blame our own message or domain (too big, SPF/DKIM/DMARC, "
+                    + "content, our relay refusing to relay): problems of ours, not counted as bounces.", rule:
+                    "Inbound delivery reports received in the quarter whose status or text blames our message or domain "
+                    + "(kind 'our-delivery-problem'); not counted in 'bounced'.")))
     }
 }

@@ -29,7 +29,7 @@ import Registry
 ///   "notifications": {
 ///     "byPurpose": {"case-notification": F, "incident": F, "publication": F, "reminder": F, …},
 ///     "byRecipientCountry": {"JP": F, …}, "byRecipientKind": {"national-csirt": F, …},
-///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "sent": F, "voided": F},
+///     "delivery": {"bounced": F, "deferredAtQuarterEnd": F, "failed": F, "ourDeliveryProblems": F, "sent": F, "voided": F},
 ///     "incidentsByCategory": {"forged": F, "intrusion": F, "other": F, "phishing": F, "scan": F, …},
 ///     "sent": F },
 ///   "period": {"complete": true | false, "countedTo": "…Z", "end": "…Z", "firstDay": "2007-07-01", "lastDay": "2007-09-30",
@@ -104,6 +104,8 @@ public struct NotificationFigures: Sendable, Hashable, Encodable {
         public var bounced: Figure
         /// Messages voided by a person (a failure of ours, or their case withdrawn): neither sent nor failed.
         public var voided: Figure
+        /// Delivery reports that blame our message or domain: problems of ours, not counted in `bounced`.
+        public var ourDeliveryProblems: Figure
     }
 }
 

@@ -45,6 +45,7 @@ enum ReportComparison {
         figure(&report.notifications.delivery.failed, n.delivery.failed)
         figure(&report.notifications.delivery.bounced, n.delivery.bounced)
         figure(&report.notifications.delivery.voided, n.delivery.voided)
+        figure(&report.notifications.delivery.ourDeliveryProblems, n.delivery.ourDeliveryProblems)
 
         let c = other.coordination
         origins(&report.coordination.opened, c.opened)

@@ -5,7 +5,7 @@ enum ReportLabel: Sendable {
     case total, andMore, quarterAxis
     case notifications, coordination, directory, integrity, charts, definitions
     case sent, byPurpose, byRecipientKind, byRecipientCountry, incidentsByCategory, delivery
-    case deliverySent, deferredAtQuarterEnd, failed, bounced, voided, withdrawn, incomplete
+    case deliverySent, deferredAtQuarterEnd, failed, bounced, voided, withdrawn, incomplete, ourDeliveryProblems
     case opened, published, organizationsNotified, participantsNotified, participantsResponded, responseRate
     case medianDays, p90Days, awaitingResponse
     case caseColumn, tlpColumn, organizationColumn, firstNotifiedColumn, daysColumn, addressColumn, fingerprintColumn
@@ -62,6 +62,7 @@ enum ReportLabel: Sendable {
                            "— 集計途中: 四半期は終わっていません。%@ までの集計です")
         case .voided: ("Voided (our own failures)", "取り消し（当方の送信障害）")
         case .withdrawn: ("Cases withdrawn (opened by mistake; not counted)", "取り下げ案件（誤登録のため集計対象外）")
+        case .ourDeliveryProblems: ("Delivery problems of ours", "当方起因の配送問題")
         case .opened: ("Cases opened", "受付案件数")
         case .published: ("Cases published", "公表件数")
         case .organizationsNotified: ("Organisations notified", "通知した組織数")

@@ -202,6 +202,8 @@ struct ReportLayout {
             Row(key: "delivery.failed", label: l(.failed), level: 1, figure: n.delivery.failed),
             Row(key: "delivery.bounced", label: l(.bounced), level: 1, figure: n.delivery.bounced),
             Row(key: "delivery.voided", label: l(.voided), level: 1, figure: n.delivery.voided),
+            Row(key: "delivery.ourDeliveryProblems", label: l(.ourDeliveryProblems), level: 1,
+                figure: n.delivery.ourDeliveryProblems),
         ]
         return Section(key: "notifications", title: l(.notifications), rows: rows, tables: [])
     }

@@ -51,6 +51,13 @@ extension DeliveryReport {
             }
             outcomes.append((recipient, outcome))
         }
+        if error == nil, !outcomes.isEmpty, recipientReplies.count == message.recipients.count,
+           let refusal = recipientReplies.compactMap({ $0 }).first,
+           recipientReplies.allSatisfy({ $0.map { RelayRefusal.isRelayRefusal(code: $0.code, reply: $0.text) } ?? false }) {
+            // Our relay refused every recipient as one refuses a stranger (relay access denied, sender not
+            // ours): the fault is ours, not the recipients'.
+            error = .relayRefused(server: server, reply: refusal)
+        }
         self.init(messageID: message.messageID, outcomes: outcomes, error: error)
     }
 

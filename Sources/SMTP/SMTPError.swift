@@ -11,7 +11,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         case startTLSNotOffered, plainToNonLoopback, connectionFailed, connectionLost, timeout
         case authenticationFailed, tlsHandshake, certificate, caFileUnreadable, unsupportedURL
         case invalidConfiguration, invalidAddress, noRecipients, serverRejected, fileWriteFailed, transferFailed
-        case notSMTP, stopped
+        case notSMTP, stopped, relayRefused
     }
 
     private let code: Code
@@ -35,7 +35,7 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         if beforeMailTransaction { return true }
         switch code {
         case .startTLSNotOffered, .plainToNonLoopback, .certificate, .tlsHandshake, .caFileUnreadable, .unsupportedURL,
-             .invalidConfiguration, .notSMTP, .connectionFailed:
+             .invalidConfiguration, .notSMTP, .connectionFailed, .relayRefused:
             return true
         case .authenticationFailed:
             return !isTransient
@@ -120,6 +120,11 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         .fileWriteFailed, "Could not write the message file.", transient: true)
     /// The server answered something that is not SMTP before any reply (a wrong port, TLS spoken to plain SMTP).
     public static let notSMTP = SMTPError(.notSMTP, "The server does not speak SMTP.", transient: false)
+    /// Our relay refused every recipient of a message because it will not relay for us or will not take our
+    /// envelope sender (`554 5.7.1 Relay access denied`, `553 5.7.1 Sender address rejected: not owned by user`):
+    /// a configuration problem, whatever the recipients.
+    public static let relayRefused = SMTPError(
+        .relayRefused, "The SMTP server refused to relay for us.", transient: false)
     /// Any other libcurl failure.
     public static let transferFailed = SMTPError(.transferFailed, "Sending the message failed.", transient: true)
     /// The sender itself stopped the transfer (the process is stopping) before the server confirmed the message:
@@ -239,6 +244,12 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     static func serverRejected(server: String, step: String, reply: SMTPReply, refused: RefusedStep = .other) -> SMTPError {
         SMTPError(.serverRejected, "The SMTP server at \(server) refused \(step): \(reply.singleLine).",
                   transient: reply.code / 100 != 5, replyCode: reply.code, reply: reply.text, refusedStep: refused)
+    }
+
+    static func relayRefused(server: String, reply: SMTPReply) -> SMTPError {
+        SMTPError(.relayRefused, "The SMTP server at \(server) refused to relay our mail (\(reply.singleLine)): check "
+                  + "that it lets this host or login relay and owns our envelope sender; nothing was sent.",
+                  transient: false, replyCode: reply.code, reply: reply.text)
     }
 
     static func notSMTP(server: String, reason: String) -> SMTPError {

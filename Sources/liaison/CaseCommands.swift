@@ -116,7 +116,8 @@ struct CaseCommand: ParsableCommand {
                 let rows = detail.participants.map { p -> [String] in
                     [p.record.organizationId, p.record.delivery.rawValue + (p.record.unreachableAt != nil ? " (unreachable)" : "")
                         + (p.bouncedAddresses.isEmpty ? "" : ", \(p.bouncedAddresses.count) bounced")
-                        + (p.automaticReplies.isEmpty ? "" : ", \(CommandSupport.plural(p.automaticReplies.count, "auto-reply"))"),
+                        + (p.automaticReplies.isEmpty ? "" : ", \(CommandSupport.plural(p.automaticReplies.count, "auto-reply"))")
+                        + (p.ourDeliveryProblems > 0 ? " (delivery problem of ours)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
                      p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
@@ -132,6 +133,9 @@ struct CaseCommand: ParsableCommand {
                     for trouble in p.ownProblems {
                         notes.append("  \(org): \(trouble.email) \(trouble.status), our own problem" + (trouble.reason.map { " (\($0))" } ?? ""))
                     }
+                    if let problem = p.ourDeliveryProblem {
+                        notes.append("  \(org): \(CommandSupport.plural(p.ourDeliveryProblems, "delivery report")) blaming our message or domain: \(problem)")
+                    }
                     for reply in p.automaticReplies {
                         notes.append("  \(org): automatic reply \(dates.dayText(reply.receivedAt)) from \(reply.from ?? "-"): \(reply.subject ?? "-") (inbox show \(reply.inboundId))")
                     }
@@ -140,6 +144,14 @@ struct CaseCommand: ParsableCommand {
                     print("")
                     print("Bounces, our own delivery problems and automatic replies:")
                     notes.forEach { print($0) }
+                }
+                let products = detail.participants.flatMap { p in
+                    p.products.map { [p.record.organizationId, $0.product, $0.status.rawValue, $0.justification ?? "-",
+                                      dates.dayText($0.statedAt), $0.source] }
+                }
+                if !products.isEmpty {
+                    print("")
+                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source"], products)
                 }
             }
         }

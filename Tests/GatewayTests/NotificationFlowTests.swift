@@ -136,9 +136,10 @@ import TestSupport
         #expect(try f.bounceCount("secure@acme.example") == 1)
         #expect(try f.participant(Self.caseId, "acme").delivery == .notified, "the other `to` contact still got it")
 
-        // A clearsigned statement from the vendor's key, matched by the tracking reference alone.
+        // A clearsigned statement from the vendor's key, matched by the tracking reference alone; its signed text
+        // names the reference, so it is a verified answer to this case.
         let keyedRef = try #require(try f.notifications().first { $0.organizationId == "keyed" }).trackingRef
-        let vendorKey = try vendorHome.gpg(["--clearsign"], input: Data("We are not affected.\n\nStatus: not-affected\n".utf8))
+        let vendorKey = try vendorHome.gpg(["--clearsign"], input: Data("[\(keyedRef)] We are not affected.\n\nStatus: not-affected\n".utf8))
         let signedReply = "From: psirt@keyed.example\r\nTo: vuls@jpcert.example\r\nSubject: Our statement [\(keyedRef)]\r\n"
             + "Message-ID: <stmt@keyed.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
             + String(decoding: vendorKey.stdout, as: UTF8.self)

@@ -82,8 +82,9 @@ import TestSupport
         try ws.openAndNotify(Self.caseId)
         #expect(try ws.liaison(["send"]).status == 0)
 
-        // Written from a home address with no reference: nothing ties them to the case.
-        let good = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"], input: Data("Fixed in 3.1.5.\nStatus: fixed\n".utf8))
+        // Written from a home address with no reference: nothing but the signed text ties them to the case.
+        let good = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"],
+                                  input: Data("\(Self.caseId): fixed in 3.1.5.\nStatus: fixed\n".utf8))
         let signedAgain = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"], input: Data("Status: not-affected\n".utf8))
         let tampered = String(decoding: signedAgain.stdout, as: UTF8.self).replacingOccurrences(of: "not-affected", with: "fixed")
         let messages = [

@@ -26,7 +26,7 @@ import TestSupport
         #expect(sent.first { $0["organizationId"] as? String == "aozora" }?["encrypted"] as? Bool == true)
 
         let statement = try vendor.gpg(["--clearsign", "--local-user", "psirt@aozora.example"],
-                                       input: Data("We have fixed it in 3.1.4.\nStatus: fixed\n".utf8))
+                                       input: Data("\(Self.caseId): we have fixed it in 3.1.4.\nStatus: fixed\n".utf8))
         #expect(statement.status == 0, "\(statement.stderr)")
         let messages = [
             // Signed, matched by the tracking reference in the subject alone.

@@ -9,8 +9,8 @@ import Glibc
 /// Virtual domains deliver into Maildirs under `mail/<domain>/<user>/` as nobody (65534), so that an unprivileged
 /// Dovecot can serve them. Any other address of a virtual domain is refused at RCPT (550 5.1.1); `recipientAccess`
 /// lines (access(5)) answer at RCPT as given; a `bouncingDomains` address is accepted from an authenticated client
-/// and relayed back to this same server, which refuses to relay it (554 5.7.1, or notices the loop), so Postfix
-/// bounces it with a real DSN to the envelope sender. Any other domain is refused at RCPT. Nothing ever leaves the
+/// and relayed back to this same server, which refuses it as an unknown mailbox (550 5.1.1), so Postfix bounces it
+/// with a real DSN to the envelope sender, as a vendor's server does for an address that no longer exists. Any other domain is refused at RCPT. Nothing ever leaves the
 /// machine (no DNS, no route).
 public final class PostfixServer: @unchecked Sendable {
     // @unchecked Sendable: every stored property is a constant set in init.
@@ -66,6 +66,9 @@ public final class PostfixServer: @unchecked Sendable {
         self.port = port
         try (bouncingDomains.map { "\($0) smtp:[127.0.0.1]:\(port)\n" }.joined())
             .write(toFile: "\(dir)/etc/transport", atomically: true, encoding: .utf8)
+        // The second hop (unauthenticated) refuses the address as the vendor's server would, not as a relay.
+        try (bouncingDomains.map { "\($0) 550 5.1.1 Recipient address rejected: mailbox unavailable\n" }.joined())
+            .write(toFile: "\(dir)/etc/bounce_access", atomically: true, encoding: .utf8)
         var main = """
             compatibility_level = 3.7
             queue_directory = \(queue)
@@ -115,11 +118,11 @@ public final class PostfixServer: @unchecked Sendable {
                 smtpd_sasl_type = dovecot
                 smtpd_sasl_path = \(saslSocket)
                 smtpd_tls_auth_only = yes
-                smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+                smtpd_relay_restrictions = permit_sasl_authenticated, check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination
 
                 """
         } else {
-            main += "smtpd_relay_restrictions = reject_unauth_destination\n"
+            main += "smtpd_relay_restrictions = check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination\n"
         }
         try main.write(toFile: "\(dir)/etc/main.cf", atomically: true, encoding: .utf8)
         let services = [

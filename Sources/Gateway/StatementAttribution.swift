@@ -1,0 +1,48 @@
+import Foundation
+import Mail
+import Registry
+
+/// The attribute step of ingest: a reply's statement is credited to the organisation of whoever wrote it (its
+/// sender's contact address or domain, or the owner of the key that signed it), not to the thread it arrived in.
+///
+/// - The sender belongs to the organisation of the matched notification (a colleague at the vendor's domain): kept.
+/// - The sender belongs to another participant of the same case (a supplier answering in the vendor's forwarded
+///   thread): credited to that participant, matched to its latest notification of the case.
+/// - The sender belongs to an organisation that takes no part in the case: held for review.
+/// - The sender belongs to no organisation: kept when our tracking reference in the subject tied it to the
+///   notification (only those we wrote to have it, as with a group's shared CSIRT address); held for review when
+///   only the thread (In-Reply-To, References, the VERP address) tied it.
+struct StatementAttribution {
+    /// The match to apply, and why a person must decide instead (nothing is applied then).
+    struct Result {
+        var match: InboundMatch?
+        var hold: String?
+    }
+
+    static func attribute(_ message: ClassifiedMessage, _ match: InboundMatch?, in store: InboundTransaction) throws -> Result {
+        guard message.classification.kind == .humanReply, let match, let caseId = match.caseId, match.isByReference,
+              let from = message.parsed.from?.address.lowercased() else { return Result(match: match) }
+        var writers = try store.organizations(contactEmail: from)
+        if writers.isEmpty { writers = try store.organizations(domain: message.parsed.from?.domain ?? "") }
+        for check in message.signatureChecks where check.isValid {
+            writers += try store.organizations(keyFingerprint: check.fingerprint)
+        }
+        writers = Array(Set(writers)).sorted()
+        if writers.contains(match.organizationId) { return Result(match: match) }
+        if writers.isEmpty {
+            if match.via == "reference" { return Result(match: match) }
+            return Result(match: match, hold: "sent by \(from), who is in no organisation of \(caseId), in the thread of "
+                          + "\(match.organizationId) (matched by \(match.via) only)")
+        }
+        let participants = try writers.filter { try store.participant(caseId: caseId, organizationId: $0) != nil }
+        if participants.count == 1, let writer = participants.first {
+            let notification = try store.latestNotification(caseId: caseId, organizationId: writer)
+            return Result(match: InboundMatch(notification: notification, caseId: caseId, organizationId: writer,
+                                              via: "sender, in the thread of \(match.organizationId)"))
+        }
+        let names = writers.joined(separator: ", ")
+        return Result(match: match, hold: participants.isEmpty
+                      ? "sent by \(from) of \(names), which takes no part in \(caseId), in the thread of \(match.organizationId)"
+                      : "sent by \(from) of \(names), more than one participant of \(caseId), in the thread of \(match.organizationId)")
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A statement is credited to the organisation of whoever wrote it — by address, domain or signing key — not to
+/// the thread it arrived in; a writer in no organisation of the case, tied only by the thread, waits for a person.
+@Suite struct StatementAttributionTests {
+    static let caseId = "JVNVU#20261209"
+
+    /// kotori (the vendor, domain kotori.example), izumi (its supplier, also a participant, signing with a key in
+    /// the directory), sakura (a participant); `outsider` is in the directory but not in the case.
+    final class Thread {
+        let n: NotifiedCase
+        let supplier: GnuPGHome
+        init() throws {
+            let supplier = try GnuPGHome.make()
+            self.supplier = supplier
+            n = try NotifiedCase(caseId: StatementAttributionTests.caseId, developers: ["kotori", "izumi", "sakura"]) { ws in
+                let key = try supplier.generateKey(name: "Izumi PSIRT", email: "psirt@izumi.example")
+                try ws.temp.write("Directory/keys/\(key).asc", String(decoding: try supplier.exportPublic(key), as: UTF8.self))
+                try ws.temp.writeOrganization("izumi", TemporaryWorkspace.organizationYAML(id: "izumi", pgp: key,
+                                                                                          extra: "domains: [izumi.example]\n"))
+                try ws.temp.writeOrganization("kotori", TemporaryWorkspace.organizationYAML(id: "kotori", extra: "domains: [kotori.example]\n"))
+                try ws.temp.writeOrganization("outsider", TemporaryWorkspace.organizationYAML(id: "outsider", technologies: ["dns"],
+                                                                                             extra: "domains: [outsider.example]\n"))
+            }
+        }
+        deinit { supplier.shutdown() }
+    }
+
+    /// A reply in kotori's forwarded thread (References: our notice to kotori, then kotori's forward).
+    static func inKotorisThread(_ n: NotifiedCase, from: String, id: String, hoursAgo: Double, body: String,
+                                subjectReference: Bool = false) throws -> String {
+        let kotori = try n.notice("kotori")
+        return """
+            From: \(from)
+            To: Kotori Security <psirt@kotori.example>
+            Cc: vuls@csirt.example
+            Subject: Re: Fwd: \(subjectReference ? "[\(kotori.tracking)]" : "TLS certificate check bypass")
+            Date: \(NotifiedCase.date(hoursAgo: hoursAgo))
+            Message-ID: <\(id)>
+            References: <\(kotori.messageId)> <fwd-\(id)@kotori.example>
+            In-Reply-To: <fwd-\(id)@kotori.example>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=utf-8
+
+            \(body)
+            """
+    }
+
+    @Test func anotherParticipantsAnswerInTheVendorsThreadIsCreditedToIt() throws {
+        let t = try Thread()
+        let n = t.n
+        // izumi's PSIRT address, in kotori's thread (stdin).
+        let byAddress = try n.ingest(try Self.inKotorisThread(n, from: "Izumi PSIRT <psirt@izumi.example>", id: "a1@izumi.example",
+                                                              hoursAgo: 30, body: "IzumiTLS 3.2.0-3.2.6 is affected.\nStatus: affected\n"))
+        #expect(byAddress.status == 0, "\(byAddress.stderr)")
+        var participants = try n.participants()
+        #expect(participants["izumi"]?["response"] as? String == "affected")
+        #expect(participants["kotori"]?["response"] as? String == "none", "the thread's vendor unchanged")
+        // Another izumi address at its domain, in kotori's thread from an mbox: still izumi's.
+        _ = try n.ingestMbox([try Self.inKotorisThread(n, from: "dev@izumi.example", id: "a2@izumi.example", hoursAgo: 20,
+                                                       body: "Checking 3.2.7.\nStatus: investigating\n")])
+        participants = try n.participants()
+        #expect(participants["izumi"]?["response"] as? String == "investigating")
+        #expect(participants["kotori"]?["response"] as? String == "none")
+        // A private address whose signature is made with izumi's key: izumi's, from a Maildir.
+        let signed = try t.supplier.gpg(["--clearsign", "--local-user", "psirt@izumi.example"],
+                                        input: Data("For \(Self.caseId): fixed in 3.2.7.\nStatus: fixed\n".utf8))
+        _ = try n.ingestMaildir([try Self.inKotorisThread(n, from: "taro@private-mail.example", id: "a3@private-mail.example",
+                                                          hoursAgo: 10, body: String(decoding: signed.stdout, as: UTF8.self))])
+        participants = try n.participants()
+        #expect(participants["izumi"]?["response"] as? String == "fixed")
+        #expect(participants["izumi"]?["verifiedReply"] as? Bool == true)
+        #expect(participants["kotori"]?["response"] as? String == "none")
+        #expect(try n.wouldRemind() == ["kotori", "sakura"])
+    }
+
+    @Test func aWriterInNoOrganisationOfTheCaseTiedOnlyByTheThreadWaitsForAPerson() throws {
+        let t = try Thread()
+        let n = t.n
+        // An upstream maintainer, a colleague's private address, and an organisation outside the case.
+        let writers = [("maintainer@upstream-tls.example", "u1@upstream-tls.example"),
+                       ("kotori.dev@freemail.example", "u2@freemail.example"),
+                       ("psirt@outsider.example", "u3@outsider.example")]
+        for (index, (from, id)) in writers.enumerated() {
+            let message = try Self.inKotorisThread(n, from: from, id: id, hoursAgo: 30 - Double(index), body: "Status: not-affected\n")
+            let run = index == 1 ? try n.ingestMbox([message]) : try n.ingest(message)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(try n.participants()["kotori"]?["response"] as? String == "none")
+        let review = try n.review()
+        for (from, id) in writers {
+            #expect(review.contains { $0["messageId"] as? String == id && ($0["reviewReason"] as? String)?.contains(from) == true
+                                      && $0["organizationId"] as? String == "kotori" }, "\(from): \(review)")
+        }
+        #expect(try n.wouldRemind().contains("kotori"))
+        // A person who knows the colleague applies it in one step.
+        let assign = try n.ws.liaison(["inbox", "assign", "u2@freemail.example", Self.caseId, "kotori"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
+    }
+
+    @Test func aColleagueAtTheVendorsDomainOrAGroupAddressWithOurReferenceIsTheVendors() throws {
+        let t = try Thread()
+        let n = t.n
+        // A colleague at kotori's own domain (not a contact), tied by the thread only.
+        _ = try n.ingest(try Self.inKotorisThread(n, from: "Yamada Taro <t.yamada@kotori.example>", id: "c1@kotori.example",
+                                                  hoursAgo: 30, body: "Status: investigating\n"))
+        #expect(try n.participants()["kotori"]?["response"] as? String == "investigating")
+        // A group CSIRT address in no organisation, with our reference in the subject: only those we wrote to have it.
+        _ = try n.ingestMbox([try Self.inKotorisThread(n, from: "csirt@kotori-group.example", id: "c2@kotori-group.example",
+                                                       hoursAgo: 20, body: "Status: not-affected\n", subjectReference: true)
+                                .replacingOccurrences(of: "References:", with: "X-References:")
+                                .replacingOccurrences(of: "In-Reply-To:", with: "X-In-Reply-To:")])
+        #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
+        #expect(try n.review().isEmpty)
+    }
+}
