@@ -47,6 +47,9 @@ public struct IMAPReadSummary: Sendable, Encodable {
     public var firstFailedUID: UInt32?
     /// How many messages could not be stored in this pass.
     public var failed: Int { outcomes.filter { $0.disposition == .failed }.count }
+    /// UIDs the server's UID SEARCH named at or above the UIDNEXT it announced: not read, never recorded as read
+    /// (a buggy or hostile server must not move the kept UID past mail still to come).
+    public var ignoredUIDs: [UInt32] = []
 }
 
 /// Reads new messages of an IMAP mailbox into the registry: each message once, in UID order.
@@ -56,7 +59,10 @@ public struct IMAPReadSummary: Sendable, Encodable {
 /// is recorded right after each message is stored, so a server failing mid-batch leaves everything read recorded,
 /// and the next pass resumes after the last UID. A message that cannot be stored (a full disk, a failing write)
 /// never stops the pass: it is counted as `failed` and logged once, the rest are read, and the recorded UID stays
-/// below it, so the next pass reads it again (the ones stored after it are then recognised as duplicates). A
+/// below it, so the next pass reads it again (the ones stored after it are then recognised as duplicates). The
+/// same holds for a message the server does not serve now (a NO other than [EXPUNGEISSUED], or a connection
+/// dropped on it: the next fetch reconnects); only an empty OK or [EXPUNGEISSUED] means it is gone. UIDs the
+/// search names at or above the announced UIDNEXT are ignored (and logged), never kept as the last UID. A
 /// changed UIDVALIDITY voids the stored UID: the mailbox is read again, which changes nothing for messages
 /// already ingested (ingest is idempotent on Message-ID).
 public struct IMAPIngester: Sendable {
@@ -94,7 +100,15 @@ public struct IMAPIngester: Sendable {
         }
         // Nothing new when the next UID the server will give is the one after the last read.
         if status.uidNext != 0 && status.uidNext <= resume &+ 1 { return summary }
-        let uids = try mailbox.searchUIDs(after: resume)
+        var uids = try mailbox.searchUIDs(after: resume)
+        if status.uidNext != 0 {
+            summary.ignoredUIDs = uids.filter { $0 >= status.uidNext }
+            uids.removeAll { $0 >= status.uidNext }
+        }
+        if !summary.ignoredUIDs.isEmpty {
+            logger.warning("\(url): UID SEARCH named \(Self.list(summary.ignoredUIDs)) at or above the UIDNEXT \(status.uidNext) the server announced; ignored in this pass, the kept UID stays below")
+        }
+        var lostInARow = 0
         let scratch = scratchDirectory.appendingPathComponent("liaison-imap-\(getpid())-\(UUID().uuidString).eml")
         defer { try? FileManager.default.removeItem(at: scratch) }
         for uid in uids {
@@ -108,9 +122,27 @@ public struct IMAPIngester: Sendable {
                 if summary.firstFailedUID != nil { continue }
                 try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
                 continue
+            case .failure(let error) where error == .fetchRefused || error == .connectionLost:
+                // The message is there but was not served (a NO such as [UNAVAILABLE], or a server that drops the
+                // connection on it): skip it for this pass, read the rest, keep the UID below it. A server
+                // dropping the connection on three messages in a row is down, not serving one bad message.
+                if error == .connectionLost {
+                    lostInARow += 1
+                    if lostInARow >= 3 { throw error }
+                } else {
+                    lostInARow = 0
+                }
+                summary.firstFailedUID = summary.firstFailedUID ?? uid
+                let failed = ReplyIngester.failed(source: "\(url);UID=\(uid)", messageId: "UID \(uid)",
+                                                  reason: error.description)
+                summary.outcomes.append(failed)
+                logger.warning("\(url): UID \(uid) could not be fetched and is read again on the next pass: \(error.description)")
+                each(uid, failed)
+                continue
             case .failure(let error):
                 throw error
             }
+            lostInARow = 0
             // Mapped, not copied: a 50 MB message is not held in memory a second time.
             let bytes = try? Data(contentsOf: scratch, options: .alwaysMapped)
             let outcome: IngestOutcome
@@ -142,5 +174,11 @@ public struct IMAPIngester: Sendable {
             each(uid, outcome)
         }
         return summary
+    }
+
+    /// "UID 7" or "UIDs 7, 9": for log lines, at most ten named.
+    public static func list(_ uids: [UInt32]) -> String {
+        let named = uids.prefix(10).map(String.init).joined(separator: ", ") + (uids.count > 10 ? ", …" : "")
+        return (uids.count == 1 ? "UID " : "UIDs ") + named
     }
 }

@@ -32,6 +32,8 @@ public final class IMAPSession {
     public private(set) var capabilities: Set<String> = []
     /// The server's hierarchy delimiter, once asked.
     private var hierarchyDelimiter: String?
+    /// True after a fetch lost the connection: the next fetch reconnects with EXAMINE first.
+    private var reopenBeforeFetching = false
 
     /// A session for `configuration` (checked first); connects on the first command.
     public init(configuration: IMAPConfiguration, logger: Logger = Logger(label: "liaison.imap")) throws(IMAPError) {
@@ -96,10 +98,18 @@ public final class IMAPSession {
 
     /// Fetches the message with `uid`, byte for byte, into `file` (created or truncated); returns its size.
     ///
-    /// Throws `.messageMissing` when the message was expunged meanwhile, `.storageFailed` when the file cannot
-    /// be written.
+    /// Throws `.messageMissing` when the message was expunged meanwhile (an empty OK, or NO [EXPUNGEISSUED]),
+    /// `.fetchRefused` for any other NO (the message is there and must be read later), `.connectionLost` when the
+    /// server drops the connection (the next command reconnects), `.storageFailed` when the file cannot be written.
     @discardableResult
     public func fetch(uid: UInt32, to file: URL) throws(IMAPError) -> Int {
+        if reopenBeforeFetching {
+            // The last connection was lost: reconnect by opening the mailbox read-only first, so the fetch never
+            // runs on libcurl's own read-write SELECT (where BODY[] would mark the message seen). Before the file
+            // is opened: the untagged lines of EXAMINE must not end up in it.
+            _ = try examine()
+            reopenBeforeFetching = false
+        }
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
               let output = try? FileHandle(forWritingTo: file) else {
             throw .storageFailed("cannot create \(file.path)")
@@ -111,10 +121,20 @@ public final class IMAPSession {
         let url = "\(endpoint.server)/\(endpoint.encodedMailbox);UID=\(uid)"
         do throws(IMAPError) {
             _ = try perform(url: url, customRequest: nil, what: "UID FETCH \(uid)")
+        } catch let error where error == .connectionLost {
+            reopenBeforeFetching = true
+            throw error
         } catch let error where error == .commandRefused {
-            throw .messageMissing(server: endpoint.server, uid: uid)
+            // libcurl reports any tagged answer without the message the same way. Only an empty OK (the UID is
+            // not there) or NO [EXPUNGEISSUED] (RFC 9051 §7.1) means the message is gone; any other NO (such as
+            // [UNAVAILABLE]) means it is there and must be read later, never skipped.
+            guard let refusal = lastRefusal else { throw .messageMissing(server: endpoint.server, uid: uid) }
+            if refusal.uppercased().contains("[EXPUNGEISSUED]") { throw .messageMissing(server: endpoint.server, uid: uid) }
+            throw .fetchRefused(server: endpoint.server, uid: uid, reply: refusal)
         }
         if let failure = transfer.writeFailure { throw .storageFailed(failure) }
+        // The message is whole: nothing more goes into its file.
+        transfer.output = nil
         if connectionsMade > 0 {
             // libcurl reconnected and selected the mailbox read-write on its own: open it read-only again.
             logger.warning("Reconnected to \(endpoint.server) while fetching UID \(uid); opening the mailbox read-only again")
