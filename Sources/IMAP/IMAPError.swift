@@ -1,3 +1,5 @@
+import TransportSecurity
+
 /// Why an IMAP mailbox could not be read.
 ///
 /// Match on the static members; the details (server, mailbox, the server's reply) ride along for the user but
@@ -82,7 +84,8 @@ public struct IMAPError: Error, CustomStringConvertible, Equatable, Sendable {
                   + "plain text is allowed only to a loopback address.", transient: false)
     }
     static func unsupportedURL(_ url: String, reason: String) -> IMAPError {
-        IMAPError(.unsupportedURL, "IMAP URL \(url): \(reason).", transient: false)
+        // The URL as given may hold a password (refused, but never printed).
+        IMAPError(.unsupportedURL, "IMAP URL \(URLText.shown(url)): \(reason).", transient: false)
     }
     static func invalidConfiguration(_ reason: String) -> IMAPError {
         IMAPError(.invalidConfiguration, "IMAP configuration: \(reason).", transient: false)

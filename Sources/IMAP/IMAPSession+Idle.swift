@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TransportSecurity
 
 extension IMAPSession {
     /// Whether the server offers IDLE (RFC 2177).
@@ -19,14 +20,14 @@ extension IMAPSession {
         defer { curl_easy_cleanup(idler) }
         do {
             try IMAPCurl.setConnectionOptions(idler, configuration: configurationForIdle, endpoint: endpoint)
-            try IMAPCurl.set(idler, CURLOPT_URL, "\(server)/")
-            try IMAPCurl.set(idler, CURLOPT_CONNECT_ONLY, 1)
+            try Curl.set(idler, CURLOPT_URL, "\(server)/")
+            try Curl.set(idler, CURLOPT_CONNECT_ONLY, 1)
         } catch {
             throw .transferFailed(server: server, reason: error.description)
         }
         let connected = curl_easy_perform(idler)
         guard connected == CURLE_OK else {
-            throw .transferFailed(server: server, reason: String(cString: curl_easy_strerror(connected)))
+            throw .transferFailed(server: server, reason: Curl.detail(connected, errorBuffer: nil))
         }
         var socket: curl_socket_t = -1
         guard liaison_curl_getinfo_socket(idler, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {

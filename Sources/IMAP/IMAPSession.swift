@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TransportSecurity
 import Logging
 
 /// One logged-in connection to one IMAP mailbox, over libcurl (RFC 9051 commands, RFC 5092 URLs).
@@ -38,7 +39,7 @@ public final class IMAPSession {
     /// A session for `configuration` (checked first); connects on the first command.
     public init(configuration: IMAPConfiguration, logger: Logger = Logger(label: "liaison.imap")) throws(IMAPError) {
         let endpoint = try configuration.endpoint()
-        guard IMAPCurl.initialization == CURLE_OK, let handle = curl_easy_init() else {
+        guard Curl.initialization == CURLE_OK, let handle = curl_easy_init() else {
             throw .transferFailed(server: endpoint.server, reason: "libcurl could not be initialised")
         }
         var logger = logger
@@ -51,15 +52,15 @@ public final class IMAPSession {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         do {
             try IMAPCurl.setConnectionOptions(handle, configuration: configuration, endpoint: endpoint)
-            try IMAPCurl.set(handle, CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-            try IMAPCurl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION, receiveLine),
+            try Curl.set(handle, CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+            try Curl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION, receiveLine),
                                CURLOPT_HEADERFUNCTION)
-            try IMAPCurl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody),
+            try Curl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody),
                                CURLOPT_WRITEFUNCTION)
             // The transfer state lives as long as the handle (deinit cleans the handle up first): no retain needed.
             let context = Unmanaged.passUnretained(transfer).toOpaque()
-            try IMAPCurl.set(handle, CURLOPT_HEADERDATA, pointer: context)
-            try IMAPCurl.set(handle, CURLOPT_WRITEDATA, pointer: context)
+            try Curl.set(handle, CURLOPT_HEADERDATA, pointer: context)
+            try Curl.set(handle, CURLOPT_WRITEDATA, pointer: context)
         } catch {
             curl_easy_cleanup(handle)
             errorBuffer.deallocate()
@@ -206,8 +207,8 @@ public final class IMAPSession {
         transfer.writeFailure = nil
         errorBuffer[0] = 0
         do {
-            try IMAPCurl.set(handle, CURLOPT_URL, url)
-            try IMAPCurl.set(handle, CURLOPT_CUSTOMREQUEST, customRequest)
+            try Curl.set(handle, CURLOPT_URL, url)
+            try Curl.set(handle, CURLOPT_CUSTOMREQUEST, customRequest)
         } catch {
             throw .transferFailed(server: endpoint.server, reason: error.description)
         }
@@ -247,36 +248,36 @@ public final class IMAPSession {
 
     /// Maps libcurl's failure code to the error a user can act on.
     private func mapFailure(_ code: CURLcode, what: String) -> IMAPError {
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = Curl.detail(code, errorBuffer: errorBuffer)
         let server = endpoint.server
-        switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+        switch TransportFailure(code) {
+        case .connectionFailed:
             return .connectionFailed(server: server, reason: detail)
-        case CURLE_OPERATION_TIMEDOUT:
+        case .timeout:
             return .timeout(server: server)
-        case CURLE_USE_SSL_FAILED:
+        case .startTLSNotOffered:
             return .startTLSNotOffered(server: server)
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+        case .certificate:
             return .certificate(server: server, reason: detail)
-        case CURLE_SSL_CACERT_BADFILE:
+        case .caFileUnreadable:
             return .caFileUnreadable(path: configuration.caFile ?? "(system default)", reason: detail)
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CIPHER:
+        case .tlsHandshake:
             return .tlsHandshake(server: server, reason: detail)
-        case CURLE_LOGIN_DENIED:
+        case .loginDenied:
             // libcurl reports a refused SELECT with the same code as a refused login.
             if detail.hasPrefix("Select failed") {
                 return .noSuchMailbox(server: server, mailbox: endpoint.mailbox, reply: lastRefusal)
             }
             return .authenticationFailed(server: server, username: endpoint.username, reply: lastRefusal)
-        case CURLE_QUOTE_ERROR, CURLE_REMOTE_FILE_NOT_FOUND:
+        case .refused:
             return .commandRefused(server: server, command: what, reply: lastRefusal ?? detail)
-        case CURLE_WRITE_ERROR where transfer.writeFailure != nil:
+        case .aborted where transfer.writeFailure != nil:
             return .storageFailed(transfer.writeFailure ?? detail)
-        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
+        case .connectionLost:
             return .connectionLost(server: server, reason: detail)
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case .unsupportedURL:
             return .unsupportedURL(configuration.url, reason: detail)
-        default:
+        case .tooLarge, .aborted, .other:
             return .transferFailed(server: server, reason: detail)
         }
     }

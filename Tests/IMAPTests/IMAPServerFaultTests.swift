@@ -132,4 +132,22 @@ import TestSupport
         #expect(try reader.inbox().contains("q2@vendor.example"))
         #expect(try reader.keptUID() == 3)
     }
+
+    @Test func aPasswordWrittenIntoTheURLIsNeverPrinted() throws {
+        let secret = "s3cret-in-the-url"
+        let reader = try Reader(url: "imaps://vuls:\(secret)@127.0.0.1:1/INBOX", password: "x", extraArguments: [])
+        let pass = try reader.ingest()
+        #expect(pass.status == 1)
+        #expect(pass.stderr.contains("imaps://vuls:***@127.0.0.1:1/INBOX"), "\(pass.stderr)")
+        #expect(!(pass.stdout + pass.stderr).contains(secret))
+
+        // The same in liaison.yaml: one line naming the field, the password masked.
+        try reader.workspace.write("liaison.yaml", TemporaryWorkspace.defaultConfiguration
+                                   + "imap:\n  url: imaps://vuls:\(secret)@imap.csirt.example/INBOX\n")
+        let configured = try runLiaison(["ingest", "--imap", "imaps://vuls@127.0.0.1:1/INBOX"], workspace: reader.workspace.root,
+                                        environment: ["LIAISON_IMAP_PASSWORD": "x"])
+        #expect(configured.status == 1)
+        #expect(configured.stderr.contains("imap.url") && configured.stderr.contains("vuls:***@"), "\(configured.stderr)")
+        #expect(!(configured.stdout + configured.stderr).contains(secret))
+    }
 }
