@@ -25,7 +25,7 @@ public final class IMAPSession {
     var configurationCopy: IMAPConfiguration { configuration }
     /// The checked URL.
     public let endpoint: IMAPConfiguration.Endpoint
-    private let logger: Logger
+    let logger: Logger
     private let transfer = TransferState()
     /// libcurl's CURLOPT_ERRORBUFFER: the detailed reason of the last failure.
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -35,6 +35,8 @@ public final class IMAPSession {
     private var hierarchyDelimiter: String?
     /// True after a fetch lost the connection: the next fetch reconnects with EXAMINE first.
     private var reopenBeforeFetching = false
+    /// True once the server flooded an IDLE connection: `offersIdle` is false from then on.
+    var idleAbandoned = false
 
     /// A session for `configuration` (checked first); connects on the first command.
     public init(configuration: IMAPConfiguration, logger: Logger = Logger(label: "liaison.imap")) throws(IMAPError) {
