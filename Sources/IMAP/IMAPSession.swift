@@ -7,8 +7,8 @@ import Logging
 ///
 /// The mailbox is opened read-only (EXAMINE) and messages are fetched by UID in that state, so reading them
 /// never sets `\Seen` (the effect of `BODY.PEEK[]`): people still see them as unread. libcurl parses the message
-/// literal itself and hands it over in pieces, which go straight to a file: a 50 MB message is never held in
-/// memory. Nothing is ever deleted or expunged; `move(uid:to:)` and `addFlag(_:uid:)` switch to read-write
+/// literal itself and hands it over in pieces, which go straight to a file: fetching never holds a 50 MB message
+/// in memory (storing it does: see `IMAPIngester`). Nothing is ever deleted or expunged; `move(uid:to:)` and `addFlag(_:uid:)` switch to read-write
 /// (SELECT) only for their command.
 ///
 /// One libcurl easy handle serves the session, so every command goes over one connection. Not Sendable: use one
