@@ -50,6 +50,9 @@ public struct IMAPReadSummary: Sendable, Encodable {
     /// UIDs the server's UID SEARCH named at or above the UIDNEXT it announced: not read, never recorded as read
     /// (a buggy or hostile server must not move the kept UID past mail still to come).
     public var ignoredUIDs: [UInt32] = []
+    /// The kept UID found at or above the announced UIDNEXT (left by a server that once named such a UID): it
+    /// cannot be right, so the mailbox was read again from its start (nothing is counted twice).
+    public var rewoundFrom: UInt32?
 }
 
 /// Reads new messages of an IMAP mailbox into the registry: each message once, in UID order.
@@ -94,7 +97,15 @@ public struct IMAPIngester: Sendable {
             summary.uidValidityChanged = true
             logger.warning("\(url): UIDVALIDITY changed from \(stored.uidValidity) to \(status.uidValidity); reading the mailbox again (messages already ingested are recognised by their Message-ID)")
         }
-        let resume = try states.resumePoint(mailboxURL: url, uidValidity: status.uidValidity)
+        var resume = try states.resumePoint(mailboxURL: url, uidValidity: status.uidValidity)
+        if status.uidNext != 0 && resume >= status.uidNext {
+            // No message of this mailbox has a UID at or above UIDNEXT: a kept UID there would pass over every
+            // message still to come. Read the mailbox again instead (ingest is idempotent on Message-ID).
+            logger.warning("\(url): the kept UID \(resume) is at or above the UIDNEXT \(status.uidNext) the server announced; reading the mailbox again from its start")
+            summary.rewoundFrom = resume
+            try states.rewind(mailboxURL: url, uidValidity: status.uidValidity, to: 0, at: ingester.now())
+            resume = 0
+        }
         if stored == nil || summary.uidValidityChanged {
             try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: resume, at: ingester.now())
         }

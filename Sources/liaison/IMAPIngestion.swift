@@ -137,9 +137,16 @@ enum IMAPIngestion {
     }
 
     static func ignoredUIDsLine(_ summary: IMAPReadSummary) -> String? {
-        guard !summary.ignoredUIDs.isEmpty else { return nil }
-        return "\(summary.mailboxURL): the server's UID SEARCH named \(IMAPIngester.list(summary.ignoredUIDs)) at or above "
-            + "the UIDNEXT \(summary.uidNext) it announced; ignored, the kept UID stays below"
+        var parts: [String] = []
+        if let rewound = summary.rewoundFrom {
+            parts.append("the kept UID \(rewound) was at or above the UIDNEXT \(summary.uidNext) the server announced; "
+                         + "the mailbox was read again from its start (messages already stored are recognised)")
+        }
+        if !summary.ignoredUIDs.isEmpty {
+            parts.append("the server's UID SEARCH named \(IMAPIngester.list(summary.ignoredUIDs)) at or above "
+                         + "the UIDNEXT \(summary.uidNext) it announced; ignored, the kept UID stays below")
+        }
+        return parts.isEmpty ? nil : "\(summary.mailboxURL): " + parts.joined(separator: "; ")
     }
 
     static func line(uid: UInt32, _ outcome: IngestOutcome) -> String {

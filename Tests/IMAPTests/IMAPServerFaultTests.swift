@@ -104,6 +104,24 @@ import TestSupport
         #expect(try reader.keptUID() == 3)
     }
 
+    @Test func aKeptUIDAboveUIDNextLeftByAnEarlierServerIsRewoundAndTheMailboxReadAgain() throws {
+        let server = try FaultyIMAPServer.start()
+        defer { server.stop() }
+        for uid: UInt32 in 1...2 { try server.deliver(uid: uid, IMAPFixture.message(Int(uid))) }
+        let reader = try Self.faultyReader(server)
+        // What the reader kept before it ignored such UIDs: one named by a hostile search, far beyond UIDNEXT.
+        let store = try RegistryStore(path: reader.workspace.root.appendingPathComponent(".liaison/registry.sqlite").path)
+        try MailboxStateStore(writer: store.writer)
+            .recordRead(mailboxURL: "imap://vuls@127.0.0.1:\(server.port)/INBOX", uidValidity: 7, uid: 4_000_000_000)
+
+        let pass = try reader.ingest()
+        #expect(pass.status == 0, "\(pass.stderr)")
+        #expect(pass.stderr.contains("kept UID 4000000000") && pass.stderr.contains("UIDNEXT 3"), "\(pass.stderr)")
+        let inbox = try reader.inbox()
+        #expect(inbox.contains("q1@vendor.example") && inbox.contains("q2@vendor.example"))
+        #expect(try reader.keptUID() == 2)
+    }
+
     @Test func aMessageDovecotCannotServeIsSkippedForThePassAndReadOnceFixed() throws {
         let fixture = try IMAPFixture()
         let session = try fixture.session()
