@@ -26,14 +26,17 @@ let package = Package(
         .target(name: "Mail"),
         // Passwords written into URLs, hidden before text is shown or logged (SMTP, Registry).
         .target(name: "URLMasking"),
+        // Transport security shared by SMTP, IMAP and HTTPS: TLS policy, loopback rule, CA file, URLs as shown,
+        // and the one Swift wrapper over libcurl (options, failure codes).
+        .target(name: "TransportSecurity", dependencies: ["CCurl", "URLMasking"]),
         .target(name: "OpenPGP", dependencies: [
             "CGPGME",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "SMTP", dependencies: ["CCurl", "URLMasking", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "IMAP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "WebFetch", dependencies: ["CCurl"]),
+        .target(name: "SMTP", dependencies: ["CCurl", "TransportSecurity", "URLMasking", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IMAP", dependencies: ["CCurl", "TransportSecurity", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "WebFetch", dependencies: ["CCurl", "TransportSecurity"]),
 
         // The domain: registry, workflows, reports.
         .target(name: "Registry", dependencies: [

@@ -6,7 +6,8 @@ import TestSupport
 
 /// `liaison-bench imap`: 1,000 replies (about 3 KB each) read into a fresh registry, once from Dovecot over IMAPS
 /// (on loopback, with a test CA: EXAMINE, UID SEARCH, one UID FETCH per message, the UID recorded after each) and
-/// once from the same Maildir on disk; prints both times and the rate.
+/// once from the same Maildir on disk; prints both times and the rate. Then the peak memory of `liaison ingest
+/// --imap` reading one 53 MiB reply, in a process of its own.
 enum IMAPBenchmark {
     static let messageCount = 1_000
 
@@ -53,6 +54,42 @@ enum IMAPBenchmark {
             }
         }
         report("ingest --maildir (same messages)", maildirTime, count: read)
+        try largeReplyPeakMemory(root: root, certificate: certificate)
+    }
+
+    /// A reply of this many MiB (a large attachment) for the peak-memory figure.
+    static let largeReplyMiB = 53
+
+    /// Peak resident memory of `liaison ingest --imap` reading one large reply from Dovecot into a fresh workspace,
+    /// in a process of its own (`/usr/bin/time -f %M`), beside the reply's size.
+    static func largeReplyPeakMemory(root: URL, certificate: SMTPSinkCertificate) throws {
+        let dovecot = try DovecotServer(directory: root.appendingPathComponent("dovecot-large"),
+                                        maildir: root.appendingPathComponent("Maildir-large"),
+                                        certificate: certificate.certificateFile, key: certificate.keyFile)
+        defer { dovecot.stop() }
+        let line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"
+        let message = Data(("From: PSIRT <psirt@vendor.example>\r\nTo: vuls@csirt.example\r\nSubject: Re: logs\r\n"
+                            + "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <large@vendor.example>\r\n"
+                            + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+                            + String(repeating: line, count: largeReplyMiB * 1024 * 1024 / line.utf8.count)).utf8)
+        try dovecot.deliver(message)
+        let workspace = try TemporaryWorkspace()
+        defer { workspace.remove() }
+        _ = try runLiaison(["directory", "sync"], workspace: workspace.root)
+        let liaison = try LiaisonExecutable.url().path
+        let result = try runProcess("/usr/bin/time", ["-f", "peak-rss-kib %M", liaison, "ingest", "--imap",
+                                                      "imaps://\(dovecot.user)@127.0.0.1:\(dovecot.imapsPort)/INBOX",
+                                                      "--ca-file", certificate.caFile],
+                                    environment: ["LIAISON_IMAP_PASSWORD": dovecot.password,
+                                                  "LIAISON_WORKSPACE": workspace.root.path])
+        let peak = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak-rss-kib ") }
+            .flatMap { Int($0.dropFirst("peak-rss-kib ".count)) }
+        guard result.status == 0, let peak else {
+            print("large reply: ingest failed (status \(result.status)): \(result.stderr)")
+            return
+        }
+        print(String(format: "large reply (%.1f MB) over IMAPS: peak resident memory of ingest %.0f MB (%.1f× the reply)",
+                     Double(message.count) / 1e6, Double(peak) * 1024 / 1e6, Double(peak) * 1024 / Double(message.count)))
     }
 
     static func reply(_ index: Int) -> Data {

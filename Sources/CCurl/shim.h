@@ -68,40 +68,6 @@ static inline CURLcode liaison_curl_global_init(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-// MARK: Mail sessions (SMTP and IMAP)
-
-/// The options every SMTP and IMAP session sets, in one place: only `protocols` ("smtp,smtps", "imap,imaps"), no
-/// signals, `use_ssl` (CURLUSESSL_ALL: STARTTLS or TLS from the first byte, else CURLUSESSL_NONE), the peer's
-/// certificate and host name verified, `ca_file` trusted instead of the system CAs when not NULL, `username` and
-/// `password` (NULL: none) with a SASL initial response when `username` is not NULL, a connect timeout in
-/// milliseconds, and a transfer slower than `low_speed_limit` bytes a second for `low_speed_time` seconds aborted.
-/// Returns CURLE_OK, or libcurl's refusal with the refused option in `*failed_option`.
-static inline CURLcode liaison_curl_setopt_mail_session(CURL *handle, const char *protocols, long use_ssl,
-                                                        const char *ca_file, const char *username,
-                                                        const char *password, long connect_timeout_ms,
-                                                        long low_speed_limit, long low_speed_time,
-                                                        CURLoption *failed_option) {
-    CURLcode code = CURLE_OK;
-#define LIAISON_SET(option, value) \
-    do { if (code == CURLE_OK && (code = curl_easy_setopt(handle, option, value)) != CURLE_OK) *failed_option = option; } while (0)
-    LIAISON_SET(CURLOPT_PROTOCOLS_STR, protocols);
-    LIAISON_SET(CURLOPT_NOSIGNAL, 1L);
-    LIAISON_SET(CURLOPT_USE_SSL, use_ssl);
-    LIAISON_SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    LIAISON_SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (ca_file != NULL) LIAISON_SET(CURLOPT_CAINFO, ca_file);
-    if (username != NULL) {
-        LIAISON_SET(CURLOPT_USERNAME, username);
-        LIAISON_SET(CURLOPT_PASSWORD, password);
-        LIAISON_SET(CURLOPT_SASL_IR, 1L);
-    }
-    LIAISON_SET(CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-    LIAISON_SET(CURLOPT_LOW_SPEED_LIMIT, low_speed_limit);
-    LIAISON_SET(CURLOPT_LOW_SPEED_TIME, low_speed_time);
-#undef LIAISON_SET
-    return code;
-}
-
 // MARK: HTTPS fetch (WebFetch)
 
 /// curl_easy_setopt for CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION (both take a curl_write_callback).

@@ -47,6 +47,12 @@ public struct IMAPReadSummary: Sendable, Encodable {
     public var firstFailedUID: UInt32?
     /// How many messages could not be stored in this pass.
     public var failed: Int { outcomes.filter { $0.disposition == .failed }.count }
+    /// UIDs the server's UID SEARCH named at or above the UIDNEXT it announced: not read, never recorded as read
+    /// (a buggy or hostile server must not move the kept UID past mail still to come).
+    public var ignoredUIDs: [UInt32] = []
+    /// The kept UID found at or above the announced UIDNEXT (left by a server that once named such a UID): it
+    /// cannot be right, so the mailbox was read again from its start (nothing is counted twice).
+    public var rewoundFrom: UInt32?
 }
 
 /// Reads new messages of an IMAP mailbox into the registry: each message once, in UID order.
@@ -56,7 +62,10 @@ public struct IMAPReadSummary: Sendable, Encodable {
 /// is recorded right after each message is stored, so a server failing mid-batch leaves everything read recorded,
 /// and the next pass resumes after the last UID. A message that cannot be stored (a full disk, a failing write)
 /// never stops the pass: it is counted as `failed` and logged once, the rest are read, and the recorded UID stays
-/// below it, so the next pass reads it again (the ones stored after it are then recognised as duplicates). A
+/// below it, so the next pass reads it again (the ones stored after it are then recognised as duplicates). The
+/// same holds for a message the server does not serve now (a NO other than [EXPUNGEISSUED], or a connection
+/// dropped on it: the next fetch reconnects); only an empty OK or [EXPUNGEISSUED] means it is gone. UIDs the
+/// search names at or above the announced UIDNEXT are ignored (and logged), never kept as the last UID. A
 /// changed UIDVALIDITY voids the stored UID: the mailbox is read again, which changes nothing for messages
 /// already ingested (ingest is idempotent on Message-ID).
 public struct IMAPIngester: Sendable {
@@ -88,13 +97,29 @@ public struct IMAPIngester: Sendable {
             summary.uidValidityChanged = true
             logger.warning("\(url): UIDVALIDITY changed from \(stored.uidValidity) to \(status.uidValidity); reading the mailbox again (messages already ingested are recognised by their Message-ID)")
         }
-        let resume = try states.resumePoint(mailboxURL: url, uidValidity: status.uidValidity)
+        var resume = try states.resumePoint(mailboxURL: url, uidValidity: status.uidValidity)
+        if status.uidNext != 0 && resume >= status.uidNext {
+            // No message of this mailbox has a UID at or above UIDNEXT: a kept UID there would pass over every
+            // message still to come. Read the mailbox again instead (ingest is idempotent on Message-ID).
+            logger.warning("\(url): the kept UID \(resume) is at or above the UIDNEXT \(status.uidNext) the server announced; reading the mailbox again from its start")
+            summary.rewoundFrom = resume
+            try states.rewind(mailboxURL: url, uidValidity: status.uidValidity, to: 0, at: ingester.now())
+            resume = 0
+        }
         if stored == nil || summary.uidValidityChanged {
             try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: resume, at: ingester.now())
         }
         // Nothing new when the next UID the server will give is the one after the last read.
         if status.uidNext != 0 && status.uidNext <= resume &+ 1 { return summary }
-        let uids = try mailbox.searchUIDs(after: resume)
+        var uids = try mailbox.searchUIDs(after: resume)
+        if status.uidNext != 0 {
+            summary.ignoredUIDs = uids.filter { $0 >= status.uidNext }
+            uids.removeAll { $0 >= status.uidNext }
+        }
+        if !summary.ignoredUIDs.isEmpty {
+            logger.warning("\(url): UID SEARCH named \(Self.list(summary.ignoredUIDs)) at or above the UIDNEXT \(status.uidNext) the server announced; ignored in this pass, the kept UID stays below")
+        }
+        var lostInARow = 0
         let scratch = scratchDirectory.appendingPathComponent("liaison-imap-\(getpid())-\(UUID().uuidString).eml")
         defer { try? FileManager.default.removeItem(at: scratch) }
         for uid in uids {
@@ -108,10 +133,29 @@ public struct IMAPIngester: Sendable {
                 if summary.firstFailedUID != nil { continue }
                 try states.recordRead(mailboxURL: url, uidValidity: status.uidValidity, uid: uid, at: ingester.now())
                 continue
+            case .failure(let error) where error == .fetchRefused || error == .connectionLost:
+                // The message is there but was not served (a NO such as [UNAVAILABLE], or a server that drops the
+                // connection on it): skip it for this pass, read the rest, keep the UID below it. A server
+                // dropping the connection on three messages in a row is down, not serving one bad message.
+                if error == .connectionLost {
+                    lostInARow += 1
+                    if lostInARow >= 3 { throw error }
+                } else {
+                    lostInARow = 0
+                }
+                summary.firstFailedUID = summary.firstFailedUID ?? uid
+                let failed = ReplyIngester.failed(source: "\(url);UID=\(uid)", messageId: "UID \(uid)",
+                                                  reason: error.description)
+                summary.outcomes.append(failed)
+                logger.warning("\(url): UID \(uid) could not be fetched and is read again on the next pass: \(error.description)")
+                each(uid, failed)
+                continue
             case .failure(let error):
                 throw error
             }
-            // Mapped, not copied: a 50 MB message is not held in memory a second time.
+            lostInARow = 0
+            // Mapped, not copied. Storing still takes about five times the message's size at its peak (the parser's
+            // copy, and SQLite building the row with the blob inside it twice): `liaison-bench imap` measures it.
             let bytes = try? Data(contentsOf: scratch, options: .alwaysMapped)
             let outcome: IngestOutcome
             do {
@@ -142,5 +186,11 @@ public struct IMAPIngester: Sendable {
             each(uid, outcome)
         }
         return summary
+    }
+
+    /// "UID 7" or "UIDs 7, 9": for log lines, at most ten named.
+    public static func list(_ uids: [UInt32]) -> String {
+        let named = uids.prefix(10).map(String.init).joined(separator: ", ") + (uids.count > 10 ? ", …" : "")
+        return (uids.count == 1 ? "UID " : "UIDs ") + named
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TransportSecurity
 
 /// Which mailbox to read and how to reach it: `imaps://user@host[:port]/MAILBOX` (TLS from the first byte) or
 /// `imap://user@host[:port]/MAILBOX` (STARTTLS required unless `tls` is `.none` to a loopback address).
@@ -9,13 +10,8 @@ import Foundation
 /// try configuration.validate()
 /// ```
 public struct IMAPConfiguration: Sendable, CustomStringConvertible {
-    /// Whether the connection must be encrypted.
-    public enum TLSPolicy: String, Sendable, CaseIterable {
-        /// STARTTLS for imap:// (a server that does not offer it is refused); imaps:// is always TLS.
-        case required
-        /// Plain text for imap://; accepted only to loopback hosts.
-        case none
-    }
+    /// Whether the connection must be encrypted: the policy SMTP shares.
+    public typealias TLSPolicy = TransportSecurity.TLSPolicy
 
     /// imap[s]://[user@]host[:port]/MAILBOX (RFC 5092 form, mailbox percent-encoded; default INBOX).
     public var url: String
@@ -40,9 +36,9 @@ public struct IMAPConfiguration: Sendable, CustomStringConvertible {
         self.caFile = caFile
     }
 
-    /// The configuration with the password hidden.
+    /// The configuration with the password hidden (also one written into the URL).
     public var description: String {
-        var parts = ["url: \(url)", "tls: \(tls.rawValue)"]
+        var parts = ["url: \(URLText.shown(url))", "tls: \(tls.rawValue)"]
         if let username { parts.append("username: \(username)") }
         if password != nil { parts.append("password: <hidden>") }
         if let caFile { parts.append("caFile: \(caFile)") }
@@ -109,7 +105,7 @@ public struct IMAPConfiguration: Sendable, CustomStringConvertible {
               !mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .unsupportedURL(url, reason: "the mailbox name is not valid")
         }
-        if tls == .none && !implicitTLS && !Self.isLoopback(host) {
+        if tls.refusesPlainText(to: host, implicitTLS: implicitTLS) {
             throw .plainToNonLoopback(host: host)
         }
         guard let user = username ?? components.user, !user.isEmpty else {
@@ -135,31 +131,8 @@ public struct IMAPConfiguration: Sendable, CustomStringConvertible {
                         mailbox: mailbox, encodedMailbox: encodedMailbox, username: user)
     }
 
-    /// 127.0.0.0/8, ::1 and localhost: plain text to them exposes nothing on a network.
-    static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased()
-        if name == "localhost" || name == "localhost." { return true }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, name, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, name, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { bytes in bytes.dropLast().allSatisfy { $0 == 0 } && bytes.last == 1 }
-        }
-        return false
-    }
-
     /// A CA file must exist, be readable and hold at least one PEM certificate.
     static func checkReadable(caFile path: String) throws(IMAPError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .caFileUnreadable(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw .caFileUnreadable(path: path, reason: "it is a directory") }
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw .caFileUnreadable(path: path, reason: "permission denied or read error")
-        }
-        guard contents.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
-            throw .caFileUnreadable(path: path, reason: "it holds no PEM certificate")
-        }
+        if let reason = CAFile.problem(at: path) { throw .caFileUnreadable(path: path, reason: reason) }
     }
 }

@@ -1,3 +1,5 @@
+import TransportSecurity
+
 /// Why an IMAP mailbox could not be read.
 ///
 /// Match on the static members; the details (server, mailbox, the server's reply) ride along for the user but
@@ -9,7 +11,7 @@ public struct IMAPError: Error, CustomStringConvertible, Equatable, Sendable {
     private enum Code: String, Equatable, Sendable {
         case plainToNonLoopback, unsupportedURL, invalidConfiguration, caFileUnreadable
         case connectionFailed, connectionLost, timeout, startTLSNotOffered, tlsHandshake, certificate
-        case authenticationFailed, noSuchMailbox, commandRefused, messageMissing, storageFailed, transferFailed
+        case authenticationFailed, noSuchMailbox, commandRefused, messageMissing, fetchRefused, storageFailed, transferFailed
     }
 
     private let code: Code
@@ -64,6 +66,10 @@ public struct IMAPError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A message found by UID SEARCH was gone when fetched (expunged meanwhile).
     public static let messageMissing = IMAPError(
         .messageMissing, "The message is no longer in the mailbox.", transient: false)
+    /// The server answered a UID FETCH with NO (other than `[EXPUNGEISSUED]`): the message is there but could not
+    /// be served now (`[UNAVAILABLE]`, `[SERVERBUG]`, …); it is read again on the next pass.
+    public static let fetchRefused = IMAPError(
+        .fetchRefused, "The IMAP server could not serve a message now.", transient: true)
     /// The fetched bytes could not be written to local storage.
     public static let storageFailed = IMAPError(
         .storageFailed, "The message could not be stored locally.", transient: false)
@@ -78,7 +84,8 @@ public struct IMAPError: Error, CustomStringConvertible, Equatable, Sendable {
                   + "plain text is allowed only to a loopback address.", transient: false)
     }
     static func unsupportedURL(_ url: String, reason: String) -> IMAPError {
-        IMAPError(.unsupportedURL, "IMAP URL \(url): \(reason).", transient: false)
+        // The URL as given may hold a password (refused, but never printed).
+        IMAPError(.unsupportedURL, "IMAP URL \(URLText.shown(url)): \(reason).", transient: false)
     }
     static func invalidConfiguration(_ reason: String) -> IMAPError {
         IMAPError(.invalidConfiguration, "IMAP configuration: \(reason).", transient: false)
@@ -120,6 +127,10 @@ public struct IMAPError: Error, CustomStringConvertible, Equatable, Sendable {
     }
     static func messageMissing(server: String, uid: UInt32) -> IMAPError {
         IMAPError(.messageMissing, "Message UID \(uid) on \(server) is no longer in the mailbox.", transient: false)
+    }
+    static func fetchRefused(server: String, uid: UInt32, reply: String?) -> IMAPError {
+        IMAPError(.fetchRefused, "\(server) could not serve message UID \(uid) now (the server said: \(reply ?? "NO")).",
+                  transient: true)
     }
     static func storageFailed(_ reason: String) -> IMAPError {
         IMAPError(.storageFailed, "The message could not be stored locally: \(reason).", transient: false)

@@ -1,9 +1,16 @@
 import CCurl
 import Foundation
+import Logging
+import TransportSecurity
 
 extension IMAPSession {
-    /// Whether the server offers IDLE (RFC 2177).
-    public var offersIdle: Bool { capabilities.contains("IDLE") }
+    /// Whether the server offers IDLE (RFC 2177) and it is still used: false once the server flooded an IDLE
+    /// connection (then the caller polls instead).
+    public var offersIdle: Bool { capabilities.contains("IDLE") && !idleAbandoned }
+
+    /// Untagged lines an IDLE may bring without news of a message before it is given up: a server that keeps
+    /// talking (a flood, or a bug) would otherwise keep a core busy for the whole IDLE period.
+    public static let idleLineLimit = 1_000
 
     /// Waits on a second connection, in IDLE, until the mailbox reports a new message (true), `seconds` pass or
     /// `shouldStop` says so (false). `shouldStop` is asked about five times a second. When the mailbox's UIDNEXT
@@ -11,6 +18,9 @@ extension IMAPSession {
     ///
     /// libcurl has no IDLE command, so this connection is opened connect-only (libcurl does TLS and the login) and
     /// the few commands are written on it directly. Throws the errors of `examine()`.
+    ///
+    /// A server sending `idleLineLimit` untagged lines without announcing a message ends the IDLE at once: this
+    /// returns true (so the caller reads the mailbox normally) and `offersIdle` is false from then on.
     public func idle(upTo seconds: TimeInterval, knownUIDNext: UInt32 = 0, shouldStop: () -> Bool) throws(IMAPError) -> Bool {
         let server = endpoint.server
         guard let idler = curl_easy_init() else {
@@ -19,14 +29,14 @@ extension IMAPSession {
         defer { curl_easy_cleanup(idler) }
         do {
             try IMAPCurl.setConnectionOptions(idler, configuration: configurationForIdle, endpoint: endpoint)
-            try IMAPCurl.set(idler, CURLOPT_URL, "\(server)/")
-            try IMAPCurl.set(idler, CURLOPT_CONNECT_ONLY, 1)
+            try Curl.set(idler, CURLOPT_URL, "\(server)/")
+            try Curl.set(idler, CURLOPT_CONNECT_ONLY, 1)
         } catch {
             throw .transferFailed(server: server, reason: error.description)
         }
         let connected = curl_easy_perform(idler)
         guard connected == CURLE_OK else {
-            throw .transferFailed(server: server, reason: String(cString: curl_easy_strerror(connected)))
+            throw .transferFailed(server: server, reason: Curl.detail(connected, errorBuffer: nil))
         }
         var socket: curl_socket_t = -1
         guard liaison_curl_getinfo_socket(idler, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {
@@ -53,10 +63,17 @@ extension IMAPSession {
             let words = line.split(separator: " ")
             return words.count >= 3 && words[0] == "*" && ["EXISTS", "RECENT"].contains(words[2].uppercased())
         }
-        let news = try connection.readUntil(deadline: Date().addingTimeInterval(seconds), shouldStop: shouldStop, done: isNews)
+        let news = try connection.readUntil(deadline: Date().addingTimeInterval(seconds), shouldStop: shouldStop,
+                                            maxLines: Self.idleLineLimit, done: isNews)
         try connection.send("DONE\r\n")
-        _ = try? connection.readUntil(deadline: Date().addingTimeInterval(5), shouldStop: { false }) { $0.hasPrefix("L2 ") }
+        _ = try? connection.readUntil(deadline: Date().addingTimeInterval(5), shouldStop: { false },
+                                      maxLines: Self.idleLineLimit) { $0.hasPrefix("L2 ") }
         try? connection.send("L3 LOGOUT\r\n")
+        if news.count >= Self.idleLineLimit, !(news.last.map(isNews) ?? false) {
+            idleAbandoned = true
+            logger.warning("\(server) sent \(news.count) lines in IDLE without news of a message; reading the mailbox now and polling from now on instead of IDLE")
+            return true
+        }
         return news.last.map(isNews) ?? false
     }
 
@@ -93,9 +110,10 @@ private struct RawConnection {
         }
     }
 
-    /// Reads lines until one satisfies `done` (returned last), the deadline passes or `shouldStop` is true
-    /// (then the lines read so far are returned, the last one not satisfying `done`).
-    mutating func readUntil(deadline: Date, shouldStop: () -> Bool, done: (String) -> Bool) throws(IMAPError) -> [String] {
+    /// Reads lines until one satisfies `done` (returned last), the deadline passes, `shouldStop` is true or
+    /// `maxLines` were read (then the lines read so far are returned, the last one not satisfying `done`).
+    mutating func readUntil(deadline: Date, shouldStop: () -> Bool, maxLines: Int = 10_000,
+                            done: (String) -> Bool) throws(IMAPError) -> [String] {
         var lines: [String] = []
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while true {
@@ -104,7 +122,10 @@ private struct RawConnection {
                 pending.removeSubrange(pending.startIndex...newline)
                 if line.hasSuffix("\r") { line.removeLast() }
                 lines.append(line)
-                if done(line) { return lines }
+                if done(line) || lines.count >= maxLines { return lines }
+            }
+            if pending.count > 1 << 20 {
+                throw .connectionLost(server: server, reason: "the server sent a line longer than 1 MiB")
             }
             if shouldStop() || Date() >= deadline { return lines }
             var received = 0

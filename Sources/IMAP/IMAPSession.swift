@@ -1,13 +1,14 @@
 import CCurl
 import Foundation
+import TransportSecurity
 import Logging
 
 /// One logged-in connection to one IMAP mailbox, over libcurl (RFC 9051 commands, RFC 5092 URLs).
 ///
 /// The mailbox is opened read-only (EXAMINE) and messages are fetched by UID in that state, so reading them
 /// never sets `\Seen` (the effect of `BODY.PEEK[]`): people still see them as unread. libcurl parses the message
-/// literal itself and hands it over in pieces, which go straight to a file: a 50 MB message is never held in
-/// memory. Nothing is ever deleted or expunged; `move(uid:to:)` and `addFlag(_:uid:)` switch to read-write
+/// literal itself and hands it over in pieces, which go straight to a file: fetching never holds a 50 MB message
+/// in memory (storing it does: see `IMAPIngester`). Nothing is ever deleted or expunged; `move(uid:to:)` and `addFlag(_:uid:)` switch to read-write
 /// (SELECT) only for their command.
 ///
 /// One libcurl easy handle serves the session, so every command goes over one connection. Not Sendable: use one
@@ -24,7 +25,7 @@ public final class IMAPSession {
     var configurationCopy: IMAPConfiguration { configuration }
     /// The checked URL.
     public let endpoint: IMAPConfiguration.Endpoint
-    private let logger: Logger
+    let logger: Logger
     private let transfer = TransferState()
     /// libcurl's CURLOPT_ERRORBUFFER: the detailed reason of the last failure.
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -32,11 +33,15 @@ public final class IMAPSession {
     public private(set) var capabilities: Set<String> = []
     /// The server's hierarchy delimiter, once asked.
     private var hierarchyDelimiter: String?
+    /// True after a fetch lost the connection: the next fetch reconnects with EXAMINE first.
+    private var reopenBeforeFetching = false
+    /// True once the server flooded an IDLE connection: `offersIdle` is false from then on.
+    var idleAbandoned = false
 
     /// A session for `configuration` (checked first); connects on the first command.
     public init(configuration: IMAPConfiguration, logger: Logger = Logger(label: "liaison.imap")) throws(IMAPError) {
         let endpoint = try configuration.endpoint()
-        guard IMAPCurl.initialization == CURLE_OK, let handle = curl_easy_init() else {
+        guard Curl.initialization == CURLE_OK, let handle = curl_easy_init() else {
             throw .transferFailed(server: endpoint.server, reason: "libcurl could not be initialised")
         }
         var logger = logger
@@ -49,15 +54,15 @@ public final class IMAPSession {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         do {
             try IMAPCurl.setConnectionOptions(handle, configuration: configuration, endpoint: endpoint)
-            try IMAPCurl.set(handle, CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-            try IMAPCurl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION, receiveLine),
+            try Curl.set(handle, CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+            try Curl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION, receiveLine),
                                CURLOPT_HEADERFUNCTION)
-            try IMAPCurl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody),
+            try Curl.check(liaison_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody),
                                CURLOPT_WRITEFUNCTION)
             // The transfer state lives as long as the handle (deinit cleans the handle up first): no retain needed.
             let context = Unmanaged.passUnretained(transfer).toOpaque()
-            try IMAPCurl.set(handle, CURLOPT_HEADERDATA, pointer: context)
-            try IMAPCurl.set(handle, CURLOPT_WRITEDATA, pointer: context)
+            try Curl.set(handle, CURLOPT_HEADERDATA, pointer: context)
+            try Curl.set(handle, CURLOPT_WRITEDATA, pointer: context)
         } catch {
             curl_easy_cleanup(handle)
             errorBuffer.deallocate()
@@ -96,10 +101,18 @@ public final class IMAPSession {
 
     /// Fetches the message with `uid`, byte for byte, into `file` (created or truncated); returns its size.
     ///
-    /// Throws `.messageMissing` when the message was expunged meanwhile, `.storageFailed` when the file cannot
-    /// be written.
+    /// Throws `.messageMissing` when the message was expunged meanwhile (an empty OK, or NO [EXPUNGEISSUED]),
+    /// `.fetchRefused` for any other NO (the message is there and must be read later), `.connectionLost` when the
+    /// server drops the connection (the next command reconnects), `.storageFailed` when the file cannot be written.
     @discardableResult
     public func fetch(uid: UInt32, to file: URL) throws(IMAPError) -> Int {
+        if reopenBeforeFetching {
+            // The last connection was lost: reconnect by opening the mailbox read-only first, so the fetch never
+            // runs on libcurl's own read-write SELECT (where BODY[] would mark the message seen). Before the file
+            // is opened: the untagged lines of EXAMINE must not end up in it.
+            _ = try examine()
+            reopenBeforeFetching = false
+        }
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
               let output = try? FileHandle(forWritingTo: file) else {
             throw .storageFailed("cannot create \(file.path)")
@@ -111,10 +124,20 @@ public final class IMAPSession {
         let url = "\(endpoint.server)/\(endpoint.encodedMailbox);UID=\(uid)"
         do throws(IMAPError) {
             _ = try perform(url: url, customRequest: nil, what: "UID FETCH \(uid)")
+        } catch let error where error == .connectionLost {
+            reopenBeforeFetching = true
+            throw error
         } catch let error where error == .commandRefused {
-            throw .messageMissing(server: endpoint.server, uid: uid)
+            // libcurl reports any tagged answer without the message the same way. Only an empty OK (the UID is
+            // not there) or NO [EXPUNGEISSUED] (RFC 9051 §7.1) means the message is gone; any other NO (such as
+            // [UNAVAILABLE]) means it is there and must be read later, never skipped.
+            guard let refusal = lastRefusal else { throw .messageMissing(server: endpoint.server, uid: uid) }
+            if refusal.uppercased().contains("[EXPUNGEISSUED]") { throw .messageMissing(server: endpoint.server, uid: uid) }
+            throw .fetchRefused(server: endpoint.server, uid: uid, reply: refusal)
         }
         if let failure = transfer.writeFailure { throw .storageFailed(failure) }
+        // The message is whole: nothing more goes into its file.
+        transfer.output = nil
         if connectionsMade > 0 {
             // libcurl reconnected and selected the mailbox read-write on its own: open it read-only again.
             logger.warning("Reconnected to \(endpoint.server) while fetching UID \(uid); opening the mailbox read-only again")
@@ -186,8 +209,8 @@ public final class IMAPSession {
         transfer.writeFailure = nil
         errorBuffer[0] = 0
         do {
-            try IMAPCurl.set(handle, CURLOPT_URL, url)
-            try IMAPCurl.set(handle, CURLOPT_CUSTOMREQUEST, customRequest)
+            try Curl.set(handle, CURLOPT_URL, url)
+            try Curl.set(handle, CURLOPT_CUSTOMREQUEST, customRequest)
         } catch {
             throw .transferFailed(server: endpoint.server, reason: error.description)
         }
@@ -227,36 +250,36 @@ public final class IMAPSession {
 
     /// Maps libcurl's failure code to the error a user can act on.
     private func mapFailure(_ code: CURLcode, what: String) -> IMAPError {
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = Curl.detail(code, errorBuffer: errorBuffer)
         let server = endpoint.server
-        switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+        switch TransportFailure(code) {
+        case .connectionFailed:
             return .connectionFailed(server: server, reason: detail)
-        case CURLE_OPERATION_TIMEDOUT:
+        case .timeout:
             return .timeout(server: server)
-        case CURLE_USE_SSL_FAILED:
+        case .startTLSNotOffered:
             return .startTLSNotOffered(server: server)
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+        case .certificate:
             return .certificate(server: server, reason: detail)
-        case CURLE_SSL_CACERT_BADFILE:
+        case .caFileUnreadable:
             return .caFileUnreadable(path: configuration.caFile ?? "(system default)", reason: detail)
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CIPHER:
+        case .tlsHandshake:
             return .tlsHandshake(server: server, reason: detail)
-        case CURLE_LOGIN_DENIED:
+        case .loginDenied:
             // libcurl reports a refused SELECT with the same code as a refused login.
             if detail.hasPrefix("Select failed") {
                 return .noSuchMailbox(server: server, mailbox: endpoint.mailbox, reply: lastRefusal)
             }
             return .authenticationFailed(server: server, username: endpoint.username, reply: lastRefusal)
-        case CURLE_QUOTE_ERROR, CURLE_REMOTE_FILE_NOT_FOUND:
+        case .refused:
             return .commandRefused(server: server, command: what, reply: lastRefusal ?? detail)
-        case CURLE_WRITE_ERROR where transfer.writeFailure != nil:
+        case .aborted where transfer.writeFailure != nil:
             return .storageFailed(transfer.writeFailure ?? detail)
-        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
+        case .connectionLost:
             return .connectionLost(server: server, reason: detail)
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case .unsupportedURL:
             return .unsupportedURL(configuration.url, reason: detail)
-        default:
+        case .tooLarge, .aborted, .other:
             return .transferFailed(server: server, reason: detail)
         }
     }

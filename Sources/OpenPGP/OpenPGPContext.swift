@@ -79,6 +79,11 @@ public final class OpenPGPContext {
         self.context = created
         self.logger = logger
         self.passphrase = passphrase.map(PassphraseSource.init)
+        if let passphrase, !passphrase.isEmpty {
+            // gpg, run by gpgme, would start the agent with this process's environment, where the passphrase
+            // (gnupg.passphrase_env) and passwords may be: start it first without them, as the agent outlives us.
+            AgentLauncher.launch(home: home, withholding: passphrase, logger: logger)
+        }
         if let source = self.passphrase {
             // The context keeps `source` alive as long as the gpgme context that points to it.
             liaison_gpgme_set_passphrase_cb(created, { hook, _, _, previousWasBad, fd in

@@ -50,6 +50,18 @@ public struct MailboxStateStore: Sendable {
         }
     }
 
+    /// Sets the last UID read back to `uid` under `uidValidity`, lower than the one recorded: only for a kept UID
+    /// that cannot be right (at or above the mailbox's UIDNEXT), so the mailbox is read again from there.
+    public func rewind(mailboxURL: String, uidValidity: UInt32, to uid: UInt32, at now: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO mailboxState (mailboxURL, uidValidity, lastUID, updatedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT(mailboxURL) DO UPDATE SET
+                    lastUID = excluded.lastUID, uidValidity = excluded.uidValidity, updatedAt = excluded.updatedAt
+                """, arguments: [mailboxURL, Int64(uidValidity), Int64(uid), now])
+        }
+    }
+
     private static func state(_ row: Row) -> MailboxState {
         MailboxState(mailboxURL: row["mailboxURL"], uidValidity: UInt32(truncatingIfNeeded: row["uidValidity"] as Int64),
                      lastUID: UInt32(truncatingIfNeeded: row["lastUID"] as Int64), updatedAt: row["updatedAt"])

@@ -178,7 +178,8 @@ extension Workspace {
     /// loopback pinentry only: never a process argument, never printed.
     ///
     /// Throws `RegistryError.invalidConfiguration` naming the setting when the file cannot be read, is not a
-    /// regular file or is empty, or the variable is not set.
+    /// regular file, is readable by its group or others (as ssh refuses such a private key) or is empty, or the
+    /// variable is not set.
     public func signingPassphrase(configuration: WorkspaceConfiguration,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws(RegistryError) -> String? {
         if let name = configuration.gnupg.passphraseEnv {
@@ -195,6 +196,11 @@ extension Workspace {
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw .invalidConfiguration(["gnupg.passphrase_file \(path) is not a regular file."])
+        }
+        // Readable by others, the passphrase is as good as published: refuse it before reading a byte.
+        if info.st_mode & 0o077 != 0 {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw .invalidConfiguration(["\(configuration.place(of: "gnupg.passphrase_file")) \(path) is readable or writable by its group or others (mode 0\(mode)); make it private with chmod 600 \(path)."])
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw .invalidConfiguration(["gnupg.passphrase_file \(path) cannot be read."])

@@ -338,10 +338,13 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             guard let text = reader.singleLine(value, field: "imap.\(name)") else { continue }
             switch name {
             case "url":
-                if ["imap", "imaps"].contains(URL(string: text)?.scheme?.lowercased() ?? "") {
+                let shown = SecretMasking.maskingURLPasswords(in: text)
+                if SecretMasking.urlHasPassword(text) {
+                    reader.error(line, "imap.url \"\(shown)\" holds a password; remove it from the URL and put it in the environment variable named by imap.password_env")
+                } else if ["imap", "imaps"].contains(URL(string: text)?.scheme?.lowercased() ?? "") {
                     imap.url = text
                 } else {
-                    reader.error(line, "imap.url \"\(text)\" must start with imaps:// or imap://")
+                    reader.error(line, "imap.url \"\(shown)\" must start with imaps:// or imap://")
                 }
             case "tls":
                 if text == "required" || text == "none" { imap.tls = text } else {

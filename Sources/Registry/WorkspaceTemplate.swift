@@ -41,7 +41,7 @@ enum WorkspaceTemplate {
       home: .liaison/gnupg            # default: $GNUPGHOME, else ~/.gnupg
       encrypt: when-key               # when-key | always | never
       # passphrase_env: LIAISON_SIGNING_PASSPHRASE   # a signing key with a passphrase: the variable holding it,
-      # passphrase_file: .liaison/passphrase         # or a file whose first line it is (given to gpg-agent by loopback)
+      # passphrase_file: .liaison/passphrase         # or a file (mode 600) whose first line it is (given to gpg-agent by loopback)
 
     timezone: UTC                     # dates typed and shown, and quarters, are days of this zone, e.g. Asia/Tokyo
                                       # (formerly report.timezone, which is still read)

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import Logging
+import TransportSecurity
 
 /// Sends messages over SMTP with libcurl: smtp:// with STARTTLS (required unless `tls: none` to loopback),
 /// smtps:// with implicit TLS, AUTH when a username is configured, certificates always verified.
@@ -34,7 +35,7 @@ public final class CurlSMTPTransport: MailTransport {
         guard case .smtp(let implicitTLS, _, let server, let curlURL) = try configuration.endpoint() else {
             throw .unsupportedURL(configuration.url, reason: "CurlSMTPTransport sends only to smtp:// and smtps://")
         }
-        guard CurlLibrary.initialization == CURLE_OK, let handle = curl_easy_init() else {
+        guard Curl.initialization == CURLE_OK, let handle = curl_easy_init() else {
             throw .transferFailed(server: server, reason: "libcurl could not be initialised")
         }
         var logger = logger
@@ -72,14 +73,11 @@ public final class CurlSMTPTransport: MailTransport {
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try set(CURLOPT_URL, curlURL)
         // STARTTLS or nothing; smtps:// is TLS from the first byte anyway. No login without both user and password.
-        let useSSL = configuration.tls == .required || implicitTLS ? CURLUSESSL_ALL : CURLUSESSL_NONE
-        let login = configuration.password == nil ? nil : configuration.username
-        var refused = CURLOPT_PROTOCOLS_STR
-        let result = liaison_curl_setopt_mail_session(
-            handle, "smtp,smtps", Int(useSSL.rawValue), configuration.caFile, login, configuration.password,
-            milliseconds(configuration.connectTimeout), configuration.lowSpeedLimit,
-            Int(configuration.lowSpeedTime.rounded(.up)), &refused)
-        try check(result, refused)
+        try Curl.setMailSession(handle, protocols: "smtp,smtps", useTLS: configuration.tls == .required || implicitTLS,
+                                caFile: configuration.caFile,
+                                username: configuration.password == nil ? nil : configuration.username,
+                                password: configuration.password, connectTimeout: configuration.connectTimeout,
+                                lowSpeedLimit: configuration.lowSpeedLimit, lowSpeedTime: configuration.lowSpeedTime)
         try set(CURLOPT_TIMEOUT_MS, milliseconds(configuration.timeout))
         try set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1)
         try set(CURLOPT_VERBOSE, 1)  // the debug callback only runs in verbose mode
@@ -214,16 +212,19 @@ public final class CurlSMTPTransport: MailTransport {
 
     /// Maps libcurl's failure code to the error a user can act on.
     private func mapFailure(_ code: CURLcode) -> SMTPError {
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = Curl.detail(code, errorBuffer: errorBuffer)
         let beforeMailTransaction = !dialogue.mailTransactionStarted
-        switch code {
-        case CURLE_ABORTED_BY_CALLBACK:
-            return .stopped(server: server)
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+        if code == CURLE_ABORTED_BY_CALLBACK { return .stopped(server: server) }
+        // Not one SMTP reply on this connection: the port is another service's, or speaks TLS from the start.
+        if code == CURLE_WEIRD_SERVER_REPLY && !dialogue.exchanges.contains(where: { $0.reply != nil }) {
+            return .notSMTP(server: server, reason: detail)
+        }
+        switch TransportFailure(code) {
+        case .connectionFailed:
             return .connectionFailed(server: server, reason: detail)
-        case CURLE_OPERATION_TIMEDOUT where beforeMailTransaction && !dialogue.connectedForThisMessage:
+        case .timeout where beforeMailTransaction && !dialogue.connectedForThisMessage:
             return .connectionFailed(server: server, reason: detail)
-        case CURLE_OPERATION_TIMEDOUT where beforeMailTransaction:
+        case .timeout where beforeMailTransaction:
             // libcurl counts the greeting, EHLO, STARTTLS and AUTH against the connect timeout.
             let stall: SMTPError.Stall
             if let last = dialogue.exchanges.last, dialogue.exchanges.contains(where: { $0.step == .greeting }) {
@@ -233,31 +234,27 @@ public final class CurlSMTPTransport: MailTransport {
             }
             return .stalledBeforeMailTransaction(server: server, stall: stall,
                                                  seconds: min(configuration.connectTimeout, configuration.timeout))
-        case CURLE_OPERATION_TIMEDOUT:
+        case .timeout:
             return .timeout(server: server, reason: detail)
-        case CURLE_USE_SSL_FAILED:
+        case .startTLSNotOffered:
             return .startTLSNotOffered(server: server)
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+        case .certificate:
             return .certificate(server: server, reason: detail)
-        case CURLE_SSL_CACERT_BADFILE:
+        case .caFileUnreadable:
             return .caFileUnreadable(path: configuration.caFile ?? "(system default)", reason: detail)
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CIPHER:
+        case .tlsHandshake:
             return .tlsHandshake(server: server, reason: detail)
-        case CURLE_LOGIN_DENIED:
+        case .loginDenied:
             return .authenticationFailed(server: server, username: configuration.username ?? "", reply: nil,
                                          reason: detail)
-        case CURLE_WEIRD_SERVER_REPLY where !dialogue.exchanges.contains(where: { $0.reply != nil }):
-            // Not one SMTP reply on this connection: the port is another service's, or speaks TLS from the start.
-            return .notSMTP(server: server, reason: detail)
-        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY
-            where beforeMailTransaction && dialogue.connectedForThisMessage:
+        case .connectionLost where beforeMailTransaction && dialogue.connectedForThisMessage && code != CURLE_PARTIAL_FILE:
             let last = dialogue.exchanges.last { $0.reply != nil }.map { Self.command($0.step) }
             return .closedBeforeMailTransaction(server: server, after: last, reason: detail)
-        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE:
+        case .connectionLost:
             return .connectionLost(server: server, reason: detail)
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case .unsupportedURL:
             return .unsupportedURL(configuration.url, reason: detail)
-        default:
+        case .refused, .tooLarge, .aborted, .other:
             return .transferFailed(server: server, reason: detail)
         }
     }
@@ -295,38 +292,24 @@ public final class CurlSMTPTransport: MailTransport {
     // Typed option setters over the C shim.
 
     private func set(_ option: CURLoption, _ value: Int) throws(CurlOptionError) {
-        try check(liaison_curl_setopt_long(handle, option, value), option)
+        try Curl.set(handle, option, value)
     }
 
     private func set(_ option: CURLoption, _ value: String) throws(CurlOptionError) {
-        try check(liaison_curl_setopt_string(handle, option, value), option)
+        try Curl.set(handle, option, value)
     }
 
     private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(CurlOptionError) {
-        try check(liaison_curl_setopt_pointer(handle, option, pointer), option)
+        try Curl.set(handle, option, pointer: pointer)
     }
 
     private func check(_ result: CURLcode, _ option: CURLoption) throws(CurlOptionError) {
-        guard result == CURLE_OK else {
-            throw CurlOptionError(option: Int(option.rawValue), reason: String(cString: curl_easy_strerror(result)))
-        }
+        try Curl.check(result, option)
     }
 }
 
 @available(*, unavailable, message: "one CurlSMTPTransport per task or thread")
 extension CurlSMTPTransport: Sendable {}
-
-/// libcurl refused an option (a libcurl built without a feature this transport needs).
-struct CurlOptionError: Error, CustomStringConvertible {
-    let option: Int
-    let reason: String
-    var description: String { "libcurl refused option \(option): \(reason)" }
-}
-
-/// curl_global_init, run once per process before the first handle.
-enum CurlLibrary {
-    static let initialization: CURLcode = liaison_curl_global_init()
-}
 
 /// The message bytes handed to libcurl piece by piece through the read callback.
 private final class MessageBody {

@@ -1,5 +1,5 @@
 import Foundation
-import URLMasking
+import TransportSecurity
 
 /// Where and how to send mail: an SMTP server (STARTTLS or implicit TLS) or a folder for dry runs.
 ///
@@ -10,13 +10,8 @@ import URLMasking
 /// try configuration.validate()
 /// ```
 public struct SMTPConfiguration: Sendable, CustomStringConvertible {
-    /// Whether the connection must be encrypted.
-    public enum TLSPolicy: String, Sendable, CaseIterable {
-        /// STARTTLS for smtp:// (a server that does not offer it is refused); smtps:// is always TLS.
-        case required
-        /// Plain text; accepted only to loopback hosts.
-        case none
-    }
+    /// Whether the connection must be encrypted: the policy IMAP shares.
+    public typealias TLSPolicy = TransportSecurity.TLSPolicy
 
     /// smtp://host:port (STARTTLS), smtps://host:port (implicit TLS), or file:///dir (FileTransport).
     public var url: String
@@ -69,7 +64,7 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
     /// `url` with the password of its user information, if any, replaced by `***`
     /// (`smtp://user:secret@host` → `smtp://user:***@host`), for messages and logs.
     public static func maskingPassword(in url: String) -> String {
-        SecretMasking.maskingPassword(inURL: url)
+        URLText.shown(url)
     }
 
     /// A number of seconds as messages print it: "1 s", "1.5 s", "30 s".
@@ -129,7 +124,7 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
         if !components.percentEncodedPath.isEmpty && components.percentEncodedPath != "/" {
             throw .unsupportedURL(url, reason: "it has a path; set heloName for the EHLO name instead")
         }
-        if tls == .none && !implicitTLS && !LoopbackHost.isLoopback(host) {
+        if tls.refusesPlainText(to: host, implicitTLS: implicitTLS) {
             throw .plainToNonLoopback(host: host)
         }
 
@@ -174,19 +169,6 @@ public struct SMTPConfiguration: Sendable, CustomStringConvertible {
 
     /// A CA file must exist, be readable and hold at least one PEM certificate.
     static func checkReadable(caFile path: String) throws(SMTPError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .caFileUnreadable(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw .caFileUnreadable(path: path, reason: "it is a directory") }
-        let contents: Data
-        do {
-            contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .caFileUnreadable(path: path, reason: "permission denied or read error")
-        }
-        guard contents.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
-            throw .caFileUnreadable(path: path, reason: "it holds no PEM certificate")
-        }
+        if let reason = CAFile.problem(at: path) { throw .caFileUnreadable(path: path, reason: reason) }
     }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TransportSecurity
 
 /// What an HTTPS GET returned.
 public struct FetchedResource: Sendable, Equatable {
@@ -79,7 +80,7 @@ public struct HTTPSFetcher: Sendable {
 
     /// One GET, no redirect followed.
     private func transfer(_ url: String) throws(WebFetchError) -> Response {
-        guard CurlGlobal.initialization == CURLE_OK, let handle = curl_easy_init() else {
+        guard Curl.initialization == CURLE_OK, let handle = curl_easy_init() else {
             throw .transfer(url, "libcurl could not be initialised")
         }
         defer { curl_easy_cleanup(handle) }
@@ -105,12 +106,12 @@ public struct HTTPSFetcher: Sendable {
         func set(_ option: CURLoption, _ value: Int) { if failed == CURLE_OK { failed = liaison_curl_setopt_long(handle, option, value) } }
         func set(_ option: CURLoption, _ value: String) { if failed == CURLE_OK { failed = liaison_curl_setopt_string(handle, option, value) } }
         set(CURLOPT_URL, url)
-        set(CURLOPT_PROTOCOLS_STR, "https")
-        set(CURLOPT_NOSIGNAL, 1)
+        do {
+            try Curl.setSecurity(handle, protocols: "https", useTLS: true, caFile: caFile)
+        } catch {
+            throw .transfer(url, error.description)
+        }
         set(CURLOPT_FOLLOWLOCATION, 0)
-        set(CURLOPT_SSL_VERIFYPEER, 1)
-        set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile { set(CURLOPT_CAINFO, caFile) }
         set(CURLOPT_TIMEOUT_MS, milliseconds)
         set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds)
         set(CURLOPT_USERAGENT, "Liaison security.txt discovery")
@@ -125,14 +126,14 @@ public struct HTTPSFetcher: Sendable {
         let body = sink.takeUnretainedValue()
         if body.exceeded || result == CURLE_FILESIZE_EXCEEDED { throw .tooLarge(url, limit: maxBytes) }
         if result != CURLE_OK {
-            let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(result))
-            switch result {
-            case CURLE_OPERATION_TIMEDOUT: throw .timeout(url, seconds: timeout)
-            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: throw .connection(url, detail)
-            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR: throw .certificate(url, detail)
-            case CURLE_SSL_CACERT_BADFILE: throw .caFile(caFile ?? "(system)", detail)
-            case CURLE_UNSUPPORTED_PROTOCOL: throw .notHTTPS(url)
-            case CURLE_URL_MALFORMAT: throw .invalidURL(url)
+            let detail = Curl.detail(result, errorBuffer: errorBuffer)
+            switch TransportFailure(result) {
+            case .timeout: throw .timeout(url, seconds: timeout)
+            case .connectionFailed: throw .connection(url, detail)
+            // A failed handshake is reported with the certificate: for a web page, both mean "not trusted".
+            case .certificate, .tlsHandshake: throw .certificate(url, detail)
+            case .caFileUnreadable: throw .caFile(caFile ?? "(system)", detail)
+            case .unsupportedURL: throw result == CURLE_URL_MALFORMAT ? .invalidURL(url) : .notHTTPS(url)
             default: throw .transfer(url, detail)
             }
         }
@@ -147,11 +148,6 @@ public struct HTTPSFetcher: Sendable {
         guard liaison_curl_getinfo_string(handle, item, &value) == CURLE_OK, let value else { return nil }
         return String(cString: value)
     }
-}
-
-/// curl_global_init, once per process before the first handle.
-enum CurlGlobal {
-    static let initialization: CURLcode = liaison_curl_global_init()
 }
 
 /// Collects the body, refusing to grow past the limit.

@@ -1,3 +1,5 @@
+import TransportSecurity
+
 /// Why an HTTPS fetch failed, in one sentence naming the URL; match on the static members.
 ///
 /// ```swift
@@ -19,27 +21,27 @@ public struct WebFetchError: Error, CustomStringConvertible, Equatable, Sendable
         self.code = code; self.description = description; self.status = status
     }
 
-    public static func notHTTPS(_ url: String) -> WebFetchError { .init(.notHTTPS, "\(url) is not an https:// URL") }
-    public static func invalidURL(_ url: String) -> WebFetchError { .init(.invalidURL, "\(url) is not a valid URL") }
-    public static func connection(_ url: String, _ reason: String) -> WebFetchError { .init(.connection, "cannot connect for \(url): \(reason)") }
+    public static func notHTTPS(_ url: String) -> WebFetchError { .init(.notHTTPS, "\(URLText.shown(url)) is not an https:// URL") }
+    public static func invalidURL(_ url: String) -> WebFetchError { .init(.invalidURL, "\(URLText.shown(url)) is not a valid URL") }
+    public static func connection(_ url: String, _ reason: String) -> WebFetchError { .init(.connection, "cannot connect for \(URLText.shown(url)): \(reason)") }
     public static func timeout(_ url: String, seconds: Double) -> WebFetchError {
-        .init(.timeout, "\(url) did not answer within \(seconds.formatted()) s")
+        .init(.timeout, "\(URLText.shown(url)) did not answer within \(seconds.formatted()) s")
     }
     public static func certificate(_ url: String, _ reason: String) -> WebFetchError {
-        .init(.certificate, "the certificate of \(url) is not trusted: \(reason)")
+        .init(.certificate, "the certificate of \(URLText.shown(url)) is not trusted: \(reason)")
     }
     public static func caFile(_ path: String, _ reason: String) -> WebFetchError { .init(.caFile, "cannot use CA file \(path): \(reason)") }
     public static func tooLarge(_ url: String, limit: Int) -> WebFetchError {
-        .init(.tooLarge, "\(url) is larger than the \(limit.formatted()) bytes allowed; refused")
+        .init(.tooLarge, "\(URLText.shown(url)) is larger than the \(limit.formatted()) bytes allowed; refused")
     }
     public static func redirectToOtherHost(_ url: String, to target: String) -> WebFetchError {
-        .init(.redirectToOtherHost, "\(url) redirects to another host (\(target)); refused")
+        .init(.redirectToOtherHost, "\(URLText.shown(url)) redirects to another host (\(URLText.shown(target))); refused")
     }
-    public static func tooManyRedirects(_ url: String) -> WebFetchError { .init(.tooManyRedirects, "\(url) redirects too many times") }
+    public static func tooManyRedirects(_ url: String) -> WebFetchError { .init(.tooManyRedirects, "\(URLText.shown(url)) redirects too many times") }
     public static func httpStatus(_ url: String, _ status: Int) -> WebFetchError {
-        .init(.httpStatus, "\(url) answered HTTP \(status)", status: status)
+        .init(.httpStatus, "\(URLText.shown(url)) answered HTTP \(status)", status: status)
     }
-    public static func transfer(_ url: String, _ reason: String) -> WebFetchError { .init(.transfer, "fetching \(url) failed: \(reason)") }
+    public static func transfer(_ url: String, _ reason: String) -> WebFetchError { .init(.transfer, "fetching \(URLText.shown(url)) failed: \(reason)") }
 
     /// Same kind of failure, whatever the URL.
     public static func == (a: WebFetchError, b: WebFetchError) -> Bool { a.code == b.code }

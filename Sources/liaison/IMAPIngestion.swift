@@ -76,6 +76,7 @@ enum IMAPIngestion {
         let session = try IMAPSession(configuration: settings.configuration)
         if !options.watch {
             let summary = try reader.readNew(from: session)
+            warnAboutIgnoredUIDs(summary)
             // EX_TEMPFAIL, as with --maildir: the others were stored; the failed ones are read again next time.
             let failed = summary.failed > 0 ? ExitCode(75) : nil
             if format == .json {
@@ -105,6 +106,7 @@ enum IMAPIngestion {
                     FileHandle.standardOutput.write(Data((CommandSupport.visible(line(uid: uid, outcome)) + "\n").utf8))
                 }
                 total += summary.outcomes.count
+                warnAboutIgnoredUIDs(summary)
                 if stop.isStopped { break }
                 try wait(session: session, seconds: settings.pollInterval, knownUIDNext: summary.uidNext, stop: stop)
             } catch let error as IMAPError where error.isTransient {
@@ -125,6 +127,26 @@ enum IMAPIngestion {
         } else {
             _ = stop.sleep(TimeInterval(seconds))
         }
+    }
+
+    /// One line on standard error when the server named UIDs at or above its own UIDNEXT (a buggy or hostile
+    /// server): they were not read and the kept UID did not move past them.
+    static func warnAboutIgnoredUIDs(_ summary: IMAPReadSummary) {
+        guard let line = ignoredUIDsLine(summary) else { return }
+        CommandSupport.printError("liaison: warning: \(line)")
+    }
+
+    static func ignoredUIDsLine(_ summary: IMAPReadSummary) -> String? {
+        var parts: [String] = []
+        if let rewound = summary.rewoundFrom {
+            parts.append("the kept UID \(rewound) was at or above the UIDNEXT \(summary.uidNext) the server announced; "
+                         + "the mailbox was read again from its start (messages already stored are recognised)")
+        }
+        if !summary.ignoredUIDs.isEmpty {
+            parts.append("the server's UID SEARCH named \(IMAPIngester.list(summary.ignoredUIDs)) at or above "
+                         + "the UIDNEXT \(summary.uidNext) it announced; ignored, the kept UID stays below")
+        }
+        return parts.isEmpty ? nil : "\(summary.mailboxURL): " + parts.joined(separator: "; ")
     }
 
     static func line(uid: UInt32, _ outcome: IngestOutcome) -> String {

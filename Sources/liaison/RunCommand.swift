@@ -153,6 +153,7 @@ private struct Service {
                 if outcome.disposition != .failed { log(outcome, source: "UID \(uid)") }
             }
             knownUIDNext = summary.uidNext
+            if let line = IMAPIngestion.ignoredUIDsLine(summary) { logger.warning("ingest: \(line)") }
         } catch let error as IMAPError {
             logger.error("ingest: \(error.description)")
         } catch {

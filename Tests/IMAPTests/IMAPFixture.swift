@@ -75,13 +75,14 @@ final class IMAPFixture {
     }
 }
 
-/// A real mailbox that breaks on purpose: the fetch of the `failOnFetch`-th message throws a lost connection.
+/// A real mailbox that breaks on purpose: the fetches numbered in `failOnFetch` (1: the first) throw a lost
+/// connection.
 final class FailingMailbox: IMAPMailbox {
     let inner: IMAPSession
-    let failOnFetch: Int
+    let failOnFetch: Set<Int>
     private var fetches = 0
 
-    init(_ inner: IMAPSession, failOnFetch: Int) {
+    init(_ inner: IMAPSession, failOnFetch: Set<Int>) {
         self.inner = inner
         self.failOnFetch = failOnFetch
     }
@@ -91,7 +92,7 @@ final class FailingMailbox: IMAPMailbox {
     func searchUIDs(after uid: UInt32) throws(IMAPError) -> [UInt32] { try inner.searchUIDs(after: uid) }
     func fetch(uid: UInt32, to file: URL) throws(IMAPError) -> Int {
         fetches += 1
-        if fetches == failOnFetch { throw IMAPError.connectionLost }
+        if failOnFetch.contains(fetches) { throw IMAPError.connectionLost }
         return try inner.fetch(uid: uid, to: file)
     }
     func move(uid: UInt32, to folder: String) throws(IMAPError) { try inner.move(uid: uid, to: folder) }

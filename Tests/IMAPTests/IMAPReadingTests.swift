@@ -52,15 +52,29 @@ import TestSupport
         let session = try fixture.session()
         let reader = fixture.reader()
 
-        #expect(throws: IMAPError.connectionLost) {
-            try reader.readNew(from: FailingMailbox(session, failOnFetch: 3))
-        }
-        #expect(try fixture.inboundCount() == 2)
+        // A connection lost on one message skips it for this pass; the next fetch reconnects.
+        let first = try reader.readNew(from: FailingMailbox(session, failOnFetch: [3]))
+        #expect(first.outcomes.map(\.disposition) == [.unmatched, .unmatched, .failed, .unmatched])
+        #expect(first.firstFailedUID == 3)
+        #expect(try fixture.inboundCount() == 3)
         #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 2)
 
         let rest = try reader.readNew(from: session)
-        #expect(rest.outcomes.count == 2)
+        #expect(rest.outcomes.map(\.disposition) == [.unmatched, .duplicate])
         #expect(try fixture.inboundCount() == 4)
+        #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 4)
+    }
+
+    @Test func aServerDroppingEveryConnectionStopsThePassAndKeepsWhatWasRead() throws {
+        let fixture = try IMAPFixture()
+        let session = try fixture.session()
+        for number in 1...5 { try fixture.dovecot.deliver(IMAPFixture.message(number)); _ = try session.examine() }
+        let reader = fixture.reader()
+        #expect(throws: IMAPError.connectionLost) {
+            try reader.readNew(from: FailingMailbox(session, failOnFetch: [2, 3, 4]))
+        }
+        #expect(try fixture.inboundCount() == 1)
+        #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 1)
     }
 
     @Test func aMessageThatCannotBeStoredIsCountedAsFailedAndTheRestAreRead() throws {

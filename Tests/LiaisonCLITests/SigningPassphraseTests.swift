@@ -36,6 +36,7 @@ struct SigningPassphraseTests {
         #expect(try ws.outbox().isEmpty)
 
         try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
         let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
         #expect(notify.status == 0, "\(notify.stdout) \(notify.stderr)")
@@ -88,6 +89,7 @@ struct SigningPassphraseTests {
         #expect(!locked.stdout.contains("Sealed"))
 
         try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
         let seal = try ws.liaison(["audit", "seal"])
         #expect(seal.status == 0, "\(seal.stdout) \(seal.stderr)")
@@ -97,6 +99,51 @@ struct SigningPassphraseTests {
         let verify = try ws.liaison(["audit", "verify"])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         #expect(verify.stdout.contains("It matches 1 seal"), "\(verify.stdout)")
+    }
+
+    @Test func aPassphraseFileOthersCanReadIsRefusedWithOneLineNamingIt() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        let file = ws.root.appendingPathComponent(".liaison/signing-passphrase").path
+        chmod(file, 0o644)
+        try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
+        let line = try #require(try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)
+            .components(separatedBy: "\n").firstIndex { $0.contains("passphrase_file:") }) + 1
+
+        let refused = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
+        #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
+        #expect(refused.errorLines.count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("liaison.yaml:\(line): gnupg.passphrase_file") && refused.stderr.contains("0644"),
+                "\(refused.stderr)")
+        #expect(!(refused.stdout + refused.stderr).contains(Self.passphrase))
+        #expect(try ws.outbox().isEmpty)
+
+        chmod(file, 0o600)
+        let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"])
+        #expect(notify.status == 0, "\(notify.stdout) \(notify.stderr)")
+        #expect(try ws.outbox().count == 1)
+    }
+
+    @Test func theAgentLiaisonStartsDoesNotKeepThePassphraseVariable() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"], passphrase: Self.passphrase)
+        defer { ws.remove() }
+        try openCase(ws)
+        try setGnuPG(ws, "passphrase_env: TEST_SIGNING_PASSPHRASE")
+        // The agent that generated the test key is gone: the one running after notify is the one Liaison started.
+        ws.gnupg.stopAgent()
+        #expect(try ws.gnupg.agentPID() == nil)
+
+        let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial"],
+                                    environment: ["TEST_SIGNING_PASSPHRASE": Self.passphrase])
+        #expect(notify.status == 0, "\(notify.stdout) \(notify.stderr)")
+        #expect(try ws.outbox().count == 1)
+        let pid = try #require(try ws.gnupg.agentPID())
+        let environment = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
+        #expect(!environment.isEmpty)
+        #expect(environment.range(of: Data(Self.passphrase.utf8)) == nil)
+        #expect(environment.range(of: Data("TEST_SIGNING_PASSPHRASE".utf8)) == nil)
     }
 
     @Test func ingestWithAPassphraseVariableThatIsNotSetReadsNothingAndAsksTheMTAToRetry() throws {

@@ -160,6 +160,25 @@ public final class DovecotServer: @unchecked Sendable {
         return cur.map { $0.components(separatedBy: ":2,").dropFirst().first ?? "" } + new.map { _ in "" }
     }
 
+    /// What Dovecot logged so far.
+    public func log() -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("dovecot.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// The Maildir file (in new/ or cur/) whose bytes contain `text`, such as a Message-ID.
+    public func maildirFile(containing text: String) -> URL? {
+        for sub in ["cur", "new"] {
+            let folder = maildir.appendingPathComponent(sub)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+                let file = folder.appendingPathComponent(name)
+                if let bytes = FileManager.default.contents(atPath: file.path), bytes.range(of: Data(text.utf8)) != nil {
+                    return file
+                }
+            }
+        }
+        return nil
+    }
+
     static func chownTree(_ path: String, uid: uid_t, gid: gid_t) throws {
         chown(path, uid, gid)
         guard let walker = FileManager.default.enumerator(atPath: path) else { return }

@@ -135,6 +135,22 @@ public final class GnuPGHome: Sendable {
                        environment: environment.merging(["LC_ALL": "C.UTF-8"]) { _, new in new })
     }
 
+    /// Stops this home's gpg-agent, if one runs; the next gpg (or Liaison) starts a new one.
+    public func stopAgent() {
+        _ = try? runProcess(GnuPGHome.tool("gpgconf"), ["--homedir", path, "--kill", "gpg-agent"])
+    }
+
+    /// The process id of this home's running gpg-agent, asked of the agent itself; nil when none runs (never
+    /// starts one).
+    public func agentPID() throws -> Int32? {
+        let result = try runProcess(GnuPGHome.tool("gpg-connect-agent"),
+                                    ["--homedir", path, "--no-autostart", "GETINFO pid", "/bye"])
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        return text.split(separator: "\n").lazy.compactMap { line in
+            line.hasPrefix("D ") ? Int32(line.dropFirst(2).trimmingCharacters(in: .whitespaces)) : nil
+        }.first
+    }
+
     /// Stops this home's gpg-agent (and any other daemon) and removes the directory; safe to call twice.
     public func shutdown() {
         guard FileManager.default.fileExists(atPath: path) else { return }

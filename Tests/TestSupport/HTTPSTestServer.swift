@@ -110,7 +110,7 @@ public final class HTTPSTestServer: @unchecked Sendable {
     }
 
 
-    private static func readFirstLine(_ handle: FileHandle, timeout: TimeInterval, process: Process) throws -> String {
+    static func readFirstLine(_ handle: FileHandle, timeout: TimeInterval, process: Process) throws -> String {
         let result = LockedLine()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {

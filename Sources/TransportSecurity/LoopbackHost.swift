@@ -1,8 +1,8 @@
 /// Which host names stay on this machine, so that plain SMTP to them exposes nothing on a network.
-enum LoopbackHost {
+public enum LoopbackHost {
     /// True for 127.0.0.0/8 in dotted-quad form, ::1 (any spelling), and localhost (libcurl never resolves it
     /// through DNS).
-    static func isLoopback(_ host: String) -> Bool {
+    public static func isLoopback(_ host: String) -> Bool {
         var name = host.lowercased()
         if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         if name == "localhost" || name == "localhost." { return true }
