@@ -10,8 +10,9 @@ import Registry
 ///   thread): credited to that participant, matched to its latest notification of the case.
 /// - The sender belongs to an organisation that takes no part in the case: held for review.
 /// - The sender belongs to no organisation: kept when our tracking reference in the subject tied it to the
-///   notification (only those we wrote to have it, as with a group's shared CSIRT address); held for review when
-///   only the thread (In-Reply-To, References, the VERP address) tied it.
+///   notification (only those we wrote to have it, as with a group's shared CSIRT address), or when the reply is
+///   copied (To or Cc) to a contact of the thread's organisation, which then sees what it is credited with; held for
+///   review when only the thread (In-Reply-To, References, the VERP address) tied it.
 struct StatementAttribution {
     /// The match to apply, and why a person must decide instead (nothing is applied then).
     struct Result {
@@ -31,6 +32,12 @@ struct StatementAttribution {
         if writers.contains(match.organizationId) { return Result(match: match) }
         if writers.isEmpty {
             if match.via == "reference" { return Result(match: match) }
+            // Written in the open to the vendor's own contacts (a colleague's private address copying the vendor's
+            // security team): the vendor sees what it is credited with and can object, so the thread's organisation keeps it.
+            for copied in message.parsed.to + message.parsed.cc
+            where try store.organizations(contactEmail: copied.address.lowercased()).contains(match.organizationId) {
+                return Result(match: match)
+            }
             return Result(match: match, hold: "sent by \(from), who is in no organisation of \(caseId), in the thread of "
                           + "\(match.organizationId) (matched by \(match.via) only)")
         }

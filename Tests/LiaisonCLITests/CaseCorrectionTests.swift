@@ -141,7 +141,8 @@ import TestSupport
 
     @Test func voidedFailuresOfOursAreNotHeldAgainstTheVendorAndCanBeRetried() throws {
         var options = SMTPSink.Options()
-        options.rcptReplies = ["psirt@kumo.example": ["550 5.7.1 Relaying denied"]]
+        // Our relay's recipient table lacks the vendor: refused for good at RCPT, though the fault is ours.
+        options.rcptReplies = ["psirt@kumo.example": ["550 5.1.1 <psirt@kumo.example>: Recipient address rejected: User unknown in relay recipient table"]]
         let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], sink: options)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
@@ -157,9 +158,9 @@ import TestSupport
         let none = try ws.liaison(["outbox", "void", "--reason", "relay mistake"])
         #expect(none.errorLines == ["give outbox ids, or --case CASE, or --failed-since TIME (one of them)"])
 
-        let void = try ws.liaison(["outbox", "void", "--case", Self.caseId, "--reason", "our relay refused relaying"])
+        let void = try ws.liaison(["outbox", "void", "--case", Self.caseId, "--reason", "our relay's recipient table lacked the vendor"])
         #expect(void.stdout == "voided 1 message (1 failed, to 1 organisation); `liaison outbox retry ID…` queues one again\n", "\(void.stderr)")
-        #expect(try ws.outbox(state: "voided").first?["voidReason"] as? String == "our relay refused relaying")
+        #expect(try ws.outbox(state: "voided").first?["voidReason"] as? String == "our relay's recipient table lacked the vendor")
         #expect(try ws.participants(Self.caseId)["kumo"]?["delivery"] as? String == "pending", "not the vendor's fault")
         let org = try ws.liaison(["org", "show", "kumo", "--format", "json"])
         let contacts = (try Self.json(org) as? [String: Any])?["contacts"] as? [[String: Any]]
@@ -170,7 +171,7 @@ import TestSupport
         #expect((delivery?["failed"] as? [String: Any])?["value"] as? Int == 0)
 
         let voidedEvents = try Self.events(ws, like: "notification.voided")
-        #expect(voidedEvents.count == 1 && voidedEvents[0].hasPrefix("test notification.voided") && voidedEvents[0].contains("our relay refused relaying"),
+        #expect(voidedEvents.count == 1 && voidedEvents[0].hasPrefix("test notification.voided") && voidedEvents[0].contains("our relay's recipient table lacked the vendor"),
                 "\(voidedEvents)")
         let retry = try ws.liaison(["outbox", "retry", String(id)])
         #expect(retry.stdout == "queued 1 message again; run `liaison send` to deliver\n", "\(retry.stderr)")

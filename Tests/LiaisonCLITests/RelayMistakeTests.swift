@@ -5,8 +5,8 @@ import TestSupport
 import Glibc
 #endif
 
-/// A relay mistake of ours, end to end through a real Postfix: the relay we were pointed at refuses to relay,
-/// every message fails; `outbox void --failed-since` takes it back (nothing held against the vendors), and once the
+/// A relay mistake of ours, end to end through a real Postfix: the relay we were pointed at refuses every vendor
+/// at RCPT, every message fails; `outbox void --failed-since` takes it back (nothing held against the vendors), and once the
 /// relay is fixed `outbox retry` sends the same bytes, which land in the vendors' mailboxes.
 @Suite(.enabled(if: PostfixServer.isAvailable, "Postfix runs as root"))
 struct RelayMistakeTests {
@@ -20,8 +20,12 @@ struct RelayMistakeTests {
         let certificate = try SMTPSinkCertificate.make(in: folder.appendingPathComponent("certs"))
         for name in ["ca.pem", "server.pem", "server.key"] { chmod(folder.appendingPathComponent("certs/\(name)").path, 0o644) }
         chmod(folder.appendingPathComponent("certs").path, 0o755)
-        // The wrong relay serves only our own domain: it refuses to relay to the vendors (554 5.7.1).
+        // The wrong relay's recipient table lacks the vendors (a relay we set up wrong): it refuses each of them for
+        // good at RCPT (550 5.1.1), which looks like a vendor's fault but is ours. (A relay that refuses to relay at
+        // all stops `send` before anything is recorded: RelayRefusalTests.)
         let wrong = try PostfixServer(directory: folder.appendingPathComponent("wrong"), mailboxes: ["vuls@csirt.example"],
+                                      recipientAccess: ["aozora.example 550 5.1.1 User unknown in relay recipient table",
+                                                        "kumo.example 550 5.1.1 User unknown in relay recipient table"],
                                       certificate: certificate.certificateFile, key: certificate.keyFile, saslSocket: nil)
         defer { wrong.stop() }
         let right = try PostfixServer(directory: folder.appendingPathComponent("right"),
@@ -41,11 +45,12 @@ struct RelayMistakeTests {
         let send = try ws.liaison(["send"])
         #expect(send.status == 1, "\(send.stdout) \(send.stderr)")
         let failed = try ws.outbox(state: "failed")
-        #expect(failed.count == 2, "\(wrong.log)")
-        #expect(failed.allSatisfy { ($0["lastError"] as? String ?? "").contains("5.7.1") }, "\(failed)")
+        let all = try ws.outbox()
+        #expect(failed.count == 2, "\(send.stderr) \(all) \(wrong.log)")
+        #expect(failed.allSatisfy { ($0["lastError"] as? String ?? "").contains("relay recipient table") }, "\(failed)")
 
         let since = ISO8601DateFormatter().string(from: before)
-        let void = try ws.liaison(["outbox", "void", "--failed-since", since, "--reason", "smtp.url pointed at a relay that does not relay for us"])
+        let void = try ws.liaison(["outbox", "void", "--failed-since", since, "--reason", "smtp.url pointed at a relay without the vendors in its recipient table"])
         #expect(void.stdout == "voided 2 messages (2 failed, to 2 organisations); `liaison outbox retry ID…` queues one again\n", "\(void.stderr)")
         let participants = try ws.participants(Self.caseId)
         #expect(participants.values.allSatisfy { $0["delivery"] as? String == "pending" }, "\(participants)")
@@ -55,7 +60,7 @@ struct RelayMistakeTests {
             #expect(contacts?.first?["bounceCount"] as? Int == 0, "\(org): \(shown.stdout)")
         }
         let show = try ws.liaison(["case", "show", Self.caseId])
-        #expect(show.stdout.contains("voided, our own problem (smtp.url pointed at a relay that does not relay for us)"), "\(show.stdout)")
+        #expect(show.stdout.contains("voided, our own problem (smtp.url pointed at a relay without the vendors in its recipient table)"), "\(show.stdout)")
 
         try pointAt(right)
         let ids = failed.compactMap { $0["id"] as? Int }.map(String.init)

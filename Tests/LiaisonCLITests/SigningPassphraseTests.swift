@@ -174,6 +174,7 @@ struct SigningPassphraseTests {
     /// that a reminder is due.
     func notifiedFifteenDaysAgo(_ ws: GatewayWorkspace) throws {
         try ws.temp.write(".liaison/signing-passphrase", Self.passphrase + "\n")
+        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try setGnuPG(ws, "passphrase_file: .liaison/signing-passphrase")
         for args in [["notify", Self.caseId, "--template", "vendor-initial"], ["send"]] {
             let result = try ws.liaison(args)
@@ -222,6 +223,7 @@ struct SigningPassphraseTests {
         try openCase(ws)
         try notifiedFifteenDaysAgo(ws)
         try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
+        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try everyCommandSaysOnce(ws, startingWith: try place(ws, "passphrase_file:", field: "gnupg.passphrase_file"),
                                  containing: "Bad passphrase")
     }

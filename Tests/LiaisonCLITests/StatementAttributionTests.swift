@@ -29,12 +29,14 @@ import TestSupport
     }
 
     /// A reply in kotori's forwarded thread (References: our notice to kotori, then kotori's forward).
+    /// `copyingTheVendor`: the reply is addressed to kotori's contact too (To), as a colleague answering for it
+    /// would; else only to us.
     static func inKotorisThread(_ n: NotifiedCase, from: String, id: String, hoursAgo: Double, body: String,
-                                subjectReference: Bool = false) throws -> String {
+                                subjectReference: Bool = false, copyingTheVendor: Bool = true) throws -> String {
         let kotori = try n.notice("kotori")
         return """
             From: \(from)
-            To: Kotori Security <psirt@kotori.example>
+            To: \(copyingTheVendor ? "Kotori Security <psirt@kotori.example>" : "vuls@csirt.example")
             Cc: vuls@csirt.example
             Subject: Re: Fwd: \(subjectReference ? "[\(kotori.tracking)]" : "TLS certificate check bypass")
             Date: \(NotifiedCase.date(hoursAgo: hoursAgo))
@@ -79,12 +81,14 @@ import TestSupport
     @Test func aWriterInNoOrganisationOfTheCaseTiedOnlyByTheThreadWaitsForAPerson() throws {
         let t = try Thread()
         let n = t.n
-        // An upstream maintainer, a colleague's private address, and an organisation outside the case.
+        // An upstream maintainer, a colleague's private address, and an organisation outside the case, each
+        // answering us alone: the vendor never saw what it would be credited with.
         let writers = [("maintainer@upstream-tls.example", "u1@upstream-tls.example"),
                        ("kotori.dev@freemail.example", "u2@freemail.example"),
                        ("psirt@outsider.example", "u3@outsider.example")]
         for (index, (from, id)) in writers.enumerated() {
-            let message = try Self.inKotorisThread(n, from: from, id: id, hoursAgo: 30 - Double(index), body: "Status: not-affected\n")
+            let message = try Self.inKotorisThread(n, from: from, id: id, hoursAgo: 30 - Double(index), body: "Status: not-affected\n",
+                                                   copyingTheVendor: false)
             let run = index == 1 ? try n.ingestMbox([message]) : try n.ingest(message)
             #expect(run.status == 0, "\(run.stderr)")
         }
@@ -115,5 +119,24 @@ import TestSupport
                                 .replacingOccurrences(of: "In-Reply-To:", with: "X-In-Reply-To:")])
         #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
         #expect(try n.review().isEmpty)
+    }
+
+    @Test func aPrivateAddressAnsweringInTheOpenToTheVendorsContactIsTheVendors() throws {
+        let t = try Thread()
+        let n = t.n
+        // A developer's private address, Cc'ing the vendor's security contact (a Gmail reply to the forward).
+        let message = try Self.inKotorisThread(n, from: "Suzu Aoki <kotori.dev.suzu@gmail.example>", id: "g1@mail.gmail.example",
+                                               hoursAgo: 30, body: "Our product does not contain the affected code.\nStatus: not-affected\n",
+                                               copyingTheVendor: false)
+            .replacingOccurrences(of: "Cc: vuls@csirt.example", with: "Cc: security <PSIRT@kotori.example>")
+        let run = try n.ingest(message)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
+        #expect(try n.review().isEmpty)
+        // An organisation outside the case stays held even when it copies the vendor.
+        _ = try n.ingest(try Self.inKotorisThread(n, from: "psirt@outsider.example", id: "g2@outsider.example", hoursAgo: 20,
+                                                  body: "Status: affected\n"))
+        #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
+        #expect(try n.review().contains { $0["messageId"] as? String == "g2@outsider.example" })
     }
 }

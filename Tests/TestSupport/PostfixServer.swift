@@ -118,11 +118,11 @@ public final class PostfixServer: @unchecked Sendable {
                 smtpd_sasl_type = dovecot
                 smtpd_sasl_path = \(saslSocket)
                 smtpd_tls_auth_only = yes
-                smtpd_relay_restrictions = permit_sasl_authenticated, check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination
+                smtpd_relay_restrictions = check_recipient_access texthash:\(dir)/etc/recipient_access, permit_sasl_authenticated, check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination
 
                 """
         } else {
-            main += "smtpd_relay_restrictions = check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination\n"
+            main += "smtpd_relay_restrictions = check_recipient_access texthash:\(dir)/etc/recipient_access, check_recipient_access texthash:\(dir)/etc/bounce_access, reject_unauth_destination\n"
         }
         try main.write(toFile: "\(dir)/etc/main.cf", atomically: true, encoding: .utf8)
         let services = [
