@@ -73,6 +73,21 @@ import Testing
         }
     }
 
+    /// A statement whose own words deny or doubt it afterwards (「影響がないとは言えません」, "we can't confirm we are not
+    /// affected"), or whose negation covers only some products ("nicht alle"), is never read as its opposite.
+    @Test func aDoubtedOrPartlyNegatedStatementIsNeverReadAsItsOpposite() {
+        for text in ["影響がないとは言えません。", "影響がないとは断言できません。", "影響がないとは限りません。",
+                     "影響があるかは不明です。", "We can't confirm that we are not affected.", "We cannot rule out that we are affected.",
+                     "We are not sure that we are unaffected.", "Nicht alle Versionen sind betroffen.", "Nicht nur Version 1 ist betroffen.",
+                     "Wir können nicht ausschließen, dass wir betroffen sind.", "我们无法确认是否不受影响。", "영향이 없는지 확인할 수 없습니다."] {
+            #expect(StatedResponse.response(in: text) != .notAffected, "\(text)")
+            #expect(StatedResponse.reading(of: text) == .notUnderstood || StatedResponse.response(in: text) == .affected, "\(text)")
+        }
+        for text in ["我们没有发现受影响的产品。", "我們沒有發現受影響的產品。", "未发现受影响的产品。"] {
+            #expect(StatedResponse.response(in: text) == .notAffected, "\(text)")
+        }
+    }
+
     @Test func theAnswerBelowAQuotedQuestionIsRead() {
         let japanese = """
             > 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)
