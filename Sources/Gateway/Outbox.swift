@@ -28,9 +28,12 @@ public struct Outbox: Sendable {
         return try GatewayError.mapping { try voiding.void(selection, reason: reason, actor: actor, at: now()) }
     }
 
-    /// Queues voided or failed messages again with the same bytes.
+    /// Queues voided or failed messages again with the same bytes; never a message of a withdrawn case
+    /// (`CaseGuards.withdrawnCaseProblem`: its messages were cancelled with it).
     public func retry(ids: [Int64], voiding: OutboxVoiding) throws -> [OutboxCorrection] {
-        try GatewayError.mapping { try voiding.retry(ids: ids, actor: actor, at: now()) }
+        try GatewayError.mapping {
+            try voiding.retry(ids: ids, actor: actor, at: now(), caseProblem: CaseGuards.withdrawnCaseProblem)
+        }
     }
 
     /// How many rows a `send` started now would try.
