@@ -158,7 +158,14 @@ public enum StatedResponse {
         let all = splitLines(String(body.prefix(readLimit)))
         for (index, line) in all.enumerated() {
             if line.hasPrefix("-- ") || line == "--" || line.hasPrefix("-----BEGIN PGP SIGNATURE") { break }
-            if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") { break }
+            if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") {
+                // Above `>`-quoted text the marker is an attribution (Gmail, Thunderbird): the reply may go on below,
+                // answers written between the quoted lines. Only an original quoted without `>` ends the reply.
+                if all[(index + 1)...].first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })?.hasPrefix(">") == true {
+                    continue
+                }
+                break
+            }
             if line.hasPrefix("-----BEGIN PGP SIGNED MESSAGE") { inArmorHeader = true; continue }
             if inArmorHeader { if line.isEmpty { inArmorHeader = false }; continue }
             if line.hasPrefix(">") {
@@ -185,6 +192,12 @@ public enum StatedResponse {
         if lower.hasPrefix("on ") && lower.hasSuffix("wrote:") { return true }
         if lower.hasPrefix("am ") && lower.hasSuffix("schrieb:") { return true }
         if text.hasSuffix("さんは書きました:") || text.hasSuffix("wrote:") && text.count < 200 && text.contains("@") { return true }
+        // Gmail's attribution in other languages: `… <vuls@…>:`, `… <vuls@…>님이 작성:`, `… <vuls@…> 于…写道：`,
+        // `Am … schrieb … <vuls@…>:`.
+        if text.count < 200, text.contains("@"),
+           text.hasSuffix(">:") || text.hasSuffix(">：") || ["님이 작성:", "写道:", "写道：", "寫道:", "寫道："].contains(where: text.hasSuffix) {
+            return true
+        }
         let fromLabels = ["from:", "差出人:", "送信者:", "보낸 사람:", "发件人:", "寄件者:", "von:"]
         let sentLabels = ["sent:", "date:", "送信日時:", "보낸 날짜:", "发送时间:", "寄件日期:", "gesendet:"]
         let nextLower = next.trimmingCharacters(in: .whitespaces).lowercased()

@@ -126,6 +126,37 @@ import Testing
         #expect(StatedResponse.reading(of: "> quoted only\n") == .empty)
     }
 
+    /// A reply written between the lines it quotes (Gmail, Thunderbird, mutt), below an attribution line in any
+    /// client's language, is read to its end: the attribution is no start of an unquoted original.
+    @Test func answersBetweenQuotedLinesBelowAnAttributionAreRead() {
+        let attributions = ["On Sun, Dec 6, 2026 at 10:00 AM JPCERT/CC <vuls@jpcert.example> wrote:",
+                            "2026年12月6日(日) 10:00 JPCERT/CC <vuls@jpcert.example>:",
+                            "Am So., 6. Dez. 2026 um 10:00 Uhr schrieb JPCERT/CC <vuls@jpcert.example>:",
+                            "2026년 12월 6일 (일) 오전 10:00, JPCERT/CC <vuls@jpcert.example>님이 작성:",
+                            "JPCERT/CC <vuls@jpcert.example> 于2026年12月6日周日 10:00写道：",
+                            "JPCERT/CC さんは書きました:"]
+        for attribution in attributions {
+            let reply = """
+                Hello,
+
+                \(attribution)
+                > Please reply to this message and let us know:
+                >   1. that you have received this notification;
+
+                Received.
+
+                >   2. whether your products are affected (affected / not affected / investigating);
+
+                Not affected.
+                """
+            #expect(StatedResponse.reading(of: reply) == .status(.notAffected, labelled: true), "\(attribution)")
+            #expect(StatedResponse.statement(in: reply) == "Hello,\n\n\nReceived.\n\n\nNot affected.", "\(attribution)")
+        }
+        // The original below an attribution without `>` is still not the vendor's words.
+        let unquoted = "Thanks, received.\n\nOn Sun, Dec 6, 2026 at 10:00 AM JPCERT/CC <vuls@jpcert.example> wrote:\nStatus: affected\n"
+        #expect(StatedResponse.reading(of: unquoted) == .acknowledgement)
+    }
+
     @Test func theOriginalMessageBelowAnOutlookReplyIsNotTheVendorsWords() {
         let reply = """
             Thanks, we received it.
