@@ -88,6 +88,21 @@ import Testing
         }
     }
 
+    /// A question or condition in one sentence does not hide the statement in the sentence next to it on the
+    /// same line (Japanese replies often keep a paragraph on one line).
+    @Test func aHedgeCountsOnlyForItsOwnSentence() {
+        for (text, expected) in [("影響あり。修正版は来月公開予定です。", Response.affected),
+                                 ("弊社製品は影響を受けません。ご不明な点がございましたらご連絡ください。", .notAffected),
+                                 ("We are not affected. Please let us know if you need anything else.", .notAffected),
+                                 ("If you need details, ask us! Our products are fixed in 2.4.1.", .fixed),
+                                 ("我们的产品不受影响。如果有问题请联系我们。", .notAffected)] {
+            #expect(StatedResponse.response(in: text) == expected, "\(text)")
+        }
+        for text in ["Fixed? No, not yet.", "影響があるかどうか調査します。ご連絡ありがとうございます。", "Are we affected? We will check."] {
+            #expect(StatedResponse.response(in: text) == nil, "\(text)")
+        }
+    }
+
     @Test func theAnswerBelowAQuotedQuestionIsRead() {
         let japanese = """
             > 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)
