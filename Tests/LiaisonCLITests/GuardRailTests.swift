@@ -51,6 +51,36 @@ import TestSupport
         #expect(try ws.outbox().count == 4)
     }
 
+    /// A publication date still to come (a slip of the year) is refused, forced or not: the case would count as
+    /// published, its TLP drop to CLEAR and vendors get the publication notice while the embargo still runs.
+    @Test func aPublicationDateInTheFutureIsRefused() throws {
+        let ws = try GatewayWorkspace(developers: ["hikari"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let tlpBefore = (try ws.caseDetail(Self.caseId)["record"] as? [String: Any])?["tlp"] as? String
+
+        for extra in [[], ["--force"]] {
+            let future = try ws.liaison(["case", "publish", Self.caseId, "--at", "2031-02-01"] + extra)
+            #expect(future.status == 1)
+            #expect(future.errorLines.count == 1)
+            #expect(future.stderr.contains("2031-02-01") && future.stderr.contains("has not come yet"), "\(future.stderr)")
+        }
+        let record = try #require(try ws.caseDetail(Self.caseId)["record"] as? [String: Any])
+        #expect(record["publishedAt"] == nil)
+        #expect(record["tlp"] as? String == tlpBefore)
+        #expect(try CaseCorrectionTests.events(ws, like: "case.published").isEmpty)
+        let today = try ws.liaison(["case", "publish", Self.caseId, "--force", "--at", Self.todayUTC])
+        #expect(today.status == 0, "\(today.stderr)")
+    }
+
+    /// Today in UTC (the test workspaces' zone), `YYYY-MM-DD`.
+    static var todayUTC: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
     @Test func notifyAgainWhileTheFirstCopiesAreQueuedIsRefused() throws {
         let ws = try GatewayWorkspace(developers: ["hikari", "sakura"])
         defer { ws.remove() }
