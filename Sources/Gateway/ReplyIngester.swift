@@ -217,11 +217,19 @@ public struct ReplyIngester: Sendable {
                 ? "--response none is no status; give acknowledged, investigating, affected, not-affected or fixed"
                 : "--response applies to a reply; message \(reference) is \(classified.classification.kind.rawValue) (\(classified.classification.reason))")
         }
+        let cases = CaseStore(self.store)
+        let participants = try GatewayError.mapping { () throws -> [String] in
+            _ = try cases.existing(caseId)
+            return try cases.participantIds(caseId: caseId)
+        }
+        guard participants.contains(organizationId) else {
+            throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: participants))
+        }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let now = now()
         return try store.write { tx in
             guard try tx.participant(caseId: caseId, organizationId: organizationId) != nil else {
-                throw GatewayError.invalidArgument("\(organizationId) is not a participant of \(caseId); `liaison case show \(caseId)` lists them")
+                throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: participants))
             }
             // The notification it answers: the one it was matched to when that is this participant's, else the
             // latest one sent to them in this case.

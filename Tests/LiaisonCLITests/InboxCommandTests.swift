@@ -134,6 +134,31 @@ import TestSupport
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
 
+    /// A mistyped case or organisation id given to `inbox assign` or `case set` is answered with the id that was
+    /// likely meant, in one line, and nothing changes; an unknown case is named as such, not as a missing participant.
+    @Test func mistypedIdsInAssignAndSetSayWhichWasMeant() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let reply = "From: hanako@home-mail.example\nTo: vuls@csirt.example\nSubject: about your mail\nMessage-ID: <r1@home-mail.example>\n\nWe are not affected.\n"
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply.utf8)).status == 0)
+        let log = try ws.liaison(["audit", "verify"]).stdout
+
+        let typoCase = String(Self.caseId.dropLast())
+        let cases = try ws.liaison(["inbox", "assign", "r1@home-mail.example", typoCase, "aozora", "--response", "not-affected"])
+        #expect(cases.status == 1)
+        #expect(cases.errorLines == ["no case \(typoCase); did you mean \(Self.caseId)?; `liaison case list` shows the cases"], "\(cases.stderr)")
+        for args in [["inbox", "assign", "r1@home-mail.example", Self.caseId, "aozor", "--response", "not-affected"],
+                     ["case", "set", Self.caseId, "aozor", "not-affected"]] {
+            let org = try ws.liaison(args)
+            #expect(org.status == 1)
+            #expect(org.errorLines == ["aozor is not a participant of \(Self.caseId); did you mean aozora? (`liaison case show \(Self.caseId)` lists them)"],
+                    "\(args): \(org.stderr)")
+        }
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "none")
+        #expect(try ws.liaison(["audit", "verify"]).stdout == log)
+    }
+
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
     /// exit status says so; a file holding no header field is kept and listed, not lost.
     @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {
