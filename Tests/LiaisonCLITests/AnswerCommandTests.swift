@@ -122,7 +122,7 @@ import TestSupport
         #expect(try Self.reminded(ws) == ["kumo"])
 
         // Once the due date has passed, an acknowledged vendor is no longer asked.
-        #expect(try ws.liaison(["case", "set-due", Self.caseId, "2020-01-15"]).status == 0)
+        #expect(try ws.liaison(["case", "set-due", Self.caseId, "2020-01-15", "--force"]).status == 0)
         #expect(try Self.reminded(ws).isEmpty)
     }
 
