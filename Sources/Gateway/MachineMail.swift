@@ -5,7 +5,7 @@ import Registry
 /// What mail a machine sent, or that no one could read, counts for as an answer.
 ///
 /// - Not an answer, and listed for a person: a quarantine or content-filter notice (the vendor never got our
-///   notice), a recall request (an earlier statement may be withdrawn), a read receipt, and an encrypted reply that
+///   notice; a person's reply that only mentions the quarantine and states a status is an answer), a recall request (an earlier statement may be withdrawn), a read receipt, and an encrypted reply that
 ///   could not be decrypted (nobody read what it says). None acknowledges anything.
 /// - An answer: a status stated on a labelled line (`Status: fixed`, an answer to a question of ours) in mail an
 ///   issue tracker or help desk sent for a person (`Auto-Submitted: auto-generated` on every tracker mail).
@@ -14,8 +14,10 @@ public enum MachineMail {
     public static let notAnswerKinds: Set<AutomaticReplyKind> = [.quarantine, .recall, .readReceipt]
 
     /// Automatic replies in which a stated status still counts: mail of trackers and help desks, whose kind is
-    /// no out-of-office, receipt, notice or list mail.
-    static let statementKinds: Set<AutomaticReplyKind> = [.other, .ticketAcknowledgement]
+    /// no out-of-office, receipt, notice or list mail; and mail taken for a quarantine notice by its words alone,
+    /// which a person writes too ("your notice was caught in our quarantine; Status: not affected"): a gateway's
+    /// notice states no status of the vendor on a labelled line.
+    static let statementKinds: Set<AutomaticReplyKind> = [.other, .ticketAcknowledgement, .quarantine]
 
     /// The classification of machine-sent mail that states a status on a labelled line: a human reply (the
     /// statement of a person, sent by their tracker); else `classification` unchanged.
