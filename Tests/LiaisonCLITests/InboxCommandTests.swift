@@ -157,6 +157,11 @@ import TestSupport
         }
         #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "none")
         #expect(try ws.liaison(["audit", "verify"]).stdout == log)
+
+        // The outbox of a mistyped case is no empty list: it says which case was meant.
+        let outbox = try ws.liaison(["outbox", "--case", typoCase])
+        #expect(outbox.status == 1)
+        #expect(outbox.errorLines == ["no case \(typoCase); did you mean \(Self.caseId)?; `liaison case list` shows the cases"], "\(outbox.stdout)")
     }
 
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
