@@ -173,6 +173,14 @@ import TestSupport
         #expect(typo.errorLines.first?.hasPrefix("liaison: no command cas; did you mean case?") == true, "\(typo.stderr)")
         let subTypo = try ws.liaison(["case", "shwo", Self.caseId])
         #expect(subTypo.errorLines.first?.hasPrefix("liaison case: no command shwo; did you mean show?") == true, "\(subTypo.stderr)")
+        // Also under a command that lists by default (`outbox`, `inbox`), and nothing is voided.
+        for (args, line) in [(["outbox", "viod", "1", "--reason", "x"], "liaison outbox: no command viod; did you mean void?"),
+                             (["inbox", "shwo", "1"], "liaison inbox: no command shwo; did you mean show?")] {
+            let run = try ws.liaison(args)
+            #expect(run.status == 1)
+            #expect(run.errorLines.count == 1 && run.errorLines.first?.hasPrefix(line) == true, "\(run.stderr)")
+        }
+        #expect(try ws.liaison(["outbox", "--all"]).status == 0)
 
         // A relay login without its password names the variable smtp.password_env names, and sends nothing.
         let configuration = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)
