@@ -161,6 +161,8 @@ public struct InboundApplier: Sendable {
             if let notice = classification.automaticKind, MachineMail.notAnswerKinds.contains(notice) {
                 // Not an answer, and a person must know: a quarantine means the vendor never got the notice.
                 review = (.open, "not an answer: \(classification.reason)")
+            } else if match != nil, let reason = MachineMail.freeStatementForReview(classification, content: message.content) {
+                review = (.open, reason)
             }
         case .unrelated:
             kind = .unmatched

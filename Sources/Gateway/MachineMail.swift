@@ -28,6 +28,24 @@ public enum MachineMail {
         return MessageClassification(kind: .humanReply, reason: "\(response.rawValue) stated in machine-sent mail (\(classification.reason))")
     }
 
+    /// Why machine-sent mail of a tracker or help desk must be read by a person: it states a status in free words
+    /// (a developer's note "our product is not affected" without a `Status:` line), which is neither applied unseen
+    /// nor dropped. Nil when it states none, or when it is no such mail.
+    static func freeStatementForReview(_ classification: MessageClassification, content: ParsedMessage) -> String? {
+        guard classification.kind == .automaticReply, classification.automaticKind ?? .other == .other,
+              case .status(let response, labelled: false) = StatedResponse.reading(of: StatedResponse.text(of: content)),
+              response != .acknowledged else { return nil }
+        return "machine-sent mail that says \(response.rawValue) in free words; a person decides "
+            + "(liaison inbox assign MSG CASE ORG --response R)"
+    }
+
+    /// The classification a person gives a message by setting its status (`inbox assign --response`): an automatic
+    /// reply they read as the vendor's answer becomes a human reply; anything else is unchanged.
+    static func readByPerson(_ classification: MessageClassification) -> MessageClassification {
+        guard classification.kind == .automaticReply else { return classification }
+        return MessageClassification(kind: .humanReply, reason: "read as an answer by a person (\(classification.reason))")
+    }
+
     /// The S/MIME content type of an `application/pkcs7-mime` entity: its `smime-type`, else read from the DER
     /// (Outlook leaves the parameter out): `enveloped-data`, `authEnveloped-data`, `signed-data`, `compressed-data`;
     /// nil when it is neither labelled nor readable.

@@ -208,10 +208,13 @@ public struct ReplyIngester: Sendable {
             guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
             return (entry, bytes)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
-        let classified: ClassifiedMessage
-        do { classified = try classify(bytes) } catch {
+        let read: ClassifiedMessage
+        do { read = try classify(bytes) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
+        // A person read it and says what it states: machine-sent mail (a tracker's note, a reply taken for a
+        // quarantine notice) is then the vendor's answer, under the same trust rule as any reply.
+        let classified = response == nil || response == Response.none ? read : read.classified(as: MachineMail.readByPerson(read.classification))
         if let response, response == .none || classified.classification.kind != .humanReply {
             throw GatewayError.invalidArgument(response == .none
                 ? "--response none is no status; give acknowledged, investigating, affected, not-affected or fixed"

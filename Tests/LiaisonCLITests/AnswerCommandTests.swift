@@ -166,6 +166,47 @@ import TestSupport
         #expect(try Self.review(ws).contains { $0["messageId"] as? String == "q-3@hikari.example" })
     }
 
+    /// A status in free words inside machine-sent mail (a tracker's note, a reply taken for a quarantine notice) is
+    /// not applied unseen, but listed for review; a person then sets it in one step with `inbox assign --response`.
+    @Test func aFreeWordedStatusInMachineMailIsListedAndAPersonSetsItInOneStep() throws {
+        let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari"])
+        defer { ws.remove() }
+        let tracker = """
+            From: Aozora Tracker <tracker@aozora.example>
+            To: vuls@csirt.example
+            Subject: [Aozora Tracker] Issue #4411 updated \(notices["aozora"]!["trackingRef"] as? String ?? "")
+            Date: Mon, 07 Dec 2026 10:00:00 +0900
+            Message-ID: <t-1@aozora.example>
+            Auto-Submitted: auto-generated
+
+            Issue #4411 has been updated by Ken Sato.
+
+            We checked every release: our product is not affected.
+            """
+        let quarantined = Self.reply(from: "kumo", to: notices["kumo"]!, id: "q-9", body: """
+            Your notice sat in our quarantine until today, sorry. We are not affected.
+            """)
+        let mbox = ws.root.appendingPathComponent("machine.mbox")
+        try Data([tracker, quarantined].map { "From someone@example Mon Dec  7 10:00:00 2026\n\($0)\n\n" }.joined().utf8).write(to: mbox)
+        #expect(try ws.liaison(["ingest", "--mbox", mbox.path]).status == 0)
+        var participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "none")
+        #expect(participants["kumo"]?["response"] as? String == "none")
+        let waiting = Set(try Self.review(ws).compactMap { $0["messageId"] as? String })
+        #expect(waiting.isSuperset(of: ["t-1@aozora.example", "q-9@kumo.example"]), "\(waiting)")
+
+        for (message, org) in [("t-1@aozora.example", "aozora"), ("q-9@kumo.example", "kumo")] {
+            let assign = try ws.liaison(["inbox", "assign", message, Self.caseId, org, "--response", "not-affected"])
+            #expect(assign.status == 0, "\(assign.stderr)")
+        }
+        participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect(participants["kumo"]?["response"] as? String == "not-affected")
+        #expect(try Self.review(ws).isEmpty)
+        #expect(try Self.reminded(ws) == ["hikari"])
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
     @Test func machineMailInAMaildirIsNoAnswerIsListedAndTheRemindersGoOn() throws {
         let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari", "sakura"])
         defer { ws.remove() }
