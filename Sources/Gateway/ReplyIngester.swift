@@ -120,7 +120,9 @@ public struct ReplyIngester: Sendable {
         return try store.write { tx in
             var messageId = claimed
             if let stored = try tx.stored(messageId: claimed) {
+                // The same message delivered again (a relay's Received line added, CRLF from IMAP) is no new one.
                 let sameBytes = try stored.sha256 == nil || stored.sha256 == digest || tx.containsDigest(digest)
+                    || tx.bytes(id: stored.id).map { TraceFields.removed(from: $0) == TraceFields.removed(from: bytes) } == true
                 if sameBytes {
                     return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: claimed,
                                          from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
