@@ -164,6 +164,41 @@ import TestSupport
         #expect(outbox.errorLines == ["no case \(typoCase); did you mean \(Self.caseId)?; `liaison case list` shows the cases"], "\(outbox.stdout)")
     }
 
+    /// A reply ingest credited to the vendor whose thread it came in, tied by a person to the participant that
+    /// wrote it: the first vendor's answer from it is taken back to what it was before, the second gets it; a later
+    /// answer of the first vendor would have been left alone.
+    @Test func assigningAReplyToAnotherParticipantTakesBackWhatItGaveTheFirst() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let notice = try #require(try ws.outbox().first { $0["organizationId"] as? String == "aozora" })
+        func reply(_ id: String, _ body: String, date: String) -> String {
+            """
+            From: psirt@aozora.example
+            To: vuls@csirt.example
+            Subject: Re: \(notice["subject"] as? String ?? "")
+            Date: \(date)
+            Message-ID: <\(id)@aozora.example>
+            In-Reply-To: <\(notice["messageId"] as? String ?? "")>
+
+            \(body)
+            """
+        }
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply("ack", "Received, thank you.", date: "Mon, 07 Dec 2026 10:00:00 +0900").utf8)).status == 0)
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply("fwd", "Forwarding our supplier's answer:\n\nStatus: affected",
+                                                                     date: "Tue, 08 Dec 2026 10:00:00 +0900").utf8)).status == 0)
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "affected")
+
+        let assign = try ws.liaison(["inbox", "assign", "fwd@aozora.example", Self.caseId, "kumo"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        #expect(assign.stdout.contains("aozora: its answer from this message taken back (now acknowledged)"), "\(assign.stdout)")
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "acknowledged")
+        #expect(participants["kumo"]?["response"] as? String == "affected")
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
     /// exit status says so; a file holding no header field is kept and listed, not lost.
     @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {
