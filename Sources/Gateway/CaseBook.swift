@@ -113,6 +113,10 @@ public struct CaseBook: Sendable {
                         tlp: TrafficLightProtocol? = nil, advisoryURL: String? = nil) throws -> TrafficLightProtocol {
         let instant = date ?? now()
         let record = try GatewayError.mapping { try cases.existing(caseId) }
+        if record.publishedAt == nil,
+           let problem = CaseGuards.futurePublicationProblem(caseId: caseId, at: instant, now: now(), zone: dates.timeZone) {
+            throw GatewayError.invalidArgument(problem)
+        }
         if !force, record.publishedAt == nil,
            let problem = CaseGuards.earlyPublicationProblem(caseId: caseId, due: record.due, at: instant, zone: dates.timeZone) {
             throw GatewayError.invalidArgument(problem)

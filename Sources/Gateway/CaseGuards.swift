@@ -38,6 +38,14 @@ public enum CaseGuards {
             + "move the date with `liaison case set-due`, or use --force to publish anyway"
     }
 
+    /// A publication time still to come (`case publish --at`): publication is recorded once the advisory is out, and
+    /// recording it early would count the case as published and lower its TLP while the embargo runs. Not forced.
+    public static func futurePublicationProblem(caseId: String, at instant: Date, now: Date, zone: TimeZone) -> String? {
+        guard instant > now else { return nil }
+        return "the publication day \(ZoneLabel.day(of: instant, in: zone)) of case \(caseId) has not come yet; publish it when the "
+            + "advisory is out (plan the day with `liaison case set-due`)"
+    }
+
     /// An embargo template (the first notice, a reminder) for a case already published.
     public static func publishedCaseProblem(_ record: CaseRecord, template: String, purpose: NotificationPurpose) -> String? {
         guard record.publishedAt != nil, embargoTemplates.contains(template) || embargoPurposes.contains(purpose) else { return nil }

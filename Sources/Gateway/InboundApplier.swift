@@ -88,12 +88,24 @@ public struct InboundApplier: Sendable {
                                         signature: before.signature, encrypted: message.encrypted, effects: [])
             return (outcome, false)
         }
-        let decision = try decide(message, match: match, messageId: messageId, now: now, in: store, statedByPerson: response)
+        // Tied to another participant than the one it was applied to: that one's answer from it is taken back.
+        var withdrawn: [String] = []
+        if before.appliedResponse != nil, let oldCase = before.caseId, let oldOrganization = before.organizationId,
+           oldCase != match.caseId || oldOrganization != match.organizationId,
+           let restored = try store.withdrawResponse(caseId: oldCase, organizationId: oldOrganization, source: "reply \(messageId)",
+                                                     actor: actor, at: now) {
+            withdrawn.append("\(oldCase) / \(oldOrganization): its answer from this message taken back (now \(restored.rawValue))")
+        }
+        var decision = try decide(message, match: match, messageId: messageId, now: now, in: store, statedByPerson: response)
+        if !withdrawn.isEmpty {
+            decision.effects = withdrawn + decision.effects
+            decision.changedRecords = true
+        }
         let after = InboundTransaction.Resolution(
             notificationId: match.notification?.id, caseId: match.caseId, organizationId: match.organizationId, kind: decision.kind,
             disposition: decision.disposition.rawValue, signature: decision.signature,
             reviewState: decision.review == nil ? .assigned : decision.review!.state, reviewReason: decision.review?.reason,
-            appliedResponse: decision.applied ?? before.appliedResponse)
+            appliedResponse: decision.applied ?? (withdrawn.isEmpty ? before.appliedResponse : nil))
         let changed = after != before || decision.changedRecords
         if changed {
             try store.assign(id: id, after, effects: decision.effects, actor: actor, at: now)
@@ -175,6 +187,8 @@ public struct InboundApplier: Sendable {
             if let notice = classification.automaticKind, MachineMail.notAnswerKinds.contains(notice) {
                 // Not an answer, and a person must know: a quarantine means the vendor never got the notice.
                 review = (.open, "not an answer: \(classification.reason)")
+            } else if match != nil, let reason = MachineMail.freeStatementForReview(classification, content: message.content) {
+                review = (.open, reason)
             }
         case .unrelated:
             kind = .unmatched

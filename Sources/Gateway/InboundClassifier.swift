@@ -22,6 +22,13 @@ public struct ClassifiedMessage: Sendable {
     /// A text part could not be decoded in its charset; its bytes are kept as received.
     public let undecodable: Bool
 
+    /// The same message under another classification (a person's reading of it).
+    func classified(as classification: MessageClassification) -> ClassifiedMessage {
+        ClassifiedMessage(bytes: bytes, parsed: parsed, classification: classification, content: content, encrypted: encrypted,
+                          signatureChecks: signatureChecks, signatureKind: signatureKind, signerEmails: signerEmails, notes: notes,
+                          undecodable: undecodable)
+    }
+
     public enum SignatureKind: String, Sendable {
         case none, pgpMIME = "pgp-mime", inlinePGP = "inline-pgp", smime = "s/mime"
     }

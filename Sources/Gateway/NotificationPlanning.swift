@@ -171,7 +171,8 @@ extension NotificationComposer {
         var problems: [String] = []
         if let caseId = request.caseId, !request.observers.contains(orgId) {
             guard let participant = facts.participant else {
-                throw GatewayError.invalidArgument("\(orgId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(orgId)`")
+                throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: orgId,
+                                                                  participants: (try? CaseStore(store).participantIds(caseId: caseId)) ?? []))
             }
             if let notified = participant.firstNotifiedAt {
                 context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])

@@ -7,15 +7,24 @@ public struct Outbox: Sendable {
     public var actor: String = EventLog.defaultActor
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(store: RegistryStore) { self.store = OutboxStore(store) }
+    let cases: CaseStore
+
+    public init(store: RegistryStore) {
+        self.store = OutboxStore(store)
+        cases = CaseStore(store)
+    }
 
     /// Rows, oldest first, optionally of one state and case, or only the held ones; no message bytes are read.
     public func list(state: NotificationState? = nil, caseId: String? = nil, heldOnly: Bool = false) throws -> [OutboxEntry] {
         try store.list(state: state, caseId: caseId, heldOnly: heldOnly)
     }
 
-    /// Rows of `filter`, oldest first.
-    public func list(_ filter: OutboxFilter) throws -> [OutboxEntry] { try store.list(filter) }
+    /// Rows of `filter`, oldest first. A case that does not exist is refused (with the nearest id), not shown as an
+    /// empty outbox.
+    public func list(_ filter: OutboxFilter) throws -> [OutboxEntry] {
+        if let caseId = filter.caseId { _ = try GatewayError.mapping { try cases.existing(caseId) } }
+        return try store.list(filter)
+    }
 
     /// How many rows there are in each state.
     public func stateCounts() throws -> [NotificationState: Int] { try store.stateCounts() }
@@ -28,9 +37,12 @@ public struct Outbox: Sendable {
         return try GatewayError.mapping { try voiding.void(selection, reason: reason, actor: actor, at: now()) }
     }
 
-    /// Queues voided or failed messages again with the same bytes.
+    /// Queues voided or failed messages again with the same bytes; never a message of a withdrawn case
+    /// (`CaseGuards.withdrawnCaseProblem`: its messages were cancelled with it).
     public func retry(ids: [Int64], voiding: OutboxVoiding) throws -> [OutboxCorrection] {
-        try GatewayError.mapping { try voiding.retry(ids: ids, actor: actor, at: now()) }
+        try GatewayError.mapping {
+            try voiding.retry(ids: ids, actor: actor, at: now(), caseProblem: CaseGuards.withdrawnCaseProblem)
+        }
     }
 
     /// How many rows a `send` started now would try.

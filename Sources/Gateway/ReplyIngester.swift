@@ -127,6 +127,7 @@ public struct ReplyIngester: Sendable {
         return try store.write { tx in
             var messageId = claimed
             if let stored = try tx.stored(messageId: claimed) {
+                // The same message delivered again (a relay's Received line added, CRLF from IMAP) is no new one.
                 let sameBytes = try stored.sha256 == nil || stored.sha256 == digest || tx.containsDigest(digest)
                     || SameMessage.isSame(classified.parsed, as: try tx.bytes(id: stored.id))
                 if sameBytes {
@@ -225,20 +226,31 @@ public struct ReplyIngester: Sendable {
             guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
             return (entry, bytes)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
-        let classified: ClassifiedMessage
-        do { classified = try classify(bytes) } catch {
+        let read: ClassifiedMessage
+        do { read = try classify(bytes) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
+        // A person read it and says what it states: machine-sent mail (a tracker's note, a reply taken for a
+        // quarantine notice) is then the vendor's answer, under the same trust rule as any reply.
+        let classified = response == nil || response == Response.none ? read : read.classified(as: MachineMail.readByPerson(read.classification))
         if let response, response == .none || classified.classification.kind != .humanReply {
             throw GatewayError.invalidArgument(response == .none
                 ? "--response none is no status; give acknowledged, investigating, affected, not-affected or fixed"
                 : "--response applies to a reply; message \(reference) is \(classified.classification.kind.rawValue) (\(classified.classification.reason))")
         }
+        let cases = CaseStore(self.store)
+        let participants = try GatewayError.mapping { () throws -> [String] in
+            _ = try cases.existing(caseId)
+            return try cases.participantIds(caseId: caseId)
+        }
+        guard participants.contains(organizationId) else {
+            throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: participants))
+        }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
         let now = now()
         return try store.write { tx in
             guard try tx.participant(caseId: caseId, organizationId: organizationId) != nil else {
-                throw GatewayError.invalidArgument("\(organizationId) is not a participant of \(caseId); `liaison case show \(caseId)` lists them")
+                throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: participants))
             }
             // The notification it answers: the one it was matched to when that is this participant's, else the
             // latest one sent to them in this case.

@@ -70,7 +70,10 @@ public enum ResponseVocabulary {
         add(.acknowledged, ["수신했습니다", "접수했습니다", "잘 받았습니다"])
         // Chinese, simplified and traditional.
         add(.notAffected, ["不受影响", "未受影响", "没有影响", "无影响", "不涉及", "不受影響", "未受影響", "沒有影響", "無影響",
-                           "不存在该漏洞", "不存在該漏洞"])
+                           "不存在该漏洞", "不存在該漏洞",
+                           // "we found no affected product": the negation sits before the verb, not before 受影响.
+                           "没有发现受影响", "未发现受影响", "沒有發現受影響", "未發現受影響", "没有发现任何受影响", "未发现任何受影响",
+                           "沒有發現任何受影響", "未發現任何受影響"])
         add(.affected, ["受影响", "受到影响", "存在该漏洞", "受影響", "受到影響", "存在該漏洞", "未修复", "尚未修复", "未修復", "尚未修復"])
         add(.fixed, ["已修复", "已修正", "已解决", "修复完成", "已修復", "已解決", "修復完成"])
         add(.investigating, ["调查中", "正在调查", "分析中", "确认中", "正在确认", "調查中", "正在調查", "確認中", "正在確認"])
@@ -106,18 +109,31 @@ public enum ResponseVocabulary {
 
     /// Words that make a sentence a question, a condition or a possibility rather than a statement; a free
     /// sentence holding one is not read as an answer (a labelled answer still is).
+    /// Doubts count too: words that deny or withhold the statement around them, which in Japanese and Korean come
+    /// after it (「影響がないとは言えません」, 「確認できません」, "we can't confirm we are not affected").
     static let hedges = ["?", "whether", "if", "may", "might", "could", "please",
+                         "cannot confirm", "can't confirm", "can’t confirm", "can not confirm", "unable to confirm",
+                         "not able to confirm", "cannot rule out", "can't rule out", "can’t rule out", "not sure", "unsure",
+                         "not certain", "uncertain", "unclear", "unknown",
                          "かどうか", "場合", "可能性", "でしょうか", "ですか", "ますか", "予定", "ください",
-                         "여부", "경우", "까요", "是否", "如果", "可能", "请", "請", "ob", "falls", "wenn", "möglicherweise",
-                         "bitte"].map(normalized)
+                         "とは言え", "とはいえ", "とは限ら", "とは限り", "とは断言", "とは言い切れ", "言い切れ", "確認できません", "確認できていません",
+                         "不明", "わかりません", "分かりません", "未定",
+                         "여부", "경우", "까요", "수 없", "불분명", "是否", "如果", "可能", "请", "請", "无法确认", "無法確認", "不确定",
+                         "不確定", "不清楚", "不能排除", "无法排除", "無法排除",
+                         "ob", "falls", "wenn", "möglicherweise", "bitte", "nicht sicher", "unklar", "unbekannt",
+                         "nicht ausschließen", "nicht ausschliessen", "nicht bestätigen"].map(normalized)
 
     /// What a status means when a negation comes just before it: not affected, not (yet) fixed.
     static let negatedResponses: [Response: Response] = [.affected: .notAffected, .fixed: .affected]
 
-    /// Negations within the five words before a Latin phrase ("not all" and "not only" are none), or right
+    /// Negations within the five words before a Latin phrase ("not all", "nicht alle" and "not only" are none), or right
     /// before a Chinese one (不, 没, 沒, 未, 无, 無, 非).
     static let latinNegations: Set<String> = ["not", "no", "never", "neither", "nor", "nicht", "kein", "keine", "nie"]
     static let cjkNegations: Set<Character> = ["不", "没", "沒", "未", "无", "無", "非"]
+
+    /// Words after which a negation denies only a part ("not all", "nicht alle", "nicht nur"): the rest may be affected.
+    static let negationScopeWords: Set<String> = ["all", "only", "every", "just", "alle", "allen", "nur", "jede", "jeder",
+                                                  "jedes", "sämtliche"]
 
     static func isNegated(before range: Range<String.Index>, in text: String, latin: Bool) -> Bool {
         let before = text[..<range.lowerBound]
@@ -128,7 +144,7 @@ public enum ResponseVocabulary {
         for (index, word) in words.enumerated() {
             let negation = latinNegations.contains(word) || word.hasSuffix("n't") || word.hasSuffix("n’t")
             guard negation else { continue }
-            if index + 1 < words.count, ["all", "only", "every", "just"].contains(words[index + 1]) { continue }
+            if index + 1 < words.count, negationScopeWords.contains(words[index + 1]) { continue }
             return true
         }
         return false

@@ -55,7 +55,8 @@ public enum StatedResponse {
 
     /// Reads the reply's own words with `ResponseVocabulary`: labelled lines first (a status label, or a question
     /// of our templates followed by its answer, also the answer on the line after a quoted question), then
-    /// sentences of the vendor's own that state one status and are no question or condition. Quoted lines (`>`),
+    /// sentences of the vendor's own that state one status and are no question or condition (`sentences(of:)`: a
+    /// question in one sentence leaves the next one on the same line standing). Quoted lines (`>`),
     /// the signature and the quoted original message below `-----Original Message-----` are not the vendor's words.
     public static func reading(of body: String) -> Reading {
         let lines = ownWordLines(of: body)
@@ -87,8 +88,10 @@ public enum StatedResponse {
                 }
                 continue
             }
-            let found = ResponseVocabulary.responses(in: stripNumbering(text))
-            if !found.hedged { free += found.found }
+            for sentence in sentences(of: stripNumbering(text)) {
+                let found = ResponseVocabulary.responses(in: sentence)
+                if !found.hedged { free += found.found }
+            }
         }
         if let response = ResponseVocabulary.single(labelled) { return .status(response, labelled: true) }
         if !labelled.isEmpty { return .notUnderstood }
@@ -103,6 +106,24 @@ public enum StatedResponse {
     public static func response(in body: String) -> Response? {
         if case .status(let response, _) = reading(of: body) { return response }
         return nil
+    }
+
+    /// The sentences of a line, each with its closing mark (`。`, `！`, `？`, `!`, `?`, or `.` before a space), so that
+    /// a question or condition is weighed in its own sentence only; `7.4.2` is no sentence end.
+    static func sentences(of line: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        let characters = Array(line)
+        for (index, character) in characters.enumerated() {
+            current.append(character)
+            let next = index + 1 < characters.count ? characters[index + 1] : " "
+            if "。！？!?".contains(character) || character == "." && next.isWhitespace {
+                result.append(current)
+                current = ""
+            }
+        }
+        if !current.trimmingCharacters(in: .whitespaces).isEmpty { result.append(current) }
+        return result
     }
 
     /// A bare answer to an impact question: a status phrase, or yes / no in one of the vocabulary's languages.
@@ -158,7 +179,14 @@ public enum StatedResponse {
         let all = splitLines(String(body.prefix(readLimit)))
         for (index, line) in all.enumerated() {
             if line.hasPrefix("-- ") || line == "--" || line.hasPrefix("-----BEGIN PGP SIGNATURE") { break }
-            if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") { break }
+            if isOriginalMessageMarker(line, next: index + 1 < all.count ? all[index + 1] : "") {
+                // Above `>`-quoted text the marker is an attribution (Gmail, Thunderbird): the reply may go on below,
+                // answers written between the quoted lines. Only an original quoted without `>` ends the reply.
+                if all[(index + 1)...].first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })?.hasPrefix(">") == true {
+                    continue
+                }
+                break
+            }
             if line.hasPrefix("-----BEGIN PGP SIGNED MESSAGE") { inArmorHeader = true; continue }
             if inArmorHeader { if line.isEmpty { inArmorHeader = false }; continue }
             if line.hasPrefix(">") {
@@ -185,6 +213,12 @@ public enum StatedResponse {
         if lower.hasPrefix("on ") && lower.hasSuffix("wrote:") { return true }
         if lower.hasPrefix("am ") && lower.hasSuffix("schrieb:") { return true }
         if text.hasSuffix("さんは書きました:") || text.hasSuffix("wrote:") && text.count < 200 && text.contains("@") { return true }
+        // Gmail's attribution in other languages: `… <vuls@…>:`, `… <vuls@…>님이 작성:`, `… <vuls@…> 于…写道：`,
+        // `Am … schrieb … <vuls@…>:`.
+        if text.count < 200, text.contains("@"),
+           text.hasSuffix(">:") || text.hasSuffix(">：") || ["님이 작성:", "写道:", "写道：", "寫道:", "寫道："].contains(where: text.hasSuffix) {
+            return true
+        }
         let fromLabels = ["from:", "差出人:", "送信者:", "보낸 사람:", "发件人:", "寄件者:", "von:"]
         let sentLabels = ["sent:", "date:", "送信日時:", "보낸 날짜:", "发送时间:", "寄件日期:", "gesendet:"]
         let nextLower = next.trimmingCharacters(in: .whitespaces).lowercased()

@@ -212,7 +212,8 @@ public struct CaseStore: Sendable {
                                       statement: String?, at date: Date, actor: String, source: String) throws {
         _ = try Self.existingCase(db, caseId)
         guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
-            throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId)
+            throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: try String.fetchAll(
+                db, sql: "SELECT organizationId FROM participant WHERE caseId = ?", arguments: [caseId]))
         }
         participant.response = response
         if participant.firstResponseAt == nil, response != .none { participant.firstResponseAt = date }

@@ -19,3 +19,43 @@ extension InboundTransaction {
                             data: data.mapValues(EventValue.optional))
     }
 }
+
+extension InboundTransaction {
+    /// Takes back the response that the reply `source` (`reply <Message-ID>`) gave a participant, when a person ties
+    /// that reply to another participant (`inbox assign`): the participant's response, statement and times become
+    /// what they were before it, as its earlier `participant.response` events say, and a `participant.response`
+    /// event records the change. Nothing changes when a later answer has come since (the last response is not that
+    /// reply's). Returns the response restored, or nil when nothing changed.
+    public func withdrawResponse(caseId: String, organizationId: String, source: String, actor: String,
+                                 at date: Date) throws -> Response? {
+        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
+            return nil
+        }
+        struct Stated { let response: Response; let statement: String?; let at: Date?; let source: String? }
+        let parser = ISO8601DateFormatter()
+        let stated: [Stated] = try EventLog.events(db, objectType: "participant", objectId: "\(caseId)|\(organizationId)")
+            .filter { $0.action == "participant.response" }
+            .compactMap { event in
+                guard case .object(let data) = event.value, case .string(let raw)? = data["response"],
+                      let response = Response(rawValue: raw) else { return nil }
+                func text(_ key: String) -> String? { if case .string(let value)? = data[key] { return value }; return nil }
+                return Stated(response: response, statement: text("statement"), at: text("at").flatMap(parser.date(from:)),
+                              source: text("source"))
+            }
+        guard let last = stated.last, last.source == source, participant.response == last.response else { return nil }
+        let earlier = stated.dropLast().filter { $0.source?.hasPrefix("withdrawn ") != true }
+        let previous = earlier.last
+        participant.response = previous?.response ?? Response.none
+        participant.statement = previous?.statement
+        participant.respondedAt = previous?.at
+        participant.firstResponseAt = earlier.first { $0.response != Response.none }?.at
+        try participant.update(db, columns: ["response", "firstResponseAt", "respondedAt", "statement"])
+        try EventLog.append(db, actor: actor, action: "participant.response", objectType: "participant",
+                            objectId: "\(caseId)|\(organizationId)", data: [
+                                "caseId": .string(caseId), "organizationId": .string(organizationId),
+                                "response": .string(participant.response.rawValue), "statement": .optional(participant.statement),
+                                "at": .string(EventTimestamp.string(date)), "source": .string("withdrawn \(source): assigned elsewhere"),
+                            ])
+        return participant.response
+    }
+}

@@ -77,8 +77,10 @@ public struct OutboxVoiding: Sendable {
     }
 
     /// Queues voided (or failed) messages again, with the same bytes and Message-ID: recipients not delivered
-    /// wait again, attempts start over. Every id must be voided or failed; all or nothing.
-    public func retry(ids: [Int64], actor: String, at now: Date = Date()) throws -> [OutboxCorrection] {
+    /// wait again, attempts start over. Every id must be voided or failed, and its case pass `caseProblem` (read in
+    /// the same transaction, so a withdrawal cannot slip in between); all or nothing.
+    public func retry(ids: [Int64], actor: String, at now: Date = Date(),
+                      caseProblem: (CaseRecord) -> String? = { _ in nil }) throws -> [OutboxCorrection] {
         try writer.write { db in
             var corrections: [OutboxCorrection] = []
             var problems: [String] = []
@@ -91,6 +93,10 @@ public struct OutboxVoiding: Sendable {
                 let state: String = row["state"]
                 guard state == "voided" || state == "failed" else {
                     problems.append("outbox message \(id) is \(state); only voided or failed messages can be queued again")
+                    continue
+                }
+                if let caseId: String = row["caseId"], let problem = caseProblem(try CaseStore.existingCase(db, caseId)) {
+                    problems.append("outbox message \(id): \(problem)")
                     continue
                 }
                 try db.execute(sql: """

@@ -52,8 +52,14 @@ public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Several organisations unknown or retired, one line each.
     static func unknownOrganizations(_ lines: [String]) -> StoreError { .init(.unknownOrganization, lines.joined(separator: "\n")) }
     static func retiredOrganization(_ id: String) -> StoreError { .init(.retiredOrganization, "organisation \(id) is retired") }
-    static func notParticipant(caseId: String, organizationId: String) -> StoreError {
-        .init(.notParticipant, "\(organizationId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(organizationId)`")
+    /// The organisation is not in the case: the participant it was likely meant for when the id is a near typo of
+    /// one (`participants`), else how to add it.
+    public static func notParticipant(caseId: String, organizationId: String, participants: [String] = []) -> StoreError {
+        if let nearest = NearestName.closest(to: organizationId, in: participants) {
+            return .init(.notParticipant, "\(organizationId) is not a participant of \(caseId); did you mean \(nearest)? "
+                         + "(`liaison case show \(caseId)` lists them)")
+        }
+        return .init(.notParticipant, "\(organizationId) is not a participant of \(caseId); add it with `liaison case add \(caseId) \(organizationId)`")
     }
     static func alreadyPublished(_ id: String, at: String) -> StoreError {
         .init(.alreadyPublished, "case \(id) was already published on \(at)")

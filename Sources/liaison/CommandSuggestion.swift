@@ -17,9 +17,11 @@ enum CommandSuggestion {
                 path.append(argument)
                 continue
             }
-            // A command with a default subcommand takes its arguments (`liaison outbox --all`).
-            if command.configuration.defaultSubcommand != nil { return nil }
             let names = subcommands.map { $0._commandName }
+            // A command with a default subcommand takes its arguments (`liaison outbox --all`); a word near one of
+            // its subcommands' names is a mistyped subcommand (`liaison outbox viod`), which the default one
+            // would only call an unexpected argument or an unknown option.
+            if command.configuration.defaultSubcommand != nil, NearestName.closest(to: argument, in: names) == nil { return nil }
             return "\(path.joined(separator: " ")): no command \(argument)\(NearestName.suggestion(for: argument, in: names)); "
                 + "the commands are \(names.joined(separator: ", "))"
         }

@@ -73,6 +73,36 @@ import Testing
         }
     }
 
+    /// A statement whose own words deny or doubt it afterwards (「影響がないとは言えません」, "we can't confirm we are not
+    /// affected"), or whose negation covers only some products ("nicht alle"), is never read as its opposite.
+    @Test func aDoubtedOrPartlyNegatedStatementIsNeverReadAsItsOpposite() {
+        for text in ["影響がないとは言えません。", "影響がないとは断言できません。", "影響がないとは限りません。",
+                     "影響があるかは不明です。", "We can't confirm that we are not affected.", "We cannot rule out that we are affected.",
+                     "We are not sure that we are unaffected.", "Nicht alle Versionen sind betroffen.", "Nicht nur Version 1 ist betroffen.",
+                     "Wir können nicht ausschließen, dass wir betroffen sind.", "我们无法确认是否不受影响。", "영향이 없는지 확인할 수 없습니다."] {
+            #expect(StatedResponse.response(in: text) != .notAffected, "\(text)")
+            #expect(StatedResponse.reading(of: text) == .notUnderstood || StatedResponse.response(in: text) == .affected, "\(text)")
+        }
+        for text in ["我们没有发现受影响的产品。", "我們沒有發現受影響的產品。", "未发现受影响的产品。"] {
+            #expect(StatedResponse.response(in: text) == .notAffected, "\(text)")
+        }
+    }
+
+    /// A question or condition in one sentence does not hide the statement in the sentence next to it on the
+    /// same line (Japanese replies often keep a paragraph on one line).
+    @Test func aHedgeCountsOnlyForItsOwnSentence() {
+        for (text, expected) in [("影響あり。修正版は来月公開予定です。", Response.affected),
+                                 ("弊社製品は影響を受けません。ご不明な点がございましたらご連絡ください。", .notAffected),
+                                 ("We are not affected. Please let us know if you need anything else.", .notAffected),
+                                 ("If you need details, ask us! Our products are fixed in 2.4.1.", .fixed),
+                                 ("我们的产品不受影响。如果有问题请联系我们。", .notAffected)] {
+            #expect(StatedResponse.response(in: text) == expected, "\(text)")
+        }
+        for text in ["Fixed? No, not yet.", "影響があるかどうか調査します。ご連絡ありがとうございます。", "Are we affected? We will check."] {
+            #expect(StatedResponse.response(in: text) == nil, "\(text)")
+        }
+    }
+
     @Test func theAnswerBelowAQuotedQuestionIsRead() {
         let japanese = """
             > 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)
@@ -109,6 +139,37 @@ import Testing
             #expect(StatedResponse.reading(of: text) == .notUnderstood, "\(text)")
         }
         #expect(StatedResponse.reading(of: "> quoted only\n") == .empty)
+    }
+
+    /// A reply written between the lines it quotes (Gmail, Thunderbird, mutt), below an attribution line in any
+    /// client's language, is read to its end: the attribution is no start of an unquoted original.
+    @Test func answersBetweenQuotedLinesBelowAnAttributionAreRead() {
+        let attributions = ["On Sun, Dec 6, 2026 at 10:00 AM JPCERT/CC <vuls@jpcert.example> wrote:",
+                            "2026年12月6日(日) 10:00 JPCERT/CC <vuls@jpcert.example>:",
+                            "Am So., 6. Dez. 2026 um 10:00 Uhr schrieb JPCERT/CC <vuls@jpcert.example>:",
+                            "2026년 12월 6일 (일) 오전 10:00, JPCERT/CC <vuls@jpcert.example>님이 작성:",
+                            "JPCERT/CC <vuls@jpcert.example> 于2026年12月6日周日 10:00写道：",
+                            "JPCERT/CC さんは書きました:"]
+        for attribution in attributions {
+            let reply = """
+                Hello,
+
+                \(attribution)
+                > Please reply to this message and let us know:
+                >   1. that you have received this notification;
+
+                Received.
+
+                >   2. whether your products are affected (affected / not affected / investigating);
+
+                Not affected.
+                """
+            #expect(StatedResponse.reading(of: reply) == .status(.notAffected, labelled: true), "\(attribution)")
+            #expect(StatedResponse.statement(in: reply) == "Hello,\n\n\nReceived.\n\n\nNot affected.", "\(attribution)")
+        }
+        // The original below an attribution without `>` is still not the vendor's words.
+        let unquoted = "Thanks, received.\n\nOn Sun, Dec 6, 2026 at 10:00 AM JPCERT/CC <vuls@jpcert.example> wrote:\nStatus: affected\n"
+        #expect(StatedResponse.reading(of: unquoted) == .acknowledgement)
     }
 
     @Test func theOriginalMessageBelowAnOutlookReplyIsNotTheVendorsWords() {

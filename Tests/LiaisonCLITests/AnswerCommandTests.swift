@@ -126,6 +126,87 @@ import TestSupport
         #expect(try Self.reminded(ws).isEmpty)
     }
 
+    /// A vendor's own reply that explains the delay by our notice having sat in its quarantine is an answer: its
+    /// status is read and the vendor is no longer asked; a gateway's quarantine notice still is none.
+    @Test func aReplySayingOurNoticeWasQuarantinedIsStillTheVendorsAnswer() throws {
+        let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari"])
+        defer { ws.remove() }
+        let replies = [
+            Self.reply(from: "aozora", to: notices["aozora"]!, id: "q-1", body: """
+                Sorry for the late answer: your notice was caught in our spam quarantine and released only today.
+
+                Status: not affected
+                """),
+            Self.reply(from: "kumo", to: notices["kumo"]!, id: "q-2", body: """
+                ご連絡が遅くなり申し訳ありません。貴メールが迷惑メールとして隔離されておりました。
+
+                2. 貴社製品への影響の有無: 影響あり
+                """),
+        ]
+        let mbox = ws.root.appendingPathComponent("late.mbox")
+        try Data(replies.map { "From someone@example Mon Dec  7 10:00:00 2026\n\($0)\n\n" }.joined().utf8).write(to: mbox)
+        #expect(try ws.liaison(["ingest", "--mbox", mbox.path]).status == 0)
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect(participants["kumo"]?["response"] as? String == "affected")
+        #expect(try Self.reminded(ws) == ["hikari"])
+
+        let notice = """
+            From: Proofpoint Essentials <quarantine@hikari.example>
+            To: vuls@csirt.example
+            Subject: Message Quarantined: Re: \(notices["hikari"]!["subject"] as? String ?? "")
+            Date: Mon, 07 Dec 2026 10:00:00 +0900
+            Message-ID: <q-3@hikari.example>
+            In-Reply-To: <\(notices["hikari"]!["messageId"] as? String ?? "")>
+
+            The following message has been quarantined and has NOT been delivered to psirt@hikari.example.
+            """
+        #expect(try ws.liaison(["ingest", "-"], input: Data(notice.utf8)).status == 0)
+        #expect(try ws.participants(Self.caseId)["hikari"]?["response"] as? String == "none")
+        #expect(try Self.review(ws).contains { $0["messageId"] as? String == "q-3@hikari.example" })
+    }
+
+    /// A status in free words inside machine-sent mail (a tracker's note, a reply taken for a quarantine notice) is
+    /// not applied unseen, but listed for review; a person then sets it in one step with `inbox assign --response`.
+    @Test func aFreeWordedStatusInMachineMailIsListedAndAPersonSetsItInOneStep() throws {
+        let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari"])
+        defer { ws.remove() }
+        let tracker = """
+            From: Aozora Tracker <tracker@aozora.example>
+            To: vuls@csirt.example
+            Subject: [Aozora Tracker] Issue #4411 updated \(notices["aozora"]!["trackingRef"] as? String ?? "")
+            Date: Mon, 07 Dec 2026 10:00:00 +0900
+            Message-ID: <t-1@aozora.example>
+            Auto-Submitted: auto-generated
+
+            Issue #4411 has been updated by Ken Sato.
+
+            We checked every release: our product is not affected.
+            """
+        let quarantined = Self.reply(from: "kumo", to: notices["kumo"]!, id: "q-9", body: """
+            Your notice sat in our quarantine until today, sorry. We are not affected.
+            """)
+        let mbox = ws.root.appendingPathComponent("machine.mbox")
+        try Data([tracker, quarantined].map { "From someone@example Mon Dec  7 10:00:00 2026\n\($0)\n\n" }.joined().utf8).write(to: mbox)
+        #expect(try ws.liaison(["ingest", "--mbox", mbox.path]).status == 0)
+        var participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "none")
+        #expect(participants["kumo"]?["response"] as? String == "none")
+        let waiting = Set(try Self.review(ws).compactMap { $0["messageId"] as? String })
+        #expect(waiting.isSuperset(of: ["t-1@aozora.example", "q-9@kumo.example"]), "\(waiting)")
+
+        for (message, org) in [("t-1@aozora.example", "aozora"), ("q-9@kumo.example", "kumo")] {
+            let assign = try ws.liaison(["inbox", "assign", message, Self.caseId, org, "--response", "not-affected"])
+            #expect(assign.status == 0, "\(assign.stderr)")
+        }
+        participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "not-affected")
+        #expect(participants["kumo"]?["response"] as? String == "not-affected")
+        #expect(try Self.review(ws).isEmpty)
+        #expect(try Self.reminded(ws) == ["hikari"])
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
     @Test func machineMailInAMaildirIsNoAnswerIsListedAndTheRemindersGoOn() throws {
         let (ws, notices) = try Self.notified(["aozora", "kumo", "hikari", "sakura"])
         defer { ws.remove() }

@@ -139,6 +139,32 @@ import TestSupport
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
 
+    /// The messages a withdrawal cancelled stay cancelled while the case is withdrawn: `outbox retry` refuses them,
+    /// as `notify` refuses the case, and changes nothing; once the case is reopened they can be queued again.
+    @Test func messagesOfAWithdrawnCaseAreNotQueuedAgain() throws {
+        let ws = try GatewayWorkspace(developers: ["hikari", "sakura"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["case", "withdraw", Self.caseId, "--reason", "opened by mistake"]).status == 0)
+        let ids = try ws.outbox().compactMap { ($0["id"] as? NSNumber)?.int64Value }
+        #expect(ids.count == 2)
+
+        let retry = try ws.liaison(["outbox", "retry"] + ids.map(String.init))
+        #expect(retry.status == 1)
+        #expect(retry.errorLines == ids.map {
+            "outbox message \($0): case \(Self.caseId) is withdrawn (opened by mistake); reopen it first with `liaison case reopen`"
+        }, "\(retry.stderr)")
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "voided" })
+        #expect(try Self.events(ws, like: "notification.requeued").isEmpty)
+        #expect(try ws.liaison(["send"]).stdout.contains("sent 0"))
+        #expect(ws.sink.messages().isEmpty)
+
+        #expect(try ws.liaison(["case", "reopen", Self.caseId]).status == 0)
+        let again = try ws.liaison(["outbox", "retry"] + ids.map(String.init))
+        #expect(again.stdout == "queued 2 messages again; run `liaison send` to deliver\n", "\(again.stderr)")
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
     @Test func voidedFailuresOfOursAreNotHeldAgainstTheVendorAndCanBeRetried() throws {
         var options = SMTPSink.Options()
         // Our relay's recipient table lacks the vendor: refused for good at RCPT, though the fault is ours.

@@ -51,6 +51,36 @@ import TestSupport
         #expect(try ws.outbox().count == 4)
     }
 
+    /// A publication date still to come (a slip of the year) is refused, forced or not: the case would count as
+    /// published, its TLP drop to CLEAR and vendors get the publication notice while the embargo still runs.
+    @Test func aPublicationDateInTheFutureIsRefused() throws {
+        let ws = try GatewayWorkspace(developers: ["hikari"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let tlpBefore = (try ws.caseDetail(Self.caseId)["record"] as? [String: Any])?["tlp"] as? String
+
+        for extra in [[], ["--force"]] {
+            let future = try ws.liaison(["case", "publish", Self.caseId, "--at", "2031-02-01"] + extra)
+            #expect(future.status == 1)
+            #expect(future.errorLines.count == 1)
+            #expect(future.stderr.contains("2031-02-01") && future.stderr.contains("has not come yet"), "\(future.stderr)")
+        }
+        let record = try #require(try ws.caseDetail(Self.caseId)["record"] as? [String: Any])
+        #expect(record["publishedAt"] == nil)
+        #expect(record["tlp"] as? String == tlpBefore)
+        #expect(try CaseCorrectionTests.events(ws, like: "case.published").isEmpty)
+        let today = try ws.liaison(["case", "publish", Self.caseId, "--force", "--at", Self.todayUTC])
+        #expect(today.status == 0, "\(today.stderr)")
+    }
+
+    /// Today in UTC (the test workspaces' zone), `YYYY-MM-DD`.
+    static var todayUTC: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
     @Test func notifyAgainWhileTheFirstCopiesAreQueuedIsRefused() throws {
         let ws = try GatewayWorkspace(developers: ["hikari", "sakura"])
         defer { ws.remove() }
@@ -143,6 +173,14 @@ import TestSupport
         #expect(typo.errorLines.first?.hasPrefix("liaison: no command cas; did you mean case?") == true, "\(typo.stderr)")
         let subTypo = try ws.liaison(["case", "shwo", Self.caseId])
         #expect(subTypo.errorLines.first?.hasPrefix("liaison case: no command shwo; did you mean show?") == true, "\(subTypo.stderr)")
+        // Also under a command that lists by default (`outbox`, `inbox`), and nothing is voided.
+        for (args, line) in [(["outbox", "viod", "1", "--reason", "x"], "liaison outbox: no command viod; did you mean void?"),
+                             (["inbox", "shwo", "1"], "liaison inbox: no command shwo; did you mean show?")] {
+            let run = try ws.liaison(args)
+            #expect(run.status == 1)
+            #expect(run.errorLines.count == 1 && run.errorLines.first?.hasPrefix(line) == true, "\(run.stderr)")
+        }
+        #expect(try ws.liaison(["outbox", "--all"]).status == 0)
 
         // A relay login without its password names the variable smtp.password_env names, and sends nothing.
         let configuration = try String(contentsOf: ws.root.appendingPathComponent("liaison.yaml"), encoding: .utf8)

@@ -135,6 +135,71 @@ import TestSupport
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
 
+    /// A mistyped case or organisation id given to `inbox assign` or `case set` is answered with the id that was
+    /// likely meant, in one line, and nothing changes; an unknown case is named as such, not as a missing participant.
+    @Test func mistypedIdsInAssignAndSetSayWhichWasMeant() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let reply = "From: hanako@home-mail.example\nTo: vuls@csirt.example\nSubject: about your mail\nMessage-ID: <r1@home-mail.example>\n\nWe are not affected.\n"
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply.utf8)).status == 0)
+        let log = try ws.liaison(["audit", "verify"]).stdout
+
+        let typoCase = String(Self.caseId.dropLast())
+        let cases = try ws.liaison(["inbox", "assign", "r1@home-mail.example", typoCase, "aozora", "--response", "not-affected"])
+        #expect(cases.status == 1)
+        #expect(cases.errorLines == ["no case \(typoCase); did you mean \(Self.caseId)?; `liaison case list` shows the cases"], "\(cases.stderr)")
+        for args in [["inbox", "assign", "r1@home-mail.example", Self.caseId, "aozor", "--response", "not-affected"],
+                     ["case", "set", Self.caseId, "aozor", "not-affected"]] {
+            let org = try ws.liaison(args)
+            #expect(org.status == 1)
+            #expect(org.errorLines == ["aozor is not a participant of \(Self.caseId); did you mean aozora? (`liaison case show \(Self.caseId)` lists them)"],
+                    "\(args): \(org.stderr)")
+        }
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "none")
+        #expect(try ws.liaison(["audit", "verify"]).stdout == log)
+
+        // The outbox of a mistyped case is no empty list: it says which case was meant.
+        let outbox = try ws.liaison(["outbox", "--case", typoCase])
+        #expect(outbox.status == 1)
+        #expect(outbox.errorLines == ["no case \(typoCase); did you mean \(Self.caseId)?; `liaison case list` shows the cases"], "\(outbox.stdout)")
+    }
+
+    /// A reply ingest credited to the vendor whose thread it came in, tied by a person to the participant that
+    /// wrote it: the first vendor's answer from it is taken back to what it was before, the second gets it; a later
+    /// answer of the first vendor would have been left alone.
+    @Test func assigningAReplyToAnotherParticipantTakesBackWhatItGaveTheFirst() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let notice = try #require(try ws.outbox().first { $0["organizationId"] as? String == "aozora" })
+        func reply(_ id: String, _ body: String, date: String) -> String {
+            """
+            From: psirt@aozora.example
+            To: vuls@csirt.example
+            Subject: Re: \(notice["subject"] as? String ?? "")
+            Date: \(date)
+            Message-ID: <\(id)@aozora.example>
+            In-Reply-To: <\(notice["messageId"] as? String ?? "")>
+
+            \(body)
+            """
+        }
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply("ack", "Received, thank you.", date: "Mon, 07 Dec 2026 10:00:00 +0900").utf8)).status == 0)
+        #expect(try ws.liaison(["ingest", "-"], input: Data(reply("fwd", "Forwarding our supplier's answer:\n\nStatus: affected",
+                                                                     date: "Tue, 08 Dec 2026 10:00:00 +0900").utf8)).status == 0)
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "affected")
+
+        let assign = try ws.liaison(["inbox", "assign", "fwd@aozora.example", Self.caseId, "kumo"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        #expect(assign.stdout.contains("aozora: its answer from this message taken back (now acknowledged)"), "\(assign.stdout)")
+        let participants = try ws.participants(Self.caseId)
+        #expect(participants["aozora"]?["response"] as? String == "acknowledged")
+        #expect(participants["kumo"]?["response"] as? String == "affected")
+        #expect(try ws.liaison(["audit", "verify"]).status == 0)
+    }
+
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
     /// exit status says so; a file holding no header field is kept and listed, not lost.
     @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {

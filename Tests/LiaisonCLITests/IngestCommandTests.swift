@@ -208,6 +208,53 @@ import TestSupport
 
     /// Two replies whose Message-IDs differ only after a NUL byte are two messages: both are kept and both
     /// statements are recorded, and `inbox` shows the NUL of the subject instead of cutting the subject there.
+    /// A reply delivered again with a relay's trace fields added (and CRLF line ends, as IMAP gives them) is the
+    /// same message: read once, listed once, and it never undoes the vendor's later answer.
+    @Test func aReplyDeliveredAgainWithTraceFieldsAddedIsReadOnce() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        #expect(try ws.liaison(["send"]).status == 0)
+        let notice = try #require(try ws.outbox().first)
+        let first = """
+            From: psirt@aozora.example
+            To: vuls@csirt.example
+            Subject: Re: \(notice["subject"] as? String ?? "")
+            Date: Mon, 07 Dec 2026 10:00:00 +0900
+            Message-ID: <first@aozora.example>
+            In-Reply-To: <\(notice["messageId"] as? String ?? "")>
+
+            We are looking at it; the answer below is our first guess, a person should check it:
+            Status: affected, we think? Maybe not.
+
+            """
+        let later = """
+            From: psirt@aozora.example
+            To: vuls@csirt.example
+            Subject: Re: \(notice["subject"] as? String ?? "")
+            Date: Tue, 08 Dec 2026 10:00:00 +0900
+            Message-ID: <later@aozora.example>
+            In-Reply-To: <\(notice["messageId"] as? String ?? "")>
+
+            Status: fixed
+
+            """
+        #expect(try ws.liaison(["ingest", "-"], input: Data(first.utf8)).status == 0)
+        #expect(try ws.liaison(["ingest", "-"], input: Data(later.utf8)).status == 0)
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "fixed")
+        let reviewBefore = try ws.liaison(["inbox", "--review", "--format", "json"]).stdout
+        let inboxBefore = try ws.liaison(["inbox", "--format", "json"]).stdout
+
+        let redelivered = ("Received: from mx2.aozora.example by mx.csirt.example; Wed, 09 Dec 2026 10:00:00 +0900\n"
+                           + "Delivered-To: vuls@csirt.example\n" + first).replacingOccurrences(of: "\n", with: "\r\n")
+        let again = try ws.liaison(["ingest", "-"], input: Data(redelivered.utf8))
+        #expect(again.status == 0)
+        #expect(again.outputLines.last?.contains("1 already read") == true, "\(again.stdout)")
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "fixed")
+        #expect(try ws.liaison(["inbox", "--review", "--format", "json"]).stdout == reviewBefore)
+        #expect(try ws.liaison(["inbox", "--format", "json"]).stdout == inboxBefore)
+    }
+
     @Test func messageIdsWithANulByteStayDistinct() throws {
         let ws = try GatewayWorkspace(developers: ["aozora", "kumo"])
         defer { ws.remove() }
