@@ -39,7 +39,7 @@ enum ThroughputBenchmark {
         let composeTime = Date().timeIntervalSince(composeStart)
         let peak = peakResidentMegabytes()
         let sizes = try store.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT AVG(LENGTH(bytes)) FROM notification") ?? 0
+            try Int.fetchOne(db, sql: "SELECT AVG(LENGTH(bytes)) FROM notificationMessage") ?? 0
         }
         print(String(format: "  notify (render + sign + store):   %6d messages in %6.2f s = %7.1f msg/s (average %d bytes)",
                      queued.count, composeTime, Double(queued.count) / composeTime, sizes))

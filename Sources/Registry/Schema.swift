@@ -200,6 +200,7 @@ public enum Schema {
         migrator.registerMigration(InboundSchema.migrationName, migrate: InboundSchema.migrate)
         migrator.registerMigration(OutboxInFlightSchema.migrationName, migrate: OutboxInFlightSchema.migrate)
         migrator.registerMigration(CaseCorrectionSchema.migrationName, migrate: CaseCorrectionSchema.migrate)
+        migrator.registerMigration(OutboxMessageSchema.migrationName, migrate: OutboxMessageSchema.migrate)
         return migrator
     }
 
