@@ -211,9 +211,11 @@ struct SendCommand: ParsableCommand {
             that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or failed) \
             shows each recipient's reply.
 
-            A message that was being sent when a run stopped (killed, or unable to record the result even as \
-            held) may have been delivered: the next `send` holds it instead of sending it again, and says so; \
-            `liaison outbox release ID` sends it again once the relay's log was checked.
+            Each connection records its answers every 8 messages, together with the other connections' (one \
+            commit for several answers). A message that was being sent when a run stopped (killed, or unable to \
+            record the result even as held) may have been delivered: the next `send` holds it instead of sending \
+            it again, and says so — after a kill, up to 8 messages per connection, those handed over since their \
+            last commit; `liaison outbox release ID` sends it again once the relay's log was checked.
 
             A progress bar is shown on a terminal; otherwise one summary line.
 
