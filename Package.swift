@@ -67,7 +67,7 @@ let package = Package(
             "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Benchmarks"),
+        ], path: "Benchmarks", exclude: ["Peer"]),
 
         // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
         .target(name: "TestSupport", dependencies: ["Registry", .product(name: "GRDB", package: "GRDB.swift")],

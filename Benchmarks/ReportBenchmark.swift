@@ -263,8 +263,8 @@ private struct RegistryGenerator {
 
         let notification = try db.makeStatement(sql: """
             INSERT INTO notification (id, caseId, organizationId, purpose, incidentCategory, template, language, messageId,
-                                      trackingRef, subject, mailFrom, bytes, signed, encrypted, state, attempts, createdAt, sentAt)
-            VALUES (?, ?, ?, ?, ?, 't', 'en', ?, ?, 's', 'a@b', X'00', 1, 0, ?, 1, ?, ?)
+                                      trackingRef, subject, mailFrom, signed, encrypted, state, attempts, createdAt, sentAt)
+            VALUES (?, ?, ?, ?, ?, 't', 'en', ?, ?, 's', 'a@b', 1, 0, ?, 1, ?, ?)
             """)
         let recipient = try db.makeStatement(sql: """
             INSERT INTO notificationRecipient (notificationId, email, kind, status, updatedAt) VALUES (?, ?, 'to', ?, ?)

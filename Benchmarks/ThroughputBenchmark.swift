@@ -6,15 +6,17 @@ import Registry
 import SMTP
 import TestSupport
 
-/// `liaison-bench throughput [VENDORS [CONNECTIONS]]`: `notify` of one case to 10,000 vendors (render + sign +
-/// store, Ed25519, one transaction), the process's peak memory, then `send` of them all to Postfix's smtp-sink on
-/// loopback over 2 connections; prints messages per second for notify, send, and both end to end; then sends
-/// 5,000 of them again over 1, 2 and 4 connections. Run it alone: the peak memory is the
-/// process's.
+/// `liaison-bench throughput [VENDORS [CONNECTIONS]]`: end to end with default settings — the case opened and its
+/// vendors added, `notify` of it to every vendor (render + sign + store, Ed25519, one transaction), the process's
+/// peak memory, then `send` of them all to Postfix's smtp-sink on loopback over `smtp.max_connections` (default)
+/// connections — then the Python peer (`Peer/notify_send.py`: gpgme + smtplib, one signature and one submission
+/// per vendor over one connection) against the same sink, and the ratio; then sends `resend` of the messages again
+/// over 1, 2 and 4 connections, and over 4 with 1 and 32 messages per commit. Each send prints its write calls and
+/// bytes written per message (/proc/self/io). Run it alone: the peak memory is the process's.
 enum ThroughputBenchmark {
     /// `connections` send the notified messages; then `resend` of them are queued again and sent over 1, 2 and
     /// 4 connections.
-    static func run(vendors: Int, connections: Int = 2, resend: Int = 5_000) throws {
+    static func run(vendors: Int, connections: Int = WorkspaceConfiguration.SMTP.defaultMaxConnections, resend: Int = 5_000) throws {
         let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Templates")
         let gnupg = try GnuPGHome.make()
@@ -27,11 +29,15 @@ enum ThroughputBenchmark {
         try BenchmarkVendors.insert(into: store, count: vendors, digits: 5)
         let settings = GatewaySettings(sender: try EmailAddress(parsing: "JPCERT/CC <vuls@jpcert.example>"), signingKey: signingKey,
                                        gnupgHome: gnupg.path, templatesDirectory: templates, actor: "bench")
+        print("throughput: \(vendors) vendors, Ed25519, Postfix smtp-sink on loopback "
+              + "(\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+
+        let caseStart = Date()
         let book = CaseBook(store: store, actor: "bench")
         try book.open(id: "JVNVU#00000001", title: "Benchmark", origin: "jvn-jp", due: "2007-10-15", force: true)
         try book.addParticipants(caseId: "JVNVU#00000001", technologies: ["tls"])
-        print("throughput: \(vendors) vendors, Ed25519, Postfix smtp-sink on loopback "
-              + "(\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        let caseTime = Date().timeIntervalSince(caseStart)
+        print(String(format: "  case add + vendors:                %6d vendors in %6.2f s", vendors, caseTime))
 
         let composeStart = Date()
         let queued = try NotificationComposer(store: store, settings: settings)
@@ -39,7 +45,7 @@ enum ThroughputBenchmark {
         let composeTime = Date().timeIntervalSince(composeStart)
         let peak = peakResidentMegabytes()
         let sizes = try store.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT AVG(LENGTH(bytes)) FROM notification") ?? 0
+            try Int.fetchOne(db, sql: "SELECT AVG(LENGTH(bytes)) FROM notificationMessage") ?? 0
         }
         print(String(format: "  notify (render + sign + store):   %6d messages in %6.2f s = %7.1f msg/s (average %d bytes)",
                      queued.count, composeTime, Double(queued.count) / composeTime, sizes))
@@ -52,15 +58,26 @@ enum ThroughputBenchmark {
         let smtp = configuration
         let dispatcher = OutboxDispatcher(store: store, actor: "bench") { try makeTransport(smtp, logger: .init(label: "bench")) }
         let sendStart = Date()
+        let writesBeforeSend = ProcessWrites.now()
         let summary = try dispatcher.run(concurrency: connections)
         let sendTime = Date().timeIntervalSince(sendStart)
         print(String(format: "  send, %d connections:               %6d messages in %6.2f s = %7.1f msg/s",
                      connections, summary.sent, sendTime, Double(summary.sent) / sendTime))
-        print(String(format: "  notify + send, end to end:         %6d messages in %6.2f s = %7.1f msg/s",
-                     summary.sent, composeTime + sendTime, Double(summary.sent) / (composeTime + sendTime)))
+        print("  send's writes to the database:     " + ProcessWrites.perMessage(since: writesBeforeSend, messages: summary.sent))
+        let endToEnd = caseTime + composeTime + sendTime
+        print(String(format: "  case + notify + send, end to end:  %6d messages in %6.2f s = %7.1f msg/s",
+                     summary.sent, endToEnd, Double(summary.sent) / endToEnd))
+        let peer = try pythonPeer(gnupg: gnupg, signer: signingKey, port: sink.port, vendors: vendors)
+        print(String(format: "  Python peer (gpgme + smtplib, 1 connection): %d messages in %6.2f s = %7.1f msg/s",
+                     vendors, peer, Double(vendors) / peer))
+        print(String(format: "  end to end against the peer:       %.2f× as fast", peer / endToEnd))
 
         // The same messages again, queued anew, over 1, 2 and 4 connections.
-        for count in [1, 2, 4] {
+        // Over 1, 2 and 4 connections with the default messages per commit, then 4 connections recording each
+        // answer alone (1) and in larger windows (32), to show what the group commit is worth.
+        let runs = [(1, OutboxDispatcher.defaultMessagesPerCommit), (2, OutboxDispatcher.defaultMessagesPerCommit),
+                    (4, OutboxDispatcher.defaultMessagesPerCommit), (4, 1), (4, 32)]
+        for (count, perCommit) in runs {
             try store.writer.write { db in
                 try db.execute(sql: """
                     UPDATE notification SET state = 'queued', attempts = 0, sentAt = NULL, nextAttemptAt = NULL,
@@ -68,12 +85,34 @@ enum ThroughputBenchmark {
                     """)
                 try db.execute(sql: "UPDATE notificationRecipient SET status = 'pending', smtpCode = NULL, smtpReply = NULL")
             }
+            let resender = OutboxDispatcher(outbox: OutboxStore(store), actor: "bench", messagesPerCommit: perCommit) {
+                try makeTransport(smtp, logger: .init(label: "bench"))
+            }
             let start = Date()
-            let again = try dispatcher.run(limit: resend, concurrency: count)
+            let writes = ProcessWrites.now()
+            let again = try resender.run(limit: resend, concurrency: count)
             let time = Date().timeIntervalSince(start)
-            print(String(format: "  send again, %d connection%@:         %6d messages in %6.2f s = %7.1f msg/s",
-                         count, count == 1 ? " " : "s", again.sent, time, Double(again.sent) / time))
+            print(String(format: "  send again, %d connection%@, %2d per commit: %6d messages in %6.2f s = %7.1f msg/s; ",
+                         count, count == 1 ? " " : "s", perCommit, again.sent, time, Double(again.sent) / time)
+                  + ProcessWrites.perMessage(since: writes, messages: again.sent))
         }
+    }
+
+    /// Runs `Peer/notify_send.py` with the system's Python (python3-gpg) and returns the seconds it reports.
+    static func pythonPeer(gnupg: GnuPGHome, signer: String, port: Int, vendors: Int) throws -> Double {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peer/notify_send.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script.path, gnupg.path, signer, String(port), String(vendors)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let seconds = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw SigningBenchmark.Failure(description: "the Python peer failed (python3-gpg installed?)") }
+        return seconds
     }
 
     /// The process's peak resident set size in MB (Linux reports ru_maxrss in KB).

@@ -1,5 +1,6 @@
 // liaison-bench NAME: prints the figures of one benchmark. Build with -c release for figures worth quoting.
 import Logging
+import Registry
 
 // Figures are of the work, not of logging it.
 LoggingSystem.bootstrap { label in
@@ -23,7 +24,8 @@ case "signing":
     try SigningBenchmark.run()
 case "throughput":
     try ThroughputBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000,
-                                connections: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2)
+                                connections: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init)
+                                    ?? WorkspaceConfiguration.SMTP.defaultMaxConnections)
 case "imap":
     try IMAPBenchmark.run()
 case "audit":

@@ -45,35 +45,38 @@ extension DeliveryAttempt {
 }
 
 extension OutboxDispatcher {
-    /// Records an attempt, waiting as long as another process holds the database's write lock: once a server
-    /// has accepted a message, giving up would send it again later. Any other failure (disk full, database
-    /// gone) holds the message — no later `send` takes it until an operator releases it — and stops the run; if
-    /// even the hold cannot be written, the row keeps the in-flight mark of its claim, and the next run holds it
-    /// (`OutboxStore.holdAbandonedInFlight`). `next`, the message of the same batch about to be sent, is marked in
-    /// flight in the same transaction.
-    /// Returns nil when the lease was taken over by another worker.
-    func recordPersistently(_ attempt: DeliveryAttempt, message: ClaimedNotification, owner: String,
-                            answeredAt: Date, markingInFlight next: Int64? = nil) throws -> RecordedAttempt? {
+    /// Records the answered attempts of `messages` (one worker's, in a group commit with the other workers'),
+    /// waiting as long as another process holds the database's write lock: once a server has accepted a message,
+    /// giving up would send it again later. Any other failure (disk full, database gone) holds the messages — no
+    /// later `send` takes them until an operator releases them — and stops the run; if even the hold cannot be
+    /// written, the rows keep their in-flight marks, and the next run holds them
+    /// (`OutboxStore.holdAbandonedInFlight`). `next`, the messages of the same batch about to be sent, are marked
+    /// in flight in the same transaction: send only those of `RecordedShare.marked`.
+    func recordPersistently(_ answered: [AnsweredAttempt], messages: [ClaimedNotification], owner: String,
+                            markingInFlight next: [Int64], commits: GroupCommit) throws -> RecordedShare {
         var pause = 0.02
         var waiting = false
         while true {
             do {
-                return try outbox.record([AnsweredAttempt(id: message.id, attempt: attempt, at: answeredAt)], owner: owner,
-                                         maxAttempts: maxAttempts, actor: actor, markingInFlight: next)[0]
+                return try commits.commit(RecordingShare(owner: owner, answered: answered, markingInFlight: next))
             } catch where OutboxStore.isBusy(error) {
                 if !waiting {
                     waiting = true
-                    logger.warning("\(message.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
-                    observer?(.waitingForDatabase(messageId: message.messageId))
+                    for message in messages {
+                        logger.warning("\(message.messageId): the database is busy (another command holds its write lock); waiting to record the delivery")
+                        observer?(.waitingForDatabase(messageId: message.messageId))
+                    }
                 }
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(1, pause * 2)
             } catch {
+                // Nothing was handed over: nothing to hold, and the next messages were not marked.
+                guard !messages.isEmpty else { throw error }
                 let reason = "the server answered but the delivery could not be recorded: \(error)"
                 var held = false
                 for _ in 0..<100 {
                     do {
-                        try outbox.hold(id: message.id, owner: owner, reason: reason, actor: actor, at: now())
+                        try outbox.hold(ids: messages.map(\.id), owner: owner, reason: reason, actor: actor, at: now())
                         held = true
                         break
                     } catch where OutboxStore.isBusy(error) {
@@ -82,9 +85,17 @@ extension OutboxDispatcher {
                         break
                     }
                 }
-                let what = held ? "it is held and no `send` will take it again until `liaison outbox release \(message.id)`"
+                let ids = messages.map { String($0.id) }.joined(separator: " ")
+                let what: String
+                if messages.count == 1 {
+                    what = held ? "it is held and no `send` will take it again until `liaison outbox release \(ids)`"
                                 : "it could not be held either, but it stays marked in flight: the next `send` holds it instead of sending it again"
-                throw GatewayError.recordingFailed("message \(message.id) (\(message.messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
+                    throw GatewayError.recordingFailed("message \(messages[0].id) (\(messages[0].messageId)) was handed to the SMTP server but its delivery could not be recorded (\(error)); \(what)")
+                }
+                what = held ? "they are held and no `send` will take them again until `liaison outbox release \(ids)`"
+                            : "they could not be held either, but they stay marked in flight: the next `send` holds them instead of sending them again"
+                let names = messages.map { "\($0.id) (\($0.messageId))" }.joined(separator: ", ")
+                throw GatewayError.recordingFailed("messages \(names) were handed to the SMTP server but their delivery could not be recorded (\(error)); \(what)")
             }
         }
     }

@@ -55,12 +55,12 @@ extension NotificationComposer {
                 incidentCategory: request.incidentCategory, template: request.template, language: language,
                 messageId: messageId, trackingRef: trackingRef, subject: subject,
                 mailFrom: VERPAddress.envelopeSender(settings.sender.address, trackingRef: trackingRef, enabled: settings.verp),
-                bytes: bytes, signed: true, encrypted: encrypt,
+                signed: true, encrypted: encrypt,
                 createdAt: createdAt)
             record.tlp = tlp
             let recipients = to.map { QueuedNotification.Recipient(email: $0.email, kind: "to", contactId: $0.id) }
                 + cc.map { QueuedNotification.Recipient(email: $0.email, kind: "cc", contactId: $0.id) }
-            return QueuedNotification(record: record, recipients: recipients)
+            return QueuedNotification(record: record, bytes: bytes, recipients: recipients)
         }
     }
 

@@ -28,17 +28,18 @@ public enum DispatchEvent: Sendable, Equatable {
 }
 
 /// Sends the outbox in three steps — claim a batch (`OutboxStore.claim`, under this worker's own lease
-/// token, one transaction), send each message of it over the worker's one SMTP connection, record each answer
-/// (`OutboxStore.record`, only if the token still holds that message's lease) before the next message goes out
-/// — on `concurrency` workers at once.
+/// token, one transaction), send its messages over the worker's one SMTP connection `messagesPerCommit` at a
+/// time, record their answers (`OutboxStore.record`, only if the token still holds each message's lease) before
+/// any further message goes out, in group commits shared by the workers (`GroupCommit`) — on `concurrency`
+/// workers at once.
 ///
-/// Delivery is exactly once: a row is leased before any byte goes out and marked in flight just before it is
-/// handed over (the first of a batch by the claim, each next one by the transaction that records the one
-/// before), its lease is longer than the SMTP timeouts together and renewed (one transaction per worker every
-/// third of the lease) while its batch is sent, and a result is recorded only by the lease's holder. A message
-/// still in flight when its run stopped (killed, or unable to record the result) may have been delivered: the
-/// next run holds it (`DispatchSummary.held`) instead of sending it again; the rest of that run's batch, only
-/// leased by a process that is gone, is sent by the next run. A batch is at most `batchSize` messages and at
+/// Delivery is exactly once: a row is leased before any byte goes out and marked in flight, durably, before it
+/// is handed over (the first messages of a batch by the claim, each next ones by the transaction that records
+/// those before), its lease is longer than the SMTP timeouts together and renewed (one transaction per worker
+/// every third of the lease) while its batch is sent, and a result is recorded only by the lease's holder. A
+/// message still in flight when its run stopped (killed, or unable to record the result) may have been
+/// delivered: the next run holds it (`DispatchSummary.held`) instead of sending it again; the rest of that run's
+/// batch, only leased by a process that is gone, is sent by the next run. A batch is at most `batchSize` messages and at
 /// most a fair share (due messages / workers), so that every worker gets some. One run tries each message at
 /// most once (a deferred message waits for its next attempt time, which is after the run started). A
 /// configuration problem of our own relay (unreachable, no greeting or no answer before MAIL FROM within the
@@ -46,8 +47,9 @@ public enum DispatchEvent: Sendable, Equatable {
 /// `SMTPError.isConfigurationProblem`) stops the run at the first message that meets it, with
 /// `GatewayError.smtpConfiguration`: what was answered before is recorded, and that message and the rest of
 /// the batch are given back untouched: no attempt, no next attempt time, no recipient, participant, contact or
-/// event. A transfer the transport aborted because the process is stopping (`SMTPError.stopped`) is given back the
-/// same way, and the run ends without an error.
+/// event. A transfer the transport aborted because the process is stopping (`SMTPError.stopped`) is given back
+/// the same way, and the run ends without an error. So that a relay that is wrong meets one connection, not
+/// `concurrency` of them, the other workers connect only once the relay answered the first worker to connect.
 /// ```swift
 /// let dispatcher = OutboxDispatcher(store: store, maxAttempts: 8) { try makeTransport(smtp, logger: logger) }
 /// let summary = try dispatcher.run(concurrency: 4)
@@ -60,6 +62,13 @@ public final class OutboxDispatcher: Sendable {
     public let actor: String
     /// The most messages one worker claims at once.
     public let batchSize: Int
+    /// How many messages a worker sends between two commits: all of them are marked in flight before the first
+    /// goes out, and their answers are recorded together. A run killed meanwhile leaves them in flight, held
+    /// for a person by the next run; 1 records each answer before the next message.
+    public let messagesPerCommit: Int
+    /// Eight messages per commit: one sync of the database's log for several workers' answers, and at most eight
+    /// messages per worker held after a crash.
+    public static let defaultMessagesPerCommit = 8
     let makeTransport: @Sendable () throws -> any MailTransport
     let now: @Sendable () -> Date
     let logger: Logger
@@ -67,13 +76,14 @@ public final class OutboxDispatcher: Sendable {
 
     public init(outbox: OutboxStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
                 actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
-                batchSize: Int = 50,
+                batchSize: Int = 50, messagesPerCommit: Int = OutboxDispatcher.defaultMessagesPerCommit,
                 now: @escaping @Sendable () -> Date = { Date() },
                 observer: (@Sendable (DispatchEvent) -> Void)? = nil,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport) {
         self.outbox = outbox; self.maxAttempts = max(1, maxAttempts); self.leaseDuration = leaseDuration
         self.actor = actor; self.logger = logger; self.now = now; self.observer = observer
         self.batchSize = max(1, batchSize)
+        self.messagesPerCommit = max(1, messagesPerCommit)
         self.makeTransport = makeTransport
     }
 
@@ -115,13 +125,15 @@ public final class OutboxDispatcher: Sendable {
         let due = min(try outbox.dueCount(at: runStart), limit ?? Int.max)
         let share = max(1, min(batchSize, (due + workers - 1) / workers))
         let renewal = LeaseRenewal(outbox: outbox, lease: leaseDuration, now: now, logger: logger)
+        let commits = GroupCommit(outbox: outbox, maxAttempts: maxAttempts, actor: actor)
         renewal.start()
         defer { renewal.stop() }
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
             let worker = Thread { [self] in
-                work(runStart: runStart, share: share, run: run, renewal: renewal, progress: progress)
+                work(runStart: runStart, share: share, run: run, renewal: renewal, commits: commits,
+                     progress: progress)
                 group.leave()
             }
             worker.stackSize = 4 << 20
@@ -135,10 +147,16 @@ public final class OutboxDispatcher: Sendable {
         return summary
     }
 
-    /// One worker: claims a batch under its own lease token, sends it over one connection recording each answer
-    /// before the next message, and claims again until nothing claimable is left.
+    /// One worker: claims a batch under its own lease token and sends it over one connection, `messagesPerCommit`
+    /// messages at a time: those are marked in flight (durably) before the first of them goes out, and their
+    /// answers are recorded together — in a group commit with the other workers' (`GroupCommit`), by the
+    /// transaction that marks the next ones — before any further message goes out; then it claims again until
+    /// nothing claimable is left. The first worker to connect tries the relay; the others connect once it answered.
     private func work(runStart: Date, share: Int, run: DispatchRun, renewal: LeaseRenewal,
-                      progress: (@Sendable (DispatchSummary) -> Void)?) {
+                      commits: GroupCommit, progress: (@Sendable (DispatchSummary) -> Void)?) {
+        /// Whether this worker is the one trying the relay first; however it ends, the others no longer wait.
+        var first = false
+        defer { if first { run.relayAnswered() } }
         let owner = OutboxStore.newLeaseOwner()
         var transport: (any MailTransport)?
         while true {
@@ -146,9 +164,9 @@ public final class OutboxDispatcher: Sendable {
             guard wanted > 0 else { return }
             let batch: [ClaimedNotification]
             do {
-                // Only the first is marked in flight now; each record marks the next.
+                // Only the first messages are marked in flight now; each commit marks the next ones.
                 batch = try outbox.claim(owner: owner, lease: leaseDuration, limit: wanted, at: now(), dueBy: runStart,
-                                         markInFlight: 1)
+                                         markInFlight: messagesPerCommit)
             } catch {
                 run.giveBack(wanted)
                 run.fail(error)
@@ -164,59 +182,96 @@ public final class OutboxDispatcher: Sendable {
                 giveBack(unsent, owner: owner)
                 if let error { run.fail(error) }
             }
-            for (index, message) in batch.enumerated() {
-                if run.isStopping {
-                    stop(at: index, nil)
-                    return
-                }
-                var report: DeliveryReport?
-                if !message.recipients.isEmpty {
-                    do {
-                        if transport == nil { transport = try makeTransport() }
-                    } catch {
-                        stop(at: index, GatewayError.smtpConfiguration("\(error)"))
-                        return
+            var marked = Set(batch.prefix(messagesPerCommit).map(\.id))
+            var start = 0
+            while start < batch.count {
+                let end = min(start + messagesPerCommit, batch.count)
+                var answered: [AnsweredAttempt] = []
+                var sent: [ClaimedNotification] = []
+                /// Where this worker stops, and why (nil: without an error).
+                var halt: (index: Int, error: (any Error)?)?
+                for index in start..<end {
+                    let message = batch[index]
+                    guard marked.contains(message.id) else {
+                        // Not marked: the lease ran out and another worker took the message over.
+                        renewal.untrack([message.id])
+                        logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                        continue
                     }
-                    let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
-                                                   recipients: message.recipients, bytes: message.bytes)
-                    report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                    if run.isStopping {
+                        halt = (index, nil)
+                        break
+                    }
+                    var report: DeliveryReport?
+                    if !message.recipients.isEmpty {
+                        if transport == nil {
+                            first = run.waitForRelay()
+                            if run.isStopping {
+                                halt = (index, nil)
+                                break
+                            }
+                        }
+                        do {
+                            if transport == nil { transport = try makeTransport() }
+                        } catch {
+                            halt = (index, GatewayError.smtpConfiguration("\(error)"))
+                            break
+                        }
+                        let outgoing = OutgoingMessage(messageID: message.messageId, sender: message.mailFrom,
+                                                       recipients: message.recipients, bytes: message.bytes)
+                        report = transport!.send([outgoing]).first { $0.messageID == message.messageId }
+                    }
+                    let answeredAt = now()
+                    if let error = report?.error, error == .stopped {
+                        // This process is stopping and aborted the transfer: our doing, not the relay's nor the
+                        // vendor's. No attempt is counted; the message stays queued (or deferred as it was), not held.
+                        logger.warning("\(message.messageId): not sent: \(error.description)")
+                        run.halt()
+                        halt = (index, nil)
+                        break
+                    }
+                    if let error = report?.error, error.isConfigurationProblem {
+                        // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
+                        halt = (index, GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
+                        break
+                    }
+                    if first { run.relayAnswered() }
+                    observer?(.answered(messageId: message.messageId))
+                    answered.append(AnsweredAttempt(id: message.id, attempt: DeliveryAttempt(report: report, recipients: message.recipients),
+                                                    at: answeredAt))
+                    sent.append(message)
                 }
-                let answeredAt = now()
-                if let error = report?.error, error == .stopped {
-                    // This process is stopping and aborted the transfer: our doing, not the relay's nor the
-                    // vendor's. No attempt is counted; the message stays queued (or deferred as it was), not held.
-                    logger.warning("\(message.messageId): not sent: \(error.description)")
-                    run.halt()
-                    stop(at: index, nil)
-                    return
-                }
-                if let error = report?.error, error.isConfigurationProblem {
-                    // Our relay or settings are wrong: no attempt, nothing changes, and the run stops.
-                    stop(at: index, GatewayError.smtpConfiguration("\(error.description) Nothing was changed; the messages stay queued."))
-                    return
-                }
-                observer?(.answered(messageId: message.messageId))
-                // Recorded before the next message goes out, in the transaction that marks that one in flight.
-                let next = index + 1 < batch.count && !run.isStopping ? batch[index + 1].id : nil
-                let recorded: RecordedAttempt?
+                // Recorded before anything more goes out, in the transaction that marks the next ones in flight.
+                let next = halt == nil && !run.isStopping ? batch[end..<min(end + messagesPerCommit, batch.count)].map(\.id) : []
+                let committed: RecordedShare
                 do {
-                    recorded = try recordPersistently(DeliveryAttempt(report: report, recipients: message.recipients),
-                                                      message: message, owner: owner, answeredAt: answeredAt,
-                                                      markingInFlight: next)
+                    committed = try recordPersistently(answered, messages: sent, owner: owner, markingInFlight: next, commits: commits)
                 } catch {
-                    renewal.untrack([message.id])
+                    renewal.untrack(sent.map(\.id))
                     run.fail(error)
-                    stop(at: index + 1, nil)
+                    stop(at: halt?.index ?? end, nil)
                     return
                 }
-                renewal.untrack([message.id])
-                guard let recorded else {
-                    logger.warning("\(message.messageId): the lease ran out and another send took the message over")
-                    observer?(.leaseLost(messageId: message.messageId))
-                    continue
+                renewal.untrack(sent.map(\.id))
+                for (message, recorded) in zip(sent, committed.recorded) {
+                    guard let recorded else {
+                        logger.warning("\(message.messageId): the lease ran out and another send took the message over")
+                        observer?(.leaseLost(messageId: message.messageId))
+                        continue
+                    }
+                    let snapshot = run.add(recorded)
+                    progress?(snapshot)
                 }
-                let snapshot = run.add(recorded)
-                progress?(snapshot)
+                if let halt {
+                    stop(at: halt.index, halt.error)
+                    return
+                }
+                if end < batch.count, next.isEmpty {
+                    stop(at: end, nil)
+                    return
+                }
+                marked = committed.marked
+                start = end
             }
         }
     }
@@ -230,8 +285,12 @@ private final class DispatchRun: Sendable {
         var error: (any Error)?
         /// The process is stopping: nothing more is claimed or sent.
         var halted = false
+        /// Whether a worker tries the relay (`trying`) and whether it answered or that worker stopped: then the
+        /// others may connect.
+        var relay: RelayTrial = .untried
     }
     private let state: Mutex<State>
+    private let relayGate = NSCondition()
 
     init(budget: Int) { state = Mutex(State(budget: budget)) }
 
@@ -254,10 +313,45 @@ private final class DispatchRun: Sendable {
     var isStopping: Bool { state.withLock { $0.error != nil || $0.halted } }
 
     /// Stops the run without an error: the process is stopping.
-    func halt() { state.withLock { $0.halted = true } }
+    func halt() {
+        state.withLock { $0.halted = true }
+        relayAnswered()
+    }
 
     /// Stops the run with `error` (the first one wins).
-    func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }
+    func fail(_ error: any Error) {
+        state.withLock { if $0.error == nil { $0.error = error } }
+        relayAnswered()
+    }
+
+    enum RelayTrial { case untried, trying, answered }
+
+    /// Lets the workers waiting in `waitForRelay` connect.
+    func relayAnswered() {
+        relayGate.lock()
+        state.withLock { $0.relay = .answered }
+        relayGate.broadcast()
+        relayGate.unlock()
+    }
+
+    /// Before a worker's first connection: true when it is the first to connect (it tries the relay, and must
+    /// call `relayAnswered` then); otherwise waits until that one's relay answered, it stopped, or the run stops.
+    func waitForRelay() -> Bool {
+        relayGate.lock()
+        defer { relayGate.unlock() }
+        while true {
+            let trial = state.withLock { s -> RelayTrial in
+                let seen = s.relay
+                if seen == .untried { s.relay = .trying }
+                return seen
+            }
+            switch trial {
+            case .untried: return true
+            case .trying: relayGate.wait()
+            case .answered: return false
+            }
+        }
+    }
 
     func add(_ recorded: RecordedAttempt) -> DispatchSummary {
         state.withLock { s in

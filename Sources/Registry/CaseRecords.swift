@@ -105,7 +105,7 @@ public enum NotificationState: String, Codable, Sendable, CaseIterable {
     case voided
 }
 
-/// One outbox row: a message to one organisation, holding the exact bytes that go on the wire.
+/// One outbox row: a message to one organisation and its state; its bytes are kept apart (`notificationMessage`).
 public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "notification"
     public var id: Int64?
@@ -119,7 +119,6 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var trackingRef: String
     public var subject: String
     public var mailFrom: String
-    public var bytes: Data
     public var signed: Bool
     public var encrypted: Bool
     public var state: NotificationState
@@ -135,11 +134,11 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
 
     public init(caseId: String?, organizationId: String, purpose: NotificationPurpose, incidentCategory: IncidentCategory? = nil,
                 template: String, language: String, messageId: String, trackingRef: String, subject: String,
-                mailFrom: String, bytes: Data, signed: Bool, encrypted: Bool, createdAt: Date) {
+                mailFrom: String, signed: Bool, encrypted: Bool, createdAt: Date) {
         self.caseId = caseId; self.organizationId = organizationId; self.purpose = purpose
         self.incidentCategory = incidentCategory; self.template = template; self.language = language
         self.messageId = messageId; self.trackingRef = trackingRef; self.subject = subject; self.mailFrom = mailFrom
-        self.bytes = bytes; self.signed = signed; self.encrypted = encrypted
+        self.signed = signed; self.encrypted = encrypted
         self.state = .queued; self.attempts = 0; self.createdAt = createdAt
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// One message ready to queue: its outbox row (with the exact bytes) and its envelope recipients.
+/// One message ready to queue: its outbox row, the exact bytes that go on the wire and its envelope recipients.
 public struct QueuedNotification: Sendable {
     /// One envelope recipient and the contact it came from.
     public struct Recipient: Sendable, Equatable {
@@ -12,8 +12,12 @@ public struct QueuedNotification: Sendable {
         public init(email: String, kind: String, contactId: Int64?) { self.email = email; self.kind = kind; self.contactId = contactId }
     }
     public var record: NotificationRecord
+    /// The signed message, stored once and never changed.
+    public var bytes: Data
     public var recipients: [Recipient]
-    public init(record: NotificationRecord, recipients: [Recipient]) { self.record = record; self.recipients = recipients }
+    public init(record: NotificationRecord, bytes: Data, recipients: [Recipient]) {
+        self.record = record; self.bytes = bytes; self.recipients = recipients
+    }
 }
 
 /// A change to a participant made in the transaction that queues its message, so both land or neither does.
@@ -203,6 +207,8 @@ extension OutboxStore {
         for message in messages {
             var record = message.record
             try record.insert(db)
+            try db.cachedStatement(sql: "INSERT INTO notificationMessage (notificationId, bytes) VALUES (?, ?)")
+                .execute(arguments: [record.id!, message.bytes])
             for recipient in message.recipients {
                 try NotificationRecipientRecord(notificationId: record.id!, email: recipient.email, kind: recipient.kind,
                                                 contactId: recipient.contactId).insert(db)

@@ -54,9 +54,8 @@ public struct OutboxFilter: Sendable {
 }
 
 extension OutboxStore {
-    /// Rows, oldest first, optionally of one state and case; `held` keeps only held rows. Reads the columns
-    /// from the `notification_outbox` index and the recipients in one ordered pass, so 100,000 rows take about
-    /// a second and no message bytes are loaded.
+    /// Rows, oldest first, optionally of one state and case; `held` keeps only held rows. Reads the small
+    /// state rows and the recipients in one ordered pass; the message bytes, kept apart, are never loaded.
     public func list(state: NotificationState? = nil, caseId: String? = nil, heldOnly: Bool = false) throws -> [OutboxEntry] {
         try list(OutboxFilter(states: state.map { [$0] }, caseId: caseId, heldOnly: heldOnly))
     }
@@ -92,7 +91,7 @@ extension OutboxStore {
                 ? """
                   SELECT r.notificationId, r.email, r.kind, r.status, r.smtpCode, r.smtpReply
                   FROM notificationRecipient r
-                  WHERE r.notificationId IN (SELECT id FROM notification INDEXED BY notification_outbox \(whereClause))
+                  WHERE r.notificationId IN (SELECT id FROM notification \(whereClause))
                   ORDER BY r.notificationId
                   """
                 : "SELECT notificationId, email, kind, status, smtpCode, smtpReply FROM notificationRecipient ORDER BY notificationId"
@@ -114,7 +113,7 @@ extension OutboxStore {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, messageId, trackingRef, state, caseId, organizationId, purpose, language, subject, signed,
                        encrypted, attempts, createdAt, sentAt, nextAttemptAt, lastError, heldReason, voidReason
-                FROM notification INDEXED BY notification_outbox \(whereClause)\(limitClause.isEmpty ? " ORDER BY id" : "")
+                FROM notification \(whereClause)\(limitClause.isEmpty ? " ORDER BY id" : "")
                 """, arguments: arguments)
             var entries: [OutboxEntry] = []
             while let row = try rows.next() {

@@ -53,6 +53,27 @@ public struct AnsweredAttempt: Sendable {
     public init(id: Int64, attempt: DeliveryAttempt, at: Date) { self.id = id; self.attempt = attempt; self.at = at }
 }
 
+/// One worker's part of a group commit (`OutboxStore.record(_:maxAttempts:actor:)`): the attempts it has answers
+/// for, and the messages of its batch it is about to send, to be marked in flight by the same transaction.
+public struct RecordingShare: Sendable {
+    /// The worker's lease token.
+    public var owner: String
+    public var answered: [AnsweredAttempt]
+    public var markingInFlight: [Int64]
+
+    public init(owner: String, answered: [AnsweredAttempt], markingInFlight: [Int64]) {
+        self.owner = owner; self.answered = answered; self.markingInFlight = markingInFlight
+    }
+}
+
+/// What a group commit did for one share.
+public struct RecordedShare: Sendable {
+    /// Per answered attempt, in order: what recording did, or nil when the owner no longer held its lease.
+    public let recorded: [RecordedAttempt?]
+    /// The messages marked in flight: those of `markingInFlight` the owner still leases. Send only these.
+    public let marked: Set<Int64>
+}
+
 /// The rule for a message's state after an attempt, in one place.
 public enum DeliveryRules {
     /// Delay before attempt `attempts + 1`: 1, 2, 4 … minutes, at most six hours.
@@ -97,10 +118,25 @@ extension OutboxStore {
     public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String,
                        markingInFlight next: Int64? = nil) throws -> [RecordedAttempt?] {
         guard !batch.isEmpty || next != nil else { return [] }
+        let share = RecordingShare(owner: owner, answered: batch, markingInFlight: next.map { [$0] } ?? [])
+        return try record([share], maxAttempts: maxAttempts, actor: actor)[0].recorded
+    }
+
+    /// A group commit: the shares of several workers (lease holders) in ONE write transaction, each recorded as
+    /// `record(_:owner:maxAttempts:actor:markingInFlight:)` does under its own owner. Every result and every mark
+    /// is durable when this returns, or none of them (an error).
+    public func record(_ shares: [RecordingShare], maxAttempts: Int, actor: String) throws -> [RecordedShare] {
+        guard shares.contains(where: { !$0.answered.isEmpty || !$0.markingInFlight.isEmpty }) else {
+            return shares.map { _ in RecordedShare(recorded: [], marked: []) }
+        }
         return try writer.write { db in
-            let recorded = try batch.map { try Self.record(db, $0.attempt, id: $0.id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: $0.at) }
-            if let next { try Self.markInFlight(db, id: next, owner: owner) }
-            return recorded
+            try shares.map { share in
+                let recorded = try share.answered.map {
+                    try Self.record(db, $0.attempt, id: $0.id, owner: share.owner, maxAttempts: maxAttempts, actor: actor, at: $0.at)
+                }
+                let marked = try share.markingInFlight.filter { try Self.markInFlight(db, id: $0, owner: share.owner) }
+                return RecordedShare(recorded: recorded, marked: Set(marked))
+            }
         }
     }
 

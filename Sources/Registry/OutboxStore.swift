@@ -57,7 +57,6 @@ public struct OutboxStore: Sendable {
                 let id: Int64 = row["id"]
                 if row["state"] as String == "sending" {
                     // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
-                    // (Tested here, not in the WHERE clause, which stays answerable from notification_outbox.)
                     if row["inFlight"] as Bool { continue }
                     let leaseUntil: Date? = row["leaseUntil"]
                     let expired = leaseUntil.map { $0 <= now } ?? true
@@ -66,7 +65,10 @@ public struct OutboxStore: Sendable {
                 // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
                 try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?")
                     .execute(arguments: [owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id])
-                guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT messageId, mailFrom, bytes FROM notification WHERE id = ?"),
+                guard let message = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT n.messageId, n.mailFrom, m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id
+                    WHERE n.id = ?
+                    """),
                                                      arguments: [id]) else { continue }
                 let recipients = try String.fetchAll(db.cachedStatement(sql: """
                     SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
@@ -189,7 +191,9 @@ public struct OutboxStore: Sendable {
     /// The exact bytes stored for a message, as sent.
     public func bytes(messageId: String) throws -> Data? {
         try writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT bytes FROM notification WHERE messageId = ?", arguments: [messageId])
+            try Data.fetchOne(db, sql: """
+                SELECT m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id WHERE n.messageId = ?
+                """, arguments: [messageId])
         }
     }
 }

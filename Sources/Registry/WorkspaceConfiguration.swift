@@ -38,6 +38,11 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
         /// Seconds allowed to connect and for the relay's greeting, EHLO, STARTTLS and login (`connect_timeout`,
         /// 1 to 600); nil means the transport's default (30).
         public var connectTimeout: Int?
+        /// SMTP connections `send` and `run` use at once, each for many messages (`max_connections`, 1 to 16);
+        /// 1 for a relay that wants a single connection.
+        public var maxConnections: Int = SMTP.defaultMaxConnections
+        /// Four connections keep a relay busy while each waits for its replies, without crowding it.
+        public static let defaultMaxConnections = 4
 
         /// Whether TLS must be used (anything but an explicit `tls: none`).
         public var requiresTLS: Bool { tls != "none" }
@@ -245,7 +250,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                     }
                 }
             case "smtp":
-                guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file", "connect_timeout"]) else { continue }
+                guard let fields = reader.fields(of: node, what: "smtp", allowed: ["url", "tls", "username", "password_env", "max_attempts", "ca_file", "connect_timeout",
+                                                                                    "max_connections"]) else { continue }
                 for (name, _, value) in fields.entries {
                     let line = YAMLFields.line(value)
                     lines["smtp.\(name)"] = line
@@ -289,6 +295,13 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
                             smtp.connectTimeout = seconds
                         } else {
                             reader.error(line, "smtp.connect_timeout must be a whole number of seconds from 1 to 600, not \"\(text)\"")
+                        }
+                    case "max_connections":
+                        guard let text = reader.singleLine(value, field: "smtp.max_connections") else { continue }
+                        if let count = Int(text), (1...16).contains(count) {
+                            smtp.maxConnections = count
+                        } else {
+                            reader.error(line, "smtp.max_connections must be a whole number from 1 to 16, not \"\(text)\"")
                         }
                     default: smtp.caFile = reader.singleLine(value, field: "smtp.ca_file")
                     }

@@ -35,6 +35,7 @@ enum WorkspaceTemplate {
       # username: gateway
       password_env: LIAISON_SMTP_PASSWORD   # the variable holding the password; never the password itself
       max_attempts: 8                 # transient failures are retried with backoff this many times
+      # max_connections: 4            # connections send and run use at once (default 4); 1 for a relay that wants one
       # ca_file: certs/ca.pem         # trusted certificates, relative to this folder
 
     gnupg:

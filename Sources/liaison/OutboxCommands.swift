@@ -192,7 +192,9 @@ struct SendCommand: ParsableCommand {
         abstract: "Send queued messages over SMTP, retrying transient failures with backoff.",
         discussion: """
             Each message goes out exactly as `liaison notify` stored it, over smtp.url of liaison.yaml, on \
-            --concurrency connections at once. One run tries each message at most once.
+            smtp.max_connections connections at once (default 4; --concurrency overrides it), each one used for \
+            many messages. One run tries each message at most once. Set smtp.max_connections: 1 for a relay that \
+            wants a single connection.
 
             Messages are claimed with a lease, so two `send` processes never send the same message; a `send` \
             that is killed loses nothing, and the next one finishes the job.
@@ -209,9 +211,11 @@ struct SendCommand: ParsableCommand {
             that recipient at once and counts a bounce on the contact. `liaison outbox --state deferred` (or failed) \
             shows each recipient's reply.
 
-            A message that was being sent when a run stopped (killed, or unable to record the result even as \
-            held) may have been delivered: the next `send` holds it instead of sending it again, and says so; \
-            `liaison outbox release ID` sends it again once the relay's log was checked.
+            Each connection records its answers every 8 messages, together with the other connections' (one \
+            commit for several answers). A message that was being sent when a run stopped (killed, or unable to \
+            record the result even as held) may have been delivered: the next `send` holds it instead of sending \
+            it again, and says so — after a kill, up to 8 messages per connection, those handed over since their \
+            last commit; `liaison outbox release ID` sends it again once the relay's log was checked.
 
             A progress bar is shown on a terminal; otherwise one summary line.
 
@@ -222,11 +226,12 @@ struct SendCommand: ParsableCommand {
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: ArgumentHelp("Send at most N messages (default: all that are due).", valueName: "N")) var limit: Int?
-    @Option(help: ArgumentHelp("SMTP connections in parallel, 1 to 16.", valueName: "N")) var concurrency: Int = 1
+    @Option(help: ArgumentHelp("SMTP connections in parallel, 1 to 16 (default: smtp.max_connections of liaison.yaml, 4 unless set).",
+                               valueName: "N")) var concurrency: Int?
 
     func run() throws {
         try CommandSupport.reportingErrors {
-            guard concurrency >= 1, concurrency <= 16 else { throw ValidationError("--concurrency takes 1 to 16") }
+            if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency takes 1 to 16") }
             if let limit, limit < 1 { throw ValidationError("--limit takes a number of messages, 1 or more") }
             let env = try GatewayEnvironment(workspace)
             let smtp = try env.smtp()
@@ -238,7 +243,9 @@ struct SendCommand: ParsableCommand {
             let bar = ProgressBar(total: limit.map { min($0, total) } ?? total)
             let summary: DispatchSummary
             do {
-                summary = try dispatcher.run(limit: limit, concurrency: concurrency) { bar.update($0) }
+                summary = try dispatcher.run(limit: limit, concurrency: concurrency ?? env.configuration.smtp.maxConnections) {
+                    bar.update($0)
+                }
             } catch let error as GatewayError where error == .recordingFailed {
                 // Said as it is, not as a generic database failure: a message was handed over, and the line
                 // says what became of it.

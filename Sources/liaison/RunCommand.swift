@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             One long-running process for a workstation or a server (scripts/systemd/liaison.service). Each round \
             sends every message that is due (first attempts and retries whose backoff has passed) over smtp.url, \
-            reads new mail from imap.url (or --maildir DIR), and every quarter of an hour applies the \
+            on smtp.max_connections connections (default 4; --concurrency overrides it), reads new mail from imap.url (or --maildir DIR), and every quarter of an hour applies the \
             `reminders:` policy of liaison.yaml to every open case (reminders, escalation, unreachable; as \
             `liaison remind --all`). Between rounds it waits --interval seconds, or less when the IMAP server (IDLE) \
             announces new mail.
@@ -33,14 +33,18 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: ArgumentHelp("Read new mail from this Maildir instead of imap.url.", valueName: "DIR")) var maildir: String?
     @Option(help: ArgumentHelp("Seconds between two rounds.", valueName: "SECONDS")) var interval: Int = 60
+    @Option(help: ArgumentHelp("SMTP connections in parallel, 1 to 16 (default: smtp.max_connections of liaison.yaml, 4 unless set).",
+                               valueName: "N")) var concurrency: Int?
     @Flag(name: .customLong("no-reminders"), help: "Do not apply the reminder policy.") var noReminders = false
 
     func run() throws {
         try CommandSupport.reportingErrors {
             guard (1...86_400).contains(interval) else { throw ValidationError("--interval takes 1 to 86400 seconds") }
+            if let concurrency, !(1...16).contains(concurrency) { throw ValidationError("--concurrency takes 1 to 16") }
             let env = try GatewayEnvironment(workspace)
             let lock = try WorkspaceLock(stateDirectory: env.workspace.stateURL)
-            var service = try Service(env: env, maildir: maildir, interval: interval, reminders: !noReminders)
+            var service = try Service(env: env, maildir: maildir, interval: interval, reminders: !noReminders,
+                                      connections: concurrency ?? env.configuration.smtp.maxConnections)
             try service.run()
             withExtendedLifetime(lock) {}
         }
@@ -54,6 +58,8 @@ private struct Service {
     let stop = StopSignal()
     let interval: Int
     let reminders: Bool
+    /// SMTP connections used at once to send.
+    let connections: Int
     /// When the reminder policy was last applied.
     var lastReminders: Date?
     let maildir: String?
@@ -64,7 +70,8 @@ private struct Service {
     /// UIDNEXT when the mailbox was last read: IDLE returns at once if mail came in since.
     var knownUIDNext: UInt32 = 0
 
-    init(env: GatewayEnvironment, maildir: String?, interval: Int, reminders: Bool) throws {
+    init(env: GatewayEnvironment, maildir: String?, interval: Int, reminders: Bool, connections: Int) throws {
+        self.connections = connections
         var logger = Logger(label: "liaison.run")
         if env.environment["LIAISON_LOG_LEVEL"] == nil { logger.logLevel = .info }
         self.env = env; self.logger = logger; self.interval = interval; self.reminders = reminders; self.maildir = maildir
@@ -111,12 +118,12 @@ private struct Service {
         logger.info("stopping on \(stop.name)")
     }
 
-    /// Sends due messages a few at a time, so that a stop request is seen between two of them.
+    /// Sends due messages a few per connection at a time, so that a stop request is seen between two of them.
     private func send() {
         guard let dispatcher else { return }
         do {
             while !stop.isStopped {
-                let summary = try dispatcher.run(limit: 5)
+                let summary = try dispatcher.run(limit: 5 * connections, concurrency: connections)
                 let handled = summary.sent + summary.deferred + summary.failed
                 if handled == 0 { break }
                 logger.info("send: sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed)")

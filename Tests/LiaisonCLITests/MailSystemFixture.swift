@@ -113,7 +113,7 @@ final class MailSystemFixture {
 
     /// The exact bytes the outbox holds for the notification to `organization`.
     func outboxBytes(organization: String) throws -> Data {
-        let hex = try sql("SELECT hex(bytes) FROM notification WHERE organizationId = '\(organization)'")
+        let hex = try sql("SELECT hex(m.bytes) FROM notification n JOIN notificationMessage m ON m.notificationId = n.id WHERE n.organizationId = '\(organization)'")
         var bytes = Data()
         var index = hex.startIndex
         while index < hex.endIndex {

@@ -57,10 +57,19 @@ import TestSupport
         #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "sent" })
     }
 
+    /// Messages a `send` worker hands over between two commits (`OutboxDispatcher.defaultMessagesPerCommit`).
+    static let messagesPerCommit = 8
+
+    /// The held ids that `send`'s second line names ("held 3 4 5: a run stopped while sending them, …").
+    static func heldIds(_ lines: [String]) -> [Int] {
+        guard let line = lines.dropFirst().first, line.hasPrefix("held "), let colon = line.firstIndex(of: ":") else { return [] }
+        return line[line.index(line.startIndex, offsetBy: 5)..<colon].split(separator: " ").compactMap { Int($0) }
+    }
+
     @Test func aSendKilledMidBatchLosesNothingAndTheNextOneFinishes() throws {
         var options = SMTPSink.Options()
         options.dataReplyDelay = 0.15    // the sink keeps each accepted message waiting for its reply
-        let total = 24                   // more than one batch of claimed rows
+        let total = 40                   // more than the messages the four workers have in flight at once
         let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
@@ -77,24 +86,23 @@ import TestSupport
         let beforeResume = ws.sink.messages().count
         #expect(beforeResume >= 4 && beforeResume < total, "killed with some but not all messages delivered")
 
-        // The message in flight when the process died may have been delivered: the next run holds it for a person
-        // instead of sending it again, and says so.
+        // The messages in flight when the process died may have been delivered: the next run holds them for a
+        // person instead of sending them again, says so, and sends the rest.
         let resumed = try ws.liaison(["send"])
         #expect(resumed.stderr.isEmpty)
-        let heldLine = resumed.outputLines.dropFirst().first
-        #expect(resumed.status == (heldLine == nil ? 0 : 1), "\(resumed.stdout) \(resumed.stderr)")
+        let held = Self.heldIds(resumed.outputLines)
+        #expect(resumed.status == (held.isEmpty ? 0 : 1), "\(resumed.stdout) \(resumed.stderr)")
         #expect(resumed.outputLines.count <= 2, "\(resumed.stdout)")
+        #expect(held.count <= 4 * Self.messagesPerCommit, "at most a commit's worth per connection: \(resumed.stdout)")
+        #expect(held.count < total, "the messages that were only leased are sent: \(resumed.stdout)")
         let afterResume = ws.sink.messageIDs()
         #expect(Set(afterResume).count == afterResume.count, "nothing was sent twice without the operator")
-        if let heldLine {
-            #expect(resumed.outputLines[0].contains(", held 1"), "\(resumed.stdout)")
-            #expect(heldLine.hasPrefix("held ") && heldLine.contains("the server may have delivered it"), "\(heldLine)")
-            let table = try ws.liaison(["outbox"])
-            #expect(table.stdout.contains("1 message held; no `send` takes it until `liaison outbox release`"), "\(table.stdout)")
-            #expect(table.stdout.contains("a run stopped while sending it"))
+        if !held.isEmpty {
+            #expect(resumed.outputLines[0].contains(", held \(held.count)"), "\(resumed.stdout)")
+            #expect(resumed.outputLines[1].contains("the server may have delivered them") || held.count == 1, "\(resumed.stdout)")
             #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
             let released = try ws.liaison(["send"])
-            #expect(released.status == 0 && released.stdout == "sent 1, deferred 0, failed 0\n", "\(released.stdout)")
+            #expect(released.status == 0 && released.stdout == "sent \(held.count), deferred 0, failed 0\n", "\(released.stdout)")
         }
 
         let received = ws.sink.messages()
@@ -103,10 +111,43 @@ import TestSupport
         for (id, copies) in byID where copies.count > 1 {
             #expect(Set(copies.map(\.bytes)).count == 1, "\(id) was sent twice with different bytes")
         }
-        // Only the message in flight when the process died may go out twice, once the operator released it.
-        #expect(received.count - queued.count <= 1, "sent twice: \(byID.filter { $0.value.count > 1 }.keys.sorted())")
+        // Only messages in flight when the process died may go out twice, once the operator released them.
+        #expect(received.count - queued.count <= held.count, "sent twice: \(byID.filter { $0.value.count > 1 }.keys.sorted())")
         #expect(try ws.outbox().allSatisfy { $0["state"] as? String == "sent" })
         #expect(try ws.participants(Self.caseId).values.allSatisfy { $0["delivery"] as? String == "notified" })
+    }
+
+    @Test func aSendKilledBetweenItsSendsAndTheirCommitHoldsThemAndDoublesNothing() throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 0.15    // the first messages of the window are out; their commit comes after the last
+        let total = 20
+        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let window = Self.messagesPerCommit
+
+        // One connection: messages 1…8 are marked in flight together, sent, then recorded in one commit.
+        let doomed = try ws.start(["send", "--concurrency", "1"])
+        let someArrived = waitUntil(timeout: 60) { ws.sink.messages().count >= 3 || !doomed.isRunning }
+        #expect(someArrived)
+        doomed.send(signal: SIGKILL)
+        _ = try doomed.wait()
+        let arrived = ws.sink.messages().count
+        #expect(arrived >= 3 && arrived < window, "killed before the window's commit")
+        // Nothing of the window was recorded: the outbox has no sent message yet.
+        #expect(try ws.outbox().allSatisfy { $0["state"] as? String != "sent" })
+
+        let resumed = try ws.liaison(["send"])
+        #expect(resumed.status == 1, "\(resumed.stdout) \(resumed.stderr)")
+        #expect(Self.heldIds(resumed.outputLines) == Array(1...window), "the whole window is held: \(resumed.stdout)")
+        #expect(resumed.outputLines.first?.hasPrefix("sent \(total - window), deferred 0, failed 0, held \(window)") == true, "\(resumed.stdout)")
+        let ids = ws.sink.messageIDs()
+        #expect(ids.count == arrived + total - window && Set(ids).count == ids.count, "held, not doubled")
+
+        #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
+        #expect(try ws.liaison(["send"]).stdout == "sent \(window), deferred 0, failed 0\n")
+        #expect(Set(ws.sink.messageIDs()).count == total, "none lost")
+        #expect(ws.sink.messages().count == total + arrived, "only what the relay had before the kill went out twice, once released")
     }
 
     @Test func aRecipientDeferredWith451ExitsWith75AndIsListedWithTheReply() throws {
@@ -193,18 +234,30 @@ import TestSupport
         #expect(try ws.participants(Self.caseId)["kumo"]?["delivery"] as? String == "undeliverable")
     }
 
-    @Test func concurrencyFourSendsOverFourConnections() throws {
+    @Test func sendUsesFourConnectionsByDefault() throws {
         var options = SMTPSink.Options()
         options.dataReplyDelay = 0.3     // each message keeps its connection busy while the other workers claim theirs
         let ws = try GatewayWorkspace(developers: Self.developers(8), sink: options)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
-        let send = try ws.liaison(["send", "--concurrency", "4"])
+        let send = try ws.liaison(["send"])
         #expect(send.status == 0, "\(send.stdout) \(send.stderr)")
         #expect(send.stdout == "sent 8, deferred 0, failed 0\n")
         #expect(ws.sink.messages().count == 8)
         #expect(ws.sink.connectionCount == 4, "four workers, four SMTP connections")
         #expect(Set(ws.sink.messages().map(\.connectionNumber)) == [1, 2, 3, 4])
+    }
+
+    @Test func aRelayThatWantsOneConnectionGetsOne() throws {
+        let ws = try GatewayWorkspace(developers: Self.developers(8))
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        try Self.pointSMTP(ws, at: ws.sink.url, extra: ["  max_connections: 1"])
+        let send = try ws.liaison(["send"])
+        #expect(send.status == 0, "\(send.stdout) \(send.stderr)")
+        #expect(send.stdout == "sent 8, deferred 0, failed 0\n")
+        #expect(ws.sink.connectionCount == 1, "every message over the one connection")
+        #expect(try ws.liaison(["send", "--concurrency", "17"]).stderr.contains("--concurrency takes 1 to 16"))
     }
 
     @Test func aRefusedLoginStopsSendWithOneLineAndChangesNothing() throws {
@@ -379,7 +432,8 @@ import TestSupport
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
 
-        let send = try ws.start(["send"])
+        // One connection: both messages are marked in flight, handed over, then recorded in one commit.
+        let send = try ws.start(["send", "--concurrency", "1"])
         try ws.sink.waitForMessages(count: 1, timeout: 30)
         // From now on the message rows refuse every change, as a full disk would: the result cannot be recorded,
         // nor the message held.
@@ -389,26 +443,26 @@ import TestSupport
         let stopped = try send.wait()
         #expect(stopped.status == 1)
         #expect(stopped.errorLines.count == 1, "\(stopped.stderr)")
-        #expect(stopped.stderr.contains("was handed to the SMTP server but its delivery could not be recorded"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("were handed to the SMTP server but their delivery could not be recorded"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("could not be held either"), "\(stopped.stderr)")
         try Self.sqlFromAnotherProcess(ws, "DROP TRIGGER full_disk")
 
         let next = try ws.liaison(["send"])
         #expect(next.status == 1, "a message held for a person: \(next.stdout) \(next.stderr)")
         #expect(next.outputLines.count == 2, "\(next.stdout)")
-        #expect(next.outputLines.first?.hasPrefix("sent 1, deferred 0, failed 0, held 1; 1 still in the outbox") == true, "\(next.stdout)")
-        #expect(next.outputLines.last?.contains("a run stopped while sending it, so the server may have delivered it") == true)
-        #expect(ws.sink.messages().count == 2, "the other message went out; the one in flight was not sent again")
+        #expect(next.outputLines.first?.hasPrefix("sent 0, deferred 0, failed 0, held 2; 2 still in the outbox") == true, "\(next.stdout)")
+        #expect(next.outputLines.last?.contains("a run stopped while sending them, so the server may have delivered them") == true)
+        #expect(ws.sink.messages().count == 2, "the messages in flight were not sent again")
         #expect(Set(ws.sink.messageIDs()).count == 2)
         let table = try ws.liaison(["outbox"])
-        #expect(table.stdout.contains("1 message held; no `send` takes it until `liaison outbox release`"), "\(table.stdout)")
-        #expect(try ws.liaison(["send"]).stdout == "sent 0, deferred 0, failed 0; 1 still in the outbox\n", "held: not tried again")
+        #expect(table.stdout.contains("2 messages held; no `send` takes them until `liaison outbox release`"), "\(table.stdout)")
+        #expect(try ws.liaison(["send"]).stdout == "sent 0, deferred 0, failed 0; 2 still in the outbox\n", "held: not tried again")
         #expect(ws.sink.messages().count == 2)
 
         #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
         let released = try ws.liaison(["send"])
-        #expect(released.status == 0 && released.stdout == "sent 1, deferred 0, failed 0\n", "\(released.stdout) \(released.stderr)")
-        #expect(ws.sink.messages().count == 3, "sent again only once the operator said so")
+        #expect(released.status == 0 && released.stdout == "sent 2, deferred 0, failed 0\n", "\(released.stdout) \(released.stderr)")
+        #expect(ws.sink.messages().count == 4, "sent again only once the operator said so")
     }
 
     @Test func aDiskThatFillsBeforeTheDeliveryIsRecordedNeverLetsTheMessageGoOutTwice() throws {
@@ -422,14 +476,14 @@ import TestSupport
         defer { _ = try? runProcess("/bin/umount", [state.path]) }
         try ws.openAndNotify(Self.caseId)
 
-        let send = try ws.start(["send"])
+        let send = try ws.start(["send", "--concurrency", "1"])
         try ws.sink.waitForMessages(count: 1, timeout: 30)
         let filler = state.appendingPathComponent("filler")
         _ = try runProcess("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])
         let stopped = try send.wait()
         #expect(stopped.status == 1)
         #expect(stopped.errorLines.count == 1, "\(stopped.stderr)")
-        #expect(stopped.stderr.contains("was handed to the SMTP server but its delivery could not be recorded"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("were handed to the SMTP server but their delivery could not be recorded"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("is full"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("could not be held either"), "the full disk refused the hold too: \(stopped.stderr)")
         try FileManager.default.removeItem(at: filler)
@@ -437,13 +491,13 @@ import TestSupport
         // Still marked in flight: the next run holds it instead of sending it again.
         let next = try ws.liaison(["send"])
         #expect(next.status == 1)
-        #expect(next.outputLines.first == "sent 1, deferred 0, failed 0, held 1; 1 still in the outbox", "\(next.stdout) \(next.stderr)")
+        #expect(next.outputLines.first == "sent 0, deferred 0, failed 0, held 2; 2 still in the outbox", "\(next.stdout) \(next.stderr)")
         #expect(ws.sink.messages().count == 2)
         #expect(Set(ws.sink.messageIDs()).count == 2)
-        #expect(try ws.outbox().filter { $0["heldReason"] != nil && !($0["heldReason"] is NSNull) }.count == 1)
+        #expect(try ws.outbox().filter { $0["heldReason"] != nil && !($0["heldReason"] is NSNull) }.count == 2)
         #expect(try ws.liaison(["outbox", "release", "--all"]).status == 0)
-        #expect(try ws.liaison(["send"]).stdout == "sent 1, deferred 0, failed 0\n")
-        #expect(ws.sink.messages().count == 3, "sent again only once the operator said so")
+        #expect(try ws.liaison(["send"]).stdout == "sent 2, deferred 0, failed 0\n")
+        #expect(ws.sink.messages().count == 4, "sent again only once the operator said so")
     }
 }
 

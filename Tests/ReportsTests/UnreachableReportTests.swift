@@ -34,8 +34,8 @@ import TestSupport
             func sent(_ caseId: String, _ org: String, at: String, to recipients: [(String, String, String?)]) throws {
                 try db.execute(sql: """
                     INSERT INTO notification (caseId, organizationId, purpose, template, language, messageId, trackingRef, subject,
-                                              mailFrom, bytes, signed, encrypted, state, attempts, createdAt, sentAt)
-                    VALUES (?, ?, 'case-notification', 'vendor-initial', 'ja', ?, ?, 'Notice', 'vuls@csirt.example', X'00', 1, 0,
+                                              mailFrom, signed, encrypted, state, attempts, createdAt, sentAt)
+                    VALUES (?, ?, 'case-notification', 'vendor-initial', 'ja', ?, ?, 'Notice', 'vuls@csirt.example', 1, 0,
                             'sent', 1, ?, ?)
                     """, arguments: [caseId, org, UUID().uuidString, UUID().uuidString, t(at), t(at)])
                 let id = db.lastInsertedRowID

@@ -317,9 +317,9 @@ struct HistoryWriter {
         let token = UUID().uuidString
         try db.execute(sql: """
             INSERT INTO notification (caseId, organizationId, purpose, incidentCategory, template, language, messageId,
-                                      trackingRef, subject, mailFrom, bytes, signed, encrypted, state, attempts,
+                                      trackingRef, subject, mailFrom, signed, encrypted, state, attempts,
                                       createdAt, sentAt)
-            VALUES (?, ?, ?, ?, ?, 'en', ?, ?, 'Notice', 'vuls@csirt.example', X'00', 1, 0, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, 'en', ?, ?, 'Notice', 'vuls@csirt.example', 1, 0, ?, ?, ?, ?)
             """, arguments: [caseId, organization, purpose, category, purpose, "\(token)@csirt.example", token,
                              state, attempts, created, sentAt])
         return db.lastInsertedRowID
