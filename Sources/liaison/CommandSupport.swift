@@ -138,8 +138,13 @@ enum CommandSupport {
         return items.prefix(shown).joined(separator: ", ") + " … and \(items.count - shown) \(noun)"
     }
 
+    /// `1 key`, `2 keys`; a noun ending in a consonant and `y` takes `ies` (`2 auto-replies`).
     static func plural(_ count: Int, _ noun: String) -> String {
-        "\(count) \(noun)\(count == 1 ? "" : "s")"
+        guard count != 1 else { return "1 \(noun)" }
+        if noun.hasSuffix("y"), let before = noun.dropLast().last, !"aeiou".contains(before) {
+            return "\(count) \(noun.dropLast())ies"
+        }
+        return "\(count) \(noun)s"
     }
 }
 
