@@ -60,17 +60,18 @@ public enum MailboxReader {
         return words.count >= 3 && line.contains { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// Files of a Maildir's `new/` and `cur/` folders, oldest name first; `data` is nil for a file that could not
-    /// be read (removed by another reader meanwhile, a dangling link), which the caller reports, never skips.
-    public static func maildir(_ url: URL) throws(GatewayError) -> [(name: String, data: Data?)] {
-        var found: [(String, Data?)] = []
+    /// Files of a Maildir's `new/` and `cur/` folders, oldest name first. Nothing is read here: each file is read
+    /// when it is ingested (`ReplyIngester.ingest(files:)`), so a file removed meanwhile is reported then, never
+    /// skipped, and a large one is never held whole.
+    public static func maildir(_ url: URL) throws(GatewayError) -> [(name: String, file: URL)] {
+        var found: [(String, URL)] = []
         var any = false
         for sub in ["new", "cur"] {
             let folder = url.appendingPathComponent(sub)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
             any = true
             for name in names.sorted() where !name.hasPrefix(".") {
-                found.append(("\(sub)/\(name)", FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)))
+                found.append(("\(sub)/\(name)", folder.appendingPathComponent(name)))
             }
         }
         if !any { throw .input("\(url.path) is not a Maildir (no new/ or cur/ folder)") }

@@ -202,6 +202,7 @@ public enum Schema {
         migrator.registerMigration(CaseCorrectionSchema.migrationName, migrate: CaseCorrectionSchema.migrate)
         migrator.registerMigration(InboundTrustSchema.migrationName, migrate: InboundTrustSchema.migrate)
         migrator.registerMigration(ProductStatementSchema.migrationName, migrate: ProductStatementSchema.migrate)
+        migrator.registerMigration(InboundBodySchema.migrationName, migrate: InboundBodySchema.migrate)
         return migrator
     }
 
