@@ -43,11 +43,9 @@ struct IngestCommand: ParsableCommand {
             if try IMAPIngestion.runIfAsked(url: imap, options: imapOptions, otherSources: sources, workspace: workspace, format: format) { return }
             guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR, --imap URL or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
-            var messages: [(source: String, bytes: Data)] = []
             var files: [(source: String, file: URL)] = []
             if let mbox {
-                guard let data = FileManager.default.contents(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
-                messages = MailboxReader.mbox(data).enumerated().map { ("\(mbox)#\($0.offset + 1)", $0.element) }
+                guard FileManager.default.isReadableFile(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
             } else if let maildir {
                 files = try MailboxReader.maildir(URL(fileURLWithPath: maildir)).map { ("\(maildir)/\($0.name)", $0.file) }
             } else {
@@ -75,7 +73,15 @@ struct IngestCommand: ParsableCommand {
                 CommandSupport.printError("\(error)")
                 throw ExitCode(75)
             }
-            let outcomes = ingester.ingest(batch: messages) + ingester.ingest(files: files)
+            var outcomes = ingester.ingest(files: files)
+            if let mbox {
+                // One message at a time through a scratch file: neither the mbox nor a large message is held whole.
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-mbox-\(getpid())-\(UUID().uuidString).eml")
+                defer { try? FileManager.default.removeItem(at: scratch) }
+                try MailboxReader.mbox(file: URL(fileURLWithPath: mbox), scratch: scratch) { number, file in
+                    outcomes += ingester.ingest(files: [("\(mbox)#\(number)", file)])
+                }
+            }
             let summary = IngestSummary(outcomes)
             // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).
             let failed = summary.failed > 0 ? ExitCode(75) : nil

@@ -91,6 +91,17 @@ import TestSupport
         let stdin = try MeasuredRun(["ingest", "-"], workspace: n.ws.root, input: input)
         #expect(stdin.status == 0 && stdin.stdout.contains("1 already read"), "\(stdin.stdout)\(stdin.stderr)")
         #expect(stdin.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(stdin.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
+        let mbox = n.ws.root.appendingPathComponent("again.mbox")
+        var text = Data()
+        for message in [stated, unclear] {
+            text.append(Data("From psirt@vendor.example Sat Dec  5 10:00:00 2026\n".utf8) + message + Data("\n".utf8))
+        }
+        try text.write(to: mbox)
+        let fromMbox = try MeasuredRun(["ingest", "--mbox", mbox.path], workspace: n.ws.root)
+        #expect(fromMbox.status == 0 && fromMbox.stdout.contains("2 already read"), "\(fromMbox.stdout)\(fromMbox.stderr)")
+        #expect(fromMbox.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(fromMbox.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
+        print("peak resident memory, KiB: small message \(baseline.peakKiB), two large from a Maildir \(run.peakKiB), "
+              + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB)")
     }
 
     static func sha256(_ data: Data) throws -> String {
@@ -116,8 +127,9 @@ import TestSupport
     }
 }
 
-/// `liaison ARGS` run to its end by `posix_spawn` and reaped with `wait4`, for the peak resident memory the
-/// kernel counted for it (`ru_maxrss`).
+/// `liaison ARGS` run to its end under GNU time (`/usr/bin/time -f %M`), for the peak resident memory the kernel
+/// counted for it. Not spawned from the test process directly: a child started by `posix_spawn` shares this
+/// process's memory until its exec, and the kernel counts that high-water mark as the child's own.
 struct MeasuredRun {
     let status: Int32
     let stdout: String
@@ -129,31 +141,29 @@ struct MeasuredRun {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-measured-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("stdout").path, err = folder.appendingPathComponent("stderr").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, input?.path ?? "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let peakFile = folder.appendingPathComponent("peak")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-o", peakFile.path, "-f", "%M", try LiaisonExecutable.url().path] + args
         var environment = ProcessInfo.processInfo.environment
         environment["LIAISON_WORKSPACE"] = workspace.path
         environment["LIAISON_ACTOR"] = "test"
         environment["LC_ALL"] = "C.UTF-8"
         environment.removeValue(forKey: "LIAISON_LOG_LEVEL")
-        let executable = try LiaisonExecutable.url().path
-        let argv = ([executable] + args).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw FixtureError("posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
-        var raw: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
-        status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
-        peakKiB = usage.ru_maxrss
-        stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        process.environment = environment
+        let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
+        for file in [out, err] { try Data().write(to: file) }
+        process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        status = process.terminationStatus
+        stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        // GNU time writes "Command exited with non-zero status N" before the figure when the command failed.
+        let lines = ((try? String(contentsOf: peakFile, encoding: .utf8)) ?? "").split(separator: "\n")
+        guard let peak = lines.last.flatMap({ Int($0) }) else { throw FixtureError("/usr/bin/time gave no figure: \(lines)") }
+        peakKiB = peak
     }
 }
