@@ -24,7 +24,9 @@ struct IngestCommand: ParsableCommand {
             Every message is stored byte for byte; one that matches nothing is listed, never dropped; reading the \
             same message again changes nothing; one failing message never stops the batch: the others are stored \
             and the exit status is 75 (read the same mail again once the cause is fixed). A message on standard \
-            input without any header field is refused with exit status 65, so the delivering MTA keeps it.
+            input without any header field is refused with exit status 65, so the delivering MTA keeps it. A \
+            message above ingest.max_read_bytes (default 10 MB) is stored without being held in memory whole and \
+            read from its first 1 MiB only (docs/ingest.md).
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: "An mbox file (LF or CRLF line ends).") var mbox: String?
