@@ -36,12 +36,15 @@ struct LargeMessage {
             if window.count < Self.readableWindow { window.append(chunk.prefix(Self.readableWindow - window.count)) }
             count += chunk.count
         }
-        if count > window.count, let lastBreak = window.lastIndex(of: 0x0A) {
-            window = window.prefix(through: lastBreak)
-        }
         streamed = StreamedBytes(file: file, count: count)
         digest = "sha256-" + hash.finalize().map { String(format: "%02x", $0) }.joined()
-        self.window = window
+        self.window = count > window.count ? Self.readable(window) : window
+    }
+
+    /// The first bytes of a message cut after their last line break, so that no line is read cut short.
+    static func readable(_ head: Data) -> Data {
+        guard let lastBreak = head.lastIndex(of: 0x0A) else { return head }
+        return Data(head.prefix(through: lastBreak))
     }
 
     /// Why a person must look at it: `too big to read in full (53 MB): stored as received`.

@@ -261,12 +261,19 @@ public struct ReplyIngester: Sendable {
     public func assign(_ reference: String, caseId: String, organizationId: String,
                        response: Response? = nil) throws -> (outcome: IngestOutcome, changed: Bool) {
         let store = self.store.inbound
-        guard let (entry, bytes) = try store.read({ tx -> (InboundTransaction.Entry, Data)? in
-            guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
-            return (entry, bytes)
+        // A message above `maxReadBytes` is read from its first window only, as ingest read it (`LargeMessage`).
+        let maxReadBytes = maxReadBytes
+        guard let (entry, bytes, whole) = try store.read({ tx -> (InboundTransaction.Entry, Data, Bool)? in
+            guard let entry = try tx.entry(reference), let size = try tx.byteCount(id: entry.id) else { return nil }
+            if size > maxReadBytes {
+                guard let head = try tx.head(id: entry.id, count: LargeMessage.readableWindow) else { return nil }
+                return (entry, LargeMessage.readable(head), false)
+            }
+            guard let bytes = try tx.bytes(id: entry.id) else { return nil }
+            return (entry, bytes, true)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
         let classified: ClassifiedMessage
-        do { classified = try classify(bytes) } catch {
+        do { classified = try classify(bytes, whole: whole) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
         if let response, response == .none || classified.classification.kind != .humanReply {

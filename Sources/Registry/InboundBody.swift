@@ -74,6 +74,27 @@ enum BlobStreaming {
     }
 }
 
+extension BlobStreaming {
+    /// The first `limit` bytes of the blob in row `rowId` of `inboundMessageBody`.
+    static func read(rowId: Int64, upTo limit: Int, in db: Database) throws -> Data {
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(db.sqliteConnection, "main", "inboundMessageBody", "bytes", rowId, 0, &blob)
+        guard opened == SQLITE_OK, let blob else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: "sqlite3_blob_open: "
+                                + String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        defer { sqlite3_blob_close(blob) }
+        let count = min(Int(sqlite3_blob_bytes(blob)), limit)
+        var data = Data(count: count)
+        let read = data.withUnsafeMutableBytes { raw in sqlite3_blob_read(blob, raw.baseAddress, Int32(count), 0) }
+        guard read == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: read), message: "sqlite3_blob_read: "
+                                + String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return data
+    }
+}
+
 #if !canImport(ObjectiveC)
 /// Linux has no autorelease pool; the body simply runs.
 @inline(__always) private func autoreleasepool<T>(invoking body: () throws -> T) rethrows -> T { try body() }

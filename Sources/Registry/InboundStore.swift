@@ -312,10 +312,20 @@ public struct InboundTransaction {
             """, arguments: [id])
     }
 
+    /// The first `count` bytes stored for a message (all of them when it has fewer), without reading the rest:
+    /// a large message's bytes are read from `inboundMessageBody` through SQLite's incremental blob I/O.
+    public func head(id: Int64, count: Int) throws -> Data? {
+        if try Int.fetchOne(db, sql: "SELECT 1 FROM inboundMessageBody WHERE messageRowId = ?", arguments: [id]) != nil {
+            return try BlobStreaming.read(rowId: id, upTo: count, in: db)
+        }
+        return try bytes(id: id).map { Data($0.prefix(count)) }
+    }
+
     /// How many bytes are stored for a message, without reading them.
     public func byteCount(id: Int64) throws -> Int? {
+        // length() of a bare column reads the blob's size from its record header, not the blob itself.
         try Int.fetchOne(db, sql: """
-            SELECT length(COALESCE(b.bytes, m.bytes)) FROM inboundMessage m
+            SELECT CASE WHEN b.messageRowId IS NULL THEN length(m.bytes) ELSE length(b.bytes) END FROM inboundMessage m
             LEFT JOIN inboundMessageBody b ON b.messageRowId = m.id WHERE m.id = ?
             """, arguments: [id])
     }

@@ -79,6 +79,13 @@ import TestSupport
         #expect(review.stdout.contains("too big to read in full (\(megabytes) MB): stored as received"), "\(review.stdout)")
         #expect(!review.stdout.contains("aozora"), "\(review.stdout)")
 
+        // A person who read it sets its status in one step; that too reads only its first window.
+        let assign = try MeasuredRun(["inbox", "assign", "big-2@kumo.example", Self.caseId, "kumo", "--response", "fixed"],
+                                     workspace: n.ws.root)
+        #expect(assign.status == 0, "\(assign.stdout)\(assign.stderr)")
+        #expect(try n.participants()["kumo"]?["response"] as? String == "fixed")
+        #expect(assign.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(assign.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
+
         // Stored byte for byte.
         #expect(try Self.storedDigest(n.ws, messageId: "big-1@aozora.example") == Self.sha256(stated))
         #expect(try Self.storedDigest(n.ws, messageId: "big-2@kumo.example") == Self.sha256(unclear))
@@ -101,7 +108,7 @@ import TestSupport
         #expect(fromMbox.status == 0 && fromMbox.stdout.contains("2 already read"), "\(fromMbox.stdout)\(fromMbox.stderr)")
         #expect(fromMbox.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(fromMbox.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
         print("peak resident memory, KiB: small message \(baseline.peakKiB), two large from a Maildir \(run.peakKiB), "
-              + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB)")
+              + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB), assigned \(assign.peakKiB)")
     }
 
     static func sha256(_ data: Data) throws -> String {
