@@ -111,6 +111,55 @@ import TestSupport
               + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB), assigned \(assign.peakKiB)")
     }
 
+    @Test func aLargeDeliveryReportReturningTheWholeMessageStillBouncesItsRecipient() throws {
+        let n = try NotifiedCase(caseId: Self.caseId, developers: ["aozora", "sakura"])
+        let sakura = try n.notice("sakura")
+        // The report comes first; the returned message (with a 48 MiB attachment of its own) follows it.
+        let returned = Self.reply(from: "csirt", id: sakura.messageId, inReplyTo: "none@csirt.example", subject: sakura.subject,
+                                  text: "(our notice)")
+        var report = Data("""
+            From: MAILER-DAEMON@mx.sakura.example (Mail Delivery System)
+            To: vuls@csirt.example
+            Subject: Undelivered Mail Returned to Sender
+            Date: Sat, 05 Dec 2026 12:00:00 +0000
+            Message-ID: <big-bounce@mx.sakura.example>
+            Auto-Submitted: auto-replied
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="r1"
+            
+            --r1
+            Content-Type: text/plain; charset=us-ascii
+            
+            Your message could not be delivered.
+            
+            --r1
+            Content-Type: message/delivery-status
+            
+            Reporting-MTA: dns; mx.sakura.example
+            
+            Final-Recipient: rfc822; psirt@sakura.example
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 User unknown
+            
+            --r1
+            Content-Type: message/rfc822
+            
+
+            """.utf8)
+        report.append(returned)
+        report.append(Data("--r1--\r\n".utf8))
+        let input = n.ws.root.appendingPathComponent("bounce.eml")
+        try report.write(to: input)
+        let run = try MeasuredRun(["ingest", "-"], workspace: n.ws.root, input: input)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("1 bounce,"), "\(run.stdout)")
+        #expect(try n.participants()["sakura"]?["delivery"] as? String == "undeliverable")
+        #expect(try n.participants()["aozora"]?["delivery"] as? String == "notified")
+        #expect(try Self.storedDigest(n.ws, messageId: "big-bounce@mx.sakura.example") == Self.sha256(report))
+        #expect(run.peakKiB < 120 * 1024, "peak \(run.peakKiB) KiB for a \(report.count)-byte report")
+    }
+
     static func sha256(_ data: Data) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-large-\(UUID().uuidString)")
         try data.write(to: file)
