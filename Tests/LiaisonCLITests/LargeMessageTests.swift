@@ -86,6 +86,13 @@ import TestSupport
         #expect(try n.participants()["kumo"]?["response"] as? String == "fixed")
         #expect(assign.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(assign.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
 
+        // Shown as far as its first window goes, never loaded whole.
+        let show = try MeasuredRun(["inbox", "show", "big-2@kumo.example"], workspace: n.ws.root)
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("size         \(unclear.count) bytes: too big to read in full"), "\(show.stdout)")
+        #expect(show.stdout.contains("Please find our logs attached."), "\(show.stdout)")
+        #expect(show.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(show.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
+
         // Stored byte for byte.
         #expect(try Self.storedDigest(n.ws, messageId: "big-1@aozora.example") == Self.sha256(stated))
         #expect(try Self.storedDigest(n.ws, messageId: "big-2@kumo.example") == Self.sha256(unclear))
@@ -108,7 +115,7 @@ import TestSupport
         #expect(fromMbox.status == 0 && fromMbox.stdout.contains("2 already read"), "\(fromMbox.stdout)\(fromMbox.stderr)")
         #expect(fromMbox.peakKiB < baseline.peakKiB + 40 * 1024, "peak \(fromMbox.peakKiB) KiB, small message \(baseline.peakKiB) KiB")
         print("peak resident memory, KiB: small message \(baseline.peakKiB), two large from a Maildir \(run.peakKiB), "
-              + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB), assigned \(assign.peakKiB)")
+              + "large on standard input \(stdin.peakKiB), two large from an mbox \(fromMbox.peakKiB), assigned \(assign.peakKiB), shown \(show.peakKiB)")
     }
 
     @Test func aLargeDeliveryReportReturningTheWholeMessageStillBouncesItsRecipient() throws {
