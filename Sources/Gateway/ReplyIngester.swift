@@ -126,7 +126,9 @@ public struct ReplyIngester: Sendable {
     public func ingest(file: URL, source: String? = nil) throws -> IngestOutcome {
         guard let size = LargeMessage.size(of: file) else { throw GatewayError.input("the file could not be read") }
         if size <= maxReadBytes {
-            guard let bytes = try? Data(contentsOf: file, options: .alwaysMapped) else {
+            // Copied, not mapped: a file truncated meanwhile (another Maildir reader) must fail this message, not
+            // the process.
+            guard let bytes = try? Data(contentsOf: file) else {
                 throw GatewayError.input("the file could not be read")
             }
             return try ingest(bytes, source: source)
