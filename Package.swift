@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "Registry", dependencies: [
             "OpenPGP", "URLMasking",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's incremental blob I/O, to store a large received message without holding it whole.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),

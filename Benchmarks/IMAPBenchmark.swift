@@ -49,7 +49,7 @@ enum IMAPBenchmark {
         var read = 0
         let maildirTime = try measure {
             for message in try MailboxReader.maildir(maildir) {
-                _ = try ingester.ingest(message.data ?? Data())
+                _ = try ingester.ingest(file: message.file)
                 read += 1
             }
         }

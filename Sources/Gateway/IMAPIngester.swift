@@ -154,19 +154,15 @@ public struct IMAPIngester: Sendable {
                 throw error
             }
             lostInARow = 0
-            // Mapped, not copied. Storing still takes about five times the message's size at its peak (the parser's
-            // copy, and SQLite building the row with the blob inside it twice): `liaison-bench imap` measures it.
-            let bytes = try? Data(contentsOf: scratch, options: .alwaysMapped)
+            // Read from the scratch file: a message above `ingest.max_read_bytes` is never held whole (`LargeMessage`).
             let outcome: IngestOutcome
             do {
-                guard let bytes else { throw GatewayError.input("the fetched message could not be read back from \(scratch.path)") }
-                outcome = try ingester.ingest(bytes)
+                outcome = try ingester.ingest(file: scratch)
             } catch {
                 // Nothing of it was kept; the others go on, and the recorded UID stays below it.
                 let reason = ReplyIngester.reason(error)
                 summary.firstFailedUID = summary.firstFailedUID ?? uid
-                let failed = ReplyIngester.failed(source: "\(url);UID=\(uid)",
-                                                  messageId: bytes.map(ReplyIngester.digest) ?? "UID \(uid)", reason: reason)
+                let failed = ReplyIngester.failed(source: "\(url);UID=\(uid)", messageId: "UID \(uid)", reason: reason)
                 summary.outcomes.append(failed)
                 logger.warning("\(url): UID \(uid) could not be stored and is read again on the next pass: \(reason)")
                 each(uid, failed)

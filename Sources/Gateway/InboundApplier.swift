@@ -37,11 +37,19 @@ public struct InboundApplier: Sendable {
     /// Stores a newly read message with what applying it did, and an event `inbound.recorded`.
     /// `hold`: why the attribute step would not credit the statement to anyone unseen (`StatementAttribution`);
     /// the message is then stored with its match and listed for review, and changes nothing.
+    ///
+    /// `streamed` and `unreadRest` are given for a message too large to read whole (`LargeMessage`): `message` is
+    /// its first window, its bytes are stored from the file, and `unreadRest` (`too big to read in full (53 MB):
+    /// stored as received`) lists it for review unless the window's result is clear (`isClear`).
     public func apply(_ message: ClassifiedMessage, match: InboundMatch?, hold: String? = nil, messageId: String, sha256: String,
-                      signedDigest: String? = nil, source: String?, now: Date, in store: InboundTransaction) throws -> IngestOutcome {
+                      signedDigest: String? = nil, source: String?, streamed: StreamedBytes? = nil, unreadRest: String? = nil,
+                      now: Date, in store: InboundTransaction) throws -> IngestOutcome {
         let parsed = message.parsed
         let classification = message.classification
-        let decision = try decide(message, match: match, hold: hold, messageId: messageId, now: now, in: store)
+        var decision = try decide(message, match: match, hold: hold, messageId: messageId, now: now, in: store)
+        if let unreadRest, !Self.isClear(decision, of: message) {
+            decision.review = (.open, unreadRest + (decision.review.map { "; " + $0.reason } ?? ""))
+        }
         let (kind, disposition, signature, review, applied, effects) =
             (decision.kind, decision.disposition, decision.signature, decision.review, decision.applied, decision.effects)
         let record = NewInboundMessage(
@@ -49,7 +57,7 @@ public struct InboundApplier: Sendable {
             kind: kind, classification: classification.kind.rawValue, disposition: disposition.rawValue,
             notificationId: match?.notification?.id, caseId: match?.caseId, organizationId: match?.organizationId,
             signature: signature, encrypted: message.encrypted, review: review, appliedResponse: applied,
-            undecodable: message.undecodable, source: source, bytes: message.bytes, signedDigest: signedDigest,
+            undecodable: message.undecodable, source: source, bytes: message.bytes, streamed: streamed, signedDigest: signedDigest,
             signedForCase: decision.signedForCase)
         try store.insert(record, sha256: sha256)
         var data: [String: String?] = ["kind": kind.rawValue, "classification": classification.kind.rawValue,
@@ -62,6 +70,12 @@ public struct InboundApplier: Sendable {
                              from: parsed.from?.address, subject: record.subject, caseId: match?.caseId,
                              organizationId: match?.organizationId, matchedBy: match?.via, signature: signature,
                              encrypted: message.encrypted, review: review?.reason, source: source, effects: effects)
+    }
+
+    /// Whether what the readable window of a large message gave needs no person: it matched, was applied or
+    /// recorded without any review, and holds no signature or encrypted part that went unchecked.
+    static func isClear(_ decision: Decision, of message: ClassifiedMessage) -> Bool {
+        decision.review == nil && !message.unchecked
     }
 
     /// Applies a stored message a person tied to a case and organisation (`liaison inbox assign`), exactly as

@@ -21,6 +21,8 @@ public struct ClassifiedMessage: Sendable {
     public let notes: [String]
     /// A text part could not be decoded in its charset; its bytes are kept as received.
     public let undecodable: Bool
+    /// Only the beginning of a large message was read: a signature or an encrypted part in it was not checked.
+    public var unchecked = false
 
     /// The same message under another classification (a person's reading of it).
     func classified(as classification: MessageClassification) -> ClassifiedMessage {
@@ -44,8 +46,26 @@ public struct InboundClassifier: Sendable {
 
     /// Classifies `bytes`; throws `MailError.malformedMessage` when they hold no header field at all.
     /// `openPGP` gives the context to decrypt and verify with, asked only for a reply (else one is made here).
-    public func classify(_ bytes: Data, openPGP: () -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
+    /// `whole` is false for the first window of a large message (`LargeMessage`): it is classified, but nothing
+    /// in it is decrypted or verified, since a signature or ciphertext cut short cannot be checked.
+    public func classify(_ bytes: Data, whole: Bool = true, openPGP: () -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
         let parsed = try ParsedMessage(bytes: bytes)
+        if !whole {
+            var classification = parsed.classify()
+            if classification.kind == .humanReply || classification.kind == .automaticReply {
+                classification = MachineMail.promotingStatement(classification, content: parsed)
+            }
+            let sealed = Self.find(parsed.root) {
+                ["multipart/signed", "multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"]
+                    .contains($0.contentType.mediaType) || ($0.contentType.type == "text" && $0.inlinePGP != nil)
+            } != nil
+            var message = ClassifiedMessage(bytes: bytes, parsed: parsed, classification: classification, content: parsed,
+                                            encrypted: false, signatureChecks: [], signatureKind: .none, signerEmails: [],
+                                            notes: sealed ? ["signature or encryption not checked: the message is too big to read in full"] : [],
+                                            undecodable: Self.hasUndecodablePart(parsed.root))
+            message.unchecked = sealed
+            return message
+        }
         var classification = parsed.classify()
         var content = parsed
         var encrypted = false

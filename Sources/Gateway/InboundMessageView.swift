@@ -27,17 +27,27 @@ public struct InboundMessageView: Sendable, Encodable {
     public let attachments: [AttachmentNote]
     /// The stored message could not be parsed as RFC 5322 (its bytes are kept all the same).
     public let unparsable: Bool
+    /// The stored size in bytes, when the message is larger than `maxReadBytes` and only its first window was
+    /// read (`LargeMessage`): its text and attachments are then shown as far as that window goes.
+    public var readInPart: Int? = nil
 
-    /// Reads message `reference` (its row id, or its Message-ID); nil when there is none.
-    public static func read(store: RegistryStore, reference: String) throws -> InboundMessageView? {
-        let found = try store.inbound.read { transaction -> (InboundTransaction.Entry, Data?)? in
+    /// Reads message `reference` (its row id, or its Message-ID); nil when there is none. A message larger than
+    /// `maxReadBytes` is read from its first window only, never whole.
+    public static func read(store: RegistryStore, reference: String,
+                            maxReadBytes: Int = WorkspaceConfiguration.Ingest.defaultMaxReadBytes) throws -> InboundMessageView? {
+        let found = try store.inbound.read { transaction -> (InboundTransaction.Entry, Data?, Int?)? in
             guard let entry = try transaction.entry(reference) else { return nil }
-            return (entry, try transaction.bytes(id: entry.id))
+            if let size = try transaction.byteCount(id: entry.id), size > maxReadBytes {
+                return (entry, try transaction.head(id: entry.id, count: LargeMessage.readableWindow).map(LargeMessage.readable), size)
+            }
+            return (entry, try transaction.bytes(id: entry.id), nil)
         }
-        guard let (entry, bytes) = found else { return nil }
+        guard let (entry, bytes, readInPart) = found else { return nil }
         guard let bytes, let message = try? ParsedMessage(bytes: bytes) else {
-            return InboundMessageView(entry: entry, to: [], cc: [], date: nil, subject: entry.subject, text: nil,
-                                      attachments: [], unparsable: true)
+            var view = InboundMessageView(entry: entry, to: [], cc: [], date: nil, subject: entry.subject, text: nil,
+                                          attachments: [], unparsable: true)
+            view.readInPart = readInPart
+            return view
         }
         var attachments: [AttachmentNote] = []
         func collect(_ entity: ParsedEntity) {
@@ -48,8 +58,10 @@ public struct InboundMessageView: Sendable, Encodable {
                                               bytes: entity.decodedBody.count))
         }
         collect(message.root)
-        return InboundMessageView(entry: entry, to: message.to.map(\.description), cc: message.cc.map(\.description),
-                                  date: message.date, subject: message.subject ?? entry.subject, text: message.bodyText,
-                                  attachments: attachments, unparsable: false)
+        var view = InboundMessageView(entry: entry, to: message.to.map(\.description), cc: message.cc.map(\.description),
+                                      date: message.date, subject: message.subject ?? entry.subject, text: message.bodyText,
+                                      attachments: attachments, unparsable: false)
+        view.readInPart = readInPart
+        return view
     }
 }

@@ -105,6 +105,8 @@ public struct ReplyIngester: Sendable {
     /// loopback pinentry to decrypt an encrypted reply; nil for a key without one.
     public var passphrase: String?
     public var now: @Sendable () -> Date = { Date() }
+    /// A message larger than this is not read whole (`ingest.max_read_bytes`, `LargeMessage`).
+    public var maxReadBytes = WorkspaceConfiguration.Ingest.defaultMaxReadBytes
     /// One OpenPGP context for every message this ingester (and its copies) reads.
     let openPGP = SharedOpenPGPContext()
 
@@ -114,22 +116,60 @@ public struct ReplyIngester: Sendable {
 
     /// Ingests one message given as its raw bytes; `source` says where it was read from.
     public func ingest(_ bytes: Data, source: String? = nil) throws -> IngestOutcome {
-        let digest = Self.digest(bytes)
+        try ingest(bytes, digest: Self.digest(bytes), large: nil, source: source)
+    }
+
+    /// Ingests the message held in `file`. One of up to `maxReadBytes` is read whole, exactly as `ingest(_:)`
+    /// does; a larger one is never held in memory whole (`LargeMessage`): its digest is computed and its bytes
+    /// stored a window at a time, and only its first window is classified and matched.
+    /// Throws `GatewayError.input` when the file cannot be read.
+    public func ingest(file: URL, source: String? = nil) throws -> IngestOutcome {
+        guard let size = LargeMessage.size(of: file) else { throw GatewayError.input("the file could not be read") }
+        if size <= maxReadBytes {
+            // Copied, not mapped: a file truncated meanwhile (another Maildir reader) must fail this message, not
+            // the process.
+            guard let bytes = try? Data(contentsOf: file) else {
+                throw GatewayError.input("the file could not be read")
+            }
+            return try ingest(bytes, source: source)
+        }
+        let large = try LargeMessage(file: file)
+        return try ingest(large.window, digest: large.digest, large: large, source: source)
+    }
+
+    /// Ingests a batch of files (a Maildir): a file that cannot be read or stored is reported as `failed` (named
+    /// by `source`), and the rest go on.
+    public func ingest(files: [(source: String, file: URL)]) -> [IngestOutcome] {
+        files.map { source, file in
+            do { return try ingest(file: file, source: source) } catch {
+                return Self.failed(source: source, messageId: file.lastPathComponent, reason: Self.reason(error))
+            }
+        }
+    }
+
+    /// `bytes`: the whole message, or for a `large` one its first window only.
+    private func ingest(_ bytes: Data, digest: String, large: LargeMessage?, source: String?) throws -> IngestOutcome {
         let store = self.store.inbound
         let now = now()
+        let maxReadBytes = maxReadBytes
         let classified: ClassifiedMessage
-        do { classified = try classify(bytes) } catch {
-            return try storeUnreadable(bytes, digest: digest, reason: "\(error)", source: source, now: now, in: store)
+        do { classified = try classify(bytes, whole: large == nil) } catch {
+            return try storeUnreadable(bytes, streamed: large?.streamed, digest: digest, reason: "\(error)", source: source,
+                                       now: now, in: store)
         }
         let applier = InboundApplier(actor: actor, requireSignature: requireSignature)
+        let streamed = large?.streamed
+        let unreadRest = large?.reviewReason
         let claimed = classified.parsed.messageID ?? digest
         let signedDigest = SignedStatement.digest(of: classified)
         return try store.write { tx in
             var messageId = claimed
             if let stored = try tx.stored(messageId: claimed) {
-                // The same message delivered again (a relay's Received line added, CRLF from IMAP) is no new one.
+                // The same message delivered again (a relay's Received line added, CRLF from IMAP) is no new one;
+                // only messages read whole are compared part by part: a large one is recognised by its digest.
                 let sameBytes = try stored.sha256 == nil || stored.sha256 == digest || tx.containsDigest(digest)
-                    || SameMessage.isSame(classified.parsed, as: try tx.bytes(id: stored.id))
+                    || (streamed == nil && (try tx.byteCount(id: stored.id) ?? 0) <= maxReadBytes
+                        && SameMessage.isSame(classified.parsed, as: try tx.bytes(id: stored.id)))
                 if sameBytes {
                     return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: claimed,
                                          from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
@@ -153,21 +193,23 @@ public struct ReplyIngester: Sendable {
             let matched = try InboundMatcher().match(classified, in: tx)
             let attributed = try StatementAttribution.attribute(classified, matched, in: tx)
             return try applier.apply(classified, match: attributed.match, hold: attributed.hold, messageId: messageId, sha256: digest,
-                                     signedDigest: signedDigest, source: source, now: now, in: tx)
+                                     signedDigest: signedDigest, source: source, streamed: streamed, unreadRest: unreadRest,
+                                     now: now, in: tx)
         }
     }
 
     /// The classify step, with the ingester's one OpenPGP context, made only for a message that may be signed or
     /// encrypted (a reply), never for a bounce.
-    func classify(_ bytes: Data) throws -> ClassifiedMessage {
+    func classify(_ bytes: Data, whole: Bool = true) throws -> ClassifiedMessage {
         var classifier = InboundClassifier(gnupgHome: gnupgHome)
         classifier.passphrase = passphrase
+        if !whole { return try classifier.classify(bytes, whole: false) }
         return try openPGP.with(home: gnupgHome, passphrase: passphrase) { try classifier.classify(bytes, openPGP: $0) }
     }
 
     /// Bytes that hold no header field are no message, but nothing is lost: they are stored as received under
     /// their digest and listed for review.
-    private func storeUnreadable(_ bytes: Data, digest: String, reason: String, source: String?, now: Date,
+    private func storeUnreadable(_ bytes: Data, streamed: StreamedBytes?, digest: String, reason: String, source: String?, now: Date,
                                  in store: InboundStore) throws -> IngestOutcome {
         let actor = actor
         return try store.write { tx in
@@ -181,7 +223,7 @@ public struct ReplyIngester: Sendable {
             }
             try tx.insert(NewInboundMessage(messageId: digest, receivedAt: now, fromAddress: nil, subject: nil, kind: .unmatched,
                                             classification: MessageKind.unrelated.rawValue, disposition: outcome.disposition.rawValue,
-                                            review: (.open, outcome.review!), source: source, bytes: bytes), sha256: digest)
+                                            review: (.open, outcome.review!), source: source, bytes: bytes, streamed: streamed), sha256: digest)
             try tx.recordInboundEvent(messageId: digest, actor: actor, data: [
                 "kind": InboundKind.unmatched.rawValue, "classification": MessageKind.unrelated.rawValue,
                 "disposition": outcome.disposition.rawValue, "review": outcome.review,
@@ -222,12 +264,19 @@ public struct ReplyIngester: Sendable {
     public func assign(_ reference: String, caseId: String, organizationId: String,
                        response: Response? = nil) throws -> (outcome: IngestOutcome, changed: Bool) {
         let store = self.store.inbound
-        guard let (entry, bytes) = try store.read({ tx -> (InboundTransaction.Entry, Data)? in
-            guard let entry = try tx.entry(reference), let bytes = try tx.bytes(id: entry.id) else { return nil }
-            return (entry, bytes)
+        // A message above `maxReadBytes` is read from its first window only, as ingest read it (`LargeMessage`).
+        let maxReadBytes = maxReadBytes
+        guard let (entry, bytes, whole) = try store.read({ tx -> (InboundTransaction.Entry, Data, Bool)? in
+            guard let entry = try tx.entry(reference), let size = try tx.byteCount(id: entry.id) else { return nil }
+            if size > maxReadBytes {
+                guard let head = try tx.head(id: entry.id, count: LargeMessage.readableWindow) else { return nil }
+                return (entry, LargeMessage.readable(head), false)
+            }
+            guard let bytes = try tx.bytes(id: entry.id) else { return nil }
+            return (entry, bytes, true)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
         let read: ClassifiedMessage
-        do { read = try classify(bytes) } catch {
+        do { read = try classify(bytes, whole: whole) } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
         // A person read it and says what it states: machine-sent mail (a tracker's note, a reply taken for a

@@ -200,6 +200,8 @@ public struct InboundMessageRecord: Codable, Hashable, Sendable, FetchableRecord
     public var organizationId: String?
     public var signature: InboundSignature
     public var encrypted: Bool
+    /// The bytes as received; empty for a large message, whose bytes are in `inboundMessageBody`
+    /// (`InboundTransaction.bytes(id:)` reads either place).
     public var bytes: Data
 
     public init(messageId: String, receivedAt: Date, fromAddress: String?, subject: String?, kind: InboundKind,

@@ -41,7 +41,10 @@ public struct NewInboundMessage: Sendable {
     public var undecodable: Bool
     /// Where it came from: `stdin`, `FILE#3`, `DIR/new/NAME`.
     public var source: String?
+    /// The bytes as received; empty when they are `streamed` from a file instead.
     public var bytes: Data
+    /// A message too large to hold in memory: its bytes, in a file, copied into the registry a window at a time.
+    public var streamed: StreamedBytes?
     /// Digest of the signer and the signed content, when a good signature covers it (`InboundTrustSchema`).
     public var signedDigest: String?
     /// Whether the signed content names the case it was applied to; true when it is not signed.
@@ -51,13 +54,14 @@ public struct NewInboundMessage: Sendable {
                 classification: String, disposition: String, notificationId: Int64? = nil, caseId: String? = nil,
                 organizationId: String? = nil, signature: InboundSignature = .none, encrypted: Bool = false,
                 review: (state: InboundReviewState, reason: String)? = nil, appliedResponse: Response? = nil,
-                undecodable: Bool = false, source: String? = nil, bytes: Data, signedDigest: String? = nil,
-                signedForCase: Bool = true) {
+                undecodable: Bool = false, source: String? = nil, bytes: Data, streamed: StreamedBytes? = nil,
+                signedDigest: String? = nil, signedForCase: Bool = true) {
         self.messageId = messageId; self.receivedAt = receivedAt; self.fromAddress = fromAddress; self.subject = subject
         self.kind = kind; self.classification = classification; self.disposition = disposition
         self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId
         self.signature = signature; self.encrypted = encrypted; self.review = review
         self.appliedResponse = appliedResponse; self.undecodable = undecodable; self.source = source; self.bytes = bytes
+        self.streamed = streamed
         self.signedDigest = signedDigest; self.signedForCase = signedForCase
     }
 }
@@ -191,7 +195,8 @@ public struct InboundTransaction {
 
     // MARK: - Recording
 
-    /// Stores the message byte for byte with what was made of it; returns its row id.
+    /// Stores the message byte for byte with what was made of it; returns its row id. A `streamed` message's
+    /// bytes go to `inboundMessageBody`, copied from its file a window at a time (`BlobStreaming`).
     @discardableResult
     public func insert(_ message: NewInboundMessage, sha256: String) throws -> Int64 {
         try db.execute(sql: """
@@ -203,11 +208,17 @@ public struct InboundTransaction {
                 InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
                 message.subject.map(InboundText.storable), message.kind.rawValue,
                 message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
-                message.bytes, message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
+                message.streamed == nil ? message.bytes : Data(), message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
                 message.appliedResponse?.rawValue, sha256, message.undecodable, message.source, message.signedDigest,
                 message.signedForCase,
             ])
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        if let streamed = message.streamed {
+            try db.execute(sql: "INSERT INTO inboundMessageBody (messageRowId, bytes) VALUES (?, zeroblob(?))",
+                           arguments: [id, streamed.count])
+            try BlobStreaming.write(streamed, rowId: id, in: db)
+        }
+        return id
     }
 
     /// Marks one recipient of one notification bounced and counts a bounce on that contact, with an event.
@@ -293,9 +304,30 @@ public struct InboundTransaction {
         return try entries(unmatchedOnly: false, reviewOnly: false, limit: Int.max).first { $0.id == id }
     }
 
-    /// The bytes stored for a message, exactly as received.
+    /// The bytes stored for a message, exactly as received (from `inboundMessageBody` for a large one).
     public func bytes(id: Int64) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE id = ?", arguments: [id])
+        try Data.fetchOne(db, sql: """
+            SELECT COALESCE(b.bytes, m.bytes) FROM inboundMessage m LEFT JOIN inboundMessageBody b ON b.messageRowId = m.id
+            WHERE m.id = ?
+            """, arguments: [id])
+    }
+
+    /// The first `count` bytes stored for a message (all of them when it has fewer), without reading the rest:
+    /// a large message's bytes are read from `inboundMessageBody` through SQLite's incremental blob I/O.
+    public func head(id: Int64, count: Int) throws -> Data? {
+        if try Int.fetchOne(db, sql: "SELECT 1 FROM inboundMessageBody WHERE messageRowId = ?", arguments: [id]) != nil {
+            return try BlobStreaming.read(rowId: id, upTo: count, in: db)
+        }
+        return try bytes(id: id).map { Data($0.prefix(count)) }
+    }
+
+    /// How many bytes are stored for a message, without reading them.
+    public func byteCount(id: Int64) throws -> Int? {
+        // length() of a bare column reads the blob's size from its record header, not the blob itself.
+        try Int.fetchOne(db, sql: """
+            SELECT CASE WHEN b.messageRowId IS NULL THEN length(m.bytes) ELSE length(b.bytes) END FROM inboundMessage m
+            LEFT JOIN inboundMessageBody b ON b.messageRowId = m.id WHERE m.id = ?
+            """, arguments: [id])
     }
 
     /// What a stored message is tied to and what was made of it: the columns an assignment may change.

@@ -203,6 +203,7 @@ public enum Schema {
         migrator.registerMigration(InboundTrustSchema.migrationName, migrate: InboundTrustSchema.migrate)
         migrator.registerMigration(ProductStatementSchema.migrationName, migrate: ProductStatementSchema.migrate)
         migrator.registerMigration(OutboxMessageSchema.migrationName, migrate: OutboxMessageSchema.migrate)
+        migrator.registerMigration(InboundBodySchema.migrationName, migrate: InboundBodySchema.migrate)
         return migrator
     }
 

@@ -41,6 +41,7 @@ struct GatewayEnvironment {
     func replyIngester() throws -> ReplyIngester {
         var ingester = ReplyIngester(store: store, gnupgHome: gnupgHome, actor: actor)
         ingester.requireSignature = configuration.ingest.requireSignature
+        ingester.maxReadBytes = configuration.ingest.maxReadBytes
         ingester.passphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
         return ingester
     }

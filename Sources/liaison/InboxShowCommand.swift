@@ -11,7 +11,8 @@ extension InboxCommand {
             discussion: """
                 ID is the number `liaison inbox` lists, or the message's Message-ID. Text from outside is shown with \
                 its control characters escaped. JSON: the inbox entry (as `inbox --format json`) with to, cc, date, \
-                subject, text, attachments (filename, contentType, bytes) and unparsable.
+                subject, text, attachments (filename, contentType, bytes), unparsable, and readInPart (the stored size, \
+                when the message is above ingest.max_read_bytes and only its first MiB was read).
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: ArgumentHelp("The message's id in `liaison inbox`, or its Message-ID.", valueName: "ID")) var reference: String
@@ -20,7 +21,8 @@ extension InboxCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                guard let view = try InboundMessageView.read(store: env.store, reference: reference) else {
+                guard let view = try InboundMessageView.read(store: env.store, reference: reference,
+                                                             maxReadBytes: env.configuration.ingest.maxReadBytes) else {
                     throw ValidationError("no received message \(reference); `liaison inbox` lists them")
                 }
                 if format == .json { try CommandSupport.printJSON(view); return }
@@ -42,6 +44,9 @@ extension InboxCommand {
                 print("attachments  " + (view.attachments.isEmpty ? "none" : view.attachments.map {
                     "\($0.filename ?? "(no name)") (\($0.contentType), \($0.bytes) bytes)"
                 }.joined(separator: "; ")))
+                if let size = view.readInPart {
+                    print("size         \(size) bytes: too big to read in full, shown as far as its first MiB goes (stored as received)")
+                }
                 print("")
                 if view.unparsable { print("(the stored bytes are not a message that could be parsed)") }
                 else if let text = view.text {

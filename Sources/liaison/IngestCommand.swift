@@ -24,7 +24,9 @@ struct IngestCommand: ParsableCommand {
             Every message is stored byte for byte; one that matches nothing is listed, never dropped; reading the \
             same message again changes nothing; one failing message never stops the batch: the others are stored \
             and the exit status is 75 (read the same mail again once the cause is fixed). A message on standard \
-            input without any header field is refused with exit status 65, so the delivering MTA keeps it.
+            input without any header field is refused with exit status 65, so the delivering MTA keeps it. A \
+            message above ingest.max_read_bytes (default 10 MB) is stored without being held in memory whole and \
+            read from its first 1 MiB only (docs/ingest.md).
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: "An mbox file (LF or CRLF line ends).") var mbox: String?
@@ -36,31 +38,28 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "table or json (every message with its kind and disposition).") var format: OutputFormat = .table
 
     func run() throws {
+        var stdinCopy: StandardInputCopy?
+        defer { stdinCopy?.remove() }
         try CommandSupport.reportingErrors {
             let sources = [mbox != nil, maildir != nil, stdin != nil].filter { $0 }.count
             if try IMAPIngestion.runIfAsked(url: imap, options: imapOptions, otherSources: sources, workspace: workspace, format: format) { return }
             guard sources == 1 else { throw ValidationError("give one of --mbox FILE, --maildir DIR, --imap URL or -") }
             if let stdin, stdin != "-" { throw ValidationError("unexpected argument \(stdin); use - for standard input") }
-            var messages: [(source: String, bytes: Data)] = []
-            var unread: [IngestOutcome] = []
+            var files: [(source: String, file: URL)] = []
             if let mbox {
-                guard let data = FileManager.default.contents(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
-                messages = MailboxReader.mbox(data).enumerated().map { ("\(mbox)#\($0.offset + 1)", $0.element) }
+                guard FileManager.default.isReadableFile(atPath: mbox) else { throw ValidationError("\(mbox): cannot read the mbox file") }
             } else if let maildir {
-                for entry in try MailboxReader.maildir(URL(fileURLWithPath: maildir)) {
-                    let source = "\(maildir)/\(entry.name)"
-                    if let data = entry.data { messages.append((source, data)) } else {
-                        unread.append(ReplyIngester.failed(source: source, messageId: entry.name, reason: "the file could not be read"))
-                    }
-                }
+                files = try MailboxReader.maildir(URL(fileURLWithPath: maildir)).map { ("\(maildir)/\($0.name)", $0.file) }
             } else {
-                let bytes = FileHandle.standardInput.readDataToEndOfFile()
-                if (try? ParsedMessage(bytes: bytes)) == nil {
+                // Copied to a file a window at a time, so that a large message is never held whole.
+                let copy = try StandardInputCopy()
+                stdinCopy = copy
+                if (try? ParsedMessage(bytes: copy.head)) == nil {
                     // EX_DATAERR: the delivering MTA keeps the message and reports it.
                     FileHandle.standardError.write(Data("liaison: the message on standard input has no header fields; nothing was stored\n".utf8))
                     throw ExitCode(65)
                 }
-                messages = [("stdin", bytes)]
+                files = [("stdin", copy.file)]
             }
             let env = try GatewayEnvironment(workspace)
             // A read-only registry (an auditor's copy) stores nothing: one line, and nothing is read. EX_TEMPFAIL,
@@ -76,7 +75,15 @@ struct IngestCommand: ParsableCommand {
                 CommandSupport.printError("\(error)")
                 throw ExitCode(75)
             }
-            let outcomes = ingester.ingest(batch: messages) + unread
+            var outcomes = ingester.ingest(files: files)
+            if let mbox {
+                // One message at a time through a scratch file: neither the mbox nor a large message is held whole.
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-mbox-\(getpid())-\(UUID().uuidString).eml")
+                defer { try? FileManager.default.removeItem(at: scratch) }
+                try MailboxReader.mbox(file: URL(fileURLWithPath: mbox), scratch: scratch) { number, file in
+                    outcomes += ingester.ingest(files: [("\(mbox)#\(number)", file)])
+                }
+            }
             let summary = IngestSummary(outcomes)
             // EX_TEMPFAIL: the others were stored; reading the same mail again is safe (what was read is a duplicate).
             let failed = summary.failed > 0 ? ExitCode(75) : nil
@@ -96,4 +103,28 @@ struct IngestCommand: ParsableCommand {
             if let failed { throw failed }
         }
     }
+}
+
+/// Standard input copied into a temporary file a window at a time, with its first bytes kept to check that it
+/// holds a header field.
+struct StandardInputCopy {
+    static let window = 1 << 20
+    let file: URL
+    /// The first bytes read (at most `window`).
+    private(set) var head = Data()
+
+    init() throws {
+        file = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-stdin-\(getpid())-\(UUID().uuidString).eml")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let output = try? FileHandle(forWritingTo: file) else {
+            throw ValidationError("cannot write a temporary file in \(FileManager.default.temporaryDirectory.path)")
+        }
+        defer { try? output.close() }
+        while let chunk = try FileHandle.standardInput.read(upToCount: Self.window), !chunk.isEmpty {
+            if head.count < Self.window { head.append(chunk.prefix(Self.window - head.count)) }
+            try output.write(contentsOf: chunk)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: file) }
 }

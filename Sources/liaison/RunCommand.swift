@@ -140,9 +140,8 @@ private struct Service {
                 for message in try MailboxReader.maildir(URL(fileURLWithPath: maildir)) {
                     if stop.isStopped { return }
                     // One message that cannot be read or stored never stops the others.
-                    guard let data = message.data else { logger.error("ingest \(maildir)/\(message.name): the file could not be read"); continue }
                     do {
-                        let outcome = try ingester.ingest(data)
+                        let outcome = try ingester.ingest(file: message.file)
                         if outcome.disposition != .duplicate { log(outcome, source: "\(maildir)/\(message.name)") }
                     } catch {
                         logger.error("ingest \(maildir)/\(message.name): \(error)")

@@ -93,6 +93,30 @@ import TestSupport
         #expect(try messages.map { try f.ingester.ingest($0).disposition } == [.duplicate, .duplicate])
     }
 
+    @Test func anMboxFileIsSplitALineAtATimeExactlyAsWhenReadWhole() throws {
+        let mboxes = [
+            "From a@b Mon Sep  3 10:00:00 2007\nSubject: one\nMessage-ID: <1@b>\n\nline\n>From quoted\n\n"
+                + "From a@b Mon Sep  3 10:00:01 2007\nSubject: two\nMessage-ID: <2@b>\n\nbody\n",
+            "From a@b Mon Sep  3 10:00:00 2007\r\nSubject: crlf\r\n\r\nFrom the vendor.\r\n\r\n\r\n"
+                + "From a@b Mon Sep  3 10:00:01 2007\r\nSubject: last\r\n\r\nno final line break",
+            "preamble\n\nFrom a@b Mon Sep  3 10:00:00 2007\n\n\nFrom a@b Mon Sep  3 10:00:01 2007\nX: y\n\n>>From twice\n\n\n",
+            "",
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-mbox-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, mbox) in mboxes.enumerated() {
+            let file = folder.appendingPathComponent("\(index).mbox")
+            try Data(mbox.utf8).write(to: file)
+            var streamed: [Data] = []
+            try MailboxReader.mbox(file: file, scratch: folder.appendingPathComponent("scratch")) { number, message in
+                #expect(number == streamed.count + 1)
+                streamed.append((try? Data(contentsOf: message)) ?? Data())
+            }
+            #expect(streamed == MailboxReader.mbox(Data(mbox.utf8)), "mbox \(index)")
+        }
+    }
+
     @Test func aMessageTheDatabaseCannotHoldFailsAloneAndTheBatchGoesOn() throws {
         let f = try GatewayFixture()
         let notification = try notifiedVendor(f)

@@ -58,9 +58,8 @@ final class IMAPFixture {
 
     /// The bytes stored for an inbound message.
     func storedBytes(messageId: String) throws -> Data? {
-        try store.writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE messageId = ?", arguments: [messageId])
-        }
+        // Through the store: a large message's bytes are kept apart from its row.
+        try store.inbound.read { tx in try tx.entry(messageId).flatMap { try tx.bytes(id: $0.id) } }
     }
 
     func inboundCount() throws -> Int {

@@ -84,6 +84,17 @@ import TestSupport
         }
     }
 
+    @Test func theLargestMessageReadWholeIsASettingInBytes() throws {
+        #expect(try WorkspaceConfiguration.parse("# nothing set\n").ingest.maxReadBytes == 10_000_000)
+        let configuration = try WorkspaceConfiguration.parse("ingest:\n  require_signature: all\n  max_read_bytes: 2000000\n")
+        #expect(configuration.ingest == WorkspaceConfiguration.Ingest(requireSignature: .all, maxReadBytes: 2_000_000))
+        for wrong in ["10MB", "100", "-1"] {
+            #expect(throws: RegistryError.invalidConfiguration) {
+                try WorkspaceConfiguration.parse("ingest:\n  max_read_bytes: \(wrong)\n")
+            }
+        }
+    }
+
     @Test func configurationDefaultsFollowTheDesign() throws {
         let configuration = try WorkspaceConfiguration.parse("# nothing set\n")
         #expect(configuration.smtp.passwordEnv == "LIAISON_SMTP_PASSWORD")
