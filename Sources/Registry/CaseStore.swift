@@ -150,7 +150,7 @@ public struct CaseStore: Sendable {
     public func addParticipants(caseId: String, organizations: [String], technologies: [String], kind: String?,
                                 actor: String, at now: Date) throws -> [String] {
         try writer.write { db in
-            _ = try Self.existingCase(db, caseId)
+            try CaseLifecycleStore.refuseWithdrawn(try Self.existingCase(db, caseId))
             var ids: [String] = []
             var problems: [String] = []
             for org in organizations {
@@ -202,6 +202,8 @@ public struct CaseStore: Sendable {
     public func setResponse(caseId: String, organizationId: String, response: Response, statement: String?,
                             at date: Date, actor: String, source: String) throws {
         try writer.write { db in
+            // A person's decision on a case opened by mistake: reopen it first (a reply read by ingest is still kept).
+            if let record = try CaseRecord.fetchOne(db, key: caseId) { try CaseLifecycleStore.refuseWithdrawn(record) }
             try Self.recordResponse(db, caseId: caseId, organizationId: organizationId, response: response,
                                     statement: statement, at: date, actor: actor, source: source)
         }

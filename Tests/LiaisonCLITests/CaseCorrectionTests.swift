@@ -115,6 +115,14 @@ import TestSupport
         let notify = try ws.liaison(["notify", Self.caseId, "--template", "vendor-initial", "--again", "--force"])
         #expect(notify.status == 1)
         #expect(notify.errorLines == ["case \(Self.caseId) is withdrawn (opened by mistake); reopen it first with `liaison case reopen`"])
+        // Nor does it take participants or statuses while withdrawn; nothing changes.
+        let shownWithdrawn = try ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout
+        for args in [["case", "add", Self.caseId, "--technology", "tls"], ["case", "set", Self.caseId, "hikari", "affected"]] {
+            let refused = try ws.liaison(args)
+            #expect(refused.status == 1 && refused.errorLines == ["case \(Self.caseId) is withdrawn (opened by mistake); reopen it first with `liaison case reopen`"],
+                    "\(args): \(refused.stdout) \(refused.stderr)")
+        }
+        #expect(try ws.liaison(["case", "show", Self.caseId, "--format", "json"]).stdout == shownWithdrawn)
 
         let report = try Self.report(ws)
         let coordination = try #require(report["coordination"] as? [String: Any])
