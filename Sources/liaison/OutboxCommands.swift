@@ -106,15 +106,15 @@ struct OutboxCommand: ParsableCommand {
             commandName: "void",
             abstract: "Void failed or deferred messages that went wrong through a fault of ours.",
             discussion: """
-                For a mistake of our own (a relay that refused to relay, a wrong setting): the messages are counted \
+                For a mistake of our own (a relay whose recipient table or routing we set up wrong, a wrong setting): the messages are counted \
                 neither as sent nor as failed, the bounces they caused are taken back from the vendors' addresses, \
                 their recipients wait again and the participants' delivery is worked out without them. Each is an \
                 event (notification.voided) with the reason. `liaison outbox retry ID…` queues them again, same bytes.
 
                 Examples:
-                  liaison outbox void 41 42 --reason 'relay refused relaying after the move'
+                  liaison outbox void 41 42 --reason 'relay lost its routes after the move'
                   liaison outbox void --case 'JVNVU#12345678' --reason 'wrong relay'
-                  liaison outbox void --failed-since 2007-10-01T09:00 --reason 'relay refused relaying'
+                  liaison outbox void --failed-since 2007-10-01T09:00 --reason 'relay recipient table was empty'
 
                 JSON: the messages voided, each with id, caseId, organizationId and previousState.
                 """)
