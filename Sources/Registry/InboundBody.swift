@@ -44,12 +44,7 @@ enum BlobStreaming {
             throw StoreError.invalidArgument("the message could not be read back from \(source.file.path)")
         }
         defer { try? handle.close() }
-        var blob: OpaquePointer?
-        let opened = sqlite3_blob_open(db.sqliteConnection, "main", "inboundMessageBody", "bytes", rowId, 1, &blob)
-        guard opened == SQLITE_OK, let blob else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: "sqlite3_blob_open: "
-                                + String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        let blob = try openBlob(rowId: rowId, writable: true, in: db)
         defer { sqlite3_blob_close(blob) }
         var offset = 0
         while offset < source.count {
@@ -59,8 +54,7 @@ enum BlobStreaming {
                     sqlite3_blob_write(blob, raw.baseAddress, Int32(data.count), Int32(offset))
                 }
                 guard written == SQLITE_OK else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: written), message: "sqlite3_blob_write: "
-                                        + String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    throw failure(written, "sqlite3_blob_write", in: db)
                 }
                 return data.count
             }
@@ -75,21 +69,28 @@ enum BlobStreaming {
 }
 
 extension BlobStreaming {
+    /// Opens the blob of row `rowId` of `inboundMessageBody`; throws `DatabaseError` when SQLite cannot.
+    static func openBlob(rowId: Int64, writable: Bool, in db: Database) throws -> OpaquePointer {
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(db.sqliteConnection, "main", "inboundMessageBody", "bytes", rowId, writable ? 1 : 0, &blob)
+        guard opened == SQLITE_OK, let blob else { throw failure(opened, "sqlite3_blob_open", in: db) }
+        return blob
+    }
+
+    /// The `DatabaseError` for SQLite's result `code` of `call`, with the connection's message.
+    static func failure(_ code: Int32, _ call: String, in db: Database) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: "\(call): " + String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+
     /// The first `limit` bytes of the blob in row `rowId` of `inboundMessageBody`.
     static func read(rowId: Int64, upTo limit: Int, in db: Database) throws -> Data {
-        var blob: OpaquePointer?
-        let opened = sqlite3_blob_open(db.sqliteConnection, "main", "inboundMessageBody", "bytes", rowId, 0, &blob)
-        guard opened == SQLITE_OK, let blob else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: "sqlite3_blob_open: "
-                                + String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        let blob = try openBlob(rowId: rowId, writable: false, in: db)
         defer { sqlite3_blob_close(blob) }
         let count = min(Int(sqlite3_blob_bytes(blob)), limit)
         var data = Data(count: count)
         let read = data.withUnsafeMutableBytes { raw in sqlite3_blob_read(blob, raw.baseAddress, Int32(count), 0) }
         guard read == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: read), message: "sqlite3_blob_read: "
-                                + String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            throw failure(read, "sqlite3_blob_read", in: db)
         }
         return data
     }
