@@ -15,14 +15,7 @@ import TestSupport
         try ws.openAndNotify(caseId)
         let send = try ws.liaison(["send"])
         guard send.status == 0 else { throw LiaisonFailed(run: send) }
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
-        #expect(moved.status == 0, "\(moved.stderr)")
+        try ws.moveFirstNotificationsBack(days: 15)
         var notices: [String: [String: Any]] = [:]
         for row in try ws.outbox() { if let org = row["organizationId"] as? String { notices[org] = row } }
         return (ws, notices)
@@ -302,14 +295,7 @@ struct AnswerOverIMAPTests {
             as? [[String: Any]] ?? []
         #expect(review.compactMap { $0["reviewReason"] as? String }.contains { $0.hasPrefix("not an answer: recall request") }, "\(review)")
         // Fifteen days on, the reminder policy still asks the vendor whose only mail was a recall.
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, mail.ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
-        #expect(moved.status == 0, "\(moved.stderr)")
+        try mail.ws.moveFirstNotificationsBack(days: 15)
         let plan = try JSONSerialization.jsonObject(with: Data(try mail.liaison(["remind", "--all", "--dry-run", "--format", "json"]).stdout.utf8))
             as? [[String: Any]] ?? []
         #expect(plan.compactMap { $0["organizationId"] as? String } == ["hikari"], "\(plan)")

@@ -95,6 +95,21 @@ final class GatewayWorkspace {
         try LiaisonProcess(args, workspace: root, input: input, environment: environment)
     }
 
+    /// Moves the first notification of every notified participant (of `caseId`, or of every case) `days` days back:
+    /// the commands run in their own processes, whose clock a test cannot set.
+    func moveFirstNotificationsBack(days: Int, caseId: String? = nil) throws {
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', ?) "
+                       "WHERE firstNotifiedAt IS NOT NULL AND (? = '' OR caseId = ?)", (sys.argv[2], sys.argv[3], sys.argv[3]))
+            db.commit()
+            """
+        let moved = try runProcess("/usr/bin/python3", ["-c", script, root.appendingPathComponent(".liaison/registry.sqlite").path,
+                                                        "-\(days) days", caseId ?? ""])
+        guard moved.status == 0 else { throw FixtureError("moving the first notifications back failed: \(moved.stderr)") }
+    }
+
     /// `liaison outbox --format json --all`, or `--state S`, parsed.
     func outbox(state: String? = nil) throws -> [[String: Any]] {
         let result = try liaison(["outbox", "--format", "json"] + (state.map { ["--state", $0] } ?? ["--all"]))

@@ -19,7 +19,7 @@ final class NotifiedCase {
             guard send.status == 0 else { throw LiaisonFailed(run: send) }
             sent = try ws.outbox()
             // Notified three days ago, so that replies can carry dates between then and now.
-            try Self.moveNotificationBack(ws, days: 3)
+            try ws.moveFirstNotificationsBack(days: 3)
         } catch {
             ws.remove()
             throw error
@@ -81,18 +81,6 @@ final class NotifiedCase {
         return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
     }
 
-    /// Moves every participant's first notification `days` days back (the CLI's clock cannot be set).
-    static func moveNotificationBack(_ ws: GatewayWorkspace, days: Int) throws {
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-\(days) days') WHERE firstNotifiedAt IS NOT NULL")
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
-        guard moved.status == 0 else { throw FixtureError("moving the notification back failed: \(moved.stderr)") }
-    }
-
     /// An RFC 5322 date `hours` hours before now, as a mail client writes it (in JST).
     static func date(hoursAgo hours: Double) -> String {
         let formatter = DateFormatter()
@@ -105,7 +93,7 @@ final class NotifiedCase {
     /// The organisations `remind --all --dry-run` would remind in this case, after the first notification is moved back
     /// `days` days (the default policy reminds after 14).
     func wouldRemind(afterDays days: Int = 15) throws -> Set<String> {
-        try Self.moveNotificationBack(ws, days: days)
+        try ws.moveFirstNotificationsBack(days: days)
         let run = try ws.liaison(["remind", "--all", "--dry-run", "--format", "json"])
         guard run.status == 0 else { throw LiaisonFailed(run: run) }
         let actions = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []

@@ -16,14 +16,7 @@ import TestSupport
 
         // Fifteen days without an answer: the service runs in its own process, whose clock a test cannot set, so
         // the first notification is moved back instead (the default policy reminds after 14 days).
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
-        #expect(moved.status == 0, "\(moved.stderr)")
+        try ws.moveFirstNotificationsBack(days: 15)
 
         let service = try ws.start(["run", "--interval", "1"])
         let received = try ws.sink.waitForMessages(count: 2, timeout: 30)
@@ -36,21 +29,6 @@ import TestSupport
         #expect(subject.contains("[\(caseId)] 脆弱性情報に関するご確認のお願い"), "the reminder template: \(subject)")
         #expect(try ws.liaison(["remind", "--all", "--dry-run"]).stdout.contains("would take 0 steps"),
                 "the reminder was counted: the next step is the second reminder, at 28 days")
-    }
-
-    /// Sets every participant's first notification (of `caseId`, or of every case) `days` back: the commands run in
-    /// their own processes, whose clock a test cannot set.
-    func moveFirstNotification(_ ws: GatewayWorkspace, daysAgo days: Int, caseId: String? = nil) throws {
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', ?) WHERE ? = '' OR caseId = ?",
-                       (sys.argv[2], sys.argv[3], sys.argv[3]))
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path,
-                                                        "-\(days) days", caseId ?? ""])
-        #expect(moved.status == 0, "\(moved.stderr)")
     }
 
     /// Reminders and escalations in the outbox, by purpose then organisation.
@@ -67,7 +45,7 @@ import TestSupport
         let caseId = Self.racedCase
         try ws.openAndNotify(caseId)
         #expect(try ws.liaison(["send"]).status == 0)
-        try moveFirstNotification(ws, daysAgo: 15)
+        try ws.moveFirstNotificationsBack(days: 15)
 
         // Both read the case and sign their reminders while another process holds the write lock, so both reach
         // the queueing transaction having planned from the same state.
@@ -101,7 +79,7 @@ import TestSupport
         let caseId = "JVNVU#16180341"
         try ws.openAndNotify(caseId)
         #expect(try ws.liaison(["send"]).status == 0)
-        try moveFirstNotification(ws, daysAgo: 15)
+        try ws.moveFirstNotificationsBack(days: 15)
 
         // aozora's answer is recorded by the process holding the lock, after `remind` planned and signed.
         let answer = """
@@ -135,7 +113,7 @@ import TestSupport
             let result = try ws.liaison(args)
             #expect(result.status == 0, "\(args): \(result.stderr)")
         }
-        try moveFirstNotification(ws, daysAgo: 43)
+        try ws.moveFirstNotificationsBack(days: 43)
 
         let remind = try ws.liaison(["remind", "--all"])
         #expect(remind.status == 0, "\(remind.stderr)")

@@ -180,14 +180,7 @@ struct SigningPassphraseTests {
             let result = try ws.liaison(args)
             guard result.status == 0 else { throw LiaisonFailed(run: result) }
         }
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE participant SET firstNotifiedAt = strftime('%Y-%m-%d %H:%M:%f', 'now', '-15 days')")
-            db.commit()
-            """
-        let moved = try runProcess("/usr/bin/python3", ["-c", script, ws.root.appendingPathComponent(".liaison/registry.sqlite").path])
-        #expect(moved.status == 0, "\(moved.stderr)")
+        try ws.moveFirstNotificationsBack(days: 15)
     }
 
     /// Runs notify, remind, run and mail send with a key that cannot sign: each exits 1 with the one line `expected`
