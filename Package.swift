@@ -1,9 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
     name: "Liaison",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "liaison", targets: ["liaison"]),
     ],
@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The desk's web server; swift-configuration support is not needed (settings come from liaison.yaml).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C libraries, wrapped so that their pointers stay inside the module above them.
@@ -58,8 +61,19 @@ let package = Package(
         // Reports reads the registry through its typed report queries only: no SQL, no GRDB.
         .target(name: "Reports", dependencies: ["Registry"]),
 
+        // The team's desk and the vendors' answer form: Hummingbird 2, server-rendered pages, no SQL.
+        .target(name: "Desk", dependencies: [
+            "Registry", "Gateway", "Reports",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "liaison", dependencies: [
-            "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports",
+            "Mail", "OpenPGP", "SMTP", "IMAP", "Registry", "Gateway", "Reports", "Desk",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -86,6 +100,8 @@ let package = Package(
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Gateway", "Registry", "TestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DeskTests", dependencies: ["Desk", "Gateway", "Registry", "TestSupport",
+                                                     .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "LiaisonCLITests", dependencies: ["Mail", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
