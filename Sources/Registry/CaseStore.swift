@@ -7,6 +7,14 @@ public struct CaseSummary: Sendable, Encodable {
     public let participants: Int
     public let notified: Int
     public let responded: Int
+    /// Participants whose response is `acknowledged` (received, no status yet).
+    public var acknowledged = 0
+    /// Participants who stated a status: investigating, affected, not-affected or fixed.
+    public var stated = 0
+    /// Participants found undeliverable.
+    public var undeliverable = 0
+    /// Participants notified that have not answered at all.
+    public var noAnswer = 0
 }
 
 /// A participant as `case show` presents it.
@@ -302,14 +310,23 @@ public struct CaseStore: Sendable {
         try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, COUNT(p.organizationId) AS participants,
-                       SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded
+                       SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded,
+                       SUM(p.response = 'acknowledged') AS acknowledged,
+                       SUM(p.response IN ('investigating', 'affected', 'not-affected', 'fixed')) AS stated,
+                       SUM(p.delivery = 'undeliverable') AS undeliverable,
+                       SUM(p.delivery = 'notified' AND p.response = 'none') AS noAnswer
                 FROM "case" c LEFT JOIN participant p ON p.caseId = c.id
                 \(openOnly ? "WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL" : "")
                 GROUP BY c.id ORDER BY c.openedAt DESC, c.id
                 """)
             return try rows.map { row in
-                CaseSummary(record: try CaseRecord(row: row), participants: row["participants"] ?? 0,
-                            notified: row["notified"] ?? 0, responded: row["responded"] ?? 0)
+                var summary = CaseSummary(record: try CaseRecord(row: row), participants: row["participants"] ?? 0,
+                                          notified: row["notified"] ?? 0, responded: row["responded"] ?? 0)
+                summary.acknowledged = row["acknowledged"] ?? 0
+                summary.stated = row["stated"] ?? 0
+                summary.undeliverable = row["undeliverable"] ?? 0
+                summary.noAnswer = row["noAnswer"] ?? 0
+                return summary
             }
         }
     }
