@@ -124,7 +124,9 @@ import TestSupport
         #expect(events.contains { $0.action == "inbound.assigned" && $0.actor == "alice" })
         // No longer waiting: gone from the review list.
         #expect(!(try alice.get("/inbox").body.contains("id=\"message-\(id)\"")))
-        // The organisation's history shows it, as set from the reply.
+        // The case's vendor matrix and the organisation's history show it.
+        let matrix = try alice.get(desk.casePath).body
+        #expect(matrix.contains(#"<tr data-org="acme">"#) && matrix.contains(#"<td class="response">fixed"#), "\(matrix)")
         #expect(try alice.get("/directory/acme").body.contains("fixed"))
     }
 

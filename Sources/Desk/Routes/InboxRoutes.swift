@@ -101,7 +101,8 @@ struct RedCases: Sendable {
         if user.role.mayReadRed {
             hidden = []
         } else {
-            hidden = Set(try services.caseBook().list().filter { $0.record.tlp == .red }.map(\.record.id))
+            let fallback = services.configuration.cases.tlp
+            hidden = Set(try services.caseBook().list().filter { ($0.record.tlp ?? fallback) == .red }.map(\.record.id))
         }
     }
 
