@@ -8,6 +8,11 @@ enum DeskRoutes {
         StaticRoutes.register(on: router, desk: desk)
         LoginRoutes.register(on: router, desk: desk)
         CasesRoutes.register(on: router, desk: desk)
+        InboxRoutes.register(on: router, desk: desk)
+        OutboxRoutes.register(on: router, desk: desk)
+        DirectoryRoutes.register(on: router, desk: desk)
+        ReportsRoutes.register(on: router, desk: desk)
+        AuditRoutes.register(on: router, desk: desk)
         // Further areas (inbox, outbox, directory, reports, audit, the answer form) register here.
     }
 
