@@ -114,11 +114,14 @@ struct CaseDetailPage: DeskPage {
                        products: p.products.map { "\($0.product): \($0.status.rawValue)" },
                        lastIn: seen.lastIn.map(dates.dayText), lastOut: seen.lastOut.map(dates.dayText), nextStep: next)
         }
-        timeline = try book.cases.timeline(caseId: caseId).map {
+        timeline = try book.cases.timeline(caseId: caseId, limit: Self.timelineLimit).map {
             Event(at: dates.timeText($0.at), actor: $0.actor, action: $0.action,
                   object: $0.objectId == caseId ? "" : String($0.objectId.dropFirst(caseId.count + 1)), data: $0.data)
         }
     }
+
+    /// The latest events shown in the timeline (a case of thousands of vendors has thousands of events).
+    static let timelineLimit = 200
 
     /// Where the current response came from, in the page language.
     static func sourceLabel(_ source: String?, signed: Bool, labels: [String: String]) -> String? {

@@ -68,7 +68,7 @@ extension DeskTemplates {
         <form method="post" action="{{page.path}}/response" class="panel" id="response-form">
           <input type="hidden" name="csrf" value="{{desk.csrf}}"><input type="hidden" name="return_to" value="{{page.path}}">
           <strong>{{labels.set_response}}</strong><br>
-          <label>{{labels.organization}} <select name="org" id="response-org">{{#page.matrix}}<option value="{{organization}}">{{organization}}</option>{{/page.matrix}}</select></label>
+          <label>{{labels.organization}} <input name="org" id="response-org" required></label>
           <label>{{labels.response}} <select name="response" id="response-value">{{#page.responses}}<option value="{{.}}">{{.}}</option>{{/page.responses}}</select></label>
           <label>{{labels.statement}} <input name="statement" id="response-statement"></label>
           <button type="submit" id="response-save">{{labels.save}}</button>
