@@ -109,7 +109,7 @@ public struct GatewayService: Sendable {
                 thread.start()
             }
         } onCancelOrGracefulShutdown: {
-            stop.request("shutdown")
+            stop.request("graceful shutdown")
         }
     }
 }

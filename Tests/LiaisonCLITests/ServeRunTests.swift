@@ -44,4 +44,25 @@ import TestSupport
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(finished.stderr.contains("stopping on SIGTERM"), "\(finished.stderr)")
     }
+
+    @Test func serveWithRunStopsWithinTwoSecondsInTheMiddleOfASlowTransferAndTheMessageStaysQueued() throws {
+        var options = SMTPSink.Options()
+        options.dataCommandDelay = 60   // the relay takes a minute to answer DATA
+        let ws = try GatewayWorkspace(developers: ["aozora"], sink: options)
+        defer { ws.remove() }
+        try ws.openAndNotify("JVNVU#16180351")
+
+        let server = try DeskServerProcess.start(workspace: ws.root, arguments: ["--run"], environment: ["LIAISON_LOG_LEVEL": "debug"])
+        defer { server.stop() }
+        #expect(waitUntil(timeout: 60) { server.stderr.contains("C: DATA") }, "\(server.stderr)")
+        let (seconds, status) = server.stop()
+        print("liaison serve --run stopped \(String(format: "%.2f", seconds)) s after SIGTERM, in the middle of a transfer")
+        #expect(seconds < 2, "systemd's stop timeout must never have to kill it")
+        #expect(status == 0, "\(server.stderr)")
+        #expect(server.stderr.contains("not sent: Sending to the SMTP server at"), "\(server.stderr)")
+        let outbox = try ws.outbox()
+        #expect(outbox.first?["state"] as? String == "queued", "\(outbox)")
+        #expect(outbox.first?["attempts"] as? Int == 0, "\(outbox)")
+        #expect(ws.sink.messages().isEmpty)
+    }
 }
