@@ -73,7 +73,7 @@ public struct GatewayService: Sendable {
     ///
     /// Throws `GatewayError` (`invalidArgument`, `configuration`) with one sentence, `SMTPConfiguration`'s and
     /// `IMAPError`'s errors for inconsistent settings, `RegistryError` when the passphrase cannot be read.
-    public init(services: WorkspaceServices, settings: Settings, logger: Logger) throws {
+    public init(services: WorkspaceServices, settings: Settings, logger: Logger = Logger(label: "liaison.run")) throws {
         guard (1...86_400).contains(settings.interval) else {
             throw GatewayError.invalidArgument("the interval between two rounds takes 1 to 86400 seconds, not \(settings.interval)")
         }
