@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
 
             One log line per action on standard error (swift-log; LIAISON_LOG_LEVEL=debug for more). SIGTERM or \
             SIGINT stops it within about a second: a message the relay has not yet confirmed is abandoned, not \
-            counted as an attempt, and stays queued for the next run. A second `liaison run` on the same \
+            counted as an attempt, and stays queued for the next run. A second `liaison run` (or a `liaison serve --run`) on the same \
             workspace refuses to start (lock file .liaison/run.lock).
             """)
     @OptionGroup var workspace: WorkspaceOptions
