@@ -210,24 +210,31 @@ struct SigningPassphraseTests {
         #expect(ws.sink.messages().count == sent, "nothing sent")
     }
 
-    @Test func aWrongPassphraseIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+    /// Both vendors notified fifteen days ago, then the passphrase file changed to a wrong passphrase.
+    func wrongPassphraseAfterNotifying() throws -> GatewayWorkspace {
         let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        do {
+            try openCase(ws)
+            try notifiedFifteenDaysAgo(ws)
+            try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
+            chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
+            return ws
+        } catch {
+            ws.remove()
+            throw error
+        }
+    }
+
+    @Test func aWrongPassphraseIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+        let ws = try wrongPassphraseAfterNotifying()
         defer { ws.remove() }
-        try openCase(ws)
-        try notifiedFifteenDaysAgo(ws)
-        try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
-        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try everyCommandSaysOnce(ws, startingWith: try place(ws, "passphrase_file:", field: "gnupg.passphrase_file"),
                                  containing: "Bad passphrase")
     }
 
     @Test func serveWithRunStopsOnAWrongPassphraseSayingItOnceAsRunDoes() throws {
-        let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        let ws = try wrongPassphraseAfterNotifying()
         defer { ws.remove() }
-        try openCase(ws)
-        try notifiedFifteenDaysAgo(ws)
-        try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
-        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         let queued = try ws.outbox().count
 
         // The first round's reminders cannot be signed: the service stops, and the desk with it.
