@@ -36,7 +36,10 @@ public enum DeskServer {
     /// Serves `desk` on `host:port` until SIGTERM or SIGINT, then stops within 2 seconds: requests in flight get
     /// one second to finish, then everything is cancelled. `onListening` receives the bound address
     /// (`http://127.0.0.1:54321`; the real port when `port` is 0) once the server accepts connections.
-    public static func run(_ desk: Desk, host: String, port: Int, logger: Logger,
+    ///
+    /// `alongside` run in the same group (e.g. the Gateway service of `liaison serve --run`): they are shut down
+    /// first, and one that throws shuts the server down gracefully; the first error is rethrown.
+    public static func run(_ desk: Desk, host: String, port: Int, logger: Logger, alongside: [any Service] = [],
                            onListening: @escaping @Sendable (String) -> Void) async throws {
         let router = desk.makeRouter()
         let app = Application(
@@ -48,8 +51,12 @@ public enum DeskServer {
                 onListening("http://\(shown):\(bound)")
             },
             logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger)
+        let others = alongside.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                                           failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
+        var configuration = ServiceGroupConfiguration(services: [.init(service: app)] + others,
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(1)
         configuration.maximumCancellationDuration = .milliseconds(500)
         let group = ServiceGroup(configuration: configuration)

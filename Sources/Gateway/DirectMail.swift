@@ -28,43 +28,41 @@ public struct DirectMail: Sendable {
         self.from = from; self.to = to; self.subject = subject; self.body = body
     }
 
-    /// The exact bytes that will go on the wire; every check (headers, keys) happens here, before any connection.
+    /// The exact bytes that will go on the wire, sealed by `MessageSealer`; every check (headers, keys) happens
+    /// here, before any connection.
+    ///
+    /// Throws `GatewayProblems` naming every recipient without a usable key when encrypting, `SigningFault` when
+    /// the key cannot sign, `OpenPGPError` and `MailError` as `MessageSealer.seal` does.
     public func compose(date: Date = Date()) throws -> Message {
         guard !to.isEmpty else { throw GatewayError.invalidArgument("at least one --to address is needed") }
-        var content = MIMEEntity.text(body)
-        if !attachments.isEmpty { content = .mixed([content] + attachments.map(MIMEEntity.attachment)) }
-        var entity = content
-        if signingKey != nil || encrypt {
-            let pgp = try OpenPGPContext(homeDirectory: gnupgHome, passphrase: signingPassphrase)
-            if let signingKey {
-                let signature: DetachedSignature
-                do { signature = try pgp.signDetached(content.serialized(), signer: signingKey) } catch {
-                    throw SigningFault(error, passphraseField: passphraseField, keyField: signingKeyField)
-                }
-                entity = .signed(content: content, signature: signature.armored, micalg: signature.micalg)
-            }
-            if encrypt {
-                var fingerprints: [String] = []
-                var problems: [String] = []
-                for address in to + cc {
-                    let usable = try pgp.keys(matching: address.address).filter { $0.isUsableForEncryption(at: date) && $0.hasUserID(email: address.address) }
-                    if let key = usable.first { fingerprints.append(key.fingerprint) }
-                    else { problems.append("no usable OpenPGP key for \(address.address) (missing, expired or revoked) in \(gnupgHome ?? "the GnuPG home")") }
-                }
-                if !problems.isEmpty { throw GatewayProblems(problems) }
-                if let own = try signingKey.flatMap({ try pgp.key(fingerprint: $0) }), own.isUsableForEncryption(at: date) {
-                    fingerprints.append(own.fingerprint)
-                } else if let own = try pgp.keys(matching: from.address).first(where: { $0.isUsableForEncryption(at: date) }) {
-                    fingerprints.append(own.fingerprint)
-                }
-                entity = .encrypted(armoredCiphertext: try pgp.encrypt(entity.serialized(), to: fingerprints))
-            }
-        }
-        var message = Message(from: from, to: to, subject: subject, body: entity)
+        var message = Message(from: from, to: to, subject: subject,
+                              body: MessageSealer.content(text: body, attachments: attachments), date: date)
         message.cc = cc
         message.replyTo = replyTo
-        message.date = date
-        return message
+        guard signingKey != nil || encrypt else { return message }
+        let pgp = try OpenPGPContext(homeDirectory: gnupgHome, passphrase: signingPassphrase)
+        let sealer = MessageSealer(pgp: pgp, signingKey: signingKey, passphraseField: passphraseField,
+                                   signingKeyField: signingKeyField)
+        return try sealer.seal(message, encryptTo: encrypt ? try encryptionKeys(pgp, at: date) : nil).message
+    }
+
+    /// Every recipient's usable key (one whose user ID names the address), and ours (the signing key, else the
+    /// sender's) so that the sent copy can be read again. Throws `GatewayProblems` naming each recipient without one.
+    private func encryptionKeys(_ pgp: OpenPGPContext, at date: Date) throws -> [String] {
+        var fingerprints: [String] = []
+        var problems: [String] = []
+        for address in to + cc {
+            let usable = try pgp.keys(matching: address.address).filter { $0.isUsableForEncryption(at: date) && $0.hasUserID(email: address.address) }
+            if let key = usable.first { fingerprints.append(key.fingerprint) }
+            else { problems.append("no usable OpenPGP key for \(address.address) (missing, expired or revoked) in \(gnupgHome ?? "the GnuPG home")") }
+        }
+        if !problems.isEmpty { throw GatewayProblems(problems) }
+        if let own = try signingKey.flatMap({ try pgp.key(fingerprint: $0) }), own.isUsableForEncryption(at: date) {
+            fingerprints.append(own.fingerprint)
+        } else if let own = try pgp.keys(matching: from.address).first(where: { $0.isUsableForEncryption(at: date) }) {
+            fingerprints.append(own.fingerprint)
+        }
+        return fingerprints
     }
 
     /// Composes and sends through `transport`; the report tells each recipient's outcome.

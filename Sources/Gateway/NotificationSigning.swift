@@ -29,23 +29,14 @@ extension NotificationComposer {
                                 tlp: tlp?.label)
         }
 
-        /// The exact bytes: RFC 3156 multipart/signed, wrapped in multipart/encrypted when encrypting (§6.1).
+        /// The exact bytes, sealed by `MessageSealer`: signed, and encrypted to `encryptTo` when encrypting.
         func build(pgp: OpenPGPContext, settings: GatewaySettings) throws -> Data {
-            var content = MIMEEntity.text(body)
-            if !attachments.isEmpty { content = .mixed([content] + attachments.map(MIMEEntity.attachment)) }
-            let signature: DetachedSignature
-            do { signature = try pgp.signDetached(content.serialized(), signer: signingKey) } catch {
-                throw SigningFault(error, passphraseField: settings.passphraseField)
-            }
-            var body = MIMEEntity.signed(content: content, signature: signature.armored, micalg: signature.micalg)
-            if encrypt {
-                body = .encrypted(armoredCiphertext: try pgp.encrypt(body.serialized(), to: encryptTo))
-            }
-            var message = Message(from: sender, to: try to.map { try $0.address() }, subject: subject, body: body)
+            var message = Message(from: sender, to: try to.map { try $0.address() }, subject: subject,
+                                  body: MessageSealer.content(text: body, attachments: attachments), messageID: messageId)
             message.cc = try cc.map { try $0.address() }
-            message.messageID = messageId
             message.extraHeaders = [(name: "X-Liaison-Tracking", value: trackingRef)]
-            return try message.serialized()
+            let sealer = MessageSealer(pgp: pgp, signingKey: signingKey, passphraseField: settings.passphraseField)
+            return try sealer.seal(message, encryptTo: encrypt ? encryptTo : nil).bytes
         }
 
         /// The outbox row and recipients for the signed bytes.

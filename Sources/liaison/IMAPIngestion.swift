@@ -103,7 +103,7 @@ enum IMAPIngestion {
             do {
                 let summary = try reader.readNew(from: session, shouldStop: { stop.isStopped }) { uid, outcome in
                     // Written at once, line by line, even when standard output is a pipe.
-                    FileHandle.standardOutput.write(Data((CommandSupport.visible(line(uid: uid, outcome)) + "\n").utf8))
+                    FileHandle.standardOutput.write(Data((CommandSupport.visible("UID \(uid): \(outcome.line)") + "\n").utf8))
                 }
                 total += summary.outcomes.count
                 warnAboutIgnoredUIDs(summary)
@@ -132,27 +132,8 @@ enum IMAPIngestion {
     /// One line on standard error when the server named UIDs at or above its own UIDNEXT (a buggy or hostile
     /// server): they were not read and the kept UID did not move past them.
     static func warnAboutIgnoredUIDs(_ summary: IMAPReadSummary) {
-        guard let line = ignoredUIDsLine(summary) else { return }
+        guard let line = summary.ignoredUIDsLine else { return }
         CommandSupport.printError("liaison: warning: \(line)")
-    }
-
-    static func ignoredUIDsLine(_ summary: IMAPReadSummary) -> String? {
-        var parts: [String] = []
-        if let rewound = summary.rewoundFrom {
-            parts.append("the kept UID \(rewound) was at or above the UIDNEXT \(summary.uidNext) the server announced; "
-                         + "the mailbox was read again from its start (messages already stored are recognised)")
-        }
-        if !summary.ignoredUIDs.isEmpty {
-            parts.append("the server's UID SEARCH named \(IMAPIngester.list(summary.ignoredUIDs)) at or above "
-                         + "the UIDNEXT \(summary.uidNext) it announced; ignored, the kept UID stays below")
-        }
-        return parts.isEmpty ? nil : "\(summary.mailboxURL): " + parts.joined(separator: "; ")
-    }
-
-    static func line(uid: UInt32, _ outcome: IngestOutcome) -> String {
-        "UID \(uid): \(outcome.disposition.rawValue) from \(outcome.from ?? "-")"
-            + (outcome.caseId.map { " case \($0)" } ?? "") + (outcome.organizationId.map { " \($0)" } ?? "")
-            + (outcome.effects.isEmpty ? "" : ": " + outcome.effects.joined(separator: "; "))
     }
 
     static func printOutcomes(_ outcomes: [IngestOutcome]) {

@@ -210,15 +210,42 @@ struct SigningPassphraseTests {
         #expect(ws.sink.messages().count == sent, "nothing sent")
     }
 
-    @Test func aWrongPassphraseIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+    /// Both vendors notified fifteen days ago, then the passphrase file changed to a wrong passphrase.
+    func wrongPassphraseAfterNotifying() throws -> GatewayWorkspace {
         let ws = try GatewayWorkspace(developers: ["aozora", "kumo"], passphrase: Self.passphrase)
+        do {
+            try openCase(ws)
+            try notifiedFifteenDaysAgo(ws)
+            try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
+            chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
+            return ws
+        } catch {
+            ws.remove()
+            throw error
+        }
+    }
+
+    @Test func aWrongPassphraseIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
+        let ws = try wrongPassphraseAfterNotifying()
         defer { ws.remove() }
-        try openCase(ws)
-        try notifiedFifteenDaysAgo(ws)
-        try ws.temp.write(".liaison/signing-passphrase", "wrong horse battery staple\n")
-        chmod(ws.root.appendingPathComponent(".liaison/signing-passphrase").path, 0o600)
         try everyCommandSaysOnce(ws, startingWith: try place(ws, "passphrase_file:", field: "gnupg.passphrase_file"),
                                  containing: "Bad passphrase")
+    }
+
+    @Test func serveWithRunStopsOnAWrongPassphraseSayingItOnceAsRunDoes() throws {
+        let ws = try wrongPassphraseAfterNotifying()
+        defer { ws.remove() }
+        let queued = try ws.outbox().count
+
+        // The first round's reminders cannot be signed: the service stops, and the desk with it.
+        let result = try ws.start(["serve", "--run", "--listen", "127.0.0.1:0"]).wait(timeout: 60)
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let said = result.errorLines.filter { !$0.contains("liaison.run") && !$0.contains("liaison.serve") }
+        let prefix = try place(ws, "passphrase_file:", field: "gnupg.passphrase_file")
+        #expect(said.count == 1 && said.first?.hasPrefix(prefix) == true && said.first?.contains("Bad passphrase") == true,
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("aozora") && !result.stderr.contains("kumo"), "never under a vendor's name: \(result.stderr)")
+        #expect(try ws.outbox().count == queued, "nothing queued")
     }
 
     @Test func aRevokedSigningKeyIsOurFaultSaidOnceNamingItsSettingForEveryCommand() throws {
