@@ -204,6 +204,15 @@ public struct CaseStore: Sendable {
         try writer.write { db in
             // A person's decision on a case opened by mistake: reopen it first (a reply read by ingest is still kept).
             if let record = try CaseRecord.fetchOne(db, key: caseId) { try CaseLifecycleStore.refuseWithdrawn(record) }
+            var response = response
+            // A status set by a person is a statement for all the organisation's products, newer than those before it.
+            if let status = ProductStatement.status(of: response),
+               try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) != nil {
+                let general = ProductStatement(caseId: caseId, organizationId: organizationId, product: "", productId: nil,
+                                               status: status, justification: nil, detail: statement, source: .person,
+                                               reference: source, statedAt: date, recordedAt: date)
+                response = try ProductStatementSchema.record(db, [general], actor: actor) ?? response
+            }
             try Self.recordResponse(db, caseId: caseId, organizationId: organizationId, response: response,
                                     statement: statement, at: date, actor: actor, source: source)
         }

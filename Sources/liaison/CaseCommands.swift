@@ -22,7 +22,7 @@ struct CaseCommand: ParsableCommand {
             event of the audit log.
             """,
         subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, SetTLP.self,
-                      SetTitle.self, Withdraw.self, Reopen.self, Import.self, CaseExportCommand.self])
+                      SetTitle.self, Withdraw.self, Reopen.self, Import.self, CaseExportCommand.self, AnswerLink.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -146,12 +146,14 @@ struct CaseCommand: ParsableCommand {
                     notes.forEach { print($0) }
                 }
                 let products = detail.participants.flatMap { p in
-                    p.products.map { [p.record.organizationId, $0.product, $0.status.rawValue, $0.justification ?? "-",
-                                      dates.dayText($0.statedAt), $0.source] }
+                    p.products.map { [p.record.organizationId, $0.product.isEmpty ? "(all products)" : $0.product
+                                        + ($0.productId.map { " [\($0)]" } ?? ""),
+                                      $0.status.rawValue + ($0.fixedVersion.map { " in \($0)" } ?? ""), $0.justification ?? "-",
+                                      dates.dayText($0.statedAt), $0.source.rawValue, $0.reference] }
                 }
                 if !products.isEmpty {
                     print("")
-                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source"], products)
+                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source", "from"], products)
                 }
             }
         }

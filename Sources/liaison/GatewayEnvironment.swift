@@ -36,6 +36,11 @@ struct GatewayEnvironment {
         return book
     }
 
+    /// The answer links of the workspace, with its key (made in `.liaison/answer-link.key` on first use).
+    func answerLinks() throws -> AnswerLinks {
+        AnswerLinks(store: store, key: try AnswerLinkKey.loadOrCreate(stateDirectory: workspace.stateURL), settings: configuration.answer)
+    }
+
     /// The ingester every reading path uses (files, standard input, IMAP, `run`), with the workspace's
     /// `ingest.require_signature` and the key's passphrase (to decrypt an encrypted reply).
     func replyIngester() throws -> ReplyIngester {
@@ -90,6 +95,8 @@ struct GatewayEnvironment {
         settings.timeZone = dates.timeZone
         settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
+        settings.answer = configuration.answer
+        settings.stateDirectory = workspace.stateURL
         settings.signingPassphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
         settings.passphraseField = configuration.gnupg.passphraseField
         return settings
