@@ -20,13 +20,21 @@ public enum EventLog {
     /// The `prevHash` of the first row.
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    /// Who is acting: `$LIAISON_ACTOR`, else `$USER`, else `liaison`.
-    public static var defaultActor: String {
-        let environment = ProcessInfo.processInfo.environment
+    /// Who is acting when no one is named: the operating-system user (`operatingSystemActor(environment:)`).
+    public static var defaultActor: String { operatingSystemActor(environment: ProcessInfo.processInfo.environment) }
+
+    /// `$LIAISON_ACTOR`, else `$USER`, else the name of the effective user id (`getpwuid(geteuid())`, which a
+    /// systemd service without `$USER` still has), else `uid N`. Never a constant: the log must say who acted.
+    public static func operatingSystemActor(environment: [String: String]) -> String {
         for name in ["LIAISON_ACTOR", "USER"] {
-            if let value = environment[name], !value.isEmpty { return value }
+            if let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty { return value }
         }
-        return "liaison"
+        let uid = geteuid()
+        if let entry = getpwuid(uid), let name = entry.pointee.pw_name {
+            let text = String(cString: name)
+            if !text.isEmpty { return text }
+        }
+        return "uid \(uid)"
     }
 
     /// Appends one event. Call inside the transaction that makes the change, so both land or neither does.

@@ -53,7 +53,7 @@ struct DirectoryCommand: ParsableCommand {
             _ = try options.configuration(of: workspace)
             let store = try options.openStore(of: workspace, creatingIfMissing: true)
             let result = try CommandSupport.reportingErrors {
-                try DirectorySync(workspace: workspace, store: store).run(dryRun: dryRun)
+                try DirectorySync(workspace: workspace, store: store, actor: options.resolvedActor()).run(dryRun: dryRun)
             }
             result.problems.forEach { CommandSupport.printError($0.description) }
             if result.errorCount > 0 {

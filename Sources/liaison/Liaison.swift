@@ -44,6 +44,8 @@ struct Liaison: ParsableCommand {
             ReportCommand.self,
             AuditCommand.self,
             MailCommand.self,
+            ServeCommand.self,
+            UserCommand.self,
         ])
 
     /// Like ArgumentParser's own, except that a usage error exits with 1 like every other user error

@@ -1,11 +1,26 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Registry
 
-/// `--workspace DIR`, shared by every command.
+/// `--workspace DIR` and `--actor NAME`, shared by every command.
 struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The workspace folder (default: $LIAISON_WORKSPACE, else the nearest folder above holding liaison.yaml).", valueName: "DIR"))
     var workspace: String?
+
+    @Option(name: .long, help: ArgumentHelp("Who the audit log names for this command's changes (default: $LIAISON_ACTOR, else $USER, else the operating-system user).", valueName: "NAME"))
+    var actor: String?
+
+    func validate() throws {
+        if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty || actor.contains(where: { $0.isNewline || $0.isASCII && $0.asciiValue! < 0x20 }) {
+            throw ValidationError("--actor must be a name on one line, such as alice")
+        }
+    }
+
+    /// `--actor`, else the operating-system user.
+    func resolvedActor() -> String {
+        actor?.trimmingCharacters(in: .whitespaces) ?? WorkspaceServices.operatingSystemActor()
+    }
 
     /// The workspace, or exit 1 with a line saying how to make one.
     func locate() throws -> Workspace {

@@ -189,7 +189,7 @@ import TestSupport
     @Test func helpOfNotifyAndSendExplainsTheirContract() throws {
         let send = try runLiaison(["send", "--help"], workspace: nil, environment: ["COLUMNS": "100"])
         #expect(send.status == 0)
-        #expect(send.stdout.contains("USAGE: liaison send [--workspace <DIR>] [--limit <N>] [--concurrency <N>]"))
+        #expect(send.stdout.contains("USAGE: liaison send [--workspace <DIR>] [--actor <NAME>] [--limit <N>] [--concurrency <N>]"))
         let sendHelp = send.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(sendHelp.contains("Exit status: 0 when every message tried was sent (or nothing was due); 1 when a fault "
                                   + "of our relay or settings stopped the run, on any other error, or when a message failed "

@@ -5,7 +5,7 @@ import Foundation
 /// The workspace is given through `LIAISON_WORKSPACE` and as the working directory; `environment` adds to (or
 /// overrides) the test process's environment. `swift build --build-tests` builds the executable beside the
 /// test bundle.
-public func runLiaison(_ args: [String], workspace: URL?, environment: [String: String] = [:]) throws
+public func runLiaison(_ args: [String], workspace: URL?, environment: [String: String] = [:], input: Data? = nil) throws
     -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = try LiaisonExecutable.url()
@@ -20,7 +20,7 @@ public func runLiaison(_ args: [String], workspace: URL?, environment: [String: 
     }
     for (name, value) in environment { merged[name] = value }
     process.environment = merged
-    let result = try CapturedProcess.run(process)
+    let result = try CapturedProcess.run(process, input: input)
     return (result.status, result.stdout, result.stderr)
 }
 

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+
+/// The fields of a submitted form (`application/x-www-form-urlencoded`) or of a JSON object sent by a script,
+/// by name; a field may repeat.
+///
+/// ```swift
+/// let response = try form.required("response")     // one line naming the field when missing
+/// let orgs = form.values("org")                      // every value of a repeated field
+/// ```
+public struct DeskForm: Sendable {
+    public private(set) var fields: [String: [String]] = [:]
+
+    public init(fields: [String: [String]] = [:]) { self.fields = fields }
+
+    /// The first value of `name`, trimmed; nil when absent or empty.
+    public subscript(_ name: String) -> String? {
+        guard let value = fields[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Every non-empty value of `name`.
+    public func values(_ name: String) -> [String] {
+        (fields[name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    /// The value of `name`; throws `DeskFormError` naming the field when it is absent or empty.
+    public func required(_ name: String) throws -> String {
+        guard let value = self[name] else { throw DeskFormError("\(name) is required") }
+        return value
+    }
+
+    /// Parses `a=1&b=x+y` (`+` is a space, `%XX` a byte of UTF-8).
+    public init(urlEncoded text: String) {
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            let name = decode(parts[0])
+            fields[name, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// Parses a JSON object whose values are strings, numbers, booleans or arrays of them.
+    public init(json data: Data) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DeskFormError("the body is not a JSON object")
+        }
+        for (name, value) in object {
+            let list = (value as? [Any]) ?? [value]
+            fields[name] = list.map { item in
+                if let text = item as? String { return text }
+                if let flag = item as? Bool { return flag ? "true" : "false" }
+                return "\(item)"
+            }
+        }
+    }
+
+    /// Reads the form of `request` (at most 1 MB): URL-encoded or JSON by its Content-Type; the request keeps its
+    /// body for the route. Throws `DeskFormError` for a body too large or not understood.
+    public static func read(from request: inout Request) async throws -> DeskForm {
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 1 << 20)
+        } catch {
+            throw DeskFormError("the form is larger than 1 MB")
+        }
+        let data = Data(body.readableBytesView)
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.hasPrefix("application/json") { return try DeskForm(json: data) }
+        return DeskForm(urlEncoded: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A form field missing or not understood, in one line naming the field.
+public struct DeskFormError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,122 @@
+/// Every label of the desk in English and Japanese, in one table: a template writes `{{labels.key}}`, Swift code
+/// `context.labels["key"]`. Add a page's labels under its own mark; `DeskLabelsTests` checks that every key has both
+/// languages.
+public enum DeskLabels {
+    /// key → (English, Japanese).
+    public static let entries: [String: (en: String, ja: String)] = [
+        // MARK: Layout and navigation
+        "app": ("Liaison desk", "Liaison デスク"),
+        "nav_cases": ("Cases", "案件"),
+        "nav_inbox": ("Inbox", "受信箱"),
+        "nav_outbox": ("Outbox", "送信箱"),
+        "nav_directory": ("Directory", "連絡先"),
+        "nav_reports": ("Reports", "報告"),
+        "nav_audit": ("Audit", "監査"),
+        "logout": ("Log out", "ログアウト"),
+        "signed_in_as": ("Signed in as", "ログイン中"),
+        "role_coordinator": ("coordinator", "コーディネーター"),
+        "role_lead": ("lead", "リーダー"),
+        "role_auditor": ("auditor", "監査担当"),
+        "language_switch": ("日本語", "English"),
+        "read_only": ("Read only: auditors change nothing.", "閲覧のみ: 監査担当は変更できません。"),
+
+        // MARK: Login
+        "login_title": ("Log in", "ログイン"),
+        "user_name": ("User name", "ユーザー名"),
+        "password": ("Password", "パスワード"),
+        "login_button": ("Log in", "ログイン"),
+        "login_failed": ("The user name or password is wrong.", "ユーザー名またはパスワードが正しくありません。"),
+        "login_throttled": ("Too many failed logins: try again in 15 minutes.", "ログインの失敗が多すぎます。15分後にもう一度お試しください。"),
+        "login_expired": ("The login form expired: please try again.", "ログインフォームの有効期限が切れました。もう一度お試しください。"),
+
+        // MARK: Cases
+        "cases_title": ("Open cases", "対応中の案件"),
+        "calendar_title": ("Embargo calendar", "公開予定カレンダー"),
+        "case": ("Case", "案件"),
+        "title": ("Title", "件名"),
+        "origin": ("Origin", "報告元"),
+        "tlp": ("TLP", "TLP"),
+        "due": ("Due", "公開予定日"),
+        "days_left": ("Days left", "残り日数"),
+        "overdue": ("overdue", "期限超過"),
+        "summary": ("Vendors", "製品開発者"),
+        "vendors": ("vendors", "社"),
+        "notified": ("notified", "通知済"),
+        "acknowledged": ("acknowledged", "受領確認"),
+        "stated": ("stated", "回答済"),
+        "undeliverable": ("undeliverable", "不達"),
+        "no_answer": ("no answer", "無回答"),
+        "filter": ("Filter", "絞り込み"),
+        "text": ("Text", "文字列"),
+        "all": ("all", "すべて"),
+        "only_overdue": ("Only overdue", "期限超過のみ"),
+        "apply": ("Apply", "適用"),
+        "no_cases": ("No open case matches.", "該当する案件はありません。"),
+        "week_of": ("Week of", "週"),
+        "list_view": ("List", "一覧"),
+        "calendar_view": ("Calendar", "カレンダー"),
+        "red_hidden": ("TLP:RED: shown to coordinators and leads only.", "TLP:RED: コーディネーターとリーダーにのみ表示されます。"),
+
+        // MARK: Case page
+        "vendor_matrix": ("Vendors", "製品開発者"),
+        "organization": ("Organisation", "組織"),
+        "delivery": ("Delivery", "配送"),
+        "response": ("Response", "回答"),
+        "source": ("Source", "回答の出所"),
+        "statement": ("Statement", "声明"),
+        "last_in": ("Last in", "最終受信"),
+        "last_out": ("Last out", "最終送信"),
+        "next_step": ("Next reminder step", "次の督促"),
+        "timeline": ("Timeline", "経緯"),
+        "when": ("When", "日時"),
+        "actor": ("Who", "実行者"),
+        "action": ("What", "操作"),
+        "details": ("Details", "詳細"),
+        "opened": ("Opened", "受付日"),
+        "published": ("Published", "公開日"),
+        "not_published": ("not published", "未公開"),
+        "actions": ("Actions", "操作"),
+        "add_vendors": ("Add vendors", "製品開発者を追加"),
+        "org_ids": ("Organisation ids (space separated)", "組織 ID (空白区切り)"),
+        "technology": ("Technology", "技術"),
+        "add": ("Add", "追加"),
+        "notify": ("Notify", "通知"),
+        "template": ("Template", "テンプレート"),
+        "preview": ("Preview", "プレビュー"),
+        "queue": ("Queue the messages", "送信待ちに追加"),
+        "preview_title": ("Preview of the notification", "通知のプレビュー"),
+        "messages_to_queue": ("messages would be queued", "通のメッセージが送信待ちになります"),
+        "language": ("Language", "言語"),
+        "subject": ("Subject", "件名"),
+        "recipients": ("Recipients", "宛先"),
+        "set_due": ("Set due date", "公開予定日を設定"),
+        "set_tlp": ("Set TLP", "TLP を設定"),
+        "publish": ("Publish", "公開"),
+        "advisory_url": ("Advisory URL", "公開情報の URL"),
+        "force": ("even if early (--force)", "予定日前でも公開 (--force)"),
+        "set_response": ("Set a vendor's response", "回答を設定"),
+        "save": ("Save", "保存"),
+        "bounced": ("bounced", "不達"),
+        "our_problem": ("our delivery problem", "当方の配送問題"),
+        "auto_reply": ("automatic reply", "自動応答"),
+        "signed": ("signed", "署名付き"),
+        "mail": ("mail", "メール"),
+        "answer_link": ("answer link", "回答リンク"),
+        "by_person": ("set by a person", "担当者が設定"),
+        "vex": ("VEX file", "VEX ファイル"),
+        "reminder_1": ("first reminder", "1回目の督促"),
+        "reminder_2": ("second reminder", "2回目の督促"),
+        "escalation": ("escalation", "エスカレーション"),
+        "unreachable": ("unreachable", "連絡不能"),
+        "none": ("none", "なし"),
+        "back_to_case": ("Back to the case", "案件に戻る"),
+    ]
+
+    /// The labels of `language`, by key.
+    public static func table(for language: DeskLanguage) -> [String: String] {
+        language == .ja ? japanese : english
+    }
+
+    private static let english = entries.mapValues(\.en)
+    private static let japanese = entries.mapValues(\.ja)
+}

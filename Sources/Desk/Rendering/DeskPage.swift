@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+
+/// A page of the desk: a view model that is both the HTML page (through `template`) and the JSON of `/api/<path>`.
+///
+/// ```swift
+/// struct InboxPage: DeskPage {
+///     static let template = DeskTemplates.inbox
+///     static let section = DeskSection.inbox
+///     let title: String
+///     let messages: [Message]
+/// }
+/// ```
+public protocol DeskPage: Encodable, Sendable {
+    /// The template that renders the page.
+    static var template: DeskTemplate { get }
+    /// The navigation entry shown as current.
+    static var section: DeskSection { get }
+    /// The page's title (in the page language), for `<title>` and the heading.
+    var title: String { get }
+}
+
+/// The desk's navigation entries, in the order of the navigation bar.
+public enum DeskSection: String, Sendable, CaseIterable, Codable {
+    case cases, inbox, outbox, directory, reports, audit, none
+
+    /// Where the entry leads.
+    func href(quarter: String) -> String {
+        switch self {
+        case .reports: return "/reports/quarter/\(quarter)"
+        case .none: return "/"
+        default: return "/\(rawValue)"
+        }
+    }
+}

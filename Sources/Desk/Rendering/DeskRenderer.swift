@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders pages into responses: the HTML page inside the layout, or the same model as JSON.
+public struct DeskRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init() {
+        var library = MustacheLibrary()
+        do {
+            try library.register(DeskTemplates.layoutSource, named: "layout")
+        } catch {
+            fatalError("the desk's layout does not compile: \(error)")
+        }
+        self.library = library
+    }
+
+    /// The HTML of `page` in the layout, for the request's user, language and session notice.
+    public func html(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> String {
+        let model = try MustacheValueEncoder.encode(page)
+        let data: [String: Any] = [
+            "page": model,
+            "title": page.title,
+            "labels": context.labels,
+            "desk": layout(section: type(of: page).section, context: context, notice: notice, path: path, query: query),
+        ]
+        return type(of: page).template.template.render(data, library: library)
+    }
+
+    /// What the layout shows besides the page.
+    func layout(section: DeskSection, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) -> [String: Any] {
+        let labels = context.labels
+        var desk: [String: Any] = ["lang": context.language.rawValue]
+        if let user = context.user {
+            desk["user"] = ["name": user.name, "role": user.role.rawValue]
+            desk["roleLabel"] = labels["role_\(user.role.rawValue)"] ?? user.role.rawValue
+            desk["readOnly"] = !user.role.mayChange
+            let quarter = Self.currentQuarter()
+            desk["nav"] = DeskSection.allCases.filter { $0 != .none }.map { entry -> [String: Any] in
+                ["href": entry.href(quarter: quarter), "label": labels["nav_\(entry.rawValue)"] ?? entry.rawValue, "active": entry == section]
+            }
+        }
+        if let csrf = context.csrfToken { desk["csrf"] = csrf }
+        if let notice { desk["notice"] = ["text": notice.text, "isError": notice.isError] }
+        // The same page in the other language: the query kept, `lang` replaced.
+        let other = context.language == .ja ? "en" : "ja"
+        var items = (query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.map(String.init)
+        items.append("lang=\(other)")
+        desk["otherLanguageHref"] = path + "?" + items.joined(separator: "&")
+        return desk
+    }
+
+    /// `2025Q3` for today in UTC: the Reports entry of the navigation.
+    static func currentQuarter(now: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: now)
+        return "\(parts.year ?? 2000)Q\(((parts.month ?? 1) - 1) / 3 + 1)"
+    }
+
+    /// JSON of `/api/…`: sorted keys, ISO 8601 dates, unescaped slashes.
+    public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An HTML response.
+    public static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A 303 See Other to a local path.
+    public static func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}
