@@ -13,6 +13,7 @@ extension DeskTemplates {
         <meta name="robots" content="noindex, nofollow">
         <title>{{title}}</title>
         <link rel="stylesheet" href="/static/desk.css">
+        <link rel="icon" href="data:,">
         <script src="/static/answer.js" defer></script>
         </head>
         <body class="answer">
