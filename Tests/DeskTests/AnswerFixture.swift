@@ -10,7 +10,7 @@ final class AnswerFixture {
     let temp: TemporaryWorkspace
     let gnupg: GnuPGHome
     let sink: SMTPSink
-    let server: DeskServerProcess
+    private(set) var server: DeskServerProcess
     static let caseId = "JVNVU#88880001"
 
     var root: URL { temp.root }
@@ -67,6 +67,16 @@ final class AnswerFixture {
         }
     }
 
+    /// Adds `line` (such as `rate_limit: 10000`) to liaison.yaml's `answer:` and starts the server again (on a new
+    /// port: links already sent keep their token, which the tests use with the new address).
+    func restartServer(answerSetting line: String) throws {
+        let yaml = root.appendingPathComponent("liaison.yaml")
+        let text = try String(contentsOf: yaml, encoding: .utf8).replacingOccurrences(of: "answer:\n", with: "answer:\n  \(line)\n")
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        server.stop()
+        server = try DeskServerProcess.start(workspace: root)
+    }
+
     func remove() {
         server.stop()
         sink.stop()
@@ -97,9 +107,8 @@ final class AnswerFixture {
             if entity.contentType.mediaType == "text/plain", let text = entity.text { texts.append(text) }
         }
         walk(parsed.root)
-        let prefix = server.baseURL.absoluteString + "/answer/"
         guard let line = texts.joined(separator: "\n").split(whereSeparator: \.isNewline)
-                .map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix(prefix) }),
+                .map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix("http") && $0.contains("/answer/") }),
               let url = URL(string: line) else { throw AnswerFixtureFailure("no answer link in the message to \(org)") }
         return url
     }

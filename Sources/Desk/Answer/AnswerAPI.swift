@@ -123,9 +123,7 @@ enum AnswerAPI {
 
     /// The body, or nil when it is (or says it is) larger than `limit` bytes.
     static func body(_ request: Request, limit: Int) async throws -> Data? {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return nil }
-        guard let buffer = try? await request.body.collect(upTo: limit) else { return nil }
-        return Data(buffer.readableBytesView)
+        await AnswerRoutes.readBody(request, limit: limit)
     }
 
     static func isJSON(_ request: Request) -> Bool {

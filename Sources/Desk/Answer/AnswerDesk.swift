@@ -21,7 +21,8 @@ final class AnswerDesk: Sendable {
         links = AnswerLinks(store: services.store, key: try AnswerLinkKey.loadOrCreate(stateDirectory: services.workspace.stateURL),
                             settings: services.configuration.answer)
         recorder = AnswerRecorder(store: services.store)
-        limiter = AnswerRateLimiter()
+        let limit = services.configuration.answer.rateLimit
+        limiter = AnswerRateLimiter(perToken: limit, perAddress: 4 * limit)
         uploads = PendingUploads()
     }
 

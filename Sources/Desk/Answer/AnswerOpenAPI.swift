@@ -42,7 +42,7 @@ extension AnswerAPI {
             "operationId": "postAnswerDocument",
             "summary": "Answer with a CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document (JSON, at most 5 MB)",
             "description": "The document's product statuses are recorded as the answer at once; the response shows what was read.",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "A CSAF 2.0 document with product_status, an OpenVEX document, or a CycloneDX BOM with vulnerabilities[].analysis"}}}},
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "A CSAF 2.0 document with product_status, an OpenVEX document, or a CycloneDX BOM with vulnerabilities[].analysis; it must state the status of at least one product", "anyOf": [{"required": ["document", "vulnerabilities"]}, {"required": ["@context", "statements"]}, {"required": ["bomFormat", "vulnerabilities"]}]}}}},
             "responses": {
               "200": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Recorded"}}}},
               "400": {"$ref": "#/components/responses/Refused"},
@@ -72,21 +72,27 @@ extension AnswerAPI {
             "type": "object",
             "required": ["name", "status"],
             "properties": {
-              "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The product's name, free text in any language"},
-              "identifier": {"type": "string", "maxLength": 500, "description": "A CPE (cpe:2.3:… or cpe:/…) or a package URL (pkg:type/namespace/name@version)"},
+              "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$", "description": "The product's name, free text in any language; unique (ignoring case) within one answer"},
+              "identifier": {"type": "string", "maxLength": 500, "pattern": "^(?:cpe:2\\.3:[aho\\*\\-](:(((\\?*|\\*?)([a-zA-Z0-9\\-\\._]|(\\\\[\\\\\\*\\?!\"#\\$%&'\\(\\)\\+,/:;<=>@\\[\\]\\^`\\{\\|\\}~]))+(\\?*|\\*?))|[\\*\\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\\*\\-]))(:(((\\?*|\\*?)([a-zA-Z0-9\\-\\._]|(\\\\[\\\\\\*\\?!\"#\\$%&'\\(\\)\\+,/:;<=>@\\[\\]\\^`\\{\\|\\}~]))+(\\?*|\\*?))|[\\*\\-])){4}|[c][pP][eE]:/[AHOaho]?(:[A-Za-z0-9\\._\\-~%]*){0,6}|pkg:[A-Za-z\\.\\-\\+][A-Za-z0-9\\.\\-\\+]*/[^\\s/][^\\s]*)$", "description": "A CPE (cpe:2.3:… or cpe:/…) or a package URL (pkg:type/namespace/name@version), as the CSAF 2.0 schema writes them"},
               "status": {"$ref": "#/components/schemas/Status"},
               "justification": {"$ref": "#/components/schemas/Justification"},
-              "fixed_version": {"type": "string", "maxLength": 100},
-              "detail": {"type": "string", "maxLength": 20000}
-            }
+              "fixed_version": {"type": "string", "maxLength": 100, "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$"},
+              "detail": {"type": "string", "maxLength": 20000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"}
+            },
+            "allOf": [
+              {"if": {"required": ["status"], "properties": {"status": {"const": "not_affected"}}},
+               "then": {"required": ["justification"]}, "else": {"not": {"required": ["justification"]}}},
+              {"if": {"required": ["status"], "properties": {"status": {"const": "fixed"}}},
+               "then": {"required": ["fixed_version"]}, "else": {"not": {"required": ["fixed_version"]}}}
+            ]
           },
           "AnswerSubmission": {
             "type": "object",
             "required": ["products"],
             "properties": {
               "products": {"type": "array", "minItems": 1, "maxItems": 200, "items": {"$ref": "#/components/schemas/Product"}},
-              "statement": {"type": "string", "maxLength": 20000, "description": "What the organisation says about the case, any language"},
-              "contact": {"type": "string", "maxLength": 500, "description": "Who to ask for follow-up"}
+              "statement": {"type": "string", "maxLength": 20000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$", "description": "What the organisation says about the case, any language"},
+              "contact": {"type": "string", "maxLength": 500, "pattern": "^[^\\u0000-\\u001f\\u007f]*$", "description": "Who to ask for follow-up"}
             }
           },
           "Answer": {

@@ -47,10 +47,7 @@ enum AnswerRoutes {
             guard let access = try admitted(request, context, answers, desk: desk, counting: true) else {
                 return try refusal(context, html: true)
             }
-            if let problem = try await tooLarge(request, limit: maximumBody) { return try problemPage(problem, context: context) }
-            var request = request
-            let form: DeskForm
-            do { form = try await DeskForm.read(from: &request) } catch { return try problemPage(.contentTooLarge, context: context) }
+            guard let form = await readForm(request) else { return try problemPage(.contentTooLarge, context: context) }
             var page = try AnswerFormPage(access: access, answers: answers, desk: desk, context: context, saved: false)
             page.keep(form, labels: labels(context))
             guard answers.acceptsCSRF(form["csrf"], token: access.token) else {
@@ -78,13 +75,10 @@ enum AnswerRoutes {
             }
             // The document may be 5 MB; the multipart framing and the CSRF field a little more.
             let limit = AnswerRecorder.maximumDocumentBytes + 64 * 1024
-            if let problem = try await tooLarge(request, limit: limit) { return try problemPage(problem, context: context) }
+            guard let body = await readBody(request, limit: limit) else { return try problemPage(.contentTooLarge, context: context) }
             var page = try AnswerFormPage(access: access, answers: answers, desk: desk, context: context, saved: false)
-            var request = request
-            let body: ByteBuffer
-            do { body = try await request.collectBody(upTo: limit) } catch { return try problemPage(.contentTooLarge, context: context) }
             guard let boundary = MultipartFormData.boundary(contentType: request.headers[.contentType] ?? ""),
-                  let form = MultipartFormData(body: Data(body.readableBytesView), boundary: boundary) else {
+                  let form = MultipartFormData(body: body, boundary: boundary) else {
                 page.errors = ["document: send the file from the form (multipart/form-data)"]
                 page.hasErrors = true
                 return try render(AnswerFormPage.template, page, context: context, request: request, status: .badRequest)
@@ -115,10 +109,7 @@ enum AnswerRoutes {
             guard let access = try admitted(request, context, answers, desk: desk, counting: true) else {
                 return try refusal(context, html: true)
             }
-            if let problem = try await tooLarge(request, limit: maximumBody) { return try problemPage(problem, context: context) }
-            var request = request
-            let form: DeskForm
-            do { form = try await DeskForm.read(from: &request) } catch { return try problemPage(.contentTooLarge, context: context) }
+            guard let form = await readForm(request) else { return try problemPage(.contentTooLarge, context: context) }
             var page = try AnswerFormPage(access: access, answers: answers, desk: desk, context: context, saved: false)
             guard answers.acceptsCSRF(form["csrf"], token: access.token) else {
                 page.notice = labels(context)["expired_form"]
@@ -158,10 +149,30 @@ enum AnswerRoutes {
         return access
     }
 
-    /// 413 when the request says or turns out to be larger than `limit` bytes.
-    static func tooLarge(_ request: Request, limit: Int) async throws -> HTTPResponse.Status? {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return .contentTooLarge }
-        return nil
+    /// The request's body, or nil when it is larger than `limit` bytes. A body too large is still read to its end
+    /// (up to `drainLimit`) and dropped, so that the client, still sending, reads the 413 instead of hanging.
+    static func readBody(_ request: Request, limit: Int) async -> Data? {
+        var data = Data()
+        var total = 0
+        do {
+            for try await chunk in request.body {
+                total += chunk.readableBytes
+                if total <= limit { data.append(contentsOf: chunk.readableBytesView) }
+                if total > drainLimit { break }
+            }
+        } catch {
+            return nil
+        }
+        return total <= limit ? data : nil
+    }
+
+    /// Beyond this a body too large is no longer read: the connection is closed after the 413.
+    static let drainLimit = 64 << 20
+
+    /// The URL-encoded form of the request (at most 1 MB), or nil when it is larger.
+    static func readForm(_ request: Request) async -> DeskForm? {
+        guard let data = await readBody(request, limit: maximumBody) else { return nil }
+        return DeskForm(urlEncoded: String(decoding: data, as: UTF8.self))
     }
 
     static func labels(_ context: DeskRequestContext) -> [String: String] { AnswerLabels.table(for: context.language) }
