@@ -34,7 +34,8 @@ extension DeskTemplates {
         </dl>
         """
 
-    static let answerForm = DeskTemplate("answer-form", answerHead + """
+    static let answerForm = DeskTemplate("answer-form", answerFormSource)
+    static let answerFormSource = answerHead + """
         <h1>{{labels.answer_title}}</h1>
         <p>{{labels.answer_intro}}</p>
         \(answerFacts)
@@ -93,9 +94,10 @@ extension DeskTemplates {
         </body>
         </html>
 
-        """)
+        """
 
-    static let answerConfirm = DeskTemplate("answer-confirm", answerHead + """
+    static let answerConfirm = DeskTemplate("answer-confirm", answerConfirmSource)
+    static let answerConfirmSource = answerHead + """
         <h1>{{labels.confirm_title}}</h1>
         \(answerFacts)
         <p>{{labels.confirm_intro}}</p>
@@ -119,24 +121,26 @@ extension DeskTemplates {
         </body>
         </html>
 
-        """)
+        """
 
     /// The one refusal of a tampered, unknown, expired or revoked link: the same words and status for all.
-    static let answerRefused = DeskTemplate("answer-refused", answerHead + """
+    static let answerRefused = DeskTemplate("answer-refused", answerRefusedSource)
+    static let answerRefusedSource = answerHead + """
         <h1 id="refused">{{labels.refused_title}}</h1>
         <p>{{labels.refused_text}}</p>
         </main>
         </body>
         </html>
 
-        """)
+        """
 
     /// A plain page for 413 and 429.
-    static let answerProblem = DeskTemplate("answer-problem", answerHead + """
+    static let answerProblem = DeskTemplate("answer-problem", answerProblemSource)
+    static let answerProblemSource = answerHead + """
         <h1 id="problem">{{page.text}}</h1>
         </main>
         </body>
         </html>
 
-        """)
+        """
 }
