@@ -8,7 +8,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]", "desk"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -30,6 +30,8 @@ case "imap":
     try IMAPBenchmark.run()
 case "audit":
     try AuditBenchmark.run(events: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000)
+case "desk":
+    try DeskBenchmark.run()
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
 default:

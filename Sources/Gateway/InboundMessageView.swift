@@ -18,6 +18,8 @@ public struct InboundMessageView: Sendable, Encodable {
     }
 
     public let entry: InboundTransaction.Entry
+    /// The From header decoded, display name included (`"PSIRT" <psirt@example.com>`); nil when absent or unparsable.
+    public var fromHeader: String? = nil
     public let to: [String]
     public let cc: [String]
     public let date: Date?
@@ -61,6 +63,7 @@ public struct InboundMessageView: Sendable, Encodable {
         var view = InboundMessageView(entry: entry, to: message.to.map(\.description), cc: message.cc.map(\.description),
                                       date: message.date, subject: message.subject ?? entry.subject, text: message.bodyText,
                                       attachments: attachments, unparsable: false)
+        view.fromHeader = message.from?.description
         view.readInPart = readInPart
         return view
     }

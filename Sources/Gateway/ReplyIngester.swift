@@ -313,6 +313,26 @@ public struct ReplyIngester: Sendable {
         }
     }
 
+    /// Closes the review of stored message `reference` (its row id or Message-ID) without changing any case: an
+    /// `inbound.dismissed` event naming the actor and `reason` (`liaison inbox dismiss`, the desk's Dismiss).
+    ///
+    /// - Returns: the message as it was listed before.
+    /// - Throws: `GatewayError.invalidArgument` when `reason` is blank, `GatewayError.input` when no message is
+    ///   stored under `reference`; nothing changes then.
+    @discardableResult
+    public func dismiss(_ reference: String, reason: String) throws -> InboundTransaction.Entry {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw GatewayError.invalidArgument("--reason must say why") }
+        let (actor, now) = (self.actor, now())
+        return try store.inbound.write { tx in
+            guard let entry = try tx.entry(reference) else {
+                throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them")
+            }
+            try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: now)
+            return entry
+        }
+    }
+
     /// When the organisation answered: the reply's Date, unless it is in the future or before we wrote to them
     /// (a wrong clock), in which case the time we read it.
     static func responseTime(claimed: Date?, notifiedAt: Date?, now: Date) -> Date {

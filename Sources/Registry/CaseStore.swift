@@ -7,6 +7,14 @@ public struct CaseSummary: Sendable, Encodable {
     public let participants: Int
     public let notified: Int
     public let responded: Int
+    /// Participants whose response is `acknowledged` (received, no status yet).
+    public var acknowledged = 0
+    /// Participants who stated a status: investigating, affected, not-affected or fixed.
+    public var stated = 0
+    /// Participants found undeliverable.
+    public var undeliverable = 0
+    /// Participants notified that have not answered at all.
+    public var noAnswer = 0
 }
 
 /// A participant as `case show` presents it.
@@ -86,6 +94,41 @@ public struct ParticipationHistory: Sendable, Encodable {
     public let firstResponseAt: Date?
     /// Whole days from the first notification to the first response; nil without both.
     public let daysToRespond: Int?
+    /// When the current response was recorded (the latest change of it); nil while there is none.
+    public var respondedAt: Date? = nil
+    /// The statement that came with the response, as recorded; nil when none was given.
+    public var statement: String? = nil
+    /// Where the current response came from, as its `participant.response` event recorded it: `manual`,
+    /// `reply <Message-ID>`, …; nil while there is none.
+    public var responseSource: String? = nil
+    /// The same, as a person reads it (`ResponseSourceKind`); nil while there is no response.
+    public var responseSourceKind: ResponseSourceKind? = nil
+}
+
+/// Where a participant's response came from, as the desk and `org show` name it.
+public enum ResponseSourceKind: String, Sendable, Codable, CaseIterable {
+    /// A reply whose OpenPGP signature was verified against the organisation's key.
+    case signedMail = "signed-mail"
+    /// A reply without a verified signature.
+    case mail
+    /// The organisation's answer link (the answer form).
+    case answerLink = "answer-link"
+    /// A VEX or CSAF document.
+    case vex
+    /// Set by a person (`case set`, or a reply assigned by hand with the status read in it).
+    case person
+    /// Anything else recorded.
+    case other
+
+    /// The kind of a recorded source text; `replySignature` is the signature outcome of the reply it names, if any.
+    public static func of(source: String, replySignature: String?) -> ResponseSourceKind {
+        let lowered = source.lowercased()
+        if lowered == "manual" || lowered.hasPrefix("manual ") || lowered.hasPrefix("person") { return .person }
+        if lowered.hasPrefix("reply ") { return replySignature == InboundSignature.verified.rawValue ? .signedMail : .mail }
+        if lowered.contains("link") || lowered.contains("answer form") { return .answerLink }
+        if lowered.contains("vex") || lowered.contains("csaf") { return .vex }
+        return .other
+    }
 }
 
 /// A case and all its participants.
@@ -276,14 +319,23 @@ public struct CaseStore: Sendable {
         try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, COUNT(p.organizationId) AS participants,
-                       SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded
+                       SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded,
+                       SUM(p.response = 'acknowledged') AS acknowledged,
+                       SUM(p.response IN ('investigating', 'affected', 'not-affected', 'fixed')) AS stated,
+                       SUM(p.delivery = 'undeliverable') AS undeliverable,
+                       SUM(p.delivery = 'notified' AND p.response = 'none') AS noAnswer
                 FROM "case" c LEFT JOIN participant p ON p.caseId = c.id
                 \(openOnly ? "WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL" : "")
                 GROUP BY c.id ORDER BY c.openedAt DESC, c.id
                 """)
             return try rows.map { row in
-                CaseSummary(record: try CaseRecord(row: row), participants: row["participants"] ?? 0,
-                            notified: row["notified"] ?? 0, responded: row["responded"] ?? 0)
+                var summary = CaseSummary(record: try CaseRecord(row: row), participants: row["participants"] ?? 0,
+                                          notified: row["notified"] ?? 0, responded: row["responded"] ?? 0)
+                summary.acknowledged = row["acknowledged"] ?? 0
+                summary.stated = row["stated"] ?? 0
+                summary.undeliverable = row["undeliverable"] ?? 0
+                summary.noAnswer = row["noAnswer"] ?? 0
+                return summary
             }
         }
     }
@@ -361,20 +413,45 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// Every case the organisation took part in, newest first.
+    /// Every case the organisation took part in, newest first, with what it answered (response, statement, where
+    /// the response came from) and how fast.
     public func history(organizationId: String) throws -> [ParticipationHistory] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt, p.firstResponseAt
+            // The source of each current response: its latest `participant.response` event, and the signature of
+            // the reply it names (`reply <Message-ID>`).
+            var sources: [String: (source: String, signature: String?)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT e.objectId, json_extract(e.data, '$.source') AS source, m.signature
+                FROM event e
+                LEFT JOIN inboundMessage m ON json_extract(e.data, '$.source') LIKE 'reply %'
+                     AND m.messageId = substr(json_extract(e.data, '$.source'), 7)
+                WHERE e.id IN (SELECT max(id) FROM event WHERE action = 'participant.response' AND objectType = 'participant'
+                               AND objectId IN (SELECT caseId || '|' || organizationId FROM participant WHERE organizationId = ?)
+                               GROUP BY objectId)
+                """, arguments: [organizationId]) {
+                guard let source: String = row["source"] else { continue }
+                sources[row["objectId"]] = (source, row["signature"])
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt,
+                       p.firstResponseAt, p.respondedAt, p.statement
                 FROM participant p JOIN "case" c ON c.id = p.caseId
                 WHERE p.organizationId = ? ORDER BY c.openedAt DESC, c.id
                 """, arguments: [organizationId]).map { row in
                 let notified: Date? = row["firstNotifiedAt"], responded: Date? = row["firstResponseAt"]
-                return ParticipationHistory(
+                let response = Response(rawValue: row["response"]) ?? .none
+                var item = ParticipationHistory(
                     caseId: row["id"], title: row["title"], openedAt: row["openedAt"], publishedAt: row["publishedAt"],
                     withdrawnAt: row["withdrawnAt"], delivery: Delivery(rawValue: row["delivery"]) ?? .pending,
-                    response: Response(rawValue: row["response"]) ?? .none, firstNotifiedAt: notified, firstResponseAt: responded,
+                    response: response, firstNotifiedAt: notified, firstResponseAt: responded,
                     daysToRespond: notified.flatMap { n in responded.map { max(0, Int($0.timeIntervalSince(n) / 86_400)) } })
+                item.respondedAt = response == .none ? nil : row["respondedAt"]
+                item.statement = row["statement"]
+                if response != .none, let recorded = sources["\(item.caseId)|\(organizationId)"] {
+                    item.responseSource = recorded.source
+                    item.responseSourceKind = ResponseSourceKind.of(source: recorded.source, replySignature: recorded.signature)
+                }
+                return item
             }
         }
     }

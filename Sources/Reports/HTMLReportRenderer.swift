@@ -1,7 +1,8 @@
 /// Renders a report as one self-contained HTML page: inline CSS, inline SVG charts, no script and nothing fetched,
 /// laid out for a browser and for print.
 enum HTMLReportRenderer {
-    static func render(_ layout: ReportLayout) -> String {
+    /// The page; with `stylesheetHref`, its stylesheet is linked from there instead of written inline.
+    static func render(_ layout: ReportLayout, stylesheetHref: String? = nil) -> String {
         let e = HTMLEscaping.escape
         let report = layout.report
         let compared = report.comparedTo
@@ -12,9 +13,7 @@ enum HTMLReportRenderer {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(e(layout.title))</title>
-            <style>
-            \(stylesheet)
-            </style>
+            \(stylesheetHref.map { "<link rel=\"stylesheet\" href=\"\(e($0))\">" } ?? "<style>\n\(stylesheet)\n</style>")
             </head>
             <body>
             <header>
@@ -114,7 +113,7 @@ enum HTMLReportRenderer {
         return html + "</div>\n</section>\n"
     }
 
-    private static let stylesheet = """
+    static let stylesheet = """
         :root { color-scheme: light; }
         * { box-sizing: border-box; }
         body { margin: 0 auto; max-width: 1160px; padding: 24px 28px 48px; color: #1d232a; background: #fff;

@@ -14,4 +14,13 @@ public enum ReportRenderer {
         case .html: HTMLReportRenderer.render(ReportLayout(report, language))
         }
     }
+
+    /// The HTML page with its stylesheet linked from `stylesheetHref` instead of written inline, for a server whose
+    /// Content-Security-Policy allows no inline style (the desk serves `htmlStylesheet` at that address).
+    public static func html(_ report: QuarterReport, language: ReportLanguage, stylesheetHref: String) -> String {
+        HTMLReportRenderer.render(ReportLayout(report, language), stylesheetHref: stylesheetHref)
+    }
+
+    /// The stylesheet of the HTML page (CSS), as `html(_:language:stylesheetHref:)` links it.
+    public static var htmlStylesheet: String { HTMLReportRenderer.stylesheet }
 }

@@ -100,11 +100,8 @@ struct InboxCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
                 let env = try GatewayEnvironment(workspace)
-                let (message, reason, actor) = (self.message, self.reason, env.actor)
-                try env.store.inbound.write { tx in
-                    guard let entry = try tx.entry(message) else { throw ValidationError("no stored message \(message); `liaison inbox` lists them") }
-                    try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: Date())
-                }
+                // Without a passphrase: dismissing reads no message (the ingester's key is not needed).
+                try ReplyIngester(store: env.store, gnupgHome: env.gnupgHome, actor: env.actor).dismiss(message, reason: reason)
                 print("message \(message) dismissed")
             }
         }

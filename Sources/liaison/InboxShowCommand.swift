@@ -10,7 +10,7 @@ extension InboxCommand {
             abstract: "Show one received message decoded: headers, signature status, text and attachments.",
             discussion: """
                 ID is the number `liaison inbox` lists, or the message's Message-ID. Text from outside is shown with \
-                its control characters escaped. JSON: the inbox entry (as `inbox --format json`) with to, cc, date, \
+                its control characters escaped. JSON: the inbox entry (as `inbox --format json`) with fromHeader (the From header with its display name), to, cc, date, \
                 subject, text, attachments (filename, contentType, bytes), unparsable, and readInPart (the stored size, \
                 when the message is above ingest.max_read_bytes and only its first MiB was read).
                 """)

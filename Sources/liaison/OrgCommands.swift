@@ -89,7 +89,9 @@ struct OrgCommand: ParsableCommand {
                 JSON: the organisation's fields, with contacts (each with its key: fingerprint, algorithm, userIds, \
                 created, expires, revoked, usable; or null), memberships, agreements and history (the cases it took \
                 part in: caseId, title, openedAt, publishedAt, withdrawnAt, delivery, response, firstNotifiedAt, \
-                firstResponseAt, daysToRespond). The table ends with the same history and how often it answered.
+                firstResponseAt, daysToRespond, and once it answered respondedAt, statement, responseSource as \
+                recorded and responseSourceKind: signed-mail, mail, answer-link, vex, person or other). The table \
+                ends with the same history and how often it answered.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -10,6 +10,7 @@ public struct DeskRenderer: Sendable {
         var library = MustacheLibrary()
         do {
             try library.register(DeskTemplates.layoutSource, named: "layout")
+            try library.register(DeskTemplates.caseRowSource, named: "caseRow")
         } catch {
             fatalError("the desk's layout does not compile: \(error)")
         }

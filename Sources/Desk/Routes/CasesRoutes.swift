@@ -3,36 +3,97 @@ import Gateway
 import Hummingbird
 import Registry
 
-/// The cases area: `/cases` (open cases) and, as JSON, `/api/cases`.
+/// The cases area. Pages (each also JSON under `/api`): `/cases` (open cases, filters `origin`, `tlp`, `overdue`,
+/// `q`), `/cases/calendar` (embargo calendar by week), `/cases/{id}` (vendor matrix and timeline; the id
+/// percent-encoded, `JVNVU%2312345678`), `/cases/{id}/notify?template=T` (each language's rendered message before
+/// queuing). Actions (POST, CSRF token, no auditor), each the command line's operation through `WorkspaceServices`:
+/// `/cases/{id}/participants` (`case add`), `/cases/{id}/response` (`case set`), `/cases/{id}/due` (`case set-due`),
+/// `/cases/{id}/tlp` (`case set-tlp`), `/cases/{id}/publish` (`case publish`), `/cases/{id}/notify` (`notify`).
 enum CasesRoutes {
     static func register(on router: Router<DeskRequestContext>, desk: Desk) {
-        router.page("/cases", desk: desk) { _, context in
-            try CasesPage(services: desk.services(for: context), context: context)
+        router.page("/cases", desk: desk) { request, context in
+            try CasesPage(services: desk.services(for: context), context: context, filters: .init { DeskForm(urlEncoded: request.uri.query ?? "")[$0] })
+        }
+        router.page("/cases/calendar", desk: desk) { _, context in
+            try CalendarPage(services: desk.services(for: context), context: context)
+        }
+        router.page("/cases/{id}", desk: desk) { _, context in
+            try CaseDetailPage(services: desk.services(for: context), context: context, caseId: caseId(context))
+        }
+        router.page("/cases/{id}/notify", desk: desk) { request, context in
+            let template = request.uri.queryParameters["template"].map(String.init) ?? "vendor-initial"
+            let organizations = request.uri.queryParameters["orgs"].map { $0.split(separator: " ").map(String.init) } ?? []
+            return try NotifyPreviewPage(services: desk.services(for: context), context: context, caseId: caseId(context),
+                                         template: template, organizations: organizations)
+        }
+
+        router.action("/cases/{id}/participants", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let organizations = form.values("orgs").flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
+            let technologies = form.values("technology")
+            guard !organizations.isEmpty || !technologies.isEmpty else {
+                throw DeskFormError("name organisations, or choose them by technology")
+            }
+            let added = try desk.services(for: context).caseBook()
+                .addParticipants(caseId: id, organizations: organizations, technologies: technologies)
+            return DeskOutcome(added.isEmpty ? "no organisation added (all were already participants)"
+                               : "added \(added.count) to \(id): \(added.prefix(10).joined(separator: ", "))\(added.count > 10 ? " …" : "")",
+                               redirect: casePath(id))
+        }
+        router.action("/cases/{id}/response", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let organization = try form.required("org")
+            let text = try form.required("response")
+            guard let response = Registry.Response(rawValue: text), response != .none else {
+                throw DeskFormError("response \(text) is not one of acknowledged, investigating, affected, not-affected, fixed")
+            }
+            try desk.services(for: context).caseBook()
+                .setResponse(caseId: id, organizationId: organization, response: response, statement: form["statement"])
+            return DeskOutcome("\(id) \(organization): \(response.rawValue)", redirect: casePath(id))
+        }
+        router.action("/cases/{id}/due", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let services = try desk.services(for: context)
+            let text = try form.required("due")
+            let due = try services.dates.day(parsing: text)
+            let composer = NotificationComposer(store: services.store, settings: try services.settings())
+            let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: false, dryRun: false, force: form["force"] != nil)
+            return DeskOutcome("\(id): due \(due) (was \(moved.previous ?? "-"))", redirect: casePath(id))
+        }
+        router.action("/cases/{id}/tlp", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let text = try form.required("tlp")
+            guard let level = TrafficLightProtocol(label: text) else {
+                throw DeskFormError("tlp \(text) is not one of \(TrafficLightProtocol.choices)")
+            }
+            let previous = try desk.services(for: context).caseBook().setTLP(caseId: id, to: level)
+            return DeskOutcome("\(id): \(level.label) (was \(previous.label))", redirect: casePath(id))
+        }
+        router.action("/cases/{id}/publish", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let services = try desk.services(for: context)
+            let level = try services.caseBook().publish(caseId: id, dates: services.dates, force: form["force"] != nil,
+                                                        advisoryURL: form["url"])
+            return DeskOutcome("published \(id), now \(level.label)", redirect: casePath(id))
+        }
+        router.action("/cases/{id}/notify", desk: desk) { _, context, form in
+            let id = try caseId(context)
+            let services = try desk.services(for: context)
+            let template = try form.required("template")
+            let composer = NotificationComposer(store: services.store, settings: try services.settings())
+            let planned = try composer.queue(NotifyPreviewPage.request(caseId: id, template: template, organizations: form.values("org")))
+            return DeskOutcome("queued \(planned.count) message\(planned.count == 1 ? "" : "s"); `liaison send` (or `liaison run`) delivers them",
+                               redirect: casePath(id))
         }
     }
-}
 
-/// `/cases`: the open cases.
-struct CasesPage: DeskPage {
-    static let template = DeskTemplates.cases
-    static let section = DeskSection.cases
-    let title: String
-    let cases: [Row]
-
-    struct Row: Encodable, Sendable {
-        let id: String
-        let href: String
-        let title: String
-        let due: String?
+    /// The case id of `/cases/{id}…`, percent-decoded.
+    static func caseId(_ context: DeskRequestContext) throws -> String {
+        DeskPaths.decoded(try context.parameters.require("id"))
     }
 
-    init(services: WorkspaceServices, context: DeskRequestContext) throws {
-        title = context.labels["cases_title"] ?? "Cases"
-        cases = try services.caseBook().list(openOnly: true).map { summary in
-            Row(id: summary.record.id, href: "/cases/" + DeskPaths.segment(summary.record.id),
-                title: summary.record.title, due: summary.record.due)
-        }
-    }
+    /// `/cases/JVNVU%2312345678`.
+    static func casePath(_ id: String) -> String { "/cases/" + DeskPaths.segment(id) }
 }
 
 /// Paths of the desk.
@@ -40,8 +101,7 @@ public enum DeskPaths {
     /// `text` as one path segment: every character but letters, digits, `-`, `.`, `_`, `~` percent-encoded
     /// (a case id's `#` becomes `%23`).
     public static func segment(_ text: String) -> String {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        allowed.remove(charactersIn: "")
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 

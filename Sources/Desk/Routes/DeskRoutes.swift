@@ -8,8 +8,12 @@ enum DeskRoutes {
         StaticRoutes.register(on: router, desk: desk)
         LoginRoutes.register(on: router, desk: desk)
         CasesRoutes.register(on: router, desk: desk)
+        InboxRoutes.register(on: router, desk: desk)
+        OutboxRoutes.register(on: router, desk: desk)
+        DirectoryRoutes.register(on: router, desk: desk)
+        ReportsRoutes.register(on: router, desk: desk)
+        AuditRoutes.register(on: router, desk: desk)
         AnswerRoutes.register(on: router, desk: desk)
-        // Further areas (inbox, outbox, directory, reports, audit) register here.
     }
 
     /// `text` when it is a path on this server (`/…`, not `//…`), else nil: a redirect never leaves the desk.

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A case page in a real headless Chromium: the matrix changes when a response is set through the form, in English
+/// and in Japanese, and hostile text never runs.
+@Suite(.serialized, .enabled(if: BrowserScript.isAvailable)) struct BrowserCaseTests {
+    static let row = "#matrix tr[data-org=\"acme\"] td.response"
+
+    @Test(arguments: ["en", "ja"])
+    func setAResponseThroughTheFormAndSeeTheMatrixChange(language: String) throws {
+        let fixture = try CasePagesTests.fixture()
+        defer { fixture.remove() }
+        let shot = BrowserScript.artefact("case-page-\(language)-\(UUID().uuidString.prefix(6)).png")
+        let run = try BrowserScript.steps(base: fixture.server.baseURL, [
+            ["language": language],
+            ["login": ["name": "alice", "password": DeskFixture.password]],
+            ["open": CasePagesTests.path + "?lang=\(language)"],
+            ["text": Self.row],
+            ["text": "#response-save"],
+            ["fill": ["#response-org": "acme", "#response-value": "not-affected", "#response-statement": "not shipped in Japan"]],
+            ["submit": "#response-save"],
+            ["text": Self.row],
+            ["text": "#matrix tr[data-org=\"acme\"] td.statement"],
+            ["text": "#notice"],
+            ["text": "#matrix tr[data-org=\"acme\"] td.source"],
+            ["screenshot": shot.path],
+            ["alert": true],
+            ["count": "img[src=x]"],
+            ["count": "script:not([src])"],
+            ["console": true],
+        ])
+        #expect(run.error == nil, "\(run.error ?? "")")
+        #expect(run.text(2) == "none")
+        #expect(run.text(3) == (language == "ja" ? "保存" : "Save"))
+        #expect(run.text(6) == "not-affected")
+        #expect(run.text(7) == "not shipped in Japan")
+        #expect(run.text(8) == "JVNVU#12345678 acme: not-affected")
+        #expect(run.text(9) == (language == "ja" ? "担当者が設定 (alice)" : "set by a person (alice)"))
+        #expect(run.bool(11) == false)
+        #expect(run.int(12) == 0)
+        #expect(run.int(13) == 0)
+        #expect((run.results.count > 14 ? run.results[14] as? [Any] : nil)?.isEmpty == true, "console: \(run.results.count > 14 ? run.results[14] : "")")
+        #expect(FileManager.default.fileExists(atPath: shot.path))
+        print("screenshot of the case page: \(shot.path)")
+    }
+
+    @Test func hostileTitleAndNamesDoNotRunInTheListOrTheCase() throws {
+        let fixture = try CasePagesTests.fixture()
+        defer { fixture.remove() }
+        let run = try BrowserScript.steps(base: fixture.server.baseURL, [
+            ["login": ["name": "alice", "password": DeskFixture.password]],
+            ["alert": true],
+            ["count": "img[src=x]"],
+            ["text": "#cases tr[data-case=\"JVNVU#12345678\"] td.title"],
+            ["open": CasePagesTests.path],
+            ["alert": true],
+            ["count": "img[src=x]"],
+            ["text": "#case-title"],
+        ])
+        #expect(run.error == nil, "\(run.error ?? "")")
+        #expect(run.bool(1) == false)
+        #expect(run.int(2) == 0)
+        #expect(run.text(3) == CasePagesTests.hostileTitle)
+        #expect(run.bool(5) == false)
+        #expect(run.int(6) == 0)
+        #expect(run.text(7) == CasePagesTests.hostileTitle)
+    }
+}

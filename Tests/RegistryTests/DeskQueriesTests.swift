@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import Registry
+import Testing
+import TestSupport
+
+/// The registry's answers behind the desk's directory and audit pages: an organisation's history with what it
+/// answered and where that came from, the directory's key and bounce overview, the latest events.
+@Suite struct DeskQueriesTests {
+    /// Three developers synced; case `JVNVU#1` with all three, notified two days ago.
+    private static func makeRegistry() throws -> (TemporaryWorkspace, RegistryStore) {
+        let temp = try TemporaryWorkspace()
+        for id in ["aozora", "kumo", "hoshi"] { try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
+        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+        #expect(try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run().applied)
+        let cases = CaseStore(store)
+        let opened = Date().addingTimeInterval(-3 * 86_400)
+        try cases.open(CaseRecord(id: "JVNVU#1", title: "TLS check", origin: "jvn-jp", openedAt: opened), actor: "alice")
+        _ = try cases.addParticipants(caseId: "JVNVU#1", organizations: ["aozora", "kumo", "hoshi"], technologies: [], kind: nil,
+                                      actor: "alice", at: opened)
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE participant SET delivery = 'notified', firstNotifiedAt = ?",
+                           arguments: [Date().addingTimeInterval(-2 * 86_400)])
+        }
+        return (temp, store)
+    }
+
+    @Test func historySaysWhatWasAnsweredWhereItCameFromAndHowFast() throws {
+        let (temp, store) = try Self.makeRegistry()
+        defer { temp.remove() }
+        let cases = CaseStore(store)
+        let answered = Date().addingTimeInterval(-86_400 - 3_600)
+        try cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .notAffected,
+                              statement: "Our TLS stack is not affected.", at: answered, actor: "bob", source: "manual")
+        try cases.setResponse(caseId: "JVNVU#1", organizationId: "kumo", response: .fixed, statement: nil, at: answered,
+                              actor: "ingest", source: "reply <r1@kumo.example>")
+
+        let aozora = try #require(try cases.history(organizationId: "aozora").first)
+        #expect(aozora.response == .notAffected)
+        #expect(aozora.statement == "Our TLS stack is not affected.")
+        #expect(aozora.responseSource == "manual")
+        #expect(aozora.responseSourceKind == .person)
+        #expect(aozora.daysToRespond == 0)
+        let notified = try #require(aozora.firstNotifiedAt)
+        let seconds = try #require(aozora.firstResponseAt).timeIntervalSince(notified)
+        #expect(abs(seconds - (86_400 - 3_600)) < 5)
+
+        let kumo = try #require(try cases.history(organizationId: "kumo").first)
+        #expect(kumo.responseSourceKind == .mail, "a reply not stored as verified is mail, not signed mail")
+        #expect(kumo.responseSource == "reply <r1@kumo.example>")
+
+        let hoshi = try #require(try cases.history(organizationId: "hoshi").first)
+        #expect(hoshi.response == Response.none && hoshi.responseSource == nil && hoshi.responseSourceKind == nil && hoshi.statement == nil)
+    }
+
+    @Test func responseSourcesAreNamedAsAPersonReadsThem() {
+        #expect(ResponseSourceKind.of(source: "manual", replySignature: nil) == .person)
+        #expect(ResponseSourceKind.of(source: "reply <a@b>", replySignature: "verified") == .signedMail)
+        #expect(ResponseSourceKind.of(source: "reply <a@b>", replySignature: "bad") == .mail)
+        #expect(ResponseSourceKind.of(source: "answer link", replySignature: nil) == .answerLink)
+        #expect(ResponseSourceKind.of(source: "CSAF VEX in reply <a@b>", replySignature: nil) == .vex)
+    }
+
+    @Test func directoryOverviewFlagsBouncesAndKeysPerOrganisation() throws {
+        let (temp, store) = try Self.makeRegistry()
+        defer { temp.remove() }
+        let now = Date()
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE contact SET bounceCount = 2, lastBounceAt = ? WHERE organizationId = 'kumo'", arguments: [now])
+            for (fingerprint, expires) in [("AAAA", now.addingTimeInterval(10 * 86_400)), ("BBBB", now.addingTimeInterval(-86_400))] {
+                try db.execute(sql: """
+                    INSERT INTO key (fingerprint, armored, userIds, algorithm, createdAt, expiresAt, revoked)
+                    VALUES (?, '', '[]', 'ed25519', ?, ?, 0)
+                    """, arguments: [fingerprint, now.addingTimeInterval(-400 * 86_400), expires])
+            }
+            try db.execute(sql: "UPDATE contact SET pgp = 'AAAA' WHERE organizationId = 'aozora'")
+            try db.execute(sql: "UPDATE contact SET pgp = 'BBBB' WHERE organizationId = 'hoshi'")
+        }
+        let overview = Dictionary(uniqueKeysWithValues: try store.queries.directoryOverview(expiringWithin: 30, now: now)
+            .map { ($0.organization.id, $0) })
+        #expect(overview.keys.sorted() == ["aozora", "hoshi", "kumo"])
+        #expect(overview["aozora"]?.expiringKeys == 1 && overview["aozora"]?.usableKeys == 0)
+        #expect(overview["hoshi"]?.expiredKeys == 1)
+        #expect(overview["kumo"]?.bouncingContacts == 1 && overview["kumo"]?.bounces == 2 && overview["kumo"]?.lastBounceAt != nil)
+        #expect(overview["kumo"]?.usableKeys == 0 && overview["kumo"]?.missingKeys == 0, "a contact without a key has none to flag")
+    }
+
+    @Test func latestEventsComeNewestFirstWithTheirActors() throws {
+        let (temp, store) = try Self.makeRegistry()
+        defer { temp.remove() }
+        try CaseStore(store).setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .fixed, statement: nil,
+                                         at: Date(), actor: "carol", source: "manual")
+        let events = try store.latestEvents(limit: 2)
+        #expect(events.count == 2)
+        #expect(events[0].id > events[1].id)
+        #expect(events[0].actor == "carol" && events[0].action == "participant.response")
+    }
+}
