@@ -105,6 +105,17 @@ import TestSupport
         let product = ((vendor?["branches"] as? [[String: Any]])?.first?["product"] as? [String: Any])
         #expect(product?["name"] as? String == "Bluebird Router 3")
         #expect((product?["product_identification_helper"] as? [String: Any])?["cpe"] as? String == "cpe:2.3:h:bluebird:router:3.0:*:*:*:*:*:*:*")
+        // The team sees it on the desk's case page: the response and its source, the answer link.
+        try DeskServerProcess.addUser("alice", role: "coordinator", password: "correct horse battery staple", workspace: f.root)
+        let desk = try f.browser([
+            ["login": ["name": "alice", "password": "correct horse battery staple"]],
+            ["open": "/cases/JVNVU%2388880001"],
+            ["text": "tr[data-org=bluebird] td.response"],
+            ["text": "tr[data-org=bluebird] td.source"],
+        ])
+        #expect(desk.error == nil, "\(desk.error ?? "")")
+        #expect(desk.text(2)?.hasPrefix("fixed") == true)
+        #expect(desk.text(3)?.hasPrefix("answer link") == true, "\(desk.text(3) ?? "-")")
         print("screenshot: \(shot.path)")
     }
 

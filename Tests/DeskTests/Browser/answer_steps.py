@@ -28,7 +28,9 @@ def main():
     try:
         for step in steps:
             (kind, value), = step.items()
-            if kind == "open":
+            if kind == "login":
+                results.append(desk.login(driver, base, value["name"], value["password"]))
+            elif kind == "open":
                 results.append(desk.open_page(driver, base, value))
             elif kind == "fill":
                 desk.fill(driver, value)
