@@ -33,8 +33,11 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let ourDeliveryProblems: Int
     /// The latest of them as it was listed for review, or null.
     public let ourDeliveryProblem: String?
-    /// The current statement of each product (from VEX documents), by product name; empty when none was read.
+    /// The statement of each named product that stands (from the answer link, VEX documents…), by product name;
+    /// empty when none was stated.
     public let products: [ProductStatement]
+    /// The statement for all the organisation's products that stands (a mail's status, `case set`), when there is one.
+    public var allProducts: ProductStatement?
 
     /// Addresses of the organisation that bounced or were refused for good in this case's messages.
     public var bouncedAddresses: [AddressTrouble] = []
@@ -45,7 +48,7 @@ public struct ParticipantStatus: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case record, organizationName, daysWaiting, daysToRespond, lastMessageState, verifiedReply, ourDeliveryProblems
-        case ourDeliveryProblem, products, bouncedAddresses, ownProblems, automaticReplies
+        case ourDeliveryProblem, products, allProducts, bouncedAddresses, ownProblems, automaticReplies
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +62,7 @@ public struct ParticipantStatus: Sendable, Encodable {
         try container.encode(ourDeliveryProblems, forKey: .ourDeliveryProblems)
         try container.encode(ourDeliveryProblem, forKey: .ourDeliveryProblem)
         try container.encode(products, forKey: .products)
+        try container.encodeIfPresent(allProducts, forKey: .allProducts)
         try container.encode(bouncedAddresses, forKey: .bouncedAddresses)
         try container.encode(ownProblems, forKey: .ownProblems)
         try container.encode(automaticReplies, forKey: .automaticReplies)
@@ -403,7 +407,8 @@ public struct CaseStore: Sendable {
                                          lastMessageState: row["lastState"],
                                          verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0,
                                          ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"],
-                                         products: products[p.organizationId] ?? [])
+                                         products: (products[p.organizationId] ?? []).filter { !$0.product.isEmpty })
+                status.allProducts = products[p.organizationId]?.first { $0.product.isEmpty }
                 status.bouncedAddresses = bounced[p.organizationId] ?? []
                 status.ownProblems = own[p.organizationId] ?? []
                 status.automaticReplies = automatic[p.organizationId] ?? []

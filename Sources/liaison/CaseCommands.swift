@@ -145,11 +145,11 @@ struct CaseCommand: ParsableCommand {
                     print("Bounces, our own delivery problems and automatic replies:")
                     notes.forEach { print($0) }
                 }
-                let products = detail.participants.flatMap { p in
-                    p.products.map { [p.record.organizationId, $0.product.isEmpty ? "(all products)" : $0.product
-                                        + ($0.productId.map { " [\($0)]" } ?? ""),
-                                      $0.status.rawValue + ($0.fixedVersion.map { " in \($0)" } ?? ""), $0.justification ?? "-",
-                                      dates.dayText($0.statedAt), $0.source.rawValue, $0.reference] }
+                var products: [[String]] = []
+                for p in detail.participants {
+                    for statement in [p.allProducts].compactMap({ $0 }) + p.products {
+                        products.append(CaseCommand.productRow(p.record.organizationId, statement, dates: dates))
+                    }
                 }
                 if !products.isEmpty {
                     print("")
@@ -157,6 +157,16 @@ struct CaseCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// One product statement as `case show` lists it: organisation, product (with its CPE or PURL), status (with
+    /// the fixed version), justification, day stated, source and where it was read.
+    static func productRow(_ organization: String, _ statement: ProductStatement, dates: WorkspaceDates) -> [String] {
+        let product = statement.product.isEmpty ? "(all products)" : statement.product
+        let identifier = statement.productId.map { " [\($0)]" } ?? ""
+        let fixed = statement.fixedVersion.map { " in \($0)" } ?? ""
+        return [organization, product + identifier, statement.status.rawValue + fixed, statement.justification ?? "-",
+                dates.dayText(statement.statedAt), statement.source.rawValue, statement.reference]
     }
 
     struct List: ParsableCommand {
