@@ -15,6 +15,19 @@ import TestSupport
         try client.send("POST", path, headers: ["Content-Type": type], body: try JSONSerialization.data(withJSONObject: body))
     }
 
+    /// The value of the first figure named `key` anywhere in a report's JSON.
+    static func figure(_ key: String, in json: Any) -> Double? {
+        if let object = json as? [String: Any] {
+            if let figure = object[key] {
+                if let number = figure as? NSNumber { return number.doubleValue }
+                if let inner = figure as? [String: Any], let value = inner["value"] as? NSNumber { return value.doubleValue }
+            }
+            for value in object.values { if let found = figure(key, in: value) { return found } }
+        }
+        if let list = json as? [Any] { for item in list { if let found = figure(key, in: item) { return found } } }
+        return nil
+    }
+
     @Test func theAPIGivesTheCaseAndRecordsAnAnswerAsTheVendors() throws {
         let f = try AnswerFixture()
         defer { f.remove() }
@@ -40,6 +53,15 @@ import TestSupport
         #expect(((again["answer"] as? [String: Any])?["products"] as? [[String: Any]])?.count == 2)
         let bluebird = try #require(try f.participants()["bluebird"])
         #expect((bluebird["products"] as? [[String: Any]])?.allSatisfy { $0["source"] as? String == "answer link" } == true)
+
+        // The quarterly report counts the answer given through the link: one of the two vendors answered.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let today = calendar.dateComponents([.year, .month], from: Date())
+        let quarter = "\(today.year!)Q\((today.month! - 1) / 3 + 1)"
+        let report = try JSONSerialization.jsonObject(with: Data(try f.liaison(["report", "quarter", quarter, "--format", "json"]).utf8))
+        #expect(Self.figure("participantsResponded", in: report) == 1, "\(report)")
+        #expect(Self.figure("responseRate", in: report) == 0.5)
 
         // A bad answer: one line per field, and nothing changes.
         let bad = try Self.postJSON(client, "/api/v1/answer/\(token)", ["products": [["name": "X", "status": "not_affected"]]])
