@@ -110,8 +110,8 @@ import TestSupport
         let desk = try f.browser([
             ["login": ["name": "alice", "password": "correct horse battery staple"]],
             ["open": "/cases/JVNVU%2388880001"],
-            ["text": "tr[data-org=bluebird] td.response"],
-            ["text": "tr[data-org=bluebird] td.source"],
+            ["text": "tr[data-org=bluebird] td.r"],
+            ["text": "tr[data-org=bluebird] td.s"],
         ])
         #expect(desk.error == nil, "\(desk.error ?? "")")
         #expect(desk.text(2)?.hasPrefix("fixed") == true)
