@@ -110,11 +110,19 @@ public struct CSAFDocument: Encodable, Sendable, Equatable {
     public struct Product: Encodable, Sendable, Equatable {
         public var name: String
         public var productId: String
+        public var productIdentificationHelper: IdentificationHelper? = nil
 
         enum CodingKeys: String, CodingKey {
             case name
             case productId = "product_id"
+            case productIdentificationHelper = "product_identification_helper"
         }
+    }
+
+    /// A product's CPE (2.2 URI or 2.3 formatted string) or package URL (CSAF 2.0 §3.1.3.3).
+    public struct IdentificationHelper: Encodable, Sendable, Equatable {
+        public var cpe: String?
+        public var purl: String?
     }
 
     public struct Vulnerability: Encodable, Sendable, Equatable {

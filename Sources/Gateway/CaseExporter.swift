@@ -101,14 +101,15 @@ public struct CaseExporter: Sendable {
 
         let developers = snapshot.participants.filter { $0.organization.kind == .productDeveloper }
         let branches = developers.map { p in
-            p.products.isEmpty
+            p.namedProducts.isEmpty
                 ? CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: nil,
                                       product: .init(name: "\(p.organization.name) products concerned by \(record.id)",
                                                      productId: Self.productId(p.organization.id)))
                 // The products the vendor's own VEX document named, each with the status it stated.
-                : CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: p.products.enumerated().map { index, product in
+                : CSAFDocument.Branch(category: "vendor", name: p.organization.name, branches: p.namedProducts.enumerated().map { index, product in
                     CSAFDocument.Branch(category: "product_name", name: product.product, branches: nil,
-                                        product: .init(name: product.product, productId: Self.productId(p.organization.id, index)))
+                                        product: .init(name: product.product, productId: Self.productId(p.organization.id, index),
+                                                       productIdentificationHelper: Self.identificationHelper(product.productId)))
                 }, product: nil)
         }
         return CSAFDocument(document: document,
@@ -131,8 +132,8 @@ public struct CaseExporter: Sendable {
                                    title: "Statement of \(p.organization.name) (\(p.record.response.rawValue))", audience: nil))
             }
             guard p.organization.kind == .productDeveloper else { continue }
-            if !p.products.isEmpty {
-                for (index, product) in p.products.enumerated() {
+            if !p.namedProducts.isEmpty {
+                for (index, product) in p.namedProducts.enumerated() {
                     let id = Self.productId(p.organization.id, index)
                     switch product.status {
                     case .affected: status.knownAffected = (status.knownAffected ?? []) + [id]
@@ -231,10 +232,22 @@ public struct CaseExporter: Sendable {
         case .undeliverable: parts.append("notification undeliverable")
         }
         if p.record.response != .none { parts.append("response: \(p.record.response.rawValue)") }
+        // Where the statements that stand came from: `answer link`, `signed mail`, `VEX file`…
+        let sources = p.products.map(\.source.rawValue).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if !sources.isEmpty { parts.append("source: \(sources.joined(separator: ", "))") }
         return parts.joined(separator: "; ")
     }
 
     static func productId(_ organizationId: String) -> String { "CSAFPID-\(organizationId)" }
+
+    /// The CPE or PURL a vendor gave for its product, as CSAF's `product_identification_helper`; nil for any
+    /// other identifier (a document's own product id or bom-ref means nothing outside it).
+    static func identificationHelper(_ id: String?) -> CSAFDocument.IdentificationHelper? {
+        guard let id else { return nil }
+        if ProductIdentifier.isCPE(id) { return .init(cpe: id, purl: nil) }
+        if ProductIdentifier.isPURL(id) { return .init(cpe: nil, purl: id) }
+        return nil
+    }
 
     /// The id of a vendor's product named in its VEX statement: `CSAFPID-<organisation id>-<n>`, from 1.
     static func productId(_ organizationId: String, _ index: Int) -> String { "CSAFPID-\(organizationId)-\(index + 1)" }
@@ -285,6 +298,8 @@ public struct CaseExporter: Sendable {
             return text("delivery") == "notified" ? "\(organization) notified." : "Notification of \(organization) undeliverable."
         case "participant.response": return "\(organization) answered: \(text("response") ?? "?")."
         case "participant.products": return "\(organization) stated the status of its products (\(text("source") ?? "VEX"))."
+        case "answer-link.issued": return "Answer link issued to \(organization)."
+        case "answer-link.revoked": return "Answer link of \(organization) revoked."
         default: return "\(event.action) (\(event.objectId))."
         }
     }

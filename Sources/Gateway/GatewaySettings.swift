@@ -27,6 +27,10 @@ public struct GatewaySettings: Sendable {
     public var verp = true
     /// The level of cases that have none recorded (`cases.tlp`).
     public var defaultTLP: TrafficLightProtocol = .defaultLevel
+    /// The vendors' answer link (`answer:`): with `base_url` set, every case message carries its participant's link.
+    public var answer = WorkspaceConfiguration.Answer()
+    /// The workspace's state folder (`.liaison/`), where the answer-link key is kept.
+    public var stateDirectory: URL?
 
     public init(sender: EmailAddress, senderOrganizationId: String? = nil, signingKey: String?, gnupgHome: String?,
                 encryption: EncryptionPolicy = .whenKey,

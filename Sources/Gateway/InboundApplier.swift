@@ -289,11 +289,18 @@ public struct InboundApplier: Sendable {
                         effects.append("not applied: \(review!.reason)")
                     } else {
                         // Product statements first: the participant's response is what all its products now mean.
-                        let records = files.statements.map {
+                        var records = files.statements.map {
                             $0.record(caseId: caseId, organizationId: match.organizationId, messageId: messageId, statedAt: at, now: now)
                         }
+                        // A status stated in the text speaks for all the organisation's products.
+                        if records.isEmpty, let status = ProductStatement.status(of: wanted) {
+                            let source: ProductStatement.Source = statedByPerson != nil ? .person : verifiedForCase ? .signedMail : .mail
+                            records = [ProductStatement(caseId: caseId, organizationId: match.organizationId, product: "", productId: nil,
+                                                        status: status, justification: nil, detail: nil, source: source,
+                                                        reference: "reply \(messageId)", statedAt: at, recordedAt: now)]
+                        }
                         let response = try store.recordProductStatements(records, actor: actor) ?? wanted
-                        if !records.isEmpty { effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")") }
+                        if !files.statements.isEmpty { effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")") }
                         if response != participant.response || statement != nil {
                             try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: response,
                                                      statement: statement, at: at, actor: actor, source: "reply \(messageId)")

@@ -96,6 +96,7 @@ public struct NotificationComposer: Sendable {
             return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
         }
         let base = try planningBase(for: request)
+        try recordAnswerLinks(base)
         let parts = PlanningParts.start(base: base, composer: self, sign: true)
         defer { parts.finish() }
         let createdAt = now()
@@ -141,6 +142,7 @@ public struct NotificationComposer: Sendable {
             throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request),
                                   fields: fields)
         }
+        try recordAnswerLinks(base)
         let createdAt = now()
         let messages = parts.flatMap { part in
             zip(part.drafts, part.bytes).map { $0.queued(bytes: $1, request: base.request, settings: settings, createdAt: createdAt) }

@@ -21,6 +21,10 @@ extension NotificationComposer {
         let problems: [String]
         /// The liaison.yaml field behind each of `problems` that a setting caused, keyed by its sentence.
         let fields: [String: String]
+        /// Each participant's answer link (`answer.url`), when `answer.base_url` is set.
+        var answerURLs: [String: String] = [:]
+        /// Links made for this request, recorded once its messages are queued.
+        var newAnswerLinks: [AnswerToken] = []
     }
 
     /// Every checked draft, in order, or every problem found.
@@ -123,17 +127,47 @@ extension NotificationComposer {
         }()
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
         var seen = Set<String>()
-        return PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
-                            context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
-                            problems: problems, fields: fields)
+        var base = PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
+                                context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
+                                problems: problems, fields: fields)
+        try addAnswerLinks(to: &base)
+        return base
+    }
+
+    /// Each participant's answer link for the case's messages, when `answer.base_url` is set: its current link,
+    /// or a new one (recorded by `recordAnswerLinks` once the messages are queued). Observers get none.
+    func addAnswerLinks(to base: inout PlanningBase) throws {
+        guard settings.answer.baseURL != nil, let caseId = base.request.caseId, let links = try answerLinks() else { return }
+        for orgId in base.organizationIds where !base.request.observers.contains(orgId) {
+            guard let participants = try? CaseStore(store).participantIds(caseId: caseId), participants.contains(orgId),
+                  let next = try links.next(caseId: caseId, organizationId: orgId) else { continue }
+            base.answerURLs[orgId] = next.link.url
+            if let pending = next.pending { base.newAnswerLinks.append(pending) }
+        }
+    }
+
+    /// The workspace's answer links on the composer's clock; nil without a state folder for the key.
+    func answerLinks() throws -> AnswerLinks? {
+        guard let state = settings.stateDirectory else { return nil }
+        var links = AnswerLinks(store: store, key: try AnswerLinkKey.loadOrCreate(stateDirectory: state), settings: settings.answer)
+        links.now = now
+        return links
+    }
+
+    /// Records the links `addAnswerLinks` made, just before the messages carrying them are stored.
+    func recordAnswerLinks(_ base: PlanningBase) throws {
+        guard !base.newAnswerLinks.isEmpty, let links = try answerLinks() else { return }
+        for token in base.newAnswerLinks { try links.record(token, actor: settings.actor) }
     }
 
     /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.
     func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
         var part = PlanningParts.Part()
         do {
+            var context = base.context
+            context.set(base.answerURLs[orgId].map { ["url": .string($0)] } ?? [:], at: ["answer"])
             part.drafts = try orgDrafts(directory: NotificationPlanningQueries(store), orgId: orgId,
-                                        request: base.request, base: base.context, library: base.library, pgp: pgp,
+                                        request: base.request, base: context, library: base.library, pgp: pgp,
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {
             part.problems = error.problems
@@ -184,6 +218,8 @@ extension NotificationComposer {
             }
         }
         let languages = org.languages
+        // `answer` is always an object, so `{{#answer.url}}` is simply false without a link.
+        context.set(base[member: "answer"] ?? [:], at: ["answer"])
         context.set(["id": .string(orgId), "name": .string(org.name), "localName": .string(org.localName ?? org.name),
                      "country": .string(org.country)], at: ["organization"])
         for (key, value) in request.variables.sorted(by: { $0.key < $1.key }) {

@@ -95,6 +95,9 @@ struct TemplateChecker {
     /// A dotted name whose parent resolves to an object (`case` of `case.due`).
     private func isOptionalMember(_ name: String, in scopes: [TemplateValue]) -> Bool {
         let path = name.split(separator: ".")
+        // `{{#answer.url}}`: the vendor's answer link, absent wherever no link is given (answer.base_url unset, a
+        // message outside a case, `mail send`).
+        if path.first == "answer" && path.count == 2 { return true }
         guard path.count > 1, let parent = resolve(path.dropLast().joined(separator: "."), in: scopes),
               case .object = parent else { return false }
         return true

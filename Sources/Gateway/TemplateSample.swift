@@ -17,6 +17,8 @@ public enum TemplateSample {
             "recipients": [["email": "psirt@vendor.example", "name": "PSIRT"]],
             "escalation": ["organizationName": "Sample Vendor Inc.", "organizationLocalName": "サンプル株式会社", "days": "42"],
             "incident": ["category": "scan", "categoryLabel": "scan", "summary": "Port scans from 192.0.2.0/24"],
+            // The link is rendered wherever a template has it, so its section is checked too.
+            "answer": ["url": .string("\(settings.answer.baseURL ?? "https://csirt.example")/answer/SAMPLE-TOKEN")],
         ]
         context.set(CaseTemplateContext.value(of: sample, in: settings.timeZone, defaultLevel: settings.defaultTLP), at: ["case"])
         context.set(.string(ZoneLabel.day(of: Date(), in: settings.timeZone)), at: ["case", "notifiedOn"])

@@ -22,6 +22,8 @@ struct VEXDocument: Sendable {
         var status: ProductStatement.Status
         var justification: String?
         var detail: String?
+        /// For fixed: the first fixed version, where the document gives one.
+        var fixedVersion: String? = nil
     }
 
     let format: Format
@@ -230,8 +232,8 @@ extension VEXDocument {
         func record(caseId: String, organizationId: String, messageId: String, statedAt: Date, now: Date) -> ProductStatement {
             ProductStatement(caseId: caseId, organizationId: organizationId, product: statement.product,
                              productId: statement.productId, status: statement.status, justification: statement.justification,
-                             detail: statement.detail, source: "\(document.label) in reply \(messageId)", statedAt: statedAt,
-                             recordedAt: now)
+                             fixedVersion: statement.fixedVersion, detail: statement.detail, source: .vexFile,
+                             reference: "\(document.label) in reply \(messageId)", statedAt: statedAt, recordedAt: now)
         }
     }
 

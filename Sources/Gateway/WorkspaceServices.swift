@@ -121,9 +121,17 @@ public struct WorkspaceServices: Sendable {
         settings.timeZone = dates.timeZone
         settings.verp = configuration.sender.verp
         settings.defaultTLP = configuration.cases.tlp
+        settings.answer = configuration.answer
+        settings.stateDirectory = workspace.stateURL
         settings.signingPassphrase = try workspace.signingPassphrase(configuration: configuration, environment: environment)
         settings.passphraseField = configuration.gnupg.passphraseField
         return settings
+    }
+
+    /// The vendors' answer links (`answer:`), with the workspace's key (`.liaison/answer-link.key`, made on first
+    /// use). Throws `GatewayError.configuration` when the key cannot be read or made.
+    public func answerLinks() throws -> AnswerLinks {
+        AnswerLinks(store: store, key: try AnswerLinkKey.loadOrCreate(stateDirectory: workspace.stateURL), settings: configuration.answer)
     }
 
     /// `file:relative/dir` and relative CA paths are taken from the workspace root.

@@ -35,46 +35,80 @@ extension CaseStore {
     /// Per organisation of the case: last message in and out, and the latest response's source and actor. Three
     /// grouped queries, whatever the number of participants.
     public func activity(caseId: String) throws -> [String: ParticipantActivity] {
-        try writer.read { db in
-            var activity: [String: ParticipantActivity] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT organizationId, MAX(receivedAt) AS lastIn FROM inboundMessage
-                WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
-                """, arguments: [caseId]) {
-                activity[row["organizationId"], default: ParticipantActivity()].lastIn = row["lastIn"]
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT organizationId, MAX(sentAt) AS lastOut FROM notification INDEXED BY notification_case
-                WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
-                """, arguments: [caseId]) {
-                activity[row["organizationId"], default: ParticipantActivity()].lastOut = row["lastOut"]
-            }
-            // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them.
-            for row in try Row.fetchAll(db, sql: """
-                SELECT objectId, actor, json_extract(data, '$.source') AS source FROM event
-                WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
-                ORDER BY id
-                """, arguments: [caseId + "|", caseId + "}"]) {
-                let objectId: String = row["objectId"]
-                let organization = String(objectId.dropFirst(caseId.count + 1))
-                activity[organization, default: ParticipantActivity()].responseSource = row["source"]
-                activity[organization, default: ParticipantActivity()].responseActor = row["actor"]
-            }
-            return activity
+        try writer.read { db in try Self.activity(db, caseId: caseId) }
+    }
+
+    static func activity(_ db: Database, caseId: String) throws -> [String: ParticipantActivity] {
+        var activity: [String: ParticipantActivity] = [:]
+        let received = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT organizationId, MAX(receivedAt) FROM inboundMessage
+            WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
+            """), arguments: [caseId])
+        while let row = try received.next() {
+            activity[row[0], default: ParticipantActivity()].lastIn = row[1]
         }
+        let sent = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT organizationId, MAX(sentAt) FROM notification INDEXED BY notification_case
+            WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
+            """), arguments: [caseId])
+        while let row = try sent.next() {
+            activity[row[0], default: ParticipantActivity()].lastOut = row[1]
+        }
+        // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
+        // response event of each (bare columns come from the MAX row), in the index's order: no sort.
+        let responses = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT objectId, actor, json_extract(data, '$.source'), MAX(id) FROM event
+            WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
+            GROUP BY objectId
+            """), arguments: [caseId + "|", caseId + "}"])
+        while let row = try responses.next() {
+            let objectId: String = row[0]
+            let organization = String(objectId.dropFirst(caseId.count + 1))
+            activity[organization, default: ParticipantActivity()].responseSource = row[2]
+            activity[organization, default: ParticipantActivity()].responseActor = row[1]
+        }
+        return activity
     }
 
     /// The case's events and its participants' events, newest first, at most `limit`.
     public func timeline(caseId: String, limit: Int = 500) throws -> [CaseTimelineEntry] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, at, actor, action, objectId, data FROM event
+        try writer.read { db in try Self.timeline(db, caseId: caseId, limit: limit) }
+    }
+
+    static func timeline(_ db: Database, caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
+        // The ids are chosen from the index alone (a case of thousands of participants has thousands of events), then
+        // only the `limit` rows chosen are read.
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, at, actor, action, objectId, data FROM event WHERE id IN (
+                SELECT id FROM event
                 WHERE (objectType = 'case' AND objectId = ?)
                    OR (objectType = 'participant' AND objectId >= ? AND objectId < ?)
-                ORDER BY id DESC LIMIT ?
-                """, arguments: [caseId, caseId + "|", caseId + "}", limit]).map {
-                CaseTimelineEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], objectId: $0["objectId"], data: $0["data"])
-            }
+                ORDER BY id DESC LIMIT ?)
+            ORDER BY id DESC
+            """), arguments: [caseId, caseId + "|", caseId + "}", limit]).map {
+            CaseTimelineEntry(id: $0[0], at: $0[1], actor: $0[2], action: $0[3], objectId: $0[4], data: $0[5])
+        }
+    }
+}
+
+/// What the desk's case page shows, read in one transaction (one consistent state of the store): the case and its
+/// participants (`CaseStore.show`), each participant's activity (`activity`) and the latest events (`timeline`).
+public struct CaseMatrix: Sendable {
+    public let detail: CaseDetail
+    /// By organisation id.
+    public let activity: [String: ParticipantActivity]
+    /// Newest first.
+    public let timeline: [CaseTimelineEntry]
+}
+
+extension CaseStore {
+    /// The case page's data in one read: a fixed number of statements whatever the number of participants.
+    /// Days are counted up to `now`; at most `timelineLimit` events. Throws `StoreError.unknownCase`.
+    public func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix {
+        try writer.read { db in
+            CaseMatrix(detail: try Self.detail(db, caseId: caseId, now: now),
+                       activity: try Self.activity(db, caseId: caseId),
+                       timeline: try Self.timeline(db, caseId: caseId, limit: timelineLimit))
         }
     }
 }

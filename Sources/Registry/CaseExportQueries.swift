@@ -7,6 +7,8 @@ public struct ExportedParticipant: Sendable, Equatable {
     public var organization: Organization
     /// The current statement of each of its products (from VEX documents), by product name.
     public var products: [ProductStatement] = []
+    /// Those of `products` that name a product (a statement for all its products names none).
+    public var namedProducts: [ProductStatement] { products.filter { !$0.product.isEmpty } }
 }
 
 /// Everything an export of one case reads: the case, its participants with their organisations, the events

@@ -33,8 +33,11 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let ourDeliveryProblems: Int
     /// The latest of them as it was listed for review, or null.
     public let ourDeliveryProblem: String?
-    /// The current statement of each product (from VEX documents), by product name; empty when none was read.
+    /// The statement of each named product that stands (from the answer link, VEX documents…), by product name;
+    /// empty when none was stated.
     public let products: [ProductStatement]
+    /// The statement for all the organisation's products that stands (a mail's status, `case set`), when there is one.
+    public var allProducts: ProductStatement?
 
     /// Addresses of the organisation that bounced or were refused for good in this case's messages.
     public var bouncedAddresses: [AddressTrouble] = []
@@ -45,7 +48,7 @@ public struct ParticipantStatus: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case record, organizationName, daysWaiting, daysToRespond, lastMessageState, verifiedReply, ourDeliveryProblems
-        case ourDeliveryProblem, products, bouncedAddresses, ownProblems, automaticReplies
+        case ourDeliveryProblem, products, allProducts, bouncedAddresses, ownProblems, automaticReplies
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +62,7 @@ public struct ParticipantStatus: Sendable, Encodable {
         try container.encode(ourDeliveryProblems, forKey: .ourDeliveryProblems)
         try container.encode(ourDeliveryProblem, forKey: .ourDeliveryProblem)
         try container.encode(products, forKey: .products)
+        try container.encodeIfPresent(allProducts, forKey: .allProducts)
         try container.encode(bouncedAddresses, forKey: .bouncedAddresses)
         try container.encode(ownProblems, forKey: .ownProblems)
         try container.encode(automaticReplies, forKey: .automaticReplies)
@@ -247,6 +251,15 @@ public struct CaseStore: Sendable {
         try writer.write { db in
             // A person's decision on a case opened by mistake: reopen it first (a reply read by ingest is still kept).
             if let record = try CaseRecord.fetchOne(db, key: caseId) { try CaseLifecycleStore.refuseWithdrawn(record) }
+            var response = response
+            // A status set by a person is a statement for all the organisation's products, newer than those before it.
+            if let status = ProductStatement.status(of: response),
+               try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) != nil {
+                let general = ProductStatement(caseId: caseId, organizationId: organizationId, product: "", productId: nil,
+                                               status: status, justification: nil, detail: statement, source: .person,
+                                               reference: source, statedAt: date, recordedAt: date)
+                response = try ProductStatementSchema.record(db, [general], actor: actor) ?? response
+            }
             try Self.recordResponse(db, caseId: caseId, organizationId: organizationId, response: response,
                                     statement: statement, at: date, actor: actor, source: source)
         }
@@ -333,75 +346,106 @@ public struct CaseStore: Sendable {
 
     /// One case with each participant's state (no message bytes are read); days are counted up to `now`.
     public func show(caseId: String, now: Date) throws -> CaseDetail {
-        try writer.read { db in
-            let record = try Self.existingCase(db, caseId)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.*, o.name AS organizationName,
-                       (SELECT n.state FROM notification n INDEXED BY notification_case
-                        WHERE n.caseId = p.caseId AND n.organizationId = p.organizationId
-                        ORDER BY n.id DESC LIMIT 1) AS lastState,
-                       (SELECT COUNT(*) FROM inboundMessage m WHERE m.id = (
-                            SELECT MAX(id) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
-                            AND appliedResponse IS NOT NULL)
-                        AND m.appliedResponse = p.response AND m.signature = 'verified' AND m.signedForCase) AS verifiedReplies,
-                       (SELECT COUNT(*) FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
-                        AND kind = 'our-delivery-problem') AS ourProblems,
-                       (SELECT reviewReason FROM inboundMessage WHERE caseId = p.caseId AND organizationId = p.organizationId
-                        AND kind = 'our-delivery-problem' ORDER BY id DESC LIMIT 1) AS ourProblem
-                FROM participant p JOIN organization o ON o.id = p.organizationId
-                WHERE p.caseId = ? ORDER BY p.organizationId
-                """, arguments: [caseId])
-            var bounced: [String: [AddressTrouble]] = [:]
-            var own: [String: [AddressTrouble]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
-                FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
-                WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
-                ORDER BY n.id, r.email
-                """, arguments: [caseId]) {
-                let organization: String = row["organizationId"]
-                let code: Int? = row["smtpCode"]
-                let reply: String? = row["smtpReply"]
-                let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
-                if row["state"] as String == "voided" {
-                    let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
-                    if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
-                } else if row["relayRefused"] as Bool {
-                    own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
-                } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
-                    bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
-                }
-            }
-            var automatic: [String: [AutomaticReplyNote]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
-                WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
-                """, arguments: [caseId]) {
-                automatic[row["organizationId"], default: []].append(
-                    AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
-            }
-            let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
-            let participants = try rows.map { row -> ParticipantStatus in
-                let p = try ParticipantRecord(row: row)
-                var waiting: Int?
-                if let notified = p.firstNotifiedAt {
-                    let end = p.firstResponseAt ?? now
-                    waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
-                }
-                var status = ParticipantStatus(record: p, organizationName: row["organizationName"],
-                                         daysWaiting: p.firstResponseAt == nil ? waiting : nil,
-                                         daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                         lastMessageState: row["lastState"],
-                                         verifiedReply: (row["verifiedReplies"] as Int? ?? 0) > 0,
-                                         ourDeliveryProblems: row["ourProblems"] ?? 0, ourDeliveryProblem: row["ourProblem"],
-                                         products: products[p.organizationId] ?? [])
-                status.bouncedAddresses = bounced[p.organizationId] ?? []
-                status.ownProblems = own[p.organizationId] ?? []
-                status.automaticReplies = automatic[p.organizationId] ?? []
-                return status
-            }
-            return CaseDetail(record: record, participants: participants)
+        try writer.read { db in try Self.detail(db, caseId: caseId, now: now) }
+    }
+
+    /// The columns of `participant` in the order `ParticipantRecord(participantRow:)` reads them.
+    static let participantColumns = """
+        p.caseId, p.organizationId, p.addedAt, p.delivery, p.firstNotifiedAt, p.response, p.firstResponseAt,
+        p.respondedAt, p.statement, p.lastRemindedAt, p.reminderCount, p.escalatedAt, p.unreachableAt
+        """
+
+    /// `show` inside a read: one query per kind of fact, each grouped by organisation (none per participant), so a
+    /// case of thousands of participants costs a handful of statements.
+    static func detail(_ db: Database, caseId: String, now: Date) throws -> CaseDetail {
+        let record = try existingCase(db, caseId)
+        // The state of the latest message to each organisation (SQLite takes bare columns from the MAX row).
+        var lastState: [String: String] = [:]
+        let stateRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT organizationId, state, MAX(id) FROM notification INDEXED BY notification_case
+            WHERE caseId = ? GROUP BY organizationId
+            """), arguments: [caseId])
+        while let row = try stateRows.next() {
+            lastState[row[0]] = row[1]
         }
+        // The latest reply that set a response, and whether it was signed for the case by the organisation's key.
+        var latestApplied: [String: (response: String, verified: Bool)] = [:]
+        let appliedRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT organizationId, appliedResponse, signature = 'verified' AND signedForCase, MAX(id) FROM inboundMessage
+            WHERE caseId = ? AND organizationId IS NOT NULL AND appliedResponse IS NOT NULL GROUP BY organizationId
+            """), arguments: [caseId])
+        while let row = try appliedRows.next() {
+            latestApplied[row[0]] = (row[1], (row[2] as Bool?) ?? false)
+        }
+        // Delivery problems of our own: how many, and the latest as it was listed for review.
+        var ourProblems: [String: (count: Int, latest: String?)] = [:]
+        let problemRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT organizationId, COUNT(*), reviewReason, MAX(id) FROM inboundMessage
+            WHERE caseId = ? AND organizationId IS NOT NULL AND kind = 'our-delivery-problem' GROUP BY organizationId
+            """), arguments: [caseId])
+        while let row = try problemRows.next() {
+            ourProblems[row[0]] = (row[1], row[2])
+        }
+        var bounced: [String: [AddressTrouble]] = [:]
+        var own: [String: [AddressTrouble]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
+            FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
+            WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
+            ORDER BY n.id, r.email
+            """, arguments: [caseId]) {
+            let organization: String = row["organizationId"]
+            let code: Int? = row["smtpCode"]
+            let reply: String? = row["smtpReply"]
+            let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
+            if row["state"] as String == "voided" {
+                let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
+                if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
+            } else if row["relayRefused"] as Bool {
+                own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
+            } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
+                bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
+            }
+        }
+        var automatic: [String: [AutomaticReplyNote]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
+            WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
+            """, arguments: [caseId]) {
+            automatic[row["organizationId"], default: []].append(
+                AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
+        }
+        let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
+        var participants: [ParticipantStatus] = []
+        // Rows read in place from the statement (a cursor copies none), columns by position.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(participantColumns), o.name
+            FROM participant p JOIN organization o ON o.id = p.organizationId
+            WHERE p.caseId = ? ORDER BY p.organizationId
+            """), arguments: [caseId])
+        while let row = try rows.next() {
+            let p = try ParticipantRecord(participantRow: row)
+            var waiting: Int?
+            if let notified = p.firstNotifiedAt {
+                let end = p.firstResponseAt ?? now
+                waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
+            }
+            let applied = latestApplied[p.organizationId]
+            let problems = ourProblems[p.organizationId]
+            var status = ParticipantStatus(record: p, organizationName: row[13],
+                                           daysWaiting: p.firstResponseAt == nil ? waiting : nil,
+                                           daysToRespond: p.firstResponseAt == nil ? nil : waiting,
+                                           lastMessageState: lastState[p.organizationId],
+                                           verifiedReply: applied.map { $0.verified && $0.response == p.response.rawValue } ?? false,
+                                           ourDeliveryProblems: problems?.count ?? 0, ourDeliveryProblem: problems?.latest,
+                                           products: (products[p.organizationId] ?? []).filter { !$0.product.isEmpty })
+            status.allProducts = products[p.organizationId]?.first { $0.product.isEmpty }
+            status.bouncedAddresses = bounced[p.organizationId] ?? []
+            status.ownProblems = own[p.organizationId] ?? []
+            status.automaticReplies = automatic[p.organizationId] ?? []
+            participants.append(status)
+        }
+        return CaseDetail(record: record, participants: participants)
     }
 
     /// Every case the organisation took part in, newest first, with what it answered (response, statement, where

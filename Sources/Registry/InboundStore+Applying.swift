@@ -50,6 +50,10 @@ extension InboundTransaction {
         participant.respondedAt = previous?.at
         participant.firstResponseAt = earlier.first { $0.response != Response.none }?.at
         try participant.update(db, columns: ["response", "firstResponseAt", "respondedAt", "statement"])
+        // The product statements read from that reply (its text, or a VEX file in it) go with it.
+        try db.execute(sql: """
+            DELETE FROM productStatement WHERE caseId = ? AND organizationId = ? AND (reference = ? OR reference LIKE '% in ' || ?)
+            """, arguments: [caseId, organizationId, source, source])
         try EventLog.append(db, actor: actor, action: "participant.response", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),

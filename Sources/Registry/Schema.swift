@@ -205,6 +205,7 @@ public enum Schema {
         migrator.registerMigration(OutboxMessageSchema.migrationName, migrate: OutboxMessageSchema.migrate)
         migrator.registerMigration(InboundBodySchema.migrationName, migrate: InboundBodySchema.migrate)
         migrator.registerMigration(UserSchema.migrationName, migrate: UserSchema.migrate)
+        migrator.registerMigration(AnswerLinkSchema.migrationName, migrate: AnswerLinkSchema.migrate)
         return migrator
     }
 

@@ -39,6 +39,13 @@ public enum ShippedTemplates {
         not suit your plans, please reply to this message.
 
         Please keep {{tracking}} in the subject of your reply.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "due-changed.ja.mustache": ##"""
@@ -63,6 +70,13 @@ public enum ShippedTemplates {
         日程についてご意見がございましたら、本メールへの返信にてご連絡ください。
 
         件名の {{tracking}} は残したままご返信ください。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "escalation.en.mustache": ##"""
@@ -88,6 +102,13 @@ public enum ShippedTemplates {
         vulnerability information without its statement.
 
         Please keep {{tracking}} in the subject of your reply.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "escalation.ja.mustache": ##"""
@@ -115,6 +136,13 @@ public enum ShippedTemplates {
         ステートメントなしに脆弱性情報を公表することがあります。
 
         件名の {{tracking}} は残したままご返信ください。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "incident.en.mustache": ##"""
@@ -132,6 +160,13 @@ public enum ShippedTemplates {
 
         If you need logs or further details, please reply to this message. We would be
         grateful if you could investigate and take action as appropriate.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "incident.ja.mustache": ##"""
@@ -150,6 +185,13 @@ public enum ShippedTemplates {
 
         詳細なログなどが必要な場合は、本メールへの返信にてお知らせください。
         貴組織での調査および対応をお願いいたします。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "publication.en.mustache": ##"""
@@ -166,6 +208,13 @@ public enum ShippedTemplates {
 
         Thank you for your cooperation. If you would like to add to or correct the
         published information, please reply to this message.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "publication.ja.mustache": ##"""
@@ -185,6 +234,13 @@ public enum ShippedTemplates {
 
         本件へのご協力に感謝いたします。公表内容に追記・訂正がございましたら、
         本メールへの返信にてご連絡ください。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "reminder.en.mustache": ##"""
@@ -201,6 +257,13 @@ public enum ShippedTemplates {
         products are affected. If you have already replied, please accept our apologies.
 
         Please keep {{tracking}} in the subject of your reply.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "reminder.ja.mustache": ##"""
@@ -219,6 +282,13 @@ public enum ShippedTemplates {
         ご連絡ください。すでにご返信いただいている場合は、行き違いをご容赦ください。
 
         件名の {{tracking}} は残したままご返信ください。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "vendor-initial.en.mustache": ##"""
@@ -246,6 +316,13 @@ public enum ShippedTemplates {
 
         Please keep {{tracking}} in the subject of your reply so that it reaches this
         case. Replies encrypted with OpenPGP are welcome.
+        {{#answer.url}}
+
+        You can also answer through this link, made for your organisation and this case
+        only (no account needed): give the status of each of your products, a
+        statement, or a VEX document (CSAF, OpenVEX or CycloneDX).
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
         "vendor-initial.ja.mustache": ##"""
@@ -274,6 +351,13 @@ public enum ShippedTemplates {
 
         ご返信の際は件名の {{tracking}} を残していただくと、確実に本件として処理されます。
         PGP で暗号化してのご返信を歓迎いたします。
+        {{#answer.url}}
+
+        次のリンクからもご回答いただけます (貴組織と本件専用、アカウント不要)。
+        製品ごとの影響の有無、ステートメント、または VEX 文書 (CSAF、OpenVEX、
+        CycloneDX) をお送りいただけます。
+          {{answer.url}}
+        {{/answer.url}}
         {{> signature}}
         """## + "\n",
     ]

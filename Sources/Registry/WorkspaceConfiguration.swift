@@ -147,6 +147,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var cases = Cases()
     public var reminders = ReminderPolicy()
     public var ingest = Ingest()
+    public var answer = Answer()
     public var desk = Desk()
 
     /// The configured zone (valid: the parser checks it).
@@ -200,7 +201,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders", "imap", "ingest", "desk"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders", "imap", "ingest", "answer", "desk"]) else { return }
         // `timezone` and its old name `report.timezone`: where both are given they must agree.
         var zones: [(field: String, line: Int, zone: String)] = []
         func readZone(_ value: Node, field: String) {
@@ -226,6 +227,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             case "cases": readCases(node, with: &reader)
             case "reminders": readReminders(node, with: &reader)
             case "ingest": readIngest(node, with: &reader)
+            case "answer": readAnswer(node, with: &reader)
             case "desk": readDesk(node, with: &reader)
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key", "verp"]) else { continue }

@@ -60,5 +60,10 @@ enum WorkspaceTemplate {
       unreachable_after_days: 60      # the organisation is marked unreachable (liaison report unreachable)
       # coordinator: cert-cc          # an organisation that receives a copy of each escalation
 
+    answer:                           # the vendors' answer link (served by `liaison serve`), in every case message
+      # base_url: https://csirt.example   # where the server is reached from outside; unset: no link in any message
+      grace_days: 30                  # a link stays valid this many days after its case is published
+      open_days: 365                  # and at most this many days after it was issued while the case is open
+
     """
 }

@@ -22,7 +22,7 @@ struct CaseCommand: ParsableCommand {
             event of the audit log.
             """,
         subcommands: [Open.self, Add.self, Show.self, List.self, Set.self, Publish.self, SetDue.self, SetTLP.self,
-                      SetTitle.self, Withdraw.self, Reopen.self, Import.self, CaseExportCommand.self])
+                      SetTitle.self, Withdraw.self, Reopen.self, Import.self, CaseExportCommand.self, AnswerLink.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")
@@ -145,16 +145,28 @@ struct CaseCommand: ParsableCommand {
                     print("Bounces, our own delivery problems and automatic replies:")
                     notes.forEach { print($0) }
                 }
-                let products = detail.participants.flatMap { p in
-                    p.products.map { [p.record.organizationId, $0.product, $0.status.rawValue, $0.justification ?? "-",
-                                      dates.dayText($0.statedAt), $0.source] }
+                var products: [[String]] = []
+                for p in detail.participants {
+                    for statement in [p.allProducts].compactMap({ $0 }) + p.products {
+                        products.append(CaseCommand.productRow(p.record.organizationId, statement, dates: dates))
+                    }
                 }
                 if !products.isEmpty {
                     print("")
-                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source"], products)
+                    CommandSupport.printTable(["organisation", "product", "status", "justification", "stated", "source", "from"], products)
                 }
             }
         }
+    }
+
+    /// One product statement as `case show` lists it: organisation, product (with its CPE or PURL), status (with
+    /// the fixed version), justification, day stated, source and where it was read.
+    static func productRow(_ organization: String, _ statement: ProductStatement, dates: WorkspaceDates) -> [String] {
+        let product = statement.product.isEmpty ? "(all products)" : statement.product
+        let identifier = statement.productId.map { " [\($0)]" } ?? ""
+        let fixed = statement.fixedVersion.map { " in \($0)" } ?? ""
+        return [organization, product + identifier, statement.status.rawValue + fixed, statement.justification ?? "-",
+                dates.dayText(statement.statedAt), statement.source.rawValue, statement.reference]
     }
 
     struct List: ParsableCommand {

@@ -32,6 +32,9 @@ struct GatewayEnvironment {
     func replyIngester() throws -> ReplyIngester { try services.replyIngester() }
     func settings() throws -> GatewaySettings { try services.settings() }
 
+    /// The answer links of the workspace, with its key (made in `.liaison/answer-link.key` on first use).
+    func answerLinks() throws -> AnswerLinks { try services.answerLinks() }
+
     /// SMTP settings from liaison.yaml, the password from the environment variable it names; options win.
     func smtp(url: String? = nil, tls: String? = nil, caFile: String? = nil, username: String? = nil) throws -> SMTPConfiguration {
         try Self.asValidation { try services.smtp(url: url, tls: tls, caFile: caFile, username: username) }

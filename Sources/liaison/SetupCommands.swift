@@ -126,6 +126,7 @@ struct DoctorCommand: ParsableCommand {
                                            gnupgHome: home, templatesDirectory: workspace.templatesURL, actor: EventLog.defaultActor)
             settings.timeZone = configuration.workspaceTimeZone
             settings.defaultTLP = configuration.cases.tlp
+            settings.answer = configuration.answer
             let library = try TemplateLibrary(directory: workspace.templatesURL)
             let (checked, problems) = TemplateSample.check(library, settings: settings)
             if checked.isEmpty {

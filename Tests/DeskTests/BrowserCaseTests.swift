@@ -5,7 +5,7 @@ import TestSupport
 /// A case page in a real headless Chromium: the matrix changes when a response is set through the form, in English
 /// and in Japanese, and hostile text never runs.
 @Suite(.serialized, .enabled(if: BrowserScript.isAvailable)) struct BrowserCaseTests {
-    static let row = "#matrix tr[data-org=\"acme\"] td.response"
+    static let row = "#matrix tr[data-org=\"acme\"] td.r"
 
     @Test(arguments: ["en", "ja"])
     func setAResponseThroughTheFormAndSeeTheMatrixChange(language: String) throws {
@@ -21,19 +21,29 @@ import TestSupport
             ["fill": ["#response-org": "acme", "#response-value": "not-affected", "#response-statement": "not shipped in Japan"]],
             ["submit": "#response-save"],
             ["text": Self.row],
-            ["text": "#matrix tr[data-org=\"acme\"] td.statement"],
+            ["text": "#matrix tr[data-org=\"acme\"] td.t"],
             ["text": "#notice"],
-            ["text": "#matrix tr[data-org=\"acme\"] td.source"],
+            ["text": "#matrix tr[data-org=\"acme\"] td.s"],
             ["screenshot": shot.path],
             ["alert": true],
             ["count": "img[src=x]"],
             ["count": "script:not([src])"],
             ["console": true],
+            ["attribute": [Self.row, "data-v"]],
+            ["text": "#matrix tr[data-org=\"acme\"] td.d"],
+            ["attribute": ["#matrix tr[data-org=\"acme\"] td.d", "data-v"]],
+            ["text": "#tlp-value option:checked"],
         ])
         #expect(run.error == nil, "\(run.error ?? "")")
-        #expect(run.text(2) == "none")
+        // The response and delivery in the page language, their values kept in data-v.
+        #expect(run.text(2) == (language == "ja" ? "なし" : "none"))
         #expect(run.text(3) == (language == "ja" ? "保存" : "Save"))
-        #expect(run.text(6) == "not-affected")
+        #expect(run.text(6) == (language == "ja" ? "影響なし" : "not affected"))
+        #expect(run.text(15) == "not-affected")
+        #expect(run.text(16) == (language == "ja" ? "未通知" : "not notified"))
+        #expect(run.text(17) == "pending")
+        // The TLP select starts on the case's level.
+        #expect(run.text(18) == "AMBER+STRICT")
         #expect(run.text(7) == "not shipped in Japan")
         #expect(run.text(8) == "JVNVU#12345678 acme: not-affected")
         #expect(run.text(9) == (language == "ja" ? "担当者が設定 (alice)" : "set by a person (alice)"))

@@ -30,7 +30,7 @@ import TestSupport
             ["submit": "#assign-button"],                             // 14
             ["text": "#notice"],                                      // 15
             ["open": desk.casePath],                                  // 16
-            ["text": "#matrix tr[data-org='acme'] td.response"],      // 17
+            ["text": "#matrix tr[data-org='acme'] td.r"],             // 17
             ["screenshot": shot.path],                                // 18
             ["console": true],                                        // 19
         ])
@@ -68,8 +68,9 @@ import TestSupport
             ["fill": ["#assign-org": "globex", "#assign-response": "not-affected"]], // 8
             ["submit": "#assign-button"],                             // 9
             ["open": desk.casePath + "?lang=ja"],                     // 10
-            ["text": "#matrix tr[data-org='globex'] td.response"],    // 11
+            ["text": "#matrix tr[data-org='globex'] td.r"],           // 11
             ["screenshot": shot.path],                                // 12
+            ["attribute": ["#matrix tr[data-org='globex'] td.r", "data-v"]], // 13
         ])
         #expect(run.error == nil, "\(run.error ?? "")")
         #expect(run.text(3) == "受信箱: 確認が必要なもの")
@@ -77,7 +78,8 @@ import TestSupport
         #expect(run.text(6)?.hasPrefix("回答を読み取れず") == true, "\(run.text(6) ?? "")")
         #expect(run.text(7) == "割り当て")
         #expect(try desk.participant("globex")?.response == .notAffected)
-        #expect(run.text(11) == "not-affected", "\(run.text(11) ?? "")")
+        #expect(run.text(11) == "影響なし", "\(run.text(11) ?? "")")
+        #expect(run.text(13) == "not-affected")
         print("screenshot: \(shot.path)")
     }
 }

@@ -137,7 +137,7 @@ import TestSupport
         #expect(answer.header("location") == Self.path)
         let page = try client.get(Self.path).body
         #expect(page.contains("JVNVU#12345678 acme: fixed"))
-        #expect(page.contains(#"<td class="response">fixed</td><td class="source">set by a person <span class="muted">(alice)</span></td><td class="statement">fixed in 2.1</td>"#))
+        #expect(page.contains(#"<td class="r" data-v="fixed">fixed<td class="s">set by a person <span class="muted">(alice)</span><td class="t">fixed in 2.1<td>"#))
         // Refused as on the command line: one line, nothing changed.
         _ = try client.post(Self.path + "/response", form: [("org", "nobody"), ("response", "fixed"), ("return_to", Self.path)])
         let refused = try client.get(Self.path).body
@@ -176,6 +176,57 @@ import TestSupport
         #expect(events.map(\.action).contains("case.published"))
         #expect(events.filter { $0.action != "case.opened" }.allSatisfy { $0.actor == "lena" })
         #expect(events.first?.actor == "opener")
+    }
+
+    @Test func theMatrixShowsResponsesAndDeliveryInThePageLanguageWithTheirValuesKept() throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        let client = try fixture.client(as: "alice")
+        let japanese = try client.get(Self.path + "?lang=ja").body
+        #expect(japanese.contains(#"<tr data-org="globex"><td><a href="/directory/globex">globex</a><small>Company globex</small><td class="d" data-v="pending">未通知<td class="r" data-v="affected">影響あり<td class="s">担当者が設定 <span class="muted">(opener)</span><td class="t">&quot;&gt;&lt;img src=x onerror=alert(2)&gt;<td>"#))
+        #expect(japanese.contains(#"<td class="r" data-v="none">なし"#))
+        #expect(!japanese.contains(">not-affected<") && !japanese.contains(">pending<"))
+        #expect(japanese.contains(#"<option value="not-affected">影響なし</option>"#))
+        let english = try client.get(Self.path + "?lang=en").body
+        #expect(english.contains(#"<td class="d" data-v="pending">not notified<td class="r" data-v="affected">affected"#))
+        #expect(english.contains(#"<option value="not-affected">not affected</option>"#))
+        // The JSON has the same rows: the values and the labels of the user's language.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(client.get("/api" + Self.path).body.utf8)) as? [String: Any])
+        let rows = try #require(json["matrix"] as? [[String: Any]])
+        #expect(rows.map { $0["organization"] as? String } == ["acme", "globex", "initech"])
+        let globex = try #require(rows.first { $0["organization"] as? String == "globex" })
+        #expect(globex["response"] as? String == "affected")
+        #expect(globex["delivery"] as? String == "pending")
+        #expect(globex["statement"] as? String == "\"><img src=x onerror=alert(2)>")
+        #expect(globex["sourceActor"] as? String == "opener")
+        #expect(globex["name"] as? String == "Company globex")
+        #expect((json["timeline"] as? [[String: Any]])?.first?["action"] as? String == "participant.response")
+    }
+
+    @Test func theTLPSelectStartsOnTheCasesLevel() throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        let client = try fixture.client(as: "alice")
+        func selected(_ page: String) -> [String] {
+            page.components(separatedBy: "<option ").filter { $0.contains(" selected>") }.map { String($0.prefix { $0 != " " }) }
+        }
+        let before = try client.get(Self.path).body
+        #expect(selected(before) == [#"value="AMBER+STRICT""#])
+        _ = try client.post(Self.path + "/tlp", form: [("tlp", "GREEN"), ("return_to", Self.path)])
+        #expect(selected(try client.get(Self.path).body) == [#"value="GREEN""#])
+        #expect(selected(try client.get("/cases/VU%23999").body) == [#"value="RED""#])
+    }
+
+    @Test func aWorkspaceWithoutTemplatesSaysSoInsteadOfAnEmptyTemplateChoice() throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        let client = try fixture.client(as: "alice")
+        for language in ["en", "ja"] {
+            let page = try client.get(Self.path + "?lang=\(language)").body
+            #expect(page.contains("id=\"no-templates\""), "\(language)")
+            #expect(!page.contains("id=\"notify-template\""), "\(language)")
+            #expect(page.contains(language == "ja" ? "Templates/ に通知テンプレートがありません" : "No notification template in Templates/"))
+        }
     }
 
     @Test func notifyShowsEachLanguagesMessageBeforeQueuing() throws {

@@ -15,8 +15,11 @@ final class NotifiedDesk {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `tlp` is the case's level (`RED` to test what auditors may not read); `send: false` leaves the messages queued.
-    init(caseId: String = "JVNVU#20202020", title: String = "TLS certificate check", tlp: String? = nil, send: Bool = true) throws {
+    /// `tlp` is the case's level (`RED` to test what auditors may not read); `send: false` leaves the messages queued;
+    /// `notify: false` queues none (the vendors are participants, not yet notified); `english` are organisations whose
+    /// contact reads English (the others read Japanese).
+    init(caseId: String = "JVNVU#20202020", title: String = "TLS certificate check", tlp: String? = nil, send: Bool = true,
+         notify: Bool = true, english: [String] = []) throws {
         self.caseId = caseId
         fixture = try DeskFixture()
         server = fixture.server
@@ -49,9 +52,16 @@ final class NotifiedDesk {
             }
             try liaison(["case", "open", caseId, "--title", title, "--origin", "jvn-jp", "--due", "2030-01-15"]
                         + (tlp.map { ["--tlp", $0] } ?? []))
+            for org in english {
+                try fixture.workspace.writeOrganization(org, TemporaryWorkspace.organizationYAML(id: org)
+                    .replacingOccurrences(of: "language: ja", with: "language: en"))
+            }
+            if !english.isEmpty { try liaison(["directory", "sync"]) }
             try liaison(["case", "add", caseId, "acme", "globex"])
-            try liaison(["notify", caseId, "--template", "vendor-initial"])
-            if send { try liaison(["send"]) }
+            if notify {
+                try liaison(["notify", caseId, "--template", "vendor-initial"])
+                if send { try liaison(["send"]) }
+            }
             fixture.server.stop()
             server = try DeskServerProcess.start(workspace: fixture.root)
         } catch {

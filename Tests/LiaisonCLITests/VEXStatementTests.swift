@@ -174,7 +174,7 @@ import TestSupport
         let aozora = participants["aozora"]?["products"] as? [[String: Any]] ?? []
         #expect(aozora.map { $0["product"] as? String } == ["Aozora Client 5.2", "Aozora Gateway 3.0 - 3.1"])
         #expect(aozora.allSatisfy { $0["status"] as? String == "not-affected" && $0["justification"] as? String == "vulnerable_code_not_present"
-                                    && ($0["source"] as? String)?.contains("CSAF 2.0 AOZORA-VEX-1.json") == true })
+                                    && $0["source"] as? String == "VEX file" && ($0["reference"] as? String)?.contains("CSAF 2.0 AOZORA-VEX-1.json") == true })
         #expect((participants["aozora"]?["statement"] as? String)?.contains("Aozora Gateway 3.0 - 3.1: not-affected") == true)
         #expect((participants["sakura"]?["products"] as? [[String: Any]])?.first?["product"] as? String == "Sakura DB 9.1")
         #expect((participants["kumo"]?["products"] as? [[String: Any]])?.count == 2)

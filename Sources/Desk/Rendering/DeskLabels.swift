@@ -110,6 +110,12 @@ public enum DeskLabels {
         "unreachable": ("unreachable", "連絡不能"),
         "none": ("none", "なし"),
         "back_to_case": ("Back to the case", "案件に戻る"),
+        "delivery_pending": ("not notified", "未通知"),
+        "delivery_notified": ("notified", "通知済"),
+        "delivery_undeliverable": ("undeliverable", "不達"),
+        "due_notify": ("tell the vendors already notified (due-changed, --notify)", "通知済の製品開発者に知らせる (due-changed, --notify)"),
+        "no_templates": ("No notification template in Templates/: `liaison init` copies the shipped ones.",
+                         "Templates/ に通知テンプレートがありません。`liaison init` で同梱のものをコピーできます。"),
 
         // MARK: Inbox
         "inbox_title": ("Inbox: what needs a person", "受信箱: 確認が必要なもの"),

@@ -18,6 +18,18 @@ public protocol DeskPage: Encodable, Sendable {
     static var section: DeskSection { get }
     /// The page's title (in the page language), for `<title>` and the heading.
     var title: String { get }
+    /// What the template reads as `page` (dictionaries, arrays and strings, `MustacheValueEncoder`): the page
+    /// itself, unless parts of it are written by `htmlParts`.
+    func templateModel() throws -> Any
+    /// Parts of the page written in Swift with `DeskHTML` (every outside text escaped there), by name, for the parts
+    /// that grow with the data: the template inserts each already escaped as `{{{html.NAME}}}`. `labels` are the
+    /// page language's. None by default.
+    func htmlParts(labels: [String: String]) -> [String: String]
+}
+
+extension DeskPage {
+    public func templateModel() throws -> Any { try MustacheValueEncoder.encode(self) }
+    public func htmlParts(labels: [String: String]) -> [String: String] { [:] }
 }
 
 /// The desk's navigation entries, in the order of the navigation bar.

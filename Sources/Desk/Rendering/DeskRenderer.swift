@@ -19,13 +19,15 @@ public struct DeskRenderer: Sendable {
 
     /// The HTML of `page` in the layout, for the request's user, language and session notice.
     public func html(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> String {
-        let model = try MustacheValueEncoder.encode(page)
-        let data: [String: Any] = [
+        let model = try page.templateModel()
+        var data: [String: Any] = [
             "page": model,
             "title": page.title,
             "labels": context.labels,
             "desk": layout(section: type(of: page).section, context: context, notice: notice, path: path, query: query),
         ]
+        let parts = page.htmlParts(labels: context.labels)
+        if !parts.isEmpty { data["html"] = parts }
         return type(of: page).template.template.render(data, library: library)
     }
 

@@ -3,7 +3,8 @@ import Mustache
 /// A page's Mustache template, compiled once from a Swift string constant (no file is read at run time).
 ///
 /// A page template extends the layout and fills its `content` block; `{{x}}` escapes HTML, and outside text
-/// (titles, names, subjects, statements) is only ever shown that way, never with `{{{x}}}`:
+/// (titles, names, subjects, statements) is only ever shown that way, never with `{{{x}}}` (the one exception:
+/// `{{{html.NAME}}}`, a part the page wrote itself with `DeskHTML`, every outside text escaped there):
 ///
 /// ```swift
 /// extension DeskTemplates {

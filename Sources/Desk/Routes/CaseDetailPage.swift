@@ -5,6 +5,10 @@ import Registry
 /// `/cases/{id}`: the case, its vendor matrix (one row per organisation: delivery with bounces, our own delivery
 /// problems and automatic replies; response with its source; statement; last message in and out; next reminder
 /// step), its timeline, and the forms of its actions. A TLP:RED case shows auditors its id and level only.
+///
+/// The matrix and the timeline (the parts that grow with the case) are written in Swift by `htmlParts`
+/// (`DeskHTML`, every outside text escaped), the frame by the Mustache template; the JSON of `/api/cases/{id}` is
+/// the whole model, rows included.
 struct CaseDetailPage: DeskPage {
     static let template = DeskTemplates.caseDetail
     static let section = DeskSection.cases
@@ -23,21 +27,30 @@ struct CaseDetailPage: DeskPage {
     let withdrawn: String?
     let mayChange: Bool
     let vendors: Int
-    let matrix: [Row]
-    let timeline: [Event]
-    let responses: [String]
-    let levels: [String]
+    private(set) var matrix: [Row]
+    private(set) var timeline: [Event]
+    /// The responses a person may set, in the page language; none is selected.
+    let responses: [Choice]
+    /// The TLP levels, the case's own selected.
+    let levels: [Choice]
+    /// The workspace's notification templates (`Templates/NAME.LANG.mustache`); empty when it has none.
     let templates: [String]
 
     struct Row: Encodable, Sendable {
         let organization: String
         let name: String
-        let delivery: String
+        /// `pending`, `notified` or `undeliverable`.
+        let delivery: Delivery
+        /// The same in the page language.
+        let deliveryLabel: String
         let unreachable: Bool
         let troubles: [String]
         let ourProblems: [String]
         let automaticReplies: [String]
-        let response: String
+        /// `none`, `acknowledged`, `investigating`, `affected`, `not-affected` or `fixed`.
+        let response: Registry.Response
+        /// The same in the page language.
+        let responseLabel: String
         let source: String?
         let sourceActor: String?
         let statement: String?
@@ -55,13 +68,22 @@ struct CaseDetailPage: DeskPage {
         let data: String
     }
 
+    /// An option of a select: its value, what the page shows, and whether it is chosen.
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
     init(services: WorkspaceServices, context: DeskRequestContext, caseId: String) throws {
         let user = try context.requireUser()
         let labels = context.labels
         let book = services.caseBook()
-        let detail = try book.show(caseId: caseId)
-        let record = detail.record
         let dates = services.dates
+        // One read of the store for the case, its participants, their activity and the latest events.
+        let read = try book.matrix(caseId: caseId, timelineLimit: Self.timelineLimit)
+        let detail = read.detail
+        let record = detail.record
         let level = record.tlp ?? services.configuration.cases.tlp
         id = record.id
         path = CasesRoutes.casePath(record.id)
@@ -71,8 +93,9 @@ struct CaseDetailPage: DeskPage {
         title = record.id
         mayChange = user.role.mayChange
         vendors = detail.participants.count
-        responses = Registry.Response.allCases.filter { $0 != .none }.map(\.rawValue)
-        levels = TrafficLightProtocol.allCases.map(\.rawValue)
+        let responseLabels = Self.responseLabels(labels)
+        responses = Registry.Response.allCases.filter { $0 != .none }.map { Choice(value: $0.rawValue, label: responseLabels[$0] ?? $0.rawValue, selected: false) }
+        levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == level) }
         templates = Self.templateNames(services.workspace.templatesURL)
         if hidden {
             caseTitle = nil; origin = nil; opened = nil; due = nil; published = nil; withdrawn = nil
@@ -85,14 +108,19 @@ struct CaseDetailPage: DeskPage {
         due = record.due
         published = record.publishedAt.map(dates.dayText)
         withdrawn = record.withdrawnAt.map { dates.dayText($0) + ": " + (record.withdrawnReason ?? "") }
-        let activity = try book.cases.activity(caseId: caseId)
+        let activity = read.activity
         let policy = services.configuration.reminders
-        let today = dates.day(of: Date()).description
-        matrix = detail.participants.map { p in
+        var days = DayTexts(dates: dates)
+        let today = days.text(Date())
+        let deliveryLabels = Self.deliveryLabels(labels)
+        let unreachable = labels["unreachable"] ?? "unreachable"
+        var rows: [Row] = []
+        rows.reserveCapacity(detail.participants.count)
+        for p in detail.participants {
             let org = p.record.organizationId
-            let seen = activity[org] ?? ParticipantActivity()
+            let seen = activity[org]
             var troubles = p.bouncedAddresses.map { "\($0.email) \($0.status)" + ($0.reason.map { " (\($0))" } ?? "") }
-            if p.record.unreachableAt != nil { troubles.append(labels["unreachable"] ?? "unreachable") }
+            if p.record.unreachableAt != nil { troubles.append(unreachable) }
             var ours = p.ownProblems.map { "\($0.email) \($0.status)" + ($0.reason.map { " (\($0))" } ?? "") }
             if let problem = p.ourDeliveryProblem { ours.append("\(p.ourDeliveryProblems)× \(problem)") }
             let next = ReminderOutlook.next(for: p.record, case: record, policy: policy, today: today).map { outlook -> String in
@@ -100,28 +128,108 @@ struct CaseDetailPage: DeskPage {
                 switch outlook.step {
                 case .reminder: name = labels["reminder_\(outlook.reminderNumber ?? 1)"] ?? "reminder"
                 case .escalation: name = labels["escalation"] ?? "escalation"
-                case .unreachable: name = labels["unreachable"] ?? "unreachable"
+                case .unreachable: name = unreachable
                 }
-                return "\(name) \(dates.dayText(outlook.on))"
+                return "\(name) \(days.text(outlook.on))"
             }
-            return Row(organization: org, name: p.organizationName, delivery: p.record.delivery.rawValue,
-                       unreachable: p.record.unreachableAt != nil, troubles: troubles, ourProblems: ours,
-                       automaticReplies: p.automaticReplies.map { "\(dates.dayText($0.receivedAt)) \($0.from ?? "-"): \($0.subject ?? "-")" },
-                       response: p.record.response.rawValue,
-                       source: p.record.response == .none ? nil : Self.sourceLabel(seen.responseSource, signed: p.verifiedReply, labels: labels),
-                       sourceActor: p.record.response == .none ? nil : seen.responseActor,
-                       statement: p.record.statement,
-                       products: p.products.map { "\($0.product): \($0.status.rawValue)" },
-                       lastIn: seen.lastIn.map(dates.dayText), lastOut: seen.lastOut.map(dates.dayText), nextStep: next)
+            let answered = p.record.response != .none
+            rows.append(Row(organization: org, name: p.organizationName,
+                            delivery: p.record.delivery, deliveryLabel: deliveryLabels[p.record.delivery] ?? p.record.delivery.rawValue,
+                            unreachable: p.record.unreachableAt != nil, troubles: troubles, ourProblems: ours,
+                            automaticReplies: p.automaticReplies.map { "\(days.text($0.receivedAt)) \($0.from ?? "-"): \($0.subject ?? "-")" },
+                            response: p.record.response, responseLabel: responseLabels[p.record.response] ?? p.record.response.rawValue,
+                            source: answered ? Self.sourceLabel(seen?.responseSource, signed: p.verifiedReply, labels: labels) : nil,
+                            sourceActor: answered ? seen?.responseActor : nil,
+                            statement: p.record.statement,
+                            products: p.products.map { "\($0.product): \($0.status.rawValue)" },
+                            lastIn: seen?.lastIn.map { days.text($0) }, lastOut: seen?.lastOut.map { days.text($0) }, nextStep: next))
         }
-        timeline = try book.cases.timeline(caseId: caseId, limit: Self.timelineLimit).map {
-            Event(at: dates.timeText($0.at), actor: $0.actor, action: $0.action,
+        matrix = rows
+        timeline = read.timeline.map {
+            Event(at: days.timeText($0.at), actor: $0.actor, action: $0.action,
                   object: $0.objectId == caseId ? "" : String($0.objectId.dropFirst(caseId.count + 1)), data: $0.data)
         }
     }
 
     /// The latest events shown in the timeline (a case of thousands of vendors has thousands of events).
     static let timelineLimit = 200
+
+    /// The template reads the frame; the rows are `htmlParts`.
+    func templateModel() throws -> Any {
+        var frame = self
+        frame.matrix = []
+        frame.timeline = []
+        return try MustacheValueEncoder.encode(frame)
+    }
+
+    /// `matrix`: the rows of the vendor matrix; `timeline`: the rows of the timeline.
+    func htmlParts(labels: [String: String]) -> [String: String] {
+        guard !hidden else { return [:] }
+        return ["matrix": Self.matrixRows(matrix, labels: labels), "timeline": Self.timelineRows(timeline)]
+    }
+
+    /// One `<tr>` per organisation. Short markup for a matrix of thousands of rows: the cells' end tags are left
+    /// out (HTML 5 §13.1.2.4 allows it), each column is named by a one-letter class (`d` delivery, `r` response,
+    /// `s` source, `t` statement) and `data-v` keeps the machine value of delivery and response, the text
+    /// being in the page language.
+    static func matrixRows(_ rows: [Row], labels: [String: String]) -> String {
+        let bounced = labels["bounced"] ?? "bounced", ourProblem = labels["our_problem"] ?? "our delivery problem"
+        let automatic = labels["auto_reply"] ?? "automatic reply"
+        var html = DeskHTML(capacity: rows.count * 240 + 64)
+        for row in rows {
+            html.raw("<tr data-org=\""); html.text(row.organization)
+            html.raw("\"><td><a href=\"/directory/"); html.text(row.organization); html.raw("\">"); html.text(row.organization)
+            html.raw("</a><small>"); html.text(row.name)
+            html.raw("</small><td class=\"d\" data-v=\""); html.text(row.delivery.rawValue); html.raw("\">"); html.text(row.deliveryLabel)
+            for trouble in row.troubles {
+                html.raw("<br><span class=\"trouble\">"); html.text(bounced); html.raw(": "); html.text(trouble); html.raw("</span>")
+            }
+            for problem in row.ourProblems {
+                html.raw("<br><span class=\"trouble\">"); html.text(ourProblem); html.raw(": "); html.text(problem); html.raw("</span>")
+            }
+            for reply in row.automaticReplies {
+                html.raw("<br><span class=\"auto\">"); html.text(automatic); html.raw(": "); html.text(reply); html.raw("</span>")
+            }
+            html.raw("<td class=\"r\" data-v=\""); html.text(row.response.rawValue); html.raw("\">"); html.text(row.responseLabel)
+            for product in row.products {
+                html.raw("<br><span class=\"muted\">"); html.text(product); html.raw("</span>")
+            }
+            html.raw("<td class=\"s\">"); html.text(row.source)
+            if let actor = row.sourceActor { html.raw(" <span class=\"muted\">("); html.text(actor); html.raw(")</span>") }
+            html.raw("<td class=\"t\">"); html.text(row.statement)
+            html.raw("<td>"); html.text(row.lastIn)
+            html.raw("<td>"); html.text(row.lastOut)
+            html.raw("<td>"); html.text(row.nextStep)
+            html.raw("\n")
+        }
+        return html.string
+    }
+
+    /// One `<tr>` per event, newest first.
+    static func timelineRows(_ events: [Event]) -> String {
+        var html = DeskHTML(capacity: events.count * 400 + 64)
+        for event in events {
+            html.raw("<tr><td>"); html.text(event.at)
+            html.raw("</td><td class=\"actor\">"); html.text(event.actor)
+            html.raw("</td><td class=\"action\">"); html.text(event.action)
+            html.raw("</td><td>"); html.text(event.object)
+            html.raw("</td><td class=\"muted\">"); html.text(event.data)
+            html.raw("</td></tr>\n")
+        }
+        return html.string
+    }
+
+    /// Each response in the page language (`response_not_affected` …).
+    static func responseLabels(_ labels: [String: String]) -> [Registry.Response: String] {
+        Dictionary(uniqueKeysWithValues: Registry.Response.allCases.map {
+            ($0, labels["response_" + $0.rawValue.replacingOccurrences(of: "-", with: "_")] ?? $0.rawValue)
+        })
+    }
+
+    /// Each delivery state in the page language (`delivery_pending` …).
+    static func deliveryLabels(_ labels: [String: String]) -> [Delivery: String] {
+        Dictionary(uniqueKeysWithValues: Delivery.allCases.map { ($0, labels["delivery_" + $0.rawValue] ?? $0.rawValue) })
+    }
 
     /// Where the current response came from, in the page language.
     static func sourceLabel(_ source: String?, signed: Bool, labels: [String: String]) -> String? {
@@ -133,10 +241,46 @@ struct CaseDetailPage: DeskPage {
         return source
     }
 
-    /// The templates of the workspace (`Templates/NAME.LANG.mustache`), by name.
+    /// The templates of the workspace (`Templates/NAME.LANG.mustache`), by name; partials (`_signature…`) left out.
     static func templateNames(_ folder: URL) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return Set(files.filter { $0.hasSuffix(".mustache") && !$0.hasPrefix("_") }.compactMap { $0.split(separator: ".").first.map(String.init) }).sorted()
+    }
+}
+
+/// `YYYY-MM-DD` of instants in the workspace's zone, each day's text made once: a matrix of thousands of rows
+/// shows few distinct days.
+struct DayTexts {
+    let dates: WorkspaceDates
+    private var known: [Int: String] = [:]
+
+    init(dates: WorkspaceDates) { self.dates = dates }
+
+    /// `YYYY-MM-DD`, as `WorkspaceDates.dayText`.
+    mutating func text(_ instant: Date) -> String {
+        text(instant, local: local(instant))
+    }
+
+    /// `YYYY-MM-DD HH:MM`, as `WorkspaceDates.timeText`.
+    mutating func timeText(_ instant: Date) -> String {
+        let local = local(instant)
+        let minutes = Int((local / 60).rounded(.down)) % 1_440
+        let minutesOfDay = minutes < 0 ? minutes + 1_440 : minutes
+        let hour = minutesOfDay / 60, minute = minutesOfDay % 60
+        return text(instant, local: local) + (hour < 10 ? " 0" : " ") + String(hour) + (minute < 10 ? ":0" : ":") + String(minute)
+    }
+
+    /// Seconds since 1970-01-01 00:00 of the zone's wall clock (the zone's offset at that instant added).
+    private func local(_ instant: Date) -> Double {
+        instant.timeIntervalSince1970 + Double(dates.timeZone.secondsFromGMT(for: instant))
+    }
+
+    private mutating func text(_ instant: Date, local: Double) -> String {
+        let day = Int((local / 86_400).rounded(.down))
+        if let text = known[day] { return text }
+        let text = dates.dayText(instant)
+        known[day] = text
+        return text
     }
 }
 

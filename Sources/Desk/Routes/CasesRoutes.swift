@@ -7,7 +7,8 @@ import Registry
 /// `q`), `/cases/calendar` (embargo calendar by week), `/cases/{id}` (vendor matrix and timeline; the id
 /// percent-encoded, `JVNVU%2312345678`), `/cases/{id}/notify?template=T` (each language's rendered message before
 /// queuing). Actions (POST, CSRF token, no auditor), each the command line's operation through `WorkspaceServices`:
-/// `/cases/{id}/participants` (`case add`), `/cases/{id}/response` (`case set`), `/cases/{id}/due` (`case set-due`),
+/// `/cases/{id}/participants` (`case add`), `/cases/{id}/response` (`case set`), `/cases/{id}/due` (`case set-due`;
+/// `notify=1` as `--notify` queues the `due-changed` template to the vendors already notified),
 /// `/cases/{id}/tlp` (`case set-tlp`), `/cases/{id}/publish` (`case publish`), `/cases/{id}/notify` (`notify`).
 enum CasesRoutes {
     static func register(on router: Router<DeskRequestContext>, desk: Desk) {
@@ -57,8 +58,10 @@ enum CasesRoutes {
             let text = try form.required("due")
             let due = try services.dates.day(parsing: text)
             let composer = NotificationComposer(store: services.store, settings: try services.settings())
-            let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: false, dryRun: false, force: form["force"] != nil)
-            return DeskOutcome("\(id): due \(due) (was \(moved.previous ?? "-"))", redirect: casePath(id))
+            let notify = form["notify"] != nil
+            let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: notify, dryRun: false, force: form["force"] != nil)
+            let queued = notify ? "; queued \(moved.messages.count) due-changed message\(moved.messages.count == 1 ? "" : "s")" : ""
+            return DeskOutcome("\(id): due \(due) (was \(moved.previous ?? "-"))\(queued)", redirect: casePath(id))
         }
         router.action("/cases/{id}/tlp", desk: desk) { _, context, form in
             let id = try caseId(context)

@@ -13,7 +13,7 @@ enum DeskRoutes {
         DirectoryRoutes.register(on: router, desk: desk)
         ReportsRoutes.register(on: router, desk: desk)
         AuditRoutes.register(on: router, desk: desk)
-        // Further areas (inbox, outbox, directory, reports, audit, the answer form) register here.
+        AnswerRoutes.register(on: router, desk: desk)
     }
 
     /// `text` when it is a path on this server (`/…`, not `//…`), else nil: a redirect never leaves the desk.

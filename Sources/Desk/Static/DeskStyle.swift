@@ -35,6 +35,7 @@ enum DeskStyle {
         .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: .6rem; }
         .calendar .week { background: #fff; border: 1px solid var(--line); margin: .5rem 0; padding: .5rem; }
         pre.preview { white-space: pre-wrap; background: #fff; border: 1px solid var(--line); padding: .6rem; max-height: 30rem; overflow: auto; }
+        #matrix td:first-child small { display: block; color: var(--muted); font-size: 1em; }
         .summary span + span::before { content: " | "; color: var(--muted); }
 
         """

@@ -58,8 +58,7 @@ extension DeskTemplates {
         <table id="matrix">
         <thead><tr><th>{{labels.organization}}</th><th>{{labels.delivery}}</th><th>{{labels.response}}</th><th>{{labels.source}}</th><th>{{labels.statement}}</th><th>{{labels.last_in}}</th><th>{{labels.last_out}}</th><th>{{labels.next_step}}</th></tr></thead>
         <tbody>
-        {{#page.matrix}}<tr data-org="{{organization}}"><td><a href="/directory/{{organization}}">{{organization}}</a><br><span class="muted">{{name}}</span></td><td class="delivery">{{delivery}}{{#troubles}}<br><span class="trouble">{{labels.bounced}}: {{.}}</span>{{/troubles}}{{#ourProblems}}<br><span class="trouble">{{labels.our_problem}}: {{.}}</span>{{/ourProblems}}{{#automaticReplies}}<br><span class="auto">{{labels.auto_reply}}: {{.}}</span>{{/automaticReplies}}</td><td class="response">{{response}}{{#products}}<br><span class="muted">{{.}}</span>{{/products}}</td><td class="source">{{source}}{{#sourceActor}} <span class="muted">({{sourceActor}})</span>{{/sourceActor}}</td><td class="statement">{{statement}}</td><td>{{lastIn}}</td><td>{{lastOut}}</td><td>{{nextStep}}</td></tr>
-        {{/page.matrix}}
+        {{{html.matrix}}}
         </tbody>
         </table>
         {{#page.mayChange}}
@@ -69,7 +68,7 @@ extension DeskTemplates {
           <input type="hidden" name="csrf" value="{{desk.csrf}}"><input type="hidden" name="return_to" value="{{page.path}}">
           <strong>{{labels.set_response}}</strong><br>
           <label>{{labels.organization}} <input name="org" id="response-org" required></label>
-          <label>{{labels.response}} <select name="response" id="response-value">{{#page.responses}}<option value="{{.}}">{{.}}</option>{{/page.responses}}</select></label>
+          <label>{{labels.response}} <select name="response" id="response-value">{{#page.responses}}<option value="{{value}}">{{label}}</option>{{/page.responses}}</select></label>
           <label>{{labels.statement}} <input name="statement" id="response-statement"></label>
           <button type="submit" id="response-save">{{labels.save}}</button>
         </form>
@@ -82,20 +81,24 @@ extension DeskTemplates {
         </form>
         <form method="get" action="{{page.path}}/notify" class="panel" id="notify-form">
           <strong>{{labels.notify}}</strong><br>
+          {{^empty(page.templates)}}
           <label>{{labels.template}} <select name="template" id="notify-template">{{#page.templates}}<option value="{{.}}">{{.}}</option>{{/page.templates}}</select></label>
           <button type="submit" id="notify-preview">{{labels.preview}}</button>
+          {{/empty(page.templates)}}
+          {{#empty(page.templates)}}<span class="muted" id="no-templates">{{labels.no_templates}}</span>{{/empty(page.templates)}}
         </form>
         <form method="post" action="{{page.path}}/due" class="panel" id="due-form">
           <input type="hidden" name="csrf" value="{{desk.csrf}}"><input type="hidden" name="return_to" value="{{page.path}}">
           <strong>{{labels.set_due}}</strong><br>
           <label>{{labels.due}} <input name="due" id="due-value" type="date" value="{{page.due}}"></label>
+          <label><input type="checkbox" name="notify" value="1" id="due-notify"> {{labels.due_notify}}</label>
           <label><input type="checkbox" name="force" value="1"> {{labels.force}}</label>
           <button type="submit" id="due-save">{{labels.save}}</button>
         </form>
         <form method="post" action="{{page.path}}/tlp" class="panel" id="tlp-form">
           <input type="hidden" name="csrf" value="{{desk.csrf}}"><input type="hidden" name="return_to" value="{{page.path}}">
           <strong>{{labels.set_tlp}}</strong><br>
-          <label>{{labels.tlp}} <select name="tlp" id="tlp-value">{{#page.levels}}<option value="{{.}}">{{.}}</option>{{/page.levels}}</select></label>
+          <label>{{labels.tlp}} <select name="tlp" id="tlp-value">{{#page.levels}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/page.levels}}</select></label>
           <button type="submit" id="tlp-save">{{labels.save}}</button>
         </form>
         <form method="post" action="{{page.path}}/publish" class="panel" id="publish-form" data-confirm="{{labels.publish}} {{page.id}}?">
@@ -111,8 +114,7 @@ extension DeskTemplates {
         <table id="timeline">
         <thead><tr><th>{{labels.when}}</th><th>{{labels.actor}}</th><th>{{labels.action}}</th><th>{{labels.organization}}</th><th>{{labels.details}}</th></tr></thead>
         <tbody>
-        {{#page.timeline}}<tr><td>{{at}}</td><td class="actor">{{actor}}</td><td class="action">{{action}}</td><td>{{object}}</td><td class="muted">{{data}}</td></tr>
-        {{/page.timeline}}
+        {{{html.timeline}}}
         </tbody>
         </table>
         {{/page.hidden}}

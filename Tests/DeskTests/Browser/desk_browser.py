@@ -79,6 +79,12 @@ def text(driver, css):
     return found[0].text if found else None
 
 
+def attribute(driver, css, name):
+    """The attribute `name` of the first element matching `css`, or None."""
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0].get_attribute(name) if found else None
+
+
 def count(driver, css):
     """How many elements match `css`."""
     return len(driver.find_elements(By.CSS_SELECTOR, css))

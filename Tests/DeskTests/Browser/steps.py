@@ -9,6 +9,7 @@ Steps (each a one-key object):
   {"fill": {"#css": "value", ...}}          type or choose
   {"submit": "#button"}                     click and wait for the next page; result: its URL
   {"text": "#css"}                          result: the element's visible text (null if absent)
+  {"attribute": ["css", "name"]}            result: the attribute of the first element matching (null if absent)
   {"count": "css"}                          result: how many elements match
   {"alert": true}                           result: whether an alert is open
   {"title": true}                           result: document.title
@@ -46,6 +47,8 @@ def main():
                 results.append(desk.submit(driver, value))
             elif kind == "text":
                 results.append(desk.text(driver, value))
+            elif kind == "attribute":
+                results.append(desk.attribute(driver, value[0], value[1]))
             elif kind == "count":
                 results.append(desk.count(driver, value))
             elif kind == "alert":

@@ -1,0 +1,325 @@
+import Crypto
+import Foundation
+import Mail
+import Registry
+import Testing
+import TestSupport
+@testable import Gateway
+
+/// The vendors' answer link: tokens bound to a case, an organisation and an expiry; answers recorded as the
+/// vendor's; the response derived from the products; and the trust rule between link and mail answers.
+@Suite struct AnswerLinkTests {
+    static let caseId = "JVNVU#55550001"
+    static let baseURL = "https://csirt.example"
+
+    static func mailDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+
+    /// A case with two vendors (kagayaki, tomoe) notified through composer and dispatcher, links on.
+    final class Linked {
+        let f: GatewayFixture
+        var settings: GatewaySettings
+        init(baseURL: String? = AnswerLinkTests.baseURL, notify: Bool = true) throws {
+            f = try GatewayFixture()
+            for id in ["kagayaki", "tomoe"] {
+                try f.addOrganization(id, languages: [id == "tomoe" ? "ja" : "en"], contacts: [("psirt@\(id).example", "to", nil, false)])
+            }
+            try f.caseBook.open(id: AnswerLinkTests.caseId, title: "TLS heap overflow", origin: "jvn-jp", due: "2007-12-01")
+            try f.caseBook.addParticipants(caseId: AnswerLinkTests.caseId, organizations: ["kagayaki", "tomoe"])
+            settings = f.settings
+            settings.answer = .init(baseURL: baseURL)
+            settings.stateDirectory = f.folder
+            if notify { try queue("vendor-initial", purpose: .caseNotification) }
+        }
+
+        func queue(_ template: String, purpose: NotificationPurpose) throws {
+            var composer = NotificationComposer(store: f.store, settings: settings)
+            let clock = f.clock
+            composer.now = { clock.now }
+            try composer.queue(NotificationRequest(caseId: AnswerLinkTests.caseId, template: template, purpose: purpose, again: true))
+            _ = try f.dispatcher().run()
+        }
+
+        var links: AnswerLinks {
+            var links = AnswerLinks(store: f.store, key: try! AnswerLinkKey.loadOrCreate(stateDirectory: f.folder), settings: settings.answer)
+            let clock = f.clock
+            links.now = { clock.now }
+            return links
+        }
+
+        var recorder: AnswerRecorder {
+            var recorder = AnswerRecorder(store: f.store)
+            let clock = f.clock
+            recorder.now = { clock.now }
+            return recorder
+        }
+
+        /// The text of every message the SMTP server received for `org`.
+        func texts(to org: String) throws -> [String] {
+            try f.sink.messages().filter { $0.recipients.contains("psirt@\(org).example") }.map {
+                StatedResponse.text(of: try ParsedMessage(bytes: $0.bytes))
+            }
+        }
+
+        /// The link in the last message `org` received, as sent.
+        func token(of org: String) throws -> String {
+            let text = try #require(try texts(to: org).last)
+            let line = try #require(text.split(separator: "\n").first { $0.contains("/answer/") })
+            let url = line.trimmingCharacters(in: .whitespaces)
+            #expect(url.hasPrefix("\(AnswerLinkTests.baseURL)/answer/"))
+            return String(url.dropFirst("\(AnswerLinkTests.baseURL)/answer/".count))
+        }
+    }
+
+    @Test func everyCaseMessageCarriesTheParticipantsOwnLinkInItsLanguage() throws {
+        let l = try Linked()
+        try l.queue("reminder", purpose: .reminder)
+        for org in ["kagayaki", "tomoe"] {
+            let texts = try l.texts(to: org)
+            #expect(texts.count == 2)
+            #expect(texts.allSatisfy { $0.contains("\(Self.baseURL)/answer/") })
+            let access = try #require(l.links.access(try l.token(of: org)))
+            #expect(access.organizationId == org && access.caseId == Self.caseId)
+        }
+        #expect(try l.texts(to: "tomoe").first?.contains("次のリンクからもご回答いただけます") == true)
+        #expect(try l.texts(to: "kagayaki").first?.contains("You can also answer through this link") == true)
+        // The same link while it is valid: the reminder repeats the first message's.
+        let kagayaki = try l.texts(to: "kagayaki").map { $0.split(separator: "\n").first { $0.contains("/answer/") } }
+        #expect(kagayaki[0] == kagayaki[1])
+        #expect(try l.token(of: "kagayaki") != l.token(of: "tomoe"))
+    }
+
+    @Test func withoutABaseURLNoMessageCarriesALinkAndNothingElseChanges() throws {
+        let l = try Linked(baseURL: nil)
+        let texts = try l.texts(to: "kagayaki") + l.texts(to: "tomoe")
+        #expect(texts.count == 2)
+        #expect(texts.allSatisfy { !$0.contains("/answer/") && !$0.contains("answer through this link") && !$0.contains("リンク") })
+        #expect(!FileManager.default.fileExists(atPath: AnswerLinkKey.url(stateDirectory: l.f.folder).path))
+    }
+
+    @Test func theKeyIsMadeOnceWithMode0600() throws {
+        let l = try Linked()
+        let file = AnswerLinkKey.url(stateDirectory: l.f.folder)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let first = try AnswerLinkKey.loadOrCreate(stateDirectory: l.f.folder)
+        let again = try AnswerLinkKey.loadOrCreate(stateDirectory: l.f.folder)
+        #expect(first == again)
+    }
+
+    @Test func aTamperedForeignExpiredOrRevokedTokenIsRefusedAlike() throws {
+        let l = try Linked()
+        let links = l.links
+        let token = try l.token(of: "kagayaki")
+        #expect(links.access(token) != nil)
+        // Every single character changed, in the payload and in the MAC.
+        var characters = Array(token)
+        for index in characters.indices where characters[index] != "." {
+            let original = characters[index]
+            characters[index] = original == "A" ? "B" : "A"
+            #expect(links.access(String(characters)) == nil, "changed at \(index)")
+            characters[index] = original
+        }
+        #expect(links.access("") == nil && links.access(".") == nil && links.access(String(repeating: "A", count: 5000)) == nil)
+        // Made with the right key for another case or another organisation, from the link's own nonce.
+        let read = try #require(AnswerToken.decode(token, key: links.key))
+        for (caseId, org) in [("JVNVU#55550002", "kagayaki"), (Self.caseId, "tomoe")] {
+            let forged = AnswerToken(caseId: caseId, organizationId: org, nonce: read.nonce, expiresAt: read.expiresAt).encoded(key: links.key)
+            #expect(links.access(forged) == nil)
+        }
+        // A well-formed token never issued here, and one under another key.
+        let unissued = AnswerToken(caseId: Self.caseId, organizationId: "kagayaki", nonce: AnswerToken.newNonce(), expiresAt: read.expiresAt)
+        #expect(links.access(unissued.encoded(key: links.key)) == nil)
+        #expect(links.access(AnswerToken(caseId: Self.caseId, organizationId: "kagayaki", nonce: read.nonce, expiresAt: read.expiresAt)
+                                .encoded(key: SymmetricKey(size: .bits256))) == nil)
+        // Expired: published, then the grace days pass on the injected clock.
+        try l.f.caseBook.publish(caseId: Self.caseId, force: true)
+        l.f.clock.advance(days: Double(l.settings.answer.graceDays) - 0.5)
+        #expect(links.access(token) != nil)
+        l.f.clock.advance(days: 1)
+        #expect(links.access(token) == nil)
+        // Revoked.
+        let tomoe = try l.token(of: "tomoe")
+        let l2 = try Linked()
+        let other = try l2.token(of: "tomoe")
+        #expect(l2.links.access(other) != nil)
+        try l2.links.revoke(caseId: Self.caseId, organizationId: "tomoe", actor: "test")
+        #expect(l2.links.access(other) == nil)
+        #expect(l2.links.access(tomoe) == nil)   // another workspace's link, another key
+        // A new link is issued with the next message.
+        try l2.queue("reminder", purpose: .reminder)
+        let renewed = try l2.token(of: "tomoe")
+        #expect(renewed != other && l2.links.access(renewed) != nil)
+    }
+
+    @Test func anUnpublishedCaseKeepsItsLinkUntilTheOpenBoundThenTheNextMessageIssuesANewOne() throws {
+        let l = try Linked()
+        let token = try l.token(of: "kagayaki")
+        l.f.clock.advance(days: Double(l.settings.answer.openDays) + 1)
+        #expect(l.links.access(token) == nil)
+        try l.queue("reminder", purpose: .reminder)
+        let renewed = try l.token(of: "kagayaki")
+        #expect(renewed != token && l.links.access(renewed) != nil)
+    }
+
+    @Test func anAnswerIsRecordedPerProductWithTheSourceAnswerLinkAndALaterOneReplacesIt() throws {
+        let l = try Linked()
+        let access = try #require(l.links.access(try l.token(of: "kagayaki")))
+        let response = try l.recorder.record(access, submission: AnswerSubmission(products: [
+            .init(name: "Kagayaki Router 3", identifier: "cpe:2.3:h:kagayaki:router:3:*:*:*:*:*:*:*", status: .affected),
+            .init(name: "Kagayaki Switch", identifier: "pkg:generic/kagayaki-switch@2.1", status: .notAffected,
+                  justification: "component_not_present"),
+        ], statement: "ルーター 3 は影響を受けます。", contact: "psirt@kagayaki.example"), via: .form)
+        #expect(response == .affected)
+        var shown = try #require(try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" })
+        #expect(shown.record.response == .affected && shown.record.statement == "ルーター 3 は影響を受けます。")
+        #expect(shown.products.map(\.product) == ["Kagayaki Router 3", "Kagayaki Switch"])
+        #expect(shown.products.allSatisfy { $0.source == .answerLink })
+        // The vendor changes its answer: the whole earlier link answer is replaced, and it is an event.
+        l.f.clock.advance(seconds: 60)
+        try l.recorder.record(access, submission: AnswerSubmission(products: [
+            .init(name: "Kagayaki Router 3", status: .fixed, fixedVersion: "3.0.2"),
+        ]), via: .api)
+        shown = try #require(try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" })
+        #expect(shown.record.response == .fixed)
+        #expect(shown.products.map(\.product) == ["Kagayaki Router 3"] && shown.products.first?.fixedVersion == "3.0.2")
+        let events = try l.f.store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id")
+        }
+        #expect(events == ["participant.products", "participant.response", "participant.products", "participant.response"])
+        #expect(try l.recorder.current(access)?.submission.products.map(\.status) == [.fixed])
+    }
+
+    @Test func badFieldsAreRefusedNamingEachFieldAndNothingChanges() throws {
+        let l = try Linked()
+        let access = try #require(l.links.access(try l.token(of: "kagayaki")))
+        do {
+            try l.recorder.record(access, submission: AnswerSubmission(products: [
+                .init(name: "A", identifier: "cpe:not-one", status: .affected),
+                .init(name: "B", status: .notAffected),
+                .init(name: "C", status: .notAffected, justification: "because"),
+                .init(name: "", status: .fixed),
+            ]), via: .form)
+            Issue.record("accepted")
+        } catch let error as GatewayError {
+            let lines = error.description.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("products[1].identifier:") })
+            #expect(lines.contains { $0.hasPrefix("products[2].justification:") })
+            #expect(lines.contains { $0.hasPrefix("products[3].justification:") })
+            #expect(lines.contains { $0.hasPrefix("products[4].name:") } && lines.contains { $0.hasPrefix("products[4].fixed_version:") })
+        }
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .none)
+    }
+
+    @Test(arguments: [
+        ([ProductStatement.Status.affected, .notAffected, .fixed], Response.affected),
+        ([.notAffected, .notAffected], .notAffected),
+        ([.fixed, .fixed], .fixed),
+        ([.fixed, .notAffected], .investigating),
+        ([.investigating, .notAffected], .investigating),
+        ([.investigating], .investigating),
+    ])
+    func theOverallResponseIsDerivedFromTheProducts(statuses: [ProductStatement.Status], expected: Response) {
+        #expect(ProductStatement.derivedResponse(statuses) == expected)
+    }
+
+    @Test func theStatementsThatStandNeverLetAnOlderOneOverrideANewerOne() {
+        func s(_ product: String, _ status: ProductStatement.Status, _ source: ProductStatement.Source, at minutes: Double) -> ProductStatement {
+            ProductStatement(caseId: "C", organizationId: "o", product: product, productId: nil, status: status, justification: nil,
+                             detail: nil, source: source, reference: "-", statedAt: Date(timeIntervalSince1970: minutes * 60),
+                             recordedAt: Date())
+        }
+        #expect(ProductStatement.derivedResponse([]) == nil)
+        // An older mail about a product arriving after a newer link answer does not replace it.
+        let link = [s("Router", .notAffected, .answerLink, at: 10), s("Switch", .notAffected, .answerLink, at: 10)]
+        var current = ProductStatement.current(of: link + [s("Router", .affected, .mail, at: 5)])
+        #expect(current.map(\.status) == [.notAffected, .notAffected])
+        // A newer signed mail does.
+        current = ProductStatement.current(of: link + [s("Router", .affected, .signedMail, at: 15)])
+        #expect(ProductStatement.derivedResponse(current.map(\.status)) == .affected)
+        // A statement for all products replaces those before it, and is replaced by products stated after it.
+        current = ProductStatement.current(of: link + [s("", .fixed, .person, at: 20)])
+        #expect(current.map(\.product) == [""] && current.first?.status == .fixed)
+        current = ProductStatement.current(of: [s("", .investigating, .mail, at: 1)] + link)
+        #expect(current.map(\.product) == ["Router", "Switch"])
+        // A later link answer replaces the earlier one whole.
+        current = ProductStatement.current(of: link + [s("Router", .fixed, .answerLink, at: 30)])
+        #expect(current.map(\.product) == ["Router"])
+    }
+
+    @Test func aMailAnswerOlderThanTheLinkAnswerDoesNotOverrideItAndANewerOneDoes() throws {
+        let l = try Linked()
+        let notice = try #require(try l.f.notifications().first { $0.organizationId == "kagayaki" })
+        let access = try #require(l.links.access(try l.token(of: "kagayaki")))
+        l.f.clock.advance(days: 2)
+        try l.recorder.record(access, submission: AnswerSubmission(products: [
+            .init(name: "Kagayaki Router 3", status: .notAffected, justification: "vulnerable_code_not_present"),
+        ]), via: .form)
+        func reply(_ id: String, date: Date, status: String) throws -> IngestOutcome {
+            try l.f.ingester.ingest(Data("""
+                From: psirt@kagayaki.example
+                To: vuls@jpcert.example
+                Subject: Re: \(notice.subject)
+                Message-ID: <\(id)@kagayaki.example>
+                In-Reply-To: <\(notice.messageId)>
+                Date: \(Self.mailDate(date))
+                Content-Type: text/plain; charset=UTF-8
+
+                Status: \(status)
+                """.utf8))
+        }
+        // Written a day before the link answer, read after it.
+        _ = try reply("older", date: l.f.clock.now.addingTimeInterval(-86_400), status: "affected")
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .notAffected)
+        var products = try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" }?.products
+        #expect(products?.map(\.source) == [.answerLink])
+        // Written after it: the vendor's newer word stands, for all its products.
+        l.f.clock.advance(seconds: 3600)
+        _ = try reply("newer", date: l.f.clock.now, status: "affected")
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .affected)
+        let shown = try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" }
+        #expect(shown?.products.isEmpty == true && shown?.allProducts?.source == .mail && shown?.allProducts?.status == .affected)
+        // And a later link answer replaces the mail again.
+        l.f.clock.advance(seconds: 60)
+        try l.recorder.record(access, submission: AnswerSubmission(products: [.init(name: "Kagayaki Router 3", status: .fixed, fixedVersion: "3.1")]),
+                              via: .form)
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .fixed)
+    }
+
+    @Test func anUploadedVEXDocumentIsReadBackForConfirmation() throws {
+        let cyclonedx = """
+            {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+             "components": [{"bom-ref": "pkg:generic/kagayaki-router@3.0", "type": "firmware", "name": "Kagayaki Router", "version": "3.0"}],
+             "vulnerabilities": [{"id": "JVNVU#55550001", "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+               "affects": [{"ref": "pkg:generic/kagayaki-router@3.0"}]}]}
+            """
+        let read = try AnswerRecorder.read(document: Data(cyclonedx.utf8), filename: "C:\\vex\\kagayaki.cdx.json", caseId: Self.caseId)
+        #expect(read.label == "CycloneDX kagayaki.cdx.json" && read.namesCase)
+        #expect(read.submission.products == [.init(name: "Kagayaki Router 3.0", identifier: "pkg:generic/kagayaki-router@3.0",
+                                                    status: .notAffected, justification: "vulnerable_code_not_in_execute_path")])
+        #expect(throws: GatewayError.self) { try AnswerRecorder.read(document: Data("{\"a\": 1}".utf8), filename: "x.json", caseId: Self.caseId) }
+        #expect(throws: GatewayError.self) { try AnswerRecorder.read(document: Data("not json".utf8), filename: nil, caseId: Self.caseId) }
+        #expect(throws: GatewayError.self) {
+            try AnswerRecorder.read(document: Data(count: AnswerRecorder.maximumDocumentBytes + 1), filename: nil, caseId: Self.caseId)
+        }
+    }
+
+    @Test func theTemplateCheckerNeedsNoLinkWhenBaseURLIsUnset() throws {
+        let f = try GatewayFixture()
+        let library = try TemplateLibrary(directory: GatewayFixture.templates)
+        let (checked, problems) = TemplateSample.check(library, settings: f.settings)
+        #expect(checked.count == 12 && problems.isEmpty, "\(problems)")
+        // Every template, every language, has the link's section.
+        for name in library.names {
+            for language in library.languages(of: name) {
+                let text = try String(contentsOf: GatewayFixture.templates.appendingPathComponent("\(name).\(language).mustache"), encoding: .utf8)
+                #expect(text.contains("{{#answer.url}}") && text.contains("{{answer.url}}"), "\(name).\(language)")
+            }
+        }
+    }
+}
