@@ -1,3 +1,5 @@
+import NIOCore
+
 /// HTML written by Swift, for the parts of a page that grow with the data (the vendor matrix of a case of
 /// thousands of organisations): one pass into a byte buffer, no template lookups.
 ///
@@ -8,7 +10,7 @@
 /// ```swift
 /// var html = DeskHTML(capacity: 4096)
 /// html.raw("<td class=\"t\">"); html.text(statement)
-/// let fragment = html.string     // given to the template as {{{html.matrix}}}
+/// // a page's htmlParts: ["matrix": html], written where its template says {{{html.matrix}}}
 /// ```
 public struct DeskHTML: Sendable {
     private var bytes: [UInt8] = []
@@ -38,6 +40,11 @@ public struct DeskHTML: Sendable {
 
     /// The HTML written so far.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Writes the HTML written so far at the end of `buffer`.
+    public func write(into buffer: inout ByteBuffer) {
+        buffer.writeBytes(bytes)
+    }
 
     /// The number of bytes written so far.
     public var count: Int { bytes.count }
