@@ -78,18 +78,21 @@ extension CaseStore {
     static func timeline(_ db: Database, caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
         // The ids are chosen from the index alone (a case of thousands of participants has thousands of events), then
         // only the `limit` rows chosen are read.
-        try Row.fetchAll(db.cachedStatement(sql: """
+        var entries: [CaseTimelineEntry] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT id, at, actor, action, objectId, data FROM event WHERE id IN (
                 SELECT id FROM event
                 WHERE (objectType = 'case' AND objectId = ?)
                    OR (objectType = 'participant' AND objectId >= ? AND objectId < ?)
                 ORDER BY id DESC LIMIT ?)
             ORDER BY id DESC
-            """), arguments: [caseId, caseId + "|", caseId + "}", limit]).map { row in
+            """), arguments: [caseId, caseId + "|", caseId + "}", limit])
+        while let row = try rows.next() {
             let id: Int64 = row[0]
             guard let at = try StoredDates.date(row, 1) else { throw StoreError.invalidArgument("event \(id) has no time") }
-            return CaseTimelineEntry(id: id, at: at, actor: row[2], action: row[3], objectId: row[4], data: row[5])
+            entries.append(CaseTimelineEntry(id: id, at: at, actor: row[2], action: row[3], objectId: row[4], data: row[5]))
         }
+        return entries
     }
 }
 

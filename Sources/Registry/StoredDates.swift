@@ -8,6 +8,7 @@ import GRDB
 enum StoredDates {
     /// The instant at `index` of `row`; nil when the value is NULL. Throws as GRDB does for a value that is no date.
     static func date(_ row: Row, _ index: Int) throws -> Date? {
+        if row.hasNull(atIndex: index) { return nil }
         let fast: Date?? = try row.withUnsafeData(atIndex: index) { data -> Date?? in
             guard let data else { return .some(nil) }
             return data.withUnsafeBytes { parse($0) }.map { .some($0) }

@@ -58,12 +58,16 @@ public struct DeskHTML: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether an ASCII byte is one `escape` replaces: `&`, `<`, `>`, `"`, `'`.
+    private static let special: [Bool] = (0..<128).map { [38, 60, 62, 34, 39].contains($0) }
+
     /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
     static func escape(_ text: String, into bytes: inout [UInt8]) {
         var text = text
+        let special = Self.special
         text.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
+            for index in 0..<utf8.count where utf8[index] & 0x80 == 0 && special[Int(utf8[index])] {
                 let replacement: StaticString
                 switch utf8[index] {
                 case UInt8(ascii: "&"): replacement = "&amp;"

@@ -40,14 +40,25 @@ public struct DeskRenderer: Sendable {
         let frame = type(of: page).template.template.render(data, library: library)
         var buffer = ByteBuffer()
         buffer.reserveCapacity(frame.utf8.count + parts.values.reduce(0) { $0 + $1.count })
-        var rest = frame[...]
-        while let (range, name) = parts.keys.compactMap({ name in rest.range(of: Self.marker(name)).map { ($0, name) } })
-            .min(by: { $0.0.lowerBound < $1.0.lowerBound }) {
-            buffer.writeSubstring(rest[..<range.lowerBound])
-            parts[name]?.write(into: &buffer)
-            rest = rest[range.upperBound...]
+        var frameBytes = frame
+        frameBytes.withUTF8 { utf8 in
+            var written = 0
+            let markers = parts.map { (name: $0.key, bytes: Array(Self.marker($0.key).utf8)) }
+            var index = 0
+            // Each `<` of the frame may start a marker (only a few do: a frame has little markup).
+            while index < utf8.count {
+                if utf8[index] == UInt8(ascii: "<"),
+                   let marker = markers.first(where: { index + $0.bytes.count <= utf8.count && $0.bytes.elementsEqual(utf8[index..<(index + $0.bytes.count)]) }) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[written..<index]))
+                    parts[marker.name]?.write(into: &buffer)
+                    index += marker.bytes.count
+                    written = index
+                } else {
+                    index += 1
+                }
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[written...]))
         }
-        buffer.writeSubstring(rest)
         return buffer
     }
 
