@@ -45,14 +45,14 @@ extension CaseStore {
             WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try received.next() {
-            activity[row[0], default: ParticipantActivity()].lastIn = row[1]
+            activity[row[0], default: ParticipantActivity()].lastIn = try StoredDates.date(row, 1)
         }
         let sent = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT organizationId, MAX(sentAt) FROM notification INDEXED BY notification_case
             WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try sent.next() {
-            activity[row[0], default: ParticipantActivity()].lastOut = row[1]
+            activity[row[0], default: ParticipantActivity()].lastOut = try StoredDates.date(row, 1)
         }
         // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
         // response event of each (bare columns come from the MAX row), in the index's order: no sort.
@@ -78,16 +78,21 @@ extension CaseStore {
     static func timeline(_ db: Database, caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
         // The ids are chosen from the index alone (a case of thousands of participants has thousands of events), then
         // only the `limit` rows chosen are read.
-        try Row.fetchAll(db.cachedStatement(sql: """
+        var entries: [CaseTimelineEntry] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT id, at, actor, action, objectId, data FROM event WHERE id IN (
                 SELECT id FROM event
                 WHERE (objectType = 'case' AND objectId = ?)
                    OR (objectType = 'participant' AND objectId >= ? AND objectId < ?)
                 ORDER BY id DESC LIMIT ?)
             ORDER BY id DESC
-            """), arguments: [caseId, caseId + "|", caseId + "}", limit]).map {
-            CaseTimelineEntry(id: $0[0], at: $0[1], actor: $0[2], action: $0[3], objectId: $0[4], data: $0[5])
+            """), arguments: [caseId, caseId + "|", caseId + "}", limit])
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            guard let at = try StoredDates.date(row, 1) else { throw StoreError.invalidArgument("event \(id) has no time") }
+            entries.append(CaseTimelineEntry(id: id, at: at, actor: row[2], action: row[3], objectId: row[4], data: row[5]))
         }
+        return entries
     }
 }
 

@@ -33,7 +33,7 @@ import Testing
                                      unreachable: true, troubles: [hostile], ourProblems: [hostile], automaticReplies: [hostile],
                                      response: .notAffected, responseLabel: "not affected", source: hostile, sourceActor: hostile,
                                      statement: hostile, products: [hostile], lastIn: hostile, lastOut: hostile, nextStep: hostile)
-        let html = CaseDetailPage.matrixRows([row], labels: DeskLabels.table(for: .en))
+        let html = CaseDetailPage.matrixRows([row], labels: DeskLabels.table(for: .en)).string
         #expect(!html.contains("<script"))
         #expect(!html.contains("<img"))
         #expect(!html.contains("'"))
@@ -50,7 +50,7 @@ import Testing
     @Test func timelineRowsEscapeTheirData() {
         let event = CaseDetailPage.Event(at: "2031-01-01 10:00", actor: "<b>eve</b>", action: "participant.response",
                                          object: "acme", data: #"{"statement":"<script>alert(1)</script>"}"#)
-        let html = CaseDetailPage.timelineRows([event])
+        let html = CaseDetailPage.timelineRows([event]).string
         #expect(html == #"<tr><td>2031-01-01 10:00</td><td class="actor">&lt;b&gt;eve&lt;/b&gt;</td><td class="action">participant.response</td><td>acme</td><td class="muted">{&quot;statement&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;}</td></tr>"# + "\n")
     }
 }

@@ -126,7 +126,7 @@ import TestSupport
         #expect(!(try alice.get("/inbox").body.contains("id=\"message-\(id)\"")))
         // The case's vendor matrix and the organisation's history show it.
         let matrix = try alice.get(desk.casePath).body
-        #expect(matrix.contains(#"<tr data-org="acme">"#) && matrix.contains(#"<td class="response">fixed"#), "\(matrix)")
+        #expect(matrix.contains(#"<tr data-org="acme">"#) && matrix.contains(#"<td class="r" data-v="fixed">fixed<td class="s">"#), "\(matrix)")
         #expect(try alice.get("/directory/acme").body.contains("fixed"))
     }
 

@@ -95,4 +95,59 @@ import TestSupport
         #expect(events[0].id > events[1].id)
         #expect(events[0].actor == "carol" && events[0].action == "participant.response")
     }
+
+    @Test func theCaseMatrixIsShowActivityAndTimelineReadAtOnce() throws {
+        let (temp, store) = try Self.makeRegistry()
+        defer { temp.remove() }
+        let cases = CaseStore(store)
+        try cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .notAffected, statement: "not affected",
+                              at: Date().addingTimeInterval(-3_600), actor: "bob", source: "manual")
+        try cases.setResponse(caseId: "JVNVU#1", organizationId: "kumo", response: .acknowledged, statement: nil,
+                              at: Date().addingTimeInterval(-1_800), actor: "ingest", source: "reply <r1@kumo.example>")
+        try cases.setResponse(caseId: "JVNVU#1", organizationId: "kumo", response: .fixed, statement: "fixed in 2.1",
+                              at: Date(), actor: "carol", source: "manual")
+        let now = Date()
+        let matrix = try cases.matrix(caseId: "JVNVU#1", now: now, timelineLimit: 3)
+        let shown = try cases.show(caseId: "JVNVU#1", now: now)
+        #expect(matrix.detail.record == shown.record)
+        #expect(matrix.detail.participants.map(\.record) == shown.participants.map(\.record))
+        #expect(matrix.detail.participants.map(\.organizationName) == ["Company aozora", "Company hoshi", "Company kumo"])
+        #expect(matrix.detail.participants.map(\.daysWaiting) == shown.participants.map(\.daysWaiting))
+        #expect(matrix.activity == (try cases.activity(caseId: "JVNVU#1")))
+        #expect(matrix.activity["kumo"]?.responseSource == "manual" && matrix.activity["kumo"]?.responseActor == "carol",
+                "the latest response's source and actor")
+        #expect(matrix.timeline == (try cases.timeline(caseId: "JVNVU#1", limit: 3)))
+        #expect(matrix.timeline.map(\.actor) == ["carol", "ingest", "bob"], "the three latest events, newest first")
+        #expect(throws: StoreError.unknownCase) { try cases.matrix(caseId: "JVNVU#2", now: now, timelineLimit: 3) }
+    }
+
+    @Test func participantsReadByPositionAreTheRecordsGRDBDecodes() throws {
+        let (temp, store) = try Self.makeRegistry()
+        defer { temp.remove() }
+        let cases = CaseStore(store)
+        var generator = SystemRandomNumberGenerator()
+        // Instants between 1901 and 2100, to the millisecond as the store keeps them, in every date column.
+        func instant() -> Date {
+            Date(timeIntervalSince1970: Double(Int64.random(in: -2_170_000_000_000...4_100_000_000_000, using: &generator)) / 1_000)
+        }
+        for _ in 0..<200 {
+            try store.writer.write { db in
+                for org in ["aozora", "kumo", "hoshi"] {
+                    try db.execute(sql: """
+                        UPDATE participant SET addedAt = ?, firstNotifiedAt = ?, firstResponseAt = ?, respondedAt = ?,
+                               lastRemindedAt = ?, escalatedAt = ?, unreachableAt = ?, reminderCount = ?
+                        WHERE organizationId = ?
+                        """, arguments: [instant(), instant(), Bool.random() ? instant() : nil, instant(), instant(),
+                                         Bool.random() ? instant() : nil, instant(), Int.random(in: 0...2), org])
+                }
+            }
+            let decoded = try store.writer.read { db in
+                try ParticipantRecord.fetchAll(db, sql: "SELECT * FROM participant WHERE caseId = ? ORDER BY organizationId",
+                                               arguments: ["JVNVU#1"])
+            }
+            let read = try cases.matrix(caseId: "JVNVU#1", now: Date(), timelineLimit: 1).detail.participants.map(\.record)
+            #expect(read == decoded)
+            if read != decoded { break }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// HTML written by Swift, for the parts of a page that grow with the data (the vendor matrix of a case of
 /// thousands of organisations): one pass into a byte buffer, no template lookups.
 ///
@@ -8,7 +10,7 @@
 /// ```swift
 /// var html = DeskHTML(capacity: 4096)
 /// html.raw("<td class=\"t\">"); html.text(statement)
-/// let fragment = html.string     // given to the template as {{{html.matrix}}}
+/// // a page's htmlParts: ["matrix": html], written where its template says {{{html.matrix}}}
 /// ```
 public struct DeskHTML: Sendable {
     private var bytes: [UInt8] = []
@@ -39,6 +41,11 @@ public struct DeskHTML: Sendable {
     /// The HTML written so far.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Writes the HTML written so far at the end of `buffer`.
+    public func write(into buffer: inout ByteBuffer) {
+        buffer.writeBytes(bytes)
+    }
+
     /// The number of bytes written so far.
     public var count: Int { bytes.count }
 
@@ -51,12 +58,16 @@ public struct DeskHTML: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether an ASCII byte is one `escape` replaces: `&`, `<`, `>`, `"`, `'`.
+    private static let special: [Bool] = (0..<128).map { [38, 60, 62, 34, 39].contains($0) }
+
     /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
     static func escape(_ text: String, into bytes: inout [UInt8]) {
         var text = text
+        let special = Self.special
         text.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
+            for index in 0..<utf8.count where utf8[index] & 0x80 == 0 && special[Int(utf8[index])] {
                 let replacement: StaticString
                 switch utf8[index] {
                 case UInt8(ascii: "&"): replacement = "&amp;"

@@ -22,14 +22,14 @@ public protocol DeskPage: Encodable, Sendable {
     /// itself, unless parts of it are written by `htmlParts`.
     func templateModel() throws -> Any
     /// Parts of the page written in Swift with `DeskHTML` (every outside text escaped there), by name, for the parts
-    /// that grow with the data: the template inserts each already escaped as `{{{html.NAME}}}`. `labels` are the
-    /// page language's. None by default.
-    func htmlParts(labels: [String: String]) -> [String: String]
+    /// that grow with the data: the template marks where each goes with `{{{html.NAME}}}` and the renderer writes its
+    /// bytes there. `labels` are the page language's. None by default.
+    func htmlParts(labels: [String: String]) -> [String: DeskHTML]
 }
 
 extension DeskPage {
     public func templateModel() throws -> Any { try MustacheValueEncoder.encode(self) }
-    public func htmlParts(labels: [String: String]) -> [String: String] { [:] }
+    public func htmlParts(labels: [String: String]) -> [String: DeskHTML] { [:] }
 }
 
 /// The desk's navigation entries, in the order of the navigation bar.

@@ -19,6 +19,13 @@ public struct DeskRenderer: Sendable {
 
     /// The HTML of `page` in the layout, for the request's user, language and session notice.
     public func html(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> String {
+        let bytes = try body(page, context: context, notice: notice, path: path, query: query)
+        return bytes.getString(at: bytes.readerIndex, length: bytes.readableBytes) ?? ""
+    }
+
+    /// The same HTML as the bytes of a response body. The page's `htmlParts` are not given to Mustache: the frame is
+    /// rendered with a marker where each goes (`{{{html.NAME}}}`), and the part's bytes are written in its place.
+    public func body(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> ByteBuffer {
         let model = try page.templateModel()
         var data: [String: Any] = [
             "page": model,
@@ -27,9 +34,38 @@ public struct DeskRenderer: Sendable {
             "desk": layout(section: type(of: page).section, context: context, notice: notice, path: path, query: query),
         ]
         let parts = page.htmlParts(labels: context.labels)
-        if !parts.isEmpty { data["html"] = parts }
-        return type(of: page).template.template.render(data, library: library)
+        if !parts.isEmpty {
+            data["html"] = Dictionary(uniqueKeysWithValues: parts.keys.map { ($0, Self.marker($0)) })
+        }
+        let frame = type(of: page).template.template.render(data, library: library)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(frame.utf8.count + parts.values.reduce(0) { $0 + $1.count })
+        var frameBytes = frame
+        frameBytes.withUTF8 { utf8 in
+            var written = 0
+            let markers = parts.map { (name: $0.key, bytes: Array(Self.marker($0.key).utf8)) }
+            var index = 0
+            // Each `<` of the frame may start a marker (only a few do: a frame has little markup).
+            while index < utf8.count {
+                if utf8[index] == UInt8(ascii: "<"),
+                   let marker = markers.first(where: { index + $0.bytes.count <= utf8.count && $0.bytes.elementsEqual(utf8[index..<(index + $0.bytes.count)]) }) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[written..<index]))
+                    parts[marker.name]?.write(into: &buffer)
+                    index += marker.bytes.count
+                    written = index
+                } else {
+                    index += 1
+                }
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[written...]))
+        }
+        return buffer
     }
+
+    /// Where the part `name` goes in the rendered frame: an HTML comment with a token drawn when the desk starts.
+    /// No text from outside can forge it: `{{x}}` escapes its `<`.
+    static func marker(_ name: String) -> String { "<!--desk-part:" + name + ":" + markerToken + "-->" }
+    private static let markerToken = UUID().uuidString
 
     /// What the layout shows besides the page.
     func layout(section: DeskSection, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) -> [String: Any] {
@@ -74,8 +110,12 @@ public struct DeskRenderer: Sendable {
 
     /// An HTML response.
     public static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: html)))
+        htmlResponse(ByteBuffer(string: html), status: status)
+    }
+
+    /// An HTML response of the bytes of `body`.
+    public static func htmlResponse(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
     /// A 303 See Other to a local path.

@@ -19,8 +19,8 @@ extension RouterMethods where Context == DeskRequestContext {
         get(RouterPath(path)) { request, context -> Response in
             let page = try await build(request, context)
             let notice = context.sessionId.flatMap { desk.sessions.takeNotice(for: $0) }
-            let html = try desk.renderer.html(page, context: context, notice: notice, path: request.uri.path, query: request.uri.query)
-            return DeskRenderer.htmlResponse(html)
+            let body = try desk.renderer.body(page, context: context, notice: notice, path: request.uri.path, query: request.uri.query)
+            return DeskRenderer.htmlResponse(body)
         }
         get(RouterPath("/api" + path)) { request, context -> Response in
             try DeskRenderer.json(try await build(request, context))

@@ -163,7 +163,7 @@ struct CaseDetailPage: DeskPage {
     }
 
     /// `matrix`: the rows of the vendor matrix; `timeline`: the rows of the timeline.
-    func htmlParts(labels: [String: String]) -> [String: String] {
+    func htmlParts(labels: [String: String]) -> [String: DeskHTML] {
         guard !hidden else { return [:] }
         return ["matrix": Self.matrixRows(matrix, labels: labels), "timeline": Self.timelineRows(timeline)]
     }
@@ -172,7 +172,7 @@ struct CaseDetailPage: DeskPage {
     /// out (HTML 5 §13.1.2.4 allows it), each column is named by a one-letter class (`d` delivery, `r` response,
     /// `s` source, `t` statement) and `data-v` keeps the machine value of delivery and response, the text
     /// being in the page language.
-    static func matrixRows(_ rows: [Row], labels: [String: String]) -> String {
+    static func matrixRows(_ rows: [Row], labels: [String: String]) -> DeskHTML {
         let bounced = labels["bounced"] ?? "bounced", ourProblem = labels["our_problem"] ?? "our delivery problem"
         let automatic = labels["auto_reply"] ?? "automatic reply"
         var html = DeskHTML(capacity: rows.count * 240 + 64)
@@ -202,11 +202,11 @@ struct CaseDetailPage: DeskPage {
             html.raw("<td>"); html.text(row.nextStep)
             html.raw("\n")
         }
-        return html.string
+        return html
     }
 
     /// One `<tr>` per event, newest first.
-    static func timelineRows(_ events: [Event]) -> String {
+    static func timelineRows(_ events: [Event]) -> DeskHTML {
         var html = DeskHTML(capacity: events.count * 400 + 64)
         for event in events {
             html.raw("<tr><td>"); html.text(event.at)
@@ -216,7 +216,7 @@ struct CaseDetailPage: DeskPage {
             html.raw("</td><td class=\"muted\">"); html.text(event.data)
             html.raw("</td></tr>\n")
         }
-        return html.string
+        return html
     }
 
     /// Each response in the page language (`response_not_affected` …).
