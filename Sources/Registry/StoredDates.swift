@@ -2,38 +2,29 @@ import Foundation
 import GRDB
 
 /// Instants read from a row as the store writes them: `YYYY-MM-DD HH:MM:SS.SSS` in UTC (GRDB's storage format),
-/// turned into a `Date` by arithmetic instead of a `Calendar`. Pages that read thousands of rows (the vendor matrix)
-/// spend most of their time in the calendar otherwise. The result is the very `Date` GRDB makes (the same
-/// arithmetic as Foundation's Gregorian calendar); any other text, or a non-text value, is read by GRDB itself.
+/// parsed by GRDB in place and turned into a `Date` by arithmetic instead of a `Calendar` (a page that reads
+/// thousands of rows, the vendor matrix, reads thousands of instants). The result is the very `Date` GRDB makes (the
+/// same arithmetic as Foundation's Gregorian calendar); any other form is read by GRDB itself.
 enum StoredDates {
     /// The instant at `index` of `row`; nil when the value is NULL. Throws as GRDB does for a value that is no date.
     static func date(_ row: Row, _ index: Int) throws -> Date? {
-        if row.hasNull(atIndex: index) { return nil }
-        let fast: Date?? = try row.withUnsafeData(atIndex: index) { data -> Date?? in
-            guard let data else { return .some(nil) }
-            return data.withUnsafeBytes { parse($0) }.map { .some($0) }
+        // GRDB parses the text in place (no allocation); only its components are turned into an instant here.
+        guard let stored = try row.decode(DatabaseDateComponents?.self, atIndex: index) else { return nil }
+        let parts = stored.dateComponents
+        guard stored.format == .YMD_HMSS || stored.format == .YMD_HMS, parts.timeZone == nil,
+              let year = parts.year, let month = parts.month, let day = parts.day,
+              let hour = parts.hour, let minute = parts.minute, let second = parts.second,
+              let instant = instant(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                                    nanosecond: parts.nanosecond ?? 0) else {
+            return try row.decode(Date?.self, atIndex: index)
         }
-        if let fast { return fast }
-        return try row.decode(Date?.self, atIndex: index)
+        return instant
     }
 
-    /// `YYYY-MM-DD HH:MM:SS.SSS` (23 bytes, UTC) as an instant; nil for any other text.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Date? {
-        guard bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: " "),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: ".") else { return nil }
-        var valid = true
-        func number(_ start: Int, _ count: Int) -> Int {
-            var value = 0
-            for index in start..<(start + count) {
-                let digit = Int(bytes[index]) - 48
-                if digit < 0 || digit > 9 { valid = false }
-                value = value * 10 + digit
-            }
-            return value
-        }
-        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
-        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2), millisecond = number(20, 3)
-        guard valid, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+    /// The instant of a UTC date and time; nil when a field is out of its range.
+    static func instant(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanosecond: Int) -> Date? {
+        guard (1...12).contains(month), (1...31).contains(day), (0..<24).contains(hour), (0..<60).contains(minute),
+              (0..<60).contains(second), (0..<1_000_000_000).contains(nanosecond) else { return nil }
         // Days from 1970-01-01 (H. Hinnant's days_from_civil), then seconds from 2001-01-01 (day 11,323) added up
         // in the order Foundation's Gregorian calendar adds them, so that the Double is the same to the last bit.
         let y = month <= 2 ? year - 1 : year
@@ -43,7 +34,7 @@ enum StoredDates {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         let seconds = Double(days - 11_323) * 86_400
-            + (Double(hour * 3_600 + minute * 60 + second) + Double(millisecond * 1_000_000) / 1_000_000_000)
+            + (Double(hour * 3_600 + minute * 60 + second) + Double(nanosecond) / 1_000_000_000)
         return Date(timeIntervalSinceReferenceDate: seconds)
     }
 }
