@@ -2,23 +2,42 @@ import Foundation
 import GRDB
 
 /// Instants read from a row as the store writes them: `YYYY-MM-DD HH:MM:SS.SSS` in UTC (GRDB's storage format),
-/// parsed by GRDB in place and turned into a `Date` by arithmetic instead of a `Calendar` (a page that reads
-/// thousands of rows, the vendor matrix, reads thousands of instants). The result is the very `Date` GRDB makes (the
-/// same arithmetic as Foundation's Gregorian calendar); any other form is read by GRDB itself.
+/// turned into a `Date` by arithmetic instead of a `Calendar` (a page that reads thousands of rows, the vendor matrix,
+/// reads thousands of instants). The result is the very `Date` GRDB makes (the same arithmetic as Foundation's
+/// Gregorian calendar); any other form is read by GRDB itself.
 enum StoredDates {
     /// The instant at `index` of `row`; nil when the value is NULL. Throws as GRDB does for a value that is no date.
     static func date(_ row: Row, _ index: Int) throws -> Date? {
-        // GRDB parses the text in place (no allocation); only its components are turned into an instant here.
-        guard let stored = try row.decode(DatabaseDateComponents?.self, atIndex: index) else { return nil }
-        let parts = stored.dateComponents
-        guard stored.format == .YMD_HMSS || stored.format == .YMD_HMS, parts.timeZone == nil,
-              let year = parts.year, let month = parts.month, let day = parts.day,
-              let hour = parts.hour, let minute = parts.minute, let second = parts.second,
-              let instant = instant(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                                    nanosecond: parts.nanosecond ?? 0) else {
-            return try row.decode(Date?.self, atIndex: index)
+        let value: DatabaseValue = row[index]
+        switch value.storage {
+        case .null:
+            return nil
+        case .string(var text):
+            if let instant = text.withUTF8({ parse(UnsafeRawBufferPointer($0)) }) { return instant }
+        default:
+            break
         }
-        return instant
+        return try Date.fromDatabaseValue(value) ?? row.decode(Date.self, atIndex: index)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.SSS` (23 bytes, UTC) as an instant; nil for any other text.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Date? {
+        guard bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: " "),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: ".") else { return nil }
+        var valid = true
+        func number(_ start: Int, _ count: Int) -> Int {
+            var value = 0
+            for index in start..<(start + count) {
+                let digit = Int(bytes[index]) - 48
+                if digit < 0 || digit > 9 { valid = false }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2), millisecond = number(20, 3)
+        guard valid else { return nil }
+        return instant(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: millisecond * 1_000_000)
     }
 
     /// The instant of a UTC date and time; nil when a field is out of its range.
