@@ -45,14 +45,14 @@ extension CaseStore {
             WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try received.next() {
-            activity[row[0], default: ParticipantActivity()].lastIn = try StoredDates.date(row, 1)
+            activity[row[0], default: ParticipantActivity()].lastIn = row[1]
         }
         let sent = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT organizationId, MAX(sentAt) FROM notification INDEXED BY notification_case
             WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try sent.next() {
-            activity[row[0], default: ParticipantActivity()].lastOut = try StoredDates.date(row, 1)
+            activity[row[0], default: ParticipantActivity()].lastOut = row[1]
         }
         // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
         // response event of each (bare columns come from the MAX row), in the index's order: no sort.
@@ -88,9 +88,7 @@ extension CaseStore {
             ORDER BY id DESC
             """), arguments: [caseId, caseId + "|", caseId + "}", limit])
         while let row = try rows.next() {
-            let id: Int64 = row[0]
-            guard let at = try StoredDates.date(row, 1) else { throw StoreError.invalidArgument("event \(id) has no time") }
-            entries.append(CaseTimelineEntry(id: id, at: at, actor: row[2], action: row[3], objectId: row[4], data: row[5]))
+            entries.append(CaseTimelineEntry(id: row[0], at: row[1], actor: row[2], action: row[3], objectId: row[4], data: row[5]))
         }
         return entries
     }

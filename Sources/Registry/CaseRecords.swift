@@ -87,28 +87,25 @@ public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, P
 
 extension ParticipantRecord {
     /// A participant from a row whose first columns are `CaseStore.participantColumns`, read by position (no
-    /// column name is looked up, dates by `StoredDates`). Throws when a stored delivery or response is not one Liaison knows.
+    /// column name is looked up). Throws when a stored delivery or response is not one Liaison knows.
     init(participantRow row: Row) throws {
         caseId = row[0]
         organizationId = row[1]
-        guard let added = try StoredDates.date(row, 2) else {
-            throw StoreError.invalidArgument("participant \(organizationId) of \(caseId): no date it was added")
-        }
-        addedAt = added
+        addedAt = row[2]
         let deliveryText: String = row[3], responseText: String = row[5]
         guard let delivery = Delivery(rawValue: deliveryText), let response = Response(rawValue: responseText) else {
             throw StoreError.invalidArgument("participant \(organizationId) of \(caseId): stored delivery \(deliveryText) or response \(responseText) is not one Liaison knows")
         }
         self.delivery = delivery
-        firstNotifiedAt = try StoredDates.date(row, 4)
+        firstNotifiedAt = row[4]
         self.response = response
-        firstResponseAt = try StoredDates.date(row, 6)
-        respondedAt = try StoredDates.date(row, 7)
+        firstResponseAt = row[6]
+        respondedAt = row[7]
         statement = row[8]
-        lastRemindedAt = try StoredDates.date(row, 9)
+        lastRemindedAt = row[9]
         reminderCount = row[10]
-        escalatedAt = try StoredDates.date(row, 11)
-        unreachableAt = try StoredDates.date(row, 12)
+        escalatedAt = row[11]
+        unreachableAt = row[12]
     }
 }
 

@@ -58,18 +58,17 @@ public struct DeskHTML: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Whether an ASCII byte is one `escape` replaces: `&`, `<`, `>`, `"`, `'`.
-    private static let special: [Bool] = (0..<128).map { [38, 60, 62, 34, 39].contains($0) }
-
     /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
     static func escape(_ text: String, into bytes: inout [UInt8]) {
         var text = text
-        let special = Self.special
         text.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count where utf8[index] & 0x80 == 0 && special[Int(utf8[index])] {
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                // Letters and every byte of a multi-byte character are above `>` (62): one comparison for most.
+                if byte > 62 { continue }
                 let replacement: StaticString
-                switch utf8[index] {
+                switch byte {
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
