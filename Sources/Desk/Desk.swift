@@ -64,12 +64,16 @@ public final class Desk: Sendable {
     public func users(actor: String) -> UserStore { services.store.users(actor: actor) }
 
     /// The router with the desk's middleware and every route.
+    /// `HEAD` is answered on every `GET` route; a path served with other methods answers 405 with `Allow`.
     public func makeRouter() -> Router<DeskRequestContext> {
-        let router = Router(context: DeskRequestContext.self)
-        router.add(middleware: DeskSecurityHeadersMiddleware())
+        let router = Router(context: DeskRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let errors = DeskErrorMiddleware(desk: self)
+        router.add(middleware: errors)
         router.add(middleware: DeskLanguageMiddleware(secureCookies: secureCookies))
         router.add(middleware: DeskSessionMiddleware(desk: self))
-        DeskRoutes.registerAll(on: router, desk: self)
+        let routes = DeskRouter(router)
+        DeskRoutes.registerAll(on: routes, desk: self)
+        errors.methods.set(routes.allowedMethods())
         return router
     }
 

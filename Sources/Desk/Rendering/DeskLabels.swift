@@ -20,6 +20,18 @@ public enum DeskLabels {
         "language_switch": ("日本語", "English"),
         "read_only": ("Read only: auditors change nothing.", "閲覧のみ: 監査担当は変更できません。"),
 
+        // MARK: Errors
+        "error_title": ("Error", "エラー"),
+        "error_400": ("Not understood", "リクエストを処理できません"),
+        "error_401": ("Log in first", "ログインが必要です"),
+        "error_403": ("Refused", "拒否されました"),
+        "error_404": ("Not found", "見つかりません"),
+        "error_405": ("Method not allowed", "このメソッドは使えません"),
+        "error_413": ("Too large", "大きすぎます"),
+        "error_429": ("Too many attempts", "試行が多すぎます"),
+        "error_500": ("Server error", "サーバーエラー"),
+        "error_503": ("Unavailable", "利用できません"),
+
         // MARK: Login
         "login_title": ("Log in", "ログイン"),
         "user_name": ("User name", "ユーザー名"),

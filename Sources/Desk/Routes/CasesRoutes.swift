@@ -11,7 +11,7 @@ import Registry
 /// `notify=1` as `--notify` queues the `due-changed` template to the vendors already notified),
 /// `/cases/{id}/tlp` (`case set-tlp`), `/cases/{id}/publish` (`case publish`), `/cases/{id}/notify` (`notify`).
 enum CasesRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/cases", desk: desk) { request, context in
             try CasesPage(services: desk.services(for: context), context: context, filters: .init { DeskForm(urlEncoded: request.uri.query ?? "")[$0] })
         }

@@ -18,7 +18,7 @@ enum LoginRoutes {
         let error: String?
     }
 
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.get("/login") { request, context -> Response in
             let next = DeskRoutes.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/cases"
             if context.user != nil { return DeskRenderer.redirect(to: next) }
