@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
         let secure = env.configuration.desk.secureCookies ?? !DeskServer.isLoopback(host)
         var logger = Logger(label: "liaison.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LIAISON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
-        let desk = Desk(services: env.services, secureCookies: secure, logger: logger)
+        let desk = Desk(services: env.services, secureCookies: secure, trustedProxies: env.configuration.desk.trustedProxies, logger: logger)
         // The service as `liaison run` runs it (default settings), under the same lock.
         let lock = try runService ? CommandSupport.reportingErrors { try WorkspaceLock(stateDirectory: env.workspace.stateURL) } : nil
         let service = try runService ? CommandSupport.reportingErrors {

@@ -199,4 +199,6 @@ extension DeskTemplates {
 
 extension HTTPField.Name {
     static let allow = HTTPField.Name("Allow")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 }

@@ -39,6 +39,8 @@ public enum DeskLabels {
         "login_button": ("Log in", "ログイン"),
         "login_failed": ("The user name or password is wrong.", "ユーザー名またはパスワードが正しくありません。"),
         "login_throttled": ("Too many failed logins: try again in 15 minutes.", "ログインの失敗が多すぎます。15分後にもう一度お試しください。"),
+        "login_secure_cookies": ("This desk's cookies are Secure: open it over HTTPS (docs/desk.md), or set desk.secure_cookies: false for a trusted network.",
+                                 "このデスクの Cookie は Secure です。HTTPS で開くか（docs/desk.md）、信頼できるネットワークでは liaison.yaml に desk.secure_cookies: false を設定してください。"),
         "login_expired": ("The login form expired: please try again.", "ログインフォームの有効期限が切れました。もう一度お試しください。"),
 
         // MARK: Cases
