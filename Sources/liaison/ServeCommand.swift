@@ -59,7 +59,7 @@ struct ServeCommand: ParsableCommand {
         if let error = failure.withLock({ $0 }) {
             // The service's own fault (a signing key that cannot sign) is said as `liaison run` says it.
             if error is GatewayProblems { try CommandSupport.reportingErrors { throw error } }
-            try CommandSupport.fail("the desk stopped: \(error)")
+            try CommandSupport.fail(DeskServer.startupProblem(error, host: host, port: port) ?? "the desk stopped: \(error)")
         }
     }
 }
