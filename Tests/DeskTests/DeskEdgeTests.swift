@@ -167,6 +167,16 @@ import TestSupport
         #expect(malformed.status == 400)
         #expect(malformed.body.contains("not a JSON object"))
         Self.expectSecurityHeaders(malformed, "malformed JSON")
+        let long = try client.post("/api" + Self.path + "/response",
+                                   form: [("org", "acme"), ("response", "fixed"), ("statement", String(repeating: "y", count: 1_000_000))], headers: token)
+        #expect(long.status == 400)
+        #expect(long.body.contains("at most 2,000 are kept"))
+        // 50,000 unknown organisations: a short line naming a few and counting the rest.
+        let many = (0..<50_000).map { "no-such-org-\($0)" }.joined(separator: " ")
+        let unknown = try client.post("/api" + Self.path + "/participants", form: [("orgs", many)], headers: token)
+        #expect(unknown.status == 400)
+        #expect(unknown.body.count < 3000)
+        #expect(unknown.body.contains("… and 49,990 more organisations unknown or retired"))
         #expect(try Self.caseJSON(fixture) == before)
     }
 

@@ -48,6 +48,10 @@ enum CasesRoutes {
             guard let response = Registry.Response(rawValue: text), response != .none else {
                 throw DeskFormError("response \(text) is not one of acknowledged, investigating, affected, not-affected, fixed")
             }
+            if let statement = form["statement"], statement.count > Self.longestStatement {
+                // The same bound as a statement read from a reply.
+                throw DeskFormError("statement has \(statement.count) characters: at most \(Self.longestStatement.formatted()) are kept; shorten it")
+            }
             try desk.services(for: context).caseBook()
                 .setResponse(caseId: id, organizationId: organization, response: response, statement: form["statement"])
             return DeskOutcome("\(id) \(organization): \(response.rawValue)", redirect: casePath(id))
@@ -89,6 +93,9 @@ enum CasesRoutes {
                                redirect: casePath(id))
         }
     }
+
+    /// The longest statement a person may record (as many characters as one read from a reply keeps).
+    static let longestStatement = 2000
 
     /// The case id of `/cases/{id}…`, percent-decoded.
     static func caseId(_ context: DeskRequestContext) throws -> String {
