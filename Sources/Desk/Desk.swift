@@ -3,6 +3,7 @@ import Gateway
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
+import Crypto
 import NIOPosix
 import Registry
 
@@ -35,6 +36,11 @@ public final class Desk: Sendable {
     public let secureCookies: Bool
     public let renderer: DeskRenderer
     public let logger: Logger
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`desk.trusted_proxies`).
+    public let trustedProxies: Set<String>
+    /// The key of the login form's CSRF tokens, drawn when the desk starts: a token is a nonce and its HMAC, so
+    /// only a token this desk issued is accepted (an attacker cannot choose the cookie and the field).
+    let loginKey = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
 
     /// The name of the session cookie.
     public static let sessionCookie = "liaison_session"
@@ -46,8 +52,11 @@ public final class Desk: Sendable {
     /// - Parameters:
     ///   - services: the workspace's services (their actor is replaced by each request's user).
     ///   - secureCookies: mark cookies `Secure`; see `WorkspaceConfiguration.Desk.secureCookies`.
-    public init(services: WorkspaceServices, secureCookies: Bool, logger: Logger = Logger(label: "liaison.desk")) {
+    ///   - trustedProxies: addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    public init(services: WorkspaceServices, secureCookies: Bool, trustedProxies: [String] = [],
+                logger: Logger = Logger(label: "liaison.desk")) {
         self.services = services
+        self.trustedProxies = Set(trustedProxies)
         self.secureCookies = secureCookies
         self.sessions = DeskSessions()
         self.throttle = LoginThrottle()
@@ -64,12 +73,16 @@ public final class Desk: Sendable {
     public func users(actor: String) -> UserStore { services.store.users(actor: actor) }
 
     /// The router with the desk's middleware and every route.
+    /// `HEAD` is answered on every `GET` route; a path served with other methods answers 405 with `Allow`.
     public func makeRouter() -> Router<DeskRequestContext> {
-        let router = Router(context: DeskRequestContext.self)
-        router.add(middleware: DeskSecurityHeadersMiddleware())
+        let router = Router(context: DeskRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let errors = DeskErrorMiddleware(desk: self)
+        router.add(middleware: errors)
         router.add(middleware: DeskLanguageMiddleware(secureCookies: secureCookies))
         router.add(middleware: DeskSessionMiddleware(desk: self))
-        DeskRoutes.registerAll(on: router, desk: self)
+        let routes = DeskRouter(router)
+        DeskRoutes.registerAll(on: routes, desk: self)
+        errors.methods.set(routes.allowedMethods())
         return router
     }
 
@@ -94,6 +107,36 @@ public final class Desk: Sendable {
         }
         if password.utf8.count > 72 { return "the password is longer than bcrypt's 72 bytes" }
         return nil
+    }
+
+    /// A new CSRF token of the login form: 32 random bytes and their HMAC-SHA256 under `loginKey`, base64url,
+    /// joined by `.`.
+    func loginToken() -> String {
+        let nonce = DeskSessions.randomToken()
+        return nonce + "." + loginMAC(nonce)
+    }
+
+    /// Whether `token` is one `loginToken()` issued (since this desk started).
+    func isLoginToken(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 43 else { return false }
+        return DeskSessions.sameSecret(String(parts[1]), loginMAC(String(parts[0])))
+    }
+
+    private func loginMAC(_ nonce: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(nonce.utf8), using: SymmetricKey(data: loginKey))
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The client's address for the login throttle: the peer's, unless the peer is a trusted proxy, then the last
+    /// address of `X-Forwarded-For` that is not a trusted proxy (the one the nearest trusted proxy saw).
+    func clientAddress(_ request: Request, context: DeskRequestContext) -> String {
+        let peer = context.clientAddress
+        guard trustedProxies.contains(peer), let header = request.headers[values: .xForwardedFor].joined(separator: ",") as String?,
+              !header.isEmpty else { return peer }
+        let hops = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last { !trustedProxies.contains($0) } ?? peer
     }
 
     /// A cookie of the desk: HttpOnly, SameSite=Strict, Path=/, Secure when `secureCookies`.

@@ -9,23 +9,46 @@ public enum DeskServer {
     /// The address `liaison serve` listens on when `--listen` is not given.
     public static let defaultListen = "127.0.0.1:8080"
 
-    /// `HOST:PORT` (IPv6 in brackets: `[::1]:8080`) split; throws `DeskListenError` with one line otherwise.
+    /// `HOST:PORT` (IPv6 in brackets: `[::1]:8080`) split; throws `DeskListenError` with one line otherwise (the
+    /// caller names the option).
     public static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        if text.contains("://") || text.contains("/") {
+            throw DeskListenError("\(text) is not HOST:PORT: give the address without a scheme or path, such as 127.0.0.1:8080")
+        }
         var host: Substring, portText: Substring
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw DeskListenError("--listen \(text) is not HOST:PORT, such as [::1]:8080") }
+            guard rest.hasPrefix(":") else { throw DeskListenError("\(text) is not HOST:PORT, such as [::1]:8080") }
             portText = rest.dropFirst()
         } else {
-            guard let colon = text.lastIndex(of: ":") else { throw DeskListenError("--listen \(text) is not HOST:PORT, such as 127.0.0.1:8080") }
+            guard let colon = text.lastIndex(of: ":") else { throw DeskListenError("\(text) is not HOST:PORT, such as 127.0.0.1:8080") }
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
-            throw DeskListenError("--listen \(text) is not HOST:PORT with a port from 0 to 65535, such as 127.0.0.1:8080")
+        if host.isEmpty { throw DeskListenError("\(text): the host is missing, such as 127.0.0.1:8080") }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw DeskListenError("\(text): the port must be a number from 0 to 65535, such as 127.0.0.1:8080")
         }
         return (String(host), port)
+    }
+
+    /// One line for a failure to start listening on `host:port` (the address in use, a host that does not resolve,
+    /// an address not on this machine), or nil for another error.
+    public static func startupProblem(_ error: any Error, host: String, port: Int) -> String? {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case EADDRINUSE: return "\(address) is already in use (another liaison serve?): choose another port with --listen"
+            case EADDRNOTAVAIL: return "\(host) is not an address of this machine: listen on one of its addresses, such as 127.0.0.1"
+            case EACCES: return "\(address) needs privileges to listen on: choose a port above 1023"
+            default: return nil
+            }
+        }
+        if error is SocketAddressError || String(describing: error).contains("UnknownHost") {
+            return "\(host) is not a known host name or address: such as 127.0.0.1 or localhost"
+        }
+        return nil
     }
 
     /// Whether `host` is a loopback address or `localhost` (cookies then need no `Secure`: no TLS on loopback).

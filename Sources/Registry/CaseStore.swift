@@ -200,14 +200,17 @@ public struct CaseStore: Sendable {
             try CaseLifecycleStore.refuseWithdrawn(try Self.existingCase(db, caseId))
             var ids: [String] = []
             var problems: [String] = []
+            var unlisted = 0
             for org in organizations {
-                switch try Organization.fetchOne(db, key: org)?.status {
+                let status = try Organization.fetchOne(db, key: org)?.status
+                if status != .active && problems.count >= StoreError.listedProblems { unlisted += 1; continue }
+                switch status {
                 case nil: problems.append(StoreError.unknownOrganization(org, known: try Self.organizationIds(db)).description)
                 case .retired: problems.append(StoreError.retiredOrganization(org).description)
                 case .active: ids.append(org)
                 }
             }
-            if !problems.isEmpty { throw StoreError.unknownOrganizations(problems) }
+            if !problems.isEmpty { throw StoreError.unknownOrganizations(problems, more: unlisted) }
             if !technologies.isEmpty || kind != nil {
                 let wantedKind = kind ?? (technologies.isEmpty ? nil : "product-developer")
                 var candidates = Organization.filter(Column("status") == OrganizationStatus.active.rawValue)

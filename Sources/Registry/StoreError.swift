@@ -1,3 +1,4 @@
+import Foundation
 /// A store operation refused by the registry's rules: the case, participant or message is not in the state the
 /// operation needs. Nothing was changed.
 ///
@@ -50,7 +51,13 @@ public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         .init(.unknownOrganization, "no organisation \(id) in the registry\(NearestName.suggestion(for: id, in: known)); run `liaison directory sync` after adding Directory/organizations/\(id).yaml")
     }
     /// Several organisations unknown or retired, one line each.
-    static func unknownOrganizations(_ lines: [String]) -> StoreError { .init(.unknownOrganization, lines.joined(separator: "\n")) }
+    /// How many unknown or retired organisations a refusal names one by one; the rest are counted.
+    static let listedProblems = 10
+    /// One line per organisation named, then `… and 49,990 more organisations unknown or retired`.
+    static func unknownOrganizations(_ lines: [String], more: Int = 0) -> StoreError {
+        let rest = more > 0 ? ["… and \(more.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) more organisations unknown or retired"] : []
+        return .init(.unknownOrganization, (lines + rest).joined(separator: "\n"))
+    }
     static func retiredOrganization(_ id: String) -> StoreError { .init(.retiredOrganization, "organisation \(id) is retired") }
     /// The organisation is not in the case: the participant it was likely meant for when the id is a near typo of
     /// one (`participants`), else how to add it.

@@ -6,13 +6,24 @@ extension WorkspaceConfiguration {
         /// Whether the session cookie is marked `Secure` (sent over HTTPS only): `true` behind a TLS reverse proxy,
         /// `false` for plain HTTP. Nil (not set): Secure unless `serve` listens on a loopback address.
         public var secureCookies: Bool?
-        public init(secureCookies: Bool? = nil) { self.secureCookies = secureCookies }
+        /// The addresses of reverse proxies in front of the desk (`desk.trusted_proxies: [127.0.0.1]`): for a request
+        /// from one of them, the client's address is the last address of `X-Forwarded-For` that is not a trusted
+        /// proxy (for the login throttle). Empty: `X-Forwarded-For` is ignored.
+        public var trustedProxies: [String]
+        public init(secureCookies: Bool? = nil, trustedProxies: [String] = []) {
+            self.secureCookies = secureCookies
+            self.trustedProxies = trustedProxies
+        }
     }
 
     /// Reads `desk:`.
     mutating func readDesk(_ node: Node, with reader: inout YAMLFields) {
-        guard let fields = reader.fields(of: node, what: "desk", allowed: ["secure_cookies"]) else { return }
-        for (_, _, value) in fields.entries {
+        guard let fields = reader.fields(of: node, what: "desk", allowed: ["secure_cookies", "trusted_proxies"]) else { return }
+        for (name, _, value) in fields.entries {
+            if name == "trusted_proxies" {
+                desk.trustedProxies = reader.list(value, field: "desk.trusted_proxies").map(\.0)
+                continue
+            }
             guard let text = reader.singleLine(value, field: "desk.secure_cookies") else { continue }
             switch text.lowercased() {
             case "true", "yes", "on": desk.secureCookies = true

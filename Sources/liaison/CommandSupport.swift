@@ -19,24 +19,7 @@ enum CommandSupport {
     /// The one escaping function of the command line: `printTable`, `printError`, this module's `print` and the
     /// log lines (`EscapingLogHandler`) all go through it.
     static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.contains(where: { needsEscape($0) }) else { return text }
-        var output = String.UnicodeScalarView()
-        for (index, scalar) in scalars.enumerated() {
-            let isLineBreak = scalar == "\n" || (scalar == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n")
-            if needsEscape(scalar) && !(keepingLineBreaks && isLineBreak) {
-                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                output.append(scalar)
-            }
-        }
-        return String(output)
-    }
-
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        return (value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(value)
-            || scalar.properties.generalCategory == .format
+        VisibleText.visible(text, keepingLineBreaks: keepingLineBreaks)
     }
 
     /// Prints each line on standard error and exits with status 1.
@@ -95,7 +78,7 @@ enum CommandSupport {
     /// means the same character.
     static func jsonEscapingTerminalCharacters(_ json: String) -> String {
         // C0 controls inside strings are the encoder's to escape; outside them are the line breaks of the layout.
-        func unsafe(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && needsEscape(scalar) }
+        func unsafe(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && VisibleText.needsEscape(scalar) }
         guard json.unicodeScalars.contains(where: unsafe) else { return json }
         var output = String.UnicodeScalarView()
         for scalar in json.unicodeScalars {

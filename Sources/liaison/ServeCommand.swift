@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
         let secure = env.configuration.desk.secureCookies ?? !DeskServer.isLoopback(host)
         var logger = Logger(label: "liaison.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LIAISON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
-        let desk = Desk(services: env.services, secureCookies: secure, logger: logger)
+        let desk = Desk(services: env.services, secureCookies: secure, trustedProxies: env.configuration.desk.trustedProxies, logger: logger)
         // The service as `liaison run` runs it (default settings), under the same lock.
         let lock = try runService ? CommandSupport.reportingErrors { try WorkspaceLock(stateDirectory: env.workspace.stateURL) } : nil
         let service = try runService ? CommandSupport.reportingErrors {
@@ -59,7 +59,7 @@ struct ServeCommand: ParsableCommand {
         if let error = failure.withLock({ $0 }) {
             // The service's own fault (a signing key that cannot sign) is said as `liaison run` says it.
             if error is GatewayProblems { try CommandSupport.reportingErrors { throw error } }
-            try CommandSupport.fail("the desk stopped: \(error)")
+            try CommandSupport.fail(DeskServer.startupProblem(error, host: host, port: port) ?? "the desk stopped: \(error)")
         }
     }
 }

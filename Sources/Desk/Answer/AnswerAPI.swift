@@ -58,7 +58,7 @@ enum AnswerAPI {
         let answer: Answer?
     }
 
-    static func register(on router: Router<DeskRequestContext>, desk: Desk, answers: AnswerDesk) {
+    static func register(on router: DeskRouter, desk: Desk, answers: AnswerDesk) {
         router.get("/api/v1/answer/{token}") { request, context in
             guard let access = try AnswerRoutes.admitted(request, context, answers, desk: desk, counting: false) else {
                 return try AnswerRoutes.refusal(context, html: false)

@@ -9,18 +9,20 @@ struct DeskLanguageMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let asked = request.uri.queryParameters["lang"].flatMap { DeskLanguage(rawValue: String($0)) }
-        if let asked {
-            context.language = asked
-        } else if let remembered = request.cookies[Desk.languageCookie].flatMap({ DeskLanguage(rawValue: $0.value) }) {
-            context.language = remembered
-        } else if let header = request.headers[.acceptLanguage], let preferred = DeskLanguage.preferred(acceptLanguage: header) {
-            context.language = preferred
-        }
+        context.language = Self.language(for: request)
         var response = try await next(request, context)
         if let asked, request.cookies[Desk.languageCookie]?.value != asked.rawValue {
             response.setCookie(Cookie(name: Desk.languageCookie, value: asked.rawValue, maxAge: 365 * 86_400, path: "/",
                                       secure: secureCookies, httpOnly: true, sameSite: .strict))
         }
         return response
+    }
+
+    /// The language of `request`'s page: `?lang=`, else the cookie, else `Accept-Language`, else English.
+    static func language(for request: Request) -> DeskLanguage {
+        if let asked = request.uri.queryParameters["lang"].flatMap({ DeskLanguage(rawValue: String($0)) }) { return asked }
+        if let remembered = request.cookies[Desk.languageCookie].flatMap({ DeskLanguage(rawValue: $0.value) }) { return remembered }
+        if let header = request.headers[.acceptLanguage], let preferred = DeskLanguage.preferred(acceptLanguage: header) { return preferred }
+        return .en
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Registry
 
 /// The fields of a submitted form (`application/x-www-form-urlencoded`) or of a JSON object sent by a script,
 /// by name; a field may repeat.
@@ -64,17 +65,43 @@ public struct DeskForm: Sendable {
         do {
             body = try await request.collectBody(upTo: 1 << 20)
         } catch {
-            throw DeskFormError("the form is larger than 1 MB")
+            throw DeskFormError("the form is larger than 1 MB", status: .contentTooLarge)
         }
         let data = Data(body.readableBytesView)
         let type = request.headers[.contentType]?.lowercased() ?? ""
-        if type.hasPrefix("application/json") { return try DeskForm(json: data) }
-        return DeskForm(urlEncoded: String(decoding: data, as: UTF8.self))
+        let form = type.hasPrefix("application/json") ? try DeskForm(json: data) : DeskForm(urlEncoded: String(decoding: data, as: UTF8.self))
+        try form.refuseControlCharacters()
+        return form
+    }
+
+    /// The fields that may hold several lines (tab, CR and LF allowed there).
+    public static let multiLineFields: Set<String> = ["statement", "reason", "note", "comment", "body", "text"]
+
+    /// Throws `DeskFormError` naming the first field (or field name) holding NUL or another control character: such
+    /// a value could name one record to the desk and another to the store. Tab, CR and LF are allowed in
+    /// `multiLineFields` only.
+    public func refuseControlCharacters() throws {
+        for (name, values) in fields.sorted(by: { $0.key < $1.key }) {
+            if let bad = VisibleText.forbiddenControl(in: name) {
+                throw DeskFormError("a field name contains the control character \(VisibleText.name(of: bad)): refused")
+            }
+            let multiLine = Self.multiLineFields.contains(name)
+            for value in values {
+                if let bad = VisibleText.forbiddenControl(in: value, multiLine: multiLine) {
+                    throw DeskFormError("\(VisibleText.visible(name)) contains the control character \(VisibleText.name(of: bad)): refused")
+                }
+            }
+        }
     }
 }
 
 /// A form field missing or not understood, in one line naming the field.
 public struct DeskFormError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The HTTP status the refusal is answered with: 400, or 413 for a body over the limit.
+    public let status: HTTPResponse.Status
+    public init(_ description: String, status: HTTPResponse.Status = .badRequest) {
+        self.description = description
+        self.status = status
+    }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Registry
 
 /// HTML written by Swift, for the parts of a page that grow with the data (the vendor matrix of a case of
 /// thousands of organisations): one pass into a byte buffer, no template lookups.
@@ -50,7 +51,8 @@ public struct DeskHTML: Sendable {
     public var count: Int { bytes.count }
 
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#39;`: the desk's
-    /// one escaping function for HTML written in Swift (the same five characters as Mustache's `{{x}}`).
+    /// one escaping function for HTML written in Swift (the same five characters as Mustache's `{{x}}`),
+    /// control and format characters shown as `\u{…}` first.
     public static func escape(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
@@ -58,9 +60,17 @@ public struct DeskHTML: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether `text` has a byte that may start a character `VisibleText` shows (a control byte or any non-ASCII
+    /// byte): plain ASCII, the common case, skips the scalar check.
+    static func mayNeedVisible(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 >= 0x7F }
+    }
+
     /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
+    /// Control and format characters (a NUL, U+202E…) are first made visible as `\u{…}` (`VisibleText`, the command
+    /// line's rule), line breaks and tabs kept: never sent raw, never reordering what is shown.
     static func escape(_ text: String, into bytes: inout [UInt8]) {
-        var text = text
+        var text = mayNeedVisible(text) ? VisibleText.visible(text, keepingLineBreaks: true) : text
         text.withUTF8 { utf8 in
             var start = 0
             for index in 0..<utf8.count {

@@ -20,6 +20,18 @@ public enum DeskLabels {
         "language_switch": ("日本語", "English"),
         "read_only": ("Read only: auditors change nothing.", "閲覧のみ: 監査担当は変更できません。"),
 
+        // MARK: Errors
+        "error_title": ("Error", "エラー"),
+        "error_400": ("Not understood", "リクエストを処理できません"),
+        "error_401": ("Log in first", "ログインが必要です"),
+        "error_403": ("Refused", "拒否されました"),
+        "error_404": ("Not found", "見つかりません"),
+        "error_405": ("Method not allowed", "このメソッドは使えません"),
+        "error_413": ("Too large", "大きすぎます"),
+        "error_429": ("Too many attempts", "試行が多すぎます"),
+        "error_500": ("Server error", "サーバーエラー"),
+        "error_503": ("Unavailable", "利用できません"),
+
         // MARK: Login
         "login_title": ("Log in", "ログイン"),
         "user_name": ("User name", "ユーザー名"),
@@ -27,6 +39,8 @@ public enum DeskLabels {
         "login_button": ("Log in", "ログイン"),
         "login_failed": ("The user name or password is wrong.", "ユーザー名またはパスワードが正しくありません。"),
         "login_throttled": ("Too many failed logins: try again in 15 minutes.", "ログインの失敗が多すぎます。15分後にもう一度お試しください。"),
+        "login_secure_cookies": ("This desk's cookies are Secure: open it over HTTPS (docs/desk.md), or set desk.secure_cookies: false for a trusted network.",
+                                 "このデスクの Cookie は Secure です。HTTPS で開くか（docs/desk.md）、信頼できるネットワークでは liaison.yaml に desk.secure_cookies: false を設定してください。"),
         "login_expired": ("The login form expired: please try again.", "ログインフォームの有効期限が切れました。もう一度お試しください。"),
 
         // MARK: Cases

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import Registry
 
 /// Renders pages into responses: the HTML page inside the layout, or the same model as JSON.
 public struct DeskRenderer: Sendable {
@@ -27,12 +28,13 @@ public struct DeskRenderer: Sendable {
     /// rendered with a marker where each goes (`{{{html.NAME}}}`), and the part's bytes are written in its place.
     public func body(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> ByteBuffer {
         let model = try page.templateModel()
-        var data: [String: Any] = [
+        // Every string Mustache writes is made visible first (`\u{202E}`, `\u{0}`), as `DeskHTML.escape` does.
+        var data: [String: Any] = Self.visible([
             "page": model,
             "title": page.title,
             "labels": context.labels,
             "desk": layout(section: type(of: page).section, context: context, notice: notice, path: path, query: query),
-        ]
+        ]) as? [String: Any] ?? [:]
         let parts = page.htmlParts(labels: context.labels)
         if !parts.isEmpty {
             data["html"] = Dictionary(uniqueKeysWithValues: parts.keys.map { ($0, Self.marker($0)) })
@@ -60,6 +62,21 @@ public struct DeskRenderer: Sendable {
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[written...]))
         }
         return buffer
+    }
+
+    /// `value` with every string in it shown by `VisibleText` (line breaks kept): control and format characters
+    /// such as NUL or U+202E become `\u{…}` before Mustache's `{{x}}` escapes the rest.
+    static func visible(_ value: Any) -> Any {
+        switch value {
+        case let text as String:
+            return DeskHTML.mayNeedVisible(text) ? VisibleText.visible(text, keepingLineBreaks: true) : text
+        case let dictionary as [String: Any]:
+            return dictionary.mapValues(visible)
+        case let list as [Any]:
+            return list.map(visible)
+        default:
+            return value
+        }
     }
 
     /// Where the part `name` goes in the rendered frame: an HTML comment with a token drawn when the desk starts.

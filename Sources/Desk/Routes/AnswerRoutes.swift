@@ -20,7 +20,7 @@ enum AnswerRoutes {
     /// Largest form or JSON body, 1 MB.
     static let maximumBody = 1 << 20
 
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         let answers: AnswerDesk
         do {
             answers = try AnswerDesk(services: desk.services)

@@ -6,7 +6,7 @@ import Registry
 /// The audit area: `/audit`, the state of the event log as `liaison audit verify` finds it (intact, or the first
 /// break; every seal of .liaison/seals/ checked), the latest seal, and the latest events with their actors.
 enum AuditRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/audit", desk: desk) { request, context in
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
             return try AuditPage(services: desk.services(for: context), context: context, limit: limit)

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Gateway
 import Registry
 
@@ -313,7 +314,7 @@ struct NotifyPreviewPage: DeskPage {
         let user = try context.requireUser()
         let record = try services.caseBook().cases.existing(caseId)
         if (record.tlp ?? services.configuration.cases.tlp) == .red && !user.role.mayReadRed {
-            throw DeskFormError("TLP:RED: shown to coordinators and leads only")
+            throw HTTPError(.forbidden, message: "TLP:RED: shown to coordinators and leads only")
         }
         title = (context.labels["preview_title"] ?? "Preview") + " · " + caseId
         id = caseId

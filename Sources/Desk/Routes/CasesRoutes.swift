@@ -11,7 +11,7 @@ import Registry
 /// `notify=1` as `--notify` queues the `due-changed` template to the vendors already notified),
 /// `/cases/{id}/tlp` (`case set-tlp`), `/cases/{id}/publish` (`case publish`), `/cases/{id}/notify` (`notify`).
 enum CasesRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/cases", desk: desk) { request, context in
             try CasesPage(services: desk.services(for: context), context: context, filters: .init { DeskForm(urlEncoded: request.uri.query ?? "")[$0] })
         }
@@ -47,6 +47,10 @@ enum CasesRoutes {
             let text = try form.required("response")
             guard let response = Registry.Response(rawValue: text), response != .none else {
                 throw DeskFormError("response \(text) is not one of acknowledged, investigating, affected, not-affected, fixed")
+            }
+            if let statement = form["statement"], statement.count > Self.longestStatement {
+                // The same bound as a statement read from a reply.
+                throw DeskFormError("statement has \(statement.count) characters: at most \(Self.longestStatement.formatted()) are kept; shorten it")
             }
             try desk.services(for: context).caseBook()
                 .setResponse(caseId: id, organizationId: organization, response: response, statement: form["statement"])
@@ -89,6 +93,9 @@ enum CasesRoutes {
                                redirect: casePath(id))
         }
     }
+
+    /// The longest statement a person may record (as many characters as one read from a reply keeps).
+    static let longestStatement = 2000
 
     /// The case id of `/cases/{id}…`, percent-decoded.
     static func caseId(_ context: DeskRequestContext) throws -> String {

@@ -4,7 +4,7 @@ import Registry
 
 /// Every area of the desk, registered in one place: add one line for a new area.
 enum DeskRoutes {
-    static func registerAll(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func registerAll(on router: DeskRouter, desk: Desk) {
         StaticRoutes.register(on: router, desk: desk)
         LoginRoutes.register(on: router, desk: desk)
         CasesRoutes.register(on: router, desk: desk)

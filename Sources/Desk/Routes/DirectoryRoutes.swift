@@ -6,7 +6,7 @@ import Registry
 /// The directory area: `/directory` (organisations with contacts, keys and bounce health) and `/directory/{org}`
 /// (one organisation as `liaison org show` has it, with its history: every case, what it answered, how fast).
 enum DirectoryRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/directory", desk: desk) { _, context in
             try DirectoryPage(services: desk.services(for: context), context: context)
         }

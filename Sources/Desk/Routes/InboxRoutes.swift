@@ -6,7 +6,7 @@ import Registry
 /// The inbox area: `/inbox` (what needs a person), `/inbox/{id}` (one message, decoded) and its actions, assign
 /// and dismiss, the same operations as `liaison inbox assign` and `liaison inbox dismiss`.
 enum InboxRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/inbox", desk: desk) { request, context in
             try InboxPage(services: desk.services(for: context), context: context,
                           everything: request.uri.queryParameters["all"] == "1")

@@ -6,7 +6,7 @@ import Registry
 /// The outbox area: `/outbox` (deferred and held messages with their reason) and the release of a held message,
 /// the same operation as `liaison outbox release ID`.
 enum OutboxRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.page("/outbox", desk: desk) { _, context in
             try OutboxPage(services: desk.services(for: context), context: context)
         }

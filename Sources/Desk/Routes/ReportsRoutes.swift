@@ -12,7 +12,7 @@ enum ReportsRoutes {
     /// Where the report page's stylesheet is served.
     static let stylesheetPath = "/reports/report.css"
 
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.get("/reports") { _, _ in DeskRenderer.redirect(to: "/reports/quarter/" + DeskRenderer.currentQuarter()) }
         router.get(RouterPath(stylesheetPath)) { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"],

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `/static/desk.css` and `/static/desk.js`, served from Swift strings; public (the login page needs them).
 enum StaticRoutes {
-    static func register(on router: Router<DeskRequestContext>, desk: Desk) {
+    static func register(on router: DeskRouter, desk: Desk) {
         router.get("/static/desk.css") { _, _ in
             Self.file(DeskStyle.css, type: "text/css; charset=utf-8")
         }

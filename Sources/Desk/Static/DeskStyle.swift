@@ -16,6 +16,9 @@ enum DeskStyle {
         table { border-collapse: collapse; width: 100%; background: #fff; }
         th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
         th { background: #eef1f5; font-weight: 600; position: sticky; top: 0; }
+        /* One long unbroken word (a statement, an address) wraps rather than pushing columns off the screen. */
+        th, td { overflow-wrap: anywhere; }
+        pre { overflow-wrap: anywhere; white-space: pre-wrap; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         .notice { padding: .5rem .8rem; background: #e8f3ea; border-left: 4px solid var(--ok); }
         .notice.error { background: #fbeaea; border-left-color: var(--bad); }
