@@ -284,7 +284,10 @@ struct InboxMessagePage: DeskPage {
 
         let book = services.caseBook()
         let open = try book.list(openOnly: true)
-        let chosen = chosenCase.flatMap(InboxRoutes.nonEmpty) ?? entry.caseId
+        // A withdrawn case takes no assignment (`inbox assign` refuses it): it is neither offered nor preselected.
+        let chosen = (chosenCase.flatMap(InboxRoutes.nonEmpty) ?? entry.caseId).flatMap { id in
+            (try? CaseStore(services.store).existing(id))?.withdrawnAt == nil ? id : nil
+        }
         var cases = open.map { Choice(value: $0.record.id, label: "\($0.record.id) — \($0.record.title)", selected: $0.record.id == chosen) }
         if let chosen, !cases.contains(where: { $0.value == chosen }) {
             // The message's own case may be published already: it is still offered.
