@@ -225,6 +225,26 @@ import TestSupport
         #expect(try ws.liaison(["audit", "verify"]).stdout == log, "no second event")
     }
 
+    /// `--actor`, and the name taken from the environment when it is absent, is one printable line of at most 64
+    /// characters: a bidi control, a line end or an endless name is refused in one line, and nothing is logged.
+    @Test func theActorIsOnePrintableLineOfReasonableLength() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        #expect(try ws.liaison(["directory", "sync"]).status == 0)
+        for name in ["alice\u{202E}evil", "alice\nbob", String(repeating: "a", count: 65), "\u{1}"] {
+            let run = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp", "--actor", name])
+            #expect(run.status == 1, "\(name)")
+            #expect(run.stderr.contains("--actor must be a name on one printable line of at most 64 characters"), "\(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        }
+        let fromEnvironment = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp"],
+                                             environment: ["LIAISON_ACTOR": "<img src=x>\u{202E}"])
+        #expect(fromEnvironment.status == 1 && fromEnvironment.stderr.contains("$LIAISON_ACTOR"), "\(fromEnvironment.stderr)")
+        #expect(try ws.liaison(["case", "list"]).stdout.contains(Self.caseId) == false, "nothing was opened")
+        let fine = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp", "--actor", "Hanako Sato"])
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
     /// exit status says so; a file holding no header field is kept and listed, not lost.
     @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {
