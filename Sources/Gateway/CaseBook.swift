@@ -56,6 +56,7 @@ public struct CaseBook: Sendable {
                                                    ? "the due date \"\(due)\" is not a day of the calendar"
                                                    : "the due date \"\(due)\" is not a date of the form YYYY-MM-DD")
             }
+            if let problem = CaseGuards.farDueProblem(day, today: dates.day(of: now())) { throw GatewayError.invalidArgument(problem) }
             if !force, let problem = CaseGuards.pastDueProblem(day, today: dates.day(of: now()), zone: dates.timeZone) {
                 throw GatewayError.invalidArgument(problem)
             }

@@ -31,6 +31,14 @@ public enum CaseGuards {
             + "give a later day, or use --force to set it anyway"
     }
 
+    /// A due date more than five years after `today`: a mistyped year (9999-12-31) would run an embargo, reminders
+    /// and calendar weeks no one means. Not forced.
+    public static func farDueProblem(_ due: CalendarDate, today: CalendarDate) -> String? {
+        let limit = today.adding(days: 5 * 365 + 1)
+        guard due > limit else { return nil }
+        return "the due date \(due) is more than five years ahead (after \(limit)); give the day the embargo ends"
+    }
+
     /// Publication at `instant` before the start of the case's due day in the workspace zone breaks the embargo.
     public static func earlyPublicationProblem(caseId: String, due: String?, at instant: Date, zone: TimeZone) -> String? {
         guard let due, let day = CalendarDate(due), instant < day.start(in: zone) else { return nil }
@@ -75,6 +83,9 @@ public enum CaseGuards {
         cases.flatMap { item -> [String] in
             var problems: [String] = []
             if let problem = originProblem(item.origin, partners: partners) { problems.append("\(file):\(item.line): \(problem)") }
+            if item.publishedAt == nil, let due = item.due.flatMap(CalendarDate.init), let problem = farDueProblem(due, today: today) {
+                problems.append("\(file):\(item.line): case \(item.id): " + problem)
+            }
             if !force, item.publishedAt == nil, let due = item.due.flatMap(CalendarDate.init),
                let problem = pastDueProblem(due, today: today, zone: zone) {
                 problems.append("\(file):\(item.line): case \(item.id) is not published and " + problem)

@@ -25,12 +25,15 @@ public struct DueDates: Sendable {
 
     /// Moves the case's date (an event, `case.due-changed`); with `notify`, queues the `due-changed` template to
     /// every participant already notified. Everything is checked before the date moves: a template problem
-    /// changes nothing. A day before today (in the workspace zone) is refused unless `force`.
+    /// changes nothing. A day before today (in the workspace zone) is refused unless `force`; one more than five years
+    /// ahead always.
     public func move(caseId: String, to due: CalendarDate, notify: Bool, template: String = "due-changed",
                      dryRun: Bool = false, force: Bool = false) throws -> Moved {
         let store = composer.store.caseLifecycle(actor: composer.settings.actor)
         let zone = composer.settings.timeZone
-        if !force, let problem = CaseGuards.pastDueProblem(due, today: CalendarDate(composer.now(), in: zone), zone: zone) {
+        let today = CalendarDate(composer.now(), in: zone)
+        if let problem = CaseGuards.farDueProblem(due, today: today) { throw GatewayError.invalidArgument(problem) }
+        if !force, let problem = CaseGuards.pastDueProblem(due, today: today, zone: zone) {
             throw GatewayError.invalidArgument(problem)
         }
         var request: NotificationRequest?

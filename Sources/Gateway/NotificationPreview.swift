@@ -11,12 +11,16 @@ public struct NotificationPreview: Sendable, Encodable {
     public let messages: Int
     /// The organisation the text below was rendered for.
     public let sampleOrganizationId: String
+    /// The subject, its tracking reference shown as `NotificationComposer.trackingPlaceholder`.
     public let subject: String
-    /// The rendered text, before signing.
+    /// The rendered text, before signing, its tracking reference shown as the placeholder too.
     public let body: String
 }
 
 extension NotificationComposer {
+    /// What a preview shows in place of the tracking reference (`LSN-…`): each message gets its own when queued.
+    public static let trackingPlaceholder = "LSN-(assigned when queued)"
+
     /// What `queue(request)` would send, one rendered sample per language, checked exactly as `notify --dry-run`
     /// checks (the same planning step): throws `GatewayProblems` listing every problem, and queues nothing.
     public func preview(_ request: NotificationRequest) throws -> [NotificationPreview] {
@@ -29,8 +33,14 @@ extension NotificationComposer {
         }
         return order.map { language in
             let group = byLanguage[language]!
+            // Each queued message draws its own tracking reference: the one drawn for this sample is never sent, so
+            // it is shown as a placeholder rather than as a reference no vendor will see.
+            func placeholder(_ text: String) -> String {
+                text.replacingOccurrences(of: group[0].trackingRef, with: Self.trackingPlaceholder)
+            }
             return NotificationPreview(language: language, organizations: Set(group.map(\.organizationId)).count, messages: group.count,
-                                       sampleOrganizationId: group[0].organizationId, subject: group[0].subject, body: group[0].body)
+                                       sampleOrganizationId: group[0].organizationId, subject: placeholder(group[0].subject),
+                                       body: placeholder(group[0].body))
         }
     }
 }

@@ -289,7 +289,8 @@ public struct ReplyIngester: Sendable {
         }
         let cases = CaseStore(self.store)
         let participants = try GatewayError.mapping { () throws -> [String] in
-            _ = try cases.existing(caseId)
+            // A withdrawn case takes no response, as `case set` refuses it: it must be reopened first.
+            if let problem = CaseGuards.withdrawnCaseProblem(try cases.existing(caseId)) { throw GatewayError.invalidArgument(problem) }
             return try cases.participantIds(caseId: caseId)
         }
         guard participants.contains(organizationId) else {
@@ -317,19 +318,21 @@ public struct ReplyIngester: Sendable {
     /// `inbound.dismissed` event naming the actor and `reason` (`liaison inbox dismiss`, the desk's Dismiss).
     ///
     /// - Returns: the message as it was listed before.
-    /// - Throws: `GatewayError.invalidArgument` when `reason` is blank, `GatewayError.input` when no message is
-    ///   stored under `reference`; nothing changes then.
+    /// - Throws: `GatewayError.invalidArgument` when `reason` is blank or the message was dismissed already (by whom,
+    ///   when), `GatewayError.input` when no message is stored under `reference`; nothing changes then.
     @discardableResult
     public func dismiss(_ reference: String, reason: String) throws -> InboundTransaction.Entry {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw GatewayError.invalidArgument("--reason must say why") }
         let (actor, now) = (self.actor, now())
-        return try store.inbound.write { tx in
-            guard let entry = try tx.entry(reference) else {
-                throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them")
+        return try GatewayError.mapping {
+            try store.inbound.write { tx in
+                guard let entry = try tx.entry(reference) else {
+                    throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them")
+                }
+                try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: now)
+                return entry
             }
-            try tx.dismiss(id: entry.id, reason: reason, actor: actor, at: now)
-            return entry
         }
     }
 

@@ -226,10 +226,12 @@ public enum StatedResponse {
     }
 
     /// The reply's own words (quoted lines, armor, signature and the original message below it left out), kept
-    /// as the statement, with LF line ends.
+    /// as the statement, with LF line ends. A NUL is kept visibly as the six characters `\u{0}` (as stored
+    /// Message-IDs and subjects keep it): SQLite would otherwise cut the statement there, and the record and its
+    /// event would differ.
     public static func statement(in body: String) -> String? {
         let text = ownWordLines(of: body).filter { !$0.quoted }.map(\.text).joined(separator: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\u{0}", with: "\\u{0}")
         return text.isEmpty ? nil : String(text.prefix(2000))
     }
 }

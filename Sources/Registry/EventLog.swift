@@ -37,9 +37,43 @@ public enum EventLog {
         return "uid \(uid)"
     }
 
+    /// Who acted, as the log names them: one printable line of at most 64 characters, without control characters
+    /// (NUL, line ends, escapes) or bidirectional controls (U+202E…) that would make the log read otherwise.
+    /// Returns the problem in words (`--actor must be …`), or nil.
+    public static func actorProblem(_ actor: String, source: String = "--actor") -> String? {
+        let trimmed = actor.trimmingCharacters(in: .whitespaces)
+        let bad = trimmed.unicodeScalars.first { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
+        guard trimmed.isEmpty || trimmed.count > 64 || bad != nil else { return nil }
+        return "\(source) must be a name on one printable line of at most 64 characters, such as alice"
+            + (bad.map { " (it holds U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) + ")" } ?? "")
+    }
+
+    /// The one rule for ids of cases, organisations, users and participants: printable text. SQLite reads a bound
+    /// text only up to a NUL, so `JVNVU#1\0x` would change case `JVNVU#1` while its event named another object.
+    /// Returns the problem (`the id "…" holds the control character U+0000`), or nil.
+    public static func idProblem(_ id: String) -> String? {
+        guard let bad = id.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) else { return nil }
+        let shown = id.unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        return "the id \"\(shown.prefix(100))\" holds the control character U+" + String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            + "; ids are printable text"
+    }
+
+    /// Refuses (`StoreError.invalidArgument`) an event about a case, organisation, user or participant whose id, or
+    /// the `caseId` / `organizationId` it carries, breaks `idProblem`: the change and its event roll back together.
+    /// Messages received (`inbound`, `recipient`) keep the ids the mail gave, made storable.
+    static func refuseControlIds(objectType: String, objectId: String, data: [String: EventValue]) throws {
+        guard objectType != "inbound", objectType != "recipient" else { return }
+        var ids = [objectId]
+        for key in ["caseId", "organizationId"] { if case .string(let value)? = data[key] { ids.append(value) } }
+        if let problem = ids.lazy.compactMap(idProblem).first { throw StoreError.invalidArgument(problem) }
+    }
+
     /// Appends one event. Call inside the transaction that makes the change, so both land or neither does.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
     public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
                               objectId: String, data: [String: EventValue] = [:], at: Date = Date()) throws {
+        try refuseControlIds(objectType: objectType, objectId: objectId, data: data)
         var chain = try EventChain(db)
         try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
                          data: .object(data), at: at)
@@ -48,6 +82,7 @@ public enum EventLog {
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
     public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
                               objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
+        try refuseControlIds(objectType: objectType, objectId: objectId, data: [:])
         var chain = try EventChain(db)
         try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
                          data: try EventValue.encoding(data), at: at)
@@ -214,4 +249,8 @@ struct EventChain {
         try statement.execute(arguments: [at, actor, action, objectType, objectId, dataText, lastHash, hash])
         lastHash = hash
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -383,7 +383,22 @@ public struct InboundTransaction {
     }
 
     /// Closes a stored message's review without changing any case; an event with the reason.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when the message was dismissed already ("message N was already
+    ///   dismissed by ACTOR at TIME"); nothing changes then, so the log holds one dismissal per message.
     public func dismiss(id: Int64, reason: String, actor: String, at date: Date) throws {
+        let state = try String.fetchOne(db, sql: "SELECT reviewState FROM inboundMessage WHERE id = ?", arguments: [id])
+        if state == "dismissed" {
+            let earlier = try Row.fetchOne(db, sql: """
+                SELECT e.actor, e.at FROM event e JOIN inboundMessage m ON e.objectId = m.messageId
+                WHERE m.id = ? AND e.objectType = 'inbound' AND e.action = 'inbound.dismissed' ORDER BY e.id DESC LIMIT 1
+                """, arguments: [id])
+            let by = earlier.map { (row: Row) -> String in
+                let at: Date? = row["at"]
+                return " by \(row["actor"] as String? ?? "?")" + (at.map { " at \(EventTimestamp.string($0))" } ?? "")
+            } ?? ""
+            throw StoreError.invalidArgument("message \(id) was already dismissed\(by)")
+        }
         try db.execute(sql: "UPDATE inboundMessage SET reviewState = 'dismissed', reviewReason = ? WHERE id = ?",
                        arguments: [reason, id])
         let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)

@@ -192,7 +192,11 @@ extension OutboxStore {
             if refuseRepeats, let caseId = planned[0].record.caseId {
                 for template in Set(planned.map(\.record.template))
                 where try Self.earlierNotifications(db, caseId: caseId, organizationId: organizationId, template: template) > 0 {
-                    throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template)
+                    let sent = try Int.fetchOne(db, sql: """
+                        SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ?
+                          AND state NOT IN ('failed', 'voided', 'queued', 'sending', 'deferred')
+                        """, arguments: [caseId, organizationId, template]) ?? 0
+                    throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template, queued: sent == 0)
                 }
             }
             let contacts = try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE organizationId = ? AND active",

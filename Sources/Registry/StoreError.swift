@@ -71,8 +71,12 @@ public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     static func alreadyPublished(_ id: String, at: String) -> StoreError {
         .init(.alreadyPublished, "case \(id) was already published on \(at)")
     }
-    static func alreadyNotified(caseId: String, organizationId: String, template: String) -> StoreError {
-        .init(.alreadyNotified, "\(organizationId) was already sent \(template) for \(caseId); use --again to send it once more")
+    /// `queued`: the earlier message still waits in the outbox (a second submit of the same form), so it is not
+    /// said to be sent.
+    static func alreadyNotified(caseId: String, organizationId: String, template: String, queued: Bool = false) -> StoreError {
+        .init(.alreadyNotified, queued
+              ? "\(template) for \(caseId) is already queued for \(organizationId) (not sent yet); it is sent once"
+              : "\(organizationId) was already sent \(template) for \(caseId); use --again to send it once more")
     }
     static func recipientsChanged(_ organizationId: String) -> StoreError {
         .init(.recipientsChanged, "\(organizationId): its contacts changed while the messages were being prepared; nothing was queued, run the command again")

@@ -12,8 +12,12 @@ struct WorkspaceOptions: ParsableArguments {
     var actor: String?
 
     func validate() throws {
-        if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty || actor.contains(where: { $0.isNewline || $0.isASCII && $0.asciiValue! < 0x20 }) {
-            throw ValidationError("--actor must be a name on one line, such as alice")
+        // One line, without the usage text: the name is wrong, not the command.
+        if let actor {
+            if let problem = EventLog.actorProblem(actor) { try CommandSupport.fail(problem) }
+        } else if let problem = EventLog.actorProblem(WorkspaceServices.operatingSystemActor(),
+                                                      source: "the actor taken from $LIAISON_ACTOR, $USER or the system user") {
+            try CommandSupport.fail(problem + "; give --actor NAME")
         }
     }
 

@@ -17,7 +17,7 @@ import TestSupport
         defer { desk.remove() }
         let client = try desk.client(as: "alice")
         let casePage = try client.get(desk.casePath + "?lang=ja").body
-        #expect(casePage.contains(#"<option value="vendor-initial">vendor-initial</option>"#), "the workspace's templates are offered in Japanese")
+        #expect(casePage.contains(#"<option value="vendor-initial" selected>vendor-initial</option>"#), "the workspace's templates are offered, vendor-initial first")
         #expect(casePage.contains(#"<option value="due-changed">due-changed</option>"#))
         #expect(!casePage.contains(#"<option value="_signature">"#))
         #expect(try Self.outbox(desk).isEmpty)
@@ -32,8 +32,8 @@ import TestSupport
         #expect(sections.count == 2)
         let japanese = try #require(sections.first { $0.hasPrefix("ja\"") })
         let english = try #require(sections.first { $0.hasPrefix("en\"") })
-        #expect(japanese.contains("(1 vendors, acme)"))
-        #expect(english.contains("(1 vendors, globex)"))
+        #expect(japanese.contains("(1 vendor, acme)"))
+        #expect(english.contains("(1 vendor, globex)"))
         #expect(japanese.contains(#"<span class="subject">[TLP:AMBER+STRICT] [JVNVU#20202020] 脆弱性情報のご連絡 (非公開)"#), "\(japanese)")
         #expect(english.contains(#"<span class="subject">[TLP:AMBER+STRICT] [JVNVU#20202020] Vulnerability notification (embargoed)"#), "\(english)")
         #expect(japanese.contains("製品開発者ご担当者様"))

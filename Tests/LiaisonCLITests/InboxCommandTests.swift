@@ -200,6 +200,51 @@ import TestSupport
         #expect(try ws.liaison(["audit", "verify"]).status == 0)
     }
 
+    /// A withdrawn case takes no assignment, refused in the words `case set` uses; a message dismissed once cannot be
+    /// dismissed again (one event, and the line says by whom and when).
+    @Test func aWithdrawnCaseTakesNoAssignmentAndADismissalIsNotRepeated() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let message = "From: hanako@home-mail.example\nTo: vuls@csirt.example\nSubject: our statement\nMessage-ID: <wd@home-mail.example>\n\nStatus: fixed\n"
+        #expect(try ws.liaison(["ingest", "-"], input: Data(message.utf8)).status == 0)
+        #expect(try ws.liaison(["case", "withdraw", Self.caseId, "--reason", "opened by mistake"]).status == 0)
+        let set = try ws.liaison(["case", "set", Self.caseId, "aozora", "fixed"])
+        let assign = try ws.liaison(["inbox", "assign", "wd@home-mail.example", Self.caseId, "aozora", "--response", "fixed"])
+        #expect(assign.status == 1, "\(assign.stdout)")
+        #expect(assign.stderr.contains("case \(Self.caseId) is withdrawn (opened by mistake)"), "\(assign.stderr)")
+        #expect(assign.stderr == set.stderr)
+        #expect(try ws.participants(Self.caseId)["aozora"]?["response"] as? String == "none")
+
+        #expect(try ws.liaison(["inbox", "dismiss", "wd@home-mail.example", "--reason", "not ours"]).status == 0)
+        let log = try ws.liaison(["audit", "verify"]).stdout
+        let again = try ws.liaison(["inbox", "dismiss", "wd@home-mail.example", "--reason", "spam"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("was already dismissed by "), "\(again.stderr)")
+        #expect(again.stderr.split(separator: "\n").count == 1)
+        #expect(try ws.liaison(["audit", "verify"]).stdout == log, "no second event")
+    }
+
+    /// `--actor`, and the name taken from the environment when it is absent, is one printable line of at most 64
+    /// characters: a bidi control, a line end or an endless name is refused in one line, and nothing is logged.
+    @Test func theActorIsOnePrintableLineOfReasonableLength() throws {
+        let ws = try GatewayWorkspace(developers: ["aozora"])
+        defer { ws.remove() }
+        #expect(try ws.liaison(["directory", "sync"]).status == 0)
+        for name in ["alice\u{202E}evil", "alice\nbob", String(repeating: "a", count: 65), "\u{1}"] {
+            let run = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp", "--actor", name])
+            #expect(run.status == 1, "\(name)")
+            #expect(run.stderr.contains("--actor must be a name on one printable line of at most 64 characters"), "\(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        }
+        let fromEnvironment = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp"],
+                                             environment: ["LIAISON_ACTOR": "<img src=x>\u{202E}"])
+        #expect(fromEnvironment.status == 1 && fromEnvironment.stderr.contains("$LIAISON_ACTOR"), "\(fromEnvironment.stderr)")
+        #expect(try ws.liaison(["case", "list"]).stdout.contains(Self.caseId) == false, "nothing was opened")
+        let fine = try ws.liaison(["case", "open", Self.caseId, "--title", "t", "--origin", "jvn-jp", "--actor", "Hanako Sato"])
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
     /// A Maildir where one file cannot be read: the others are stored and applied, the summary counts it and the
     /// exit status says so; a file holding no header field is kept and listed, not lost.
     @Test func oneMessageThatCannotBeReadNeverStopsTheBatch() throws {

@@ -20,6 +20,19 @@ public struct DeskForm: Sendable {
         return value
     }
 
+    /// A checkbox `name` as a boolean, read one way for every desk action: "on", "true", "1" or "yes" is set;
+    /// "0", "false", "off", "no", empty or absent is not.
+    ///
+    /// - Throws: `DeskFormError` naming the field for any other value.
+    public func flag(_ name: String) throws -> Bool {
+        guard let value = self[name]?.lowercased() else { return false }
+        switch value {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no": return false
+        default: throw DeskFormError("\(name) is a checkbox: give 1 (on) or 0 (off)")
+        }
+    }
+
     /// Every non-empty value of `name`.
     public func values(_ name: String) -> [String] {
         (fields[name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }

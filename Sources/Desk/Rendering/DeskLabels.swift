@@ -55,6 +55,7 @@ public enum DeskLabels {
         "overdue": ("overdue", "期限超過"),
         "summary": ("Vendors", "製品開発者"),
         "vendors": ("vendors", "社"),
+        "vendors_one": ("vendor", "社"),
         "notified": ("notified", "通知済"),
         "acknowledged": ("acknowledged", "受領確認"),
         "stated": ("stated", "回答済"),
@@ -97,9 +98,12 @@ public enum DeskLabels {
         "notify": ("Notify", "通知"),
         "template": ("Template", "テンプレート"),
         "preview": ("Preview", "プレビュー"),
+        "notify_orgs": ("Organisations (none ticked: those not yet sent this template)", "通知先 (未選択: このテンプレートをまだ送っていない製品開発者)"),
+        "notify_again": ("again: also those already sent this template (--again)", "再送: 送信済の製品開発者にも送る (--again)"),
         "queue": ("Queue the messages", "送信待ちに追加"),
         "preview_title": ("Preview of the notification", "通知のプレビュー"),
         "messages_to_queue": ("messages would be queued", "通のメッセージが送信待ちになります"),
+        "messages_to_queue_one": ("message would be queued", "通のメッセージが送信待ちになります"),
         "language": ("Language", "言語"),
         "subject": ("Subject", "件名"),
         "recipients": ("Recipients", "宛先"),
@@ -143,6 +147,14 @@ public enum DeskLabels {
         "inbox_reason_our_delivery_problem": ("our delivery problem", "当方の配送問題"),
         "inbox_reason_review": ("kept for review", "確認待ち"),
         "inbox_reason_settled": ("settled", "処理済"),
+        "review_state_open": ("open", "確認待ち"),
+        "review_state_assigned": ("assigned", "割り当て済"),
+        "review_state_dismissed": ("dismissed", "却下済"),
+        "inbox_kind_reply": ("reply", "返信"),
+        "inbox_kind_auto_reply": ("automatic reply", "自動返信"),
+        "inbox_kind_bounce": ("bounce", "配送エラー"),
+        "inbox_kind_unmatched": ("unmatched", "照合できず"),
+        "inbox_kind_our_delivery_problem": ("our delivery problem", "当方の配送問題"),
         "message": ("Message", "メッセージ"),
         "received": ("Received", "受信日時"),
         "why_listed": ("Why listed", "表示理由"),
@@ -188,6 +200,7 @@ public enum DeskLabels {
         "held_intro": ("Handed to the server, delivery not recorded: no send takes them until released. Check the server's log first: releasing may send a message twice.",
                        "サーバーに渡したが配送を記録できなかったメッセージ。解除するまで送信されません。解除すると二重に送信される場合があるため、先にサーバーのログを確認してください。"),
         "deferred_title": ("Deferred", "再送待ち"),
+        "failed_title": ("Failed (given up)", "送信失敗 (再送しない)"),
         "attempts": ("Attempts", "試行回数"),
         "next_attempt": ("Next attempt", "次の試行"),
         "release": ("Release", "保留を解除"),
@@ -246,6 +259,11 @@ public enum DeskLabels {
         "latest_events": ("Latest events", "最近のイベント"),
         "object": ("Object", "対象"),
     ]
+
+    /// `count` with its noun in the page language: `KEY_one` when it is 1 ("1 vendor"), else `KEY` ("3 vendors").
+    public static func counted(_ count: Int, _ key: String, _ labels: [String: String]) -> String {
+        "\(count) " + ((count == 1 ? labels[key + "_one"] : nil) ?? labels[key] ?? key)
+    }
 
     /// The labels of `language`, by key.
     public static func table(for language: DeskLanguage) -> [String: String] {

@@ -36,6 +36,10 @@ struct CaseDetailPage: DeskPage {
     let levels: [Choice]
     /// The workspace's notification templates (`Templates/NAME.LANG.mustache`); empty when it has none.
     let templates: [String]
+    /// The same for the notify form's select: vendor-initial chosen when the workspace has it, else the first.
+    let templateChoices: [Choice]
+    /// The participants, offered as checkboxes of the notify form (none ticked: those not yet sent the template).
+    let notifyOrganizations: [String]
 
     struct Row: Encodable, Sendable {
         let organization: String
@@ -98,6 +102,9 @@ struct CaseDetailPage: DeskPage {
         responses = Registry.Response.allCases.filter { $0 != .none }.map { Choice(value: $0.rawValue, label: responseLabels[$0] ?? $0.rawValue, selected: false) }
         levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == level) }
         templates = Self.templateNames(services.workspace.templatesURL)
+        let preferred = templates.contains("vendor-initial") ? "vendor-initial" : templates.first
+        templateChoices = templates.map { Choice(value: $0, label: $0, selected: $0 == preferred) }
+        notifyOrganizations = detail.participants.map(\.record.organizationId)
         if hidden {
             caseTitle = nil; origin = nil; opened = nil; due = nil; published = nil; withdrawn = nil
             matrix = []; timeline = []
@@ -294,23 +301,49 @@ struct NotifyPreviewPage: DeskPage {
     let id: String
     let path: String
     let templateName: String
+    /// The organisations the messages go to: those ticked, else the participants not yet sent the template.
     let organizations: [String]
+    /// "again" was ticked (`notify --again`): organisations already sent the template get it once more.
+    let again: Bool
     let messages: Int
-    let previews: [NotificationPreview]
+    /// "1 message would be queued", "2 messages would be queued" in the page language.
+    let messagesLabel: String
+    let previews: [Preview]
     let problems: [String]
 
-    static func request(caseId: String, template: String, organizations: [String]) -> NotificationRequest {
+    /// One language's sample with its count of organisations in words.
+    struct Preview: Encodable, Sendable {
+        let language: String
+        let organizations: Int
+        let organizationsLabel: String
+        let sampleOrganizationId: String
+        let subject: String
+        let body: String
+    }
+
+    static func request(caseId: String, template: String, organizations: [String], again: Bool) -> NotificationRequest {
         let purpose: NotificationPurpose = switch template {
         case "reminder": .reminder
         case "publication": .publication
         default: .caseNotification
         }
-        var request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose)
+        var request = NotificationRequest(caseId: caseId, organizations: organizations, template: template, purpose: purpose,
+                                          again: again)
         request.refuseUnsentRepeats = true
         return request
     }
 
-    init(services: WorkspaceServices, context: DeskRequestContext, caseId: String, template: String, organizations: [String]) throws {
+    /// The participants of `caseId` not yet sent `template` (failed and voided messages aside): a vendor added after
+    /// the first notification.
+    static func notYetSent(services: WorkspaceServices, caseId: String, template: String) throws -> [String] {
+        let queries = NotificationPlanningQueries(services.store)
+        return try CaseStore(services.store).participantIds(caseId: caseId).filter {
+            try queries.earlierNotifications(caseId: caseId, organizationId: $0, template: template) == 0
+        }
+    }
+
+    init(services: WorkspaceServices, context: DeskRequestContext, caseId: String, template: String, organizations: [String],
+         again: Bool = false) throws {
         let user = try context.requireUser()
         let record = try services.caseBook().cases.existing(caseId)
         if (record.tlp ?? services.configuration.cases.tlp) == .red && !user.role.mayReadRed {
@@ -320,15 +353,29 @@ struct NotifyPreviewPage: DeskPage {
         id = caseId
         path = CasesRoutes.casePath(caseId)
         templateName = template
-        self.organizations = organizations
+        self.again = again
+        // None ticked: without again, those not yet sent the template (as `notify` names them); with again, every one.
+        let chosen = try organizations.isEmpty && !again
+            ? Self.notYetSent(services: services, caseId: caseId, template: template) : organizations
+        self.organizations = chosen
         do {
+            if organizations.isEmpty && !again && chosen.isEmpty {
+                throw DeskFormError("every participant of \(caseId) was already sent \(template); tick the organisations and again to send it once more")
+            }
             let composer = NotificationComposer(store: services.store, settings: try services.settings())
-            previews = try composer.preview(Self.request(caseId: caseId, template: template, organizations: organizations))
+            let samples = try composer.preview(Self.request(caseId: caseId, template: template, organizations: chosen, again: again))
+            messages = samples.reduce(0) { $0 + $1.messages }
+            previews = samples.map {
+                Preview(language: $0.language, organizations: $0.organizations,
+                        organizationsLabel: DeskLabels.counted($0.organizations, "vendors", context.labels),
+                        sampleOrganizationId: $0.sampleOrganizationId, subject: $0.subject, body: $0.body)
+            }
             problems = []
         } catch {
             previews = []
+            messages = 0
             problems = DeskRoutes.line(for: error).components(separatedBy: "; ")
         }
-        messages = previews.reduce(0) { $0 + $1.messages }
+        messagesLabel = DeskLabels.counted(messages, "messages_to_queue", context.labels)
     }
 }

@@ -10,39 +10,46 @@ struct CaseListRow: Encodable, Sendable {
     /// Empty when the case is TLP:RED and the user may not read it.
     let title: String
     let hidden: Bool
-    let origin: String
+    let origin: String?
     let tlp: String
     /// The TLP level as a CSS class suffix (`AMBER-STRICT`).
     let tlpClass: String
     let due: String?
     let daysLeft: Int?
     let overdue: Bool
-    let vendors: Int
-    let notified: Int
-    let acknowledged: Int
-    let stated: Int
-    let undeliverable: Int
-    let noAnswer: Int
+    /// The counts of VINCE's summary line and the origin: withheld (nil) with the title for a TLP:RED case the
+    /// user may not read. The id and due date stay, so the calendar can place it.
+    let vendors: Int?
+    /// "1 vendor", "3 vendors" in the page language.
+    let vendorsLabel: String?
+    let notified: Int?
+    let acknowledged: Int?
+    let stated: Int?
+    let undeliverable: Int?
+    let noAnswer: Int?
 
-    init(_ summary: CaseSummary, defaultTLP: TrafficLightProtocol, today: CalendarDate, user: DeskUser) {
+    init(_ summary: CaseSummary, defaultTLP: TrafficLightProtocol, today: CalendarDate, user: DeskUser, labels: [String: String] = [:]) {
         let record = summary.record
         let level = record.tlp ?? defaultTLP
         id = record.id
         href = CasesRoutes.casePath(record.id)
         hidden = level == .red && !user.role.mayReadRed
         title = hidden ? "" : record.title
-        origin = record.origin
+        origin = hidden ? nil : record.origin
         tlp = level.label
         tlpClass = level.rawValue.replacingOccurrences(of: "+", with: "-")
         due = record.due
         daysLeft = record.due.flatMap(CalendarDate.init).map { Self.days(from: today, to: $0) }
         overdue = (daysLeft ?? 0) < 0
-        vendors = summary.participants
-        notified = summary.notified
-        acknowledged = summary.acknowledged
-        stated = summary.stated
-        undeliverable = summary.undeliverable
-        noAnswer = summary.noAnswer
+        let withheld = hidden
+        let shown = { (count: Int) -> Int? in withheld ? nil : count }
+        vendors = shown(summary.participants)
+        vendorsLabel = hidden ? nil : DeskLabels.counted(summary.participants, "vendors", labels)
+        notified = shown(summary.notified)
+        acknowledged = shown(summary.acknowledged)
+        stated = shown(summary.stated)
+        undeliverable = shown(summary.undeliverable)
+        noAnswer = shown(summary.noAnswer)
     }
 
     static func days(from start: CalendarDate, to end: CalendarDate) -> Int {
@@ -92,8 +99,8 @@ struct CasesPage: DeskPage {
         let defaultTLP = services.configuration.cases.tlp
         let all = try services.caseBook().list(openOnly: true)
             .sorted { ($0.record.due ?? "9999", $0.record.id) < ($1.record.due ?? "9999", $1.record.id) }
-            .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user) }
-        origins = Set(services.configuration.cases.origins + all.map(\.origin)).sorted().map { Choice(value: $0, selected: $0 == filters.origin) }
+            .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user, labels: context.labels) }
+        origins = Set(services.configuration.cases.origins + all.compactMap(\.origin)).sorted().map { Choice(value: $0, selected: $0 == filters.origin) }
         levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, selected: $0.rawValue == filters.tlp) }
         cases = all.filter { row in
             if let origin = filters.origin, row.origin != origin { return false }
@@ -128,7 +135,7 @@ struct CalendarPage: DeskPage {
         let defaultTLP = services.configuration.cases.tlp
         let rows = try services.caseBook().list(openOnly: true)
             .sorted { ($0.record.due ?? "9999", $0.record.id) < ($1.record.due ?? "9999", $1.record.id) }
-            .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user) }
+            .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user, labels: context.labels) }
         var order: [CalendarDate] = []
         var byWeek: [CalendarDate: [CaseListRow]] = [:]
         for row in rows {

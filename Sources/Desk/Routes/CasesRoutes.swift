@@ -22,10 +22,12 @@ enum CasesRoutes {
             try CaseDetailPage(services: desk.services(for: context), context: context, caseId: caseId(context))
         }
         router.page("/cases/{id}/notify", desk: desk) { request, context in
-            let template = request.uri.queryParameters["template"].map(String.init) ?? "vendor-initial"
-            let organizations = request.uri.queryParameters["orgs"].map { $0.split(separator: " ").map(String.init) } ?? []
+            // `org` (a checkbox each, repeated) or `orgs` (space-separated); none: those not yet sent the template.
+            let query = DeskForm(urlEncoded: request.uri.query ?? "")
+            let template = query["template"] ?? "vendor-initial"
+            let organizations = query.values("org") + query.values("orgs").flatMap { $0.split(separator: " ").map(String.init) }
             return try NotifyPreviewPage(services: desk.services(for: context), context: context, caseId: caseId(context),
-                                         template: template, organizations: organizations)
+                                         template: template, organizations: organizations, again: try query.flag("again"))
         }
 
         router.action("/cases/{id}/participants", desk: desk) { _, context, form in
@@ -62,8 +64,8 @@ enum CasesRoutes {
             let text = try form.required("due")
             let due = try services.dates.day(parsing: text)
             let composer = NotificationComposer(store: services.store, settings: try services.settings())
-            let notify = form["notify"] != nil
-            let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: notify, dryRun: false, force: form["force"] != nil)
+            let notify = try form.flag("notify")
+            let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: notify, dryRun: false, force: try form.flag("force"))
             let queued = notify ? "; queued \(moved.messages.count) due-changed message\(moved.messages.count == 1 ? "" : "s")" : ""
             return DeskOutcome("\(id): due \(due) (was \(moved.previous ?? "-"))\(queued)", redirect: casePath(id))
         }
@@ -79,7 +81,7 @@ enum CasesRoutes {
         router.action("/cases/{id}/publish", desk: desk) { _, context, form in
             let id = try caseId(context)
             let services = try desk.services(for: context)
-            let level = try services.caseBook().publish(caseId: id, dates: services.dates, force: form["force"] != nil,
+            let level = try services.caseBook().publish(caseId: id, dates: services.dates, force: try form.flag("force"),
                                                         advisoryURL: form["url"])
             return DeskOutcome("published \(id), now \(level.label)", redirect: casePath(id))
         }
@@ -88,7 +90,9 @@ enum CasesRoutes {
             let services = try desk.services(for: context)
             let template = try form.required("template")
             let composer = NotificationComposer(store: services.store, settings: try services.settings())
-            let planned = try composer.queue(NotifyPreviewPage.request(caseId: id, template: template, organizations: form.values("org")))
+            // The queue form names the organisations previewed; none is every participant, as `notify` without names.
+            let planned = try composer.queue(NotifyPreviewPage.request(caseId: id, template: template, organizations: form.values("org"),
+                                                                       again: try form.flag("again")))
             return DeskOutcome("queued \(planned.count) message\(planned.count == 1 ? "" : "s"); `liaison send` (or `liaison run`) delivers them",
                                redirect: casePath(id))
         }

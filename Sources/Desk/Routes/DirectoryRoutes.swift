@@ -145,15 +145,17 @@ struct OrganizationPage: DeskPage {
     }
 
     struct HistoryRow: Encodable, Sendable {
+        /// "TLP:RED" when withheld: the row says only that there is such a case.
         let caseId: String
-        let caseHref: String
+        let caseHref: String?
         /// Withheld (nil) for a TLP:RED case when the user is an auditor, with the statement.
         let title: String?
         let state: String
         let opened: String
-        let delivery: String
-        let response: String
-        let responseLabel: String
+        /// Withheld (nil) for a TLP:RED case when the user is an auditor, as are the source and the times.
+        let delivery: String?
+        let response: String?
+        let responseLabel: String?
         let statement: String?
         let source: String?
         let sourceKind: String?
@@ -209,6 +211,13 @@ struct OrganizationPage: DeskPage {
         let items = try CaseStore(services.store).history(organizationId: organization.id)
         history = items.map { item in
             let withheld = red.hides(item.caseId)
+            // An auditor learns only that there is a TLP:RED case: no id, delivery, response, source or times.
+            if withheld {
+                return HistoryRow(caseId: "TLP:RED", caseHref: nil, title: nil, state: "", opened: "", delivery: nil, response: nil,
+                                  responseLabel: nil, statement: nil, source: nil, sourceKind: nil, sourceLabel: nil, firstNotified: nil,
+                                  firstNotifiedAt: nil, firstResponse: nil, firstResponseAt: nil, secondsToRespond: nil,
+                                  timeToRespond: nil, withheld: true)
+            }
             let state = item.withdrawnAt != nil ? "withdrawn" : (item.publishedAt != nil ? "published" : "open")
             let seconds = item.firstNotifiedAt.flatMap { notified in item.firstResponseAt.map { max(0, $0.timeIntervalSince(notified)) } }
             let sourceKind = item.responseSourceKind?.rawValue
@@ -223,7 +232,7 @@ struct OrganizationPage: DeskPage {
                 firstResponse: item.firstResponseAt.map(dates.timeText), firstResponseAt: item.firstResponseAt,
                 secondsToRespond: seconds, timeToRespond: seconds.map(DirectoryRoutes.duration), withheld: withheld)
         }
-        let notified = items.filter { $0.firstNotifiedAt != nil && $0.withdrawnAt == nil }
+        let notified = items.filter { $0.firstNotifiedAt != nil && $0.withdrawnAt == nil && !red.hides($0.caseId) }
         let answered = notified.filter { $0.firstResponseAt != nil }
         notifiedCases = notified.count
         answeredCases = answered.count

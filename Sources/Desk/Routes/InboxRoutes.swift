@@ -145,6 +145,8 @@ struct InboxPage: DeskPage {
         /// The review note as ingest wrote it (why it is kept), or the dismissal's reason.
         let reviewNote: String?
         let reviewState: String?
+        /// The review state in the page language (`review_state_open` …).
+        let reviewStateLabel: String?
         let withheld: Bool
     }
 
@@ -162,9 +164,10 @@ struct InboxPage: DeskPage {
                        receivedAt: entry.receivedAt, from: withheld ? nil : entry.from, subject: withheld ? nil : entry.subject,
                        kind: entry.kind, classification: entry.classification, signature: entry.signature,
                        caseId: entry.caseId, caseHref: entry.caseId.map { "/cases/" + DeskPaths.segment($0) },
-                       organizationId: entry.organizationId, reason: reason.rawValue,
+                       organizationId: withheld ? nil : entry.organizationId, reason: reason.rawValue,
                        reasonLabel: labels[reason.labelKey] ?? reason.rawValue,
-                       reviewNote: withheld ? nil : entry.reviewReason, reviewState: entry.reviewState, withheld: withheld)
+                       reviewNote: withheld ? nil : entry.reviewReason, reviewState: entry.reviewState,
+                       reviewStateLabel: InboxMessagePage.label("review_state_", entry.reviewState, labels), withheld: withheld)
         }
         let grouped = Dictionary(grouping: messages, by: \.reason)
         counts = InboxReason.allCases.compactMap { reason in
@@ -181,7 +184,8 @@ struct InboxMessagePage: DeskPage {
     static let section = DeskSection.inbox
     let title: String
     let id: Int64
-    let messageId: String
+    /// Withheld (nil) for a TLP:RED case when the user is an auditor, with the organisation.
+    let messageId: String?
     let received: String
     let receivedAt: Date
     let from: String?
@@ -190,8 +194,11 @@ struct InboxMessagePage: DeskPage {
     let date: String?
     let subject: String?
     let kind: String
+    /// The kind in the page language, the classification only when it says more than the kind.
+    let kindLabel: String
     let classification: String?
     let disposition: String?
+    let classificationNote: String?
     let signature: String
     let signatureLabel: String
     let caseId: String?
@@ -199,6 +206,7 @@ struct InboxMessagePage: DeskPage {
     let organizationId: String?
     let organizationHref: String?
     let reviewState: String?
+    let reviewStateLabel: String?
     let reviewNote: String?
     let reason: String
     let reasonLabel: String
@@ -237,6 +245,11 @@ struct InboxMessagePage: DeskPage {
         let responses: [Choice]
     }
 
+    /// `labels[prefix + value]` (dashes read as underscores), else the value itself; nil for nil.
+    static func label(_ prefix: String, _ value: String?, _ labels: [String: String]) -> String? {
+        value.map { labels[prefix + $0.replacingOccurrences(of: "-", with: "_")] ?? $0 }
+    }
+
     init(services: WorkspaceServices, context: DeskRequestContext, reference: String, chosenCase: String?) throws {
         let labels = context.labels
         guard Int64(reference) != nil,
@@ -249,7 +262,7 @@ struct InboxMessagePage: DeskPage {
         let dates = services.dates
         withheld = red.hides(entry.caseId)
         id = entry.id
-        messageId = entry.messageId
+        messageId = withheld ? nil : entry.messageId
         received = dates.timeText(entry.receivedAt)
         receivedAt = entry.receivedAt
         from = withheld ? nil : (view.fromHeader ?? entry.from)
@@ -260,13 +273,18 @@ struct InboxMessagePage: DeskPage {
         kind = entry.kind
         classification = entry.classification
         disposition = entry.disposition
+        kindLabel = Self.label("inbox_kind_", entry.kind, labels) ?? entry.kind
+        // "reply (reply), reply" says one thing three times: each part is shown once.
+        let notes = [entry.classification, entry.disposition].compactMap { $0 }.filter { !$0.isEmpty && $0 != entry.kind }
+        classificationNote = notes.isEmpty ? nil : NSOrderedSet(array: notes).array.compactMap { $0 as? String }.joined(separator: ", ")
         signature = entry.signature
         signatureLabel = labels["signature_\(entry.signature.replacingOccurrences(of: "-", with: "_"))"] ?? entry.signature
         caseId = entry.caseId
         caseHref = entry.caseId.map { "/cases/" + DeskPaths.segment($0) }
-        organizationId = entry.organizationId
-        organizationHref = entry.organizationId.map { "/directory/" + DeskPaths.segment($0) }
+        organizationId = withheld ? nil : entry.organizationId
+        organizationHref = withheld ? nil : entry.organizationId.map { "/directory/" + DeskPaths.segment($0) }
         reviewState = entry.reviewState
+        reviewStateLabel = Self.label("review_state_", entry.reviewState, labels)
         reviewNote = withheld ? nil : entry.reviewReason
         let reason = InboxReason(entry)
         self.reason = reason.rawValue
@@ -284,7 +302,10 @@ struct InboxMessagePage: DeskPage {
 
         let book = services.caseBook()
         let open = try book.list(openOnly: true)
-        let chosen = chosenCase.flatMap(InboxRoutes.nonEmpty) ?? entry.caseId
+        // A withdrawn case takes no assignment (`inbox assign` refuses it): it is neither offered nor preselected.
+        let chosen = (chosenCase.flatMap(InboxRoutes.nonEmpty) ?? entry.caseId).flatMap { id in
+            (try? CaseStore(services.store).existing(id))?.withdrawnAt == nil ? id : nil
+        }
         var cases = open.map { Choice(value: $0.record.id, label: "\($0.record.id) — \($0.record.title)", selected: $0.record.id == chosen) }
         if let chosen, !cases.contains(where: { $0.value == chosen }) {
             // The message's own case may be published already: it is still offered.

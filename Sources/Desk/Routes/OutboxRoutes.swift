@@ -29,6 +29,9 @@ struct OutboxPage: DeskPage {
     let title: String
     let held: [Row]
     let deferred: [Row]
+    /// Messages given up on (the server refused every recipient, or attempts ran out), latest first: the count
+    /// above lists them, so they are shown too.
+    let failed: [Row]
     /// How many messages there are in each state, for the line under the title.
     let states: [StateCount]
     let mayRelease: Bool
@@ -86,6 +89,7 @@ struct OutboxPage: DeskPage {
         }
         held = try outbox.list(OutboxFilter(heldOnly: true)).map(row)
         deferred = try outbox.list(OutboxFilter(states: [.deferred])).filter { $0.heldReason == nil }.map(row)
+        failed = try outbox.list(OutboxFilter(states: [.failed])).map(row)
         states = try outbox.stateCounts().sorted { $0.key.rawValue < $1.key.rawValue }
             .map { StateCount(state: $0.key.rawValue, count: $0.value) }
         mayRelease = try context.requireUser().role.mayChange

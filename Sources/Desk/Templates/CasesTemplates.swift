@@ -43,7 +43,7 @@ extension DeskTemplates {
         <tr data-case="{{id}}"><td><a href="{{href}}">{{id}}</a></td><td><span class="tlp tlp-{{tlpClass}}">{{tlp}}</span></td>
         <td class="title">{{^hidden}}{{title}}{{/hidden}}{{#hidden}}<span class="muted">{{labels.red_hidden}}</span>{{/hidden}}</td><td>{{origin}}</td>
         <td>{{due}}</td><td class="num{{#overdue}} overdue{{/overdue}}">{{daysLeft}}{{#overdue}} ({{labels.overdue}}){{/overdue}}</td>
-        <td class="summary"><span>{{vendors}} {{labels.vendors}}</span><span>{{notified}} {{labels.notified}}</span><span>{{acknowledged}} {{labels.acknowledged}}</span><span>{{stated}} {{labels.stated}}</span><span>{{undeliverable}} {{labels.undeliverable}}</span><span>{{noAnswer}} {{labels.no_answer}}</span></td></tr>
+        {{#hidden}}<td class="summary muted">{{labels.red_hidden}}</td></tr>{{/hidden}}{{^hidden}}<td class="summary"><span>{{vendorsLabel}}</span><span>{{notified}} {{labels.notified}}</span><span>{{acknowledged}} {{labels.acknowledged}}</span><span>{{stated}} {{labels.stated}}</span><span>{{undeliverable}} {{labels.undeliverable}}</span><span>{{noAnswer}} {{labels.no_answer}}</span></td></tr>{{/hidden}}
 
         """
 
@@ -82,7 +82,11 @@ extension DeskTemplates {
         <form method="get" action="{{page.path}}/notify" class="panel" id="notify-form">
           <strong>{{labels.notify}}</strong><br>
           {{^empty(page.templates)}}
-          <label>{{labels.template}} <select name="template" id="notify-template">{{#page.templates}}<option value="{{.}}">{{.}}</option>{{/page.templates}}</select></label>
+          <label>{{labels.template}} <select name="template" id="notify-template">{{#page.templateChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/page.templateChoices}}</select></label>
+          <fieldset id="notify-orgs"><legend>{{labels.notify_orgs}}</legend>
+          {{#page.notifyOrganizations}}<label><input type="checkbox" name="org" value="{{.}}"> {{.}}</label> {{/page.notifyOrganizations}}
+          </fieldset>
+          <label><input type="checkbox" name="again" value="1" id="notify-again"> {{labels.notify_again}}</label>
           <button type="submit" id="notify-preview">{{labels.preview}}</button>
           {{/empty(page.templates)}}
           {{#empty(page.templates)}}<span class="muted" id="no-templates">{{labels.no_templates}}</span>{{/empty(page.templates)}}
@@ -127,10 +131,10 @@ extension DeskTemplates {
         <p><a href="{{page.path}}">{{labels.back_to_case}}</a></p>
         {{#page.problems}}<p class="notice error problem">{{.}}</p>{{/page.problems}}
         {{^page.problems}}
-        <p id="preview-count">{{page.messages}} {{labels.messages_to_queue}}</p>
+        <p id="preview-count">{{page.messagesLabel}}</p>
         {{#page.previews}}
         <section class="panel preview" data-language="{{language}}">
-          <h2>{{labels.language}}: {{language}} ({{organizations}} {{labels.vendors}}, {{sampleOrganizationId}})</h2>
+          <h2>{{labels.language}}: {{language}} ({{organizationsLabel}}, {{sampleOrganizationId}})</h2>
           <p><strong>{{labels.subject}}:</strong> <span class="subject">{{subject}}</span></p>
           <pre class="preview">{{body}}</pre>
         </section>
@@ -139,6 +143,8 @@ extension DeskTemplates {
           <input type="hidden" name="csrf" value="{{desk.csrf}}"><input type="hidden" name="return_to" value="{{page.path}}">
           <input type="hidden" name="template" value="{{page.templateName}}">
           {{#page.organizations}}<input type="hidden" name="org" value="{{.}}">{{/page.organizations}}
+          {{#page.again}}<input type="hidden" name="again" value="1">{{/page.again}}
+          <p class="muted" id="queue-orgs">{{#page.organizations}}{{.}} {{/page.organizations}}</p>
           <button type="submit" id="queue">{{labels.queue}}</button>
         </form>
         {{/page.problems}}

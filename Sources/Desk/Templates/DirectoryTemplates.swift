@@ -60,7 +60,7 @@ extension DeskTemplates {
         <thead><tr><th>{{labels.case}}</th><th>{{labels.title}}</th><th>{{labels.opened}}</th><th>{{labels.status}}</th><th>{{labels.delivery}}</th><th>{{labels.response}}</th><th>{{labels.source}}</th><th>{{labels.statement}}</th><th>{{labels.notified}}</th><th>{{labels.time_to_respond}}</th></tr></thead>
         <tbody>
         {{#page.history}}<tr>
-        <td><a href="{{caseHref}}">{{caseId}}</a></td>
+        <td>{{#caseHref}}<a href="{{caseHref}}">{{caseId}}</a>{{/caseHref}}{{^caseHref}}{{caseId}}{{/caseHref}}</td>
         <td>{{#withheld}}<span class="muted">{{labels.red_hidden}}</span>{{/withheld}}{{^withheld}}{{title}}{{/withheld}}</td>
         <td>{{opened}}</td><td>{{state}}</td><td>{{delivery}}</td><td class="response-{{response}}">{{responseLabel}}</td>
         <td>{{sourceLabel}}</td>

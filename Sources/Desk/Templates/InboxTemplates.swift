@@ -41,12 +41,12 @@ extension DeskTemplates {
         <dt>{{labels.date}}</dt><dd>{{page.date}}</dd>
         <dt>{{labels.subject}}</dt><dd id="message-subject">{{page.subject}}</dd>
         {{/page.withheld}}
-        <dt>Message-ID</dt><dd>{{page.messageId}}</dd>
-        <dt>{{labels.classification}}</dt><dd>{{page.kind}}{{#page.classification}} ({{page.classification}}){{/page.classification}}{{#page.disposition}}, {{page.disposition}}{{/page.disposition}}</dd>
+        <dt>Message-ID</dt><dd>{{page.messageId}}{{^page.messageId}}—{{/page.messageId}}</dd>
+        <dt>{{labels.classification}}</dt><dd id="message-kind">{{page.kindLabel}}{{#page.classificationNote}} ({{page.classificationNote}}){{/page.classificationNote}}</dd>
         <dt>{{labels.signature}}</dt><dd id="message-signature" class="signature-{{page.signature}}">{{page.signatureLabel}}</dd>
         <dt>{{labels.case}}</dt><dd>{{#page.caseHref}}<a href="{{page.caseHref}}" id="message-case">{{page.caseId}}</a>{{/page.caseHref}}{{^page.caseHref}}—{{/page.caseHref}}</dd>
         <dt>{{labels.organization}}</dt><dd>{{#page.organizationHref}}<a href="{{page.organizationHref}}">{{page.organizationId}}</a>{{/page.organizationHref}}{{^page.organizationHref}}—{{/page.organizationHref}}</dd>
-        <dt>{{labels.review}}</dt><dd id="review-state">{{page.reviewState}}{{^page.reviewState}}—{{/page.reviewState}}</dd>
+        <dt>{{labels.review}}</dt><dd id="review-state">{{page.reviewStateLabel}}{{^page.reviewStateLabel}}—{{/page.reviewStateLabel}}</dd>
         </dl>
         {{^page.withheld}}
         <h2>{{labels.attachments}}</h2>

@@ -44,6 +44,23 @@ extension DeskTemplates {
         </tbody>
         </table>
         {{^page.deferred}}<p class="muted" id="deferred-empty">{{labels.none}}</p>{{/page.deferred}}
+        <h2>{{labels.failed_title}}</h2>
+        <table id="failed">
+        <thead><tr><th>#</th><th>{{labels.case}}</th><th>{{labels.organization}}</th><th>{{labels.subject}}</th><th>{{labels.reason}}</th><th>{{labels.attempts}}</th><th>{{labels.recipients}}</th></tr></thead>
+        <tbody>
+        {{#page.failed}}<tr id="outbox-{{id}}">
+        <td>{{id}}</td>
+        <td>{{#caseHref}}<a href="{{caseHref}}">{{caseId}}</a>{{/caseHref}}</td>
+        <td><a href="{{organizationHref}}">{{organizationId}}</a></td>
+        <td>{{#withheld}}<span class="muted">{{labels.red_hidden}}</span>{{/withheld}}{{^withheld}}{{subject}}{{/withheld}}</td>
+        <td class="reason">{{reason}}</td>
+        <td class="num">{{attempts}}</td>
+        <td>{{#recipients}}{{email}} {{status}}{{#reply}} ({{reply}}){{/reply}}<br>{{/recipients}}</td>
+        </tr>
+        {{/page.failed}}
+        </tbody>
+        </table>
+        {{^page.failed}}<p class="muted" id="failed-empty">{{labels.none}}</p>{{/page.failed}}
         {{/content}}{{/layout}}
         """)
 }
