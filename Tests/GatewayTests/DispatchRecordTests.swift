@@ -180,7 +180,8 @@ import TestSupport
         let second = try f.composer.prepare(request)
         try f.composer.persist(first)
         let error = #expect(throws: GatewayProblems.self) { try f.composer.persist(second) }
-        #expect(error?.problems == ["acme was already sent vendor-initial for \(Self.caseId); use --again to send it once more"])
+        // The first is queued, not sent: the refusal says so.
+        #expect(error?.problems == ["vendor-initial for \(Self.caseId) is already queued for acme (not sent yet); it is sent once"])
         #expect(try f.notifications().count == 1)
         #expect(try events(f, "notification.queued") == 1)
     }
