@@ -71,6 +71,11 @@ struct DeskErrorMiddleware: RouterMiddleware {
 
     /// The answer to `error`: its status, one line, a page or JSON.
     func answer(_ error: any Error, request: Request, context: Context) -> Response {
+        // An error that renders itself (the answer form's refusals, in the vendor's language) keeps its answer.
+        if let error = error as? any HTTPResponseError, !(error is HTTPError),
+           let response = try? error.response(from: request, context: context) {
+            return response
+        }
         var (status, line, headers) = classify(error, request: request)
         line = Self.cut(line, to: Self.longestLine)
         if status == .internalServerError {
