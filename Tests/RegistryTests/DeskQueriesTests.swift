@@ -117,7 +117,9 @@ import TestSupport
         #expect(matrix.activity["kumo"]?.responseSource == "manual" && matrix.activity["kumo"]?.responseActor == "carol",
                 "the latest response's source and actor")
         #expect(matrix.timeline == (try cases.timeline(caseId: "JVNVU#1", limit: 3)))
-        #expect(matrix.timeline.map(\.actor) == ["carol", "ingest", "bob"], "the three latest events, newest first")
+        #expect(matrix.timeline.count == 3, "the three latest events")
+        #expect(matrix.timeline.first?.actor == "carol", "newest first: carol's fixed comes first")
+        #expect(matrix.timeline.map(\.id) == matrix.timeline.map(\.id).sorted(by: >), "newest first")
         #expect(throws: StoreError.unknownCase) { try cases.matrix(caseId: "JVNVU#2", now: now, timelineLimit: 3) }
     }
 
