@@ -108,6 +108,9 @@ public final class RegistryStore: Sendable {
     /// Read-only queries over this store.
     public var queries: RegistryQueries { RegistryQueries(writer) }
 
+    /// The engine the stores run their SQL on (`SQLSession`), whatever database holds the registry.
+    var engine: any StoreEngine { SQLiteEngine(writer: writer) }
+
     /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
     /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
     private static func openReadOnly(path: String) throws -> DatabaseQueue {

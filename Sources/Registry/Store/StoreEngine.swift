@@ -1,0 +1,84 @@
+import Foundation
+
+/// Which database engine holds a workspace's registry.
+public enum StoreEngineKind: String, Sendable, CaseIterable {
+    /// SQLite through GRDB, in `.liaison/registry.sqlite`: the embedded default.
+    case sqlite
+    /// PostgreSQL through postgres-nio, named by `store: postgresql://…` in `liaison.yaml`.
+    case postgresql
+}
+
+/// One transaction's view of the database, the same on both engines. Only Registry's stores use it.
+///
+/// SQL is written once, in the dialect both engines share: `?` placeholders (PostgreSQL's session numbers them),
+/// `INSERT … ON CONFLICT … DO NOTHING / DO UPDATE`, `RETURNING`, integer booleans compared with `= 1`, timestamps
+/// as text. Where the engines really differ (claiming rows others may hold, ordering the event chain) the store
+/// asks `kind` and says why.
+protocol SQLSession {
+    /// The engine behind this session.
+    var kind: StoreEngineKind { get }
+
+    /// Runs one statement; returns the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
+
+    /// Runs one query and returns all its rows.
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+
+    /// Runs one query and hands its rows to `body` one at a time, without holding them all; `body` returns false
+    /// to stop early.
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws
+}
+
+extension SQLSession {
+    @discardableResult
+    func execute(_ sql: String, _ arguments: any SQLBindable...) throws -> Int {
+        try execute(sql, arguments.map(\.sqlValue))
+    }
+
+    func rows(_ sql: String, _ arguments: any SQLBindable...) throws -> [SQLRow] {
+        try rows(sql, arguments.map(\.sqlValue))
+    }
+
+    /// The first row, or nil.
+    func row(_ sql: String, _ arguments: any SQLBindable...) throws -> SQLRow? {
+        var first: SQLRow?
+        try forEachRow(sql, arguments.map(\.sqlValue)) { first = $0; return false }
+        return first
+    }
+
+    /// The first column of the first row, or nil when there is no row or it holds NULL.
+    func value<T: SQLReadable>(_ sql: String, _ arguments: any SQLBindable..., as type: T.Type = T.self) throws -> T? {
+        var result: T?
+        try forEachRow(sql, arguments.map(\.sqlValue)) { row in
+            if !row.values[0].isNull { result = try T(sqlValue: row.values[0]) }
+            return false
+        }
+        return result
+    }
+
+    /// The first column of every row (NULLs skipped).
+    func values<T: SQLReadable>(_ sql: String, _ arguments: any SQLBindable..., as type: T.Type = T.self) throws -> [T] {
+        var result: [T] = []
+        try forEachRow(sql, arguments.map(\.sqlValue)) { row in
+            if !row.values[0].isNull { result.append(try T(sqlValue: row.values[0])) }
+            return true
+        }
+        return result
+    }
+}
+
+/// A registry database: transactions over one engine.
+///
+/// `write` runs `body` in one transaction that commits when it returns and rolls back when it throws; writers
+/// never interleave (SQLite's single writer; on PostgreSQL a transaction-scoped advisory lock taken at the start
+/// gives the same guarantee), so a store may read, decide and write in one transaction as on SQLite.
+/// `writeLockingRows` is for the few operations built to run side by side on PostgreSQL — claiming outbox rows
+/// with `FOR UPDATE SKIP LOCKED`, renewing a lease — which lock only the rows they touch (on SQLite it is `write`).
+/// `read` sees one consistent snapshot.
+protocol StoreEngine: Sendable {
+    var kind: StoreEngineKind { get }
+    func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    func writeLockingRows<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T
+}
