@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import Registry
 import Testing
 
@@ -62,5 +63,51 @@ import Testing
         #expect(throws: StoreError.invalidArgument) {
             _ = try engine.read { try $0.value("SELECT 'not a number'", as: Int64.self) }
         }
+    }
+}
+
+/// Records written through `SQLSession` are stored exactly as GRDB stored them, and read back equal, so a
+/// workspace's existing database reads the same after a store moves onto the session.
+@Suite struct SQLRecordTests {
+    private func sample() -> Organization {
+        Organization(id: "vendor-a", name: "Vendor A / \"Quoted\"", localName: "ベンダーA", kind: .productDeveloper,
+                     country: "JP", domains: ["a.example", "b.example/x"], languages: ["ja", "en"], technologies: ["tls"],
+                     status: .retired, statusDate: CalendarDate("2026-03-31"), notes: nil,
+                     createdAt: Date(timeIntervalSince1970: 1_780_000_000.5), updatedAt: Date(timeIntervalSince1970: 1_780_000_001))
+    }
+
+    private func storedRow(_ store: RegistryStore) throws -> [String: String] {
+        try store.writer.read { db in
+            let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM organization WHERE id = 'vendor-a'")!
+            var columns: [String: String] = [:]
+            for (name, value) in row { columns[name] = value.description }
+            return columns
+        }
+    }
+
+    @Test func aRecordIsStoredAsGRDBStoresIt() throws {
+        let viaGRDB = try RegistryStore.inMemory()
+        try viaGRDB.writer.write { try sample().insert($0) }
+        let viaSession = try RegistryStore.inMemory()
+        try viaSession.engine.write { _ = try $0.insert(sample()) }
+        #expect(try storedRow(viaSession) == storedRow(viaGRDB))
+        let read = try viaGRDB.engine.read { try $0.record(Organization.self, "SELECT * FROM organization WHERE id = ?", "vendor-a") }
+        #expect(read == sample())
+    }
+
+    @Test func aGeneratedIdIsReturnedAndAnUpdateWritesEveryColumn() throws {
+        let store = try RegistryStore.inMemory()
+        let id = try store.engine.write { session -> Int64? in
+            _ = try session.insert(sample())
+            return try session.insert(Contact(organizationId: "vendor-a", email: "psirt@a.example", language: "ja"))
+        }
+        let first = try #require(id)
+        var contact = try #require(try store.engine.read { try $0.record(Contact.self, "SELECT * FROM contact WHERE id = ?", first) })
+        #expect(contact.email == "psirt@a.example" && contact.active && contact.lastBounceAt == nil)
+        contact.bounceCount = 2
+        contact.lastBounceAt = Date(timeIntervalSince1970: 1_780_000_000)
+        #expect(try store.engine.write { try $0.update(contact) })
+        let grdb = try store.writer.read { try Contact.fetchOne($0, key: first) }
+        #expect(grdb == contact)
     }
 }
