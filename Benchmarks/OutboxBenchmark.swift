@@ -51,7 +51,7 @@ enum OutboxBenchmark {
         print(String(format: "generated %d messages of %d bytes in %.1f s, registry %.0f MB", messages, messageSize,
                      Date().timeIntervalSince(generation), Double(size) / 1_000_000))
 
-        let outbox = OutboxStore(store)
+        let outbox = store.outbox
         let before = maxResidentMB()
         var start = Date()
         let entries = try outbox.list()

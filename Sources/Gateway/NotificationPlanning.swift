@@ -98,7 +98,7 @@ extension NotificationComposer {
         }
 
         let cases = CaseStore(store)
-        let directory = NotificationPlanningQueries(store)
+        let directory = store.notificationPlanning
         let (context, orgIds) = try { () throws -> (TemplateValue, [String]) in
             var base = try senderContext(directory, signingKey: signingKey)
             if let caseId = request.caseId {
@@ -166,7 +166,7 @@ extension NotificationComposer {
         do {
             var context = base.context
             context.set(base.answerURLs[orgId].map { ["url": .string($0)] } ?? [:], at: ["answer"])
-            part.drafts = try orgDrafts(directory: NotificationPlanningQueries(store), orgId: orgId,
+            part.drafts = try orgDrafts(directory: store.notificationPlanning, orgId: orgId,
                                         request: base.request, base: context, library: base.library, pgp: pgp,
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {

@@ -18,9 +18,6 @@ extension RegistryStore {
         CaseImportStore(writer: writer, actor: actor)
     }
 
-    /// The per-mailbox IMAP reading state (UIDVALIDITY and last UID read) kept in this store.
-    public var mailboxStates: MailboxStateStore { MailboxStateStore(writer: writer) }
-
     /// The reads of the unreachable-organisations list (`report unreachable`).
     public var unreachable: UnreachableQueries { UnreachableQueries(writer) }
 }

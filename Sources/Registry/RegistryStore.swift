@@ -111,6 +111,22 @@ public final class RegistryStore: Sendable {
     /// The engine the stores run their SQL on (`SQLSession`), whatever database holds the registry.
     var engine: any StoreEngine { SQLiteEngine(writer: writer) }
 
+    /// The outbox: queueing, claiming, recording, holding, listing and voiding messages.
+    public var outbox: any OutboxStoring {
+        // One SQLite connection (a database opened while another process held its write lock, or in memory)
+        // cannot be read while a write transaction waits for readers.
+        OutboxStore(engine: engine, readsDuringWrites: engine.kind == .postgresql || writer is DatabasePool)
+    }
+
+    /// The event log: reading, verifying, and what an audit seal signs.
+    public var events: any EventStoring { EventStore(engine: engine) }
+
+    /// The per-mailbox IMAP reading state (UIDVALIDITY and last UID read).
+    public var mailboxStates: any MailboxStateStoring { MailboxStateStore(engine: engine) }
+
+    /// The directory and case facts `notify` plans from.
+    public var notificationPlanning: NotificationPlanningQueries { NotificationPlanningQueries(engine: engine) }
+
     /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
     /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
     private static func openReadOnly(path: String) throws -> DatabaseQueue {
@@ -147,6 +163,13 @@ public final class RegistryStore: Sendable {
         if text.contains("attempt to write a readonly database") { return readOnlyLine }
         if text.contains("database or disk is full") { return diskFullLine }
         return nil
+    }
+
+    /// True when `error` is another process holding the database's write lock (SQLITE_BUSY or SQLITE_LOCKED): the
+    /// operation changed nothing and can be tried again.
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// The line a writing command prints when the database is read-only.

@@ -78,11 +78,11 @@ final class GatewayFixture {
         return book
     }
 
-    func dispatcher(maxAttempts: Int = 3, outbox: OutboxStore? = nil, smtp custom: SMTPConfiguration? = nil,
+    func dispatcher(maxAttempts: Int = 3, outbox: (any OutboxStoring)? = nil, smtp custom: SMTPConfiguration? = nil,
                     observer: (@Sendable (DispatchEvent) -> Void)? = nil) -> OutboxDispatcher {
         let smtp = custom ?? smtp
         let clock = clock
-        return OutboxDispatcher(outbox: outbox ?? OutboxStore(store), maxAttempts: maxAttempts, actor: "test",
+        return OutboxDispatcher(outbox: outbox ?? store.outbox, maxAttempts: maxAttempts, actor: "test",
                                 now: { clock.now }, observer: observer) {
             try makeTransport(smtp, logger: .init(label: "test"))
         }

@@ -90,7 +90,7 @@ import TestSupport
         defer { temp.remove() }
         try CaseStore(store).setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .fixed, statement: nil,
                                          at: Date(), actor: "carol", source: "manual")
-        let events = try store.latestEvents(limit: 2)
+        let events = try store.events.latest(limit: 2)
         #expect(events.count == 2)
         #expect(events[0].id > events[1].id)
         #expect(events[0].actor == "carol" && events[0].action == "participant.response")
