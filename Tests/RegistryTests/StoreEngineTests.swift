@@ -152,6 +152,9 @@ import Testing
         #expect(try row[7] as Int == 2)
         #expect(try row[8] as Int == 1)
         #expect(try row[9] as String == "a|b|c")
+        if kind == .postgresql {
+            #expect(try engine.read { try $0.value("SHOW TimeZone", as: String.self) } == "UTC")
+        }
     }
 
     /// Text columns compare and sort byte by byte on both engines (SQLite's BINARY, PostgreSQL's "C"), whatever

@@ -251,6 +251,8 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
+        // UTC, as the stored timestamps: whatever the server's default, `now()` and casts read the same.
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC")]
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id,
                                                   logger: logger).wait()
