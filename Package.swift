@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks", exclude: ["Peer"]),
 
-        // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
+        // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite, PostgreSQL.
         .target(name: "TestSupport", dependencies: ["Registry", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),
