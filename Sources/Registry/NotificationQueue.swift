@@ -151,7 +151,7 @@ extension OutboxStore {
     public func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool] {
         try writer.write { db in
             try steps.map { step in
-                let now = try CaseLifecycleStore.waitingParticipant(db, caseId: step.seen.caseId, organizationId: step.seen.organizationId)
+                let now = try CaseStore.waitingParticipant(db, caseId: step.seen.caseId, organizationId: step.seen.organizationId)
                 guard now == step.seen else { return false }
                 try Self.store(db, step.messages, refuseRepeats: false, actor: actor)
                 try Self.apply(db, [step.followUp], actor: actor)
@@ -231,9 +231,9 @@ extension OutboxStore {
         for followUp in followUps {
             switch followUp {
             case .reminded(let caseId, let organizationId, let date):
-                try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
+                try CaseStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
             case .escalated(let caseId, let organizationId, let date):
-                try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+                try CaseStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
             }
         }
     }
