@@ -20,10 +20,4 @@ extension EventLog {
             INSERT INTO event (at, actor, action, objectType, objectId, data, prevHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, at, actor, action, objectType, objectId, dataText, lastHash, hashOf(prevHash: lastHash, canonical: canonical))
     }
-
-    /// The events about one object, oldest first, read through the session.
-    static func events(_ session: any SQLSession, objectType: String, objectId: String) throws -> [Event] {
-        try session.records(Event.self, "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
-                            storedText(objectType), storedText(objectId))
-    }
 }
