@@ -74,13 +74,13 @@ extension UserStoring {
     }
 }
 
-/// `UserStoring` over either engine. Names compare without case (the column's `COLLATE NOCASE` on SQLite,
-/// `lower()` here so PostgreSQL agrees).
+/// `UserStoring` over either engine. Names compare and sort without case: the column's collation (`NOCASE` on
+/// SQLite, `nocase` on PostgreSQL).
 struct UserStore: UserStoring {
     let engine: any StoreEngine
 
     private static func find(_ session: any SQLSession, _ name: String) throws -> UserRecord? {
-        try session.record(UserRecord.self, "SELECT * FROM deskUser WHERE lower(name) = lower(?)", name)
+        try session.record(UserRecord.self, "SELECT * FROM deskUser WHERE name = ?", name)
     }
 
     func add(name: String, role: UserRole, passwordHash: String, at date: Date, actor: String) throws -> UserRecord {
@@ -103,7 +103,7 @@ struct UserStore: UserStoring {
     }
 
     func list() throws -> [UserRecord] {
-        try engine.read { session in try session.records(UserRecord.self, "SELECT * FROM deskUser ORDER BY lower(name), name") }
+        try engine.read { session in try session.records(UserRecord.self, "SELECT * FROM deskUser ORDER BY name") }
     }
 
     func user(named name: String) throws -> UserRecord? {
