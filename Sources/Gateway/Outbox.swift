@@ -7,11 +7,11 @@ public struct Outbox: Sendable {
     public var actor: String = EventLog.defaultActor
     public var now: @Sendable () -> Date = { Date() }
 
-    let cases: CaseStore
+    let cases: any CaseStoring
 
     public init(store: RegistryStore) {
         self.store = store.outbox
-        cases = CaseStore(store)
+        cases = store.cases
     }
 
     /// Rows, oldest first, optionally of one state and case, or only the held ones; no message bytes are read.

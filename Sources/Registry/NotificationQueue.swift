@@ -136,7 +136,7 @@ extension OutboxStore {
     public func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool] {
         try engine.write { session in
             try steps.map { step in
-                let now = try CaseLifecycleStore.waitingParticipant(session.sqliteConnection(), caseId: step.seen.caseId,
+                let now = try CaseLifecycleStore.waitingParticipant(session, caseId: step.seen.caseId,
                                                                     organizationId: step.seen.organizationId)
                 guard now == step.seen else { return false }
                 try Self.store(session, step.messages, refuseRepeats: false, actor: actor)
@@ -204,13 +204,12 @@ extension OutboxStore {
 
     private static func apply(_ session: any SQLSession, _ followUps: [QueueFollowUp], actor: String) throws {
         guard !followUps.isEmpty else { return }
-        let db = try session.sqliteConnection()
         for followUp in followUps {
             switch followUp {
             case .reminded(let caseId, let organizationId, let date):
-                try CaseLifecycleStore.recordReminder(db, caseId: caseId, organizationId: organizationId, at: date)
+                try CaseStore.recordReminder(session, caseId: caseId, organizationId: organizationId, at: date)
             case .escalated(let caseId, let organizationId, let date):
-                try CaseLifecycleStore.recordEscalation(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+                try CaseStore.recordEscalation(session, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
             }
         }
     }

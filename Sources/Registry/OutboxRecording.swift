@@ -246,7 +246,7 @@ extension OutboxStore {
         }
         try EventLog.append(session, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
         if let caseId {
-            try ParticipantTransitions.apply(session.sqliteConnection(), caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
         }
         return RecordedAttempt(state: state, refused: refused)
     }

@@ -51,7 +51,7 @@ extension OutboxStore {
                 }
                 if !problems.isEmpty { throw StoreError.invalidArgument(problems.joined(separator: "\n")) }
             case .caseId(let caseId):
-                _ = try CaseStore.existingCase(session.sqliteConnection(), caseId)
+                _ = try CaseStore.existingCase(session, caseId)
                 rows = try session.rows("""
                     SELECT id, caseId, organizationId, state FROM notification
                     WHERE caseId = ? AND state IN ('failed', 'deferred') ORDER BY id
@@ -95,7 +95,7 @@ extension OutboxStore {
                     problems.append("outbox message \(id) is \(state); only voided or failed messages can be queued again")
                     continue
                 }
-                if let caseId, let problem = caseProblem(try CaseStore.existingCase(session.sqliteConnection(), caseId)) {
+                if let caseId, let problem = caseProblem(try CaseStore.existingCase(session, caseId)) {
                     problems.append("outbox message \(id): \(problem)")
                     continue
                 }
@@ -111,7 +111,7 @@ extension OutboxStore {
                                     objectId: try row[3], data: ["id": .int(id), "from": .string(state)], at: now)
                 corrections.append(OutboxCorrection(id: id, caseId: caseId, organizationId: organizationId, previousState: state))
                 if let caseId {
-                    try ParticipantTransitions.apply(session.sqliteConnection(), caseId: caseId, organizationId: organizationId,
+                    try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId,
                                                      at: now, actor: actor)
                 }
             }
@@ -153,7 +153,7 @@ extension OutboxVoiding {
             "caseId": .optional(caseId), "organizationId": .string(organizationId),
         ], at: now)
         if let caseId {
-            try ParticipantTransitions.apply(session.sqliteConnection(), caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
         }
         return true
     }

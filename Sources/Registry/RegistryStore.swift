@@ -158,6 +158,15 @@ public final class RegistryStore: Sendable {
     /// The directory and case facts `notify` plans from.
     public var notificationPlanning: NotificationPlanningQueries { NotificationPlanningQueries(engine: engine) }
 
+    /// The cases and their participants: opening, responses, publication, reminders, corrections, import, export.
+    public var cases: any CaseStoring { CaseStore(engine: engine) }
+
+    /// The vendors' answer links and the answers given through them.
+    public var answerLinks: any AnswerLinkStoring { AnswerLinkStore(engine: engine) }
+
+    /// The desk's users.
+    public var users: any UserStoring { UserStore(engine: engine) }
+
     /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
     /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
     private static func openReadOnly(path: String) throws -> DatabaseQueue {

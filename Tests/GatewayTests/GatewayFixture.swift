@@ -124,7 +124,7 @@ final class GatewayFixture {
     }
 
     func participant(_ caseId: String, _ org: String) throws -> ParticipantRecord {
-        try writer.read { db in try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": org])! }
+        try store.cases.participant(caseId: caseId, organizationId: org)!
     }
 
     func notifications() throws -> [NotificationRecord] {

@@ -337,7 +337,7 @@ struct NotifyPreviewPage: DeskPage {
     /// the first notification.
     static func notYetSent(services: WorkspaceServices, caseId: String, template: String) throws -> [String] {
         let queries = services.store.notificationPlanning
-        return try CaseStore(services.store).participantIds(caseId: caseId).filter {
+        return try services.store.cases.participantIds(caseId: caseId).filter {
             try queries.earlierNotifications(caseId: caseId, organizationId: $0, template: template) == 0
         }
     }
