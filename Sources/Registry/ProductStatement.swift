@@ -221,6 +221,6 @@ extension InboundTransaction {
     /// products), with one event `participant.products`, and returns the response the participant's statements
     /// that now stand mean.
     public func recordProductStatements(_ statements: [ProductStatement], actor: String) throws -> Response? {
-        try ProductStatementSchema.record(db, statements, actor: actor)
+        try ProductStatementSchema.record(session.grdbDatabase(), statements, actor: actor)
     }
 }

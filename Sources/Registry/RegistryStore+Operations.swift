@@ -1,9 +1,6 @@
 import Foundation
 
 extension RegistryStore {
-    /// The received-mail operations over this store (`ingest`, `inbox`).
-    public var inbound: InboundStore { InboundStore(writer: writer) }
-
     /// The case lifecycle operations over this store (due dates, reminders, escalation, unreachable), recording
     /// their events as `actor`.
     public func caseLifecycle(actor: String = EventLog.defaultActor) -> CaseLifecycleStore {
@@ -20,7 +17,4 @@ extension RegistryStore {
 
     /// The per-mailbox IMAP reading state (UIDVALIDITY and last UID read) kept in this store.
     public var mailboxStates: MailboxStateStore { MailboxStateStore(writer: writer) }
-
-    /// The reads of the unreachable-organisations list (`report unreachable`).
-    public var unreachable: UnreachableQueries { UnreachableQueries(writer) }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 
@@ -65,18 +65,18 @@ import TestSupport
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
         let now = Date()
-        try store.writer.write { db in
-            try db.execute(sql: "UPDATE contact SET bounceCount = 2, lastBounceAt = ? WHERE organizationId = 'kumo'", arguments: [now])
+        try store.engine.write { session in
+            try session.execute("UPDATE contact SET bounceCount = 2, lastBounceAt = ? WHERE organizationId = 'kumo'", now)
             for (fingerprint, expires) in [("AAAA", now.addingTimeInterval(10 * 86_400)), ("BBBB", now.addingTimeInterval(-86_400))] {
-                try db.execute(sql: """
+                try session.execute("""
                     INSERT INTO key (fingerprint, armored, userIds, algorithm, createdAt, expiresAt, revoked)
                     VALUES (?, '', '[]', 'ed25519', ?, ?, 0)
-                    """, arguments: [fingerprint, now.addingTimeInterval(-400 * 86_400), expires])
+                    """, fingerprint, now.addingTimeInterval(-400 * 86_400), expires)
             }
-            try db.execute(sql: "UPDATE contact SET pgp = 'AAAA' WHERE organizationId = 'aozora'")
-            try db.execute(sql: "UPDATE contact SET pgp = 'BBBB' WHERE organizationId = 'hoshi'")
+            try session.execute("UPDATE contact SET pgp = 'AAAA' WHERE organizationId = 'aozora'")
+            try session.execute("UPDATE contact SET pgp = 'BBBB' WHERE organizationId = 'hoshi'")
         }
-        let overview = Dictionary(uniqueKeysWithValues: try store.queries.directoryOverview(expiringWithin: 30, now: now)
+        let overview = Dictionary(uniqueKeysWithValues: try store.directory.overview(expiringWithin: 30, now: now)
             .map { ($0.organization.id, $0) })
         #expect(overview.keys.sorted() == ["aozora", "hoshi", "kumo"])
         #expect(overview["aozora"]?.expiringKeys == 1 && overview["aozora"]?.usableKeys == 0)
