@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         // Already in the graph through Hummingbird: the Gateway service runs in the desk's ServiceGroup.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The registry's PostgreSQL engine (a team's shared store); only Registry links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, wrapped so that their pointers stay inside the module above them.
@@ -52,6 +54,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Gateway", dependencies: [
             "Mail", "OpenPGP", "SMTP", "WebFetch", "IMAP", "Registry",
@@ -89,7 +92,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks", exclude: ["Peer"]),
 
-        // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite.
+        // Tests start real parts on loopback: aiosmtpd, GnuPG, SQLite, PostgreSQL.
         .target(name: "TestSupport", dependencies: ["Registry", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),

@@ -1,7 +1,12 @@
 import Foundation
 import GRDB
 
-/// The registry's SQLite database: a GRDB pool in WAL mode, its schema brought up to date on open.
+/// The registry's database, its schema brought up to date on open: SQLite (a GRDB pool in WAL mode, the default)
+/// or PostgreSQL (`store:` in liaison.yaml, see `PostgresEngine`).
+///
+/// The stores run their SQL on `engine`, the same on both. `writer` is the GRDB database of a SQLite registry, for
+/// the operations not yet written over `engine`; on PostgreSQL it is an `UnavailableSQLiteWriter`, whose every use
+/// fails with one line ("This operation is not available on PostgreSQL yet").
 ///
 /// Every write transaction starts with `BEGIN IMMEDIATE` and waits, without a time limit, while another
 /// process holds the write lock (a long `directory sync`, a big `notify`): a busy database never makes a
@@ -9,8 +14,10 @@ import GRDB
 /// read-only: reading works, and the first write fails with an error that `RegistryStore.explain(_:)` turns into
 /// one line.
 public final class RegistryStore: Sendable {
-    /// The database, for reads and writes.
+    /// The SQLite database, for reads and writes (on PostgreSQL, one that refuses every use with one line).
     public let writer: any DatabaseWriter
+    /// The engine the stores run their SQL on (`SQLSession`), whatever database holds the registry.
+    let engine: any StoreEngine
     /// Whether the database was opened read-only (its file or folder is not writable by this user).
     public let isReadOnly: Bool
 
@@ -47,6 +54,7 @@ public final class RegistryStore: Sendable {
         isReadOnly = readOnly
         if readOnly {
             writer = try Self.openReadOnly(path: path)
+            engine = SQLiteEngine(writer: writer)
             let completed = try writer.read { try Schema.migrator.hasCompletedMigrations($0) }
             if !completed {
                 throw RegistryError.database("The registry database \(path) is read-only and was made by an older Liaison: it needs an upgrade that only a writable copy can get (run any command on the original).")
@@ -71,6 +79,31 @@ public final class RegistryStore: Sendable {
             try Schema.migrator.migrate(opened)
         }
         writer = opened
+        engine = SQLiteEngine(writer: opened)
+    }
+
+    /// Opens the PostgreSQL database at `location`: connects at once (so that a wrong URL, password or server is
+    /// reported here, in one line) and brings the schema up to date under an advisory lock.
+    ///
+    /// Throws `RegistryError.database` when the server cannot be reached or refuses the login, and
+    /// `RegistryError.databaseMissing`-like `.database` when the database holds no registry yet and
+    /// `creatingIfMissing` is false.
+    init(postgres location: PostgresLocation, opening: Opening) throws {
+        let engine = PostgresEngine(location: location)
+        try engine.checkConnection()
+        if !opening.creatingIfMissing {
+            let empty = try engine.withConnection { session in
+                try PostgresSchema.pending(session).count == PostgresSchema.migrations.count
+            }
+            if empty {
+                engine.close()
+                throw RegistryError.database("The registry database \(location.shownURL) holds no registry yet; run `liaison directory sync` to make it from Directory/.")
+            }
+        }
+        try PostgresSchema.migrate(engine)
+        self.engine = engine
+        writer = try UnavailableSQLiteWriter(url: location.shownURL)
+        isReadOnly = false
     }
 
     /// Whether opening a pool would have to wait: GRDB makes the WAL non-empty with a small write when it is
@@ -97,6 +130,7 @@ public final class RegistryStore: Sendable {
     private init(writer: any DatabaseWriter) throws {
         try Schema.migrator.migrate(writer)
         self.writer = writer
+        engine = SQLiteEngine(writer: writer)
         isReadOnly = false
     }
 
@@ -119,9 +153,6 @@ public final class RegistryStore: Sendable {
 
     /// The reports' figures (`report quarter`, `report unreachable`).
     public var reports: any ReportStoring { ReportStore(engine: engine) }
-
-    /// The engine the stores run their SQL on (`SQLSession`), whatever database holds the registry.
-    var engine: any StoreEngine { SQLiteEngine(writer: writer) }
 
     /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
     /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
@@ -152,6 +183,13 @@ public final class RegistryStore: Sendable {
                 return "The registry database cannot be opened (\(error.message ?? "unknown reason")); check that its folder .liaison/ exists and can be read."
             default:
                 return nil
+            }
+        }
+        if let error = error as? PostgresStatementError {
+            switch error.sqlState {
+            case "25006", "42501": return readOnlyLine
+            case "53100": return diskFullLine
+            default: return nil
             }
         }
         // Errors that carry a database error only in their text (a workflow wrapping it).

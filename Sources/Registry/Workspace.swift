@@ -109,7 +109,23 @@ public struct Workspace: Sendable {
     /// A missing database is an error (`RegistryError.databaseMissing`) unless `opening.creatingIfMissing`:
     /// only `init` and `directory sync` make one, so no command ever works on a silently new, empty registry.
     /// A database this user cannot write is opened read-only (see `RegistryStore`).
-    public func openStore(_ opening: RegistryStore.Opening = .init()) throws(RegistryError) -> RegistryStore {
+    ///
+    /// Where `store:` in liaison.yaml names a PostgreSQL database, that database is opened (its password read from
+    /// `environment`); a wrong `store:` is `RegistryError.invalidConfiguration` naming the field, a server that
+    /// cannot be reached or refuses the login `RegistryError.database`, each in one line.
+    public func openStore(_ opening: RegistryStore.Opening = .init(),
+                          environment: [String: String] = ProcessInfo.processInfo.environment) throws(RegistryError) -> RegistryStore {
+        let store = try storeSettings()
+        if store.kind == .postgresql {
+            let location = try store.postgresLocation(environment: environment)
+            do {
+                return try RegistryStore(postgres: location, opening: opening)
+            } catch let error as RegistryError {
+                throw error
+            } catch {
+                throw .database("The registry database \(location.shownURL) cannot be opened: \(error)")
+            }
+        }
         if opening.creatingIfMissing {
             do {
                 try FileManager.default.createDirectory(at: stateURL, withIntermediateDirectories: true)
@@ -125,6 +141,12 @@ public struct Workspace: Sendable {
             if let line = RegistryStore.explain(error) { throw .database(line) }
             throw .database("The registry database \(databaseURL.path) cannot be opened: \(error)")
         }
+    }
+
+    /// `store:` of liaison.yaml; SQLite when the file is missing (a workspace made by hand around a database).
+    public func storeSettings() throws(RegistryError) -> WorkspaceConfiguration.Store {
+        guard let data = FileManager.default.contents(atPath: configurationURL.path) else { return .init() }
+        return try WorkspaceConfiguration.parseStore(String(decoding: data, as: UTF8.self), file: Self.configurationFileName)
     }
 
     /// Makes a workspace at `root`: a commented `liaison.yaml`, `Directory/organizations/`, `Directory/keys/`,

@@ -149,6 +149,8 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var ingest = Ingest()
     public var answer = Answer()
     public var desk = Desk()
+    /// Where the registry lives: SQLite (the default) or PostgreSQL (`store:`).
+    public var store = Store()
 
     /// The configured zone (valid: the parser checks it).
     public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
@@ -201,7 +203,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
 
     private mutating func read(_ root: Node, with reader: inout YAMLFields) {
         if case .scalar(let scalar) = root, YAMLFields.isNull(scalar) { return }
-        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders", "imap", "ingest", "answer", "desk"]) else { return }
+        guard let top = reader.fields(of: root, what: "liaison.yaml", allowed: ["sender", "smtp", "gnupg", "timezone", "report", "cases", "reminders", "imap", "ingest", "answer", "desk", "store"]) else { return }
         // `timezone` and its old name `report.timezone`: where both are given they must agree.
         var zones: [(field: String, line: Int, zone: String)] = []
         func readZone(_ value: Node, field: String) {
@@ -229,6 +231,7 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
             case "ingest": readIngest(node, with: &reader)
             case "answer": readAnswer(node, with: &reader)
             case "desk": readDesk(node, with: &reader)
+            case "store": readStore(node, with: &reader)
             case "sender":
                 guard let fields = reader.fields(of: node, what: "sender", allowed: ["from", "organization", "signing_key", "verp"]) else { continue }
                 for (name, _, value) in fields.entries {

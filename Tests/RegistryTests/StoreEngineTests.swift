@@ -1,21 +1,33 @@
 import Foundation
 import GRDB
 @testable import Registry
+import TestSupport
 import Testing
 
-/// The engine-neutral session the stores run their SQL on: values come back as they went in, a failed write
-/// changes nothing, and timestamps keep the text the event log hashes.
+/// The engine-neutral session the stores run their SQL on, on both engines: values come back as they went in, a
+/// failed write changes nothing, timestamps keep the text the event log hashes, writers never interleave, and the
+/// SQLite functions the shared SQL uses give the same answers on PostgreSQL.
 @Suite struct StoreEngineTests {
-    private func engine() throws -> any StoreEngine {
-        try RegistryStore.inMemory().engine
+    /// A registry on `kind`, with the whole schema: in memory for SQLite, a fresh database of the test server for
+    /// PostgreSQL.
+    static func store(_ kind: StoreEngineKind) throws -> RegistryStore {
+        switch kind {
+        case .sqlite: return try RegistryStore.inMemory()
+        case .postgresql: return try PostgresFixture.store()
+        }
     }
 
-    @Test func valuesComeBackAsTheyWentIn() throws {
-        let engine = try engine()
+    /// A table that reads the same on both engines (`BYTEA` is a blob column to SQLite too).
+    static let sampleTable = "CREATE TABLE sample (i BIGINT, b BIGINT, r DOUBLE PRECISION, t TEXT, d BYTEA, at TEXT, n TEXT)"
+
+    @Test(arguments: StoreEngineKind.allCases)
+    func valuesComeBackAsTheyWentIn(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        #expect(engine.kind == kind)
         let at = Date(timeIntervalSince1970: 1_780_000_000.123)
         let bytes = Data([0, 1, 2, 255])
         let row = try engine.write { session -> SQLRow? in
-            try session.execute("CREATE TEMP TABLE sample (i INTEGER, b INTEGER, r REAL, t TEXT, d BLOB, at TEXT, n TEXT)")
+            try session.execute(Self.sampleTable)
             try session.execute("INSERT INTO sample VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 Int64.max, true, 2.5, "日本語 'quoted'", bytes, at, String?.none)
             return try session.row("SELECT i, b, r, t, d, at, n FROM sample")
@@ -29,11 +41,13 @@ import Testing
         #expect(try found[5] as String == "2026-05-28 20:26:40.123")
         #expect(try found[5] as Date == at)
         #expect(try found[6] as String? == nil)
+        #expect(found.values[4] == .blob(bytes))
     }
 
-    @Test func aWriteThatThrowsChangesNothing() throws {
-        let engine = try engine()
-        try engine.write { try $0.execute("CREATE TEMP TABLE sample (t TEXT)") }
+    @Test(arguments: StoreEngineKind.allCases)
+    func aWriteThatThrowsChangesNothing(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        try engine.write { try $0.execute("CREATE TABLE sample (t TEXT)") }
         struct Refused: Error {}
         #expect(throws: Refused.self) {
             try engine.write { session in
@@ -42,6 +56,9 @@ import Testing
             }
         }
         #expect(try engine.read { try $0.value("SELECT count(*) FROM sample", as: Int.self) } == 0)
+        // The connection that rolled back serves the next transaction.
+        try engine.write { try $0.execute("INSERT INTO sample VALUES (?)", "kept") }
+        #expect(try engine.read { try $0.values("SELECT t FROM sample", as: String.self) } == ["kept"])
     }
 
     @Test func storedTimestampsReadBackInEveryStoredForm() {
@@ -58,11 +75,155 @@ import Testing
         #expect(SQLTimestamp.parse(EventLog.timestamp(date)) == date)
     }
 
-    @Test func aValueOfTheWrongKindIsNamed() throws {
-        let engine = try engine()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aValueOfTheWrongKindIsNamed(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
         #expect(throws: StoreError.invalidArgument) {
             _ = try engine.read { try $0.value("SELECT 'not a number'", as: Int64.self) }
         }
+    }
+
+    /// `?` inside quoted text, quoted names and comments is text, not a placeholder.
+    @Test(arguments: StoreEngineKind.allCases)
+    func placeholdersInsideQuotesAndCommentsAreLeftAlone(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        let row = try engine.read { session in
+            try session.row("""
+                SELECT 'is it? it''s ?' AS "why?", ? AS first, -- a comment? yes
+                       /* another? */ ? || '?' AS second
+                """, "one", "two")
+        }
+        let found = try #require(row)
+        #expect(try found["why?"] as String == "is it? it's ?")
+        #expect(try found["first"] as String == "one")
+        #expect(try found["second"] as String == "two?")
+        #expect(PostgresPlaceholders.numbered("SELECT ?, '?', \"?\", E'\\'?', $$?$$, $tag$ ? $tag$, ? -- ?\n, ?")
+                == "SELECT $1, '?', \"?\", E'\\'?', $$?$$, $tag$ ? $tag$, $2 -- ?\n, $3")
+    }
+
+    /// Names written as the shared SQL writes them (`caseId`) find their column on both engines (PostgreSQL folds
+    /// them to lower case); `RETURNING` gives the new row's identity.
+    @Test(arguments: StoreEngineKind.allCases)
+    func theSchemaAnswersToItsNamesAsWritten(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        let (id, row) = try engine.write { session -> (Int64?, SQLRow?) in
+            try session.execute("""
+                INSERT INTO organization (id, name, kind, country, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)
+                """, "vendor-a", "Vendor A", "vendor", "JP", Date(), Date())
+            let id = try session.value("""
+                INSERT INTO contact (organizationId, email, active) VALUES (?, ?, ?) RETURNING id
+                """, "vendor-a", "PSIRT@Vendor-A.example", true, as: Int64.self)
+            return (id, try session.row("SELECT organizationId, bounceCount, active FROM contact WHERE email = ?", "psirt@vendor-a.example"))
+        }
+        #expect(id == 1)
+        let found = try #require(row, "email compares without case, as SQLite's NOCASE")
+        #expect(try found["organizationId"] as String == "vendor-a")
+        #expect(try found["bounceCount"] as Int == 0)
+        #expect(try found["active"] as Bool == true)
+        // The same address in other case is the same contact (UNIQUE … NOCASE).
+        #expect(throws: (any Error).self) {
+            try engine.write { session in
+                try session.execute("INSERT INTO contact (organizationId, email) VALUES (?, ?)", "vendor-a", "psirt@VENDOR-A.example")
+            }
+        }
+    }
+
+    /// The SQLite functions the stores' SQL uses answer the same on PostgreSQL.
+    @Test(arguments: StoreEngineKind.allCases)
+    func sqliteFunctionsAnswerTheSameOnBoth(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        let row = try #require(try engine.read { session in
+            try session.row("""
+                SELECT julianday('2026-01-01 12:00:00.000'), julianday(?) - julianday('2026-01-01'),
+                       json_extract('{"source": "reply <a@b>", "n": {"k": "v"}}', '$.source'),
+                       json_extract('{"n": {"k": "v"}}', '$.n.k'),
+                       instr(upper('jvnvu#123'), upper('VU#1')), ifnull(NULL, 'fallback'),
+                       max(0, julianday('2026-01-01') - julianday('2026-01-03')), min(2, 5),
+                       (SELECT count(*) FROM json_each('["linux", "bsd"]') t WHERE t.value = 'bsd'),
+                       (SELECT group_concat(t.value, '|') FROM json_each('["a", "b", "c"]') t)
+                """, "2026-01-02 06:00:00.000")
+        })
+        #expect(try row[0] as Double == 2_461_042.0)
+        #expect(try row[1] as Double == 1.25)
+        #expect(try row[2] as String == "reply <a@b>")
+        #expect(try row[3] as String == "v")
+        #expect(try row[4] as Int == 4)
+        #expect(try row[5] as String == "fallback")
+        #expect(try row[6] as Double == 0)
+        #expect(try row[7] as Int == 2)
+        #expect(try row[8] as Int == 1)
+        #expect(try row[9] as String == "a|b|c")
+        if kind == .postgresql {
+            #expect(try engine.read { try $0.value("SHOW TimeZone", as: String.self) } == "UTC")
+        }
+    }
+
+    /// Text columns compare and sort byte by byte on both engines (SQLite's BINARY, PostgreSQL's "C"), whatever
+    /// the database's locale: upper case before lower case.
+    @Test(arguments: StoreEngineKind.allCases)
+    func textColumnsSortByteByByte(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        let names = try engine.write { session -> [String] in
+            for (id, name) in [("v1", "apple"), ("v2", "Banana"), ("v3", "_under"), ("v4", "Zebra"), ("v5", "éclair")] {
+                try session.execute("""
+                    INSERT INTO organization (id, name, kind, country, createdAt, updatedAt) VALUES (?, ?, 'vendor', 'JP', ?, ?)
+                    """, id, name, Date(), Date())
+            }
+            return try session.values("SELECT name FROM organization ORDER BY name", as: String.self)
+        }
+        #expect(names == ["Banana", "Zebra", "_under", "apple", "éclair"])
+    }
+
+    /// Two threads adding one to a counter in read-then-write transactions: writers never interleave, so no
+    /// addition is lost.
+    @Test(arguments: StoreEngineKind.allCases)
+    func concurrentWritesSerialize(_ kind: StoreEngineKind) throws {
+        let store = try Self.store(kind)
+        let engine = store.engine
+        try engine.write { session in
+            try session.execute("CREATE TABLE counter (n BIGINT NOT NULL)")
+            try session.execute("INSERT INTO counter VALUES (0)")
+        }
+        let rounds = 40
+        let failures = ErrorList()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            for _ in 0..<rounds {
+                do {
+                    try engine.write { session in
+                        let n = try session.value("SELECT n FROM counter", as: Int64.self) ?? -1
+                        try session.execute("UPDATE counter SET n = ?", n + 1)
+                    }
+                } catch {
+                    failures.append(error)
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(try engine.read { try $0.value("SELECT n FROM counter", as: Int.self) } == 2 * rounds)
+    }
+}
+
+/// Errors collected from several threads.
+final class ErrorList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [any Error] = []
+    func append(_ error: any Error) { lock.lock(); errors.append(error); lock.unlock() }
+    var all: [any Error] { lock.lock(); defer { lock.unlock() }; return errors }
+}
+
+/// Registries on the test process's PostgreSQL server, one fresh database each.
+enum PostgresFixture {
+    /// The location of a fresh database of the shared test server, with its password.
+    static func location() throws -> PostgresLocation {
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        return PostgresLocation(host: "127.0.0.1", port: server.port, user: server.user, database: database.name,
+                                password: server.password, requiresTLS: false, shownURL: database.url)
+    }
+
+    /// A registry with the whole schema in a fresh database.
+    static func store() throws -> RegistryStore {
+        try RegistryStore(postgres: location(), opening: .init(creatingIfMissing: true))
     }
 }
 

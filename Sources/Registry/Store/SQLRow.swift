@@ -17,7 +17,17 @@ struct SQLRow: Sendable {
             self.names = names
             var positions: [String: Int] = [:]
             for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+            // PostgreSQL folds unquoted names to lower case (`SELECT caseId` gives `caseid`): a name written as in
+            // the SQL finds its column through its lower-case form too.
+            for (index, name) in names.enumerated() where positions[name.lowercased()] == nil {
+                positions[name.lowercased()] = index
+            }
             self.positions = positions
+        }
+
+        /// The position of the column `name`, matched exactly, else by its lower-case form.
+        func position(of name: String) -> Int? {
+            positions[name] ?? positions[name.lowercased()]
         }
     }
 
@@ -40,7 +50,7 @@ struct SQLRow: Sendable {
     /// its value cannot be read as `T`.
     subscript<T: SQLReadable>(_ name: String) -> T {
         get throws {
-            guard let index = columns.positions[name] else {
+            guard let index = columns.position(of: name) else {
                 throw StoreError.invalidArgument("the query has no column \(name)")
             }
             return try T(sqlValue: values[index])
@@ -49,6 +59,6 @@ struct SQLRow: Sendable {
 
     /// The raw value of the column `name`, `.null` when absent.
     func value(named name: String) -> SQLValue {
-        columns.positions[name].map { values[$0] } ?? .null
+        columns.position(of: name).map { values[$0] } ?? .null
     }
 }

@@ -1,0 +1,470 @@
+import Foundation
+import Logging
+import PostgresNIO
+import URLMasking
+
+/// Where a PostgreSQL registry is and how to reach it: `store.url` of `liaison.yaml` taken apart, with the password
+/// read from the environment variable `store.password_env`.
+struct PostgresLocation: Sendable, Equatable {
+    var host: String
+    var port: Int
+    var user: String
+    var database: String
+    /// Nil: connect without one (trust or peer authentication on the server).
+    var password: String?
+    /// TLS required (the default), or plain text, only to a loopback host.
+    var requiresTLS: Bool
+    /// The URL as shown in messages: never a password.
+    var shownURL: String
+
+    /// Reads `postgresql://USER@HOST[:PORT]/DATABASE` (or `postgres://`). Returns a sentence naming what is wrong.
+    static func parse(_ url: String) -> Result<PostgresLocation, PostgresURLProblem> {
+        let shown = SecretMasking.maskingPassword(inURL: url)
+        guard let components = URLComponents(string: url),
+              let scheme = components.scheme?.lowercased(), ["postgresql", "postgres"].contains(scheme) else {
+            return .failure(.init("\"\(shown)\" is not a postgresql://USER@HOST[:PORT]/DATABASE URL"))
+        }
+        if SecretMasking.urlHasPassword(url) || components.password != nil {
+            return .failure(.init("\"\(shown)\" holds a password; remove it from the URL and put it in the environment variable named by store.password_env"))
+        }
+        guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
+            return .failure(.init("\"\(shown)\" names no user: write postgresql://USER@HOST[:PORT]/DATABASE"))
+        }
+        guard var host = components.host, !host.isEmpty else {
+            return .failure(.init("\"\(shown)\" names no host: write postgresql://USER@HOST[:PORT]/DATABASE"))
+        }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let database = String(components.path.drop(while: { $0 == "/" })).removingPercentEncoding ?? ""
+        guard !database.isEmpty, !database.contains("/") else {
+            return .failure(.init("\"\(shown)\" names no database: write postgresql://USER@HOST[:PORT]/DATABASE"))
+        }
+        guard components.query == nil, components.fragment == nil else {
+            return .failure(.init("\"\(shown)\" has options after the database name; set TLS with store.tls and the password with store.password_env"))
+        }
+        let port = components.port ?? 5432
+        guard (1...65_535).contains(port) else { return .failure(.init("\"\(shown)\" has no valid port")) }
+        return .success(PostgresLocation(host: host, port: port, user: user, database: database, password: nil,
+                                         requiresTLS: true, shownURL: shown))
+    }
+
+    /// Whether `host` stays on this machine (127.0.0.0/8, ::1, localhost): only there may TLS be off.
+    static func isLoopback(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name == "localhost." || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
+    }
+}
+
+/// Why a store URL cannot be used, as a sentence for a configuration error.
+struct PostgresURLProblem: Error, Sendable {
+    let sentence: String
+    init(_ sentence: String) { self.sentence = sentence }
+}
+
+/// A statement PostgreSQL refused (a constraint, a syntax error, a serialization failure): its SQLSTATE for the store
+/// that handles some of them (`23505` unique violation), and one line for a person.
+struct PostgresStatementError: Error, CustomStringConvertible, Sendable {
+    /// The five-character SQLSTATE, as PostgreSQL's manual lists them (Appendix A).
+    let sqlState: String
+    let message: String
+    var description: String { "The registry database refused a statement: \(message) (SQLSTATE \(sqlState))." }
+
+    /// A unique or primary key constraint was violated.
+    var isUniqueViolation: Bool { sqlState == "23505" }
+}
+
+/// The PostgreSQL engine: the registry's SQL run through postgres-nio on a small pool of connections.
+///
+/// The store's API is synchronous. Each statement is sent on one of the engine's own event-loop threads and the
+/// calling thread waits for its answer (`EventLoopFuture.wait()`): the I/O never needs a thread of Swift's
+/// cooperative pool, so a caller on that pool (a web handler) cannot starve it into a deadlock, however small it is.
+///
+/// - `write`: `BEGIN` (READ COMMITTED) then `pg_advisory_xact_lock(writerLockKey)`: writers run one at a time, as
+///   SQLite's single writer, so a store may read, decide and write in one transaction; the lock ends with the
+///   transaction.
+/// - `writeLockingRows`: READ COMMITTED without that lock, for `SELECT … FOR UPDATE SKIP LOCKED` claims.
+/// - `read`: `REPEATABLE READ READ ONLY`, one snapshot.
+///
+/// Connections are opened on demand, up to `maximumConnections`, and reused; one that failed is closed and not
+/// reused. Errors: `RegistryError.database` with one line naming the URL (never a password) when the server cannot
+/// be reached or refuses the login; `PostgresStatementError` when a statement is refused.
+final class PostgresEngine: StoreEngine, @unchecked Sendable {
+    /// The advisory lock every `write` transaction takes ("LiaisonW"): one writer at a time.
+    static let writerLockKey: Int64 = 0x4C69_6169_736F_6E57
+    /// The advisory lock held while migrating ("LiaisonM"): two processes opening a new database do not race.
+    static let migrationLockKey: Int64 = 0x4C69_6169_736F_6E4D
+    /// Connections held at most at once by one process.
+    static let maximumConnections = 8
+
+    let location: PostgresLocation
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    // Guards `idle`, `open`, `closed`; waited on when every connection is in use.
+    private let condition = NSCondition()
+    private var idle: [PostgresConnection] = []
+    private var open = 0
+    private var closed = false
+    private var nextID = 0
+
+    var kind: StoreEngineKind { .postgresql }
+
+    /// An engine for `location`; connects on first use (see `checkConnection()` to connect now).
+    init(location: PostgresLocation) {
+        self.location = location
+        // The engine's own threads: a caller blocked waiting on one of them never holds a thread they need.
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        var logger = Logger(label: "liaison.registry.postgresql")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes every connection and stops the engine's threads; later transactions fail.
+    func close() {
+        condition.lock()
+        guard !closed else { condition.unlock(); return }
+        closed = true
+        let connections = idle
+        idle = []
+        condition.broadcast()
+        condition.unlock()
+        for connection in connections { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        group.shutdownGracefully { _ in }
+    }
+
+    func write<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: true, body)
+    }
+
+    func writeLockingRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: false, body)
+    }
+
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lockingWriters: false, body)
+    }
+
+    /// Runs `body` on one connection outside any transaction (each statement commits by itself): for the schema's
+    /// migrations, which take their own advisory lock and transaction.
+    func withConnection<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        let connection = try take()
+        var healthy = false
+        defer { give(connection, healthy: healthy) }
+        let result = try body(PostgresSession(connection: connection, logger: logger, location: location))
+        healthy = true
+        return result
+    }
+
+    private func transaction<T>(_ begin: String, lockingWriters: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+        let connection = try take()
+        var healthy = false
+        defer { give(connection, healthy: healthy) }
+        let session = PostgresSession(connection: connection, logger: logger, location: location)
+        try session.execute(begin, [])
+        let result: T
+        do {
+            if lockingWriters {
+                try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))", [])
+            }
+            result = try body(session)
+            try session.execute("COMMIT", [])
+        } catch {
+            // A connection that cannot even roll back is dropped (`healthy` stays false).
+            if (try? session.execute("ROLLBACK", [])) != nil { healthy = !connection.isClosed }
+            throw error
+        }
+        healthy = true
+        return result
+    }
+
+    // MARK: The pool
+
+    /// Opens a connection now and runs `SELECT 1`, so that a wrong URL, password or server is reported at open.
+    func checkConnection() throws {
+        try withConnection { session in _ = try session.rows("SELECT 1", []) }
+    }
+
+    private func take() throws -> PostgresConnection {
+        condition.lock()
+        while true {
+            if closed {
+                condition.unlock()
+                throw RegistryError.database("The registry database \(location.shownURL) was closed.")
+            }
+            if let connection = idle.popLast() {
+                if connection.isClosed {
+                    open -= 1
+                    continue
+                }
+                condition.unlock()
+                return connection
+            }
+            if open < Self.maximumConnections { break }
+            condition.wait()
+        }
+        open += 1
+        nextID += 1
+        let id = nextID
+        condition.unlock()
+        do {
+            return try connect(id: id)
+        } catch {
+            condition.lock()
+            open -= 1
+            condition.signal()
+            condition.unlock()
+            throw error
+        }
+    }
+
+    private func give(_ connection: PostgresConnection, healthy: Bool) {
+        condition.lock()
+        if healthy && !closed && !connection.isClosed {
+            idle.append(connection)
+        } else {
+            open -= 1
+            let closing: EventLoopFuture<Void> = connection.close()
+            _ = closing
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func connect(id: Int) throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS
+        if location.requiresTLS {
+            do {
+                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            } catch {
+                throw RegistryError.database("TLS to the registry database \(location.shownURL) cannot be set up: \(error).")
+            }
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        // UTC, as the stored timestamps: whatever the server's default, `now()` and casts read the same.
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC")]
+        do {
+            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id,
+                                                  logger: logger).wait()
+        } catch {
+            throw Self.connectionFailure(error, location: location)
+        }
+    }
+
+    /// One line for a connection that could not be made: refused, unreachable, login refused, no such database.
+    static func connectionFailure(_ error: any Error, location: PostgresLocation) -> RegistryError {
+        let url = location.shownURL
+        if let error = error as? PSQLError {
+            if let info = error.serverInfo {
+                let state = info[.sqlState] ?? ""
+                let message = info[.message] ?? "no reason given"
+                switch state {
+                case "28P01", "28000":
+                    return .database("The registry database \(url) refused the login of \(location.user) (\(message)); check the user and the password in the environment variable named by store.password_env.")
+                case "3D000":
+                    return .database("The registry database \(url) does not exist on the server (\(message)); ask its administrator to create it (docs/store.md).")
+                case "53300":
+                    return .database("The registry database \(url) has no free connection (\(message)).")
+                default:
+                    return .database("The registry database \(url) refused the connection: \(message) (SQLSTATE \(state)).")
+                }
+            }
+            switch error.code {
+            case .authMechanismRequiresPassword:
+                return .database("The registry database \(url) asks for a password; set the environment variable named by store.password_env.")
+            case .sslUnsupported:
+                return .database("The registry database \(url) does not offer TLS; enable it on the server, or set store.tls: none for a server on this machine.")
+            case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+                return .database("TLS to the registry database \(url) failed.")
+            case .connectionError:
+                let reason = error.underlying.map { SecretMasking.maskingURLPasswords(in: String(describing: $0)) } ?? "no reason given"
+                return .database("The registry database \(url) cannot be reached (\(reason)); check that the server is running and store.url names it.")
+            default:
+                break
+            }
+            if let underlying = error.underlying {
+                return .database("The registry database \(url) cannot be reached (\(SecretMasking.maskingURLPasswords(in: String(describing: underlying)))).")
+            }
+            return .database("The registry database \(url) cannot be reached (\(error.code)).")
+        }
+        return .database("The registry database \(url) cannot be reached (\(SecretMasking.maskingURLPasswords(in: String(describing: error)))).")
+    }
+}
+
+/// One PostgreSQL connection inside a transaction, as a `SQLSession`: `?` placeholders numbered `$1…`, values
+/// bound as int8, float8, text, bytea or NULL, and cells read back into `SQLValue`.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    let location: PostgresLocation
+
+    var kind: StoreEngineKind { .postgresql }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        let result = try run(sql, arguments)
+        return result.metadata.rows ?? 0
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+        let result = try run(sql, arguments)
+        guard let first = result.rows.first else { return [] }
+        let columns = SQLRow.Columns(first.map(\.columnName))
+        return try result.rows.map { try Self.row($0, columns: columns) }
+    }
+
+    /// The rows are received whole before `body` sees the first (postgres-nio's future-based queries collect
+    /// them); stores that may read many rows keep their queries bounded (`LIMIT`) or page by key.
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
+        let result = try run(sql, arguments)
+        guard let first = result.rows.first else { return }
+        let columns = SQLRow.Columns(first.map(\.columnName))
+        for row in result.rows {
+            if try !body(Self.row(row, columns: columns)) { break }
+        }
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: PostgresPlaceholders.numbered(sql), binds: bindings)
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch let error as PSQLError {
+            if let info = error.serverInfo {
+                throw PostgresStatementError(sqlState: info[.sqlState] ?? "", message: info[.message] ?? "no reason given")
+            }
+            throw PostgresEngine.connectionFailure(error, location: location)
+        }
+    }
+
+    /// A row's cells as `SQLValue`s: integers of any width, booleans as 0/1, numeric as an integer when whole
+    /// (PostgreSQL's `sum` of integers) else a real, text-like types as text, bytea as a blob.
+    static func row(_ row: PostgresRow, columns: SQLRow.Columns) throws -> SQLRow {
+        var values: [SQLValue] = []
+        values.reserveCapacity(columns.names.count)
+        for cell in row { values.append(try value(cell)) }
+        return SQLRow(columns: columns, values: values)
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard var bytes = cell.bytes else { return .null }
+        switch cell.dataType {
+        case .int8: return .integer(try cell.decode(Int64.self))
+        case .int4: return .integer(Int64(try cell.decode(Int32.self)))
+        case .int2: return .integer(Int64(try cell.decode(Int16.self)))
+        case .oid: return .integer(Int64(bytes.readInteger(as: UInt32.self) ?? 0))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float8: return .real(try cell.decode(Double.self))
+        case .float4: return .real(Double(try cell.decode(Float.self)))
+        case .numeric:
+            let decimal = try cell.decode(Decimal.self)
+            var rounded = Decimal()
+            var copy = decimal
+            NSDecimalRound(&rounded, &copy, 0, .plain)
+            if rounded == decimal, decimal.magnitude <= Decimal(Int64.max) {
+                return .integer(NSDecimalNumber(decimal: decimal).int64Value)
+            }
+            return .real(NSDecimalNumber(decimal: decimal).doubleValue)
+        case .text, .varchar, .bpchar, .name, .json, .unknown:
+            return .text(bytes.readString(length: bytes.readableBytes) ?? "")
+        case .jsonb:
+            _ = bytes.readInteger(as: UInt8.self)   // the format version, 1
+            return .text(bytes.readString(length: bytes.readableBytes) ?? "")
+        case .bytea:
+            return .blob(Data(bytes.readableBytesView))
+        default:
+            throw StoreError.invalidArgument("the column \(cell.columnName) has the PostgreSQL type \(cell.dataType), which the registry does not read; cast it to text, bigint or double precision")
+        }
+    }
+}
+
+/// `?` placeholders numbered for PostgreSQL (`$1`, `$2`, …), outside quoted strings, quoted identifiers,
+/// dollar-quoted bodies and comments.
+enum PostgresPlaceholders {
+    static func numbered(_ sql: String) -> String {
+        let bytes = Array(sql.utf8)
+        guard bytes.contains(UInt8(ascii: "?")) else { return sql }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 16)
+        var number = 0
+        var index = 0
+        func copy(until end: Int) {
+            output.append(contentsOf: bytes[index..<min(end, bytes.count)])
+            index = min(end, bytes.count)
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "?"):
+                number += 1
+                output.append(contentsOf: Array("$\(number)".utf8))
+                index += 1
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                // 'it''s' and "a""b": a doubled quote stays inside; E'…' also escapes with a backslash.
+                let escapes = byte == UInt8(ascii: "'") && index > 0
+                    && (bytes[index - 1] == UInt8(ascii: "E") || bytes[index - 1] == UInt8(ascii: "e"))
+                    && (index < 2 || !isIdentifier(bytes[index - 2]))
+                var end = index + 1
+                while end < bytes.count {
+                    if escapes && bytes[end] == UInt8(ascii: "\\") { end += 2; continue }
+                    if bytes[end] == byte {
+                        if end + 1 < bytes.count && bytes[end + 1] == byte { end += 2; continue }
+                        break
+                    }
+                    end += 1
+                }
+                copy(until: end + 1)
+            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
+                var end = index
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                copy(until: end)
+            case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
+                var end = index + 2
+                while end + 1 < bytes.count && !(bytes[end] == UInt8(ascii: "*") && bytes[end + 1] == UInt8(ascii: "/")) { end += 1 }
+                copy(until: end + 2)
+            case UInt8(ascii: "$") where index == 0 || !isIdentifier(bytes[index - 1]):
+                // $tag$ … $tag$ (a function body); `$1` written by hand is left as it is.
+                var tagEnd = index + 1
+                while tagEnd < bytes.count && isIdentifier(bytes[tagEnd]) && !isDigit(bytes[index + 1]) { tagEnd += 1 }
+                guard tagEnd < bytes.count, bytes[tagEnd] == UInt8(ascii: "$") else {
+                    output.append(byte)
+                    index += 1
+                    continue
+                }
+                let tag = Array(bytes[index...tagEnd])
+                var end = tagEnd + 1
+                while end + tag.count <= bytes.count && Array(bytes[end..<(end + tag.count)]) != tag { end += 1 }
+                copy(until: end + tag.count)
+            default:
+                output.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
+    private static func isIdentifier(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95 || byte >= 128
+    }
+}
