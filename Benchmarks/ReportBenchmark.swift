@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@_spi(Benchmarks) import Registry
 import Reports
 
 /// `liaison-bench report`: builds a registry of 10,000 organisations, 50,000 cases and 1,000,000 notifications in a
@@ -34,9 +34,7 @@ enum ReportBenchmark {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(String(format: "registry %@, %.0f MB", path, Double(size) / 1_000_000))
-        let dropper = try DatabaseQueue(path: path)
-        try ReportIndexes.drop(in: dropper)
-        try dropper.close()
+        try ReportIndexes.drop(in: RegistryStore(path: path))
 
         let quarter = try Quarter(parsing: "2007Q3")
         let timeZone = try ReportTimeZone.named("Asia/Tokyo")
@@ -44,9 +42,7 @@ enum ReportBenchmark {
 
         try measure(path: path, quarter: quarter, timeZone: timeZone, heading: "schema v1 indexes only")
         let indexing = Date()
-        let indexer = try DatabaseQueue(path: path)
-        try ReportIndexes.create(in: indexer)
-        try indexer.close()
+        try ReportIndexes.create(in: RegistryStore(path: path))
         print(String(format: "\nadded ReportIndexes in %.1f s: %@\n", Date().timeIntervalSince(indexing),
                      ReportIndexes.names.joined(separator: ", ")))
         try measure(path: path, quarter: quarter, timeZone: timeZone, heading: "with ReportIndexes")
@@ -64,12 +60,11 @@ enum ReportBenchmark {
     /// statements (captured with their arguments, then stepped through without reading a column).
     private static func measure(path: String, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
                                 heading: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        let reader = try DatabaseQueue(path: path)
         defer { try? reader.close() }
+        let reports = try RegistryStore.opened(with: reader).reports
         func build() throws -> QuarterReport {
-            try QuarterReportBuilder.build(SQLiteReportSource(reader), quarter: quarter, timeZone: timeZone, compareTo: compareTo,
+            try QuarterReportBuilder.build(reports, quarter: quarter, timeZone: timeZone, compareTo: compareTo,
                                            logIntegrity: LogIntegrity(intact: true, eventCount: 0))
         }
 

@@ -198,7 +198,7 @@ extension NotificationComposer {
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
         let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
         guard let org = facts.organization else {
-            throw GatewayError.unknownOrganization(orgId, known: (try? RegistryQueries(store: store).organizations().map(\.id)) ?? [])
+            throw GatewayError.unknownOrganization(orgId, known: (try? store.directory.organizations().map(\.id)) ?? [])
         }
         if org.status == .retired { throw GatewayError.invalidArgument("organisation \(orgId) is retired") }
         var context = base

@@ -66,7 +66,7 @@ public struct ReminderLadder: Sendable {
                 var escalation = NotificationRequest(caseId: waiting.caseId, organizations: [waiting.organizationId],
                                                      template: escalationTemplate, purpose: .escalation, again: true)
                 // Who is unreachable, for the coordinator's copy (whose `organization` is the coordinator itself).
-                let vendor = try RegistryQueries(store: composer.store).organization(id: waiting.organizationId)?.organization
+                let vendor = try composer.store.directory.organization(id: waiting.organizationId)?.organization
                 escalation.variables = ["escalation.organizationName": vendor?.name ?? waiting.organizationId,
                                         "escalation.organizationLocalName": vendor?.localName ?? vendor?.name ?? waiting.organizationId,
                                         "escalation.days": String(days)]

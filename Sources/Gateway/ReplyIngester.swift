@@ -210,7 +210,7 @@ public struct ReplyIngester: Sendable {
     /// Bytes that hold no header field are no message, but nothing is lost: they are stored as received under
     /// their digest and listed for review.
     private func storeUnreadable(_ bytes: Data, streamed: StreamedBytes?, digest: String, reason: String, source: String?, now: Date,
-                                 in store: InboundStore) throws -> IngestOutcome {
+                                 in store: any InboundStoring) throws -> IngestOutcome {
         let actor = actor
         return try store.write { tx in
             var outcome = IngestOutcome(disposition: .unreadable, kind: MessageKind.unrelated.rawValue, messageId: digest, from: nil,

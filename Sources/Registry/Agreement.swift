@@ -1,7 +1,5 @@
-import GRDB
-
 /// A row of `agreement`: an MoU, a developer registration, ... signed on `signed`, in force until `ended`.
-public struct Agreement: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+public struct Agreement: Sendable, Equatable, Codable {
     public static let databaseTableName = "agreement"
 
     /// The kind of agreement by which a product developer is registered.
@@ -28,9 +26,5 @@ public struct Agreement: Sendable, Equatable, Codable, FetchableRecord, MutableP
     /// Whether the agreement is in force on `date`: signed on or before it and not ended by then.
     public func holds(on date: CalendarDate) -> Bool {
         (signed.map { $0 <= date } ?? false) && (ended.map { date < $0 } ?? true)
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 }

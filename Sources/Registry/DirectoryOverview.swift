@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One organisation as the directory's overview lists it: its contacts' count, their delivery health and the
 /// state of their keys, computed as `org show` and `key check` judge them.
@@ -26,14 +25,13 @@ public struct OrganizationOverview: Sendable, Equatable, Encodable {
     public let nextKeyExpiry: Date?
 }
 
-extension RegistryQueries {
-    /// Every organisation (retired ones too), ordered by id, with its contacts' delivery health and key states;
-    /// a key expiring within `days` of `now` counts as expiring. Three reads, whatever the directory's size.
-    public func directoryOverview(expiringWithin days: Int = 30, now: Date = Date()) throws -> [OrganizationOverview] {
-        try reader.read { db in
-            let organizations = try Organization.fetchAll(db, sql: "SELECT * FROM organization ORDER BY id")
-            let contacts = Dictionary(grouping: try Contact.fetchAll(db, sql: "SELECT * FROM contact ORDER BY id"), by: \.organizationId)
-            let keys = Dictionary(try PublicKey.fetchAll(db, sql: "SELECT * FROM key").map { ($0.fingerprint, $0) },
+extension DirectoryStore {
+    /// Three reads, whatever the directory's size.
+    func overview(expiringWithin days: Int, now: Date) throws -> [OrganizationOverview] {
+        try engine.read { session in
+            let organizations = try session.records(Organization.self, "SELECT * FROM organization ORDER BY id")
+            let contacts = Dictionary(grouping: try session.records(Contact.self, "SELECT * FROM contact ORDER BY id"), by: \.organizationId)
+            let keys = Dictionary(try session.records(PublicKey.self, "SELECT * FROM key").map { ($0.fingerprint, $0) },
                                   uniquingKeysWith: { first, _ in first })
             let horizon = now.addingTimeInterval(Double(days) * 86_400)
             return organizations.map { organization in

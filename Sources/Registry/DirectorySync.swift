@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What a `directory sync` found and did.
 public struct DirectorySyncResult: Sendable {
@@ -68,18 +67,12 @@ public struct DirectorySync: Sendable {
         guard result.errorCount == 0 else { return result }
         let retiredOn = configuration.dates.day(of: now)
         if dryRun {
-            result.changes = try store.writer.read { db in try Self.plan(contents, in: db, retiredOn: retiredOn).map(\.change) }
+            result.changes = try store.directory.syncChanges(contents, retiredOn: retiredOn)
             return result
         }
-        let (changes, imported) = try store.writer.write { db -> ([DirectoryChange], Int) in
-            let plan = try Self.plan(contents, in: db, retiredOn: retiredOn)
-            try apply(plan, in: db)
-            // Inside the transaction: if GnuPG fails, the database is left as it was.
-            let imported = try importKeys(contents, changed: Set(plan.compactMap { step -> String? in
-                if case .upsertKey(let key) = step.operation { return key.fingerprint }
-                return nil
-            }), home: home)
-            return (plan.map(\.change), imported)
+        // Inside the transaction: if GnuPG fails, the database is left as it was.
+        let (changes, imported) = try store.directory.sync(contents, retiredOn: retiredOn, actor: actor, at: now) { changed in
+            try importKeys(contents, changed: changed, home: home)
         }
         result.changes = changes
         result.importedKeys = imported
@@ -106,12 +99,12 @@ public struct DirectorySync: Sendable {
     }
 
     /// Compares the directory with the database, in memory, and lists what to do.
-    static func plan(_ contents: DirectoryContents, in db: Database, retiredOn: CalendarDate) throws -> [Step] {
+    static func plan(_ contents: DirectoryContents, in session: any SQLSession, retiredOn: CalendarDate) throws -> [Step] {
         var steps: [Step] = []
-        let stored = try Organization.fetchAll(db, sql: "SELECT * FROM organization")
+        let stored = try session.records(Organization.self, "SELECT * FROM organization")
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let memberships = Dictionary(grouping: try Membership.fetchAll(db, sql: "SELECT * FROM membership ORDER BY id"), by: \.organizationId)
-        let agreements = Dictionary(grouping: try Agreement.fetchAll(db, sql: "SELECT * FROM agreement ORDER BY id"), by: \.organizationId)
+        let memberships = Dictionary(grouping: try session.records(Membership.self, "SELECT * FROM membership ORDER BY id"), by: \.organizationId)
+        let agreements = Dictionary(grouping: try session.records(Agreement.self, "SELECT * FROM agreement ORDER BY id"), by: \.organizationId)
 
         var inFiles = Set<String>()
         for definition in contents.definitions {
@@ -164,13 +157,13 @@ public struct DirectorySync: Sendable {
                               eventData: changeData(fields)))
         }
 
-        try planContacts(contents, in: db, into: &steps)
-        try planKeys(contents, in: db, into: &steps)
+        try planContacts(contents, in: session, into: &steps)
+        try planKeys(contents, in: session, into: &steps)
         return steps
     }
 
-    private static func planContacts(_ contents: DirectoryContents, in db: Database, into steps: inout [Step]) throws {
-        let stored = try Contact.fetchAll(db, sql: "SELECT * FROM contact ORDER BY id")
+    private static func planContacts(_ contents: DirectoryContents, in session: any SQLSession, into steps: inout [Step]) throws {
+        let stored = try session.records(Contact.self, "SELECT * FROM contact ORDER BY id")
         var byAddress = Dictionary(stored.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         for definition in contents.definitions {
             for contact in definition.contacts {
@@ -216,8 +209,8 @@ public struct DirectorySync: Sendable {
         }
     }
 
-    private static func planKeys(_ contents: DirectoryContents, in db: Database, into steps: inout [Step]) throws {
-        let stored = try PublicKey.fetchAll(db)
+    private static func planKeys(_ contents: DirectoryContents, in session: any SQLSession, into steps: inout [Step]) throws {
+        let stored = try session.records(PublicKey.self, "SELECT * FROM key")
         let byFingerprint = Dictionary(stored.map { ($0.fingerprint, $0) }, uniquingKeysWith: { first, _ in first })
         for file in contents.keys {
             let record = file.record
@@ -245,83 +238,84 @@ public struct DirectorySync: Sendable {
 
     // MARK: Applying
 
-    private func apply(_ plan: [Step], in db: Database) throws {
+    /// Writes `plan` and its events inside the caller's transaction.
+    static func apply(_ plan: [Step], in session: any SQLSession, actor: String, at now: Date) throws {
         guard !plan.isEmpty else { return }
-        var chain = try EventChain(db)
+        var chain = try EventChain(session.grdbDatabase())
         for step in plan {
             switch step.operation {
             case .insertOrganization(let definition):
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     INSERT INTO organization (id, name, localName, kind, country, domains, languages, technologies,
                                               status, statusDate, notes, createdAt, updatedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: organizationArguments(definition) + [now, now])
-                try insertMemberships(definition, in: db)
-                try insertAgreements(definition, in: db)
+                    """, organizationArguments(definition) + [now.sqlValue, now.sqlValue])
+                try insertMemberships(definition, in: session)
+                try insertAgreements(definition, in: session)
             case .updateOrganization(let definition, let membershipsChanged, let agreementsChanged):
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     UPDATE organization SET id = ?, name = ?, localName = ?, kind = ?, country = ?, domains = ?,
                         languages = ?, technologies = ?, status = ?, statusDate = ?, notes = ?, updatedAt = ?
                     WHERE id = ?
-                    """).execute(arguments: organizationArguments(definition) + [now, definition.id])
+                    """, organizationArguments(definition) + [now.sqlValue, .text(definition.id)])
                 if membershipsChanged {
-                    try db.cachedStatement(sql: "DELETE FROM membership WHERE organizationId = ?").execute(arguments: [definition.id])
-                    try insertMemberships(definition, in: db)
+                    try session.execute("DELETE FROM membership WHERE organizationId = ?", definition.id)
+                    try insertMemberships(definition, in: session)
                 }
                 if agreementsChanged {
-                    try db.cachedStatement(sql: "DELETE FROM agreement WHERE organizationId = ?").execute(arguments: [definition.id])
-                    try insertAgreements(definition, in: db)
+                    try session.execute("DELETE FROM agreement WHERE organizationId = ?", definition.id)
+                    try insertAgreements(definition, in: session)
                 }
             case .retireOrganization(let id, let date):
-                try db.cachedStatement(sql: "UPDATE organization SET status = 'retired', statusDate = ?, updatedAt = ? WHERE id = ?")
-                    .execute(arguments: [date.description, now, id])
+                try session.execute("UPDATE organization SET status = 'retired', statusDate = ?, updatedAt = ? WHERE id = ?",
+                                    date.description, now, id)
             case .insertContact(let contact, let organizationId):
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     INSERT INTO contact (organizationId, email, name, role, language, pgp, active) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [organizationId, contact.email, contact.name, contact.role.rawValue,
-                                             contact.language, contact.pgp, contact.active])
+                    """, organizationId, contact.email, contact.name, contact.role.rawValue, contact.language, contact.pgp,
+                    contact.active)
             case .updateContact(let id, let contact, let organizationId):
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     UPDATE contact SET organizationId = ?, email = ?, name = ?, role = ?, language = ?, pgp = ?, active = ?
                     WHERE id = ?
-                    """).execute(arguments: [organizationId, contact.email, contact.name, contact.role.rawValue,
-                                             contact.language, contact.pgp, contact.active, id])
+                    """, organizationId, contact.email, contact.name, contact.role.rawValue, contact.language, contact.pgp,
+                    contact.active, id)
             case .deactivateContact(let id):
-                try db.cachedStatement(sql: "UPDATE contact SET active = 0 WHERE id = ?").execute(arguments: [id])
+                try session.execute("UPDATE contact SET active = 0 WHERE id = ?", id)
             case .upsertKey(let key):
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     INSERT INTO key (fingerprint, armored, userIds, algorithm, createdAt, expiresAt, revoked)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(fingerprint) DO UPDATE SET armored = excluded.armored, userIds = excluded.userIds,
+                    ON CONFLICT (fingerprint) DO UPDATE SET armored = excluded.armored, userIds = excluded.userIds,
                         algorithm = excluded.algorithm, createdAt = excluded.createdAt, expiresAt = excluded.expiresAt,
                         revoked = excluded.revoked
-                    """).execute(arguments: [key.fingerprint, key.armored, Self.strings(key.userIds).canonicalJSON,
-                                             key.algorithm, key.createdAt, key.expiresAt, key.revoked])
+                    """, key.fingerprint, key.armored, Self.strings(key.userIds).canonicalJSON, key.algorithm, key.createdAt,
+                    key.expiresAt, key.revoked)
             }
-            try chain.append(db, actor: actor, action: step.change.eventAction, objectType: step.change.objectType,
-                             objectId: step.change.objectId, data: step.eventData, at: now)
+            try chain.append(session.grdbDatabase(), actor: actor, action: step.change.eventAction,
+                             objectType: step.change.objectType, objectId: step.change.objectId, data: step.eventData, at: now)
         }
     }
 
-    private func organizationArguments(_ definition: OrganizationDefinition) -> StatementArguments {
-        [definition.id, definition.name, definition.localName, definition.kind.rawValue, definition.country,
-         Self.strings(definition.domains).canonicalJSON, Self.strings(definition.languages).canonicalJSON,
-         Self.strings(definition.technologies).canonicalJSON, definition.status.rawValue,
-         definition.statusDate?.description, definition.notes]
+    private static func organizationArguments(_ definition: OrganizationDefinition) -> [SQLValue] {
+        [.text(definition.id), .text(definition.name), definition.localName.sqlValue, .text(definition.kind.rawValue),
+         .text(definition.country), .text(Self.strings(definition.domains).canonicalJSON),
+         .text(Self.strings(definition.languages).canonicalJSON), .text(Self.strings(definition.technologies).canonicalJSON),
+         .text(definition.status.rawValue), definition.statusDate?.description.sqlValue ?? .null, definition.notes.sqlValue]
     }
 
-    private func insertMemberships(_ definition: OrganizationDefinition, in db: Database) throws {
+    private static func insertMemberships(_ definition: OrganizationDefinition, in session: any SQLSession) throws {
         for membership in definition.memberships {
-            try db.cachedStatement(sql: "INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [definition.id, membership.body, membership.role.rawValue,
-                                     membership.since?.description, membership.until?.description])
+            try session.execute("INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)",
+                                definition.id, membership.body, membership.role.rawValue, membership.since?.description,
+                                membership.until?.description)
         }
     }
 
-    private func insertAgreements(_ definition: OrganizationDefinition, in db: Database) throws {
+    private static func insertAgreements(_ definition: OrganizationDefinition, in session: any SQLSession) throws {
         for agreement in definition.agreements {
-            try db.cachedStatement(sql: "INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [definition.id, agreement.kind, agreement.signed.description, agreement.ended?.description])
+            try session.execute("INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)",
+                                definition.id, agreement.kind, agreement.signed.description, agreement.ended?.description)
         }
     }
 
@@ -385,5 +379,24 @@ public struct DirectorySync: Sendable {
     static func changeData(_ fields: [FieldChange]) -> EventValue {
         .object(Dictionary(fields.map { ($0.name, EventValue.object(["old": $0.old, "new": $0.new])) },
                            uniquingKeysWith: { first, _ in first }))
+    }
+}
+
+extension DirectoryStore {
+    func syncChanges(_ contents: DirectoryContents, retiredOn: CalendarDate) throws -> [DirectoryChange] {
+        try engine.read { session in try DirectorySync.plan(contents, in: session, retiredOn: retiredOn).map(\.change) }
+    }
+
+    func sync(_ contents: DirectoryContents, retiredOn: CalendarDate, actor: String, at now: Date,
+              importingKeys importKeys: (Set<String>) throws -> Int) throws -> (changes: [DirectoryChange], importedKeys: Int) {
+        try engine.write { session in
+            let plan = try DirectorySync.plan(contents, in: session, retiredOn: retiredOn)
+            try DirectorySync.apply(plan, in: session, actor: actor, at: now)
+            let imported = try importKeys(Set(plan.compactMap { step -> String? in
+                if case .upsertKey(let key) = step.operation { return key.fingerprint }
+                return nil
+            }))
+            return (plan.map(\.change), imported)
+        }
     }
 }

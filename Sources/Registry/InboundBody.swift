@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 
 /// The bytes of a received message too large to hold in memory: they stay in a file until they are stored, and
-/// are then copied into the registry a window at a time (`InboundTransaction.insert`).
+/// are then copied into the registry a window at a time (`InboundTransaction.insert`, `BlobStreaming.store`).
 public struct StreamedBytes: Sendable, Equatable {
     /// The file holding the message exactly as received.
     public let file: URL
@@ -37,6 +37,37 @@ enum InboundBodySchema {
 enum BlobStreaming {
     /// How much of the file is held at once while it is copied.
     static let window = 1 << 20
+
+    /// Stores the bytes of `source` as the `inboundMessageBody` row of the message `rowId`. The engines differ here,
+    /// and only here: SQLite writes `zeroblob(N)` without allocating it and fills it a window at a time; PostgreSQL
+    /// has no incremental blob I/O, and takes the file as one `bytea` value.
+    static func store(_ source: StreamedBytes, rowId: Int64, in session: any SQLSession) throws {
+        switch session.kind {
+        case .sqlite:
+            try session.execute("INSERT INTO inboundMessageBody (messageRowId, bytes) VALUES (?, zeroblob(?))", rowId, source.count)
+            try write(source, rowId: rowId, in: session.grdbDatabase())
+        case .postgresql:
+            guard let data = try? Data(contentsOf: source.file) else {
+                throw StoreError.invalidArgument("the message could not be read back from \(source.file.path)")
+            }
+            guard data.count == source.count else {
+                throw StoreError.invalidArgument("\(source.file.path) changed while it was stored")
+            }
+            try session.execute("INSERT INTO inboundMessageBody (messageRowId, bytes) VALUES (?, ?)", rowId, data)
+        }
+    }
+
+    /// The first `limit` bytes of the `inboundMessageBody` row of the message `rowId`, without reading the rest:
+    /// SQLite's incremental blob I/O, or PostgreSQL's `substr` of the `bytea`.
+    static func head(rowId: Int64, upTo limit: Int, in session: any SQLSession) throws -> Data {
+        switch session.kind {
+        case .sqlite:
+            return try read(rowId: rowId, upTo: limit, in: session.grdbDatabase())
+        case .postgresql:
+            return try session.value("SELECT substr(bytes, 1, ?) FROM inboundMessageBody WHERE messageRowId = ?", limit, rowId,
+                                     as: Data.self) ?? Data()
+        }
+    }
 
     /// Writes `source` into the row `rowId` of `inboundMessageBody`, whose blob was made `zeroblob(source.count)`.
     static func write(_ source: StreamedBytes, rowId: Int64, in db: Database) throws {

@@ -8,14 +8,14 @@ extension InboundTransaction {
     /// `participant.response`. Throws `StoreError.unknownCase` or `StoreError.notParticipant`.
     public func recordResponse(caseId: String, organizationId: String, response: Response, statement: String?,
                                at date: Date, actor: String, source: String) throws {
-        try CaseStore.recordResponse(db, caseId: caseId, organizationId: organizationId, response: response,
+        try CaseStore.recordResponse(session.grdbDatabase(), caseId: caseId, organizationId: organizationId, response: response,
                                      statement: statement, at: date, actor: actor, source: source)
     }
 
     /// Appends `inbound.recorded` for the stored message `messageId` to the event log; `data` holds text fields,
     /// a nil value stored as JSON null.
     public func recordInboundEvent(messageId: String, actor: String, data: [String: String?]) throws {
-        try EventLog.append(db, actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId,
+        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId,
                             data: data.mapValues(EventValue.optional))
     }
 }
@@ -28,12 +28,14 @@ extension InboundTransaction {
     /// reply's). Returns the response restored, or nil when nothing changed.
     public func withdrawResponse(caseId: String, organizationId: String, source: String, actor: String,
                                  at date: Date) throws -> Response? {
-        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
+        guard var participant = try session.record(ParticipantRecord.self,
+                                                   "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?",
+                                                   caseId, organizationId) else {
             return nil
         }
         struct Stated { let response: Response; let statement: String?; let at: Date?; let source: String? }
         let parser = ISO8601DateFormatter()
-        let stated: [Stated] = try EventLog.events(db, objectType: "participant", objectId: "\(caseId)|\(organizationId)")
+        let stated: [Stated] = try EventLog.events(session.grdbDatabase(), objectType: "participant", objectId: "\(caseId)|\(organizationId)")
             .filter { $0.action == "participant.response" }
             .compactMap { event in
                 guard case .object(let data) = event.value, case .string(let raw)? = data["response"],
@@ -49,12 +51,17 @@ extension InboundTransaction {
         participant.statement = previous?.statement
         participant.respondedAt = previous?.at
         participant.firstResponseAt = earlier.first { $0.response != Response.none }?.at
-        try participant.update(db, columns: ["response", "firstResponseAt", "respondedAt", "statement"])
-        // The product statements read from that reply (its text, or a VEX file in it) go with it.
-        try db.execute(sql: """
-            DELETE FROM productStatement WHERE caseId = ? AND organizationId = ? AND (reference = ? OR reference LIKE '% in ' || ?)
-            """, arguments: [caseId, organizationId, source, source])
-        try EventLog.append(db, actor: actor, action: "participant.response", objectType: "participant",
+        try session.execute("""
+            UPDATE participant SET response = ?, firstResponseAt = ?, respondedAt = ?, statement = ?
+            WHERE caseId = ? AND organizationId = ?
+            """, participant.response.rawValue, participant.firstResponseAt, participant.respondedAt, participant.statement,
+            caseId, organizationId)
+        // The product statements read from that reply (its text, or a VEX file in it) go with it; LIKE compared
+        // without regard to ASCII case on both engines, as SQLite's LIKE does.
+        try session.execute("""
+            DELETE FROM productStatement WHERE caseId = ? AND organizationId = ? AND (reference = ? OR lower(reference) LIKE lower('% in ' || ?))
+            """, caseId, organizationId, source, source)
+        try EventLog.append(session.grdbDatabase(), actor: actor, action: "participant.response", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),
                                 "response": .string(participant.response.rawValue), "statement": .optional(participant.statement),

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A notification as the inbound side needs it: to tie a reply or a report to it.
 public struct InboundNotificationRef: Sendable, Equatable {
@@ -67,60 +66,88 @@ public struct NewInboundMessage: Sendable {
 }
 
 /// The store's operations for received mail (table `inboundMessage`, and the recipient, contact and participant
-/// rows a delivery report changes). Reads run on their own; `write` runs a whole message's changes in one
-/// transaction.
-public struct InboundStore: Sendable {
-    public let writer: any DatabaseWriter
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+/// rows a delivery report changes), reached as `store.inbound`. `write` runs a whole message's changes (storing
+/// it, applying it, assigning or dismissing it) in one transaction; `read` sees one snapshot.
+///
+/// ```swift
+/// let open = try store.inbound.entries(unmatchedOnly: false, reviewOnly: true)
+/// try store.inbound.write { tx in try tx.dismiss(id: open[0].id, reason: "spam", actor: "ops", at: Date()) }
+/// ```
+public protocol InboundStoring: Sendable {
+    /// Runs `body` in one write transaction: everything it changes lands, or nothing when it throws.
+    func write<T>(_ body: (InboundTransaction) throws -> T) throws -> T
+    /// Runs `body` over one consistent snapshot.
+    func read<T>(_ body: (InboundTransaction) throws -> T) throws -> T
+}
 
-    /// Runs `body` in one write transaction.
-    public func write<T: Sendable>(_ body: @Sendable (InboundTransaction) throws -> T) throws -> T {
-        try writer.write { db in try body(InboundTransaction(db: db)) }
+extension InboundStoring {
+    /// Stored messages, newest first (see ``InboundTransaction/entries(unmatchedOnly:reviewOnly:limit:)``).
+    public func entries(unmatchedOnly: Bool, reviewOnly: Bool, limit: Int = 500) throws -> [InboundTransaction.Entry] {
+        try read { try $0.entries(unmatchedOnly: unmatchedOnly, reviewOnly: reviewOnly, limit: limit) }
     }
 
-    /// Runs `body` with read access.
-    public func read<T: Sendable>(_ body: @Sendable (InboundTransaction) throws -> T) throws -> T {
-        try writer.read { db in try body(InboundTransaction(db: db)) }
+    /// A stored message by row id (`42`) or Message-ID; nil when there is none.
+    public func entry(_ reference: String) throws -> InboundTransaction.Entry? {
+        try read { try $0.entry(reference) }
+    }
+}
+
+/// ``InboundStoring`` over the registry's engine.
+struct InboundStore: InboundStoring {
+    let engine: any StoreEngine
+
+    func write<T>(_ body: (InboundTransaction) throws -> T) throws -> T {
+        try engine.write { session in try body(InboundTransaction(session: session)) }
+    }
+
+    func read<T>(_ body: (InboundTransaction) throws -> T) throws -> T {
+        try engine.read { session in try body(InboundTransaction(session: session)) }
     }
 }
 
 /// The inbound operations inside one transaction.
 public struct InboundTransaction {
-    /// The connection; operations of other stores that must join the same transaction are offered as methods
-    /// here, so no module above the registry holds a connection.
-    let db: Database
+    /// The transaction; operations of other stores that must join it are offered as methods here, so no module
+    /// above the registry holds a session.
+    let session: any SQLSession
 
     // MARK: - Duplicates
 
     /// The stored message with this Message-ID and the digest of its bytes, when one exists.
     public func stored(messageId: String) throws -> (id: Int64, sha256: String?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM inboundMessage WHERE messageId = ?",
-                                         arguments: [InboundText.storable(messageId)])
+        guard let row = try session.row("SELECT id, sha256 FROM inboundMessage WHERE messageId = ?",
+                                        InboundText.storable(messageId))
         else { return nil }
-        return (row["id"], row["sha256"])
+        return (try row[0], try row[1])
     }
 
     /// The Message-ID under which a message with this signed content (`NewInboundMessage.signedDigest`) is stored.
     public func messageId(signedDigest: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE signedDigest = ? ORDER BY id LIMIT 1",
-                            arguments: [signedDigest])
+        try session.value("SELECT messageId FROM inboundMessage WHERE signedDigest = ? ORDER BY id LIMIT 1", signedDigest)
     }
 
     /// The ids of the cases whose id occurs in `text` (as it is written in the case), longest first.
     public func caseIds(mentionedIn text: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM \"case\" WHERE length(id) >= 4 AND instr(upper(?), upper(id)) > 0 ORDER BY length(id) DESC",
-                            arguments: [text])
+        // Compared with ASCII letters folded, as SQLite's upper() folds them; ids of fewer than four characters
+        // would match by chance.
+        let haystack = Array(InboundText.asciiUppercased(text).utf8)
+        let ids = try session.values("SELECT id FROM \"case\" ORDER BY id", as: String.self).filter { id in
+            id.unicodeScalars.count >= 4 && haystack.firstRange(of: Array(InboundText.asciiUppercased(id).utf8)) != nil
+        }
+        return ids.enumerated().sorted { a, b in
+            let (left, right) = (a.element.unicodeScalars.count, b.element.unicodeScalars.count)
+            return left != right ? left > right : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Organisations whose contacts hold this key (fingerprint, any case).
     public func organizations(keyFingerprint: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT organizationId FROM contact WHERE upper(pgp) = upper(?)",
-                            arguments: [keyFingerprint])
+        try session.values("SELECT DISTINCT organizationId FROM contact WHERE upper(pgp) = upper(?)", keyFingerprint)
     }
 
     /// Whether a message with exactly these bytes (by digest) is stored.
     public func containsDigest(_ sha256: String) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inboundMessage WHERE sha256 = ?", arguments: [sha256]) ?? 0 > 0
+        try session.value("SELECT COUNT(*) FROM inboundMessage WHERE sha256 = ?", sha256, as: Int.self) ?? 0 > 0
     }
 
     // MARK: - Finding notifications
@@ -137,60 +164,62 @@ public struct InboundTransaction {
 
     /// The notification with this row id.
     public func notification(id: Int64) throws -> InboundNotificationRef? {
-        try notification(where: "id = ?", [id])
+        try notification(where: "id = ?", [.integer(id)])
     }
 
     /// The latest notification of a case sent to an organisation.
     public func latestNotification(caseId: String, organizationId: String) throws -> InboundNotificationRef? {
-        try notification(where: "caseId = ? AND organizationId = ?", [caseId, organizationId])
+        try notification(where: "caseId = ? AND organizationId = ?", [.text(caseId), .text(organizationId)])
     }
 
     private func notification(where condition: String, _ value: String) throws -> InboundNotificationRef? {
-        try notification(where: condition, [value])
+        try notification(where: condition, [.text(value)])
     }
 
-    private func notification(where condition: String, _ arguments: StatementArguments) throws -> InboundNotificationRef? {
-        guard let row = try Row.fetchOne(db, sql: """
+    private func notification(where condition: String, _ arguments: [SQLValue]) throws -> InboundNotificationRef? {
+        guard let row = try session.rows("""
             SELECT id, messageId, trackingRef, caseId, organizationId FROM notification WHERE \(condition) ORDER BY id DESC LIMIT 1
-            """, arguments: arguments) else { return nil }
-        let id: Int64 = row["id"]
-        let recipients = try Row.fetchAll(db, sql: "SELECT email, kind FROM notificationRecipient WHERE notificationId = ? ORDER BY rowid",
-                                          arguments: [id]).map { (email: ($0["email"] as String).lowercased(), kind: $0["kind"] as String) }
-        return InboundNotificationRef(id: id, messageId: row["messageId"], trackingRef: row["trackingRef"], caseId: row["caseId"],
-                                      organizationId: row["organizationId"], recipients: recipients)
+            """, arguments).first else { return nil }
+        let id: Int64 = try row[0]
+        // `to` recipients first, as they were written.
+        let recipients = try session.rows("SELECT email, kind FROM notificationRecipient WHERE notificationId = ? ORDER BY kind DESC, email",
+                                          id).map { (email: (try $0[0] as String).lowercased(), kind: try $0[1] as String) }
+        return InboundNotificationRef(id: id, messageId: try row[1], trackingRef: try row[2], caseId: try row[3],
+                                      organizationId: try row[4], recipients: recipients)
     }
 
     /// Organisations with a contact of this address.
     public func organizations(contactEmail: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT organizationId FROM contact WHERE email = ? COLLATE NOCASE", arguments: [contactEmail])
+        try session.values("SELECT DISTINCT organizationId FROM contact WHERE email = ? COLLATE NOCASE", contactEmail)
     }
 
     /// Active organisations whose domains include `domain` or a parent of it.
     public func organizations(domain: String) throws -> [String] {
         let domain = domain.lowercased()
-        return try Organization.filter(Column("status") == OrganizationStatus.active.rawValue).fetchAll(db)
+        return try session.records(Organization.self, "SELECT * FROM organization WHERE status = 'active' ORDER BY id")
             .filter { $0.domains.contains { domain == $0.lowercased() || domain.hasSuffix("." + $0.lowercased()) } }
             .map(\.id)
     }
 
     /// The open case in which this organisation was most recently notified.
     public func latestOpenCase(notifying organizationId: String) throws -> String? {
-        try String.fetchOne(db, sql: """
+        try session.value("""
             SELECT p.caseId FROM participant p JOIN "case" c ON c.id = p.caseId
             WHERE p.organizationId = ? AND c.publishedAt IS NULL AND p.firstNotifiedAt IS NOT NULL
             ORDER BY p.firstNotifiedAt DESC LIMIT 1
-            """, arguments: [organizationId])
+            """, organizationId)
     }
 
     /// The key fingerprints (upper case) of the organisation's contacts.
     public func contactKeys(organizationId: String) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT pgp FROM contact WHERE organizationId = ? AND pgp IS NOT NULL",
-                                arguments: [organizationId]).map { $0.uppercased() })
+        Set(try session.values("SELECT pgp FROM contact WHERE organizationId = ? AND pgp IS NOT NULL", organizationId,
+                               as: String.self).map { $0.uppercased() })
     }
 
     /// The participant row of an organisation in a case.
     public func participant(caseId: String, organizationId: String) throws -> ParticipantRecord? {
-        try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId])
+        try session.record(ParticipantRecord.self, "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?",
+                           caseId, organizationId)
     }
 
     // MARK: - Recording
@@ -199,24 +228,22 @@ public struct InboundTransaction {
     /// bytes go to `inboundMessageBody`, copied from its file a window at a time (`BlobStreaming`).
     @discardableResult
     public func insert(_ message: NewInboundMessage, sha256: String) throws -> Int64 {
-        try db.execute(sql: """
+        let id = try session.value("""
             INSERT INTO inboundMessage (messageId, receivedAt, fromAddress, subject, kind, notificationId, caseId, organizationId,
                 signature, encrypted, bytes, classification, disposition, reviewState, reviewReason, appliedResponse, sha256,
                 undecodable, source, signedDigest, signedForCase)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
-                message.subject.map(InboundText.storable), message.kind.rawValue,
-                message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
-                message.streamed == nil ? message.bytes : Data(), message.classification, message.disposition, message.review?.state.rawValue, message.review?.reason,
-                message.appliedResponse?.rawValue, sha256, message.undecodable, message.source, message.signedDigest,
-                message.signedForCase,
-            ])
-        let id = db.lastInsertedRowID
+            RETURNING id
+            """,
+            InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
+            message.subject.map(InboundText.storable), message.kind.rawValue,
+            message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
+            message.streamed == nil ? message.bytes : Data(), message.classification, message.disposition,
+            message.review?.state.rawValue, message.review?.reason, message.appliedResponse?.rawValue, sha256,
+            message.undecodable, message.source, message.signedDigest, message.signedForCase, as: Int64.self)
+        guard let id else { throw StoreError.invalidArgument("the received message was not stored") }
         if let streamed = message.streamed {
-            try db.execute(sql: "INSERT INTO inboundMessageBody (messageRowId, bytes) VALUES (?, zeroblob(?))",
-                           arguments: [id, streamed.count])
-            try BlobStreaming.write(streamed, rowId: id, in: db)
+            try BlobStreaming.store(streamed, rowId: id, in: session)
         }
         return id
     }
@@ -226,22 +253,22 @@ public struct InboundTransaction {
     /// only. Returns false (and changes nothing) when the address is not one, or was already bounced.
     public func bounceRecipient(notificationId: Int64, email: String, status: String, diagnostic: String?,
                                 inboundMessageId: String, at date: Date, actor: String) throws -> Bool {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try session.row("""
             SELECT n.messageId, n.caseId, n.organizationId, r.email, r.status FROM notificationRecipient r
             JOIN notification n ON n.id = r.notificationId
             WHERE r.notificationId = ? AND r.email = ? COLLATE NOCASE
-            """, arguments: [notificationId, email]) else { return false }
-        guard (row["status"] as String) != RecipientStatus.bounced.rawValue else { return false }
-        let stored: String = row["email"]
+            """, notificationId, email) else { return false }
+        guard (try row["status"] as String) != RecipientStatus.bounced.rawValue else { return false }
+        let stored: String = try row["email"]
         let reply = [status, diagnostic].compactMap { $0 }.joined(separator: " ")
-        try db.execute(sql: """
+        try session.execute("""
             UPDATE notificationRecipient SET status = 'bounced', smtpCode = NULL, smtpReply = ?, updatedAt = ? WHERE notificationId = ? AND email = ?
-            """, arguments: [String(reply.prefix(500)), date, notificationId, stored])
-        try db.execute(sql: "UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE email = ? COLLATE NOCASE",
-                       arguments: [date, stored])
-        try EventLog.append(db, actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
-            "messageId": .string(row["messageId"]), "email": .string(stored), "status": .string(status),
-            "organizationId": .string(row["organizationId"]), "caseId": EventValue.optional(row["caseId"] as String?),
+            """, String(reply.prefix(500)), date, notificationId, stored)
+        try session.execute("UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE email = ? COLLATE NOCASE",
+                            date, stored)
+        try EventLog.append(session.grdbDatabase(), actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
+            "messageId": .string(try row["messageId"]), "email": .string(stored), "status": .string(status),
+            "organizationId": .string(try row["organizationId"]), "caseId": EventValue.optional(try row["caseId"] as String?),
             "report": .string(inboundMessageId), "at": .string(EventTimestamp.string(date)),
         ])
         return true
@@ -250,7 +277,7 @@ public struct InboundTransaction {
     /// Moves the participant's delivery as the statuses of its recipients now call for (`ParticipantTransitions`),
     /// after a bounce; returns whether it became undeliverable.
     public func updateDeliveryAfterBounce(caseId: String, organizationId: String, at date: Date, actor: String) throws -> Bool {
-        try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
+        try ParticipantTransitions.apply(session.grdbDatabase(), caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
     }
 
     // MARK: - Review queue
@@ -279,44 +306,44 @@ public struct InboundTransaction {
         if unmatchedOnly { conditions.append("caseId IS NULL AND notificationId IS NULL") }
         if reviewOnly { conditions.append("reviewState = 'open'") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try Row.fetchAll(db, sql: """
+        return try session.rows("""
             SELECT id, messageId, receivedAt, fromAddress, subject, kind, classification, disposition, caseId, organizationId,
                    signature, reviewState, reviewReason
             FROM inboundMessage \(whereClause) ORDER BY receivedAt DESC, id DESC LIMIT ?
-            """, arguments: [limit]).map { row in
-                Entry(id: row["id"], messageId: row["messageId"], receivedAt: row["receivedAt"], from: row["fromAddress"],
-                      subject: row["subject"], kind: row["kind"], classification: row["classification"],
-                      disposition: row["disposition"], caseId: row["caseId"], organizationId: row["organizationId"],
-                      signature: row["signature"], reviewState: row["reviewState"], reviewReason: row["reviewReason"])
+            """, limit).map { row in
+                Entry(id: try row[0], messageId: try row[1], receivedAt: try row[2], from: try row[3],
+                      subject: try row[4], kind: try row[5], classification: try row[6],
+                      disposition: try row[7], caseId: try row[8], organizationId: try row[9],
+                      signature: try row[10], reviewState: try row[11], reviewReason: try row[12])
             }
     }
 
     /// A stored message by row id (`42`) or Message-ID.
     public func entry(_ reference: String) throws -> Entry? {
-        let row: Row?
+        let found: Int64?
         if let id = Int64(reference) {
-            row = try Row.fetchOne(db, sql: "SELECT id FROM inboundMessage WHERE id = ?", arguments: [id])
+            found = try session.value("SELECT id FROM inboundMessage WHERE id = ?", id)
         } else {
             let bare = reference.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
-            row = try Row.fetchOne(db, sql: "SELECT id FROM inboundMessage WHERE messageId = ?", arguments: [bare])
+            found = try session.value("SELECT id FROM inboundMessage WHERE messageId = ?", bare)
         }
-        guard let id: Int64 = row?["id"] else { return nil }
+        guard let id = found else { return nil }
         return try entries(unmatchedOnly: false, reviewOnly: false, limit: Int.max).first { $0.id == id }
     }
 
     /// The bytes stored for a message, exactly as received (from `inboundMessageBody` for a large one).
     public func bytes(id: Int64) throws -> Data? {
-        try Data.fetchOne(db, sql: """
+        try session.value("""
             SELECT COALESCE(b.bytes, m.bytes) FROM inboundMessage m LEFT JOIN inboundMessageBody b ON b.messageRowId = m.id
             WHERE m.id = ?
-            """, arguments: [id])
+            """, id)
     }
 
     /// The first `count` bytes stored for a message (all of them when it has fewer), without reading the rest:
-    /// a large message's bytes are read from `inboundMessageBody` through SQLite's incremental blob I/O.
+    /// a large message's bytes are read from `inboundMessageBody` a window at a time (`BlobStreaming.head`).
     public func head(id: Int64, count: Int) throws -> Data? {
-        if try Int.fetchOne(db, sql: "SELECT 1 FROM inboundMessageBody WHERE messageRowId = ?", arguments: [id]) != nil {
-            return try BlobStreaming.read(rowId: id, upTo: count, in: db)
+        if try session.value("SELECT 1 FROM inboundMessageBody WHERE messageRowId = ?", id, as: Int.self) != nil {
+            return try BlobStreaming.head(rowId: id, upTo: count, in: session)
         }
         return try bytes(id: id).map { Data($0.prefix(count)) }
     }
@@ -324,10 +351,10 @@ public struct InboundTransaction {
     /// How many bytes are stored for a message, without reading them.
     public func byteCount(id: Int64) throws -> Int? {
         // length() of a bare column reads the blob's size from its record header, not the blob itself.
-        try Int.fetchOne(db, sql: """
+        try session.value("""
             SELECT CASE WHEN b.messageRowId IS NULL THEN length(m.bytes) ELSE length(b.bytes) END FROM inboundMessage m
             LEFT JOIN inboundMessageBody b ON b.messageRowId = m.id WHERE m.id = ?
-            """, arguments: [id])
+            """, id)
     }
 
     /// What a stored message is tied to and what was made of it: the columns an assignment may change.
@@ -352,29 +379,29 @@ public struct InboundTransaction {
 
     /// The current resolution of a stored message (by row id).
     public func resolution(id: Int64) throws -> Resolution? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try session.row("""
             SELECT notificationId, caseId, organizationId, kind, disposition, signature, reviewState, reviewReason, appliedResponse
             FROM inboundMessage WHERE id = ?
-            """, arguments: [id]) else { return nil }
-        return Resolution(notificationId: row["notificationId"], caseId: row["caseId"], organizationId: row["organizationId"],
-                          kind: InboundKind(rawValue: row["kind"]) ?? .unmatched, disposition: row["disposition"],
-                          signature: InboundSignature(rawValue: row["signature"]) ?? .none,
-                          reviewState: (row["reviewState"] as String?).flatMap(InboundReviewState.init(rawValue:)),
-                          reviewReason: row["reviewReason"], appliedResponse: (row["appliedResponse"] as String?).flatMap(Response.init(rawValue:)))
+            """, id) else { return nil }
+        return Resolution(notificationId: try row[0], caseId: try row[1], organizationId: try row[2],
+                          kind: InboundKind(rawValue: try row[3]) ?? .unmatched, disposition: try row[4],
+                          signature: InboundSignature(rawValue: try row[5]) ?? .none,
+                          reviewState: (try row[6] as String?).flatMap(InboundReviewState.init(rawValue:)),
+                          reviewReason: try row[7], appliedResponse: (try row[8] as String?).flatMap(Response.init(rawValue:)))
     }
 
     /// Records a person's assignment of a stored message to a case and organisation, with what applying it did
     /// (`effects`: `fixed`, `bounced: a@b.example`, `not applied: bad signature`…); an event `inbound.assigned`.
     public func assign(id: Int64, _ resolution: Resolution, effects: [String], actor: String, at date: Date) throws {
-        try db.execute(sql: """
+        try session.execute("""
             UPDATE inboundMessage SET notificationId = ?, caseId = ?, organizationId = ?, kind = ?, disposition = ?, signature = ?,
                 reviewState = ?, reviewReason = ?, appliedResponse = ?
             WHERE id = ?
-            """, arguments: [resolution.notificationId, resolution.caseId, resolution.organizationId, resolution.kind.rawValue,
-                             resolution.disposition, resolution.signature.rawValue, resolution.reviewState?.rawValue,
-                             resolution.reviewReason, resolution.appliedResponse?.rawValue, id])
-        let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
-        try EventLog.append(db, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
+            """, resolution.notificationId, resolution.caseId, resolution.organizationId, resolution.kind.rawValue,
+            resolution.disposition, resolution.signature.rawValue, resolution.reviewState?.rawValue,
+            resolution.reviewReason, resolution.appliedResponse?.rawValue, id)
+        let messageId = try session.value("SELECT messageId FROM inboundMessage WHERE id = ?", id, as: String.self) ?? String(id)
+        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
             "caseId": .optional(resolution.caseId), "organizationId": .optional(resolution.organizationId),
             "disposition": .optional(resolution.disposition), "signature": .string(resolution.signature.rawValue),
             "review": .optional(resolution.reviewReason), "effects": .string(effects.joined(separator: "; ")),
@@ -387,22 +414,21 @@ public struct InboundTransaction {
     /// - Throws: `StoreError.invalidArgument` when the message was dismissed already ("message N was already
     ///   dismissed by ACTOR at TIME"); nothing changes then, so the log holds one dismissal per message.
     public func dismiss(id: Int64, reason: String, actor: String, at date: Date) throws {
-        let state = try String.fetchOne(db, sql: "SELECT reviewState FROM inboundMessage WHERE id = ?", arguments: [id])
+        let state = try session.value("SELECT reviewState FROM inboundMessage WHERE id = ?", id, as: String.self)
         if state == "dismissed" {
-            let earlier = try Row.fetchOne(db, sql: """
+            let earlier = try session.row("""
                 SELECT e.actor, e.at FROM event e JOIN inboundMessage m ON e.objectId = m.messageId
                 WHERE m.id = ? AND e.objectType = 'inbound' AND e.action = 'inbound.dismissed' ORDER BY e.id DESC LIMIT 1
-                """, arguments: [id])
-            let by = earlier.map { (row: Row) -> String in
-                let at: Date? = row["at"]
-                return " by \(row["actor"] as String? ?? "?")" + (at.map { " at \(EventTimestamp.string($0))" } ?? "")
+                """, id)
+            let by = try earlier.map { (row: SQLRow) -> String in
+                let at: Date? = try? row[1] as Date?
+                return " by \(try row[0] as String? ?? "?")" + (at.map { " at \(EventTimestamp.string($0))" } ?? "")
             } ?? ""
             throw StoreError.invalidArgument("message \(id) was already dismissed\(by)")
         }
-        try db.execute(sql: "UPDATE inboundMessage SET reviewState = 'dismissed', reviewReason = ? WHERE id = ?",
-                       arguments: [reason, id])
-        let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM inboundMessage WHERE id = ?", arguments: [id]) ?? String(id)
-        try EventLog.append(db, actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
+        try session.execute("UPDATE inboundMessage SET reviewState = 'dismissed', reviewReason = ? WHERE id = ?", reason, id)
+        let messageId = try session.value("SELECT messageId FROM inboundMessage WHERE id = ?", id, as: String.self) ?? String(id)
+        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
             "reason": .string(reason), "at": .string(EventTimestamp.string(date)),
         ])
     }
@@ -416,5 +442,10 @@ enum InboundText {
     static func storable(_ text: String) -> String {
         guard text.utf8.contains(0) else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")
+    }
+
+    /// `text` with the ASCII letters upper-cased and everything else as it is (as SQLite's `upper()`).
+    static func asciiUppercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
     }
 }

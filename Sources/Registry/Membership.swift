@@ -1,7 +1,5 @@
-import GRDB
-
 /// A role held in a body such as APCERT or FIRST.
-public enum MembershipRole: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+public enum MembershipRole: String, Sendable, Codable, CaseIterable {
     case full
     case general
     case liaison
@@ -10,7 +8,7 @@ public enum MembershipRole: String, Sendable, Codable, CaseIterable, DatabaseVal
 }
 
 /// A row of `membership`: an organisation's role in a body from `since` until (not including) `until`.
-public struct Membership: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+public struct Membership: Sendable, Equatable, Codable {
     public static let databaseTableName = "membership"
 
     public var id: Int64?
@@ -34,9 +32,5 @@ public struct Membership: Sendable, Equatable, Codable, FetchableRecord, Mutable
     /// Whether the membership holds on `date`: begun on or before it, not yet ended.
     public func holds(on date: CalendarDate) -> Bool {
         (since.map { $0 <= date } ?? true) && (until.map { date < $0 } ?? true)
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A row of `key`: a contact's public key from `Directory/keys/<FINGERPRINT>.asc`.
-public struct PublicKey: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct PublicKey: Sendable, Equatable, Codable {
     public static let databaseTableName = "key"
 
     /// Upper-case hex.

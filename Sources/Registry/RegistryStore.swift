@@ -139,8 +139,20 @@ public final class RegistryStore: Sendable {
         try RegistryStore(writer: DatabaseQueue())
     }
 
-    /// Read-only queries over this store.
-    public var queries: RegistryQueries { RegistryQueries(writer) }
+    /// A store over a connection the caller opened and keeps (the benchmarks trace its statements); its schema is
+    /// brought up to date.
+    @_spi(Benchmarks) public static func opened(with writer: any DatabaseWriter) throws -> RegistryStore {
+        try RegistryStore(writer: writer)
+    }
+
+    /// The directory: organisations, contacts, keys, memberships and agreements (`directory sync`, `org`, `key`).
+    public var directory: any DirectoryStoring { DirectoryStore(engine: engine) }
+
+    /// Received mail: storing, applying, the review list (`ingest`, `inbox`).
+    public var inbound: any InboundStoring { InboundStore(engine: engine) }
+
+    /// The reports' figures (`report quarter`, `report unreachable`).
+    public var reports: any ReportStoring { ReportStore(engine: engine) }
 
     /// The outbox: queueing, claiming, recording, holding, listing and voiding messages.
     public var outbox: any OutboxStoring {

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Indexes that keep the quarterly report fast on a large registry.
 ///
 /// They are the registry's migration `v2-report-indexes`; the benchmark drops and re-creates them to show what
@@ -13,17 +11,17 @@ public enum ReportIndexes {
         statements.compactMap { $0.split(whereSeparator: \.isWhitespace).dropFirst(5).first.map(String.init) }
     }
 
-    /// Adds the indexes to `writer`'s database.
-    public static func create(in writer: any DatabaseWriter) throws {
-        try writer.write { db in
-            for statement in statements { try db.execute(sql: statement) }
+    /// Adds the indexes to `store`'s database.
+    public static func create(in store: RegistryStore) throws {
+        try store.engine.write { session in
+            for statement in statements { try session.execute(statement, []) }
         }
     }
 
-    /// Removes the indexes from `writer`'s database (to measure what they are worth).
-    public static func drop(in writer: any DatabaseWriter) throws {
-        try writer.write { db in
-            for name in names { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
+    /// Removes the indexes from `store`'s database (to measure what they are worth).
+    public static func drop(in store: RegistryStore) throws {
+        try store.engine.write { session in
+            for name in names { try session.execute("DROP INDEX IF EXISTS \(name)", []) }
         }
     }
 }

@@ -20,23 +20,27 @@ public struct ReportPeriod: Sendable, Hashable {
     }
 }
 
-/// A registry that answers the report's questions over one consistent view of its tables.
-///
-/// The SQLite registry implements it (``RegistryStore/reports``); another backend (PostgreSQL, for a team sharing
-/// one registry) implements the same two protocols, and `Reports` works unchanged.
+/// The registry's answers to the reports (`store.reports`): the quarter's figures over one consistent view of its
+/// tables, the event log's integrity, and the developers that could not be reached. The same on SQLite and
+/// PostgreSQL: the SQL is shared, and what only one engine computes (days between instants, where an event's own
+/// date falls) is computed in Swift, so the same history gives the same report, byte for byte.
 ///
 /// ```swift
 /// let sent = try store.reports.read { queries in try queries.sentNotifications(in: period) }
+/// let unreachable = try store.reports.unreachableOrganizations()
 /// ```
-public protocol ReportSource: Sendable {
+public protocol ReportStoring: Sendable {
     /// Runs `body` over one read transaction (one snapshot), so every figure agrees with the others; errors thrown
-    /// by the backend or by `body` are passed on.
+    /// by the store or by `body` are passed on.
     func read<T>(_ body: (any ReportQueries) throws -> T) throws -> T
     /// Recomputes the event log's hash chain (see `EventLog.verify`); the report says whether it is intact.
     func verifyEventLog() throws -> EventLogVerification
+    /// Organisations with a participant currently marked unreachable (a response clears the mark; the event log
+    /// keeps it), ordered by id, each with its cases (by first notification, then id) and the addresses tried.
+    func unreachableOrganizations() throws -> [UnreachableOrganization]
 }
 
-/// The report's read queries, each for a period; valid only inside ``ReportSource/read(_:)``.
+/// The report's read queries, each for a period; valid only inside ``ReportStoring/read(_:)``.
 ///
 /// Instants are compared as half-open ranges `[start, end)`; days (`YYYY-MM-DD`) as closed ranges.
 public protocol ReportQueries {

@@ -53,7 +53,7 @@ public enum EventLogRecount {
 
     /// Recounts the quarter `quarter`, bounded in `timeZone`, from the events in `source`.
     /// Throws ``ReportError/database`` when the registry cannot be read.
-    public static func recount(_ source: any ReportSource, quarter: Quarter, timeZone: TimeZone) throws -> EventRecount {
+    public static func recount(_ source: any ReportStoring, quarter: Quarter, timeZone: TimeZone) throws -> EventRecount {
         do {
             return try source.read { queries in try recount(queries, ReportWindow(quarter, timeZone)) }
         } catch {

@@ -17,7 +17,7 @@ public struct LogIntegrity: Sendable, Hashable {
 
     /// Verifies the event log of `source`: intact with the events checked, or broken with the events in the log.
     /// Throws ``ReportError/database`` when the registry cannot be read.
-    public static func verify(_ source: any ReportSource) throws -> LogIntegrity {
+    public static func verify(_ source: any ReportStoring) throws -> LogIntegrity {
         do {
             switch try source.verifyEventLog() {
             case .intact(let count): return LogIntegrity(intact: true, eventCount: count)

@@ -14,7 +14,7 @@ public enum QuarterReportBuilder {
     /// `defaultTLP` (the workspace's `cases.tlp`) stands for the level of a case opened before levels were kept.
     /// Everything is read in one snapshot of `source`, so the figures are consistent with each other.
     /// Throws ``ReportError/database`` when the registry cannot be read.
-    public static func build(_ source: any ReportSource, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
+    public static func build(_ source: any ReportStoring, quarter: Quarter, timeZone: TimeZone, compareTo: Quarter? = nil,
                              logIntegrity: LogIntegrity? = nil, defaultTLP: TrafficLightProtocol = .defaultLevel,
                              now: Date = Date()) throws -> QuarterReport {
         do {

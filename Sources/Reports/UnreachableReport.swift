@@ -5,7 +5,7 @@ import Registry
 /// one case, with the cases, first notification, attempts, last attempt and the addresses tried.
 ///
 /// ```swift
-/// let list = try store.unreachable.organizations()
+/// let list = try store.reports.unreachableOrganizations()
 /// print(UnreachableReport.render(list, format: .csv, language: .ja, timeZone: TimeZone(identifier: "Asia/Tokyo")!))
 /// ```
 public enum UnreachableReport {

@@ -115,12 +115,12 @@ struct DirectoryCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             try CommandSupport.reportingErrors {
-                let queries = RegistryQueries(store: store)
-                let definitions = try queries.definitions()
+                let directory = store.directory
+                let definitions = try directory.definitions()
                 let outputURL = output.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) }
                 if format == .yaml, let outputURL {
                     let fingerprints = Set(definitions.flatMap { $0.contacts.compactMap(\.pgp) })
-                    let keys = try queries.keys(fingerprints.sorted())
+                    let keys = try directory.keys(fingerprints.sorted())
                     let written = try DirectoryExport.writeDirectory(definitions, keys: keys, to: outputURL)
                     print("Wrote \(definitions.count) organisation files and \(keys.count) key files to \(outputURL.path) (\(written.count) files).")
                     return

@@ -29,7 +29,7 @@ struct InboxCommand: ParsableCommand {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
                 let (unmatched, review) = (self.unmatched, self.review)
-                let entries = try env.store.inbound.read { try $0.entries(unmatchedOnly: unmatched, reviewOnly: review) }
+                let entries = try env.store.inbound.entries(unmatchedOnly: unmatched, reviewOnly: review)
                 if format == .json { try CommandSupport.printJSON(entries); return }
                 let dates = env.dates
                 let rows: [[String]] = entries.map { entry in

@@ -31,10 +31,10 @@ struct KeyCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             let dates = try options.dates(of: workspace)
-            let queries = RegistryQueries(store: store)
+            let directory = store.directory
             let (problems, total) = try CommandSupport.reportingErrors {
-                (try queries.contactsWithKeyProblems(within: within, includeKeyless: includeKeyless),
-                 try queries.organizations(filter: OrganizationFilter(includeRetired: true)).count)
+                (try directory.contactsWithKeyProblems(within: within, includeKeyless: includeKeyless),
+                 try directory.organizations(filter: OrganizationFilter(includeRetired: true)).count)
             }
             if total == 0 {
                 try CommandSupport.fail("The registry is empty: run `liaison directory sync` first.")

@@ -60,7 +60,7 @@ struct OrgCommand: ParsableCommand {
             // Memberships are judged on today as the workspace's calendar has it.
             filter.date = try options.dates(of: workspace).day(of: Date())
             let store = try options.openStore(of: workspace)
-            let organizations = try CommandSupport.reportingErrors { try RegistryQueries(store: store).organizations(filter: filter) }
+            let organizations = try CommandSupport.reportingErrors { try store.directory.organizations(filter: filter) }
             switch format {
             case .json:
                 try CommandSupport.printJSON(organizations.map(OrganizationSummary.init))
@@ -110,9 +110,9 @@ struct OrgCommand: ParsableCommand {
             let workspace = try options.locate()
             let store = try options.openStore(of: workspace)
             let dates = try options.dates(of: workspace)
-            let queries = RegistryQueries(store: store)
-            guard let details = try CommandSupport.reportingErrors({ try queries.organization(id: id) }) else {
-                let known = try CommandSupport.reportingErrors { try queries.organizations().map(\.id) }
+            let directory = store.directory
+            guard let details = try CommandSupport.reportingErrors({ try directory.organization(id: id) }) else {
+                let known = try CommandSupport.reportingErrors { try directory.organizations().map(\.id) }
                 try CommandSupport.fail("No organisation has the id \"\(id)\"\(NearestName.suggestion(for: id, in: known)); see `liaison org list`.")
             }
             let history = try CommandSupport.reportingErrors { try store.cases.history(organizationId: id) }

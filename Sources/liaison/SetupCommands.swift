@@ -93,7 +93,7 @@ struct DoctorCommand: ParsableCommand {
         // Sender organisation: in Directory/ and synced into the registry.
         if let id = configuration.sender.organization {
             let file = workspace.organizationsURL.appendingPathComponent("\(id).yaml")
-            let synced = (try? workspace.openStore()).flatMap { try? $0.queries.organization(id: id) } != nil
+            let synced = (try? workspace.openStore()).flatMap { try? $0.directory.organization(id: id) } != nil
             if !FileManager.default.fileExists(atPath: file.path) {
                 report(false, "sender organisation: no \(workspace.relativePath(of: file)); describe the CSIRT there, then run `liaison directory sync`")
             } else if !synced {

@@ -24,7 +24,7 @@ extension ReportCommand {
                 let workspace = try workspace.locate()
                 let configuration = try workspace.configuration
                 let store = try workspace.openStore()
-                let list = try store.unreachable.organizations()
+                let list = try store.reports.unreachableOrganizations()
                 let text = UnreachableReport.render(list, format: format, language: lang, timeZone: configuration.workspaceTimeZone)
                 if let output {
                     do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {

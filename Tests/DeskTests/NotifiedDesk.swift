@@ -123,7 +123,7 @@ final class NotifiedDesk {
             """.replacingOccurrences(of: "\n", with: "\r\n")
         try liaison(["ingest", "-"], input: Data(message.utf8))
         let store = try fixture.store()
-        guard let entry = try store.inbound.read({ try $0.entry("\(id)@\(org).example") }) else {
+        guard let entry = try store.inbound.entry("\(id)@\(org).example") else {
             throw DeskSetupFailed("reply \(id) was not stored")
         }
         return entry.id

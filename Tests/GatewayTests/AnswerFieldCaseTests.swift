@@ -25,7 +25,7 @@ import TestSupport
     }
 
     func review(_ n: Notified, _ messageId: String) throws -> String? {
-        try n.f.store.inbound.read { try $0.entries(unmatchedOnly: false, reviewOnly: true) }
+        try n.f.store.inbound.entries(unmatchedOnly: false, reviewOnly: true)
             .first { $0.messageId == messageId }?.reviewReason
     }
 
@@ -107,7 +107,7 @@ import TestSupport
             #expect(try n.f.participant(Self.caseId, org).statement == text, "\(org): its words are kept")
         }
         // A person reads it and sets the status in one step; the review closes.
-        let stored = try n.f.store.inbound.read { try $0.entries(unmatchedOnly: false, reviewOnly: true) }
+        let stored = try n.f.store.inbound.entries(unmatchedOnly: false, reviewOnly: true)
         let aozora = try #require(stored.first { $0.organizationId == "aozora-systems" })
         let (outcome, changed) = try n.f.ingester.assign(String(aozora.id), caseId: Self.caseId, organizationId: "aozora-systems",
                                                          response: .notAffected)

@@ -141,7 +141,7 @@ import TestSupport
         f.clock.advance(days: 30)
         #expect(try ladder().isEmpty, "an unreachable participant gets no more mail")
 
-        let listed = try UnreachableQueries(f.writer).organizations()
+        let listed = try f.store.reports.unreachableOrganizations()
         #expect(listed.map(\.organizationId) == ["nihon-soft"])
         let entry = try #require(listed.first?.cases.first)
         #expect(entry.caseId == Self.caseId && entry.attempts == 4)
@@ -150,7 +150,7 @@ import TestSupport
 
         try f.caseBook.setResponse(caseId: Self.caseId, organizationId: "nihon-soft", response: .investigating)
         #expect(try f.participant(Self.caseId, "nihon-soft").unreachableAt == nil)
-        #expect(try UnreachableQueries(f.writer).organizations().isEmpty, "a late reply takes it off the list")
+        #expect(try f.store.reports.unreachableOrganizations().isEmpty, "a late reply takes it off the list")
         let history = try f.store.events.events(objectType: "participant", objectId: "\(Self.caseId)|nihon-soft")
         #expect(history.map(\.action).filter { ["participant.escalated", "participant.unreachable", "participant.reachable"].contains($0) }
                 == ["participant.escalated", "participant.unreachable", "participant.reachable"])

@@ -558,7 +558,7 @@ import TestSupport
             """)
         #expect(outcome.signature == .bad && outcome.disposition == .review)
         #expect(try n.response("kasumi-mail") == .none)
-        let queue = try InboundStore(writer: n.f.writer).read { try $0.entries(unmatchedOnly: false, reviewOnly: true) }
+        let queue = try n.f.store.inbound.entries(unmatchedOnly: false, reviewOnly: true)
         #expect(queue.map(\.messageId) == ["bad-1@kasumi-mail.example"])
         #expect(try n.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kasumi-mail" }?.verifiedReply == false)
     }

@@ -139,9 +139,9 @@ import TestSupport
         #expect(outcomes[1].source == "replies#2" && outcomes[1].effects.first?.contains("disk holding the registry database is full") == true,
                 "\(outcomes[1].effects)")
         #expect(try f.participant(Self.caseId, "keyed").response == .affected, "the failed reply's statement was not applied")
-        let stored = try InboundStore(writer: f.writer).read { try $0.entries(unmatchedOnly: false, reviewOnly: false) }
+        let stored = try f.store.inbound.entries(unmatchedOnly: false, reviewOnly: false)
         #expect(Set(stored.map(\.messageId)) == ["first@keyed.example", "third@keyed.example", outcomes[2].messageId])
-        #expect(try InboundStore(writer: f.writer).read { try $0.bytes(id: stored.first { $0.messageId == outcomes[2].messageId }!.id) } == batch[2].bytes)
+        #expect(try f.store.inbound.read { try $0.bytes(id: stored.first { $0.messageId == outcomes[2].messageId }!.id) } == batch[2].bytes)
         let summary = IngestSummary(outcomes)
         #expect(summary.line == "read 4: 2 matched, 0 automatic, 0 bounces, 1 unmatched, 1 failed; 1 listed for review (liaison inbox --review)")
     }

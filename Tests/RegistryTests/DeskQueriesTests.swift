@@ -78,7 +78,7 @@ import TestSupport
             try session.execute("UPDATE contact SET pgp = 'AAAA' WHERE organizationId = 'aozora'")
             try session.execute("UPDATE contact SET pgp = 'BBBB' WHERE organizationId = 'hoshi'")
         }
-        let overview = Dictionary(uniqueKeysWithValues: try store.queries.directoryOverview(expiringWithin: 30, now: now)
+        let overview = Dictionary(uniqueKeysWithValues: try store.directory.overview(expiringWithin: 30, now: now)
             .map { ($0.organization.id, $0) })
         #expect(overview.keys.sorted() == ["aozora", "hoshi", "kumo"])
         #expect(overview["aozora"]?.expiringKeys == 1 && overview["aozora"]?.usableKeys == 0)

@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 
@@ -40,7 +39,7 @@ import TestSupport
         }
 
         func events() throws -> [Event] {
-            try store.writer.read { try Event.fetchAll($0, sql: "SELECT * FROM event ORDER BY id") }
+            try store.engine.read { try $0.records(Event.self, "SELECT * FROM event ORDER BY id") }
         }
     }
 
@@ -67,7 +66,7 @@ import TestSupport
         let planned = try fixture.sync(dryRun: true)
         #expect(!planned.applied)
         #expect(planned.changes.count == 7)
-        #expect(try fixture.store.writer.read { try Organization.fetchCount($0) } == 0)
+        #expect(try fixture.store.directory.organizations(filter: OrganizationFilter(includeRetired: true)).isEmpty)
         #expect(try fixture.events().isEmpty)
     }
 
@@ -115,7 +114,7 @@ import TestSupport
         #expect(result.changes.map(\.eventAction).sorted() == ["contact.added", "contact.changed", "contact.removed"])
         let removed = try #require(result.changes.first { $0.action == .removed })
         #expect(removed.objectId == "cert@krcert.example")
-        let contact = try fixture.store.writer.read { try Contact.fetchOne($0, sql: "SELECT * FROM contact WHERE email = ?", arguments: ["cert@krcert.example"]) }
+        let contact = try fixture.store.directory.contact(email: "cert@krcert.example")
         #expect(contact?.active == false)
     }
 
@@ -129,12 +128,12 @@ import TestSupport
         #expect(retired.objectId == "kumo")
         #expect(result.changes.contains { $0.action == .removed && $0.objectId == "psirt@kumo.example" })
 
-        let organization = try #require(try fixture.store.queries.organization(id: "kumo")).organization
+        let organization = try #require(try fixture.store.directory.organization(id: "kumo")).organization
         let today = CalendarDate(Date(), in: TimeZone(identifier: "UTC")!)
         #expect(organization.status == .retired)
         #expect(organization.statusDate == today)
-        let history = try fixture.store.writer.read {
-            try Event.fetchAll($0, sql: "SELECT * FROM event WHERE objectId = 'kumo' ORDER BY id")
+        let history = try fixture.store.engine.read {
+            try $0.records(Event.self, "SELECT * FROM event WHERE objectId = 'kumo' ORDER BY id")
         }
         #expect(history.map(\.action) == ["organization.added", "organization.retired"])
         #expect(try fixture.sync().changes.isEmpty)
@@ -143,21 +142,21 @@ import TestSupport
         try fixture.temp.writeOrganization("kumo", TemporaryWorkspace.organizationYAML(id: "kumo", technologies: ["dns"]))
         let back = try fixture.sync()
         #expect(back.changes.map(\.eventAction) == ["organization.changed", "contact.changed"])
-        #expect(try fixture.store.queries.organization(id: "kumo")?.organization.status == .active)
+        #expect(try fixture.store.directory.organization(id: "kumo")?.organization.status == .active)
     }
 
     @Test func anyErrorLeavesTheDatabaseAsItWas() throws {
         let fixture = try Fixture()
         defer { fixture.temp.remove() }
         _ = try fixture.sync()
-        let before = try fixture.store.queries.definitions()
+        let before = try fixture.store.directory.definitions()
         try fixture.temp.writeOrganization("kumo", TemporaryWorkspace.organizationYAML(id: "kumo", name: "Renamed", technologies: ["dns"]))
         try fixture.temp.writeOrganization("broken", TemporaryWorkspace.organizationYAML(id: "broken", country: "ZZ"))
         let result = try fixture.sync()
         #expect(!result.applied)
         #expect(result.errorCount == 1)
         #expect(result.changes.isEmpty)
-        #expect(try fixture.store.queries.definitions() == before)
+        #expect(try fixture.store.directory.definitions() == before)
     }
 
     @Test func keysAreImportedIntoTheWorkspaceGnuPGHome() throws {
@@ -168,7 +167,7 @@ import TestSupport
         #expect(result.gnupgHome == fixture.temp.gnupgHome.path)
         let present = try OpenPGPKeyImporter().fingerprints(inHome: fixture.temp.gnupgHome.path)
         #expect(present == [SharedKeys.good.fingerprint])
-        let key = try #require(try fixture.store.queries.keys([SharedKeys.good.fingerprint]).first)
+        let key = try #require(try fixture.store.directory.keys([SharedKeys.good.fingerprint]).first)
         #expect(key.userIds == ["PSIRT <psirt@good.example>"])
         #expect(key.algorithm == "ed25519")
         #expect(key.expiresAt == nil)
@@ -205,8 +204,8 @@ import TestSupport
 
             """)
         _ = try fixture.sync()
-        let definitions = try fixture.store.queries.definitions()
-        let keys = try fixture.store.queries.keys([SharedKeys.good.fingerprint])
+        let definitions = try fixture.store.directory.definitions()
+        let keys = try fixture.store.directory.keys([SharedKeys.good.fingerprint])
 
         let exported = try TemporaryWorkspace()
         defer { exported.remove() }

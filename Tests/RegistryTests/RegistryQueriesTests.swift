@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Registry
 import Testing
 import TestSupport
@@ -53,7 +52,7 @@ import TestSupport
     @Test func organizationsAreFilteredByEveryGivenCriterion() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        let queries = store.queries
+        let queries = store.directory
         #expect(ids(try queries.organizations()).count == 10)
         #expect(ids(try queries.organizations(filter: .init(kind: .nationalCSIRT))) == ["bkis", "jpcert-cc", "krcert-cc", "mycert", "oldcert"])
         #expect(ids(try queries.organizations(filter: .init(country: "jp"))) == ["aozora", "hoshi", "jpcert-cc", "kumo", "tsubame"])
@@ -71,14 +70,14 @@ import TestSupport
         defer { temp.remove() }
         try temp.removeOrganization("hoshi")
         _ = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
-        #expect(!ids(try store.queries.organizations(filter: .init(technologies: ["tls"]))).contains("hoshi"))
-        #expect(ids(try store.queries.organizations(filter: .init(technologies: ["tls"], includeRetired: true))).contains("hoshi"))
+        #expect(!ids(try store.directory.organizations(filter: .init(technologies: ["tls"]))).contains("hoshi"))
+        #expect(ids(try store.directory.organizations(filter: .init(technologies: ["tls"], includeRetired: true))).contains("hoshi"))
     }
 
     @Test func quarterEndCountsAreAnsweredFromTheStore() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        let queries = store.queries
+        let queries = store.directory
         let q3End = try #require(CalendarDate("2007-09-30"))
         // kumo ended on 2007-09-01; hoshi signed after the quarter; tsubame signed on its last day.
         #expect(ids(try queries.registeredDevelopers(on: q3End)) == ["aozora", "foreign", "tsubame"])
@@ -107,11 +106,11 @@ import TestSupport
         let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
         _ = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
 
-        let within30 = try store.queries.contactsWithKeyProblems(within: 30)
+        let within30 = try store.directory.contactsWithKeyProblems(within: 30)
         #expect(within30.map(\.organizationId) == ["old", "revoked", "soon"])
         #expect(within30.map(\.problem) == [.expired, .revoked, .expiring])
-        #expect(try store.queries.contactsWithKeyProblems(within: 5).map(\.organizationId) == ["old", "revoked"])
-        let withKeyless = try store.queries.contactsWithKeyProblems(within: 5, includeKeyless: true)
+        #expect(try store.directory.contactsWithKeyProblems(within: 5).map(\.organizationId) == ["old", "revoked"])
+        let withKeyless = try store.directory.contactsWithKeyProblems(within: 5, includeKeyless: true)
         #expect(withKeyless.first { $0.organizationId == "keyless" }?.problem == .missing)
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import Testing
 
 /// The report's range queries stay on the `v2-report-indexes` indexes: on a registry of a million messages a
-/// query that falls back to a table scan makes `report quarter` many times slower.
+/// query that falls back to a table scan makes `report quarter` many times slower. SQLite's own query plans, read
+/// through GRDB's statement trace.
 @Suite struct ReportQueriesPlanTests {
     /// The statements run, as SQLite expanded them with their arguments.
     private final class StatementLog {
@@ -26,7 +27,7 @@ import Testing
 
         func plan(_ query: (any ReportQueries) throws -> Void) throws -> String {
             log.statements.removeAll()
-            try SQLiteReportSource(queue).read { try query($0) }
+            try ReportStore(engine: SQLiteEngine(writer: queue)).read { try query($0) }
             let statements = log.statements.filter { !$0.hasPrefix("BEGIN") && !$0.hasPrefix("COMMIT") }
             return try queue.read { db in
                 try statements.flatMap { sql in

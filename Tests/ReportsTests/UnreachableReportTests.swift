@@ -60,7 +60,7 @@ import TestSupport
     @Test func listsEachUnreachableOrganisationWithItsCasesAndWhyItFailed() throws {
         let database = try Self.database()
         defer { database.remove() }
-        let list = try UnreachableQueries(database.queue).organizations()
+        let list = try database.reports.unreachableOrganizations()
         #expect(list.map(\.organizationId) == ["hikari", "kumo"], "yuki was never marked unreachable")
         #expect(list[0].cases.map(\.attempts) == [2])
         #expect(list[0].cases[0].addresses.map { [$0.email, $0.reason, $0.detail ?? "-"] } == [["psirt@hikari.example", "bounce", "550 5.1.1 User unknown"]])
@@ -102,7 +102,7 @@ import TestSupport
         defer { database.remove() }
         let folder = database.directory
         let page = folder.appendingPathComponent("unreachable-\(language).html")
-        let html = UnreachableReport.render(try UnreachableQueries(database.queue).organizations(), format: .html, language: language,
+        let html = UnreachableReport.render(try database.reports.unreachableOrganizations(), format: .html, language: language,
                                             timeZone: Self.tokyo)
         try html.write(to: page, atomically: true, encoding: .utf8)
         let dom = try HTMLInBrowserTests.chromium(["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString],

@@ -8,7 +8,10 @@ import Registry
 /// Quarter 2007Q3 in Asia/Tokyo runs from 2007-06-30T15:00Z to 2007-09-30T15:00Z; in UTC from 2007-07-01T00:00Z to
 /// 2007-10-01T00:00Z, so rows placed between those instants land in different quarters by time zone.
 public final class ReportFixtureDatabase: Sendable {
+    /// The fixture's own connection, writing rows with plain SQL as any writer following the schema would.
     public let queue: DatabaseQueue
+    /// The registry the reports read.
+    public let store: RegistryStore
     public let directory: URL
 
     /// An empty registry (schema only) in a fresh temporary folder.
@@ -16,12 +19,13 @@ public final class ReportFixtureDatabase: Sendable {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("liaison-reports-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        queue = try DatabaseQueue(path: directory.appendingPathComponent("registry.sqlite").path)
-        try Schema.migrator.migrate(queue)
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        store = try RegistryStore(path: path)
+        queue = try DatabaseQueue(path: path)
     }
 
     /// The report's queries over this registry.
-    public var reports: any ReportSource { SQLiteReportSource(queue) }
+    public var reports: any ReportStoring { store.reports }
 
     /// Runs `sql` in a transaction: a test edits the tables behind the event log's back.
     public func execute(_ sql: String) throws {

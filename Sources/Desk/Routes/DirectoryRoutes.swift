@@ -65,7 +65,7 @@ struct DirectoryPage: DeskPage {
     init(services: WorkspaceServices, context: DeskRequestContext) throws {
         title = context.labels["directory_title"] ?? "Directory"
         let dates = services.dates
-        organizations = try services.store.queries.directoryOverview(expiringWithin: DirectoryRoutes.expiryWarningDays).map { item in
+        organizations = try services.store.directory.overview(expiringWithin: DirectoryRoutes.expiryWarningDays).map { item in
             let organization = item.organization
             return Row(id: organization.id, href: "/directory/" + DeskPaths.segment(organization.id), name: organization.name,
                        localName: organization.localName, kind: organization.kind.rawValue, country: organization.country,
@@ -172,7 +172,7 @@ struct OrganizationPage: DeskPage {
 
     init(services: WorkspaceServices, context: DeskRequestContext, id: String) throws {
         let labels = context.labels
-        guard let details = try services.store.queries.organization(id: id) else {
+        guard let details = try services.store.directory.organization(id: id) else {
             throw HTTPError(.notFound, message: "no organisation \(id)")
         }
         let dates = services.dates

@@ -155,7 +155,7 @@ struct InboxPage: DeskPage {
         title = labels["inbox_title"] ?? "Inbox"
         self.everything = everything
         let red = try RedCases(services: services, context: context)
-        let entries = try services.store.inbound.read { try $0.entries(unmatchedOnly: false, reviewOnly: !everything) }
+        let entries = try services.store.inbound.entries(unmatchedOnly: false, reviewOnly: !everything)
         let dates = services.dates
         messages = entries.map { entry in
             let reason = InboxReason(entry)
