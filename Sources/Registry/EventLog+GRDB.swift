@@ -48,14 +48,3 @@ extension OutboxVoiding {
 
 // Read through GRDB by the case export until it reads through the session.
 extension Event: FetchableRecord, TableRecord {}
-
-extension SQLSession {
-    /// The GRDB connection of a SQLite session, for calling the case stores' operations that still take one.
-    /// Throws `StoreError.invalidArgument` on PostgreSQL, where they do not run yet.
-    func sqliteConnection() throws -> Database {
-        guard let session = self as? SQLiteSession else {
-            throw StoreError.invalidArgument("This operation is not available on PostgreSQL yet.")
-        }
-        return session.db
-    }
-}

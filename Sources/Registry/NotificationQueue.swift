@@ -136,7 +136,7 @@ extension OutboxStore {
     public func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool] {
         try engine.write { session in
             try steps.map { step in
-                let now = try CaseLifecycleStore.waitingParticipant(session, caseId: step.seen.caseId,
+                let now = try CaseStore.waitingParticipant(session, caseId: step.seen.caseId,
                                                                     organizationId: step.seen.organizationId)
                 guard now == step.seen else { return false }
                 try Self.store(session, step.messages, refuseRepeats: false, actor: actor)

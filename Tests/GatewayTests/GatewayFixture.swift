@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import SMTP
 import Synchronization
 import TestSupport
@@ -128,7 +128,7 @@ final class GatewayFixture {
     }
 
     func notifications() throws -> [NotificationRecord] {
-        try writer.read { db in try NotificationRecord.order(Column("id")).fetchAll(db) }
+        try store.engine.read { try $0.records(NotificationRecord.self, "SELECT * FROM notification ORDER BY id") }
     }
 
     func bounceCount(_ email: String) throws -> Int {
