@@ -45,20 +45,21 @@ extension CaseStore {
             WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try received.next() {
-            activity[row[0], default: ParticipantActivity()].lastIn = row[1]
+            activity[row[0], default: ParticipantActivity()].lastIn = (row[1] as StoredInstant?)?.date
         }
         let sent = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT organizationId, MAX(sentAt) FROM notification INDEXED BY notification_case
             WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
             """), arguments: [caseId])
         while let row = try sent.next() {
-            activity[row[0], default: ParticipantActivity()].lastOut = row[1]
+            activity[row[0], default: ParticipantActivity()].lastOut = (row[1] as StoredInstant?)?.date
         }
         // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
-        // response event of each (bare columns come from the MAX row), in the index's order: no sort.
+        // response event of each (bare columns come from the MAX row), from the index of response events alone
+        // (`v14-desk-matrix-index`), in its order: no sort, and no other event of the participants visited.
         let responses = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT objectId, actor, json_extract(data, '$.source'), MAX(id) FROM event
-            WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
+            SELECT objectId, actor, json_extract(data, '$.source'), MAX(id) FROM event INDEXED BY event_participant_response
+            WHERE objectType = 'participant' AND action = 'participant.response' AND objectId >= ? AND objectId < ?
             GROUP BY objectId
             """), arguments: [caseId + "|", caseId + "}"])
         while let row = try responses.next() {
@@ -88,30 +89,94 @@ extension CaseStore {
             ORDER BY id DESC
             """), arguments: [caseId, caseId + "|", caseId + "}", limit])
         while let row = try rows.next() {
-            entries.append(CaseTimelineEntry(id: row[0], at: row[1], actor: row[2], action: row[3], objectId: row[4], data: row[5]))
+            let at: StoredInstant = row[1]
+            entries.append(CaseTimelineEntry(id: row[0], at: at.date, actor: row[2], action: row[3], objectId: row[4], data: row[5]))
         }
         return entries
     }
 }
 
-/// What the desk's case page shows, read in one transaction (one consistent state of the store): the case and its
-/// participants (`CaseStore.show`), each participant's activity (`activity`) and the latest events (`timeline`).
+/// One organisation's row of the desk's vendor matrix: what the case page shows of the participant and nothing
+/// more (no timestamps it does not show, no message bytes).
+public struct MatrixParticipant: Sendable, Equatable {
+    public let organizationId: String
+    public let organizationName: String
+    public let delivery: Delivery
+    public let response: Response
+    /// The statement recorded with the response, as given.
+    public let statement: String?
+    /// When it was first notified; nil while it was not.
+    public let firstNotifiedAt: Date?
+    /// Reminders sent while no response came.
+    public let reminderCount: Int
+    /// The escalation went out (`escalatedAt` is set).
+    public let escalated: Bool
+    /// The reminder policy gave up on reaching it (`unreachableAt` is set).
+    public let unreachable: Bool
+    /// The current response was set by a reply signed for the case by a key of the organisation.
+    public let verifiedReply: Bool
+    /// Delivery reports that blame our message or domain, and the latest as it was listed for review.
+    public let ourDeliveryProblems: Int
+    public let ourDeliveryProblem: String?
+    /// The statements of named products that stand, by product name (the general one aside).
+    public let products: [ProductStatement]
+    /// Its addresses that bounced or were refused for good in the case's messages.
+    public let bouncedAddresses: [AddressTrouble]
+    /// Delivery problems of our own in the case's messages to it (refused by our relay, voided by a person).
+    public let ownProblems: [AddressTrouble]
+    /// Automatic replies it sent about the case, oldest first.
+    public let automaticReplies: [AutomaticReplyNote]
+    /// Its last message in and out, and the latest response's source and actor.
+    public let activity: ParticipantActivity
+}
+
+/// What the desk's case page shows, read in one transaction (one consistent state of the store): the case, one
+/// `MatrixParticipant` per organisation (sorted by id) and the latest events.
 public struct CaseMatrix: Sendable {
-    public let detail: CaseDetail
-    /// By organisation id.
-    public let activity: [String: ParticipantActivity]
+    public let record: CaseRecord
+    /// Sorted by organisation id.
+    public let participants: [MatrixParticipant]
     /// Newest first.
     public let timeline: [CaseTimelineEntry]
 }
 
 extension CaseStore {
-    /// The case page's data in one read: a fixed number of statements whatever the number of participants.
-    /// Days are counted up to `now`; at most `timelineLimit` events. Throws `StoreError.unknownCase`.
-    public func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix {
-        try writer.read { db in
-            CaseMatrix(detail: try Self.detail(db, caseId: caseId, now: now),
-                       activity: try Self.activity(db, caseId: caseId),
-                       timeline: try Self.timeline(db, caseId: caseId, limit: timelineLimit))
+    /// The case page's data in one read: a fixed number of statements whatever the number of participants, each
+    /// participant read by position with only the columns the matrix shows. At most `timelineLimit` events.
+    /// Throws `StoreError.unknownCase`.
+    public func matrix(caseId: String, timelineLimit: Int) throws -> CaseMatrix {
+        try writer.read { db in try Self.matrix(db, caseId: caseId, timelineLimit: timelineLimit) }
+    }
+
+    static func matrix(_ db: Database, caseId: String, timelineLimit: Int) throws -> CaseMatrix {
+        let record = try existingCase(db, caseId)
+        let facts = try ParticipantFacts.read(db, caseId: caseId, lastState: false)
+        let activity = try Self.activity(db, caseId: caseId)
+        var participants: [MatrixParticipant] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT p.organizationId, o.name, p.delivery, p.response, p.statement, p.firstNotifiedAt, p.reminderCount,
+                   p.escalatedAt IS NOT NULL, p.unreachableAt IS NOT NULL
+            FROM participant p JOIN organization o ON o.id = p.organizationId
+            WHERE p.caseId = ? ORDER BY p.organizationId
+            """), arguments: [caseId])
+        while let row = try rows.next() {
+            let organization: String = row[0]
+            let deliveryText: String = row[2], responseText: String = row[3]
+            guard let delivery = Delivery(rawValue: deliveryText), let response = Response(rawValue: responseText) else {
+                throw StoreError.invalidArgument("participant \(organization) of \(caseId): stored delivery \(deliveryText) or response \(responseText) is not one Liaison knows")
+            }
+            let notified: StoredInstant? = row[5]
+            let problems = facts.ourProblems[organization]
+            participants.append(MatrixParticipant(
+                organizationId: organization, organizationName: row[1], delivery: delivery, response: response,
+                statement: row[4], firstNotifiedAt: notified?.date, reminderCount: row[6], escalated: row[7], unreachable: row[8],
+                verifiedReply: facts.verifiedReply(organization, response: response),
+                ourDeliveryProblems: problems?.count ?? 0, ourDeliveryProblem: problems?.latest,
+                products: (facts.products[organization] ?? []).filter { !$0.product.isEmpty },
+                bouncedAddresses: facts.bounced[organization] ?? [], ownProblems: facts.own[organization] ?? [],
+                automaticReplies: facts.automatic[organization] ?? [], activity: activity[organization] ?? ParticipantActivity()))
         }
+        return CaseMatrix(record: record, participants: participants,
+                          timeline: try Self.timeline(db, caseId: caseId, limit: timelineLimit))
     }
 }

@@ -362,63 +362,7 @@ public struct CaseStore: Sendable {
     /// case of thousands of participants costs a handful of statements.
     static func detail(_ db: Database, caseId: String, now: Date) throws -> CaseDetail {
         let record = try existingCase(db, caseId)
-        // The state of the latest message to each organisation (SQLite takes bare columns from the MAX row).
-        var lastState: [String: String] = [:]
-        let stateRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, state, MAX(id) FROM notification INDEXED BY notification_case
-            WHERE caseId = ? GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try stateRows.next() {
-            lastState[row[0]] = row[1]
-        }
-        // The latest reply that set a response, and whether it was signed for the case by the organisation's key.
-        var latestApplied: [String: (response: String, verified: Bool)] = [:]
-        let appliedRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, appliedResponse, signature = 'verified' AND signedForCase, MAX(id) FROM inboundMessage
-            WHERE caseId = ? AND organizationId IS NOT NULL AND appliedResponse IS NOT NULL GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try appliedRows.next() {
-            latestApplied[row[0]] = (row[1], (row[2] as Bool?) ?? false)
-        }
-        // Delivery problems of our own: how many, and the latest as it was listed for review.
-        var ourProblems: [String: (count: Int, latest: String?)] = [:]
-        let problemRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, COUNT(*), reviewReason, MAX(id) FROM inboundMessage
-            WHERE caseId = ? AND organizationId IS NOT NULL AND kind = 'our-delivery-problem' GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try problemRows.next() {
-            ourProblems[row[0]] = (row[1], row[2])
-        }
-        var bounced: [String: [AddressTrouble]] = [:]
-        var own: [String: [AddressTrouble]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
-            FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
-            WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
-            ORDER BY n.id, r.email
-            """, arguments: [caseId]) {
-            let organization: String = row["organizationId"]
-            let code: Int? = row["smtpCode"]
-            let reply: String? = row["smtpReply"]
-            let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
-            if row["state"] as String == "voided" {
-                let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
-                if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
-            } else if row["relayRefused"] as Bool {
-                own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
-            } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
-                bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
-            }
-        }
-        var automatic: [String: [AutomaticReplyNote]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
-            WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
-            """, arguments: [caseId]) {
-            automatic[row["organizationId"], default: []].append(
-                AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
-        }
-        let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
+        let facts = try ParticipantFacts.read(db, caseId: caseId, lastState: true)
         var participants: [ParticipantStatus] = []
         // Rows read in place from the statement (a cursor copies none), columns by position.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -433,19 +377,19 @@ public struct CaseStore: Sendable {
                 let end = p.firstResponseAt ?? now
                 waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
             }
-            let applied = latestApplied[p.organizationId]
-            let problems = ourProblems[p.organizationId]
+            let problems = facts.ourProblems[p.organizationId]
+            let products = facts.products[p.organizationId]
             var status = ParticipantStatus(record: p, organizationName: row[13],
                                            daysWaiting: p.firstResponseAt == nil ? waiting : nil,
                                            daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                           lastMessageState: lastState[p.organizationId],
-                                           verifiedReply: applied.map { $0.verified && $0.response == p.response.rawValue } ?? false,
+                                           lastMessageState: facts.lastState[p.organizationId],
+                                           verifiedReply: facts.verifiedReply(p.organizationId, response: p.response),
                                            ourDeliveryProblems: problems?.count ?? 0, ourDeliveryProblem: problems?.latest,
-                                           products: (products[p.organizationId] ?? []).filter { !$0.product.isEmpty })
-            status.allProducts = products[p.organizationId]?.first { $0.product.isEmpty }
-            status.bouncedAddresses = bounced[p.organizationId] ?? []
-            status.ownProblems = own[p.organizationId] ?? []
-            status.automaticReplies = automatic[p.organizationId] ?? []
+                                           products: (products ?? []).filter { !$0.product.isEmpty })
+            status.allProducts = products?.first { $0.product.isEmpty }
+            status.bouncedAddresses = facts.bounced[p.organizationId] ?? []
+            status.ownProblems = facts.own[p.organizationId] ?? []
+            status.automaticReplies = facts.automatic[p.organizationId] ?? []
             participants.append(status)
         }
         return CaseDetail(record: record, participants: participants)

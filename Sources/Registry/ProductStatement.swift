@@ -150,9 +150,9 @@ enum ProductStatementSchema {
             FROM productStatement WHERE caseId = ? \(organizationId == nil ? "" : "AND organizationId = ?")
             ORDER BY statedAt, id
             """, arguments: StatementArguments([caseId] + (organizationId.map { [$0] } ?? [])))
-        return Dictionary(grouping: rows, by: \.organizationId).keys.sorted().flatMap { organization in
-            ProductStatement.current(of: rows.filter { $0.organizationId == organization })
-        }
+        // Grouped once (each group keeps the rows' order): a case of thousands of vendors is not filtered per vendor.
+        let byOrganization = Dictionary(grouping: rows, by: \.organizationId)
+        return byOrganization.keys.sorted().flatMap { ProductStatement.current(of: byOrganization[$0] ?? []) }
     }
 
     /// Stores statements of one participant with one event `participant.products`, and returns the response its

@@ -13,6 +13,8 @@ public final class RegistryStore: Sendable {
     public let writer: any DatabaseWriter
     /// Whether the database was opened read-only (its file or folder is not writable by this user).
     public let isReadOnly: Bool
+    /// Where `changeToken()` reads its number.
+    let changeWatch: ChangeWatch
 
     /// How to open a workspace's database.
     public struct Opening: Sendable {
@@ -47,6 +49,7 @@ public final class RegistryStore: Sendable {
         isReadOnly = readOnly
         if readOnly {
             writer = try Self.openReadOnly(path: path)
+            changeWatch = ChangeWatch(.readOnly(writer))
             let completed = try writer.read { try Schema.migrator.hasCompletedMigrations($0) }
             if !completed {
                 throw RegistryError.database("The registry database \(path) is read-only and was made by an older Liaison: it needs an upgrade that only a writable copy can get (run any command on the original).")
@@ -71,6 +74,7 @@ public final class RegistryStore: Sendable {
             try Schema.migrator.migrate(opened)
         }
         writer = opened
+        changeWatch = ChangeWatch(.file(path: path))
     }
 
     /// Whether opening a pool would have to wait: GRDB makes the WAL non-empty with a small write when it is
@@ -98,6 +102,7 @@ public final class RegistryStore: Sendable {
         try Schema.migrator.migrate(writer)
         self.writer = writer
         isReadOnly = false
+        changeWatch = ChangeWatch(.inMemory(writer))
     }
 
     /// A private in-memory database, for tests.
