@@ -73,8 +73,9 @@ enum DeskBenchmark {
         }
         if arguments.contains("--no-callgrind") { return }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/valgrind"),
-              FileManager.default.isExecutableFile(atPath: "/usr/bin/callgrind_control") else {
-            print("desk: callgrind: valgrind is not installed (apt-get install valgrind)")
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/callgrind_control"),
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/objcopy") else {
+            print("desk: callgrind: valgrind or objcopy is not installed (apt-get install valgrind binutils)")
             return
         }
         try callgrind(workspace: workspace.root, write: write)
@@ -136,9 +137,13 @@ enum DeskBenchmark {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-desk-callgrind-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Valgrind 3.19 cannot read the DWARF 5 of Swift's debug information: it runs a copy without it.
+        let stripped = folder.appendingPathComponent("liaison")
+        let strip = try runProcess("/usr/bin/objcopy", ["--strip-debug", try LiaisonExecutable.url().path, stripped.path])
+        guard strip.status == 0 else { throw DeskBenchmarkFailure("objcopy --strip-debug: \(strip.stderr)") }
         let server = try DeskServerProcess.start(workspace: workspace, timeout: 600, launcher: [
             "/usr/bin/valgrind", "--tool=callgrind", "--callgrind-out-file=\(folder.path)/callgrind.out.%p",
-        ])
+        ], executable: stripped)
         defer { server.stop(timeout: 60) }
         let client = DeskHTTPClient(base: server.baseURL)
         try client.login(name: "bench", password: password)

@@ -116,6 +116,21 @@ public struct ProductStatement: Codable, Hashable, Sendable, FetchableRecord, Pe
     }
 }
 
+extension ProductStatement {
+    /// A statement from a row of the columns `ProductStatementSchema.current` selects, in its order. Throws when a
+    /// stored status or source is not one Liaison knows.
+    init(statementRow row: Row) throws {
+        let statusText: String = row[4], sourceText: String = row[8]
+        guard let status = Status(rawValue: statusText), let source = Source(rawValue: sourceText) else {
+            throw StoreError.invalidArgument("product statement: stored status \(statusText) or source \(sourceText) is not one Liaison knows")
+        }
+        let stated: StoredInstant = row[10], recorded: StoredInstant = row[11]
+        self.init(caseId: row[0], organizationId: row[1], product: row[2], productId: row[3], status: status,
+                  justification: row[5], fixedVersion: row[6], detail: row[7], source: source, reference: row[9],
+                  statedAt: stated.date, recordedAt: recorded.date)
+    }
+}
+
 /// Migration `v10-product-statements`: the table of product statements, one row per statement read (a later
 /// statement about the same product is a new row; which stand is `ProductStatement.current(of:)`).
 enum ProductStatementSchema {
@@ -144,12 +159,17 @@ enum ProductStatementSchema {
     /// The statements that stand for each participant of a case (or one participant), in organisation then
     /// product order.
     static func current(_ db: Database, caseId: String, organizationId: String? = nil) throws -> [ProductStatement] {
-        let rows = try ProductStatement.fetchAll(db, sql: """
+        // Read by position, instants without a calendar: a case of thousands of vendors has thousands of statements.
+        var rows: [ProductStatement] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT caseId, organizationId, product, productId, status, justification, fixedVersion, detail, source, reference,
                    statedAt, recordedAt
             FROM productStatement WHERE caseId = ? \(organizationId == nil ? "" : "AND organizationId = ?")
             ORDER BY statedAt, id
-            """, arguments: StatementArguments([caseId] + (organizationId.map { [$0] } ?? [])))
+            """), arguments: StatementArguments([caseId] + (organizationId.map { [$0] } ?? [])))
+        while let row = try cursor.next() {
+            rows.append(try ProductStatement(statementRow: row))
+        }
         // Grouped once (each group keeps the rows' order): a case of thousands of vendors is not filtered per vendor.
         let byOrganization = Dictionary(grouping: rows, by: \.organizationId)
         return byOrganization.keys.sorted().flatMap { ProductStatement.current(of: byOrganization[$0] ?? []) }

@@ -85,6 +85,7 @@ import TestSupport
             #expect(!page.contains("<tr data-org="))
         }
         #expect(try audrey.get(Self.redPath).body.contains("id=\"red-hidden\""))
+        #expect(!(try audrey.get("/api" + Self.redPath).body.contains("\"acme\"")), "which vendors take part is not said either")
         // And the other way round: what was made for the auditor is not what the coordinator gets.
         let again = try alice.get(Self.redPath).body
         #expect(again.contains("Red kept secret") && again.contains("red statement of acme"))

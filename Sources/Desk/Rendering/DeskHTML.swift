@@ -14,14 +14,16 @@ import Registry
 /// // a page's htmlParts: ["matrix": html], written where its template says {{{html.matrix}}}
 /// ```
 public struct DeskHTML: Sendable {
-    private var bytes: [UInt8] = []
+    // A byte buffer: appending a run is a bounds check and a copy (an array's `append(contentsOf:)` costs several
+    // times that, and a matrix of 2,000 rows is some 150,000 runs).
+    private var bytes: ByteBuffer
 
     /// `capacity`: bytes reserved up front (a guess of the size, to grow the buffer rarely).
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) { bytes = ByteBufferAllocator().buffer(capacity: capacity) }
 
     /// Appends markup written in the source (a literal: never outside text).
     public mutating func raw(_ markup: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: markup.utf8Start, count: markup.utf8CodeUnitCount))
+        bytes.writeStaticString(markup)
     }
 
     /// Appends `text` escaped.
@@ -36,40 +38,44 @@ public struct DeskHTML: Sendable {
 
     /// Appends a number.
     public mutating func number(_ value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
+        bytes.writeString(String(value))
     }
 
     /// The HTML written so far.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(buffer: bytes) }
 
     /// Writes the HTML written so far at the end of `buffer`.
     public func write(into buffer: inout ByteBuffer) {
-        buffer.writeBytes(bytes)
+        buffer.writeImmutableBuffer(bytes)
     }
 
     /// The number of bytes written so far.
-    public var count: Int { bytes.count }
+    public var count: Int { bytes.readableBytes }
 
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#39;`: the desk's
     /// one escaping function for HTML written in Swift (the same five characters as Mustache's `{{x}}`),
     /// control and format characters shown as `\u{…}` first.
     public static func escape(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        escape(text, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var buffer = ByteBufferAllocator().buffer(capacity: text.utf8.count)
+        escape(text, into: &buffer)
+        return String(buffer: buffer)
     }
 
     /// Whether `text` has a byte that may start a character `VisibleText` shows (a control byte or any non-ASCII
-    /// byte): plain ASCII, the common case, skips the scalar check.
+    /// byte): plain ASCII, the common case, skips the scalar check. Reads the bytes in place when the string has
+    /// them contiguous (a native string always does).
     static func mayNeedVisible(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 >= 0x7F }
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte >= 0x7F { return true }
+            return false
+        }
+        return inPlace ?? text.utf8.contains { $0 < 0x20 || $0 >= 0x7F }
     }
 
     /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
     /// Control and format characters (a NUL, U+202E…) are first made visible as `\u{…}` (`VisibleText`, the command
     /// line's rule), line breaks and tabs kept: never sent raw, never reordering what is shown.
-    static func escape(_ text: String, into bytes: inout [UInt8]) {
+    static func escape(_ text: String, into bytes: inout ByteBuffer) {
         var text = mayNeedVisible(text) ? VisibleText.visible(text, keepingLineBreaks: true) : text
         text.withUTF8 { utf8 in
             var start = 0
@@ -86,11 +92,11 @@ public struct DeskHTML: Sendable {
                 case UInt8(ascii: "'"): replacement = "&#39;"
                 default: continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                bytes.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<index]))
+                bytes.writeStaticString(replacement)
                 start = index + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            bytes.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start...]))
         }
     }
 }

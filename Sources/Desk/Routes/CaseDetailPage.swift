@@ -130,10 +130,9 @@ struct CaseDetailPage: DeskPage {
         templates = Self.templateNames(services.workspace.templatesURL)
         let preferred = templates.contains("vendor-initial") ? "vendor-initial" : templates.first
         templateChoices = templates.map { Choice(value: $0, label: $0, selected: $0 == preferred) }
-        notifyOrganizations = content.notifyOrganizations
         if hidden {
             caseTitle = nil; origin = nil; opened = nil; due = nil; published = nil; withdrawn = nil
-            matrix = []; timeline = []; parts = [:]
+            matrix = []; timeline = []; notifyOrganizations = []; parts = [:]
             return
         }
         caseTitle = content.caseTitle
@@ -144,6 +143,7 @@ struct CaseDetailPage: DeskPage {
         withdrawn = content.withdrawn
         matrix = content.matrix
         timeline = content.timeline
+        notifyOrganizations = content.notifyOrganizations
         parts = content.parts
     }
 

@@ -22,7 +22,7 @@ struct CasePageContent: Sendable {
     let id: String
     let path: String
     let level: TrafficLightProtocol
-    /// TLP:RED and made for a viewer who may not read it: nothing but the id, the level and the participants' ids.
+    /// TLP:RED and made for a viewer who may not read it: nothing but the id, the level and the count of vendors.
     let hidden: Bool
     let caseTitle: String?
     let origin: String?
@@ -48,7 +48,8 @@ struct CasePageContent: Sendable {
         path = CasesRoutes.casePath(record.id)
         hidden = level == .red && !mayReadRed
         vendors = read.participants.count
-        notifyOrganizations = read.participants.map(\.organizationId)
+        // Which vendors take part is the case's content too: none named to a viewer who may not read it.
+        notifyOrganizations = hidden ? [] : read.participants.map(\.organizationId)
         if hidden {
             caseTitle = nil; origin = nil; opened = nil; due = nil; published = nil; withdrawn = nil
             matrix = []; timeline = []; parts = [:]
