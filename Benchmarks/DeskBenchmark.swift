@@ -69,7 +69,7 @@ enum DeskBenchmark {
             }
             print("desk: case page \(page.body.utf8.count / 1024) KiB, \(vendors) rows")
             try steadyState(server: server, client: client)
-            try cold(client: client, write: write)
+            try cold(server: server, client: client, write: write)
         }
         if arguments.contains("--no-callgrind") { return }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/valgrind"),
@@ -92,9 +92,11 @@ enum DeskBenchmark {
         wrk.standardOutput = output
         wrk.standardError = FileHandle.standardError
         let load = loadAverage()
+        let cpuBefore = cpuSeconds(pid: server.pid)
         try wrk.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         wrk.waitUntilExit()
+        let cpu = cpuSeconds(pid: server.pid) - cpuBefore
         let text = String(decoding: data, as: UTF8.self)
         func latency(_ label: String) -> Double? {
             guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
@@ -106,6 +108,12 @@ enum DeskBenchmark {
         let errors = text.split(separator: "\n").filter { $0.contains("Non-2xx") || $0.contains("Socket errors") }
         print(String(format: "desk: steady state, wrk -t4 -c16 -d10s: p50 %.1f ms, p99 %.1f ms, %.1f requests/s",
                      (p50 ?? .nan) * 1000, (p99 ?? .nan) * 1000, rate ?? .nan) + " (load average \(load) before, \(loadAverage()) after)")
+        let requests = text.split(separator: "\n").first { $0.contains("requests in") }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
+        if let requests, requests > 0 {
+            print(String(format: "desk: steady state, the server's CPU time (user and system): %.2f ms per request (%d requests)",
+                         cpu * 1000 / Double(requests), requests))
+        }
         errors.forEach { print("desk: \($0.trimmingCharacters(in: .whitespaces))") }
         if let p99 {
             print(p99 < target ? "desk: steady state p99 < 100 ms: target met"
@@ -114,12 +122,15 @@ enum DeskBenchmark {
     }
 
     /// Sequential requests, each after a write by this process: the page made afresh every time.
-    static func cold(client: DeskHTTPClient, write: () throws -> Void) throws {
+    static func cold(server: DeskServerProcess, client: DeskHTTPClient, write: () throws -> Void) throws {
         let load = loadAverage()
         var times: [Double] = []
+        var cpu = 0.0
         for _ in 0..<coldRequests {
             try write()
+            let cpuBefore = cpuSeconds(pid: server.pid)
             let (page, seconds) = try timed { try client.get(path) }
+            cpu += cpuSeconds(pid: server.pid) - cpuBefore
             guard page.status == 200 else {
                 print("desk: cold: HTTP \(page.status)")
                 return
@@ -130,6 +141,7 @@ enum DeskBenchmark {
         func percentile(_ p: Double) -> Double { times[min(times.count - 1, Int((Double(times.count) * p).rounded(.up)) - 1)] }
         print(String(format: "desk: cold (a write by another process before each), %d sequential requests: p50 %.1f ms, p99 %.1f ms",
                      coldRequests, percentile(0.5) * 1000, percentile(0.99) * 1000) + " (load average \(load) before, \(loadAverage()) after)")
+        print(String(format: "desk: cold, the server's CPU time (user and system): %.2f ms per request", cpu * 1000 / Double(coldRequests)))
     }
 
     /// The same server under callgrind: instructions per request, steady and cold.
@@ -195,6 +207,16 @@ enum DeskBenchmark {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw DeskBenchmarkFailure("callgrind_control \(option) \(pid) failed") }
+    }
+
+    /// The CPU time process `pid` has used so far, user and system, in seconds (`/proc/PID/stat`, in clock ticks).
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = text.lastIndex(of: ")") else { return 0 }
+        // After the command's `)`: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// The 1-minute load average (`/proc/loadavg`), or `?`.
