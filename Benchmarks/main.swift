@@ -8,7 +8,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]", "desk"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]", "desk [--no-callgrind]"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -31,7 +31,7 @@ case "imap":
 case "audit":
     try AuditBenchmark.run(events: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000)
 case "desk":
-    try DeskBenchmark.run()
+    try DeskBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
 default:

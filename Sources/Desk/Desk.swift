@@ -35,6 +35,11 @@ public final class Desk: Sendable {
     /// Whether cookies are marked `Secure` (HTTPS only).
     public let secureCookies: Bool
     public let renderer: DeskRenderer
+    /// The case pages' content made recently (`CasePageContent`), served again while the store does not change: a
+    /// few cases, in each language and reading of TLP:RED, the least recently shown dropped first.
+    let casePages = StoreDerivedCache<CasePageContent.Key, CasePageContent>(capacity: Desk.casePagesKept)
+    /// How many case pages' contents `casePages` keeps (a case of 2,000 vendors is about 1 MB of rows and HTML).
+    static let casePagesKept = 8
     public let logger: Logger
     /// The reverse proxies whose `X-Forwarded-For` names the client (`desk.trusted_proxies`).
     public let trustedProxies: Set<String>

@@ -180,9 +180,10 @@ public struct CaseBook: Sendable {
         try GatewayError.mapping { try cases.show(caseId: caseId, now: now()) }
     }
 
-    /// What the desk's case page shows, read at once: the case with each participant's state (as `show`), their
-    /// activity (last message in and out, source of the response) and the latest `timelineLimit` events.
+    /// What the desk's case page shows, read at once: the case, each participant's row of the vendor matrix (its
+    /// state, delivery troubles, product statements, last message in and out, source of the response) and the
+    /// latest `timelineLimit` events.
     public func matrix(caseId: String, timelineLimit: Int) throws -> CaseMatrix {
-        try GatewayError.mapping { try cases.matrix(caseId: caseId, now: now(), timelineLimit: timelineLimit) }
+        try GatewayError.mapping { try cases.matrix(caseId: caseId, timelineLimit: timelineLimit) }
     }
 }

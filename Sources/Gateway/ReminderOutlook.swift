@@ -19,20 +19,34 @@ public struct ReminderOutlook: Sendable, Encodable, Equatable {
     /// participant), unreachable after `unreachableAfterDays` once escalated.
     public static func next(for participant: ParticipantRecord, case record: CaseRecord,
                             policy: WorkspaceConfiguration.ReminderPolicy, today: String) -> ReminderOutlook? {
-        guard let notified = participant.firstNotifiedAt, record.publishedAt == nil, record.withdrawnAt == nil,
-              participant.unreachableAt == nil, participant.response == .none || participant.response == .acknowledged else { return nil }
+        next(notified: participant.firstNotifiedAt, response: participant.response, reminderCount: participant.reminderCount,
+             escalated: participant.escalatedAt != nil, unreachable: participant.unreachableAt != nil,
+             case: record, policy: policy, today: today)
+    }
+
+    /// The same for a row of the desk's vendor matrix.
+    public static func next(for participant: MatrixParticipant, case record: CaseRecord,
+                            policy: WorkspaceConfiguration.ReminderPolicy, today: String) -> ReminderOutlook? {
+        next(notified: participant.firstNotifiedAt, response: participant.response, reminderCount: participant.reminderCount,
+             escalated: participant.escalated, unreachable: participant.unreachable, case: record, policy: policy, today: today)
+    }
+
+    static func next(notified: Date?, response: Response, reminderCount: Int, escalated: Bool, unreachable: Bool,
+                     case record: CaseRecord, policy: WorkspaceConfiguration.ReminderPolicy, today: String) -> ReminderOutlook? {
+        guard let notified, record.publishedAt == nil, record.withdrawnAt == nil,
+              !unreachable, response == .none || response == .acknowledged else { return nil }
         func rung(_ step: ReminderLadder.Step, _ number: Int?, _ days: Int) -> ReminderOutlook {
             ReminderOutlook(step: step, reminderNumber: number, afterDays: days, on: notified.addingTimeInterval(Double(days) * 86_400))
         }
-        if participant.response == .acknowledged {
+        if response == .acknowledged {
             if let due = record.due, today > due { return nil }
-            if participant.reminderCount < 1 { return rung(.reminder, 1, policy.firstAfterDays) }
-            if participant.reminderCount < 2 { return rung(.reminder, 2, policy.secondAfterDays) }
+            if reminderCount < 1 { return rung(.reminder, 1, policy.firstAfterDays) }
+            if reminderCount < 2 { return rung(.reminder, 2, policy.secondAfterDays) }
             return nil
         }
-        if participant.escalatedAt != nil { return rung(.unreachable, nil, policy.unreachableAfterDays) }
-        if participant.reminderCount < 1 { return rung(.reminder, 1, policy.firstAfterDays) }
-        if participant.reminderCount < 2 { return rung(.reminder, 2, policy.secondAfterDays) }
+        if escalated { return rung(.unreachable, nil, policy.unreachableAfterDays) }
+        if reminderCount < 1 { return rung(.reminder, 1, policy.firstAfterDays) }
+        if reminderCount < 2 { return rung(.reminder, 2, policy.secondAfterDays) }
         return rung(.escalation, nil, policy.escalateAfterDays)
     }
 }

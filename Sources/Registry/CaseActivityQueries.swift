@@ -52,11 +52,13 @@ extension CaseStore {
             return true
         }
         // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
-        // response event of each, its source read from its data.
+        // response event of each, its source read from its data. The inner query's terms include those of the partial
+        // index of response events (`v14-desk-matrix-index`), so both engines can find them there alone, without
+        // visiting the participants' other events.
         try session.forEachRow("""
             SELECT objectId, actor, data FROM event WHERE id IN (
                 SELECT MAX(id) FROM event
-                WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
+                WHERE objectType = 'participant' AND action = 'participant.response' AND objectId >= ? AND objectId < ?
                 GROUP BY objectId)
             """, [.text(caseId + "|"), .text(caseId + "}")]) { row in
             let objectId: String = try row[0]
@@ -98,22 +100,86 @@ extension CaseStore {
     }
 }
 
-/// What the desk's case page shows, read in one transaction (one consistent state of the store): the case and its
-/// participants (`CaseStore.show`), each participant's activity (`activity`) and the latest events (`timeline`).
+/// One organisation's row of the desk's vendor matrix: what the case page shows of the participant and nothing
+/// more (no timestamps it does not show, no message bytes).
+public struct MatrixParticipant: Sendable, Equatable {
+    public let organizationId: String
+    public let organizationName: String
+    public let delivery: Delivery
+    public let response: Response
+    /// The statement recorded with the response, as given.
+    public let statement: String?
+    /// When it was first notified; nil while it was not.
+    public let firstNotifiedAt: Date?
+    /// Reminders sent while no response came.
+    public let reminderCount: Int
+    /// The escalation went out (`escalatedAt` is set).
+    public let escalated: Bool
+    /// The reminder policy gave up on reaching it (`unreachableAt` is set).
+    public let unreachable: Bool
+    /// The current response was set by a reply signed for the case by a key of the organisation.
+    public let verifiedReply: Bool
+    /// Delivery reports that blame our message or domain, and the latest as it was listed for review.
+    public let ourDeliveryProblems: Int
+    public let ourDeliveryProblem: String?
+    /// The statements of named products that stand, by product name (the general one aside).
+    public let products: [ProductStatement]
+    /// Its addresses that bounced or were refused for good in the case's messages.
+    public let bouncedAddresses: [AddressTrouble]
+    /// Delivery problems of our own in the case's messages to it (refused by our relay, voided by a person).
+    public let ownProblems: [AddressTrouble]
+    /// Automatic replies it sent about the case, oldest first.
+    public let automaticReplies: [AutomaticReplyNote]
+    /// Its last message in and out, and the latest response's source and actor.
+    public let activity: ParticipantActivity
+}
+
+/// What the desk's case page shows, read in one transaction (one consistent state of the store): the case, one
+/// `MatrixParticipant` per organisation (sorted by id) and the latest events.
 public struct CaseMatrix: Sendable {
-    public let detail: CaseDetail
-    /// By organisation id.
-    public let activity: [String: ParticipantActivity]
+    public let record: CaseRecord
+    /// Sorted by organisation id.
+    public let participants: [MatrixParticipant]
     /// Newest first.
     public let timeline: [CaseTimelineEntry]
 }
 
 extension CaseStore {
-    func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix {
-        try engine.read { session in
-            CaseMatrix(detail: try Self.detail(session, caseId: caseId, now: now),
-                       activity: try Self.activity(session, caseId: caseId),
-                       timeline: try Self.timeline(session, caseId: caseId, limit: timelineLimit))
+    /// The case page's data in one read: a fixed number of statements whatever the number of participants, each
+    /// participant read by position with only the columns the matrix shows. At most `timelineLimit` events.
+    /// Throws `StoreError.unknownCase`.
+    func matrix(caseId: String, timelineLimit: Int) throws -> CaseMatrix {
+        try engine.read { session in try Self.matrix(session, caseId: caseId, timelineLimit: timelineLimit) }
+    }
+
+    static func matrix(_ session: any SQLSession, caseId: String, timelineLimit: Int) throws -> CaseMatrix {
+        let record = try existingCase(session, caseId)
+        let facts = try ParticipantFacts.read(session, caseId: caseId, lastState: false)
+        let activity = try Self.activity(session, caseId: caseId)
+        var participants: [MatrixParticipant] = []
+        try session.forEachRow("""
+            SELECT p.organizationId, o.name, p.delivery, p.response, p.statement, p.firstNotifiedAt, p.reminderCount,
+                   p.escalatedAt IS NOT NULL, p.unreachableAt IS NOT NULL
+            FROM participant p JOIN organization o ON o.id = p.organizationId
+            WHERE p.caseId = ? ORDER BY p.organizationId
+            """, [.text(caseId)]) { row in
+            let organization: String = try row[0]
+            let deliveryText: String = try row[2], responseText: String = try row[3]
+            guard let delivery = Delivery(rawValue: deliveryText), let response = Response(rawValue: responseText) else {
+                throw StoreError.invalidArgument("participant \(organization) of \(caseId): stored delivery \(deliveryText) or response \(responseText) is not one Liaison knows")
+            }
+            let problems = facts.ourProblems[organization]
+            participants.append(MatrixParticipant(
+                organizationId: organization, organizationName: try row[1], delivery: delivery, response: response,
+                statement: try row[4], firstNotifiedAt: try row[5], reminderCount: try row[6], escalated: try row[7],
+                unreachable: try row[8], verifiedReply: facts.verifiedReply(organization, response: response),
+                ourDeliveryProblems: problems?.count ?? 0, ourDeliveryProblem: problems?.latest,
+                products: (facts.products[organization] ?? []).filter { !$0.product.isEmpty },
+                bouncedAddresses: facts.bounced[organization] ?? [], ownProblems: facts.own[organization] ?? [],
+                automaticReplies: facts.automatic[organization] ?? [], activity: activity[organization] ?? ParticipantActivity()))
+            return true
         }
+        return CaseMatrix(record: record, participants: participants,
+                          timeline: try Self.timeline(session, caseId: caseId, limit: timelineLimit))
     }
 }

@@ -437,71 +437,7 @@ extension CaseStore {
     /// case of thousands of participants costs a handful of statements.
     static func detail(_ session: any SQLSession, caseId: String, now: Date) throws -> CaseDetail {
         let record = try existingCase(session, caseId)
-        // The state of the latest message to each organisation.
-        var lastState: [String: NotificationState] = [:]
-        try session.forEachRow("""
-            SELECT organizationId, state FROM notification
-            WHERE id IN (SELECT MAX(id) FROM notification WHERE caseId = ? GROUP BY organizationId)
-            """, [.text(caseId)]) { row in
-            lastState[try row[0]] = NotificationState(rawValue: try row[1])
-            return true
-        }
-        // The latest reply that set a response, and whether it was signed for the case by the organisation's key.
-        var latestApplied: [String: (response: String, verified: Bool)] = [:]
-        try session.forEachRow("""
-            SELECT organizationId, appliedResponse, signature, signedForCase FROM inboundMessage
-            WHERE id IN (SELECT MAX(id) FROM inboundMessage
-                         WHERE caseId = ? AND organizationId IS NOT NULL AND appliedResponse IS NOT NULL GROUP BY organizationId)
-            """, [.text(caseId)]) { row in
-            let signature: String? = try row[2]
-            let signedForCase: Bool? = try row[3]
-            latestApplied[try row[0]] = (try row[1], signature == InboundSignature.verified.rawValue && signedForCase == true)
-            return true
-        }
-        // Delivery problems of our own: how many, and the latest as it was listed for review.
-        var ourProblems: [String: (count: Int, latest: String?)] = [:]
-        try session.forEachRow("""
-            SELECT m.organizationId, g.problems, m.reviewReason FROM inboundMessage m JOIN (
-                SELECT MAX(id) AS latest, COUNT(*) AS problems FROM inboundMessage
-                WHERE caseId = ? AND organizationId IS NOT NULL AND kind = 'our-delivery-problem' GROUP BY organizationId) g
-            ON m.id = g.latest
-            """, [.text(caseId)]) { row in
-            ourProblems[try row[0]] = (try row[1], try row[2])
-            return true
-        }
-        var bounced: [String: [AddressTrouble]] = [:]
-        var own: [String: [AddressTrouble]] = [:]
-        for row in try session.rows("""
-            SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
-            FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
-            WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused = 1)
-            ORDER BY n.id, r.email
-            """, caseId) {
-            let organization: String = try row["organizationId"]
-            let email: String = try row["email"]
-            let code: Int? = try row["smtpCode"]
-            let reply: String? = try row["smtpReply"]
-            let updatedAt: Date? = try row["updatedAt"]
-            let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
-            if try row["state"] as String == NotificationState.voided.rawValue {
-                let trouble = AddressTrouble(email: email, status: "voided", reason: try row["voidReason"], at: updatedAt)
-                if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
-            } else if try row["relayRefused"] as Bool {
-                own[organization, default: []].append(AddressTrouble(email: email, status: "refused by our relay", reason: text, at: updatedAt))
-            } else if !(bounced[organization]?.contains { $0.email.lowercased() == email.lowercased() } ?? false) {
-                bounced[organization, default: []].append(AddressTrouble(email: email, status: try row["status"], reason: text, at: updatedAt))
-            }
-        }
-        var automatic: [String: [AutomaticReplyNote]] = [:]
-        for row in try session.rows("""
-            SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
-            WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
-            """, caseId) {
-            automatic[try row["organizationId"], default: []].append(
-                AutomaticReplyNote(inboundId: try row["id"], from: try row["fromAddress"], subject: try row["subject"],
-                                   receivedAt: try row["receivedAt"]))
-        }
-        let products = Dictionary(grouping: try ProductStatement.standing(session, caseId: caseId), by: \.organizationId)
+        let facts = try ParticipantFacts.read(session, caseId: caseId, lastState: true)
         var participants: [ParticipantStatus] = []
         // Columns by position, each row handed on as it is read.
         try session.forEachRow("""
@@ -515,19 +451,19 @@ extension CaseStore {
                 let end = p.firstResponseAt ?? now
                 waiting = max(0, Int(end.timeIntervalSince(notified) / 86_400))
             }
-            let applied = latestApplied[p.organizationId]
-            let problems = ourProblems[p.organizationId]
+            let problems = facts.ourProblems[p.organizationId]
+            let products = facts.products[p.organizationId]
             var status = ParticipantStatus(record: p, organizationName: try row[13],
                                            daysWaiting: p.firstResponseAt == nil ? waiting : nil,
                                            daysToRespond: p.firstResponseAt == nil ? nil : waiting,
-                                           lastMessageState: lastState[p.organizationId],
-                                           verifiedReply: applied.map { $0.verified && $0.response == p.response.rawValue } ?? false,
+                                           lastMessageState: facts.lastState[p.organizationId],
+                                           verifiedReply: facts.verifiedReply(p.organizationId, response: p.response),
                                            ourDeliveryProblems: problems?.count ?? 0, ourDeliveryProblem: problems?.latest,
-                                           products: (products[p.organizationId] ?? []).filter { !$0.product.isEmpty })
-            status.allProducts = products[p.organizationId]?.first { $0.product.isEmpty }
-            status.bouncedAddresses = bounced[p.organizationId] ?? []
-            status.ownProblems = own[p.organizationId] ?? []
-            status.automaticReplies = automatic[p.organizationId] ?? []
+                                           products: (products ?? []).filter { !$0.product.isEmpty })
+            status.allProducts = products?.first { $0.product.isEmpty }
+            status.bouncedAddresses = facts.bounced[p.organizationId] ?? []
+            status.ownProblems = facts.own[p.organizationId] ?? []
+            status.automaticReplies = facts.automatic[p.organizationId] ?? []
             participants.append(status)
             return true
         }

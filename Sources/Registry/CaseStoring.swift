@@ -26,9 +26,10 @@ public protocol CaseStoring: Sendable {
     func list(openOnly: Bool) throws -> [CaseSummary]
     /// One case with each participant's state (no message bytes are read); days are counted up to `now`.
     func show(caseId: String, now: Date) throws -> CaseDetail
-    /// The desk's case page in one read: the case (as `show`), each participant's activity and at most
-    /// `timelineLimit` events, newest first; a fixed number of statements whatever the number of participants.
-    func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix
+    /// The desk's case page in one read: the case, each participant's row of the vendor matrix (only the columns
+    /// it shows, with its activity) and at most `timelineLimit` events, newest first; a fixed number of statements
+    /// whatever the number of participants. Throws `StoreError.unknownCase`.
+    func matrix(caseId: String, timelineLimit: Int) throws -> CaseMatrix
     /// Per organisation of the case: last message in and out, and the latest response's source and actor.
     func activity(caseId: String) throws -> [String: ParticipantActivity]
     /// The case's events and its participants' events, newest first, at most `limit`.

@@ -142,9 +142,22 @@ public struct ProductStatement: Codable, Hashable, Sendable {
 }
 
 extension ProductStatement {
+    /// A statement from a row of the columns `standing` selects, in its order. Throws when a stored status or
+    /// source is not one Liaison knows.
+    init(statementRow row: SQLRow) throws {
+        let statusText: String = try row[4], sourceText: String = try row[8]
+        guard let status = Status(rawValue: statusText), let source = Source(rawValue: sourceText) else {
+            throw StoreError.invalidArgument("product statement: stored status \(statusText) or source \(sourceText) is not one Liaison knows")
+        }
+        self.init(caseId: try row[0], organizationId: try row[1], product: try row[2], productId: try row[3], status: status,
+                  justification: try row[5], fixedVersion: try row[6], detail: try row[7], source: source, reference: try row[9],
+                  statedAt: try row[10], recordedAt: try row[11])
+    }
+
     /// The statements that stand for each participant of a case (or one participant), in organisation then
     /// product order.
     static func standing(_ session: any SQLSession, caseId: String, organizationId: String? = nil) throws -> [ProductStatement] {
+        // Read by position: a case of thousands of vendors has thousands of statements.
         let sql = """
             SELECT caseId, organizationId, product, productId, status, justification, fixedVersion, detail, source, reference,
                    statedAt, recordedAt
@@ -153,12 +166,12 @@ extension ProductStatement {
             """
         var rows: [ProductStatement] = []
         try session.forEachRow(sql, [.text(caseId)] + (organizationId.map { [.text($0)] } ?? [])) { row in
-            rows.append(try row.decode(ProductStatement.self))
+            rows.append(try ProductStatement(statementRow: row))
             return true
         }
-        return Dictionary(grouping: rows, by: \.organizationId).keys.sorted().flatMap { organization in
-            ProductStatement.current(of: rows.filter { $0.organizationId == organization })
-        }
+        // Grouped once (each group keeps the rows' order): a case of thousands of vendors is not filtered per vendor.
+        let byOrganization = Dictionary(grouping: rows, by: \.organizationId)
+        return byOrganization.keys.sorted().flatMap { ProductStatement.current(of: byOrganization[$0] ?? []) }
     }
 
     /// Stores statements of one participant with one event `participant.products`, and returns the response its

@@ -206,6 +206,7 @@ public enum Schema {
         migrator.registerMigration(InboundBodySchema.migrationName, migrate: InboundBodySchema.migrate)
         migrator.registerMigration(UserSchema.migrationName, migrate: UserSchema.migrate)
         migrator.registerMigration(AnswerLinkSchema.migrationName, migrate: AnswerLinkSchema.migrate)
+        migrator.registerMigration(CaseMatrixSchema.migrationName, migrate: CaseMatrixSchema.migrate)
         return migrator
     }
 

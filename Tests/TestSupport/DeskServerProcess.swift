@@ -28,17 +28,25 @@ public final class DeskServerProcess: @unchecked Sendable {
     }
 
     /// Starts `liaison serve --listen 127.0.0.1:0` in `workspace` and waits (up to `timeout` seconds) for its
-    /// `listening on` line. `LIAISON_ACTOR` is `test` unless `environment` says otherwise.
+    /// `listening on` line. `LIAISON_ACTOR` is `test` unless `environment` says otherwise. `launcher` runs the
+    /// server under another program (`["/usr/bin/valgrind", "--tool=callgrind"]`): its process id is then the
+    /// launcher's. `executable` replaces the built `liaison` (a copy of it without debug information, for valgrind).
     public static func start(workspace: URL, arguments: [String] = [], environment: [String: String] = [:],
-                             timeout: TimeInterval = 30) throws -> DeskServerProcess {
+                             timeout: TimeInterval = 30, launcher: [String] = [], executable: URL? = nil) throws -> DeskServerProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-serve-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = try LiaisonExecutable.url()
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        let executable = try executable ?? LiaisonExecutable.url()
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = launcher.dropFirst() + [executable.path, "serve", "--listen", "127.0.0.1:0"] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        }
         var merged = ProcessInfo.processInfo.environment
         merged["LIAISON_WORKSPACE"] = workspace.path
         merged["LIAISON_ACTOR"] = "test"

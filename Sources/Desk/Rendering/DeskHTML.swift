@@ -14,69 +14,105 @@ import Registry
 /// // a page's htmlParts: ["matrix": html], written where its template says {{{html.matrix}}}
 /// ```
 public struct DeskHTML: Sendable {
-    private var bytes: [UInt8] = []
+    // Bytes written into a buffer grown by doubling, `used` of them taken: appending a run is one uniqueness check
+    // and one copy. (`Array.append(contentsOf:)` and `ByteBuffer.writeBytes` cost 100 to 250 instructions a call,
+    // and a matrix of 2,000 rows is some 50,000 calls.)
+    private var storage: [UInt8]
+    private var used = 0
 
     /// `capacity`: bytes reserved up front (a guess of the size, to grow the buffer rarely).
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) { storage = [UInt8](repeating: 0, count: Swift.max(capacity, 64)) }
 
     /// Appends markup written in the source (a literal: never outside text).
     public mutating func raw(_ markup: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: markup.utf8Start, count: markup.utf8CodeUnitCount))
+        append(UnsafeRawBufferPointer(start: markup.utf8Start, count: markup.utf8CodeUnitCount))
     }
 
     /// Appends `text` escaped.
     public mutating func text(_ text: String) {
-        Self.escape(text, into: &bytes)
+        Self.escape(text, into: &self)
     }
 
     /// Appends `text` escaped, when there is one.
     public mutating func text(_ text: String?) {
-        if let text { Self.escape(text, into: &bytes) }
+        if let text { Self.escape(text, into: &self) }
     }
 
     /// Appends a number.
     public mutating func number(_ value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
+        var digits = String(value)
+        digits.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// The HTML written so far.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(decoding: storage[0..<used], as: UTF8.self) }
 
     /// Writes the HTML written so far at the end of `buffer`.
     public func write(into buffer: inout ByteBuffer) {
-        buffer.writeBytes(bytes)
+        storage.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
     }
 
     /// The number of bytes written so far.
-    public var count: Int { bytes.count }
+    public var count: Int { used }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let count = bytes.count
+        guard count > 0, let source = bytes.baseAddress else { return }
+        if used + count > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: Swift.max(storage.count, count)))
+        }
+        let at = used
+        storage.withUnsafeMutableBytes { target in
+            (target.baseAddress! + at).copyMemory(from: source, byteCount: count)
+        }
+        used += count
+    }
 
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#39;`: the desk's
     /// one escaping function for HTML written in Swift (the same five characters as Mustache's `{{x}}`),
     /// control and format characters shown as `\u{…}` first.
     public static func escape(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        escape(text, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var html = DeskHTML(capacity: text.utf8.count + 16)
+        escape(text, into: &html)
+        return html.string
     }
 
     /// Whether `text` has a byte that may start a character `VisibleText` shows (a control byte or any non-ASCII
-    /// byte): plain ASCII, the common case, skips the scalar check.
+    /// byte): plain ASCII, the common case, skips the scalar check. Reads the bytes in place when the string has
+    /// them contiguous (a native string always does).
     static func mayNeedVisible(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 >= 0x7F }
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte >= 0x7F { return true }
+            return false
+        }
+        return inPlace ?? text.utf8.contains { $0 < 0x20 || $0 >= 0x7F }
     }
 
-    /// Appends the UTF-8 of `text`, escaped, to `bytes`; runs without a special character are copied whole.
+    /// Appends the UTF-8 of `text`, escaped, to `html`; runs without a special character are copied whole.
     /// Control and format characters (a NUL, U+202E…) are first made visible as `\u{…}` (`VisibleText`, the command
-    /// line's rule), line breaks and tabs kept: never sent raw, never reordering what is shown.
-    static func escape(_ text: String, into bytes: inout [UInt8]) {
-        var text = mayNeedVisible(text) ? VisibleText.visible(text, keepingLineBreaks: true) : text
-        text.withUTF8 { utf8 in
+    /// line's rule), line breaks and tabs kept: never sent raw, never reordering what is shown. Plain ASCII, the
+    /// common case, is read once: a control or non-ASCII byte undoes what was written and starts again from
+    /// `VisibleText`'s form.
+    static func escape(_ text: String, into html: inout DeskHTML) {
+        let mark = html.used
+        if escapeRuns(text, into: &html, stoppingAtNonASCII: true) { return }
+        html.used = mark
+        _ = escapeRuns(VisibleText.visible(text, keepingLineBreaks: true), into: &html, stoppingAtNonASCII: false)
+    }
+
+    /// Writes `text` escaped; with `stoppingAtNonASCII`, returns false at the first control or non-ASCII byte
+    /// (what was written so far is then to be undone).
+    private static func escapeRuns(_ text: String, into html: inout DeskHTML, stoppingAtNonASCII: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
             var start = 0
             for index in 0..<utf8.count {
                 let byte = utf8[index]
-                // Letters and every byte of a multi-byte character are above `>` (62): one comparison for most.
-                if byte > 62 { continue }
+                // Letters are above `>` (62): one comparison for most, and one more for plain ASCII.
+                if byte > 62 {
+                    if byte < 0x7F || !stoppingAtNonASCII { continue }
+                    return false
+                }
                 let replacement: StaticString
                 switch byte {
                 case UInt8(ascii: "&"): replacement = "&amp;"
@@ -84,13 +120,16 @@ public struct DeskHTML: Sendable {
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
                 case UInt8(ascii: "'"): replacement = "&#39;"
-                default: continue
+                default:
+                    if byte < 0x20 && stoppingAtNonASCII { return false }
+                    continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                html.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<index]))
+                html.raw(replacement)
                 start = index + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            html.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start...]))
+            return true
         }
     }
 }

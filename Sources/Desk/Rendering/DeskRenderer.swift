@@ -28,13 +28,14 @@ public struct DeskRenderer: Sendable {
     /// rendered with a marker where each goes (`{{{html.NAME}}}`), and the part's bytes are written in its place.
     public func body(_ page: some DeskPage, context: DeskRequestContext, notice: DeskNotice?, path: String, query: String?) throws -> ByteBuffer {
         let model = try page.templateModel()
-        // Every string Mustache writes is made visible first (`\u{202E}`, `\u{0}`), as `DeskHTML.escape` does.
+        // Every string Mustache writes is made visible first (`\u{202E}`, `\u{0}`), as `DeskHTML.escape` does; the
+        // labels are the desk's own text (`DeskLabels`), written as they are.
         var data: [String: Any] = Self.visible([
             "page": model,
             "title": page.title,
-            "labels": context.labels,
             "desk": layout(section: type(of: page).section, context: context, notice: notice, path: path, query: query),
         ]) as? [String: Any] ?? [:]
+        data["labels"] = context.labels
         let parts = page.htmlParts(labels: context.labels)
         if !parts.isEmpty {
             data["html"] = Dictionary(uniqueKeysWithValues: parts.keys.map { ($0, Self.marker($0)) })

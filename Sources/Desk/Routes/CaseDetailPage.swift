@@ -7,9 +7,12 @@ import Registry
 /// problems and automatic replies; response with its source; statement; last message in and out; next reminder
 /// step), its timeline, and the forms of its actions. A TLP:RED case shows auditors its id and level only.
 ///
-/// The matrix and the timeline (the parts that grow with the case) are written in Swift by `htmlParts`
-/// (`DeskHTML`, every outside text escaped), the frame by the Mustache template; the JSON of `/api/cases/{id}` is
-/// the whole model, rows included.
+/// What depends only on the store (the rows, the timeline, the notify form's organisations, and their HTML) is a
+/// `CasePageContent`, kept by the desk's `casePages` cache while the store does not change; the rest (the viewer's
+/// role, the workspace's templates, the layout with its CSRF token) is made for each request. The matrix, the
+/// timeline and the notify form's checkboxes (the parts that grow with the case) are written in Swift (`DeskHTML`,
+/// every outside text escaped), the frame by the Mustache template; the JSON of `/api/cases/{id}` is the whole
+/// model, rows included.
 struct CaseDetailPage: DeskPage {
     static let template = DeskTemplates.caseDetail
     static let section = DeskSection.cases
@@ -39,7 +42,14 @@ struct CaseDetailPage: DeskPage {
     /// The same for the notify form's select: vendor-initial chosen when the workspace has it, else the first.
     let templateChoices: [Choice]
     /// The participants, offered as checkboxes of the notify form (none ticked: those not yet sent the template).
-    let notifyOrganizations: [String]
+    private(set) var notifyOrganizations: [String]
+    /// The HTML of the matrix, the timeline and the notify form's checkboxes, made with the content.
+    private let parts: [String: DeskHTML]
+
+    enum CodingKeys: String, CodingKey {
+        case title, id, path, tlp, tlpClass, hidden, caseTitle, origin, opened, due, published, withdrawn, mayChange, vendors
+        case matrix, timeline, responses, levels, templates, templateChoices, notifyOrganizations
+    }
 
     struct Row: Encodable, Sendable {
         let organization: String
@@ -80,100 +90,79 @@ struct CaseDetailPage: DeskPage {
         let selected: Bool
     }
 
-    init(services: WorkspaceServices, context: DeskRequestContext, caseId: String) throws {
+    /// The page of `caseId` for the request's user: the content from the desk's cache when the store has not changed
+    /// since it was made for the same language, day and reading of TLP:RED, else made now (and kept).
+    static func load(desk: Desk, context: DeskRequestContext, caseId: String) async throws -> CaseDetailPage {
         let user = try context.requireUser()
+        let services = desk.services
         let labels = context.labels
-        let book = services.caseBook()
-        let dates = services.dates
-        // One read of the store for the case, its participants, their activity and the latest events.
-        let read = try book.matrix(caseId: caseId, timelineLimit: Self.timelineLimit)
-        let detail = read.detail
-        let record = detail.record
-        let level = record.tlp ?? services.configuration.cases.tlp
-        id = record.id
-        path = CasesRoutes.casePath(record.id)
-        tlp = level.label
-        tlpClass = level.rawValue.replacingOccurrences(of: "+", with: "-")
-        hidden = level == .red && !user.role.mayReadRed
-        title = record.id
+        // The workspace's day: the next reminder step of each row is counted from it.
+        let today = services.dates.dayText(Date())
+        let mayReadRed = user.role.mayReadRed
+        let make: @Sendable () throws -> CasePageContent = {
+            try CasePageContent(services: services, caseId: caseId, labels: labels, mayReadRed: mayReadRed, today: today)
+        }
+        let content: CasePageContent
+        if let token = try? services.store.changeToken() {
+            let key = CasePageContent.Key(caseId: caseId, language: context.language, mayReadRed: mayReadRed, today: today)
+            content = try await desk.casePages.value(for: key, token: token, compute: make)
+        } else {
+            content = try make()
+        }
+        return CaseDetailPage(content: content, services: services, user: user, labels: labels)
+    }
+
+    /// The page from `content` and what is the request's own: the user's role, the workspace's templates, the
+    /// choices in the page language.
+    init(content: CasePageContent, services: WorkspaceServices, user: DeskUser, labels: [String: String]) {
+        title = content.id
+        id = content.id
+        path = content.path
+        tlp = content.level.label
+        tlpClass = content.level.rawValue.replacingOccurrences(of: "+", with: "-")
+        // The content was made for this user's reading of TLP:RED (its key says so); checked again all the same.
+        hidden = content.hidden || (content.level == .red && !user.role.mayReadRed)
         mayChange = user.role.mayChange
-        vendors = detail.participants.count
+        vendors = content.vendors
         let responseLabels = Self.responseLabels(labels)
         responses = Registry.Response.allCases.filter { $0 != .none }.map { Choice(value: $0.rawValue, label: responseLabels[$0] ?? $0.rawValue, selected: false) }
-        levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == level) }
+        levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == content.level) }
         templates = Self.templateNames(services.workspace.templatesURL)
         let preferred = templates.contains("vendor-initial") ? "vendor-initial" : templates.first
         templateChoices = templates.map { Choice(value: $0, label: $0, selected: $0 == preferred) }
-        notifyOrganizations = detail.participants.map(\.record.organizationId)
         if hidden {
             caseTitle = nil; origin = nil; opened = nil; due = nil; published = nil; withdrawn = nil
-            matrix = []; timeline = []
+            matrix = []; timeline = []; notifyOrganizations = []; parts = [:]
             return
         }
-        caseTitle = record.title
-        origin = record.origin
-        opened = dates.dayText(record.openedAt)
-        due = record.due
-        published = record.publishedAt.map(dates.dayText)
-        withdrawn = record.withdrawnAt.map { dates.dayText($0) + ": " + (record.withdrawnReason ?? "") }
-        let activity = read.activity
-        let policy = services.configuration.reminders
-        var days = DayTexts(dates: dates)
-        let today = days.text(Date())
-        let deliveryLabels = Self.deliveryLabels(labels)
-        let unreachable = labels["unreachable"] ?? "unreachable"
-        var rows: [Row] = []
-        rows.reserveCapacity(detail.participants.count)
-        for p in detail.participants {
-            let org = p.record.organizationId
-            let seen = activity[org]
-            var troubles = p.bouncedAddresses.map { "\($0.email) \($0.status)" + ($0.reason.map { " (\($0))" } ?? "") }
-            if p.record.unreachableAt != nil { troubles.append(unreachable) }
-            var ours = p.ownProblems.map { "\($0.email) \($0.status)" + ($0.reason.map { " (\($0))" } ?? "") }
-            if let problem = p.ourDeliveryProblem { ours.append("\(p.ourDeliveryProblems)× \(problem)") }
-            let next = ReminderOutlook.next(for: p.record, case: record, policy: policy, today: today).map { outlook -> String in
-                let name: String
-                switch outlook.step {
-                case .reminder: name = labels["reminder_\(outlook.reminderNumber ?? 1)"] ?? "reminder"
-                case .escalation: name = labels["escalation"] ?? "escalation"
-                case .unreachable: name = unreachable
-                }
-                return "\(name) \(days.text(outlook.on))"
-            }
-            let answered = p.record.response != .none
-            rows.append(Row(organization: org, name: p.organizationName,
-                            delivery: p.record.delivery, deliveryLabel: deliveryLabels[p.record.delivery] ?? p.record.delivery.rawValue,
-                            unreachable: p.record.unreachableAt != nil, troubles: troubles, ourProblems: ours,
-                            automaticReplies: p.automaticReplies.map { "\(days.text($0.receivedAt)) \($0.from ?? "-"): \($0.subject ?? "-")" },
-                            response: p.record.response, responseLabel: responseLabels[p.record.response] ?? p.record.response.rawValue,
-                            source: answered ? Self.sourceLabel(seen?.responseSource, signed: p.verifiedReply, labels: labels) : nil,
-                            sourceActor: answered ? seen?.responseActor : nil,
-                            statement: p.record.statement,
-                            products: p.products.map { "\($0.product): \($0.status.rawValue)" },
-                            lastIn: seen?.lastIn.map { days.text($0) }, lastOut: seen?.lastOut.map { days.text($0) }, nextStep: next))
-        }
-        matrix = rows
-        timeline = read.timeline.map {
-            Event(at: days.timeText($0.at), actor: $0.actor, action: $0.action,
-                  object: $0.objectId == caseId ? "" : String($0.objectId.dropFirst(caseId.count + 1)), data: $0.data)
-        }
+        caseTitle = content.caseTitle
+        origin = content.origin
+        opened = content.opened
+        due = content.due
+        published = content.published
+        withdrawn = content.withdrawn
+        matrix = content.matrix
+        timeline = content.timeline
+        notifyOrganizations = content.notifyOrganizations
+        parts = content.parts
     }
 
     /// The latest events shown in the timeline (a case of thousands of vendors has thousands of events).
     static let timelineLimit = 200
 
-    /// The template reads the frame; the rows are `htmlParts`.
+    /// The template reads the frame; the rows and the notify form's checkboxes are `htmlParts`.
     func templateModel() throws -> Any {
         var frame = self
         frame.matrix = []
         frame.timeline = []
+        frame.notifyOrganizations = []
         return try MustacheValueEncoder.encode(frame)
     }
 
-    /// `matrix`: the rows of the vendor matrix; `timeline`: the rows of the timeline.
+    /// `matrix`: the rows of the vendor matrix; `timeline`: the rows of the timeline; `notify`: a checkbox per
+    /// participant for the notify form. Made with the content (in its language), not for each request.
     func htmlParts(labels: [String: String]) -> [String: DeskHTML] {
-        guard !hidden else { return [:] }
-        return ["matrix": Self.matrixRows(matrix, labels: labels), "timeline": Self.timelineRows(timeline)]
+        hidden ? [:] : parts
     }
 
     /// One `<tr>` per organisation. Short markup for a matrix of thousands of rows: the cells' end tags are left
@@ -209,6 +198,16 @@ struct CaseDetailPage: DeskPage {
             html.raw("<td>"); html.text(row.lastOut)
             html.raw("<td>"); html.text(row.nextStep)
             html.raw("\n")
+        }
+        return html
+    }
+
+    /// One checkbox per organisation, named `org`, none ticked.
+    static func notifyCheckboxes(_ organizations: [String]) -> DeskHTML {
+        var html = DeskHTML(capacity: organizations.count * 80 + 64)
+        for organization in organizations {
+            html.raw("<label><input type=\"checkbox\" name=\"org\" value=\""); html.text(organization)
+            html.raw("\"> "); html.text(organization); html.raw("</label> ")
         }
         return html
     }

@@ -19,7 +19,7 @@ enum CasesRoutes {
             try CalendarPage(services: desk.services(for: context), context: context)
         }
         router.page("/cases/{id}", desk: desk) { _, context in
-            try CaseDetailPage(services: desk.services(for: context), context: context, caseId: caseId(context))
+            try await CaseDetailPage.load(desk: desk, context: context, caseId: caseId(context))
         }
         router.page("/cases/{id}/notify", desk: desk) { request, context in
             // `org` (a checkbox each, repeated) or `orgs` (space-separated); none: those not yet sent the template.

@@ -84,7 +84,7 @@ extension DeskTemplates {
           {{^empty(page.templates)}}
           <label>{{labels.template}} <select name="template" id="notify-template">{{#page.templateChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/page.templateChoices}}</select></label>
           <fieldset id="notify-orgs"><legend>{{labels.notify_orgs}}</legend>
-          {{#page.notifyOrganizations}}<label><input type="checkbox" name="org" value="{{.}}"> {{.}}</label> {{/page.notifyOrganizations}}
+          {{{html.notify}}}
           </fieldset>
           <label><input type="checkbox" name="again" value="1" id="notify-again"> {{labels.notify_again}}</label>
           <button type="submit" id="notify-preview">{{labels.preview}}</button>

@@ -5,8 +5,19 @@ import GRDB
 /// statements cached per connection.
 struct SQLiteEngine: StoreEngine {
     let writer: any DatabaseWriter
+    /// Where `changeToken()` reads `PRAGMA data_version`.
+    let changeWatch: ChangeWatch
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+        changeWatch = ChangeWatch(writer: writer)
+    }
 
     var kind: StoreEngineKind { .sqlite }
+
+    func changeToken() throws -> String {
+        try changeWatch.token()
+    }
 
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try writer.write { db in try body(SQLiteSession(db)) }
