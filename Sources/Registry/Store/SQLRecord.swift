@@ -113,12 +113,12 @@ struct SQLRowDecoder: Decoder {
         var codingPath: [any CodingKey] { [] }
         var allKeys: [Key] { row.columns.names.compactMap(Key.init(stringValue:)) }
 
-        func contains(_ key: Key) -> Bool { row.columns.positions[key.stringValue] != nil }
+        func contains(_ key: Key) -> Bool { row.columns.position(of: key.stringValue) != nil }
 
         func decodeNil(forKey key: Key) throws -> Bool { row.value(named: key.stringValue).isNull }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            guard row.columns.positions[key.stringValue] != nil else {
+            guard row.columns.position(of: key.stringValue) != nil else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "the query has no column \(key.stringValue)"))
             }
             return try SQLValueCoding.decode(T.self, from: row.value(named: key.stringValue), column: key.stringValue)
@@ -162,15 +162,15 @@ enum SQLValueCoding {
         let single = SingleValueEncoding()
         do {
             try value.encode(to: single)
-            return single.value ?? .null
-        } catch SingleValue.NeedsJSON.needsJSON {
-            let encoder = JSONEncoder()
-            encoder.dataEncodingStrategy = .base64
-            encoder.dateEncodingStrategy = .millisecondsSince1970
-            encoder.nonConformingFloatEncodingStrategy = .throw
-            encoder.outputFormatting = .sortedKeys
-            return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
-        }
+            // An empty list or object asks for a container and writes nothing into it: still JSON (`[]`, `{}`).
+            if !single.wantsContainer { return single.value ?? .null }
+        } catch SingleValue.NeedsJSON.needsJSON {}
+        let encoder = JSONEncoder()
+        encoder.dataEncodingStrategy = .base64
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        encoder.outputFormatting = .sortedKeys
+        return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// A decoder over one column value for types that decode a single value (enums by raw value, `CalendarDate`);
@@ -213,13 +213,19 @@ enum SQLValueCoding {
     /// container means the value is stored as JSON.
     final class SingleValueEncoding: Encoder, SingleValueEncodingContainer {
         var value: SQLValue?
+        /// Whether the value asked for a keyed or unkeyed container: it is stored as JSON.
+        var wantsContainer = false
         var codingPath: [any CodingKey] { [] }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            KeyedEncodingContainer(Refusing<Key>())
+            wantsContainer = true
+            return KeyedEncodingContainer(Refusing<Key>())
         }
-        func unkeyedContainer() -> any UnkeyedEncodingContainer { RefusingUnkeyed() }
+        func unkeyedContainer() -> any UnkeyedEncodingContainer {
+            wantsContainer = true
+            return RefusingUnkeyed()
+        }
         func singleValueContainer() -> any SingleValueEncodingContainer { self }
 
         func encodeNil() { value = .null }
