@@ -113,12 +113,12 @@ struct SQLRowDecoder: Decoder {
         var codingPath: [any CodingKey] { [] }
         var allKeys: [Key] { row.columns.names.compactMap(Key.init(stringValue:)) }
 
-        func contains(_ key: Key) -> Bool { row.columns.positions[key.stringValue] != nil }
+        func contains(_ key: Key) -> Bool { row.columns.position(of: key.stringValue) != nil }
 
         func decodeNil(forKey key: Key) throws -> Bool { row.value(named: key.stringValue).isNull }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            guard row.columns.positions[key.stringValue] != nil else {
+            guard row.columns.position(of: key.stringValue) != nil else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "the query has no column \(key.stringValue)"))
             }
             return try SQLValueCoding.decode(T.self, from: row.value(named: key.stringValue), column: key.stringValue)
