@@ -19,15 +19,13 @@ enum AuditBenchmark {
         print("audit benchmark: \(events) events")
 
         try measure("append \(events) events") {
-            try store.writer.write { db in
-                for index in 1...events {
-                    let caseId = "JVNVU#\(10_000_000 + index / 20)"
-                    try EventLog.append(db, actor: "bench", action: "participant.response", objectType: "participant",
-                                        objectId: "\(caseId)|org\(index % 500)",
-                                        data: ["caseId": .string(caseId), "organizationId": .string("org\(index % 500)"),
-                                               "response": .string("acknowledged"), "source": .string("reply <\(index)@org.example>")])
-                }
-            }
+            try store.events.append((1...events).map { index in
+                let caseId = "JVNVU#\(10_000_000 + index / 20)"
+                return EventEntry(actor: "bench", action: "participant.response", objectType: "participant",
+                                  objectId: "\(caseId)|org\(index % 500)",
+                                  data: ["caseId": .string(caseId), "organizationId": .string("org\(index % 500)"),
+                                         "response": .string("acknowledged"), "source": .string("reply <\(index)@org.example>")])
+            })
         }
         let sealed = try measure("audit seal (chain verified first)") {
             try AuditSeals.sealIfIntact(store, workspace: workspace, signingKey: key, gnupgHome: gnupg.path).sealed
@@ -41,7 +39,7 @@ enum AuditBenchmark {
             return chain.isIntact && seals.problems.isEmpty
         }
         print("  intact and matching: \(intact)")
-        _ = try measure("  of which the chain alone") { try store.writer.read { try EventLog.verify($0) } }
+        _ = try measure("  of which the chain alone") { try store.events.verify() }
 
         try store.writer.write { db in
             try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = ?", arguments: [events / 2])

@@ -51,7 +51,7 @@ enum OutboxBenchmark {
         print(String(format: "generated %d messages of %d bytes in %.1f s, registry %.0f MB", messages, messageSize,
                      Date().timeIntervalSince(generation), Double(size) / 1_000_000))
 
-        let outbox = OutboxStore(store)
+        let outbox = store.outbox
         let before = maxResidentMB()
         var start = Date()
         let entries = try outbox.list()
@@ -61,8 +61,8 @@ enum OutboxBenchmark {
                      entries.count, listing, before, after))
 
         start = Date()
-        let whole = try store.writer.read { db in try NotificationRecord.fetchAll(db) }
-        let recipients = try store.writer.read { db in try NotificationRecipientRecord.fetchAll(db) }
+        let whole = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notification") }
+        let recipients = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notificationRecipient") }
         let wholeTime = Date().timeIntervalSince(start)
         print(String(format: "whole records (bytes kept apart):       %d rows in %5.2f s, peak memory %4.0f MB",
                      whole.count, wholeTime, maxResidentMB()))

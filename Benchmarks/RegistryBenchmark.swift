@@ -44,7 +44,7 @@ enum RegistryBenchmark {
         }
         let third = try measure("sync after editing 1% of the files") { try sync.run() }
         print("  \(third.changes.count) changes")
-        let verification = try measure("audit verify") { try store.writer.read { try EventLog.verify($0) } }
+        let verification = try measure("audit verify") { try store.events.verify() }
         print("  \(verification)")
     }
 

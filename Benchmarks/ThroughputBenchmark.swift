@@ -85,7 +85,7 @@ enum ThroughputBenchmark {
                     """)
                 try db.execute(sql: "UPDATE notificationRecipient SET status = 'pending', smtpCode = NULL, smtpReply = NULL")
             }
-            let resender = OutboxDispatcher(outbox: OutboxStore(store), actor: "bench", messagesPerCommit: perCommit) {
+            let resender = OutboxDispatcher(outbox: store.outbox, actor: "bench", messagesPerCommit: perCommit) {
                 try makeTransport(smtp, logger: .init(label: "bench"))
             }
             let start = Date()

@@ -69,8 +69,8 @@ public final class Desk: Sendable {
         services.acting(as: try context.requireUser().name)
     }
 
-    /// The users of the workspace, changes recorded as `actor`.
-    public func users(actor: String) -> UserStore { services.store.users(actor: actor) }
+    /// The users of the workspace.
+    public var users: any UserStoring { services.store.users }
 
     /// The router with the desk's middleware and every route.
     /// `HEAD` is answered on every `GET` route; a path served with other methods answers 405 with `Allow`.

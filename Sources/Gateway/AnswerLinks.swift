@@ -77,12 +77,12 @@ public struct AnswerLinks: Sendable {
     /// What `currentOrIssue` would give, without recording a new link yet (`record` does, once the message
     /// carrying it is queued).
     func next(caseId: String, organizationId: String) throws -> (link: Link, pending: AnswerToken?)? {
-        let links = AnswerLinkStore(store)
+        let links = store.answerLinks
         let now = now()
         guard let facts = try links.caseFacts(caseId: caseId, organizationId: organizationId) else {
-            _ = try GatewayError.mapping { try CaseStore(store).existing(caseId) }
+            _ = try GatewayError.mapping { try store.cases.existing(caseId) }
             throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: organizationId,
-                                                              participants: (try? CaseStore(store).participantIds(caseId: caseId)) ?? []))
+                                                              participants: (try? store.cases.participantIds(caseId: caseId)) ?? []))
         }
         if facts.withdrawn { return nil }
         let graceEnd = graceEnd(facts)
@@ -100,7 +100,7 @@ public struct AnswerLinks: Sendable {
     /// Records a link made by `next`.
     func record(_ token: AnswerToken, actor: String) throws {
         try GatewayError.mapping {
-            try AnswerLinkStore(store).issue(caseId: token.caseId, organizationId: token.organizationId, nonce: token.nonceHex,
+            try store.answerLinks.issue(caseId: token.caseId, organizationId: token.organizationId, nonce: token.nonceHex,
                                              expiresAt: token.expiresAt, at: now(), actor: actor)
         }
     }
@@ -108,7 +108,7 @@ public struct AnswerLinks: Sendable {
     /// Revokes the participant's links; returns how many were valid. The next message issues a new one.
     @discardableResult
     public func revoke(caseId: String, organizationId: String, actor: String) throws -> Int {
-        try GatewayError.mapping { try AnswerLinkStore(store).revoke(caseId: caseId, organizationId: organizationId, at: now(), actor: actor) }
+        try GatewayError.mapping { try store.answerLinks.revoke(caseId: caseId, organizationId: organizationId, at: now(), actor: actor) }
     }
 
     /// The access a token gives, or nil — tampered, unknown, expired, revoked, withdrawn or past its grace alike.
@@ -116,9 +116,9 @@ public struct AnswerLinks: Sendable {
         guard let token = AnswerToken.decode(text, key: key) else { return nil }
         let now = now()
         guard now < token.expiresAt,
-              let record = try? AnswerLinkStore(store).link(nonce: token.nonceHex),
+              let record = try? store.answerLinks.link(nonce: token.nonceHex),
               record.revokedAt == nil, record.caseId == token.caseId, record.organizationId == token.organizationId,
-              let facts = try? AnswerLinkStore(store).caseFacts(caseId: token.caseId, organizationId: token.organizationId),
+              let facts = try? store.answerLinks.caseFacts(caseId: token.caseId, organizationId: token.organizationId),
               !facts.withdrawn else { return nil }
         let graceEnd = graceEnd(facts)
         if let graceEnd, graceEnd <= now { return nil }

@@ -57,7 +57,7 @@ public struct AnswerRecorder: Sendable {
         var document: String?
         if case .document(let label) = channel { document = label }
         return try GatewayError.mapping {
-            try AnswerLinkStore(store).recordAnswer(caseId: access.caseId, organizationId: access.organizationId, products: statements,
+            try store.answerLinks.recordAnswer(caseId: access.caseId, organizationId: access.organizationId, products: statements,
                                                     statement: clean.statement, contact: clean.contact, document: document, at: date,
                                                     actor: Self.actor(access.organizationId))
         }
@@ -65,7 +65,7 @@ public struct AnswerRecorder: Sendable {
 
     /// The vendor's answer as it stands through its link: what the form and `GET /api/v1/answer/<token>` show back.
     public func current(_ access: AnswerAccess) throws -> (submission: AnswerSubmission, answeredAt: Date, document: String?)? {
-        guard let latest = try GatewayError.mapping({ try AnswerLinkStore(store).latestAnswer(caseId: access.caseId,
+        guard let latest = try GatewayError.mapping({ try store.answerLinks.latestAnswer(caseId: access.caseId,
                                                                                                 organizationId: access.organizationId) }),
               !latest.products.isEmpty else { return nil }
         let products = latest.products.map {

@@ -2,7 +2,7 @@ import Foundation
 import Registry
 
 /// Opening cases, choosing their participants, recording responses and publication. Every change is an event;
-/// the case store (`CaseStore`) owns the tables, this type checks what the coordinator typed.
+/// the case store (`CaseStoring`, `RegistryStore.cases`) owns the tables, this type checks what the coordinator typed.
 ///
 /// ```swift
 /// let book = CaseBook(store: store, actor: "coordinator")
@@ -10,7 +10,7 @@ import Registry
 /// let added = try book.addParticipants(caseId: "JVNVU#12345678", technologies: ["tls"])
 /// ```
 public struct CaseBook: Sendable {
-    public let cases: CaseStore
+    public let cases: any CaseStoring
     public let actor: String
     public var now: @Sendable () -> Date = { Date() }
     /// The partners a case may come from (`cases.origins`).
@@ -23,7 +23,7 @@ public struct CaseBook: Sendable {
     public var publicationTLP: TrafficLightProtocol = .clear
 
     public init(store: RegistryStore, actor: String) {
-        self.cases = CaseStore(store)
+        self.cases = store.cases
         self.actor = actor
     }
 
@@ -143,7 +143,7 @@ public struct CaseBook: Sendable {
     /// Sets the case's TLP level (a `case.tlp-changed` event); returns the previous one.
     @discardableResult
     public func setTLP(caseId: String, to level: TrafficLightProtocol) throws -> TrafficLightProtocol {
-        let previous = try GatewayError.mapping { try lifecycle.setTLP(caseId: caseId, to: level, at: now()) }
+        let previous = try GatewayError.mapping { try cases.setTLP(caseId: caseId, to: level, at: now(), actor: actor) }
         return previous ?? defaultTLP
     }
 
@@ -154,7 +154,7 @@ public struct CaseBook: Sendable {
                 throw GatewayError.invalidArgument("\(flag) must be one non-empty line")
             }
         }
-        try GatewayError.mapping { try lifecycle.setTitles(caseId: caseId, title: title, titleJa: titleJa, at: now()) }
+        try GatewayError.mapping { try cases.setTitles(caseId: caseId, title: title, titleJa: titleJa, at: now(), actor: actor) }
     }
 
     /// Withdraws a case opened by mistake; its queued and deferred messages are cancelled.
@@ -162,15 +162,13 @@ public struct CaseBook: Sendable {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, !reason.contains(where: \.isNewline) else {
             throw GatewayError.invalidArgument("--reason must say in one line why the case is withdrawn")
         }
-        return try GatewayError.mapping { try lifecycle.withdraw(caseId: caseId, reason: reason, at: now()) }
+        return try GatewayError.mapping { try cases.withdraw(caseId: caseId, reason: reason, at: now(), actor: actor) }
     }
 
     /// Reopens a withdrawn case.
     public func reopen(caseId: String) throws {
-        try GatewayError.mapping { try lifecycle.reopen(caseId: caseId, at: now()) }
+        try GatewayError.mapping { try cases.reopen(caseId: caseId, at: now(), actor: actor) }
     }
-
-    var lifecycle: CaseLifecycleStore { cases.lifecycle(actor: actor) }
 
     /// Cases, newest first; `openOnly` leaves out published ones.
     public func list(openOnly: Bool = false) throws -> [CaseSummary] {

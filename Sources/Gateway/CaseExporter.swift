@@ -53,8 +53,8 @@ public struct CaseExporter: Sendable {
 
     /// Reads the case; throws `GatewayError.unknownCase` when there is none.
     func snapshot(caseId: String) throws -> CaseExportSnapshot {
-        guard let snapshot = try store.caseExports.snapshot(caseId: caseId, publisherId: publisherId) else {
-            _ = try GatewayError.mapping { try CaseStore(store).existing(caseId) }
+        guard let snapshot = try store.cases.exportSnapshot(caseId: caseId, publisherId: publisherId) else {
+            _ = try GatewayError.mapping { try store.cases.existing(caseId) }
             throw GatewayError.unknownCase(caseId)
         }
         return snapshot

@@ -50,7 +50,7 @@ extension OutboxDispatcher {
     /// giving up would send it again later. Any other failure (disk full, database gone) holds the messages — no
     /// later `send` takes them until an operator releases them — and stops the run; if even the hold cannot be
     /// written, the rows keep their in-flight marks, and the next run holds them
-    /// (`OutboxStore.holdAbandonedInFlight`). `next`, the messages of the same batch about to be sent, are marked
+    /// (`OutboxStoring.holdAbandonedInFlight`). `next`, the messages of the same batch about to be sent, are marked
     /// in flight in the same transaction: send only those of `RecordedShare.marked`.
     func recordPersistently(_ answered: [AnsweredAttempt], messages: [ClaimedNotification], owner: String,
                             markingInFlight next: [Int64], commits: GroupCommit) throws -> RecordedShare {

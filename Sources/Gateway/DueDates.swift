@@ -29,7 +29,7 @@ public struct DueDates: Sendable {
     /// ahead always.
     public func move(caseId: String, to due: CalendarDate, notify: Bool, template: String = "due-changed",
                      dryRun: Bool = false, force: Bool = false) throws -> Moved {
-        let store = composer.store.caseLifecycle(actor: composer.settings.actor)
+        let store = composer.store.cases
         let zone = composer.settings.timeZone
         let today = CalendarDate(composer.now(), in: zone)
         if let problem = CaseGuards.farDueProblem(due, today: today) { throw GatewayError.invalidArgument(problem) }
@@ -41,7 +41,7 @@ public struct DueDates: Sendable {
         if notify {
             let organizations = try store.notifiedParticipants(caseId: caseId)
             if !organizations.isEmpty {
-                let previous = try CaseStore(composer.store).record(caseId)?.due
+                let previous = try composer.store.cases.record(caseId)?.due
                 var variables = ["case.due": ZoneLabel.day(due.description, in: composer.settings.timeZone)]
                 if let previous { variables["case.previousDue"] = ZoneLabel.day(previous, in: composer.settings.timeZone) }
                 let next = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
@@ -51,10 +51,10 @@ public struct DueDates: Sendable {
             }
         }
         if dryRun {
-            let previous = try CaseStore(composer.store).record(caseId)?.due
+            let previous = try composer.store.cases.record(caseId)?.due
             return Moved(previous: previous, messages: planned)
         }
-        let previous = try store.setDue(caseId: caseId, to: due, at: composer.now())
+        let previous = try store.setDue(caseId: caseId, to: due, at: composer.now(), actor: composer.settings.actor)
         if let request { planned = try composer.queue(request) }
         return Moved(previous: previous, messages: planned)
     }

@@ -15,14 +15,14 @@ final class GroupCommit: Sendable {
         var results: [Int: Result<RecordedShare, any Error>] = [:]
         var lastTicket = 0
     }
-    private let outbox: OutboxStore
+    private let outbox: any OutboxStoring
     private let maxAttempts: Int
     private let actor: String
     private let state = Mutex(State())
     /// Guards waiting for a commit; `state` is changed only while it is held.
     private let changed = NSCondition()
 
-    init(outbox: OutboxStore, maxAttempts: Int, actor: String) {
+    init(outbox: any OutboxStoring, maxAttempts: Int, actor: String) {
         self.outbox = outbox; self.maxAttempts = maxAttempts; self.actor = actor
     }
 

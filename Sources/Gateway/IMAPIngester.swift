@@ -70,13 +70,13 @@ public struct IMAPReadSummary: Sendable, Encodable {
 /// already ingested (ingest is idempotent on Message-ID).
 public struct IMAPIngester: Sendable {
     public let ingester: ReplyIngester
-    public let states: MailboxStateStore
+    public let states: any MailboxStateStoring
     public let after: IMAPAfterStoring
     public let logger: Logger
     /// Where fetched messages are written while they are ingested (each file is removed after).
     public let scratchDirectory: URL
 
-    public init(ingester: ReplyIngester, states: MailboxStateStore, after: IMAPAfterStoring = .leave,
+    public init(ingester: ReplyIngester, states: any MailboxStateStoring, after: IMAPAfterStoring = .leave,
                 scratchDirectory: URL = FileManager.default.temporaryDirectory,
                 logger: Logger = Logger(label: "liaison.ingest.imap")) {
         self.ingester = ingester; self.states = states; self.after = after

@@ -17,7 +17,7 @@ public struct IncidentNotices: Sendable {
     /// The active national CSIRT of a country, for `--country`.
     public func nationalCSIRT(country: String) throws -> String {
         let code = country.uppercased()
-        let ids = try NotificationPlanningQueries(composer.store).nationalCSIRTs(country: code)
+        let ids = try composer.store.notificationPlanning.nationalCSIRTs(country: code)
         guard let first = ids.first else {
             throw GatewayError.noRecipients("no active national CSIRT for country \(code) in the registry")
         }

@@ -7,7 +7,7 @@ import Synchronization
 /// lease run out while its message is still in flight (the lease is longer than the SMTP timeouts together;
 /// renewal covers the rest).
 final class LeaseRenewal: Sendable {
-    private let outbox: OutboxStore
+    private let outbox: any OutboxStoring
     private let lease: TimeInterval
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -16,7 +16,7 @@ final class LeaseRenewal: Sendable {
     private let stopped = Mutex(false)
     private let wakeUp = NSCondition()
 
-    init(outbox: OutboxStore, lease: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(outbox: any OutboxStoring, lease: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.outbox = outbox; self.lease = lease; self.now = now; self.logger = logger
     }
 

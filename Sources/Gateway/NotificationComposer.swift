@@ -54,7 +54,7 @@ public struct PlannedNotification: Sendable, Encodable {
 
 /// Renders, signs, encrypts and queues notifications — all or nothing — in four steps, each in its own file:
 /// plan and render (`NotificationPlanning.swift`), sign and encrypt (`NotificationSigning.swift`), persist
-/// (`OutboxStore.enqueue`, which checks again inside its transaction that nobody queued the same template for
+/// (`OutboxStoring.enqueue`, which checks again inside its transaction that nobody queued the same template for
 /// the same organisation meanwhile and that the recipients are still the organisation's contacts).
 ///
 /// Every template, variable, address and key of every message is checked before the first row is written;
@@ -89,8 +89,7 @@ public struct NotificationComposer: Sendable {
     @discardableResult
     public func queue(_ request: NotificationRequest,
                       followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
-        let outbox = OutboxStore(store)
-        guard outbox.readsDuringWrites else {
+        guard store.outbox.readsDuringWrites else {
             // One connection: the planning threads could not read while the writer waits for them.
             let prepared = try prepare(request)
             return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
@@ -150,7 +149,7 @@ public struct NotificationComposer: Sendable {
         return PreparedNotifications(request: base.request, messages: messages, planned: parts.flatMap { $0.drafts.map(\.plan) })
     }
 
-    /// Stores prepared messages in one transaction, all or nothing (see `OutboxStore.enqueue`).
+    /// Stores prepared messages in one transaction, all or nothing (see `OutboxStoring.enqueue`).
     @discardableResult
     public func persist(_ prepared: PreparedNotifications, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
         try persisting(prepared.request) { outbox, refuseRepeats in
@@ -171,7 +170,7 @@ public struct NotificationComposer: Sendable {
     }
 
     /// Signs every step's messages (all or nothing, as `prepare`), then stores them in one transaction, each step
-    /// only if its participant still waits as its `seen` found it (see `OutboxStore.enqueue(steps:actor:)`). Per
+    /// only if its participant still waits as its `seen` found it (see `OutboxStoring.enqueue(steps:actor:)`). Per
     /// step, what was queued, or nil when another process took the step meanwhile or the participant answered
     /// while it was signed (nothing of it stored).
     public func queueSteps(_ steps: [Step]) throws -> [[PlannedNotification]?] {
@@ -187,11 +186,11 @@ public struct NotificationComposer: Sendable {
     }
 
     /// Runs a store operation for `request`, with the store's refusals said as the composer says them.
-    private func persisting(_ request: NotificationRequest, _ body: (OutboxStore, Bool) throws -> Void) throws {
+    private func persisting(_ request: NotificationRequest, _ body: (any OutboxStoring, Bool) throws -> Void) throws {
         let refuseRepeats = !request.again && request.caseId != nil
             && [.caseNotification, .publication, .incident].contains(request.purpose)
         do {
-            try body(OutboxStore(store), refuseRepeats)
+            try body(store.outbox, refuseRepeats)
         } catch let error as StoreError where error == .alreadyNotified || error == .recipientsChanged {
             throw GatewayProblems([error.description])
         } catch let error as StoreError {

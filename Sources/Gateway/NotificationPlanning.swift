@@ -61,7 +61,7 @@ extension NotificationComposer {
 
     func planningBase(for request: NotificationRequest) throws -> PlanningBase {
         var request = request
-        if let caseId = request.caseId, let record = try CaseStore(store).record(caseId) {
+        if let caseId = request.caseId, let record = try store.cases.record(caseId) {
             request.tlp = record.tlp ?? settings.defaultTLP
             for (language, values) in CaseTemplateContext.localizedTitles(of: record) {
                 request.localizedVariables[language, default: [:]].merge(values) { given, _ in given }
@@ -97,8 +97,8 @@ extension NotificationComposer {
             problems.append("\(error)")
         }
 
-        let cases = CaseStore(store)
-        let directory = NotificationPlanningQueries(store)
+        let cases = store.cases
+        let directory = store.notificationPlanning
         let (context, orgIds) = try { () throws -> (TemplateValue, [String]) in
             var base = try senderContext(directory, signingKey: signingKey)
             if let caseId = request.caseId {
@@ -139,7 +139,7 @@ extension NotificationComposer {
     func addAnswerLinks(to base: inout PlanningBase) throws {
         guard settings.answer.baseURL != nil, let caseId = base.request.caseId, let links = try answerLinks() else { return }
         for orgId in base.organizationIds where !base.request.observers.contains(orgId) {
-            guard let participants = try? CaseStore(store).participantIds(caseId: caseId), participants.contains(orgId),
+            guard let participants = try? store.cases.participantIds(caseId: caseId), participants.contains(orgId),
                   let next = try links.next(caseId: caseId, organizationId: orgId) else { continue }
             base.answerURLs[orgId] = next.link.url
             if let pending = next.pending { base.newAnswerLinks.append(pending) }
@@ -166,7 +166,7 @@ extension NotificationComposer {
         do {
             var context = base.context
             context.set(base.answerURLs[orgId].map { ["url": .string($0)] } ?? [:], at: ["answer"])
-            part.drafts = try orgDrafts(directory: NotificationPlanningQueries(store), orgId: orgId,
+            part.drafts = try orgDrafts(directory: store.notificationPlanning, orgId: orgId,
                                         request: base.request, base: context, library: base.library, pgp: pgp,
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {
@@ -206,7 +206,7 @@ extension NotificationComposer {
         if let caseId = request.caseId, !request.observers.contains(orgId) {
             guard let participant = facts.participant else {
                 throw GatewayError.from(StoreError.notParticipant(caseId: caseId, organizationId: orgId,
-                                                                  participants: (try? CaseStore(store).participantIds(caseId: caseId)) ?? []))
+                                                                  participants: (try? store.cases.participantIds(caseId: caseId)) ?? []))
             }
             if let notified = participant.firstNotifiedAt {
                 context.set(.string(ZoneLabel.day(of: notified, in: settings.timeZone)), at: ["case", "notifiedOn"])

@@ -3,15 +3,15 @@ import Registry
 
 /// Read access to the outbox, and the operator's release of held messages.
 public struct Outbox: Sendable {
-    public let store: OutboxStore
+    public let store: any OutboxStoring
     public var actor: String = EventLog.defaultActor
     public var now: @Sendable () -> Date = { Date() }
 
-    let cases: CaseStore
+    let cases: any CaseStoring
 
     public init(store: RegistryStore) {
-        self.store = OutboxStore(store)
-        cases = CaseStore(store)
+        self.store = store.outbox
+        cases = store.cases
     }
 
     /// Rows, oldest first, optionally of one state and case, or only the held ones; no message bytes are read.
@@ -29,19 +29,19 @@ public struct Outbox: Sendable {
     /// How many rows there are in each state.
     public func stateCounts() throws -> [NotificationState: Int] { try store.stateCounts() }
 
-    /// Voids failed or deferred messages that went wrong through a fault of ours (see `OutboxVoiding`).
-    public func void(_ selection: OutboxVoidSelection, reason: String, voiding: OutboxVoiding) throws -> [OutboxCorrection] {
+    /// Voids failed or deferred messages that went wrong through a fault of ours (see `OutboxStoring.void`).
+    public func void(_ selection: OutboxVoidSelection, reason: String) throws -> [OutboxCorrection] {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, !reason.contains(where: \.isNewline) else {
             throw GatewayError.invalidArgument("--reason must say in one line why the messages are voided")
         }
-        return try GatewayError.mapping { try voiding.void(selection, reason: reason, actor: actor, at: now()) }
+        return try GatewayError.mapping { try store.void(selection, reason: reason, actor: actor, at: now()) }
     }
 
     /// Queues voided or failed messages again with the same bytes; never a message of a withdrawn case
     /// (`CaseGuards.withdrawnCaseProblem`: its messages were cancelled with it).
-    public func retry(ids: [Int64], voiding: OutboxVoiding) throws -> [OutboxCorrection] {
+    public func retry(ids: [Int64]) throws -> [OutboxCorrection] {
         try GatewayError.mapping {
-            try voiding.retry(ids: ids, actor: actor, at: now(), caseProblem: CaseGuards.withdrawnCaseProblem)
+            try store.retry(ids: ids, actor: actor, at: now(), caseProblem: CaseGuards.withdrawnCaseProblem)
         }
     }
 

@@ -27,9 +27,9 @@ public enum DispatchEvent: Sendable, Equatable {
     case leaseLost(messageId: String)
 }
 
-/// Sends the outbox in three steps — claim a batch (`OutboxStore.claim`, under this worker's own lease
+/// Sends the outbox in three steps — claim a batch (`OutboxStoring.claim`, under this worker's own lease
 /// token, one transaction), send its messages over the worker's one SMTP connection `messagesPerCommit` at a
-/// time, record their answers (`OutboxStore.record`, only if the token still holds each message's lease) before
+/// time, record their answers (`OutboxStoring.record`, only if the token still holds each message's lease) before
 /// any further message goes out, in group commits shared by the workers (`GroupCommit`) — on `concurrency`
 /// workers at once.
 ///
@@ -55,7 +55,7 @@ public enum DispatchEvent: Sendable, Equatable {
 /// let summary = try dispatcher.run(concurrency: 4)
 /// ```
 public final class OutboxDispatcher: Sendable {
-    public let outbox: OutboxStore
+    public let outbox: any OutboxStoring
     public let maxAttempts: Int
     /// How long a claim holds a message; renewed every third of it while the message is sent.
     public let leaseDuration: TimeInterval
@@ -74,7 +74,7 @@ public final class OutboxDispatcher: Sendable {
     let logger: Logger
     let observer: (@Sendable (DispatchEvent) -> Void)?
 
-    public init(outbox: OutboxStore, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
+    public init(outbox: any OutboxStoring, maxAttempts: Int = 8, leaseDuration: TimeInterval = 900,
                 actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
                 batchSize: Int = 50, messagesPerCommit: Int = OutboxDispatcher.defaultMessagesPerCommit,
                 now: @escaping @Sendable () -> Date = { Date() },
@@ -91,7 +91,7 @@ public final class OutboxDispatcher: Sendable {
                             actor: String = "liaison", logger: Logger = Logger(label: "liaison.send"),
                             now: @escaping @Sendable () -> Date = { Date() },
                             makeTransport: @escaping @Sendable () throws -> any MailTransport) {
-        self.init(outbox: OutboxStore(store), maxAttempts: maxAttempts, leaseDuration: leaseDuration, actor: actor,
+        self.init(outbox: store.outbox, maxAttempts: maxAttempts, leaseDuration: leaseDuration, actor: actor,
                   logger: logger, now: now, makeTransport: makeTransport)
     }
 

@@ -44,13 +44,13 @@ public struct ReminderLadder: Sendable {
     public func apply(caseId: String? = nil, reminderTemplate: String = "reminder", escalationTemplate: String = "escalation",
                       dryRun: Bool = false, dropped: (Action) -> Void = { _ in }) throws -> [Action] {
         let now = composer.now()
-        let store = composer.store.caseLifecycle(actor: composer.settings.actor)
-        let today = CalendarDate(now, in: composer.settings.timeZone).description
+        let store = composer.store.cases
+        let today = CalendarDate(now, in: composer.settings.timeZone)
         var steps: [(WaitingParticipant, Step, Int, NotificationRequest?)] = []
         var levels: [String: TrafficLightProtocol] = [:]
         func level(of caseId: String) throws -> TrafficLightProtocol {
             if let known = levels[caseId] { return known }
-            let found = try CaseStore(composer.store).record(caseId)?.tlp ?? composer.settings.defaultTLP
+            let found = try composer.store.cases.record(caseId)?.tlp ?? composer.settings.defaultTLP
             levels[caseId] = found
             return found
         }
@@ -114,7 +114,7 @@ public struct ReminderLadder: Sendable {
                     messages = try composer.queueSteps([.init(request: request!, followUp: .escalated(
                         caseId: waiting.caseId, organizationId: waiting.organizationId, at: now), seen: waiting)])[0]
                 case .unreachable:
-                    messages = try store.markUnreachable(waiting, at: now) ? [] : nil
+                    messages = try store.markUnreachable(waiting, at: now, actor: composer.settings.actor) ? [] : nil
                 }
             }
             let action = Action(caseId: waiting.caseId, organizationId: waiting.organizationId, step: step,
@@ -129,7 +129,7 @@ public struct ReminderLadder: Sendable {
     /// An acknowledgement alone does not end the request for a status: an acknowledged participant is reminded on
     /// the same rungs until it states a status or the case's due date has passed (`today`, the workspace's day, is
     /// after it), and is never escalated nor marked unreachable, since it answers.
-    func nextStep(_ waiting: WaitingParticipant, days: Int, today: String) -> Step? {
+    func nextStep(_ waiting: WaitingParticipant, days: Int, today: CalendarDate) -> Step? {
         if waiting.response == .acknowledged {
             if let due = waiting.due, today > due { return nil }
             if days >= policy.secondAfterDays && waiting.reminderCount < 2 { return .reminder }

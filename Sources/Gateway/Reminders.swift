@@ -12,8 +12,8 @@ public struct Reminders: Sendable {
     public func due(caseId: String, afterDays days: Int) throws -> [String] {
         guard days >= 0 else { throw GatewayError.invalidArgument("--after takes a number of days, 0 or more") }
         let cutoff = composer.now().addingTimeInterval(-Double(days) * 86_400)
-        let today = CalendarDate(composer.now(), in: composer.settings.timeZone).description
-        return try GatewayError.mapping { try CaseStore(composer.store).dueForReminder(caseId: caseId, cutoff: cutoff, today: today) }
+        let today = CalendarDate(composer.now(), in: composer.settings.timeZone)
+        return try GatewayError.mapping { try composer.store.cases.dueForReminder(caseId: caseId, cutoff: cutoff, today: today) }
     }
 
     /// Queues (or with `dryRun` plans) a reminder to each participant due for one, all in one transaction (all or
@@ -22,7 +22,7 @@ public struct Reminders: Sendable {
     public func remind(caseId: String, afterDays days: Int, template: String = "reminder", dryRun: Bool = false) throws -> [PlannedNotification] {
         // Read before who is due: a reminder another process queues between the two reads makes that
         // participant not due, and one queued after both makes it differ from `waiting`, so it is never doubled.
-        let waiting = try composer.store.caseLifecycle(actor: composer.settings.actor).waitingParticipants(caseId: caseId)
+        let waiting = try composer.store.cases.waitingParticipants(caseId: caseId)
         let organizations = try due(caseId: caseId, afterDays: days)
         guard !organizations.isEmpty else { return [] }
         let request = NotificationRequest(caseId: caseId, organizations: organizations, template: template,

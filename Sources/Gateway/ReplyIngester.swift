@@ -287,7 +287,7 @@ public struct ReplyIngester: Sendable {
                 ? "--response none is no status; give acknowledged, investigating, affected, not-affected or fixed"
                 : "--response applies to a reply; message \(reference) is \(classified.classification.kind.rawValue) (\(classified.classification.reason))")
         }
-        let cases = CaseStore(self.store)
+        let cases = self.store.cases
         let participants = try GatewayError.mapping { () throws -> [String] in
             // A withdrawn case takes no response, as `case set` refuses it: it must be reopened first.
             if let problem = CaseGuards.withdrawnCaseProblem(try cases.existing(caseId)) { throw GatewayError.invalidArgument(problem) }

@@ -1,11 +1,10 @@
 import Crypto
 import Foundation
-import GRDB
 import OpenPGP
 
 /// The event log at one moment, signed with the workspace's OpenPGP key and kept outside the database: how many
 /// events, the hash of the last one, when, and every event's id with a digest of its content, so that a log
-/// rewritten from some row on (every later hash recomputed), emptied (`sqlite_sequence` reset) or given a forged
+/// rewritten from some row on (every later hash recomputed), emptied or given a forged
 /// row no longer matches it, and `audit verify` names the first event that differs.
 ///
 /// A seal file is text: the statement, then an armored detached OpenPGP signature (RFC 4880) over the
@@ -116,22 +115,22 @@ public enum AuditSeals {
     }
 
     /// The event count and the hash of the last event.
-    public static func head(_ db: Database) throws -> (count: Int, hash: String) {
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
-        let hash = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? EventLog.genesisHash
+    static func head(_ session: any SQLSession) throws -> (count: Int, hash: String) {
+        let count = try session.value("SELECT COUNT(*) FROM event", as: Int.self) ?? 0
+        let hash = try session.value("SELECT hash FROM event ORDER BY id DESC LIMIT 1", as: String.self) ?? EventLog.genesisHash
         return (count, hash)
     }
 
     /// Every event in log order with the digest of its content, as a seal holds them.
-    static func rows(_ db: Database) throws -> [AuditSealRow] {
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT id, CAST(at AS TEXT), actor, action, objectType, objectId, data FROM event ORDER BY id
-            """)
+    static func rows(_ session: any SQLSession) throws -> [AuditSealRow] {
         var rows: [AuditSealRow] = []
-        while let row = try cursor.next() {
-            let canonical = EventLog.canonicalRow(at: row[1], actor: row[2], action: row[3], objectType: row[4],
-                                                  objectId: row[5], data: row[6])
-            rows.append(AuditSealRow(id: row[0], digest: digest(canonical)))
+        try session.forEachRow("""
+            SELECT id, CAST(at AS TEXT), actor, action, objectType, objectId, data FROM event ORDER BY id
+            """, []) { row in
+            let canonical = EventLog.canonicalRow(at: try row[1], actor: try row[2], action: try row[3], objectType: try row[4],
+                                                  objectId: try row[5], data: try row[6])
+            rows.append(AuditSealRow(id: try row[0], digest: digest(canonical)))
+            return true
         }
         return rows
     }
@@ -149,7 +148,7 @@ public enum AuditSeals {
     /// Throws `RegistryError.gnupg` when the key cannot sign, `.fileSystem` when the file cannot be written.
     public static func seal(_ store: RegistryStore, workspace: Workspace, signingKey: String, gnupgHome: String,
                             passphrase: String? = nil, at date: Date = Date()) throws -> (seal: AuditSeal, text: String) {
-        let (head, rows) = try store.writer.read { db in (try AuditSeals.head(db), try AuditSeals.rows(db)) }
+        let (head, rows) = try store.engine.read { session in (try AuditSeals.head(session), try AuditSeals.rows(session)) }
         let sealedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
         let seal = AuditSeal(eventCount: head.count, headHash: head.hash, sealedAt: sealedAt,
                              signer: Fingerprint.normalize(signingKey), rows: rows, file: nil)
@@ -161,10 +160,10 @@ public enum AuditSeals {
     /// when the chain is broken: nothing is sealed). Throws as `seal` does.
     public static func sealIfIntact(_ store: RegistryStore, workspace: Workspace, signingKey: String, gnupgHome: String,
                                     passphrase: String? = nil, at date: Date = Date()) throws -> (chain: EventLogVerification, sealed: (seal: AuditSeal, text: String)?) {
-        let (chain, head, rows) = try store.writer.read { db -> (EventLogVerification, (count: Int, hash: String), [AuditSealRow]) in
+        let (chain, head, rows) = try store.engine.read { session -> (EventLogVerification, (count: Int, hash: String), [AuditSealRow]) in
             var rows: [AuditSealRow] = []
-            let chain = try EventLog.verify(db) { id, canonical in rows.append(AuditSealRow(id: id, digest: digest(canonical))) }
-            return (chain, try AuditSeals.head(db), rows)
+            let chain = try EventLog.verify(session) { id, canonical in rows.append(AuditSealRow(id: id, digest: digest(canonical))) }
+            return (chain, try AuditSeals.head(session), rows)
         }
         guard chain.isIntact else { return (chain, nil) }
         let sealedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
@@ -278,8 +277,8 @@ public enum AuditSeals {
     public static func check(_ urls: [URL], store: RegistryStore, signingKey: String?, gnupgHome: String,
                              relativeTo workspace: Workspace) throws -> SealCheck {
         let signed = try signedSeals(urls, signingKey: signingKey, gnupgHome: gnupgHome, relativeTo: workspace)
-        let log = try store.writer.read { db in
-            try LogState(db, seals: signed.good, rows: signed.good.contains { $0.rows != nil } ? try AuditSeals.rows(db) : [])
+        let log = try store.engine.read { session in
+            try LogState(session, seals: signed.good, rows: signed.good.contains { $0.rows != nil } ? try AuditSeals.rows(session) : [])
         }
         return try compare(signed, with: log, store: store, relativeTo: workspace)
     }
@@ -290,12 +289,12 @@ public enum AuditSeals {
                               relativeTo workspace: Workspace) throws -> (chain: EventLogVerification, seals: SealCheck) {
         let signed = try signedSeals(urls, signingKey: signingKey, gnupgHome: gnupgHome, relativeTo: workspace)
         let collect = signed.good.contains { $0.rows != nil }
-        let (chain, log) = try store.writer.read { db -> (EventLogVerification, LogState) in
+        let (chain, log) = try store.engine.read { session -> (EventLogVerification, LogState) in
             var rows: [AuditSealRow] = []
-            let chain = try EventLog.verify(db, eachRow: collect ? { id, canonical in
+            let chain = try EventLog.verify(session, eachRow: collect ? { id, canonical in
                 rows.append(AuditSealRow(id: id, digest: digest(canonical)))
             } : nil)
-            return (chain, try LogState(db, seals: signed.good, rows: rows))
+            return (chain, try LogState(session, seals: signed.good, rows: rows))
         }
         return (chain, try compare(signed, with: log, store: store, relativeTo: workspace))
     }
@@ -361,18 +360,18 @@ public enum AuditSeals {
         /// The stored hash of each event a seal with rows ends with.
         var hashById: [Int64: String]
 
-        init(_ db: Database, seals: [AuditSeal], rows: [AuditSealRow]) throws {
-            total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+        init(_ session: any SQLSession, seals: [AuditSeal], rows: [AuditSealRow]) throws {
+            total = try session.value("SELECT COUNT(*) FROM event", as: Int.self) ?? 0
             hashByCount = [:]
             for count in Set(seals.filter { $0.rows == nil }.map(\.eventCount)) where count > 0 && count <= total {
-                hashByCount[count] = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id LIMIT 1 OFFSET ?",
-                                                         arguments: [count - 1])
+                hashByCount[count] = try session.value("SELECT hash FROM event ORDER BY id LIMIT 1 OFFSET ?", count - 1,
+                                                       as: String.self)
             }
             self.rows = rows
             hashById = [:]
             for seal in seals {
                 guard let last = seal.rows?.last else { continue }
-                hashById[last.id] = try String.fetchOne(db, sql: "SELECT hash FROM event WHERE id = ?", arguments: [last.id])
+                hashById[last.id] = try session.value("SELECT hash FROM event WHERE id = ?", last.id, as: String.self)
             }
         }
     }
@@ -432,11 +431,11 @@ public enum AuditSeals {
         guard index < sealed.count else { return nil }
         let expected = sealed[index]
         func named(_ id: Int64) throws -> String {
-            guard let row = try store.writer.read({ db in
-                try Row.fetchOne(db, sql: "SELECT CAST(at AS TEXT), action FROM event WHERE id = ?", arguments: [id])
+            guard let row = try store.engine.read({ session in
+                try session.row("SELECT CAST(at AS TEXT), action FROM event WHERE id = ?", id)
             }) else { return "event \(id)" }
-            let at: String = row[0]
-            let action: String = row[1]
+            let at: String = try row[0]
+            let action: String = try row[1]
             return "event \(id) (\(at) UTC, \(action))"
         }
         guard index < log.count else {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What the vendor matrix shows beside a participant's state: its last message in and out, and who set its
 /// current response from which source.
@@ -32,63 +31,68 @@ public struct CaseTimelineEntry: Sendable, Encodable, Equatable {
 }
 
 extension CaseStore {
-    /// Per organisation of the case: last message in and out, and the latest response's source and actor. Three
-    /// grouped queries, whatever the number of participants.
-    public func activity(caseId: String) throws -> [String: ParticipantActivity] {
-        try writer.read { db in try Self.activity(db, caseId: caseId) }
+    func activity(caseId: String) throws -> [String: ParticipantActivity] {
+        try engine.read { session in try Self.activity(session, caseId: caseId) }
     }
 
-    static func activity(_ db: Database, caseId: String) throws -> [String: ParticipantActivity] {
+    static func activity(_ session: any SQLSession, caseId: String) throws -> [String: ParticipantActivity] {
         var activity: [String: ParticipantActivity] = [:]
-        let received = try Row.fetchCursor(db.cachedStatement(sql: """
+        try session.forEachRow("""
             SELECT organizationId, MAX(receivedAt) FROM inboundMessage
             WHERE caseId = ? AND organizationId IS NOT NULL GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try received.next() {
-            activity[row[0], default: ParticipantActivity()].lastIn = row[1]
+            """, [.text(caseId)]) { row in
+            activity[try row[0], default: ParticipantActivity()].lastIn = try row[1]
+            return true
         }
-        let sent = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, MAX(sentAt) FROM notification INDEXED BY notification_case
+        try session.forEachRow("""
+            SELECT organizationId, MAX(sentAt) FROM notification
             WHERE caseId = ? AND sentAt IS NOT NULL GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try sent.next() {
-            activity[row[0], default: ParticipantActivity()].lastOut = row[1]
+            """, [.text(caseId)]) { row in
+            activity[try row[0], default: ParticipantActivity()].lastOut = try row[1]
+            return true
         }
         // Participant events have the object id `CASE|ORG`: the range [CASE|, CASE}) holds exactly them. The latest
-        // response event of each (bare columns come from the MAX row), in the index's order: no sort.
-        let responses = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT objectId, actor, json_extract(data, '$.source'), MAX(id) FROM event
-            WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
-            GROUP BY objectId
-            """), arguments: [caseId + "|", caseId + "}"])
-        while let row = try responses.next() {
-            let objectId: String = row[0]
+        // response event of each, its source read from its data.
+        try session.forEachRow("""
+            SELECT objectId, actor, data FROM event WHERE id IN (
+                SELECT MAX(id) FROM event
+                WHERE objectType = 'participant' AND objectId >= ? AND objectId < ? AND action = 'participant.response'
+                GROUP BY objectId)
+            """, [.text(caseId + "|"), .text(caseId + "}")]) { row in
+            let objectId: String = try row[0]
             let organization = String(objectId.dropFirst(caseId.count + 1))
-            activity[organization, default: ParticipantActivity()].responseSource = row[2]
-            activity[organization, default: ParticipantActivity()].responseActor = row[1]
+            let data: String = try row[2]
+            var source: String?
+            if case .object(let fields)? = try? JSONDecoder().decode(EventValue.self, from: Data(data.utf8)),
+               case .string(let text)? = fields["source"] {
+                source = text
+            }
+            activity[organization, default: ParticipantActivity()].responseSource = source
+            activity[organization, default: ParticipantActivity()].responseActor = try row[1]
+            return true
         }
         return activity
     }
 
-    /// The case's events and its participants' events, newest first, at most `limit`.
-    public func timeline(caseId: String, limit: Int = 500) throws -> [CaseTimelineEntry] {
-        try writer.read { db in try Self.timeline(db, caseId: caseId, limit: limit) }
+    func timeline(caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
+        try engine.read { session in try Self.timeline(session, caseId: caseId, limit: limit) }
     }
 
-    static func timeline(_ db: Database, caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
+    static func timeline(_ session: any SQLSession, caseId: String, limit: Int) throws -> [CaseTimelineEntry] {
         // The ids are chosen from the index alone (a case of thousands of participants has thousands of events), then
         // only the `limit` rows chosen are read.
         var entries: [CaseTimelineEntry] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        try session.forEachRow("""
             SELECT id, at, actor, action, objectId, data FROM event WHERE id IN (
                 SELECT id FROM event
                 WHERE (objectType = 'case' AND objectId = ?)
                    OR (objectType = 'participant' AND objectId >= ? AND objectId < ?)
                 ORDER BY id DESC LIMIT ?)
             ORDER BY id DESC
-            """), arguments: [caseId, caseId + "|", caseId + "}", limit])
-        while let row = try rows.next() {
-            entries.append(CaseTimelineEntry(id: row[0], at: row[1], actor: row[2], action: row[3], objectId: row[4], data: row[5]))
+            """, [.text(caseId), .text(caseId + "|"), .text(caseId + "}"), .integer(Int64(limit))]) { row in
+            entries.append(CaseTimelineEntry(id: try row[0], at: try row[1], actor: try row[2], action: try row[3],
+                                             objectId: try row[4], data: try row[5]))
+            return true
         }
         return entries
     }
@@ -105,13 +109,11 @@ public struct CaseMatrix: Sendable {
 }
 
 extension CaseStore {
-    /// The case page's data in one read: a fixed number of statements whatever the number of participants.
-    /// Days are counted up to `now`; at most `timelineLimit` events. Throws `StoreError.unknownCase`.
-    public func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix {
-        try writer.read { db in
-            CaseMatrix(detail: try Self.detail(db, caseId: caseId, now: now),
-                       activity: try Self.activity(db, caseId: caseId),
-                       timeline: try Self.timeline(db, caseId: caseId, limit: timelineLimit))
+    func matrix(caseId: String, now: Date, timelineLimit: Int) throws -> CaseMatrix {
+        try engine.read { session in
+            CaseMatrix(detail: try Self.detail(session, caseId: caseId, now: now),
+                       activity: try Self.activity(session, caseId: caseId),
+                       timeline: try Self.timeline(session, caseId: caseId, limit: timelineLimit))
         }
     }
 }

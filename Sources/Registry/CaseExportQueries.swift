@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One participant of a case with the organisation it stands for, as an export needs it.
 public struct ExportedParticipant: Sendable, Equatable {
@@ -24,29 +23,24 @@ public struct CaseExportSnapshot: Sendable, Equatable {
 }
 
 /// Reads for `case export`, in one read transaction so the document is consistent.
-///
-/// ```swift
-/// let snapshot = try CaseExportQueries(store.writer).snapshot(caseId: "JVNVU#12345678", publisherId: "example-csirt")
-/// ```
-public struct CaseExportQueries: Sendable {
-    public let reader: any DatabaseReader
-
-    public init(_ reader: any DatabaseReader) {
-        self.reader = reader
-    }
-
-    /// The case and what belongs to it; nil when no case has this id.
-    public func snapshot(caseId: String, publisherId: String?) throws -> CaseExportSnapshot? {
-        try reader.read { db in
-            guard let record = try CaseRecord.fetchOne(db, key: caseId) else { return nil }
-            let records = try ParticipantRecord.fetchAll(db, sql: """
+extension CaseStore {
+    func exportSnapshot(caseId: String, publisherId: String?) throws -> CaseExportSnapshot? {
+        try engine.read { session in
+            guard let record = try Self.caseRecord(session, caseId) else { return nil }
+            let records = try session.records(ParticipantRecord.self, """
                 SELECT * FROM participant WHERE caseId = ? ORDER BY organizationId
-                """, arguments: [caseId])
-            let organizations = Dictionary(
-                try Organization.fetchAll(db, keys: records.map(\.organizationId)).map { ($0.id, $0) },
-                uniquingKeysWith: { first, _ in first })
+                """, caseId)
+            var organizations: [String: Organization] = [:]
+            if !records.isEmpty {
+                let marks = Array(repeating: "?", count: records.count).joined(separator: ", ")
+                try session.forEachRow("SELECT * FROM organization WHERE id IN (\(marks))", records.map { .text($0.organizationId) }) { row in
+                    let organization = try row.decode(Organization.self)
+                    organizations[organization.id] = organization
+                    return true
+                }
+            }
             // participant.organizationId references organization(id), so every participant has its organisation.
-            let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
+            let products = Dictionary(grouping: try ProductStatement.standing(session, caseId: caseId), by: \.organizationId)
             let participants = records.compactMap { record in
                 organizations[record.organizationId].map {
                     ExportedParticipant(record: record, organization: $0, products: products[record.organizationId] ?? [])
@@ -54,16 +48,21 @@ public struct CaseExportQueries: Sendable {
             }
             // Participant events are keyed "<case>|<organisation>"; organisation ids never contain "|".
             let participantKeys = participants.map { "\(caseId)|\($0.record.organizationId)" }
-            var events = try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = 'case' AND objectId = ? ORDER BY id",
-                                            arguments: [caseId])
+            var events = try session.records(Event.self, "SELECT * FROM event WHERE objectType = 'case' AND objectId = ? ORDER BY id",
+                                             caseId)
             if !participantKeys.isEmpty {
                 let marks = Array(repeating: "?", count: participantKeys.count).joined(separator: ",")
-                events += try Event.fetchAll(db, sql: """
+                try session.forEachRow("""
                     SELECT * FROM event WHERE objectType = 'participant' AND objectId IN (\(marks)) ORDER BY id
-                    """, arguments: StatementArguments(participantKeys))
+                    """, participantKeys.map { .text($0) }) { row in
+                    events.append(try row.decode(Event.self))
+                    return true
+                }
             }
             events.sort { $0.id < $1.id }
-            let publisher = try publisherId.flatMap { try Organization.fetchOne(db, key: $0) }
+            let publisher = try publisherId.flatMap {
+                try session.record(Organization.self, "SELECT * FROM organization WHERE id = ?", $0)
+            }
             return CaseExportSnapshot(record: record, participants: participants, events: events, publisher: publisher)
         }
     }

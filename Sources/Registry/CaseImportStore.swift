@@ -1,5 +1,11 @@
 import Foundation
-import GRDB
+
+/// What `case import` did.
+public struct CaseImportOutcome: Sendable, Equatable {
+    public let added: Int
+    public let unchanged: Int
+    public let participantsAdded: Int
+}
 
 /// Writes past cases read by `CaseImportFile` into the registry, all or nothing.
 ///
@@ -7,32 +13,17 @@ import GRDB
 /// file again changes nothing; one that differs is a problem. Each new case gets the `case.opened` (and
 /// `case.published`) events the quarterly report and its event-log recount read, so running totals are
 /// right from the first quarter.
-public struct CaseImportStore: Sendable {
-    public let writer: any DatabaseWriter
-    public let actor: String
-
-    public init(writer: any DatabaseWriter, actor: String = EventLog.defaultActor) {
-        self.writer = writer
-        self.actor = actor
-    }
-
-    /// What an import did.
-    public struct Outcome: Sendable, Equatable {
-        public let added: Int
-        public let unchanged: Int
-        public let participantsAdded: Int
-    }
-
-    /// Imports every case or none; problems are `FILE:LINE: message` lines in one `RegistryError.invalidArgument`.
-    public func importCases(_ cases: [ImportedCase], file: String, at date: Date = Date()) throws -> Outcome {
-        try writer.write { db in
+extension CaseStore {
+    func importCases(_ cases: [ImportedCase], file: String, at date: Date, actor: String) throws -> CaseImportOutcome {
+        try engine.write { session in
             var problems: [String] = []
             var added = 0, unchanged = 0, participantsAdded = 0
             for item in cases {
-                for org in item.participants where try Organization.fetchOne(db, key: org) == nil {
+                for org in item.participants
+                where try session.value("SELECT id FROM organization WHERE id = ?", org, as: String.self) == nil {
                     problems.append("\(file):\(item.line): no organisation \(org) in the directory")
                 }
-                if let existing = try CaseRecord.fetchOne(db, key: item.id) {
+                if let existing = try Self.caseRecord(session, item.id) {
                     var differences: [String] = []
                     if existing.title != item.title { differences.append("title") }
                     if item.titleJa != nil, existing.titleJa != item.titleJa { differences.append("title_ja") }
@@ -48,33 +39,34 @@ public struct CaseImportStore: Sendable {
             if !problems.isEmpty { throw RegistryError.invalidArgument(problems.joined(separator: "\n")) }
             let iso = ISO8601DateFormatter()
             for item in cases {
-                if try CaseRecord.fetchOne(db, key: item.id) != nil {
+                if try Self.caseRecord(session, item.id) != nil {
                     unchanged += 1
                 } else {
-                    try CaseRecord(id: item.id, title: item.title, origin: item.origin, openedAt: item.openedAt,
-                                   publishedAt: item.publishedAt, due: item.due, titleJa: item.titleJa).insert(db)
+                    try session.insert(CaseRecord(id: item.id, title: item.title, origin: item.origin, openedAt: item.openedAt,
+                                                  publishedAt: item.publishedAt, due: item.due, titleJa: item.titleJa))
                     var data: [String: EventValue] = [
                         "title": .string(item.title), "origin": .string(item.origin), "due": .optional(item.due),
                         "openedAt": .string(iso.string(from: item.openedAt)), "importedFrom": .string(file),
                     ]
                     if let titleJa = item.titleJa { data["titleJa"] = .string(titleJa) }
-                    try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: item.id, data: data, at: date)
+                    try EventLog.append(session, actor: actor, action: "case.opened", objectType: "case", objectId: item.id,
+                                        data: data, at: date)
                     if let published = item.publishedAt {
-                        try EventLog.append(db, actor: actor, action: "case.published", objectType: "case", objectId: item.id, data: [
+                        try EventLog.append(session, actor: actor, action: "case.published", objectType: "case", objectId: item.id, data: [
                             "origin": .string(item.origin), "publishedAt": .string(iso.string(from: published)), "importedFrom": .string(file),
                         ], at: date)
                     }
                     added += 1
                 }
-                for org in item.participants where try ParticipantRecord.fetchOne(db, key: ["caseId": item.id, "organizationId": org]) == nil {
-                    try ParticipantRecord(caseId: item.id, organizationId: org, addedAt: item.openedAt).insert(db)
-                    try EventLog.append(db, actor: actor, action: "participant.added", objectType: "participant",
+                for org in item.participants where try Self.participant(session, caseId: item.id, organizationId: org) == nil {
+                    try session.insert(ParticipantRecord(caseId: item.id, organizationId: org, addedAt: item.openedAt))
+                    try EventLog.append(session, actor: actor, action: "participant.added", objectType: "participant",
                                         objectId: "\(item.id)|\(org)",
                                         data: ["caseId": .string(item.id), "organizationId": .string(org), "importedFrom": .string(file)], at: date)
                     participantsAdded += 1
                 }
             }
-            return Outcome(added: added, unchanged: unchanged, participantsAdded: participantsAdded)
+            return CaseImportOutcome(added: added, unchanged: unchanged, participantsAdded: participantsAdded)
         }
     }
 }

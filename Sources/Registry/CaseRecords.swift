@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Where a vulnerability case came from; shown in reports as VN-JP, VN-CERT/CC, VN-CPNI.
 public struct CaseOrigin: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
@@ -17,7 +16,7 @@ public struct CaseOrigin: RawRepresentable, Codable, Hashable, Sendable, CustomS
 }
 
 /// A vulnerability case such as `JVNVU#12345678`.
-public struct CaseRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+public struct CaseRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "case"
     public var id: String
     public var title: String
@@ -60,7 +59,7 @@ public enum Response: String, Codable, Sendable, CaseIterable {
 }
 
 /// An organisation taking part in a case.
-public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+public struct ParticipantRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "participant"
     public var caseId: String
     public var organizationId: String
@@ -88,24 +87,24 @@ public struct ParticipantRecord: Codable, Hashable, Sendable, FetchableRecord, P
 extension ParticipantRecord {
     /// A participant from a row whose first columns are `CaseStore.participantColumns`, read by position (no
     /// column name is looked up). Throws when a stored delivery or response is not one Liaison knows.
-    init(participantRow row: Row) throws {
-        caseId = row[0]
-        organizationId = row[1]
-        addedAt = row[2]
-        let deliveryText: String = row[3], responseText: String = row[5]
+    init(participantRow row: SQLRow) throws {
+        caseId = try row[0]
+        organizationId = try row[1]
+        addedAt = try row[2]
+        let deliveryText: String = try row[3], responseText: String = try row[5]
         guard let delivery = Delivery(rawValue: deliveryText), let response = Response(rawValue: responseText) else {
             throw StoreError.invalidArgument("participant \(organizationId) of \(caseId): stored delivery \(deliveryText) or response \(responseText) is not one Liaison knows")
         }
         self.delivery = delivery
-        firstNotifiedAt = row[4]
+        firstNotifiedAt = try row[4]
         self.response = response
-        firstResponseAt = row[6]
-        respondedAt = row[7]
-        statement = row[8]
-        lastRemindedAt = row[9]
-        reminderCount = row[10]
-        escalatedAt = row[11]
-        unreachableAt = row[12]
+        firstResponseAt = try row[6]
+        respondedAt = try row[7]
+        statement = try row[8]
+        lastRemindedAt = try row[9]
+        reminderCount = try row[10]
+        escalatedAt = try row[11]
+        unreachableAt = try row[12]
     }
 }
 
@@ -130,7 +129,7 @@ public enum NotificationState: String, Codable, Sendable, CaseIterable {
 }
 
 /// One outbox row: a message to one organisation and its state; its bytes are kept apart (`notificationMessage`).
-public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct NotificationRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "notification"
     public var id: Int64?
     public var caseId: String?
@@ -165,8 +164,6 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
         self.signed = signed; self.encrypted = encrypted
         self.state = .queued; self.attempts = 0; self.createdAt = createdAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// How one recipient of a notification fared.
@@ -175,7 +172,7 @@ public enum RecipientStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// One envelope recipient of a notification.
-public struct NotificationRecipientRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+public struct NotificationRecipientRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "notificationRecipient"
     public var notificationId: Int64
     public var email: String
@@ -211,7 +208,7 @@ public enum InboundSignature: String, Codable, Sendable, CaseIterable {
 }
 
 /// A reply, automatic reply or delivery report read by `ingest`.
-public struct InboundMessageRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct InboundMessageRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "inboundMessage"
     public var id: Int64?
     public var messageId: String
@@ -235,6 +232,4 @@ public struct InboundMessageRecord: Codable, Hashable, Sendable, FetchableRecord
         self.kind = kind; self.notificationId = notificationId; self.caseId = caseId; self.organizationId = organizationId
         self.signature = signature; self.encrypted = encrypted; self.bytes = bytes
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

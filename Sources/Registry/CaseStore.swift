@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A case with counts of its participants.
 public struct CaseSummary: Sendable, Encodable {
@@ -25,7 +24,8 @@ public struct ParticipantStatus: Sendable, Encodable {
     public let daysWaiting: Int?
     /// Whole days from first notification to first response.
     public let daysToRespond: Int?
-    public let lastMessageState: String?
+    /// The state of the latest message to the organisation about the case.
+    public let lastMessageState: NotificationState?
     /// At least one reply was signed by a key of the organisation's contacts.
     public let verifiedReply: Bool
     /// Delivery reports for this participant that blame our message or domain (size, SPF/DKIM/DMARC, content,
@@ -105,33 +105,33 @@ public struct ParticipationHistory: Sendable, Encodable {
     /// Where the current response came from, as its `participant.response` event recorded it: `manual`,
     /// `reply <Message-ID>`, …; nil while there is none.
     public var responseSource: String? = nil
-    /// The same, as a person reads it (`ResponseSourceKind`); nil while there is no response.
-    public var responseSourceKind: ResponseSourceKind? = nil
-}
+    /// The same, as a person reads it (`ProductStatement.Source.of(recorded:replySignature:)`); nil while there is no
+    /// response, or when the recorded source is none Liaison names (JSON `other`).
+    public var responseSourceKind: ProductStatement.Source? = nil
 
-/// Where a participant's response came from, as the desk and `org show` name it.
-public enum ResponseSourceKind: String, Sendable, Codable, CaseIterable {
-    /// A reply whose OpenPGP signature was verified against the organisation's key.
-    case signedMail = "signed-mail"
-    /// A reply without a verified signature.
-    case mail
-    /// The organisation's answer link (the answer form).
-    case answerLink = "answer-link"
-    /// A VEX or CSAF document.
-    case vex
-    /// Set by a person (`case set`, or a reply assigned by hand with the status read in it).
-    case person
-    /// Anything else recorded.
-    case other
+    enum CodingKeys: String, CodingKey {
+        case caseId, title, openedAt, publishedAt, withdrawnAt, delivery, response, firstNotifiedAt, firstResponseAt
+        case daysToRespond, respondedAt, statement, responseSource, responseSourceKind
+    }
 
-    /// The kind of a recorded source text; `replySignature` is the signature outcome of the reply it names, if any.
-    public static func of(source: String, replySignature: String?) -> ResponseSourceKind {
-        let lowered = source.lowercased()
-        if lowered == "manual" || lowered.hasPrefix("manual ") || lowered.hasPrefix("person") { return .person }
-        if lowered.hasPrefix("reply ") { return replySignature == InboundSignature.verified.rawValue ? .signedMail : .mail }
-        if lowered.contains("link") || lowered.contains("answer form") { return .answerLink }
-        if lowered.contains("vex") || lowered.contains("csaf") { return .vex }
-        return .other
+    /// As documented for `org show --format json`: `responseSourceKind` is `signed-mail`, `mail`, `answer-link`,
+    /// `vex`, `person` or `other`, present with `responseSource`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(caseId, forKey: .caseId)
+        try container.encode(title, forKey: .title)
+        try container.encode(openedAt, forKey: .openedAt)
+        try container.encodeIfPresent(publishedAt, forKey: .publishedAt)
+        try container.encodeIfPresent(withdrawnAt, forKey: .withdrawnAt)
+        try container.encode(delivery, forKey: .delivery)
+        try container.encode(response, forKey: .response)
+        try container.encodeIfPresent(firstNotifiedAt, forKey: .firstNotifiedAt)
+        try container.encodeIfPresent(firstResponseAt, forKey: .firstResponseAt)
+        try container.encodeIfPresent(daysToRespond, forKey: .daysToRespond)
+        try container.encodeIfPresent(respondedAt, forKey: .respondedAt)
+        try container.encodeIfPresent(statement, forKey: .statement)
+        try container.encodeIfPresent(responseSource, forKey: .responseSource)
+        if responseSource != nil { try container.encode(responseSourceKind?.code ?? "other", forKey: .responseSourceKind) }
     }
 }
 
@@ -141,71 +141,74 @@ public struct CaseDetail: Sendable, Encodable {
     public let participants: [ParticipantStatus]
 }
 
-/// The owner of cases and participants: opening, participants, responses, publication, listings. Every change
-/// writes its event in the same transaction. Throws `StoreError` when the rules refuse (unknown case, …).
-///
-/// ```swift
-/// let cases = CaseStore(store)
-/// try cases.open(CaseRecord(id: "JVNVU#12345678", title: "TLS", origin: "jvn-jp", openedAt: Date()), actor: "alice")
-/// ```
-public struct CaseStore: Sendable {
-    let writer: any DatabaseWriter
+/// The owner of cases and participants: opening, participants, responses, publication, listings, the reminder
+/// ladder, corrections, import and export, over either engine. Every change writes its event in the same
+/// transaction. Reached as `RegistryStore.cases`.
+struct CaseStore: CaseStoring {
+    let engine: any StoreEngine
 
-    public init(_ store: RegistryStore) { writer = store.writer }
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+    init(engine: any StoreEngine) { self.engine = engine }
 
-    /// Opens a case; throws `StoreError.caseExists` when its id is taken.
-    public func open(_ record: CaseRecord, actor: String) throws {
-        try writer.write { db in
-            guard try CaseRecord.fetchOne(db, key: record.id) == nil else { throw StoreError.caseExists(record.id) }
-            try record.insert(db)
+    func open(_ record: CaseRecord, actor: String) throws {
+        try engine.write { session in
+            guard try Self.caseRecord(session, record.id) == nil else { throw StoreError.caseExists(record.id) }
+            try session.insert(record)
             var data: [String: EventValue] = [
                 "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due),
                 "openedAt": .string(EventTimestamp.string(record.openedAt)), "tlp": .optional(record.tlp?.rawValue),
             ]
             if let titleJa = record.titleJa { data["titleJa"] = .string(titleJa) }
-            try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: data)
+            try EventLog.append(session, actor: actor, action: "case.opened", objectType: "case", objectId: record.id, data: data)
         }
     }
 
-    /// The case; throws `StoreError.unknownCase`, naming the nearest case id when one is a likely typo.
-    static func existingCase(_ db: Database, _ caseId: String) throws -> CaseRecord {
-        if let record = try CaseRecord.fetchOne(db, key: caseId) { return record }
-        throw StoreError.unknownCase(caseId, known: try String.fetchAll(db, sql: #"SELECT id FROM "case""#))
-    }
-
-    static func organizationIds(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM organization")
-    }
-
-    /// The lifecycle writes (TLP, titles, withdrawal) over the same database.
-    public func lifecycle(actor: String) -> CaseLifecycleStore { CaseLifecycleStore(writer: writer, actor: actor) }
-
-    /// The case; throws `StoreError.unknownCase` (with "did you mean") when there is none.
-    public func existing(_ caseId: String) throws -> CaseRecord {
-        try writer.read { db in try Self.existingCase(db, caseId) }
-    }
-
     /// The case, or nil.
-    public func record(_ caseId: String) throws -> CaseRecord? {
-        try writer.read { db in try CaseRecord.fetchOne(db, key: caseId) }
+    static func caseRecord(_ session: any SQLSession, _ caseId: String) throws -> CaseRecord? {
+        try session.record(CaseRecord.self, #"SELECT * FROM "case" WHERE id = ?"#, caseId)
     }
 
-    /// Adds organisations by id, and every active organisation of `kind` implementing all `technologies`.
-    /// Returns the ids newly added (already present ones are skipped). Unknown or retired organisations are
-    /// every one listed in the error, and nothing is added.
-    public func addParticipants(caseId: String, organizations: [String], technologies: [String], kind: String?,
-                                actor: String, at now: Date) throws -> [String] {
-        try writer.write { db in
-            try CaseLifecycleStore.refuseWithdrawn(try Self.existingCase(db, caseId))
+    /// The case; throws `StoreError.unknownCase`, naming the nearest case id when one is a likely typo.
+    static func existingCase(_ session: any SQLSession, _ caseId: String) throws -> CaseRecord {
+        if let record = try caseRecord(session, caseId) { return record }
+        throw StoreError.unknownCase(caseId, known: try session.values(#"SELECT id FROM "case""#, as: String.self))
+    }
+
+    /// One participant, or nil.
+    static func participant(_ session: any SQLSession, caseId: String, organizationId: String) throws -> ParticipantRecord? {
+        try session.record(ParticipantRecord.self, "SELECT * FROM participant WHERE caseId = ? AND organizationId = ?",
+                           caseId, organizationId)
+    }
+
+    /// The participant; throws `StoreError.notParticipant` listing the case's participants.
+    static func existingParticipant(_ session: any SQLSession, caseId: String, organizationId: String) throws -> ParticipantRecord {
+        if let participant = try participant(session, caseId: caseId, organizationId: organizationId) { return participant }
+        throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: try session.values(
+            "SELECT organizationId FROM participant WHERE caseId = ? ORDER BY organizationId", caseId, as: String.self))
+    }
+
+    func existing(_ caseId: String) throws -> CaseRecord {
+        try engine.read { session in try Self.existingCase(session, caseId) }
+    }
+
+    func record(_ caseId: String) throws -> CaseRecord? {
+        try engine.read { session in try Self.caseRecord(session, caseId) }
+    }
+
+    func addParticipants(caseId: String, organizations: [String], technologies: [String], kind: String?,
+                         actor: String, at now: Date) throws -> [String] {
+        try engine.write { session in
+            try Self.refuseWithdrawn(try Self.existingCase(session, caseId))
             var ids: [String] = []
             var problems: [String] = []
             var unlisted = 0
             for org in organizations {
-                let status = try Organization.fetchOne(db, key: org)?.status
+                let status = try session.value("SELECT status FROM organization WHERE id = ?", org, as: String.self)
+                    .map { OrganizationStatus(rawValue: $0) ?? .retired }
                 if status != .active && problems.count >= StoreError.listedProblems { unlisted += 1; continue }
                 switch status {
-                case nil: problems.append(StoreError.unknownOrganization(org, known: try Self.organizationIds(db)).description)
+                case nil:
+                    let known = try session.values("SELECT id FROM organization", as: String.self)
+                    problems.append(StoreError.unknownOrganization(org, known: known).description)
                 case .retired: problems.append(StoreError.retiredOrganization(org).description)
                 case .active: ids.append(org)
                 }
@@ -213,10 +216,12 @@ public struct CaseStore: Sendable {
             if !problems.isEmpty { throw StoreError.unknownOrganizations(problems, more: unlisted) }
             if !technologies.isEmpty || kind != nil {
                 let wantedKind = kind ?? (technologies.isEmpty ? nil : "product-developer")
-                var candidates = Organization.filter(Column("status") == OrganizationStatus.active.rawValue)
-                if let wantedKind { candidates = candidates.filter(Column("kind") == wantedKind) }
-                for organization in try candidates.order(Column("id")).fetchAll(db)
-                where technologies.allSatisfy(organization.technologies.contains) {
+                let candidates = try wantedKind.map {
+                    try session.records(Organization.self, "SELECT * FROM organization WHERE status = ? AND kind = ? ORDER BY id",
+                                        OrganizationStatus.active.rawValue, $0)
+                } ?? session.records(Organization.self, "SELECT * FROM organization WHERE status = ? ORDER BY id",
+                                     OrganizationStatus.active.rawValue)
+                for organization in candidates where technologies.allSatisfy(organization.technologies.contains) {
                     ids.append(organization.id)
                 }
                 if ids.isEmpty {
@@ -224,9 +229,9 @@ public struct CaseStore: Sendable {
                 }
             }
             var added: [String] = []
-            for org in ids where try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": org]) == nil {
-                try ParticipantRecord(caseId: caseId, organizationId: org, addedAt: now).insert(db)
-                try EventLog.append(db, actor: actor, action: "participant.added", objectType: "participant",
+            for org in ids where try Self.participant(session, caseId: caseId, organizationId: org) == nil {
+                try session.insert(ParticipantRecord(caseId: caseId, organizationId: org, addedAt: now))
+                try EventLog.append(session, actor: actor, action: "participant.added", objectType: "participant",
                                     objectId: "\(caseId)|\(org)", data: ["caseId": .string(caseId), "organizationId": .string(org)])
                 added.append(org)
             }
@@ -234,57 +239,54 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// The case's participants' organisation ids, sorted.
-    public func participantIds(caseId: String) throws -> [String] {
-        try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT organizationId FROM participant WHERE caseId = ? ORDER BY organizationId",
-                                arguments: [caseId])
+    func participantIds(caseId: String) throws -> [String] {
+        try engine.read { session in
+            try session.values("SELECT organizationId FROM participant WHERE caseId = ? ORDER BY organizationId", caseId,
+                               as: String.self)
         }
     }
 
-    /// One participant, or nil.
-    public func participant(caseId: String, organizationId: String) throws -> ParticipantRecord? {
-        try writer.read { db in try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) }
+    func participant(caseId: String, organizationId: String) throws -> ParticipantRecord? {
+        try engine.read { session in try Self.participant(session, caseId: caseId, organizationId: organizationId) }
     }
 
-    /// Records what an organisation said about the case; the first response time is kept, later ones move
-    /// `respondedAt`.
-    public func setResponse(caseId: String, organizationId: String, response: Response, statement: String?,
-                            at date: Date, actor: String, source: String) throws {
-        try writer.write { db in
+    func setResponse(caseId: String, organizationId: String, response: Response, statement: String?,
+                     at date: Date, actor: String, source: String) throws {
+        try engine.write { session in
             // A person's decision on a case opened by mistake: reopen it first (a reply read by ingest is still kept).
-            if let record = try CaseRecord.fetchOne(db, key: caseId) { try CaseLifecycleStore.refuseWithdrawn(record) }
+            if let record = try Self.caseRecord(session, caseId) { try Self.refuseWithdrawn(record) }
             var response = response
             // A status set by a person is a statement for all the organisation's products, newer than those before it.
             if let status = ProductStatement.status(of: response),
-               try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) != nil {
+               try Self.participant(session, caseId: caseId, organizationId: organizationId) != nil {
                 let general = ProductStatement(caseId: caseId, organizationId: organizationId, product: "", productId: nil,
                                                status: status, justification: nil, detail: statement, source: .person,
                                                reference: source, statedAt: date, recordedAt: date)
-                response = try ProductStatementSchema.record(db, [general], actor: actor) ?? response
+                response = try ProductStatement.record(session, [general], actor: actor) ?? response
             }
-            try Self.recordResponse(db, caseId: caseId, organizationId: organizationId, response: response,
+            try Self.recordResponse(session, caseId: caseId, organizationId: organizationId, response: response,
                                     statement: statement, at: date, actor: actor, source: source)
         }
     }
 
     /// `setResponse` inside a transaction of the caller (ingest records a reply and its effect together).
-    public static func recordResponse(_ db: Database, caseId: String, organizationId: String, response: Response,
-                                      statement: String?, at date: Date, actor: String, source: String) throws {
-        _ = try Self.existingCase(db, caseId)
-        guard var participant = try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": organizationId]) else {
-            throw StoreError.notParticipant(caseId: caseId, organizationId: organizationId, participants: try String.fetchAll(
-                db, sql: "SELECT organizationId FROM participant WHERE caseId = ?", arguments: [caseId]))
-        }
+    static func recordResponse(_ session: any SQLSession, caseId: String, organizationId: String, response: Response,
+                               statement: String?, at date: Date, actor: String, source: String) throws {
+        _ = try existingCase(session, caseId)
+        var participant = try existingParticipant(session, caseId: caseId, organizationId: organizationId)
         participant.response = response
         if participant.firstResponseAt == nil, response != .none { participant.firstResponseAt = date }
         participant.respondedAt = date
         if let statement { participant.statement = statement }
-        try participant.update(db, columns: ["response", "firstResponseAt", "respondedAt", "statement"])
+        try session.execute("""
+            UPDATE participant SET response = ?, firstResponseAt = ?, respondedAt = ?, statement = ?
+            WHERE caseId = ? AND organizationId = ?
+            """, participant.response.rawValue, participant.firstResponseAt, participant.respondedAt, participant.statement,
+            caseId, organizationId)
         if response != .none {
-            try CaseLifecycleStore.clearUnreachable(db, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
+            try clearUnreachable(session, caseId: caseId, organizationId: organizationId, at: date, actor: actor)
         }
-        try EventLog.append(db, actor: actor, action: "participant.response", objectType: "participant",
+        try EventLog.append(session, actor: actor, action: "participant.response", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),
                                 "response": .string(response.rawValue), "statement": .optional(statement),
@@ -292,15 +294,11 @@ public struct CaseStore: Sendable {
                             ])
     }
 
-    /// Marks the case published at `date`. A case already published is refused with
-    /// `StoreError.alreadyPublished`, naming its publication time as `dates` shows it (`2007-10-01 09:00 (JST)`).
-    /// With `tlp`, the case's level becomes it (a `case.tlp-changed` event); with `advisoryURL`, the advisory's
-    /// address is kept for the publication template. A withdrawn case is refused.
-    public func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates = .utc,
-                        tlp: TrafficLightProtocol? = nil, advisoryURL: String? = nil) throws {
-        try writer.write { db in
-            var record = try Self.existingCase(db, caseId)
-            try CaseLifecycleStore.refuseWithdrawn(record)
+    func publish(caseId: String, at date: Date, actor: String, dates: WorkspaceDates,
+                 tlp: TrafficLightProtocol?, advisoryURL: String?) throws {
+        try engine.write { session in
+            var record = try Self.existingCase(session, caseId)
+            try Self.refuseWithdrawn(record)
             if let published = record.publishedAt {
                 throw StoreError.alreadyPublished(caseId, at: "\(dates.timeText(published)) "
                                                   + "(\(ZoneLabel.abbreviation(dates.timeZone, at: published)))")
@@ -309,47 +307,124 @@ public struct CaseStore: Sendable {
             record.publishedAt = date
             if let tlp { record.tlp = tlp }
             if let advisoryURL { record.advisoryURL = advisoryURL }
-            try record.update(db, columns: ["publishedAt", "tlp", "advisoryURL"])
-            try EventLog.append(db, actor: actor, action: "case.published", objectType: "case", objectId: caseId, data: [
+            try session.execute(#"UPDATE "case" SET publishedAt = ?, tlp = ?, advisoryURL = ? WHERE id = ?"#,
+                                record.publishedAt, record.tlp?.rawValue, record.advisoryURL, caseId)
+            try EventLog.append(session, actor: actor, action: "case.published", objectType: "case", objectId: caseId, data: [
                 "origin": .string(record.origin), "publishedAt": .string(EventTimestamp.string(date)),
             ].merging(advisoryURL.map { ["url": EventValue.string($0)] } ?? [:]) { first, _ in first })
             if let tlp, tlp != previousLevel {
-                try EventLog.append(db, actor: actor, action: "case.tlp-changed", objectType: "case", objectId: caseId,
+                try EventLog.append(session, actor: actor, action: "case.tlp-changed", objectType: "case", objectId: caseId,
                                     data: ["from": .optional(previousLevel?.rawValue), "to": .string(tlp.rawValue),
                                            "reason": .string("published")], at: date)
             }
         }
     }
 
-    /// Cases, newest first; `openOnly` leaves out published and withdrawn ones.
-    public func list(openOnly: Bool) throws -> [CaseSummary] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.*, COUNT(p.organizationId) AS participants,
-                       SUM(p.delivery = 'notified') AS notified, SUM(p.response != 'none') AS responded,
-                       SUM(p.response = 'acknowledged') AS acknowledged,
-                       SUM(p.response IN ('investigating', 'affected', 'not-affected', 'fixed')) AS stated,
-                       SUM(p.delivery = 'undeliverable') AS undeliverable,
-                       SUM(p.delivery = 'notified' AND p.response = 'none') AS noAnswer
-                FROM "case" c LEFT JOIN participant p ON p.caseId = c.id
+    func list(openOnly: Bool) throws -> [CaseSummary] {
+        try engine.read { session in
+            // Counted per case in a subquery, so the case's own columns need no grouping.
+            let rows = try session.rows("""
+                SELECT c.*, COALESCE(s.participants, 0) AS participants, COALESCE(s.notified, 0) AS notified,
+                       COALESCE(s.responded, 0) AS responded, COALESCE(s.acknowledged, 0) AS acknowledged,
+                       COALESCE(s.stated, 0) AS stated, COALESCE(s.undeliverable, 0) AS undeliverable,
+                       COALESCE(s.noAnswer, 0) AS noAnswer
+                FROM "case" c LEFT JOIN (
+                    SELECT caseId, COUNT(*) AS participants,
+                           SUM(CASE WHEN delivery = 'notified' THEN 1 ELSE 0 END) AS notified,
+                           SUM(CASE WHEN response != 'none' THEN 1 ELSE 0 END) AS responded,
+                           SUM(CASE WHEN response = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged,
+                           SUM(CASE WHEN response IN ('investigating', 'affected', 'not-affected', 'fixed') THEN 1 ELSE 0 END) AS stated,
+                           SUM(CASE WHEN delivery = 'undeliverable' THEN 1 ELSE 0 END) AS undeliverable,
+                           SUM(CASE WHEN delivery = 'notified' AND response = 'none' THEN 1 ELSE 0 END) AS noAnswer
+                    FROM participant GROUP BY caseId) s ON s.caseId = c.id
                 \(openOnly ? "WHERE c.publishedAt IS NULL AND c.withdrawnAt IS NULL" : "")
-                GROUP BY c.id ORDER BY c.openedAt DESC, c.id
+                ORDER BY c.openedAt DESC, c.id
                 """)
             return try rows.map { row in
-                var summary = CaseSummary(record: try CaseRecord(row: row), participants: row["participants"] ?? 0,
-                                          notified: row["notified"] ?? 0, responded: row["responded"] ?? 0)
-                summary.acknowledged = row["acknowledged"] ?? 0
-                summary.stated = row["stated"] ?? 0
-                summary.undeliverable = row["undeliverable"] ?? 0
-                summary.noAnswer = row["noAnswer"] ?? 0
+                var summary = CaseSummary(record: try row.decode(CaseRecord.self), participants: try row["participants"],
+                                          notified: try row["notified"], responded: try row["responded"])
+                summary.acknowledged = try row["acknowledged"]
+                summary.stated = try row["stated"]
+                summary.undeliverable = try row["undeliverable"]
+                summary.noAnswer = try row["noAnswer"]
                 return summary
             }
         }
     }
 
-    /// One case with each participant's state (no message bytes are read); days are counted up to `now`.
-    public func show(caseId: String, now: Date) throws -> CaseDetail {
-        try writer.read { db in try Self.detail(db, caseId: caseId, now: now) }
+    func history(organizationId: String) throws -> [ParticipationHistory] {
+        try engine.read { session in
+            // The source of each current response: its latest `participant.response` event, and the signature of
+            // the reply it names (`reply <Message-ID>`).
+            var sources: [String: String] = [:]
+            try session.forEachRow("""
+                SELECT objectId, data FROM event
+                WHERE id IN (SELECT max(id) FROM event WHERE action = 'participant.response' AND objectType = 'participant'
+                             AND objectId IN (SELECT caseId || '|' || organizationId FROM participant WHERE organizationId = ?)
+                             GROUP BY objectId)
+                """, [.text(organizationId)]) { row in
+                let text: String = try row[1]
+                if case .object(let data) = try JSONDecoder().decode(EventValue.self, from: Data(text.utf8)),
+                   case .string(let source)? = data["source"] {
+                    sources[try row[0]] = source
+                }
+                return true
+            }
+            let replies = Set(sources.values.filter { $0.hasPrefix("reply ") }.map { String($0.dropFirst(6)) }).sorted()
+            var signatures: [String: InboundSignature] = [:]
+            if !replies.isEmpty {
+                let marks = Array(repeating: "?", count: replies.count).joined(separator: ", ")
+                for row in try session.rows("SELECT messageId, signature FROM inboundMessage WHERE messageId IN (\(marks))",
+                                            replies.map { SQLValue.text($0) }) {
+                    signatures[try row[0]] = InboundSignature(rawValue: try row[1])
+                }
+            }
+            return try session.rows("""
+                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt,
+                       p.firstResponseAt, p.respondedAt, p.statement
+                FROM participant p JOIN "case" c ON c.id = p.caseId
+                WHERE p.organizationId = ? ORDER BY c.openedAt DESC, c.id
+                """, organizationId).map { row in
+                let notified: Date? = try row["firstNotifiedAt"], responded: Date? = try row["firstResponseAt"]
+                let response = Response(rawValue: try row["response"]) ?? .none
+                var item = ParticipationHistory(
+                    caseId: try row["id"], title: try row["title"], openedAt: try row["openedAt"], publishedAt: try row["publishedAt"],
+                    withdrawnAt: try row["withdrawnAt"], delivery: Delivery(rawValue: try row["delivery"]) ?? .pending,
+                    response: response, firstNotifiedAt: notified, firstResponseAt: responded,
+                    daysToRespond: notified.flatMap { n in responded.map { max(0, Int($0.timeIntervalSince(n) / 86_400)) } })
+                item.respondedAt = response == .none ? nil : try row["respondedAt"]
+                item.statement = try row["statement"]
+                if response != .none, let source = sources["\(item.caseId)|\(organizationId)"] {
+                    item.responseSource = source
+                    let reply = source.hasPrefix("reply ") ? signatures[String(source.dropFirst(6))] : nil
+                    item.responseSourceKind = ProductStatement.Source.of(recorded: source, replySignature: reply)
+                }
+                return item
+            }
+        }
+    }
+
+    func dueForReminder(caseId: String, cutoff: Date, today: CalendarDate) throws -> [String] {
+        try engine.read { session in
+            let record = try Self.existingCase(session, caseId)
+            if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
+            try Self.refuseWithdrawn(record)
+            // An acknowledgement alone does not end the request for a status while the due day has not passed.
+            let acknowledgedWaits = record.due.map { today.description <= $0 } ?? true
+            return try session.values("""
+                SELECT organizationId FROM participant
+                WHERE caseId = ? AND delivery = 'notified' AND firstNotifiedAt <= ?
+                  AND (response = 'none' OR (response = 'acknowledged' AND ? = 1))
+                  AND (lastRemindedAt IS NULL OR lastRemindedAt <= ?)
+                ORDER BY firstNotifiedAt, organizationId
+                """, caseId, cutoff, acknowledgedWaits, cutoff, as: String.self)
+        }
+    }
+}
+
+extension CaseStore {
+    func show(caseId: String, now: Date) throws -> CaseDetail {
+        try engine.read { session in try Self.detail(session, caseId: caseId, now: now) }
     }
 
     /// The columns of `participant` in the order `ParticipantRecord(participantRow:)` reads them.
@@ -360,73 +435,80 @@ public struct CaseStore: Sendable {
 
     /// `show` inside a read: one query per kind of fact, each grouped by organisation (none per participant), so a
     /// case of thousands of participants costs a handful of statements.
-    static func detail(_ db: Database, caseId: String, now: Date) throws -> CaseDetail {
-        let record = try existingCase(db, caseId)
-        // The state of the latest message to each organisation (SQLite takes bare columns from the MAX row).
-        var lastState: [String: String] = [:]
-        let stateRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, state, MAX(id) FROM notification INDEXED BY notification_case
-            WHERE caseId = ? GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try stateRows.next() {
-            lastState[row[0]] = row[1]
+    static func detail(_ session: any SQLSession, caseId: String, now: Date) throws -> CaseDetail {
+        let record = try existingCase(session, caseId)
+        // The state of the latest message to each organisation.
+        var lastState: [String: NotificationState] = [:]
+        try session.forEachRow("""
+            SELECT organizationId, state FROM notification
+            WHERE id IN (SELECT MAX(id) FROM notification WHERE caseId = ? GROUP BY organizationId)
+            """, [.text(caseId)]) { row in
+            lastState[try row[0]] = NotificationState(rawValue: try row[1])
+            return true
         }
         // The latest reply that set a response, and whether it was signed for the case by the organisation's key.
         var latestApplied: [String: (response: String, verified: Bool)] = [:]
-        let appliedRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, appliedResponse, signature = 'verified' AND signedForCase, MAX(id) FROM inboundMessage
-            WHERE caseId = ? AND organizationId IS NOT NULL AND appliedResponse IS NOT NULL GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try appliedRows.next() {
-            latestApplied[row[0]] = (row[1], (row[2] as Bool?) ?? false)
+        try session.forEachRow("""
+            SELECT organizationId, appliedResponse, signature, signedForCase FROM inboundMessage
+            WHERE id IN (SELECT MAX(id) FROM inboundMessage
+                         WHERE caseId = ? AND organizationId IS NOT NULL AND appliedResponse IS NOT NULL GROUP BY organizationId)
+            """, [.text(caseId)]) { row in
+            let signature: String? = try row[2]
+            let signedForCase: Bool? = try row[3]
+            latestApplied[try row[0]] = (try row[1], signature == InboundSignature.verified.rawValue && signedForCase == true)
+            return true
         }
         // Delivery problems of our own: how many, and the latest as it was listed for review.
         var ourProblems: [String: (count: Int, latest: String?)] = [:]
-        let problemRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT organizationId, COUNT(*), reviewReason, MAX(id) FROM inboundMessage
-            WHERE caseId = ? AND organizationId IS NOT NULL AND kind = 'our-delivery-problem' GROUP BY organizationId
-            """), arguments: [caseId])
-        while let row = try problemRows.next() {
-            ourProblems[row[0]] = (row[1], row[2])
+        try session.forEachRow("""
+            SELECT m.organizationId, g.problems, m.reviewReason FROM inboundMessage m JOIN (
+                SELECT MAX(id) AS latest, COUNT(*) AS problems FROM inboundMessage
+                WHERE caseId = ? AND organizationId IS NOT NULL AND kind = 'our-delivery-problem' GROUP BY organizationId) g
+            ON m.id = g.latest
+            """, [.text(caseId)]) { row in
+            ourProblems[try row[0]] = (try row[1], try row[2])
+            return true
         }
         var bounced: [String: [AddressTrouble]] = [:]
         var own: [String: [AddressTrouble]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try session.rows("""
             SELECT n.organizationId, r.email, r.status, r.smtpCode, r.smtpReply, r.updatedAt, n.state, n.relayRefused, n.voidReason
             FROM notification n JOIN notificationRecipient r ON r.notificationId = n.id
-            WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused)
+            WHERE n.caseId = ? AND (r.status IN ('bounced', 'failed') OR n.state = 'voided' OR n.relayRefused = 1)
             ORDER BY n.id, r.email
-            """, arguments: [caseId]) {
-            let organization: String = row["organizationId"]
-            let code: Int? = row["smtpCode"]
-            let reply: String? = row["smtpReply"]
+            """, caseId) {
+            let organization: String = try row["organizationId"]
+            let email: String = try row["email"]
+            let code: Int? = try row["smtpCode"]
+            let reply: String? = try row["smtpReply"]
+            let updatedAt: Date? = try row["updatedAt"]
             let text = reply.map { text in code.map { text.hasPrefix(String($0)) ? text : "\($0) \(text)" } ?? text }
-            if row["state"] as String == "voided" {
-                let trouble = AddressTrouble(email: row["email"], status: "voided", reason: row["voidReason"], at: row["updatedAt"])
+            if try row["state"] as String == NotificationState.voided.rawValue {
+                let trouble = AddressTrouble(email: email, status: "voided", reason: try row["voidReason"], at: updatedAt)
                 if !(own[organization]?.contains(trouble) ?? false) { own[organization, default: []].append(trouble) }
-            } else if row["relayRefused"] as Bool {
-                own[organization, default: []].append(AddressTrouble(email: row["email"], status: "refused by our relay", reason: text, at: row["updatedAt"]))
-            } else if !(bounced[organization]?.contains { $0.email.lowercased() == (row["email"] as String).lowercased() } ?? false) {
-                bounced[organization, default: []].append(AddressTrouble(email: row["email"], status: row["status"], reason: text, at: row["updatedAt"]))
+            } else if try row["relayRefused"] as Bool {
+                own[organization, default: []].append(AddressTrouble(email: email, status: "refused by our relay", reason: text, at: updatedAt))
+            } else if !(bounced[organization]?.contains { $0.email.lowercased() == email.lowercased() } ?? false) {
+                bounced[organization, default: []].append(AddressTrouble(email: email, status: try row["status"], reason: text, at: updatedAt))
             }
         }
         var automatic: [String: [AutomaticReplyNote]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try session.rows("""
             SELECT id, organizationId, fromAddress, subject, receivedAt FROM inboundMessage
             WHERE caseId = ? AND kind = 'auto-reply' AND organizationId IS NOT NULL ORDER BY receivedAt, id
-            """, arguments: [caseId]) {
-            automatic[row["organizationId"], default: []].append(
-                AutomaticReplyNote(inboundId: row["id"], from: row["fromAddress"], subject: row["subject"], receivedAt: row["receivedAt"]))
+            """, caseId) {
+            automatic[try row["organizationId"], default: []].append(
+                AutomaticReplyNote(inboundId: try row["id"], from: try row["fromAddress"], subject: try row["subject"],
+                                   receivedAt: try row["receivedAt"]))
         }
-        let products = Dictionary(grouping: try ProductStatementSchema.current(db, caseId: caseId), by: \.organizationId)
+        let products = Dictionary(grouping: try ProductStatement.standing(session, caseId: caseId), by: \.organizationId)
         var participants: [ParticipantStatus] = []
-        // Rows read in place from the statement (a cursor copies none), columns by position.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        // Columns by position, each row handed on as it is read.
+        try session.forEachRow("""
             SELECT \(participantColumns), o.name
             FROM participant p JOIN organization o ON o.id = p.organizationId
             WHERE p.caseId = ? ORDER BY p.organizationId
-            """), arguments: [caseId])
-        while let row = try rows.next() {
+            """, [.text(caseId)]) { row in
             let p = try ParticipantRecord(participantRow: row)
             var waiting: Int?
             if let notified = p.firstNotifiedAt {
@@ -435,7 +517,7 @@ public struct CaseStore: Sendable {
             }
             let applied = latestApplied[p.organizationId]
             let problems = ourProblems[p.organizationId]
-            var status = ParticipantStatus(record: p, organizationName: row[13],
+            var status = ParticipantStatus(record: p, organizationName: try row[13],
                                            daysWaiting: p.firstResponseAt == nil ? waiting : nil,
                                            daysToRespond: p.firstResponseAt == nil ? nil : waiting,
                                            lastMessageState: lastState[p.organizationId],
@@ -447,69 +529,8 @@ public struct CaseStore: Sendable {
             status.ownProblems = own[p.organizationId] ?? []
             status.automaticReplies = automatic[p.organizationId] ?? []
             participants.append(status)
+            return true
         }
         return CaseDetail(record: record, participants: participants)
-    }
-
-    /// Every case the organisation took part in, newest first, with what it answered (response, statement, where
-    /// the response came from) and how fast.
-    public func history(organizationId: String) throws -> [ParticipationHistory] {
-        try writer.read { db in
-            // The source of each current response: its latest `participant.response` event, and the signature of
-            // the reply it names (`reply <Message-ID>`).
-            var sources: [String: (source: String, signature: String?)] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT e.objectId, json_extract(e.data, '$.source') AS source, m.signature
-                FROM event e
-                LEFT JOIN inboundMessage m ON json_extract(e.data, '$.source') LIKE 'reply %'
-                     AND m.messageId = substr(json_extract(e.data, '$.source'), 7)
-                WHERE e.id IN (SELECT max(id) FROM event WHERE action = 'participant.response' AND objectType = 'participant'
-                               AND objectId IN (SELECT caseId || '|' || organizationId FROM participant WHERE organizationId = ?)
-                               GROUP BY objectId)
-                """, arguments: [organizationId]) {
-                guard let source: String = row["source"] else { continue }
-                sources[row["objectId"]] = (source, row["signature"])
-            }
-            return try Row.fetchAll(db, sql: """
-                SELECT c.id, c.title, c.openedAt, c.publishedAt, c.withdrawnAt, p.delivery, p.response, p.firstNotifiedAt,
-                       p.firstResponseAt, p.respondedAt, p.statement
-                FROM participant p JOIN "case" c ON c.id = p.caseId
-                WHERE p.organizationId = ? ORDER BY c.openedAt DESC, c.id
-                """, arguments: [organizationId]).map { row in
-                let notified: Date? = row["firstNotifiedAt"], responded: Date? = row["firstResponseAt"]
-                let response = Response(rawValue: row["response"]) ?? .none
-                var item = ParticipationHistory(
-                    caseId: row["id"], title: row["title"], openedAt: row["openedAt"], publishedAt: row["publishedAt"],
-                    withdrawnAt: row["withdrawnAt"], delivery: Delivery(rawValue: row["delivery"]) ?? .pending,
-                    response: response, firstNotifiedAt: notified, firstResponseAt: responded,
-                    daysToRespond: notified.flatMap { n in responded.map { max(0, Int($0.timeIntervalSince(n) / 86_400)) } })
-                item.respondedAt = response == .none ? nil : row["respondedAt"]
-                item.statement = row["statement"]
-                if response != .none, let recorded = sources["\(item.caseId)|\(organizationId)"] {
-                    item.responseSource = recorded.source
-                    item.responseSourceKind = ResponseSourceKind.of(source: recorded.source, replySignature: recorded.signature)
-                }
-                return item
-            }
-        }
-    }
-
-    /// Participants of an open case notified at or before `cutoff` with no status, not reminded after it.
-    /// Throws when the case is unknown or published.
-    /// An acknowledged participant is due too while `today` (`YYYY-MM-DD`, the workspace's day) is not past the
-    /// case's due date: an acknowledgement alone does not end the request for a status.
-    public func dueForReminder(caseId: String, cutoff: Date, today: String) throws -> [String] {
-        try writer.read { db in
-            let record = try Self.existingCase(db, caseId)
-            if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
-            try CaseLifecycleStore.refuseWithdrawn(record)
-            return try String.fetchAll(db, sql: """
-                SELECT organizationId FROM participant
-                WHERE caseId = ? AND delivery = 'notified' AND firstNotifiedAt <= ?
-                  AND (response = 'none' OR (response = 'acknowledged' AND (? IS NULL OR ? <= ?)))
-                  AND (lastRemindedAt IS NULL OR lastRemindedAt <= ?)
-                ORDER BY firstNotifiedAt, organizationId
-                """, arguments: [caseId, cutoff, record.due, today, record.due, cutoff])
-        }
     }
 }

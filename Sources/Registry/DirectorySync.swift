@@ -241,7 +241,7 @@ public struct DirectorySync: Sendable {
     /// Writes `plan` and its events inside the caller's transaction.
     static func apply(_ plan: [Step], in session: any SQLSession, actor: String, at now: Date) throws {
         guard !plan.isEmpty else { return }
-        var chain = try EventChain(session.grdbDatabase())
+        var chain = try EventChain(session)
         for step in plan {
             switch step.operation {
             case .insertOrganization(let definition):
@@ -292,7 +292,7 @@ public struct DirectorySync: Sendable {
                     """, key.fingerprint, key.armored, Self.strings(key.userIds).canonicalJSON, key.algorithm, key.createdAt,
                     key.expiresAt, key.revoked)
             }
-            try chain.append(session.grdbDatabase(), actor: actor, action: step.change.eventAction,
+            try chain.append(session, actor: actor, action: step.change.eventAction,
                              objectType: step.change.objectType, objectId: step.change.objectId, data: step.eventData, at: now)
         }
     }

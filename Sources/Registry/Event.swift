@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A row of `event`, as read back (append with `EventLog.append`, never by inserting directly).
-public struct Event: Sendable, Equatable, Codable, FetchableRecord, TableRecord {
+public struct Event: Sendable, Equatable, Codable {
     public static let databaseTableName = "event"
 
     public var id: Int64

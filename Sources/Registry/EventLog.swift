@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 
 /// The append-only audit log: every change to the registry, cases and notifications, each row carrying the
 /// SHA-256 of the previous row so that an edited, deleted or reordered row is detected.
@@ -10,9 +9,13 @@ import GRDB
 /// `at` as stored (`YYYY-MM-DD HH:MM:SS.SSS`, UTC) and `data` the stored canonical JSON text. The first
 /// row's `prevHash` is 64 zeros. The row id is not hashed: order is what the chain of hashes says.
 ///
+/// Rows are numbered 1, 2, 3 … without gaps on both engines (each append takes the last id plus one, under the
+/// chain's lock), so the same history has the same ids, the same verification and the same seals on SQLite and
+/// PostgreSQL.
+///
 /// ```swift
-/// try store.writer.write { db in
-///     try EventLog.append(db, action: "case.opened", objectType: "case", objectId: "JVNVU#12345678",
+/// try engine.write { session in
+///     try EventLog.append(session, action: "case.opened", objectType: "case", objectId: "JVNVU#12345678",
 ///                         data: ["title": "Example", "origin": "jvn-jp"])
 /// }
 /// ```
@@ -71,87 +74,129 @@ public enum EventLog {
     /// Appends one event. Call inside the transaction that makes the change, so both land or neither does.
     ///
     /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
-    public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
-                              objectId: String, data: [String: EventValue] = [:], at: Date = Date()) throws {
+    static func append(_ session: any SQLSession, actor: String = defaultActor, action: String, objectType: String,
+                       objectId: String, data: [String: EventValue] = [:], at: Date = Date()) throws {
         try refuseControlIds(objectType: objectType, objectId: objectId, data: data)
-        var chain = try EventChain(db)
-        try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
+        var chain = try EventChain(session)
+        try chain.append(session, actor: actor, action: action, objectType: objectType, objectId: objectId,
                          data: .object(data), at: at)
     }
 
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
-    public static func append(_ db: Database, actor: String = defaultActor, action: String, objectType: String,
-                              objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
+    static func append(_ session: any SQLSession, actor: String = defaultActor, action: String, objectType: String,
+                       objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
         try refuseControlIds(objectType: objectType, objectId: objectId, data: [:])
-        var chain = try EventChain(db)
-        try chain.append(db, actor: actor, action: action, objectType: objectType, objectId: objectId,
+        var chain = try EventChain(session)
+        try chain.append(session, actor: actor, action: action, objectType: objectType, objectId: objectId,
                          data: try EventValue.encoding(data), at: at)
     }
 
     /// The events about one object (or all events of a type when `objectId` is nil), oldest first.
-    public static func events(_ db: Database, objectType: String, objectId: String? = nil) throws -> [Event] {
+    static func events(_ session: any SQLSession, objectType: String, objectId: String? = nil) throws -> [Event] {
         if let objectId {
-            return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
-                                      arguments: [storedText(objectType), storedText(objectId)])
+            return try session.records(Event.self, "SELECT * FROM event WHERE objectType = ? AND objectId = ? ORDER BY id",
+                                       storedText(objectType), storedText(objectId))
         }
-        return try Event.fetchAll(db, sql: "SELECT * FROM event WHERE objectType = ? ORDER BY id", arguments: [objectType])
+        return try session.records(Event.self, "SELECT * FROM event WHERE objectType = ? ORDER BY id", objectType)
     }
 
     /// Recomputes the chain from the first row and reports the first break.
-    public static func verify(_ db: Database) throws -> EventLogVerification {
-        try verify(db, eachRow: nil)
+    static func verify(_ session: any SQLSession) throws -> EventLogVerification {
+        try verify(session, eachRow: nil)
     }
 
     /// `verify`, handing each row's id and canonical content to `eachRow` as it goes (an audit seal's rows are
     /// digests of the same text), so the log is read once.
-    static func verify(_ db: Database, eachRow: ((Int64, String) -> Void)?) throws -> EventLogVerification {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash, hash
-            FROM event ORDER BY id
-            """)
+    static func verify(_ session: any SQLSession, eachRow: ((Int64, String) -> Void)?) throws -> EventLogVerification {
         var expectedPrevious = genesisHash
         var previousId: Int64 = 0
         var count = 0
-        while let row = try rows.next() {
+        var broken: EventLogVerification?
+        var unlinked: (id: Int64, prevHash: String)?
+        try session.forEachRow("""
+            SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash, hash
+            FROM event ORDER BY id
+            """, []) { row in
             // By index: the columns of the SELECT above, in order.
-            let id: Int64 = row[0]
-            let prevHash: String = row[7]
-            let hash: String = row[8]
-            let canonical = canonicalRow(at: row[1], actor: row[2], action: row[3], objectType: row[4], objectId: row[5],
-                                         data: row[6])
+            let id: Int64 = try row[0]
+            let prevHash: String = try row[7]
+            let hash: String = try row[8]
+            let canonical = canonicalRow(at: try row[1], actor: try row[2], action: try row[3], objectType: try row[4],
+                                         objectId: try row[5], data: try row[6])
             eachRow?(id, canonical)
             if hashOf(prevHash: prevHash, canonical: canonical) != hash {
-                return .broken(eventId: id, reason: .edited,
-                               detail: "event \(id) was edited: its contents no longer match its hash")
+                broken = .broken(eventId: id, reason: .edited,
+                                 detail: "event \(id) was edited: its contents no longer match its hash")
+                return false
             }
             if prevHash != expectedPrevious {
-                if id != previousId + 1 {
-                    let missing = previousId + 1 == id - 1 ? "event \(previousId + 1) was" : "events \(previousId + 1)–\(id - 1) were"
-                    return .broken(eventId: previousId + 1, reason: .deleted,
-                                   detail: "\(missing) deleted: event \(id) does not follow \(previousId == 0 ? "the start of the log" : "event \(previousId)")")
-                }
-                if let origin = try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE hash = ? AND id <> ?", arguments: [prevHash, id]) {
-                    return .broken(eventId: id, reason: .reordered,
-                                   detail: "event \(id) is out of order: it was written after event \(origin), not after event \(previousId)")
-                }
-                if previousId == 0 {
-                    return .broken(eventId: 1, reason: .deleted,
-                                   detail: "the first events were deleted: event \(id) does not start the log")
-                }
-                return .broken(eventId: previousId, reason: .edited,
-                               detail: "event \(previousId) was edited: its hash was rewritten, so event \(id) no longer follows it")
+                unlinked = (id, prevHash)
+                return false
             }
             expectedPrevious = hash
             previousId = id
             count += 1
+            return true
         }
-        // AUTOINCREMENT remembers the highest id ever used, so rows deleted from the end still show.
-        if let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'"), highest > previousId {
+        if let broken { return broken }
+        // Explained after the rows are read: a second query while they stream would share the connection.
+        if let unlinked { return try link(session, id: unlinked.id, prevHash: unlinked.prevHash, previousId: previousId) }
+        if let highest = try highestIdEverUsed(session), highest > previousId {
             let missing = previousId + 1 == highest ? "event \(highest) was" : "events \(previousId + 1)–\(highest) were"
             return .broken(eventId: previousId + 1, reason: .deleted, detail: "\(missing) deleted from the end of the log")
         }
         return .intact(count: count)
     }
+
+    /// Why row `id`, whose `prevHash` is not the hash of the row before it (`previousId`, 0 at the start), broke
+    /// the chain: rows deleted before it, the row moved, the first rows deleted, or the row before it rewritten.
+    private static func link(_ session: any SQLSession, id: Int64, prevHash: String, previousId: Int64) throws -> EventLogVerification {
+        if id != previousId + 1 {
+            let missing = previousId + 1 == id - 1 ? "event \(previousId + 1) was" : "events \(previousId + 1)–\(id - 1) were"
+            return .broken(eventId: previousId + 1, reason: .deleted,
+                           detail: "\(missing) deleted: event \(id) does not follow \(previousId == 0 ? "the start of the log" : "event \(previousId)")")
+        }
+        if let origin = try session.value("SELECT id FROM event WHERE hash = ? AND id <> ?", prevHash, id, as: Int64.self) {
+            return .broken(eventId: id, reason: .reordered,
+                           detail: "event \(id) is out of order: it was written after event \(origin), not after event \(previousId)")
+        }
+        if previousId == 0 {
+            return .broken(eventId: 1, reason: .deleted,
+                           detail: "the first events were deleted: event \(id) does not start the log")
+        }
+        return .broken(eventId: previousId, reason: .edited,
+                       detail: "event \(previousId) was edited: its hash was rewritten, so event \(id) no longer follows it")
+    }
+
+    /// The highest event id the database remembers handing out, when it keeps one that a rolled-back transaction
+    /// cannot raise: rows deleted from the end of the log then still show (until appends take their ids again).
+    ///
+    /// SQLite's `AUTOINCREMENT` keeps it in `sqlite_sequence`, inside the transaction. PostgreSQL has no such
+    /// number: an identity sequence is not rolled back, so a change that appended events and then failed would
+    /// read as events deleted from the end; there the check is left to the audit seals (`AuditSeals`), which catch
+    /// any deletion. Nil when there is nothing to compare.
+    static func highestIdEverUsed(_ session: any SQLSession) throws -> Int64? {
+        switch session.kind {
+        case .sqlite: return try session.value("SELECT seq FROM sqlite_sequence WHERE name = 'event'", as: Int64.self)
+        case .postgresql: return nil
+        }
+    }
+
+    /// Serializes appends to the chain across transactions and processes, before the last row is read: on
+    /// PostgreSQL a transaction-scoped advisory lock (`chainLockKey`), held until the transaction ends, so the next
+    /// appender reads the row this one wrote. Taken at every append, also inside `StoreEngine.write` (whose own
+    /// lock already orders its appends): a `writeLockingRows` transaction, which runs beside writers, may append
+    /// too, and taking a lock this transaction already holds costs one round trip. On SQLite the single writer
+    /// orders appends: nothing to do.
+    static func lockChain(_ session: any SQLSession) throws {
+        switch session.kind {
+        case .sqlite: return
+        case .postgresql: try session.execute("SELECT pg_advisory_xact_lock(\(chainLockKey))", [])
+        }
+    }
+
+    /// The advisory lock key of the event chain on PostgreSQL ("LiaisonE").
+    static let chainLockKey: Int64 = 0x4C69_6169_736F_6E45
 
     static func canonicalRow(at: String, actor: String, action: String, objectType: String, objectId: String,
                              data: String) -> String {
@@ -225,15 +270,20 @@ public enum EventLog {
     }
 }
 
-/// Appends many events in one transaction without re-reading the last hash each time.
+/// Appends many events in one transaction without re-reading the last row each time.
 struct EventChain {
     private(set) var lastHash: String
+    private(set) var lastId: Int64
 
-    init(_ db: Database) throws {
-        lastHash = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? EventLog.genesisHash
+    /// Takes the chain's lock (`EventLog.lockChain`) and reads the last row.
+    init(_ session: any SQLSession) throws {
+        try EventLog.lockChain(session)
+        let last = try session.row("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")
+        lastId = try last.map { try $0[0] } ?? 0
+        lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
     }
 
-    mutating func append(_ db: Database, actor: String, action: String, objectType: String, objectId: String,
+    mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,
                          data: EventValue, at date: Date) throws {
         let at = EventLog.timestamp(date)
         let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
@@ -242,12 +292,15 @@ struct EventChain {
         let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
                                               objectId: objectId, data: dataText)
         let hash = EventLog.hashOf(prevHash: lastHash, canonical: canonical)
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO event (at, actor, action, objectType, objectId, data, prevHash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [at, actor, action, objectType, objectId, dataText, lastHash, hash])
+        // The id is the last one plus one: no gap where a transaction rolled back (a PostgreSQL sequence would
+        // leave one), so both engines number the same history alike.
+        let id = lastId + 1
+        try session.execute("""
+            INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, id, at, actor, action, objectType, objectId, dataText, lastHash, hash)
         lastHash = hash
+        lastId = id
     }
 }
 

@@ -8,14 +8,14 @@ extension InboundTransaction {
     /// `participant.response`. Throws `StoreError.unknownCase` or `StoreError.notParticipant`.
     public func recordResponse(caseId: String, organizationId: String, response: Response, statement: String?,
                                at date: Date, actor: String, source: String) throws {
-        try CaseStore.recordResponse(session.grdbDatabase(), caseId: caseId, organizationId: organizationId, response: response,
+        try CaseStore.recordResponse(session, caseId: caseId, organizationId: organizationId, response: response,
                                      statement: statement, at: date, actor: actor, source: source)
     }
 
     /// Appends `inbound.recorded` for the stored message `messageId` to the event log; `data` holds text fields,
     /// a nil value stored as JSON null.
     public func recordInboundEvent(messageId: String, actor: String, data: [String: String?]) throws {
-        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId,
+        try EventLog.append(session, actor: actor, action: "inbound.recorded", objectType: "inbound", objectId: messageId,
                             data: data.mapValues(EventValue.optional))
     }
 }
@@ -35,7 +35,7 @@ extension InboundTransaction {
         }
         struct Stated { let response: Response; let statement: String?; let at: Date?; let source: String? }
         let parser = ISO8601DateFormatter()
-        let stated: [Stated] = try EventLog.events(session.grdbDatabase(), objectType: "participant", objectId: "\(caseId)|\(organizationId)")
+        let stated: [Stated] = try EventLog.events(session, objectType: "participant", objectId: "\(caseId)|\(organizationId)")
             .filter { $0.action == "participant.response" }
             .compactMap { event in
                 guard case .object(let data) = event.value, case .string(let raw)? = data["response"],
@@ -61,7 +61,7 @@ extension InboundTransaction {
         try session.execute("""
             DELETE FROM productStatement WHERE caseId = ? AND organizationId = ? AND (reference = ? OR lower(reference) LIKE lower('% in ' || ?))
             """, caseId, organizationId, source, source)
-        try EventLog.append(session.grdbDatabase(), actor: actor, action: "participant.response", objectType: "participant",
+        try EventLog.append(session, actor: actor, action: "participant.response", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),
                                 "response": .string(participant.response.rawValue), "statement": .optional(participant.statement),

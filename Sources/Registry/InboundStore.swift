@@ -111,6 +111,13 @@ public struct InboundTransaction {
     /// above the registry holds a session.
     let session: any SQLSession
 
+    /// Records product statements a reply made for a participant (its VEX document, or its text for all its
+    /// products), with one event `participant.products`, and returns the response the participant's statements
+    /// that now stand mean.
+    public func recordProductStatements(_ statements: [ProductStatement], actor: String) throws -> Response? {
+        try ProductStatement.record(session, statements, actor: actor)
+    }
+
     // MARK: - Duplicates
 
     /// The stored message with this Message-ID and the digest of its bytes, when one exists.
@@ -266,7 +273,7 @@ public struct InboundTransaction {
             """, String(reply.prefix(500)), date, notificationId, stored)
         try session.execute("UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ? WHERE email = ? COLLATE NOCASE",
                             date, stored)
-        try EventLog.append(session.grdbDatabase(), actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
+        try EventLog.append(session, actor: actor, action: "recipient.bounced", objectType: "recipient", objectId: stored, data: [
             "messageId": .string(try row["messageId"]), "email": .string(stored), "status": .string(status),
             "organizationId": .string(try row["organizationId"]), "caseId": EventValue.optional(try row["caseId"] as String?),
             "report": .string(inboundMessageId), "at": .string(EventTimestamp.string(date)),
@@ -277,7 +284,7 @@ public struct InboundTransaction {
     /// Moves the participant's delivery as the statuses of its recipients now call for (`ParticipantTransitions`),
     /// after a bounce; returns whether it became undeliverable.
     public func updateDeliveryAfterBounce(caseId: String, organizationId: String, at date: Date, actor: String) throws -> Bool {
-        try ParticipantTransitions.apply(session.grdbDatabase(), caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
+        try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: date, actor: actor) == .undeliverable
     }
 
     // MARK: - Review queue
@@ -401,7 +408,7 @@ public struct InboundTransaction {
             resolution.disposition, resolution.signature.rawValue, resolution.reviewState?.rawValue,
             resolution.reviewReason, resolution.appliedResponse?.rawValue, id)
         let messageId = try session.value("SELECT messageId FROM inboundMessage WHERE id = ?", id, as: String.self) ?? String(id)
-        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
+        try EventLog.append(session, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
             "caseId": .optional(resolution.caseId), "organizationId": .optional(resolution.organizationId),
             "disposition": .optional(resolution.disposition), "signature": .string(resolution.signature.rawValue),
             "review": .optional(resolution.reviewReason), "effects": .string(effects.joined(separator: "; ")),
@@ -428,7 +435,7 @@ public struct InboundTransaction {
         }
         try session.execute("UPDATE inboundMessage SET reviewState = 'dismissed', reviewReason = ? WHERE id = ?", reason, id)
         let messageId = try session.value("SELECT messageId FROM inboundMessage WHERE id = ?", id, as: String.self) ?? String(id)
-        try EventLog.append(session.grdbDatabase(), actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
+        try EventLog.append(session, actor: actor, action: "inbound.dismissed", objectType: "inbound", objectId: messageId, data: [
             "reason": .string(reason), "at": .string(EventTimestamp.string(date)),
         ])
     }

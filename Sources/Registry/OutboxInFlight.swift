@@ -1,25 +1,4 @@
 import Foundation
-import GRDB
-
-/// Migration `v7-outbox-in-flight`: `notification.inFlight` marks a message handed to a transport whose result is
-/// not recorded yet.
-///
-/// The claim sets it in the same transaction that leases the row (a worker claims a message just before it sends
-/// it); recording the attempt, giving the row back untouched (`release(ids:owner:)`) or an operator's
-/// `releaseHeld` clears it. A row still marked once its lease is over was being sent when its run stopped — killed,
-/// or unable to record the result or even to hold the row — so the server may have delivered it: the next run holds
-/// it (`holdAbandonedInFlight`) instead of sending it again, and only `liaison outbox release` lets it go.
-enum OutboxInFlightSchema {
-    static let migrationName = "v7-outbox-in-flight"
-
-    static func migrate(_ db: Database) throws {
-        try db.execute(sql: """
-            ALTER TABLE notification ADD COLUMN inFlight BOOLEAN NOT NULL DEFAULT 0;
-            -- Only the few rows in flight are in this index: finding them never reads the message rows.
-            CREATE INDEX notification_inFlight ON notification(id) WHERE inFlight = 1;
-            """)
-    }
-}
 
 /// A message held because a run stopped while sending it.
 public struct AbandonedInFlight: Sendable, Equatable, Codable {
@@ -37,6 +16,12 @@ extension OutboxStore {
             + "`liaison outbox release \(id)` to send it again"
     }
 
+    /// How many rows are in flight and not held. Only the few rows in flight are in the partial index
+    /// `notification_inFlight`, which `inFlight = 1` lets the engine use.
+    static let inFlightCount = """
+        SELECT COUNT(*) FROM notification WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL
+        """
+
     /// Holds every message still marked in flight whose lease ended by `now` or whose process on this host is gone
     /// (a run stopped between handing it to the server and recording the result), with
     /// `abandonedInFlightReason(id:)` and a `notification.held` event each; returns them, oldest first. Such a
@@ -44,25 +29,25 @@ extension OutboxStore {
     /// is in fact still sending it can record its result (which clears the hold).
     public func holdAbandonedInFlight(actor: String, at now: Date) throws -> [AbandonedInFlight] {
         let query = """
-            SELECT id, messageId, leaseOwner, leaseUntil FROM notification INDEXED BY notification_inFlight
+            SELECT id, messageId, leaseOwner, leaseUntil FROM notification
             WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL ORDER BY id
             """
         // Usually none: a read, without taking the write lock, says so.
-        guard try writer.read({ db in try Row.fetchOne(db, sql: query) }) != nil else { return [] }
-        return try writer.write { db in
+        guard try engine.read({ session in try session.row(query) }) != nil else { return [] }
+        return try engine.write { session in
             let host = ProcessInfo.processInfo.hostName
-            let rows = try Row.fetchAll(db, sql: query)
+            let rows = try session.rows(query + OutboxRowLocks.changing(session), [])
             var held: [AbandonedInFlight] = []
             for row in rows {
-                let leaseUntil: Date? = row["leaseUntil"]
-                guard leaseUntil.map({ $0 <= now }) ?? true || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
-                let id: Int64 = row["id"]
+                let leaseUntil: Date? = try row[3]
+                guard try leaseUntil.map({ $0 <= now }) ?? true || Self.holderIsGone(row[2], host: host) else { continue }
+                let id: Int64 = try row[0]
+                let messageId: String = try row[1]
                 let reason = Self.abandonedInFlightReason(id: id)
-                try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ?", arguments: [reason, id])
-                try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification",
-                                    objectId: row["messageId"],
-                                    data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
-                held.append(AbandonedInFlight(id: id, messageId: row["messageId"], reason: reason))
+                try session.execute("UPDATE notification SET heldReason = ? WHERE id = ?", reason, id)
+                try EventLog.append(session, actor: actor, action: "notification.held", objectType: "notification",
+                                    objectId: messageId, data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
+                held.append(AbandonedInFlight(id: id, messageId: messageId, reason: reason))
             }
             return held
         }

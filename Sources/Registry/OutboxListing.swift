@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A row of the outbox as `liaison outbox` lists it; the stored bytes are never read.
 public struct OutboxEntry: Sendable, Encodable {
@@ -54,77 +53,92 @@ public struct OutboxFilter: Sendable {
 }
 
 extension OutboxStore {
-    /// Rows, oldest first, optionally of one state and case; `held` keeps only held rows. Reads the small
-    /// state rows and the recipients in one ordered pass; the message bytes, kept apart, are never loaded.
-    public func list(state: NotificationState? = nil, caseId: String? = nil, heldOnly: Bool = false) throws -> [OutboxEntry] {
-        try list(OutboxFilter(states: state.map { [$0] }, caseId: caseId, heldOnly: heldOnly))
-    }
-
-    /// How many rows there are in each state (held rows count as `sending`).
     public func stateCounts() throws -> [NotificationState: Int] {
-        try writer.read { db in
+        try engine.read { session in
             var counts: [NotificationState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM notification GROUP BY state") {
-                if let state = NotificationState(rawValue: row[0]) { counts[state] = row[1] }
+            for row in try session.rows("SELECT state, COUNT(*) FROM notification GROUP BY state", []) {
+                if let state = NotificationState(rawValue: try row[0]) { counts[state] = try row[1] }
             }
             return counts
         }
     }
 
-    /// Rows of `filter`, oldest first.
+    /// Rows of `filter`, oldest first. Reads the small state rows, then the recipients of the same rows in one
+    /// ordered pass; the message bytes, kept apart, are never loaded.
     public func list(_ filter: OutboxFilter) throws -> [OutboxEntry] {
-        try writer.read { db in
+        try engine.read { session in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: [SQLValue] = []
             if let states = filter.states {
                 conditions.append("state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
-                for state in states { arguments += [state.rawValue] }
+                arguments += states.map(\.rawValue.sqlValue)
             }
-            if let caseId = filter.caseId { conditions.append("caseId = ?"); arguments += [caseId] }
+            if let caseId = filter.caseId { conditions.append("caseId = ?"); arguments.append(caseId.sqlValue) }
             if filter.heldOnly { conditions.append("heldReason IS NOT NULL") }
-            if let after = filter.afterId { conditions.append("id > ?"); arguments += [after] }
+            if let after = filter.afterId { conditions.append("id > ?"); arguments.append(after.sqlValue) }
             let limitClause = filter.limit.map { " ORDER BY id LIMIT \(max(0, $0))" } ?? ""
             let whereClause = (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) + limitClause
-            let filtered = !conditions.isEmpty
-            // Recipients in notification order, read alongside: a join on the filter when there is one.
+            let filtered = !conditions.isEmpty || filter.limit != nil
+            // Recipients in notification order (then as queued), read after the rows (one query at a time on a
+            // connection): restricted to the listed rows when there is a filter.
             let recipientSQL = filtered
                 ? """
                   SELECT r.notificationId, r.email, r.kind, r.status, r.smtpCode, r.smtpReply
                   FROM notificationRecipient r
                   WHERE r.notificationId IN (SELECT id FROM notification \(whereClause))
-                  ORDER BY r.notificationId
+                  ORDER BY r.notificationId, CASE WHEN r.kind = 'cc' THEN 1 ELSE 0 END, r.contactId, r.email
                   """
-                : "SELECT notificationId, email, kind, status, smtpCode, smtpReply FROM notificationRecipient ORDER BY notificationId"
-            let recipientRows = try Row.fetchCursor(db, sql: recipientSQL, arguments: filtered ? arguments : [])
-            var pending: (id: Int64, recipient: OutboxEntry.Recipient)?
-            func recipients(of id: Int64) throws -> [OutboxEntry.Recipient] {
-                var found: [OutboxEntry.Recipient] = []
-                while true {
-                    if let current = pending {
-                        if current.id > id { break }
-                        if current.id == id { found.append(current.recipient) }
-                        pending = nil
-                    }
-                    guard let row = try recipientRows.next() else { break }
-                    pending = (row[0], OutboxEntry.Recipient(email: row[1], kind: row[2], status: row[3], smtpCode: row[4], smtpReply: row[5]))
-                }
-                return found
-            }
-            let rows = try Row.fetchCursor(db, sql: """
+                : """
+                  SELECT notificationId, email, kind, status, smtpCode, smtpReply FROM notificationRecipient
+                  ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, contactId, email
+                  """
+            var rows: [OutboxEntry] = []
+            try session.forEachRow("""
                 SELECT id, messageId, trackingRef, state, caseId, organizationId, purpose, language, subject, signed,
                        encrypted, attempts, createdAt, sentAt, nextAttemptAt, lastError, heldReason, voidReason
                 FROM notification \(whereClause)\(limitClause.isEmpty ? " ORDER BY id" : "")
-                """, arguments: arguments)
-            var entries: [OutboxEntry] = []
-            while let row = try rows.next() {
-                let id: Int64 = row[0]
-                entries.append(OutboxEntry(
-                    id: id, messageId: row[1], trackingRef: row[2], state: row[3], caseId: row[4], organizationId: row[5],
-                    purpose: row[6], language: row[7], subject: row[8], signed: row[9], encrypted: row[10],
-                    attempts: row[11], createdAt: row[12], sentAt: row[13], nextAttemptAt: row[14], lastError: row[15],
-                    heldReason: row[16], voidReason: row[17], recipients: try recipients(of: id)))
+                """, arguments) { row in
+                rows.append(OutboxEntry(
+                    id: try row[0], messageId: try row[1], trackingRef: try row[2], state: try row[3], caseId: try row[4],
+                    organizationId: try row[5], purpose: try row[6], language: try row[7], subject: try row[8],
+                    signed: try row[9], encrypted: try row[10], attempts: try row[11], createdAt: try row[12],
+                    sentAt: try row[13], nextAttemptAt: try row[14], lastError: try row[15], heldReason: try row[16],
+                    voidReason: try row[17], recipients: []))
+                return true
             }
-            return entries
+            guard !rows.isEmpty else { return [] }
+            // Rows and recipients are both in id order: each run of a row's recipients goes to it.
+            var index = 0
+            var runId: Int64 = -1
+            var run: [OutboxEntry.Recipient] = []
+            func handOver() {
+                guard !run.isEmpty else { return }
+                while index < rows.count, rows[index].id < runId { index += 1 }
+                if index < rows.count, rows[index].id == runId { rows[index] = rows[index].with(recipients: run) }
+                run = []
+            }
+            try session.forEachRow(recipientSQL, filtered ? arguments : []) { row in
+                let id: Int64 = try row[0]
+                if id != runId {
+                    handOver()
+                    runId = id
+                }
+                run.append(OutboxEntry.Recipient(email: try row[1], kind: try row[2], status: try row[3],
+                                                 smtpCode: try row[4], smtpReply: try row[5]))
+                return true
+            }
+            handOver()
+            return rows
         }
+    }
+}
+
+extension OutboxEntry {
+    fileprivate func with(recipients: [Recipient]) -> OutboxEntry {
+        OutboxEntry(id: id, messageId: messageId, trackingRef: trackingRef, state: state, caseId: caseId,
+                    organizationId: organizationId, purpose: purpose, language: language, subject: subject, signed: signed,
+                    encrypted: encrypted, attempts: attempts, createdAt: createdAt, sentAt: sentAt,
+                    nextAttemptAt: nextAttemptAt, lastError: lastError, heldReason: heldReason, voidReason: voidReason,
+                    recipients: recipients)
     }
 }

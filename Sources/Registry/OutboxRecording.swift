@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What one attempt at sending one message gave, recipient by recipient, as the store records it.
 public struct DeliveryAttempt: Sendable {
@@ -104,8 +103,9 @@ extension OutboxStore {
     /// put on the row meanwhile (`holdAbandonedInFlight`): the result is known now.
     public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
                        at now: Date) throws -> RecordedAttempt? {
-        try writer.write { db in
-            try Self.record(db, attempt, id: id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: now)
+        try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: [id])
+            return try Self.record(session, attempt, id: id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: now)
         }
     }
 
@@ -116,7 +116,7 @@ extension OutboxStore {
     /// `markingInFlight` is the next message of the same worker's batch, about to be sent: in the same transaction
     /// it is marked in flight (if `owner` still leases it), so a batch costs one write per message.
     public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String,
-                       markingInFlight next: Int64? = nil) throws -> [RecordedAttempt?] {
+                       markingInFlight next: Int64?) throws -> [RecordedAttempt?] {
         guard !batch.isEmpty || next != nil else { return [] }
         let share = RecordingShare(owner: owner, answered: batch, markingInFlight: next.map { [$0] } ?? [])
         return try record([share], maxAttempts: maxAttempts, actor: actor)[0].recorded
@@ -129,12 +129,13 @@ extension OutboxStore {
         guard shares.contains(where: { !$0.answered.isEmpty || !$0.markingInFlight.isEmpty }) else {
             return shares.map { _ in RecordedShare(recorded: [], marked: []) }
         }
-        return try writer.write { db in
-            try shares.map { share in
+        return try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: shares.flatMap { $0.answered.map(\.id) + $0.markingInFlight })
+            return try shares.map { share in
                 let recorded = try share.answered.map {
-                    try Self.record(db, $0.attempt, id: $0.id, owner: share.owner, maxAttempts: maxAttempts, actor: actor, at: $0.at)
+                    try Self.record(session, $0.attempt, id: $0.id, owner: share.owner, maxAttempts: maxAttempts, actor: actor, at: $0.at)
                 }
-                let marked = try share.markingInFlight.filter { try Self.markInFlight(db, id: $0, owner: share.owner) }
+                let marked = try share.markingInFlight.filter { try Self.markInFlight(session, id: $0, owner: share.owner) }
                 return RecordedShare(recorded: recorded, marked: Set(marked))
             }
         }
@@ -143,27 +144,28 @@ extension OutboxStore {
     /// Marks a message this worker leases as handed to the transport now; false when `owner` no longer leases it.
     @discardableResult
     public func markInFlight(id: Int64, owner: String) throws -> Bool {
-        try writer.write { db in try Self.markInFlight(db, id: id, owner: owner) }
+        try engine.write { session in try Self.markInFlight(session, id: id, owner: owner) }
     }
 
     @discardableResult
-    static func markInFlight(_ db: Database, id: Int64, owner: String) throws -> Bool {
-        try db.cachedStatement(sql: "UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
-            .execute(arguments: [id, owner])
-        return db.changesCount > 0
+    static func markInFlight(_ session: any SQLSession, id: Int64, owner: String) throws -> Bool {
+        try session.execute("UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?", id, owner) > 0
     }
 
-    static func record(_ db: Database, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
+    /// Records one attempt inside the caller's transaction, which has locked the row (`OutboxRowLocks.lock`).
+    static func record(_ session: any SQLSession, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
                        actor: String, at now: Date) throws -> RecordedAttempt? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+        guard let row = try session.row("""
             SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
             FROM notification WHERE id = ?
-            """), arguments: [id]),
-            row["state"] as String == NotificationState.sending.rawValue, row["leaseOwner"] as String? == owner
+            """, id),
+            try row[5] as String == NotificationState.sending.rawValue, try row[8] as String? == owner
         else { return nil }
-        let messageId: String = row["messageId"]
-        let caseId: String? = row["caseId"]
-        let organizationId: String = row["organizationId"]
+        let messageId: String = try row[0]
+        let caseId: String? = try row[1]
+        let organizationId: String = try row[2]
+        let purpose: String = try row[3]
+        let category: String? = try row[4]
 
         var refused = 0
         var transientReasons: [String] = []
@@ -180,21 +182,21 @@ extension OutboxStore {
                 refused += 1
                 permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
             }
-            try db.cachedStatement(sql: """
+            try session.execute("""
                 UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
                 WHERE notificationId = ? AND email = ?
-                """).execute(arguments: [status.rawValue, recipient.code, recipient.reply, now, id, recipient.email])
+                """, status.rawValue, recipient.code, recipient.reply, now, id, recipient.email)
             if recipient.outcome == .permanent, !attempt.refusedByRelay {
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
                     WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
-                    """).execute(arguments: [now, id, recipient.email])
+                    """, now, id, recipient.email)
             }
         }
 
-        let attempts = (row["attempts"] as Int) + 1
-        var statuses = try String.fetchAll(db.cachedStatement(sql: "SELECT status FROM notificationRecipient WHERE notificationId = ?"),
-                                           arguments: [id]).compactMap(RecipientStatus.init(rawValue:))
+        let attempts = (try row[6] as Int) + 1
+        var statuses = try session.values("SELECT status FROM notificationRecipient WHERE notificationId = ?", id, as: String.self)
+            .compactMap(RecipientStatus.init(rawValue:))
         let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
         var nextAttemptAt: Date?
         var lastError: String?
@@ -204,10 +206,10 @@ extension OutboxStore {
             lastError = transientReasons.joined(separator: "; ")
         case .sent, .failed:
             if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
-                try db.cachedStatement(sql: """
+                try session.execute("""
                     UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
                     WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                    """).execute(arguments: [now, id])
+                    """, now, id)
                 statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
                 lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
             } else {
@@ -216,21 +218,20 @@ extension OutboxStore {
             }
         default: break
         }
-        let sentAt: Date? = state == .sent ? ((row["sentAt"] as Date?) ?? now) : nil
-        try db.cachedStatement(sql: """
+        let sentAt: Date? = state == .sent ? ((try row[7] as Date?) ?? now) : nil
+        try session.execute("""
             UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
                    relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
             WHERE id = ? AND leaseOwner = ?
-            """).execute(arguments: [state.rawValue, attempts, nextAttemptAt, sentAt, lastError,
-                             attempt.refusedByRelay, id, owner])
+            """, state.rawValue, attempts, nextAttemptAt, sentAt, lastError, attempt.refusedByRelay, id, owner)
 
         var recipientsData: [String: EventValue] = [:]
         for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
         var data: [String: EventValue] = [
             "messageId": .string(messageId), "organizationId": .string(organizationId),
-            "purpose": .string(row["purpose"]), "attempt": .int(Int64(attempts)),
+            "purpose": .string(purpose), "attempt": .int(Int64(attempts)),
             "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
-            "caseId": .optional(caseId), "category": .optional(row["incidentCategory"]),
+            "caseId": .optional(caseId), "category": .optional(category),
         ]
         let action: String
         switch state {
@@ -243,9 +244,9 @@ extension OutboxStore {
             action = "notification.failed"
             data["reason"] = .optional(lastError)
         }
-        try EventLog.append(db, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
+        try EventLog.append(session, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
         if let caseId {
-            try ParticipantTransitions.apply(db, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
         }
         return RecordedAttempt(state: state, refused: refused)
     }

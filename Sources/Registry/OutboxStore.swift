@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A message claimed for sending: what goes on the wire, and the recipients still waiting for it.
 public struct ClaimedNotification: Sendable {
@@ -9,73 +8,199 @@ public struct ClaimedNotification: Sendable {
     public let mailFrom: String
     /// The exact stored bytes.
     public let bytes: Data
-    /// Envelope recipients that are pending or deferred, in the order they were queued.
+    /// Envelope recipients that are pending or deferred, in the order they were queued (`to` before `cc`, each in
+    /// the order of their contacts).
     public let recipients: [String]
 }
 
-/// The outbox's owner: claims with a lease, renews, records each attempt under the lease holder's token,
-/// releases and holds. Every change checks `leaseOwner`, so a worker whose lease ran out and was taken over
-/// changes nothing; recording updates only the columns that change, never the stored message bytes.
+/// The outbox: queueing signed messages, claiming them with a lease, recording each attempt, holding and
+/// releasing, listing, voiding and queueing again. Reached as `RegistryStore.outbox`.
+///
+/// Every change to a claimed row checks its lease owner, so a worker whose lease ran out and was taken over changes
+/// nothing. On PostgreSQL any number of workers, in any number of processes and machines, claim side by side
+/// (`FOR UPDATE SKIP LOCKED`): each message is claimed by one of them at a time.
 ///
 /// ```swift
-/// let outbox = OutboxStore(store)
 /// let owner = OutboxStore.newLeaseOwner()
-/// for claimed in try outbox.claim(owner: owner, lease: 900, limit: 1, at: Date(), dueBy: runStart) { … }
+/// for claimed in try store.outbox.claim(owner: owner, lease: 900, limit: 1, at: Date(), dueBy: runStart, markInFlight: 1) { … }
 /// ```
-public struct OutboxStore: Sendable {
-    let writer: any DatabaseWriter
+public protocol OutboxStoring: Sendable {
+    // MARK: Queueing (notify, remind, incident notices)
 
-    public init(_ store: RegistryStore) { writer = store.writer }
-    /// An outbox over a database opened by the caller (tests that need another busy timeout).
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+    /// Whether the registry can be read by other threads while a write transaction is open (a SQLite WAL pool,
+    /// or PostgreSQL): then `enqueue(refuseRepeats:actor:followUps:next:)` may be fed by threads that read it.
+    var readsDuringWrites: Bool { get }
 
+    /// Queues every message in one transaction, each with its recipients and a `notification.queued` event, then
+    /// makes the `followUps` changes. Inside the transaction each organisation is checked again: with
+    /// `refuseRepeats`, that no message of the same template for the case went to it (`StoreError.alreadyNotified`);
+    /// and that every recipient is still an active contact with that address and every active `to` contact is a
+    /// recipient (`StoreError.recipientsChanged`). All or nothing.
+    func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp], actor: String) throws
+
+    /// Queues reminder-ladder steps in one transaction, each only if its participant still waits exactly as
+    /// `seen` found it (otherwise left out, nothing of it written); returns, per step, whether it was stored.
+    func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool]
+
+    /// Queues, in one write transaction, the groups of messages `next` hands over one after the other (nil when
+    /// there are no more), each checked and stored as `enqueue(_:refuseRepeats:followUps:actor:)` does, then the
+    /// `followUps` it names at the end. An error thrown by `next` or by any check rolls everything back. `next`
+    /// must not wait for anything that reads this store unless `readsDuringWrites`.
+    func enqueue(refuseRepeats: Bool, actor: String, followUps: () -> [QueueFollowUp],
+                 next: () throws -> [QueuedNotification]?) throws
+
+    // MARK: Dispatch (send, run)
+
+    /// Claims up to `limit` rows: queued, deferred and due by `dueBy`, or sending under a lease that ended at `now`
+    /// or whose process is gone, unless marked in flight. Held rows are never claimed. Each claimed row is
+    /// `sending` under `owner` until `now + lease` (seconds); the first `markInFlight` of them are also marked in
+    /// flight until their attempt is recorded or they are released.
+    func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date,
+               markInFlight: Int) throws -> [ClaimedNotification]
+
+    /// Extends the lease of the rows `owner` still holds to `until`; returns the ids it still holds.
+    @discardableResult
+    func renew(ids: [Int64], owner: String, until: Date) throws -> Set<Int64>
+
+    /// Gives claimed rows back untouched, as they were before the claim (queued, or deferred with their next
+    /// attempt time): no attempt was made.
+    func release(ids: [Int64], owner: String) throws
+
+    /// Holds every row of `ids` that `owner` still leases, so that no `send` takes it again until an operator
+    /// releases it (the server accepted it but its delivery could not be recorded); one `notification.held`
+    /// event each, in one transaction.
+    func hold(ids: [Int64], owner: String, reason: String, actor: String, at now: Date) throws
+
+    /// Releases held rows (all of them when `ids` is nil) so that the next `send` tries them again; returns the
+    /// Message-IDs released, each with a `notification.released` event. Throws `StoreError.noMatch` naming an id
+    /// that is not held.
+    func releaseHeld(ids: [Int64]?, actor: String, at now: Date) throws -> [String]
+
+    /// Holds every message still marked in flight whose lease ended by `now` or whose process on this host is
+    /// gone (a run stopped between handing it to the server and recording the result); returns them, oldest first.
+    func holdAbandonedInFlight(actor: String, at now: Date) throws -> [AbandonedInFlight]
+
+    /// Marks a message `owner` leases as handed to the transport now; false when `owner` no longer leases it.
+    @discardableResult
+    func markInFlight(id: Int64, owner: String) throws -> Bool
+
+    /// Records one attempt on message `id`, if `owner` still holds its lease (nil otherwise).
+    func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
+                at now: Date) throws -> RecordedAttempt?
+
+    /// Records several attempts of one lease holder in one transaction, and marks `next` in flight in it.
+    func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String,
+                markingInFlight next: Int64?) throws -> [RecordedAttempt?]
+
+    /// A group commit: the shares of several workers in one transaction, each under its own owner.
+    func record(_ shares: [RecordingShare], maxAttempts: Int, actor: String) throws -> [RecordedShare]
+
+    // MARK: Reading
+
+    /// How many rows a `send` started at `now` would try (a row in flight is never tried again: it is held).
+    func dueCount(at now: Date) throws -> Int
+    /// How many rows are not finished: queued, sending or deferred (held ones included).
+    func unfinishedCount() throws -> Int
+    /// The exact bytes stored for a message, as sent; nil when no message has that Message-ID.
+    func bytes(messageId: String) throws -> Data?
+    /// Rows of `filter`, oldest first; the message bytes are never read.
+    func list(_ filter: OutboxFilter) throws -> [OutboxEntry]
+    /// How many rows there are in each state (held rows count as `sending`).
+    func stateCounts() throws -> [NotificationState: Int]
+
+    // MARK: Corrections (outbox void / retry)
+
+    /// Voids the failed or deferred messages selected, all or nothing (see `OutboxVoiding`).
+    func void(_ selection: OutboxVoidSelection, reason: String, actor: String, at now: Date) throws -> [OutboxCorrection]
+    /// Queues voided (or failed) messages again with the same bytes, each only if its case passes `caseProblem`.
+    func retry(ids: [Int64], actor: String, at now: Date, caseProblem: (CaseRecord) -> String?) throws -> [OutboxCorrection]
+}
+
+extension OutboxStoring {
+    public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date) throws -> [ClaimedNotification] {
+        try claim(owner: owner, lease: lease, limit: limit, at: now, dueBy: dueBy, markInFlight: .max)
+    }
+
+    /// Holds one row (see `hold(ids:owner:reason:actor:at:)`).
+    public func hold(id: Int64, owner: String, reason: String, actor: String, at now: Date) throws {
+        try hold(ids: [id], owner: owner, reason: reason, actor: actor, at: now)
+    }
+
+    public func record(_ batch: [AnsweredAttempt], owner: String, maxAttempts: Int, actor: String) throws -> [RecordedAttempt?] {
+        try record(batch, owner: owner, maxAttempts: maxAttempts, actor: actor, markingInFlight: nil)
+    }
+
+    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, actor: String) throws {
+        try enqueue(messages, refuseRepeats: refuseRepeats, followUps: [], actor: actor)
+    }
+
+    /// Rows, oldest first, optionally of one state and case; `heldOnly` keeps only held rows.
+    public func list(state: NotificationState? = nil, caseId: String? = nil, heldOnly: Bool = false) throws -> [OutboxEntry] {
+        try list(OutboxFilter(states: state.map { [$0] }, caseId: caseId, heldOnly: heldOnly))
+    }
+
+    public func void(_ selection: OutboxVoidSelection, reason: String, actor: String) throws -> [OutboxCorrection] {
+        try void(selection, reason: reason, actor: actor, at: Date())
+    }
+
+    public func retry(ids: [Int64], actor: String, at now: Date = Date()) throws -> [OutboxCorrection] {
+        try retry(ids: ids, actor: actor, at: now, caseProblem: { _ in nil })
+    }
+}
+
+/// `OutboxStoring` over a registry's engine.
+public struct OutboxStore: OutboxStoring {
+    let engine: any StoreEngine
+    public let readsDuringWrites: Bool
+
+    init(engine: any StoreEngine, readsDuringWrites: Bool) {
+        self.engine = engine
+        self.readsDuringWrites = readsDuringWrites
+    }
+}
+
+extension OutboxStore {
     /// A lease token for one worker: host, process id and a random part, so that a lease of a process of this
     /// host that has exited is taken over at once.
     public static func newLeaseOwner() -> String {
         "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
     }
 
-    /// Claims up to `limit` rows: queued, deferred and due by `dueBy`, or sending under a lease that ended at
-    /// `now` or whose process is gone, unless it is marked in flight (see `holdAbandonedInFlight`). Held rows are
-    /// never claimed. Each claimed row is `sending` under `owner` until `now + lease`; the first `markInFlight` of
-    /// them (all by default) are also marked in flight until their attempt is recorded or they are released: mark
-    /// a row only to send it at once. A worker that claims a batch marks the first, and each `record` marks the
-    /// next (`record(_:owner:maxAttempts:actor:markingInFlight:)`), so a run killed mid-batch leaves only the
-    /// message it was sending in flight; the rest, only leased by a process that is gone, are claimed again at once.
     public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date,
-                      markInFlight: Int = .max) throws -> [ClaimedNotification] {
-        try writer.write { db in
+               markInFlight: Int) throws -> [ClaimedNotification] {
+        // Row locks, not the writers' lock: on PostgreSQL workers claim side by side, each skipping the rows
+        // another is claiming.
+        try engine.writeLockingRows { session in
             let host = ProcessInfo.processInfo.hostName
-            let candidates = try Row.fetchAll(db, sql: """
+            let candidates = try session.rows("""
                 SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
                 WHERE heldReason IS NULL
                   AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending')
                 ORDER BY id LIMIT ?
-                """, arguments: [dueBy, limit * 4 + 64])
+                """ + OutboxRowLocks.claiming(session), [dueBy.sqlValue, (limit * 4 + 64).sqlValue])
             var claimed: [ClaimedNotification] = []
             for row in candidates where claimed.count < limit {
-                let id: Int64 = row["id"]
-                if row["state"] as String == "sending" {
+                let id: Int64 = try row[0]
+                if try row[1] as String == "sending" {
                     // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
-                    if row["inFlight"] as Bool { continue }
-                    let leaseUntil: Date? = row["leaseUntil"]
+                    if try row[4] as Bool { continue }
+                    let leaseUntil: Date? = try row[3]
                     let expired = leaseUntil.map { $0 <= now } ?? true
-                    guard expired || Self.holderIsGone(row["leaseOwner"], host: host) else { continue }
+                    guard try expired || Self.holderIsGone(row[2], host: host) else { continue }
                 }
                 // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
-                try db.cachedStatement(sql: "UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?")
-                    .execute(arguments: [owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id])
-                guard let message = try Row.fetchOne(db.cachedStatement(sql: """
+                try session.execute("UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?",
+                                    owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id)
+                guard let message = try session.row("""
                     SELECT n.messageId, n.mailFrom, m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id
                     WHERE n.id = ?
-                    """),
-                                                     arguments: [id]) else { continue }
-                let recipients = try String.fetchAll(db.cachedStatement(sql: """
+                    """, id) else { continue }
+                let recipients = try session.values("""
                     SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                    ORDER BY rowid
-                    """), arguments: [id])
-                claimed.append(ClaimedNotification(id: id, messageId: message["messageId"], mailFrom: message["mailFrom"],
-                                                   bytes: message["bytes"], recipients: recipients))
+                    ORDER BY CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, contactId, email
+                    """, id, as: String.self)
+                claimed.append(ClaimedNotification(id: id, messageId: try message[0], mailFrom: try message[1],
+                                                   bytes: try message[2], recipients: recipients))
             }
             return claimed
         }
@@ -89,120 +214,130 @@ public struct OutboxStore: Sendable {
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    /// Extends the lease of the rows `owner` still holds to `until`; returns the ids it still holds.
     @discardableResult
     public func renew(ids: [Int64], owner: String, until: Date) throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
-        return try writer.write { db in
+        // Beside writers, as claims: a long `notify` never holds up a lease that is about to run out.
+        return try engine.writeLockingRows { session in
+            try OutboxRowLocks.lock(session, ids: ids)
             var held = Set<Int64>()
-            for id in ids {
-                try db.cachedStatement(sql: "UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?")
-                    .execute(arguments: [until, id, owner])
-                if db.changesCount > 0 { held.insert(id) }
+            for id in ids.sorted() {
+                if try session.execute("UPDATE notification SET leaseUntil = ? WHERE id = ? AND state = 'sending' AND leaseOwner = ?",
+                                       until, id, owner) > 0 {
+                    held.insert(id)
+                }
             }
             return held
         }
     }
 
-    /// Gives claimed rows back untouched, as they were before the claim (queued, or deferred with their next
-    /// attempt time): used when `send` stops on a configuration problem, which is no attempt.
     public func release(ids: [Int64], owner: String) throws {
         guard !ids.isEmpty else { return }
-        try writer.write { db in
+        try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: ids)
             for id in ids {
-                try db.execute(sql: """
+                try session.execute("""
                     UPDATE notification SET state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END,
                            leaseOwner = NULL, leaseUntil = NULL, inFlight = 0
                     WHERE id = ? AND state = 'sending' AND leaseOwner = ?
-                    """, arguments: [id, owner])
+                    """, id, owner)
             }
         }
     }
 
-    /// Marks a row so that no `send` takes it again until an operator releases it: the server accepted it but
-    /// its delivery could not be recorded. Writes a `notification.held` event.
-    public func hold(id: Int64, owner: String, reason: String, actor: String, at now: Date) throws {
-        try hold(ids: [id], owner: owner, reason: reason, actor: actor, at: now)
-    }
-
-    /// Holds every row of `ids` that `owner` still leases, in one transaction, each with its `notification.held`
-    /// event (see `hold(id:owner:reason:actor:at:)`).
     public func hold(ids: [Int64], owner: String, reason: String, actor: String, at now: Date) throws {
         guard !ids.isEmpty else { return }
-        try writer.write { db in
+        try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: ids)
             for id in ids {
-                try db.execute(sql: "UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
-                               arguments: [reason, id, owner])
-                guard db.changesCount > 0,
-                      let messageId = try String.fetchOne(db, sql: "SELECT messageId FROM notification WHERE id = ?", arguments: [id])
+                guard try session.execute("UPDATE notification SET heldReason = ? WHERE id = ? AND leaseOwner = ?",
+                                          reason, id, owner) > 0,
+                      let messageId = try session.value("SELECT messageId FROM notification WHERE id = ?", id, as: String.self)
                 else { continue }
-                try EventLog.append(db, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
+                try EventLog.append(session, actor: actor, action: "notification.held", objectType: "notification", objectId: messageId,
                                     data: ["reason": .string(reason), "at": .string(EventTimestamp.string(now))])
             }
         }
     }
 
-    /// Releases held rows (all of them when `ids` is nil) so that the next `send` tries them again; returns the
-    /// Message-IDs released. Writes a `notification.released` event for each.
     public func releaseHeld(ids: [Int64]?, actor: String, at now: Date) throws -> [String] {
-        try writer.write { db in
-            var rows = try Row.fetchAll(db, sql: "SELECT id, messageId FROM notification WHERE heldReason IS NOT NULL ORDER BY id")
+        try engine.write { session in
+            var rows: [(id: Int64, messageId: String)] = try session.rows(
+                "SELECT id, messageId FROM notification WHERE heldReason IS NOT NULL ORDER BY id" + OutboxRowLocks.changing(session), []
+            ).map { (try $0[0], try $0[1]) }
             if let ids {
-                let unknown = Set(ids).subtracting(rows.map { $0["id"] as Int64 })
+                let unknown = Set(ids).subtracting(rows.map(\.id))
                 if let first = unknown.sorted().first { throw StoreError.noMatch("outbox message \(first) is not held") }
-                rows = rows.filter { ids.contains($0["id"]) }
+                rows = rows.filter { ids.contains($0.id) }
             }
             for row in rows {
                 // The lease goes too: the message waits as it was, for the next `send`.
-                try db.execute(sql: """
+                try session.execute("""
                     UPDATE notification SET heldReason = NULL, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0,
                            state = CASE WHEN state = 'sending' THEN (CASE WHEN attempts = 0 THEN 'queued' ELSE 'deferred' END) ELSE state END
                     WHERE id = ?
-                    """, arguments: [row["id"] as Int64])
-                try EventLog.append(db, actor: actor, action: "notification.released", objectType: "notification",
-                                    objectId: row["messageId"], data: ["at": .string(EventTimestamp.string(now))])
+                    """, row.id)
+                try EventLog.append(session, actor: actor, action: "notification.released", objectType: "notification",
+                                    objectId: row.messageId, data: ["at": .string(EventTimestamp.string(now))])
             }
-            return rows.map { $0["messageId"] }
+            return rows.map(\.messageId)
         }
     }
 
-    /// How many rows a `send` started at `now` would try (a row in flight is never tried again: it is held).
     public func dueCount(at now: Date) throws -> Int {
-        try writer.read { db in
-            let due = try Int.fetchOne(db, sql: """
+        try engine.read { session in
+            let due = try session.value("""
                 SELECT COUNT(*) FROM notification
                 WHERE heldReason IS NULL AND (state IN ('queued', 'sending') OR (state = 'deferred' AND nextAttemptAt <= ?))
-                """, arguments: [now]) ?? 0
-            let inFlight = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM notification INDEXED BY notification_inFlight
-                WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL
-                """) ?? 0
+                """, now, as: Int.self) ?? 0
+            let inFlight = try session.value(Self.inFlightCount, as: Int.self) ?? 0
             return due - inFlight
         }
     }
 
-    /// How many rows are not finished: queued, sending or deferred (held ones included).
     public func unfinishedCount() throws -> Int {
-        try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification WHERE state IN ('queued', 'deferred', 'sending')") ?? 0
+        try engine.read { session in
+            try session.value("SELECT COUNT(*) FROM notification WHERE state IN ('queued', 'deferred', 'sending')", as: Int.self) ?? 0
         }
     }
 
-    /// The exact bytes stored for a message, as sent.
     public func bytes(messageId: String) throws -> Data? {
-        try writer.read { db in
-            try Data.fetchOne(db, sql: """
+        try engine.read { session in
+            try session.value("""
                 SELECT m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id WHERE n.messageId = ?
-                """, arguments: [messageId])
+                """, messageId, as: Data.self)
         }
     }
-}
 
-extension OutboxStore {
     /// True when `error` is another process holding the database's write lock (SQLITE_BUSY or SQLITE_LOCKED):
     /// the operation changed nothing and can be tried again.
     public static func isBusy(_ error: any Error) -> Bool {
-        guard let error = error as? DatabaseError else { return false }
-        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        RegistryStore.isBusy(error)
+    }
+}
+
+/// How outbox rows are locked where the engines differ, in one place.
+///
+/// On SQLite one writer runs at a time, so a transaction that reads a row owns it until it commits: nothing to add.
+/// On PostgreSQL claims and lease renewals (`StoreEngine.writeLockingRows`) run beside the serialized writers, so
+/// rows are locked: a claim takes its candidates `FOR UPDATE SKIP LOCKED` (two workers never take the same row, and
+/// neither waits for the other), and a writer that changes leased rows locks them first, in id order, so that it
+/// waits for a claim in progress and never deadlocks with a renewal.
+enum OutboxRowLocks {
+    /// The clause that ends a claim's candidate query.
+    static func claiming(_ session: any SQLSession) -> String {
+        session.kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
+    }
+
+    /// The clause that ends a writer's query of rows it is about to change.
+    static func changing(_ session: any SQLSession) -> String {
+        session.kind == .postgresql ? " FOR UPDATE" : ""
+    }
+
+    /// Locks the rows `ids` before they are changed (PostgreSQL only).
+    static func lock(_ session: any SQLSession, ids: [Int64]) throws {
+        guard session.kind == .postgresql, !ids.isEmpty else { return }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        _ = try session.rows("SELECT id FROM notification WHERE id IN (\(marks)) ORDER BY id FOR UPDATE", ids.map(\.sqlValue))
     }
 }

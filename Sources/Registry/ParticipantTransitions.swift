@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The one rule for a participant's delivery, applied after every change to a recipient of one of the case's
 /// messages to the organisation: by `send` when the server answers, and by `ingest` when a delivery report comes.
@@ -25,28 +24,26 @@ public enum ParticipantTransitions {
     /// Re-reads the statuses of every `to` recipient of the case's messages to the organisation and moves the
     /// participant as `delivery(toRecipientStatuses:)` says. Returns the new delivery when it changed.
     @discardableResult
-    public static func apply(_ db: Database, caseId: String, organizationId: String, at date: Date,
-                             actor: String) throws -> Delivery? {
-        // Prepared once per connection, and only the two columns it may change: `send` runs this for every
-        // message it records.
-        guard let participant = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?"),
-            arguments: [caseId, organizationId])
+    static func apply(_ session: any SQLSession, caseId: String, organizationId: String, at date: Date,
+                      actor: String) throws -> Delivery? {
+        // Only the two columns it may change: `send` runs this for every message it records.
+        guard let participant = try session.row(
+            "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?", caseId, organizationId)
         else { return nil }
-        let delivery = Delivery(rawValue: participant["delivery"] as String)
-        let firstNotifiedAt: Date? = participant["firstNotifiedAt"]
-        let statuses = try String.fetchAll(db.cachedStatement(sql: """
+        let delivery = Delivery(rawValue: try participant[0] as String)
+        let firstNotifiedAt: Date? = try participant[1]
+        let statuses = try session.values("""
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
-            WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND NOT n.relayRefused AND n.state != 'voided'
-            """), arguments: [caseId, organizationId]).compactMap(RecipientStatus.init(rawValue:))
+            WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND n.relayRefused = 0 AND n.state != 'voided'
+            """, caseId, organizationId, as: String.self).compactMap(RecipientStatus.init(rawValue:))
         // Voided messages say nothing of the vendor: undeliverable with no failure left was a mistake of ours.
         let noFailureLeft = delivery == .undeliverable && !statuses.contains { $0 == .failed || $0 == .bounced }
         guard let wanted = Self.delivery(toRecipientStatuses: statuses) ?? (noFailureLeft ? .pending : nil), wanted != delivery
         else { return nil }
         let notifiedAt = wanted == .notified && firstNotifiedAt == nil ? date : firstNotifiedAt
-        try db.cachedStatement(sql: "UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?")
-            .execute(arguments: [wanted.rawValue, notifiedAt, caseId, organizationId])
-        try EventLog.append(db, actor: actor, action: "participant.delivery", objectType: "participant",
+        try session.execute("UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?",
+                            wanted.rawValue, notifiedAt, caseId, organizationId)
+        try EventLog.append(session, actor: actor, action: "participant.delivery", objectType: "participant",
                             objectId: "\(caseId)|\(organizationId)", data: [
                                 "caseId": .string(caseId), "organizationId": .string(organizationId),
                                 "delivery": .string(wanted.rawValue), "at": .string(EventTimestamp.string(date)),

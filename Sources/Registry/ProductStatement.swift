@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A participant's status for one of its products in a case, with where it came from and when: the one
 /// per-product record every source feeds (a signed mail, a mail, the answer link, a VEX file, a person). The
@@ -7,7 +6,7 @@ import GRDB
 ///
 /// A statement with an empty `product` names no product: it speaks for the organisation's products as a whole
 /// (a mail saying "not affected", `case set`).
-public struct ProductStatement: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+public struct ProductStatement: Codable, Hashable, Sendable {
     public static let databaseTableName = "productStatement"
 
     /// The status of one product (CSAF 2.0 `product_status` groups, OpenVEX and CycloneDX states).
@@ -31,6 +30,32 @@ public struct ProductStatement: Codable, Hashable, Sendable, FetchableRecord, Pe
         case vexFile = "VEX file"
         /// A coordinator (`case set`, `inbox assign --response`).
         case person = "set by a person"
+
+        /// The short name `org show --format json` gives it and the desk's labels are keyed by: `signed-mail`,
+        /// `mail`, `answer-link`, `vex`, `person`.
+        public var code: String {
+            switch self {
+            case .signedMail: return "signed-mail"
+            case .mail: return "mail"
+            case .answerLink: return "answer-link"
+            case .vexFile: return "vex"
+            case .person: return "person"
+            }
+        }
+
+        /// The source a `participant.response` event recorded (`manual`, `reply <Message-ID>`, `answer link`,
+        /// `CSAF VEX in reply <…>`), as a person reads it; `replySignature` is the signature outcome of the reply it
+        /// names, if any. Nil for a source Liaison does not name.
+        public static func of(recorded source: String, replySignature: InboundSignature?) -> Source? {
+            let lowered = source.lowercased()
+            if lowered == "manual" || lowered.hasPrefix("manual ") || lowered.hasPrefix("person") || lowered == person.rawValue {
+                return .person
+            }
+            if lowered.hasPrefix("reply ") { return replySignature == .verified ? .signedMail : .mail }
+            if lowered.contains("link") || lowered.contains("answer form") { return .answerLink }
+            if lowered.contains("vex") || lowered.contains("csaf") { return .vexFile }
+            return nil
+        }
     }
 
     /// The CSAF 2.0 / VEX justifications of a not-affected status (CSAF 2.0 §3.2.3.5 flag labels, the same words
@@ -116,40 +141,21 @@ public struct ProductStatement: Codable, Hashable, Sendable, FetchableRecord, Pe
     }
 }
 
-/// Migration `v10-product-statements`: the table of product statements, one row per statement read (a later
-/// statement about the same product is a new row; which stand is `ProductStatement.current(of:)`).
-enum ProductStatementSchema {
-    static let migrationName = "v10-product-statements"
-
-    static func migrate(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE productStatement (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                caseId TEXT NOT NULL,
-                organizationId TEXT NOT NULL,
-                product TEXT NOT NULL,
-                productId TEXT,
-                status TEXT NOT NULL,                       -- affected | not-affected | fixed | investigating
-                justification TEXT,
-                detail TEXT,
-                source TEXT NOT NULL,
-                statedAt DATETIME NOT NULL,
-                recordedAt DATETIME NOT NULL,
-                FOREIGN KEY (caseId, organizationId) REFERENCES participant(caseId, organizationId)
-            );
-            CREATE INDEX productStatement_participant ON productStatement(caseId, organizationId);
-            """)
-    }
-
+extension ProductStatement {
     /// The statements that stand for each participant of a case (or one participant), in organisation then
     /// product order.
-    static func current(_ db: Database, caseId: String, organizationId: String? = nil) throws -> [ProductStatement] {
-        let rows = try ProductStatement.fetchAll(db, sql: """
+    static func standing(_ session: any SQLSession, caseId: String, organizationId: String? = nil) throws -> [ProductStatement] {
+        let sql = """
             SELECT caseId, organizationId, product, productId, status, justification, fixedVersion, detail, source, reference,
                    statedAt, recordedAt
             FROM productStatement WHERE caseId = ? \(organizationId == nil ? "" : "AND organizationId = ?")
             ORDER BY statedAt, id
-            """, arguments: StatementArguments([caseId] + (organizationId.map { [$0] } ?? [])))
+            """
+        var rows: [ProductStatement] = []
+        try session.forEachRow(sql, [.text(caseId)] + (organizationId.map { [.text($0)] } ?? [])) { row in
+            rows.append(try row.decode(ProductStatement.self))
+            return true
+        }
         return Dictionary(grouping: rows, by: \.organizationId).keys.sorted().flatMap { organization in
             ProductStatement.current(of: rows.filter { $0.organizationId == organization })
         }
@@ -157,10 +163,10 @@ enum ProductStatementSchema {
 
     /// Stores statements of one participant with one event `participant.products`, and returns the response its
     /// statements that now stand mean (nil when none stands).
-    static func record(_ db: Database, _ statements: [ProductStatement], actor: String) throws -> Response? {
+    static func record(_ session: any SQLSession, _ statements: [ProductStatement], actor: String) throws -> Response? {
         guard let first = statements.first else { return nil }
-        for statement in statements { try statement.insert(db) }
-        try EventLog.append(db, actor: actor, action: "participant.products", objectType: "participant",
+        for statement in statements { try session.insert(statement) }
+        try EventLog.append(session, actor: actor, action: "participant.products", objectType: "participant",
                             objectId: "\(first.caseId)|\(first.organizationId)", data: [
                                 "caseId": .string(first.caseId), "organizationId": .string(first.organizationId),
                                 "source": .string(first.source.rawValue), "reference": .string(first.reference),
@@ -169,58 +175,7 @@ enum ProductStatementSchema {
                                                                                   EventValue.string($0.status.rawValue)) },
                                                                uniquingKeysWith: { _, last in last })),
                             ])
-        let current = try current(db, caseId: first.caseId, organizationId: first.organizationId)
+        let current = try standing(session, caseId: first.caseId, organizationId: first.organizationId)
         return ProductStatement.derivedResponse(current.map(\.status))
-    }
-}
-
-/// Migration `v13-answer-links`: product statements say their source as one of `ProductStatement.Source` (the
-/// free text becomes `reference`) and may carry a fixed version; the vendors' answer links and the latest answer
-/// given through one.
-enum AnswerLinkSchema {
-    static let migrationName = "v13-answer-links"
-
-    static func migrate(_ db: Database) throws {
-        try db.execute(sql: """
-            ALTER TABLE productStatement RENAME COLUMN source TO reference;
-            -- Rows before this migration were all read from VEX documents attached to replies.
-            ALTER TABLE productStatement ADD COLUMN source TEXT NOT NULL DEFAULT 'VEX file';
-            ALTER TABLE productStatement ADD COLUMN fixedVersion TEXT;
-
-            -- One row per answer link issued: the token is recomputed from the nonce and expiry with the workspace's
-            -- key (the database never holds a usable token).
-            CREATE TABLE answerLink (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                caseId TEXT NOT NULL,
-                organizationId TEXT NOT NULL,
-                nonce TEXT NOT NULL UNIQUE,                 -- hex, 16 random bytes
-                issuedAt DATETIME NOT NULL,
-                expiresAt DATETIME NOT NULL,                -- the bound written into the token
-                revokedAt DATETIME,
-                FOREIGN KEY (caseId, organizationId) REFERENCES participant(caseId, organizationId)
-            );
-            CREATE INDEX answerLink_participant ON answerLink(caseId, organizationId);
-
-            -- The latest answer a participant gave through its link: its statement and contact for follow-up.
-            CREATE TABLE answerLinkAnswer (
-                caseId TEXT NOT NULL,
-                organizationId TEXT NOT NULL,
-                statement TEXT,
-                contact TEXT,
-                document TEXT,                              -- `CycloneDX vex.json` when the answer was a VEX upload
-                answeredAt DATETIME NOT NULL,
-                PRIMARY KEY (caseId, organizationId),
-                FOREIGN KEY (caseId, organizationId) REFERENCES participant(caseId, organizationId)
-            );
-            """)
-    }
-}
-
-extension InboundTransaction {
-    /// Records product statements a reply made for a participant (its VEX document, or its text for all its
-    /// products), with one event `participant.products`, and returns the response the participant's statements
-    /// that now stand mean.
-    public func recordProductStatements(_ statements: [ProductStatement], actor: String) throws -> Response? {
-        try ProductStatementSchema.record(session.grdbDatabase(), statements, actor: actor)
     }
 }

@@ -154,6 +154,31 @@ public final class RegistryStore: Sendable {
     /// The reports' figures (`report quarter`, `report unreachable`).
     public var reports: any ReportStoring { ReportStore(engine: engine) }
 
+    /// The outbox: queueing, claiming, recording, holding, listing and voiding messages.
+    public var outbox: any OutboxStoring {
+        // One SQLite connection (a database opened while another process held its write lock, or in memory)
+        // cannot be read while a write transaction waits for readers.
+        OutboxStore(engine: engine, readsDuringWrites: engine.kind == .postgresql || writer is DatabasePool)
+    }
+
+    /// The event log: reading, verifying, and what an audit seal signs.
+    public var events: any EventStoring { EventStore(engine: engine) }
+
+    /// The per-mailbox IMAP reading state (UIDVALIDITY and last UID read).
+    public var mailboxStates: any MailboxStateStoring { MailboxStateStore(engine: engine) }
+
+    /// The directory and case facts `notify` plans from.
+    public var notificationPlanning: NotificationPlanningQueries { NotificationPlanningQueries(engine: engine) }
+
+    /// The cases and their participants: opening, responses, publication, reminders, corrections, import, export.
+    public var cases: any CaseStoring { CaseStore(engine: engine) }
+
+    /// The vendors' answer links and the answers given through them.
+    public var answerLinks: any AnswerLinkStoring { AnswerLinkStore(engine: engine) }
+
+    /// The desk's users.
+    public var users: any UserStoring { UserStore(engine: engine) }
+
     /// A read-only connection. A WAL database whose `-wal` file is gone (it was closed cleanly, or copied
     /// without it) is opened `immutable`: SQLite could not otherwise read it without creating `-shm` beside it.
     private static func openReadOnly(path: String) throws -> DatabaseQueue {
@@ -197,6 +222,19 @@ public final class RegistryStore: Sendable {
         if text.contains("attempt to write a readonly database") { return readOnlyLine }
         if text.contains("database or disk is full") { return diskFullLine }
         return nil
+    }
+
+    /// True when `error` says the transaction lost to another one and changed nothing, so it can be tried again:
+    /// on SQLite another process holding the write lock (SQLITE_BUSY, SQLITE_LOCKED); on PostgreSQL a deadlock
+    /// broken by the server (40P01), a serialization failure (40001) or a lock not available (55P03).
+    static func isBusy(_ error: any Error) -> Bool {
+        if let error = error as? DatabaseError {
+            return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        }
+        if let error = error as? PostgresStatementError {
+            return ["40P01", "40001", "55P03"].contains(error.sqlState)
+        }
+        return false
     }
 
     /// The line a writing command prints when the database is read-only.

@@ -9,7 +9,7 @@ struct ReportStore: ReportStoring {
     }
 
     func verifyEventLog() throws -> EventLogVerification {
-        try engine.read { session in try EventLog.verify(session.grdbDatabase()) }
+        try engine.read { session in try EventLog.verify(session) }
     }
 }
 

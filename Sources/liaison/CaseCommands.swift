@@ -120,7 +120,7 @@ struct CaseCommand: ParsableCommand {
                         + (p.ourDeliveryProblems > 0 ? " (delivery problem of ours)" : ""),
                      p.record.response.rawValue + (p.verifiedReply ? " (signed)" : ""),
                      p.record.firstNotifiedAt.map(dates.dayText) ?? "-", p.record.firstResponseAt.map(dates.dayText) ?? "-",
-                     p.daysWaiting.map(String.init) ?? "-", p.lastMessageState ?? "-"]
+                     p.daysWaiting.map(String.init) ?? "-", p.lastMessageState?.rawValue ?? "-"]
                 }
                 CommandSupport.printTable(["organisation", "delivery", "response", "first notified", "first response", "days waiting", "last message"], rows)
                 // What the delivery column sums up, per organisation: addresses that bounced, problems of ours, automatic replies.

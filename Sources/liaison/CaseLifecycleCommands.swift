@@ -60,7 +60,7 @@ extension CaseCommand {
                 let problems = CaseGuards.importProblems(cases, file: file, partners: env.configuration.cases.origins,
                                                          today: env.dates.day(of: Date()), zone: env.dates.timeZone, force: force)
                 if !problems.isEmpty { try CommandSupport.fail(problems) }
-                let outcome = try env.store.caseImport(actor: env.actor).importCases(cases, file: file)
+                let outcome = try env.store.cases.importCases(cases, file: file, actor: env.actor)
                 print("imported \(outcome.added) case\(outcome.added == 1 ? "" : "s") from \(file) (\(outcome.unchanged) already there, unchanged; "
                       + "\(outcome.participantsAdded) participant\(outcome.participantsAdded == 1 ? "" : "s") added)")
             }

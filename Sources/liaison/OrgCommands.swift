@@ -115,7 +115,7 @@ struct OrgCommand: ParsableCommand {
                 let known = try CommandSupport.reportingErrors { try directory.organizations().map(\.id) }
                 try CommandSupport.fail("No organisation has the id \"\(id)\"\(NearestName.suggestion(for: id, in: known)); see `liaison org list`.")
             }
-            let history = try CommandSupport.reportingErrors { try CaseStore(store).history(organizationId: id) }
+            let history = try CommandSupport.reportingErrors { try store.cases.history(organizationId: id) }
             switch format {
             case .json:
                 var document = OrganizationDocument(details)

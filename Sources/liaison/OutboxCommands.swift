@@ -139,7 +139,7 @@ struct OutboxCommand: ParsableCommand {
                 } else { selection = .ids(ids) }
                 var outbox = Outbox(store: env.store)
                 outbox.actor = env.actor
-                let voided = try outbox.void(selection, reason: reason, voiding: OutboxVoiding(env.store))
+                let voided = try outbox.void(selection, reason: reason)
                 if format == .json { try CommandSupport.printJSON(voided); return }
                 print("voided \(CommandSupport.plural(voided.count, "message")) (\(OutboxCommand.summary(voided))); "
                       + "`liaison outbox retry ID…` queues one again")
@@ -160,7 +160,7 @@ struct OutboxCommand: ParsableCommand {
                 let env = try GatewayEnvironment(workspace)
                 var outbox = Outbox(store: env.store)
                 outbox.actor = env.actor
-                let queued = try outbox.retry(ids: ids, voiding: OutboxVoiding(env.store))
+                let queued = try outbox.retry(ids: ids)
                 print("queued \(CommandSupport.plural(queued.count, "message")) again; run `liaison send` to deliver")
             }
         }

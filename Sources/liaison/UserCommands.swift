@@ -27,14 +27,13 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             try CommandSupport.reportingErrors {
-                guard UserStore.isValidName(name) else {
+                guard UserRecord.isValidName(name) else {
                     throw ValidationError("user name \"\(name)\" must be 1 to 64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit")
                 }
                 let password = (readLine(strippingNewline: true) ?? "").replacingOccurrences(of: "\r", with: "")
                 if let problem = Desk.passwordProblem(password) { throw ValidationError(problem) }
                 let env = try GatewayEnvironment(workspace)
-                let record = try env.store.users(actor: env.actor)
-                    .add(name: name, role: role, passwordHash: Desk.hashPassword(password))
+                let record = try env.store.users.add(name: name, role: role, passwordHash: Desk.hashPassword(password), actor: env.actor)
                 print("added \(record.name) (\(record.role.rawValue))")
             }
         }
@@ -50,7 +49,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                let users = try env.store.users(actor: env.actor).list()
+                let users = try env.store.users.list()
                 if format == .json {
                     struct Shown: Encodable { let name: String; let role: String; let disabled: Bool; let createdAt: Date }
                     try CommandSupport.printJSON(users.map { Shown(name: $0.name, role: $0.role.rawValue, disabled: $0.disabled, createdAt: $0.createdAt) })
@@ -72,7 +71,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try CommandSupport.reportingErrors {
                 let env = try GatewayEnvironment(workspace)
-                try env.store.users(actor: env.actor).disable(name: name)
+                try env.store.users.disable(name: name, actor: env.actor)
                 print("disabled \(name)")
             }
         }

@@ -35,7 +35,7 @@ import TestSupport
         let again = try alice.post("/inbox/\(id)/dismiss", form: [("reason", "spam"), ("return_to", "/inbox/\(id)")])
         let shown = try alice.get(again.header("location") ?? "/inbox").body
         #expect(shown.contains("message \(id) was already dismissed by lena at "), "\(shown)")
-        let dismissals = try desk.fixture.store().latestEvents(limit: 50).filter { $0.action == "inbound.dismissed" }
+        let dismissals = try desk.fixture.store().events.latest(limit: 50).filter { $0.action == "inbound.dismissed" }
         #expect(dismissals.count == 1)
         #expect(try desk.fixture.store().inbound.read { try $0.entry(String(id)) }?.reviewReason == "handled by phone")
     }

@@ -119,7 +119,7 @@ import TestSupport
         let after = try alice.get("/inbox/\(id)")
         #expect(after.body.contains("assigned to \(desk.caseId) / acme"), "\(after.body)")
         #expect(try desk.participant("acme")?.response == .fixed)
-        let events = try desk.fixture.store().latestEvents(limit: 20)
+        let events = try desk.fixture.store().events.latest(limit: 20)
         #expect(events.contains { $0.action == "participant.response" && $0.actor == "alice" })
         #expect(events.contains { $0.action == "inbound.assigned" && $0.actor == "alice" })
         // No longer waiting: gone from the review list.
@@ -141,7 +141,7 @@ import TestSupport
         #expect(dismissed.status == 303 && dismissed.header("location") == "/inbox")
         let entry = try desk.fixture.store().inbound.read { try $0.entry(String(id)) }
         #expect(entry?.reviewState == "dismissed" && entry?.reviewReason == "handled by phone")
-        #expect(try desk.fixture.store().latestEvents(limit: 5).contains { $0.action == "inbound.dismissed" && $0.actor == "lena" })
+        #expect(try desk.fixture.store().events.latest(limit: 5).contains { $0.action == "inbound.dismissed" && $0.actor == "lena" })
     }
 
     @Test func redCaseContentIsShownToCoordinatorsOnly() throws {
@@ -182,7 +182,7 @@ import TestSupport
         #expect(released.status == 303)
         #expect(try alice.get("/outbox").body.contains("released 1 message"))
         #expect(try Outbox(store: desk.fixture.store()).list(heldOnly: true).isEmpty)
-        #expect(try desk.fixture.store().latestEvents(limit: 5).contains { $0.action == "notification.released" && $0.actor == "alice" })
+        #expect(try desk.fixture.store().events.latest(limit: 5).contains { $0.action == "notification.released" && $0.actor == "alice" })
         // Releasing it again is refused in one line.
         let again = try alice.post("/outbox/\(held.id)/release", form: [("return_to", "/outbox")])
         #expect(try alice.get(again.header("location") ?? "/outbox").body.contains("is not held"))

@@ -131,7 +131,7 @@ final class NotifiedDesk {
 
     /// One participant of the case, read from the store.
     func participant(_ org: String) throws -> ParticipantRecord? {
-        try CaseStore(try fixture.store()).participant(caseId: caseId, organizationId: org)
+        try fixture.store().cases.participant(caseId: caseId, organizationId: org)
     }
 
     /// The case id as one path segment (`JVNVU%2320202020`).

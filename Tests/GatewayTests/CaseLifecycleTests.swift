@@ -61,7 +61,7 @@ import TestSupport
         let changed = try f.sink.waitForMessages(count: 4).suffix(2)
         let english = try bodyText(try #require(changed.first { $0.recipients.contains("security@acme.example") }).bytes)
         #expect(english.contains("New date:          2007-10-15 (JST)"))
-        let events = try f.writer.read { db in try EventLog.events(db, objectType: "case", objectId: Self.caseId) }
+        let events = try f.store.events.events(objectType: "case", objectId: Self.caseId)
         #expect(events.map(\.action).contains("case.due-changed"))
     }
 
@@ -151,7 +151,7 @@ import TestSupport
         try f.caseBook.setResponse(caseId: Self.caseId, organizationId: "nihon-soft", response: .investigating)
         #expect(try f.participant(Self.caseId, "nihon-soft").unreachableAt == nil)
         #expect(try f.store.reports.unreachableOrganizations().isEmpty, "a late reply takes it off the list")
-        let history = try f.writer.read { db in try EventLog.events(db, objectType: "participant", objectId: "\(Self.caseId)|nihon-soft") }
+        let history = try f.store.events.events(objectType: "participant", objectId: "\(Self.caseId)|nihon-soft")
         #expect(history.map(\.action).filter { ["participant.escalated", "participant.unreachable", "participant.reachable"].contains($0) }
                 == ["participant.escalated", "participant.unreachable", "participant.reachable"])
     }

@@ -15,7 +15,7 @@ import TestSupport
         try f.caseBook.open(id: Self.caseId, title: "TLS certificate check", origin: "jvn-jp")
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
         let before = try f.caseBook.show(caseId: Self.caseId)
-        let events = try f.store.latestEvents(limit: 1000).count
+        let events = try f.store.events.latest(limit: 1000).count
 
         do {
             _ = try f.caseBook.setTLP(caseId: Self.caseId + "\u{0}zzz", to: .amber)
@@ -33,7 +33,7 @@ import TestSupport
         let after = try f.caseBook.show(caseId: Self.caseId)
         #expect(after.record.tlp == before.record.tlp)
         #expect(after.participants.map(\.record.response) == before.participants.map(\.record.response))
-        #expect(try f.store.latestEvents(limit: 1000).count == events, "no event was written")
+        #expect(try f.store.events.latest(limit: 1000).count == events, "no event was written")
     }
 
     @Test func aNulInAReplysStatementIsKeptVisibly() {

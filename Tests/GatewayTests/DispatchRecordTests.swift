@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import SMTP
 import Synchronization
 import Testing
@@ -228,7 +228,7 @@ import TestSupport
         try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
         try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
-        let outbox = OutboxStore(f.store)
+        let outbox = f.store.outbox
         let inFlight = { try f.writer.read { db in try Bool.fetchAll(db, sql: "SELECT inFlight FROM notification ORDER BY id") } }
         let start = f.clock.now
 
@@ -281,7 +281,7 @@ import TestSupport
         let locker = try DatabaseLocker(path: databasePath)
         defer { locker.stop() }
         let waiting = DispatchSemaphore(value: 0)
-        let dispatcher = f.dispatcher(outbox: OutboxStore(writer: pool)) { event in
+        let dispatcher = f.dispatcher(outbox: OutboxStore(engine: SQLiteEngine(writer: pool), readsDuringWrites: true)) { event in
             switch event {
             case .answered: try? locker.lock()                 // another process takes the write lock now
             case .waitingForDatabase: waiting.signal()

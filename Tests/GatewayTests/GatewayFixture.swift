@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import SMTP
 import Synchronization
 import TestSupport
@@ -78,11 +78,11 @@ final class GatewayFixture {
         return book
     }
 
-    func dispatcher(maxAttempts: Int = 3, outbox: OutboxStore? = nil, smtp custom: SMTPConfiguration? = nil,
+    func dispatcher(maxAttempts: Int = 3, outbox: (any OutboxStoring)? = nil, smtp custom: SMTPConfiguration? = nil,
                     observer: (@Sendable (DispatchEvent) -> Void)? = nil) -> OutboxDispatcher {
         let smtp = custom ?? smtp
         let clock = clock
-        return OutboxDispatcher(outbox: outbox ?? OutboxStore(store), maxAttempts: maxAttempts, actor: "test",
+        return OutboxDispatcher(outbox: outbox ?? store.outbox, maxAttempts: maxAttempts, actor: "test",
                                 now: { clock.now }, observer: observer) {
             try makeTransport(smtp, logger: .init(label: "test"))
         }
@@ -124,11 +124,11 @@ final class GatewayFixture {
     }
 
     func participant(_ caseId: String, _ org: String) throws -> ParticipantRecord {
-        try writer.read { db in try ParticipantRecord.fetchOne(db, key: ["caseId": caseId, "organizationId": org])! }
+        try store.cases.participant(caseId: caseId, organizationId: org)!
     }
 
     func notifications() throws -> [NotificationRecord] {
-        try writer.read { db in try NotificationRecord.order(Column("id")).fetchAll(db) }
+        try store.engine.read { try $0.records(NotificationRecord.self, "SELECT * FROM notification ORDER BY id") }
     }
 
     func bounceCount(_ email: String) throws -> Int {

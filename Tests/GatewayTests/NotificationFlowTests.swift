@@ -71,7 +71,7 @@ import TestSupport
         let stored = try #require(try f.notifications().first { $0.organizationId == "nihon-soft" })
         #expect(parsed.messageID == stored.messageId && stored.messageId.hasPrefix(stored.trackingRef))
         #expect(parsed.subject?.contains("[\(stored.trackingRef)]") == true)
-        #expect(japanese.bytes == (try OutboxStore(writer: f.writer).bytes(messageId: stored.messageId)), "the outbox holds exactly the bytes that went on the wire")
+        #expect(japanese.bytes == (try f.store.outbox.bytes(messageId: stored.messageId)), "the outbox holds exactly the bytes that went on the wire")
 
         // Encrypted to the vendor's key: the vendor decrypts it and finds our signed notice inside.
         let keyed = try #require(received.first { $0.recipients == ["psirt@keyed.example"] })

@@ -53,7 +53,7 @@ final class IMAPFixture {
     func reader(after: IMAPAfterStoring = .leave) -> IMAPIngester {
         IMAPIngester(ingester: ReplyIngester(store: store, gnupgHome: root.appendingPathComponent("gnupg").path,
                                              actor: "test"),
-                     states: MailboxStateStore(writer: store.writer), after: after, scratchDirectory: root)
+                     states: store.mailboxStates, after: after, scratchDirectory: root)
     }
 
     /// The bytes stored for an inbound message.

@@ -25,7 +25,7 @@ import TestSupport
         #expect(third.outcomes.map(\.messageId) == ["q3@vendor.example"])
         // Read by EXAMINE and UID FETCH: nobody's unread mail was marked seen.
         #expect(try fixture.dovecot.maildirFlags().allSatisfy { !$0.contains("S") })
-        let state = try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)
+        let state = try fixture.store.mailboxStates.state(mailboxURL: session.mailboxURL)
         #expect(state?.lastUID == 3)
         #expect(state?.uidValidity == third.uidValidity)
     }
@@ -37,7 +37,7 @@ import TestSupport
         let reader = fixture.reader()
         let first = try reader.readNew(from: session)
         // As if the server had rebuilt the mailbox: the stored UIDs belong to another UIDVALIDITY.
-        try MailboxStateStore(writer: fixture.store.writer)
+        try fixture.store.mailboxStates
             .recordRead(mailboxURL: session.mailboxURL, uidValidity: first.uidValidity &+ 1, uid: 7)
 
         let again = try reader.readNew(from: session)
@@ -57,12 +57,12 @@ import TestSupport
         #expect(first.outcomes.map(\.disposition) == [.unmatched, .unmatched, .failed, .unmatched])
         #expect(first.firstFailedUID == 3)
         #expect(try fixture.inboundCount() == 3)
-        #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 2)
+        #expect(try fixture.store.mailboxStates.state(mailboxURL: session.mailboxURL)?.lastUID == 2)
 
         let rest = try reader.readNew(from: session)
         #expect(rest.outcomes.map(\.disposition) == [.unmatched, .duplicate])
         #expect(try fixture.inboundCount() == 4)
-        #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 4)
+        #expect(try fixture.store.mailboxStates.state(mailboxURL: session.mailboxURL)?.lastUID == 4)
     }
 
     @Test func aServerDroppingEveryConnectionStopsThePassAndKeepsWhatWasRead() throws {
@@ -74,7 +74,7 @@ import TestSupport
             try reader.readNew(from: FailingMailbox(session, failOnFetch: [2, 3, 4]))
         }
         #expect(try fixture.inboundCount() == 1)
-        #expect(try MailboxStateStore(writer: fixture.store.writer).state(mailboxURL: session.mailboxURL)?.lastUID == 1)
+        #expect(try fixture.store.mailboxStates.state(mailboxURL: session.mailboxURL)?.lastUID == 1)
     }
 
     @Test func aMessageThatCannotBeStoredIsCountedAsFailedAndTheRestAreRead() throws {
@@ -98,7 +98,7 @@ import TestSupport
         #expect(first.outcomes[1].effects.first?.contains("full") == true, "\(first.outcomes[1].effects)")
         #expect(try fixture.inboundCount() == 3)
         // The kept UID stays below the failed message, so the next pass reads it again.
-        let states = MailboxStateStore(writer: fixture.store.writer)
+        let states = fixture.store.mailboxStates
         #expect(try states.state(mailboxURL: session.mailboxURL)?.lastUID == 1)
 
         // Still failing: read again, the ones after it are duplicates, nothing is counted twice.
@@ -190,7 +190,7 @@ import TestSupport
             return error == .authenticationFailed && error!.description.contains("refused the login of vuls")
                 && !error!.description.contains("\n") && !error!.description.contains("wrong")
         }
-        #expect(try MailboxStateStore(writer: fixture.store.writer).all().isEmpty)
+        #expect(try fixture.store.mailboxStates.all().isEmpty)
     }
 
     @Test func anUntrustedCertificateIsRefused() throws {

@@ -38,7 +38,7 @@ import TestSupport
         /// The last UID kept for the mailbox (every mailbox of the workspace has the same one here).
         func keptUID() throws -> UInt32? {
             let store = try RegistryStore(path: workspace.root.appendingPathComponent(".liaison/registry.sqlite").path)
-            return try MailboxStateStore(writer: store.writer).all().first?.lastUID
+            return try store.mailboxStates.all().first?.lastUID
         }
     }
 
@@ -111,7 +111,7 @@ import TestSupport
         let reader = try Self.faultyReader(server)
         // What the reader kept before it ignored such UIDs: one named by a hostile search, far beyond UIDNEXT.
         let store = try RegistryStore(path: reader.workspace.root.appendingPathComponent(".liaison/registry.sqlite").path)
-        try MailboxStateStore(writer: store.writer)
+        try store.mailboxStates
             .recordRead(mailboxURL: "imap://vuls@127.0.0.1:\(server.port)/INBOX", uidValidity: 7, uid: 4_000_000_000)
 
         let pass = try reader.ingest()

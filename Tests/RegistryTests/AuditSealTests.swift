@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import Registry
 import Testing
 import TestSupport
@@ -25,9 +24,9 @@ import TestSupport
 
         func append(_ count: Int, from first: Int, actor: String = "alice") throws {
             guard count > 0 else { return }
-            try store.writer.write { db in
+            try store.engine.write { session in
                 for index in first..<(first + count) {
-                    try EventLog.append(db, actor: actor, action: "case.opened", objectType: "case",
+                    try EventLog.append(session, actor: actor, action: "case.opened", objectType: "case",
                                         objectId: "JVNVU#\(index)", data: ["title": .string("Case \(index)")])
                 }
             }
@@ -42,31 +41,31 @@ import TestSupport
                                  gnupgHome: gnupg.path, relativeTo: workspace)
         }
 
-        func verify() throws -> EventLogVerification { try store.writer.read { try EventLog.verify($0) } }
+        func verify() throws -> EventLogVerification { try store.events.verify() }
 
         /// What an attacker with the database (but not the key) does: edit `id`, then recompute every hash from
         /// there on so the chain itself is whole again.
         func rewrite(from id: Int64, actor: String) throws {
-            try store.writer.write { db in
-                try db.execute(sql: "UPDATE event SET actor = ? WHERE id = ?", arguments: [actor, id])
-                try Self.rehash(db)
+            try store.engine.write { session in
+                try session.execute("UPDATE event SET actor = ? WHERE id = ?", actor, id)
+                try Self.rehash(session)
             }
         }
 
-        static func rehash(_ db: Database) throws {
+        static func rehash(_ session: any SQLSession) throws {
             var previous = EventLog.genesisHash
-            for row in try Row.fetchAll(db, sql: "SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data FROM event ORDER BY id") {
-                let canonical = EventLog.canonicalRow(at: row["at"], actor: row["actor"], action: row["action"],
-                                                      objectType: row["objectType"], objectId: row["objectId"], data: row["data"])
+            for row in try session.rows("SELECT id, CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data FROM event ORDER BY id", []) {
+                let canonical = EventLog.canonicalRow(at: try row["at"], actor: try row["actor"], action: try row["action"],
+                                                      objectType: try row["objectType"], objectId: try row["objectId"], data: try row["data"])
                 let hash = EventLog.hashOf(prevHash: previous, canonical: canonical)
-                try db.execute(sql: "UPDATE event SET prevHash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, row["id"] as Int64])
+                try session.execute("UPDATE event SET prevHash = ?, hash = ? WHERE id = ?", previous, hash, try row["id"] as Int64)
                 previous = hash
             }
         }
 
         /// Seals the log in the first seal format: count, head and time, no rows.
         func sealHeadOnly(at date: Date = Date()) throws -> AuditSeal {
-            let head = try store.writer.read { try AuditSeals.head($0) }
+            let head = try store.events.head()
             let seal = AuditSeal(eventCount: head.count, headHash: head.hash,
                                  sealedAt: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)),
                                  signer: key, rows: nil, file: nil)
@@ -136,9 +135,9 @@ import TestSupport
     @Test func eventsDeletedFromTheEndWithTheSequenceResetNameTheFirstMissingEvent() throws {
         let sealed = try Sealed(events: 10)
         _ = try sealed.seal()
-        try sealed.store.writer.write { db in
-            try db.execute(sql: "DELETE FROM event WHERE id > 7")
-            try db.execute(sql: "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'event'")
+        try sealed.store.engine.write { session in
+            try session.execute("DELETE FROM event WHERE id > 7")
+            try session.execute("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'event'")
         }
         #expect(try sealed.verify().isIntact)
         let problem = try sealed.problem()
@@ -149,9 +148,9 @@ import TestSupport
     @Test func eventsDeletedWithTheSequenceResetAreDetected() throws {
         let sealed = try Sealed(events: 5)
         _ = try sealed.seal()
-        try sealed.store.writer.write { db in
-            try db.execute(sql: "DELETE FROM event")
-            try db.execute(sql: "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'")
+        try sealed.store.engine.write { session in
+            try session.execute("DELETE FROM event")
+            try session.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'")
         }
         #expect(try sealed.verify().isIntact)
         let emptied = try sealed.problem()
@@ -169,15 +168,15 @@ import TestSupport
         let sealed = try Sealed(events: 6)
         _ = try sealed.seal()
         // Make room at id 4 (moving 4…6 up by one), write a forged event there, and recompute the chain.
-        try sealed.store.writer.write { db in
-            try db.execute(sql: "UPDATE event SET id = -id WHERE id >= 4")
-            try db.execute(sql: "UPDATE event SET id = 1 - id WHERE id < 0")
-            try db.execute(sql: """
+        try sealed.store.engine.write { session in
+            try session.execute("UPDATE event SET id = -id WHERE id >= 4")
+            try session.execute("UPDATE event SET id = 1 - id WHERE id < 0")
+            try session.execute("""
                 INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash)
                 SELECT 4, at, 'alice', 'participant.response', 'participant', 'JVNVU#3|vendor', '{"response":"fixed"}', '', ''
                 FROM event WHERE id = 3
                 """)
-            try Sealed.rehash(db)
+            try Sealed.rehash(session)
         }
         #expect(try sealed.verify().isIntact)
         let problem = try sealed.problem()
@@ -188,9 +187,9 @@ import TestSupport
     @Test func anEventDeletedFromTheMiddleIsNamed() throws {
         let sealed = try Sealed(events: 6)
         _ = try sealed.seal()
-        try sealed.store.writer.write { db in
-            try db.execute(sql: "DELETE FROM event WHERE id = 3")
-            try Sealed.rehash(db)
+        try sealed.store.engine.write { session in
+            try session.execute("DELETE FROM event WHERE id = 3")
+            try Sealed.rehash(session)
         }
         let problem = try sealed.problem()
         #expect(problem.contains("sealed event 3 is missing: deleted after the seal (event 4 ("), "\(problem)")
@@ -198,9 +197,9 @@ import TestSupport
 
     @Test func aSealListsEveryEventCompactlyAndReadsBackTheSame() throws {
         let sealed = try Sealed(events: 4)
-        try sealed.store.writer.write { db in
-            try db.execute(sql: "DELETE FROM event WHERE id = 2")
-            try Sealed.rehash(db)
+        try sealed.store.engine.write { session in
+            try session.execute("DELETE FROM event WHERE id = 2")
+            try Sealed.rehash(session)
         }
         let seal = try sealed.seal()
         let text = try String(contentsOf: try #require(seal.file), encoding: .utf8)
@@ -221,9 +220,9 @@ import TestSupport
         #expect(made.chain == .intact(count: 4))
         let seal = try #require(made.sealed?.seal)
         #expect(seal.rows?.map(\.id) == [1, 2, 3, 4])
-        #expect(seal.rows == (try sealed.store.writer.read { try AuditSeals.rows($0) }), "the same rows as a seal reads on its own")
+        #expect(seal.rows == (try sealed.store.events.sealRows()), "the same rows as a seal reads on its own")
 
-        try sealed.store.writer.write { db in try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 2") }
+        _ = try sealed.store.engine.write { session in try session.execute("UPDATE event SET actor = 'mallory' WHERE id = 2") }
         let refused = try AuditSeals.sealIfIntact(sealed.store, workspace: sealed.workspace, signingKey: sealed.key,
                                                   gnupgHome: sealed.gnupg.path, at: Date().addingTimeInterval(5))
         #expect(!refused.chain.isIntact && refused.sealed == nil)
@@ -278,15 +277,15 @@ import TestSupport
 
     @Test func textWithNulAndControlCharactersKeepsTheLogVerifiable() throws {
         let sealed = try Sealed(events: 1)
-        try sealed.store.writer.write { db in
-            try EventLog.append(db, actor: "ingest\u{1B}[31m", action: "inbound.received", objectType: "inbound",
+        try sealed.store.engine.write { session in
+            try EventLog.append(session, actor: "ingest\u{1B}[31m", action: "inbound.received", objectType: "inbound",
                                 objectId: "<evil\u{0}id\r\n@attacker.example>",
                                 data: ["subject": .string("Re:\u{0}\u{7}\u{1B}[2J\u{202E}"), "from": "a\tb\u{7F}"])
         }
         #expect(try sealed.verify() == .intact(count: 2))
         _ = try sealed.seal()
         #expect(try sealed.check().problems.isEmpty)
-        let stored = try sealed.store.writer.read { try EventLog.events($0, objectType: "inbound", objectId: "<evil\u{0}id\r\n@attacker.example>") }
+        let stored = try sealed.store.events.events(objectType: "inbound", objectId: "<evil\u{0}id\r\n@attacker.example>")
         #expect(stored.count == 1)
         #expect(stored.first?.objectId == "<evil\\u0000id\r\n@attacker.example>")
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import Registry
 import Testing
 import TestSupport
@@ -13,14 +12,13 @@ import TestSupport
         for id in ["aozora", "kumo", "hoshi"] { try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
         let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
         #expect(try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run().applied)
-        let cases = CaseStore(store)
+        let cases = store.cases
         let opened = Date().addingTimeInterval(-3 * 86_400)
         try cases.open(CaseRecord(id: "JVNVU#1", title: "TLS check", origin: "jvn-jp", openedAt: opened), actor: "alice")
         _ = try cases.addParticipants(caseId: "JVNVU#1", organizations: ["aozora", "kumo", "hoshi"], technologies: [], kind: nil,
                                       actor: "alice", at: opened)
-        try store.writer.write { db in
-            try db.execute(sql: "UPDATE participant SET delivery = 'notified', firstNotifiedAt = ?",
-                           arguments: [Date().addingTimeInterval(-2 * 86_400)])
+        try store.engine.write { session in
+            try session.execute("UPDATE participant SET delivery = 'notified', firstNotifiedAt = ?", Date().addingTimeInterval(-2 * 86_400))
         }
         return (temp, store)
     }
@@ -28,7 +26,7 @@ import TestSupport
     @Test func historySaysWhatWasAnsweredWhereItCameFromAndHowFast() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        let cases = CaseStore(store)
+        let cases = store.cases
         let answered = Date().addingTimeInterval(-86_400 - 3_600)
         try cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .notAffected,
                               statement: "Our TLS stack is not affected.", at: answered, actor: "bob", source: "manual")
@@ -54,11 +52,15 @@ import TestSupport
     }
 
     @Test func responseSourcesAreNamedAsAPersonReadsThem() {
-        #expect(ResponseSourceKind.of(source: "manual", replySignature: nil) == .person)
-        #expect(ResponseSourceKind.of(source: "reply <a@b>", replySignature: "verified") == .signedMail)
-        #expect(ResponseSourceKind.of(source: "reply <a@b>", replySignature: "bad") == .mail)
-        #expect(ResponseSourceKind.of(source: "answer link", replySignature: nil) == .answerLink)
-        #expect(ResponseSourceKind.of(source: "CSAF VEX in reply <a@b>", replySignature: nil) == .vex)
+        typealias Source = ProductStatement.Source
+        #expect(Source.of(recorded: "manual", replySignature: nil) == .person)
+        #expect(Source.of(recorded: "reply <a@b>", replySignature: .verified) == .signedMail)
+        #expect(Source.of(recorded: "reply <a@b>", replySignature: .bad) == .mail)
+        #expect(Source.of(recorded: "answer link", replySignature: nil) == .answerLink)
+        #expect(Source.of(recorded: "CSAF VEX in reply <a@b>", replySignature: nil) == .vexFile)
+        #expect(Source.of(recorded: "imported", replySignature: nil) == nil, "a source Liaison does not name is other")
+        #expect(Source.allCases.map(\.code) == ["signed-mail", "mail", "answer-link", "vex", "person"],
+                "the names `org show --format json` documents")
     }
 
     @Test func directoryOverviewFlagsBouncesAndKeysPerOrganisation() throws {
@@ -88,9 +90,9 @@ import TestSupport
     @Test func latestEventsComeNewestFirstWithTheirActors() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        try CaseStore(store).setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .fixed, statement: nil,
+        try store.cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .fixed, statement: nil,
                                          at: Date(), actor: "carol", source: "manual")
-        let events = try store.latestEvents(limit: 2)
+        let events = try store.events.latest(limit: 2)
         #expect(events.count == 2)
         #expect(events[0].id > events[1].id)
         #expect(events[0].actor == "carol" && events[0].action == "participant.response")
@@ -99,7 +101,7 @@ import TestSupport
     @Test func theCaseMatrixIsShowActivityAndTimelineReadAtOnce() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        let cases = CaseStore(store)
+        let cases = store.cases
         try cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .notAffected, statement: "not affected",
                               at: Date().addingTimeInterval(-3_600), actor: "bob", source: "manual")
         try cases.setResponse(caseId: "JVNVU#1", organizationId: "kumo", response: .acknowledged, statement: nil,
@@ -123,29 +125,28 @@ import TestSupport
         #expect(throws: StoreError.unknownCase) { try cases.matrix(caseId: "JVNVU#2", now: now, timelineLimit: 3) }
     }
 
-    @Test func participantsReadByPositionAreTheRecordsGRDBDecodes() throws {
+    @Test func participantsReadByPositionAreTheRecordsReadByName() throws {
         let (temp, store) = try Self.makeRegistry()
         defer { temp.remove() }
-        let cases = CaseStore(store)
+        let cases = store.cases
         var generator = SystemRandomNumberGenerator()
         // Instants between 1901 and 2100, to the millisecond as the store keeps them, in every date column.
         func instant() -> Date {
             Date(timeIntervalSince1970: Double(Int64.random(in: -2_170_000_000_000...4_100_000_000_000, using: &generator)) / 1_000)
         }
         for _ in 0..<200 {
-            try store.writer.write { db in
+            try store.engine.write { session in
                 for org in ["aozora", "kumo", "hoshi"] {
-                    try db.execute(sql: """
+                    try session.execute("""
                         UPDATE participant SET addedAt = ?, firstNotifiedAt = ?, firstResponseAt = ?, respondedAt = ?,
                                lastRemindedAt = ?, escalatedAt = ?, unreachableAt = ?, reminderCount = ?
                         WHERE organizationId = ?
-                        """, arguments: [instant(), instant(), Bool.random() ? instant() : nil, instant(), instant(),
-                                         Bool.random() ? instant() : nil, instant(), Int.random(in: 0...2), org])
+                        """, instant(), instant(), Bool.random() ? instant() : nil, instant(), instant(),
+                        Bool.random() ? instant() : nil, instant(), Int.random(in: 0...2), org)
                 }
             }
-            let decoded = try store.writer.read { db in
-                try ParticipantRecord.fetchAll(db, sql: "SELECT * FROM participant WHERE caseId = ? ORDER BY organizationId",
-                                               arguments: ["JVNVU#1"])
+            let decoded = try store.engine.read { session in
+                try session.records(ParticipantRecord.self, "SELECT * FROM participant WHERE caseId = ? ORDER BY organizationId", "JVNVU#1")
             }
             let read = try cases.matrix(caseId: "JVNVU#1", now: Date(), timelineLimit: 1).detail.participants.map(\.record)
             #expect(read == decoded)

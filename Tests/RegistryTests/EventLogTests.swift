@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import Registry
 import Testing
 
@@ -7,9 +6,9 @@ import Testing
 @Suite struct EventLogTests {
     private func storeWithEvents(_ count: Int) throws -> RegistryStore {
         let store = try RegistryStore.inMemory()
-        try store.writer.write { db in
+        try store.engine.write { session in
             for index in 1...count {
-                try EventLog.append(db, actor: "alice", action: "case.opened", objectType: "case",
+                try EventLog.append(session, actor: "alice", action: "case.opened", objectType: "case",
                                     objectId: "JVNVU#\(index)", data: ["title": .string("Case \(index)"), "n": .int(Int64(index))])
             }
         }
@@ -17,20 +16,20 @@ import Testing
     }
 
     private func verify(_ store: RegistryStore) throws -> EventLogVerification {
-        try store.writer.read { try EventLog.verify($0) }
+        try store.events.verify()
     }
 
     @Test func anUntouchedLogIsIntact() throws {
         let store = try storeWithEvents(5)
         #expect(try verify(store) == .intact(count: 5))
-        let first = try store.writer.read { try Event.fetchOne($0, sql: "SELECT * FROM event ORDER BY id LIMIT 1") }
+        let first = try store.events.events(objectType: "case", objectId: nil).first
         #expect(first?.prevHash == String(repeating: "0", count: 64))
         #expect(first?.data == "{\"n\":1,\"title\":\"Case 1\"}")
     }
 
     @Test func anEditedRowIsDetectedAndNamed() throws {
         let store = try storeWithEvents(5)
-        try store.writer.write { try $0.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 3") }
+        _ = try store.engine.write { try $0.execute("UPDATE event SET actor = 'mallory' WHERE id = 3") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("tampering not detected")
             return
@@ -43,13 +42,12 @@ import Testing
     @Test func anEditedRowWithARecomputedHashIsDetected() throws {
         let store = try storeWithEvents(5)
         // Someone who knows the algorithm edits row 2 and writes its matching hash: the link to row 3 breaks.
-        try store.writer.write { db in
-            try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 2")
-            let row = try #require(try Row.fetchOne(db, sql: "SELECT CAST(at AS TEXT) AS at, * FROM event WHERE id = 2"))
-            let canonical = EventLog.canonicalRow(at: row["at"], actor: row["actor"], action: row["action"],
-                                                  objectType: row["objectType"], objectId: row["objectId"], data: row["data"])
-            try db.execute(sql: "UPDATE event SET hash = ? WHERE id = 2",
-                           arguments: [EventLog.hashOf(prevHash: row["prevHash"], canonical: canonical)])
+        try store.engine.write { session in
+            try session.execute("UPDATE event SET actor = 'mallory' WHERE id = 2")
+            let row = try #require(try session.row("SELECT CAST(at AS TEXT) AS at, actor, action, objectType, objectId, data, prevHash FROM event WHERE id = 2"))
+            let canonical = EventLog.canonicalRow(at: try row["at"], actor: try row["actor"], action: try row["action"],
+                                                  objectType: try row["objectType"], objectId: try row["objectId"], data: try row["data"])
+            try session.execute("UPDATE event SET hash = ? WHERE id = 2", EventLog.hashOf(prevHash: try row["prevHash"], canonical: canonical))
         }
         guard case .broken(let id, let reason, _) = try verify(store) else {
             Issue.record("tampering not detected")
@@ -61,7 +59,7 @@ import Testing
 
     @Test func aDeletedRowIsDetectedAndNamed() throws {
         let store = try storeWithEvents(5)
-        try store.writer.write { try $0.execute(sql: "DELETE FROM event WHERE id = 3") }
+        _ = try store.engine.write { try $0.execute("DELETE FROM event WHERE id = 3") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("deletion not detected")
             return
@@ -73,7 +71,7 @@ import Testing
 
     @Test func rowsDeletedFromTheEndAreDetected() throws {
         let store = try storeWithEvents(5)
-        try store.writer.write { try $0.execute(sql: "DELETE FROM event WHERE id >= 4") }
+        _ = try store.engine.write { try $0.execute("DELETE FROM event WHERE id >= 4") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("deletion not detected")
             return
@@ -85,10 +83,10 @@ import Testing
 
     @Test func swappedRowsAreDetectedAsReordered() throws {
         let store = try storeWithEvents(5)
-        try store.writer.write { db in
-            try db.execute(sql: "UPDATE event SET id = 100 WHERE id = 2")
-            try db.execute(sql: "UPDATE event SET id = 2 WHERE id = 3")
-            try db.execute(sql: "UPDATE event SET id = 3 WHERE id = 100")
+        try store.engine.write { session in
+            try session.execute("UPDATE event SET id = 100 WHERE id = 2")
+            try session.execute("UPDATE event SET id = 2 WHERE id = 3")
+            try session.execute("UPDATE event SET id = 3 WHERE id = 100")
         }
         guard case .broken(let id, let reason, _) = try verify(store) else {
             Issue.record("reordering not detected")
@@ -105,10 +103,10 @@ import Testing
             var name = "日本語 \"quoted\"\n"
         }
         let store = try RegistryStore.inMemory()
-        try store.writer.write { db in
-            try EventLog.append(db, actor: "bob", action: "inbound.recorded", objectType: "message", objectId: "<x@y>", encoding: Payload())
+        try store.engine.write { session in
+            try EventLog.append(session, actor: "bob", action: "inbound.recorded", objectType: "message", objectId: "<x@y>", encoding: Payload())
         }
-        let event = try #require(try store.writer.read { try Event.fetchOne($0) })
+        let event = try #require(try store.events.latest(limit: 1).first)
         #expect(event.data == "{\"alpha\":[\"b\",\"a\"],\"name\":\"日本語 \\\"quoted\\\"\\n\",\"zeta\":\"last\"}")
         #expect(try verify(store) == .intact(count: 1))
     }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Registry
+@testable import Registry
 import Testing
 
 /// Migration `v11-outbox-message-apart`: a registry made before it keeps every message's exact bytes, now apart
@@ -27,7 +27,7 @@ import Testing
 
         try Schema.migrator.migrate(queue)
 
-        let outbox = OutboxStore(writer: queue)
+        let outbox = OutboxStore(engine: SQLiteEngine(writer: queue), readsDuringWrites: false)
         #expect(try outbox.bytes(messageId: "m0@csirt.example") == signed[0])
         #expect(try outbox.bytes(messageId: "m1@csirt.example") == signed[1])
         let (columns, indexes) = try queue.read { db in

@@ -256,6 +256,18 @@ enum PostgresFixture {
         #expect(read == sample())
     }
 
+    @Test func anEmptyListIsStoredAsGRDBStoresIt() throws {
+        var empty = sample()
+        empty.domains = []
+        empty.technologies = []
+        let viaGRDB = try RegistryStore.inMemory()
+        try viaGRDB.writer.write { try empty.insert($0) }
+        let viaSession = try RegistryStore.inMemory()
+        try viaSession.engine.write { _ = try $0.insert(empty) }
+        #expect(try storedRow(viaSession) == storedRow(viaGRDB))
+        #expect(try storedRow(viaSession)["domains"] == "\"[]\"", "an empty list is the JSON text [], not NULL")
+    }
+
     @Test func aGeneratedIdIsReturnedAndAnUpdateWritesEveryColumn() throws {
         let store = try RegistryStore.inMemory()
         let id = try store.engine.write { session -> Int64? in

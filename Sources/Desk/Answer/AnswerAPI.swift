@@ -99,7 +99,7 @@ enum AnswerAPI {
 
     static func view(_ access: AnswerAccess, answers: AnswerDesk) throws -> View {
         let facts = access.facts
-        return View(case: .init(id: facts.caseId, title: facts.title, tlp: (facts.tlp ?? .defaultLevel).label, due: facts.due),
+        return View(case: .init(id: facts.caseId, title: facts.title, tlp: (facts.tlp ?? .defaultLevel).label, due: facts.due?.description),
                     organization: facts.organizationName, validUntil: access.validUntil, answer: try answer(access, answers: answers))
     }
 

@@ -40,7 +40,7 @@ struct AnswerCaseFacts: Encodable, Sendable {
         caseId = facts.caseId
         caseTitle = language == .ja ? (facts.titleJa ?? facts.title) : facts.title
         tlp = (facts.tlp ?? desk.services.configuration.cases.tlp).label
-        due = facts.due
+        due = facts.due?.description
         organization = facts.organizationName
         let dates = desk.services.dates
         validUntil = "\(dates.timeText(access.validUntil)) (\(ZoneLabel.abbreviation(dates.timeZone, at: access.validUntil)))"

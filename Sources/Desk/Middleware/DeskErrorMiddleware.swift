@@ -139,7 +139,7 @@ struct DeskErrorMiddleware: RouterMiddleware {
         var context = context
         context.language = DeskLanguageMiddleware.language(for: request)
         if context.user == nil, let id = request.cookies[Desk.sessionCookie]?.value, let session = desk.sessions.touch(id),
-           let user = try? desk.services.store.users().user(named: session.userName), !user.disabled {
+           let user = try? desk.services.store.users.user(named: session.userName), !user.disabled {
             context.user = DeskUser(name: user.name, role: user.role)
             context.csrfToken = session.csrfToken
         }

@@ -24,7 +24,7 @@ struct DeskSessionMiddleware: RouterMiddleware {
         var context = context
         var request = request
         if let id = request.cookies[Desk.sessionCookie]?.value, let session = desk.sessions.touch(id) {
-            if let user = try? desk.services.store.users().user(named: session.userName), !user.disabled {
+            if let user = try? desk.services.store.users.user(named: session.userName), !user.disabled {
                 context.user = DeskUser(name: user.name, role: user.role)
                 context.csrfToken = session.csrfToken
                 context.sessionId = session.id

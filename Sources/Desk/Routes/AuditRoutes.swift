@@ -73,7 +73,7 @@ struct AuditPage: DeskPage {
             Seal(sealedAt: $0.sealedAt, sealed: dates.timeText($0.sealedAt), eventCount: $0.eventCount, signer: $0.signer,
                  file: $0.file.map { workspace.relativePath(of: $0) })
         }
-        events = try services.store.latestEvents(limit: limit).map {
+        events = try services.store.events.latest(limit: limit).map {
             EventRow(id: $0.id, at: $0.at, time: dates.timeText($0.at), actor: $0.actor, action: $0.action,
                      objectType: $0.objectType, objectId: $0.objectId)
         }

@@ -336,8 +336,8 @@ struct NotifyPreviewPage: DeskPage {
     /// The participants of `caseId` not yet sent `template` (failed and voided messages aside): a vendor added after
     /// the first notification.
     static func notYetSent(services: WorkspaceServices, caseId: String, template: String) throws -> [String] {
-        let queries = NotificationPlanningQueries(services.store)
-        return try CaseStore(services.store).participantIds(caseId: caseId).filter {
+        let queries = services.store.notificationPlanning
+        return try services.store.cases.participantIds(caseId: caseId).filter {
             try queries.earlierNotifications(caseId: caseId, organizationId: $0, template: template) == 0
         }
     }

@@ -208,7 +208,7 @@ struct OrganizationPage: DeskPage {
         agreements = details.agreements.map { Agreement(kind: $0.kind, signed: $0.signed?.description, ended: $0.ended?.description) }
 
         let red = try RedCases(services: services, context: context)
-        let items = try CaseStore(services.store).history(organizationId: organization.id)
+        let items = try services.store.cases.history(organizationId: organization.id)
         history = items.map { item in
             let withheld = red.hides(item.caseId)
             // An auditor learns only that there is a TLP:RED case: no id, delivery, response, source or times.
@@ -220,7 +220,7 @@ struct OrganizationPage: DeskPage {
             }
             let state = item.withdrawnAt != nil ? "withdrawn" : (item.publishedAt != nil ? "published" : "open")
             let seconds = item.firstNotifiedAt.flatMap { notified in item.firstResponseAt.map { max(0, $0.timeIntervalSince(notified)) } }
-            let sourceKind = item.responseSourceKind?.rawValue
+            let sourceKind = item.responseSourceKind?.code ?? (item.responseSource == nil ? nil : "other")
             return HistoryRow(
                 caseId: item.caseId, caseHref: "/cases/" + DeskPaths.segment(item.caseId), title: withheld ? nil : item.title,
                 state: state, opened: dates.dayText(item.openedAt), delivery: item.delivery.rawValue,

@@ -304,7 +304,7 @@ struct InboxMessagePage: DeskPage {
         let open = try book.list(openOnly: true)
         // A withdrawn case takes no assignment (`inbox assign` refuses it): it is neither offered nor preselected.
         let chosen = (chosenCase.flatMap(InboxRoutes.nonEmpty) ?? entry.caseId).flatMap { id in
-            (try? CaseStore(services.store).existing(id))?.withdrawnAt == nil ? id : nil
+            (try? services.store.cases.existing(id))?.withdrawnAt == nil ? id : nil
         }
         var cases = open.map { Choice(value: $0.record.id, label: "\($0.record.id) — \($0.record.title)", selected: $0.record.id == chosen) }
         if let chosen, !cases.contains(where: { $0.value == chosen }) {
@@ -312,7 +312,7 @@ struct InboxMessagePage: DeskPage {
             cases.insert(Choice(value: chosen, label: chosen, selected: true), at: 0)
         }
         var organizations: [Choice] = []
-        if let chosen, let participants = try? CaseStore(services.store).participantIds(caseId: chosen) {
+        if let chosen, let participants = try? services.store.cases.participantIds(caseId: chosen) {
             organizations = participants.map { Choice(value: $0, label: $0, selected: $0 == entry.organizationId) }
         }
         let responses = [Registry.Response.acknowledged, .investigating, .affected, .notAffected, .fixed].map {

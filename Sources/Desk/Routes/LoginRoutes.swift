@@ -50,7 +50,7 @@ enum LoginRoutes {
                 refused.headers[.retryAfter] = "900"
                 return refused
             }
-            let user = try? desk.services.store.users().user(named: name)
+            let user = try? desk.services.store.users.user(named: name)
             // A missing user costs a bcrypt check too, so that timing does not tell which names exist.
             let matches = await Desk.verifyPassword(password, hash: user?.passwordHash ?? Self.decoyHash)
             guard let user, matches, !user.disabled else {

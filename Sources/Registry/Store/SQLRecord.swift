@@ -162,6 +162,8 @@ enum SQLValueCoding {
         let single = SingleValueEncoding()
         do {
             try value.encode(to: single)
+            // An empty list or object asks for a container and encodes nothing into it: still JSON (`[]`, `{}`).
+            if single.asksForContainer { throw SingleValue.NeedsJSON.needsJSON }
             return single.value ?? .null
         } catch SingleValue.NeedsJSON.needsJSON {
             let encoder = JSONEncoder()
@@ -213,13 +215,16 @@ enum SQLValueCoding {
     /// container means the value is stored as JSON.
     final class SingleValueEncoding: Encoder, SingleValueEncodingContainer {
         var value: SQLValue?
+        /// A keyed or unkeyed container was asked for: the value is a list or an object.
+        private(set) var asksForContainer = false
         var codingPath: [any CodingKey] { [] }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            KeyedEncodingContainer(Refusing<Key>())
+            asksForContainer = true
+            return KeyedEncodingContainer(Refusing<Key>())
         }
-        func unkeyedContainer() -> any UnkeyedEncodingContainer { RefusingUnkeyed() }
+        func unkeyedContainer() -> any UnkeyedEncodingContainer { asksForContainer = true; return RefusingUnkeyed() }
         func singleValueContainer() -> any SingleValueEncodingContainer { self }
 
         func encodeNil() { value = .null }
