@@ -64,7 +64,7 @@ enum BlobStreaming {
         case .sqlite:
             return try read(rowId: rowId, upTo: limit, in: session.grdbDatabase())
         case .postgresql:
-            return try session.value("SELECT substr(bytes, 1, ?) FROM inboundMessageBody WHERE messageRowId = ?", limit, rowId,
+            return try session.value("SELECT substr(bytes, 1, CAST(? AS INTEGER)) FROM inboundMessageBody WHERE messageRowId = ?", limit, rowId,
                                      as: Data.self) ?? Data()
         }
     }

@@ -236,3 +236,30 @@ extension Workspace {
         return line
     }
 }
+
+extension Workspace {
+    /// Opens the registry that `settings` name instead of the workspace's own `store:`: a PostgreSQL database, or
+    /// (`settings.url` nil) the SQLite file at `sqlitePath`. Used by `liaison store copy`; same errors as
+    /// `openStore(_:environment:)`.
+    public func openStore(_ settings: WorkspaceConfiguration.Store, sqlitePath: String, opening: RegistryStore.Opening,
+                          environment: [String: String] = ProcessInfo.processInfo.environment) throws(RegistryError) -> RegistryStore {
+        if settings.kind == .postgresql {
+            let location = try settings.postgresLocation(environment: environment)
+            do {
+                return try RegistryStore(postgres: location, opening: opening)
+            } catch let error as RegistryError {
+                throw error
+            } catch {
+                throw .database("The registry database \(location.shownURL) cannot be opened: \(error)")
+            }
+        }
+        do {
+            return try RegistryStore(path: sqlitePath, opening: opening)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            if let line = RegistryStore.explain(error) { throw .database(line) }
+            throw .database("The registry database \(sqlitePath) cannot be opened: \(error)")
+        }
+    }
+}

@@ -46,6 +46,7 @@ struct Liaison: ParsableCommand {
             MailCommand.self,
             ServeCommand.self,
             UserCommand.self,
+            StoreCommand.self,
         ])
 
     /// Like ArgumentParser's own, except that a usage error exits with 1 like every other user error

@@ -14,11 +14,12 @@ import TestSupport
         let store: RegistryStore
         var workspace: Workspace { Workspace(root: temp.root) }
 
-        init(events count: Int) throws {
+        /// The workspace's registry is SQLite, or a database of the test PostgreSQL server for `.postgresql`.
+        init(events count: Int, _ kind: StoreEngineKind = .sqlite) throws {
             temp = try TemporaryWorkspace()
             gnupg = try GnuPGHome.make()
             key = try gnupg.generateKey(name: "Test CSIRT", email: "vuls@csirt.example")
-            store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+            store = kind == .sqlite ? try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true)) : try PostgresFixture.store()
             try append(count, from: 1)
         }
 
@@ -85,8 +86,9 @@ import TestSupport
         }
     }
 
-    @Test func aFreshSealMatchesAndLaterEventsStillMatch() throws {
-        let sealed = try Sealed(events: 4)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aFreshSealMatchesAndLaterEventsStillMatch(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 4, kind)
         let seal = try sealed.seal()
         #expect(seal.eventCount == 4)
         #expect(seal.signer == sealed.key)
@@ -97,8 +99,9 @@ import TestSupport
         #expect(AuditSeals.latest(of: sealed.workspace)?.eventCount == 4)
     }
 
-    @Test func aChainRewrittenAfterASealNamesTheEditedEvent() throws {
-        let sealed = try Sealed(events: 3)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aChainRewrittenAfterASealNamesTheEditedEvent(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 3, kind)
         _ = try sealed.seal()
         try sealed.append(5, from: 4)
         _ = try sealed.seal()
@@ -119,8 +122,9 @@ import TestSupport
         #expect(combined.seals == check)
     }
 
-    @Test func aSealOfTheFirstFormatStillPlacesARewriteBetweenSeals() throws {
-        let sealed = try Sealed(events: 3)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSealOfTheFirstFormatStillPlacesARewriteBetweenSeals(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 3, kind)
         _ = try sealed.sealHeadOnly()
         try sealed.append(3, from: 4)
         _ = try sealed.sealHeadOnly(at: Date().addingTimeInterval(1))
@@ -132,12 +136,14 @@ import TestSupport
         #expect(problem.contains("events 4–6"), "placed after the last seal that holds: \(problem)")
     }
 
-    @Test func eventsDeletedFromTheEndWithTheSequenceResetNameTheFirstMissingEvent() throws {
-        let sealed = try Sealed(events: 10)
+    @Test(arguments: StoreEngineKind.allCases)
+    func eventsDeletedFromTheEndWithTheSequenceResetNameTheFirstMissingEvent(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 10, kind)
         _ = try sealed.seal()
         try sealed.store.engine.write { session in
             try session.execute("DELETE FROM event WHERE id > 7")
-            try session.execute("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'event'")
+            // SQLite remembers the highest id handed out; PostgreSQL has no such number to reset.
+            if kind == .sqlite { try session.execute("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'event'") }
         }
         #expect(try sealed.verify().isIntact)
         let problem = try sealed.problem()
@@ -145,12 +151,13 @@ import TestSupport
         #expect(problem.contains("the seal counts 10 events but the log holds 7"), "\(problem)")
     }
 
-    @Test func eventsDeletedWithTheSequenceResetAreDetected() throws {
-        let sealed = try Sealed(events: 5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func eventsDeletedWithTheSequenceResetAreDetected(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 5, kind)
         _ = try sealed.seal()
         try sealed.store.engine.write { session in
             try session.execute("DELETE FROM event")
-            try session.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'")
+            if kind == .sqlite { try session.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'event'") }
         }
         #expect(try sealed.verify().isIntact)
         let emptied = try sealed.problem()
@@ -164,8 +171,9 @@ import TestSupport
         #expect(refilled.contains("was edited after the seal"), "\(refilled)")
     }
 
-    @Test func aForgedEventInsertedInTheMiddleIsNamed() throws {
-        let sealed = try Sealed(events: 6)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aForgedEventInsertedInTheMiddleIsNamed(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 6, kind)
         _ = try sealed.seal()
         // Make room at id 4 (moving 4…6 up by one), write a forged event there, and recompute the chain.
         try sealed.store.engine.write { session in
@@ -184,8 +192,9 @@ import TestSupport
         #expect(problem.contains("participant.response) is not in the seal: it was inserted after the seal, before the sealed event 4 (now event 5)"), "\(problem)")
     }
 
-    @Test func anEventDeletedFromTheMiddleIsNamed() throws {
-        let sealed = try Sealed(events: 6)
+    @Test(arguments: StoreEngineKind.allCases)
+    func anEventDeletedFromTheMiddleIsNamed(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 6, kind)
         _ = try sealed.seal()
         try sealed.store.engine.write { session in
             try session.execute("DELETE FROM event WHERE id = 3")
@@ -195,8 +204,9 @@ import TestSupport
         #expect(problem.contains("sealed event 3 is missing: deleted after the seal (event 4 ("), "\(problem)")
     }
 
-    @Test func aSealListsEveryEventCompactlyAndReadsBackTheSame() throws {
-        let sealed = try Sealed(events: 4)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSealListsEveryEventCompactlyAndReadsBackTheSame(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 4, kind)
         try sealed.store.engine.write { session in
             try session.execute("DELETE FROM event WHERE id = 2")
             try Sealed.rehash(session)
@@ -213,8 +223,9 @@ import TestSupport
         #expect(try sealed.check().problems.isEmpty)
     }
 
-    @Test func sealingVerifiesTheChainFirstAndSealsNothingWhenItIsBroken() throws {
-        let sealed = try Sealed(events: 4)
+    @Test(arguments: StoreEngineKind.allCases)
+    func sealingVerifiesTheChainFirstAndSealsNothingWhenItIsBroken(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 4, kind)
         let made = try AuditSeals.sealIfIntact(sealed.store, workspace: sealed.workspace, signingKey: sealed.key,
                                                gnupgHome: sealed.gnupg.path)
         #expect(made.chain == .intact(count: 4))
@@ -229,8 +240,9 @@ import TestSupport
         #expect(AuditSeals.files(of: sealed.workspace).count == 1, "nothing was sealed")
     }
 
-    @Test func aSealWithABadSignatureFails() throws {
-        let sealed = try Sealed(events: 2)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSealWithABadSignatureFails(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 2, kind)
         let seal = try sealed.seal()
         let url = try #require(seal.file)
         // Move the seal's count forward, as someone deleting events would need to.
@@ -240,8 +252,9 @@ import TestSupport
         #expect(problem.contains("bad signature"), "\(problem)")
     }
 
-    @Test func aSealWhoseRowsOrSignatureWereAlteredIsRefused() throws {
-        let sealed = try Sealed(events: 3)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSealWhoseRowsOrSignatureWereAlteredIsRefused(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 3, kind)
         let seal = try sealed.seal()
         let url = try #require(seal.file)
         let original = try String(contentsOf: url, encoding: .utf8)
@@ -265,8 +278,9 @@ import TestSupport
         #expect(try sealed.check().matched.isEmpty)
     }
 
-    @Test func aSealSignedByAnotherKeyFails() throws {
-        let sealed = try Sealed(events: 2)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSealSignedByAnotherKeyFails(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 2, kind)
         let other = try sealed.gnupg.generateKey(name: "Mallory", email: "mallory@attacker.example")
         let forged = try AuditSeals.seal(sealed.store, workspace: sealed.workspace, signingKey: other,
                                          gnupgHome: sealed.gnupg.path).seal
@@ -275,8 +289,9 @@ import TestSupport
         #expect(problem.contains("not by the workspace's key \(sealed.key)"), "\(problem)")
     }
 
-    @Test func textWithNulAndControlCharactersKeepsTheLogVerifiable() throws {
-        let sealed = try Sealed(events: 1)
+    @Test(arguments: StoreEngineKind.allCases)
+    func textWithNulAndControlCharactersKeepsTheLogVerifiable(_ kind: StoreEngineKind) throws {
+        let sealed = try Sealed(events: 1, kind)
         try sealed.store.engine.write { session in
             try EventLog.append(session, actor: "ingest\u{1B}[31m", action: "inbound.received", objectType: "inbound",
                                 objectId: "<evil\u{0}id\r\n@attacker.example>",

@@ -4,8 +4,8 @@ import Testing
 
 /// The hash chain of the event log: intact when untouched, and each kind of tampering named with its row.
 @Suite struct EventLogTests {
-    private func storeWithEvents(_ count: Int) throws -> RegistryStore {
-        let store = try RegistryStore.inMemory()
+    private func storeWithEvents(_ count: Int, _ kind: StoreEngineKind) throws -> RegistryStore {
+        let store = try StoreEngineTests.store(kind)
         try store.engine.write { session in
             for index in 1...count {
                 try EventLog.append(session, actor: "alice", action: "case.opened", objectType: "case",
@@ -19,16 +19,18 @@ import Testing
         try store.events.verify()
     }
 
-    @Test func anUntouchedLogIsIntact() throws {
-        let store = try storeWithEvents(5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func anUntouchedLogIsIntact(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(5, kind)
         #expect(try verify(store) == .intact(count: 5))
         let first = try store.events.events(objectType: "case", objectId: nil).first
         #expect(first?.prevHash == String(repeating: "0", count: 64))
         #expect(first?.data == "{\"n\":1,\"title\":\"Case 1\"}")
     }
 
-    @Test func anEditedRowIsDetectedAndNamed() throws {
-        let store = try storeWithEvents(5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func anEditedRowIsDetectedAndNamed(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(5, kind)
         _ = try store.engine.write { try $0.execute("UPDATE event SET actor = 'mallory' WHERE id = 3") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("tampering not detected")
@@ -39,8 +41,9 @@ import Testing
         #expect(detail.contains("event 3 was edited"))
     }
 
-    @Test func anEditedRowWithARecomputedHashIsDetected() throws {
-        let store = try storeWithEvents(5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func anEditedRowWithARecomputedHashIsDetected(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(5, kind)
         // Someone who knows the algorithm edits row 2 and writes its matching hash: the link to row 3 breaks.
         try store.engine.write { session in
             try session.execute("UPDATE event SET actor = 'mallory' WHERE id = 2")
@@ -57,8 +60,9 @@ import Testing
         #expect(reason == .edited)
     }
 
-    @Test func aDeletedRowIsDetectedAndNamed() throws {
-        let store = try storeWithEvents(5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func aDeletedRowIsDetectedAndNamed(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(5, kind)
         _ = try store.engine.write { try $0.execute("DELETE FROM event WHERE id = 3") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("deletion not detected")
@@ -69,8 +73,10 @@ import Testing
         #expect(detail.contains("event 3 was deleted"))
     }
 
+    /// SQLite remembers the highest id handed out (`sqlite_sequence`, rolled back with its transaction); PostgreSQL
+    /// keeps no such number (a sequence is not rolled back), so there the seals catch rows deleted from the end.
     @Test func rowsDeletedFromTheEndAreDetected() throws {
-        let store = try storeWithEvents(5)
+        let store = try storeWithEvents(5, .sqlite)
         _ = try store.engine.write { try $0.execute("DELETE FROM event WHERE id >= 4") }
         guard case .broken(let id, let reason, let detail) = try verify(store) else {
             Issue.record("deletion not detected")
@@ -81,8 +87,9 @@ import Testing
         #expect(detail.contains("events 4–5 were deleted"))
     }
 
-    @Test func swappedRowsAreDetectedAsReordered() throws {
-        let store = try storeWithEvents(5)
+    @Test(arguments: StoreEngineKind.allCases)
+    func swappedRowsAreDetectedAsReordered(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(5, kind)
         try store.engine.write { session in
             try session.execute("UPDATE event SET id = 100 WHERE id = 2")
             try session.execute("UPDATE event SET id = 2 WHERE id = 3")
@@ -96,19 +103,78 @@ import Testing
         #expect(reason == .reordered)
     }
 
-    @Test func eventDataFromEncodableIsCanonical() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func eventDataFromEncodableIsCanonical(_ kind: StoreEngineKind) throws {
         struct Payload: Encodable {
             var zeta = "last"
             var alpha = ["b", "a"]
             var name = "日本語 \"quoted\"\n"
         }
-        let store = try RegistryStore.inMemory()
+        let store = try StoreEngineTests.store(kind)
         try store.engine.write { session in
             try EventLog.append(session, actor: "bob", action: "inbound.recorded", objectType: "message", objectId: "<x@y>", encoding: Payload())
         }
         let event = try #require(try store.events.latest(limit: 1).first)
         #expect(event.data == "{\"alpha\":[\"b\",\"a\"],\"name\":\"日本語 \\\"quoted\\\"\\n\",\"zeta\":\"last\"}")
         #expect(try verify(store) == .intact(count: 1))
+    }
+
+    /// The same history gives the same rows, hashes, verification and seal rows on both engines.
+    @Test func theSameHistoryReadsTheSameOnBothEngines() throws {
+        let results = try StoreEngineKind.allCases.map { kind -> ((count: Int, hash: String), [AuditSealRow], EventLogVerification) in
+            let store = try StoreEngineTests.store(kind)
+            try store.events.append((1...20).map { index in
+                EventEntry(actor: "alice", action: "case.opened", objectType: "case", objectId: "JVNVU#\(index)",
+                           data: ["title": .string("ケース \(index)"), "n": .int(Int64(index))],
+                           at: Date(timeIntervalSince1970: 1_780_000_000 + Double(index) * 0.125))
+            })
+            return (try store.events.head(), try store.events.sealRows(), try store.events.verify())
+        }
+        #expect(results[0].0 == results[1].0)
+        #expect(results[0].1 == results[1].1)
+        #expect(results[0].2 == .intact(count: 20) && results[1].2 == .intact(count: 20))
+    }
+
+    /// A change that appended an event and then failed leaves no trace: the next event takes its id, and the log
+    /// is intact (a PostgreSQL sequence would have left a gap, and a false "deleted from the end").
+    @Test(arguments: StoreEngineKind.allCases)
+    func aRolledBackAppendLeavesNoGap(_ kind: StoreEngineKind) throws {
+        let store = try storeWithEvents(2, kind)
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try store.engine.write { session in
+                try EventLog.append(session, actor: "alice", action: "case.opened", objectType: "case", objectId: "JVNVU#3")
+                throw Refused()
+            }
+        }
+        #expect(try verify(store) == .intact(count: 2))
+        try store.events.append([EventEntry(actor: "alice", action: "case.opened", objectType: "case", objectId: "JVNVU#4")])
+        #expect(try store.events.latest(limit: 10).map(\.id) == [3, 2, 1])
+        #expect(try verify(store) == .intact(count: 3))
+    }
+
+    /// Appends from serialized writers and from row-locking transactions, on several threads at once, form one
+    /// chain in id order.
+    @Test(arguments: StoreEngineKind.allCases)
+    func concurrentAppendsFormOneChain(_ kind: StoreEngineKind) throws {
+        let store = try StoreEngineTests.store(kind)
+        let failures = ErrorList()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for index in 0..<15 {
+                do {
+                    let append = { (session: any SQLSession) in
+                        try EventLog.append(session, actor: "worker \(worker)", action: "case.opened", objectType: "case",
+                                            objectId: "JVNVU#\(worker)-\(index)")
+                    }
+                    if worker % 2 == 0 { try store.engine.write(append) } else { try store.engine.writeLockingRows(append) }
+                } catch {
+                    failures.append(error)
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(try verify(store) == .intact(count: 60))
+        #expect(try store.events.latest(limit: 60).map(\.id) == Array((1...60).reversed()))
     }
 
     @Test func theDefaultActorComesFromTheEnvironment() {

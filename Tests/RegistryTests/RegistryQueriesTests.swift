@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct RegistryQueriesTests {
     /// A small registry in the shape of the sample: CSIRTs with APCERT memberships, developers registered
     /// over 2004–2007 (one ended), MoUs signed in 2007.
-    private static func makeRegistry() throws -> (TemporaryWorkspace, RegistryStore) {
+    static func makeRegistry() throws -> (TemporaryWorkspace, RegistryStore) {
         let temp = try TemporaryWorkspace()
         func csirt(_ id: String, _ country: String, memberships: String, agreements: String = "[]") throws {
             try temp.writeOrganization(id, """

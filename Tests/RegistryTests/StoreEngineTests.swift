@@ -268,6 +268,17 @@ enum PostgresFixture {
         #expect(try storedRow(viaSession)["domains"] == "\"[]\"", "an empty list is the JSON text [], not NULL")
     }
 
+    /// An empty list is JSON `[]`, as GRDB stores it, not NULL (the columns are NOT NULL), on both engines.
+    @Test(arguments: StoreEngineKind.allCases)
+    func anEmptyListIsStoredAsAnEmptyJSONList(_ kind: StoreEngineKind) throws {
+        let store = try StoreEngineTests.store(kind)
+        let bare = Organization(id: "bare", name: "Bare", kind: .productDeveloper, country: "JP",
+                                createdAt: Date(timeIntervalSince1970: 1_780_000_000), updatedAt: Date(timeIntervalSince1970: 1_780_000_000))
+        try store.engine.write { _ = try $0.insert(bare) }
+        #expect(try store.engine.read { try $0.value("SELECT domains FROM organization WHERE id = 'bare'", as: String.self) } == "[]")
+        #expect(try store.engine.read { try $0.record(Organization.self, "SELECT * FROM organization WHERE id = 'bare'") } == bare)
+    }
+
     @Test func aGeneratedIdIsReturnedAndAnUpdateWritesEveryColumn() throws {
         let store = try RegistryStore.inMemory()
         let id = try store.engine.write { session -> Int64? in

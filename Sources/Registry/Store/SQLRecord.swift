@@ -162,17 +162,15 @@ enum SQLValueCoding {
         let single = SingleValueEncoding()
         do {
             try value.encode(to: single)
-            // An empty list or object asks for a container and encodes nothing into it: still JSON (`[]`, `{}`).
-            if single.asksForContainer { throw SingleValue.NeedsJSON.needsJSON }
-            return single.value ?? .null
-        } catch SingleValue.NeedsJSON.needsJSON {
-            let encoder = JSONEncoder()
-            encoder.dataEncodingStrategy = .base64
-            encoder.dateEncodingStrategy = .millisecondsSince1970
-            encoder.nonConformingFloatEncodingStrategy = .throw
-            encoder.outputFormatting = .sortedKeys
-            return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
-        }
+            // An empty list or object asks for a container and writes nothing into it: still JSON (`[]`, `{}`).
+            if !single.wantsContainer { return single.value ?? .null }
+        } catch SingleValue.NeedsJSON.needsJSON {}
+        let encoder = JSONEncoder()
+        encoder.dataEncodingStrategy = .base64
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        encoder.outputFormatting = .sortedKeys
+        return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// A decoder over one column value for types that decode a single value (enums by raw value, `CalendarDate`);
@@ -215,16 +213,19 @@ enum SQLValueCoding {
     /// container means the value is stored as JSON.
     final class SingleValueEncoding: Encoder, SingleValueEncodingContainer {
         var value: SQLValue?
-        /// A keyed or unkeyed container was asked for: the value is a list or an object.
-        private(set) var asksForContainer = false
+        /// Whether the value asked for a keyed or unkeyed container: it is stored as JSON.
+        var wantsContainer = false
         var codingPath: [any CodingKey] { [] }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            asksForContainer = true
+            wantsContainer = true
             return KeyedEncodingContainer(Refusing<Key>())
         }
-        func unkeyedContainer() -> any UnkeyedEncodingContainer { asksForContainer = true; return RefusingUnkeyed() }
+        func unkeyedContainer() -> any UnkeyedEncodingContainer {
+            wantsContainer = true
+            return RefusingUnkeyed()
+        }
         func singleValueContainer() -> any SingleValueEncodingContainer { self }
 
         func encodeNil() { value = .null }
