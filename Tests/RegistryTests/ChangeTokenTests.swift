@@ -32,7 +32,7 @@ import TestSupport
             return Pair(desk: try RegistryStore(postgres: location, opening: opening),
                         other: try RegistryStore(postgres: location, opening: opening), changeFromAnotherProcess: {
                 // psql.
-                try PostgresServer.shared().sql(update, database: location.database)
+                _ = try PostgresServer.shared().sql(update, database: location.database)
             }, cleanUp: {})
         }
     }
