@@ -90,7 +90,10 @@ public struct AnswerToken: Sendable, Hashable {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64.append("=") }
-        return Data(base64Encoded: base64)
+        // Only the canonical spelling: a last character whose unused low bits are set decodes to the same bytes,
+        // so one token would have several spellings.
+        guard let data = Data(base64Encoded: base64), base64URL(data) == text else { return nil }
+        return data
     }
 }
 

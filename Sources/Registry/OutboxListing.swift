@@ -86,11 +86,11 @@ extension OutboxStore {
                   SELECT r.notificationId, r.email, r.kind, r.status, r.smtpCode, r.smtpReply
                   FROM notificationRecipient r
                   WHERE r.notificationId IN (SELECT id FROM notification \(whereClause))
-                  ORDER BY r.notificationId, CASE WHEN r.kind = 'cc' THEN 1 ELSE 0 END, r.contactId, r.email
+                  ORDER BY r.notificationId, CASE WHEN r.kind = 'cc' THEN 1 ELSE 0 END, COALESCE(r.contactId, 0), r.email
                   """
                 : """
                   SELECT notificationId, email, kind, status, smtpCode, smtpReply FROM notificationRecipient
-                  ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, contactId, email
+                  ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
                   """
             var rows: [OutboxEntry] = []
             try session.forEachRow("""

@@ -197,7 +197,7 @@ extension OutboxStore {
                     """, id) else { continue }
                 let recipients = try session.values("""
                     SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                    ORDER BY CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, contactId, email
+                    ORDER BY CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
                     """, id, as: String.self)
                 claimed.append(ClaimedNotification(id: id, messageId: try message[0], mailFrom: try message[1],
                                                    bytes: try message[2], recipients: recipients))

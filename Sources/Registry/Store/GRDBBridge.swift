@@ -1,12 +1,12 @@
 import GRDB
 
 extension SQLSession {
-    /// The GRDB connection under a SQLite session, for the few operations of other stores still written over a
-    /// `Database` (the event log's append, a case's response) that the directory, inbound and report stores join in
-    /// their transaction. Throws on an engine that has none; each caller goes once its operation takes a session.
+    /// The GRDB connection under a SQLite session, for what only SQLite does and only through its connection: a
+    /// large received message written and read a window at a time (`BlobStreaming`). Throws on PostgreSQL, whose
+    /// path does without it.
     func grdbDatabase() throws -> Database {
         guard let sqlite = self as? SQLiteSession else {
-            throw StoreError.invalidArgument("this operation is not yet available on \(kind.rawValue)")
+            throw StoreError.invalidArgument("SQLite's incremental blob I/O is not available on \(kind.rawValue)")
         }
         return sqlite.db
     }
