@@ -70,7 +70,7 @@ public final class DeskServerProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.02)
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        _ = reap(process)
         let errors = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         throw DeskServerDidNotStart(stderr: errors)
     }
@@ -90,14 +90,32 @@ public final class DeskServerProcess: @unchecked Sendable {
         while process.isRunning, Date().timeIntervalSince(start) < timeout { Thread.sleep(forTimeInterval: 0.01) }
         let seconds = Date().timeIntervalSince(start)
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (seconds, process.terminationStatus)
+        let status = Self.reap(process)
+        return (seconds, status)
+    }
+
+    /// Waits for a process that was killed, at most 10 s: Foundation may miss the exit of a child that died while
+    /// many others did (a zombie it never reaps, `waitUntilExit` waiting for ever), so the child is also reaped
+    /// here by its process id. Returns its exit status (or the signal that ended it, as 128 + N), -1 if unknown.
+    static func reap(_ process: Process) -> Int32 {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if !process.isRunning { return process.terminationStatus }
+            var status: Int32 = 0
+            let pid = waitpid(process.processIdentifier, &status, WNOHANG)
+            if pid == process.processIdentifier {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return -1
     }
 
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = Self.reap(process)
         }
         try? FileManager.default.removeItem(at: folder)
     }
