@@ -116,31 +116,14 @@ public struct Workspace: Sendable {
     public func openStore(_ opening: RegistryStore.Opening = .init(),
                           environment: [String: String] = ProcessInfo.processInfo.environment) throws(RegistryError) -> RegistryStore {
         let store = try storeSettings()
-        if store.kind == .postgresql {
-            let location = try store.postgresLocation(environment: environment)
-            do {
-                return try RegistryStore(postgres: location, opening: opening)
-            } catch let error as RegistryError {
-                throw error
-            } catch {
-                throw .database("The registry database \(location.shownURL) cannot be opened: \(error)")
-            }
-        }
-        if opening.creatingIfMissing {
+        if store.kind == .sqlite && opening.creatingIfMissing {
             do {
                 try FileManager.default.createDirectory(at: stateURL, withIntermediateDirectories: true)
             } catch {
                 throw .fileSystem("The state folder \(stateURL.path) cannot be created: \(error.localizedDescription)")
             }
         }
-        do {
-            return try RegistryStore(path: databaseURL.path, opening: opening)
-        } catch let error as RegistryError {
-            throw error
-        } catch {
-            if let line = RegistryStore.explain(error) { throw .database(line) }
-            throw .database("The registry database \(databaseURL.path) cannot be opened: \(error)")
-        }
+        return try openStore(store, sqlitePath: databaseURL.path, opening: opening, environment: environment)
     }
 
     /// `store:` of liaison.yaml; SQLite when the file is missing (a workspace made by hand around a database).
