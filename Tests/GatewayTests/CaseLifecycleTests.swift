@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Mail
 import Registry
 import Testing
