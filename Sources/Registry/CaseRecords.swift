@@ -23,7 +23,8 @@ public struct CaseRecord: Codable, Hashable, Sendable {
     public var origin: String
     public var openedAt: Date
     public var publishedAt: Date?
-    public var due: String?
+    /// The day the embargo ends (the planned publication), in the workspace's calendar; stored as `YYYY-MM-DD`.
+    public var due: CalendarDate?
     /// The case's TLP level; nil for cases opened before levels were kept (shown as the workspace default).
     public var tlp: TrafficLightProtocol?
     /// The Japanese title, for messages in Japanese; `title` serves every other language (nil: `title` for all).
@@ -34,7 +35,7 @@ public struct CaseRecord: Codable, Hashable, Sendable {
     public var withdrawnAt: Date?
     public var withdrawnReason: String?
 
-    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil,
+    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: CalendarDate? = nil,
                 tlp: TrafficLightProtocol? = nil, titleJa: String? = nil) {
         self.id = id; self.title = title; self.origin = origin
         self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due; self.tlp = tlp; self.titleJa = titleJa
