@@ -36,7 +36,7 @@ enum OutboxBenchmark {
                                                 trackingRef: "JVN\(i)", subject: "[JVNVU#00000001] Notice \(i)",
                                                 mailFrom: "vuls@csirt.example", signed: true, encrypted: false, createdAt: now)
                 return QueuedNotification(record: record, bytes: bytes,
-                                          recipients: [.init(email: "psirt@\(org).example", kind: "to", contactId: contacts[org])])
+                                          recipients: [.init(email: "psirt@\(org).example", kind: .to, contactId: contacts[org])])
             }
             next += batch.count
             return batch

@@ -177,14 +177,15 @@ public struct NotificationRecipientRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "notificationRecipient"
     public var notificationId: Int64
     public var email: String
-    public var kind: String          // to | cc
+    /// Whether it is addressed in To or in Cc.
+    public var kind: ContactRole
     public var contactId: Int64?
     public var status: RecipientStatus
     public var smtpCode: Int?
     public var smtpReply: String?
     public var updatedAt: Date?
 
-    public init(notificationId: Int64, email: String, kind: String, contactId: Int64?) {
+    public init(notificationId: Int64, email: String, kind: ContactRole, contactId: Int64?) {
         self.notificationId = notificationId; self.email = email; self.kind = kind; self.contactId = contactId
         self.status = .pending
     }
