@@ -59,7 +59,7 @@ extension NotificationComposer {
         let id: Int64
         let email: String
         let name: String?
-        let role: String
+        let role: ContactRole
         let language: String?
         let pgp: String?
 
