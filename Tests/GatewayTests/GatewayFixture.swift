@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import Registry
 import SMTP
 import Synchronization
@@ -48,8 +47,6 @@ final class GatewayFixture {
         for home in vendorHomes.values { home.shutdown() }
         try? FileManager.default.removeItem(at: folder)
     }
-
-    var writer: any DatabaseWriter { store.writer }
 
     var smtp: SMTPConfiguration {
         var smtp = SMTPConfiguration(url: sink.url)
@@ -110,15 +107,15 @@ final class GatewayFixture {
             fingerprints[contact.email] = fpr
         }
         let domain = String(contacts.first?.email.split(separator: "@").last ?? "\(id).example")
-        try writer.write { db in
-            try Organization(id: id, name: name ?? "\(id.capitalized) Inc.", localName: localName,
-                             kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
-                             languages: languages, technologies: technologies).insert(db)
+        try store.engine.write { session in
+            try session.insert(Organization(id: id, name: name ?? "\(id.capitalized) Inc.", localName: localName,
+                                            kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
+                                            languages: languages, technologies: technologies))
             for contact in contacts {
-                var record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
+                let record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
                                      role: ContactRole(rawValue: contact.role)!, language: contact.language,
                                      pgp: fingerprints[contact.email])
-                try record.insert(db)
+                try session.insert(record)
             }
         }
     }
@@ -132,6 +129,6 @@ final class GatewayFixture {
     }
 
     func bounceCount(_ email: String) throws -> Int {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT bounceCount FROM contact WHERE email = ?", arguments: [email]) ?? -1 }
+        try store.engine.read { try $0.value("SELECT bounceCount FROM contact WHERE email = ?", email, as: Int.self) } ?? -1
     }
 }
