@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Mail
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 @testable import Gateway
@@ -20,12 +20,13 @@ import TestSupport
         return formatter.string(from: date)
     }
 
-    /// A case with two vendors (kagayaki, tomoe) notified through composer and dispatcher, links on.
+    /// A case with two vendors (kagayaki, tomoe) notified through composer and dispatcher, links on; the registry
+    /// on `engine`.
     final class Linked {
         let f: GatewayFixture
         var settings: GatewaySettings
-        init(baseURL: String? = AnswerLinkTests.baseURL, notify: Bool = true) throws {
-            f = try GatewayFixture()
+        init(baseURL: String? = AnswerLinkTests.baseURL, notify: Bool = true, engine: StoreEngineKind = .sqlite) throws {
+            f = try GatewayFixture(engine: engine)
             for id in ["kagayaki", "tomoe"] {
                 try f.addOrganization(id, languages: [id == "tomoe" ? "ja" : "en"], contacts: [("psirt@\(id).example", "to", nil, false)])
             }
@@ -167,8 +168,9 @@ import TestSupport
         #expect(renewed != token && l.links.access(renewed) != nil)
     }
 
-    @Test func anAnswerIsRecordedPerProductWithTheSourceAnswerLinkAndALaterOneReplacesIt() throws {
-        let l = try Linked()
+    @Test(arguments: StoreEngineKind.allCases)
+    func anAnswerIsRecordedPerProductWithTheSourceAnswerLinkAndALaterOneReplacesIt(_ engine: StoreEngineKind) throws {
+        let l = try Linked(engine: engine)
         let access = try #require(l.links.access(try l.token(of: "kagayaki")))
         let response = try l.recorder.record(access, submission: AnswerSubmission(products: [
             .init(name: "Kagayaki Router 3", identifier: "cpe:2.3:h:kagayaki:router:3:*:*:*:*:*:*:*", status: .affected),
@@ -188,8 +190,8 @@ import TestSupport
         shown = try #require(try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" })
         #expect(shown.record.response == .fixed)
         #expect(shown.products.map(\.product) == ["Kagayaki Router 3"] && shown.products.first?.fixedVersion == "3.0.2")
-        let events = try l.f.store.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id")
+        let events = try l.f.store.engine.read {
+            try $0.values("SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id", as: String.self)
         }
         #expect(events == ["participant.products", "participant.response", "participant.products", "participant.response"])
         #expect(try l.recorder.current(access)?.submission.products.map(\.status) == [.fixed])
@@ -252,8 +254,9 @@ import TestSupport
         #expect(current.map(\.product) == ["Router"])
     }
 
-    @Test func aMailAnswerOlderThanTheLinkAnswerDoesNotOverrideItAndANewerOneDoes() throws {
-        let l = try Linked()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aMailAnswerOlderThanTheLinkAnswerDoesNotOverrideItAndANewerOneDoes(_ engine: StoreEngineKind) throws {
+        let l = try Linked(engine: engine)
         let notice = try #require(try l.f.notifications().first { $0.organizationId == "kagayaki" })
         let access = try #require(l.links.access(try l.token(of: "kagayaki")))
         l.f.clock.advance(days: 2)
