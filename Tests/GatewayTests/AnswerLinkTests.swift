@@ -20,12 +20,13 @@ import TestSupport
         return formatter.string(from: date)
     }
 
-    /// A case with two vendors (kagayaki, tomoe) notified through composer and dispatcher, links on.
+    /// A case with two vendors (kagayaki, tomoe) notified through composer and dispatcher, links on; the registry
+    /// on `engine`.
     final class Linked {
         let f: GatewayFixture
         var settings: GatewaySettings
-        init(baseURL: String? = AnswerLinkTests.baseURL, notify: Bool = true) throws {
-            f = try GatewayFixture()
+        init(baseURL: String? = AnswerLinkTests.baseURL, notify: Bool = true, engine: StoreEngineKind = .sqlite) throws {
+            f = try GatewayFixture(engine: engine)
             for id in ["kagayaki", "tomoe"] {
                 try f.addOrganization(id, languages: [id == "tomoe" ? "ja" : "en"], contacts: [("psirt@\(id).example", "to", nil, false)])
             }
@@ -167,8 +168,9 @@ import TestSupport
         #expect(renewed != token && l.links.access(renewed) != nil)
     }
 
-    @Test func anAnswerIsRecordedPerProductWithTheSourceAnswerLinkAndALaterOneReplacesIt() throws {
-        let l = try Linked()
+    @Test(arguments: StoreEngineKind.allCases)
+    func anAnswerIsRecordedPerProductWithTheSourceAnswerLinkAndALaterOneReplacesIt(_ engine: StoreEngineKind) throws {
+        let l = try Linked(engine: engine)
         let access = try #require(l.links.access(try l.token(of: "kagayaki")))
         let response = try l.recorder.record(access, submission: AnswerSubmission(products: [
             .init(name: "Kagayaki Router 3", identifier: "cpe:2.3:h:kagayaki:router:3:*:*:*:*:*:*:*", status: .affected),
@@ -188,8 +190,8 @@ import TestSupport
         shown = try #require(try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" })
         #expect(shown.record.response == .fixed)
         #expect(shown.products.map(\.product) == ["Kagayaki Router 3"] && shown.products.first?.fixedVersion == "3.0.2")
-        let events = try l.f.store.engine.read { session in
-            try session.values("SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id", as: String.self)
+        let events = try l.f.store.engine.read {
+            try $0.values("SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id", as: String.self)
         }
         #expect(events == ["participant.products", "participant.response", "participant.products", "participant.response"])
         #expect(try l.recorder.current(access)?.submission.products.map(\.status) == [.fixed])
@@ -252,8 +254,9 @@ import TestSupport
         #expect(current.map(\.product) == ["Router"])
     }
 
-    @Test func aMailAnswerOlderThanTheLinkAnswerDoesNotOverrideItAndANewerOneDoes() throws {
-        let l = try Linked()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aMailAnswerOlderThanTheLinkAnswerDoesNotOverrideItAndANewerOneDoes(_ engine: StoreEngineKind) throws {
+        let l = try Linked(engine: engine)
         let notice = try #require(try l.f.notifications().first { $0.organizationId == "kagayaki" })
         let access = try #require(l.links.access(try l.token(of: "kagayaki")))
         l.f.clock.advance(days: 2)
@@ -276,7 +279,7 @@ import TestSupport
         // Written a day before the link answer, read after it.
         _ = try reply("older", date: l.f.clock.now.addingTimeInterval(-86_400), status: "affected")
         #expect(try l.f.participant(Self.caseId, "kagayaki").response == .notAffected)
-        var products = try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" }?.products
+        let products = try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" }?.products
         #expect(products?.map(\.source) == [.answerLink])
         // Written after it: the vendor's newer word stands, for all its products.
         l.f.clock.advance(seconds: 3600)

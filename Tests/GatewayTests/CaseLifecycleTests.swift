@@ -91,8 +91,10 @@ import TestSupport
         #expect(try f.notifications().map(\.tlp) == [.red, .red, .amberStrict])
     }
 
-    @Test func aFakedClockWalksACaseUpTheLadderAndALateReplyClearsIt() throws {
-        let f = try GatewayFixture()
+    /// Which step of the ladder each participant is due is the store's answer: asked of both engines.
+    @Test(arguments: StoreEngineKind.allCases)
+    func aFakedClockWalksACaseUpTheLadderAndALateReplyClearsIt(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         try vendors(f)
         try f.addOrganization("certcc", name: "CERT Coordination Center", kind: "coordinator", country: "US", languages: ["en"],
                               contacts: [("cert@certcc.example", "to", "en", nil)])

@@ -167,8 +167,9 @@ import TestSupport
         #expect(try f.participant(Self.caseId, "acme").delivery == .pending, "the vendor is not undeliverable")
     }
 
-    @Test func twoNotifyOfTheSameTemplateAtOnceQueueItOnce() throws {
-        let f = try GatewayFixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func twoNotifyOfTheSameTemplateAtOnceQueueItOnce(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
         try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
@@ -184,8 +185,9 @@ import TestSupport
         #expect(try events(f, "notification.queued") == 1)
     }
 
-    @Test func aProblemWithALaterOrganisationRollsBackThoseAlreadyStored() throws {
-        let f = try GatewayFixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aProblemWithALaterOrganisationRollsBackThoseAlreadyStored(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         let vendors = (1...8).map { "vendor\($0)" }
         for vendor in vendors {
             // vendor6 has only a cc contact: nobody to address the notice to.
@@ -202,6 +204,7 @@ import TestSupport
         #expect(try events(f, "notification.queued") == 0)
     }
 
+    // SQLite only: a single-connection database is SQLite's (PostgreSQL always has a pool).
     @Test func notifyOnASingleConnectionDatabaseQueuesEveryMessage() throws {
         let f = try GatewayFixture(singleConnection: true)
         let vendors = (1...4).map { "vendor\($0)" }
@@ -216,8 +219,9 @@ import TestSupport
         #expect(try f.notifications().map(\.organizationId) == vendors)
     }
 
-    @Test func aBatchIsInFlightOneMessageAtATime() throws {
-        let f = try GatewayFixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aBatchIsInFlightOneMessageAtATime(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         let vendors = (1...3).map { "vendor\($0)" }
         for vendor in vendors {
             try f.addOrganization(vendor, languages: ["en"], technologies: ["tls"],
@@ -257,17 +261,19 @@ import TestSupport
         for outcome in outcomes { #expect(DeliveryAttempt.summary(outcome) == "\(outcome)") }
     }
 
-    @Test func recipientsThatChangedMeanwhileQueueNothing() throws {
-        let f = try GatewayFixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func recipientsThatChangedMeanwhileQueueNothing(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         try f.addOrganization("acme", languages: ["en"], technologies: ["tls"], contacts: [("security@acme.example", "to", "en", nil)])
         try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
         let prepared = try f.composer.prepare(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
-        try f.store.engine.write { try $0.execute("UPDATE contact SET active = 0 WHERE email = 'security@acme.example'") }
+        _ = try f.store.engine.write { try $0.execute("UPDATE contact SET active = 0 WHERE email = 'security@acme.example'") }
         #expect(throws: GatewayProblems.self) { try f.composer.persist(prepared) }
         #expect(try f.notifications().isEmpty)
     }
 
+    // SQLite only: another process holding the file's write lock (PostgreSQL's writers lock rows, not the database).
     @Test func recordingWaitsWhileAnotherProcessHoldsTheDatabase() throws {
         let f = try GatewayFixture()
         try acme(f)
@@ -300,6 +306,7 @@ import TestSupport
 }
 
 extension DispatchRecordTests {
+    // SQLite only: a failing SQLite trigger stands in for a full disk.
     @Test func aDeliveryThatCannotBeRecordedIsHeldUntilReleased() throws {
         let f = try GatewayFixture()
         try acme(f)
@@ -336,6 +343,7 @@ extension DispatchRecordTests {
 }
 
 extension DispatchRecordTests {
+    // SQLite only: a failing SQLite trigger stands in for a full disk.
     @Test func aDeliveryThatCanNeitherBeRecordedNorHeldIsHeldByTheNextRun() throws {
         let f = try GatewayFixture()
         try acme(f)

@@ -28,12 +28,19 @@ final class GatewayFixture {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates")
 
     /// `singleConnection`: the registry is one in-memory connection (as a database opened while another process
-    /// held its write lock is), which cannot be read while it is written.
-    init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false) throws {
+    /// held its write lock is), which cannot be read while it is written. `engine` `.postgresql`: the registry is a
+    /// fresh database of the tests' PostgreSQL server instead of a SQLite file.
+    init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false,
+         engine: StoreEngineKind = .sqlite) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = singleConnection ? try RegistryStore.inMemory()
-            : try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        switch engine {
+        case .sqlite:
+            store = singleConnection ? try RegistryStore.inMemory()
+                : try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        case .postgresql:
+            store = try PostgresFixture.store()
+        }
         gnupg = try GnuPGHome.make()
         signingKey = try gnupg.generateKey(name: "JPCERT/CC Vulnerability Coordination", email: "vuls@jpcert.example")
         sink = try SMTPSink.start(options)
@@ -112,10 +119,9 @@ final class GatewayFixture {
                                             kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
                                             languages: languages, technologies: technologies))
             for contact in contacts {
-                let record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
-                                     role: ContactRole(rawValue: contact.role)!, language: contact.language,
-                                     pgp: fingerprints[contact.email])
-                try session.insert(record)
+                try session.insert(Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
+                                           role: ContactRole(rawValue: contact.role)!, language: contact.language,
+                                           pgp: fingerprints[contact.email]))
             }
         }
     }

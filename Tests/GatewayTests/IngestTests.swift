@@ -116,6 +116,7 @@ import TestSupport
         }
     }
 
+    // SQLite only: SQLite's max_page_count stands in for a full disk.
     @Test func aMessageTheDatabaseCannotHoldFailsAloneAndTheBatchGoesOn() throws {
         let f = try GatewayFixture()
         let notification = try notifiedVendor(f)

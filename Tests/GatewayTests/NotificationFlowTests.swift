@@ -275,8 +275,10 @@ import TestSupport
         #expect(try f.participant(Self.caseId, "gone").delivery == .undeliverable)
     }
 
-    @Test func remindersGoOnlyToThoseWhoDidNotAnswerAtMostOncePerPeriod() throws {
-        let f = try GatewayFixture()
+    /// Who is due a reminder is the store's answer: asked of both engines.
+    @Test(arguments: StoreEngineKind.allCases)
+    func remindersGoOnlyToThoseWhoDidNotAnswerAtMostOncePerPeriod(_ engine: StoreEngineKind) throws {
+        let f = try GatewayFixture(engine: engine)
         try vendors(f)
         try openCase(f)
         try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))

@@ -74,6 +74,7 @@ import TestSupport
         #expect(try desk.cases.show(caseId: "JVNVU#1", now: Date()).record.title == "changed")
     }
 
+    // SQLite only: an in-memory database is SQLite's.
     @Test func anInMemoryStoreCountsItsOwnWrites() throws {
         let store = try RegistryStore.inMemory()
         let start = try store.changeToken()

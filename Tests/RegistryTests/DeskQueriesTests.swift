@@ -4,13 +4,14 @@ import Testing
 import TestSupport
 
 /// The registry's answers behind the desk's directory and audit pages: an organisation's history with what it
-/// answered and where that came from, the directory's key and bounce overview, the latest events.
+/// answered and where that came from, the directory's key and bounce overview, the latest events; on both engines.
 @Suite struct DeskQueriesTests {
-    /// Three developers synced; case `JVNVU#1` with all three, notified two days ago.
-    private static func makeRegistry() throws -> (TemporaryWorkspace, RegistryStore) {
+    /// Three developers synced into a registry on `engine`; case `JVNVU#1` with all three, notified two days ago.
+    private static func makeRegistry(_ engine: StoreEngineKind) throws -> (TemporaryWorkspace, RegistryStore) {
         let temp = try TemporaryWorkspace()
         for id in ["aozora", "kumo", "hoshi"] { try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id)) }
-        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+        let store = engine == .sqlite ? try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+            : try PostgresFixture.store()
         #expect(try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run().applied)
         let cases = store.cases
         let opened = Date().addingTimeInterval(-3 * 86_400)
@@ -23,8 +24,9 @@ import TestSupport
         return (temp, store)
     }
 
-    @Test func historySaysWhatWasAnsweredWhereItCameFromAndHowFast() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func historySaysWhatWasAnsweredWhereItCameFromAndHowFast(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let cases = store.cases
         let answered = Date().addingTimeInterval(-86_400 - 3_600)
@@ -63,8 +65,9 @@ import TestSupport
                 "the names `org show --format json` documents")
     }
 
-    @Test func directoryOverviewFlagsBouncesAndKeysPerOrganisation() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func directoryOverviewFlagsBouncesAndKeysPerOrganisation(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let now = Date()
         try store.engine.write { session in
@@ -87,8 +90,9 @@ import TestSupport
         #expect(overview["kumo"]?.usableKeys == 0 && overview["kumo"]?.missingKeys == 0, "a contact without a key has none to flag")
     }
 
-    @Test func latestEventsComeNewestFirstWithTheirActors() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func latestEventsComeNewestFirstWithTheirActors(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         try store.cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .fixed, statement: nil,
                                          at: Date(), actor: "carol", source: "manual")
@@ -98,8 +102,9 @@ import TestSupport
         #expect(events[0].actor == "carol" && events[0].action == "participant.response")
     }
 
-    @Test func theCaseMatrixIsShowActivityAndTimelineReadAtOnce() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func theCaseMatrixIsShowActivityAndTimelineReadAtOnce(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let cases = store.cases
         try cases.setResponse(caseId: "JVNVU#1", organizationId: "aozora", response: .notAffected, statement: "not affected",
@@ -132,8 +137,9 @@ import TestSupport
         #expect(throws: StoreError.unknownCase) { try cases.matrix(caseId: "JVNVU#2", timelineLimit: 3) }
     }
 
-    @Test func participantsReadByPositionAreTheRecordsReadByName() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func participantsReadByPositionAreTheRecordsReadByName(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let cases = store.cases
         var generator = SystemRandomNumberGenerator()

@@ -3,18 +3,20 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `directory sync`: one transaction, idempotent, field-by-field changes, retirement instead of deletion.
+/// `directory sync`: one transaction, idempotent, field-by-field changes, retirement instead of deletion; on both
+/// engines.
 @Suite struct DirectorySyncTests {
-    /// A workspace with two developers and a CSIRT, one of them with a key; its store; a sync over them.
+    /// A workspace with two developers and a CSIRT, one of them with a key; its store on `engine` (the workspace's
+    /// own SQLite file, or a fresh PostgreSQL database); a sync over them.
     private struct Fixture {
         let temp: TemporaryWorkspace
         let workspace: Workspace
         let store: RegistryStore
 
-        init() throws {
+        init(_ engine: StoreEngineKind) throws {
             temp = try TemporaryWorkspace()
             workspace = Workspace(root: temp.root)
-            store = try workspace.openStore(.init(creatingIfMissing: true))
+            store = engine == .sqlite ? try workspace.openStore(.init(creatingIfMissing: true)) : try PostgresFixture.store()
             try temp.writeKey(SharedKeys.good)
             try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(
                 id: "aozora", name: "Aozora Systems", technologies: ["tls", "http-server"],
@@ -43,8 +45,9 @@ import TestSupport
         }
     }
 
-    @Test func aSecondSyncChangesNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aSecondSyncChangesNothing(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         let first = try fixture.sync()
         #expect(first.applied)
@@ -60,8 +63,9 @@ import TestSupport
         #expect(try fixture.events().count == eventsAfterFirst)
     }
 
-    @Test func aDryRunListsChangesButWritesNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aDryRunListsChangesButWritesNothing(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         let planned = try fixture.sync(dryRun: true)
         #expect(!planned.applied)
@@ -70,8 +74,9 @@ import TestSupport
         #expect(try fixture.events().isEmpty)
     }
 
-    @Test func changesAreReportedFieldByField() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func changesAreReportedFieldByField(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         _ = try fixture.sync()
         try fixture.temp.writeOrganization("kumo", TemporaryWorkspace.organizationYAML(
@@ -93,8 +98,9 @@ import TestSupport
                                 "technologies": ["old": ["dns"], "new": ["dns", "tls"]]])
     }
 
-    @Test func contactChangesAndRemovalsAreTracked() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func contactChangesAndRemovalsAreTracked(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         _ = try fixture.sync()
         try fixture.temp.writeOrganization("krcert-cc", """
@@ -118,8 +124,9 @@ import TestSupport
         #expect(contact?.active == false)
     }
 
-    @Test func removingAFileRetiresTheOrganizationAndKeepsItsHistory() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func removingAFileRetiresTheOrganizationAndKeepsItsHistory(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         _ = try fixture.sync()
         try fixture.temp.removeOrganization("kumo")
@@ -145,8 +152,9 @@ import TestSupport
         #expect(try fixture.store.directory.organization(id: "kumo")?.organization.status == .active)
     }
 
-    @Test func anyErrorLeavesTheDatabaseAsItWas() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func anyErrorLeavesTheDatabaseAsItWas(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         _ = try fixture.sync()
         let before = try fixture.store.directory.definitions()
@@ -159,8 +167,9 @@ import TestSupport
         #expect(try fixture.store.directory.definitions() == before)
     }
 
-    @Test func keysAreImportedIntoTheWorkspaceGnuPGHome() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func keysAreImportedIntoTheWorkspaceGnuPGHome(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         let result = try fixture.sync()
         #expect(result.importedKeys == 1)
@@ -180,8 +189,9 @@ import TestSupport
         #expect(again.importedKeys == 1)
     }
 
-    @Test func exportedYAMLSyncsBackWithNoChange() throws {
-        let fixture = try Fixture()
+    @Test(arguments: StoreEngineKind.allCases)
+    func exportedYAMLSyncsBackWithNoChange(_ engine: StoreEngineKind) throws {
+        let fixture = try Fixture(engine)
         defer { fixture.temp.remove() }
         try fixture.temp.writeOrganization("tricky", """
             id: tricky

@@ -6,6 +6,7 @@ import Testing
 /// Migration `v11-outbox-message-apart`: a registry made before it keeps every message's exact bytes, now apart
 /// from the state that changes while sending, and loses the wide indexes that state changes rewrote.
 @Suite struct OutboxMessageMigrationTests {
+    // SQLite only: it stops the schema part-way (`upTo:`), which only GRDB's migrator offers.
     @Test func anOlderRegistryKeepsEveryMessagesBytesApartFromItsState() throws {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue, upTo: "v8-case-corrections")

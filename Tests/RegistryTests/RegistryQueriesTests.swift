@@ -3,11 +3,11 @@ import Registry
 import Testing
 import TestSupport
 
-/// Filters of `org list`, key problems, and the quarter-end counts of the audit.
+/// Filters of `org list`, key problems, and the quarter-end counts of the audit; on both engines.
 @Suite struct RegistryQueriesTests {
-    /// A small registry in the shape of the sample: CSIRTs with APCERT memberships, developers registered
+    /// A small registry in the shape of the sample, on `engine`: CSIRTs with APCERT memberships, developers registered
     /// over 2004–2007 (one ended), MoUs signed in 2007.
-    static func makeRegistry() throws -> (TemporaryWorkspace, RegistryStore) {
+    static func makeRegistry(_ engine: StoreEngineKind = .sqlite) throws -> (TemporaryWorkspace, RegistryStore) {
         let temp = try TemporaryWorkspace()
         func csirt(_ id: String, _ country: String, memberships: String, agreements: String = "[]") throws {
             try temp.writeOrganization(id, """
@@ -41,16 +41,22 @@ import TestSupport
         try developer("tsubame", ["tls", "dns", "tcp-ip"], signed: "2007-09-30")
         try developer("hoshi", ["tls"], signed: "2007-10-01")
         try developer("foreign", ["tls"], signed: "2006-01-01", country: "US")
-        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+        let store = try Self.store(engine, temp)
         let result = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
         #expect(result.applied)
         return (temp, store)
     }
 
+    /// The workspace's own SQLite file, or a fresh PostgreSQL database.
+    static func store(_ engine: StoreEngineKind, _ temp: TemporaryWorkspace) throws -> RegistryStore {
+        engine == .sqlite ? try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true)) : try PostgresFixture.store()
+    }
+
     private func ids(_ organizations: [Organization]) -> [String] { organizations.map(\.id) }
 
-    @Test func organizationsAreFilteredByEveryGivenCriterion() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func organizationsAreFilteredByEveryGivenCriterion(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let queries = store.directory
         #expect(ids(try queries.organizations()).count == 10)
@@ -65,8 +71,9 @@ import TestSupport
         #expect(try queries.contact(email: "CERT@KrCert-CC.example")?.organizationId == "krcert-cc")
     }
 
-    @Test func retiredOrganizationsAreListedOnlyWhenAsked() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func retiredOrganizationsAreListedOnlyWhenAsked(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         try temp.removeOrganization("hoshi")
         _ = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
@@ -74,8 +81,9 @@ import TestSupport
         #expect(ids(try store.directory.organizations(filter: .init(technologies: ["tls"], includeRetired: true))).contains("hoshi"))
     }
 
-    @Test func quarterEndCountsAreAnsweredFromTheStore() throws {
-        let (temp, store) = try Self.makeRegistry()
+    @Test(arguments: StoreEngineKind.allCases)
+    func quarterEndCountsAreAnsweredFromTheStore(_ engine: StoreEngineKind) throws {
+        let (temp, store) = try Self.makeRegistry(engine)
         defer { temp.remove() }
         let queries = store.directory
         let q3End = try #require(CalendarDate("2007-09-30"))
@@ -95,7 +103,8 @@ import TestSupport
         #expect(try queries.agreementsSigned(kind: "mou", in: interval, timeZone: tokyo).count == 2)
     }
 
-    @Test func contactsWithUnusableKeysAreListed() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func contactsWithUnusableKeysAreListed(_ engine: StoreEngineKind) throws {
         let temp = try TemporaryWorkspace()
         defer { temp.remove() }
         for (id, key) in [("good", SharedKeys.good), ("old", SharedKeys.expired), ("soon", SharedKeys.expiringSoon), ("revoked", SharedKeys.revoked)] {
@@ -103,7 +112,7 @@ import TestSupport
             try temp.writeOrganization(id, TemporaryWorkspace.organizationYAML(id: id, email: "psirt@\(id).example", pgp: key.fingerprint))
         }
         try temp.writeOrganization("keyless", TemporaryWorkspace.organizationYAML(id: "keyless"))
-        let store = try Workspace(root: temp.root).openStore(.init(creatingIfMissing: true))
+        let store = try Self.store(engine, temp)
         _ = try DirectorySync(workspace: Workspace(root: temp.root), store: store, actor: "test").run()
 
         let within30 = try store.directory.contactsWithKeyProblems(within: 30)

@@ -12,6 +12,7 @@ import Testing
         var statements: [String] = []
     }
 
+    // SQLite only: its query planner's own plans (PostgreSQL's planner chooses by table statistics).
     @Test func rangeQueriesUseTheReportIndexes() throws {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue)

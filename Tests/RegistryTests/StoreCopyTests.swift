@@ -71,10 +71,11 @@ import TestSupport
         #expect(try dump(back)["event"]?.prefix(there.events) == dump(original)["event"]?.prefix(there.events))
     }
 
-    @Test func aDestinationThatHoldsRowsIsRefusedAndKeepsThem() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func aDestinationThatHoldsRowsIsRefusedAndKeepsThem(_ engine: StoreEngineKind) throws {
         let original = try RegistryStore.inMemory()
         try history(in: original)
-        let destination = try RegistryStore.inMemory()
+        let destination = try PostgresFixture.store(engine)
         try destination.cases.open(CaseRecord(id: "VU#1", title: "Other", origin: "cert-cc", openedAt: Date()), actor: "alice")
         #expect(throws: StoreError.invalidArgument) { try StoreCopy.copy(from: original, to: destination) }
         #expect(try destination.cases.list(openOnly: false).map(\.record.id) == ["VU#1"])

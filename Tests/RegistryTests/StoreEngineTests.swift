@@ -11,10 +11,7 @@ import Testing
     /// A registry on `kind`, with the whole schema: in memory for SQLite, a fresh database of the test server for
     /// PostgreSQL.
     static func store(_ kind: StoreEngineKind) throws -> RegistryStore {
-        switch kind {
-        case .sqlite: return try RegistryStore.inMemory()
-        case .postgresql: return try PostgresFixture.store()
-        }
+        try PostgresFixture.store(kind)
     }
 
     /// A table that reads the same on both engines (`BYTEA` is a blob column to SQLite too).
@@ -211,19 +208,14 @@ final class ErrorList: @unchecked Sendable {
     var all: [any Error] { lock.lock(); defer { lock.unlock() }; return errors }
 }
 
-/// Registries on the test process's PostgreSQL server, one fresh database each.
-enum PostgresFixture {
+/// Databases of the shared test server for the tests that open them themselves, by location.
+extension PostgresFixture {
     /// The location of a fresh database of the shared test server, with its password.
     static func location() throws -> PostgresLocation {
         let server = try PostgresServer.shared()
         let database = try server.makeDatabase()
         return PostgresLocation(host: "127.0.0.1", port: server.port, user: server.user, database: database.name,
                                 password: server.password, requiresTLS: false, shownURL: database.url)
-    }
-
-    /// A registry with the whole schema in a fresh database.
-    static func store() throws -> RegistryStore {
-        try RegistryStore(postgres: location(), opening: .init(creatingIfMissing: true))
     }
 }
 

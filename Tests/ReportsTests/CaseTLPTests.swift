@@ -5,18 +5,20 @@ import Testing
 import TestSupport
 
 /// The quarterly report shows each listed case's TLP label in its original form (TLP 2.0 labels are never
-/// translated), in every format; a case opened before levels were kept shows the workspace's `cases.tlp`.
+/// translated), in every format; a case opened before levels were kept shows the workspace's `cases.tlp`. The labels
+/// are read from either engine.
 @Suite struct CaseTLPTests {
-    static func report(defaultTLP: TrafficLightProtocol) throws -> QuarterReport {
-        let database = try ReportFixtures.history()
-        defer { database.remove() }
-        return try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"),
-                                              timeZone: ReportFigureTests.tokyo, compareTo: try Quarter(parsing: "2007Q2"),
-                                              defaultTLP: defaultTLP, now: ReportFigureTests.now)
+    static func report(defaultTLP: TrafficLightProtocol, engine: StoreEngineKind = .sqlite) throws -> QuarterReport {
+        try ReportFixtures.withHistory(engine) { reports in
+            try QuarterReportBuilder.build(reports, quarter: Quarter(parsing: "2007Q3"),
+                                           timeZone: ReportFigureTests.tokyo, compareTo: try Quarter(parsing: "2007Q2"),
+                                           defaultTLP: defaultTLP, now: ReportFigureTests.now)
+        }
     }
 
-    @Test func everyListedCaseCarriesItsTLPLabel() throws {
-        let report = try Self.report(defaultTLP: .green)
+    @Test(arguments: StoreEngineKind.allCases)
+    func everyListedCaseCarriesItsTLPLabel(_ engine: StoreEngineKind) throws {
+        let report = try Self.report(defaultTLP: .green, engine: engine)
         #expect(report.coordination.awaitingResponse.items.map { "\($0.caseId) \($0.tlp)" } == [
             "JVNVU#11110003 TLP:RED", "JVNVU#11110004 TLP:AMBER+STRICT", "VU#100003 TLP:GREEN",
         ])
@@ -24,9 +26,9 @@ import TestSupport
         #expect(json.contains("\"tlp\" : \"TLP:AMBER+STRICT\""), "\(json)")
     }
 
-    @Test(arguments: ReportLanguage.allCases)
-    func textMarkdownAndHTMLShowTheLabelUntranslated(language: ReportLanguage) throws {
-        let report = try Self.report(defaultTLP: .amberStrict)
+    @Test(arguments: ReportLanguage.allCases, StoreEngineKind.allCases)
+    func textMarkdownAndHTMLShowTheLabelUntranslated(language: ReportLanguage, engine: StoreEngineKind) throws {
+        let report = try Self.report(defaultTLP: .amberStrict, engine: engine)
         let text = ReportRenderer.render(report, format: .text, language: language)
         let row = try #require(text.split(separator: "\n").first { $0.contains("JVNVU#11110003") && $0.contains("86.6") })
         #expect(row.contains("JVNVU#11110003  TLP:RED  "), "\(row)")
@@ -40,9 +42,9 @@ import TestSupport
         #expect(html.contains("<td>VU#100003</td><td>TLP:AMBER+STRICT</td>"))
     }
 
-    @Test(arguments: ReportLanguage.allCases)
-    func csvListsTheWaitingParticipantsWithTheirCaseLabel(language: ReportLanguage) throws {
-        let report = try Self.report(defaultTLP: .amberStrict)
+    @Test(arguments: ReportLanguage.allCases, StoreEngineKind.allCases)
+    func csvListsTheWaitingParticipantsWithTheirCaseLabel(language: ReportLanguage, engine: StoreEngineKind) throws {
+        let report = try Self.report(defaultTLP: .amberStrict, engine: engine)
         let csv = ReportRenderer.render(report, format: .csv, language: language)
         let lines = csv.components(separatedBy: "\r\n")
         let row = try #require(lines.first { $0.hasPrefix("coordination,awaitingResponse.JVNVU#11110003|dev-c,") }, "\(csv)")

@@ -1,11 +1,14 @@
 import Foundation
+import Registry
 import Reports
 import Testing
 import TestSupport
 
+/// A quarter compared with another, on both engines.
 @Suite struct CompareTests {
-    @Test func everyFigureCarriesTheOtherQuarterAndTheChange() throws {
-        let report = try ReportFigureTests.report(compareTo: "2007Q2")
+    @Test(arguments: StoreEngineKind.allCases)
+    func everyFigureCarriesTheOtherQuarterAndTheChange(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report(compareTo: "2007Q2", engine: engine)
         #expect(report.comparedTo?.description == "2007Q2")
         let sent = try #require(report.notifications.sent.compare)
         #expect(sent.quarter.description == "2007Q2")
@@ -36,8 +39,9 @@ import TestSupport
         #expect(report.notifications.delivery.bounced.compare?.value == .count(1))
     }
 
-    @Test func aCountryOnlyInTheOtherQuarterAppearsWithZero() throws {
-        let report = try ReportFigureTests.report("2007Q2", compareTo: "2007Q3")
+    @Test(arguments: StoreEngineKind.allCases)
+    func aCountryOnlyInTheOtherQuarterAppearsWithZero(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report("2007Q2", compareTo: "2007Q3", engine: engine)
         let us = try #require(report.notifications.byRecipientCountry["US"])
         #expect(us.value == .count(0))
         #expect(us.compare?.value == .count(1))
@@ -45,8 +49,9 @@ import TestSupport
         #expect(us.compare?.changePercent == -100)
     }
 
-    @Test func comparisonIsPrintedBesideEachFigure() throws {
-        let report = try ReportFigureTests.report(compareTo: "2007Q2")
+    @Test(arguments: StoreEngineKind.allCases)
+    func comparisonIsPrintedBesideEachFigure(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report(compareTo: "2007Q2", engine: engine)
         let text = ReportRenderer.render(report, format: .text, language: .en)
         #expect(text.contains("Compared with: 2007Q2"))
         let sentLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("  Notifications sent") })

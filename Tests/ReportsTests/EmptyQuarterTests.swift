@@ -1,11 +1,14 @@
 import Foundation
+import Registry
 import Reports
 import Testing
 import TestSupport
 
+/// A quarter, or a whole registry, with nothing in it: zeros and empty values, on both engines.
 @Suite struct EmptyQuarterTests {
-    @Test func quarterWithoutActivityReportsZeros() throws {
-        let report = try ReportFigureTests.report("1999Q1")
+    @Test(arguments: StoreEngineKind.allCases)
+    func quarterWithoutActivityReportsZeros(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report("1999Q1", engine: engine)
         #expect(report.notifications.sent.count == 0)
         #expect(report.notifications.byPurpose.values.allSatisfy { $0.count == 0 })
         #expect(report.notifications.incidentsByCategory.values.allSatisfy { $0.count == 0 })
@@ -20,8 +23,9 @@ import TestSupport
         #expect(report.integrity.recount.agrees)
     }
 
-    @Test func emptyRegistryRendersInEveryFormat() throws {
-        let database = try ReportFixtureDatabase()
+    @Test(arguments: StoreEngineKind.allCases)
+    func emptyRegistryRendersInEveryFormat(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtureDatabase(engine)
         defer { database.remove() }
         let report = try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: "2007Q3"),
                                                     timeZone: TimeZone(identifier: "UTC")!, compareTo: Quarter(parsing: "2007Q2"))

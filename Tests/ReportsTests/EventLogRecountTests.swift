@@ -1,13 +1,16 @@
 import Foundation
+import Registry
 import Reports
 import Testing
 import TestSupport
 
+/// The report's figures recounted from the event log, beside the tables', on both engines.
 @Suite struct EventLogRecountTests {
     static let tokyo = TimeZone(identifier: "Asia/Tokyo")!
 
-    @Test func recountFromEventsMatchesTheTables() throws {
-        let database = try ReportFixtures.history()
+    @Test(arguments: StoreEngineKind.allCases)
+    func recountFromEventsMatchesTheTables(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtures.history(engine)
         defer { database.remove() }
         let recount = try EventLogRecount.recount(database.reports, quarter: Quarter(parsing: "2007Q3"), timeZone: Self.tokyo)
         #expect(recount.notificationsSent == 14)
@@ -24,8 +27,9 @@ import TestSupport
                 .contains("Figures recounted from the event log agree with the tables"))
     }
 
-    @Test func tableEditedBehindTheLogIsReported() throws {
-        let database = try ReportFixtures.history()
+    @Test(arguments: StoreEngineKind.allCases)
+    func tableEditedBehindTheLogIsReported(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtures.history(engine)
         defer { database.remove() }
         // Someone changes a message's purpose and a case's publication date in the tables without an event.
         try database.execute("UPDATE notification SET purpose = 'reminder' WHERE id = 1")
@@ -65,8 +69,9 @@ import TestSupport
         #expect(unverified.integrity.eventLog.verified == nil)
     }
 
-    @Test func laterPublicationEventCorrectsTheDate() throws {
-        let database = try ReportFixtures.history()
+    @Test(arguments: StoreEngineKind.allCases)
+    func laterPublicationEventCorrectsTheDate(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtures.history(engine)
         defer { database.remove() }
         // JVNVU#11110004 was published at Tokyo's midnight (Q4); `case publish --at` moves it to 2007-09-29.
         try database.execute("""
@@ -81,8 +86,9 @@ import TestSupport
         #expect(report.integrity.recount.agrees)
     }
 
-    @Test func eventWithoutAReadableDateIsReported() throws {
-        let database = try ReportFixtures.history()
+    @Test(arguments: StoreEngineKind.allCases)
+    func eventWithoutAReadableDateIsReported(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtures.history(engine)
         defer { database.remove() }
         try database.appendEvent(at: "2007-08-01T00:00:00Z", action: "notification.sent",
                                  objectType: "notification", objectId: "999",
@@ -94,8 +100,9 @@ import TestSupport
         #expect(!report.integrity.recount.agrees)
     }
 
-    @Test func eventInstantsInOtherFormsAreRead() throws {
-        let database = try ReportFixtureDatabase()
+    @Test(arguments: StoreEngineKind.allCases)
+    func eventInstantsInOtherFormsAreRead(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtureDatabase(engine)
         defer { database.remove() }
         for (id, at) in [("1", "2007-07-01T09:00:00+09:00"), ("2", "2007-09-30 14:59:59.999"), ("3", "2007-08-01"),
                          ("4", "2007-09-30T23:59:59+09:00"), ("5", "2007-09-30T15:00:00Z"), ("1", "2007-07-02T00:00:00Z")] {

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 import Reports
 import Testing
 import TestSupport
@@ -32,8 +33,10 @@ import TestSupport
         }
     }
 
-    @Test func jsonShapeIsStable() throws {
-        let report = try ReportFigureTests.report(compareTo: "2007Q2", logIntegrity: LogIntegrity(intact: true, eventCount: 57))
+    @Test(arguments: StoreEngineKind.allCases)
+    func jsonShapeIsStable(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report(compareTo: "2007Q2", logIntegrity: LogIntegrity(intact: true, eventCount: 57),
+                                                  engine: engine)
         let text = ReportRenderer.render(report, format: .json, language: .en)
         #expect(text == ReportRenderer.render(report, format: .json, language: .ja))  // language never changes data
         let keys = ["\"comparedTo\"", "\"coordination\"", "\"directory\"", "\"generatedAt\"", "\"integrity\"",
@@ -71,8 +74,9 @@ import TestSupport
         #expect(json["comparedTo"] is NSNull)
     }
 
-    @Test func csvHasOneRowPerFigureWithItsDefinition() throws {
-        let csv = ReportRenderer.render(try ReportFigureTests.report(), format: .csv, language: .en)
+    @Test(arguments: StoreEngineKind.allCases)
+    func csvHasOneRowPerFigureWithItsDefinition(_ engine: StoreEngineKind) throws {
+        let csv = ReportRenderer.render(try ReportFigureTests.report(engine: engine), format: .csv, language: .en)
         let lines = csv.components(separatedBy: "\r\n").dropLast()
         #expect(lines.first == "section,figure,value,compare,definition")
         #expect(lines.contains("coordination,published.byOrigin.jvn-jp.inQuarter,2,,Cases reported through VN-JP published in the quarter."))
@@ -83,8 +87,9 @@ import TestSupport
         #expect(lines.dropFirst().allSatisfy { !$0.hasSuffix(",") })  // every row ends in a definition
     }
 
-    @Test func markdownAndTextShowTheReferenceStyleTotals() throws {
-        let report = try ReportFigureTests.report()
+    @Test(arguments: StoreEngineKind.allCases)
+    func markdownAndTextShowTheReferenceStyleTotals(_ engine: StoreEngineKind) throws {
+        let report = try ReportFigureTests.report(engine: engine)
         let markdown = ReportRenderer.render(report, format: .markdown, language: .en)
         #expect(markdown.contains("| Cases published | 4 (total 7) |"))
         #expect(markdown.contains("| &nbsp;&nbsp;&nbsp;&nbsp;VN-JP | 2 (total 3) |"))
@@ -116,8 +121,9 @@ import TestSupport
         }
     }
 
-    @Test func htmlAndMarkdownEscapeDirectoryText() throws {
-        let database = try ReportFixtures.history()
+    @Test(arguments: StoreEngineKind.allCases)
+    func htmlAndMarkdownEscapeDirectoryText(_ engine: StoreEngineKind) throws {
+        let database = try ReportFixtures.history(engine)
         defer { database.remove() }
         try database.execute("""
             INSERT INTO agreement (organizationId, kind, signed) VALUES ('acme-csirt', '<script>alert(1)</script>', '2007-08-01')

@@ -21,7 +21,7 @@ import Testing
             try database.appendEvent(at: "2007-08-01T00:00:00Z", action: "notification.sent", objectType: "notification",
                                      objectId: id, data: ["at": at, "organizationId": "x", "purpose": "reminder"])
         }
-        let postgres = try ReportEngines.postgresStore()
+        let postgres = try PostgresFixture.store()
         try ReportEngines.copy(database.store, into: postgres)
 
         let integrity = LogIntegrity(intact: true, eventCount: 42)
@@ -53,7 +53,7 @@ import Testing
     @Test func theUnreachableDevelopersAreTheSameOnBothEngines() throws {
         let database = try UnreachableReportTests.database()
         defer { database.remove() }
-        let postgres = try ReportEngines.postgresStore()
+        let postgres = try PostgresFixture.store()
         try ReportEngines.copy(database.store, into: postgres)
         let lists = try [database.store, postgres].map { try $0.reports.unreachableOrganizations() }
         #expect(!lists[0].isEmpty)
@@ -70,15 +70,6 @@ enum ReportEngines {
     /// The report's tables, parents before the rows that refer to them.
     static let tables = ["organization", "membership", "agreement", "key", "contact", "case", "participant",
                          "notification", "notificationRecipient", "inboundMessage", "event"]
-
-    /// A registry with the whole schema in a fresh database of the tests' PostgreSQL server.
-    static func postgresStore() throws -> RegistryStore {
-        let server = try PostgresServer.shared()
-        let database = try server.makeDatabase()
-        let location = PostgresLocation(host: "127.0.0.1", port: server.port, user: server.user, database: database.name,
-                                        password: server.password, requiresTLS: false, shownURL: database.url)
-        return try RegistryStore(postgres: location, opening: .init(creatingIfMissing: true))
-    }
 
     /// Copies every row of `tables`, each value as stored, from `source` into `target`.
     static func copy(_ source: RegistryStore, into target: RegistryStore) throws {

@@ -1,26 +1,29 @@
 import Foundation
+import Registry
 import Reports
 import Testing
 import TestSupport
 
-/// The known history of `ReportFixtures`, reported for 2007Q3 in Asia/Tokyo: every figure checked.
+/// The known history of `ReportFixtures`, reported for 2007Q3 in Asia/Tokyo: every figure checked, on both engines.
 @Suite struct ReportFigureTests {
     static let tokyo = TimeZone(identifier: "Asia/Tokyo")!
     static let now = ReportFixtures.instant("2007-10-26T00:00:00Z")
 
+    /// The report of the known history on `engine`.
     static func report(_ quarter: String = "2007Q3", timeZone: TimeZone = tokyo, compareTo: String? = nil,
-                       logIntegrity: LogIntegrity? = nil) throws -> QuarterReport {
-        let database = try ReportFixtures.history()
-        defer { database.remove() }
-        return try QuarterReportBuilder.build(database.reports, quarter: Quarter(parsing: quarter), timeZone: timeZone,
-                                              compareTo: try compareTo.map { try Quarter(parsing: $0) },
-                                              logIntegrity: logIntegrity, now: now)
+                       logIntegrity: LogIntegrity? = nil, engine: StoreEngineKind = .sqlite) throws -> QuarterReport {
+        try ReportFixtures.withHistory(engine) { reports in
+            try QuarterReportBuilder.build(reports, quarter: Quarter(parsing: quarter), timeZone: timeZone,
+                                           compareTo: try compareTo.map { try Quarter(parsing: $0) },
+                                           logIntegrity: logIntegrity, now: now)
+        }
     }
 
     static func counts(_ figures: [String: Figure]) -> [String: Int] { figures.mapValues(\.count) }
 
-    @Test func notificationsAreCountedOncePerMessageByPurposeKindCountryAndCategory() throws {
-        let n = try Self.report().notifications
+    @Test(arguments: StoreEngineKind.allCases)
+    func notificationsAreCountedOncePerMessageByPurposeKindCountryAndCategory(_ engine: StoreEngineKind) throws {
+        let n = try Self.report(engine: engine).notifications
         #expect(n.sent.value == .count(14))
         #expect(Self.counts(n.byPurpose) == ["case-notification": 7, "reminder": 1, "publication": 1, "incident": 5])
         #expect(Self.counts(n.byRecipientKind) == ["product-developer": 8, "coordinator": 1, "national-csirt": 4,
@@ -29,16 +32,18 @@ import TestSupport
         #expect(Self.counts(n.incidentsByCategory) == ["scan": 2, "forged": 0, "intrusion": 1, "phishing": 1, "other": 1])
     }
 
-    @Test func deliveryCountsDeferredFailedAndBouncedMessages() throws {
-        let d = try Self.report().notifications.delivery
+    @Test(arguments: StoreEngineKind.allCases)
+    func deliveryCountsDeferredFailedAndBouncedMessages(_ engine: StoreEngineKind) throws {
+        let d = try Self.report(engine: engine).notifications.delivery
         #expect(d.sent.value == .count(14))
         #expect(d.deferredAtQuarterEnd.value == .count(2))
         #expect(d.failed.value == .count(1))
         #expect(d.bounced.value == .count(2))
     }
 
-    @Test func casesAreCountedInTheQuarterAndCumulativelyByOrigin() throws {
-        let c = try Self.report().coordination
+    @Test(arguments: StoreEngineKind.allCases)
+    func casesAreCountedInTheQuarterAndCumulativelyByOrigin(_ engine: StoreEngineKind) throws {
+        let c = try Self.report(engine: engine).coordination
         #expect(c.published.all.inQuarter.value == .count(4))
         #expect(c.published.all.cumulative.value == .count(7))
         #expect(c.published.byOrigin.mapValues { [$0.inQuarter.count, $0.cumulative.count] }
@@ -49,8 +54,9 @@ import TestSupport
                 == ["jvn-jp": [2, 4], "cert-cc": [2, 3], "cpni": [1, 2], "auscert": [1, 1]])
     }
 
-    @Test func responsesAreMeasuredFromFirstNotification() throws {
-        let c = try Self.report().coordination
+    @Test(arguments: StoreEngineKind.allCases)
+    func responsesAreMeasuredFromFirstNotification(_ engine: StoreEngineKind) throws {
+        let c = try Self.report(engine: engine).coordination
         #expect(c.organizationsNotified.value == .count(4))
         #expect(c.participantsNotified.value == .count(7))
         #expect(c.participantsResponded.value == .count(4))
@@ -64,8 +70,9 @@ import TestSupport
         #expect(c.awaitingResponse.items.first?.organizationName == "Developer C")
     }
 
-    @Test func directoryIsCountedAtTheQuarterEnd() throws {
-        let d = try Self.report().directory
+    @Test(arguments: StoreEngineKind.allCases)
+    func directoryIsCountedAtTheQuarterEnd(_ engine: StoreEngineKind) throws {
+        let d = try Self.report(engine: engine).directory
         #expect(d.registeredDevelopers.value == .count(4))
         #expect(d.newDevelopers.value == .count(2))
         #expect(d.apcertMembers.value == .count(4))
@@ -83,8 +90,9 @@ import TestSupport
         #expect(d.bouncedAddresses.items.map(\.email) == ["ir@twncert.example", "psirt@dev-b.example"])
     }
 
-    @Test func seriesCoverTheLastEightQuarters() throws {
-        let s = try Self.report().series
+    @Test(arguments: StoreEngineKind.allCases)
+    func seriesCoverTheLastEightQuarters(_ engine: StoreEngineKind) throws {
+        let s = try Self.report(engine: engine).series
         #expect(s.quarters.map(\.description) == ["2005Q4", "2006Q1", "2006Q2", "2006Q3", "2006Q4", "2007Q1", "2007Q2", "2007Q3"])
         #expect(s.notificationsSent.values == [0, 0, 0, 0, 2, 0, 3, 14])
         #expect(s.publishedByOrigin.values == [
@@ -94,8 +102,9 @@ import TestSupport
         #expect(s.registeredDevelopers.values == [0, 0, 1, 1, 2, 2, 3, 4])
     }
 
-    @Test func reportStatesThePeriodInTheTimeZone() throws {
-        let report = try Self.report()
+    @Test(arguments: StoreEngineKind.allCases)
+    func reportStatesThePeriodInTheTimeZone(_ engine: StoreEngineKind) throws {
+        let report = try Self.report(engine: engine)
         #expect(report.quarter.description == "2007Q3")
         #expect(report.period.timeZone == "Asia/Tokyo")
         #expect(report.period.start == ReportFixtures.instant("2007-06-30T15:00:00Z"))

@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import Registry
+@testable import Registry
 import Reports
 import Testing
 import TestSupport
@@ -9,40 +8,42 @@ import TestSupport
 @Suite struct UnreachableReportTests {
     static let tokyo = TimeZone(identifier: "Asia/Tokyo")!
 
-    /// Two developers unreachable: one whose address bounced, one that never answered (two cases); one that answered.
-    static func database() throws -> ReportFixtureDatabase {
-        let database = try ReportFixtureDatabase()
+    /// Two developers unreachable: one whose address bounced, one that never answered (two cases); one that answered;
+    /// on `engine`.
+    static func database(_ engine: StoreEngineKind = .sqlite) throws -> ReportFixtureDatabase {
+        let database = try ReportFixtureDatabase(engine)
         let t = ReportFixtures.instant
-        try database.queue.write { db in
+        try database.write { session in
             for (id, name, local) in [("hikari", "Hikari Soft", "ひかりソフト株式会社"), ("kumo", "Kumo Systems", "クモシステムズ"),
                                       ("yuki", "Yuki Networks", "ゆきネットワークス")] {
-                try db.execute(sql: """
+                try session.execute("""
                     INSERT INTO organization (id, name, localName, kind, country, createdAt, updatedAt)
                     VALUES (?, ?, ?, 'product-developer', 'JP', ?, ?)
-                    """, arguments: [id, name, local, t("2007-01-01T00:00:00Z"), t("2007-01-01T00:00:00Z")])
+                    """, id, name, local, t("2007-01-01T00:00:00Z"), t("2007-01-01T00:00:00Z"))
             }
             for id in ["JVNVU#11111111", "JVNVU#22222222"] {
-                try db.execute(sql: #"INSERT INTO "case" (id, title, origin, openedAt) VALUES (?, ?, 'jvn-jp', ?)"#,
-                               arguments: [id, "Title, with \"quotes\" & <tags>", t("2007-07-01T00:00:00Z")])
+                try session.execute(#"INSERT INTO "case" (id, title, origin, openedAt) VALUES (?, ?, 'jvn-jp', ?)"#,
+                                    id, "Title, with \"quotes\" & <tags>", t("2007-07-01T00:00:00Z"))
             }
             func participant(_ caseId: String, _ org: String, unreachable: String?) throws {
-                try db.execute(sql: """
+                try session.execute("""
                     INSERT INTO participant (caseId, organizationId, addedAt, delivery, firstNotifiedAt, unreachableAt)
                     VALUES (?, ?, ?, 'notified', ?, ?)
-                    """, arguments: [caseId, org, t("2007-07-01T00:00:00Z"), t("2007-07-02T03:00:00Z"), unreachable.map(t)])
+                    """, caseId, org, t("2007-07-01T00:00:00Z"), t("2007-07-02T03:00:00Z"), unreachable.map(t))
             }
             func sent(_ caseId: String, _ org: String, at: String, to recipients: [(String, String, String?)]) throws {
-                try db.execute(sql: """
+                let id = try session.value("""
                     INSERT INTO notification (caseId, organizationId, purpose, template, language, messageId, trackingRef, subject,
                                               mailFrom, signed, encrypted, state, attempts, createdAt, sentAt)
                     VALUES (?, ?, 'case-notification', 'vendor-initial', 'ja', ?, ?, 'Notice', 'vuls@csirt.example', 1, 0,
                             'sent', 1, ?, ?)
-                    """, arguments: [caseId, org, UUID().uuidString, UUID().uuidString, t(at), t(at)])
-                let id = db.lastInsertedRowID
+                    RETURNING id
+                    """, caseId, org, UUID().uuidString, UUID().uuidString, t(at), t(at), as: Int64.self)
+                guard let id else { throw FixtureError("no id for a notification to \(org)") }
                 for (email, status, reply) in recipients {
-                    try db.execute(sql: """
+                    try session.execute("""
                         INSERT INTO notificationRecipient (notificationId, email, kind, status, smtpReply, updatedAt) VALUES (?, ?, 'to', ?, ?, ?)
-                        """, arguments: [id, email, status, reply, t(at)])
+                        """, id, email, status, reply, t(at))
                 }
             }
             try participant("JVNVU#11111111", "hikari", unreachable: "2007-08-31T00:00:00Z")
@@ -57,8 +58,9 @@ import TestSupport
         return database
     }
 
-    @Test func listsEachUnreachableOrganisationWithItsCasesAndWhyItFailed() throws {
-        let database = try Self.database()
+    @Test(arguments: StoreEngineKind.allCases)
+    func listsEachUnreachableOrganisationWithItsCasesAndWhyItFailed(_ engine: StoreEngineKind) throws {
+        let database = try Self.database(engine)
         defer { database.remove() }
         let list = try database.reports.unreachableOrganizations()
         #expect(list.map(\.organizationId) == ["hikari", "kumo"], "yuki was never marked unreachable")

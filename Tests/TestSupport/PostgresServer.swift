@@ -140,7 +140,10 @@ public final class PostgresServer: Sendable {
 
     /// Runs `path` to its end with its output in the file `output`; returns its exit status. Spawned and waited
     /// for directly (posix_spawn, waitpid): `pg_ctl start` leaves the server running in the background with
-    /// descriptors of its own, which must not hold up the wait.
+    /// descriptors of its own, which must not hold up the wait. The child gets no other descriptor of the test
+    /// process: the server lives as long as the tests, and a pipe it inherited from another test's child (gpg's
+    /// output, opened on another thread at that moment) would never reach its end, and that test would wait for
+    /// ever.
     static func runToFile(_ path: String, _ arguments: [String], output: URL) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -148,6 +151,9 @@ public final class PostgresServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard closeFrom(3, in: &actions) else {
+            throw PostgresServerError("\(path) cannot be started without the test process's other descriptors: this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later)")
+        }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -159,6 +165,14 @@ public final class PostgresServer: Sendable {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Adds "close every descriptor from `first` on" to `actions`: glibc's `posix_spawn_file_actions_addclosefrom_np`
+    /// (2.34), looked up at run time since Swift's Glibc module does not declare it. False when it is missing.
+    static func closeFrom(_ first: Int32, in actions: inout posix_spawn_file_actions_t) -> Bool {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return false }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, first) == 0
     }
 
     /// The first line of `postmaster.pid`.

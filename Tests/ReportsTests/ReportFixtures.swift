@@ -1,76 +1,92 @@
 import Foundation
-import GRDB
-import Registry
+@testable import Registry
+import TestSupport
 
-/// A registry with a known history across the quarters 2006Q4–2007Q4, in a temporary SQLite file, for the report
-/// tests. The expected figures for 2007Q3 in Asia/Tokyo are worked out beside each row.
+/// A registry with a known history across the quarters 2006Q4–2007Q4, for the report tests, on either engine: a
+/// temporary SQLite file, or a fresh database of the tests' PostgreSQL server. The expected figures for 2007Q3 in
+/// Asia/Tokyo are worked out beside each row.
 ///
 /// Quarter 2007Q3 in Asia/Tokyo runs from 2007-06-30T15:00Z to 2007-09-30T15:00Z; in UTC from 2007-07-01T00:00Z to
 /// 2007-10-01T00:00Z, so rows placed between those instants land in different quarters by time zone.
-public final class ReportFixtureDatabase: Sendable {
-    /// The fixture's own connection, writing rows with plain SQL as any writer following the schema would.
-    public let queue: DatabaseQueue
+final class ReportFixtureDatabase: Sendable {
     /// The registry the reports read.
-    public let store: RegistryStore
-    public let directory: URL
+    let store: RegistryStore
+    /// A temporary folder of the test's own (holding the SQLite file on SQLite).
+    let directory: URL
 
-    /// An empty registry (schema only) in a fresh temporary folder.
-    public init() throws {
+    /// An empty registry (schema only) on `engine`, with a fresh temporary folder.
+    init(_ engine: StoreEngineKind = .sqlite) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("liaison-reports-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("registry.sqlite").path
-        store = try RegistryStore(path: path)
-        queue = try DatabaseQueue(path: path)
+        switch engine {
+        case .sqlite: store = try RegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
+        case .postgresql: store = try PostgresFixture.store()
+        }
     }
 
     /// The report's queries over this registry.
-    public var reports: any ReportStoring { store.reports }
+    var reports: any ReportStoring { store.reports }
 
-    /// Runs `sql` in a transaction: a test edits the tables behind the event log's back.
-    public func execute(_ sql: String) throws {
-        try queue.write { db in try db.execute(sql: sql) }
+    /// Runs `body` in one transaction: the fixture writes rows with plain SQL, as any writer following the schema
+    /// would, and a test edits the tables behind the event log's back.
+    func write(_ body: (any SQLSession) throws -> Void) throws {
+        try store.engine.write(body)
     }
 
-    /// Appends an event as the registry would log it; see ``ReportFixtures/appendEvent(_:at:action:objectType:objectId:data:)``.
-    public func appendEvent(at: String, action: String, objectType: String, objectId: String,
-                            data: [String: String]) throws {
-        try queue.write { db in
-            try ReportFixtures.appendEvent(db, at: at, action: action, objectType: objectType, objectId: objectId, data: data)
+    /// Runs `sql` in a transaction.
+    func execute(_ sql: String) throws {
+        try write { try $0.execute(sql) }
+    }
+
+    /// Appends an event as the registry would log it (`data` is written as JSON with sorted keys).
+    func appendEvent(at: String, action: String, objectType: String, objectId: String, data: [String: String]) throws {
+        try write { session in
+            try HistoryWriter(session).event(at: at, action: action, type: objectType, id: objectId, data: data)
         }
     }
 
     /// Removes the temporary folder.
-    public func remove() {
+    func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 }
 
 /// Writes the known history; see ``ReportFixtureDatabase``.
-public enum ReportFixtures {
-    /// A registry holding the whole known history.
-    public static func history() throws -> ReportFixtureDatabase {
-        let database = try ReportFixtureDatabase()
-        try database.queue.write { db in try writeHistory(db) }
+enum ReportFixtures {
+    /// A registry on `engine` holding the whole known history.
+    static func history(_ engine: StoreEngineKind = .sqlite) throws -> ReportFixtureDatabase {
+        let database = try ReportFixtureDatabase(engine)
+        try database.write { session in try writeHistory(session) }
         return database
     }
 
+    /// Runs `body` over the known history on `engine`, which it only reads: on SQLite a fresh history in a temporary
+    /// file, removed after; on PostgreSQL the one history written once per test process (a database of the tests'
+    /// server, dropped with it), so that reading it again costs no new database.
+    static func withHistory<T>(_ engine: StoreEngineKind, _ body: (any ReportStoring) throws -> T) throws -> T {
+        switch engine {
+        case .sqlite:
+            let database = try history(.sqlite)
+            defer { database.remove() }
+            return try body(database.reports)
+        case .postgresql:
+            return try body(sharedPostgresHistory.get().reports)
+        }
+    }
+
+    private static let sharedPostgresHistory = Result { try history(.postgresql) }
+
     /// `2007-07-06T00:00:00Z` as a date (tests use it for expectations too).
-    public static func instant(_ text: String) -> Date {
+    static func instant(_ text: String) -> Date {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         guard let date = formatter.date(from: text) else { preconditionFailure("bad fixture instant \(text)") }
         return date
     }
 
-    /// Appends an event as the registry would log it (`data` is written as JSON with sorted keys).
-    public static func appendEvent(_ db: Database, at: String, action: String, objectType: String, objectId: String,
-                                   data: [String: String]) throws {
-        try HistoryWriter(db).event(at: at, action: action, type: objectType, id: objectId, data: data)
-    }
-
-    static func writeHistory(_ db: Database) throws {
-        let w = HistoryWriter(db)
+    static func writeHistory(_ session: any SQLSession) throws {
+        let w = HistoryWriter(session)
 
         // Organisations. National CSIRTs: APCERT members at 2007Q3's end are krcert, twncert, idsirtii, acme-csirt
         // (4; 2007Q2: krcert, twncert, mycert = 3). Partners at Q3 end: krcert, twncert, idsirtii by MoU (3);
@@ -206,50 +222,50 @@ public enum ReportFixtures {
 
 /// Inserts fixture rows with plain SQL, the way any writer following the schema would, and the matching events.
 struct HistoryWriter {
-    let db: Database
+    let session: any SQLSession
     private let created = ReportFixtures.instant("2006-01-01T00:00:00Z")
 
-    init(_ db: Database) { self.db = db }
+    init(_ session: any SQLSession) { self.session = session }
 
     private func t(_ text: String?) -> Date? { text.map(ReportFixtures.instant) }
 
     func organization(_ id: String, _ name: String, localName: String? = nil, kind: String, country: String,
                       status: String = "active", statusDate: String? = nil) throws {
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO organization (id, name, localName, kind, country, status, statusDate, createdAt, updatedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, name, localName, kind, country, status, statusDate, created, created])
+            """, id, name, localName, kind, country, status, statusDate, created, created)
     }
 
     func membership(_ organization: String, _ body: String, _ role: String, since: String?, until: String? = nil) throws {
-        try db.execute(sql: "INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [organization, body, role, since, until])
+        try session.execute("INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)",
+                            organization, body, role, since, until)
     }
 
     func agreement(_ organization: String, _ kind: String, signed: String?, ended: String? = nil) throws {
-        try db.execute(sql: "INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)",
-                       arguments: [organization, kind, signed, ended])
+        try session.execute("INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)",
+                            organization, kind, signed, ended)
     }
 
     func contact(_ organization: String, _ email: String, pgp: String? = nil, active: Bool = true,
                  lastBounceAt: String? = nil) throws {
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO contact (organizationId, email, language, pgp, active, bounceCount, lastBounceAt)
             VALUES (?, ?, 'en', ?, ?, ?, ?)
-            """, arguments: [organization, email, pgp, active, lastBounceAt == nil ? 0 : 1, t(lastBounceAt)])
+            """, organization, email, pgp, active, lastBounceAt == nil ? 0 : 1, t(lastBounceAt))
     }
 
     func key(_ fingerprint: String, expiresAt: String?, revoked: Bool = false) throws {
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO key (fingerprint, armored, algorithm, createdAt, expiresAt, revoked)
             VALUES (?, '-----BEGIN PGP PUBLIC KEY BLOCK-----', 'ed25519', ?, ?, ?)
-            """, arguments: [fingerprint, created, t(expiresAt), revoked])
+            """, fingerprint, created, t(expiresAt), revoked)
     }
 
     /// `tlp` nil: a case opened before TLP levels were kept.
     func openCase(_ id: String, origin: String, opened: String, published: String? = nil, tlp: String? = nil) throws {
-        try db.execute(sql: "INSERT INTO \"case\" (id, title, origin, openedAt, publishedAt, tlp) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [id, "Vulnerability in product \(id)", origin, t(opened), t(published), tlp])
+        try session.execute("INSERT INTO \"case\" (id, title, origin, openedAt, publishedAt, tlp) VALUES (?, ?, ?, ?, ?, ?)",
+                            id, "Vulnerability in product \(id)", origin, t(opened), t(published), tlp)
         try event(at: opened, action: "case.opened", type: "case", id: id, data: ["origin": origin, "openedAt": iso(opened)])
         if let published {
             // Logged an hour after the date it records, as `case publish --at` may backdate.
@@ -260,12 +276,12 @@ struct HistoryWriter {
     }
 
     func participant(_ caseId: String, _ organization: String, notified: String? = nil, responded: String? = nil) throws {
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO participant (caseId, organizationId, addedAt, delivery, firstNotifiedAt, response,
                                      firstResponseAt, respondedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [caseId, organization, t(notified) ?? created, notified == nil ? "pending" : "notified",
-                             t(notified), responded == nil ? "none" : "acknowledged", t(responded), t(responded)])
+            """, caseId, organization, t(notified) ?? created, notified == nil ? "pending" : "notified",
+            t(notified), responded == nil ? "none" : "acknowledged", t(responded), t(responded))
     }
 
     @discardableResult
@@ -294,10 +310,10 @@ struct HistoryWriter {
     }
 
     func inbound(kind: String, at: String, notificationId: Int64?) throws {
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO inboundMessage (messageId, receivedAt, fromAddress, subject, kind, notificationId, bytes)
-            VALUES (?, ?, 'MAILER-DAEMON@mx.example', 'Undelivered Mail', ?, ?, X'00')
-            """, arguments: ["inbound-\(UUID().uuidString)@mx.example", t(at), kind, notificationId])
+            VALUES (?, ?, 'MAILER-DAEMON@mx.example', 'Undelivered Mail', ?, ?, ?)
+            """, "inbound-\(UUID().uuidString)@mx.example", t(at), kind, notificationId, Data([0]))
     }
 
     func event(at: String, action: String, type: String, id: String, data: [String: Any]) throws {
@@ -306,39 +322,48 @@ struct HistoryWriter {
 
     private func event(at: Date, action: String, type: String, id: String, data: [String: Any]) throws {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), as: UTF8.self)
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? String(repeating: "0", count: 64)
+        let previous = try session.value("SELECT hash FROM event ORDER BY id DESC LIMIT 1", as: String.self)
+            ?? String(repeating: "0", count: 64)
         // The chain's real hash belongs to the registry; the reports only read events, so a stand-in value will do.
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+        let count = try session.value("SELECT COUNT(*) FROM event", as: Int.self) ?? 0
         let hash = String(format: "%064x", count + 1)
-        try db.execute(sql: """
+        try session.execute("""
             INSERT INTO event (at, actor, action, objectType, objectId, data, prevHash, hash)
             VALUES (?, 'fixture', ?, ?, ?, ?, ?, ?)
-            """, arguments: [at, action, type, id, json, previous, hash])
+            """, at, action, type, id, json, previous, hash)
     }
 
     private func insertNotification(_ purpose: String, caseId: String?, category: String?, organization: String,
                                     state: String, created: Date, sentAt: Date?, attempts: Int) throws -> Int64 {
         let token = UUID().uuidString
-        try db.execute(sql: """
+        let id = try session.value("""
             INSERT INTO notification (caseId, organizationId, purpose, incidentCategory, template, language, messageId,
                                       trackingRef, subject, mailFrom, signed, encrypted, state, attempts,
                                       createdAt, sentAt)
             VALUES (?, ?, ?, ?, ?, 'en', ?, ?, 'Notice', 'vuls@csirt.example', 1, 0, ?, ?, ?, ?)
-            """, arguments: [caseId, organization, purpose, category, purpose, "\(token)@csirt.example", token,
-                             state, attempts, created, sentAt])
-        return db.lastInsertedRowID
+            RETURNING id
+            """, caseId, organization, purpose, category, purpose, "\(token)@csirt.example", token,
+            state, attempts, created, sentAt, as: Int64.self)
+        guard let id else { throw FixtureError("no id for the notification \(token)") }
+        return id
     }
 
     private func recipient(_ notification: Int64, _ organization: String, status: String, updatedAt: Date) throws {
-        let email = try String.fetchOne(db, sql: "SELECT email FROM contact WHERE organizationId = ? ORDER BY id LIMIT 1",
-                                        arguments: [organization]) ?? "contact@\(organization).example"
-        try db.execute(sql: """
+        let email = try session.value("SELECT email FROM contact WHERE organizationId = ? ORDER BY id LIMIT 1", organization,
+                                      as: String.self) ?? "contact@\(organization).example"
+        try session.execute("""
             INSERT INTO notificationRecipient (notificationId, email, kind, status, updatedAt) VALUES (?, ?, 'to', ?, ?)
-            """, arguments: [notification, email, status, updatedAt])
+            """, notification, email, status, updatedAt)
     }
 
     private func iso(_ text: String) -> String {
         // Event data carries instants as ISO 8601 with milliseconds, as a JSON encoder would write them.
         text.replacingOccurrences(of: "Z", with: ".000Z")
     }
+}
+
+/// The fixture could not write its history.
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
