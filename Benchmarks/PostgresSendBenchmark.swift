@@ -17,7 +17,7 @@ enum PostgresSendBenchmark {
     static let caseId = "JVNVU#00000001"
     static let passwordVariable = "LIAISON_BENCH_PG_PASSWORD"
 
-    static func run(vendors: Int) throws {
+    static func run(vendors: Int, processes: Int = 2, connections: Int = 2) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-bench-pgsend-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         chmod(root.path, 0o755)    // smtp-sink writes its dump as nobody when the benchmark runs as root
@@ -32,11 +32,22 @@ enum PostgresSendBenchmark {
               + "\(try server.sql("SHOW server_version").trimmingCharacters(in: .whitespacesAndNewlines)) "
               + "(fsync on, synchronous_commit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
-        let postgres = try measure(engine: "PostgreSQL", processes: 2, connections: 2, vendors: vendors, root: root,
+        if let diagnose = ProcessInfo.processInfo.environment["BENCH_PG_DIAG"] {
+            for setting in diagnose.split(separator: ";") { try server.sql("ALTER SYSTEM SET \(setting)") }
+            try server.sql("SELECT pg_reload_conf()")
+        }
+        defer {
+            if ProcessInfo.processInfo.environment["BENCH_PG_DIAG"] != nil {
+                try? FileManager.default.removeItem(atPath: "/tmp/pgbench-diag.log")
+                try? FileManager.default.copyItem(at: server.folder.appendingPathComponent("server.log"),
+                                                  to: URL(fileURLWithPath: "/tmp/pgbench-diag.log"))
+            }
+        }
+        let postgres = try measure(engine: "PostgreSQL", processes: processes, connections: connections, vendors: vendors, root: root,
                                    gnupg: gnupg, signingKey: signingKey, server: server, database: database)
         let sqlite = try measure(engine: "SQLite", processes: 1, connections: nil, vendors: vendors, root: root,
                                  gnupg: gnupg, signingKey: signingKey, server: server, database: nil)
-        print(String(format: "postgres-send: PostgreSQL 2 processes × 2 connections %.1f msg/s, SQLite 1 process %.1f msg/s: "
+        print(String(format: "postgres-send: PostgreSQL \(processes) processes × \(connections) connections %.1f msg/s, SQLite 1 process %.1f msg/s: "
                      + "PostgreSQL at %.2f× SQLite's rate; %@", postgres.rate, sqlite.rate, postgres.rate / sqlite.rate,
                      postgres.exact && sqlite.exact ? "every message sent exactly once on both" : "NOT exactly once (see above)"))
     }
