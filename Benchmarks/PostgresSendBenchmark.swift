@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import TestSupport
 
-/// `liaison-bench postgres-send [VENDORS]` (default 3,000): `liaison send` as a team runs it on PostgreSQL — two
-/// processes at once, two SMTP connections each (four workers sharing one outbox with `FOR UPDATE SKIP LOCKED`) —
+/// `liaison-bench postgres-send [VENDORS [PROCESSES [CONNECTIONS]]]` (default 3,000, 2, 2): `liaison send` as a team
+/// runs it on PostgreSQL — two processes at once, two SMTP connections each (four workers sharing one outbox with
+/// `FOR UPDATE SKIP LOCKED`) —
 /// beside one `liaison send` process with its default connections on SQLite, for the same messages, to Postfix's
 /// smtp-sink on loopback.
 ///
@@ -32,15 +33,19 @@ enum PostgresSendBenchmark {
               + "\(try server.sql("SHOW server_version").trimmingCharacters(in: .whitespacesAndNewlines)) "
               + "(fsync on, synchronous_commit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
-        if let diagnose = ProcessInfo.processInfo.environment["BENCH_PG_DIAG"] {
-            for setting in diagnose.split(separator: ";") { try server.sql("ALTER SYSTEM SET \(setting)") }
+        // For profiling: settings given in LIAISON_BENCH_PG_SETTINGS ("log_min_duration_statement = 0; …") are
+        // applied to the server, and its log is kept as liaison-bench-postgres.log in the temporary folder.
+        let settings = ProcessInfo.processInfo.environment["LIAISON_BENCH_PG_SETTINGS"]
+        if let settings {
+            for setting in settings.split(separator: ";") { try server.sql("ALTER SYSTEM SET \(setting)") }
             try server.sql("SELECT pg_reload_conf()")
         }
         defer {
-            if ProcessInfo.processInfo.environment["BENCH_PG_DIAG"] != nil {
-                try? FileManager.default.removeItem(atPath: "/tmp/pgbench-diag.log")
-                try? FileManager.default.copyItem(at: server.folder.appendingPathComponent("server.log"),
-                                                  to: URL(fileURLWithPath: "/tmp/pgbench-diag.log"))
+            if settings != nil {
+                let kept = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-bench-postgres.log")
+                try? FileManager.default.removeItem(at: kept)
+                try? FileManager.default.copyItem(at: server.folder.appendingPathComponent("server.log"), to: kept)
+                print("PostgreSQL's log: \(kept.path)")
             }
         }
         let postgres = try measure(engine: "PostgreSQL", processes: processes, connections: connections, vendors: vendors, root: root,
