@@ -130,13 +130,14 @@ struct SMTPSinkProcess {
     let process: Process
     let port: Int
 
-    static func start() throws -> SMTPSinkProcess {
+    /// `options` go before the address (`-D FILE` dumps every message received).
+    static func start(options: [String] = []) throws -> SMTPSinkProcess {
         for _ in 0..<20 {
             let port = Int.random(in: 20_000..<60_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/smtp-sink")
             // As root, smtp-sink must drop privileges after binding.
-            process.arguments = (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(port)", "1024"]
+            process.arguments = (getuid() == 0 ? ["-u", "nobody"] : []) + options + ["127.0.0.1:\(port)", "1024"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -8,7 +8,7 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = .error
     return handler
 }
-let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]", "desk [--no-callgrind]"]
+let benchmarks = ["mail", "registry", "notify", "report", "outbox", "signing", "throughput", "imap", "bounces DIR", "audit [EVENTS]", "desk [--no-callgrind]", "postgres-send [VENDORS [PROCESSES [CONNECTIONS]]]"]
 switch CommandLine.arguments.dropFirst().first {
 case "mail":
     try MailBenchmark.run()
@@ -32,6 +32,10 @@ case "audit":
     try AuditBenchmark.run(events: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000)
 case "desk":
     try DeskBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+case "postgres-send":
+    try PostgresSendBenchmark.run(vendors: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 3_000,
+                                  processes: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2,
+                                  connections: CommandLine.arguments.dropFirst(4).first.flatMap(Int.init) ?? 2)
 case "bounces":
     try BounceBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
 default:

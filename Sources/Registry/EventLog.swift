@@ -91,6 +91,16 @@ public enum EventLog {
                          data: try EventValue.encoding(data), at: at)
     }
 
+    /// Appends one event to `chain` without writing it yet: `chain.flush(session)` inserts the staged events
+    /// together, before the transaction ends. Checked as `append` checks.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is staged).
+    static func stage(_ chain: inout EventChain, actor: String, action: String, objectType: String, objectId: String,
+                      data: [String: EventValue], at: Date = Date()) throws {
+        try refuseControlIds(objectType: objectType, objectId: objectId, data: data)
+        chain.stage(actor: actor, action: action, objectType: objectType, objectId: objectId, data: .object(data), at: at)
+    }
+
     /// The events about one object (or all events of a type when `objectId` is nil), oldest first.
     static func events(_ session: any SQLSession, objectType: String, objectId: String? = nil) throws -> [Event] {
         if let objectId {
@@ -281,6 +291,37 @@ struct EventChain {
         let last = try session.row("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")
         lastId = try last.map { try $0[0] } ?? 0
         lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
+    }
+
+    /// Events staged and not yet inserted, nine values each (the columns of `flush`'s INSERT).
+    private var staged: [SQLValue] = []
+
+    /// Computes the next event (its id and hash) and keeps it for `flush`.
+    mutating func stage(actor: String, action: String, objectType: String, objectId: String, data: EventValue, at date: Date) {
+        let at = EventLog.timestamp(date)
+        let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
+                                                     EventLog.storedText(objectType), EventLog.storedText(objectId))
+        let dataText = data.canonicalJSON
+        let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
+                                              objectId: objectId, data: dataText)
+        let hash = EventLog.hashOf(prevHash: lastHash, canonical: canonical)
+        let id = lastId + 1
+        staged += [id.sqlValue, at.sqlValue, actor.sqlValue, action.sqlValue, objectType.sqlValue, objectId.sqlValue,
+                   dataText.sqlValue, lastHash.sqlValue, hash.sqlValue]
+        lastHash = hash
+        lastId = id
+    }
+
+    /// Inserts the staged events, up to 100 rows per statement (one round trip each on PostgreSQL).
+    mutating func flush(_ session: any SQLSession) throws {
+        let columns = 9
+        for start in stride(from: 0, to: staged.count, by: 100 * columns) {
+            let values = Array(staged[start..<min(start + 100 * columns, staged.count)])
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: values.count / columns).joined(separator: ", ")
+            try session.execute("INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash) VALUES " + rows,
+                                values)
+        }
+        staged = []
     }
 
     mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,

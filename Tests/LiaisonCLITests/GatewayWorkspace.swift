@@ -4,11 +4,16 @@ import TestSupport
 /// A workspace for the gateway commands, as a coordinator sets one up: the repository's templates, a signing
 /// key generated for the test in its own GnuPG home (`gnupg.home`, `sender.signing_key`), and `smtp.url` pointing
 /// at an SMTP sink the test started (`tls: none`, loopback). `remove()` stops the sink and the gpg-agent.
+/// On `.postgresql` its registry is a fresh database of the test server (`store:` in liaison.yaml, the password in
+/// the environment of every command it runs).
 final class GatewayWorkspace {
     let temp: TemporaryWorkspace
     let gnupg: GnuPGHome
     let signingKey: String
     let sink: SMTPSink
+    let engine: RegistryEngine
+    /// What every command of this workspace gets in its environment: the store's password on PostgreSQL.
+    let storeEnvironment: [String: String]
 
     var root: URL { temp.root }
 
@@ -35,9 +40,20 @@ final class GatewayWorkspace {
     /// psirt@<id>.example. `timezone` is written as `timezone:`, or under its old name `report.timezone` when
     /// `oldTimezoneKey`. A `passphrase` protects the signing key, and the agent then never keeps it unlocked.
     init(developers: [String], sink options: SMTPSink.Options = SMTPSink.Options(), maxAttempts: Int = 3,
-         timezone: String = "UTC", oldTimezoneKey: Bool = false, passphrase: String = "") throws {
+         timezone: String = "UTC", oldTimezoneKey: Bool = false, passphrase: String = "",
+         engine: RegistryEngine = .sqlite) throws {
         temp = try TemporaryWorkspace()
+        self.engine = engine
+        var store = ""
         do {
+            if engine == .postgresql {
+                let server = try PostgresServer.shared()
+                let database = try server.makeDatabase()
+                store = "store:\n  url: \(database.url)\n  password_env: \(RegistryEngine.passwordVariable)\n  tls: none\n"
+                storeEnvironment = [RegistryEngine.passwordVariable: server.password]
+            } else {
+                storeEnvironment = [:]
+            }
             gnupg = try GnuPGHome.make()
             if !passphrase.isEmpty {
                 // Every signature asks for the passphrase again; the lowest S2K count keeps unlocking quick.
@@ -66,7 +82,7 @@ final class GatewayWorkspace {
               home: \(gnupg.path)
               encrypt: when-key
             \(oldTimezoneKey ? "report:\n  timezone: \(timezone)" : "timezone: \(timezone)")
-
+            \(store)
             """)
         let templates = Self.repository.appendingPathComponent("Templates")
         for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
@@ -92,7 +108,7 @@ final class GatewayWorkspace {
 
     /// Starts `liaison ARGS` in this workspace and returns at once.
     func start(_ args: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> LiaisonProcess {
-        try LiaisonProcess(args, workspace: root, input: input, environment: environment)
+        try LiaisonProcess(args, workspace: root, input: input, environment: storeEnvironment.merging(environment) { _, new in new })
     }
 
     /// Moves the first notification of every notified participant (of `caseId`, or of every case) `days` days back:
@@ -143,6 +159,17 @@ final class GatewayWorkspace {
             guard result.status == 0 else { throw LiaisonFailed(run: result) }
         }
     }
+}
+
+/// Where a test workspace keeps its registry: `.liaison/registry.sqlite`, or a database of the test PostgreSQL
+/// server (`PostgresServer.shared()`).
+enum RegistryEngine: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgresql
+
+    /// The variable `store.password_env` names in a PostgreSQL test workspace.
+    static let passwordVariable = "LIAISON_TEST_PG"
+
+    var description: String { rawValue }
 }
 
 /// A setup step of a test failed.

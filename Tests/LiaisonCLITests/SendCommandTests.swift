@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `liaison send` as processes: several at once, one killed mid-batch, servers that defer or refuse.
+/// `liaison send` as processes: several at once, one killed mid-batch, a notify beside a send, servers that defer or
+/// refuse. The harnesses of concurrency and kills run on both engines: the registry in SQLite, or in PostgreSQL
+/// shared by the processes as a team's would be.
 @Suite struct SendCommandTests {
     static let caseId = "JVNVU#20070901"
 
@@ -31,10 +33,11 @@ import TestSupport
         #expect(ws.sink.messages().count == 3)
     }
 
-    @Test func twoConcurrentSendsDeliverEveryMessageExactlyOnce() throws {
+    @Test(arguments: RegistryEngine.allCases)
+    func twoConcurrentSendsDeliverEveryMessageExactlyOnce(_ engine: RegistryEngine) throws {
         var options = SMTPSink.Options()
         options.dataReplyDelay = 0.02
-        let ws = try GatewayWorkspace(developers: Self.developers(60), sink: options)
+        let ws = try GatewayWorkspace(developers: Self.developers(60), sink: options, engine: engine)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
         let queued = Set(try ws.outbox().compactMap { $0["messageId"] as? String })
@@ -66,11 +69,12 @@ import TestSupport
         return line[line.index(line.startIndex, offsetBy: 5)..<colon].split(separator: " ").compactMap { Int($0) }
     }
 
-    @Test func aSendKilledMidBatchLosesNothingAndTheNextOneFinishes() throws {
+    @Test(arguments: RegistryEngine.allCases)
+    func aSendKilledMidBatchLosesNothingAndTheNextOneFinishes(_ engine: RegistryEngine) throws {
         var options = SMTPSink.Options()
         options.dataReplyDelay = 0.15    // the sink keeps each accepted message waiting for its reply
         let total = 40                   // more than the messages the four workers have in flight at once
-        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options)
+        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options, engine: engine)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
         let stored = try ws.outbox()
@@ -117,11 +121,12 @@ import TestSupport
         #expect(try ws.participants(Self.caseId).values.allSatisfy { $0["delivery"] as? String == "notified" })
     }
 
-    @Test func aSendKilledBetweenItsSendsAndTheirCommitHoldsThemAndDoublesNothing() throws {
+    @Test(arguments: RegistryEngine.allCases)
+    func aSendKilledBetweenItsSendsAndTheirCommitHoldsThemAndDoublesNothing(_ engine: RegistryEngine) throws {
         var options = SMTPSink.Options()
         options.dataReplyDelay = 0.15    // the first messages of the window are out; their commit comes after the last
         let total = 20
-        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options)
+        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options, engine: engine)
         defer { ws.remove() }
         try ws.openAndNotify(Self.caseId)
         let window = Self.messagesPerCommit
@@ -148,6 +153,50 @@ import TestSupport
         #expect(try ws.liaison(["send"]).stdout == "sent \(window), deferred 0, failed 0\n")
         #expect(Set(ws.sink.messageIDs()).count == total, "none lost")
         #expect(ws.sink.messages().count == total + arrived, "only what the relay had before the kill went out twice, once released")
+    }
+
+    @Test(arguments: RegistryEngine.allCases)
+    func aNotifyBesideASendQueuesEverythingAndEveryMessageGoesOutOnce(_ engine: RegistryEngine) throws {
+        var options = SMTPSink.Options()
+        options.dataReplyDelay = 0.1     // the send is still handing messages over while the notify signs and stores
+        let total = 40
+        let ws = try GatewayWorkspace(developers: Self.developers(total), sink: options, engine: engine)
+        defer { ws.remove() }
+        try ws.openAndNotify(Self.caseId)
+        let second = "JVNVU#20070902"
+        for args in [["case", "open", second, "--title", "TLS renegotiation", "--origin", "jvn-jp", "--due", "2030-02-15"],
+                     ["case", "add", second, "--technology", "tls"]] {
+            let result = try ws.liaison(args)
+            guard result.status == 0 else { throw LiaisonFailed(run: result) }
+        }
+
+        let send = try ws.start(["send"])
+        let sending = waitUntil(timeout: 60) { !ws.sink.messages().isEmpty || !send.isRunning }
+        #expect(sending)
+        let notify = try ws.start(["notify", second, "--template", "vendor-initial"])
+        #expect(send.isRunning, "the notify starts while the send is handing messages over")
+        let notified = try notify.wait()
+        let first = try send.wait()
+        #expect(notified.status == 0, "\(notified.stdout) \(notified.stderr)")
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        #expect(first.stderr.isEmpty)
+
+        // The messages the notify queued meanwhile go out with the next send, if that one did not take them.
+        let rest = try ws.liaison(["send"])
+        #expect(rest.status == 0, "\(rest.stdout) \(rest.stderr)")
+        #expect([first, rest].compactMap { Self.sentCount($0.stdout) }.reduce(0, +) == 2 * total,
+                "the summaries add up: \(first.stdout) \(rest.stdout)")
+        let stored = try ws.outbox()
+        #expect(stored.count == 2 * total)
+        #expect(stored.allSatisfy { $0["state"] as? String == "sent" })
+        let ids = ws.sink.messageIDs()
+        #expect(ids.count == 2 * total, "every message once, none twice")
+        #expect(Set(ids) == Set(stored.compactMap { $0["messageId"] as? String }))
+        for caseId in [Self.caseId, second] {
+            #expect(try ws.participants(caseId).values.allSatisfy { $0["delivery"] as? String == "notified" })
+        }
+        let verified = try ws.liaison(["audit", "verify"])
+        #expect(verified.status == 0, "the event log is one unbroken chain: \(verified.stdout) \(verified.stderr)")
     }
 
     @Test func aRecipientDeferredWith451ExitsWith75AndIsListedWithTheReply() throws {

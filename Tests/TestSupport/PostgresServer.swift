@@ -91,7 +91,15 @@ public final class PostgresServer: Sendable {
         return (program.path, arguments)
     }
 
-    private static func start() throws -> PostgresServer {
+    /// A server of the caller's own, not the shared one; the caller stops it (`stop()`), and the watchdog does should
+    /// the process die first. `durable` keeps PostgreSQL's defaults — `fsync`, `synchronous_commit` and
+    /// `full_page_writes` on, so every commit is on disk before it returns, as SQLite's are — for benchmarks;
+    /// otherwise the tests' settings (none of them: faster, and nothing survives a crash of the machine).
+    public static func startDedicated(durable: Bool) throws -> PostgresServer {
+        try start(durable: durable)
+    }
+
+    private static func start(durable: Bool = false) throws -> PostgresServer {
         let binaries = try binaryFolder()
         let folder = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("liaison-pg-\(UUID().uuidString.prefix(12))", isDirectory: true)
@@ -119,8 +127,8 @@ public final class PostgresServer: Sendable {
         for _ in 0..<5 {
             let port = try LoopbackPort(listening: false).port
             let log = folder.appendingPathComponent("server.log")
-            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off "
-                + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB"
+            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=400 "
+                + (durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB")
             let (pgctl, arguments) = asServerUser(binaries.appendingPathComponent("pg_ctl"),
                                                   ["start", "-D", data.path, "-l", log.path, "-w", "-t", "60", "-o", options])
             // Not through pipes: the server pg_ctl leaves running would hold them open, and reading them would
