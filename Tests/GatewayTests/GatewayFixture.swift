@@ -29,12 +29,24 @@ final class GatewayFixture {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates")
 
     /// `singleConnection`: the registry is one in-memory connection (as a database opened while another process
-    /// held its write lock is), which cannot be read while it is written.
-    init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false) throws {
+    /// held its write lock is), which cannot be read while it is written. `engine` `.postgresql`: the registry is a
+    /// fresh database of the test process's PostgreSQL server (`writer` and `bounceCount` are SQLite's only).
+    init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false,
+         engine: StoreEngineKind = .sqlite) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = singleConnection ? try RegistryStore.inMemory()
-            : try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        switch engine {
+        case .postgresql:
+            let server = try PostgresServer.shared()
+            let database = try server.makeDatabase()
+            store = try RegistryStore(postgres: PostgresLocation(host: "127.0.0.1", port: server.port, user: server.user,
+                                                                 database: database.name, password: server.password,
+                                                                 requiresTLS: false, shownURL: database.url),
+                                      opening: .init(creatingIfMissing: true))
+        case .sqlite:
+            store = singleConnection ? try RegistryStore.inMemory()
+                : try RegistryStore(path: folder.appendingPathComponent("registry.sqlite").path)
+        }
         gnupg = try GnuPGHome.make()
         signingKey = try gnupg.generateKey(name: "JPCERT/CC Vulnerability Coordination", email: "vuls@jpcert.example")
         sink = try SMTPSink.start(options)
@@ -110,15 +122,14 @@ final class GatewayFixture {
             fingerprints[contact.email] = fpr
         }
         let domain = String(contacts.first?.email.split(separator: "@").last ?? "\(id).example")
-        try writer.write { db in
-            try Organization(id: id, name: name ?? "\(id.capitalized) Inc.", localName: localName,
-                             kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
-                             languages: languages, technologies: technologies).insert(db)
+        try store.engine.write { session in
+            try session.insert(Organization(id: id, name: name ?? "\(id.capitalized) Inc.", localName: localName,
+                                            kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
+                                            languages: languages, technologies: technologies))
             for contact in contacts {
-                var record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
-                                     role: ContactRole(rawValue: contact.role)!, language: contact.language,
-                                     pgp: fingerprints[contact.email])
-                try record.insert(db)
+                try session.insert(Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
+                                           role: ContactRole(rawValue: contact.role)!, language: contact.language,
+                                           pgp: fingerprints[contact.email]))
             }
         }
     }
