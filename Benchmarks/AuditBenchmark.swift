@@ -41,7 +41,8 @@ enum AuditBenchmark {
         print("  intact and matching: \(intact)")
         _ = try measure("  of which the chain alone") { try store.events.verify() }
 
-        try store.writer.write { db in
+        // Someone edits the database file with a connection of their own, as an attacker would.
+        try DatabaseQueue(path: workspace.databaseURL.path).write { db in
             try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = ?", arguments: [events / 2])
         }
         let check = try measure("seal check naming an edited event") {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Registry
 
-/// `liaison-bench outbox`: 100,000 signed-size messages (6 KB each, one recipient) in a temporary registry, then
+/// `liaison-bench outbox`: 100,000 signed-size messages (6 KB each, one recipient) queued in a temporary registry, then
 /// `liaison outbox`'s listing (`OutboxStore.list`) timed with the memory it took, beside a listing that loads
 /// whole rows as the command did before (message bytes included).
 enum OutboxBenchmark {
@@ -17,35 +17,29 @@ enum OutboxBenchmark {
 
         let generation = Date()
         let store = try RegistryStore(path: path)
-        try store.writer.write { db in
-            let now = Date()
-            for i in 0..<100 {
-                try db.execute(sql: """
-                    INSERT INTO organization (id, name, kind, country, createdAt, updatedAt)
-                    VALUES (?, ?, 'product-developer', 'JP', ?, ?)
-                    """, arguments: ["vendor-\(i)", "Vendor \(i)", now, now])
-            }
-            try db.execute(sql: "INSERT INTO \"case\" (id, title, origin, openedAt) VALUES ('JVNVU#00000001', 'Bench', 'jvn-jp', ?)",
-                           arguments: [now])
-            let bytes = Data(repeating: 0x41, count: messageSize)
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO notification (caseId, organizationId, purpose, template, language, messageId, trackingRef, subject,
-                                          mailFrom, signed, encrypted, state, attempts, createdAt, sentAt)
-                VALUES ('JVNVU#00000001', ?, 'case-notification', 'vendor-initial', 'ja', ?, ?, ?, 'vuls@csirt.example', 1, 0,
-                        'sent', 1, ?, ?)
-                """)
-            let message = try db.makeStatement(sql: "INSERT INTO notificationMessage (notificationId, bytes) VALUES (?, ?)")
-            let recipient = try db.makeStatement(sql: """
-                INSERT INTO notificationRecipient (notificationId, email, kind, status, smtpCode, smtpReply, updatedAt)
-                VALUES (?, ?, 'to', 'delivered', 250, '250 2.0.0 OK', ?)
-                """)
-            for i in 1...messages {
+        // Queued as `notify` queues them: one transaction, each message with its recipient and its event.
+        try BenchmarkVendors.insert(into: store, count: 100, digits: 1)
+        let now = Date()
+        try store.cases.open(CaseRecord(id: "JVNVU#00000001", title: "Bench", origin: "jvn-jp", openedAt: now), actor: "bench")
+        var contacts: [String: Int64] = [:]
+        for i in 0..<100 {
+            contacts["vendor-\(i)"] = try store.directory.activeContacts(of: "vendor-\(i)").first?.id
+        }
+        let bytes = Data(repeating: 0x41, count: messageSize)
+        var next = 1
+        try store.outbox.enqueue(refuseRepeats: false, actor: "bench", followUps: { [] }) {
+            guard next <= messages else { return nil }
+            let batch = (next..<min(next + 1_000, messages + 1)).map { i -> QueuedNotification in
                 let org = "vendor-\(i % 100)"
-                try insert.execute(arguments: [org, "m\(i)@csirt.example", "JVN\(i)", "[JVNVU#00000001] Notice \(i)", now, now])
-                let id = db.lastInsertedRowID
-                try message.execute(arguments: [id, bytes])
-                try recipient.execute(arguments: [id, "psirt@\(org).example", now])
+                let record = NotificationRecord(caseId: "JVNVU#00000001", organizationId: org, purpose: .caseNotification,
+                                                template: "vendor-initial", language: "ja", messageId: "m\(i)@csirt.example",
+                                                trackingRef: "JVN\(i)", subject: "[JVNVU#00000001] Notice \(i)",
+                                                mailFrom: "vuls@csirt.example", signed: true, encrypted: false, createdAt: now)
+                return QueuedNotification(record: record, bytes: bytes,
+                                          recipients: [.init(email: "psirt@\(org).example", kind: .to, contactId: contacts[org])])
             }
+            next += batch.count
+            return batch
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(String(format: "generated %d messages of %d bytes in %.1f s, registry %.0f MB", messages, messageSize,
@@ -60,9 +54,11 @@ enum OutboxBenchmark {
         print(String(format: "outbox listing (OutboxStore.list):      %d rows in %5.2f s, peak memory %4.0f MB → %4.0f MB",
                      entries.count, listing, before, after))
 
+        // The baseline reads the file with a connection of its own: every column of every row, as the listing once did.
+        let database = try DatabaseQueue(path: path)
         start = Date()
-        let whole = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notification") }
-        let recipients = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notificationRecipient") }
+        let whole = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notification") }
+        let recipients = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM notificationRecipient") }
         let wholeTime = Date().timeIntervalSince(start)
         print(String(format: "whole records (bytes kept apart):       %d rows in %5.2f s, peak memory %4.0f MB",
                      whole.count, wholeTime, maxResidentMB()))

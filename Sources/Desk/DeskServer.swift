@@ -81,7 +81,9 @@ public enum DeskServer {
         var configuration = ServiceGroupConfiguration(services: [.init(service: app)] + others,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(1)
-        configuration.maximumCancellationDuration = .milliseconds(500)
+        // Past this the group ends the process: requests still reading a big case on a busy machine get most of
+        // the second left before the 2 s a stop may take.
+        configuration.maximumCancellationDuration = .milliseconds(900)
         let group = ServiceGroup(configuration: configuration)
         try await group.run()
     }

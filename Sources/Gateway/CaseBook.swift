@@ -50,6 +50,7 @@ public struct CaseBook: Sendable {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
         if let problem = CaseGuards.originProblem(origin, partners: origins) { throw GatewayError.invalidArgument(problem) }
+        var dueDay: CalendarDate?
         if let due {
             guard let day = CalendarDate(due) else {
                 throw GatewayError.invalidArgument(CalendarDate.hasDayForm(due)
@@ -60,8 +61,9 @@ public struct CaseBook: Sendable {
             if !force, let problem = CaseGuards.pastDueProblem(day, today: dates.day(of: now()), zone: dates.timeZone) {
                 throw GatewayError.invalidArgument(problem)
             }
+            dueDay = day
         }
-        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: due, tlp: tlp, titleJa: titleJa)
+        let record = CaseRecord(id: id, title: title, origin: origin, openedAt: openedAt ?? now(), due: dueDay, tlp: tlp, titleJa: titleJa)
         try GatewayError.mapping { try cases.open(record, actor: actor) }
         return record
     }

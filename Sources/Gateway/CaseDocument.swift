@@ -59,7 +59,7 @@ extension CaseExporter {
         let stamp = Timestamp.string
         return CaseDocument(
             case: .init(id: r.id, title: r.title, origin: r.origin, opened: stamp(r.openedAt),
-                        published: r.publishedAt.map(stamp), due: r.due, tlp: Self.caseTLP(r)?.level,
+                        published: r.publishedAt.map(stamp), due: r.due?.description, tlp: Self.caseTLP(r)?.level,
                         status: r.publishedAt == nil ? "open" : "published"),
             participants: snapshot.participants.map { p in
                 .init(organization: p.organization.id, name: p.organization.name, kind: p.organization.kind.rawValue,

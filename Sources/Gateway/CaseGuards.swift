@@ -40,9 +40,9 @@ public enum CaseGuards {
     }
 
     /// Publication at `instant` before the start of the case's due day in the workspace zone breaks the embargo.
-    public static func earlyPublicationProblem(caseId: String, due: String?, at instant: Date, zone: TimeZone) -> String? {
-        guard let due, let day = CalendarDate(due), instant < day.start(in: zone) else { return nil }
-        return "case \(caseId) is under embargo until \(ZoneLabel.day(due, in: zone)) (its due date); publishing now breaks it: "
+    public static func earlyPublicationProblem(caseId: String, due: CalendarDate?, at instant: Date, zone: TimeZone) -> String? {
+        guard let due, instant < due.start(in: zone) else { return nil }
+        return "case \(caseId) is under embargo until \(ZoneLabel.day(due.description, in: zone)) (its due date); publishing now breaks it: "
             + "move the date with `liaison case set-due`, or use --force to publish anyway"
     }
 
@@ -83,10 +83,10 @@ public enum CaseGuards {
         cases.flatMap { item -> [String] in
             var problems: [String] = []
             if let problem = originProblem(item.origin, partners: partners) { problems.append("\(file):\(item.line): \(problem)") }
-            if item.publishedAt == nil, let due = item.due.flatMap(CalendarDate.init), let problem = farDueProblem(due, today: today) {
+            if item.publishedAt == nil, let due = item.due, let problem = farDueProblem(due, today: today) {
                 problems.append("\(file):\(item.line): case \(item.id): " + problem)
             }
-            if !force, item.publishedAt == nil, let due = item.due.flatMap(CalendarDate.init),
+            if !force, item.publishedAt == nil, let due = item.due,
                let problem = pastDueProblem(due, today: today, zone: zone) {
                 problems.append("\(file):\(item.line): case \(item.id) is not published and " + problem)
             }

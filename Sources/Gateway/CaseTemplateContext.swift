@@ -11,7 +11,7 @@ enum CaseTemplateContext {
         var value: TemplateValue = ["id": .string(record.id), "title": .string(record.title), "origin": .string(record.origin),
                                     "opened": .string(ZoneLabel.day(of: record.openedAt, in: zone)),
                                     "tlp": .string((record.tlp ?? defaultLevel).label)]
-        if let due = record.due { value.set(.string(ZoneLabel.day(due, in: zone)), at: ["due"]) }
+        if let due = record.due { value.set(.string(ZoneLabel.day(due.description, in: zone)), at: ["due"]) }
         if let published = record.publishedAt { value.set(.string(ZoneLabel.day(of: published, in: zone)), at: ["publishedOn"]) }
         if let url = record.advisoryURL { value.set(.string(url), at: ["url"]) }
         return value

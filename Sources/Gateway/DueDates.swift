@@ -19,7 +19,7 @@ public struct DueDates: Sendable {
 
     /// What `move` did: the previous date and the messages queued (or planned, on a dry run).
     public struct Moved: Sendable {
-        public let previous: String?
+        public let previous: CalendarDate?
         public let messages: [PlannedNotification]
     }
 
@@ -43,7 +43,7 @@ public struct DueDates: Sendable {
             if !organizations.isEmpty {
                 let previous = try composer.store.cases.record(caseId)?.due
                 var variables = ["case.due": ZoneLabel.day(due.description, in: composer.settings.timeZone)]
-                if let previous { variables["case.previousDue"] = ZoneLabel.day(previous, in: composer.settings.timeZone) }
+                if let previous { variables["case.previousDue"] = ZoneLabel.day(previous.description, in: composer.settings.timeZone) }
                 let next = NotificationRequest(caseId: caseId, organizations: organizations, template: template,
                                                purpose: .dueChanged, variables: variables, again: true)
                 planned = try composer.plan(next)

@@ -234,11 +234,11 @@ extension NotificationComposer {
         }
 
         let contacts = facts.activeContacts.map {
-            Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role.rawValue, language: $0.language, pgp: $0.pgp)
+            Contact(id: $0.id!, email: $0.email, name: $0.name, role: $0.role, language: $0.language, pgp: $0.pgp)
         }
-        let toContacts = contacts.filter { $0.role != "cc" }
+        let toContacts = contacts.filter { $0.role != .cc }
         // TLP:RED is for the named recipients only: cc contacts never receive it.
-        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == "cc" }
+        let ccContacts = request.tlp?.allowsCarbonCopies == false ? [] : contacts.filter { $0.role == .cc }
         if toContacts.isEmpty {
             throw GatewayError.noRecipients("\(orgId) has no active `to` contact in Directory/organizations/\(orgId).yaml")
         }

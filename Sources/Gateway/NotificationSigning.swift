@@ -49,8 +49,8 @@ extension NotificationComposer {
                 signed: true, encrypted: encrypt,
                 createdAt: createdAt)
             record.tlp = tlp
-            let recipients = to.map { QueuedNotification.Recipient(email: $0.email, kind: "to", contactId: $0.id) }
-                + cc.map { QueuedNotification.Recipient(email: $0.email, kind: "cc", contactId: $0.id) }
+            let recipients = to.map { QueuedNotification.Recipient(email: $0.email, kind: .to, contactId: $0.id) }
+                + cc.map { QueuedNotification.Recipient(email: $0.email, kind: .cc, contactId: $0.id) }
             return QueuedNotification(record: record, bytes: bytes, recipients: recipients)
         }
     }
@@ -59,7 +59,7 @@ extension NotificationComposer {
         let id: Int64
         let email: String
         let name: String?
-        let role: String
+        let role: ContactRole
         let language: String?
         let pgp: String?
 

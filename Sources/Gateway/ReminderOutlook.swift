@@ -39,7 +39,7 @@ public struct ReminderOutlook: Sendable, Encodable, Equatable {
             ReminderOutlook(step: step, reminderNumber: number, afterDays: days, on: notified.addingTimeInterval(Double(days) * 86_400))
         }
         if response == .acknowledged {
-            if let due = record.due, today > due { return nil }
+            if let due = record.due, today > due.description { return nil }
             if reminderCount < 1 { return rung(.reminder, 1, policy.firstAfterDays) }
             if reminderCount < 2 { return rung(.reminder, 2, policy.secondAfterDays) }
             return nil

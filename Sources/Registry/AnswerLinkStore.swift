@@ -159,7 +159,7 @@ struct AnswerLinkStore: AnswerLinkStoring {
                       WHERE p.caseId = ? AND p.organizationId = ?
                       """, caseId, organizationId, as: String.self) else { return nil }
             return AnswerLinkCase(caseId: record.id, title: record.title, titleJa: record.titleJa, tlp: record.tlp,
-                                  due: record.due.flatMap { CalendarDate($0) }, publishedAt: record.publishedAt,
+                                  due: record.due, publishedAt: record.publishedAt,
                                   withdrawn: record.withdrawnAt != nil, organizationName: name)
         }
     }

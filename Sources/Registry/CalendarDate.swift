@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A day of the calendar, without time or zone: membership and agreement dates, retirement dates.
 ///
@@ -104,13 +103,5 @@ extension CalendarDate: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-}
-
-extension CalendarDate: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { description.databaseValue }
-
-    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
-        String.fromDatabaseValue(dbValue).flatMap(CalendarDate.init)
     }
 }

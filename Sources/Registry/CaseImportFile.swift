@@ -11,8 +11,8 @@ public struct ImportedCase: Sendable, Equatable {
     public let origin: String
     public let openedAt: Date
     public let publishedAt: Date?
-    /// `YYYY-MM-DD`, or nil.
-    public let due: String?
+    /// The due day, or nil.
+    public let due: CalendarDate?
     /// Organisation ids, in file order.
     public let participants: [String]
 }
@@ -84,7 +84,7 @@ public enum CaseImportFile {
             let participants = (value["participants"] ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
             guard problems.count == before, let opened else { continue }
             var imported = ImportedCase(line: line, id: id, title: title, origin: origin, openedAt: opened.start(in: timeZone),
-                                        publishedAt: published?.start(in: timeZone), due: due?.description, participants: participants)
+                                        publishedAt: published?.start(in: timeZone), due: due, participants: participants)
             imported.titleJa = titleJa
             cases.append(imported)
         }

@@ -45,7 +45,7 @@ extension CaseStore {
                     try session.insert(CaseRecord(id: item.id, title: item.title, origin: item.origin, openedAt: item.openedAt,
                                                   publishedAt: item.publishedAt, due: item.due, titleJa: item.titleJa))
                     var data: [String: EventValue] = [
-                        "title": .string(item.title), "origin": .string(item.origin), "due": .optional(item.due),
+                        "title": .string(item.title), "origin": .string(item.origin), "due": .optional(item.due?.description),
                         "openedAt": .string(iso.string(from: item.openedAt)), "importedFrom": .string(file),
                     ]
                     if let titleJa = item.titleJa { data["titleJa"] = .string(titleJa) }

@@ -18,7 +18,7 @@ public struct WaitingParticipant: Sendable, Hashable {
 /// appends its event in the same transaction.
 extension CaseStore {
     @discardableResult
-    func setDue(caseId: String, to due: CalendarDate, at date: Date, actor: String) throws -> String? {
+    func setDue(caseId: String, to due: CalendarDate, at date: Date, actor: String) throws -> CalendarDate? {
         try engine.write { session in
             let record = try Self.existingCase(session, caseId)
             if record.publishedAt != nil {
@@ -26,10 +26,10 @@ extension CaseStore {
             }
             try Self.refuseWithdrawn(record)
             let previous = record.due
-            if previous == due.description { return previous }
+            if previous == due { return previous }
             try session.execute(#"UPDATE "case" SET due = ? WHERE id = ?"#, due.description, caseId)
             try EventLog.append(session, actor: actor, action: "case.due-changed", objectType: "case", objectId: caseId,
-                                data: ["from": .optional(previous), "to": .string(due.description)], at: date)
+                                data: ["from": .optional(previous?.description), "to": .string(due.description)], at: date)
             return previous
         }
     }

@@ -23,7 +23,8 @@ public struct CaseRecord: Codable, Hashable, Sendable {
     public var origin: String
     public var openedAt: Date
     public var publishedAt: Date?
-    public var due: String?
+    /// The day the embargo ends (the planned publication), in the workspace's calendar; stored as `YYYY-MM-DD`.
+    public var due: CalendarDate?
     /// The case's TLP level; nil for cases opened before levels were kept (shown as the workspace default).
     public var tlp: TrafficLightProtocol?
     /// The Japanese title, for messages in Japanese; `title` serves every other language (nil: `title` for all).
@@ -34,7 +35,7 @@ public struct CaseRecord: Codable, Hashable, Sendable {
     public var withdrawnAt: Date?
     public var withdrawnReason: String?
 
-    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: String? = nil,
+    public init(id: String, title: String, origin: String, openedAt: Date, publishedAt: Date? = nil, due: CalendarDate? = nil,
                 tlp: TrafficLightProtocol? = nil, titleJa: String? = nil) {
         self.id = id; self.title = title; self.origin = origin
         self.openedAt = openedAt; self.publishedAt = publishedAt; self.due = due; self.tlp = tlp; self.titleJa = titleJa
@@ -176,14 +177,15 @@ public struct NotificationRecipientRecord: Codable, Hashable, Sendable {
     public static let databaseTableName = "notificationRecipient"
     public var notificationId: Int64
     public var email: String
-    public var kind: String          // to | cc
+    /// Whether it is addressed in To or in Cc.
+    public var kind: ContactRole
     public var contactId: Int64?
     public var status: RecipientStatus
     public var smtpCode: Int?
     public var smtpReply: String?
     public var updatedAt: Date?
 
-    public init(notificationId: Int64, email: String, kind: String, contactId: Int64?) {
+    public init(notificationId: Int64, email: String, kind: ContactRole, contactId: Int64?) {
         self.notificationId = notificationId; self.email = email; self.kind = kind; self.contactId = contactId
         self.status = .pending
     }

@@ -154,7 +154,7 @@ struct CaseStore: CaseStoring {
             guard try Self.caseRecord(session, record.id) == nil else { throw StoreError.caseExists(record.id) }
             try session.insert(record)
             var data: [String: EventValue] = [
-                "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due),
+                "title": .string(record.title), "origin": .string(record.origin), "due": .optional(record.due?.description),
                 "openedAt": .string(EventTimestamp.string(record.openedAt)), "tlp": .optional(record.tlp?.rawValue),
             ]
             if let titleJa = record.titleJa { data["titleJa"] = .string(titleJa) }
@@ -410,7 +410,7 @@ struct CaseStore: CaseStoring {
             if record.publishedAt != nil { throw StoreError.invalidArgument("case \(caseId) is published; reminders are for open cases") }
             try Self.refuseWithdrawn(record)
             // An acknowledgement alone does not end the request for a status while the due day has not passed.
-            let acknowledgedWaits = record.due.map { today.description <= $0 } ?? true
+            let acknowledgedWaits = record.due.map { today <= $0 } ?? true
             return try session.values("""
                 SELECT organizationId FROM participant
                 WHERE caseId = ? AND delivery = 'notified' AND firstNotifiedAt <= ?

@@ -87,7 +87,7 @@ public protocol CaseStoring: Sendable {
     /// Moves a case's planned publication day; returns the previous one (nil if none). Refused
     /// (`RegistryError.invalidArgument`) for a published or withdrawn case.
     @discardableResult
-    func setDue(caseId: String, to due: CalendarDate, at date: Date, actor: String) throws -> String?
+    func setDue(caseId: String, to due: CalendarDate, at date: Date, actor: String) throws -> CalendarDate?
     /// Sets the case's TLP level; returns the previous one (nil when the case had none and used `cases.tlp`).
     @discardableResult
     func setTLP(caseId: String, to level: TrafficLightProtocol, at date: Date, actor: String) throws -> TrafficLightProtocol?

@@ -1,14 +1,13 @@
 import Foundation
-import GRDB
 
 /// Whether a contact is addressed in To or in Cc.
-public enum ContactRole: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+public enum ContactRole: String, Sendable, Codable, CaseIterable {
     case to
     case cc
 }
 
 /// A row of `contact`: an address of an organisation, with its language and key.
-public struct Contact: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+public struct Contact: Sendable, Equatable, Codable {
     public static let databaseTableName = "contact"
 
     public var id: Int64?
@@ -39,9 +38,5 @@ public struct Contact: Sendable, Equatable, Codable, FetchableRecord, MutablePer
         self.active = active
         self.bounceCount = bounceCount
         self.lastBounceAt = lastBounceAt
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 }

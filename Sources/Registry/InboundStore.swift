@@ -7,8 +7,8 @@ public struct InboundNotificationRef: Sendable, Equatable {
     public let trackingRef: String
     public let caseId: String?
     public let organizationId: String
-    /// The envelope recipients (lowercased) with their kind (`to` or `cc`).
-    public let recipients: [(email: String, kind: String)]
+    /// The envelope recipients (lowercased), each addressed in To or in Cc.
+    public let recipients: [(email: String, kind: ContactRole)]
 
     public static func == (a: Self, b: Self) -> Bool { a.id == b.id }
 }
@@ -190,7 +190,7 @@ public struct InboundTransaction {
         let id: Int64 = try row[0]
         // `to` recipients first, as they were written.
         let recipients = try session.rows("SELECT email, kind FROM notificationRecipient WHERE notificationId = ? ORDER BY kind DESC, email",
-                                          id).map { (email: (try $0[0] as String).lowercased(), kind: try $0[1] as String) }
+                                          id).map { (email: (try $0[0] as String).lowercased(), kind: try $0[1] as ContactRole) }
         return InboundNotificationRef(id: id, messageId: try row[1], trackingRef: try row[2], caseId: try row[3],
                                       organizationId: try row[4], recipients: recipients)
     }
@@ -296,13 +296,14 @@ public struct InboundTransaction {
         public let receivedAt: Date
         public let from: String?
         public let subject: String?
-        public let kind: String
+        public let kind: InboundKind
         public let classification: String?
         public let disposition: String?
         public let caseId: String?
         public let organizationId: String?
-        public let signature: String
-        public let reviewState: String?
+        public let signature: InboundSignature
+        /// Nil when it never waited for a person.
+        public let reviewState: InboundReviewState?
         public let reviewReason: String?
     }
 

@@ -5,10 +5,10 @@ public struct QueuedNotification: Sendable {
     /// One envelope recipient and the contact it came from.
     public struct Recipient: Sendable, Equatable {
         public var email: String
-        /// `to` or `cc`.
-        public var kind: String
+        /// Whether it is addressed in To or in Cc.
+        public var kind: ContactRole
         public var contactId: Int64?
-        public init(email: String, kind: String, contactId: Int64?) { self.email = email; self.kind = kind; self.contactId = contactId }
+        public init(email: String, kind: ContactRole, contactId: Int64?) { self.email = email; self.kind = kind; self.contactId = contactId }
     }
     public var record: NotificationRecord
     /// The signed message, stored once and never changed.

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// What an organisation is to the coordinating CSIRT.
-public enum OrganizationKind: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+public enum OrganizationKind: String, Sendable, Codable, CaseIterable {
     case nationalCSIRT = "national-csirt"
     case coordinator
     case productDeveloper = "product-developer"
@@ -12,13 +11,13 @@ public enum OrganizationKind: String, Sendable, Codable, CaseIterable, DatabaseV
 }
 
 /// Whether an organisation is still worked with.
-public enum OrganizationStatus: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+public enum OrganizationStatus: String, Sendable, Codable, CaseIterable {
     case active
     case retired
 }
 
 /// A row of `organization`: a national CSIRT, coordinator, developer or other body in the directory.
-public struct Organization: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct Organization: Sendable, Equatable, Codable {
     public static let databaseTableName = "organization"
 
     /// Slug, also the file name `Directory/organizations/<id>.yaml`.

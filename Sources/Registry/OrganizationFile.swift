@@ -12,6 +12,20 @@ public struct OrganizationFile: Sendable {
     var contactLines: [(email: Int, pgp: Int)]
 
     func line(of field: String) -> Int { fieldLines[field] ?? 1 }
+
+    /// A file made from `definition` rather than read (a bulk load of generated organisations): it has no lines,
+    /// so a problem about it points at line 1 of `path`.
+    public init(path: String, definition: OrganizationDefinition) {
+        self.init(path: path, definition: definition, fieldLines: [:],
+                  contactLines: Array(repeating: (email: 1, pgp: 1), count: definition.contacts.count))
+    }
+
+    init(path: String, definition: OrganizationDefinition, fieldLines: [String: Int], contactLines: [(email: Int, pgp: Int)]) {
+        self.path = path
+        self.definition = definition
+        self.fieldLines = fieldLines
+        self.contactLines = contactLines
+    }
 }
 
 /// Parses organisation files. Tolerant: it reports every problem it finds and still returns what it could

@@ -4,18 +4,19 @@ import Foundation
 public struct OutboxEntry: Sendable, Encodable {
     public struct Recipient: Sendable, Encodable {
         public let email: String
-        public let kind: String
-        public let status: String
+        /// Whether it is addressed in To or in Cc.
+        public let kind: ContactRole
+        public let status: RecipientStatus
         public let smtpCode: Int?
         public let smtpReply: String?
     }
     public let id: Int64
     public let messageId: String
     public let trackingRef: String
-    public let state: String
+    public let state: NotificationState
     public let caseId: String?
     public let organizationId: String
-    public let purpose: String
+    public let purpose: NotificationPurpose
     public let language: String
     public let subject: String
     public let signed: Bool

@@ -13,6 +13,16 @@ public struct ClaimedNotification: Sendable {
     public let recipients: [String]
 }
 
+/// What the outbox's stored messages take (`OutboxStoring.messageStorage()`).
+public struct OutboxMessageStorage: Sendable, Equatable {
+    /// How many messages are stored.
+    public let messages: Int
+    /// Their exact bytes, in total.
+    public let bytes: Int64
+    /// The average size of one message in bytes, rounded down; 0 when there are none.
+    public var averageBytes: Int { messages == 0 ? 0 : Int(bytes / Int64(messages)) }
+}
+
 /// The outbox: queueing signed messages, claiming them with a lease, recording each attempt, holding and
 /// releasing, listing, voiding and queueing again. Reached as `RegistryStore.outbox`.
 ///
@@ -95,6 +105,9 @@ public protocol OutboxStoring: Sendable {
     func unfinishedCount() throws -> Int
     /// The exact bytes stored for a message, as sent; nil when no message has that Message-ID.
     func bytes(messageId: String) throws -> Data?
+    /// The storage the outbox's messages take: how many are stored and their exact bytes (RFC 5322, signed and
+    /// encrypted as sent) in total, without reading them.
+    func messageStorage() throws -> OutboxMessageStorage
     /// Rows of `filter`, oldest first; the message bytes are never read.
     func list(_ filter: OutboxFilter) throws -> [OutboxEntry]
     /// How many rows there are in each state (held rows count as `sending`).
@@ -292,6 +305,15 @@ extension OutboxStore {
     public func unfinishedCount() throws -> Int {
         try engine.read { session in
             try session.value("SELECT COUNT(*) FROM notification WHERE state IN ('queued', 'deferred', 'sending')", as: Int.self) ?? 0
+        }
+    }
+
+    public func messageStorage() throws -> OutboxMessageStorage {
+        try engine.read { session in
+            // length() of a bare blob column reads its size from the record header on SQLite, not the bytes; on
+            // PostgreSQL's bytea it counts bytes too.
+            let row = try session.row("SELECT COUNT(*), COALESCE(SUM(length(bytes)), 0) FROM notificationMessage")
+            return OutboxMessageStorage(messages: try row.map { try $0[0] } ?? 0, bytes: try row.map { try $0[1] } ?? 0)
         }
     }
 

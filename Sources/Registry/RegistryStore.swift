@@ -4,9 +4,9 @@ import GRDB
 /// The registry's database, its schema brought up to date on open: SQLite (a GRDB pool in WAL mode, the default)
 /// or PostgreSQL (`store:` in liaison.yaml, see `PostgresEngine`).
 ///
-/// The stores run their SQL on `engine`, the same on both. `writer` is the GRDB database of a SQLite registry, for
-/// the operations not yet written over `engine`; on PostgreSQL it is an `UnavailableSQLiteWriter`, whose every use
-/// fails with one line ("This operation is not available on PostgreSQL yet").
+/// The stores run their SQL on `engine`, the same on both; the database itself (GRDB's writer, postgres-nio's
+/// connections) stays inside it. Callers reach the registry only through the typed, intent-named operations of
+/// the per-workflow stores (`directory`, `cases`, `outbox`, `inbound`, `events`, `reports`, `users`…).
 ///
 /// Every write transaction starts with `BEGIN IMMEDIATE` and waits, without a time limit, while another
 /// process holds the write lock (a long `directory sync`, a big `notify`): a busy database never makes a
@@ -14,8 +14,6 @@ import GRDB
 /// read-only: reading works, and the first write fails with an error that `RegistryStore.explain(_:)` turns into
 /// one line.
 public final class RegistryStore: Sendable {
-    /// The SQLite database, for reads and writes (on PostgreSQL, one that refuses every use with one line).
-    public let writer: any DatabaseWriter
     /// The engine the stores run their SQL on (`SQLSession`), whatever database holds the registry.
     let engine: any StoreEngine
     /// Whether the database was opened read-only (its file or folder is not writable by this user).
@@ -53,9 +51,9 @@ public final class RegistryStore: Sendable {
         let readOnly = exists && (access(path, W_OK) != 0 || access(folder.isEmpty ? "." : folder, W_OK) != 0)
         isReadOnly = readOnly
         if readOnly {
-            writer = try Self.openReadOnly(path: path)
-            engine = SQLiteEngine(writer: writer)
-            let completed = try writer.read { try Schema.migrator.hasCompletedMigrations($0) }
+            let reader = try Self.openReadOnly(path: path)
+            engine = SQLiteEngine(writer: reader)
+            let completed = try reader.read { try Schema.migrator.hasCompletedMigrations($0) }
             if !completed {
                 throw RegistryError.database("The registry database \(path) is read-only and was made by an older Liaison: it needs an upgrade that only a writable copy can get (run any command on the original).")
             }
@@ -78,7 +76,6 @@ public final class RegistryStore: Sendable {
         if try !opened.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
             try Schema.migrator.migrate(opened)
         }
-        writer = opened
         engine = SQLiteEngine(writer: opened)
     }
 
@@ -102,7 +99,6 @@ public final class RegistryStore: Sendable {
         }
         try PostgresSchema.migrate(engine)
         self.engine = engine
-        writer = try UnavailableSQLiteWriter(url: location.shownURL)
         isReadOnly = false
     }
 
@@ -129,7 +125,6 @@ public final class RegistryStore: Sendable {
 
     private init(writer: any DatabaseWriter) throws {
         try Schema.migrator.migrate(writer)
-        self.writer = writer
         engine = SQLiteEngine(writer: writer)
         isReadOnly = false
     }

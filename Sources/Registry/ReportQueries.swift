@@ -239,10 +239,9 @@ public struct SignedAgreementRow: Sendable, Hashable {
     public var organizationName: String?
     public var organizationLocalName: String?
     public var kind: String
-    /// `YYYY-MM-DD`, as stored.
-    public var signed: String
+    public var signed: CalendarDate
 
-    public init(organizationId: String, organizationName: String?, organizationLocalName: String?, kind: String, signed: String) {
+    public init(organizationId: String, organizationName: String?, organizationLocalName: String?, kind: String, signed: CalendarDate) {
         self.organizationId = organizationId
         self.organizationName = organizationName
         self.organizationLocalName = organizationLocalName

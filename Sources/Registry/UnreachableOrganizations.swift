@@ -2,9 +2,16 @@ import Foundation
 
 /// One address tried for an unreachable organisation, and what became of it.
 public struct TriedAddress: Sendable, Hashable, Encodable {
+    /// Why the address did not reach the organisation.
+    public enum Reason: String, Sendable, Hashable, Encodable {
+        /// A delivery failure was reported, or SMTP refused it.
+        case bounce
+        /// Delivered, never answered.
+        case noAnswer = "no answer"
+    }
+
     public let email: String
-    /// `bounce` (a delivery failure was reported or SMTP refused it) or `no answer` (delivered, never answered).
-    public let reason: String
+    public let reason: Reason
     /// The SMTP reply of the failure, if there was one.
     public let detail: String?
 }
@@ -94,7 +101,7 @@ extension ReportStore {
             return true
         }
         return byAddress.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { _, tried in
-            TriedAddress(email: tried.email, reason: tried.failed ? "bounce" : "no answer", detail: tried.failed ? tried.detail : nil)
+            TriedAddress(email: tried.email, reason: tried.failed ? .bounce : .noAnswer, detail: tried.failed ? tried.detail : nil)
         }
     }
 }

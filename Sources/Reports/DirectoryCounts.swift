@@ -22,7 +22,7 @@ enum DirectoryCounts {
 
         let signed = try queries.agreementsSigned(from: bounds.firstDay, through: bounds.lastDay).map { row in
             SignedAgreement(organizationId: row.organizationId, organizationName: row.organizationName ?? row.organizationId,
-                            organizationLocalName: row.organizationLocalName, kind: row.kind, signed: row.signed)
+                            organizationLocalName: row.organizationLocalName, kind: row.kind, signed: row.signed.description)
         }
         let mous = signed.filter { $0.kind == "mou" }
         let others = signed.filter { $0.kind != "mou" }

@@ -21,9 +21,9 @@ public enum UnreachableReport {
         language == .ja ? "連絡不能開発者一覧" : "Developers who could not be reached"
     }
 
-    static func reason(_ reason: String, _ language: ReportLanguage) -> String {
-        guard language == .ja else { return reason }
-        return reason == "bounce" ? "不達" : "返信なし"
+    static func reason(_ reason: TriedAddress.Reason, _ language: ReportLanguage) -> String {
+        guard language == .ja else { return reason.rawValue }
+        return reason == .bounce ? "不達" : "返信なし"
     }
 
     /// One row per (organisation, case); addresses as `a@x (bounce: 550 …); b@x (no answer)`.

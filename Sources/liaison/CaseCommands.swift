@@ -48,7 +48,7 @@ struct CaseCommand: ParsableCommand {
                     : nil
                 let record = try env.caseBook()
                     .open(id: caseId, title: title, origin: origin, due: due ?? defaultDue, tlp: level, titleJa: titleJa, force: force)
-                print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due ?? "-")"
+                print("opened \(record.id) (\(record.origin)), \(level.label), due \(record.due?.description ?? "-")"
                       + (defaultDue != nil ? " (the default embargo of \(embargo) days, cases.embargo_days; move it with `liaison case set-due`)" : ""))
             }
         }
@@ -105,7 +105,7 @@ struct CaseCommand: ParsableCommand {
                 let c = detail.record
                 let dates = env.dates
                 print("\(c.id)  \(c.title)")
-                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(dates.dayText(c.openedAt)), due \(c.due ?? "-"), "
+                print("\((c.tlp ?? env.configuration.cases.tlp).label), origin \(c.origin), opened \(dates.dayText(c.openedAt)), due \(c.due?.description ?? "-"), "
                       + (c.publishedAt.map { "published \(dates.dayText($0))" } ?? "not published")
                       + (c.advisoryURL.map { ", advisory \($0)" } ?? ""))
                 if let titleJa = c.titleJa { print("ja: \(titleJa)") }
@@ -187,14 +187,14 @@ struct CaseCommand: ParsableCommand {
                 let env = try GatewayEnvironment(workspace)
                 let limit = try dueBefore.map { text in try CommandSupport.value(of: "--due-before") { try env.dates.day(parsing: text) } }
                 var cases = try env.caseBook().list(openOnly: open)
-                if let limit { cases = cases.filter { $0.record.due.flatMap(CalendarDate.init).map { $0 < limit } ?? false } }
+                if let limit { cases = cases.filter { $0.record.due.map { $0 < limit } ?? false } }
                 if sort == .due {
-                    cases.sort { ($0.record.due ?? "9999", $0.record.id) < ($1.record.due ?? "9999", $1.record.id) }
+                    cases.sort { ($0.record.due?.description ?? "9999", $0.record.id) < ($1.record.due?.description ?? "9999", $1.record.id) }
                 }
                 if format == .json { try CommandSupport.printJSON(cases); return }
                 let dates = env.dates
                 CommandSupport.printTable(["case", "origin", "opened", "due", "published", "participants", "notified", "responded", "title"],
-                           cases.map { [$0.record.id, $0.record.origin, dates.dayText($0.record.openedAt), $0.record.due ?? "-",
+                           cases.map { [$0.record.id, $0.record.origin, dates.dayText($0.record.openedAt), $0.record.due?.description ?? "-",
                                         $0.record.withdrawnAt != nil ? "withdrawn" : ($0.record.publishedAt.map(dates.dayText) ?? "-"),
                                         String($0.participants), String($0.notified), String($0.responded), $0.record.title] })
             }

@@ -25,7 +25,7 @@ extension CaseCommand {
                 let composer = NotificationComposer(store: env.store, settings: try env.settings())
                 let moved = try DueDates(composer: composer).move(caseId: caseId, to: due, notify: notify, template: template,
                                                                   dryRun: dryRun, force: force)
-                print("\(caseId): due \(moved.previous ?? "-") → \(due)\(dryRun ? " (dry run: nothing changed)" : "")")
+                print("\(caseId): due \(moved.previous?.description ?? "-") → \(due)\(dryRun ? " (dry run: nothing changed)" : "")")
                 if notify { printPlanned(moved.messages, dryRun: dryRun, format: .table) }
             }
         }

@@ -34,10 +34,10 @@ struct InboxCommand: ParsableCommand {
                 let dates = env.dates
                 let rows: [[String]] = entries.map { entry in
                     var review = "-"
-                    if let state = entry.reviewState { review = state + (entry.reviewReason.map { ": " + $0 } ?? "") }
-                    let kind: String = entry.classification ?? entry.kind
+                    if let state = entry.reviewState { review = state.rawValue + (entry.reviewReason.map { ": " + $0 } ?? "") }
+                    let kind: String = entry.classification ?? entry.kind.rawValue
                     return [String(entry.id), dates.timeText(entry.receivedAt), kind, entry.disposition ?? "-", entry.from ?? "-",
-                            entry.caseId ?? "-", entry.organizationId ?? "-", entry.signature, review, entry.subject ?? "-"]
+                            entry.caseId ?? "-", entry.organizationId ?? "-", entry.signature.rawValue, review, entry.subject ?? "-"]
                 }
                 CommandSupport.printTable(["id", "received", "kind", "disposition", "from", "case", "organisation", "signature",
                                            "review", "subject"], rows)

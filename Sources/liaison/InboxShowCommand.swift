@@ -35,11 +35,11 @@ extension InboxCommand {
                 if !view.cc.isEmpty { facts.append(("cc", view.cc.joined(separator: ", "))) }
                 facts += [
                     ("date", view.date.map(dates.timeText) ?? "-"), ("subject", view.subject ?? "-"),
-                    ("message-id", entry.messageId), ("kind", entry.classification ?? entry.kind),
-                    ("signature", entry.signature), ("case", entry.caseId ?? "-"), ("organisation", entry.organizationId ?? "-"),
+                    ("message-id", entry.messageId), ("kind", entry.classification ?? entry.kind.rawValue),
+                    ("signature", entry.signature.rawValue), ("case", entry.caseId ?? "-"), ("organisation", entry.organizationId ?? "-"),
                     ("disposition", entry.disposition ?? "-"),
                 ]
-                if let state = entry.reviewState { facts.append(("review", state + (entry.reviewReason.map { ": " + $0 } ?? ""))) }
+                if let state = entry.reviewState { facts.append(("review", state.rawValue + (entry.reviewReason.map { ": " + $0 } ?? ""))) }
                 for (name, value) in facts { print("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(value)") }
                 print("attachments  " + (view.attachments.isEmpty ? "none" : view.attachments.map {
                     "\($0.filename ?? "(no name)") (\($0.contentType), \($0.bytes) bytes)"

@@ -58,8 +58,8 @@ struct OutboxCommand: ParsableCommand {
                 if let limit, more { rows.removeLast(rows.count - limit) }
                 if format == .json { try CommandSupport.printJSON(rows); return }
                 CommandSupport.printTable(["id", "state", "case", "organisation", "purpose", "lang", "attempts", "recipients", "subject"],
-                           rows.map { [String($0.id), $0.heldReason == nil ? $0.state : "held", $0.caseId ?? "-", $0.organizationId,
-                                       $0.purpose, $0.language, String($0.attempts), $0.recipients.map(OutboxCommand.describe).joined(separator: ", "),
+                           rows.map { [String($0.id), $0.heldReason == nil ? $0.state.rawValue : "held", $0.caseId ?? "-", $0.organizationId,
+                                       $0.purpose.rawValue, $0.language, String($0.attempts), $0.recipients.map(OutboxCommand.describe).joined(separator: ", "),
                                        $0.subject] })
                 if more, let last = rows.last { print("more messages follow: --after \(last.id) shows the next page") }
                 if unsentOnly {
@@ -176,12 +176,12 @@ struct OutboxCommand: ParsableCommand {
 
     /// "addr delivered", or with the server's reply when it was not: "addr deferred (451 4.3.0 Try later)".
     static func describe(_ recipient: OutboxEntry.Recipient) -> String {
-        guard recipient.status != "delivered", let reply = recipient.smtpReply, !reply.isEmpty else {
-            return "\(recipient.email) \(recipient.status)"
+        guard recipient.status != .delivered, let reply = recipient.smtpReply, !reply.isEmpty else {
+            return "\(recipient.email) \(recipient.status.rawValue)"
         }
         // The reply starts with its code ("451 4.3.0 …"); a refused connection has a sentence and no code.
         let quoted = OutboxDispatcher.reason(code: recipient.smtpCode, reply: reply)
-        return "\(recipient.email) \(recipient.status) (\(quoted.replacingOccurrences(of: "\n", with: " ")))"
+        return "\(recipient.email) \(recipient.status.rawValue) (\(quoted.replacingOccurrences(of: "\n", with: " ")))"
     }
 }
 

@@ -64,7 +64,7 @@ import TestSupport
         }
         #expect(try desk.participant("acme")?.response == before)
         let entry = try desk.fixture.store().inbound.read { try $0.entry(String(id)) }
-        #expect(entry?.reviewState == "open")
+        #expect(entry?.reviewState == .open)
         // An auditor sees no form to act with.
         let page = try audrey.get("/inbox/\(id)")
         #expect(page.status == 200)
@@ -136,11 +136,11 @@ import TestSupport
         let lena = try desk.client(as: "lena")
         let blank = try lena.post("/inbox/\(id)/dismiss", form: [("reason", "  "), ("return_to", "/inbox/\(id)")])
         #expect(try lena.get(blank.header("location") ?? "/").body.contains("must say why"))
-        #expect(try desk.fixture.store().inbound.read { try $0.entry(String(id)) }?.reviewState == "open")
+        #expect(try desk.fixture.store().inbound.read { try $0.entry(String(id)) }?.reviewState == .open)
         let dismissed = try lena.post("/inbox/\(id)/dismiss", form: [("reason", "handled by phone")])
         #expect(dismissed.status == 303 && dismissed.header("location") == "/inbox")
         let entry = try desk.fixture.store().inbound.read { try $0.entry(String(id)) }
-        #expect(entry?.reviewState == "dismissed" && entry?.reviewReason == "handled by phone")
+        #expect(entry?.reviewState == .dismissed && entry?.reviewReason == "handled by phone")
         #expect(try desk.fixture.store().events.latest(limit: 5).contains { $0.action == "inbound.dismissed" && $0.actor == "lena" })
     }
 

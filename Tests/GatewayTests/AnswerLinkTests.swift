@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Mail
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 @testable import Gateway
@@ -188,8 +188,8 @@ import TestSupport
         shown = try #require(try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" })
         #expect(shown.record.response == .fixed)
         #expect(shown.products.map(\.product) == ["Kagayaki Router 3"] && shown.products.first?.fixedVersion == "3.0.2")
-        let events = try l.f.store.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id")
+        let events = try l.f.store.engine.read { session in
+            try session.values("SELECT action FROM event WHERE actor = 'answer-link:kagayaki' ORDER BY id", as: String.self)
         }
         #expect(events == ["participant.products", "participant.response", "participant.products", "participant.response"])
         #expect(try l.recorder.current(access)?.submission.products.map(\.status) == [.fixed])

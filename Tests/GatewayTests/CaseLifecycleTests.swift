@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Mail
 import Registry
 import Testing
@@ -146,7 +145,7 @@ import TestSupport
         let entry = try #require(listed.first?.cases.first)
         #expect(entry.caseId == Self.caseId && entry.attempts == 4)
         #expect(entry.addresses.map(\.email) == ["cto@nihon-soft.example", "psirt@nihon-soft.example"])
-        #expect(entry.addresses.allSatisfy { $0.reason == "no answer" })
+        #expect(entry.addresses.allSatisfy { $0.reason == .noAnswer })
 
         try f.caseBook.setResponse(caseId: Self.caseId, organizationId: "nihon-soft", response: .investigating)
         #expect(try f.participant(Self.caseId, "nihon-soft").unreachableAt == nil)

@@ -20,13 +20,11 @@ import TestSupport
     }
 
     func events(_ f: GatewayFixture, _ action: String) throws -> Int {
-        try f.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE action = ?", arguments: [action]) ?? 0
-        }
+        try f.store.engine.read { try $0.value("SELECT COUNT(*) FROM event WHERE action = ?", action, as: Int.self) } ?? 0
     }
 
     func recipientStatuses(_ f: GatewayFixture) throws -> [String] {
-        try f.writer.read { db in try String.fetchAll(db, sql: "SELECT status FROM notificationRecipient ORDER BY email") }
+        try f.store.engine.read { try $0.values("SELECT status FROM notificationRecipient ORDER BY email", as: String.self) }
     }
 
     /// Runs `body` on its own thread; `wait()` returns its result.
@@ -229,7 +227,7 @@ import TestSupport
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: vendors)
         try f.composer.queue(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
         let outbox = f.store.outbox
-        let inFlight = { try f.writer.read { db in try Bool.fetchAll(db, sql: "SELECT inFlight FROM notification ORDER BY id") } }
+        let inFlight = { try f.store.engine.read { try $0.values("SELECT inFlight FROM notification ORDER BY id", as: Bool.self) } }
         let start = f.clock.now
 
         let batch = try outbox.claim(owner: "worker-a", lease: 600, limit: 3, at: start, dueBy: start, markInFlight: 1)
@@ -265,7 +263,7 @@ import TestSupport
         try f.caseBook.open(id: Self.caseId, title: "TLS", origin: "jvn-jp", due: "2007-10-15")
         try f.caseBook.addParticipants(caseId: Self.caseId, organizations: ["acme"])
         let prepared = try f.composer.prepare(NotificationRequest(caseId: Self.caseId, template: "vendor-initial", purpose: .caseNotification))
-        try f.writer.write { db in try db.execute(sql: "UPDATE contact SET active = 0 WHERE email = 'security@acme.example'") }
+        try f.store.engine.write { try $0.execute("UPDATE contact SET active = 0 WHERE email = 'security@acme.example'") }
         #expect(throws: GatewayProblems.self) { try f.composer.persist(prepared) }
         #expect(try f.notifications().isEmpty)
     }
@@ -305,12 +303,12 @@ extension DispatchRecordTests {
     @Test func aDeliveryThatCannotBeRecordedIsHeldUntilReleased() throws {
         let f = try GatewayFixture()
         try acme(f)
-        let writer = f.writer
+        let engine = f.store.engine
         // Once the server has answered, recording the new state fails (as a full disk would make it).
         let dispatcher = f.dispatcher { event in
             if case .answered = event {
-                try? writer.write { db in
-                    try db.execute(sql: """
+                _ = try? engine.write { session in
+                    try session.execute("""
                         CREATE TRIGGER failing BEFORE UPDATE OF state ON notification
                         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
                         """)
@@ -323,7 +321,7 @@ extension DispatchRecordTests {
         try f.sink.waitForMessages(count: 1)
         let outbox = Outbox(store: f.store)
         #expect(try outbox.list(heldOnly: true).map(\.id) == [1])
-        try f.writer.write { db in try db.execute(sql: "DROP TRIGGER failing") }
+        try f.store.engine.write { try $0.execute("DROP TRIGGER failing") }
 
         f.clock.advance(days: 1)      // long after the lease: still never taken without the operator
         let later = try f.dispatcher().run()
@@ -341,13 +339,13 @@ extension DispatchRecordTests {
     @Test func aDeliveryThatCanNeitherBeRecordedNorHeldIsHeldByTheNextRun() throws {
         let f = try GatewayFixture()
         try acme(f)
-        let writer = f.writer
+        let engine = f.store.engine
         // Once the server has answered, every change of the message fails (as a full disk would make it), the
         // hold that would keep a later run from sending it again included.
         let dispatcher = f.dispatcher { event in
             if case .answered = event {
-                try? writer.write { db in
-                    try db.execute(sql: """
+                _ = try? engine.write { session in
+                    try session.execute("""
                         CREATE TRIGGER failing BEFORE UPDATE ON notification
                         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
                         """)
@@ -360,7 +358,7 @@ extension DispatchRecordTests {
         try f.sink.waitForMessages(count: 1)
         let outbox = Outbox(store: f.store)
         #expect(try outbox.list(heldOnly: true).isEmpty, "the hold failed too")
-        try f.writer.write { db in try db.execute(sql: "DROP TRIGGER failing") }
+        try f.store.engine.write { try $0.execute("DROP TRIGGER failing") }
 
         f.clock.advance(days: 1)      // long after the lease: the message is still marked in flight
         let later = try f.dispatcher().run()

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Mail
 import OpenPGP
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 @testable import Gateway
@@ -319,7 +318,7 @@ import TestSupport
         for vendor in FieldCaseTests.vendors where vendor != "hotaru-backup" {
             #expect(try n.bounces("info@\(vendor).example") == 0)
         }
-        let events = try n.f.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE action = 'recipient.bounced'") }
+        let events = try n.f.store.engine.read { try $0.value("SELECT COUNT(*) FROM event WHERE action = 'recipient.bounced'", as: Int.self) }
         #expect(events == 1)
     }
 
@@ -477,7 +476,7 @@ import TestSupport
         #expect(split.count == 1)
         _ = try n.f.ingester.ingest(split[0])
         #expect(try n.response("hotaru-backup") == .affected)
-        let stored = try n.f.writer.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE messageId = 'sjis-1@hotaru-backup.example'") }
+        let stored = try n.f.store.inbound.read { tx in try tx.entry("sjis-1@hotaru-backup.example").flatMap { try tx.bytes(id: $0.id) } }
         #expect(stored == message)
     }
 

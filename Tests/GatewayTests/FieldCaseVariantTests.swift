@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Mail
 import OpenPGP
 import Registry
@@ -373,7 +372,7 @@ import TestSupport
         _ = try n.f.ingester.ingest(split[0])
         #expect(try n.response("hotaru-backup") == .affected)
         #expect(try n.f.participant(Self.caseId, "hotaru-backup").statement?.contains("弊社製品が該当します。") == true)
-        let stored = try n.f.writer.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inboundMessage WHERE messageId = 'eucjp-1@hotaru-backup.example'") }
+        let stored = try n.f.store.inbound.read { tx in try tx.entry("eucjp-1@hotaru-backup.example").flatMap { try tx.bytes(id: $0.id) } }
         #expect(stored == message)
 
         // 21, another charset and transfer encoding: Shift_JIS clearsigned, then quoted-printable.

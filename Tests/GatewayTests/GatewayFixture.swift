@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import Registry
 import SMTP
 import Synchronization
@@ -30,7 +29,7 @@ final class GatewayFixture {
 
     /// `singleConnection`: the registry is one in-memory connection (as a database opened while another process
     /// held its write lock is), which cannot be read while it is written. `engine` `.postgresql`: the registry is a
-    /// fresh database of the test process's PostgreSQL server (`writer` and `bounceCount` are SQLite's only).
+    /// fresh database of the test process's PostgreSQL server.
     init(sink options: SMTPSink.Options = SMTPSink.Options(), singleConnection: Bool = false,
          engine: StoreEngineKind = .sqlite) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
@@ -60,8 +59,6 @@ final class GatewayFixture {
         for home in vendorHomes.values { home.shutdown() }
         try? FileManager.default.removeItem(at: folder)
     }
-
-    var writer: any DatabaseWriter { store.writer }
 
     var smtp: SMTPConfiguration {
         var smtp = SMTPConfiguration(url: sink.url)
@@ -127,9 +124,10 @@ final class GatewayFixture {
                                             kind: OrganizationKind(rawValue: kind)!, country: country, domains: domains ?? [domain],
                                             languages: languages, technologies: technologies))
             for contact in contacts {
-                try session.insert(Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
-                                           role: ContactRole(rawValue: contact.role)!, language: contact.language,
-                                           pgp: fingerprints[contact.email]))
+                let record = Contact(organizationId: id, email: contact.email, name: "\(id) PSIRT",
+                                     role: ContactRole(rawValue: contact.role)!, language: contact.language,
+                                     pgp: fingerprints[contact.email])
+                try session.insert(record)
             }
         }
     }
@@ -143,6 +141,6 @@ final class GatewayFixture {
     }
 
     func bounceCount(_ email: String) throws -> Int {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT bounceCount FROM contact WHERE email = ?", arguments: [email]) ?? -1 }
+        try store.engine.read { try $0.value("SELECT bounceCount FROM contact WHERE email = ?", email, as: Int.self) } ?? -1
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Mail
 import OpenPGP
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 @testable import Gateway
@@ -124,9 +123,9 @@ import TestSupport
             Data("From: psirt@keyed.example\nTo: vuls@jpcert.example\nSubject: Re: notice\nMessage-ID: <\(id)@keyed.example>\nIn-Reply-To: <\(notification.messageId)>\n\n\(body)".utf8)
         }
         // The registry may grow by about 256 KiB more: a reply carrying 2 MB of logs fails to store, as on a full disk.
-        try f.writer.writeWithoutTransaction { db in
-            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            try db.execute(sql: "PRAGMA max_page_count = \(pages + 64)")
+        try f.store.engine.write { session in
+            let pages = try session.value("PRAGMA page_count", as: Int.self) ?? 0
+            try session.execute("PRAGMA max_page_count = \(pages + 64)")
         }
         let batch: [(source: String, bytes: Data)] = [
             ("replies#1", reply("first", "We are looking into it.\nStatus: investigating\n")),

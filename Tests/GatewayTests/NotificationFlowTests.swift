@@ -1,7 +1,6 @@
 import Foundation
-import GRDB
 import Mail
-import Registry
+@testable import Registry
 import SMTP
 import Testing
 import TestSupport
@@ -150,7 +149,7 @@ import TestSupport
 
         let stranger = "From: someone@elsewhere.example\r\nTo: vuls@jpcert.example\r\nSubject: hello\r\nMessage-ID: <x@elsewhere.example>\r\n\r\nHi\r\n"
         #expect(try f.ingester.ingest(Data(stranger.utf8)).disposition == .unmatched)
-        let kept = try f.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inboundMessage WHERE kind = 'unmatched'") }
+        let kept = try f.store.engine.read { try $0.value("SELECT COUNT(*) FROM inboundMessage WHERE kind = 'unmatched'", as: Int.self) }
         #expect(kept == 1, "a message that matches nothing is kept for review")
 
         let detail = try f.caseBook.show(caseId: Self.caseId)

@@ -104,7 +104,7 @@ import TestSupport
             let vendor = vendors[index]
             let expected = ["security@\(vendor).example"] + (index % 3 == 0 ? ["cto@\(vendor).example"] : [])
             #expect(entry.recipients.map(\.email) == expected, "\(vendor)")
-            #expect(entry.recipients.map(\.kind) == (index % 3 == 0 ? ["to", "cc"] : ["to"]), "\(vendor)")
+            #expect(entry.recipients.map(\.kind) == (index % 3 == 0 ? [.to, .cc] : [.to]), "\(vendor)")
             let bytes = try #require(try f.store.outbox.bytes(messageId: entry.messageId))
             #expect(String(decoding: bytes, as: UTF8.self).contains("Message-ID: <\(entry.messageId)>"), "\(vendor)'s own bytes")
         }

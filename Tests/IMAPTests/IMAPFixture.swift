@@ -1,8 +1,7 @@
 import Foundation
 import Gateway
-import GRDB
 import IMAP
-import Registry
+@testable import Registry
 import TestSupport
 
 /// A Dovecot on loopback with a test CA, and a registry in a temporary folder, for one test.
@@ -63,7 +62,7 @@ final class IMAPFixture {
     }
 
     func inboundCount() throws -> Int {
-        try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inboundMessage") ?? 0 }
+        try store.engine.read { try $0.value("SELECT COUNT(*) FROM inboundMessage", as: Int.self) } ?? 0
     }
 
     /// A plain message from a vendor, CRLF line ends.

@@ -1,7 +1,7 @@
 import Foundation
 import Gateway
 import IMAP
-import Registry
+@testable import Registry
 import Testing
 import TestSupport
 
@@ -83,8 +83,8 @@ import TestSupport
         // One at a time, so that message n gets UID n.
         for number in 1...4 { try fixture.dovecot.deliver(IMAPFixture.message(number)); _ = try session.examine() }
         // The registry refuses the second message as a full disk would.
-        try fixture.store.writer.write { db in
-            try db.execute(sql: """
+        try fixture.store.engine.write { session in
+            try session.execute("""
                 CREATE TRIGGER full_disk BEFORE INSERT ON inboundMessage WHEN NEW.messageId = 'q2@vendor.example'
                 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
                 """)
@@ -107,7 +107,7 @@ import TestSupport
         #expect(try states.state(mailboxURL: session.mailboxURL)?.lastUID == 1)
 
         // Once the cause is gone, it is stored and the reading state moves past the batch.
-        try fixture.store.writer.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+        try fixture.store.engine.write { try $0.execute("DROP TRIGGER full_disk") }
         let fixed = try fixture.reader().readNew(from: session)
         #expect(fixed.outcomes.map(\.disposition) == [.unmatched, .duplicate, .duplicate])
         #expect(fixed.failed == 0 && fixed.firstFailedUID == nil)

@@ -28,7 +28,7 @@ import Testing
     /// `registry` with the case opened and aozora and kumo notified a day after it opened.
     static func notifiedCase(_ kind: StoreEngineKind) throws -> RegistryStore {
         let store = try registry(kind)
-        try store.cases.open(CaseRecord(id: caseId, title: "TLS check", origin: "jvn-jp", openedAt: opened, due: "2026-07-01"),
+        try store.cases.open(CaseRecord(id: caseId, title: "TLS check", origin: "jvn-jp", openedAt: opened, due: CalendarDate("2026-07-01")),
                              actor: "alice")
         _ = try store.cases.addParticipants(caseId: caseId, organizations: [], technologies: ["tls"], kind: nil, actor: "alice",
                                             at: opened)
@@ -169,11 +169,11 @@ import Testing
         let store = try Self.notifiedCase(kind)
         let cases = store.cases
         let now = Self.opened.addingTimeInterval(3 * 86_400)
-        #expect(try cases.setDue(caseId: Self.caseId, to: CalendarDate("2026-08-01")!, at: now, actor: "alice") == "2026-07-01")
+        #expect(try cases.setDue(caseId: Self.caseId, to: CalendarDate("2026-08-01")!, at: now, actor: "alice") == CalendarDate("2026-07-01"))
         #expect(try cases.setTLP(caseId: Self.caseId, to: .red, at: now, actor: "alice") == nil)
         try cases.setTitles(caseId: Self.caseId, title: nil, titleJa: "TLS 検証", at: now, actor: "alice")
         var record = try cases.existing(Self.caseId)
-        #expect(record.due == "2026-08-01" && record.tlp == .red && record.title == "TLS check" && record.titleJa == "TLS 検証")
+        #expect(record.due == CalendarDate("2026-08-01") && record.tlp == .red && record.title == "TLS check" && record.titleJa == "TLS 検証")
 
         let withdrawal = try cases.withdraw(caseId: Self.caseId, reason: "opened by mistake", at: now, actor: "alice")
         #expect(withdrawal.cancelled.isEmpty)

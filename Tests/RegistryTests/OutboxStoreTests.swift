@@ -30,7 +30,7 @@ import Testing
                                            trackingRef: "T\(index)", subject: "Notice \(index)", mailFrom: "vuls@csirt.example",
                                            signed: true, encrypted: false, createdAt: start),
                 bytes: Data("signed message \(index)\r\n".utf8) + Data((0..<300).map { UInt8($0 % 251) }),
-                recipients: [.init(email: "security@vendor\(index).example", kind: "to", contactId: contacts[index - 1])])
+                recipients: [.init(email: "security@vendor\(index).example", kind: .to, contactId: contacts[index - 1])])
         }
         try store.outbox.enqueue(messages, refuseRepeats: false, followUps: [], actor: "alice")
         return store
@@ -69,7 +69,7 @@ import Testing
         #expect(try outbox.stateCounts() == [.sent: 2])
         let listed = try outbox.list(state: .sent)
         #expect(listed.map(\.messageId) == ["m1@csirt.example", "m2@csirt.example"])
-        #expect(listed[0].recipients.map(\.status) == ["delivered"])
+        #expect(listed[0].recipients.map(\.status) == [.delivered])
         #expect(try Self.events(store, "notification.sent").count == 2)
         #expect(try store.events.verify() == .intact(count: 4))
     }

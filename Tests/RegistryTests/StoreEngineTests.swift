@@ -259,8 +259,13 @@ enum PostgresFixture {
                      createdAt: Date(timeIntervalSince1970: 1_780_000_000.5), updatedAt: Date(timeIntervalSince1970: 1_780_000_001))
     }
 
+    /// The GRDB database under a SQLite registry.
+    private func grdb(_ store: RegistryStore) -> any DatabaseWriter {
+        (store.engine as! SQLiteEngine).writer
+    }
+
     private func storedRow(_ store: RegistryStore) throws -> [String: String] {
-        try store.writer.read { db in
+        try grdb(store).read { db in
             let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM organization WHERE id = 'vendor-a'")!
             var columns: [String: String] = [:]
             for (name, value) in row { columns[name] = value.description }
@@ -270,7 +275,7 @@ enum PostgresFixture {
 
     @Test func aRecordIsStoredAsGRDBStoresIt() throws {
         let viaGRDB = try RegistryStore.inMemory()
-        try viaGRDB.writer.write { try sample().insert($0) }
+        try grdb(viaGRDB).write { try sample().insert($0) }
         let viaSession = try RegistryStore.inMemory()
         try viaSession.engine.write { _ = try $0.insert(sample()) }
         #expect(try storedRow(viaSession) == storedRow(viaGRDB))
@@ -283,7 +288,7 @@ enum PostgresFixture {
         empty.domains = []
         empty.technologies = []
         let viaGRDB = try RegistryStore.inMemory()
-        try viaGRDB.writer.write { try empty.insert($0) }
+        try grdb(viaGRDB).write { try empty.insert($0) }
         let viaSession = try RegistryStore.inMemory()
         try viaSession.engine.write { _ = try $0.insert(empty) }
         #expect(try storedRow(viaSession) == storedRow(viaGRDB))
@@ -313,7 +318,22 @@ enum PostgresFixture {
         contact.bounceCount = 2
         contact.lastBounceAt = Date(timeIntervalSince1970: 1_780_000_000)
         #expect(try store.engine.write { try $0.update(contact) })
-        let grdb = try store.writer.read { try Contact.fetchOne($0, key: first) }
-        #expect(grdb == contact)
+        let viaGRDB = try grdb(store).read { try Contact.fetchOne($0, key: first) }
+        #expect(viaGRDB == contact)
+    }
+}
+
+// The GRDB conformances the registry's records had when GRDB stored them (records are now read and written through
+// `SQLSession`): what `SQLRecordTests` compares the session's rows with.
+extension Organization: FetchableRecord, PersistableRecord {}
+extension Contact: FetchableRecord, TableRecord {}
+extension OrganizationKind: DatabaseValueConvertible {}
+extension OrganizationStatus: DatabaseValueConvertible {}
+extension ContactRole: DatabaseValueConvertible {}
+extension CalendarDate: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { description.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
+        String.fromDatabaseValue(dbValue).flatMap(CalendarDate.init)
     }
 }

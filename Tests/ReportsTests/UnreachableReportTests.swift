@@ -63,9 +63,9 @@ import TestSupport
         let list = try database.reports.unreachableOrganizations()
         #expect(list.map(\.organizationId) == ["hikari", "kumo"], "yuki was never marked unreachable")
         #expect(list[0].cases.map(\.attempts) == [2])
-        #expect(list[0].cases[0].addresses.map { [$0.email, $0.reason, $0.detail ?? "-"] } == [["psirt@hikari.example", "bounce", "550 5.1.1 User unknown"]])
+        #expect(list[0].cases[0].addresses.map { [$0.email, $0.reason.rawValue, $0.detail ?? "-"] } == [["psirt@hikari.example", "bounce", "550 5.1.1 User unknown"]])
         #expect(list[1].cases.map(\.caseId) == ["JVNVU#11111111", "JVNVU#22222222"])
-        #expect(list[1].cases[0].addresses.map(\.reason) == ["no answer"])
+        #expect(list[1].cases[0].addresses.map(\.reason) == [.noAnswer])
 
         let text = UnreachableReport.render(list, format: .text, language: .ja, timeZone: Self.tokyo)
         #expect(text.hasPrefix("連絡不能開発者一覧\n"))

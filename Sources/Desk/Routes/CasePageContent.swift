@@ -58,7 +58,7 @@ struct CasePageContent: Sendable {
         caseTitle = record.title
         origin = record.origin
         opened = dates.dayText(record.openedAt)
-        due = record.due
+        due = record.due?.description
         published = record.publishedAt.map(dates.dayText)
         withdrawn = record.withdrawnAt.map { dates.dayText($0) + ": " + (record.withdrawnReason ?? "") }
         let policy = services.configuration.reminders

@@ -38,8 +38,8 @@ struct CaseListRow: Encodable, Sendable {
         origin = hidden ? nil : record.origin
         tlp = level.label
         tlpClass = level.rawValue.replacingOccurrences(of: "+", with: "-")
-        due = record.due
-        daysLeft = record.due.flatMap(CalendarDate.init).map { Self.days(from: today, to: $0) }
+        due = record.due?.description
+        daysLeft = record.due.map { Self.days(from: today, to: $0) }
         overdue = (daysLeft ?? 0) < 0
         let withheld = hidden
         let shown = { (count: Int) -> Int? in withheld ? nil : count }
@@ -98,7 +98,7 @@ struct CasesPage: DeskPage {
         let today = services.dates.day(of: Date())
         let defaultTLP = services.configuration.cases.tlp
         let all = try services.caseBook().list(openOnly: true)
-            .sorted { ($0.record.due ?? "9999", $0.record.id) < ($1.record.due ?? "9999", $1.record.id) }
+            .sorted { ($0.record.due?.description ?? "9999", $0.record.id) < ($1.record.due?.description ?? "9999", $1.record.id) }
             .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user, labels: context.labels) }
         origins = Set(services.configuration.cases.origins + all.compactMap(\.origin)).sorted().map { Choice(value: $0, selected: $0 == filters.origin) }
         levels = TrafficLightProtocol.allCases.map { Choice(value: $0.rawValue, selected: $0.rawValue == filters.tlp) }
@@ -134,7 +134,7 @@ struct CalendarPage: DeskPage {
         let today = services.dates.day(of: Date())
         let defaultTLP = services.configuration.cases.tlp
         let rows = try services.caseBook().list(openOnly: true)
-            .sorted { ($0.record.due ?? "9999", $0.record.id) < ($1.record.due ?? "9999", $1.record.id) }
+            .sorted { ($0.record.due?.description ?? "9999", $0.record.id) < ($1.record.due?.description ?? "9999", $1.record.id) }
             .map { CaseListRow($0, defaultTLP: defaultTLP, today: today, user: user, labels: context.labels) }
         var order: [CalendarDate] = []
         var byWeek: [CalendarDate: [CaseListRow]] = [:]

@@ -67,7 +67,7 @@ enum CasesRoutes {
             let notify = try form.flag("notify")
             let moved = try DueDates(composer: composer).move(caseId: id, to: due, notify: notify, dryRun: false, force: try form.flag("force"))
             let queued = notify ? "; queued \(moved.messages.count) due-changed message\(moved.messages.count == 1 ? "" : "s")" : ""
-            return DeskOutcome("\(id): due \(due) (was \(moved.previous ?? "-"))\(queued)", redirect: casePath(id))
+            return DeskOutcome("\(id): due \(due) (was \(moved.previous?.description ?? "-"))\(queued)", redirect: casePath(id))
         }
         router.action("/cases/{id}/tlp", desk: desk) { _, context, form in
             let id = try caseId(context)

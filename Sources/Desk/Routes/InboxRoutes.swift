@@ -75,13 +75,13 @@ enum InboxReason: String, Encodable, Sendable, CaseIterable {
     case settled
 
     init(_ entry: InboundTransaction.Entry) {
-        if entry.kind == InboundKind.ourDeliveryProblem.rawValue, entry.reviewState == InboundReviewState.open.rawValue {
+        if entry.kind == .ourDeliveryProblem, entry.reviewState == .open {
             self = .ourDeliveryProblem
-        } else if entry.reviewState != InboundReviewState.open.rawValue {
+        } else if entry.reviewState != .open {
             self = .settled
         } else if entry.reviewReason?.hasPrefix("answer not understood") == true {
             self = .notUnderstood
-        } else if entry.caseId == nil, entry.kind == InboundKind.unmatched.rawValue || entry.organizationId == nil {
+        } else if entry.caseId == nil, entry.kind == .unmatched || entry.organizationId == nil {
             self = .unmatched
         } else {
             self = .review
@@ -162,12 +162,12 @@ struct InboxPage: DeskPage {
             let withheld = red.hides(entry.caseId)
             return Row(id: entry.id, href: "/inbox/\(entry.id)", received: dates.timeText(entry.receivedAt),
                        receivedAt: entry.receivedAt, from: withheld ? nil : entry.from, subject: withheld ? nil : entry.subject,
-                       kind: entry.kind, classification: entry.classification, signature: entry.signature,
+                       kind: entry.kind.rawValue, classification: entry.classification, signature: entry.signature.rawValue,
                        caseId: entry.caseId, caseHref: entry.caseId.map { "/cases/" + DeskPaths.segment($0) },
                        organizationId: withheld ? nil : entry.organizationId, reason: reason.rawValue,
                        reasonLabel: labels[reason.labelKey] ?? reason.rawValue,
-                       reviewNote: withheld ? nil : entry.reviewReason, reviewState: entry.reviewState,
-                       reviewStateLabel: InboxMessagePage.label("review_state_", entry.reviewState, labels), withheld: withheld)
+                       reviewNote: withheld ? nil : entry.reviewReason, reviewState: entry.reviewState?.rawValue,
+                       reviewStateLabel: InboxMessagePage.label("review_state_", entry.reviewState?.rawValue, labels), withheld: withheld)
         }
         let grouped = Dictionary(grouping: messages, by: \.reason)
         counts = InboxReason.allCases.compactMap { reason in
@@ -270,21 +270,21 @@ struct InboxMessagePage: DeskPage {
         cc = withheld ? [] : view.cc
         date = withheld ? nil : view.date.map(dates.timeText)
         subject = withheld ? nil : view.subject
-        kind = entry.kind
+        kind = entry.kind.rawValue
         classification = entry.classification
         disposition = entry.disposition
-        kindLabel = Self.label("inbox_kind_", entry.kind, labels) ?? entry.kind
+        kindLabel = Self.label("inbox_kind_", entry.kind.rawValue, labels) ?? entry.kind.rawValue
         // "reply (reply), reply" says one thing three times: each part is shown once.
-        let notes = [entry.classification, entry.disposition].compactMap { $0 }.filter { !$0.isEmpty && $0 != entry.kind }
+        let notes = [entry.classification, entry.disposition].compactMap { $0 }.filter { !$0.isEmpty && $0 != entry.kind.rawValue }
         classificationNote = notes.isEmpty ? nil : NSOrderedSet(array: notes).array.compactMap { $0 as? String }.joined(separator: ", ")
-        signature = entry.signature
-        signatureLabel = labels["signature_\(entry.signature.replacingOccurrences(of: "-", with: "_"))"] ?? entry.signature
+        signature = entry.signature.rawValue
+        signatureLabel = labels["signature_\(entry.signature.rawValue.replacingOccurrences(of: "-", with: "_"))"] ?? entry.signature.rawValue
         caseId = entry.caseId
         caseHref = entry.caseId.map { "/cases/" + DeskPaths.segment($0) }
         organizationId = withheld ? nil : entry.organizationId
         organizationHref = withheld ? nil : entry.organizationId.map { "/directory/" + DeskPaths.segment($0) }
-        reviewState = entry.reviewState
-        reviewStateLabel = Self.label("review_state_", entry.reviewState, labels)
+        reviewState = entry.reviewState?.rawValue
+        reviewStateLabel = Self.label("review_state_", entry.reviewState?.rawValue, labels)
         reviewNote = withheld ? nil : entry.reviewReason
         let reason = InboxReason(entry)
         self.reason = reason.rawValue

@@ -76,15 +76,15 @@ struct OutboxPage: DeskPage {
         let dates = services.dates
         func row(_ entry: OutboxEntry) -> Row {
             let withheld = red.hides(entry.caseId)
-            return Row(id: entry.id, state: entry.heldReason == nil ? entry.state : "held", caseId: entry.caseId,
+            return Row(id: entry.id, state: entry.heldReason == nil ? entry.state.rawValue : "held", caseId: entry.caseId,
                        caseHref: entry.caseId.map { "/cases/" + DeskPaths.segment($0) }, organizationId: entry.organizationId,
-                       organizationHref: "/directory/" + DeskPaths.segment(entry.organizationId), purpose: entry.purpose,
+                       organizationHref: "/directory/" + DeskPaths.segment(entry.organizationId), purpose: entry.purpose.rawValue,
                        language: entry.language, subject: withheld ? nil : entry.subject, attempts: entry.attempts,
                        nextAttempt: entry.nextAttemptAt.map(dates.timeText), nextAttemptAt: entry.nextAttemptAt,
                        created: dates.timeText(entry.createdAt), reason: entry.heldReason ?? entry.lastError,
                        recipients: entry.recipients.map {
-                           Recipient(email: $0.email, status: $0.status,
-                                     reply: $0.status == "delivered" ? nil : $0.smtpReply.map { [code = $0.smtpCode] reply in OutboxDispatcher.reason(code: code, reply: reply) })
+                           Recipient(email: $0.email, status: $0.status.rawValue,
+                                     reply: $0.status == .delivered ? nil : $0.smtpReply.map { [code = $0.smtpCode] reply in OutboxDispatcher.reason(code: code, reply: reply) })
                        }, withheld: withheld)
         }
         held = try outbox.list(OutboxFilter(heldOnly: true)).map(row)

@@ -353,3 +353,12 @@ extension InboundMessageRecord: SQLRecord {}
 extension ProductStatement: SQLRecord {}
 extension UserRecord: SQLRecord {}
 extension Event: SQLRecord {}
+
+// The closed sets of values the registry stores as text, read from a column (`try row[3]`) and bound as arguments.
+extension ContactRole: SQLReadable, SQLBindable {}
+extension NotificationState: SQLReadable, SQLBindable {}
+extension NotificationPurpose: SQLReadable, SQLBindable {}
+extension RecipientStatus: SQLReadable, SQLBindable {}
+extension InboundKind: SQLReadable, SQLBindable {}
+extension InboundSignature: SQLReadable, SQLBindable {}
+extension InboundReviewState: SQLReadable, SQLBindable {}

@@ -122,6 +122,17 @@ extension Date: SQLBindable, SQLReadable {
     }
 }
 
+/// Days as text `YYYY-MM-DD` (membership, agreement and due dates).
+extension CalendarDate: SQLBindable, SQLReadable {
+    var sqlValue: SQLValue { .text(description) }
+    init(sqlValue: SQLValue) throws {
+        guard case .text(let text) = sqlValue, let day = CalendarDate(text) else {
+            throw sqlValue.mismatch("a day (YYYY-MM-DD)")
+        }
+        self = day
+    }
+}
+
 extension Optional: SQLBindable where Wrapped: SQLBindable {
     var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
@@ -135,6 +146,17 @@ extension Optional: SQLReadable where Wrapped: SQLReadable {
 extension RawRepresentable where RawValue == String {
     /// An enum stored by its raw text.
     var sqlValue: SQLValue { .text(rawValue) }
+}
+
+extension SQLReadable where Self: RawRepresentable, RawValue == String {
+    /// An enum read from its raw text; throws `StoreError.invalidArgument` naming the text when it is none of the
+    /// enum's cases.
+    init(sqlValue: SQLValue) throws {
+        guard case .text(let text) = sqlValue, let value = Self(rawValue: text) else {
+            throw sqlValue.mismatch("one of \(Self.self)'s values")
+        }
+        self = value
+    }
 }
 
 /// Reads the stored timestamp forms without a `DateFormatter` (many rows are read at once).
