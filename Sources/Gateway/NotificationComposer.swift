@@ -109,11 +109,12 @@ public struct NotificationComposer: Sendable {
         let createdAt = now()
         var messages: [QueuedNotification] = []
         var planned: [PlannedNotification] = []
-        messages.reserveCapacity(parts.reduce(0) { $0 + $1.drafts.count })
+        messages.reserveCapacity(parts.reduce(0) { $0 + $1.signed.count })
         for part in parts {
-            for (draft, bytes) in zip(part.drafts, part.bytes) {
-                messages.append(draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: createdAt))
-                planned.append(draft.plan)
+            for (plan, var queued) in part.signed {
+                queued.record.createdAt = createdAt
+                messages.append(queued)
+                planned.append(plan)
             }
         }
         return PreparedNotifications(request: base.request, messages: messages, planned: planned,

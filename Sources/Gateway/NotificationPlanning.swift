@@ -162,7 +162,7 @@ extension NotificationComposer {
         }
     }
 
-    /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.
+    /// One organisation's drafts, or with `sign` its finished messages, or its problems.
     func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
         var part = PlanningParts.Part()
         do {
@@ -182,8 +182,9 @@ extension NotificationComposer {
             part.problems = [sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)"]
         }
         guard sign, part.problems.isEmpty else { return part }
+        var bytes: [Data] = []
         for draft in part.drafts {
-            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch let fault as SigningFault {
+            do { bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch let fault as SigningFault {
                 // Ours, the same for every organisation: said once, without the organisation's name.
                 part.problems.append(fault.description)
                 part.fields[fault.description] = fault.field ?? "sender.signing_key"
@@ -192,6 +193,13 @@ extension NotificationComposer {
                 part.problems.append("\(draft.organizationId): \(error)")
             }
         }
+        guard part.problems.isEmpty else { return part }
+        // Finished now: the rendered text is dropped, so that a notify holds each message once, as signed bytes.
+        // `createdAt` is set when every organisation is done (`prepare`).
+        part.signed = zip(part.drafts, bytes).map { draft, bytes in
+            (draft.plan, draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: base.now))
+        }
+        part.drafts = []
         return part
     }
 

@@ -75,10 +75,11 @@ extension NotificationComposer {
 ///
 /// `@unchecked Sendable`: `parts`, `next` and `failed` are only touched while holding `lock`.
 final class PlanningParts: @unchecked Sendable {
-    /// One organisation's drafts, their signed bytes (when signing), or its problems.
+    /// One organisation's drafts (when not signing), its finished messages (when signing), or its problems.
     struct Part: Sendable {
         var drafts: [NotificationComposer.Draft] = []
-        var bytes: [Data] = []
+        /// Each message as planned and as it is queued, with its exact signed bytes.
+        var signed: [(plan: PlannedNotification, queued: QueuedNotification)] = []
         var problems: [String] = []
         /// The liaison.yaml field behind each of `problems` that a setting caused (our key could not sign).
         var fields: [String: String] = [:]
