@@ -7,12 +7,13 @@ import SMTP
 import TestSupport
 
 /// `liaison-bench throughput [VENDORS [CONNECTIONS]]`: end to end with default settings — the case opened and its
-/// vendors added, `notify` of it to every vendor (render + sign + store, Ed25519, one transaction), the process's
-/// peak memory, then `send` of them all to Postfix's smtp-sink on loopback over `smtp.max_connections` (default)
-/// connections — then the Python peer (`Peer/notify_send.py`: gpgme + smtplib, one signature and one submission
-/// per vendor over one connection) against the same sink, and the ratio; then sends `resend` of the messages again
-/// over 1, 2 and 4 connections, and over 4 with 1 and 32 messages per commit. Each send prints its write calls and
-/// bytes written per message (/proc/self/io). Run it alone: the peak memory is the process's.
+/// vendors added, `notify` of it to every vendor (render + sign + store, Ed25519, one transaction; the store step
+/// timed apart), the process's peak memory, then `send` of them all to Postfix's smtp-sink on loopback over
+/// `smtp.max_connections` (default) connections — then the Python peer (`Peer/notify_send.py`: gpgme + smtplib,
+/// one signature and one submission per vendor over one connection) against the same sink, and the ratio; then
+/// sends `resend` of the messages again over 1, 2 and 4 connections, and over 4 with 1 and 32 messages per commit.
+/// Each send prints its write calls and bytes written per message (/proc/self/io). Run it alone: the peak memory
+/// is the process's.
 enum ThroughputBenchmark {
     /// `connections` send the notified messages; then `resend` of them are queued again and sent over 1, 2 and
     /// 4 connections.
@@ -40,14 +41,20 @@ enum ThroughputBenchmark {
         let caseTime = Date().timeIntervalSince(caseStart)
         print(String(format: "  case add + vendors:                %6d vendors in %6.2f s", vendors, caseTime))
 
+        // `queue` is `prepare` (plan, render, sign on every core) then `persist` (one transaction): timed apart.
+        let composer = NotificationComposer(store: store, settings: settings)
         let composeStart = Date()
-        let queued = try NotificationComposer(store: store, settings: settings)
-            .queue(NotificationRequest(caseId: "JVNVU#00000001", template: "vendor-initial", purpose: .caseNotification))
+        let prepared = try composer.prepare(NotificationRequest(caseId: "JVNVU#00000001", template: "vendor-initial",
+                                                                purpose: .caseNotification))
+        let storeStart = Date()
+        let queued = try composer.persist(prepared)
+        let storeTime = Date().timeIntervalSince(storeStart)
         let composeTime = Date().timeIntervalSince(composeStart)
         let peak = peakResidentMegabytes()
         let sizes = try store.outbox.messageStorage().averageBytes
         print(String(format: "  notify (render + sign + store):   %6d messages in %6.2f s = %7.1f msg/s (average %d bytes)",
                      queued.count, composeTime, Double(queued.count) / composeTime, sizes))
+        print(String(format: "    of which store (one transaction): %6.2f s = %7.1f msg/s", storeTime, Double(queued.count) / storeTime))
         print(String(format: "  peak memory after notify:          %.0f MB (process maximum resident set)", peak))
 
         let sink = try SMTPSinkProcess.start()

@@ -52,10 +52,16 @@ public struct PlannedNotification: Sendable, Encodable {
     public let tlp: String?
 }
 
-/// Renders, signs, encrypts and queues notifications — all or nothing — in four steps, each in its own file:
-/// plan and render (`NotificationPlanning.swift`), sign and encrypt (`NotificationSigning.swift`), persist
-/// (`OutboxStoring.enqueue`, which checks again inside its transaction that nobody queued the same template for
-/// the same organisation meanwhile and that the recipients are still the organisation's contacts).
+/// Renders, signs, encrypts and queues notifications — all or nothing — in steps, each a value handed to the next,
+/// each in its own file:
+/// 1. plan (`NotificationPlanning.swift`): the request, the case and the directory in; a `PlanningBase` out (the
+///    organisations, the sender's and the case's values, the answer links to issue);
+/// 2. render, sign and encrypt (`NotificationSigning.swift`): every organisation's messages on every core, each
+///    thread with its own gpgme context; `PreparedNotifications` out (the finished, signed messages, organisation
+///    by organisation);
+/// 3. persist (`OutboxStoring.enqueue`): the finished messages in one write transaction, which checks again that
+///    nobody queued the same template for the same organisation meanwhile and that the recipients are still the
+///    organisation's contacts, and writes the rows in batches.
 ///
 /// Every template, variable, address and key of every message is checked before the first row is written;
 /// on any problem nothing is queued and every problem is listed:
@@ -80,58 +86,17 @@ public struct NotificationComposer: Sendable {
         try drafts(for: request).map(\.plan)
     }
 
-    /// Checks everything, then signs, encrypts and stores every message in one transaction. `followUp` names,
-    /// for each message, the change to its participant made in the same transaction (a reminder counted…).
-    ///
-    /// The organisations are planned and signed on every core while one writer stores each organisation's
-    /// messages as soon as they are ready, inside one write transaction: a problem anywhere (a template, a key,
-    /// a signature, the recipients changed, already notified) rolls it all back and every problem is listed.
+    /// Checks everything, then signs and encrypts every message on every core, then stores them all in one
+    /// transaction (`prepare`, then `persist`), with `followUps`, the changes to participants made in the same
+    /// transaction (a reminder counted…). A problem anywhere (a template, a key, a signature, the recipients
+    /// changed, already notified) stores nothing and every problem is listed (`GatewayProblems`).
     @discardableResult
-    public func queue(_ request: NotificationRequest,
-                      followUp: ((PlannedNotification) -> QueueFollowUp?)? = nil) throws -> [PlannedNotification] {
-        guard store.outbox.readsDuringWrites else {
-            // One connection: the planning threads could not read while the writer waits for them.
-            let prepared = try prepare(request)
-            return try persist(prepared, followUps: followUp.map { prepared.planned.compactMap($0) } ?? [])
-        }
-        let base = try planningBase(for: request)
-        try recordAnswerLinks(base)
-        let parts = PlanningParts.start(base: base, composer: self, sign: true)
-        defer { parts.finish() }
-        let createdAt = now()
-        var planned: [PlannedNotification] = []
-        var problems = base.problems
-        var fields = base.fields
-        var alreadyNotified: [String] = []
-        var index = 0
-        let count = base.organizationIds.count
-        try persisting(base.request) { outbox, refuseRepeats in
-            try outbox.enqueue(refuseRepeats: refuseRepeats, actor: settings.actor,
-                               followUps: { followUp.map { planned.compactMap($0) } ?? [] }) {
-                // The next organisation's messages; nil when all are stored, or a throw when any had a problem.
-                while index < count {
-                    let part = parts.part(at: index)
-                    index += 1
-                    problems += part.problems
-                    fields.merge(part.fields) { a, _ in a }
-                    alreadyNotified += part.alreadyNotified
-                    guard problems.isEmpty else { continue }
-                    planned += part.drafts.map(\.plan)
-                    return zip(part.drafts, part.bytes).map { draft, bytes in
-                        draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: createdAt)
-                    }
-                }
-                if !problems.isEmpty {
-                    throw GatewayProblems(summarized(problems, alreadyNotified: alreadyNotified, request: base.request),
-                                          fields: fields)
-                }
-                return nil
-            }
-        }
-        return planned
+    public func queue(_ request: NotificationRequest, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
+        try persist(prepare(request), followUps: followUps)
     }
 
-    /// Plans, renders and signs every message; nothing is written yet.
+    /// Plans, renders and signs every message; nothing is written yet. Throws `GatewayProblems` listing every
+    /// problem of every organisation.
     public func prepare(_ request: NotificationRequest) throws -> PreparedNotifications {
         let base = try planningBase(for: request)
         let parts = PlanningParts.run(base: base, composer: self, sign: true)
@@ -141,19 +106,28 @@ public struct NotificationComposer: Sendable {
             throw GatewayProblems(summarized(problems, alreadyNotified: parts.flatMap(\.alreadyNotified), request: base.request),
                                   fields: fields)
         }
-        try recordAnswerLinks(base)
         let createdAt = now()
-        let messages = parts.flatMap { part in
-            zip(part.drafts, part.bytes).map { $0.queued(bytes: $1, request: base.request, settings: settings, createdAt: createdAt) }
+        var messages: [QueuedNotification] = []
+        var planned: [PlannedNotification] = []
+        messages.reserveCapacity(parts.reduce(0) { $0 + $1.signed.count })
+        for part in parts {
+            for (plan, var queued) in part.signed {
+                queued.record.createdAt = createdAt
+                messages.append(queued)
+                planned.append(plan)
+            }
         }
-        return PreparedNotifications(request: base.request, messages: messages, planned: parts.flatMap { $0.drafts.map(\.plan) })
+        return PreparedNotifications(request: base.request, messages: messages, planned: planned,
+                                     answerLinks: newAnswerLinks(base, at: createdAt))
     }
 
-    /// Stores prepared messages in one transaction, all or nothing (see `OutboxStoring.enqueue`).
+    /// Stores prepared messages, the answer links they carry and `followUps` in one transaction, all or nothing
+    /// (see `OutboxStoring.enqueue`).
     @discardableResult
     public func persist(_ prepared: PreparedNotifications, followUps: [QueueFollowUp] = []) throws -> [PlannedNotification] {
         try persisting(prepared.request) { outbox, refuseRepeats in
-            try outbox.enqueue(prepared.messages, refuseRepeats: refuseRepeats, followUps: followUps, actor: settings.actor)
+            try outbox.enqueue(prepared.messages, refuseRepeats: refuseRepeats, answerLinks: prepared.answerLinks,
+                               followUps: followUps, actor: settings.actor)
         }
         return prepared.planned
     }
@@ -179,7 +153,7 @@ public struct NotificationComposer: Sendable {
         var stored: [Bool] = []
         try persisting(first.request) { outbox, _ in
             stored = try outbox.enqueue(steps: zip(steps, prepared).map { step, prepared in
-                QueuedStep(messages: prepared.messages, followUp: step.followUp, seen: step.seen)
+                QueuedStep(messages: prepared.messages, answerLinks: prepared.answerLinks, followUp: step.followUp, seen: step.seen)
             }, actor: settings.actor)
         }
         return zip(stored, prepared).map { $0 ? $1.planned : nil }
@@ -202,6 +176,11 @@ public struct NotificationComposer: Sendable {
 /// Messages signed and ready to store: what `prepare` made and `persist` writes.
 public struct PreparedNotifications: Sendable {
     public let request: NotificationRequest
+    /// The finished messages (exact signed bytes, outbox rows, recipients), organisation by organisation in the
+    /// order asked.
     public let messages: [QueuedNotification]
+    /// What each message is, in the same order.
     public let planned: [PlannedNotification]
+    /// The participants' answer links the messages carry that are new, issued when the messages are stored.
+    public let answerLinks: [NewAnswerLink]
 }

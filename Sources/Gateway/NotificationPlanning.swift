@@ -23,7 +23,7 @@ extension NotificationComposer {
         let fields: [String: String]
         /// Each participant's answer link (`answer.url`), when `answer.base_url` is set.
         var answerURLs: [String: String] = [:]
-        /// Links made for this request, recorded once its messages are queued.
+        /// Links made for this request, issued with its messages.
         var newAnswerLinks: [AnswerToken] = []
     }
 
@@ -135,12 +135,12 @@ extension NotificationComposer {
     }
 
     /// Each participant's answer link for the case's messages, when `answer.base_url` is set: its current link,
-    /// or a new one (recorded by `recordAnswerLinks` once the messages are queued). Observers get none.
+    /// or a new one (issued in the transaction that stores the messages, `newAnswerLinks`). Observers get none.
     func addAnswerLinks(to base: inout PlanningBase) throws {
         guard settings.answer.baseURL != nil, let caseId = base.request.caseId, let links = try answerLinks() else { return }
+        let participants = Set((try? store.cases.participantIds(caseId: caseId)) ?? [])
         for orgId in base.organizationIds where !base.request.observers.contains(orgId) {
-            guard let participants = try? store.cases.participantIds(caseId: caseId), participants.contains(orgId),
-                  let next = try links.next(caseId: caseId, organizationId: orgId) else { continue }
+            guard participants.contains(orgId), let next = try links.next(caseId: caseId, organizationId: orgId) else { continue }
             base.answerURLs[orgId] = next.link.url
             if let pending = next.pending { base.newAnswerLinks.append(pending) }
         }
@@ -154,13 +154,15 @@ extension NotificationComposer {
         return links
     }
 
-    /// Records the links `addAnswerLinks` made, just before the messages carrying them are stored.
-    func recordAnswerLinks(_ base: PlanningBase) throws {
-        guard !base.newAnswerLinks.isEmpty, let links = try answerLinks() else { return }
-        for token in base.newAnswerLinks { try links.record(token, actor: settings.actor) }
+    /// The links `addAnswerLinks` made, as the store issues them with the messages carrying them.
+    func newAnswerLinks(_ base: PlanningBase, at date: Date) -> [NewAnswerLink] {
+        base.newAnswerLinks.map {
+            NewAnswerLink(caseId: $0.caseId, organizationId: $0.organizationId, nonce: $0.nonceHex, expiresAt: $0.expiresAt,
+                          issuedAt: date)
+        }
     }
 
-    /// One organisation's drafts (and, with `sign`, their signed bytes), or its problems.
+    /// One organisation's drafts, or with `sign` its finished messages, or its problems.
     func organizationPart(_ orgId: String, base: PlanningBase, pgp: OpenPGPContext, sign: Bool) -> PlanningParts.Part {
         var part = PlanningParts.Part()
         do {
@@ -180,8 +182,9 @@ extension NotificationComposer {
             part.problems = [sentence.contains(orgId) ? sentence : "\(orgId): \(sentence)"]
         }
         guard sign, part.problems.isEmpty else { return part }
+        var bytes: [Data] = []
         for draft in part.drafts {
-            do { part.bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch let fault as SigningFault {
+            do { bytes.append(try draft.build(pgp: pgp, settings: settings)) } catch let fault as SigningFault {
                 // Ours, the same for every organisation: said once, without the organisation's name.
                 part.problems.append(fault.description)
                 part.fields[fault.description] = fault.field ?? "sender.signing_key"
@@ -190,6 +193,13 @@ extension NotificationComposer {
                 part.problems.append("\(draft.organizationId): \(error)")
             }
         }
+        guard part.problems.isEmpty else { return part }
+        // Finished now: the rendered text is dropped, so that a notify holds each message once, as signed bytes.
+        // `createdAt` is set when every organisation is done (`prepare`).
+        part.signed = zip(part.drafts, bytes).map { draft, bytes in
+            (draft.plan, draft.queued(bytes: bytes, request: base.request, settings: settings, createdAt: base.now))
+        }
+        part.drafts = []
         return part
     }
 

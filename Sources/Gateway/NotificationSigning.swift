@@ -70,15 +70,16 @@ extension NotificationComposer {
 
 /// Plans (and signs) the organisations of a notification on as many threads as there are cores, each thread
 /// with its own gpgme context and so its own gpg-agent connection (gpgme wants one context per thread), each
-/// thread taking the next organisation as it finishes one. The parts are handed over in the organisations'
-/// order as soon as each is ready, so that a writer stores the first while the rest are still being signed.
+/// thread taking the next organisation as it finishes one; `run` returns every organisation's part, in order, once
+/// all are done.
 ///
-/// `@unchecked Sendable`: `parts` is only touched while holding `condition`'s lock.
+/// `@unchecked Sendable`: `parts`, `next` and `failed` are only touched while holding `lock`.
 final class PlanningParts: @unchecked Sendable {
-    /// One organisation's drafts, their signed bytes (when signing), or its problems.
+    /// One organisation's drafts (when not signing), its finished messages (when signing), or its problems.
     struct Part: Sendable {
         var drafts: [NotificationComposer.Draft] = []
-        var bytes: [Data] = []
+        /// Each message as planned and as it is queued, with its exact signed bytes.
+        var signed: [(plan: PlannedNotification, queued: QueuedNotification)] = []
         var problems: [String] = []
         /// The liaison.yaml field behind each of `problems` that a setting caused (our key could not sign).
         var fields: [String: String] = [:]
@@ -86,85 +87,61 @@ final class PlanningParts: @unchecked Sendable {
         var alreadyNotified: [String] = []
     }
 
-    private let condition = NSCondition()
-    private var parts: [Part?]
+    private let lock = NSLock()
+    private var parts: [Part]
     private var next = 0
-    private var cancelled = false
     /// Once one organisation has a problem nothing will be queued: the others are still checked, not signed.
     private var failed = false
-    private let done = DispatchGroup()
 
-    private init(count: Int) { parts = Array(repeating: nil, count: count) }
+    private init(count: Int) { parts = Array(repeating: Part(), count: count) }
 
-    /// Starts the workers; `part(at:)` hands out their results in order.
-    static func start(base: NotificationComposer.PlanningBase, composer: NotificationComposer, sign: Bool) -> PlanningParts {
+    /// Every organisation's part, in the order of `base.organizationIds`.
+    static func run(base: NotificationComposer.PlanningBase, composer: NotificationComposer, sign: Bool) -> [Part] {
         let ids = base.organizationIds
-        let parts = PlanningParts(count: ids.count)
+        let running = PlanningParts(count: ids.count)
         let signing = sign && base.problems.isEmpty
         let workers = max(1, min(ids.count, ProcessInfo.processInfo.activeProcessorCount))
+        let done = DispatchGroup()
         for _ in 0..<workers {
-            parts.done.enter()
+            done.enter()
             let thread = Thread {
-                defer { parts.done.leave() }
+                defer { done.leave() }
                 let context: Result<OpenPGPContext, any Error> = Result {
                     try OpenPGPContext(homeDirectory: composer.settings.gnupgHome, passphrase: composer.settings.signingPassphrase)
                 }
-                while let index = parts.take() {
-                    var part: Part
+                while let index = running.take() {
+                    let part: Part
                     switch context {
                     case .success(let pgp):
-                        part = composer.organizationPart(ids[index], base: base, pgp: pgp, sign: signing && !parts.hasFailed)
+                        part = composer.organizationPart(ids[index], base: base, pgp: pgp, sign: signing && !running.hasFailed)
                     case .failure(let error):
                         part = Part(problems: ["\(ids[index]): \(error)"])
                     }
-                    parts.put(part, at: index)
+                    running.put(part, at: index)
                 }
             }
             thread.stackSize = 4 << 20
             thread.start()
         }
-        return parts
-    }
-
-    /// Every part, in order, once all are done.
-    static func run(base: NotificationComposer.PlanningBase, composer: NotificationComposer, sign: Bool) -> [Part] {
-        let running = start(base: base, composer: composer, sign: sign)
-        defer { running.finish() }
-        return (0..<base.organizationIds.count).map { running.part(at: $0) }
-    }
-
-    /// The part of organisation `index`, waiting for it; it is dropped here to keep memory low.
-    func part(at index: Int) -> Part {
-        condition.lock()
-        defer { condition.unlock() }
-        while parts[index] == nil { condition.wait() }
-        let part = parts[index]!
-        parts[index] = Part()
-        return part
+        done.wait()
+        return running.lock.withLock { running.parts }
     }
 
     /// Whether any part so far had a problem.
-    var hasFailed: Bool { condition.withLock { failed } }
-
-    /// Stops handing out organisations and waits for the workers to finish what they hold.
-    func finish() {
-        condition.withLock { cancelled = true }
-        done.wait()
-    }
+    private var hasFailed: Bool { lock.withLock { failed } }
 
     private func take() -> Int? {
-        condition.withLock {
-            guard !cancelled, next < parts.count else { return nil }
+        lock.withLock {
+            guard next < parts.count else { return nil }
             next += 1
             return next - 1
         }
     }
 
     private func put(_ part: Part, at index: Int) {
-        condition.withLock {
+        lock.withLock {
             parts[index] = part
             if !part.problems.isEmpty { failed = true }
-            condition.broadcast()
         }
     }
 }

@@ -13,6 +13,21 @@ public struct AnswerLinkRecord: Codable, Hashable, Sendable {
     public var revokedAt: Date?
 }
 
+/// A participant's new answer link, issued in the transaction that queues the first message carrying it
+/// (`OutboxStoring.enqueue`), so that a notify that stores nothing issues nothing.
+public struct NewAnswerLink: Sendable, Hashable {
+    public var caseId: String
+    public var organizationId: String
+    /// 16 random bytes as lower-case hex.
+    public var nonce: String
+    public var expiresAt: Date
+    public var issuedAt: Date
+    public init(caseId: String, organizationId: String, nonce: String, expiresAt: Date, issuedAt: Date) {
+        self.caseId = caseId; self.organizationId = organizationId; self.nonce = nonce
+        self.expiresAt = expiresAt; self.issuedAt = issuedAt
+    }
+}
+
 /// The latest answer a participant gave through its link, besides its product statements.
 public struct AnswerLinkAnswer: Codable, Hashable, Sendable {
     public var caseId: String
@@ -93,21 +108,29 @@ struct AnswerLinkStore: AnswerLinkStoring {
     func issue(caseId: String, organizationId: String, nonce: String, expiresAt: Date, at date: Date,
                actor: String) throws -> AnswerLinkRecord {
         try engine.write { session in
-            _ = try CaseStore.existingCase(session, caseId)
-            _ = try CaseStore.existingParticipant(session, caseId: caseId, organizationId: organizationId)
-            guard let id = try session.value("""
-                INSERT INTO answerLink (caseId, organizationId, nonce, issuedAt, expiresAt) VALUES (?, ?, ?, ?, ?) RETURNING id
-                """, caseId, organizationId, nonce, date, expiresAt, as: Int64.self) else {
-                throw StoreError.invalidArgument("the answer link of \(organizationId) in \(caseId) was not stored")
-            }
-            try EventLog.append(session, actor: actor, action: "answer-link.issued", objectType: "participant",
-                                objectId: "\(caseId)|\(organizationId)", data: [
-                                    "caseId": .string(caseId), "organizationId": .string(organizationId),
-                                    "link": .string(String(id)), "expiresAt": .string(EventTimestamp.string(expiresAt)),
-                                ], at: date)
-            return AnswerLinkRecord(id: id, caseId: caseId, organizationId: organizationId, nonce: nonce, issuedAt: date,
-                                    expiresAt: expiresAt, revokedAt: nil)
+            try Self.issue(session, NewAnswerLink(caseId: caseId, organizationId: organizationId, nonce: nonce,
+                                                  expiresAt: expiresAt, issuedAt: date), actor: actor)
         }
+    }
+
+    /// Records `link` with its `answer-link.issued` event, inside the caller's transaction.
+    @discardableResult
+    static func issue(_ session: any SQLSession, _ link: NewAnswerLink, actor: String) throws -> AnswerLinkRecord {
+        let (caseId, organizationId) = (link.caseId, link.organizationId)
+        _ = try CaseStore.existingCase(session, caseId)
+        _ = try CaseStore.existingParticipant(session, caseId: caseId, organizationId: organizationId)
+        guard let id = try session.value("""
+            INSERT INTO answerLink (caseId, organizationId, nonce, issuedAt, expiresAt) VALUES (?, ?, ?, ?, ?) RETURNING id
+            """, caseId, organizationId, link.nonce, link.issuedAt, link.expiresAt, as: Int64.self) else {
+            throw StoreError.invalidArgument("the answer link of \(organizationId) in \(caseId) was not stored")
+        }
+        try EventLog.append(session, actor: actor, action: "answer-link.issued", objectType: "participant",
+                            objectId: "\(caseId)|\(organizationId)", data: [
+                                "caseId": .string(caseId), "organizationId": .string(organizationId),
+                                "link": .string(String(id)), "expiresAt": .string(EventTimestamp.string(link.expiresAt)),
+                            ], at: link.issuedAt)
+        return AnswerLinkRecord(id: id, caseId: caseId, organizationId: organizationId, nonce: link.nonce,
+                                issuedAt: link.issuedAt, expiresAt: link.expiresAt, revokedAt: nil)
     }
 
     func revoke(caseId: String, organizationId: String, at date: Date, actor: String) throws -> Int {

@@ -82,6 +82,26 @@ public enum EventLog {
                          data: .object(data), at: at)
     }
 
+    /// One event of those `append(_:actor:_:)` appends together.
+    struct Entry {
+        var action: String
+        var objectType: String
+        var objectId: String
+        var data: [String: EventValue]
+        var at: Date
+    }
+
+    /// Appends `entries` in order, as many `append` calls would, with one read of the chain's head and multi-row
+    /// inserts. Call inside the transaction that makes the changes.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
+    static func append(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
+        for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
+        var chain = try EventChain(session)
+        try chain.append(session, actor: actor, entries)
+    }
+
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
     static func append(_ session: any SQLSession, actor: String = defaultActor, action: String, objectType: String,
                        objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
@@ -293,39 +313,50 @@ struct EventChain {
         lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
     }
 
-    /// Events staged and not yet inserted, nine values each (the columns of `flush`'s INSERT).
-    private var staged: [SQLValue] = []
+    /// Events staged and not yet inserted, each in the order of `columns`.
+    private var staged: [[SQLValue]] = []
 
     /// Computes the next event (its id and hash) and keeps it for `flush`.
     mutating func stage(actor: String, action: String, objectType: String, objectId: String, data: EventValue, at date: Date) {
-        let at = EventLog.timestamp(date)
-        let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
-                                                     EventLog.storedText(objectType), EventLog.storedText(objectId))
-        let dataText = data.canonicalJSON
-        let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
-                                              objectId: objectId, data: dataText)
-        let hash = EventLog.hashOf(prevHash: lastHash, canonical: canonical)
-        let id = lastId + 1
-        staged += [id.sqlValue, at.sqlValue, actor.sqlValue, action.sqlValue, objectType.sqlValue, objectId.sqlValue,
-                   dataText.sqlValue, lastHash.sqlValue, hash.sqlValue]
-        lastHash = hash
-        lastId = id
+        staged.append(row(actor: actor, action: action, objectType: objectType, objectId: objectId, data: data, at: date))
     }
 
-    /// Inserts the staged events, up to 100 rows per statement (one round trip each on PostgreSQL).
+    /// Inserts the staged events with multi-row inserts (`SQLSession.insertRows`: one round trip per statement on
+    /// PostgreSQL).
     mutating func flush(_ session: any SQLSession) throws {
-        let columns = 9
-        for start in stride(from: 0, to: staged.count, by: 100 * columns) {
-            let values = Array(staged[start..<min(start + 100 * columns, staged.count)])
-            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: values.count / columns).joined(separator: ", ")
-            try session.execute("INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash) VALUES " + rows,
-                                values)
-        }
+        guard !staged.isEmpty else { return }
+        try session.insertRows(into: "event", columns: Self.columns, staged)
         staged = []
     }
 
     mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,
                          data: EventValue, at date: Date) throws {
+        var next = self
+        let row = next.row(actor: actor, action: action, objectType: objectType, objectId: objectId, data: data, at: date)
+        try session.execute("""
+            INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, row)
+        self = next
+    }
+
+    /// Appends `entries` in order, each chained to the one before, with multi-row inserts
+    /// (`SQLSession.insertRows`): the rows and hashes `append` would write one at a time.
+    mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry]) throws {
+        var next = self
+        let rows = entries.map { entry in
+            next.row(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
+                     data: .object(entry.data), at: entry.at)
+        }
+        try session.insertRows(into: "event", columns: Self.columns, rows)
+        self = next
+    }
+
+    static let columns = ["id", "at", "actor", "action", "objectType", "objectId", "data", "prevHash", "hash"]
+
+    /// The stored values of the event after the last one (in the order of `columns`), made the last one.
+    private mutating func row(actor: String, action: String, objectType: String, objectId: String,
+                              data: EventValue, at date: Date) -> [SQLValue] {
         let at = EventLog.timestamp(date)
         let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
                                                      EventLog.storedText(objectType), EventLog.storedText(objectId))
@@ -336,12 +367,11 @@ struct EventChain {
         // The id is the last one plus one: no gap where a transaction rolled back (a PostgreSQL sequence would
         // leave one), so both engines number the same history alike.
         let id = lastId + 1
-        try session.execute("""
-            INSERT INTO event (id, at, actor, action, objectType, objectId, data, prevHash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, id, at, actor, action, objectType, objectId, dataText, lastHash, hash)
+        let row: [SQLValue] = [.integer(id), .text(at), .text(actor), .text(action), .text(objectType), .text(objectId),
+                               .text(dataText), .text(lastHash), .text(hash)]
         lastHash = hash
         lastId = id
+        return row
     }
 }
 

@@ -27,14 +27,17 @@ public enum QueueFollowUp: Sendable {
     case escalated(caseId: String, organizationId: String, at: Date)
 }
 
-/// One step of the reminder ladder ready to queue: its signed messages, the change to its participant, and the
-/// participant as the plan saw it (`OutboxStoring.enqueue(steps:actor:)` stores the step only if it is unchanged).
+/// One step of the reminder ladder ready to queue: its signed messages, the new answer links they carry, the
+/// change to its participant, and the participant as the plan saw it (`OutboxStoring.enqueue(steps:actor:)` stores
+/// the step only if it is unchanged).
 public struct QueuedStep: Sendable {
     public var messages: [QueuedNotification]
+    public var answerLinks: [NewAnswerLink]
     public var followUp: QueueFollowUp
     public var seen: WaitingParticipant
-    public init(messages: [QueuedNotification], followUp: QueueFollowUp, seen: WaitingParticipant) {
-        self.messages = messages; self.followUp = followUp; self.seen = seen
+    public init(messages: [QueuedNotification], answerLinks: [NewAnswerLink] = [], followUp: QueueFollowUp,
+                seen: WaitingParticipant) {
+        self.messages = messages; self.answerLinks = answerLinks; self.followUp = followUp; self.seen = seen
     }
 }
 
@@ -124,12 +127,12 @@ extension OutboxStore {
             """, caseId, organizationId, template, as: Int.self) ?? 0
     }
 
-    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp],
-                        actor: String) throws {
-        var handed = false
-        try enqueue(refuseRepeats: refuseRepeats, actor: actor, followUps: { followUps }) {
-            defer { handed = true }
-            return handed ? nil : messages
+    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, answerLinks: [NewAnswerLink],
+                        followUps: [QueueFollowUp], actor: String) throws {
+        try engine.write { session in
+            for link in answerLinks { try AnswerLinkStore.issue(session, link, actor: actor) }
+            try Self.store(session, messages, refuseRepeats: refuseRepeats, actor: actor)
+            try Self.apply(session, followUps, actor: actor)
         }
     }
 
@@ -139,6 +142,7 @@ extension OutboxStore {
                 let now = try CaseStore.waitingParticipant(session, caseId: step.seen.caseId,
                                                                     organizationId: step.seen.organizationId)
                 guard now == step.seen else { return false }
+                for link in step.answerLinks { try AnswerLinkStore.issue(session, link, actor: actor) }
                 try Self.store(session, step.messages, refuseRepeats: false, actor: actor)
                 try Self.apply(session, [step.followUp], actor: actor)
                 return true
@@ -146,59 +150,109 @@ extension OutboxStore {
         }
     }
 
-    public func enqueue(refuseRepeats: Bool, actor: String, followUps: () -> [QueueFollowUp],
-                        next: () throws -> [QueuedNotification]?) throws {
-        try engine.write { session in
-            while let messages = try next() {
-                try Self.store(session, messages, refuseRepeats: refuseRepeats, actor: actor)
+    /// Checks each organisation's messages again inside the transaction, then writes the rows in batches: every
+    /// `notification` row, then their bytes, then their recipients (multi-row inserts, `SQLSession.insertRows`),
+    /// then one `notification.queued` event per message, in the messages' order.
+    private static func store(_ session: any SQLSession, _ messages: [QueuedNotification], refuseRepeats: Bool, actor: String) throws {
+        guard !messages.isEmpty else { return }
+        var organizations: [String] = []
+        var byOrganization: [String: [Int]] = [:]
+        for (index, message) in messages.enumerated() {
+            let organizationId = message.record.organizationId
+            if byOrganization[organizationId] == nil { organizations.append(organizationId) }
+            byOrganization[organizationId, default: []].append(index)
+        }
+        if refuseRepeats { try refuseRepeated(session, messages, organizations: organizations, byOrganization: byOrganization) }
+        try refuseChangedRecipients(session, messages, organizations: organizations, byOrganization: byOrganization)
+
+        let returned = try session.insert(messages.map(\.record), returning: ["id", "messageId"])
+        var ids: [String: Int64] = [:]
+        ids.reserveCapacity(returned.count)
+        for row in returned { ids[try row[1] as String] = try row[0] as Int64 }
+        let rowIds = try messages.map { message in
+            guard let id = ids[message.record.messageId] else {
+                throw StoreError.invalidArgument("the outbox gave no id to message \(message.record.messageId)")
             }
-            try Self.apply(session, followUps(), actor: actor)
+            return id
+        }
+        try session.insertRows(into: "notificationMessage", columns: ["notificationId", "bytes"],
+                               zip(rowIds, messages).map { id, message -> [SQLValue] in [.integer(id), .blob(message.bytes)] })
+        try session.insert(zip(rowIds, messages).flatMap { id, message in
+            message.recipients.map {
+                NotificationRecipientRecord(notificationId: id, email: $0.email, kind: $0.kind, contactId: $0.contactId)
+            }
+        })
+        let at = Date()
+        try EventLog.append(session, actor: actor, messages.map { message in
+            let record = message.record
+            return EventLog.Entry(action: "notification.queued", objectType: "notification", objectId: record.messageId, data: [
+                "organizationId": .string(record.organizationId), "caseId": .optional(record.caseId),
+                "purpose": .string(record.purpose.rawValue), "category": .optional(record.incidentCategory?.rawValue),
+                "template": .string(record.template), "language": .string(record.language),
+                "encrypted": .string(record.encrypted ? "true" : "false"),
+            ], at: at)
+        })
+    }
+
+    /// Refuses (`StoreError.alreadyNotified`) the first organisation, in order, that already has a message of the
+    /// same template for the case, queued or sent (failed and voided ones aside): one query per case and template.
+    private static func refuseRepeated(_ session: any SQLSession, _ messages: [QueuedNotification], organizations: [String],
+                                       byOrganization: [String: [Int]]) throws {
+        struct Key: Hashable { let caseId: String; let template: String }
+        // Per case and template, the states of the earlier messages of each organisation.
+        var earlier: [Key: [String: [String]]] = [:]
+        for message in messages {
+            guard let caseId = message.record.caseId else { continue }
+            let key = Key(caseId: caseId, template: message.record.template)
+            guard earlier[key] == nil else { continue }
+            var states: [String: [String]] = [:]
+            try session.forEachRow("""
+                SELECT organizationId, state FROM notification WHERE caseId = ? AND template = ? AND state NOT IN ('failed', 'voided')
+                """, [caseId.sqlValue, key.template.sqlValue]) { row in
+                let organizationId: String = try row[0], state: String = try row[1]
+                states[organizationId, default: []].append(state)
+                return true
+            }
+            earlier[key] = states
+        }
+        for organizationId in organizations {
+            let planned = byOrganization[organizationId, default: []].map { messages[$0] }
+            guard let caseId = planned[0].record.caseId else { continue }
+            var templates: [String] = []
+            for template in planned.map(\.record.template) where !templates.contains(template) { templates.append(template) }
+            for template in templates {
+                guard let states = earlier[Key(caseId: caseId, template: template)]?[organizationId], !states.isEmpty else { continue }
+                let unsent: Set<String> = ["queued", "sending", "deferred"]
+                throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template,
+                                                 queued: states.allSatisfy(unsent.contains))
+            }
         }
     }
 
-    private static func store(_ session: any SQLSession, _ messages: [QueuedNotification], refuseRepeats: Bool, actor: String) throws {
-        var organizations: [String] = []
-        var seen = Set<String>()
-        for message in messages where seen.insert(message.record.organizationId).inserted {
-            organizations.append(message.record.organizationId)
+    /// Refuses (`StoreError.recipientsChanged`) the first organisation, in order, one of whose recipients is no
+    /// longer an active contact with that address, or that has an active `to` contact who is not a recipient. The
+    /// active contacts of every organisation are read together (`SQLBatch.maxValues` organisations a query).
+    private static func refuseChangedRecipients(_ session: any SQLSession, _ messages: [QueuedNotification], organizations: [String],
+                                                byOrganization: [String: [Int]]) throws {
+        var contacts: [String: [(id: Int64, email: String, isTo: Bool)]] = [:]
+        for chunk in SQLBatch.chunks(organizations.map(\.sqlValue), of: SQLBatch.maxValues) {
+            let list = SQLBatch.inList(chunk)
+            try session.forEachRow("""
+                SELECT organizationId, id, email, role FROM contact WHERE active = 1 AND organizationId IN (\(list.marks))
+                """, list.values) { row in
+                let organizationId: String = try row[0], id: Int64 = try row[1], email: String = try row[2], role: String = try row[3]
+                contacts[organizationId, default: []].append((id: id, email: email, isTo: role != ContactRole.cc.rawValue))
+                return true
+            }
         }
         for organizationId in organizations {
-            let planned = messages.filter { $0.record.organizationId == organizationId }
-            if refuseRepeats, let caseId = planned[0].record.caseId {
-                for template in Set(planned.map(\.record.template))
-                where try Self.earlierNotifications(session, caseId: caseId, organizationId: organizationId, template: template) > 0 {
-                    let sent = try session.value("""
-                        SELECT COUNT(*) FROM notification WHERE caseId = ? AND organizationId = ? AND template = ?
-                          AND state NOT IN ('failed', 'voided', 'queued', 'sending', 'deferred')
-                        """, caseId, organizationId, template, as: Int.self) ?? 0
-                    throw StoreError.alreadyNotified(caseId: caseId, organizationId: organizationId, template: template, queued: sent == 0)
-                }
-            }
-            let contacts = try session.records(Contact.self, "SELECT * FROM contact WHERE organizationId = ? AND active = 1", organizationId)
-            let recipients = planned.flatMap(\.recipients)
-            let current = Dictionary(contacts.compactMap { c in c.id.map { ($0, c.email.lowercased()) } }, uniquingKeysWith: { a, _ in a })
+            let recipients = byOrganization[organizationId, default: []].flatMap { messages[$0].recipients }
+            let active = contacts[organizationId] ?? []
+            let current = Dictionary(active.map { ($0.id, $0.email.lowercased()) }, uniquingKeysWith: { a, _ in a })
             let stillThere = recipients.allSatisfy { r in r.contactId.map { current[$0] == r.email.lowercased() } ?? true }
             let plannedIds = Set(recipients.compactMap(\.contactId))
-            let everyTo = contacts.filter { $0.role != .cc }.allSatisfy { $0.id.map(plannedIds.contains) ?? true }
+            let everyTo = active.filter(\.isTo).allSatisfy { plannedIds.contains($0.id) }
             guard stillThere, everyTo else { throw StoreError.recipientsChanged(organizationId) }
-        }
-        for message in messages {
-            let record = message.record
-            guard let id = try session.insert(record) else {
-                throw StoreError.invalidArgument("the outbox gave no id to message \(record.messageId)")
-            }
-            try session.execute("INSERT INTO notificationMessage (notificationId, bytes) VALUES (?, ?)", id, message.bytes)
-            for recipient in message.recipients {
-                try session.insert(NotificationRecipientRecord(notificationId: id, email: recipient.email, kind: recipient.kind,
-                                                               contactId: recipient.contactId))
-            }
-            try EventLog.append(session, actor: actor, action: "notification.queued", objectType: "notification",
-                                objectId: record.messageId, data: [
-                                    "organizationId": .string(record.organizationId), "caseId": .optional(record.caseId),
-                                    "purpose": .string(record.purpose.rawValue), "category": .optional(record.incidentCategory?.rawValue),
-                                    "template": .string(record.template), "language": .string(record.language),
-                                    "encrypted": .string(record.encrypted ? "true" : "false"),
-                                ])
         }
     }
 

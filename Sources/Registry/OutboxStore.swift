@@ -37,27 +37,19 @@ public struct OutboxMessageStorage: Sendable, Equatable {
 public protocol OutboxStoring: Sendable {
     // MARK: Queueing (notify, remind, incident notices)
 
-    /// Whether the registry can be read by other threads while a write transaction is open (a SQLite WAL pool,
-    /// or PostgreSQL): then `enqueue(refuseRepeats:actor:followUps:next:)` may be fed by threads that read it.
-    var readsDuringWrites: Bool { get }
-
-    /// Queues every message in one transaction, each with its recipients and a `notification.queued` event, then
-    /// makes the `followUps` changes. Inside the transaction each organisation is checked again: with
-    /// `refuseRepeats`, that no message of the same template for the case went to it (`StoreError.alreadyNotified`);
-    /// and that every recipient is still an active contact with that address and every active `to` contact is a
-    /// recipient (`StoreError.recipientsChanged`). All or nothing.
-    func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp], actor: String) throws
+    /// Queues every message in one transaction: first the `answerLinks` they carry that are new (each with its
+    /// `answer-link.issued` event), then the messages, each with its bytes, its recipients and a
+    /// `notification.queued` event (in the messages' order), then the `followUps` changes. Inside the transaction
+    /// each organisation is checked again, in the order of its first message: with `refuseRepeats`, that no message
+    /// of the same template for the case went to it (`StoreError.alreadyNotified`); and that every recipient is
+    /// still an active contact with that address and every active `to` contact is a recipient
+    /// (`StoreError.recipientsChanged`). The rows are written with multi-row inserts. All or nothing.
+    func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, answerLinks: [NewAnswerLink],
+                 followUps: [QueueFollowUp], actor: String) throws
 
     /// Queues reminder-ladder steps in one transaction, each only if its participant still waits exactly as
     /// `seen` found it (otherwise left out, nothing of it written); returns, per step, whether it was stored.
     func enqueue(steps: [QueuedStep], actor: String) throws -> [Bool]
-
-    /// Queues, in one write transaction, the groups of messages `next` hands over one after the other (nil when
-    /// there are no more), each checked and stored as `enqueue(_:refuseRepeats:followUps:actor:)` does, then the
-    /// `followUps` it names at the end. An error thrown by `next` or by any check rolls everything back. `next`
-    /// must not wait for anything that reads this store unless `readsDuringWrites`.
-    func enqueue(refuseRepeats: Bool, actor: String, followUps: () -> [QueueFollowUp],
-                 next: () throws -> [QueuedNotification]?) throws
 
     // MARK: Dispatch (send, run)
 
@@ -144,7 +136,11 @@ extension OutboxStoring {
     }
 
     public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, actor: String) throws {
-        try enqueue(messages, refuseRepeats: refuseRepeats, followUps: [], actor: actor)
+        try enqueue(messages, refuseRepeats: refuseRepeats, answerLinks: [], followUps: [], actor: actor)
+    }
+
+    public func enqueue(_ messages: [QueuedNotification], refuseRepeats: Bool, followUps: [QueueFollowUp], actor: String) throws {
+        try enqueue(messages, refuseRepeats: refuseRepeats, answerLinks: [], followUps: followUps, actor: actor)
     }
 
     /// Rows, oldest first, optionally of one state and case; `heldOnly` keeps only held rows.
@@ -164,11 +160,9 @@ extension OutboxStoring {
 /// `OutboxStoring` over a registry's engine.
 public struct OutboxStore: OutboxStoring {
     let engine: any StoreEngine
-    public let readsDuringWrites: Bool
 
-    init(engine: any StoreEngine, readsDuringWrites: Bool) {
+    init(engine: any StoreEngine) {
         self.engine = engine
-        self.readsDuringWrites = readsDuringWrites
     }
 }
 

@@ -150,12 +150,7 @@ public final class RegistryStore: Sendable {
     public var reports: any ReportStoring { ReportStore(engine: engine) }
 
     /// The outbox: queueing, claiming, recording, holding, listing and voiding messages.
-    public var outbox: any OutboxStoring {
-        // One SQLite connection (a database opened while another process held its write lock, or in memory)
-        // cannot be read while a write transaction waits for readers.
-        let sqlite = engine as? SQLiteEngine
-        return OutboxStore(engine: engine, readsDuringWrites: sqlite.map { $0.writer is DatabasePool } ?? true)
-    }
+    public var outbox: any OutboxStoring { OutboxStore(engine: engine) }
 
     /// The event log: reading, verifying, and what an audit seal signs.
     public var events: any EventStoring { EventStore(engine: engine) }

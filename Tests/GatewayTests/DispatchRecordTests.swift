@@ -285,7 +285,7 @@ import TestSupport
         let locker = try DatabaseLocker(path: databasePath)
         defer { locker.stop() }
         let waiting = DispatchSemaphore(value: 0)
-        let dispatcher = f.dispatcher(outbox: OutboxStore(engine: SQLiteEngine(writer: pool), readsDuringWrites: true)) { event in
+        let dispatcher = f.dispatcher(outbox: OutboxStore(engine: SQLiteEngine(writer: pool))) { event in
             switch event {
             case .answered: try? locker.lock()                 // another process takes the write lock now
             case .waitingForDatabase: waiting.signal()

@@ -28,7 +28,7 @@ import Testing
 
         try Schema.migrator.migrate(queue)
 
-        let outbox = OutboxStore(engine: SQLiteEngine(writer: queue), readsDuringWrites: false)
+        let outbox = OutboxStore(engine: SQLiteEngine(writer: queue))
         #expect(try outbox.bytes(messageId: "m0@csirt.example") == signed[0])
         #expect(try outbox.bytes(messageId: "m1@csirt.example") == signed[1])
         let (columns, indexes) = try queue.read { db in

@@ -42,6 +42,28 @@ import Testing
     }
 
     @Test(arguments: StoreEngineKind.allCases)
+    func manyRowsInsertedTogetherAreEveryOneStoredInOrder(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        // Across full statements and the power-of-two pieces of the rest: 256 + 256 + 64 + 32 + 8 + 1.
+        let count = 2 * SQLBatch.maxRowsPerInsert + 105
+        let returned = try engine.write { session -> [SQLRow] in
+            try session.execute("CREATE TABLE sample (id BIGINT PRIMARY KEY, t TEXT, d BYTEA)")
+            return try session.insertRows(into: "sample", columns: ["id", "t", "d"], (1...count).map {
+                [.integer(Int64($0)), .text("row \($0)"), .blob(Data([UInt8($0 % 256)]))]
+            }, returning: ["id", "t"])
+        }
+        #expect(Set(try returned.map { try $0[0] as Int64 }) == Set(1...Int64(count)))
+        #expect(try returned.allSatisfy { try $0[1] as String == "row \(try $0[0] as Int64)" })
+        let stored = try engine.read { try $0.rows("SELECT id, t, d FROM sample ORDER BY id") }
+        #expect(try stored.map { try $0[1] as String } == (1...count).map { "row \($0)" })
+        #expect(try stored.map { try $0[2] as Data } == (1...count).map { Data([UInt8($0 % 256)]) })
+        #expect(SQLBatch.shapedChunks(Array(1...count), of: SQLBatch.maxRowsPerInsert).map(\.count) == [256, 256, 64, 32, 8, 1])
+        #expect(throws: StoreError.self) {
+            try engine.write { try $0.insertRows(into: "sample", columns: ["id", "t"], [[.integer(0)]]) }
+        }
+    }
+
+    @Test(arguments: StoreEngineKind.allCases)
     func aWriteThatThrowsChangesNothing(_ kind: StoreEngineKind) throws {
         let engine = try Self.store(kind).engine
         try engine.write { try $0.execute("CREATE TABLE sample (t TEXT)") }
