@@ -195,7 +195,6 @@ extension OutboxStore {
         var refused = [Int](repeating: 0, count: attempts.count)
         var transientReasons = [[String]](repeating: [], count: attempts.count)
         var permanentReasons = [[String]](repeating: [], count: attempts.count)
-        var recipientRows: [[SQLValue]] = []
         for (position, item) in attempts.enumerated() {
             let (id, attempt, now) = (item.answered.id, item.answered.attempt, item.answered.at)
             for recipient in attempt.recipients {
@@ -210,8 +209,10 @@ extension OutboxStore {
                     refused[position] += 1
                     permanentReasons[position].append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
                 }
-                recipientRows.append([id.sqlValue, recipient.email.sqlValue, status.rawValue.sqlValue, recipient.code.sqlValue,
-                                      recipient.reply.sqlValue, now.sqlValue])
+                try session.execute("""
+                    UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
+                    WHERE notificationId = ? AND email = ?
+                    """, status.rawValue, recipient.code, recipient.reply, now, id, recipient.email)
                 if recipient.outcome == .permanent, !attempt.refusedByRelay {
                     try session.execute("""
                         UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
@@ -219,12 +220,6 @@ extension OutboxStore {
                         """, now, id, recipient.email)
                 }
             }
-        }
-        try SQLList.updateEach(session, recipientRows) { values in """
-            UPDATE notificationRecipient SET status = v.column3, smtpCode = CAST(v.column4 AS BIGINT), smtpReply = v.column5,
-                   updatedAt = v.column6
-            FROM \(values) WHERE notificationRecipient.notificationId = v.column1 AND notificationRecipient.email = v.column2
-            """
         }
         var statuses: [Int64: [RecipientStatus]] = [:]
         for chunk in SQLList.chunks(attempts.map(\.answered.id)) {
@@ -237,7 +232,6 @@ extension OutboxStore {
         // Each message's state, and its event.
         var events: [(messageId: String, action: String, data: [String: EventValue])] = []
         var results = shares.map { [RecordedAttempt?](repeating: nil, count: $0.answered.count) }
-        var messageRows: [[SQLValue]] = []
         for (position, item) in attempts.enumerated() {
             let (id, attempt, now, row) = (item.answered.id, item.answered.attempt, item.answered.at, item.row)
             let attempts = row.attempts + 1
@@ -264,8 +258,11 @@ extension OutboxStore {
             default: break
             }
             let sentAt: Date? = state == .sent ? (row.sentAt ?? now) : nil
-            messageRows.append([id.sqlValue, shares[item.share].owner.sqlValue, state.rawValue.sqlValue, attempts.sqlValue,
-                                nextAttemptAt.sqlValue, sentAt.sqlValue, lastError.sqlValue, attempt.refusedByRelay.sqlValue])
+            try session.execute("""
+                UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
+                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
+                WHERE id = ? AND leaseOwner = ?
+                """, state.rawValue, attempts, nextAttemptAt, sentAt, lastError, attempt.refusedByRelay, id, shares[item.share].owner)
 
             var recipientsData: [String: EventValue] = [:]
             for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
@@ -292,14 +289,6 @@ extension OutboxStore {
         guard !attempts.isEmpty else {
             return zip(results, marked).map { RecordedShare(recorded: $0, marked: $1) }
         }
-        // Only the columns an attempt changes; the lease, the in-flight mark and any hold go: the result is known.
-        try SQLList.updateEach(session, messageRows) { values in """
-            UPDATE notification SET state = v.column3, attempts = v.column4, nextAttemptAt = v.column5, sentAt = v.column6,
-                   lastError = v.column7, relayRefused = v.column8, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0,
-                   heldReason = NULL
-            FROM \(values) WHERE notification.id = v.column1 AND notification.leaseOwner = v.column2
-            """
-        }
 
         // The participants, read once every message is recorded; each moved (if at all) after its last message's
         // event, as of that message's answer.
@@ -312,20 +301,17 @@ extension OutboxStore {
         }
         let facts = try ParticipantTransitions.facts(session, of: participants)
         var chain = try EventChain(session)
-        var moved: [(ParticipantTransitions.Key, ParticipantTransitions.Change)] = []
         for (position, item) in attempts.enumerated() {
             let event = events[position]
             try EventLog.stage(&chain, actor: actor, action: event.action, objectType: "notification", objectId: event.messageId,
                                data: event.data)
             if let caseId = item.row.caseId {
                 let key = ParticipantTransitions.Key(caseId: caseId, organizationId: item.row.organizationId)
-                if lastPosition[key] == position, let known = facts[key],
-                   let change = try ParticipantTransitions.stage(key, known, at: item.answered.at, actor: actor, chain: &chain) {
-                    moved.append((key, change))
+                if lastPosition[key] == position, let known = facts[key] {
+                    try ParticipantTransitions.apply(session, key, known, at: item.answered.at, actor: actor, chain: &chain)
                 }
             }
         }
-        try ParticipantTransitions.write(session, moved)
         try chain.flush(session)
         return zip(results, marked).map { RecordedShare(recorded: $0, marked: $1) }
     }

@@ -373,21 +373,6 @@ enum SQLList {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
-    /// Runs one `UPDATE … FROM (VALUES …) AS v WHERE …` for up to 100 of `rows` at a time (each row's values in
-    /// the same order): many rows, each changed with its own values, in one statement — one round trip on
-    /// PostgreSQL. `statement` receives the VALUES list and names its columns `v.column1`, `v.column2`, … (both
-    /// engines name them so; SQLite has UPDATE … FROM since 3.33). A nullable non-text column is written
-    /// `CAST(v.columnN AS BIGINT)`: PostgreSQL types a column of NULLs as text.
-    static func updateEach(_ session: any SQLSession, _ rows: [[SQLValue]], _ statement: (String) -> String) throws {
-        guard let width = rows.first?.count else { return }
-        let row = "(" + marks(width) + ")"
-        for start in stride(from: 0, to: rows.count, by: 100) {
-            let piece = rows[start..<min(start + 100, rows.count)]
-            try session.execute(statement("(VALUES " + Array(repeating: row, count: piece.count).joined(separator: ", ") + ") AS v"),
-                                piece.flatMap { $0 })
-        }
-    }
-
     /// `values` in pieces of at most 500, so that an IN list stays well within both engines' limits on arguments.
     static func chunks<T>(_ values: [T]) -> [ArraySlice<T>] {
         stride(from: 0, to: values.count, by: 500).map { values[$0..<min($0 + 500, values.count)] }

@@ -41,42 +41,22 @@ public enum ParticipantTransitions {
     static func apply(_ session: any SQLSession, caseId: String, organizationId: String, at date: Date,
                       actor: String) throws -> Delivery? {
         let key = Key(caseId: caseId, organizationId: organizationId)
-        // The chain is read (and on PostgreSQL locked) only for a change.
-        guard let known = try facts(session, of: [key])[key], change(known, at: date) != nil else { return nil }
+        guard let known = try facts(session, of: [key])[key] else { return nil }
+        guard let change = change(known, at: date) else { return nil }
         var chain = try EventChain(session)
-        guard let change = try stage(key, known, at: date, actor: actor, chain: &chain) else { return nil }
-        try write(session, [(key, change)])
+        try record(session, key, change, at: date, actor: actor, chain: &chain)
         try chain.flush(session)
         return change.delivery
     }
 
-    /// A participant's new delivery and first notification time.
-    struct Change {
-        var delivery: Delivery
-        var firstNotifiedAt: Date?
-    }
-
-    /// The change one participant whose `facts` were read in this transaction after its last message changed calls
-    /// for, with its `participant.delivery` event staged in `chain`; nil when none. `write` stores the changes.
-    static func stage(_ key: Key, _ facts: Facts, at date: Date, actor: String, chain: inout EventChain) throws -> Change? {
+    /// Moves one participant whose `facts` were read in this transaction after its last change, staging its
+    /// event in `chain`. Returns the new delivery when it changed.
+    @discardableResult
+    static func apply(_ session: any SQLSession, _ key: Key, _ facts: Facts, at date: Date, actor: String,
+                      chain: inout EventChain) throws -> Delivery? {
         guard let change = change(facts, at: date) else { return nil }
-        try EventLog.stage(&chain, actor: actor, action: "participant.delivery", objectType: "participant",
-                           objectId: "\(key.caseId)|\(key.organizationId)", data: [
-                               "caseId": .string(key.caseId), "organizationId": .string(key.organizationId),
-                               "delivery": .string(change.delivery.rawValue), "at": .string(EventTimestamp.string(date)),
-                           ])
-        return change
-    }
-
-    /// Stores the participants' changes (a few statements for all of them).
-    static func write(_ session: any SQLSession, _ changes: [(Key, Change)]) throws {
-        try SQLList.updateEach(session, changes.map { key, change in
-            [key.caseId.sqlValue, key.organizationId.sqlValue, change.delivery.rawValue.sqlValue, change.firstNotifiedAt.sqlValue]
-        }) { values in """
-            UPDATE participant SET delivery = v.column3, firstNotifiedAt = v.column4
-            FROM \(values) WHERE participant.caseId = v.column1 AND participant.organizationId = v.column2
-            """
-        }
+        try record(session, key, change, at: date, actor: actor, chain: &chain)
+        return change.delivery
     }
 
     /// The facts of each participant of `keys` that exists, read in two queries per case (only the two columns the
@@ -106,12 +86,23 @@ public enum ParticipantTransitions {
     }
 
     /// The delivery (and first notification time) the rule calls for, or nil when it calls for no change.
-    static func change(_ facts: Facts, at date: Date) -> Change? {
+    static func change(_ facts: Facts, at date: Date) -> (delivery: Delivery, firstNotifiedAt: Date?)? {
         // Voided messages say nothing of the vendor: undeliverable with no failure left was a mistake of ours.
         let noFailureLeft = facts.delivery == .undeliverable && !facts.statuses.contains { $0 == .failed || $0 == .bounced }
         guard let wanted = Self.delivery(toRecipientStatuses: facts.statuses) ?? (noFailureLeft ? .pending : nil),
               wanted != facts.delivery
         else { return nil }
-        return Change(delivery: wanted, firstNotifiedAt: wanted == .notified && facts.firstNotifiedAt == nil ? date : facts.firstNotifiedAt)
+        return (wanted, wanted == .notified && facts.firstNotifiedAt == nil ? date : facts.firstNotifiedAt)
+    }
+
+    private static func record(_ session: any SQLSession, _ key: Key, _ change: (delivery: Delivery, firstNotifiedAt: Date?),
+                               at date: Date, actor: String, chain: inout EventChain) throws {
+        try session.execute("UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?",
+                            change.delivery.rawValue, change.firstNotifiedAt, key.caseId, key.organizationId)
+        try EventLog.stage(&chain, actor: actor, action: "participant.delivery", objectType: "participant",
+                           objectId: "\(key.caseId)|\(key.organizationId)", data: [
+                               "caseId": .string(key.caseId), "organizationId": .string(key.organizationId),
+                               "delivery": .string(change.delivery.rawValue), "at": .string(EventTimestamp.string(date)),
+                           ])
     }
 }
