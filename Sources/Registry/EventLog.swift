@@ -111,16 +111,6 @@ public enum EventLog {
                          data: try EventValue.encoding(data), at: at)
     }
 
-    /// Appends one event to `chain` without writing it yet: `chain.flush(session)` inserts the staged events
-    /// together, before the transaction ends. Checked as `append` checks.
-    ///
-    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is staged).
-    static func stage(_ chain: inout EventChain, actor: String, action: String, objectType: String, objectId: String,
-                      data: [String: EventValue], at: Date = Date()) throws {
-        try refuseControlIds(objectType: objectType, objectId: objectId, data: data)
-        chain.stage(actor: actor, action: action, objectType: objectType, objectId: objectId, data: .object(data), at: at)
-    }
-
     /// The events about one object (or all events of a type when `objectId` is nil), oldest first.
     static func events(_ session: any SQLSession, objectType: String, objectId: String? = nil) throws -> [Event] {
         if let objectId {
@@ -311,22 +301,6 @@ struct EventChain {
         let last = try session.row("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")
         lastId = try last.map { try $0[0] } ?? 0
         lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
-    }
-
-    /// Events staged and not yet inserted, each in the order of `columns`.
-    private var staged: [[SQLValue]] = []
-
-    /// Computes the next event (its id and hash) and keeps it for `flush`.
-    mutating func stage(actor: String, action: String, objectType: String, objectId: String, data: EventValue, at date: Date) {
-        staged.append(row(actor: actor, action: action, objectType: objectType, objectId: objectId, data: data, at: date))
-    }
-
-    /// Inserts the staged events with multi-row inserts (`SQLSession.insertRows`: one round trip per statement on
-    /// PostgreSQL).
-    mutating func flush(_ session: any SQLSession) throws {
-        guard !staged.isEmpty else { return }
-        try session.insertRows(into: "event", columns: Self.columns, staged)
-        staged = []
     }
 
     mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,

@@ -103,9 +103,9 @@ extension OutboxStore {
     /// put on the row meanwhile (`holdAbandonedInFlight`): the result is known now.
     public func record(_ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int, actor: String,
                        at now: Date) throws -> RecordedAttempt? {
-        let share = RecordingShare(owner: owner, answered: [AnsweredAttempt(id: id, attempt: attempt, at: now)], markingInFlight: [])
-        return try engine.write { session in
-            try Self.record(session, [share], maxAttempts: maxAttempts, actor: actor)[0].recorded[0]
+        try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: [id])
+            return try Self.record(session, attempt, id: id, owner: owner, maxAttempts: maxAttempts, actor: actor, at: now)
         }
     }
 
@@ -129,191 +129,126 @@ extension OutboxStore {
         guard shares.contains(where: { !$0.answered.isEmpty || !$0.markingInFlight.isEmpty }) else {
             return shares.map { _ in RecordedShare(recorded: [], marked: []) }
         }
-        return try engine.write { session in try Self.record(session, shares, maxAttempts: maxAttempts, actor: actor) }
+        return try engine.write { session in
+            try OutboxRowLocks.lock(session, ids: shares.flatMap { $0.answered.map(\.id) + $0.markingInFlight })
+            return try shares.map { share in
+                let recorded = try share.answered.map {
+                    try Self.record(session, $0.attempt, id: $0.id, owner: share.owner, maxAttempts: maxAttempts, actor: actor, at: $0.at)
+                }
+                let marked = try share.markingInFlight.filter { try Self.markInFlight(session, id: $0, owner: share.owner) }
+                return RecordedShare(recorded: recorded, marked: Set(marked))
+            }
+        }
     }
 
     /// Marks a message this worker leases as handed to the transport now; false when `owner` no longer leases it.
     @discardableResult
     public func markInFlight(id: Int64, owner: String) throws -> Bool {
-        try engine.write { session in
-            try session.execute("UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?", id, owner) > 0
-        }
+        try engine.write { session in try Self.markInFlight(session, id: id, owner: owner) }
     }
 
-    /// What recording reads of a message row.
-    private struct AttemptedRow {
-        var messageId: String
-        var caseId: String?
-        var organizationId: String
-        var purpose: String
-        var category: String?
-        var state: String
-        var attempts: Int
-        var sentAt: Date?
-        var leaseOwner: String?
+    @discardableResult
+    static func markInFlight(_ session: any SQLSession, id: Int64, owner: String) throws -> Bool {
+        try session.execute("UPDATE notification SET inFlight = 1 WHERE id = ? AND state = 'sending' AND leaseOwner = ?", id, owner) > 0
     }
 
-    /// The rows concerned are read (and on PostgreSQL locked, in id order) by one query; then each recipient's
-    /// result is written, the statuses read back at once, each message's state written, the participants read at
-    /// once and moved, and the events inserted together: the statements grow with the recipients and the
-    /// changes, not with the reads. So a group commit costs few round trips on PostgreSQL.
-    static func record(_ session: any SQLSession, _ shares: [RecordingShare], maxAttempts: Int,
-                       actor: String) throws -> [RecordedShare] {
-        let ids = Array(Set(shares.flatMap { $0.answered.map(\.id) + $0.markingInFlight })).sorted()
-        var rows: [Int64: AttemptedRow] = [:]
-        for chunk in SQLList.chunks(ids) {
-            for row in try session.rows("""
-                SELECT id, messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
-                FROM notification WHERE id IN (\(SQLList.marks(chunk.count))) ORDER BY id
-                """ + OutboxRowLocks.changing(session), chunk.map(\.sqlValue)) {
-                rows[try row[0]] = AttemptedRow(messageId: try row[1], caseId: try row[2], organizationId: try row[3],
-                                                purpose: try row[4], category: try row[5], state: try row[6],
-                                                attempts: try row[7], sentAt: try row[8], leaseOwner: try row[9])
-            }
-        }
-        func leased(_ id: Int64, by owner: String) -> Bool {
-            rows[id].map { $0.state == NotificationState.sending.rawValue && $0.leaseOwner == owner } ?? false
-        }
+    /// Records one attempt inside the caller's transaction, which has locked the row (`OutboxRowLocks.lock`).
+    static func record(_ session: any SQLSession, _ attempt: DeliveryAttempt, id: Int64, owner: String, maxAttempts: Int,
+                       actor: String, at now: Date) throws -> RecordedAttempt? {
+        guard let row = try session.row("""
+            SELECT messageId, caseId, organizationId, purpose, incidentCategory, state, attempts, sentAt, leaseOwner
+            FROM notification WHERE id = ?
+            """, id),
+            try row[5] as String == NotificationState.sending.rawValue, try row[8] as String? == owner
+        else { return nil }
+        let messageId: String = try row[0]
+        let caseId: String? = try row[1]
+        let organizationId: String = try row[2]
+        let purpose: String = try row[3]
+        let category: String? = try row[4]
 
-        // The answers whose owner still holds the lease, each message once.
-        var attempts: [(share: Int, index: Int, answered: AnsweredAttempt, row: AttemptedRow)] = []
-        var marked: [Set<Int64>] = []
-        for (shareIndex, share) in shares.enumerated() {
-            for (index, answered) in share.answered.enumerated() where leased(answered.id, by: share.owner) {
-                attempts.append((shareIndex, index, answered, rows[answered.id]!))
-                rows[answered.id]?.state = "recorded"
+        var refused = 0
+        var transientReasons: [String] = []
+        var permanentReasons: [String] = []
+        for recipient in attempt.recipients {
+            let status: RecipientStatus
+            switch recipient.outcome {
+            case .accepted: status = .delivered
+            case .transient:
+                status = .deferred
+                transientReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
+            case .permanent:
+                status = .failed
+                refused += 1
+                permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
             }
-            let marking = share.markingInFlight.filter { leased($0, by: share.owner) }
-            if !marking.isEmpty {
-                try session.execute("UPDATE notification SET inFlight = 1 WHERE id IN (\(SQLList.marks(marking.count))) "
-                                    + "AND state = 'sending' AND leaseOwner = ?", marking.map(\.sqlValue) + [share.owner.sqlValue])
-            }
-            marked.append(Set(marking))
-        }
-
-        // Each recipient's result.
-        var refused = [Int](repeating: 0, count: attempts.count)
-        var transientReasons = [[String]](repeating: [], count: attempts.count)
-        var permanentReasons = [[String]](repeating: [], count: attempts.count)
-        for (position, item) in attempts.enumerated() {
-            let (id, attempt, now) = (item.answered.id, item.answered.attempt, item.answered.at)
-            for recipient in attempt.recipients {
-                let status: RecipientStatus
-                switch recipient.outcome {
-                case .accepted: status = .delivered
-                case .transient:
-                    status = .deferred
-                    transientReasons[position].append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-                case .permanent:
-                    status = .failed
-                    refused[position] += 1
-                    permanentReasons[position].append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-                }
-                try session.execute("""
-                    UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
-                    WHERE notificationId = ? AND email = ?
-                    """, status.rawValue, recipient.code, recipient.reply, now, id, recipient.email)
-                if recipient.outcome == .permanent, !attempt.refusedByRelay {
-                    try session.execute("""
-                        UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
-                        WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
-                        """, now, id, recipient.email)
-                }
-            }
-        }
-        var statuses: [Int64: [RecipientStatus]] = [:]
-        for chunk in SQLList.chunks(attempts.map(\.answered.id)) {
-            for row in try session.rows("SELECT notificationId, status FROM notificationRecipient WHERE notificationId IN (\(SQLList.marks(chunk.count)))",
-                                        chunk.map(\.sqlValue)) {
-                if let status = RecipientStatus(rawValue: try row[1]) { statuses[try row[0], default: []].append(status) }
-            }
-        }
-
-        // Each message's state, and its event.
-        var events: [(messageId: String, action: String, data: [String: EventValue])] = []
-        var results = shares.map { [RecordedAttempt?](repeating: nil, count: $0.answered.count) }
-        for (position, item) in attempts.enumerated() {
-            let (id, attempt, now, row) = (item.answered.id, item.answered.attempt, item.answered.at, item.row)
-            let attempts = row.attempts + 1
-            var statuses = statuses[id] ?? []
-            let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
-            var nextAttemptAt: Date?
-            var lastError: String?
-            switch state {
-            case .deferred:
-                nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
-                lastError = transientReasons[position].joined(separator: "; ")
-            case .sent, .failed:
-                if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
-                    try session.execute("""
-                        UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
-                        WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                        """, now, id)
-                    statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
-                    lastError = "gave up after \(attempts) attempts: " + transientReasons[position].joined(separator: "; ")
-                } else {
-                    let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons[position]
-                    lastError = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
-                }
-            default: break
-            }
-            let sentAt: Date? = state == .sent ? (row.sentAt ?? now) : nil
             try session.execute("""
-                UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
-                       relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
-                WHERE id = ? AND leaseOwner = ?
-                """, state.rawValue, attempts, nextAttemptAt, sentAt, lastError, attempt.refusedByRelay, id, shares[item.share].owner)
-
-            var recipientsData: [String: EventValue] = [:]
-            for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
-            var data: [String: EventValue] = [
-                "messageId": .string(row.messageId), "organizationId": .string(row.organizationId),
-                "purpose": .string(row.purpose), "attempt": .int(Int64(attempts)),
-                "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
-                "caseId": .optional(row.caseId), "category": .optional(row.category),
-            ]
-            let action: String
-            switch state {
-            case .sent: action = "notification.sent"
-            case .deferred:
-                action = "notification.deferred"
-                data["nextAttemptAt"] = .string(EventTimestamp.string(nextAttemptAt!))
-                data["reason"] = .optional(lastError)
-            default:
-                action = "notification.failed"
-                data["reason"] = .optional(lastError)
-            }
-            events.append((row.messageId, action, data))
-            results[item.share][item.index] = RecordedAttempt(state: state, refused: refused[position])
-        }
-        guard !attempts.isEmpty else {
-            return zip(results, marked).map { RecordedShare(recorded: $0, marked: $1) }
-        }
-
-        // The participants, read once every message is recorded; each moved (if at all) after its last message's
-        // event, as of that message's answer.
-        var participants: [ParticipantTransitions.Key] = []
-        var lastPosition: [ParticipantTransitions.Key: Int] = [:]
-        for (position, item) in attempts.enumerated() {
-            guard let caseId = item.row.caseId else { continue }
-            let key = ParticipantTransitions.Key(caseId: caseId, organizationId: item.row.organizationId)
-            if lastPosition.updateValue(position, forKey: key) == nil { participants.append(key) }
-        }
-        let facts = try ParticipantTransitions.facts(session, of: participants)
-        var chain = try EventChain(session)
-        for (position, item) in attempts.enumerated() {
-            let event = events[position]
-            try EventLog.stage(&chain, actor: actor, action: event.action, objectType: "notification", objectId: event.messageId,
-                               data: event.data)
-            if let caseId = item.row.caseId {
-                let key = ParticipantTransitions.Key(caseId: caseId, organizationId: item.row.organizationId)
-                if lastPosition[key] == position, let known = facts[key] {
-                    try ParticipantTransitions.apply(session, key, known, at: item.answered.at, actor: actor, chain: &chain)
-                }
+                UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
+                WHERE notificationId = ? AND email = ?
+                """, status.rawValue, recipient.code, recipient.reply, now, id, recipient.email)
+            if recipient.outcome == .permanent, !attempt.refusedByRelay {
+                try session.execute("""
+                    UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
+                    WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
+                    """, now, id, recipient.email)
             }
         }
-        try chain.flush(session)
-        return zip(results, marked).map { RecordedShare(recorded: $0, marked: $1) }
+
+        let attempts = (try row[6] as Int) + 1
+        var statuses = try session.values("SELECT status FROM notificationRecipient WHERE notificationId = ?", id, as: String.self)
+            .compactMap(RecipientStatus.init(rawValue:))
+        let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
+        var nextAttemptAt: Date?
+        var lastError: String?
+        switch state {
+        case .deferred:
+            nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
+            lastError = transientReasons.joined(separator: "; ")
+        case .sent, .failed:
+            if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
+                try session.execute("""
+                    UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
+                    WHERE notificationId = ? AND status IN ('pending', 'deferred')
+                    """, now, id)
+                statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
+                lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
+            } else {
+                let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons
+                lastError = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+            }
+        default: break
+        }
+        let sentAt: Date? = state == .sent ? ((try row[7] as Date?) ?? now) : nil
+        try session.execute("""
+            UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
+                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
+            WHERE id = ? AND leaseOwner = ?
+            """, state.rawValue, attempts, nextAttemptAt, sentAt, lastError, attempt.refusedByRelay, id, owner)
+
+        var recipientsData: [String: EventValue] = [:]
+        for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
+        var data: [String: EventValue] = [
+            "messageId": .string(messageId), "organizationId": .string(organizationId),
+            "purpose": .string(purpose), "attempt": .int(Int64(attempts)),
+            "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
+            "caseId": .optional(caseId), "category": .optional(category),
+        ]
+        let action: String
+        switch state {
+        case .sent: action = "notification.sent"
+        case .deferred:
+            action = "notification.deferred"
+            data["nextAttemptAt"] = .string(EventTimestamp.string(nextAttemptAt!))
+            data["reason"] = .optional(lastError)
+        default:
+            action = "notification.failed"
+            data["reason"] = .optional(lastError)
+        }
+        try EventLog.append(session, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
+        if let caseId {
+            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
+        }
+        return RecordedAttempt(state: state, refused: refused)
     }
 
     /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a

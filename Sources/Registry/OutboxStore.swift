@@ -175,76 +175,41 @@ extension OutboxStore {
 
     public func claim(owner: String, lease: TimeInterval, limit: Int, at now: Date, dueBy: Date,
                markInFlight: Int) throws -> [ClaimedNotification] {
-        guard limit > 0 else { return [] }
         // Row locks, not the writers' lock: on PostgreSQL workers claim side by side, each skipping the rows
-        // another is claiming. A few statements per batch, not per message: on PostgreSQL each is a round trip.
-        return try engine.writeLockingRows { session in
-            // Due rows, and rows whose lease ended: all of them claimable, so only they are locked.
-            var chosen: [Int64] = try session.values("""
-                SELECT id FROM notification
+        // another is claiming.
+        try engine.writeLockingRows { session in
+            let host = ProcessInfo.processInfo.hostName
+            let candidates = try session.rows("""
+                SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
                 WHERE heldReason IS NULL
-                  AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?)
-                       OR (state = 'sending' AND inFlight = 0 AND (leaseUntil IS NULL OR leaseUntil <= ?)))
+                  AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?) OR state = 'sending')
                 ORDER BY id LIMIT ?
-                """ + OutboxRowLocks.claiming(session), dueBy, now, limit, as: Int64.self)
-            if chosen.count < limit {
-                chosen += try Self.leasedByGoneProcesses(session, limit: limit - chosen.count, at: now)
+                """ + OutboxRowLocks.claiming(session), [dueBy.sqlValue, (limit * 4 + 64).sqlValue])
+            var claimed: [ClaimedNotification] = []
+            for row in candidates where claimed.count < limit {
+                let id: Int64 = try row[0]
+                if try row[1] as String == "sending" {
+                    // In flight: it may have been delivered; holdAbandonedInFlight holds it, nothing claims it.
+                    if try row[4] as Bool { continue }
+                    let leaseUntil: Date? = try row[3]
+                    let expired = leaseUntil.map { $0 <= now } ?? true
+                    guard try expired || Self.holderIsGone(row[2], host: host) else { continue }
+                }
+                // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
+                try session.execute("UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id = ?",
+                                    owner, now.addingTimeInterval(lease), claimed.count < markInFlight, id)
+                guard let message = try session.row("""
+                    SELECT n.messageId, n.mailFrom, m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id
+                    WHERE n.id = ?
+                    """, id) else { continue }
+                let recipients = try session.values("""
+                    SELECT email FROM notificationRecipient WHERE notificationId = ? AND status IN ('pending', 'deferred')
+                    ORDER BY CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
+                    """, id, as: String.self)
+                claimed.append(ClaimedNotification(id: id, messageId: try message[0], mailFrom: try message[1],
+                                                   bytes: try message[2], recipients: recipients))
             }
-            guard !chosen.isEmpty else { return [] }
-            // The first `markInFlight` rows are about to be sent; the rest of a batch only leased, until their turn.
-            let until = now.addingTimeInterval(lease)
-            for (rows, inFlight) in [(chosen.prefix(markInFlight), true), (chosen.dropFirst(markInFlight), false)] where !rows.isEmpty {
-                try session.execute("UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? "
-                                    + "WHERE id IN (\(SQLList.marks(rows.count)))",
-                                    [owner.sqlValue, until.sqlValue, inFlight.sqlValue] + rows.map(\.sqlValue))
-            }
-            var messages: [Int64: (messageId: String, mailFrom: String, bytes: Data)] = [:]
-            for row in try session.rows("""
-                SELECT n.id, n.messageId, n.mailFrom, m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id
-                WHERE n.id IN (\(SQLList.marks(chosen.count)))
-                """, chosen.map(\.sqlValue)) {
-                messages[try row[0]] = (try row[1], try row[2], try row[3])
-            }
-            var recipients: [Int64: [String]] = [:]
-            for row in try session.rows("""
-                SELECT notificationId, email FROM notificationRecipient
-                WHERE notificationId IN (\(SQLList.marks(chosen.count))) AND status IN ('pending', 'deferred')
-                ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
-                """, chosen.map(\.sqlValue)) {
-                recipients[try row[0], default: []].append(try row[1])
-            }
-            return chosen.compactMap { id in
-                messages[id].map { ClaimedNotification(id: id, messageId: $0.messageId, mailFrom: $0.mailFrom, bytes: $0.bytes,
-                                                       recipients: recipients[id] ?? []) }
-            }
-        }
-    }
-
-    /// Up to `limit` rows leased, not in flight, by a process of this host that has exited: read without a lock,
-    /// then locked (skipping any another worker is taking over) and checked again.
-    static func leasedByGoneProcesses(_ session: any SQLSession, limit: Int, at now: Date) throws -> [Int64] {
-        let host = ProcessInfo.processInfo.hostName
-        // The owners "HOST:…": from "HOST:" up to "HOST;" (the next character), compared byte by byte on both.
-        let leased = try session.rows("""
-            SELECT id, leaseOwner FROM notification
-            WHERE heldReason IS NULL AND state = 'sending' AND inFlight = 0 AND leaseUntil > ?
-              AND leaseOwner >= ? AND leaseOwner < ?
-            ORDER BY id
-            """, now, host + ":", host + ";")
-        var gone: [Int64: String] = [:]
-        for row in leased where gone.count < limit {
-            let holder: String? = try row[1]
-            if let holder, holderIsGone(holder, host: host) { gone[try row[0]] = holder }
-        }
-        guard !gone.isEmpty else { return [] }
-        let ids = gone.keys.sorted()
-        return try session.rows("""
-            SELECT id, leaseOwner FROM notification
-            WHERE id IN (\(SQLList.marks(ids.count))) AND heldReason IS NULL AND state = 'sending' AND inFlight = 0
-            ORDER BY id
-            """ + OutboxRowLocks.claiming(session), ids.map(\.sqlValue)).compactMap { row in
-            let id: Int64 = try row[0]
-            return try gone[id] == row[1] as String? ? id : nil
+            return claimed
         }
     }
 
@@ -367,18 +332,6 @@ extension OutboxStore {
     }
 }
 
-/// `?, ?, ?` for an IN list.
-enum SQLList {
-    static func marks(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
-    }
-
-    /// `values` in pieces of at most 500, so that an IN list stays well within both engines' limits on arguments.
-    static func chunks<T>(_ values: [T]) -> [ArraySlice<T>] {
-        stride(from: 0, to: values.count, by: 500).map { values[$0..<min($0 + 500, values.count)] }
-    }
-}
-
 /// How outbox rows are locked where the engines differ, in one place.
 ///
 /// On SQLite one writer runs at a time, so a transaction that reads a row owns it until it commits: nothing to add.
@@ -400,7 +353,7 @@ enum OutboxRowLocks {
     /// Locks the rows `ids` before they are changed (PostgreSQL only).
     static func lock(_ session: any SQLSession, ids: [Int64]) throws {
         guard session.kind == .postgresql, !ids.isEmpty else { return }
-        _ = try session.rows("SELECT id FROM notification WHERE id IN (\(SQLList.marks(ids.count))) ORDER BY id FOR UPDATE",
-                             ids.map(\.sqlValue))
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        _ = try session.rows("SELECT id FROM notification WHERE id IN (\(marks)) ORDER BY id FOR UPDATE", ids.map(\.sqlValue))
     }
 }
