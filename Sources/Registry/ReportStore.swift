@@ -394,29 +394,18 @@ enum JulianInstant {
         if let year = digits(4, max: 9999), expect(45), let month = digits(2, max: 12), month >= 1, expect(45),
            let day = digits(2, max: 31), day >= 1 {
             while index < bytes.count, bytes[index] == 84 || [32, 9, 10, 11, 12, 13].contains(bytes[index]) { index += 1 }
-            let midnight = daysSinceEpoch(year: year, month: month, day: day) * 86_400_000
+            let midnight = SQLTimestamp.daysSinceEpoch(year: year, month: month, day: day) * 86_400_000
             if index == bytes.count { return midnight }
             return time().map { midnight + $0 }
         }
         index = 0
         if let inDay = time() {
-            return daysSinceEpoch(year: 2000, month: 1, day: 1) * 86_400_000 + inDay
+            return SQLTimestamp.daysSinceEpoch(year: 2000, month: 1, day: 1) * 86_400_000 + inDay
         }
         // A Julian day number written as a number.
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || [43, 45, 46, 69, 101].contains($0) }),
               let number = Double(trimmed) else { return nil }
         return julianNumber(number)
-    }
-
-    /// Days from 1970-01-01 to a civil date (H. Hinnant's algorithm; linear in the day, as SQLite's computation is).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

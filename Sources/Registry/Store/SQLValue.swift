@@ -161,6 +161,18 @@ extension SQLReadable where Self: RawRepresentable, RawValue == String {
 
 /// Reads the stored timestamp forms without a `DateFormatter` (many rows are read at once).
 enum SQLTimestamp {
+    /// Days from 1970-01-01 to a civil date, negative before it (H. Hinnant's algorithm; linear in the day, as
+    /// SQLite's own computation is).
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64(month > 2 ? month - 3 : month + 9)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
@@ -199,14 +211,8 @@ enum SQLTimestamp {
             if index < bytes.count, bytes[index] == 90 { index += 1 }   // a trailing Z
             guard index == bytes.count else { return nil }
         }
-        // Days since 1970-01-01 from a civil date (H. Hinnant's algorithm), the inverse of EventLog.timestamp.
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        // The inverse of EventLog.timestamp.
+        let days = daysSinceEpoch(year: year, month: month, day: day)
         let total = days * 86_400_000 + Int64(hour) * 3_600_000 + Int64(minute) * 60_000 + Int64(second) * 1000 + Int64(milliseconds)
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }
