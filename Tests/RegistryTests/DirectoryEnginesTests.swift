@@ -11,7 +11,7 @@ import Testing
         let (temp, sqlite) = try RegistryQueriesTests.makeRegistry()
         defer { temp.remove() }
         let postgres = try PostgresFixture.store()
-        try Self.copy(["organization", "membership", "agreement", "key", "contact"], from: sqlite, into: postgres)
+        _ = try StoreCopy.copy(from: sqlite, to: postgres)
         let q3End = try #require(CalendarDate("2007-09-30"))
         let now = Date(timeIntervalSince1970: 1_190_000_000)
         let tokyo = TimeZone(identifier: "Asia/Tokyo")!
@@ -71,18 +71,5 @@ import Testing
         let whole = try postgres.inbound.read { tx in try tx.entry("large@vendor.example").flatMap { try tx.bytes(id: $0.id) } }
         #expect(whole == large)
         #expect(try postgres.inbound.read { try $0.containsDigest("bb") })
-    }
-
-    /// Copies every row of `tables` (parents first), each value as stored.
-    static func copy(_ tables: [String], from source: RegistryStore, into target: RegistryStore) throws {
-        for table in tables {
-            let rows = try source.engine.read { try $0.rows("SELECT * FROM \(SQLIdentifier.quoted(table))", []) }
-            guard let names = rows.first?.columns.names else { continue }
-            let sql = "INSERT INTO \(SQLIdentifier.quoted(table)) (\(names.map(SQLIdentifier.quoted).joined(separator: ", "))) "
-                + "VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
-            try target.engine.write { session in
-                for row in rows { try session.execute(sql, row.values) }
-            }
-        }
     }
 }
