@@ -95,11 +95,12 @@ public enum EventLog {
     /// inserts. Call inside the transaction that makes the changes.
     ///
     /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
-    static func append(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
+    /// With `later`, the inserts are sent as `SQLSession.executeLater` sends them (the chain's head is read now).
+    static func append(_ session: any SQLSession, actor: String, _ entries: [Entry], later: Bool = false) throws {
         guard !entries.isEmpty else { return }
         for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
         var chain = try EventChain(session)
-        try chain.append(session, actor: actor, entries)
+        try chain.append(session, actor: actor, entries, later: later)
     }
 
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
@@ -211,7 +212,8 @@ public enum EventLog {
     static func lockChain(_ session: any SQLSession) throws {
         switch session.kind {
         case .sqlite: return
-        case .postgresql: try session.execute("SELECT pg_advisory_xact_lock(\(chainLockKey))", [])
+        // Sent with the read of the chain's head that follows, which waits for it.
+        case .postgresql: try session.executeLater("SELECT pg_advisory_xact_lock(\(chainLockKey))", [])
         }
     }
 
@@ -316,13 +318,14 @@ struct EventChain {
 
     /// Appends `entries` in order, each chained to the one before, with multi-row inserts
     /// (`SQLSession.insertRows`): the rows and hashes `append` would write one at a time.
-    mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry]) throws {
+    /// With `later`, the inserts are sent as `SQLSession.executeLater` sends them.
+    mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry], later: Bool = false) throws {
         var next = self
         let rows = entries.map { entry in
             next.row(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
                      data: .object(entry.data), at: entry.at)
         }
-        try session.insertRows(into: "event", columns: Self.columns, rows)
+        try session.insertRows(into: "event", columns: Self.columns, rows, later: later)
         self = next
     }
 

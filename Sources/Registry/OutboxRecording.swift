@@ -129,6 +129,13 @@ extension OutboxStore {
         guard shares.contains(where: { !$0.answered.isEmpty || !$0.markingInFlight.isEmpty }) else {
             return shares.map { _ in RecordedShare(recorded: [], marked: []) }
         }
+        if engine.kind == .postgresql {
+            // A few statements for the whole group, under row locks and the event chain's lock only: the group
+            // commits of several processes run side by side (`recordTogether`).
+            return try engine.writeLockingRows { session in
+                try Self.recordTogether(session, shares, maxAttempts: maxAttempts, actor: actor)
+            }
+        }
         return try engine.write { session in
             try OutboxRowLocks.lock(session, ids: shares.flatMap { $0.answered.map(\.id) + $0.markingInFlight })
             return try shares.map { share in
@@ -161,56 +168,117 @@ extension OutboxStore {
             """, id),
             try row[5] as String == NotificationState.sending.rawValue, try row[8] as String? == owner
         else { return nil }
-        let messageId: String = try row[0]
-        let caseId: String? = try row[1]
-        let organizationId: String = try row[2]
-        let purpose: String = try row[3]
-        let category: String? = try row[4]
-
-        var refused = 0
-        var transientReasons: [String] = []
-        var permanentReasons: [String] = []
+        let message = AttemptedMessage(messageId: try row[0], caseId: try row[1], organizationId: try row[2], purpose: try row[3],
+                                       category: try row[4], attempts: try row[6], sentAt: try row[7])
         for recipient in attempt.recipients {
-            let status: RecipientStatus
-            switch recipient.outcome {
-            case .accepted: status = .delivered
-            case .transient:
-                status = .deferred
-                transientReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-            case .permanent:
-                status = .failed
-                refused += 1
-                permanentReasons.append("\(recipient.email): \(Self.reason(code: recipient.code, reply: recipient.reply))")
-            }
             try session.execute("""
                 UPDATE notificationRecipient SET status = ?, smtpCode = ?, smtpReply = ?, updatedAt = ?
                 WHERE notificationId = ? AND email = ?
-                """, status.rawValue, recipient.code, recipient.reply, now, id, recipient.email)
-            if recipient.outcome == .permanent, !attempt.refusedByRelay {
+                """, AttemptDecision.status(after: recipient.outcome).rawValue, recipient.code, recipient.reply, now, id, recipient.email)
+            if AttemptDecision.countsAsBounce(recipient, of: attempt) {
                 try session.execute("""
                     UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
                     WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
                     """, now, id, recipient.email)
             }
         }
-
-        let attempts = (try row[6] as Int) + 1
-        var statuses = try session.values("SELECT status FROM notificationRecipient WHERE notificationId = ?", id, as: String.self)
+        let statuses = try session.values("SELECT status FROM notificationRecipient WHERE notificationId = ?", id, as: String.self)
             .compactMap(RecipientStatus.init(rawValue:))
-        let state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
-        var nextAttemptAt: Date?
-        var lastError: String?
+        let decision = AttemptDecision(attempt: attempt, message: message, statuses: statuses, maxAttempts: maxAttempts, at: now)
+        if decision.givesUpWaiting {
+            try session.execute("""
+                UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
+                WHERE notificationId = ? AND status IN ('pending', 'deferred')
+                """, now, id)
+        }
+        try session.execute("""
+            UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
+                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
+            WHERE id = ? AND leaseOwner = ?
+            """, decision.state.rawValue, decision.attempts, decision.nextAttemptAt, decision.sentAt, decision.lastError,
+            attempt.refusedByRelay, id, owner)
+        try EventLog.append(session, actor: actor, action: decision.action, objectType: "notification", objectId: message.messageId,
+                            data: decision.data)
+        if let caseId = message.caseId {
+            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: message.organizationId, at: now, actor: actor)
+        }
+        return RecordedAttempt(state: decision.state, refused: decision.refused)
+    }
+
+    /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
+    /// failure without a reply (a refused connection) is the sentence alone.
+    public static func reason(code: Int?, reply: String) -> String {
+        guard let code, !reply.hasPrefix(String(code)) else { return reply }
+        return "\(code) \(reply)"
+    }
+}
+
+/// What recording reads of a message before an attempt is recorded.
+struct AttemptedMessage {
+    var messageId: String
+    var caseId: String?
+    var organizationId: String
+    var purpose: String
+    var category: String?
+    /// Attempts before this one.
+    var attempts: Int
+    var sentAt: Date?
+}
+
+/// What recording one answered attempt decides, once its recipients' results are known: the message's state
+/// (`DeliveryRules`), attempts, next attempt time, last error and event. The one rule both ways of recording use
+/// (one message at a time, or a group at once).
+struct AttemptDecision {
+    var state: NotificationState
+    /// Attempts with this one.
+    var attempts: Int
+    var nextAttemptAt: Date?
+    var sentAt: Date?
+    var lastError: String?
+    /// The attempts are used up: recipients still pending or deferred are given up (failed).
+    var givesUpWaiting: Bool
+    /// Recipients refused for good in this attempt.
+    var refused: Int
+    /// The event: `notification.sent`, `.deferred` or `.failed`, and its data.
+    var action: String
+    var data: [String: EventValue]
+
+    /// The status a recipient's outcome gives it.
+    static func status(after outcome: DeliveryAttempt.Outcome) -> RecipientStatus {
+        switch outcome {
+        case .accepted: return .delivered
+        case .transient: return .deferred
+        case .permanent: return .failed
+        }
+    }
+
+    /// A recipient refused for good counts as a bounce on its contact, unless our relay refused the whole message.
+    static func countsAsBounce(_ recipient: DeliveryAttempt.Recipient, of attempt: DeliveryAttempt) -> Bool {
+        recipient.outcome == .permanent && !attempt.refusedByRelay
+    }
+
+    /// `statuses`: every recipient's status once this attempt's results are written.
+    init(attempt: DeliveryAttempt, message: AttemptedMessage, statuses: [RecipientStatus], maxAttempts: Int, at now: Date) {
+        var transientReasons: [String] = []
+        var permanentReasons: [String] = []
+        for recipient in attempt.recipients {
+            switch recipient.outcome {
+            case .accepted: break
+            case .transient: transientReasons.append("\(recipient.email): \(OutboxStore.reason(code: recipient.code, reply: recipient.reply))")
+            case .permanent: permanentReasons.append("\(recipient.email): \(OutboxStore.reason(code: recipient.code, reply: recipient.reply))")
+            }
+        }
+        refused = permanentReasons.count
+        attempts = message.attempts + 1
+        state = DeliveryRules.state(after: statuses, attempts: attempts, maxAttempts: maxAttempts)
+        givesUpWaiting = false
         switch state {
         case .deferred:
             nextAttemptAt = now.addingTimeInterval(DeliveryRules.backoff(afterAttempts: attempts))
             lastError = transientReasons.joined(separator: "; ")
         case .sent, .failed:
             if statuses.contains(where: { $0 == .pending || $0 == .deferred }) {
-                try session.execute("""
-                    UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
-                    WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                    """, now, id)
-                statuses = statuses.map { $0 == .pending || $0 == .deferred ? .failed : $0 }
+                givesUpWaiting = true
                 lastError = "gave up after \(attempts) attempts: " + transientReasons.joined(separator: "; ")
             } else {
                 let reasons = [attempt.refusedByRelay ? attempt.messageError : nil].compactMap { $0 } + permanentReasons
@@ -218,22 +286,16 @@ extension OutboxStore {
             }
         default: break
         }
-        let sentAt: Date? = state == .sent ? ((try row[7] as Date?) ?? now) : nil
-        try session.execute("""
-            UPDATE notification SET state = ?, attempts = ?, nextAttemptAt = ?, sentAt = ?, lastError = ?,
-                   relayRefused = ?, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0, heldReason = NULL
-            WHERE id = ? AND leaseOwner = ?
-            """, state.rawValue, attempts, nextAttemptAt, sentAt, lastError, attempt.refusedByRelay, id, owner)
+        sentAt = state == .sent ? (message.sentAt ?? now) : nil
 
         var recipientsData: [String: EventValue] = [:]
         for recipient in attempt.recipients { recipientsData[recipient.email] = .string(recipient.summary) }
-        var data: [String: EventValue] = [
-            "messageId": .string(messageId), "organizationId": .string(organizationId),
-            "purpose": .string(purpose), "attempt": .int(Int64(attempts)),
+        data = [
+            "messageId": .string(message.messageId), "organizationId": .string(message.organizationId),
+            "purpose": .string(message.purpose), "attempt": .int(Int64(attempts)),
             "at": .string(EventTimestamp.string(now)), "recipients": .object(recipientsData),
-            "caseId": .optional(caseId), "category": .optional(category),
+            "caseId": .optional(message.caseId), "category": .optional(message.category),
         ]
-        let action: String
         switch state {
         case .sent: action = "notification.sent"
         case .deferred:
@@ -244,17 +306,5 @@ extension OutboxStore {
             action = "notification.failed"
             data["reason"] = .optional(lastError)
         }
-        try EventLog.append(session, actor: actor, action: action, objectType: "notification", objectId: messageId, data: data)
-        if let caseId {
-            try ParticipantTransitions.apply(session, caseId: caseId, organizationId: organizationId, at: now, actor: actor)
-        }
-        return RecordedAttempt(state: state, refused: refused)
-    }
-
-    /// The server's reply as one would quote it: its text already starts with the code ("451 4.3.0 …"); a
-    /// failure without a reply (a refused connection) is the sentence alone.
-    public static func reason(code: Int?, reply: String) -> String {
-        guard let code, !reply.hasPrefix(String(code)) else { return reply }
-        return "\(code) \(reply)"
     }
 }

@@ -177,7 +177,12 @@ extension OutboxStore {
                markInFlight: Int) throws -> [ClaimedNotification] {
         // Row locks, not the writers' lock: on PostgreSQL workers claim side by side, each skipping the rows
         // another is claiming.
-        try engine.writeLockingRows { session in
+        if engine.kind == .postgresql {
+            return try engine.writeLockingRows { session in
+                try Self.claimTogether(session, owner: owner, lease: lease, limit: limit, at: now, dueBy: dueBy, markInFlight: markInFlight)
+            }
+        }
+        return try engine.writeLockingRows { session in
             let host = ProcessInfo.processInfo.hostName
             let candidates = try session.rows("""
                 SELECT id, state, leaseOwner, leaseUntil, inFlight FROM notification
@@ -210,6 +215,82 @@ extension OutboxStore {
                                                    bytes: try message[2], recipients: recipients))
             }
             return claimed
+        }
+    }
+
+    /// `claim` with a few statements for the whole batch, sent back to back (on PostgreSQL each statement is a round
+    /// trip): the same rows under the same rules. The rows free to take — due, or leased and not in flight with the
+    /// lease run out — are locked `FOR UPDATE SKIP LOCKED` and leased by one statement; when they are fewer than
+    /// `limit`, the rows leased by processes of this host that have exited (`holderIsGone`) are read, then locked
+    /// and checked again. The messages' bytes and recipients are read together.
+    static func claimTogether(_ session: any SQLSession, owner: String, lease: TimeInterval, limit: Int, at now: Date,
+                              dueBy: Date, markInFlight: Int) throws -> [ClaimedNotification] {
+        guard limit > 0 else { return [] }
+        let until = now.addingTimeInterval(lease)
+        var chosen: [Int64] = try session.values("""
+            SELECT id FROM notification
+            WHERE heldReason IS NULL
+              AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?)
+                   OR (state = 'sending' AND inFlight = 0 AND (leaseUntil IS NULL OR leaseUntil <= ?)))
+            ORDER BY id LIMIT ?
+            """ + OutboxRowLocks.claiming(session), dueBy, now, limit, as: Int64.self)
+        if chosen.count < limit {
+            chosen += try leasedByGoneProcesses(session, limit: limit - chosen.count, at: now)
+            chosen.sort()
+        }
+        guard !chosen.isEmpty else { return [] }
+        // The first `markInFlight` rows are about to be sent; the rest of the batch only leased, until their turn.
+        for (rows, inFlight) in [(chosen.prefix(markInFlight), true), (chosen.dropFirst(markInFlight), false)] where !rows.isEmpty {
+            let list = SQLBatch.inList(rows.map(\.sqlValue)[...])
+            try session.executeLater("UPDATE notification SET state = 'sending', leaseOwner = ?, leaseUntil = ?, inFlight = ? WHERE id IN (\(list.marks))",
+                                     [owner.sqlValue, until.sqlValue, inFlight.sqlValue] + list.values)
+        }
+        let list = SQLBatch.inList(chosen.map(\.sqlValue)[...])
+        let messageRows = try session.rowsLater("""
+            SELECT n.id, n.messageId, n.mailFrom, m.bytes FROM notification n JOIN notificationMessage m ON m.notificationId = n.id
+            WHERE n.id IN (\(list.marks))
+            """, list.values)
+        let recipientRows = try session.rowsLater("""
+            SELECT notificationId, email FROM notificationRecipient
+            WHERE notificationId IN (\(list.marks)) AND status IN ('pending', 'deferred')
+            ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
+            """, list.values)
+        var messages: [Int64: (messageId: String, mailFrom: String, bytes: Data)] = [:]
+        for row in try messageRows.rows() { messages[try row[0]] = (try row[1], try row[2], try row[3]) }
+        var recipients: [Int64: [String]] = [:]
+        for row in try recipientRows.rows() { recipients[try row[0], default: []].append(try row[1]) }
+        return chosen.compactMap { id in
+            messages[id].map { ClaimedNotification(id: id, messageId: $0.messageId, mailFrom: $0.mailFrom, bytes: $0.bytes,
+                                                   recipients: recipients[id] ?? []) }
+        }
+    }
+
+    /// Up to `limit` rows leased, not in flight, by a process of this host that has exited: read without a lock,
+    /// then locked (skipping any another worker is taking over) and checked again.
+    static func leasedByGoneProcesses(_ session: any SQLSession, limit: Int, at now: Date) throws -> [Int64] {
+        let host = ProcessInfo.processInfo.hostName
+        // The owners "HOST:…" (compared whole, not by the database's collation).
+        let prefix = host + ":"
+        let leased = try session.rows("""
+            SELECT id, leaseOwner FROM notification
+            WHERE heldReason IS NULL AND state = 'sending' AND inFlight = 0 AND leaseUntil > ?
+              AND substr(leaseOwner, 1, CAST(? AS INTEGER)) = ?
+            ORDER BY id
+            """, now, prefix.unicodeScalars.count, prefix)
+        var gone: [Int64: String] = [:]
+        for row in leased where gone.count < limit {
+            let holder: String? = try row[1]
+            if let holder, holderIsGone(holder, host: host) { gone[try row[0]] = holder }
+        }
+        guard !gone.isEmpty else { return [] }
+        let list = SQLBatch.inList(gone.keys.sorted().map(\.sqlValue)[...])
+        return try session.rows("""
+            SELECT id, leaseOwner FROM notification
+            WHERE id IN (\(list.marks)) AND heldReason IS NULL AND state = 'sending' AND inFlight = 0
+            ORDER BY id
+            """ + OutboxRowLocks.claiming(session), list.values).compactMap { row in
+            let id: Int64 = try row[0]
+            return try gone[id] == row[1] as String? ? id : nil
         }
     }
 

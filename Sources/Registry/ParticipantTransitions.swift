@@ -23,31 +23,62 @@ public enum ParticipantTransitions {
 
     /// Re-reads the statuses of every `to` recipient of the case's messages to the organisation and moves the
     /// participant as `delivery(toRecipientStatuses:)` says. Returns the new delivery when it changed.
+    ///
+    /// On PostgreSQL the participant's row is locked first, and the statuses read after: a group of answers
+    /// recorded beside this transaction (`OutboxStore.recordTogether`) moves the same row the same way, and whichever
+    /// comes second sees what the first wrote.
     @discardableResult
     static func apply(_ session: any SQLSession, caseId: String, organizationId: String, at date: Date,
                       actor: String) throws -> Delivery? {
         // Only the two columns it may change: `send` runs this for every message it records.
         guard let participant = try session.row(
-            "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?", caseId, organizationId)
+            "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?" + OutboxRowLocks.changing(session),
+            caseId, organizationId)
         else { return nil }
-        let delivery = Delivery(rawValue: try participant[0] as String)
-        let firstNotifiedAt: Date? = try participant[1]
         let statuses = try session.values("""
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId
             WHERE n.caseId = ? AND n.organizationId = ? AND r.kind = 'to' AND n.relayRefused = 0 AND n.state != 'voided'
             """, caseId, organizationId, as: String.self).compactMap(RecipientStatus.init(rawValue:))
-        // Voided messages say nothing of the vendor: undeliverable with no failure left was a mistake of ours.
-        let noFailureLeft = delivery == .undeliverable && !statuses.contains { $0 == .failed || $0 == .bounced }
-        guard let wanted = Self.delivery(toRecipientStatuses: statuses) ?? (noFailureLeft ? .pending : nil), wanted != delivery
-        else { return nil }
-        let notifiedAt = wanted == .notified && firstNotifiedAt == nil ? date : firstNotifiedAt
+        let current = Standing(delivery: Delivery(rawValue: try participant[0] as String), firstNotifiedAt: try participant[1])
+        guard let moved = change(current, toRecipientStatuses: statuses, at: date) else { return nil }
         try session.execute("UPDATE participant SET delivery = ?, firstNotifiedAt = ? WHERE caseId = ? AND organizationId = ?",
-                            wanted.rawValue, notifiedAt, caseId, organizationId)
+                            moved.delivery.rawValue, moved.firstNotifiedAt, caseId, organizationId)
         try EventLog.append(session, actor: actor, action: "participant.delivery", objectType: "participant",
-                            objectId: "\(caseId)|\(organizationId)", data: [
-                                "caseId": .string(caseId), "organizationId": .string(organizationId),
-                                "delivery": .string(wanted.rawValue), "at": .string(EventTimestamp.string(date)),
-                            ])
-        return wanted
+                            objectId: "\(caseId)|\(organizationId)",
+                            data: eventData(caseId: caseId, organizationId: organizationId, moved, at: date))
+        return moved.delivery
+    }
+
+    /// A participant's delivery and the first time it was notified.
+    struct Standing: Equatable {
+        var delivery: Delivery?
+        var firstNotifiedAt: Date?
+    }
+
+    /// A participant's new delivery and first notification time.
+    struct Move: Equatable {
+        var delivery: Delivery
+        var firstNotifiedAt: Date?
+
+        /// Where the participant stands after the move.
+        var standing: Standing { Standing(delivery: delivery, firstNotifiedAt: firstNotifiedAt) }
+    }
+
+    /// Where the rule moves a participant standing at `current` whose `to` recipients (of messages not voided nor
+    /// refused as a whole by our relay) have `statuses`; nil when it stays.
+    static func change(_ current: Standing, toRecipientStatuses statuses: [RecipientStatus], at date: Date) -> Move? {
+        // Voided messages say nothing of the vendor: undeliverable with no failure left was a mistake of ours.
+        let noFailureLeft = current.delivery == .undeliverable && !statuses.contains { $0 == .failed || $0 == .bounced }
+        guard let wanted = Self.delivery(toRecipientStatuses: statuses) ?? (noFailureLeft ? .pending : nil),
+              wanted != current.delivery
+        else { return nil }
+        return Move(delivery: wanted,
+                    firstNotifiedAt: wanted == .notified && current.firstNotifiedAt == nil ? date : current.firstNotifiedAt)
+    }
+
+    /// The data of the `participant.delivery` event of a move to `moved`.
+    static func eventData(caseId: String, organizationId: String, _ moved: Move, at date: Date) -> [String: EventValue] {
+        ["caseId": .string(caseId), "organizationId": .string(organizationId),
+         "delivery": .string(moved.delivery.rawValue), "at": .string(EventTimestamp.string(date))]
     }
 }

@@ -166,17 +166,18 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         var healthy = false
         defer { give(connection, healthy: healthy) }
         let session = PostgresSession(connection: connection, logger: logger, location: location)
-        try session.execute(begin, [])
+        // BEGIN (and the writers' lock) go out with the body's first statement: one wait, not three.
+        try session.executeLater(begin, [])
         let result: T
         do {
             if lockingWriters {
-                try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))", [])
+                try session.executeLater("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))", [])
             }
             result = try body(session)
-            try session.execute("COMMIT", [])
+            try session.commit()
         } catch {
             // A connection that cannot even roll back is dropped (`healthy` stays false).
-            if (try? session.execute("ROLLBACK", [])) != nil { healthy = !connection.isClosed }
+            if (try? session.rollback()) != nil { healthy = !connection.isClosed }
             throw error
         }
         healthy = true
@@ -307,6 +308,12 @@ struct PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
     let location: PostgresLocation
+    /// The statements sent and not yet waited for (`executeLater`, `rowsLater`), in order.
+    private let pending = PendingStatements()
+
+    init(connection: PostgresConnection, logger: Logger, location: PostgresLocation) {
+        self.connection = connection; self.logger = logger; self.location = location
+    }
 
     var kind: StoreEngineKind { .postgresql }
 
@@ -317,10 +324,7 @@ struct PostgresSession: SQLSession {
     }
 
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-        let result = try run(sql, arguments)
-        guard let first = result.rows.first else { return [] }
-        let columns = SQLRow.Columns(first.map(\.columnName))
-        return try result.rows.map { try Self.row($0, columns: columns) }
+        try Self.rows(of: try run(sql, arguments))
     }
 
     /// The rows are received whole before `body` sees the first (postgres-nio's future-based queries collect
@@ -334,7 +338,60 @@ struct PostgresSession: SQLSession {
         }
     }
 
+    func executeLater(_ sql: String, _ arguments: [SQLValue]) throws {
+        pending.append(try send(sql, arguments))
+    }
+
+    func rowsLater(_ sql: String, _ arguments: [SQLValue]) throws -> SQLPendingRows {
+        let answer = try send(sql, arguments)
+        pending.append(answer)
+        return SQLPendingRows { [self] in
+            try settle()
+            return try Self.rows(of: try wait(answer))
+        }
+    }
+
+    /// Sends COMMIT after every statement sent, and waits: an error of any of them means the transaction rolled
+    /// back (PostgreSQL answers COMMIT of a failed transaction with ROLLBACK), and is thrown.
+    func commit() throws {
+        let answer = try send("COMMIT", [])
+        try settle()
+        let result = try wait(answer)
+        if result.metadata.command.uppercased().hasPrefix("ROLLBACK") {
+            throw RegistryError.database("The registry database \(location.shownURL) rolled the transaction back instead of committing it.")
+        }
+    }
+
+    /// Waits for the statements sent (their errors are the transaction's, already thrown or moot) and rolls back.
+    func rollback() throws {
+        for answer in pending.takeAll() { _ = try? wait(answer) }
+        try execute("ROLLBACK", [])
+    }
+
+    private static func rows(of result: PostgresQueryResult) throws -> [SQLRow] {
+        guard let first = result.rows.first else { return [] }
+        let columns = SQLRow.Columns(first.map(\.columnName))
+        return try result.rows.map { try Self.row($0, columns: columns) }
+    }
+
+    /// Sends the statement, waits for it and for every statement sent before it.
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        let answer = try send(sql, arguments)
+        try settle()
+        return try wait(answer)
+    }
+
+    /// Waits for every statement sent and not yet waited for; throws the first one's error, after all have answered
+    /// (none is left running on the connection).
+    private func settle() throws {
+        var first: (any Error)?
+        for answer in pending.takeAll() {
+            do { _ = try wait(answer) } catch { if first == nil { first = error } }
+        }
+        if let first { throw first }
+    }
+
+    private func send(_ sql: String, _ arguments: [SQLValue]) throws -> EventLoopFuture<PostgresQueryResult> {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
@@ -348,8 +405,12 @@ struct PostgresSession: SQLSession {
             }
         }
         let query = PostgresQuery(unsafeSQL: PostgresPlaceholders.numbered(sql), binds: bindings)
+        return connection.query(query, logger: logger)
+    }
+
+    private func wait(_ answer: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try answer.wait()
         } catch let error as PSQLError {
             if let info = error.serverInfo {
                 throw PostgresStatementError(sqlState: info[.sqlState] ?? "", message: info[.message] ?? "no reason given")
@@ -406,6 +467,24 @@ struct PostgresSession: SQLSession {
             return .blob(Data(bytes.readableBytesView))
         default:
             throw StoreError.invalidArgument("the column \(cell.columnName) has the PostgreSQL type \(cell.dataType), which the registry does not read; cast it to text, bigint or double precision")
+        }
+    }
+}
+
+/// The statements a session sent and has not waited for yet. One transaction's session is used by one thread at a
+/// time; the lock only makes that safe to state.
+final class PendingStatements: @unchecked Sendable {
+    private var answers: [EventLoopFuture<PostgresQueryResult>] = []
+    private let lock = NSLock()
+
+    func append(_ answer: EventLoopFuture<PostgresQueryResult>) {
+        lock.withLock { answers.append(answer) }
+    }
+
+    func takeAll() -> [EventLoopFuture<PostgresQueryResult>] {
+        lock.withLock {
+            defer { answers = [] }
+            return answers
         }
     }
 }

@@ -28,6 +28,38 @@ protocol SQLSession {
     /// Runs one query and hands its rows to `body` one at a time, without holding them all; `body` returns false
     /// to stop early.
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws
+
+    /// Sends one statement without waiting for its answer: it runs, in order, before any later statement of the
+    /// transaction, and its error (if any) is thrown by the next statement that waits, or by the commit. On
+    /// PostgreSQL statements sent so go out back to back, so a transaction waits once for several of them instead
+    /// of once per round trip; on SQLite it runs at once.
+    func executeLater(_ sql: String, _ arguments: [SQLValue]) throws
+
+    /// Sends one query without waiting for its rows, as `executeLater` does; `SQLPendingRows.rows()` waits for
+    /// them (and for every statement sent before it).
+    func rowsLater(_ sql: String, _ arguments: [SQLValue]) throws -> SQLPendingRows
+}
+
+/// The rows of a query sent with `SQLSession.rowsLater`, read when they are needed.
+struct SQLPendingRows {
+    private let read: () throws -> [SQLRow]
+
+    init(_ read: @escaping () throws -> [SQLRow]) { self.read = read }
+
+    /// The query's rows; waits for them, and throws the first error of the statements sent up to it.
+    func rows() throws -> [SQLRow] { try read() }
+}
+
+extension SQLSession {
+    // One statement at a time where there is no round trip to save (SQLite, in process).
+    func executeLater(_ sql: String, _ arguments: [SQLValue]) throws {
+        try execute(sql, arguments)
+    }
+
+    func rowsLater(_ sql: String, _ arguments: [SQLValue]) throws -> SQLPendingRows {
+        let rows = try rows(sql, arguments)
+        return SQLPendingRows { rows }
+    }
 }
 
 extension SQLSession {
