@@ -6,9 +6,9 @@ extension OutboxStore {
     /// (`AttemptDecision`, `ParticipantTransitions.change`), the same rows and the same events in the same order.
     ///
     /// The transaction waits three times, whatever the group's size: for the reads (the messages, locked in id
-    /// order, their recipients, their participants, locked, and the statuses of the participants' other
-    /// messages); for the writes and the event chain's head (its lock is taken last); for the events and the
-    /// commit. So it runs without the writers' lock on PostgreSQL (`StoreEngine.writeLockingRows`): two processes'
+    /// order, their recipients, their participants, locked); for the writes and the event chain's head (its lock
+    /// is taken last); for the events and the commit. A participant whose first answer here delivers to no `to`
+    /// recipient needs the statuses of its other messages: one more wait. So it runs without the writers' lock on PostgreSQL (`StoreEngine.writeLockingRows`): two processes'
     /// group commits run side by side, and only the event chain is taken one at a time. A writer that takes those
     /// locks in another order may deadlock with it: PostgreSQL then rolls one back (SQLSTATE 40P01), which
     /// `RegistryStore.isBusy` counts as busy, so that it is tried again.
@@ -26,7 +26,6 @@ extension OutboxStore {
             """ + OutboxRowLocks.changing(session), all.values)
         var recipientRows: SQLPendingRows?
         var participantRows: SQLPendingRows?
-        var otherStatusRows: SQLPendingRows?
         if !answeredIds.isEmpty {
             recipientRows = try session.rowsLater("""
                 SELECT notificationId, email, kind, status FROM notificationRecipient WHERE notificationId IN (\(answered.marks))
@@ -36,16 +35,6 @@ extension OutboxStore {
                 WHERE (caseId, organizationId) IN (SELECT caseId, organizationId FROM notification WHERE id IN (\(answered.marks)))
                 ORDER BY caseId, organizationId
                 """ + OutboxRowLocks.changing(session), answered.values)
-            // After the participants are locked: a statement of its own sees what committed while it waited.
-            // Written from the group's few participants outwards (index on caseId, organizationId; then the
-            // recipients' primary key), so that it reads only their messages.
-            otherStatusRows = try session.rowsLater("""
-                SELECT k.caseId, k.organizationId, r.status
-                FROM (SELECT DISTINCT caseId, organizationId FROM notification WHERE id IN (\(answered.marks)) AND caseId IS NOT NULL) AS k
-                JOIN notification n ON n.caseId = k.caseId AND n.organizationId = k.organizationId
-                JOIN notificationRecipient r ON r.notificationId = n.id
-                WHERE n.id NOT IN (\(answered.marks)) AND r.kind = 'to' AND n.relayRefused = 0 AND n.state != 'voided'
-                """, answered.values + answered.values)
         }
 
         var messages: [Int64: GroupedMessage] = [:]
@@ -65,8 +54,39 @@ extension OutboxStore {
             standings[ParticipantKey(caseId: try row[0], organizationId: try row[1])] = ParticipantTransitions.Standing(
                 delivery: Delivery(rawValue: try row[2] as String), firstNotifiedAt: try row[3])
         }
+        // The statuses of the participants' other messages, read only for a participant whose first answer here
+        // delivers to no `to` recipient: one that does is notified whatever the others say. Read after the
+        // participants are locked, by a statement of its own, so that it sees what committed while it waited;
+        // from the few participants outwards (index on caseId, organizationId; then the recipients' key).
+        var needed: [ParticipantKey] = []
+        var seen = Set<ParticipantKey>()
+        for share in shares {
+            for item in share.answered {
+                guard let message = messages[item.id], message.state == NotificationState.sending.rawValue,
+                      message.leaseOwner == share.owner, let caseId = message.attempted.caseId else { continue }
+                let key = ParticipantKey(caseId: caseId, organizationId: message.attempted.organizationId)
+                guard seen.insert(key).inserted, standings[key] != nil else { continue }
+                let delivers = !item.attempt.refusedByRelay && item.attempt.recipients.contains { recipient in
+                    recipient.outcome == .accepted && message.recipients.contains {
+                        $0.isTo && $0.email.caseInsensitiveCompare(recipient.email) == .orderedSame
+                    }
+                }
+                if !delivers { needed.append(key) }
+            }
+        }
+        var otherStatusRows: [SQLRow] = []
+        for chunk in SQLBatch.chunks(needed, of: 500) {
+            let pairs = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+            otherStatusRows += try session.rows("""
+                SELECT k.column1, k.column2, r.status
+                FROM (VALUES \(pairs)) AS k
+                JOIN notification n ON n.caseId = k.column1 AND n.organizationId = k.column2
+                JOIN notificationRecipient r ON r.notificationId = n.id
+                WHERE n.id NOT IN (\(answered.marks)) AND r.kind = 'to' AND n.relayRefused = 0 AND n.state != 'voided'
+                """, chunk.flatMap { [$0.caseId.sqlValue, $0.organizationId.sqlValue] } + answered.values)
+        }
         var otherStatuses: [ParticipantKey: [RecipientStatus]] = [:]
-        for row in try otherStatusRows?.rows() ?? [] {
+        for row in otherStatusRows {
             if let status = RecipientStatus(rawValue: try row[2] as String) {
                 otherStatuses[ParticipantKey(caseId: try row[0], organizationId: try row[1]), default: []].append(status)
             }
