@@ -299,10 +299,21 @@ struct EventChain {
 
     /// Takes the chain's lock (`EventLog.lockChain`) and reads the last row.
     init(_ session: any SQLSession) throws {
-        try EventLog.lockChain(session)
-        let last = try session.row("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")
+        try self.init(head: try Self.lockAndReadHead(session))
+    }
+
+    /// The chain from the answer of `lockAndReadHead`.
+    init(head: SQLPendingRows) throws {
+        let last = try head.rows().first
         lastId = try last.map { try $0[0] } ?? 0
         lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
+    }
+
+    /// Takes the chain's lock (`EventLog.lockChain`) and sends the read of the last row without waiting for it
+    /// (`SQLSession.rowsLater`): a transaction that reads other rows first waits once for all of them.
+    static func lockAndReadHead(_ session: any SQLSession) throws -> SQLPendingRows {
+        try EventLog.lockChain(session)
+        return try session.rowsLater("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1", [])
     }
 
     mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,

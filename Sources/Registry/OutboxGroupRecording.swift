@@ -5,9 +5,9 @@ extension OutboxStore {
     /// `record(_:_:id:owner:maxAttempts:actor:at:)` does message by message, with the same rules
     /// (`AttemptDecision`, `ParticipantTransitions.change`), the same rows and the same events in the same order.
     ///
-    /// The transaction waits three times, whatever the group's size: for the reads (the messages, locked in id
-    /// order, their recipients, their participants, locked); for the writes and the event chain's head (its lock
-    /// is taken last); for the events and the commit. A participant whose first answer here delivers to no `to`
+    /// The transaction waits twice, whatever the group's size: for the reads (the messages, locked in id order,
+    /// their recipients, their participants, locked, and the event chain's head, its lock taken last); then for
+    /// the writes, the events and the commit together. A participant whose first answer here delivers to no `to`
     /// recipient needs the statuses of its other messages: one more wait. So it runs without the writers' lock on PostgreSQL (`StoreEngine.writeLockingRows`): two processes'
     /// group commits run side by side, and only the event chain is taken one at a time. A writer that takes those
     /// locks in another order may deadlock with it: PostgreSQL then rolls one back (SQLSTATE 40P01), which
@@ -36,6 +36,8 @@ extension OutboxStore {
                 ORDER BY caseId, organizationId
                 """ + OutboxRowLocks.changing(session), answered.values)
         }
+        // The event chain last: taken after the rows, as every transaction takes them, and read with them.
+        let head = try EventChain.lockAndReadHead(session)
 
         var messages: [Int64: GroupedMessage] = [:]
         for row in try messageRows.rows() {
@@ -212,7 +214,9 @@ extension OutboxStore {
             FROM \(values) WHERE participant.caseId = v.column1 AND participant.organizationId = v.column2
             """
         }
-        try EventLog.append(session, actor: actor, events, later: true)
+        for event in events { try EventLog.refuseControlIds(objectType: event.objectType, objectId: event.objectId, data: event.data) }
+        var chain = try EventChain(head: head)
+        try chain.append(session, actor: actor, events, later: true)
         return results
     }
 }

@@ -178,9 +178,10 @@ extension OutboxStore {
         // Row locks, not the writers' lock: on PostgreSQL workers claim side by side, each skipping the rows
         // another is claiming.
         if engine.kind == .postgresql {
+            // The batch's bytes and recipients are read with the commit, and taken once it is done.
             return try engine.writeLockingRows { session in
                 try Self.claimTogether(session, owner: owner, lease: lease, limit: limit, at: now, dueBy: dueBy, markInFlight: markInFlight)
-            }
+            }()
         }
         return try engine.writeLockingRows { session in
             let host = ProcessInfo.processInfo.hostName
@@ -224,8 +225,8 @@ extension OutboxStore {
     /// `limit`, the rows leased by processes of this host that have exited (`holderIsGone`) are read, then locked
     /// and checked again. The messages' bytes and recipients are read together.
     static func claimTogether(_ session: any SQLSession, owner: String, lease: TimeInterval, limit: Int, at now: Date,
-                              dueBy: Date, markInFlight: Int) throws -> [ClaimedNotification] {
-        guard limit > 0 else { return [] }
+                              dueBy: Date, markInFlight: Int) throws -> () throws -> [ClaimedNotification] {
+        guard limit > 0 else { return { [] } }
         let until = now.addingTimeInterval(lease)
         var chosen: [Int64] = try session.values("""
             SELECT id FROM notification
@@ -238,7 +239,7 @@ extension OutboxStore {
             chosen += try leasedByGoneProcesses(session, limit: limit - chosen.count, at: now)
             chosen.sort()
         }
-        guard !chosen.isEmpty else { return [] }
+        guard !chosen.isEmpty else { return { [] } }
         // The first `markInFlight` rows are about to be sent; the rest of the batch only leased, until their turn.
         for (rows, inFlight) in [(chosen.prefix(markInFlight), true), (chosen.dropFirst(markInFlight), false)] where !rows.isEmpty {
             let list = SQLBatch.inList(rows.map(\.sqlValue)[...])
@@ -255,13 +256,16 @@ extension OutboxStore {
             WHERE notificationId IN (\(list.marks)) AND status IN ('pending', 'deferred')
             ORDER BY notificationId, CASE WHEN kind = 'cc' THEN 1 ELSE 0 END, COALESCE(contactId, 0), email
             """, list.values)
-        var messages: [Int64: (messageId: String, mailFrom: String, bytes: Data)] = [:]
-        for row in try messageRows.rows() { messages[try row[0]] = (try row[1], try row[2], try row[3]) }
-        var recipients: [Int64: [String]] = [:]
-        for row in try recipientRows.rows() { recipients[try row[0], default: []].append(try row[1]) }
-        return chosen.compactMap { id in
-            messages[id].map { ClaimedNotification(id: id, messageId: $0.messageId, mailFrom: $0.mailFrom, bytes: $0.bytes,
-                                                   recipients: recipients[id] ?? []) }
+        // Read once the transaction has committed (the reads went out before the COMMIT, so they are answered).
+        return {
+            var messages: [Int64: (messageId: String, mailFrom: String, bytes: Data)] = [:]
+            for row in try messageRows.rows() { messages[try row[0]] = (try row[1], try row[2], try row[3]) }
+            var recipients: [Int64: [String]] = [:]
+            for row in try recipientRows.rows() { recipients[try row[0], default: []].append(try row[1]) }
+            return chosen.compactMap { id in
+                messages[id].map { ClaimedNotification(id: id, messageId: $0.messageId, mailFrom: $0.mailFrom, bytes: $0.bytes,
+                                                       recipients: recipients[id] ?? []) }
+            }
         }
     }
 
