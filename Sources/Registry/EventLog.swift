@@ -103,6 +103,30 @@ public enum EventLog {
         try chain.append(session, actor: actor, entries, later: later)
     }
 
+    /// Appends `entries` in order, as `append(_:actor:_:)` does, sent as `SQLSession.executeLater` sends a
+    /// statement. On PostgreSQL the server chains them (`liaison_append_events`, `EventChainSchema`): the chain's
+    /// lock is taken there and held until the commit, with no round trip to the client in between. On SQLite the
+    /// client chains them, as `append` does.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
+    static func appendLater(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
+        for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
+        guard session.kind == .postgresql else {
+            var chain = try EventChain(session)
+            try chain.append(session, actor: actor, entries)
+            return
+        }
+        let objects: [[String: String]] = entries.map { entry in
+            let stored = StoredEvent(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
+                                     data: .object(entry.data), at: entry.at)
+            return ["at": stored.at, "actor": stored.actor, "action": stored.action, "objectType": stored.objectType,
+                    "objectId": stored.objectId, "data": stored.data, "canonical": stored.canonical]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: objects), as: UTF8.self)
+        try session.executeLater("SELECT liaison_append_events(?)", [json.sqlValue])
+    }
+
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).
     static func append(_ session: any SQLSession, actor: String = defaultActor, action: String, objectType: String,
                        objectId: String, encoding data: some Encodable, at: Date = Date()) throws {
@@ -345,18 +369,13 @@ struct EventChain {
     /// The stored values of the event after the last one (in the order of `columns`), made the last one.
     private mutating func row(actor: String, action: String, objectType: String, objectId: String,
                               data: EventValue, at date: Date) -> [SQLValue] {
-        let at = EventLog.timestamp(date)
-        let (actor, action, objectType, objectId) = (EventLog.storedText(actor), EventLog.storedText(action),
-                                                     EventLog.storedText(objectType), EventLog.storedText(objectId))
-        let dataText = data.canonicalJSON
-        let canonical = EventLog.canonicalRow(at: at, actor: actor, action: action, objectType: objectType,
-                                              objectId: objectId, data: dataText)
-        let hash = EventLog.hashOf(prevHash: lastHash, canonical: canonical)
+        let stored = StoredEvent(actor: actor, action: action, objectType: objectType, objectId: objectId, data: data, at: date)
+        let hash = EventLog.hashOf(prevHash: lastHash, canonical: stored.canonical)
         // The id is the last one plus one: no gap where a transaction rolled back (a PostgreSQL sequence would
         // leave one), so both engines number the same history alike.
         let id = lastId + 1
-        let row: [SQLValue] = [.integer(id), .text(at), .text(actor), .text(action), .text(objectType), .text(objectId),
-                               .text(dataText), .text(lastHash), .text(hash)]
+        let row: [SQLValue] = [.integer(id), .text(stored.at), .text(stored.actor), .text(stored.action), .text(stored.objectType),
+                               .text(stored.objectId), .text(stored.data), .text(lastHash), .text(hash)]
         lastHash = hash
         lastId = id
         return row
@@ -365,4 +384,27 @@ struct EventChain {
 
 private extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// An event's columns as stored (every text made storable, `at` as `EventLog.timestamp`, `data` canonical JSON)
+/// and the canonical row its hash is taken over (`EventLog.canonicalRow`).
+struct StoredEvent {
+    let at: String
+    let actor: String
+    let action: String
+    let objectType: String
+    let objectId: String
+    let data: String
+    let canonical: String
+
+    init(actor: String, action: String, objectType: String, objectId: String, data: EventValue, at date: Date) {
+        at = EventLog.timestamp(date)
+        self.actor = EventLog.storedText(actor)
+        self.action = EventLog.storedText(action)
+        self.objectType = EventLog.storedText(objectType)
+        self.objectId = EventLog.storedText(objectId)
+        self.data = data.canonicalJSON
+        canonical = EventLog.canonicalRow(at: at, actor: self.actor, action: self.action, objectType: self.objectType,
+                                          objectId: self.objectId, data: self.data)
+    }
 }

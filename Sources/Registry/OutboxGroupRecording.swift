@@ -6,12 +6,11 @@ extension OutboxStore {
     /// (`AttemptDecision`, `ParticipantTransitions.change`), the same rows and the same events in the same order.
     ///
     /// The transaction waits twice, whatever the group's size: for the reads (the messages, locked in id order,
-    /// their recipients, their participants, locked, and the event chain's head, its lock taken last); then for
-    /// the writes, the events and the commit together. A participant whose first answer here delivers to no `to`
-    /// recipient needs the statuses of its other messages: one more wait. So it runs without the writers' lock on PostgreSQL (`StoreEngine.writeLockingRows`): two processes'
-    /// group commits run side by side, and only the event chain is taken one at a time. A writer that takes those
-    /// locks in another order may deadlock with it: PostgreSQL then rolls one back (SQLSTATE 40P01), which
-    /// `RegistryStore.isBusy` counts as busy, so that it is tried again.
+    /// their recipients, their participants, locked); then for the writes, the events and the commit together,
+    /// the events chained by the server (`EventLog.appendLater`), which holds the chain's lock for no round trip. A participant whose first answer here delivers to no `to`
+    /// recipient needs the statuses of its other messages: one more wait. So on PostgreSQL it shares the writers' lock (`StoreEngine.writeAlongside`): two processes'
+    /// group commits run side by side, each locking its rows in one order (messages, participants, then the event
+    /// chain, only for the server's append and the commit), and no other writer runs beside them.
     static func recordTogether(_ session: any SQLSession, _ shares: [RecordingShare], maxAttempts: Int,
                                actor: String) throws -> [RecordedShare] {
         let answeredIds = Array(Set(shares.flatMap { $0.answered.map(\.id) })).sorted()
@@ -36,8 +35,6 @@ extension OutboxStore {
                 ORDER BY caseId, organizationId
                 """ + OutboxRowLocks.changing(session), answered.values)
         }
-        // The event chain last: taken after the rows, as every transaction takes them, and read with them.
-        let head = try EventChain.lockAndReadHead(session)
 
         var messages: [Int64: GroupedMessage] = [:]
         for row in try messageRows.rows() {
@@ -214,9 +211,9 @@ extension OutboxStore {
             FROM \(values) WHERE participant.caseId = v.column1 AND participant.organizationId = v.column2
             """
         }
-        for event in events { try EventLog.refuseControlIds(objectType: event.objectType, objectId: event.objectId, data: event.data) }
-        var chain = try EventChain(head: head)
-        try chain.append(session, actor: actor, events, later: true)
+        // The events last: on PostgreSQL the server takes the chain's lock, after every row lock, and holds it
+        // only until the commit that goes out with it.
+        try EventLog.appendLater(session, actor: actor, events)
         return results
     }
 }

@@ -130,9 +130,9 @@ extension OutboxStore {
             return shares.map { _ in RecordedShare(recorded: [], marked: []) }
         }
         if engine.kind == .postgresql {
-            // A few statements for the whole group, under row locks and the event chain's lock only: the group
-            // commits of several processes run side by side (`recordTogether`).
-            return try engine.writeLockingRows { session in
+            // A few statements for the whole group, under row locks and the event chain's lock: the group commits
+            // of several processes run side by side, never beside another writer (`recordTogether`).
+            return try engine.writeAlongside { session in
                 try Self.recordTogether(session, shares, maxAttempts: maxAttempts, actor: actor)
             }
         }

@@ -23,17 +23,12 @@ public enum ParticipantTransitions {
 
     /// Re-reads the statuses of every `to` recipient of the case's messages to the organisation and moves the
     /// participant as `delivery(toRecipientStatuses:)` says. Returns the new delivery when it changed.
-    ///
-    /// On PostgreSQL the participant's row is locked first, and the statuses read after: a group of answers
-    /// recorded beside this transaction (`OutboxStore.recordTogether`) moves the same row the same way, and whichever
-    /// comes second sees what the first wrote.
     @discardableResult
     static func apply(_ session: any SQLSession, caseId: String, organizationId: String, at date: Date,
                       actor: String) throws -> Delivery? {
         // Only the two columns it may change: `send` runs this for every message it records.
         guard let participant = try session.row(
-            "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?" + OutboxRowLocks.changing(session),
-            caseId, organizationId)
+            "SELECT delivery, firstNotifiedAt FROM participant WHERE caseId = ? AND organizationId = ?", caseId, organizationId)
         else { return nil }
         let statuses = try session.values("""
             SELECT r.status FROM notificationRecipient r JOIN notification n ON n.id = r.notificationId

@@ -207,6 +207,7 @@ public enum Schema {
         migrator.registerMigration(UserSchema.migrationName, migrate: UserSchema.migrate)
         migrator.registerMigration(AnswerLinkSchema.migrationName, migrate: AnswerLinkSchema.migrate)
         migrator.registerMigration(CaseMatrixSchema.migrationName, migrate: CaseMatrixSchema.migrate)
+        migrator.registerMigration(EventChainSchema.migrationName, migrate: EventChainSchema.migrate)
         return migrator
     }
 

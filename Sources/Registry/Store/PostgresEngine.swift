@@ -86,6 +86,8 @@ struct PostgresStatementError: Error, CustomStringConvertible, Sendable {
 ///   SQLite's single writer, so a store may read, decide and write in one transaction; the lock ends with the
 ///   transaction.
 /// - `writeLockingRows`: READ COMMITTED without that lock, for `SELECT … FOR UPDATE SKIP LOCKED` claims.
+/// - `writeAlongside`: READ COMMITTED with that lock shared (`pg_advisory_xact_lock_shared`): beside each other,
+///   never beside a `write`.
 /// - `read`: `REPEATABLE READ READ ONLY`, one snapshot.
 ///
 /// Connections are opened on demand, up to `maximumConnections`, and reused; one that failed is closed and not
@@ -146,6 +148,10 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: false, body)
     }
 
+    func writeAlongside<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: true, sharingWriterLock: true, body)
+    }
+
     func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lockingWriters: false, body)
     }
@@ -161,7 +167,8 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         return result
     }
 
-    private func transaction<T>(_ begin: String, lockingWriters: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, lockingWriters: Bool, sharingWriterLock: Bool = false,
+                                _ body: (any SQLSession) throws -> T) throws -> T {
         let connection = try take()
         var healthy = false
         defer { give(connection, healthy: healthy) }
@@ -171,7 +178,8 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         let result: T
         do {
             if lockingWriters {
-                try session.executeLater("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))", [])
+                let function = sharingWriterLock ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
+                try session.executeLater("SELECT \(function)(\(Self.writerLockKey))", [])
             }
             result = try body(session)
             try session.commit()

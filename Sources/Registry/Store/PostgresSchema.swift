@@ -380,6 +380,7 @@ enum PostgresSchema {
             """,
         ]),
         Migration(name: CaseMatrixSchema.migrationName, statements: CaseMatrixSchema.statements),
+        Migration(name: EventChainSchema.migrationName, statements: EventChainSchema.postgresStatements),
     ].map { migration in
         // Function bodies (dollar-quoted) are left as written; every table's text columns are collated.
         Migration(name: migration.name, statements: migration.statements.map { $0.contains("$body$") ? $0 : collated($0) })

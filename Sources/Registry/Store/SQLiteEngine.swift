@@ -23,6 +23,10 @@ struct SQLiteEngine: StoreEngine {
         try writer.write { db in try body(SQLiteSession(db)) }
     }
 
+    func writeAlongside<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try write(body)
+    }
+
     func writeLockingRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try write(body)
     }
