@@ -174,10 +174,13 @@ extension OutboxStore {
         }
 
         // The writes, sent together; then the event chain, read under its lock, and the events.
+        // The addresses are those the claim read from these rows: compared byte for byte, which PostgreSQL does
+        // from the key's first column, where its case-blind collation would compare each candidate through ICU.
+        let exactly = session.kind == .postgresql ? #"COLLATE "C""# : "COLLATE BINARY"
         try session.updateRows(recipientChanges, later: true) { values in """
             UPDATE notificationRecipient SET status = v.column3, smtpCode = CAST(v.column4 AS BIGINT), smtpReply = v.column5,
                    updatedAt = v.column6
-            FROM \(values) WHERE notificationRecipient.notificationId = v.column1 AND notificationRecipient.email = v.column2
+            FROM \(values) WHERE notificationRecipient.notificationId = v.column1 AND notificationRecipient.email = v.column2 \(exactly)
             """
         }
         for bounce in bounces {
