@@ -95,12 +95,11 @@ public enum EventLog {
     /// inserts. Call inside the transaction that makes the changes.
     ///
     /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
-    /// With `later`, the inserts are sent as `SQLSession.executeLater` sends them (the chain's head is read now).
-    static func append(_ session: any SQLSession, actor: String, _ entries: [Entry], later: Bool = false) throws {
+    static func append(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
         guard !entries.isEmpty else { return }
         for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
         var chain = try EventChain(session)
-        try chain.append(session, actor: actor, entries, later: later)
+        try chain.append(session, actor: actor, entries)
     }
 
     /// Appends `entries` in order, as `append(_:actor:_:)` does, sent as `SQLSession.executeLater` sends a
@@ -323,21 +322,10 @@ struct EventChain {
 
     /// Takes the chain's lock (`EventLog.lockChain`) and reads the last row.
     init(_ session: any SQLSession) throws {
-        try self.init(head: try Self.lockAndReadHead(session))
-    }
-
-    /// The chain from the answer of `lockAndReadHead`.
-    init(head: SQLPendingRows) throws {
-        let last = try head.rows().first
+        try EventLog.lockChain(session)
+        let last = try session.row("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")
         lastId = try last.map { try $0[0] } ?? 0
         lastHash = try last.map { try $0[1] } ?? EventLog.genesisHash
-    }
-
-    /// Takes the chain's lock (`EventLog.lockChain`) and sends the read of the last row without waiting for it
-    /// (`SQLSession.rowsLater`): a transaction that reads other rows first waits once for all of them.
-    static func lockAndReadHead(_ session: any SQLSession) throws -> SQLPendingRows {
-        try EventLog.lockChain(session)
-        return try session.rowsLater("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1", [])
     }
 
     mutating func append(_ session: any SQLSession, actor: String, action: String, objectType: String, objectId: String,
@@ -353,14 +341,13 @@ struct EventChain {
 
     /// Appends `entries` in order, each chained to the one before, with multi-row inserts
     /// (`SQLSession.insertRows`): the rows and hashes `append` would write one at a time.
-    /// With `later`, the inserts are sent as `SQLSession.executeLater` sends them.
-    mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry], later: Bool = false) throws {
+    mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry]) throws {
         var next = self
         let rows = entries.map { entry in
             next.row(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
                      data: .object(entry.data), at: entry.at)
         }
-        try session.insertRows(into: "event", columns: Self.columns, rows, later: later)
+        try session.insertRows(into: "event", columns: Self.columns, rows)
         self = next
     }
 

@@ -17,6 +17,29 @@ import Testing
     /// A table that reads the same on both engines (`BYTEA` is a blob column to SQLite too).
     static let sampleTable = "CREATE TABLE sample (i BIGINT, b BIGINT, r DOUBLE PRECISION, t TEXT, d BYTEA, at TEXT, n TEXT)"
 
+    /// Statements sent without waiting (`executeLater`, `rowsLater`) run in order; one that fails fails the
+    /// transaction, which commits none of them, and the connection serves the next transaction.
+    @Test(arguments: StoreEngineKind.allCases)
+    func aStatementSentWithoutWaitingThatFailsCommitsNothing(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        try engine.write { session in try session.execute(Self.sampleTable) }
+        #expect(throws: (any Error).self) {
+            try engine.write { session in
+                try session.executeLater("INSERT INTO sample (i) VALUES (1)", [])
+                try session.executeLater("INSERT INTO no_such_table (i) VALUES (2)", [])
+                try session.executeLater("INSERT INTO sample (i) VALUES (3)", [])
+            }
+        }
+        #expect(try engine.read { try $0.value("SELECT count(*) FROM sample", as: Int.self) } == 0)
+        let pending = try engine.write { session -> SQLPendingRows in
+            try session.executeLater("INSERT INTO sample (i) VALUES (4)", [])
+            try session.executeLater("INSERT INTO sample (i) VALUES (5)", [])
+            return try session.rowsLater("SELECT i FROM sample ORDER BY i", [])
+        }
+        #expect(try pending.rows().map { try $0[0] as Int } == [4, 5], "read after the commit, in the order sent")
+        #expect(try engine.read { try $0.value("SELECT count(*) FROM sample", as: Int.self) } == 2)
+    }
+
     @Test(arguments: StoreEngineKind.allCases)
     func valuesComeBackAsTheyWentIn(_ kind: StoreEngineKind) throws {
         let engine = try Self.store(kind).engine

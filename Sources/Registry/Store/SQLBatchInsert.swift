@@ -54,12 +54,10 @@ extension SQLSession {
     /// `INSERT … VALUES (…), (…)` statements of at most `SQLBatch.maxRowsPerInsert` rows and `SQLBatch.maxValues`
     /// values, in order (`SQLBatch.shapedChunks`). With `returning`, the rows of `RETURNING` those columns, of every statement in turn; each
     /// statement's rows in an order neither engine promises, so a caller matches them by a unique column.
-    /// With `later` (and no `returning`), the statements are sent as `executeLater` sends them.
     ///
     /// - Throws: `StoreError.invalidArgument` when a row has another number of values than `columns`.
     @discardableResult
-    func insertRows(into table: String, columns: [String], _ rows: [[SQLValue]], returning: [String] = [],
-                    later: Bool = false) throws -> [SQLRow] {
+    func insertRows(into table: String, columns: [String], _ rows: [[SQLValue]], returning: [String] = []) throws -> [SQLRow] {
         guard !rows.isEmpty else { return [] }
         guard !columns.isEmpty, rows.allSatisfy({ $0.count == columns.count }) else {
             throw StoreError.invalidArgument("a row for \(table) does not have one value for each of its \(columns.count) columns")
@@ -75,7 +73,7 @@ extension SQLSession {
             values.reserveCapacity(chunk.count * columns.count)
             for row in chunk { values.append(contentsOf: row) }
             if returning.isEmpty {
-                if later { try executeLater(sql, values) } else { try execute(sql, values) }
+                try execute(sql, values)
             } else {
                 returned += try self.rows(sql, values)
             }

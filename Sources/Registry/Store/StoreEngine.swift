@@ -110,8 +110,9 @@ extension SQLSession {
 /// `writeAlongside` is for writes built to run beside each other (the outbox's group commits, which lock the rows
 /// they change in one order, and take the event chain's lock last): on PostgreSQL they share the writers' lock, so
 /// they run side by side but never beside a `write`, and a `write` never waits on a row one of them holds while
-/// holding what it waits for (on SQLite it is `write`). `read` sees one consistent snapshot. `changeToken` is a text equal between two calls only when no write was
-/// committed in between, by any process (`RegistryStore.changeToken()`).
+/// holding what it waits for (on SQLite it is `write`). `read` sees one consistent snapshot. `changeToken` is a
+/// text equal between two calls only when no write was committed in between, by any process
+/// (`RegistryStore.changeToken()`).
 protocol StoreEngine: Sendable {
     var kind: StoreEngineKind { get }
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
