@@ -94,6 +94,8 @@ enum PostgresSendBenchmark {
                      Date().timeIntervalSince(setupStart)))
 
         let concurrency = connections.map { ["--concurrency", String($0)] } ?? []
+        // PostgreSQL's write volume: the WAL the sends wrote (the server's whole WAL: nothing else writes meanwhile).
+        let walBefore = try database.map { _ in try server.sql("SELECT pg_current_wal_lsn()").trimmingCharacters(in: .whitespacesAndNewlines) }
         let start = Date()
         let senders = try (0..<processes).map { index in
             try SpawnedProcess(try LiaisonExecutable.url().path, ["send"] + concurrency, workspace: workspace,
@@ -101,6 +103,10 @@ enum PostgresSendBenchmark {
         }
         let statuses = senders.map { $0.wait() }
         let seconds = Date().timeIntervalSince(start)
+        let walBytes = try walBefore.map { before in
+            Int(try server.sql("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '\(before)')::bigint")
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
         var sent = 0
         for (sender, status) in zip(senders, statuses) {
             let line = sender.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -122,7 +128,8 @@ enum PostgresSendBenchmark {
         let recorded = notSent == 0 && events.count == queued.count && events.messages == queued.count
         let exact = wire && recorded
         let label = connections.map { "\(processes) processes × \($0) connections" } ?? "\(processes) process, default connections"
-        print(String(format: "  %@, %@: %6d messages in %6.2f s = %7.1f msg/s", engine, label, sent, seconds, Double(sent) / seconds))
+        print(String(format: "  %@, %@: %6d messages in %6.2f s = %7.1f msg/s", engine, label, sent, seconds, Double(sent) / seconds)
+              + (walBytes.map { String(format: "; %.0f bytes of WAL per message", Double($0) / Double(max(1, sent))) } ?? ""))
         print("  \(engine): received \(received.count), lost \(lost), doubled \(doubled), unknown \(unknown); "
               + "outbox not sent \(notSent); notification.sent events \(events.count) for \(events.messages) messages"
               + (exact ? " — exactly once" : " — NOT exactly once"))
