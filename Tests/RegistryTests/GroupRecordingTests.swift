@@ -49,7 +49,9 @@ import Testing
         switch outcome {
         case .accepted: return .init(email: email, outcome: .accepted, code: 250, reply: "250 2.0.0 Ok", summary: "accepted")
         case .transient: return .init(email: email, outcome: .transient, code: 451, reply: "451 4.7.1 try later", summary: "later")
-        case .permanent: return .init(email: email, outcome: .permanent, code: 550, reply: "550 5.1.1 no such user", summary: "refused")
+        // Text the server chains as the client does: non-ASCII, quotes, a backslash, a tab, an emoji.
+        case .permanent: return .init(email: email, outcome: .permanent, code: 550, reply: "550 5.1.1 <\(email)>: 宛先不明 \"no such user\" \\ \t 📮",
+                                      summary: "permanentFailure(code: 550, reply: \"宛先不明 \\\"x\\\"\")")
         }
     }
 
