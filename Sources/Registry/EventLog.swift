@@ -109,13 +109,9 @@ public enum EventLog {
     ///
     /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
     static func appendLater(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
+        guard session.kind == .postgresql else { return try append(session, actor: actor, entries) }
         guard !entries.isEmpty else { return }
         for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
-        guard session.kind == .postgresql else {
-            var chain = try EventChain(session)
-            try chain.append(session, actor: actor, entries)
-            return
-        }
         let objects: [[String: String]] = entries.map { entry in
             let stored = StoredEvent(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
                                      data: .object(entry.data), at: entry.at)

@@ -241,20 +241,3 @@ private struct ParticipantKey: Hashable {
     var caseId: String
     var organizationId: String
 }
-
-extension SQLSession {
-    /// Changes many rows, each with its own values, with `UPDATE … FROM (VALUES …) AS v WHERE …` statements of at
-    /// most 100 rows (both engines name the columns `v.column1`, `v.column2`, …; SQLite has UPDATE … FROM since
-    /// 3.33). `statement` receives the VALUES list. A column that may hold only NULLs is written
-    /// `CAST(v.columnN AS BIGINT)` where it is not text: PostgreSQL types such a column as text. With `later`, the
-    /// statements are sent as `executeLater` sends them.
-    func updateRows(_ rows: [[SQLValue]], later: Bool = false, _ statement: (String) -> String) throws {
-        guard let width = rows.first?.count else { return }
-        let row = "(" + SQLBatch.marks(width) + ")"
-        for chunk in SQLBatch.shapedChunks(rows, of: 100) {
-            let sql = statement("(VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ") + ") AS v")
-            let values = chunk.flatMap { $0 }
-            if later { try executeLater(sql, values) } else { try execute(sql, values) }
-        }
-    }
-}

@@ -141,19 +141,19 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
     }
 
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: true, body)
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", writers: .alone, body)
     }
 
     func writeLockingRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: false, body)
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", writers: nil, body)
     }
 
     func writeAlongside<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", lockingWriters: true, sharingWriterLock: true, body)
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", writers: .shared, body)
     }
 
     func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lockingWriters: false, body)
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writers: nil, body)
     }
 
     /// Runs `body` on one connection outside any transaction (each statement commits by itself): for the schema's
@@ -167,8 +167,14 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         return result
     }
 
-    private func transaction<T>(_ begin: String, lockingWriters: Bool, sharingWriterLock: Bool = false,
-                                _ body: (any SQLSession) throws -> T) throws -> T {
+    /// How a transaction holds the writers' lock (`writerLockKey`): alone (`write`) or shared (`writeAlongside`).
+    private enum WriterLock {
+        case alone, shared
+
+        var function: String { self == .alone ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared" }
+    }
+
+    private func transaction<T>(_ begin: String, writers: WriterLock?, _ body: (any SQLSession) throws -> T) throws -> T {
         let connection = try take()
         var healthy = false
         defer { give(connection, healthy: healthy) }
@@ -177,9 +183,8 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         try session.executeLater(begin, [])
         let result: T
         do {
-            if lockingWriters {
-                let function = sharingWriterLock ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
-                try session.executeLater("SELECT \(function)(\(Self.writerLockKey))", [])
+            if let writers {
+                try session.executeLater("SELECT \(writers.function)(\(Self.writerLockKey))", [])
             }
             result = try body(session)
             try session.commit()

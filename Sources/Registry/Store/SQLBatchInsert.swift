@@ -81,6 +81,21 @@ extension SQLSession {
         return returned
     }
 
+    /// Changes many rows, each with its own values, with `UPDATE … FROM (VALUES …) AS v WHERE …` statements of at
+    /// most 100 rows (both engines name the columns `v.column1`, `v.column2`, …; SQLite has UPDATE … FROM since
+    /// 3.33). `statement` receives the VALUES list. A column that may hold only NULLs is written
+    /// `CAST(v.columnN AS BIGINT)` where it is not text: PostgreSQL types such a column as text. With `later`, the
+    /// statements are sent as `executeLater` sends them.
+    func updateRows(_ rows: [[SQLValue]], later: Bool = false, _ statement: (String) -> String) throws {
+        guard let width = rows.first?.count else { return }
+        let row = "(" + SQLBatch.marks(width) + ")"
+        for chunk in SQLBatch.shapedChunks(rows, of: 100) {
+            let sql = statement("(VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ") + ") AS v")
+            let values = chunk.flatMap { $0 }
+            if later { try executeLater(sql, values) } else { try execute(sql, values) }
+        }
+    }
+
     /// Inserts `records` as `insertRows` does, the columns those of `SQLRecord`. A nil `id` is left to the table,
     /// which generates it; every record must then have a nil `id`. Returns the `returning` columns as
     /// `insertRows` does.
