@@ -110,16 +110,36 @@ public enum EventLog {
     /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem` (nothing is written).
     static func appendLater(_ session: any SQLSession, actor: String, _ entries: [Entry]) throws {
         guard session.kind == .postgresql else { return try append(session, actor: actor, entries) }
-        guard !entries.isEmpty else { return }
+        guard let call = try serverAppend(actor: actor, entries) else { return }
+        try session.executeLater("SELECT " + call.expression, call.values)
+    }
+
+    /// The call of `liaison_append_events` (PostgreSQL, `EventChainSchema`) that appends `entries` in order, as an
+    /// expression for a SELECT list and its bound value; nil for no entries. Chained by the server when the
+    /// statement runs.
+    ///
+    /// - Throws: `StoreError.invalidArgument` when an id breaks `idProblem`.
+    static func serverAppend(actor: String, _ entries: [Entry]) throws -> (expression: String, values: [SQLValue])? {
+        guard !entries.isEmpty else { return nil }
         for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
-        let objects: [[String: String]] = entries.map { entry in
+        // The JSON array `liaison_append_events` reads, written with the canonical form's string writer.
+        var json = "["
+        for (index, entry) in entries.enumerated() {
             let stored = StoredEvent(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
                                      data: .object(entry.data), at: entry.at)
-            return ["at": stored.at, "actor": stored.actor, "action": stored.action, "objectType": stored.objectType,
-                    "objectId": stored.objectId, "data": stored.data, "canonical": stored.canonical]
+            json += index == 0 ? "{" : ",{"
+            for (name, value) in [("at", stored.at), ("actor", stored.actor), ("action", stored.action),
+                                  ("objectType", stored.objectType), ("objectId", stored.objectId), ("data", stored.data),
+                                  ("canonical", stored.canonical)] {
+                if name != "at" { json += "," }
+                EventValue.writeString(name, to: &json)
+                json += ":"
+                EventValue.writeString(value, to: &json)
+            }
+            json += "}"
         }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: objects), as: UTF8.self)
-        try session.executeLater("SELECT liaison_append_events(?)", [json.sqlValue])
+        json += "]"
+        return ("liaison_append_events(?)", [json.sqlValue])
     }
 
     /// Appends one event whose data is any Encodable (encoded as JSON, then made canonical).

@@ -59,6 +59,12 @@ public enum EventValue: Sendable, Hashable {
 
     static func writeString(_ text: String, to output: inout String) {
         output += "\""
+        // Most text has nothing to escape: appended whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
