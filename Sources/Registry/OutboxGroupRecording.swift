@@ -7,10 +7,14 @@ extension OutboxStore {
     ///
     /// The transaction waits twice, whatever the group's size: for the reads (the messages, locked in id order,
     /// their recipients, their participants, locked); then for the writes, the events and the commit together,
-    /// the events chained by the server (`EventLog.appendLater`), which holds the chain's lock for no round trip. A participant whose first answer here delivers to no `to`
-    /// recipient needs the statuses of its other messages: one more wait. So on PostgreSQL it shares the writers' lock (`StoreEngine.writeAlongside`): two processes'
-    /// group commits run side by side, each locking its rows in one order (messages, participants, then the event
-    /// chain, only for the server's append and the commit), and no other writer runs beside them.
+    /// the events chained by the server (`EventLog.appendLater`), which holds the chain's lock for no round trip. A
+    /// participant whose first answer here delivers to no `to` recipient needs the statuses of its other messages:
+    /// one more wait. On PostgreSQL the writes and the events are one statement (`SQLBatch.combined`) unless a
+    /// contact's bounce count or a message's remaining recipients change too: then each write is a statement of its
+    /// own, as on SQLite.
+    /// It shares the writers' lock (`StoreEngine.writeAlongside`): two processes' group commits run side by side,
+    /// each locking its rows in one order (messages, participants, then the event chain, only for the server's
+    /// append and the commit), and no other writer runs beside them.
     static func recordTogether(_ session: any SQLSession, _ shares: [RecordingShare], maxAttempts: Int,
                                actor: String) throws -> [RecordedShare] {
         let answeredIds = Array(Set(shares.flatMap { $0.answered.map(\.id) })).sorted()
@@ -102,6 +106,7 @@ extension OutboxStore {
         var givenUp: [(id: Int64, at: Date)] = []
         var bounces: [(id: Int64, email: String, at: Date)] = []
         var messageChanges: [[SQLValue]] = []
+        var changedMessages = Set<Int64>()
         var participantMoves: [ParticipantKey: ParticipantTransitions.Move] = [:]
         var moveOrder: [ParticipantKey] = []
         var events: [EventLog.Entry] = []
@@ -134,6 +139,7 @@ extension OutboxStore {
                         message.recipients[index].status = .failed
                     }
                 }
+                changedMessages.insert(id)
                 messageChanges.append([id.sqlValue, share.owner.sqlValue, decision.state.rawValue.sqlValue, decision.attempts.sqlValue,
                                        decision.nextAttemptAt.sqlValue, decision.sentAt.sqlValue, decision.lastError.sqlValue,
                                        attempt.refusedByRelay.sqlValue])
@@ -177,25 +183,26 @@ extension OutboxStore {
         // The addresses are those the claim read from these rows: compared byte for byte, which PostgreSQL does
         // from the key's first column, where its case-blind collation would compare each candidate through ICU.
         let exactly = session.kind == .postgresql ? #"COLLATE "C""# : "COLLATE BINARY"
-        try session.updateRows(recipientChanges, later: true) { values in """
+        let recipientWrites = SQLBatch.updateStatements(recipientChanges) { values in """
             UPDATE notificationRecipient SET status = v.column3, smtpCode = CAST(v.column4 AS BIGINT), smtpReply = v.column5,
                    updatedAt = v.column6
             FROM \(values) WHERE notificationRecipient.notificationId = v.column1 AND notificationRecipient.email = v.column2 \(exactly)
             """
         }
+        var rareWrites: [(sql: String, values: [SQLValue])] = []
         for bounce in bounces {
-            try session.executeLater("""
+            rareWrites.append(("""
                 UPDATE contact SET bounceCount = bounceCount + 1, lastBounceAt = ?
                 WHERE id = (SELECT contactId FROM notificationRecipient WHERE notificationId = ? AND email = ?)
-                """, [bounce.at.sqlValue, bounce.id.sqlValue, bounce.email.sqlValue])
+                """, [bounce.at.sqlValue, bounce.id.sqlValue, bounce.email.sqlValue]))
         }
         for message in givenUp {
-            try session.executeLater("""
+            rareWrites.append(("""
                 UPDATE notificationRecipient SET status = 'failed', updatedAt = ?
                 WHERE notificationId = ? AND status IN ('pending', 'deferred')
-                """, [message.at.sqlValue, message.id.sqlValue])
+                """, [message.at.sqlValue, message.id.sqlValue]))
         }
-        try session.updateRows(messageChanges, later: true) { values in """
+        var rowWrites = SQLBatch.updateStatements(messageChanges) { values in """
             UPDATE notification SET state = v.column3, attempts = v.column4, nextAttemptAt = v.column5, sentAt = v.column6,
                    lastError = v.column7, relayRefused = v.column8, leaseOwner = NULL, leaseUntil = NULL, inFlight = 0,
                    heldReason = NULL
@@ -204,19 +211,30 @@ extension OutboxStore {
         }
         if !toMark.isEmpty {
             let marks = SQLBatch.inList(toMark.map(\.sqlValue)[...])
-            try session.executeLater("UPDATE notification SET inFlight = 1 WHERE id IN (\(marks.marks)) AND state = 'sending'", marks.values)
+            rowWrites.append(("UPDATE notification SET inFlight = 1 WHERE id IN (\(marks.marks)) AND state = 'sending'", marks.values))
         }
-        try session.updateRows(moveOrder.map { key in
+        rowWrites += SQLBatch.updateStatements(moveOrder.map { key in
             let move = participantMoves[key]!
             return [key.caseId.sqlValue, key.organizationId.sqlValue, move.delivery.rawValue.sqlValue, move.firstNotifiedAt.sqlValue]
-        }, later: true) { values in """
+        }) { values in """
             UPDATE participant SET delivery = v.column3, firstNotifiedAt = v.column4
             FROM \(values) WHERE participant.caseId = v.column1 AND participant.organizationId = v.column2
             """
         }
         // The events last: on PostgreSQL the server takes the chain's lock, after every row lock, and holds it
         // only until the commit that goes out with it.
-        try EventLog.appendLater(session, actor: actor, events)
+        if session.kind == .postgresql, rareWrites.isEmpty, changedMessages.isDisjoint(with: toMark) {
+            // One statement for every write and the events: the recipients, the messages, the next ones in flight
+            // and the participants are rows of their own, each changed once, and the contacts (a bounce) and a
+            // message's other recipients (attempts used up), which the first writes would race, are never among
+            // them here.
+            let append = try EventLog.serverAppend(actor: actor, events) ?? ("NULL", [])
+            let statement = SQLBatch.combined(recipientWrites + rowWrites, select: append)
+            try session.executeLater(statement.sql, statement.values)
+        } else {
+            for write in recipientWrites + rareWrites + rowWrites { try session.executeLater(write.sql, write.values) }
+            try EventLog.appendLater(session, actor: actor, events)
+        }
         return results
     }
 }

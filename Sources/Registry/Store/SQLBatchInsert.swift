@@ -43,6 +43,29 @@ enum SQLBatch {
         return (marks(padded.count), padded)
     }
 
+    /// The statements `SQLSession.updateRows` runs for `rows`, in order, with their values.
+    static func updateStatements(_ rows: [[SQLValue]], _ statement: (String) -> String) -> [(sql: String, values: [SQLValue])] {
+        guard let width = rows.first?.count else { return [] }
+        let row = "(" + marks(width) + ")"
+        return shapedChunks(rows, of: 100).map { chunk in
+            (statement("(VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ") + ") AS v"), chunk.flatMap { $0 })
+        }
+    }
+
+    /// `writes` (UPDATE, INSERT or DELETE statements, each with its values) and then `select` (a SELECT list,
+    /// e.g. a function call) as one PostgreSQL statement: `WITH w1 AS (… RETURNING 1), … SELECT select FROM` the
+    /// count of each `wN`. Counting them makes every write finish before `select` is evaluated, in the order
+    /// written. The writes share one snapshot: none may change a row another changes or read a row another changes.
+    static func combined(_ writes: [(sql: String, values: [SQLValue])], select: (expression: String, values: [SQLValue]))
+        -> (sql: String, values: [SQLValue]) {
+        guard !writes.isEmpty else { return ("SELECT " + select.expression, select.values) }
+        let names = writes.indices.map { "w\($0 + 1)" }
+        let with = zip(names, writes).map { name, write in "\(name) AS (\(write.sql) RETURNING 1)" }.joined(separator: ",\n")
+        let counts = names.map { "(SELECT count(*) FROM \($0)) AS \($0)_count" }.joined(separator: " CROSS JOIN ")
+        return ("WITH " + with + "\nSELECT " + select.expression + " FROM " + counts,
+                writes.flatMap(\.values) + select.values)
+    }
+
     /// `?, ?, ?` for `count` values.
     static func marks(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
@@ -87,11 +110,7 @@ extension SQLSession {
     /// `CAST(v.columnN AS BIGINT)` where it is not text: PostgreSQL types such a column as text. With `later`, the
     /// statements are sent as `executeLater` sends them.
     func updateRows(_ rows: [[SQLValue]], later: Bool = false, _ statement: (String) -> String) throws {
-        guard let width = rows.first?.count else { return }
-        let row = "(" + SQLBatch.marks(width) + ")"
-        for chunk in SQLBatch.shapedChunks(rows, of: 100) {
-            let sql = statement("(VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ") + ") AS v")
-            let values = chunk.flatMap { $0 }
+        for (sql, values) in SQLBatch.updateStatements(rows, statement) {
             if later { try executeLater(sql, values) } else { try execute(sql, values) }
         }
     }
