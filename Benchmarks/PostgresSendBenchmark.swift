@@ -13,7 +13,9 @@ import TestSupport
 /// own (`initdb` in a temporary folder), durable as SQLite is: `fsync` and `synchronous_commit` on, so each commit
 /// is on disk before it returns. The time runs from the start of the first `send` process to the end of the last.
 /// Then what went out is checked: every queued Message-ID received by the sink exactly once (its dump, `-D`),
-/// every message `sent` in the outbox, one `notification.sent` event each. Prints both rates and their ratio.
+/// every message `sent` in the outbox, one `notification.sent` event each. Prints both rates and their ratio, and
+/// the processor time spent meanwhile: by the `send` processes, and by the whole machine (the server, smtp-sink and
+/// the senders share its cores).
 enum PostgresSendBenchmark {
     static let caseId = "JVNVU#00000001"
     static let passwordVariable = "LIAISON_BENCH_PG_PASSWORD"
@@ -37,8 +39,11 @@ enum PostgresSendBenchmark {
         // applied to the server, and its log is kept as liaison-bench-postgres.log in the temporary folder.
         let settings = ProcessInfo.processInfo.environment["LIAISON_BENCH_PG_SETTINGS"]
         if let settings {
-            for setting in settings.split(separator: ";") { try server.sql("ALTER SYSTEM SET \(setting)") }
-            try server.sql("SELECT pg_reload_conf()")
+            // Each applied before the next is set: a library's settings are known once it is loaded.
+            for setting in settings.split(separator: ";") {
+                try server.sql("ALTER SYSTEM SET \(setting)")
+                try server.sql("SELECT pg_reload_conf()")
+            }
         }
         defer {
             if settings != nil {
@@ -69,8 +74,14 @@ enum PostgresSendBenchmark {
                         signingKey: String, server: PostgresServer, database: PostgresServer.Database?) throws -> Figures {
         let store = database.map { "store:\n  url: \($0.url)\n  password_env: \(passwordVariable)\n  tls: none\n" }
         let folder = root.appendingPathComponent(engine.lowercased())
-        let sinkFolder = folder.appendingPathComponent("sink")
+        // smtp-sink creates and removes a temporary file for every message it dumps. On a disk file system
+        // that costs it as much processor time as a sender spends per message, and it varies with the file
+        // system's history; in memory (/dev/shm) it is small and the same for both engines.
+        let memory = URL(fileURLWithPath: "/dev/shm")
+        let sinkFolder = (access(memory.path, W_OK) == 0 ? memory : folder)
+            .appendingPathComponent("liaison-bench-sink-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: sinkFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: sinkFolder) }
         chmod(folder.path, 0o755)
         chmod(sinkFolder.path, 0o777)
         let dump = sinkFolder.appendingPathComponent("received")
@@ -96,6 +107,7 @@ enum PostgresSendBenchmark {
         let concurrency = connections.map { ["--concurrency", String($0)] } ?? []
         // PostgreSQL's write volume: the WAL the sends wrote (the server's whole WAL: nothing else writes meanwhile).
         let walBefore = try database.map { _ in try server.sql("SELECT pg_current_wal_lsn()").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let busyBefore = SpawnedProcess.machineBusySeconds()
         let start = Date()
         let senders = try (0..<processes).map { index in
             try SpawnedProcess(try LiaisonExecutable.url().path, ["send"] + concurrency, workspace: workspace,
@@ -103,6 +115,8 @@ enum PostgresSendBenchmark {
         }
         let statuses = senders.map { $0.wait() }
         let seconds = Date().timeIntervalSince(start)
+        let busy = SpawnedProcess.machineBusySeconds() - busyBefore
+        let senderCPU = senders.map(\.cpuSeconds).reduce(0, +)
         let walBytes = try walBefore.map { before in
             Int(try server.sql("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '\(before)')::bigint")
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
@@ -130,6 +144,8 @@ enum PostgresSendBenchmark {
         let label = connections.map { "\(processes) processes × \($0) connections" } ?? "\(processes) process, default connections"
         print(String(format: "  %@, %@: %6d messages in %6.2f s = %7.1f msg/s", engine, label, sent, seconds, Double(sent) / seconds)
               + (walBytes.map { String(format: "; %.0f bytes of WAL per message", Double($0) / Double(max(1, sent))) } ?? ""))
+        print(String(format: "  %@: processor time %.2f s in the send processes, %.2f s on the whole machine (%.0f µs a message)",
+                     engine, senderCPU, busy, busy * 1_000_000 / Double(max(1, sent))))
         print("  \(engine): received \(received.count), lost \(lost), doubled \(doubled), unknown \(unknown); "
               + "outbox not sent \(notSent); notification.sent events \(events.count) for \(events.messages) messages"
               + (exact ? " — exactly once" : " — NOT exactly once"))
@@ -248,11 +264,28 @@ final class SpawnedProcess {
         self.pid = pid
     }
 
+    /// The processor time the process used (user and system, seconds), known once `wait()` returned.
+    private(set) var cpuSeconds: Double = 0
+
     /// Waits for the end; returns the exit status (128 + the signal when killed).
     func wait() -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// The machine's busy processor time so far (seconds, every core, every process: /proc/stat's first line,
+    /// user, nice, system, irq and softirq; not idle, iowait or time stolen by the hypervisor).
+    static func machineBusySeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return 0 }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 5 else { return 0 }
+        let busy = ticks.enumerated().filter { $0.offset != 3 && $0.offset != 4 && $0.offset < 7 }.map(\.element).reduce(0, +)
+        return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
