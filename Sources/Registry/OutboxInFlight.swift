@@ -16,8 +16,8 @@ extension OutboxStore {
             + "`liaison outbox release \(id)` to send it again"
     }
 
-    /// How many rows are in flight and not held. Only the few rows in flight are in the partial index
-    /// `notification_inFlight`, which `inFlight = 1` lets the engine use.
+    /// How many rows are in flight and not held, found among the few `sending` rows by the index
+    /// `notification_state`.
     static let inFlightCount = """
         SELECT COUNT(*) FROM notification WHERE inFlight = 1 AND state = 'sending' AND heldReason IS NULL
         """

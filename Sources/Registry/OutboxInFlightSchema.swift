@@ -8,6 +8,7 @@ import GRDB
 /// `releaseHeld` clears it. A row still marked once its lease is over was being sent when its run stopped — killed,
 /// or unable to record the result or even to hold the row — so the server may have delivered it: the next run holds
 /// it (`holdAbandonedInFlight`) instead of sending it again, and only `liaison outbox release` lets it go.
+/// The partial index made here was dropped later (`OutboxInFlightIndexSchema`).
 enum OutboxInFlightSchema {
     static let migrationName = "v7-outbox-in-flight"
 

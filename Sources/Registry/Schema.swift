@@ -208,6 +208,7 @@ public enum Schema {
         migrator.registerMigration(AnswerLinkSchema.migrationName, migrate: AnswerLinkSchema.migrate)
         migrator.registerMigration(CaseMatrixSchema.migrationName, migrate: CaseMatrixSchema.migrate)
         migrator.registerMigration(EventChainSchema.migrationName, migrate: EventChainSchema.migrate)
+        migrator.registerMigration(OutboxInFlightIndexSchema.migrationName, migrate: OutboxInFlightIndexSchema.migrate)
         return migrator
     }
 

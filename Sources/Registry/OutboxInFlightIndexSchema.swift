@@ -1,0 +1,18 @@
+import GRDB
+
+/// Migration `v16-outbox-in-flight-by-state`: drops the partial index `notification_inFlight`, on both engines.
+///
+/// A message is in flight only while it is `sending`, and the few `sending` rows are found by `notification_state`
+/// (`state = 'sending'`); since the message bytes left the row (`OutboxMessageSchema`), reading those rows is
+/// cheap. Without the index, marking a message in flight and clearing the mark change no indexed column: on
+/// PostgreSQL the row's new version can stay on its page without a new entry in each of the table's indexes
+/// (a HOT update), and SQLite writes one index fewer twice per message sent.
+enum OutboxInFlightIndexSchema {
+    static let migrationName = "v16-outbox-in-flight-by-state"
+
+    static let statements = ["DROP INDEX notification_inFlight"]
+
+    static func migrate(_ db: Database) throws {
+        for statement in statements { try db.execute(sql: statement) }
+    }
+}
