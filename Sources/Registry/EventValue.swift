@@ -57,31 +57,33 @@ public enum EventValue: Sendable, Hashable {
         }
     }
 
+    /// `text` as a JSON string literal: quote, backslash, newline, return and tab escaped as `\"`, `\\`, `\n`, `\r`,
+    /// `\t`; the other controls and DEL as `\u00xx` (lower-case hex); everything else as it is. Byte by byte: each
+    /// of these is one byte in UTF-8, and no byte of a longer character is below 0x80.
     static func writeString(_ text: String, to output: inout String) {
-        output += "\""
         // Most text has nothing to escape: appended whole.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            output += "\""
             output += text
             output += "\""
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+        let hex = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = [0x22]
+        bytes.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0..<0x20, 0x7F: bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
             }
         }
-        output += "\""
+        bytes.append(0x22)
+        output += String(decoding: bytes, as: UTF8.self)
     }
 }
 

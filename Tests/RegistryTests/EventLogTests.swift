@@ -180,4 +180,35 @@ import Testing
     @Test func theDefaultActorComesFromTheEnvironment() {
         #expect(!EventLog.defaultActor.isEmpty)
     }
+
+    /// The canonical form of a string, which every event's hash covers, is JSON's, and stays what it was when the
+    /// chains already stored were hashed: checked character by character against a writer that follows the rule
+    /// one Unicode scalar at a time, over every ASCII character and some that are not.
+    @Test func aStringIsWrittenInTheCanonicalFormCharacterByCharacter() throws {
+        func expected(_ text: String) -> String {
+            var output = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": output += "\\\""
+                case "\\": output += "\\\\"
+                case "\n": output += "\\n"
+                case "\r": output += "\\r"
+                case "\t": output += "\\t"
+                case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                    output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                        + String(scalar.value, radix: 16)
+                default: output.unicodeScalars.append(scalar)
+                }
+            }
+            return output + "\""
+        }
+        let ascii = String(String.UnicodeScalarView((0...0x7F).compactMap(Unicode.Scalar.init)))
+        for text in [ascii, "宛先不明 \"no such user\" \\ \t 📮", "é\u{2028}\u{0}x", "plain text", "", "\u{7F}\u{1F}"] {
+            var written = ""
+            EventValue.writeString(text, to: &written)
+            #expect(written == expected(text))
+            #expect(try JSONSerialization.jsonObject(with: Data(written.utf8), options: .fragmentsAllowed) as? String == text)
+        }
+        #expect(EventValue.object(["k": .string("a\"b")]).canonicalJSON == #"{"k":"a\"b"}"#)
+    }
 }
