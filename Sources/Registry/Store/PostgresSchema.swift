@@ -381,7 +381,7 @@ enum PostgresSchema {
         ]),
         Migration(name: CaseMatrixSchema.migrationName, statements: CaseMatrixSchema.statements),
         Migration(name: EventChainSchema.migrationName, statements: EventChainSchema.postgresStatements),
-        Migration(name: OutboxInFlightIndexSchema.migrationName, statements: OutboxInFlightIndexSchema.statements),
+        Migration(name: OutboxInFlightIndexSchema.migrationName, statements: OutboxInFlightIndexSchema.postgresStatements),
     ].map { migration in
         // Function bodies (dollar-quoted) are left as written; every table's text columns are collated.
         Migration(name: migration.name, statements: migration.statements.map { $0.contains("$body$") ? $0 : collated($0) })
