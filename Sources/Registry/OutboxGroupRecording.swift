@@ -10,8 +10,8 @@ extension OutboxStore {
     /// the events chained by the server (`EventLog.appendLater`), which holds the chain's lock for no round trip. A
     /// participant whose first answer here delivers to no `to` recipient needs the statuses of its other messages:
     /// one more wait. On PostgreSQL the writes and the events are one statement (`SQLBatch.combined`) unless a
-    /// contact's bounce count or a message's remaining recipients change too: then each write is a statement of its
-    /// own, as on SQLite.
+    /// contact's bounce count or a message's remaining recipients change too, or the group's values are more than
+    /// one statement binds (`SQLBatch.maxValues`): then each write is a statement of its own, as on SQLite.
     /// It shares the writers' lock (`StoreEngine.writeAlongside`): two processes' group commits run side by side,
     /// each locking its rows in one order (messages, participants, then the event chain, only for the server's
     /// append and the commit), and no other writer runs beside them.
@@ -223,14 +223,15 @@ extension OutboxStore {
         }
         // The events last: on PostgreSQL the server takes the chain's lock, after every row lock, and holds it
         // only until the commit that goes out with it.
-        if session.kind == .postgresql, rareWrites.isEmpty, changedMessages.isDisjoint(with: toMark) {
-            // One statement for every write and the events: the recipients, the messages, the next ones in flight
-            // and the participants are rows of their own, each changed once, and the contacts (a bounce) and a
-            // message's other recipients (attempts used up), which the first writes would race, are never among
-            // them here.
-            let append = try EventLog.serverAppend(actor: actor, events) ?? ("NULL", [])
-            let statement = SQLBatch.combined(recipientWrites + rowWrites, select: append)
-            try session.executeLater(statement.sql, statement.values)
+        // One statement for every write and the events: the recipients, the messages, the next ones in flight
+        // and the participants are rows of their own, each changed once, and the contacts (a bounce) and a
+        // message's other recipients (attempts used up), which the first writes would race, are never among
+        // them then. A group too large for one statement's values has a statement per write.
+        let combined = session.kind == .postgresql && rareWrites.isEmpty && changedMessages.isDisjoint(with: toMark)
+            ? SQLBatch.combined(recipientWrites + rowWrites, select: try EventLog.serverAppend(actor: actor, events) ?? ("NULL", []))
+            : nil
+        if let combined, combined.values.count <= SQLBatch.maxValues {
+            try session.executeLater(combined.sql, combined.values)
         } else {
             for write in recipientWrites + rareWrites + rowWrites { try session.executeLater(write.sql, write.values) }
             try EventLog.appendLater(session, actor: actor, events)

@@ -4,14 +4,15 @@ import GRDB
 ///
 /// A message is in flight only while it is `sending`, and the few `sending` rows are found by `notification_state`
 /// (`state = 'sending'`); since the message bytes left the row (`OutboxMessageSchema`), reading those rows is
-/// cheap. Without the index, marking a message in flight and clearing the mark change no indexed column: on
+/// cheap. Without the index, the group commit's mark of the next messages in flight changes no indexed column: on
 /// PostgreSQL the row's new version can stay on its page without a new entry in each of the table's indexes
-/// (a HOT update), and SQLite writes one index fewer twice per message sent.
+/// (a HOT update; the claim's mark and the answer that clears it change `state`, which is indexed), and SQLite
+/// writes one index fewer twice per message sent.
 ///
 /// On PostgreSQL the table's new pages are also filled only half (`fillfactor` 50): a message's row changes three
 /// times while it is sent (leased, in flight, answered), and each new version then finds room on its own page.
-/// The rows are small (the bytes are in `notificationMessage`), so the table stays small too. The rows already
-/// stored keep their pages.
+/// The rows are small (the bytes are in `notificationMessage`). An upgraded table's rows keep their pages; a table
+/// written anew (`liaison store copy`, `VACUUM FULL`) is about twice the size it would be full.
 enum OutboxInFlightIndexSchema {
     static let migrationName = "v16-outbox-in-flight-by-state"
 

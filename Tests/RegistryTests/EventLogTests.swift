@@ -206,7 +206,7 @@ import Testing
         for text in [ascii, "宛先不明 \"no such user\" \\ \t 📮", "é\u{2028}\u{0}x", "plain text", "", "\u{7F}\u{1F}"] {
             var written = ""
             EventValue.writeString(text, to: &written)
-            #expect(written == expected(text))
+            #expect(Array(written.utf8) == Array(expected(text).utf8), "byte for byte, not only equivalent text")
             #expect(try JSONSerialization.jsonObject(with: Data(written.utf8), options: .fragmentsAllowed) as? String == text)
         }
         #expect(EventValue.object(["k": .string("a\"b")]).canonicalJSON == #"{"k":"a\"b"}"#)

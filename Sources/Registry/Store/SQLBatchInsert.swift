@@ -54,8 +54,9 @@ enum SQLBatch {
 
     /// `writes` (UPDATE, INSERT or DELETE statements, each with its values) and then `select` (a SELECT list,
     /// e.g. a function call) as one PostgreSQL statement: `WITH w1 AS (… RETURNING 1), … SELECT select FROM` the
-    /// count of each `wN`. Counting them makes every write finish before `select` is evaluated, in the order
-    /// written. The writes share one snapshot: none may change a row another changes or read a row another changes.
+    /// count of each `wN`. Counting them makes every write finish before `select` is evaluated (the order among
+    /// the writes is the server's). The writes share one snapshot: none may change a row another changes or read a
+    /// row another changes. The caller keeps the values within `maxValues`.
     static func combined(_ writes: [(sql: String, values: [SQLValue])], select: (expression: String, values: [SQLValue]))
         -> (sql: String, values: [SQLValue]) {
         guard !writes.isEmpty else { return ("SELECT " + select.expression, select.values) }
