@@ -122,23 +122,14 @@ public enum EventLog {
     static func serverAppend(actor: String, _ entries: [Entry]) throws -> (expression: String, values: [SQLValue])? {
         guard !entries.isEmpty else { return nil }
         for entry in entries { try refuseControlIds(objectType: entry.objectType, objectId: entry.objectId, data: entry.data) }
-        // The JSON array `liaison_append_events` reads, written with the canonical form's string writer.
-        var json = "["
-        for (index, entry) in entries.enumerated() {
+        // The JSON array `liaison_append_events` reads, written by the canonical form's writer.
+        let json = EventValue.array(entries.map { entry in
             let stored = StoredEvent(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
                                      data: .object(entry.data), at: entry.at)
-            json += index == 0 ? "{" : ",{"
-            for (name, value) in [("at", stored.at), ("actor", stored.actor), ("action", stored.action),
-                                  ("objectType", stored.objectType), ("objectId", stored.objectId), ("data", stored.data),
-                                  ("canonical", stored.canonical)] {
-                if name != "at" { json += "," }
-                EventValue.writeString(name, to: &json)
-                json += ":"
-                EventValue.writeString(value, to: &json)
-            }
-            json += "}"
-        }
-        json += "]"
+            return .object(["at": .string(stored.at), "actor": .string(stored.actor), "action": .string(stored.action),
+                            "objectType": .string(stored.objectType), "objectId": .string(stored.objectId),
+                            "data": .string(stored.data), "canonical": .string(stored.canonical)])
+        }).canonicalJSON
         return ("liaison_append_events(?)", [json.sqlValue])
     }
 
