@@ -73,6 +73,7 @@ public final class RegistryStore: Sendable {
         } else {
             opened = try DatabasePool(path: path, configuration: configuration)
         }
+        try Self.syncEveryCommit(opened)
         if try !opened.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
             try Schema.migrator.migrate(opened)
         }
@@ -100,6 +101,15 @@ public final class RegistryStore: Sendable {
         try PostgresSchema.migrate(engine)
         self.engine = engine
         isReadOnly = false
+    }
+
+    /// Makes every commit of `writer` durable before it returns: `PRAGMA synchronous = FULL`, so that SQLite syncs
+    /// the WAL at each commit. GRDB sets a pool's writer to NORMAL, under which a commit survives the process
+    /// being killed but may be rolled back by a power loss or an operating-system crash; a message's in-flight mark
+    /// or its `sent` could then vanish after the relay took it, and the message would go out twice. PostgreSQL's
+    /// default (`synchronous_commit = on`) gives the same guarantee.
+    private static func syncEveryCommit(_ writer: any DatabaseWriter) throws {
+        try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
     /// Whether opening a pool would have to wait: GRDB makes the WAL non-empty with a small write when it is

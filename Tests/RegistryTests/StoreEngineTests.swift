@@ -338,6 +338,41 @@ extension PostgresFixture {
     }
 }
 
+/// On SQLite a commit is on disk before it returns (`PRAGMA synchronous = FULL`, the WAL synced at each commit):
+/// a power loss after the relay took a message cannot take back its in-flight mark or its `sent`, so it is never
+/// sent twice. Both ways a registry file is opened for writing: a pool, and one connection when another process
+/// holds the write lock as it opens.
+@Suite struct SQLiteDurabilityTests {
+    /// The setting of the connection that writes (each connection has its own).
+    static func writerSynchronous(_ store: RegistryStore) throws -> Int? {
+        let engine = try #require(store.engine as? SQLiteEngine)
+        return try engine.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+    }
+
+    @Test func everyCommitIsSyncedToDiskBeforeItReturns() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-sync-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("registry.sqlite").path
+        do {
+            let store = try RegistryStore(path: path)
+            #expect(try store.engine is SQLiteEngine && Self.writerSynchronous(store) == 2, "FULL on a pool's writer")
+        }
+        // Another process holds the write lock while the WAL is empty: the registry opens one connection.
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: path, configuration: holding)
+        try other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        defer { try? other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") } }
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        try #require(walSize == 0, "the first store closed with an empty WAL")
+        let waiting = try RegistryStore(path: path)
+        let engine = try #require(waiting.engine as? SQLiteEngine)
+        #expect(engine.writer is DatabaseQueue, "opened as one connection")
+        #expect(try Self.writerSynchronous(waiting) == 2, "FULL on the one connection")
+    }
+}
+
 // The GRDB conformances the registry's records had when GRDB stored them (records are now read and written through
 // `SQLSession`): what `SQLRecordTests` compares the session's rows with.
 extension Organization: FetchableRecord, PersistableRecord {}
