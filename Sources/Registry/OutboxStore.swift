@@ -221,20 +221,16 @@ extension OutboxStore {
 
     /// `claim` with a few statements for the whole batch, sent back to back (on PostgreSQL each statement is a round
     /// trip): the same rows under the same rules. The rows free to take — due, or leased and not in flight with the
-    /// lease run out — are locked `FOR UPDATE SKIP LOCKED` and leased by one statement; when they are fewer than
+    /// lease run out — are found in id order through `notification_claimable` (`OutboxClaimableSchema`), whatever the
+    /// history, locked `FOR UPDATE SKIP LOCKED` and leased by one statement; when they are fewer than
     /// `limit`, the rows leased by processes of this host that have exited (`holderIsGone`) are read, then locked
     /// and checked again. The messages' bytes and recipients are read together.
     static func claimTogether(_ session: any SQLSession, owner: String, lease: TimeInterval, limit: Int, at now: Date,
                               dueBy: Date, markInFlight: Int) throws -> () throws -> [ClaimedNotification] {
         guard limit > 0 else { return { [] } }
         let until = now.addingTimeInterval(lease)
-        var chosen: [Int64] = try session.values("""
-            SELECT id FROM notification
-            WHERE heldReason IS NULL
-              AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?)
-                   OR (state = 'sending' AND inFlight = 0 AND (leaseUntil IS NULL OR leaseUntil <= ?)))
-            ORDER BY id LIMIT ?
-            """ + OutboxRowLocks.claiming(session), dueBy, now, limit, as: Int64.self)
+        var chosen: [Int64] = try session.values(claimableRows + OutboxRowLocks.claiming(session), dueBy, now, limit,
+                                                 as: Int64.self)
         if chosen.count < limit {
             chosen += try leasedByGoneProcesses(session, limit: limit - chosen.count, at: now)
             chosen.sort()
@@ -268,6 +264,16 @@ extension OutboxStore {
             }
         }
     }
+
+    /// The first rows free to take, in id order: due by the first value, leased and not in flight with the lease
+    /// run out by the second, at most the third; read through `notification_claimable` on PostgreSQL.
+    static let claimableRows = """
+        SELECT id FROM notification
+        WHERE heldReason IS NULL
+          AND (state = 'queued' OR (state = 'deferred' AND nextAttemptAt <= ?)
+               OR (state = 'sending' AND inFlight = 0 AND (leaseUntil IS NULL OR leaseUntil <= ?)))
+        ORDER BY id LIMIT ?
+        """
 
     /// Up to `limit` rows leased, not in flight, by a process of this host that has exited: read without a lock,
     /// then locked (skipping any another worker is taking over) and checked again.

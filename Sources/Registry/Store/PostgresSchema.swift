@@ -1,7 +1,8 @@
 import Foundation
 
 /// The registry's schema on PostgreSQL: the same migrations as `Schema.migrator` (same names, same tables, columns
-/// and indexes), written in PostgreSQL's DDL, recorded in the same table `grdb_migrations (identifier)`.
+/// and indexes, and the indexes of `ownIndexes`), written in PostgreSQL's DDL, recorded in the same table
+/// `grdb_migrations (identifier)`.
 ///
 /// The value representation is SQLite's, so that the same history reads back the same on both engines:
 /// - names are created unquoted (`caseId` is the column `caseid`), so the shared SQL, which writes them unquoted,
@@ -66,6 +67,9 @@ enum PostgresSchema {
         statement.replacingOccurrences(of: #"\bTEXT\b(?! COLLATE)"#, with: #"TEXT COLLATE "C""#,
                                        options: .regularExpression)
     }
+
+    /// The indexes only PostgreSQL has, for plans its planner would otherwise choose and SQLite's does not.
+    static let ownIndexes: Set<String> = [OutboxClaimableSchema.indexName]
 
     static let migrations: [Migration] = [
         Migration(name: "v1-registry", statements: compatibility + [
@@ -382,6 +386,7 @@ enum PostgresSchema {
         Migration(name: CaseMatrixSchema.migrationName, statements: CaseMatrixSchema.statements),
         Migration(name: EventChainSchema.migrationName, statements: EventChainSchema.postgresStatements),
         Migration(name: OutboxInFlightIndexSchema.migrationName, statements: OutboxInFlightIndexSchema.postgresStatements),
+        Migration(name: OutboxClaimableSchema.migrationName, statements: OutboxClaimableSchema.postgresStatements),
     ].map { migration in
         // Function bodies (dollar-quoted) are left as written; every table's text columns are collated.
         Migration(name: migration.name, statements: migration.statements.map { $0.contains("$body$") ? $0 : collated($0) })
