@@ -16,6 +16,8 @@ extension NotificationComposer {
         let context: TemplateValue
         /// The organisations to notify, each once, in the order asked.
         let organizationIds: [String]
+        /// What planning each organisation's message needs, read for all of them at once.
+        let facts: [String: PlanningFacts]
         let now: Date
         /// Problems found already (the signing key cannot sign…): nothing is signed, nothing is queued.
         let problems: [String]
@@ -127,8 +129,10 @@ extension NotificationComposer {
         }()
         if orgIds.isEmpty { throw GatewayError.noRecipients("no organisation to notify") }
         var seen = Set<String>()
+        let organizationIds = orgIds.filter { seen.insert($0).inserted }
+        let facts = try directory.planningFacts(organizationIds: organizationIds, caseId: request.caseId, template: request.template)
         var base = PlanningBase(request: request, library: library, signingKey: signingKey, senderEncryptionKey: senderEncryptionKey,
-                                context: context, organizationIds: orgIds.filter { seen.insert($0).inserted }, now: now,
+                                context: context, organizationIds: organizationIds, facts: facts, now: now,
                                 problems: problems, fields: fields)
         try addAnswerLinks(to: &base)
         return base
@@ -168,7 +172,7 @@ extension NotificationComposer {
         do {
             var context = base.context
             context.set(base.answerURLs[orgId].map { ["url": .string($0)] } ?? [:], at: ["answer"])
-            part.drafts = try orgDrafts(directory: store.notificationPlanning, orgId: orgId,
+            part.drafts = try orgDrafts(facts: base.facts[orgId] ?? .unknownOrganization, orgId: orgId,
                                         request: base.request, base: context, library: base.library, pgp: pgp,
                                         signingKey: base.signingKey, senderEncryptionKey: base.senderEncryptionKey, now: base.now)
         } catch let error as GatewayProblems {
@@ -203,10 +207,9 @@ extension NotificationComposer {
         return part
     }
 
-    private func orgDrafts(directory: NotificationPlanningQueries, orgId: String, request: NotificationRequest, base: TemplateValue,
+    private func orgDrafts(facts: PlanningFacts, orgId: String, request: NotificationRequest, base: TemplateValue,
                            library: TemplateLibrary, pgp: OpenPGPContext, signingKey: String,
                            senderEncryptionKey: String?, now: Date) throws -> [Draft] {
-        let facts = try directory.planningFacts(organizationId: orgId, caseId: request.caseId, template: request.template)
         guard let org = facts.organization else {
             throw GatewayError.unknownOrganization(orgId, known: (try? store.directory.organizations().map(\.id)) ?? [])
         }

@@ -264,4 +264,43 @@ import Testing
         #expect(throws: RegistryError.self) { try users.disable(name: "carol", actor: "alice") }
         #expect(try Self.actions(store) == ["user.added", "user.added", "user.disabled"], "disabling twice writes one event")
     }
+
+    /// What `notify` plans from, read for every organisation at once, is what it reads for each alone: the
+    /// organisation (none for an unknown id), its participation, its messages of the template for the case that went
+    /// or are going (failed and voided ones aside) and its active contacts in the order they were added.
+    @Test(arguments: StoreEngineKind.allCases)
+    func planningFactsForManyOrganisationsAreEachOnesFacts(_ kind: StoreEngineKind) throws {
+        let store = try Self.notifiedCase(kind)
+        try store.engine.write { session in
+            for (organization, email, active) in [("kumo", "psirt@kumo.example", true), ("aozora", "b@aozora.example", true),
+                                                  ("aozora", "a@aozora.example", true), ("aozora", "old@aozora.example", false)] {
+                try session.insert(Contact(organizationId: organization, email: email, active: active))
+            }
+            for (index, state) in ["sent", "failed", "queued", "voided"].enumerated() {
+                try session.execute("""
+                    INSERT INTO notification (caseId, organizationId, purpose, template, language, messageId, trackingRef, subject,
+                                              mailFrom, signed, encrypted, state, createdAt)
+                    VALUES (?, 'kumo', 'case-notification', 'vendor-initial', 'en', ?, ?, 's', 'vuls@csirt.example', 1, 0, ?, ?)
+                    """, Self.caseId, "m\(index)@csirt.example", "T\(index)", state, Self.opened)
+            }
+        }
+        let planning = store.notificationPlanning
+        let ids = ["kumo", "aozora", "nobody", "jpcert", "kumo"]
+        let facts = try planning.planningFacts(organizationIds: ids, caseId: Self.caseId, template: "vendor-initial")
+        #expect(Set(facts.keys) == Set(ids))
+        #expect(facts["kumo"]?.earlierNotifications == 2, "sent and queued, not failed nor voided")
+        #expect(facts["aozora"]?.activeContacts.map(\.email) == ["b@aozora.example", "a@aozora.example"])
+        #expect(facts["aozora"]?.participant?.delivery == .notified && facts["jpcert"]?.participant == nil)
+        #expect(facts["nobody"]?.organization == nil && facts["jpcert"]?.organization?.name == "JPCERT/CC")
+        for id in ids {
+            let alone = try planning.planningFacts(organizationId: id, caseId: Self.caseId, template: "vendor-initial")
+            let together = try #require(facts[id])
+            #expect(together.organization == alone.organization && together.participant == alone.participant, "\(id)")
+            #expect(together.earlierNotifications == alone.earlierNotifications && together.activeContacts == alone.activeContacts, "\(id)")
+        }
+        #expect(try planning.earlierNotifications(caseId: Self.caseId, organizationIds: ids, template: "vendor-initial") == ["kumo": 2])
+        #expect(try planning.planningFacts(organizationIds: ["kumo"], caseId: nil, template: "vendor-initial")["kumo"]?
+            .earlierNotifications == 0, "outside a case")
+    }
+
 }

@@ -335,10 +335,10 @@ struct NotifyPreviewPage: DeskPage {
     /// The participants of `caseId` not yet sent `template` (failed and voided messages aside): a vendor added after
     /// the first notification.
     static func notYetSent(services: WorkspaceServices, caseId: String, template: String) throws -> [String] {
-        let queries = services.store.notificationPlanning
-        return try services.store.cases.participantIds(caseId: caseId).filter {
-            try queries.earlierNotifications(caseId: caseId, organizationId: $0, template: template) == 0
-        }
+        let participants = try services.store.cases.participantIds(caseId: caseId)
+        let earlier = try services.store.notificationPlanning.earlierNotifications(caseId: caseId, organizationIds: participants,
+                                                                                    template: template)
+        return participants.filter { earlier[$0, default: 0] == 0 }
     }
 
     init(services: WorkspaceServices, context: DeskRequestContext, caseId: String, template: String, organizations: [String],
