@@ -228,13 +228,15 @@ struct CaseStore: CaseStoring {
                     throw StoreError.invalidArgument("no active \(wantedKind ?? "organisation") implements \(technologies.joined(separator: " + "))")
                 }
             }
-            var added: [String] = []
-            for org in ids where try Self.participant(session, caseId: caseId, organizationId: org) == nil {
-                try session.insert(ParticipantRecord(caseId: caseId, organizationId: org, addedAt: now))
-                try EventLog.append(session, actor: actor, action: "participant.added", objectType: "participant",
-                                    objectId: "\(caseId)|\(org)", data: ["caseId": .string(caseId), "organizationId": .string(org)])
-                added.append(org)
-            }
+            // The new participants, each once, in order: their rows with multi-row inserts, then their events.
+            var present = Set(try session.values("SELECT organizationId FROM participant WHERE caseId = ?", caseId, as: String.self))
+            let added = ids.filter { present.insert($0).inserted }
+            try session.insert(added.map { ParticipantRecord(caseId: caseId, organizationId: $0, addedAt: now) })
+            let at = Date()
+            try EventLog.append(session, actor: actor, added.map { org in
+                EventLog.Entry(action: "participant.added", objectType: "participant", objectId: "\(caseId)|\(org)",
+                               data: ["caseId": .string(caseId), "organizationId": .string(org)], at: at)
+            })
             return added
         }
     }

@@ -238,14 +238,16 @@ public struct DirectorySync: Sendable {
 
     // MARK: Applying
 
-    /// Writes `plan` and its events inside the caller's transaction.
+    /// Writes `plan` and its events inside the caller's transaction: the writes sent back to back
+    /// (`SQLSession.executeLater`: on PostgreSQL the transaction waits once, not once per row), then the events,
+    /// in the plan's order, with multi-row inserts.
     static func apply(_ plan: [Step], in session: any SQLSession, actor: String, at now: Date) throws {
         guard !plan.isEmpty else { return }
-        var chain = try EventChain(session)
+        var events: [(action: String, objectType: String, objectId: String, data: EventValue, at: Date)] = []
         for step in plan {
             switch step.operation {
             case .insertOrganization(let definition):
-                try session.execute("""
+                try session.executeLater("""
                     INSERT INTO organization (id, name, localName, kind, country, domains, languages, technologies,
                                               status, statusDate, notes, createdAt, updatedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -253,37 +255,37 @@ public struct DirectorySync: Sendable {
                 try insertMemberships(definition, in: session)
                 try insertAgreements(definition, in: session)
             case .updateOrganization(let definition, let membershipsChanged, let agreementsChanged):
-                try session.execute("""
+                try session.executeLater("""
                     UPDATE organization SET id = ?, name = ?, localName = ?, kind = ?, country = ?, domains = ?,
                         languages = ?, technologies = ?, status = ?, statusDate = ?, notes = ?, updatedAt = ?
                     WHERE id = ?
                     """, organizationArguments(definition) + [now.sqlValue, .text(definition.id)])
                 if membershipsChanged {
-                    try session.execute("DELETE FROM membership WHERE organizationId = ?", definition.id)
+                    try session.executeLater("DELETE FROM membership WHERE organizationId = ?", definition.id)
                     try insertMemberships(definition, in: session)
                 }
                 if agreementsChanged {
-                    try session.execute("DELETE FROM agreement WHERE organizationId = ?", definition.id)
+                    try session.executeLater("DELETE FROM agreement WHERE organizationId = ?", definition.id)
                     try insertAgreements(definition, in: session)
                 }
             case .retireOrganization(let id, let date):
-                try session.execute("UPDATE organization SET status = 'retired', statusDate = ?, updatedAt = ? WHERE id = ?",
+                try session.executeLater("UPDATE organization SET status = 'retired', statusDate = ?, updatedAt = ? WHERE id = ?",
                                     date.description, now, id)
             case .insertContact(let contact, let organizationId):
-                try session.execute("""
+                try session.executeLater("""
                     INSERT INTO contact (organizationId, email, name, role, language, pgp, active) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, organizationId, contact.email, contact.name, contact.role.rawValue, contact.language, contact.pgp,
                     contact.active)
             case .updateContact(let id, let contact, let organizationId):
-                try session.execute("""
+                try session.executeLater("""
                     UPDATE contact SET organizationId = ?, email = ?, name = ?, role = ?, language = ?, pgp = ?, active = ?
                     WHERE id = ?
                     """, organizationId, contact.email, contact.name, contact.role.rawValue, contact.language, contact.pgp,
                     contact.active, id)
             case .deactivateContact(let id):
-                try session.execute("UPDATE contact SET active = 0 WHERE id = ?", id)
+                try session.executeLater("UPDATE contact SET active = 0 WHERE id = ?", id)
             case .upsertKey(let key):
-                try session.execute("""
+                try session.executeLater("""
                     INSERT INTO key (fingerprint, armored, userIds, algorithm, createdAt, expiresAt, revoked)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (fingerprint) DO UPDATE SET armored = excluded.armored, userIds = excluded.userIds,
@@ -292,9 +294,11 @@ public struct DirectorySync: Sendable {
                     """, key.fingerprint, key.armored, Self.strings(key.userIds).canonicalJSON, key.algorithm, key.createdAt,
                     key.expiresAt, key.revoked)
             }
-            try chain.append(session, actor: actor, action: step.change.eventAction,
-                             objectType: step.change.objectType, objectId: step.change.objectId, data: step.eventData, at: now)
+            events.append((action: step.change.eventAction, objectType: step.change.objectType, objectId: step.change.objectId,
+                           data: step.eventData, at: now))
         }
+        var chain = try EventChain(session)
+        try chain.append(session, actor: actor, events)
     }
 
     private static func organizationArguments(_ definition: OrganizationDefinition) -> [SQLValue] {
@@ -306,7 +310,7 @@ public struct DirectorySync: Sendable {
 
     private static func insertMemberships(_ definition: OrganizationDefinition, in session: any SQLSession) throws {
         for membership in definition.memberships {
-            try session.execute("INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)",
+            try session.executeLater("INSERT INTO membership (organizationId, body, role, since, until) VALUES (?, ?, ?, ?, ?)",
                                 definition.id, membership.body, membership.role.rawValue, membership.since?.description,
                                 membership.until?.description)
         }
@@ -314,7 +318,7 @@ public struct DirectorySync: Sendable {
 
     private static func insertAgreements(_ definition: OrganizationDefinition, in session: any SQLSession) throws {
         for agreement in definition.agreements {
-            try session.execute("INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)",
+            try session.executeLater("INSERT INTO agreement (organizationId, kind, signed, ended) VALUES (?, ?, ?, ?)",
                                 definition.id, agreement.kind, agreement.signed.description, agreement.ended?.description)
         }
     }

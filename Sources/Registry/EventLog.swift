@@ -349,10 +349,18 @@ struct EventChain {
     /// Appends `entries` in order, each chained to the one before, with multi-row inserts
     /// (`SQLSession.insertRows`): the rows and hashes `append` would write one at a time.
     mutating func append(_ session: any SQLSession, actor: String, _ entries: [EventLog.Entry]) throws {
+        try append(session, actor: actor, entries.map {
+            (action: $0.action, objectType: $0.objectType, objectId: $0.objectId, data: .object($0.data), at: $0.at)
+        })
+    }
+
+    /// `append(_:actor:_:)` of events whose data is any value.
+    mutating func append(_ session: any SQLSession, actor: String,
+                         _ events: [(action: String, objectType: String, objectId: String, data: EventValue, at: Date)]) throws {
         var next = self
-        let rows = entries.map { entry in
-            next.row(actor: actor, action: entry.action, objectType: entry.objectType, objectId: entry.objectId,
-                     data: .object(entry.data), at: entry.at)
+        let rows = events.map { event in
+            next.row(actor: actor, action: event.action, objectType: event.objectType, objectId: event.objectId,
+                     data: event.data, at: event.at)
         }
         try session.insertRows(into: "event", columns: Self.columns, rows)
         self = next

@@ -68,6 +68,11 @@ extension SQLSession {
         try execute(sql, arguments.map(\.sqlValue))
     }
 
+    /// `executeLater(_:_:)` with the values listed.
+    func executeLater(_ sql: String, _ arguments: any SQLBindable...) throws {
+        try executeLater(sql, arguments.map(\.sqlValue))
+    }
+
     func rows(_ sql: String, _ arguments: any SQLBindable...) throws -> [SQLRow] {
         try rows(sql, arguments.map(\.sqlValue))
     }
