@@ -111,7 +111,8 @@ public struct NotificationPlanningQueries: Sendable {
         }
     }
 
-    /// How many messages of `template` for the case went or are going to the organisation (failed ones aside).
+    /// How many messages of `template` for the case went or are going to the organisation (failed and voided ones
+    /// aside).
     public func earlierNotifications(caseId: String, organizationId: String, template: String) throws -> Int {
         try earlierNotifications(caseId: caseId, organizationIds: [organizationId], template: template)[organizationId] ?? 0
     }

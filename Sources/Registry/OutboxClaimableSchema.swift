@@ -1,5 +1,3 @@
-import GRDB
-
 /// Migration `v17-outbox-claimable`: on PostgreSQL, the partial index `notification_claimable` on the ids of the
 /// messages not finished and not held (`queued`, `deferred`, `sending`), which a claim walks in id order.
 ///
@@ -10,8 +8,9 @@ import GRDB
 /// unfinished rows, in id order, so a claim reads the rows it takes and the few leased to other workers. A message
 /// leaves the index when its answer is recorded; a claim adds one entry per message.
 ///
-/// SQLite has nothing to do: its planner reads the unfinished rows through `notification_state`, whatever the
-/// history.
+/// PostgreSQL's only (`PostgresSchema.ownMigrations`): SQLite's planner reads the unfinished rows through
+/// `notification_state`, whatever the history, and a SQLite registry records no such migration, so that a
+/// read-only copy made before it still opens.
 enum OutboxClaimableSchema {
     static let migrationName = "v17-outbox-claimable"
 
@@ -22,6 +21,4 @@ enum OutboxClaimableSchema {
         CREATE INDEX \(indexName) ON notification(id)
         WHERE heldReason IS NULL AND state IN ('queued', 'deferred', 'sending')
         """]
-
-    static func migrate(_ db: Database) throws {}
 }

@@ -209,7 +209,6 @@ public enum Schema {
         migrator.registerMigration(CaseMatrixSchema.migrationName, migrate: CaseMatrixSchema.migrate)
         migrator.registerMigration(EventChainSchema.migrationName, migrate: EventChainSchema.migrate)
         migrator.registerMigration(OutboxInFlightIndexSchema.migrationName, migrate: OutboxInFlightIndexSchema.migrate)
-        migrator.registerMigration(OutboxClaimableSchema.migrationName, migrate: OutboxClaimableSchema.migrate)
         return migrator
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The registry's schema on PostgreSQL: the same migrations as `Schema.migrator` (same names, same tables, columns
-/// and indexes, and the indexes of `ownIndexes`), written in PostgreSQL's DDL, recorded in the same table
-/// `grdb_migrations (identifier)`.
+/// and indexes), and those of `ownMigrations` (the indexes of `ownIndexes`), written in PostgreSQL's DDL,
+/// recorded in the same table `grdb_migrations (identifier)`.
 ///
 /// The value representation is SQLite's, so that the same history reads back the same on both engines:
 /// - names are created unquoted (`caseId` is the column `caseid`), so the shared SQL, which writes them unquoted,
@@ -70,6 +70,9 @@ enum PostgresSchema {
 
     /// The indexes only PostgreSQL has, for plans its planner would otherwise choose and SQLite's does not.
     static let ownIndexes: Set<String> = [OutboxClaimableSchema.indexName]
+
+    /// The migrations only PostgreSQL has (they make `ownIndexes`); SQLite records none of them.
+    static let ownMigrations: Set<String> = [OutboxClaimableSchema.migrationName]
 
     static let migrations: [Migration] = [
         Migration(name: "v1-registry", statements: compatibility + [
