@@ -20,6 +20,26 @@ import TestSupport
         #expect(!result.stderr.contains("hunter2"))
     }
 
+    /// `store copy` takes the destination's settings as options: what is wrong with them is said in those options'
+    /// names, not liaison.yaml's, and nothing is copied.
+    @Test func storeCopyNamesItsOwnOptions() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        let temp = try TemporaryWorkspace()
+        defer { temp.remove() }
+        #expect(try runLiaison(["directory", "sync"], workspace: temp.root).status == 0)
+        let plain = try runLiaison(["store", "copy", "--to", database.url, "--password-env", "LIAISON_TEST_PG"], workspace: temp.root,
+                                   environment: ["LIAISON_TEST_PG": server.password])
+        #expect(plain.status == 1 && plain.stderr.split(separator: "\n").count == 1, "\(plain.stderr)")
+        #expect(plain.stderr.contains("does not offer TLS") && plain.stderr.contains("--tls none") && !plain.stderr.contains("store."),
+                "\(plain.stderr)")
+        let unset = try runLiaison(["store", "copy", "--to", database.url, "--password-env", "LIAISON_NO_SUCH_VARIABLE", "--tls", "none"],
+                                   workspace: temp.root)
+        #expect(unset.status == 1 && unset.stderr.contains("--password-env names LIAISON_NO_SUCH_VARIABLE"), "\(unset.stderr)")
+        #expect(try server.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                               database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0", "nothing copied")
+    }
+
     @Test func aServerThatIsDownIsOneLineNamingIt() throws {
         let closed = try LoopbackPort(listening: false)
         let url = "postgresql://liaison@127.0.0.1:\(closed.port)/registry"
