@@ -49,7 +49,9 @@ enum CommandSupport {
     static func lines(of error: any Error) -> [String] {
         if let located = ConfigurationPlaces.locate(error) { return located.split(separator: "\n").map(String.init) }
         if let explained = RegistryStore.explain(error) { return [explained] }
-        if let error = error as? CustomStringConvertible & Error { return error.description.split(separator: "\n").map(String.init) }
+        if let described = (error as Any) as? CustomStringConvertible {
+            return described.description.split(separator: "\n").map(String.init)
+        }
         return [error.localizedDescription]
     }
 
