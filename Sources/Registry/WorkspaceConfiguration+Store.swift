@@ -20,11 +20,31 @@ extension WorkspaceConfiguration {
         public var passwordEnv: String?
         /// `"required"` (the default) or `"none"`, only to a loopback host.
         public var tls: String?
+        /// How a person set these: the names the messages about them use.
+        public var names: SettingNames
 
-        public init(url: String? = nil, passwordEnv: String? = nil, tls: String? = nil) {
+        public init(url: String? = nil, passwordEnv: String? = nil, tls: String? = nil, names: SettingNames = .liaisonYAML) {
             self.url = url
             self.passwordEnv = passwordEnv
             self.tls = tls
+            self.names = names
+        }
+
+        /// The names of the store's settings as a person wrote them: `liaison.yaml`'s fields, or a command's options.
+        public struct SettingNames: Sendable, Equatable {
+            public var url: String
+            public var passwordEnv: String
+            public var tls: String
+            /// The setting that turns TLS off, as written.
+            public var noTLS: String
+
+            public init(url: String, passwordEnv: String, tls: String, noTLS: String) {
+                self.url = url; self.passwordEnv = passwordEnv; self.tls = tls; self.noTLS = noTLS
+            }
+
+            /// `store.url`, `store.password_env` and `store.tls` of liaison.yaml.
+            public static let liaisonYAML = SettingNames(url: "store.url", passwordEnv: "store.password_env", tls: "store.tls",
+                                                         noTLS: "store.tls: none")
         }
 
         /// The engine these settings name.
@@ -111,16 +131,16 @@ extension WorkspaceConfiguration.Store {
     /// Throws `RegistryError.invalidConfiguration` naming the field when the URL is wrong or the variable named by
     /// `store.password_env` is not set.
     func postgresLocation(environment: [String: String]) throws(RegistryError) -> PostgresLocation {
-        guard let url else { throw .invalidConfiguration(["store.url is not a PostgreSQL URL."]) }
+        guard let url else { throw .invalidConfiguration(["\(names.url) is not a PostgreSQL URL."]) }
         var location: PostgresLocation
-        switch PostgresLocation.parse(url) {
-        case .failure(let problem): throw .invalidConfiguration(["store.url \(problem.sentence)"])
+        switch PostgresLocation.parse(url, names: names) {
+        case .failure(let problem): throw .invalidConfiguration(["\(names.url) \(problem.sentence)"])
         case .success(let parsed): location = parsed
         }
         location.requiresTLS = tls != "none"
         if let passwordEnv {
             guard let password = environment[passwordEnv], !password.isEmpty else {
-                throw .invalidConfiguration(["store.password_env names \(passwordEnv), which is not set in the environment: set it to the password of \(location.user) on \(location.shownURL)."])
+                throw .invalidConfiguration(["\(names.passwordEnv) names \(passwordEnv), which is not set in the environment: set it to the password of \(location.user) on \(location.shownURL)."])
             }
             location.password = password
         }

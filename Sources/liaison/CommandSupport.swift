@@ -40,19 +40,15 @@ enum CommandSupport {
             return try body()
         } catch let exit as ExitCode {
             throw exit
+        } catch where ConfigurationPlaces.locate(error) != nil {
+            try fail(ConfigurationPlaces.locate(error)!.split(separator: "\n").map(String.init))
+        } catch where RegistryStore.explain(error) != nil {
+            try fail(RegistryStore.explain(error)!)
+        } catch let error as CustomStringConvertible & Error {
+            try fail(error.description.split(separator: "\n").map(String.init))
         } catch {
-            try fail(lines(of: error))
+            try fail(error.localizedDescription)
         }
-    }
-
-    /// The lines `reportingErrors` prints for `error`.
-    static func lines(of error: any Error) -> [String] {
-        if let located = ConfigurationPlaces.locate(error) { return located.split(separator: "\n").map(String.init) }
-        if let explained = RegistryStore.explain(error) { return [explained] }
-        if let described = (error as Any) as? CustomStringConvertible {
-            return described.description.split(separator: "\n").map(String.init)
-        }
-        return [error.localizedDescription]
     }
 
     /// JSON with sorted keys, indented, dates as ISO 8601 in UTC, slashes unescaped; ends with a newline.

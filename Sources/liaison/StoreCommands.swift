@@ -47,15 +47,10 @@ struct StoreCommand: ParsableCommand {
                 if let tls, !["required", "none"].contains(tls) {
                     throw ValidationError("--tls must be required or none, not \(tls)")
                 }
-                let settings = isPostgres ? WorkspaceConfiguration.Store(url: to, passwordEnv: passwordEnv, tls: tls)
+                // The destination's settings are this command's options, not liaison.yaml's store: its messages name those.
+                let settings = isPostgres ? WorkspaceConfiguration.Store(url: to, passwordEnv: passwordEnv, tls: tls, names: Self.optionNames)
                                           : WorkspaceConfiguration.Store()
-                let destination: RegistryStore
-                do {
-                    destination = try place.openStore(settings, sqlitePath: to, opening: .init(creatingIfMissing: true))
-                } catch where isPostgres && !(error is ExitCode) {
-                    // The destination's settings are this command's options, not liaison.yaml's store: name those.
-                    try CommandSupport.fail(CommandSupport.lines(of: error).map(Self.namingOptions))
-                }
+                let destination = try place.openStore(settings, sqlitePath: to, opening: .init(creatingIfMissing: true))
                 let summary = try StoreCopy.copy(from: source, to: destination)
                 CommandSupport.printTable(["table", "rows"], summary.rows.map { [$0.table, String($0.count)] })
                 print("event log verified on both: \(summary.events) events, head \(summary.headHash.isEmpty ? "(empty)" : String(summary.headHash.prefix(16)))")
@@ -64,10 +59,8 @@ struct StoreCommand: ParsableCommand {
             }
         }
 
-        /// A sentence about the store's settings with the names of this command's options in place of liaison.yaml's.
-        static func namingOptions(_ line: String) -> String {
-            [("store.tls: none", "--tls none"), ("store.password_env", "--password-env"), ("store.tls", "--tls"),
-             ("store.url", "--to")].reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
-        }
+        /// The destination's settings as this command takes them.
+        static let optionNames = WorkspaceConfiguration.Store.SettingNames(url: "--to", passwordEnv: "--password-env", tls: "--tls",
+                                                                           noTLS: "--tls none")
     }
 }

@@ -16,16 +16,19 @@ struct PostgresLocation: Sendable, Equatable {
     var requiresTLS: Bool
     /// The URL as shown in messages: never a password.
     var shownURL: String
+    /// The names of the settings this came from, for messages.
+    var names: WorkspaceConfiguration.Store.SettingNames = .liaisonYAML
 
     /// Reads `postgresql://USER@HOST[:PORT]/DATABASE` (or `postgres://`). Returns a sentence naming what is wrong.
-    static func parse(_ url: String) -> Result<PostgresLocation, PostgresURLProblem> {
+    static func parse(_ url: String, names: WorkspaceConfiguration.Store.SettingNames = .liaisonYAML)
+        -> Result<PostgresLocation, PostgresURLProblem> {
         let shown = SecretMasking.maskingPassword(inURL: url)
         guard let components = URLComponents(string: url),
               let scheme = components.scheme?.lowercased(), ["postgresql", "postgres"].contains(scheme) else {
             return .failure(.init("\"\(shown)\" is not a postgresql://USER@HOST[:PORT]/DATABASE URL"))
         }
         if SecretMasking.urlHasPassword(url) || components.password != nil {
-            return .failure(.init("\"\(shown)\" holds a password; remove it from the URL and put it in the environment variable named by store.password_env"))
+            return .failure(.init("\"\(shown)\" holds a password; remove it from the URL and put it in the environment variable named by \(names.passwordEnv)"))
         }
         guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
             return .failure(.init("\"\(shown)\" names no user: write postgresql://USER@HOST[:PORT]/DATABASE"))
@@ -39,12 +42,12 @@ struct PostgresLocation: Sendable, Equatable {
             return .failure(.init("\"\(shown)\" names no database: write postgresql://USER@HOST[:PORT]/DATABASE"))
         }
         guard components.query == nil, components.fragment == nil else {
-            return .failure(.init("\"\(shown)\" has options after the database name; set TLS with store.tls and the password with store.password_env"))
+            return .failure(.init("\"\(shown)\" has options after the database name; set TLS with \(names.tls) and the password with \(names.passwordEnv)"))
         }
         let port = components.port ?? 5432
         guard (1...65_535).contains(port) else { return .failure(.init("\"\(shown)\" has no valid port")) }
         return .success(PostgresLocation(host: host, port: port, user: user, database: database, password: nil,
-                                         requiresTLS: true, shownURL: shown))
+                                         requiresTLS: true, shownURL: shown, names: names))
     }
 
     /// Whether `host` stays on this machine (127.0.0.0/8, ::1, localhost): only there may TLS be off.
@@ -284,7 +287,7 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
                 let message = info[.message] ?? "no reason given"
                 switch state {
                 case "28P01", "28000":
-                    return .database("The registry database \(url) refused the login of \(location.user) (\(message)); check the user and the password in the environment variable named by store.password_env.")
+                    return .database("The registry database \(url) refused the login of \(location.user) (\(message)); check the user and the password in the environment variable named by \(location.names.passwordEnv).")
                 case "3D000":
                     return .database("The registry database \(url) does not exist on the server (\(message)); ask its administrator to create it (docs/store.md).")
                 case "53300":
@@ -295,14 +298,14 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
             }
             switch error.code {
             case .authMechanismRequiresPassword:
-                return .database("The registry database \(url) asks for a password; set the environment variable named by store.password_env.")
+                return .database("The registry database \(url) asks for a password; set the environment variable named by \(location.names.passwordEnv).")
             case .sslUnsupported:
-                return .database("The registry database \(url) does not offer TLS; enable it on the server, or set store.tls: none for a server on this machine.")
+                return .database("The registry database \(url) does not offer TLS; enable it on the server, or set \(location.names.noTLS) for a server on this machine.")
             case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
                 return .database("TLS to the registry database \(url) failed.")
             case .connectionError:
                 let reason = error.underlying.map { SecretMasking.maskingURLPasswords(in: String(describing: $0)) } ?? "no reason given"
-                return .database("The registry database \(url) cannot be reached (\(reason)); check that the server is running and store.url names it.")
+                return .database("The registry database \(url) cannot be reached (\(reason)); check that the server is running and \(location.names.url) names it.")
             default:
                 break
             }
