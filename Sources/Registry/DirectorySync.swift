@@ -243,7 +243,7 @@ public struct DirectorySync: Sendable {
     /// in the plan's order, with multi-row inserts.
     static func apply(_ plan: [Step], in session: any SQLSession, actor: String, at now: Date) throws {
         guard !plan.isEmpty else { return }
-        var events: [(action: String, objectType: String, objectId: String, data: EventValue, at: Date)] = []
+        var events: [EventChain.AnyEvent] = []
         for step in plan {
             switch step.operation {
             case .insertOrganization(let definition):

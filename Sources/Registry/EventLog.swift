@@ -354,9 +354,11 @@ struct EventChain {
         })
     }
 
+    /// An event to append whose data is any value, not only an object.
+    typealias AnyEvent = (action: String, objectType: String, objectId: String, data: EventValue, at: Date)
+
     /// `append(_:actor:_:)` of events whose data is any value.
-    mutating func append(_ session: any SQLSession, actor: String,
-                         _ events: [(action: String, objectType: String, objectId: String, data: EventValue, at: Date)]) throws {
+    mutating func append(_ session: any SQLSession, actor: String, _ events: [AnyEvent]) throws {
         var next = self
         let rows = events.map { event in
             next.row(actor: actor, action: event.action, objectType: event.objectType, objectId: event.objectId,

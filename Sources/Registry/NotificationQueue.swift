@@ -79,8 +79,7 @@ public struct NotificationPlanningQueries: Sendable {
             var participants: [String: ParticipantRecord] = [:]
             var earlier: [String: Int] = [:]
             var contacts: [String: [Contact]] = [:]
-            for chunk in SQLBatch.chunks(ids.map(\.sqlValue), of: 8_192) {
-                let list = SQLBatch.inList(chunk)
+            for list in Self.lists(ids) {
                 try session.forEachRow("SELECT * FROM organization WHERE id IN (\(list.marks))", list.values) { row in
                     let organization = try row.decode(Organization.self)
                     organizations[organization.id] = organization
@@ -124,12 +123,16 @@ public struct NotificationPlanningQueries: Sendable {
         guard !ids.isEmpty else { return [:] }
         return try engine.read { session in
             var counts: [String: Int] = [:]
-            for chunk in SQLBatch.chunks(ids.map(\.sqlValue), of: 8_192) {
-                counts.merge(try OutboxStore.earlierNotifications(session, caseId: caseId, organizations: SQLBatch.inList(chunk),
-                                                                  template: template)) { $1 }
+            for list in Self.lists(ids) {
+                counts.merge(try OutboxStore.earlierNotifications(session, caseId: caseId, organizations: list, template: template)) { $1 }
             }
             return counts
         }
+    }
+
+    /// `IN (…)` lists of `ids`, 8,192 a list: room beside them for a query's other values.
+    private static func lists(_ ids: [String]) -> [(marks: String, values: [SQLValue])] {
+        SQLBatch.chunks(ids.map(\.sqlValue), of: 8_192).map(SQLBatch.inList)
     }
 
     /// How many messages of `template` for the case are not yet sent nor failed: queued, being sent (or held)
