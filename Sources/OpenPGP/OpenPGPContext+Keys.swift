@@ -3,7 +3,11 @@ import Foundation
 
 extension OpenPGPContext {
     /// Imports the keys in `armored` (or binary) key data; returns the fingerprints imported or already present.
+    ///
+    /// Throws `.homeDirectory` when this user may not write the home (gpg would import nothing and say so as if
+    /// the data held no key), `.badData` when the data holds no key or none could be imported.
     public func importKeys(_ armored: Data) throws(OpenPGPError) -> [String] {
+        if let problem = Self.accessProblem(homeDirectory, needs: W_OK | X_OK) { throw .homeDirectory(homeDirectory, reason: problem) }
         let keyData = try GPGMEData(copying: armored, home: homeDirectory)
         let error = gpgme_op_import(context, keyData.handle)
         try check(error, "import keys")

@@ -49,6 +49,8 @@ public final class OpenPGPContext {
             throw .homeDirectory(home, reason: "does not exist")
         }
         guard isDirectory.boolValue else { throw .homeDirectory(home, reason: "is not a directory") }
+        // gpg cannot open a home it may not enter and read; it would report no key, or no secret key, instead.
+        if let problem = Self.accessProblem(home, needs: R_OK | X_OK) { throw .homeDirectory(home, reason: problem) }
 
         let engine = liaison_gpgme_engine_check_openpgp()
         guard GPGMELibrary.code(engine) == GPGErrorCode.noError else {
@@ -104,6 +106,26 @@ public final class OpenPGPContext {
         if let home = environment["GNUPGHOME"], !home.isEmpty { return home }
         let user = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return (user as NSString).appendingPathComponent(".gnupg")
+    }
+
+    /// Why this process's user may not use `path` as `needs` asks (`access(2)` modes: `R_OK`, `W_OK`, `X_OK`), in
+    /// words that name the user, the owner and the mode; nil when it may. A user who shares a workspace with
+    /// another meets this: a GnuPG home is its owner's alone (mode 0700). Root may use any.
+    static func accessProblem(_ path: String, needs mode: Int32) -> String? {
+        guard access(path, mode) != 0 else { return nil }
+        let wanted = (mode & W_OK) != 0 ? "written" : "read"
+        var info = stat()
+        let user = Self.userName(getuid()).map { "\($0), uid \(getuid())" } ?? "uid \(getuid())"
+        guard stat(path, &info) == 0 else {
+            return "cannot be \(wanted) by this user (\(user)): \(String(cString: strerror(errno)))"
+        }
+        let owner = Self.userName(info.st_uid) ?? "uid \(info.st_uid)"
+        return "cannot be \(wanted) by this user (\(user)): it belongs to \(owner), mode \(String(info.st_mode & 0o777, radix: 8))"
+    }
+
+    private static func userName(_ uid: uid_t) -> String? {
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// Throws `.engine` naming `operation` unless `error` is success.

@@ -86,6 +86,62 @@ import TestSupport
         #expect(!leftovers.contains { $0.hasSuffix("-shm") || $0.hasSuffix("-wal") })
     }
 
+    /// A second coordinator shares a workspace whose GnuPG home is the first one's alone (mode 0700): as `nobody`
+    /// when the tests run as root, else with the home's permissions taken away. `directory sync` names the home,
+    /// the user and what it may not do, in one line, and changes nothing; it used to say the key files held no key.
+    @Test func aGnuPGHomeThisUserCannotUseIsNamedAndNothingIsSynced() throws {
+        let temp = try TemporaryWorkspace()
+        defer {
+            _ = try? runProcess("/bin/chmod", ["-R", "u+rwX", temp.root.path])
+            temp.remove()
+        }
+        let keys = try TemporaryWorkspace.generateKeys([.init(userId: "PSIRT <psirt@aozora.example>"),
+                                                        .init(userId: "PSIRT <psirt@hikari.example>")])
+        try temp.writeKey(keys[0])
+        try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora", pgp: keys[0].fingerprint))
+        let first = try runLiaison(["directory", "sync"], workspace: temp.root)
+        #expect(first.status == 0, "\(first.stderr)")
+        // A new developer and its key: the next sync imports the key into the home.
+        try temp.writeKey(keys[1])
+        try temp.writeOrganization("hikari", TemporaryWorkspace.organizationYAML(id: "hikari", pgp: keys[1].fingerprint))
+
+        let asRoot = geteuid() == 0
+        func sync() throws -> (status: Int32, stderr: String) {
+            guard asRoot else {
+                let result = try runLiaison(["directory", "sync"], workspace: temp.root)
+                return (result.status, result.stderr)
+            }
+            let result = try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                             try LiaisonExecutable.url().path, "directory", "sync"],
+                                        environment: ["HOME": "/nonexistent", "LC_ALL": "C.UTF-8", "LIAISON_ACTOR": "second",
+                                                      "LIAISON_WORKSPACE": temp.root.path])
+            return (result.status, result.stderr)
+        }
+        let home = temp.gnupgHome.path
+        if asRoot {
+            // Everything the second user needs is theirs to write, but the home.
+            #expect(try runProcess("/bin/chmod", ["-R", "a+rwX", temp.root.path]).status == 0)
+        }
+        let user = asRoot ? "nobody" : (String(validatingCString: getpwuid(geteuid()).pointee.pw_name) ?? "")
+        for (mode, wanted) in [("700", "read"), ("755", "written")] {
+            // As the owner, the home is taken away from the owner itself.
+            #expect(try runProcess("/bin/chmod", [asRoot ? mode : (mode == "700" ? "000" : "555"), home]).status == 0)
+            let refused = try sync()
+            #expect(refused.status == 1, "\(mode): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(mode): \(refused.stderr)")
+            #expect(refused.stderr.contains("The GnuPG home directory \(home) cannot be \(wanted) by this user (\(user)"), "\(mode): \(refused.stderr)")
+            if asRoot { #expect(refused.stderr.contains("it belongs to root, mode \(mode)"), "\(mode): \(refused.stderr)") }
+            #expect(!refused.stderr.contains("holds no OpenPGP key"), "\(mode): \(refused.stderr)")
+        }
+        #expect(try runProcess("/bin/chmod", ["700", home]).status == 0)
+        // Nothing was synced: hikari is not in the registry until the owner syncs.
+        let list = try runLiaison(["org", "list"], workspace: temp.root)
+        #expect(!list.stdout.contains("hikari"), "\(list.stdout)")
+        let owner = try runLiaison(["directory", "sync"], workspace: temp.root)
+        #expect(owner.status == 0, "\(owner.stderr)")
+        #expect(try runLiaison(["org", "list"], workspace: temp.root).stdout.contains("hikari"))
+    }
+
     @Test func aBusyDatabaseMakesAWriteWaitNamingTheHolder() throws {
         let temp = try TemporaryWorkspace()
         defer { temp.remove() }
