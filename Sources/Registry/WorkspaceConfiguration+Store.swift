@@ -12,9 +12,12 @@ extension WorkspaceConfiguration {
     ///   password_env: LIAISON_STORE_PASSWORD   # the variable holding the password, never the password
     ///   tls: required                          # required | none (none only to a server on this machine)
     /// ```
-    /// `store: postgresql://…` alone is the same with no password and TLS required.
+    /// `store: postgresql://…` alone is the same with no password and TLS required. A server on this machine may be
+    /// reached through its Unix socket: `postgresql://liaison@/liaison?host=/run/postgresql` (peer or password
+    /// authentication; `tls` does not apply).
     public struct Store: Sendable, Equatable {
-        /// Nil for SQLite; else `postgresql://USER@HOST[:PORT]/DATABASE` (also `postgres://`), never with a password.
+        /// Nil for SQLite; else `postgresql://USER@HOST[:PORT]/DATABASE` (also `postgres://`, and
+        /// `postgresql://USER@/DATABASE?host=/FOLDER` for a Unix socket), never with a password.
         public var url: String?
         /// The environment variable that holds the database user's password; nil: connect without one.
         public var passwordEnv: String?
@@ -118,7 +121,7 @@ extension WorkspaceConfiguration {
         case .failure(let problem):
             reader.error(urlLine, "\(field) \(problem.sentence)")
         case .success(let location):
-            if settings.tls == "none" && !PostgresLocation.isLoopback(location.host) {
+            if settings.tls == "none" && !location.isUnixSocket && !PostgresLocation.isLoopback(location.host) {
                 reader.error(tlsLine ?? urlLine, "store.tls none is allowed only to a server on this machine (127.0.0.1, ::1 or localhost), not \(location.host): the password and the registry would cross the network in clear")
             }
             store = settings
@@ -137,7 +140,8 @@ extension WorkspaceConfiguration.Store {
         case .failure(let problem): throw .invalidConfiguration(["\(names.url) \(problem.sentence)"])
         case .success(let parsed): location = parsed
         }
-        location.requiresTLS = tls != "none"
+        // A Unix socket stays on this machine, where PostgreSQL offers no TLS: store.tls applies to TCP only.
+        location.requiresTLS = tls != "none" && !location.isUnixSocket
         if let passwordEnv {
             guard let password = environment[passwordEnv], !password.isEmpty else {
                 throw .invalidConfiguration(["\(names.passwordEnv) names \(passwordEnv), which is not set in the environment: set it to the password of \(location.user) on \(location.shownURL)."])

@@ -29,7 +29,7 @@ struct StoreCommand: ParsableCommand {
                 `liaison run` and `liaison serve` first, so that nothing changes during the copy.
                 """)
         @OptionGroup var workspace: WorkspaceOptions
-        @Option(help: "The destination: postgresql://USER@HOST[:PORT]/DATABASE, or the path of a new SQLite file.")
+        @Option(help: "The destination: postgresql://USER@HOST[:PORT]/DATABASE (postgresql://USER@/DATABASE?host=/run/postgresql for the server's Unix socket), or the path of a new SQLite file.")
         var to: String
         @Option(name: .customLong("password-env"), help: "The environment variable that holds the PostgreSQL user's password.")
         var passwordEnv: String?

@@ -40,6 +40,36 @@ import TestSupport
                                database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0", "nothing copied")
     }
 
+    /// The desk's server on the database's own machine reaches it through its Unix socket, as libpq's URLs name
+    /// it; `store copy --to` takes the same URL.
+    @Test func aServerOnThisMachineIsReachedThroughItsUnixSocket() throws {
+        let server = try PostgresServer.shared()
+        let socketURL = { (name: String) in "postgresql://liaison@:\(server.port)/\(name)?host=\(server.socketFolder.path)" }
+        let database = try server.makeDatabase()
+        let temp = try TemporaryWorkspace(configuration: TemporaryWorkspace.defaultConfiguration
+            + "store:\n  url: \(socketURL(database.name))\n  password_env: LIAISON_TEST_PG\n")
+        defer { temp.remove() }
+        try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora"))
+        let environment = ["LIAISON_TEST_PG": server.password]
+        let sync = try runLiaison(["directory", "sync"], workspace: temp.root, environment: environment)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let list = try runLiaison(["org", "list"], workspace: temp.root, environment: environment)
+        #expect(list.status == 0 && list.stdout.contains("aozora"), "\(list.stdout)\(list.stderr)")
+        #expect(try server.sql("SELECT count(*) FROM organization", database: database.name)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+
+        let sqlite = try TemporaryWorkspace()
+        defer { sqlite.remove() }
+        try sqlite.writeOrganization("hikari", TemporaryWorkspace.organizationYAML(id: "hikari"))
+        #expect(try runLiaison(["directory", "sync"], workspace: sqlite.root).status == 0)
+        let target = try server.makeDatabase()
+        let copy = try runLiaison(["store", "copy", "--to", socketURL(target.name), "--password-env", "LIAISON_TEST_PG"],
+                                  workspace: sqlite.root, environment: environment)
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(try server.sql("SELECT id FROM organization", database: target.name)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "hikari")
+    }
+
     @Test func aServerThatIsDownIsOneLineNamingIt() throws {
         let closed = try LoopbackPort(listening: false)
         let url = "postgresql://liaison@127.0.0.1:\(closed.port)/registry"

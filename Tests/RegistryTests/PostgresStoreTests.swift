@@ -151,6 +151,48 @@ import Testing
                 == PostgresSchema.migrations.count)
     }
 
+    /// A server on this machine named by its Unix socket's folder, in both of libpq's ways: the URL parses to the
+    /// socket, TLS does not apply (PostgreSQL offers none there), and the workspace opens and writes its registry
+    /// through the test server's socket.
+    @Test func aServerOnThisMachineIsReachedThroughItsUnixSocket() throws {
+        let query = try WorkspaceConfiguration.parse("store: postgresql://liaison@/registry?host=/run/postgresql\n").store
+        let location = try query.postgresLocation(environment: [:])
+        #expect(location.isUnixSocket && location.host == "/run/postgresql" && location.port == 5432)
+        #expect(location.socketPath == "/run/postgresql/.s.PGSQL.5432")
+        #expect(!location.requiresTLS, "no TLS on a Unix socket")
+        let encoded = try WorkspaceConfiguration.parse("store:\n  url: postgresql://liaison@%2Fvar%2Frun%2Fpostgresql:5433/registry\n  tls: none\n").store
+        #expect(try encoded.postgresLocation(environment: [:]).socketPath == "/var/run/postgresql/.s.PGSQL.5433")
+        #expect(try !WorkspaceConfiguration.parse("store: postgresql://liaison@localhost/registry\n").store
+            .postgresLocation(environment: [:]).isUnixSocket)
+        for (yaml, expected) in [("store: postgresql://liaison@/registry?host=run/postgresql", "not a folder"),
+                                 ("store: postgresql://liaison@db.example.org/registry?host=/run/postgresql", "no host before the database"),
+                                 ("store: postgresql://liaison@/registry?host=/run/postgresql&sslmode=disable", "?host=/FOLDER"),
+                                 ("store: postgresql://liaison@/registry", "names no host")] {
+            #expect {
+                _ = try WorkspaceConfiguration.parse(yaml + "\n")
+            } throws: { error in
+                let text = String(describing: error)
+                return !text.contains("\n") && text.contains("liaison.yaml:1: store") && text.contains(expected)
+            }
+        }
+
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        let workspace = try TemporaryWorkspace(configuration: TemporaryWorkspace.defaultConfiguration + """
+            store:
+              url: postgresql://liaison@:\(server.port)/\(database.name)?host=\(server.socketFolder.path)
+              password_env: LIAISON_TEST_STORE_PASSWORD
+
+            """)
+        defer { workspace.remove() }
+        let environment = ["LIAISON_TEST_STORE_PASSWORD": server.password]
+        let store = try Workspace(root: workspace.root).openStore(.init(creatingIfMissing: true), environment: environment)
+        #expect(store.engine.kind == .postgresql)
+        // The server sees the connection come from its socket: no client address.
+        #expect(try store.engine.read { try $0.value("SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() AND client_addr IS NULL", as: Int.self) } == 1)
+        #expect(try store.engine.read { try $0.value("SELECT count(*) FROM grdb_migrations", as: Int.self) } == PostgresSchema.migrations.count)
+    }
+
     // MARK: Schema
 
     /// Every table, column and index of the SQLite schema is on PostgreSQL under the same name (lower case), and

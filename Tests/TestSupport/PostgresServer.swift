@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A private PostgreSQL server for the tests: `initdb` in a temporary folder, `postgres` on a free loopback port
-/// (TCP only, no Unix socket), password (SCRAM) authentication for the superuser `liaison`.
+/// and a Unix socket in its own folder (`socketFolder`), password (SCRAM) authentication for the superuser `liaison`.
 ///
 /// One server per test process, started on first use (`PostgresServer.shared()`) and shared by every suite; each
 /// test takes a fresh database of its own (`makeDatabase()`), so suites stay independent and run in parallel. The
@@ -26,6 +26,8 @@ public final class PostgresServer: Sendable {
     public let port: Int
     /// The folder holding the data directory and the server's log.
     public let folder: URL
+    /// The folder of the server's Unix socket (`.s.PGSQL.PORT`), as libpq's `host=` names it.
+    public var socketFolder: URL { folder.appendingPathComponent("socket", isDirectory: true) }
     /// The postmaster's process id.
     public let pid: Int32
     let binaries: URL
@@ -104,11 +106,13 @@ public final class PostgresServer: Sendable {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("liaison-pg-\(UUID().uuidString.prefix(12))", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let socketFolder = folder.appendingPathComponent("socket")
+        try FileManager.default.createDirectory(at: socketFolder, withIntermediateDirectories: true)
         let password = UUID().uuidString
         let passwordFile = folder.appendingPathComponent("password")
         try Data(password.utf8).write(to: passwordFile)
         if runsAsNobody {
-            for path in [folder.path, passwordFile.path] { chown(path, 65534, 65534) }
+            for path in [folder.path, socketFolder.path, passwordFile.path] { chown(path, 65534, 65534) }
         }
         chmod(folder.path, 0o700)
         chmod(passwordFile.path, 0o600)
@@ -127,7 +131,7 @@ public final class PostgresServer: Sendable {
         for _ in 0..<5 {
             let port = try LoopbackPort(listening: false).port
             let log = folder.appendingPathComponent("server.log")
-            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=400 "
+            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='\(socketFolder.path)' -c max_connections=400 "
                 + (durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB")
             let (pgctl, arguments) = asServerUser(binaries.appendingPathComponent("pg_ctl"),
                                                   ["start", "-D", data.path, "-l", log.path, "-w", "-t", "60", "-o", options])

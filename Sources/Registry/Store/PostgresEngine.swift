@@ -6,8 +6,12 @@ import URLMasking
 /// Where a PostgreSQL registry is and how to reach it: `store.url` of `liaison.yaml` taken apart, with the password
 /// read from the environment variable `store.password_env`.
 struct PostgresLocation: Sendable, Equatable {
+    /// The server's host name or address; for a Unix socket, the socket's folder (an absolute path).
     var host: String
     var port: Int
+    /// Whether the server is reached through its Unix socket in the folder `host` (`.s.PGSQL.PORT`), as libpq
+    /// does for a host that begins with `/`: on this machine, never TLS (which PostgreSQL does not offer there).
+    var isUnixSocket = false
     var user: String
     var database: String
     /// Nil: connect without one (trust or peer authentication on the server).
@@ -19,7 +23,15 @@ struct PostgresLocation: Sendable, Equatable {
     /// The names of the settings this came from, for messages.
     var names: WorkspaceConfiguration.Store.SettingNames = .liaisonYAML
 
-    /// Reads `postgresql://USER@HOST[:PORT]/DATABASE` (or `postgres://`). Returns a sentence naming what is wrong.
+    /// The socket file of a Unix-socket location: `HOST/.s.PGSQL.PORT`, as libpq names it; nil for TCP.
+    var socketPath: String? {
+        isUnixSocket ? (host.hasSuffix("/") ? host : host + "/") + ".s.PGSQL.\(port)" : nil
+    }
+
+    /// Reads `postgresql://USER@HOST[:PORT]/DATABASE` (or `postgres://`). A server on this machine may be named by
+    /// its Unix socket's folder, as libpq takes it: `postgresql://USER@/DATABASE?host=/run/postgresql`, or the
+    /// folder percent-encoded as the host (`postgresql://USER@%2Frun%2Fpostgresql/DATABASE`). Returns a sentence
+    /// naming what is wrong.
     static func parse(_ url: String, names: WorkspaceConfiguration.Store.SettingNames = .liaisonYAML)
         -> Result<PostgresLocation, PostgresURLProblem> {
         let shown = SecretMasking.maskingPassword(inURL: url)
@@ -33,21 +45,34 @@ struct PostgresLocation: Sendable, Equatable {
         guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
             return .failure(.init("\"\(shown)\" names no user: write postgresql://USER@HOST[:PORT]/DATABASE"))
         }
-        guard var host = components.host, !host.isEmpty else {
-            return .failure(.init("\"\(shown)\" names no host: write postgresql://USER@HOST[:PORT]/DATABASE"))
+        var host = components.percentEncodedHost?.removingPercentEncoding ?? ""
+        // `?host=/folder`, libpq's way to name a Unix socket's folder; the only option a URL may carry.
+        let options = components.queryItems ?? []
+        if !options.isEmpty || components.query != nil {
+            guard options.count == 1, let option = options.first, option.name == "host", host.isEmpty else {
+                return .failure(.init("\"\(shown)\" has options after the database name; set TLS with \(names.tls) and the password with \(names.passwordEnv) (the one option a URL may carry is ?host=/FOLDER, a Unix socket's folder, with no host before the database)"))
+            }
+            host = option.value ?? ""
+            guard host.hasPrefix("/") else {
+                return .failure(.init("\"\(shown)\" gives host=\(host), which is not a folder: ?host= names the folder of the server's Unix socket, from / (such as /run/postgresql)"))
+            }
+        }
+        guard !host.isEmpty else {
+            return .failure(.init("\"\(shown)\" names no host: write postgresql://USER@HOST[:PORT]/DATABASE, or postgresql://USER@/DATABASE?host=/run/postgresql for the server's Unix socket"))
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let database = String(components.path.drop(while: { $0 == "/" })).removingPercentEncoding ?? ""
         guard !database.isEmpty, !database.contains("/") else {
             return .failure(.init("\"\(shown)\" names no database: write postgresql://USER@HOST[:PORT]/DATABASE"))
         }
-        guard components.query == nil, components.fragment == nil else {
-            return .failure(.init("\"\(shown)\" has options after the database name; set TLS with \(names.tls) and the password with \(names.passwordEnv)"))
+        guard components.fragment == nil else {
+            return .failure(.init("\"\(shown)\" has a fragment (#…) after the database name"))
         }
         let port = components.port ?? 5432
         guard (1...65_535).contains(port) else { return .failure(.init("\"\(shown)\" has no valid port")) }
-        return .success(PostgresLocation(host: host, port: port, user: user, database: database, password: nil,
-                                         requiresTLS: true, shownURL: shown, names: names))
+        let socket = host.hasPrefix("/")
+        return .success(PostgresLocation(host: host, port: port, isUnixSocket: socket, user: user, database: database, password: nil,
+                                         requiresTLS: !socket, shownURL: shown, names: names))
     }
 
     /// Whether `host` stays on this machine (127.0.0.0/8, ::1, localhost): only there may TLS be off.
@@ -255,7 +280,7 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
 
     private func connect(id: Int) throws -> PostgresConnection {
         let tls: PostgresConnection.Configuration.TLS
-        if location.requiresTLS {
+        if location.requiresTLS && !location.isUnixSocket {
             do {
                 tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
             } catch {
@@ -264,7 +289,10 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
         } else {
             tls = .disable
         }
-        var configuration = PostgresConnection.Configuration(
+        var configuration = location.socketPath.map {
+            PostgresConnection.Configuration(unixSocketPath: $0, username: location.user, password: location.password,
+                                             database: location.database)
+        } ?? PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
