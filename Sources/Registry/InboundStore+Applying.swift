@@ -5,11 +5,13 @@ import Foundation
 extension InboundTransaction {
     /// Records a participant's response stated by a reply (as `CaseStore.setResponse` does): sets `response`,
     /// `firstResponseAt` and `respondedAt`, keeps `statement` when given, clears `unreachable`, and appends
-    /// `participant.response`. Throws `StoreError.unknownCase` or `StoreError.notParticipant`.
+    /// `participant.response`. The statement, the reply's words or a summary of a VEX file in it, keeps a NUL
+    /// visibly as `\u{0}` (`InboundText.storable`). Throws `StoreError.unknownCase` or `StoreError.notParticipant`.
     public func recordResponse(caseId: String, organizationId: String, response: Response, statement: String?,
                                at date: Date, actor: String, source: String) throws {
         try CaseStore.recordResponse(session, caseId: caseId, organizationId: organizationId, response: response,
-                                     statement: statement, at: date, actor: actor, source: source)
+                                     statement: statement.map(InboundText.storable), at: date, actor: actor,
+                                     source: InboundText.storable(source))
     }
 
     /// Appends `inbound.recorded` for the stored message `messageId` to the event log; `data` holds text fields,

@@ -245,9 +245,11 @@ public struct InboundTransaction {
             InboundText.storable(message.messageId), message.receivedAt, message.fromAddress.map(InboundText.storable),
             message.subject.map(InboundText.storable), message.kind.rawValue,
             message.notificationId, message.caseId, message.organizationId, message.signature.rawValue, message.encrypted,
-            message.streamed == nil ? message.bytes : Data(), message.classification, message.disposition,
-            message.review?.state.rawValue, message.review?.reason, message.appliedResponse?.rawValue, sha256,
-            message.undecodable, message.source, message.signedDigest, message.signedForCase, as: Int64.self)
+            message.streamed == nil ? message.bytes : Data(), InboundText.storable(message.classification),
+            InboundText.storable(message.disposition), message.review?.state.rawValue,
+            message.review.map { InboundText.storable($0.reason) }, message.appliedResponse?.rawValue, sha256,
+            message.undecodable, message.source.map(InboundText.storable), message.signedDigest, message.signedForCase,
+            as: Int64.self)
         guard let id else { throw StoreError.invalidArgument("the received message was not stored") }
         if let streamed = message.streamed {
             try BlobStreaming.store(streamed, rowId: id, in: session)
@@ -267,7 +269,7 @@ public struct InboundTransaction {
             """, notificationId, email) else { return false }
         guard (try row["status"] as String) != RecipientStatus.bounced.rawValue else { return false }
         let stored: String = try row["email"]
-        let reply = [status, diagnostic].compactMap { $0 }.joined(separator: " ")
+        let reply = InboundText.storable([status, diagnostic].compactMap { $0 }.joined(separator: " "))
         try session.execute("""
             UPDATE notificationRecipient SET status = 'bounced', smtpCode = NULL, smtpReply = ?, updatedAt = ? WHERE notificationId = ? AND email = ?
             """, String(reply.prefix(500)), date, notificationId, stored)
@@ -406,8 +408,8 @@ public struct InboundTransaction {
                 reviewState = ?, reviewReason = ?, appliedResponse = ?
             WHERE id = ?
             """, resolution.notificationId, resolution.caseId, resolution.organizationId, resolution.kind.rawValue,
-            resolution.disposition, resolution.signature.rawValue, resolution.reviewState?.rawValue,
-            resolution.reviewReason, resolution.appliedResponse?.rawValue, id)
+            resolution.disposition.map(InboundText.storable), resolution.signature.rawValue, resolution.reviewState?.rawValue,
+            resolution.reviewReason.map(InboundText.storable), resolution.appliedResponse?.rawValue, id)
         let messageId = try session.value("SELECT messageId FROM inboundMessage WHERE id = ?", id, as: String.self) ?? String(id)
         try EventLog.append(session, actor: actor, action: "inbound.assigned", objectType: "inbound", objectId: messageId, data: [
             "caseId": .optional(resolution.caseId), "organizationId": .optional(resolution.organizationId),

@@ -175,8 +175,20 @@ extension ProductStatement {
     }
 
     /// Stores statements of one participant with one event `participant.products`, and returns the response its
-    /// statements that now stand mean (nil when none stands).
+    /// statements that now stand mean (nil when none stands). The vendor's words (a VEX file's product names,
+    /// identifiers, justifications and details, a mail's) keep a NUL visibly as `\u{0}`, as received mail does
+    /// (`InboundText.storable`): neither engine stores U+0000 in text.
     static func record(_ session: any SQLSession, _ statements: [ProductStatement], actor: String) throws -> Response? {
+        let statements = statements.map { statement in
+            var kept = statement
+            kept.product = InboundText.storable(statement.product)
+            kept.productId = statement.productId.map(InboundText.storable)
+            kept.justification = statement.justification.map(InboundText.storable)
+            kept.fixedVersion = statement.fixedVersion.map(InboundText.storable)
+            kept.detail = statement.detail.map(InboundText.storable)
+            kept.reference = InboundText.storable(statement.reference)
+            return kept
+        }
         guard let first = statements.first else { return nil }
         for statement in statements { try session.insert(statement) }
         try EventLog.append(session, actor: actor, action: "participant.products", objectType: "participant",

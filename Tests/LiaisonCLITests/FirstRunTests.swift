@@ -130,6 +130,8 @@ import TestSupport
             JVNVU#20000002,"Title, with a comma",JVN JP,2006-13-01,,,
             JVNVU#20000003,XSS,cert-cc,2006-06-01,2006-05-01,,nobody
             JVNVU#2000\u{202E}0005,Reversed id,jvn-jp,2006-06-01,,,
+            JVNVU#20000006,Cut\u{0} short,jvn-jp,2006-06-01,,,
+            JVNVU#20000007,"Escape \u{1B}[2J",jvn-jp,2006-06-01,,,
 
             """
         try folder.write("bad.csv", bad)
@@ -140,6 +142,8 @@ import TestSupport
             "bad.csv:3: opened \"2006-13-01\" is not a day of the calendar",
             "bad.csv:4: published 2006-05-01 is before opened 2006-06-01",
             "bad.csv:5: id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it",
+            "bad.csv:6: title contains the control character U+0000; a title is one line of printable text",
+            "bad.csv:7: title contains the control character U+001B; a title is one line of printable text",
         ])
         #expect(try folder.liaison(["case", "list"]).stdout.contains("JVNVU#20000001") == false, "nothing was imported")
 

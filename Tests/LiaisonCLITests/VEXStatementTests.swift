@@ -202,6 +202,23 @@ import TestSupport
                                  && ($0["product_ids"] as? [String]) == ["CSAFPID-aozora-1", "CSAFPID-aozora-2"] }, "\(flags)")
         #expect(export.stdout.contains("\"Aozora Gateway 3.0 - 3.1\""))
     }
+
+    /// A VEX file whose product names hold U+0000 (JSON's `\u0000`) is read as any other: each product is kept with
+    /// the NUL shown as `\u{0}`, as received mail keeps it, on both engines alike; nothing is cut short at it and
+    /// the ingest does not fail.
+    @Test func aNULInAVEXFilesProductNameIsKeptVisibly() throws {
+        let n = try NotifiedCase(caseId: Self.caseId, developers: ["aozora"])
+        let result = try n.ingest(try Self.reply(n, org: "aozora", id: "csaf-nul@aozora.example", hoursAgo: 3,
+            document: Self.csaf(vendor: "aozora", vulnerability: ["JVN": Self.caseId],
+                                products: [("AG-3", "Aozora\u{0} Gateway 3", "known_not_affected"),
+                                           ("AG-4", "Aozora\u{0} Gateway 4", "known_not_affected")]),
+            type: "application/csaf+json", filename: "AOZORA-VEX-NUL.json", validate: { _ in }))
+        #expect(result.status == 0, "\(result.stderr)")
+        let participant = try n.participants()["aozora"]
+        #expect(participant?["response"] as? String == "not-affected")
+        let products = (participant?["products"] as? [[String: Any]] ?? []).compactMap { $0["product"] as? String }
+        #expect(products == ["Aozora\\u{0} Gateway 3", "Aozora\\u{0} Gateway 4"], "\(products)")
+    }
 }
 
 extension String {

@@ -64,6 +64,32 @@ import Testing
         #expect(found.values[4] == .blob(bytes))
     }
 
+    /// A text holding U+0000 is refused before the statement on both engines, with the same sentence naming it:
+    /// PostgreSQL's text cannot hold it, and SQLite would store the text cut short at it. Nothing is stored.
+    @Test(arguments: StoreEngineKind.allCases)
+    func aTextHoldingNULIsRefusedAlikeAndNothingIsStored(_ kind: StoreEngineKind) throws {
+        let engine = try Self.store(kind).engine
+        try engine.write { session in try session.execute(Self.sampleTable) }
+        for text in ["Aozora\u{0} Systems", "\u{0}", "before\u{0}after\u{0}"] {
+            do {
+                try engine.write { session in
+                    try session.execute("INSERT INTO sample (i) VALUES (1)")
+                    try session.execute("INSERT INTO sample (t) VALUES (?)", text)
+                }
+                Issue.record("\(kind): \(text.debugDescription) was stored")
+            } catch let error as StoreError {
+                let shown = text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")
+                #expect("\(error)".contains("the text \"\(shown)\" holds the control character U+0000"), "\(kind): \(error)")
+                #expect(!"\(error)".utf8.contains(0))
+            }
+            #expect(try engine.read { try $0.value("SELECT count(*) FROM sample", as: Int.self) } == 0, "\(kind): nothing stored")
+        }
+        // A blob holds any byte, and a text without U+0000 is stored whole.
+        try engine.write { session in try session.execute("INSERT INTO sample (t, d) VALUES (?, ?)", "a\u{1}b", Data([0, 0])) }
+        let row = try #require(try engine.read { try $0.row("SELECT t, d FROM sample") })
+        #expect(try row[0] as String == "a\u{1}b" && row[1] as Data == Data([0, 0]))
+    }
+
     @Test(arguments: StoreEngineKind.allCases)
     func manyRowsInsertedTogetherAreEveryOneStoredInOrder(_ kind: StoreEngineKind) throws {
         let engine = try Self.store(kind).engine

@@ -443,7 +443,7 @@ struct PostgresSession: SQLSession {
             case .integer(let value): bindings.append(value)
             case .real(let value): bindings.append(value)
             case .text(let value):
-                if value.unicodeScalars.contains("\u{0}") { throw StoreError.invalidArgument(Self.nulProblem(value)) }
+                if let problem = SQLValue.nulProblem(value) { throw StoreError.invalidArgument(problem) }
                 bindings.append(value)
             case .blob(let value): bindings.append(ByteBuffer(bytes: value))
             }
@@ -463,16 +463,6 @@ struct PostgresSession: SQLSession {
         }
     }
 
-    /// PostgreSQL's text cannot hold U+0000: it would refuse the statement with SQLSTATE 22021, a line that names
-    /// no value. (On SQLite a bound text ends at the NUL, and the event log's id rule, `EventLog.idProblem`, refuses
-    /// the change.) Refused before the statement instead, naming the value with its control characters shown.
-    static func nulProblem(_ text: String) -> String {
-        let shown = text.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0)
-        }.joined()
-        return "the text \"\(shown.prefix(100))\" holds the control character U+0000, which the registry does not store; "
-            + "ids and names are printable text"
-    }
 
     /// A row's cells as `SQLValue`s: integers of any width, booleans as 0/1, numeric as an integer when whole
     /// (PostgreSQL's `sum` of integers) else a real, text-like types as text, bytea as a blob.

@@ -14,6 +14,22 @@ enum SQLValue: Sendable, Hashable {
     case blob(Data)
 }
 
+extension SQLValue {
+    /// Why `text` cannot be bound as text, or nil: a text holding U+0000. PostgreSQL's text cannot hold it (the
+    /// server refuses the statement with SQLSTATE 22021, a line that names no value), and SQLite would bind the
+    /// text only up to it, storing a shorter value than was given. Both engines refuse it before the statement,
+    /// with this sentence naming the value, its control characters shown: the same answer on both, and nothing
+    /// stored. (Received mail keeps a NUL visibly, `InboundText.storable`; ids refuse it first, `EventLog.idProblem`.)
+    static func nulProblem(_ text: String) -> String? {
+        guard text.utf8.contains(0) else { return nil }
+        let shown = text.unicodeScalars.map {
+            $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0)
+        }.joined()
+        return "the text \"\(shown.prefix(100))\" holds the control character U+0000, which the registry does not store; "
+            + "ids and names are printable text"
+    }
+}
+
 /// A Swift value that binds to a statement argument.
 protocol SQLBindable {
     var sqlValue: SQLValue { get }

@@ -47,7 +47,7 @@ struct SQLiteSession: SQLSession {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+        try db.cachedStatement(sql: sql).execute(arguments: try Self.arguments(arguments))
         return db.changesCount
     }
 
@@ -60,7 +60,7 @@ struct SQLiteSession: SQLSession {
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLRow.Columns(statement.columnNames)
-        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        let cursor = try Row.fetchCursor(statement, arguments: try Self.arguments(arguments))
         while let row = try cursor.next() {
             var values: [SQLValue] = []
             values.reserveCapacity(row.count)
@@ -69,13 +69,17 @@ struct SQLiteSession: SQLSession {
         }
     }
 
-    static func arguments(_ values: [SQLValue]) -> StatementArguments {
-        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+    /// The values as GRDB binds them. Throws `StoreError.invalidArgument` for a text holding U+0000, which SQLite
+    /// would cut short there (`SQLValue.nulProblem`, as on PostgreSQL).
+    static func arguments(_ values: [SQLValue]) throws -> StatementArguments {
+        StatementArguments(try values.map { value -> (any DatabaseValueConvertible)? in
             switch value {
             case .null: return nil
             case .integer(let integer): return integer
             case .real(let real): return real
-            case .text(let text): return text
+            case .text(let text):
+                if let problem = SQLValue.nulProblem(text) { throw StoreError.invalidArgument(problem) }
+                return text
             case .blob(let data): return data
             }
         })
