@@ -44,11 +44,13 @@ public struct InboundClassifier: Sendable {
 
     public init(gnupgHome: String?) { self.gnupgHome = gnupgHome }
 
-    /// Classifies `bytes`; throws `MailError.malformedMessage` when they hold no header field at all.
+    /// Classifies `bytes`; throws `MailError.malformedMessage` when they hold no header field at all, and
+    /// `OpenPGPError.homeDirectory` for a reply when the GnuPG home is there but this user may not use it
+    /// (`OpenPGPContext.unusableHome`).
     /// `openPGP` gives the context to decrypt and verify with, asked only for a reply (else one is made here).
     /// `whole` is false for the first window of a large message (`LargeMessage`): it is classified, but nothing
     /// in it is decrypted or verified, since a signature or ciphertext cut short cannot be checked.
-    public func classify(_ bytes: Data, whole: Bool = true, openPGP: () -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
+    public func classify(_ bytes: Data, whole: Bool = true, openPGP: () throws -> OpenPGPContext? = { nil }) throws -> ClassifiedMessage {
         let parsed = try ParsedMessage(bytes: bytes)
         if !whole {
             var classification = parsed.classify()
@@ -75,7 +77,13 @@ public struct InboundClassifier: Sendable {
         var emails: [String] = []
         // Reports and feedback are never opened: their signatures are not a vendor's answer.
         if classification.kind == .humanReply || classification.kind == .automaticReply {
-            let pgp = openPGP() ?? (try? OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase))
+            var pgp = try openPGP()
+            if pgp == nil {
+                // A home that is there but not ours to use is our fault: the message is not read as if no home
+                // were set (its signature unchecked), it is left to be read again.
+                if let problem = OpenPGPContext.unusableHome(gnupgHome) { throw problem }
+                pgp = try? OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase)
+            }
             if let opaque = Self.find(parsed.root, where: { ["application/pkcs7-mime", "application/x-pkcs7-mime"].contains($0.contentType.mediaType) }),
                let type = MachineMail.smimeType(opaque), type.contains("enveloped") {
                 // No S/MIME decryption key is held here: what it says stays unread (and acknowledges nothing).

@@ -15,11 +15,16 @@ final class SharedOpenPGPContext: @unchecked Sendable {
 
     /// Runs `body` holding the context on `home`; `body` asks for it (nil when none can be made) only when it
     /// needs one, so a message that is never verified makes none. `passphrase` unlocks a protected secret key
-    /// (to decrypt) through loopback pinentry; nil for a key without one.
-    func with<T>(home: String?, passphrase: String? = nil, _ body: (() -> OpenPGPContext?) throws -> T) rethrows -> T {
+    /// (to decrypt) through loopback pinentry; nil for a key without one. Asking throws `OpenPGPError.homeDirectory`
+    /// when the home is there but this user may not use it (`OpenPGPContext.unusableHome`): a signature is then not
+    /// taken for one that cannot be checked, and the message is left to be read again.
+    func with<T>(home: String?, passphrase: String? = nil, _ body: (() throws -> OpenPGPContext?) throws -> T) throws -> T {
         try lock.withLock {
             try body {
-                if self.context == nil { self.context = try? OpenPGPContext(homeDirectory: home, passphrase: passphrase) }
+                if self.context == nil {
+                    if let problem = OpenPGPContext.unusableHome(home) { throw problem }
+                    self.context = try? OpenPGPContext(homeDirectory: home, passphrase: passphrase)
+                }
                 return self.context
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import OpenPGP
 import Registry
 import SMTP
 
@@ -62,8 +63,11 @@ public struct WorkspaceServices: Sendable {
     /// The ingester every reading path uses (files, standard input, IMAP, `run`), with the workspace's
     /// `ingest.require_signature` and the key's passphrase (to decrypt an encrypted reply).
     ///
-    /// Throws `RegistryError` when the passphrase is configured but cannot be read.
+    /// Throws `RegistryError` when the passphrase is configured but cannot be read, `GatewayError.configuration`
+    /// when the GnuPG home is there but this user may not use it (`OpenPGPContext.unusableHome`).
     public func replyIngester() throws -> ReplyIngester {
+        // A GnuPG home this user may not use would leave every signature unchecked: nothing is read until it is fixed.
+        if let problem = OpenPGPContext.unusableHome(gnupgHome) { throw GatewayError.configuration(problem.description + " Nothing was read.") }
         var ingester = ReplyIngester(store: store, gnupgHome: gnupgHome, actor: actor)
         ingester.requireSignature = configuration.ingest.requireSignature
         ingester.maxReadBytes = configuration.ingest.maxReadBytes

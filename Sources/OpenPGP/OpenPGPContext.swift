@@ -44,13 +44,12 @@ public final class OpenPGPContext {
                 logger: Logger = Logger(label: "liaison.openpgp")) throws(OpenPGPError) {
         _ = GPGMELibrary.version
         let home = homeDirectory ?? OpenPGPContext.defaultHomeDirectory()
+        if let problem = Self.unusableHome(home) { throw problem }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: home, isDirectory: &isDirectory) else {
             throw .homeDirectory(home, reason: "does not exist")
         }
         guard isDirectory.boolValue else { throw .homeDirectory(home, reason: "is not a directory") }
-        // gpg cannot open a home it may not enter and read; it would report no key, or no secret key, instead.
-        if let problem = Self.accessProblem(home, needs: R_OK | X_OK) { throw .homeDirectory(home, reason: problem) }
 
         let engine = liaison_gpgme_engine_check_openpgp()
         guard GPGMELibrary.code(engine) == GPGErrorCode.noError else {
@@ -106,6 +105,23 @@ public final class OpenPGPContext {
         if let home = environment["GNUPGHOME"], !home.isEmpty { return home }
         let user = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return (user as NSString).appendingPathComponent(".gnupg")
+    }
+
+    /// The problem of a GnuPG home that is there but that this process's user may not use: one it may not enter
+    /// and read (gpg would report no key, or no secret key, instead), or one below a folder it may not enter (which
+    /// would look absent). Nil when the home can be used, or is simply absent (`homeDirectory` nil: `$GNUPGHOME`,
+    /// else `~/.gnupg`). What checks a signature must not take such a home for a missing one: it is our fault,
+    /// not the sender's.
+    public static func unusableHome(_ homeDirectory: String?) -> OpenPGPError? {
+        let home = homeDirectory ?? defaultHomeDirectory()
+        var info = stat()
+        guard stat(home, &info) == 0 else {
+            guard errno == EACCES else { return nil }
+            let user = userName(getuid()).map { "\($0), uid \(getuid())" } ?? "uid \(getuid())"
+            return .homeDirectory(home, reason: "cannot be reached by this user (\(user)): a folder above it may not be entered")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return accessProblem(home, needs: R_OK | X_OK).map { .homeDirectory(home, reason: $0) }
     }
 
     /// Why this process's user may not use `path` as `needs` asks (`access(2)` modes: `R_OK`, `W_OK`, `X_OK`), in

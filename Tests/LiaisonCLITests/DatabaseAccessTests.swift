@@ -133,7 +133,23 @@ import TestSupport
             if asRoot { #expect(refused.stderr.contains("it belongs to root, mode \(mode)"), "\(mode): \(refused.stderr)") }
             #expect(!refused.stderr.contains("holds no OpenPGP key"), "\(mode): \(refused.stderr)")
         }
+        // ingest would leave every signature unchecked: nothing is read, EX_TEMPFAIL so that the MTA keeps the mail.
+        #expect(try runProcess("/bin/chmod", [asRoot ? "700" : "000", home]).status == 0)
+        let reply = "From: psirt@aozora.example\r\nSubject: Re: notice\r\nMessage-ID: <r1@aozora.example>\r\n\r\nStatus: fixed\r\n"
+        let ingest = asRoot
+            ? try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                  try LiaisonExecutable.url().path, "ingest", "-"], input: Data(reply.utf8),
+                             environment: ["HOME": "/nonexistent", "LC_ALL": "C.UTF-8", "LIAISON_WORKSPACE": temp.root.path])
+            : try runProcess(try LiaisonExecutable.url().path, ["ingest", "-"], input: Data(reply.utf8),
+                             environment: ["LC_ALL": "C.UTF-8", "LIAISON_WORKSPACE": temp.root.path])
+        #expect(ingest.status == 75, "\(ingest.stderr)")
+        #expect(ingest.stderr.split(separator: "\n").count == 1, "\(ingest.stderr)")
+        #expect(ingest.stderr.contains("The GnuPG home directory \(home) cannot be read by this user (\(user)")
+                && ingest.stderr.contains("Nothing was read."), "\(ingest.stderr)")
         #expect(try runProcess("/bin/chmod", ["700", home]).status == 0)
+        let inbox = try runLiaison(["inbox", "--format", "json"], workspace: temp.root)
+        let stored = try JSONSerialization.jsonObject(with: Data(inbox.stdout.utf8)) as? [Any]
+        #expect(stored?.isEmpty == true, "nothing stored: \(inbox.stdout)\(inbox.stderr)")
         // Nothing was synced: hikari is not in the registry until the owner syncs.
         let list = try runLiaison(["org", "list"], workspace: temp.root)
         #expect(!list.stdout.contains("hikari"), "\(list.stdout)")
