@@ -9,7 +9,7 @@ import Registry
 /// - The sender belongs to another participant of the same case (a supplier answering in the vendor's forwarded
 ///   thread): credited to that participant, matched to its latest notification of the case.
 /// - The sender belongs to an organisation that takes no part in the case: held for review.
-/// - The sender belongs to no organisation: kept when our tracking reference in the subject tied it to the
+/// - The sender belongs to no organisation (also a reply whose From is missing or is no address): kept when our tracking reference in the subject tied it to the
 ///   notification (only those we wrote to have it, as with a group's shared CSIRT address), or when the reply is
 ///   copied (To or Cc) to a contact of the thread's organisation, which then sees what it is credited with; held for
 ///   review when only the thread (In-Reply-To, References, the VERP address) tied it.
@@ -21,15 +21,19 @@ struct StatementAttribution {
     }
 
     static func attribute(_ message: ClassifiedMessage, _ match: InboundMatch?, in store: InboundTransaction) throws -> Result {
-        guard message.classification.kind == .humanReply, let match, let caseId = match.caseId, match.isByReference,
-              let from = message.parsed.from?.address.lowercased() else { return Result(match: match) }
-        var writers = try store.organizations(contactEmail: from)
-        if writers.isEmpty { writers = try store.organizations(domain: message.parsed.from?.domain ?? "") }
+        guard message.classification.kind == .humanReply, let match, let caseId = match.caseId, match.isByReference
+        else { return Result(match: match) }
+        // A From that is missing or is no address (a control character in it, say) names nobody: its writer is
+        // in no organisation, as an unknown sender's is; the key that signed it may still name one.
+        let from = message.parsed.from?.address.lowercased()
+        var writers = try from.map { try store.organizations(contactEmail: $0) } ?? []
+        if writers.isEmpty, let domain = message.parsed.from?.domain { writers = try store.organizations(domain: domain) }
         for check in message.signatureChecks where check.isValid {
             writers += try store.organizations(keyFingerprint: check.fingerprint)
         }
         writers = Array(Set(writers)).sorted()
         if writers.contains(match.organizationId) { return Result(match: match) }
+        let sender = from.map { "sent by \($0)" } ?? "sent without a From address that names its writer"
         if writers.isEmpty {
             if match.via == "reference" { return Result(match: match) }
             // Written in the open to the vendor's own contacts (a colleague's private address copying the vendor's
@@ -38,7 +42,7 @@ struct StatementAttribution {
             where try store.organizations(contactEmail: copied.address.lowercased()).contains(match.organizationId) {
                 return Result(match: match)
             }
-            return Result(match: match, hold: "sent by \(from), who is in no organisation of \(caseId), in the thread of "
+            return Result(match: match, hold: "\(sender), who is in no organisation of \(caseId), in the thread of "
                           + "\(match.organizationId) (matched by \(match.via) only)")
         }
         let participants = try writers.filter { try store.participant(caseId: caseId, organizationId: $0) != nil }
@@ -49,7 +53,7 @@ struct StatementAttribution {
         }
         let names = writers.joined(separator: ", ")
         return Result(match: match, hold: participants.isEmpty
-                      ? "sent by \(from) of \(names), which takes no part in \(caseId), in the thread of \(match.organizationId)"
-                      : "sent by \(from) of \(names), more than one participant of \(caseId), in the thread of \(match.organizationId)")
+                      ? "\(sender) of \(names), which takes no part in \(caseId), in the thread of \(match.organizationId)"
+                      : "\(sender) of \(names), more than one participant of \(caseId), in the thread of \(match.organizationId)")
     }
 }

@@ -90,6 +90,9 @@ public enum CaseImportFile {
             let opened = day("opened", required: true), published = day("published", required: false), due = day("due", required: false)
             if let opened, let published, published < opened { fail("published \(published) is before opened \(opened)") }
             let participants = (value["participants"] ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
+            if let control = participants.lazy.compactMap({ VisibleText.forbiddenControl(in: $0) }).first {
+                fail("participants contains the control character \(VisibleText.name(of: control)); organisation ids are printable text")
+            }
             guard problems.count == before, let opened else { continue }
             var imported = ImportedCase(line: line, id: id, title: title, origin: origin, openedAt: opened.start(in: timeZone),
                                         publishedAt: published?.start(in: timeZone), due: due, participants: participants)

@@ -142,6 +142,12 @@ public struct DirectoryLoader: Sendable {
                 problems.append(.error(path, 1, "not an OpenPGP public key: key files hold the ASCII-armored output of gpg --armor --export"))
                 continue
             }
+            // ASCII armor is printable lines (RFC 4880 §6.2); the file is kept as it is, and no store holds U+0000.
+            if let control = VisibleText.forbiddenControl(in: text, multiLine: true) {
+                let line = 1 + text.unicodeScalars.prefix { $0 != control }.filter { $0 == "\n" }.count
+                problems.append(.error(path, line, "contains the control character \(VisibleText.name(of: control)); ASCII armor is printable lines: export the key again (gpg --armor --export \(stem))"))
+                continue
+            }
             if text.contains("-----BEGIN PGP PRIVATE KEY BLOCK-----") {
                 problems.append(.error(path, 1, "holds a secret key; never commit it: replace it with the public key only (gpg --armor --export \(stem))"))
                 continue

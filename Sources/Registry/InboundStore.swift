@@ -184,6 +184,9 @@ public struct InboundTransaction {
     }
 
     private func notification(where condition: String, _ arguments: [SQLValue]) throws -> InboundNotificationRef? {
+        // An id from a received message that holds U+0000 names none of ours (none holds one), and neither engine
+        // takes such a text: no notification, and the message is read on.
+        for case .text(let text) in arguments where SQLValue.nulProblem(text) != nil { return nil }
         guard let row = try session.rows("""
             SELECT id, messageId, trackingRef, caseId, organizationId FROM notification WHERE \(condition) ORDER BY id DESC LIMIT 1
             """, arguments).first else { return nil }
@@ -197,7 +200,8 @@ public struct InboundTransaction {
 
     /// Organisations with a contact of this address.
     public func organizations(contactEmail: String) throws -> [String] {
-        try session.values("SELECT DISTINCT organizationId FROM contact WHERE email = ? COLLATE NOCASE", contactEmail)
+        guard SQLValue.nulProblem(contactEmail) == nil else { return [] }   // no contact's address holds U+0000
+        return try session.values("SELECT DISTINCT organizationId FROM contact WHERE email = ? COLLATE NOCASE", contactEmail)
     }
 
     /// Active organisations whose domains include `domain` or a parent of it.

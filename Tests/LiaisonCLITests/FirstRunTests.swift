@@ -132,6 +132,7 @@ import TestSupport
             JVNVU#2000\u{202E}0005,Reversed id,jvn-jp,2006-06-01,,,
             JVNVU#20000006,Cut\u{0} short,jvn-jp,2006-06-01,,,
             JVNVU#20000007,"Escape \u{1B}[2J",jvn-jp,2006-06-01,,,
+            JVNVU#20000008,Participants,jvn-jp,2006-06-01,,,hikari\u{0}
 
             """
         try folder.write("bad.csv", bad)
@@ -144,6 +145,7 @@ import TestSupport
             "bad.csv:5: id contains the invisible character U+202E (a bidi control or format character that can make text read differently from what it is); remove it",
             "bad.csv:6: title contains the control character U+0000; a title is one line of printable text",
             "bad.csv:7: title contains the control character U+001B; a title is one line of printable text",
+            "bad.csv:8: participants contains the control character U+0000; organisation ids are printable text",
         ])
         #expect(try folder.liaison(["case", "list"]).stdout.contains("JVNVU#20000001") == false, "nothing was imported")
 

@@ -179,6 +179,25 @@ import TestSupport
         #expect(missing.stderr == "No organisation has the id \"nobody\"; see `liaison org list`.\n")
     }
 
+    /// A key file is ASCII armor, printable lines: a control character in it (here U+0000 in an armor header,
+    /// which gpg itself would read past) is named with its file and line by check and sync, and nothing is synced.
+    @Test func aControlCharacterInAKeyFileIsNamedWithItsLine() throws {
+        let temp = try workspace()
+        defer { temp.remove() }
+        let key = try TemporaryWorkspace.generateKey(.init(userId: "PSIRT <psirt@aozora.example>"))
+        let armored = key.publicKey.replacingOccurrences(of: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n",
+                                                          with: "-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: a\u{0}b\n")
+        try temp.write("Directory/keys/\(key.fingerprint).asc", armored)
+        try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora", pgp: key.fingerprint))
+        for command in ["check", "sync"] {
+            let result = try runLiaison(["directory", command], workspace: temp.root)
+            #expect(result.status == 1, "\(command): \(result.stdout)")
+            #expect(result.stderr.contains("Directory/keys/\(key.fingerprint).asc:2: error: contains the control character U+0000"),
+                    "\(command): \(result.stderr)")
+        }
+        #expect(!(try runLiaison(["org", "list"], workspace: temp.root).stdout.contains("aozora")))
+    }
+
     @Test func keyCheckFailsWhenAKeyIsExpired() throws {
         let temp = try workspace()
         defer { temp.remove() }

@@ -105,6 +105,66 @@ import TestSupport
         #expect(try n.participants()["kotori"]?["response"] as? String == "not-affected")
     }
 
+    /// A From that is missing, or that is no address (a control character in it), names no writer: tied only by the
+    /// thread, the statement waits for a person as an unknown writer's does; our tracking reference in the subject
+    /// still ties it to the vendor.
+    @Test func aReplyWhoseFromNamesNobodyTiedOnlyByTheThreadWaitsForAPerson() throws {
+        let t = try Thread()
+        let n = t.n
+        let froms = [("n1@nowhere.example", nil), ("n2@nowhere.example", "<\"some\u{0}one\"@elsewhere.example>"),
+                     ("n3@nowhere.example", "Kotori \u{1}PSIRT <psirt@kotori.example\u{7}>"), ("n4@nowhere.example", "undisclosed")]
+        for (index, (id, from)) in froms.enumerated() {
+            var message = try Self.inKotorisThread(n, from: from ?? "", id: id, hoursAgo: 30 - Double(index),
+                                                   body: "Status: not-affected\n", copyingTheVendor: false)
+            if from == nil { message = message.replacingOccurrences(of: "From: \n", with: "") }
+            let run = try n.ingest(message)
+            #expect(run.status == 0, "\(id): \(run.stderr)")
+        }
+        #expect(try n.participants()["kotori"]?["response"] as? String == "none")
+        let review = try n.review()
+        for (id, _) in froms {
+            #expect(review.contains { $0["messageId"] as? String == id
+                                      && ($0["reviewReason"] as? String)?.contains("without a From address that names its writer") == true
+                                      && $0["organizationId"] as? String == "kotori" }, "\(id): \(review)")
+        }
+        // With our reference in the subject it is the vendor's, as a group address's answer is.
+        var tied = try Self.inKotorisThread(n, from: "", id: "n5@nowhere.example", hoursAgo: 10, body: "Status: fixed\n",
+                                            subjectReference: true, copyingTheVendor: false)
+        tied = tied.replacingOccurrences(of: "From: \n", with: "").replacingOccurrences(of: "References:", with: "X-References:")
+            .replacingOccurrences(of: "In-Reply-To:", with: "X-In-Reply-To:")
+        #expect(try n.ingest(tied).status == 0)
+        #expect(try n.participants()["kotori"]?["response"] as? String == "fixed")
+    }
+
+    /// Ids in a reply or a bounce that hold U+0000 name none of our messages: the message is read and stored,
+    /// matched by what else names it, never left failing at the MTA.
+    @Test func anIdHoldingNULNamesNoMessageAndTheMailIsStillRead() throws {
+        let t = try Thread()
+        let n = t.n
+        let sakura = try n.notice("sakura")
+        let reply = """
+            From: PSIRT <psirt@sakura.example>
+            To: vuls@csirt.example
+            Subject: Re: [\(sakura.tracking)] TLS certificate check bypass
+            Date: \(NotifiedCase.date(hoursAgo: 5))
+            Message-ID: <nul-1@sakura.example>
+            In-Reply-To: <x\u{0}y@csirt.example>
+            References: <a\u{0}b@csirt.example>
+            X-Original-Message-ID: <q\u{0}@csirt.example>
+            Content-Type: text/plain; charset=utf-8
+
+            Status: not-affected
+            """
+        let run = try n.ingest(reply)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try n.participants()["sakura"]?["response"] as? String == "not-affected", "matched by the reference")
+        let orphan = reply.replacingOccurrences(of: "[\(sakura.tracking)] ", with: "").replacingOccurrences(of: "nul-1@", with: "nul-2@")
+            .replacingOccurrences(of: "psirt@sakura.example", with: "someone@unknown.example")
+        let unmatched = try n.ingest(orphan)
+        #expect(unmatched.status == 0, "\(unmatched.stderr)")
+        #expect(try n.sql("SELECT count(*) FROM inboundMessage WHERE messageId = 'nul-2@sakura.example'") == "1", "stored")
+    }
+
     @Test func aColleagueAtTheVendorsDomainOrAGroupAddressWithOurReferenceIsTheVendors() throws {
         let t = try Thread()
         let n = t.n
