@@ -206,10 +206,12 @@ import TestSupport
                 .init(name: "B", status: .notAffected),
                 .init(name: "C", status: .notAffected, justification: "because"),
                 .init(name: "", status: .fixed),
+                .init(name: "E", identifier: "pkg:generic/e@1\u{0}", status: .affected),
             ]), via: .form)
             Issue.record("accepted")
         } catch let error as GatewayError {
             let lines = error.description.split(separator: "\n").map(String.init)
+            #expect(lines.contains("products[5].identifier: contains control characters"), "\(lines)")
             #expect(lines.contains { $0.hasPrefix("products[1].identifier:") })
             #expect(lines.contains { $0.hasPrefix("products[2].justification:") })
             #expect(lines.contains { $0.hasPrefix("products[3].justification:") })
