@@ -70,6 +70,31 @@ import TestSupport
             .trimmingCharacters(in: .whitespacesAndNewlines) == "hikari")
     }
 
+    /// A database user the administrator gave no rights on the registry's tables: every command is one line with
+    /// the server's refusal, and nothing is changed.
+    @Test func aUserWithoutRightsOnTheRegistryIsOneLine() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        let environment = ["LIAISON_TEST_PG": server.password]
+        let owner = try Self.workspace(store: "store:\n  url: \(database.url)\n  password_env: LIAISON_TEST_PG\n  tls: none\n")
+        defer { owner.remove() }
+        #expect(try runLiaison(["directory", "sync"], workspace: owner.root, environment: environment).status == 0)
+        let role = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        _ = try server.sql("CREATE ROLE \(role) LOGIN PASSWORD 'pw-\(role)'")
+        let url = database.url.replacingOccurrences(of: "\(server.user)@", with: "\(role)@")
+        let temp = try Self.workspace(store: "store:\n  url: \(url)\n  password_env: LIAISON_TEST_PG\n  tls: none\n")
+        defer { temp.remove() }
+        for args in [["org", "list"], ["audit", "verify"], ["case", "open", "JVNVU#20261211", "--title", "T", "--origin", "jvn-jp"],
+                     ["directory", "sync"]] {
+            let result = try runLiaison(args, workspace: temp.root, environment: ["LIAISON_TEST_PG": "pw-\(role)"])
+            #expect(result.status == 1, "\(args): \(result.stdout)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(args): \(result.stderr)")
+            #expect(result.stderr.contains("permission denied"), "\(args): \(result.stderr)")
+        }
+        #expect(try server.sql("SELECT count(*) FROM \"case\"", database: database.name)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test func aServerThatIsDownIsOneLineNamingIt() throws {
         let closed = try LoopbackPort(listening: false)
         let url = "postgresql://liaison@127.0.0.1:\(closed.port)/registry"

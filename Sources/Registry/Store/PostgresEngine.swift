@@ -267,15 +267,12 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
 
     private func give(_ connection: PostgresConnection, healthy: Bool) {
         condition.lock()
-        if healthy && !closed && !connection.isClosed {
-            idle.append(connection)
-        } else {
-            open -= 1
-            let closing: EventLoopFuture<Void> = connection.close()
-            _ = closing
-        }
+        let kept = healthy && !closed && !connection.isClosed
+        if kept { idle.append(connection) } else { open -= 1 }
         condition.signal()
         condition.unlock()
+        // A connection dropped is closed before it is let go (postgres-nio requires it), outside the pool's lock.
+        if !kept { try? (connection.close() as EventLoopFuture<Void>).wait() }
     }
 
     private func connect(id: Int) throws -> PostgresConnection {
