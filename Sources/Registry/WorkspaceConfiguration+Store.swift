@@ -144,7 +144,8 @@ extension WorkspaceConfiguration.Store {
         location.requiresTLS = tls != "none" && !location.isUnixSocket
         if let passwordEnv {
             guard let password = environment[passwordEnv], !password.isEmpty else {
-                throw .invalidConfiguration(["\(names.passwordEnv) names \(passwordEnv), which is not set in the environment: set it to the password of \(location.user) on \(location.shownURL)."])
+                let state = environment[passwordEnv] == nil ? "which is not set in the environment" : "which is set but empty"
+                throw .invalidConfiguration(["\(names.passwordEnv) names \(passwordEnv), \(state): set it to the password of \(location.user) on \(location.shownURL)."])
             }
             location.password = password
         }

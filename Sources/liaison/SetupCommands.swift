@@ -90,12 +90,27 @@ struct DoctorCommand: ParsableCommand {
         ConfigurationPlaces.remember(configuration)
         func described(_ error: any Error) -> String { ConfigurationPlaces.locate(error) ?? "\(error)" }
 
+        // Registry: the database liaison.yaml names opens (the SQLite file, or the PostgreSQL server and database).
+        let store: RegistryStore?
+        do {
+            let opened = try workspace.openStore()
+            let settings = configuration.store
+            report(true, "registry: " + (settings.kind == .postgresql ? "PostgreSQL \(settings.url ?? "")"
+                                                                  : "SQLite \(workspace.relativePath(of: workspace.databaseURL))") + " opens")
+            store = opened
+        } catch {
+            report(false, "registry: \(described(error))")
+            store = nil
+        }
+
         // Sender organisation: in Directory/ and synced into the registry.
         if let id = configuration.sender.organization {
             let file = workspace.organizationsURL.appendingPathComponent("\(id).yaml")
-            let synced = (try? workspace.openStore()).flatMap { try? $0.directory.organization(id: id) } != nil
+            let synced = store.flatMap { try? $0.directory.organization(id: id) } != nil
             if !FileManager.default.fileExists(atPath: file.path) {
                 report(false, "sender organisation: no \(workspace.relativePath(of: file)); describe the CSIRT there, then run `liaison directory sync`")
+            } else if store == nil {
+                report(false, "sender organisation: not checked: the registry does not open (above)")
             } else if !synced {
                 report(false, "sender organisation: \(id) is not in the registry; run `liaison directory sync`")
             } else {

@@ -68,6 +68,16 @@ import TestSupport
         #expect(copy.status == 0, "\(copy.stderr)")
         #expect(try server.sql("SELECT id FROM organization", database: target.name)
             .trimmingCharacters(in: .whitespacesAndNewlines) == "hikari")
+
+        // A folder or port where no server listens: one line naming the socket that is not there.
+        let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-no-socket-\(UUID().uuidString.prefix(8))").path
+        let missing = try TemporaryWorkspace(configuration: TemporaryWorkspace.defaultConfiguration
+            + "store:\n  url: postgresql://liaison@:\(server.port)/\(database.name)?host=\(nowhere)\n  password_env: LIAISON_TEST_PG\n")
+        defer { missing.remove() }
+        let unreachable = try runLiaison(["org", "list"], workspace: missing.root, environment: environment)
+        #expect(unreachable.status == 1 && unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("cannot be reached: there is no socket \(nowhere)/.s.PGSQL.\(server.port);"),
+                "\(unreachable.stderr)")
     }
 
     /// A database user the administrator gave no rights on the registry's tables: every command is one line with
@@ -105,6 +115,11 @@ import TestSupport
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("The registry database \(url) cannot be reached"), "\(result.stderr)")
         #expect(!result.stderr.contains("hunter2"))
+        // doctor names the registry that does not open, not a sender missing from it.
+        let doctor = try runLiaison(["doctor"], workspace: temp.root, environment: ["LIAISON_TEST_PG": "hunter2"])
+        #expect(doctor.status == 1)
+        #expect(doctor.stdout.contains("FAIL registry: The registry database \(url) cannot be reached"), "\(doctor.stdout)")
+        #expect(!doctor.stdout.contains("is not in the registry"), "\(doctor.stdout)")
         #expect(!FileManager.default.fileExists(atPath: temp.root.appendingPathComponent(".liaison/registry.sqlite").path))
     }
 

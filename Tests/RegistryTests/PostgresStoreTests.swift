@@ -63,6 +63,11 @@ import Testing
             let text = String(describing: error)
             return text.contains("store.password_env names LIAISON_TEST_UNSET, which is not set") && !text.contains("\n")
         }
+        #expect {
+            _ = try Workspace(root: workspace.root).openStore(environment: ["LIAISON_TEST_UNSET": ""])
+        } throws: { error in
+            String(describing: error).contains("store.password_env names LIAISON_TEST_UNSET, which is set but empty")
+        }
     }
 
     // MARK: Connecting

@@ -312,7 +312,11 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
                 let message = info[.message] ?? "no reason given"
                 switch state {
                 case "28P01", "28000":
-                    return .database("The registry database \(url) refused the login of \(location.user) (\(message)); check the user and the password in the environment variable named by \(location.names.passwordEnv).")
+                    // Peer authentication (a Unix socket) takes the operating-system user for the database user.
+                    let peer = message.lowercased().contains("peer")
+                    return .database("The registry database \(url) refused the login of \(location.user) (\(message)); "
+                                     + (peer ? "with peer authentication the operating-system user (\(ProcessInfo.processInfo.userName)) must be the database user \(location.user): run Liaison as that user, or ask the administrator for password authentication and set \(location.names.passwordEnv)."
+                                             : "check the user and the password in the environment variable named by \(location.names.passwordEnv)."))
                 case "3D000":
                     return .database("The registry database \(url) does not exist on the server (\(message)); ask its administrator to create it (docs/store.md).")
                 case "53300":
@@ -328,6 +332,11 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
                 return .database("The registry database \(url) does not offer TLS; enable it on the server, or set \(location.names.noTLS) for a server on this machine.")
             case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
                 return .database("TLS to the registry database \(url) failed.")
+            case .connectionError where location.isUnixSocket:
+                let socket = location.socketPath ?? location.host
+                let reason = FileManager.default.fileExists(atPath: socket) ? "its socket \(socket) refused the connection"
+                                                                             : "there is no socket \(socket)"
+                return .database("The registry database \(url) cannot be reached: \(reason); check that the server is running and that \(location.names.url) names the folder of its socket (unix_socket_directories) and its port.")
             case .connectionError:
                 let reason = error.underlying.map { SecretMasking.maskingURLPasswords(in: String(describing: $0)) } ?? "no reason given"
                 return .database("The registry database \(url) cannot be reached (\(reason)); check that the server is running and \(location.names.url) names it.")
