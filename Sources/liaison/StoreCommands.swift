@@ -44,6 +44,13 @@ struct StoreCommand: ParsableCommand {
                 if !isPostgres, FileManager.default.fileExists(atPath: to) {
                     throw ValidationError("--to \(to) exists already: copy into a new SQLite file (or an empty PostgreSQL database); nothing was copied")
                 }
+                if !isPostgres {
+                    let folder = URL(fileURLWithPath: to).deletingLastPathComponent().path
+                    var isFolder: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                        throw ValidationError("--to \(to): the folder \(folder) does not exist; make it first; nothing was copied")
+                    }
+                }
                 if let tls, !["required", "none"].contains(tls) {
                     throw ValidationError("--tls must be required or none, not \(tls)")
                 }
@@ -51,7 +58,7 @@ struct StoreCommand: ParsableCommand {
                 let settings = isPostgres ? WorkspaceConfiguration.Store(url: to, passwordEnv: passwordEnv, tls: tls, names: Self.optionNames)
                                           : WorkspaceConfiguration.Store()
                 let destination = try place.openStore(settings, sqlitePath: to, opening: .init(creatingIfMissing: true))
-                let summary = try StoreCopy.copy(from: source, to: destination)
+                let summary = try StoreCopy.copy(from: source, to: destination, named: to)
                 CommandSupport.printTable(["table", "rows"], summary.rows.map { [$0.table, String($0.count)] })
                 print("event log verified on both: \(summary.events) events, head \(summary.headHash.isEmpty ? "(empty)" : String(summary.headHash.prefix(16)))")
                 print(isPostgres ? "to use it: set store: in liaison.yaml to \(settings.url ?? to)" + (passwordEnv.map { " (password_env: \($0))" } ?? "")

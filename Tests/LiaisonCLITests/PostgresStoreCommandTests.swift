@@ -27,6 +27,7 @@ import TestSupport
         let database = try server.makeDatabase()
         let temp = try TemporaryWorkspace()
         defer { temp.remove() }
+        try temp.writeOrganization("aozora", TemporaryWorkspace.organizationYAML(id: "aozora"))
         #expect(try runLiaison(["directory", "sync"], workspace: temp.root).status == 0)
         let plain = try runLiaison(["store", "copy", "--to", database.url, "--password-env", "LIAISON_TEST_PG"], workspace: temp.root,
                                    environment: ["LIAISON_TEST_PG": server.password])
@@ -38,6 +39,16 @@ import TestSupport
         #expect(unset.status == 1 && unset.stderr.contains("--password-env names LIAISON_NO_SUCH_VARIABLE"), "\(unset.stderr)")
         #expect(try server.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
                                database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0", "nothing copied")
+        // A SQLite file in a folder that is not there, and a destination that is not empty, are named as given.
+        let nowhere = "/nonexistent-\(UUID().uuidString.prefix(8))/copy.sqlite"
+        let noFolder = try runLiaison(["store", "copy", "--to", nowhere], workspace: temp.root)
+        #expect(noFolder.status != 0 && noFolder.stderr.contains("--to \(nowhere): the folder /nonexistent-"), "\(noFolder.stderr)")
+        let copied = try runLiaison(["store", "copy", "--to", database.url, "--password-env", "LIAISON_TEST_PG", "--tls", "none"],
+                                    workspace: temp.root, environment: ["LIAISON_TEST_PG": server.password])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        let again = try runLiaison(["store", "copy", "--to", database.url, "--password-env", "LIAISON_TEST_PG", "--tls", "none"],
+                                   workspace: temp.root, environment: ["LIAISON_TEST_PG": server.password])
+        #expect(again.status == 1 && again.stderr.contains("the destination \(database.url) already holds"), "\(again.stderr)")
     }
 
     /// The desk's server on the database's own machine reaches it through its Unix socket, as libpq's URLs name

@@ -172,7 +172,8 @@ import Testing
         for (yaml, expected) in [("store: postgresql://liaison@/registry?host=run/postgresql", "not a folder"),
                                  ("store: postgresql://liaison@db.example.org/registry?host=/run/postgresql", "no host before the database"),
                                  ("store: postgresql://liaison@/registry?host=/run/postgresql&sslmode=disable", "?host=/FOLDER"),
-                                 ("store: postgresql://liaison@/registry", "names no host")] {
+                                 ("store: postgresql://liaison@/registry", "names no host"),
+                                 ("store: postgresql://liaison@run%2Fpostgresql/registry", "neither a host name nor a folder")] {
             #expect {
                 _ = try WorkspaceConfiguration.parse(yaml + "\n")
             } throws: { error in

@@ -61,6 +61,9 @@ struct PostgresLocation: Sendable, Equatable {
             return .failure(.init("\"\(shown)\" names no host: write postgresql://USER@HOST[:PORT]/DATABASE, or postgresql://USER@/DATABASE?host=/run/postgresql for the server's Unix socket"))
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.contains("/") && !host.hasPrefix("/") {
+            return .failure(.init("\"\(shown)\" names the host \(host), which is neither a host name nor a folder from / (a Unix socket's folder, such as /run/postgresql)"))
+        }
         let database = String(components.path.drop(while: { $0 == "/" })).removingPercentEncoding ?? ""
         guard !database.isEmpty, !database.contains("/") else {
             return .failure(.init("\"\(shown)\" names no database: write postgresql://USER@HOST[:PORT]/DATABASE"))

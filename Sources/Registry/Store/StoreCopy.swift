@@ -31,14 +31,15 @@ public enum StoreCopy {
         }
     }
 
-    /// Copies `source` into `destination`.
+    /// Copies `source` into `destination`; `name` is how the messages name the destination (its URL or path).
     ///
     /// - Throws: `StoreError.invalidArgument` when the destination already holds rows (nothing is written), when the
     ///   source's event log is broken (`liaison audit verify` names where), or when the copy's chain does not
     ///   verify to the same head (the copy is rolled back); the engines' errors otherwise.
-    public static func copy(from source: RegistryStore, to destination: RegistryStore,
+    public static func copy(from source: RegistryStore, to destination: RegistryStore, named name: String? = nil,
                             progress: ((String, Int) -> Void)? = nil) throws -> Summary {
-        try source.engine.read { from in
+        let destinationName = name.map { "the destination \($0)" } ?? "the destination"
+        return try source.engine.read { from in
             let before = try EventLog.verify(from)
             guard case .intact(let events) = before else {
                 throw StoreError.invalidArgument("the source's event log is broken (\(before)); `liaison audit verify` names where — nothing was copied")
@@ -48,7 +49,7 @@ public enum StoreCopy {
                 for table in tables {
                     let count = try to.value("SELECT count(*) FROM \(SQLIdentifier.quoted(table))", as: Int.self) ?? 0
                     if count > 0 {
-                        throw StoreError.invalidArgument("the destination already holds \(count) rows in \(table): a registry is copied only into an empty store — nothing was copied")
+                        throw StoreError.invalidArgument("\(destinationName) already holds \(count) rows in \(table): a registry is copied only into an empty store — nothing was copied")
                     }
                 }
                 var rows: [(table: String, count: Int)] = []
