@@ -288,8 +288,9 @@ public struct InboundApplier: Sendable {
                         review = (.open, "\(wanted.rawValue) needs a verified signature\(signature == .verified ? " over text naming \(caseId)" : "") (ingest.require_signature: \(requireSignature.rawValue))")
                         effects.append("not applied: \(review!.reason)")
                     } else {
-                        // Product statements first: the participant's response is what all its products now mean.
-                        var records = files.statements.map {
+                        // Product statements first: the participant's response is what all its products now mean. A
+                        // person's reading (`inbox assign --response`) replaces what Liaison read, files included.
+                        var records = statedByPerson != nil ? [] : files.statements.map {
                             $0.record(caseId: caseId, organizationId: match.organizationId, messageId: messageId, statedAt: at, now: now)
                         }
                         // A status stated in the text speaks for all the organisation's products.
@@ -300,7 +301,9 @@ public struct InboundApplier: Sendable {
                                                         reference: "reply \(messageId)", statedAt: at, recordedAt: now)]
                         }
                         let response = try store.recordProductStatements(records, actor: actor) ?? wanted
-                        if !files.statements.isEmpty { effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")") }
+                        if statedByPerson == nil, !files.statements.isEmpty {
+                            effects.append("\(records.count) product statement\(records.count == 1 ? "" : "s")")
+                        }
                         if response != participant.response || statement != nil {
                             try store.recordResponse(caseId: caseId, organizationId: match.organizationId, response: response,
                                                      statement: statement, at: at, actor: actor, source: "reply \(messageId)")

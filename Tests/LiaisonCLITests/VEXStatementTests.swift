@@ -203,6 +203,26 @@ import TestSupport
         #expect(export.stdout.contains("\"Aozora Gateway 3.0 - 3.1\""))
     }
 
+    /// A reply with a VEX file, held for a person (its writer is in no organisation), assigned with the status the
+    /// person read in it: the person's reading is recorded, not the file's.
+    @Test func aPersonsReadingOfAHeldReplyWinsOverItsVEXFile() throws {
+        let n = try NotifiedCase(caseId: Self.caseId, developers: ["aozora"])
+        let reply = try Self.reply(n, org: "aozora", id: "csaf-held@upstream.example", hoursAgo: 3,
+            document: Self.csaf(vendor: "aozora", vulnerability: ["JVN": Self.caseId],
+                                products: [("AG-3", "Aozora Gateway 3", "known_not_affected")]),
+            type: "application/csaf+json", filename: "AOZORA-VEX-2.json", validate: { _ in })
+            .replacingOccurrences(of: "From: PSIRT <psirt@aozora.example>", with: "From: maintainer@upstream.example")
+        #expect(try n.ingest(reply).status == 0)
+        #expect(try n.participants()["aozora"]?["response"] as? String == "none", "held for a person")
+        #expect(try n.review().contains { $0["messageId"] as? String == "csaf-held@upstream.example" })
+        let assign = try n.ws.liaison(["inbox", "assign", "csaf-held@upstream.example", Self.caseId, "aozora", "--response", "affected"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        let aozora = try n.participants()["aozora"]
+        #expect(aozora?["response"] as? String == "affected", "\(String(describing: aozora))")
+        let products = aozora?["products"] as? [[String: Any]] ?? []
+        #expect(!products.contains { $0["status"] as? String == "not-affected" }, "the file's reading is not recorded: \(products)")
+    }
+
     /// A VEX file whose product names hold U+0000 (JSON's `\u0000`) is read as any other: each product is kept with
     /// the NUL shown as `\u{0}`, as received mail keeps it, on both engines alike; nothing is cut short at it and
     /// the ingest does not fail.
