@@ -46,7 +46,7 @@ public struct OpenPGPError: Error, Equatable, CustomStringConvertible {
     public static let badData = OpenPGPError(.badData, "The data is not valid OpenPGP data.")
     /// An encrypted message could not be decrypted for another reason than a missing secret key.
     public static let decryptionFailed = OpenPGPError(.decryptionFailed, "The message could not be decrypted.")
-    /// The GnuPG home directory is missing or not a directory.
+    /// The GnuPG home directory is missing, not a directory, or not this user's to use.
     public static let homeDirectory = OpenPGPError(.homeDirectory, "The GnuPG home directory is not usable.")
     /// gpgme or the gpg engine failed in an unexpected way.
     public static let engine = OpenPGPError(.engine, "GnuPG failed.")

@@ -127,6 +127,9 @@ struct DoctorCommand: ParsableCommand {
                 let passphrase = try workspace.signingPassphrase(configuration: configuration)
                 let signature = try OpenPGPContext(homeDirectory: home, passphrase: passphrase).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
                 report(true, "signing key: \(fingerprint) signs (\(signature.micalg))")
+            } catch let error as OpenPGPError where error == .homeDirectory {
+                // key setup cannot mend a home this user may not use, nor make one where it points.
+                report(false, "signing key: \(described(error))")
             } catch {
                 report(false, "signing key: \(described(error)) — run `liaison key setup`")
             }

@@ -90,7 +90,9 @@ import TestSupport
     /// when the tests run as root, else with the home's permissions taken away. `directory sync` names the home,
     /// the user and what it may not do, in one line, and changes nothing; it used to say the key files held no key.
     @Test func aGnuPGHomeThisUserCannotUseIsNamedAndNothingIsSynced() throws {
-        let temp = try TemporaryWorkspace()
+        // The workspace signs with a key of its home (doctor checks it).
+        let temp = try TemporaryWorkspace(configuration: TemporaryWorkspace.defaultConfiguration.replacingOccurrences(
+            of: "  organization: test-csirt\n", with: "  organization: test-csirt\n  signing_key: 0123456789ABCDEF0123456789ABCDEF01234567\n"))
         defer {
             _ = try? runProcess("/bin/chmod", ["-R", "u+rwX", temp.root.path])
             temp.remove()
@@ -106,15 +108,19 @@ import TestSupport
         try temp.writeOrganization("hikari", TemporaryWorkspace.organizationYAML(id: "hikari", pgp: keys[1].fingerprint))
 
         let asRoot = geteuid() == 0
-        func sync() throws -> (status: Int32, stderr: String) {
+        func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
             guard asRoot else {
-                let result = try runLiaison(["directory", "sync"], workspace: temp.root)
-                return (result.status, result.stderr)
+                let result = try runLiaison(args, workspace: temp.root)
+                return (result.status, result.stdout, result.stderr)
             }
             let result = try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                                                             try LiaisonExecutable.url().path, "directory", "sync"],
+                                                             try LiaisonExecutable.url().path] + args,
                                         environment: ["HOME": "/nonexistent", "LC_ALL": "C.UTF-8", "LIAISON_ACTOR": "second",
                                                       "LIAISON_WORKSPACE": temp.root.path])
+            return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
+        }
+        func sync() throws -> (status: Int32, stderr: String) {
+            let result = try run(["directory", "sync"])
             return (result.status, result.stderr)
         }
         let home = temp.gnupgHome.path
@@ -132,6 +138,12 @@ import TestSupport
             #expect(refused.stderr.contains("The GnuPG home directory \(home) cannot be \(wanted) by this user (\(user)"), "\(mode): \(refused.stderr)")
             if asRoot { #expect(refused.stderr.contains("it belongs to root, mode \(mode)"), "\(mode): \(refused.stderr)") }
             #expect(!refused.stderr.contains("holds no OpenPGP key"), "\(mode): \(refused.stderr)")
+            if mode == "700" {
+                // doctor names it too, and does not send the user to `key setup`, which cannot mend it.
+                let doctor = try run(["doctor"])
+                let line = doctor.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL signing key: ") }.map(String.init) ?? ""
+                #expect(line.contains("cannot be read by this user (\(user)") && !line.contains("key setup"), "\(doctor.stdout)")
+            }
         }
         // ingest would leave every signature unchecked: nothing is read, EX_TEMPFAIL so that the MTA keeps the mail.
         #expect(try runProcess("/bin/chmod", [asRoot ? "700" : "000", home]).status == 0)
