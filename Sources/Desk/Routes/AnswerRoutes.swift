@@ -199,8 +199,10 @@ enum AnswerRoutes {
         let other = context.language == .ja ? "en" : "ja"
         let path = request.uri.path.hasSuffix("/confirm") || request.uri.path.hasSuffix("/document")
             ? String(request.uri.path.split(separator: "/").prefix(2).joined(separator: "/")).prefixedWithSlash : request.uri.path
-        let data: [String: Any] = ["lang": context.language.rawValue, "title": page.title, "labels": labels(context),
-                                   "page": try MustacheValueEncoder.encode(page), "otherLanguageHref": "\(path)?lang=\(other)"]
+        // Every string Mustache writes is made visible first (a NUL or a bidi control sent back in a refused form, a
+        // case title), as the desk's own pages do (`DeskRenderer.visible`).
+        let data = DeskRenderer.visible(["lang": context.language.rawValue, "title": page.title, "labels": labels(context),
+                                         "page": try MustacheValueEncoder.encode(page), "otherLanguageHref": "\(path)?lang=\(other)"])
         return DeskRenderer.htmlResponse(template.template.render(data), status: status)
     }
 }
