@@ -114,7 +114,6 @@ public struct AnswerSubmission: Codable, Sendable, Equatable {
             p.detail = trimmed(product.detail)
             if p.name.isEmpty { problems.append("\(field).name: give the product's name") }
             checkText(p.name, field: "\(field).name", limit: Self.maximumNameLength, multiline: false)
-            checkText(p.identifier, field: "\(field).identifier", limit: Self.maximumNameLength, multiline: false)
             if !p.name.isEmpty, !seen.insert(p.name.lowercased()).inserted { problems.append("\(field).name: \(p.name) is named twice") }
             if let id = p.identifier, !ProductIdentifier.isCPE(id), !ProductIdentifier.isPURL(id) {
                 problems.append("\(field).identifier: not a CPE (cpe:2.3:… or cpe:/…) nor a package URL (pkg:type/name@version)")

@@ -40,12 +40,8 @@ public struct CaseBook: Sendable {
             throw GatewayError.invalidArgument("the case id contains the invisible character \(Self.name(of: hidden)) (a bidi control "
                                                + "or format character that can make text read differently from what it is); remove it")
         }
-        guard !title.isEmpty, !title.contains(where: \.isNewline) else {
-            throw GatewayError.invalidArgument("--title must be one non-empty line")
-        }
-        if let titleJa, titleJa.isEmpty || titleJa.contains(where: \.isNewline) {
-            throw GatewayError.invalidArgument("--title-ja must be one non-empty line")
-        }
+        if let problem = CaseTitle.problem(title) { throw GatewayError.invalidArgument("--title \(problem)") }
+        if let titleJa, let problem = CaseTitle.problem(titleJa) { throw GatewayError.invalidArgument("--title-ja \(problem)") }
         guard CaseOrigin.isWellFormed(origin) else {
             throw GatewayError.invalidArgument("origin \(origin) is not a partner id such as jvn-jp, cert-cc or cpni")
         }
@@ -152,9 +148,7 @@ public struct CaseBook: Sendable {
     /// Sets the case's title and its Japanese title (a `case.title-changed` event); nil leaves one as it is.
     public func setTitles(caseId: String, title: String?, titleJa: String?) throws {
         for (flag, text) in [("--title", title), ("--title-ja", titleJa)] {
-            if let text, text.isEmpty || text.contains(where: \.isNewline) {
-                throw GatewayError.invalidArgument("\(flag) must be one non-empty line")
-            }
+            if let text, let problem = CaseTitle.problem(text) { throw GatewayError.invalidArgument("\(flag) \(problem)") }
         }
         try GatewayError.mapping { try cases.setTitles(caseId: caseId, title: title, titleJa: titleJa, at: now(), actor: actor) }
     }

@@ -233,7 +233,8 @@ public struct InboundApplier: Sendable {
             let stated = statedByPerson ?? ProductStatement.derivedResponse(files.statements.map(\.statement.status)) ?? readInText
             let notUnderstood = statedByPerson == nil && files.statements.isEmpty && files.foreign.isEmpty && reading == .notUnderstood
             // Words Liaison cannot read are kept as the statement, and a person sets the status in one step.
-            let statement = files.statements.isEmpty
+            // A person's reading replaces the files' too: the statement is then the reply's own words.
+            let statement = files.statements.isEmpty || statedByPerson != nil
                 ? (stated == nil && !notUnderstood ? nil : StatedResponse.statement(in: body)) : VEXDocument.summary(files.statements)
             if notUnderstood {
                 review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")

@@ -153,7 +153,10 @@ public struct ReplyIngester: Sendable {
         let now = now()
         let maxReadBytes = maxReadBytes
         let classified: ClassifiedMessage
-        do { classified = try classify(bytes, whole: large == nil) } catch {
+        do { classified = try classify(bytes, whole: large == nil) } catch let error as OpenPGPError where OpenPGPContext.unusableHome(gnupgHome) != nil {
+            // Our GnuPG home, not the message: it fails, to be read again once the home is fixed.
+            throw error
+        } catch {
             return try storeUnreadable(bytes, streamed: large?.streamed, digest: digest, reason: "\(error)", source: source,
                                        now: now, in: store)
         }
@@ -276,7 +279,9 @@ public struct ReplyIngester: Sendable {
             return (entry, bytes, true)
         }) else { throw GatewayError.input("no stored message \(reference); `liaison inbox` lists them") }
         let read: ClassifiedMessage
-        do { read = try classify(bytes, whole: whole) } catch {
+        do { read = try classify(bytes, whole: whole) } catch let error as OpenPGPError where OpenPGPContext.unusableHome(gnupgHome) != nil {
+            throw GatewayError.configuration(error.description)
+        } catch {
             throw GatewayError.input("message \(reference) cannot be read as a message: \(error)")
         }
         // A person read it and says what it states: machine-sent mail (a tracker's note, a reply taken for a

@@ -52,8 +52,9 @@ struct StatementAttribution {
                                               via: "sender, in the thread of \(match.organizationId)"))
         }
         let names = writers.joined(separator: ", ")
+        let writer = from.map { "sent by \($0) of \(names)" } ?? "signed with a key of \(names), without a From address that names its writer"
         return Result(match: match, hold: participants.isEmpty
-                      ? "\(sender) of \(names), which takes no part in \(caseId), in the thread of \(match.organizationId)"
-                      : "\(sender) of \(names), more than one participant of \(caseId), in the thread of \(match.organizationId)")
+                      ? "\(writer), which takes no part in \(caseId), in the thread of \(match.organizationId)"
+                      : "\(writer), more than one participant of \(caseId), in the thread of \(match.organizationId)")
     }
 }

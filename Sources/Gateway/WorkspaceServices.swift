@@ -67,7 +67,9 @@ public struct WorkspaceServices: Sendable {
     /// when the GnuPG home is there but this user may not use it (`OpenPGPContext.unusableHome`).
     public func replyIngester() throws -> ReplyIngester {
         // A GnuPG home this user may not use would leave every signature unchecked: nothing is read until it is fixed.
-        if let problem = OpenPGPContext.unusableHome(gnupgHome) { throw GatewayError.configuration(problem.description + " Nothing was read.") }
+        if let problem = OpenPGPContext.unusableHome(gnupgHome) {
+            throw GatewayError.configuration(problem.description + " No reply is read or assigned while it is so.")
+        }
         var ingester = ReplyIngester(store: store, gnupgHome: gnupgHome, actor: actor)
         ingester.requireSignature = configuration.ingest.requireSignature
         ingester.maxReadBytes = configuration.ingest.maxReadBytes

@@ -40,6 +40,9 @@ public final class OpenPGPContext {
     ///
     /// `passphrase` unlocks a protected secret key through loopback pinentry (for gpg and for the agent);
     /// without it only keys without passphrase (or already unlocked in the agent) can sign.
+    ///
+    /// Throws `.homeDirectory` when the home does not exist, is not a directory, or is not this user's to use
+    /// (`unusableHome`), and `.engine` when gpg cannot be found or set up.
     public init(homeDirectory: String? = nil, passphrase: String? = nil,
                 logger: Logger = Logger(label: "liaison.openpgp")) throws(OpenPGPError) {
         _ = GPGMELibrary.version
@@ -129,14 +132,17 @@ public final class OpenPGPContext {
     /// another meets this: a GnuPG home is its owner's alone (mode 0700). Root may use any.
     static func accessProblem(_ path: String, needs mode: Int32) -> String? {
         guard access(path, mode) != 0 else { return nil }
+        let reason = errno
         let wanted = (mode & W_OK) != 0 ? "written" : "read"
         var info = stat()
         let user = Self.userName(getuid()).map { "\($0), uid \(getuid())" } ?? "uid \(getuid())"
-        guard stat(path, &info) == 0 else {
-            return "cannot be \(wanted) by this user (\(user)): \(String(cString: strerror(errno)))"
+        guard reason == EACCES, stat(path, &info) == 0 else {
+            // A read-only file system, say: not a question of owner and mode.
+            return "cannot be \(wanted) by this user (\(user)): \(String(cString: strerror(reason)))"
         }
         let owner = Self.userName(info.st_uid) ?? "uid \(info.st_uid)"
-        return "cannot be \(wanted) by this user (\(user)): it belongs to \(owner), mode \(String(info.st_mode & 0o777, radix: 8))"
+        let permissions = String(info.st_mode & 0o777, radix: 8)
+        return "cannot be \(wanted) by this user (\(user)): it belongs to \(owner), mode \(String(repeating: "0", count: max(0, 3 - permissions.count)) + permissions)"
     }
 
     private static func userName(_ uid: uid_t) -> String? {

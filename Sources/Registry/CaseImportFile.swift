@@ -61,17 +61,9 @@ public enum CaseImportFile {
             } else {
                 seen[id] = line
             }
-            if title.isEmpty || title.contains(where: \.isNewline) {
-                fail("title must be one non-empty line")
-            } else if let control = VisibleText.forbiddenControl(in: title) {
-                fail("title contains the control character \(VisibleText.name(of: control)); a title is one line of printable text")
-            }
+            if let problem = CaseTitle.problem(title) { fail("title \(problem)") }
             let titleJa = value["title_ja"].flatMap { $0.isEmpty ? nil : $0 }
-            if let titleJa, titleJa.contains(where: \.isNewline) {
-                fail("title_ja must be one line")
-            } else if let titleJa, let control = VisibleText.forbiddenControl(in: titleJa) {
-                fail("title_ja contains the control character \(VisibleText.name(of: control)); a title is one line of printable text")
-            }
+            if let titleJa, let problem = CaseTitle.problem(titleJa) { fail("title_ja \(problem)") }
             if origin.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) == nil {
                 fail("origin \"\(origin)\" is not a partner id such as jvn-jp, cert-cc or cpni")
             }

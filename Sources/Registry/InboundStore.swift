@@ -113,9 +113,9 @@ public struct InboundTransaction {
 
     /// Records product statements a reply made for a participant (its VEX document, or its text for all its
     /// products), with one event `participant.products`, and returns the response the participant's statements
-    /// that now stand mean.
+    /// that now stand mean. The vendor's words keep a NUL visibly (`ProductStatement.receivedStorable`).
     public func recordProductStatements(_ statements: [ProductStatement], actor: String) throws -> Response? {
-        try ProductStatement.record(session, statements, actor: actor)
+        try ProductStatement.record(session, statements.map(\.receivedStorable), actor: actor)
     }
 
     // MARK: - Duplicates
@@ -450,9 +450,9 @@ public struct InboundTransaction {
 
 /// Text from a received message as it is kept in a TEXT column.
 enum InboundText {
-    /// `text` with each NUL (U+0000) written as the six characters `\u{0}`: SQLite binds text up to its first NUL,
-    /// so a Message-ID or subject holding one would be cut short there, and two different Message-IDs sharing what
-    /// comes before it would be taken for one message (the second dropped as a duplicate).
+    /// `text` with each NUL (U+0000) written as the six characters `\u{0}`: neither engine stores one in text
+    /// (`SQLValue.nulProblem`), and what a vendor sent is kept, not refused; two Message-IDs that differ only after
+    /// a NUL stay two.
     static func storable(_ text: String) -> String {
         guard text.utf8.contains(0) else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")

@@ -105,6 +105,19 @@ public struct ProductStatement: Codable, Hashable, Sendable {
         }
     }
 
+    /// The statement with the vendor's words from a received message (a VEX file's product names, identifiers,
+    /// justifications and details) kept storable: a NUL as the six characters `\u{0}` (`InboundText.storable`).
+    var receivedStorable: ProductStatement {
+        var kept = self
+        kept.product = InboundText.storable(product)
+        kept.productId = productId.map(InboundText.storable)
+        kept.justification = justification.map(InboundText.storable)
+        kept.fixedVersion = fixedVersion.map(InboundText.storable)
+        kept.detail = detail.map(InboundText.storable)
+        kept.reference = InboundText.storable(reference)
+        return kept
+    }
+
     /// The participant's response its current product statements mean — the one place it is derived: any
     /// product affected → affected; every product not affected → not-affected; every product fixed → fixed;
     /// anything else (a mix, or one still investigated) → investigating. Nil when there is no statement.
@@ -175,20 +188,8 @@ extension ProductStatement {
     }
 
     /// Stores statements of one participant with one event `participant.products`, and returns the response its
-    /// statements that now stand mean (nil when none stands). The vendor's words (a VEX file's product names,
-    /// identifiers, justifications and details, a mail's) keep a NUL visibly as `\u{0}`, as received mail does
-    /// (`InboundText.storable`): neither engine stores U+0000 in text.
+    /// statements that now stand mean (nil when none stands).
     static func record(_ session: any SQLSession, _ statements: [ProductStatement], actor: String) throws -> Response? {
-        let statements = statements.map { statement in
-            var kept = statement
-            kept.product = InboundText.storable(statement.product)
-            kept.productId = statement.productId.map(InboundText.storable)
-            kept.justification = statement.justification.map(InboundText.storable)
-            kept.fixedVersion = statement.fixedVersion.map(InboundText.storable)
-            kept.detail = statement.detail.map(InboundText.storable)
-            kept.reference = InboundText.storable(statement.reference)
-            return kept
-        }
         guard let first = statements.first else { return nil }
         for statement in statements { try session.insert(statement) }
         try EventLog.append(session, actor: actor, action: "participant.products", objectType: "participant",

@@ -127,7 +127,7 @@ struct DoctorCommand: ParsableCommand {
                 let passphrase = try workspace.signingPassphrase(configuration: configuration)
                 let signature = try OpenPGPContext(homeDirectory: home, passphrase: passphrase).signDetached(Data("liaison doctor\r\n".utf8), signer: fingerprint)
                 report(true, "signing key: \(fingerprint) signs (\(signature.micalg))")
-            } catch let error as OpenPGPError where error == .homeDirectory {
+            } catch let error as OpenPGPError where OpenPGPContext.unusableHome(home) != nil {
                 // key setup cannot mend a home this user may not use, nor make one where it points.
                 report(false, "signing key: \(described(error))")
             } catch {

@@ -152,8 +152,7 @@ import TestSupport
         // A field refused for a control character is shown back with it made visible, never written raw.
         let refusedRow = try client.post(path, form: [("name", "Blue\u{0}bird \u{202E}NAS"), ("status", "affected")])
         #expect(refusedRow.status == 422, "\(refusedRow.status)")
-        #expect(refusedRow.body.contains("products[1].name: contains control characters") || refusedRow.body.contains("control"),
-                "\(refusedRow.body)")
+        #expect(refusedRow.body.contains("products[1].name: contains control characters"), "\(refusedRow.body)")
         #expect(!refusedRow.body.contains("\u{0}") && !refusedRow.body.contains("\u{202E}"), "no raw control character")
         #expect(refusedRow.body.contains(#"value="Blue\u{0}bird \u{202E}NAS""#), "shown visibly")
         // Two rows sent without a script: both recorded.

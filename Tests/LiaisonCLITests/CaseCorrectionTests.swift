@@ -236,6 +236,11 @@ import TestSupport
         #expect(renamed.stdout == "JVNVU#20000001: Buffer overflow / スタックバッファオーバーフロー\n", "\(renamed.stderr)")
         let empty = try ws.liaison(["case", "set-title", "JVNVU#20000001", "--title", ""])
         #expect(empty.errorLines == ["--title must be one non-empty line"])
+        // A control character would reach every terminal, message and report the title is written in.
+        let escape = try ws.liaison(["case", "set-title", "JVNVU#20000001", "--title-ja", "バッファ\u{1B}[2J"])
+        #expect(escape.errorLines == ["--title-ja contains the control character U+001B; a title is one line of printable text"])
+        let opened = try ws.liaison(["case", "open", "JVNVU#20000009", "--title", "Bell\u{7}", "--origin", "jvn-jp"])
+        #expect(opened.errorLines == ["--title contains the control character U+0007; a title is one line of printable text"])
         #expect(try Self.events(ws, like: "case.title-changed").count == 1)
     }
 }

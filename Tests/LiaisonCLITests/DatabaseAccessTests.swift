@@ -157,7 +157,7 @@ import TestSupport
         #expect(ingest.status == 75, "\(ingest.stderr)")
         #expect(ingest.stderr.split(separator: "\n").count == 1, "\(ingest.stderr)")
         #expect(ingest.stderr.contains("The GnuPG home directory \(home) cannot be read by this user (\(user)")
-                && ingest.stderr.contains("Nothing was read."), "\(ingest.stderr)")
+                && ingest.stderr.contains("No reply is read or assigned while it is so."), "\(ingest.stderr)")
         #expect(try runProcess("/bin/chmod", ["700", home]).status == 0)
         let inbox = try runLiaison(["inbox", "--format", "json"], workspace: temp.root)
         let stored = try JSONSerialization.jsonObject(with: Data(inbox.stdout.utf8)) as? [Any]

@@ -87,7 +87,7 @@ import TestSupport
         defer { missing.remove() }
         let unreachable = try runLiaison(["org", "list"], workspace: missing.root, environment: environment)
         #expect(unreachable.status == 1 && unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
-        #expect(unreachable.stderr.contains("cannot be reached: there is no socket \(nowhere)/.s.PGSQL.\(server.port);"),
+        #expect(unreachable.stderr.contains("cannot be reached through the socket \(nowhere)/.s.PGSQL.\(server.port) (No such file or directory);"),
                 "\(unreachable.stderr)")
     }
 

@@ -163,6 +163,41 @@ import TestSupport
         let unmatched = try n.ingest(orphan)
         #expect(unmatched.status == 0, "\(unmatched.stderr)")
         #expect(try n.sql("SELECT count(*) FROM inboundMessage WHERE messageId = 'nul-2@sakura.example'") == "1", "stored")
+        // A bounce whose returned copy names a Message-ID holding U+0000, and our VERP address: bounced by the VERP.
+        let kotori = try n.notice("kotori")
+        let bounce = """
+            From: MAILER-DAEMON@mx.kotori.example
+            To: vuls+\(kotori.tracking)@csirt.example
+            Subject: Undelivered Mail Returned to Sender
+            Date: \(NotifiedCase.date(hoursAgo: 4))
+            Message-ID: <bounce-nul@mx.kotori.example>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+            --b
+            Content-Type: text/plain
+
+            The mail could not be delivered.
+            --b
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.kotori.example
+
+            Final-Recipient: rfc822; psirt@kotori.example
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 no such user
+
+            --b
+            Content-Type: text/rfc822-headers
+
+            Message-ID: <q\u{0}@csirt.example>
+            Subject: TLS certificate check bypass
+            --b--
+            """
+        let bounced = try n.ingest(bounce)
+        #expect(bounced.status == 0, "\(bounced.stderr)")
+        #expect(try n.sql("SELECT count(*) FROM inboundMessage WHERE messageId = 'bounce-nul@mx.kotori.example'") == "1", "stored")
     }
 
     @Test func aColleagueAtTheVendorsDomainOrAGroupAddressWithOurReferenceIsTheVendors() throws {

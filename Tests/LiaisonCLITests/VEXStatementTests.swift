@@ -221,6 +221,7 @@ import TestSupport
         #expect(aozora?["response"] as? String == "affected", "\(String(describing: aozora))")
         let products = aozora?["products"] as? [[String: Any]] ?? []
         #expect(!products.contains { $0["status"] as? String == "not-affected" }, "the file's reading is not recorded: \(products)")
+        #expect(aozora?["statement"] as? String == "Our statement is in the attached document.", "the reply's own words")
     }
 
     /// A VEX file whose product names hold U+0000 (JSON's `\u0000`) is read as any other: each product is kept with

@@ -271,11 +271,19 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
     private func give(_ connection: PostgresConnection, healthy: Bool) {
         condition.lock()
         let kept = healthy && !closed && !connection.isClosed
-        if kept { idle.append(connection) } else { open -= 1 }
+        if kept { idle.append(connection) }
+        condition.unlock()
+        if !kept {
+            // A connection dropped is closed before it is let go (postgres-nio requires it), outside the pool's
+            // lock, and before its place is given to another: the server's slot is free by then.
+            try? (connection.close() as EventLoopFuture<Void>).wait()
+            condition.lock()
+            open -= 1
+            condition.unlock()
+        }
+        condition.lock()
         condition.signal()
         condition.unlock()
-        // A connection dropped is closed before it is let go (postgres-nio requires it), outside the pool's lock.
-        if !kept { try? (connection.close() as EventLoopFuture<Void>).wait() }
     }
 
     private func connect(id: Int) throws -> PostgresConnection {
@@ -337,9 +345,8 @@ final class PostgresEngine: StoreEngine, @unchecked Sendable {
                 return .database("TLS to the registry database \(url) failed.")
             case .connectionError where location.isUnixSocket:
                 let socket = location.socketPath ?? location.host
-                let reason = FileManager.default.fileExists(atPath: socket) ? "its socket \(socket) refused the connection"
-                                                                             : "there is no socket \(socket)"
-                return .database("The registry database \(url) cannot be reached: \(reason); check that the server is running and that \(location.names.url) names the folder of its socket (unix_socket_directories) and its port.")
+                let reason = (error.underlying as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "no reason given"
+                return .database("The registry database \(url) cannot be reached through the socket \(socket) (\(reason)); check that the server is running and that \(location.names.url) names the folder of its socket (unix_socket_directories) and its port.")
             case .connectionError:
                 let reason = error.underlying.map { SecretMasking.maskingURLPasswords(in: String(describing: $0)) } ?? "no reason given"
                 return .database("The registry database \(url) cannot be reached (\(reason)); check that the server is running and \(location.names.url) names it.")

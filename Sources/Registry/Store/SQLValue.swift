@@ -22,9 +22,7 @@ extension SQLValue {
     /// stored. (Received mail keeps a NUL visibly, `InboundText.storable`; ids refuse it first, `EventLog.idProblem`.)
     static func nulProblem(_ text: String) -> String? {
         guard text.utf8.contains(0) else { return nil }
-        let shown = text.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0)
-        }.joined()
+        let shown = VisibleText.visible(text)
         return "the text \"\(shown.prefix(100))\" holds the control character U+0000, which the registry does not store; "
             + "ids and names are printable text"
     }
