@@ -6,7 +6,9 @@ import TestSupport
 /// neither drive the terminal nor forge a line.
 @Suite struct OutputEscapingTests {
     static let caseId = "JVNVU#27182818"
-    static let hostileTitle = "TLS \u{1B}[31mred\u{1B}[0m \u{202E}txt.exe\u{7}"
+    /// A C1 control sequence introducer (U+009B, a terminal's CSI) and a bidi override: printable enough to be a
+    /// title (C0 controls are refused, `CaseTitle`), still never written raw.
+    static let hostileTitle = "TLS \u{9B}31mred\u{9B}0m \u{202E}txt.exe\u{90}"
 
     @Test func caseShowListAndOutboxEscapeControlCharacters() throws {
         let ws = try GatewayWorkspace(developers: ["aozora"])
@@ -21,16 +23,19 @@ import TestSupport
                 """)
         }
         #expect(try ws.liaison(["directory", "sync"]).status == 0)
+        let escape = try ws.liaison(["case", "open", Self.caseId, "--title", "TLS \u{1B}[31mred\u{1B}[0m", "--origin", "jvn-jp"])
+        #expect(escape.status == 1 && escape.errorLines == ["--title contains the control character U+001B; a title is one line of printable text"],
+                "\(escape.stderr)")
         let open = try ws.liaison(["case", "open", Self.caseId, "--title", Self.hostileTitle, "--origin", "jvn-jp"])
         #expect(open.status == 0, "\(open.stderr)")
         for args in [["case", "show", Self.caseId], ["case", "list"]] {
             let result = try ws.liaison(args)
             #expect(result.status == 0, "\(args): \(result.stderr)")
             let output = result.stdout + result.stderr
-            for raw in ["\u{1B}", "\u{202E}", "\u{7}"] {
+            for raw in ["\u{9B}", "\u{202E}", "\u{90}"] {
                 #expect(!output.contains(raw), "\(args) printed a raw U+\(String(raw.unicodeScalars.first!.value, radix: 16))")
             }
-            #expect(output.contains("\\u{1B}[31mred"), "\(args): \(output)")
+            #expect(output.contains("\\u{9B}31mred"), "\(args): \(output)")
             #expect(output.contains("\\u{202E}txt.exe"), "\(args): \(output)")
         }
 
@@ -45,10 +50,10 @@ import TestSupport
         #expect(!outbox.stdout.contains("\u{202E}"))
         #expect(outbox.stdout.contains("invoice \\u{202E}fdp.exe"), "\(outbox.stdout)")
 
-        // JSON keeps the exact text (escaped the JSON way).
+        // JSON keeps the exact text.
         let json = try ws.liaison(["case", "show", Self.caseId, "--format", "json"])
-        #expect(!json.stdout.contains("\u{1B}"))
-        #expect(json.stdout.contains("\\u001b[31mred"))
+        let record = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["record"] as? [String: Any]
+        #expect(record?["title"] as? String == Self.hostileTitle, "\(json.stdout)")
     }
 
     /// Every `--format json` output stays JSON whatever the text holds: C1 controls, a zero-width joiner in an
