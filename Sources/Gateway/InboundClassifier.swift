@@ -77,13 +77,9 @@ public struct InboundClassifier: Sendable {
         var emails: [String] = []
         // Reports and feedback are never opened: their signatures are not a vendor's answer.
         if classification.kind == .humanReply || classification.kind == .automaticReply {
-            var pgp = try openPGP()
-            if pgp == nil {
-                // A home that is there but not ours to use is our fault: the message is not read as if no home
-                // were set (its signature unchecked), it is left to be read again.
-                if let problem = OpenPGPContext.unusableHome(gnupgHome) { throw problem }
-                pgp = try? OpenPGPContext(homeDirectory: gnupgHome, passphrase: passphrase)
-            }
+            // A home that is there but not ours to use throws: the message is not read as if no home were set (its
+            // signature unchecked), it is left to be read again.
+            let pgp = try openPGP() ?? OpenPGPContext.forChecking(homeDirectory: gnupgHome, passphrase: passphrase)
             if let opaque = Self.find(parsed.root, where: { ["application/pkcs7-mime", "application/x-pkcs7-mime"].contains($0.contentType.mediaType) }),
                let type = MachineMail.smimeType(opaque), type.contains("enveloped") {
                 // No S/MIME decryption key is held here: what it says stays unread (and acknowledges nothing).

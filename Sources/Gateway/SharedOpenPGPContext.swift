@@ -21,10 +21,7 @@ final class SharedOpenPGPContext: @unchecked Sendable {
     func with<T>(home: String?, passphrase: String? = nil, _ body: (() throws -> OpenPGPContext?) throws -> T) throws -> T {
         try lock.withLock {
             try body {
-                if self.context == nil {
-                    if let problem = OpenPGPContext.unusableHome(home) { throw problem }
-                    self.context = try? OpenPGPContext(homeDirectory: home, passphrase: passphrase)
-                }
+                if self.context == nil { self.context = try OpenPGPContext.forChecking(homeDirectory: home, passphrase: passphrase) }
                 return self.context
             }
         }

@@ -9,10 +9,11 @@ import Registry
 /// - The sender belongs to another participant of the same case (a supplier answering in the vendor's forwarded
 ///   thread): credited to that participant, matched to its latest notification of the case.
 /// - The sender belongs to an organisation that takes no part in the case: held for review.
-/// - The sender belongs to no organisation (also a reply whose From is missing or is no address): kept when our tracking reference in the subject tied it to the
-///   notification (only those we wrote to have it, as with a group's shared CSIRT address), or when the reply is
-///   copied (To or Cc) to a contact of the thread's organisation, which then sees what it is credited with; held for
-///   review when only the thread (In-Reply-To, References, the VERP address) tied it.
+/// - The sender belongs to no organisation (also a reply whose From is missing or is no address): kept when our
+///   tracking reference in the subject tied it to the notification (only those we wrote to have it, as with a
+///   group's shared CSIRT address), or when the reply is copied (To or Cc) to a contact of the thread's
+///   organisation, which then sees what it is credited with; held for review when only the thread (In-Reply-To,
+///   References, the VERP address) tied it.
 struct StatementAttribution {
     /// The match to apply, and why a person must decide instead (nothing is applied then).
     struct Result {
@@ -33,7 +34,6 @@ struct StatementAttribution {
         }
         writers = Array(Set(writers)).sorted()
         if writers.contains(match.organizationId) { return Result(match: match) }
-        let sender = from.map { "sent by \($0)" } ?? "sent without a From address that names its writer"
         if writers.isEmpty {
             if match.via == "reference" { return Result(match: match) }
             // Written in the open to the vendor's own contacts (a colleague's private address copying the vendor's
@@ -42,6 +42,7 @@ struct StatementAttribution {
             where try store.organizations(contactEmail: copied.address.lowercased()).contains(match.organizationId) {
                 return Result(match: match)
             }
+            let sender = from.map { "sent by \($0)" } ?? "sent without a From address that names its writer"
             return Result(match: match, hold: "\(sender), who is in no organisation of \(caseId), in the thread of "
                           + "\(match.organizationId) (matched by \(match.via) only)")
         }

@@ -127,6 +127,14 @@ public final class OpenPGPContext {
         return accessProblem(home, needs: R_OK | X_OK).map { .homeDirectory(home, reason: $0) }
     }
 
+    /// A context on `homeDirectory` for checking what others sent, or nil when none can be made (no home, no gpg):
+    /// the caller then reads without one. Throws `.homeDirectory` only for a home that is there but not this user's
+    /// to use (`unusableHome`): our fault, which must not be taken for a missing home.
+    public static func forChecking(homeDirectory: String?, passphrase: String? = nil) throws(OpenPGPError) -> OpenPGPContext? {
+        if let problem = unusableHome(homeDirectory) { throw problem }
+        return try? OpenPGPContext(homeDirectory: homeDirectory, passphrase: passphrase)
+    }
+
     /// Why this process's user may not use `path` as `needs` asks (`access(2)` modes: `R_OK`, `W_OK`, `X_OK`), in
     /// words that name the user, the owner and the mode; nil when it may. A user who shares a workspace with
     /// another meets this: a GnuPG home is its owner's alone (mode 0700). Root may use any.

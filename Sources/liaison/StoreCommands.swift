@@ -41,10 +41,10 @@ struct StoreCommand: ParsableCommand {
                 let place = try workspace.locate()
                 let source = try workspace.openStore(of: place)
                 let isPostgres = to.hasPrefix("postgresql://") || to.hasPrefix("postgres://")
-                if !isPostgres, FileManager.default.fileExists(atPath: to) {
-                    throw ValidationError("--to \(to) exists already: copy into a new SQLite file (or an empty PostgreSQL database); nothing was copied")
-                }
                 if !isPostgres {
+                    if FileManager.default.fileExists(atPath: to) {
+                        throw ValidationError("--to \(to) exists already: copy into a new SQLite file (or an empty PostgreSQL database); nothing was copied")
+                    }
                     let folder = URL(fileURLWithPath: to).deletingLastPathComponent().path
                     var isFolder: ObjCBool = false
                     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
