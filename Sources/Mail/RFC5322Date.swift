@@ -26,7 +26,14 @@ enum RFC5322Date {
         if let paren = value.firstIndex(of: "(") { value = String(value[..<paren]) }
         value = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
         if let comma = value.firstIndex(of: ",") { value = String(value[value.index(after: comma)...]).trimmingCharacters(in: .whitespaces) }
-        for pattern in ["d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm Z", "d MMM yyyy HH:mm:ss zzz", "d MMM yy HH:mm:ss Z"] {
+        // The obsolete two- and three-digit years (RFC 5322 section 4.3): 00-49 are 2000-2049, 50-99 are 1950-1999,
+        // and three digits are years since 1900.
+        var tokens = value.split(separator: " ").map(String.init)
+        if tokens.count >= 3, (2...3).contains(tokens[2].count), tokens[2].allSatisfy(\.isASCII), let year = Int(tokens[2]) {
+            tokens[2] = String(tokens[2].count == 3 ? 1900 + year : year < 50 ? 2000 + year : 1900 + year)
+            value = tokens.joined(separator: " ")
+        }
+        for pattern in ["d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm Z", "d MMM yyyy HH:mm:ss zzz"] {
             formatter.dateFormat = pattern
             if let date = formatter.date(from: value) { return date }
         }

@@ -155,4 +155,13 @@ import Testing
         #expect(RFC5322Date.format(Date(timeIntervalSince1970: 1_709_251_199)) == "Thu, 29 Feb 2024 23:59:59 +0000")
         #expect(RFC5322Date.parse("Tue,  1 Jul 2025 09:00:05 +0900 (JST)") == Date(timeIntervalSince1970: 1_751_328_005))
     }
+
+    /// RFC 5322 section 4.3: a two-digit year below 50 is 20xx, from 50 it is 19xx; three digits count from 1900.
+    @Test func obsoleteTwoAndThreeDigitYearsAreReadAsTheStandardSays() {
+        #expect(RFC5322Date.parse("Mon, 07 Dec 26 03:56:44 +0000") == RFC5322Date.parse("Mon, 07 Dec 2026 03:56:44 +0000"))
+        #expect(RFC5322Date.parse("Mon, 7 Dec 26 03:56 +0000") == RFC5322Date.parse("Mon, 07 Dec 2026 03:56:00 +0000"))
+        #expect(RFC5322Date.parse("Thu, 01 Jan 98 00:00:00 +0000") == RFC5322Date.parse("Thu, 01 Jan 1998 00:00:00 +0000"))
+        #expect(RFC5322Date.parse("Wed, 01 Jan 126 00:00:00 GMT") == RFC5322Date.parse("Thu, 01 Jan 2026 00:00:00 +0000"))
+        #expect(RFC5322Date.parse("Mon, 07 Dec 26 03:56:44 +0000") != nil)
+    }
 }
