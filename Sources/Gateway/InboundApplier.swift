@@ -170,9 +170,11 @@ public struct InboundApplier: Sendable {
                     // The report says nothing readable, but it came back to this notification's own envelope sender.
                     failed = [InboundDeliveryReport.Recipient(address: notification.recipients[0].email, action: .failed, status: "5.0.0")]
                 }
+                var strangers: [String] = []
                 for recipient in failed {
                     guard known.contains(recipient.address) else {
                         effects.append("not a recipient of \(notification.trackingRef): \(recipient.address)")
+                        strangers.append(recipient.address)
                         continue
                     }
                     if try store.bounceRecipient(notificationId: notification.id, email: recipient.address, status: recipient.status,
@@ -186,7 +188,11 @@ public struct InboundApplier: Sendable {
                    try store.updateDeliveryAfterBounce(caseId: caseId, organizationId: notification.organizationId, at: now, actor: actor) {
                     effects.append("undeliverable")
                 }
-                if report?.isFailure == true, failed.isEmpty, ours.isEmpty {
+                if !strangers.isEmpty, review == nil {
+                    // A report on our message about someone we did not write to: forged, or our message forwarded.
+                    review = (.open, "delivery report names \(strangers.prefix(3).joined(separator: ", "))\(strangers.count > 3 ? ", …" : ""), "
+                              + "not a recipient of \(notification.trackingRef): nothing recorded for them")
+                } else if report?.isFailure == true, failed.isEmpty, ours.isEmpty {
                     review = (.open, "delivery report names no recipient of \(notification.trackingRef)")
                 } else if report?.isFailure == false {
                     effects.append("delayed")
@@ -239,11 +245,26 @@ public struct InboundApplier: Sendable {
             if notUnderstood {
                 review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")
             }
-            // A good signature vouches for its text only: it counts for this case when that text names the case.
+            // A good signature vouches for its text only: it counts for this case when that text names the case,
+            // and for the statement when the status (or the VEX file) is inside what it covers.
             let binding = signature == .verified
                 ? try SignedStatement.binding(of: message, caseId: caseId, organizationId: match.organizationId, in: store) : .unsigned
             signedForCase = binding == .thisCase || binding == .unsigned
-            let verifiedForCase = signature == .verified && binding == .thisCase
+            let coversStatement: Bool
+            if signature != .verified || statedByPerson != nil {
+                coversStatement = false
+            } else if !files.statements.isEmpty {
+                coversStatement = SignedStatement.coversFiles(of: message)
+            } else if let readInText {
+                if case .status(let signed, _)? = SignedStatement.reading(of: message) { coversStatement = signed == readInText } else { coversStatement = false }
+            } else {
+                coversStatement = true
+            }
+            let verifiedForCase = signature == .verified && binding == .thisCase && coversStatement
+            let outsideSignature = signature == .verified && binding == .thisCase && !coversStatement && statedByPerson == nil
+            // The answer it records is not the signed one: never shown as a verified answer.
+            if outsideSignature && stated != nil { signedForCase = false }
+            let withdrawal = statedByPerson == nil ? try store.withdrawal(caseId: caseId) : nil
             if statedByPerson == nil, let notAnAnswer = message.notAnAnswer {
                 // Content nobody read acknowledges nothing.
                 disposition = .review
@@ -253,10 +274,21 @@ public struct InboundApplier: Sendable {
                 disposition = .review
                 review = (.open, hold)
                 effects.append("not applied: \(hold)")
+            } else if let withdrawal {
+                disposition = .review
+                review = (.open, "case \(caseId) is withdrawn\(withdrawal.isEmpty ? "" : " (\(withdrawal))"): not applied until it is reopened")
+                effects.append("not applied: \(review!.reason)")
             } else if signature == .bad || signature == .unknownKey {
                 disposition = .review
-                review = (.open, signature == .bad ? "bad signature" : "signed by a key that is not the organisation's")
+                review = (.open, signature == .bad ? "bad signature"
+                          : try unusableKeyReason(message, organizationId: match.organizationId, store: store) ?? "signed by a key that is not the organisation's")
                 effects.append("not applied: \(review!.reason)")
+            } else if signature == .unsupported, message.signatureKind != .smime, statedByPerson == nil {
+                // A signature is claimed and could not be checked: what it would vouch for is for a person to judge.
+                disposition = .review
+                review = (.open, "signed, but the signature could not be checked\(unreadableSignatureDetail(message))")
+                effects.append("not applied: \(review!.reason)")
+
             } else if case .otherCase(let named) = binding {
                 disposition = .review
                 review = (.open, "signed, about another case: the signed text names \(named), not \(caseId)")
@@ -267,9 +299,13 @@ public struct InboundApplier: Sendable {
                 let wanted: Response? = stated.map { $0 == participant.response ? nil : $0 } ?? (acknowledges ? .acknowledged : nil)
                 let at = ReplyIngester.responseTime(claimed: parsed.date, notifiedAt: participant.firstNotifiedAt, now: now)
                 if binding == .noCase {
-                    review = (.open, "signed, about another case: the signed text names neither \(caseId) nor its reference, so it "
+                    review = (.open, "signed, but the signed text names neither \(caseId) nor its reference, so it "
                               + "is not counted as a verified answer")
                     effects.append("signature good, but the signed text names no case")
+                } else if outsideSignature, stated != nil {
+                    review = (.open, "signed, but the \(files.statements.isEmpty ? "status" : "VEX file") is outside the signed "
+                              + "\(files.statements.isEmpty ? "text" : "part"), so it is not counted as a verified answer")
+                    effects.append("signature good, but the statement is not signed")
                 }
                 // Compared by the message's own date, even one before we wrote to them (an old reply sent again).
                 let dated = parsed.date.map { min($0, now) } ?? now
@@ -286,7 +322,8 @@ public struct InboundApplier: Sendable {
                         || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
                     if needsSignature && !verifiedForCase {
                         disposition = .review
-                        review = (.open, "\(wanted.rawValue) needs a verified signature\(signature == .verified ? " over text naming \(caseId)" : "") (ingest.require_signature: \(requireSignature.rawValue))")
+                        let over = signature != .verified ? "" : outsideSignature ? " over the statement itself" : " over text naming \(caseId)"
+                        review = (.open, "\(wanted.rawValue) needs a verified signature\(over) (ingest.require_signature: \(requireSignature.rawValue))")
                         effects.append("not applied: \(review!.reason)")
                     } else {
                         // Product statements first: the participant's response is what all its products now mean. A
@@ -320,6 +357,27 @@ public struct InboundApplier: Sendable {
         if message.undecodable { effects.append("undecodable part kept as received") }
         return Decision(kind: kind, disposition: disposition, signature: signature, review: review, applied: applied, effects: effects,
                         changedRecords: changedRecords, signedForCase: signedForCase)
+    }
+
+    /// Why a signature by one of the organisation's own keys does not count: the key expired or was revoked, or the
+    /// signature expired (nil when no check names one of its keys).
+    func unusableKeyReason(_ message: ClassifiedMessage, organizationId: String, store: InboundTransaction) throws -> String? {
+        let known = try store.contactKeys(organizationId: organizationId)
+        for check in message.signatureChecks where known.contains(check.fingerprint.uppercased()) {
+            switch check.status {
+            case .keyExpired: return "signed with \(organizationId)'s key \(check.fingerprint), which has expired"
+            case .keyRevoked: return "signed with \(organizationId)'s key \(check.fingerprint), which is revoked"
+            case .signatureExpired: return "signed with \(organizationId)'s key \(check.fingerprint), by a signature that has expired"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// `: REASON` of the first check that could not be made, or nothing.
+    func unreadableSignatureDetail(_ message: ClassifiedMessage) -> String {
+        for check in message.signatureChecks { if case .error(let reason) = check.status { return " (\(reason))" } }
+        return ""
     }
 
     /// Verified only when a good signature comes from a key of the organisation's contacts (OpenPGP), or from a

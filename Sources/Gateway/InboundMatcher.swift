@@ -12,6 +12,8 @@ public struct InboundMatch: Sendable {
     public let via: String
     /// The match rests on the message's own ids or our reference, not just on who sent it.
     public var isByReference: Bool { via != "sender" && via != "domain" }
+    /// Why a person must choose the case instead, for a message tied by its sender only (nil when it is clear).
+    var ambiguity: String? = nil
 }
 
 /// The match step of ingest: ties a classified message to the notification it answers or reports on.
@@ -19,7 +21,8 @@ public struct InboundMatch: Sendable {
 /// Delivery reports are matched only by what names our message (the VERP envelope address, the returned message's
 /// Message-ID, `X-Original-Message-ID`, In-Reply-To/References, the `[LSN-…]` reference), never by who sent them.
 /// Replies also by In-Reply-To/References, then the reference in the subject (in any charset, also the subject of
-/// an encrypted part), then the sender's contact address or domain.
+/// an encrypted part), then the sender's contact address or domain: the open case its text names, or the
+/// organisation's only open case (several, and none named: held for a person).
 public struct InboundMatcher: Sendable {
     public init() {}
 
@@ -66,8 +69,21 @@ public struct InboundMatcher: Sendable {
             organizations = try store.organizations(domain: from.domain)
             via = "domain"
         }
-        guard organizations.count == 1, let organization = organizations.first,
-              let caseId = try store.latestOpenCase(notifying: organization) else { return nil }
-        return InboundMatch(notification: nil, caseId: caseId, organizationId: organization, via: via)
+        guard organizations.count == 1, let organization = organizations.first else { return nil }
+        // The case its subject or text names, among the open cases the organisation was notified in; else its only
+        // open case. Several open cases and none named: the latest, held for a person to choose.
+        let open = try store.openCases(notifying: organization)
+        guard let latest = open.first else { return nil }
+        let text = (texts + [StatedResponse.text(of: message.content)]).joined(separator: "\n")
+        if let named = try store.caseIds(mentionedIn: text).first(where: open.contains) {
+            return InboundMatch(notification: nil, caseId: named, organizationId: organization, via: via)
+        }
+        var match = InboundMatch(notification: nil, caseId: latest, organizationId: organization, via: via)
+        if open.count > 1 {
+            match.ambiguity = "sent by \(from.address) of \(organization) without our reference, naming none of its \(open.count) "
+                + "open cases (\(open.prefix(5).joined(separator: ", "))\(open.count > 5 ? ", …" : "")): which case it answers is for a person "
+                + "to say (liaison inbox assign MSG CASE ORG)"
+        }
+        return match
     }
 }

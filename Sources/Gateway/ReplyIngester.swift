@@ -186,15 +186,19 @@ public struct ReplyIngester: Sendable {
                                          organizationId: nil, signature: .none, encrypted: false, source: source, effects: [])
                 }
             }
-            if let signedDigest, let earlier = try tx.messageId(signedDigest: signedDigest) {
-                // The same signed statement again, under another Message-ID or with headers added on the way.
+            let matched = try InboundMatcher().match(classified, in: tx)
+            let attributed = try StatementAttribution.attribute(classified, matched, in: tx)
+            // The same signed statement again, under another Message-ID or with headers or a list's footer added on
+            // the way: in the same thread, and saying nothing beside what is signed. Words added outside the
+            // signature, or the statement put into another case's thread, make a message of its own.
+            if let signedDigest, let earlier = try tx.message(signedDigest: signedDigest),
+               earlier.caseId == attributed.match?.caseId, earlier.organizationId == attributed.match?.organizationId,
+               SignedStatement.reading(of: classified) == StatedResponse.reading(of: StatedResponse.text(of: classified.content)) {
                 return IngestOutcome(disposition: .duplicate, kind: classified.classification.kind.rawValue, messageId: messageId,
                                      from: classified.parsed.from?.address, subject: classified.parsed.subject, caseId: nil,
                                      organizationId: nil, signature: .none, encrypted: false, source: source,
-                                     effects: ["the same signed content as \(earlier)"])
+                                     effects: ["the same signed content as \(earlier.messageId)"])
             }
-            let matched = try InboundMatcher().match(classified, in: tx)
-            let attributed = try StatementAttribution.attribute(classified, matched, in: tx)
             return try applier.apply(classified, match: attributed.match, hold: attributed.hold, messageId: messageId, sha256: digest,
                                      signedDigest: signedDigest, source: source, streamed: streamed, unreadRest: unreadRest,
                                      now: now, in: tx)
@@ -341,10 +345,13 @@ public struct ReplyIngester: Sendable {
         }
     }
 
-    /// When the organisation answered: the reply's Date, unless it is in the future or before we wrote to them
-    /// (a wrong clock), in which case the time we read it.
+    /// When the organisation answered: the reply's Date; the time we read it when that is in the future, and the
+    /// time of our notice when it is before we wrote to them (a wrong clock).
     static func responseTime(claimed: Date?, notifiedAt: Date?, now: Date) -> Date {
-        guard let claimed, claimed <= now, claimed >= (notifiedAt ?? .distantPast) else { return now }
+        guard let claimed, claimed <= now else { return now }
+        // Dated before we wrote (the sender's clock behind): recorded as of our notice, so that a reply written
+        // later still counts as the later one.
+        if let notifiedAt, claimed < notifiedAt { return min(notifiedAt, now) }
         return claimed
     }
 

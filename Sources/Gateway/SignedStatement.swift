@@ -28,9 +28,7 @@ enum SignedStatement {
         if message.encrypted { return entityText(message.content.root) }
         switch message.signatureKind {
         case .pgpMIME, .smime:
-            guard let signed = InboundClassifier.find(message.content.root, where: { $0.contentType.mediaType == "multipart/signed" }),
-                  let first = signed.parts.first else { return nil }
-            return entityText(first)
+            return signedPart(of: message).map(entityText)
         case .inlinePGP:
             guard let part = InboundClassifier.find(message.content.root, where: { entity in
                 (entity.contentType.type == "text" || entity.contentType.mediaType == "application/pgp")
@@ -43,6 +41,46 @@ enum SignedStatement {
         case .none:
             return nil
         }
+    }
+
+    /// What the signed content alone states (`StatedResponse.reading(of:)`): the decrypted message, the signed part
+    /// of a PGP/MIME or S/MIME message, or the clearsigned text; nil without a good signature. A status counts as
+    /// signed only when this reading states it: text beside the signature (above a clearsigned block, in a part of
+    /// its own) is the sender's unsigned word.
+    static func reading(of message: ClassifiedMessage) -> StatedResponse.Reading? {
+        guard message.signatureChecks.contains(where: \.isValid) else { return nil }
+        if message.encrypted { return StatedResponse.reading(of: StatedResponse.text(of: message.content.root)) }
+        switch message.signatureKind {
+        case .pgpMIME, .smime:
+            return signedPart(of: message).map { StatedResponse.reading(of: StatedResponse.text(of: $0)) }
+        case .inlinePGP:
+            return text(of: message).map { StatedResponse.reading(of: $0) }
+        case .none:
+            return nil
+        }
+    }
+
+    /// Whether a good signature covers every JSON part of the message (a VEX file is one): all of them inside the
+    /// signed part of a PGP/MIME or S/MIME message, or the message encrypted and signed as a whole. An inline
+    /// signature covers its text only.
+    static func coversFiles(of message: ClassifiedMessage) -> Bool {
+        guard message.signatureChecks.contains(where: \.isValid) else { return false }
+        if message.encrypted { return true }
+        func jsonParts(_ entity: ParsedEntity) -> Int {
+            if !entity.parts.isEmpty { return entity.parts.map(jsonParts).reduce(0, +) }
+            let type = entity.contentType.mediaType
+            return type.hasSuffix("json") || (entity.filename?.lowercased().hasSuffix(".json") ?? false) ? 1 : 0
+        }
+        let all = jsonParts(message.content.root)
+        guard message.signatureKind == .pgpMIME || message.signatureKind == .smime, let signed = signedPart(of: message) else {
+            return all == 0
+        }
+        return jsonParts(signed) == all
+    }
+
+    /// The first part of the multipart/signed entity: what a PGP/MIME or S/MIME signature covers.
+    private static func signedPart(of message: ClassifiedMessage) -> ParsedEntity? {
+        InboundClassifier.find(message.content.root, where: { $0.contentType.mediaType == "multipart/signed" })?.parts.first
     }
 
     /// The header fields (decoded) and every text part of an entity, as one text to look for references in.

@@ -11,7 +11,10 @@ import Registry
 public enum StatedResponse {
     /// The readable text of the reply: every text/plain part that is not an attachment, else every text/html part
     /// as text; inline PGP armor lines removed.
-    public static func text(of message: ParsedMessage) -> String {
+    public static func text(of message: ParsedMessage) -> String { text(of: message.root) }
+
+    /// The readable text of one entity and its parts, as `text(of:)` reads a whole message.
+    static func text(of root: ParsedEntity) -> String {
         var plain: [String] = []
         var html: [String] = []
         func walk(_ entity: ParsedEntity) {
@@ -29,7 +32,7 @@ public enum StatedResponse {
             default: break
             }
         }
-        walk(message.root)
+        walk(root)
         // Text read over IMAP has CRLF line ends: one LF each, so no later split sees two breaks.
         return splitLines((plain.isEmpty ? html : plain).joined(separator: "\n")).joined(separator: "\n")
     }

@@ -5,6 +5,8 @@ import Registry
 /// The attribute step of ingest: a reply's statement is credited to the organisation of whoever wrote it (its
 /// sender's contact address or domain, or the owner of the key that signed it), not to the thread it arrived in.
 ///
+/// - Tied by its sender only, while the organisation takes part in several open cases and the reply names none of
+///   them: held for review (`InboundMatcher`).
 /// - The sender belongs to the organisation of the matched notification (a colleague at the vendor's domain): kept.
 /// - The sender belongs to another participant of the same case (a supplier answering in the vendor's forwarded
 ///   thread): credited to that participant, matched to its latest notification of the case.
@@ -22,8 +24,9 @@ struct StatementAttribution {
     }
 
     static func attribute(_ message: ClassifiedMessage, _ match: InboundMatch?, in store: InboundTransaction) throws -> Result {
-        guard message.classification.kind == .humanReply, let match, let caseId = match.caseId, match.isByReference
-        else { return Result(match: match) }
+        guard message.classification.kind == .humanReply, let match, let caseId = match.caseId else { return Result(match: match) }
+        if let ambiguity = match.ambiguity { return Result(match: match, hold: ambiguity) }
+        guard match.isByReference else { return Result(match: match) }
         // A From that is missing or is no address (a control character in it, say) names nobody: its writer is
         // in no organisation, as an unknown sender's is; the key that signed it may still name one.
         let from = message.parsed.from?.address.lowercased()

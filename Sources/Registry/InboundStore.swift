@@ -128,18 +128,22 @@ public struct InboundTransaction {
         return (try row[0], try row[1])
     }
 
-    /// The Message-ID under which a message with this signed content (`NewInboundMessage.signedDigest`) is stored.
-    public func messageId(signedDigest: String) throws -> String? {
-        try session.value("SELECT messageId FROM inboundMessage WHERE signedDigest = ? ORDER BY id LIMIT 1", signedDigest)
+    /// The first message stored with this signed content (`NewInboundMessage.signedDigest`): its Message-ID and the
+    /// case and organisation it was tied to.
+    public func message(signedDigest: String) throws -> (messageId: String, caseId: String?, organizationId: String?)? {
+        guard let row = try session.row("""
+            SELECT messageId, caseId, organizationId FROM inboundMessage WHERE signedDigest = ? ORDER BY id LIMIT 1
+            """, signedDigest) else { return nil }
+        return (try row[0], try row[1], try row[2])
     }
 
-    /// The ids of the cases whose id occurs in `text` (as it is written in the case), longest first.
+    /// The ids of the cases whose id occurs in `text` as a token of its own (`InboundText.mentions`), longest first.
     public func caseIds(mentionedIn text: String) throws -> [String] {
         // Compared with ASCII letters folded, as SQLite's upper() folds them; ids of fewer than four characters
         // would match by chance.
         let haystack = Array(InboundText.asciiUppercased(text).utf8)
         let ids = try session.values("SELECT id FROM \"case\" ORDER BY id", as: String.self).filter { id in
-            id.unicodeScalars.count >= 4 && haystack.firstRange(of: Array(InboundText.asciiUppercased(id).utf8)) != nil
+            id.unicodeScalars.count >= 4 && InboundText.mentions(id, in: haystack)
         }
         return ids.enumerated().sorted { a, b in
             let (left, right) = (a.element.unicodeScalars.count, b.element.unicodeScalars.count)
@@ -147,9 +151,10 @@ public struct InboundTransaction {
         }.map(\.element)
     }
 
-    /// Organisations whose contacts hold this key (fingerprint, any case).
+    /// Organisations whose active contacts hold this key (fingerprint, any case): a contact the directory retired
+    /// (`active: false`) no longer speaks for its organisation, nor does its key.
     public func organizations(keyFingerprint: String) throws -> [String] {
-        try session.values("SELECT DISTINCT organizationId FROM contact WHERE upper(pgp) = upper(?)", keyFingerprint)
+        try session.values("SELECT DISTINCT organizationId FROM contact WHERE upper(pgp) = upper(?) AND active = 1", keyFingerprint)
     }
 
     /// Whether a message with exactly these bytes (by digest) is stored.
@@ -212,19 +217,29 @@ public struct InboundTransaction {
             .map(\.id)
     }
 
-    /// The open case in which this organisation was most recently notified.
-    public func latestOpenCase(notifying organizationId: String) throws -> String? {
-        try session.value("""
+    /// The open cases (neither published nor withdrawn) in which this organisation was notified, the most recently
+    /// notified first.
+    public func openCases(notifying organizationId: String) throws -> [String] {
+        try session.values("""
             SELECT p.caseId FROM participant p JOIN "case" c ON c.id = p.caseId
-            WHERE p.organizationId = ? AND c.publishedAt IS NULL AND p.firstNotifiedAt IS NOT NULL
-            ORDER BY p.firstNotifiedAt DESC LIMIT 1
+            WHERE p.organizationId = ? AND c.publishedAt IS NULL AND c.withdrawnAt IS NULL AND p.firstNotifiedAt IS NOT NULL
+            ORDER BY p.firstNotifiedAt DESC, p.caseId
             """, organizationId)
     }
 
-    /// The key fingerprints (upper case) of the organisation's contacts.
+    /// The key fingerprints (upper case) of the organisation's active contacts: a retired contact's key
+    /// (`active: false`) no longer signs for it.
     public func contactKeys(organizationId: String) throws -> Set<String> {
-        Set(try session.values("SELECT pgp FROM contact WHERE organizationId = ? AND pgp IS NOT NULL", organizationId,
+        Set(try session.values("SELECT pgp FROM contact WHERE organizationId = ? AND pgp IS NOT NULL AND active = 1", organizationId,
                                as: String.self).map { $0.uppercased() })
+    }
+
+    /// Why a case was withdrawn (`case withdraw`), or nil when it was not (or does not exist): a withdrawn case takes
+    /// no response until it is reopened. A withdrawal given no reason reads as an empty text.
+    public func withdrawal(caseId: String) throws -> String? {
+        guard let row = try session.row(#"SELECT withdrawnAt, withdrawnReason FROM "case" WHERE id = ?"#, caseId),
+              try row[0] as String? != nil else { return nil }
+        return try row[1] as String? ?? ""
     }
 
     /// The participant row of an organisation in a case.
@@ -456,6 +471,29 @@ enum InboundText {
     static func storable(_ text: String) -> String {
         guard text.utf8.contains(0) else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")
+    }
+
+    /// Whether `haystack` (`asciiUppercased`, as bytes) names the case id `id` as a token of its own: not inside a
+    /// longer id (`VU#123456` is not named by `JVNVU#12345678`), so the bytes around it are no ASCII letter or digit,
+    /// and before it no `#`, `-` or `_`. The id is also found without its `#`, as in a JVN address
+    /// (`https://jvn.jp/vu/JVNVU12345678/` names `JVNVU#12345678`).
+    static func mentions(_ id: String, in haystack: [UInt8]) -> Bool {
+        let upper = asciiUppercased(id)
+        var forms = [Array(upper.utf8)]
+        if upper.contains("#") { forms.append(Array(upper.replacingOccurrences(of: "#", with: "").utf8)) }
+        func isWordByte(_ byte: UInt8) -> Bool { (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) }
+        for form in forms where !form.isEmpty {
+            var start = haystack.startIndex
+            while let range = haystack[start...].firstRange(of: form) {
+                let before = range.lowerBound > haystack.startIndex ? haystack[range.lowerBound - 1] : nil
+                let after = range.upperBound < haystack.endIndex ? haystack[range.upperBound] : nil
+                let openBefore = before.map { !isWordByte($0) && $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") } ?? true
+                let openAfter = after.map { !isWordByte($0) } ?? true
+                if openBefore && openAfter { return true }
+                start = range.lowerBound + 1
+            }
+        }
+        return false
     }
 
     /// `text` with the ASCII letters upper-cased and everything else as it is (as SQLite's `upper()`).
