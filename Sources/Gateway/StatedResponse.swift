@@ -65,39 +65,69 @@ public enum StatedResponse {
         let lines = ownWordLines(of: body)
         var labelled: [Response] = []
         var free: [Response] = []
+        var doubtedLabel = false
         var pendingQuestion = false
+        var quotedSinceQuestion = 0
         var words = 0
+        // Own lines of one paragraph as the vendor wrote them before its mail client wrapped them: a sentence is
+        // read whole, so `not` at the end of one line still denies `affected` at the start of the next.
+        var paragraph = ""
+        var wrapped = false
+        func readParagraph() {
+            for sentence in sentences(of: paragraph) {
+                let found = ResponseVocabulary.responses(in: sentence)
+                if !found.hedged { free += found.found }
+            }
+            paragraph = ""
+            wrapped = false
+        }
         for line in lines {
             if line.quoted {
-                if ResponseVocabulary.impactQuestions.contains(where: { ResponseVocabulary.normalized(line.text).contains($0) }) {
+                readParagraph()
+                let text = ResponseVocabulary.normalized(line.text)
+                if ResponseVocabulary.impactQuestions.contains(where: { text.contains($0) }) {
                     pendingQuestion = true
+                    quotedSinceQuestion = 0
+                } else if pendingQuestion && !text.isEmpty {
+                    // The answer follows the question itself: the next question, or more than a wrapped option
+                    // list, ends the wait.
+                    quotedSinceQuestion += 1
+                    if stripNumbering(line.text) != line.text.trimmingCharacters(in: .whitespaces) || quotedSinceQuestion > 2 {
+                        pendingQuestion = false
+                    }
                 }
                 continue
             }
             let text = line.text.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
+            if text.isEmpty { readParagraph(); continue }
             words += text.count
             if pendingQuestion {
                 pendingQuestion = false
-                if let answer = impactAnswer(text) { labelled.append(answer); continue }
+                let answer = impactAnswer(text, alone: true)
+                if let answer { readParagraph(); labelled.append(answer); continue }
             }
             if let (label, value) = labelAndValue(text) {
-                let found = ResponseVocabulary.responses(in: value).found
-                if let response = ResponseVocabulary.single(found) {
+                readParagraph()
+                let found = ResponseVocabulary.responses(in: value)
+                if found.hedged && !found.found.isEmpty {
+                    // `Status: we cannot confirm that we are not affected`: a doubt, not an answer.
+                    doubtedLabel = true
+                } else if let response = ResponseVocabulary.single(found.found) {
                     labelled.append(response)
-                } else if found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || ResponseVocabulary.impactLabels.contains(label),
+                } else if found.found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || ResponseVocabulary.impactLabels.contains(label),
                           let answer = impactAnswer(value) {
                     labelled.append(answer)
                 }
                 continue
             }
-            for sentence in sentences(of: stripNumbering(text)) {
-                let found = ResponseVocabulary.responses(in: sentence)
-                if !found.hedged { free += found.found }
-            }
+            let own = stripNumbering(text)
+            if !paragraph.isEmpty && !wrapped { readParagraph() }
+            paragraph += paragraph.isEmpty ? own : (joinsWithoutSpace(paragraph, own) ? "" : " ") + own
+            wrapped = isWrapped(line.text)
         }
+        readParagraph()
         if let response = ResponseVocabulary.single(labelled) { return .status(response, labelled: true) }
-        if !labelled.isEmpty { return .notUnderstood }
+        if !labelled.isEmpty || doubtedLabel && free.isEmpty { return .notUnderstood }
         if let response = ResponseVocabulary.single(free) {
             if response == .acknowledged { return words <= acknowledgementLength ? .acknowledgement : .notUnderstood }
             return .status(response, labelled: false)
@@ -129,13 +159,45 @@ public enum StatedResponse {
         return result
     }
 
-    /// A bare answer to an impact question: a status phrase, or yes / no in one of the vocabulary's languages.
-    static func impactAnswer(_ text: String) -> Response? {
+    /// Whether a line of a reply was wrapped by its mail client, its sentence going on in the next line: a soft
+    /// break of `format=flowed` (a trailing space), or a long line (40 characters, 20 in Japanese, Chinese or
+    /// Korean) that ends with no mark that ends a sentence or a label.
+    static func isWrapped(_ line: String) -> Bool {
+        if line.hasSuffix(" ") && !line.hasSuffix("-- ") { return true }
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard let last = text.last, !".。!！?？:：;；)）」』".contains(last) else { return false }
+        let wide = text.unicodeScalars.contains { $0.value >= 0x3000 }
+        return text.count >= (wide ? 20 : 40)
+    }
+
+    /// A wrapped line of Japanese, Chinese or Korean text goes on with no space between.
+    static func joinsWithoutSpace(_ before: String, _ after: String) -> Bool {
+        guard let last = before.unicodeScalars.last, let first = after.unicodeScalars.first else { return false }
+        return last.value >= 0x3000 && first.value >= 0x3000
+    }
+
+    /// Words with which a yes or no opens courtesy or a promise rather than an answer.
+    static let courtesies: Set<String> = ["thanks", "thank", "worries", "worry", "problem", "problems", "received", "receipt",
+                                          "check", "will", "look", "looking", "sure", "danke", "kein problem"]
+
+    /// A bare answer to an impact question: a status phrase, or yes / no in one of the vocabulary's languages; on
+    /// a line of its own below the question (`alone`), not one whose first sentence is courtesy or a promise
+    /// (`Yes, thanks.`, `No worries, we will check`). A doubted one
+    /// (`影響がないとは言えません`) is none either.
+    static func impactAnswer(_ text: String, alone: Bool = false) -> Response? {
         let value = stripNumbering(text)
         let found = ResponseVocabulary.responses(in: value)
+        if found.hedged { return nil }
         if let response = ResponseVocabulary.single(found.found), response != .acknowledged { return response }
         guard found.found.isEmpty else { return nil }
-        let first = ResponseVocabulary.normalized(value).split(whereSeparator: { " ,.、。:;!".contains($0) }).first.map(String.init) ?? ""
+        let tokens = ResponseVocabulary.normalized(value).split(whereSeparator: { " ,.、。:;!".contains($0) })
+        if alone {
+            // `Yes, versions 2.0 to 2.3.` answers; `Yes, thanks.`, `No worries, we will check` only open with the word.
+            let opening = ResponseVocabulary.normalized(sentences(of: value).first ?? value)
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            if opening.contains(where: { Self.courtesies.contains($0) }) { return nil }
+        }
+        let first = tokens.first.map(String.init) ?? ""
         if ResponseVocabulary.bareNo.contains(first) { return .notAffected }
         if ResponseVocabulary.bareYes.contains(first) { return .affected }
         return nil
@@ -196,7 +258,8 @@ public enum StatedResponse {
                 lines.append(Line(text: String(line.drop { $0 == ">" || $0 == " " }), quoted: true))
                 continue
             }
-            lines.append(Line(text: line, quoted: false))
+            // A line of our own message pasted without a quote mark is quoted all the same (`OurWords`).
+            lines.append(Line(text: line, quoted: OurWords.isOurs(line)))
         }
         return lines
     }

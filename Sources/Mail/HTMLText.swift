@@ -2,10 +2,20 @@ import Foundation
 
 /// HTML mail as plain text: tags dropped, block elements as line breaks, entities decoded.
 public enum HTMLText {
-    /// The text of `html`, one line per paragraph, `<br>`, `<div>`, `<li>` or table row.
+    /// The text of `html`, one line per paragraph, `<br>`, `<div>`, `<li>` or table row; the cells of a row
+    /// separated by `: ` (`<td>影響の有無</td><td>なし</td>` reads `影響の有無: なし`); each line inside a `<blockquote>`
+    /// starts with `> ` per level, as a quoted line of plain text mail does.
     public static func plainText(_ html: String) -> String {
         var out = ""
         out.reserveCapacity(html.utf8.count)
+        var quoteDepth = 0
+        /// Appends visible text, starting a line inside a quote with its `> ` marks.
+        func emit(_ text: String) {
+            if quoteDepth > 0, out.isEmpty || out.hasSuffix("\n"), text.contains(where: { !$0.isWhitespace }) {
+                out += String(repeating: "> ", count: quoteDepth)
+            }
+            out += text
+        }
         var index = html.startIndex
         let blockTags: Set<String> = ["p", "/p", "br", "br/", "div", "/div", "li", "tr", "/tr", "h1", "h2", "h3", "h4",
                                       "/h1", "/h2", "/h3", "/h4", "blockquote", "/blockquote", "pre", "/pre", "table", "/table"]
@@ -21,6 +31,11 @@ public enum HTMLText {
                     skipping = name
                 } else if blockTags.contains(name) || blockTags.contains(name.replacingOccurrences(of: "/", with: "")) && name.hasSuffix("/") {
                     if !out.hasSuffix("\n") { out += "\n" }
+                    if name == "blockquote" { quoteDepth += 1 } else if name == "/blockquote" { quoteDepth = max(0, quoteDepth - 1) }
+                } else if name == "td" || name == "th" {
+                    // A later cell of the row: its text follows the earlier ones' as a value follows its label.
+                    let line = out[(out.lastIndex(of: "\n").map { out.index(after: $0) } ?? out.startIndex)...]
+                    if line.contains(where: { !$0.isWhitespace && $0 != ">" }) { out += ": " }
                 }
                 index = html.index(after: close)
                 continue
@@ -29,12 +44,12 @@ public enum HTMLText {
                 if character == "&", let semicolon = html[index...].prefix(10).firstIndex(of: ";") {
                     let entity = String(html[html.index(after: index)..<semicolon])
                     if let decoded = decodeEntity(entity) {
-                        out += decoded
+                        emit(decoded)
                         index = html.index(after: semicolon)
                         continue
                     }
                 }
-                if character == "\r\n" || character == "\n" || character == "\r" { out += " " } else { out.append(character) }
+                if character == "\r\n" || character == "\n" || character == "\r" { out += " " } else { emit(String(character)) }
             }
             index = html.index(after: index)
         }

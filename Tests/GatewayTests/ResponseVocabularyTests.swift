@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 import Registry
 import Testing
 @testable import Gateway
@@ -192,6 +193,79 @@ import Testing
     }
 
     /// The vocabulary knows the impact question of every shipped template language, so an answer to it is read.
+    /// Our own notice or reminder pasted into a reply without a quote mark (a ticket system's history, Lotus
+    /// Notes, HTML quoting) is our words: its question 3 ("if affected, your plan (fixed versions …)") and the
+    /// reminder's "… products are affected." never become the vendor's answer.
+    @Test func ourOwnNoticePastedWithoutQuoteMarksIsNotTheVendorsAnswer() throws {
+        for name in ["vendor-initial.en.mustache", "vendor-initial.ja.mustache", "reminder.en.mustache", "reminder.ja.mustache"] {
+            let template = try #require(ShippedTemplates.files[name])
+            let body = template.components(separatedBy: "---\n").last ?? template
+            let pasted = body.replacingOccurrences(of: #"\{\{[^}]*\}\}"#, with: "Example", options: .regularExpression)
+            let receipt = name.contains(".ja.") ? "ご連絡ありがとうございます。受領いたしました。" : "Received, thanks."
+            #expect(StatedResponse.reading(of: "\(receipt)\n\n##- Please type your reply above this line -##\n\n\(pasted)")
+                    == .acknowledgement, "\(name)")
+            // Notes-style headers (To before Date) are no marker either: the lines are ours all the same.
+            #expect(StatedResponse.reading(of: "\(receipt)\n\nFrom:\tvuls@jpcert.example\nTo:\tpsirt@x.example\nDate:\ttoday\n\n\(pasted)")
+                    == .acknowledgement, "\(name)")
+        }
+        // The vendor restating our questions unquoted, each answer below its question.
+        let restated = """
+            Thank you for the notification.
+
+            2. whether your products are affected (affected / not affected / investigating);
+            Affected.
+            3. if affected, your plan (fixed versions and their dates, workarounds).
+            To be decided.
+            """
+        #expect(StatedResponse.response(in: restated) == .affected)
+        // HTML: a reply above our notice in a <blockquote>, and an answer in a table.
+        let html = "<p>Received, thanks.</p><blockquote><p>3. if affected, your plan (fixed versions and their dates, "
+            + "workarounds).</p><p>products are affected.</p></blockquote>"
+        #expect(StatedResponse.reading(of: HTMLText.plainText(html)) == .acknowledgement)
+        #expect(StatedResponse.response(in: HTMLText.plainText("<table><tr><td>影響の有無</td><td>なし</td></tr></table>")) == .notAffected)
+        #expect(StatedResponse.response(in: HTMLText.plainText("<table><tr><th>Affected</th><td>No</td></tr></table>")) == .notAffected)
+    }
+
+    /// A mail client wraps long lines: the sentence is read whole across the break, so a negation at the end of one
+    /// line still denies the status at the start of the next.
+    @Test func aSentenceWrappedAcrossLinesIsReadWhole() {
+        #expect(StatedResponse.response(in: """
+            Dear JPCERT/CC,
+
+            Thank you for the report. We have analysed the issue and our products are not
+            affected by it, since they do not use the vulnerable library at all.
+            """) == .notAffected)
+        // format=flowed: a soft break is a trailing space.
+        #expect(StatedResponse.response(in: "We checked it and our products are not \naffected.\n") == .notAffected)
+        #expect(StatedResponse.response(in: """
+            Our products are vulnerable and this has not yet been
+            fixed; we plan a release in January.
+            """) == .affected)
+        #expect(StatedResponse.response(in: """
+            After a careful review of all supported versions, this issue does not
+            affect any of our products.
+            """) == .notAffected)
+        #expect(StatedResponse.response(in: "弊社製品は当該ライブラリを使用しておらず、\n本脆弱性の影響はありません。\n") == .notAffected)
+        // Short lines are lines of their own.
+        #expect(StatedResponse.reading(of: "Hello,\nReceived, thanks.\n") == .acknowledgement)
+    }
+
+    /// Below a quoted question, only a line that answers it counts: not a courtesy that opens with yes or no, not
+    /// the answer to the next question, not a doubt.
+    @Test func onlyAnAnswerBelowAQuotedQuestionCounts() {
+        let question = "> 2. whether your products are affected (affected / not affected / investigating);\n"
+        #expect(StatedResponse.response(in: question + "Yes, thanks. We will check and get back to you.\n") == nil)
+        #expect(StatedResponse.response(in: question + "No worries, we will check and come back to you.\n") == nil)
+        #expect(StatedResponse.response(in: question + "> 3. if affected, your plan (fixed versions and their dates, workarounds).\n"
+                                        + "No plan yet, we are still looking at it.\n") == nil)
+        #expect(StatedResponse.response(in: question + "We don't know yet whether we are affected.\n") == nil)
+        #expect(StatedResponse.response(in: "> 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)\n影響がないとは言えません。\n") == nil)
+        #expect(StatedResponse.response(in: "2. 貴社製品への影響の有無: 影響がないとは言い切れません\n") == nil)
+        #expect(StatedResponse.response(in: "Status: we cannot confirm that we are not affected\n") == nil)
+        #expect(StatedResponse.response(in: question + "No.\n") == .notAffected)
+        #expect(StatedResponse.response(in: question + "Yes, versions 2.0 to 2.3.\n") == .affected)
+    }
+
     @Test func everyShippedTemplatesImpactQuestionIsInTheVocabulary() throws {
         let files = ShippedTemplates.files.filter { $0.key.hasPrefix("vendor-initial.") }
         #expect(files.count >= 2)
