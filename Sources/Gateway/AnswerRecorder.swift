@@ -82,12 +82,16 @@ public struct AnswerRecorder: Sendable {
         /// `CycloneDX vex.json`.
         public let label: String
         public let vulnerabilityIds: [String]
-        /// Whether the document names the case's id (else a person may want to check it is about this case).
+        /// Whether the document names the case's id; false when it names no vulnerability at all (the link then
+        /// says which case it answers).
         public let namesCase: Bool
     }
 
-    /// Reads an uploaded CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document into an answer (validated); throws
-    /// `GatewayError.input` when it is too large, not JSON, none of the three formats, or states no product's status.
+    /// Reads an uploaded CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document into an answer (validated): the
+    /// statements about `caseId` only, when the document speaks of several vulnerabilities; every statement when it
+    /// names no vulnerability at all. Throws `GatewayError.input` when it is too large, not JSON, none of the three
+    /// formats, or states no product's status; `GatewayError.aboutAnotherCase` when it names other vulnerabilities
+    /// and states nothing about `caseId`.
     public static func read(document data: Data, filename: String?, caseId: String) throws -> ReadDocument {
         guard data.count <= maximumDocumentBytes else { throw GatewayError.input("document: larger than 5 MB") }
         guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
@@ -98,18 +102,26 @@ public struct AnswerRecorder: Sendable {
         guard let document = VEXDocument.read(data, filename: name) else {
             throw GatewayError.input("document: not a CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document stating the status of a product")
         }
+        let ours = document.statements(about: [caseId])
+        let named = document.namedIds
+        guard !ours.isEmpty || named.isEmpty else {
+            throw GatewayError.aboutAnotherCase("document: it is about \(named.joined(separator: ", ")), not \(caseId); nothing was recorded")
+        }
         var products: [AnswerSubmission.Product] = []
-        for statement in document.statements {
+        // A product is one product by its id (CPE, PURL, the document's own id), by its name only when it has none.
+        var seen = Set<String>()
+        for statement in ours.isEmpty ? document.statements : ours {
             let id = statement.productId.flatMap { ProductIdentifier.isCPE($0) || ProductIdentifier.isPURL($0) ? $0 : nil }
             let justification = statement.status == .notAffected ? statement.justification.flatMap(CaseExporter.csafFlag) : nil
             let product = AnswerSubmission.Product(name: String(statement.product.prefix(AnswerSubmission.maximumNameLength)),
                                                    identifier: id, status: .init(statement.status), justification: justification,
                                                    fixedVersion: statement.fixedVersion, detail: statement.detail)
-            // A product named under several vulnerabilities of the document keeps its first statement.
-            if !products.contains(where: { $0.name.lowercased() == product.name.lowercased() }) { products.append(product) }
+            let key = statement.productId.map { "id:" + $0 } ?? "name:" + product.name.lowercased()
+            // A product named twice (in two status groups, or under two of the case's vulnerabilities) keeps its first statement.
+            if seen.insert(key).inserted { products.append(product) }
         }
         let submission = try AnswerSubmission(products: products).validated(fromDocument: true)
         return ReadDocument(submission: submission, label: document.label, vulnerabilityIds: document.vulnerabilityIds,
-                            namesCase: document.isAbout(caseId: caseId, references: []))
+                            namesCase: !ours.isEmpty)
     }
 }

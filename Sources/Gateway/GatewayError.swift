@@ -5,7 +5,7 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     private enum Code: Equatable {
         case templateNotFound, templateSyntax, missingVariable, unknownCase, unknownOrganization, caseExists
         case noRecipients, keyProblem, invalidArgument, alreadyNotified, configuration, input
-        case smtpConfiguration, recordingFailed, recipientsChanged, notHeld, signingKey
+        case smtpConfiguration, recordingFailed, recipientsChanged, notHeld, signingKey, aboutAnotherCase
     }
     private let code: Code
     /// The sentence shown to the user.
@@ -36,6 +36,9 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static func recipientsChanged(_ d: String) -> GatewayError { .init(.recipientsChanged, d) }
     /// `outbox release` named a message that is not held.
     public static func notHeld(_ d: String) -> GatewayError { .init(.notHeld, d) }
+    /// A statement (a VEX document sent through an answer link) is about another vulnerability, not the case it
+    /// was sent for; nothing was recorded.
+    public static func aboutAnotherCase(_ d: String) -> GatewayError { .init(.aboutAnotherCase, d) }
 
     /// Kinds to match with `==` or `isSameKind(as:)`.
     public static let smtpConfiguration = GatewayError(.smtpConfiguration, "The SMTP settings or relay are wrong.")
@@ -43,6 +46,7 @@ public struct GatewayError: Error, CustomStringConvertible, Equatable {
     public static let alreadyNotified = GatewayError(.alreadyNotified, "Already notified.")
     public static let unknownCase = GatewayError(.unknownCase, "No such case.")
     public static let signingKey = GatewayError(.signingKey, "The signing key cannot sign.")
+    public static let aboutAnotherCase = GatewayError(.aboutAnotherCase, "About another case.")
 
     /// The gateway's error for a refusal of the store, with the store's sentence.
     public static func from(_ error: StoreError) -> GatewayError {

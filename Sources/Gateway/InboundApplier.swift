@@ -230,6 +230,8 @@ public struct InboundApplier: Sendable {
             let files = VEXDocument.read(message.content, caseId: caseId,
                                          references: [match.notification?.trackingRef].compactMap { $0 })
             if !files.foreign.isEmpty && files.statements.isEmpty { disposition = .review }
+            // Statements of the same files about other vulnerabilities are left aside, and said so.
+            effects += VEXDocument.notApplied(files.otherVulnerabilities)
             for foreign in files.foreign {
                 review = (.open, "\(foreign.label) is about \(foreign.vulnerabilityIds.isEmpty ? "no vulnerability it names" : foreign.vulnerabilityIds.joined(separator: ", ")), not \(caseId): not applied")
                 effects.append("not applied: \(review!.reason)")
@@ -241,7 +243,8 @@ public struct InboundApplier: Sendable {
             // Words Liaison cannot read are kept as the statement, and a person sets the status in one step.
             // A person's reading replaces the files' too: the statement is then the reply's own words.
             let statement = files.statements.isEmpty || statedByPerson != nil
-                ? (stated == nil && !notUnderstood ? nil : StatedResponse.statement(in: body)) : VEXDocument.summary(files.statements)
+                ? (stated == nil && !notUnderstood ? nil : StatedResponse.statement(in: body))
+                : VEXDocument.summary(files.statements, otherVulnerabilities: files.otherVulnerabilities)
             if notUnderstood {
                 review = (.open, "answer not understood: no status could be read (liaison inbox assign MSG CASE ORG --response R)")
             }

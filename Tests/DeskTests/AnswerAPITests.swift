@@ -86,6 +86,56 @@ import TestSupport
         #expect((products.first?["reference"] as? String)?.hasPrefix("OpenVEX") == true)
     }
 
+    /// A VEX document about another vulnerability is refused through the link with one line — 422 from the API,
+    /// shown on the form — and nothing is recorded; a document of several vulnerabilities answers with the case's
+    /// statements only.
+    @Test func aVEXDocumentAboutAnotherVulnerabilityIsRefusedAndChangesNothing() throws {
+        let f = try AnswerFixture()
+        defer { f.remove() }
+        let client = DeskHTTPClient(base: f.server.baseURL)
+        let token = try f.token("bluebird")
+        func openvex(_ statements: [[String: Any]]) -> [String: Any] {
+            ["@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://bluebird.example/vex/9", "author": "Bluebird PSIRT",
+             "timestamp": "2026-12-01T00:00:00Z", "version": 1, "statements": statements]
+        }
+        let foreign = openvex([["vulnerability": ["name": "JVNVU#99999999"], "products": [["@id": "pkg:generic/bluebird-vpn@2.4"]],
+                                "status": "not_affected", "justification": "component_not_present"]])
+        let refused = try Self.postJSON(client, "/api/v1/answer/\(token)/document", foreign)
+        #expect(refused.status == 422, "\(refused.body)")
+        let line = "document: it is about JVNVU#99999999, not \(Self.caseId); nothing was recorded"
+        #expect(Self.json(refused)["error"] as? String == line)
+        #expect(try f.participants()["bluebird"]?["response"] as? String == "none")
+        #expect((try f.participants()["bluebird"]?["products"] as? [Any])?.isEmpty != false)
+
+        // The form's upload: the same line on the form, 422, and nothing to confirm.
+        let path = try f.path("bluebird")
+        let page = try client.get(path)
+        let nonce = try #require(page.csrfToken)
+        let boundary = "----LiaisonTestBoundary7Q"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(nonce)\r\n".utf8)
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"document\"; filename=\"bluebird.openvex.json\"\r\nContent-Type: application/json\r\n\r\n".utf8))
+        body.append(try JSONSerialization.data(withJSONObject: foreign))
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        let upload = try client.send("POST", "\(path)/document", headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: body)
+        #expect(upload.status == 422, "\(upload.status)")
+        #expect(upload.body.contains("document: it is about JVNVU#99999999, not JVNVU#88880001; nothing was recorded"), "\(upload.body)")
+        #expect(!upload.body.contains("id=\"confirm-products\""))
+        #expect(try f.participants()["bluebird"]?["response"] as? String == "none")
+
+        // Statements about the case and about another vulnerability: only the case's are recorded.
+        let mixed = openvex([
+            ["vulnerability": ["name": "CVE-2026-99999"], "products": [["@id": "pkg:generic/bluebird-vpn@2.4"]],
+             "status": "affected", "action_statement": "Update to 2.4.1"],
+            ["vulnerability": ["name": Self.caseId], "products": [["@id": "pkg:generic/bluebird-vpn@2.4"]],
+             "status": "not_affected", "justification": "component_not_present"],
+        ])
+        let recorded = try Self.postJSON(client, "/api/v1/answer/\(token)/document", mixed)
+        #expect(recorded.status == 200, "\(recorded.body)")
+        #expect(Self.json(recorded)["response"] as? String == "not-affected")
+        let products = try f.participants()["bluebird"]?["products"] as? [[String: Any]] ?? []
+        #expect(products.map { $0["status"] as? String } == ["not-affected"])
+    }
+
     @Test func aTamperedAnExpiredAndARevokedTokenGetTheSameRefusal() throws {
         let f = try AnswerFixture(developers: [("aozora", "ja"), ("bluebird", "en"), ("crane", "en")])
         defer { f.remove() }

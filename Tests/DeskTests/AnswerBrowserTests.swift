@@ -142,7 +142,7 @@ import TestSupport
             ["submit": "#upload-button"],                     // 4
             ["text": "h1"],                                   // 5
             ["text": "#confirm-products"],                    // 6
-            ["count": "#names-other"],                        // 7
+            ["count": "#names-none"],                         // 7
             ["fill": ["#statement": "Gateway は影響を受けません。"]],  // 8
             ["submit": "#confirm"],                           // 9
             ["text": "#notice"],                              // 10

@@ -314,6 +314,122 @@ import TestSupport
         }
     }
 
+    /// The same statement about another vulnerability, as each of the three formats writes it.
+    static func documents(about vulnerability: String) -> [(format: String, json: String)] {
+        [
+            ("CSAF 2.0", """
+                {"document": {"category": "csaf_vex", "csaf_version": "2.0", "title": "Kagayaki statement",
+                  "publisher": {"category": "vendor", "name": "Kagayaki", "namespace": "https://kagayaki.example"},
+                  "tracking": {"id": "KB-1", "status": "final", "version": "1", "current_release_date": "2026-12-11T02:00:00.000Z",
+                    "initial_release_date": "2026-12-11T02:00:00.000Z", "revision_history": []}},
+                 "product_tree": {"full_product_names": [{"name": "Kagayaki Router 3", "product_id": "KR-3"}]},
+                 "vulnerabilities": [{"ids": [{"system_name": "JVN", "text": "\(vulnerability)"}], "product_status": {"known_not_affected": ["KR-3"]}}]}
+                """),
+            ("OpenVEX", """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://kagayaki.example/vex/1", "author": "Kagayaki",
+                 "timestamp": "2026-12-11T02:00:00Z", "version": 1,
+                 "statements": [{"vulnerability": {"name": "\(vulnerability)"}, "products": [{"@id": "pkg:generic/kagayaki-router@3"}],
+                                 "status": "not_affected", "justification": "component_not_present"}]}
+                """),
+            ("CycloneDX", """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+                 "components": [{"bom-ref": "kr-3", "type": "firmware", "name": "Kagayaki Router", "version": "3"}],
+                 "vulnerabilities": [{"id": "\(vulnerability)", "analysis": {"state": "not_affected"}, "affects": [{"ref": "kr-3"}]}]}
+                """),
+        ]
+    }
+
+    /// Through the link, a document about another vulnerability is refused with one line, whatever its format, and
+    /// a link's case whose id is only part of the named id (`VU#5555000` in `JVNVU#55550001`) is not named either.
+    @Test func aVEXDocumentAboutAnotherVulnerabilityIsRefusedThroughTheLink() throws {
+        for (format, json) in Self.documents(about: "JVNVU#99999999") {
+            #expect(throws: GatewayError.aboutAnotherCase, "\(format)") {
+                try AnswerRecorder.read(document: Data(json.utf8), filename: "vex.json", caseId: Self.caseId)
+            }
+            do {
+                _ = try AnswerRecorder.read(document: Data(json.utf8), filename: "vex.json", caseId: Self.caseId)
+            } catch let error as GatewayError {
+                #expect(error.description == "document: it is about JVNVU#99999999, not JVNVU#55550001; nothing was recorded")
+            }
+        }
+        for (format, json) in Self.documents(about: Self.caseId) {
+            #expect(throws: GatewayError.aboutAnotherCase, "\(format)") {
+                try AnswerRecorder.read(document: Data(json.utf8), filename: "vex.json", caseId: "VU#5555000")
+            }
+            let read = try AnswerRecorder.read(document: Data(json.utf8), filename: "vex.json", caseId: Self.caseId)
+            #expect(read.namesCase && read.submission.products.count == 1, "\(format)")
+            // The JVN id as jvn.jp writes it in an address names the case too.
+            let url = try AnswerRecorder.read(document: Data(json.replacingOccurrences(of: Self.caseId, with: "https://jvn.jp/vu/JVNVU55550001/").utf8),
+                                              filename: "vex.json", caseId: Self.caseId)
+            #expect(url.namesCase, "\(format)")
+        }
+    }
+
+    /// A document naming no vulnerability at all answers for the link's case (the link says which one).
+    @Test func aVEXDocumentNamingNoVulnerabilityAnswersForTheLinksCase() throws {
+        let csaf = """
+            {"document": {"category": "csaf_vex", "csaf_version": "2.0", "title": "Kagayaki statement",
+              "publisher": {"category": "vendor", "name": "Kagayaki", "namespace": "https://kagayaki.example"},
+              "tracking": {"id": "KB-1", "status": "final", "version": "1", "current_release_date": "2026-12-11T02:00:00.000Z",
+                "initial_release_date": "2026-12-11T02:00:00.000Z", "revision_history": []}},
+             "product_tree": {"full_product_names": [{"name": "Kagayaki Router 3", "product_id": "KR-3"}]},
+             "vulnerabilities": [{"product_status": {"fixed": ["KR-3"]}}]}
+            """
+        let read = try AnswerRecorder.read(document: Data(csaf.utf8), filename: "vex.json", caseId: Self.caseId)
+        #expect(!read.namesCase)
+        #expect(read.submission.products.map(\.name) == ["Kagayaki Router 3"])
+        // A document whose only vulnerability carries no id but whose words name another case is about that case.
+        #expect(throws: GatewayError.aboutAnotherCase) {
+            try AnswerRecorder.read(document: Data(csaf.replacingOccurrences(of: "Kagayaki statement", with: "Kagayaki on JVNVU#99999999").utf8),
+                                    filename: "vex.json", caseId: Self.caseId)
+        }
+    }
+
+    /// A document of several vulnerabilities answers through the link with the case's statements only.
+    @Test func aVEXDocumentOfSeveralVulnerabilitiesAnswersWithTheCasesStatementsOnly() throws {
+        let l = try Linked()
+        let access = try #require(l.links.access(try l.token(of: "kagayaki")))
+        let openvex = """
+            {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://kagayaki.example/vex/2", "author": "Kagayaki",
+             "timestamp": "2026-12-11T02:00:00Z", "version": 1,
+             "statements": [
+               {"vulnerability": {"name": "CVE-2026-99999"}, "products": [{"@id": "pkg:generic/kagayaki-router@3"}],
+                "status": "affected", "action_statement": "Update to 3.1."},
+               {"vulnerability": {"name": "CVE-2026-11111", "aliases": ["\(Self.caseId)"]}, "products": [{"@id": "pkg:generic/kagayaki-router@3"}],
+                "status": "not_affected", "justification": "component_not_present"}]}
+            """
+        let read = try AnswerRecorder.read(document: Data(openvex.utf8), filename: "vex.json", caseId: Self.caseId)
+        #expect(read.namesCase)
+        #expect(read.submission.products.map(\.status) == [.notAffected])
+        try l.recorder.record(access, submission: read.submission, via: .document(read.label))
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .notAffected)
+    }
+
+    /// Products sharing a name but not an id stay two products through the link, each with its own status.
+    @Test func productsSharingANameButNotAnIdStayTwoThroughTheLink() throws {
+        let l = try Linked()
+        let access = try #require(l.links.access(try l.token(of: "kagayaki")))
+        let csaf = """
+            {"document": {"category": "csaf_vex", "csaf_version": "2.0", "title": "Statement on \(Self.caseId)",
+              "publisher": {"category": "vendor", "name": "Kagayaki", "namespace": "https://kagayaki.example"},
+              "tracking": {"id": "KB-2", "status": "final", "version": "1", "current_release_date": "2026-12-11T02:00:00.000Z",
+                "initial_release_date": "2026-12-11T02:00:00.000Z", "revision_history": []}},
+             "product_tree": {"branches": [{"category": "vendor", "name": "Kagayaki", "branches": [
+               {"category": "product_name", "name": "Kagayaki Browser", "branches": [
+                 {"category": "product_version", "name": "12a", "product": {"name": "Kagayaki Browser", "product_id": "KB-12a"}},
+                 {"category": "product_version", "name": "12b", "product": {"name": "Kagayaki Browser", "product_id": "KB-12b"}}]}]}]},
+             "vulnerabilities": [{"ids": [{"system_name": "JVN", "text": "\(Self.caseId)"}],
+               "product_status": {"known_affected": ["KB-12a"], "known_not_affected": ["KB-12b"]}}]}
+            """
+        let read = try AnswerRecorder.read(document: Data(csaf.utf8), filename: "KB-2.json", caseId: Self.caseId)
+        #expect(read.submission.products.map { "\($0.name): \($0.status)" }
+                == ["Kagayaki Browser (12a): affected", "Kagayaki Browser (12b): notAffected"])
+        try l.recorder.record(access, submission: read.submission, via: .document(read.label))
+        #expect(try l.f.participant(Self.caseId, "kagayaki").response == .affected)
+        let products = try l.f.caseBook.show(caseId: Self.caseId).participants.first { $0.record.organizationId == "kagayaki" }?.products
+        #expect(products?.map(\.product) == ["Kagayaki Browser (12a)", "Kagayaki Browser (12b)"])
+    }
+
     @Test func theTemplateCheckerNeedsNoLinkWhenBaseURLIsUnset() throws {
         let f = try GatewayFixture()
         let library = try TemplateLibrary(directory: GatewayFixture.templates)

@@ -9,7 +9,8 @@ import Registry
 /// - `GET /api/v1/answer/{token}`: the case as the notification told it and the current answer;
 /// - `POST /api/v1/answer/{token}`: an answer (`AnswerSubmission` as JSON, at most 1 MB);
 /// - `POST /api/v1/answer/{token}/document`: a CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document (JSON, at most
-///   5 MB), recorded at once; the answer it made is returned.
+///   5 MB), recorded at once; the answer it made is returned. A document about another vulnerability, naming
+///   nothing of this case, is refused with 422.
 enum AnswerAPI {
     /// An error: one line, or one line per field (`problems`).
     struct Problem: Encodable, Sendable {
@@ -91,7 +92,9 @@ enum AnswerAPI {
             do {
                 read = try AnswerRecorder.read(document: data, filename: request.headers[.contentDisposition].flatMap(filename), caseId: access.caseId)
             } catch let error as GatewayError {
-                return try DeskRenderer.json(Problem(error: error.description), status: .badRequest)
+                // A document about another vulnerability is well formed but not an answer for this case.
+                return try DeskRenderer.json(Problem(error: error.description),
+                                             status: error == .aboutAnotherCase ? .unprocessableContent : .badRequest)
             }
             return try record(access, submission: read.submission, via: .document(read.label), answers: answers)
         }

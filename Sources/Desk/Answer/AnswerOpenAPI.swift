@@ -41,7 +41,7 @@ extension AnswerAPI {
           "post": {
             "operationId": "postAnswerDocument",
             "summary": "Answer with a CSAF 2.0 VEX, OpenVEX or CycloneDX VEX document (JSON, at most 5 MB)",
-            "description": "The document's product statuses are recorded as the answer at once; the response shows what was read.",
+            "description": "The document's product statuses are recorded as the answer at once; the response shows what was read. Only the statements about the link's case count when the document speaks of several vulnerabilities; a document naming no vulnerability is taken as about the link's case; one about other vulnerabilities only is refused (422).",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "A CSAF 2.0 document with product_status, an OpenVEX document, or a CycloneDX BOM with vulnerabilities[].analysis; it must state the status of at least one product", "anyOf": [{"required": ["document", "vulnerabilities"]}, {"required": ["@context", "statements"]}, {"required": ["bomFormat", "vulnerabilities"]}]}}}},
             "responses": {
               "200": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Recorded"}}}},
@@ -49,6 +49,7 @@ extension AnswerAPI {
               "404": {"$ref": "#/components/responses/NotValid"},
               "413": {"$ref": "#/components/responses/TooLarge"},
               "415": {"$ref": "#/components/responses/NotJSON"},
+              "422": {"$ref": "#/components/responses/AnotherCase"},
               "429": {"$ref": "#/components/responses/TooMany"}
             }
           }
@@ -63,6 +64,7 @@ extension AnswerAPI {
           "Refused": {"description": "The answer was refused; nothing changed. One line per problem, naming its field", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
           "TooLarge": {"description": "The body is larger than 1 MB (5 MB for a document)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
           "NotJSON": {"description": "The body is not JSON", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "AnotherCase": {"description": "The document is about another vulnerability and states nothing about this case; nothing changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
           "TooMany": {"description": "Too many submissions for this link or from this address; try again later", "headers": {"Retry-After": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         },
         "schemas": {

@@ -200,7 +200,6 @@ struct AnswerConfirmPage: AnswerPage {
     let validUntil: String
     let document: String
     let namesCase: Bool
-    let vulnerabilityIds: [String]
     let products: [AnswerProductView]
     let confirmAction: String
     let back: String
@@ -215,7 +214,6 @@ struct AnswerConfirmPage: AnswerPage {
         organization = facts.organization; validUntil = facts.validUntil
         document = read.label
         namesCase = read.namesCase
-        vulnerabilityIds = read.vulnerabilityIds
         products = read.submission.products.map { AnswerProductView($0, labels: labels) }
         confirmAction = "/answer/\(access.token)/confirm"
         back = "/answer/\(access.token)"

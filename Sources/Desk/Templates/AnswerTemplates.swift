@@ -102,7 +102,7 @@ extension DeskTemplates {
         \(answerFacts)
         <p>{{labels.confirm_intro}}</p>
         <p id="document-label">{{page.document}}</p>
-        {{^page.namesCase}}<p class="notice error" id="names-other">{{labels.names_other}} {{#page.vulnerabilityIds}}<code>{{.}}</code> {{/page.vulnerabilityIds}}</p>{{/page.namesCase}}
+        {{^page.namesCase}}<p class="notice" id="names-none">{{labels.names_none}}</p>{{/page.namesCase}}
         <table id="confirm-products">
         <thead><tr><th>{{labels.product}}</th><th>{{labels.status}}</th><th>{{labels.detail}}</th></tr></thead>
         <tbody>
