@@ -137,14 +137,11 @@ public struct InboundTransaction {
         return (try row[0], try row[1], try row[2])
     }
 
-    /// The ids of the cases whose id occurs in `text` as a token of its own (`InboundText.mentions`), longest first.
+    /// The ids of the cases `text` names as a token of its own (`CaseNaming`), longest first.
     public func caseIds(mentionedIn text: String) throws -> [String] {
-        // Compared with ASCII letters folded, as SQLite's upper() folds them; ids of fewer than four characters
-        // would match by chance.
-        let haystack = Array(InboundText.asciiUppercased(text).utf8)
-        let ids = try session.values("SELECT id FROM \"case\" ORDER BY id", as: String.self).filter { id in
-            id.unicodeScalars.count >= 4 && InboundText.mentions(id, in: haystack)
-        }
+        // Ids of fewer than four characters would match by chance.
+        let all = try session.values("SELECT id FROM \"case\" ORDER BY id", as: String.self).filter { $0.unicodeScalars.count >= 4 }
+        let ids = CaseNaming.ids(all, namedIn: text)
         return ids.enumerated().sorted { a, b in
             let (left, right) = (a.element.unicodeScalars.count, b.element.unicodeScalars.count)
             return left != right ? left > right : a.offset < b.offset
@@ -471,33 +468,5 @@ enum InboundText {
     static func storable(_ text: String) -> String {
         guard text.utf8.contains(0) else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\\u{0}")
-    }
-
-    /// Whether `haystack` (`asciiUppercased`, as bytes) names the case id `id` as a token of its own: not inside a
-    /// longer id (`VU#123456` is not named by `JVNVU#12345678`), so the bytes around it are no ASCII letter or digit,
-    /// and before it no `#`, `-` or `_`. The id is also found without its `#`, as in a JVN address
-    /// (`https://jvn.jp/vu/JVNVU12345678/` names `JVNVU#12345678`).
-    static func mentions(_ id: String, in haystack: [UInt8]) -> Bool {
-        let upper = asciiUppercased(id)
-        var forms = [Array(upper.utf8)]
-        if upper.contains("#") { forms.append(Array(upper.replacingOccurrences(of: "#", with: "").utf8)) }
-        func isWordByte(_ byte: UInt8) -> Bool { (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) }
-        for form in forms where !form.isEmpty {
-            var start = haystack.startIndex
-            while let range = haystack[start...].firstRange(of: form) {
-                let before = range.lowerBound > haystack.startIndex ? haystack[range.lowerBound - 1] : nil
-                let after = range.upperBound < haystack.endIndex ? haystack[range.upperBound] : nil
-                let openBefore = before.map { !isWordByte($0) && $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") } ?? true
-                let openAfter = after.map { !isWordByte($0) } ?? true
-                if openBefore && openAfter { return true }
-                start = range.lowerBound + 1
-            }
-        }
-        return false
-    }
-
-    /// `text` with the ASCII letters upper-cased and everything else as it is (as SQLite's `upper()`).
-    static func asciiUppercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
     }
 }

@@ -117,10 +117,10 @@ import TestSupport
         #expect(try n.f.participant("VU#123456", "kasumi-mail").response == .none)
 
         // The JVN address form of the id names it.
-        #expect(InboundText.mentions("JVNVU#12345678", in: Array("SEE HTTPS://JVN.JP/VU/JVNVU12345678/".utf8)))
-        #expect(!InboundText.mentions("VU#123456", in: Array("JVNVU#12345678".utf8)))
-        #expect(!InboundText.mentions("VU#123456", in: Array("VU#1234567".utf8)))
-        #expect(InboundText.mentions("VU#123456", in: Array("(VU#123456)".utf8)))
+        #expect(CaseNaming.text("see https://jvn.jp/vu/JVNVU12345678/", names: "JVNVU#12345678"))
+        #expect(!CaseNaming.text("JVNVU#12345678", names: "VU#123456"))
+        #expect(!CaseNaming.text("VU#1234567", names: "VU#123456"))
+        #expect(CaseNaming.text("(vu#123456)", names: "VU#123456"))
     }
 
     @Test func aReplyWithoutOurReferenceGoesToTheCaseItNamesOrToAPerson() throws {

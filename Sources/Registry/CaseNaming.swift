@@ -7,19 +7,25 @@ import Foundation
 /// CaseNaming.text("https://jvn.jp/vu/JVNVU12345678/", names: "JVNVU#12345678")   // true
 /// CaseNaming.text("JVNVU#12345678", names: "VU#123456")                           // false
 /// ```
-enum CaseNaming {
+public enum CaseNaming {
     /// Whether `text` names `id` (ASCII letters compared without case), with no letter, digit, `#` or `-` right
     /// before or after it. A JVN id is also named without its `#`, as jvn.jp writes it in its addresses
     /// (`JVNVU12345678` for `JVNVU#12345678`).
-    static func text(_ text: String, names id: String) -> Bool {
+    public static func text(_ text: String, names id: String) -> Bool {
         let haystack = folded(text)
         return forms(of: id).contains { contains(haystack, $0) }
     }
 
     /// Whether `text` names any of `ids`.
-    static func text(_ text: String, namesAnyOf ids: [String]) -> Bool {
+    public static func text(_ text: String, namesAnyOf ids: [String]) -> Bool {
         let haystack = folded(text)
         return ids.contains { id in forms(of: id).contains { contains(haystack, $0) } }
+    }
+
+    /// Those of `ids` that `text` names, in their order (the text folded once, for a registry's many cases).
+    public static func ids(_ ids: [String], namedIn text: String) -> [String] {
+        let haystack = folded(text)
+        return ids.filter { id in forms(of: id).contains { contains(haystack, $0) } }
     }
 
     /// The ways `id` may be written: itself, and for a JVN id (`JVNVU#…`, `JVN#…`) the same without `#`.
