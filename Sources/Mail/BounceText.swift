@@ -205,11 +205,25 @@ enum BounceText {
         }
         var seen = Set<String>()
         var result: [Found] = []
+        var owners: [Int: String] = [:]
+        for (address, index) in chosen where owners[index] == nil { owners[index] = address }
+        // The remote server's own reply, which Exchange and Microsoft 365 give far below the address, under
+        // "Diagnostic information for administrators": it belongs to the one recipient of such a report.
+        let remoteReplies = Set(chosen.map(\.0)).count == 1
+            ? lines.filter { $0.lowercased().contains("remote server returned") } : []
         for (address, index) in chosen where seen.insert(address).inserted {
-            let window = lines[index..<min(lines.count, index + 8)].joined(separator: "\n")
-            let diagnostic = lines[index..<min(lines.count, index + 4)]
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
-            result.append(Found(address: address, status: status(in: window), diagnostic: String(diagnostic.prefix(300))))
+            // The recipient's block: from its line to the next recipient's, the returned message (a boundary or a
+            // marker line, its first header field), or twelve lines, whichever comes first.
+            var end = index + 1
+            while end < lines.count, end < index + 12, owners[end].map({ $0 == address }) ?? true {
+                let next = lines[end].trimmingCharacters(in: .whitespaces).lowercased()
+                if next.hasPrefix("--") || next.hasPrefix("received:") || next.hasPrefix("return-path:") { break }
+                end += 1
+            }
+            let block = Array(lines[index..<end]) + remoteReplies
+            let window = block.joined(separator: "\n")
+            let diagnostic = block.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            result.append(Found(address: address, status: status(in: window), diagnostic: String(diagnostic.prefix(600))))
         }
         return result
     }

@@ -106,6 +106,98 @@ import TestSupport
         #expect(shown?.products.first?.justification == "vulnerable_code_not_present")
     }
 
+    /// 46 in other mail systems' words: Microsoft 365 gives the remote server's reply far below the address, and
+    /// Exim the reason lines after its "SMTP error" line; a report whose only code is in its human text; each is a
+    /// problem of ours, while a vendor's full mailbox in size words stays the vendor's bounce.
+    @Test func ourProblemsInOtherReportShapesAreOursAndAFullMailboxIsTheVendors() throws {
+        let n = try Notified()
+        let o365 = try n.ingest("""
+            Return-Path: <>
+            From: Microsoft Outlook <postmaster@izumi-crypto.example>
+            To: <vuls@jpcert.example>
+            Subject: Undeliverable: [JVNVU#12345678] Vulnerability notification [\(n.ref("izumi-crypto"))]
+            Message-ID: <ndr-size@izumi-crypto.example>
+            Content-Type: multipart/report; report-type=delivery-status; boundary="R"
+
+            --R
+            Content-Type: text/plain; charset="us-ascii"
+
+            Delivery has failed to these recipients or groups:
+
+            psirt@izumi-crypto.example<mailto:psirt@izumi-crypto.example>
+            Your message couldn't be delivered because it's too large for the recipient's email provider.
+
+            Diagnostic information for administrators:
+
+            Generating server: mail.izumi-crypto.example
+
+            psirt@izumi-crypto.example
+            Remote Server returned '552 5.3.4 Message size exceeds fixed maximum message size'
+
+            Original message headers:
+
+            Message-ID: <\(n.mid("izumi-crypto"))>
+            --R--
+            """)
+        #expect(o365.disposition == .ourDeliveryProblem, "\(o365)")
+        #expect(try n.bounces("psirt@izumi-crypto.example") == 0)
+        #expect(try n.delivery("izumi-crypto") != .undeliverable)
+
+        let exim = try n.ingest("""
+            From: Mail Delivery System <Mailer-Daemon@smarthost.jpcert.example>
+            To: vuls@jpcert.example
+            Subject: Mail delivery failed: returning message to sender
+            Message-Id: <exim-unsol@smarthost.jpcert.example>
+            X-Failed-Recipients: security@tomoe-vpn.example
+
+            This message was created automatically by mail delivery software.
+
+            A message that you sent could not be delivered to one or more of its
+            recipients. This is a permanent error. The following address(es) failed:
+
+              security@tomoe-vpn.example
+                host aspmx.l.google.example [192.0.2.27]
+                SMTP error from remote mail server after end of data:
+                550-5.7.1 [192.0.2.3      12] Our system has detected that this message is
+                550-5.7.1 likely unsolicited mail. To reduce the amount of spam sent to Gmail,
+                550 5.7.1 this message has been blocked.
+
+            ------ This is a copy of the message, including all the headers. ------
+
+            Message-ID: <\(n.mid("tomoe-vpn"))>
+            """)
+        #expect(exim.disposition == .ourDeliveryProblem, "\(exim)")
+        #expect(try n.bounces("security@tomoe-vpn.example") == 0)
+
+        let full = try n.ingest("""
+            Return-Path: <>
+            From: MAILER-DAEMON@mail.jpcert.example (Mail Delivery System)
+            To: vuls@jpcert.example
+            Subject: Undelivered Mail Returned to Sender
+            Message-Id: <full-1@mail.jpcert.example>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="F"
+
+            --F
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mail.jpcert.example
+
+            Final-Recipient: rfc822; psirt@hotaru-backup.example
+            Action: failed
+            Status: 5.2.2
+            Diagnostic-Code: smtp; 552 5.2.2 Quota exceeded: message size exceeds the remaining quota of the mailbox
+
+            --F
+            Content-Type: text/rfc822-headers
+
+            Message-ID: <\(n.mid("hotaru-backup"))>
+            --F--
+            """)
+        #expect(full.disposition == .bounce, "\(full)")
+        #expect(try n.bounces("psirt@hotaru-backup.example") == 1)
+    }
+
     /// 46: the vendor's MX refuses our notice as too big (552 5.3.4) for both recipients.
     @Test func ourNoticeRefusedAsTooBigIsOurProblemNotTheVendorsAddresses() throws {
         let n = try Notified()
