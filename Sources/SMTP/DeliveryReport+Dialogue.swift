@@ -77,6 +77,12 @@ extension DeliveryReport {
         case .auth, .authContinuation:
             return .authenticationFailed(server: server, username: username ?? "", reply: reply, reason: "")
         case .mailFrom:
+            // A refusal of this message's declared SIZE is about the message, not our sender: it fails alone (or
+            // waits, for a 4xx) and the rest of the queue goes out.
+            let text = reply.text.lowercased()
+            if text.contains(".3.4") || text.contains("5.2.3") || text.contains("size") {
+                return .serverRejected(server: server, step: "MAIL FROM:<\(message.sender)> (the message's size)", reply: reply, refused: .message)
+            }
             return .serverRejected(server: server, step: "MAIL FROM:<\(message.sender)>", reply: reply, refused: .sender)
         case .data:
             return .serverRejected(server: server, step: "DATA", reply: reply, refused: .message)

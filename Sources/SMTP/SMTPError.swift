@@ -28,8 +28,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
     /// or hung up before the mail transaction (no greeting, no answer to EHLO, STARTTLS or AUTH within the
     /// connect timeout) or refused the session in its greeting or to EHLO (421 too busy, 554 no service), a
     /// refused login (5xx to AUTH), an untrusted certificate, no STARTTLS, a failed TLS
-    /// handshake or a server that does not speak SMTP (a wrong port), our envelope sender refused (5xx to MAIL
-    /// FROM), a bad URL or CA file. Nothing of the message was handed over and every message would fail the same
+    /// handshake or a server that does not speak SMTP (a wrong port), our envelope sender refused (4xx or 5xx to
+    /// MAIL FROM, but for the message's size), a bad URL or CA file. Nothing of the message was handed over and every message would fail the same
     /// way, so a sender should stop and change nothing.
     public var isConfigurationProblem: Bool {
         if beforeMailTransaction { return true }
@@ -40,8 +40,10 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable, Sendable {
         case .authenticationFailed:
             return !isTransient
         case .serverRejected:
-            // Refused before the mail transaction (a 421 or 554 greeting, EHLO refused): the relay's answer to us.
-            return refusedStep == .session || (refusedStep == .sender && replyCode.map { $0 / 100 == 5 } == true)
+            // Refused before the mail transaction (a 421 or 554 greeting, EHLO refused), or our sender refused,
+            // for now or for good (451 rate limit, 452 insufficient storage, 553 sender rejected): the relay's answer
+            // to us, the same for every message.
+            return refusedStep == .session || refusedStep == .sender
         default:
             return false
         }

@@ -154,6 +154,47 @@ import TestSupport
         try expectNothingChanged(f, error, mentioning: "553 5.7.1 Sender address rejected: not owned by user gateway")
     }
 
+    /// Our relay refusing our sender for now (out of storage, a rate limit) refuses every message alike: the run
+    /// stops and no attempt is used up, so the vendors never end undeliverable for it.
+    @Test(arguments: ["452 4.3.1 Insufficient system storage", "451 4.7.1 Sender rate limit exceeded, try again later"])
+    func aTemporaryRefusalOfOurSenderStopsAndChangesNothing(_ reply: String) throws {
+        var options = SMTPSink.Options()
+        options.mailReplies = [reply]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher().run() }
+        try expectNothingChanged(f, error, mentioning: reply)
+    }
+
+    /// Our relay refusing our host, our sender or our session at RCPT, for each recipient, in the words of
+    /// Postfix, Exim, Google's and Microsoft's relays: ours, never the recipients'.
+    @Test(arguments: ["554 5.7.1 <unknown[127.0.0.1]>: Client host rejected: Access denied",
+                      "530 5.7.0 Must issue a STARTTLS command first",
+                      "550 Sender verify failed",
+                      "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+                      "454 4.7.1 <security@acme.example>: Relay access denied"])
+    func ourHostOrSenderRefusedAtEveryRecipientChangesNothing(_ reply: String) throws {
+        var options = SMTPSink.Options()
+        options.rcptReplies = ["security@acme.example": [reply]]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        let error = #expect(throws: GatewayError.self) { try f.dispatcher().run() }
+        try expectNothingChanged(f, error, mentioning: reply)
+    }
+
+    /// A relay that refuses the message's declared SIZE at MAIL FROM refuses this message only: it fails as a
+    /// problem of ours, and the vendor is not blamed.
+    @Test func aMessageRefusedForItsSizeAtMailFromFailsAloneWithoutBlamingTheVendor() throws {
+        var options = SMTPSink.Options()
+        options.mailReplies = ["552 5.3.4 Message size exceeds fixed maximum message size"]
+        let f = try GatewayFixture(sink: options)
+        try acme(f)
+        #expect(try f.dispatcher().run().failed == 1)
+        #expect(try f.notifications().first?.state == .failed)
+        #expect(try f.bounceCount("security@acme.example") == 0)
+        #expect(try f.participant(Self.caseId, "acme").delivery == .pending, "the vendor is not undeliverable")
+    }
+
     @Test func aMessageRefusedByOurRelayFailsWithoutBlamingTheVendor() throws {
         var options = SMTPSink.Options()
         options.dataReplies = ["554 5.7.1 Message rejected by content policy"]
