@@ -32,32 +32,49 @@ public enum ResponseVocabulary {
         add(nil, ["(影響あり / 影響なし / 調査中)", "影響あり / 影響なし / 調査中", "影響がある場合", "影響の有無",
                   "(affected / not affected / investigating)", "affected / not affected / investigating",
                   "whether your products are affected", "if affected", "may be affected", "may affect",
-                  "影響する可能性", "影響を受ける可能性"])
+                  "影響する可能性", "影響を受ける可能性",
+                  // Question 3 (the plan), when its answer follows on the same line.
+                  "影響がある場合、対策の予定", "対策の予定", "(修正版の提供時期、回避策など)", "修正版の提供時期",
+                  "if affected, your plan", "(fixed versions and their dates, workarounds)", "fixed versions and their dates"])
         // Japanese.
         add(.notAffected, ["影響なし", "影響無し", "影響はなし", "影響はありません", "影響はございません", "影響ありません",
                            "影響がありません", "影響はない", "影響がない", "影響しません", "影響を受けません", "影響を受けない",
                            "影響は受けません", "該当しません", "該当しない", "該当せず", "該当なし", "該当無し", "非該当",
                            "対象外", "脆弱性はありません", "問題ありません", "影響を受けることはありません", "影響を受けることはございません",
-                           "該当する製品はありません", "該当製品はありません", "該当するものはありません", "該当する製品はございません"])
+                           "該当する製品はありません", "該当製品はありません", "該当するものはありません", "該当する製品はございません",
+                           "影響を受けておりません", "影響を受けていません", "影響は受けておりません", "該当いたしません", "該当致しません",
+                           "該当製品はございません", "影響を受ける可能性はありません", "影響を受ける可能性はございません",
+                           "影響する可能性はありません", "影響する可能性はございません"])
         add(.affected, ["影響あり", "影響有り", "影響があります", "影響がございます", "影響を受けます", "影響します",
-                        "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません", "修正予定", "修正する予定"])
+                        "該当します", "該当あり", "該当する", "脆弱です", "未修正", "修正されていません", "修正予定", "修正する予定",
+                        "影響があること", "影響を受けること", "影響を受けております", "影響を受けています", "修正済みではありません",
+                        "修正済みではない", "修正されておりません"])
         add(.fixed, ["対応済み", "対応済", "修正済み", "修正済", "修正しました", "修正いたしました", "修正版を公開",
-                     "修正版をリリース", "対策済み", "対策済", "解決済み"])
+                     "修正版をリリース", "対策済み", "対策済", "解決済み", "対処済み", "対処済", "修正を完了", "修正完了", "対策を完了",
+                     "対策完了", "修正版を公開しました", "修正版をリリースしました"])
         add(.investigating, ["調査中", "確認中", "検証中", "調査しております", "調査しています", "調査いたします",
-                             "確認しております", "確認しています"])
+                             "確認しております", "確認しています", "調査を進めております", "調査を進めています", "確認を進めております",
+                             "確認を進めています", "検討中", "精査中", "調査を開始"])
         add(.acknowledged, ["受領しました", "受領いたしました", "受領致しました", "受け取りました", "拝受しました", "拝受いたしました",
                             "受領確認", "ご連絡ありがとうございます", "ご連絡いただきありがとうございます"])
         // English.
         add(.notAffected, ["not affected", "unaffected", "not vulnerable", "not impacted", "no impact", "does not affect",
                            "do not affect", "is not affected", "are not affected", "none of our products are affected",
-                           "not applicable", "no products affected", "no affected products", "known not affected"])
+                           "not applicable", "no products affected", "no affected products", "known not affected",
+                           "nothing to fix"])
         // "vulnerable" and "impacted" alone also describe code ("the vulnerable function is not reachable").
         add(.affected, ["affected", "is vulnerable", "are vulnerable", "is impacted", "are impacted", "known affected",
                         "not yet fixed", "not fixed", "no fix yet", "not patched", "will be fixed", "to be fixed", "fix is planned",
-                        "will release a fix"])
-        add(.fixed, ["fixed", "patched", "remediated", "a fix is available", "fix released", "fix is available"])
+                        "will release a fix", "plan to fix", "fix will be released", "patch will be released"])
+        add(.fixed, ["fixed", "patched", "remediated", "a fix is available", "fix released", "fix is available", "released a patch",
+                     "released a fix", "fixes this issue", "fixes the issue", "fix is included", "includes the fix", "includes a fix",
+                     "patch is available", "patch released", "resolved in"])
         add(.investigating, ["investigating", "under investigation", "under review", "looking into", "analysing", "analyzing",
-                             "under analysis", "will investigate", "will look into"])
+                             "under analysis", "will investigate", "will look into", "investigating whether", "looking into whether",
+                             "investigating whether our products are affected", "investigating whether our product is affected",
+                             "investigating whether we are affected", "looking into whether we are affected",
+                             "looking into whether our products are affected",
+                             "to see if we are affected", "to see whether we are affected"])
         add(.acknowledged, ["acknowledged", "received", "receipt confirmed", "acknowledge receipt", "thank you for your notification",
                             "thank you for the notification", "thank you for your report", "thank you for the report",
                             "thanks for the report", "thanks for your report"])
@@ -92,6 +109,11 @@ public enum ResponseVocabulary {
     static let statusLabels = ["status", "state", "vendor status", "影響", "状態", "ステータス", "対応状況", "回答", "상태", "영향",
                                "状态", "狀態", "影响", "zustand"].map(normalized)
 
+    /// Values of a status label that state a status there only (`Status: vulnerable`; in a sentence, "vulnerable"
+    /// may describe code).
+    static let statusValues: [String: Response] = ["vulnerable": .affected, "impacted": .affected, "exploitable": .affected,
+                                                   "resolved": .fixed, "remediated": .fixed]
+
     /// The questions of the shipped templates about the impact (question 2 of `vendor-initial`, in each shipped
     /// language), and their short forms; an answer to them may be a bare yes or no (`影響の有無: なし`).
     static let impactQuestions = ["貴社製品への影響の有無", "影響の有無", "製品への影響",
@@ -100,7 +122,8 @@ public enum ResponseVocabulary {
 
     /// Labels of a line that answers whether the product is affected, where a bare yes or no is the answer
     /// (`Affected: no`, `影響: なし`, `Betroffen: nein`, `是否受影响：否`).
-    static let impactLabels = ["affected", "vulnerable", "impacted", "影響", "影響の有無", "영향", "영향 여부", "影响", "受影响",
+    static let impactLabels = ["affected", "vulnerable", "impacted", "affected products", "affected product", "affected versions",
+                               "affected version", "影響", "影響の有無", "영향", "영향 여부", "影响", "受影响",
                                "是否受影响", "受影響", "是否受影響", "betroffen"].map(normalized)
 
     /// Bare answers to an impact question.
@@ -128,7 +151,7 @@ public enum ResponseVocabulary {
 
     /// Negations within the five words before a Latin phrase ("not all", "nicht alle" and "not only" are none), or right
     /// before a Chinese one (不, 没, 沒, 未, 无, 無, 非).
-    static let latinNegations: Set<String> = ["not", "no", "never", "neither", "nor", "nicht", "kein", "keine", "nie"]
+    static let latinNegations: Set<String> = ["not", "no", "never", "neither", "nor", "none", "nothing", "nicht", "kein", "keine", "nie"]
     static let cjkNegations: Set<Character> = ["不", "没", "沒", "未", "无", "無", "非"]
 
     /// Words after which a negation denies only a part ("not all", "nicht alle", "nicht nur"): the rest may be affected.
@@ -140,7 +163,9 @@ public enum ResponseVocabulary {
         guard latin else {
             return before.suffix(3).contains { cjkNegations.contains($0) }
         }
-        let words = before.split(whereSeparator: { !($0.isLetter || $0 == "'" || $0 == "’") }).suffix(5).map(String.init)
+        var words = before.split(whereSeparator: { !($0.isLetter || $0 == "'" || $0 == "’") }).suffix(6).map(String.init)
+        // "no, but our products are affected": a negation does not reach past a turn.
+        if let turn = words.lastIndex(where: { ["but", "however", "aber", "jedoch"].contains($0) }) { words = Array(words[(turn + 1)...]) }
         for (index, word) in words.enumerated() {
             let negation = latinNegations.contains(word) || word.hasSuffix("n't") || word.hasSuffix("n’t")
             guard negation else { continue }
@@ -156,7 +181,16 @@ public enum ResponseVocabulary {
         var found: [Response]
         /// The text holds a hedge (`hedges`).
         var hedged: Bool
+        /// Words about a status remain that no phrase read (`statusStems`): the sentence speaks of the status in
+        /// words the vocabulary does not hold.
+        var unreadStatusWords: Bool = false
     }
+
+    /// Stems of words about a product's status; left over once the phrases are read, they mean a statement was
+    /// made in words the vocabulary does not know.
+    static let statusStems = ["affect", "vulnerab", "fix", "patch", "investigat", "impact", "remediat", "mitigat",
+                              "影響", "修正", "対策", "対処", "調査", "該当", "脆弱", "リリース",
+                              "영향", "수정", "취약", "影响", "修复", "修復", "漏洞", "betroffen", "behoben", "verwundbar"].map(normalized)
 
     /// The status phrases in `text`, longest first, each masking the shorter phrases inside it.
     static func responses(in text: String) -> Found {
@@ -181,7 +215,7 @@ public enum ResponseVocabulary {
             }
         }
         let hedged = hedges.contains { contains($0, in: masked) }
-        return Found(found: found, hedged: hedged)
+        return Found(found: found, hedged: hedged, unreadStatusWords: statusStems.contains { masked.contains($0) })
     }
 
     /// Whether `phrase` occurs in `text` (whole words for a Latin phrase).

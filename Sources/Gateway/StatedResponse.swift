@@ -73,10 +73,14 @@ public enum StatedResponse {
         // read whole, so `not` at the end of one line still denies `affected` at the start of the next.
         var paragraph = ""
         var wrapped = false
+        // A sentence about the status that could not be read (words the vocabulary lacks, or a status in a
+        // doubt): such a reply is never taken for a mere acknowledgement.
+        var unread = false
         func readParagraph() {
             for sentence in sentences(of: paragraph) {
                 let found = ResponseVocabulary.responses(in: sentence)
                 if !found.hedged { free += found.found }
+                if found.unreadStatusWords || found.hedged && found.found.contains(where: { $0 != .acknowledged }) { unread = true }
             }
             paragraph = ""
             wrapped = false
@@ -117,6 +121,10 @@ public enum StatedResponse {
                 } else if found.found.isEmpty, ResponseVocabulary.impactQuestions.contains(label) || ResponseVocabulary.impactLabels.contains(label),
                           let answer = impactAnswer(value) {
                     labelled.append(answer)
+                } else if found.found.isEmpty, ResponseVocabulary.statusLabels.contains(label),
+                          let answer = ResponseVocabulary.statusValues[ResponseVocabulary.normalized(value).trimmingCharacters(in: CharacterSet(charactersIn: " .。!"))] {
+                    // `Status: vulnerable`: words that state a status only as the value of a status label.
+                    labelled.append(answer)
                 }
                 continue
             }
@@ -126,10 +134,14 @@ public enum StatedResponse {
             wrapped = isWrapped(line.text)
         }
         readParagraph()
-        if let response = ResponseVocabulary.single(labelled) { return .status(response, labelled: true) }
+        if var response = ResponseVocabulary.single(labelled) {
+            // "2. …: 影響あり" and, under question 3, "8.4.2 で修正済みです": a fix of an affected product is fixed.
+            if response == .affected, ResponseVocabulary.single(free) == .fixed { response = .fixed }
+            return .status(response, labelled: true)
+        }
         if !labelled.isEmpty || doubtedLabel && free.isEmpty { return .notUnderstood }
         if let response = ResponseVocabulary.single(free) {
-            if response == .acknowledged { return words <= acknowledgementLength ? .acknowledgement : .notUnderstood }
+            if response == .acknowledged { return words <= acknowledgementLength && !unread ? .acknowledgement : .notUnderstood }
             return .status(response, labelled: false)
         }
         return words == 0 ? .empty : .notUnderstood

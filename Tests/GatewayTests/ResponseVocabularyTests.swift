@@ -266,6 +266,45 @@ import Testing
         #expect(StatedResponse.response(in: question + "Yes, versions 2.0 to 2.3.\n") == .affected)
     }
 
+    /// Statements in the words vendors use, whole sentences of them, and a fix under question 3 after an
+    /// "affected" under question 2.
+    @Test func moreOfTheVendorsWordsAreRead() {
+        let cases: [(String, Response)] = [
+            ("ご連絡ありがとうございます。弊社製品は本脆弱性の影響を受けておりません。", .notAffected),
+            ("ご連絡ありがとうございます。該当製品はございません。", .notAffected),
+            ("影響を受ける可能性はございません。", .notAffected),
+            ("ご連絡ありがとうございます。現在、影響範囲の調査を進めております。", .investigating),
+            ("ご連絡ありがとうございます。当該製品に影響があることを確認しました。", .affected),
+            ("修正済みではありません。", .affected),
+            ("本件は対処済みです。", .fixed),
+            ("Thank you for the notification. None of our products is affected.", .notAffected),
+            ("Nothing we ship is affected.", .notAffected),
+            ("There is no possibility that our products are affected.", .notAffected),
+            ("Affected products: none", .notAffected),
+            ("Affected versions: None.", .notAffected),
+            ("Thank you for the notification. We released a patch (3.2.7) on December 8.", .fixed),
+            ("Version 3.2.7, released today, fixes this issue.", .fixed),
+            ("Thank you for the notification. We plan to fix it in 3.2.8.", .affected),
+            ("Thank you for the notification. We are investigating whether our products are affected.", .investigating),
+            ("There is nothing to fix: the vulnerable code is not in our product.", .notAffected),
+            ("2. 貴社製品への影響の有無: 影響あり\n3. 対策の予定: 12月8日公開の OoshimaCart 8.4.2 で修正済みです。\n", .fixed),
+            ("Status: vulnerable", .affected), ("Status: impacted", .affected), ("Status: resolved", .fixed),
+        ]
+        for (text, expected) in cases { #expect(StatedResponse.response(in: text) == expected, "\(text)") }
+    }
+
+    /// A reply that thanks us and speaks of its status in words Liaison cannot read is no mere acknowledgement: a
+    /// person reads it.
+    @Test func aStatusInWordsTheVocabularyLacksIsNeverAMereAcknowledgement() {
+        for text in ["ご連絡ありがとうございます。弊社製品への影響を現在精査する体制を整えました。",
+                     "Thank you for the notification. The impact on our appliances depends on the firmware build.",
+                     "Thanks for the report. We think version 2 might be affected."] {
+            #expect(StatedResponse.reading(of: text) == .notUnderstood, "\(text)")
+        }
+        #expect(StatedResponse.reading(of: "Thank you for the notification. We will get back to you.") == .acknowledgement)
+        #expect(StatedResponse.reading(of: "ご連絡ありがとうございます。内容を確認いたします。") == .acknowledgement)
+    }
+
     @Test func everyShippedTemplatesImpactQuestionIsInTheVocabulary() throws {
         let files = ShippedTemplates.files.filter { $0.key.hasPrefix("vendor-initial.") }
         #expect(files.count >= 2)
