@@ -1,7 +1,7 @@
 import Foundation
 import Mail
 
-/// `liaison-bench bounces DIR`: classifies every `.eml` file of a folder (a bounce corpus such as sisimai's
+/// `liaison-bench bounces DIR [--list-ours]`: classifies every `.eml` file of a folder (a bounce corpus such as sisimai's
 /// `maildir/bsd`) and prints, per family (the file name up to its number), how many were read as what.
 ///
 /// A file counts as right when: a bounce (`lhost-*`, `rhost-*`, `rfc3464-*`) is a delivery report with a failed
@@ -20,6 +20,8 @@ enum BounceBenchmark {
         var humans: [String] = []
         // Failures that blame our message or domain (SenderSideFailure), by reason: never a vendor bounce.
         var ours: [String: Int] = [:]
+        // With --list-ours, each of them by name: what to check when the wordings change.
+        var ourFiles: [String] = []
         let start = Date()
         for name in names {
             guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name)) else { continue }
@@ -34,7 +36,10 @@ enum BounceBenchmark {
             case .deliveryReport:
                 if report?.failedRecipients.isEmpty == false {
                     tally.failures += 1
-                    if let failure = report?.failedRecipients.compactMap(\.senderSideFailure).first { ours[failure.reason.rawValue, default: 0] += 1 }
+                    if let failure = report?.failedRecipients.compactMap(\.senderSideFailure).first {
+                        ours[failure.reason.rawValue, default: 0] += 1
+                        ourFiles.append("\(name): \(failure.reason.rawValue) " + (report?.failedRecipients.first.map { "\($0.status) \(($0.diagnostic ?? "").prefix(160))" } ?? ""))
+                    }
                 }
                 else if report?.recipients.contains(where: { $0.action == .delayed }) == true { tally.delays += 1 }
                 else { tally.neither += 1 }
@@ -67,6 +72,7 @@ enum BounceBenchmark {
                      bounceFailed, 100 * Double(bounceFailed) / Double(max(bounceTotal, 1))))
         print("of the failures, our fault (not a vendor bounce): \(ours.values.reduce(0, +))"
               + (ours.isEmpty ? "" : " (" + ours.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
+        if arguments.contains("--list-ours") { for line in ourFiles { print("  " + line.replacingOccurrences(of: "\n", with: " ")) } }
         print(String(format: "RFC 3834 samples: %d of %d automatic replies (%.1f%%)", autoRight, autoTotal,
                      100 * Double(autoRight) / Double(max(autoTotal, 1))))
         print("reports or automatic replies taken for a human reply: \(humans.count)\(humans.isEmpty ? "" : " (" + humans.joined(separator: ", ") + ")")")
