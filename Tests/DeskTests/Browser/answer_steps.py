@@ -11,25 +11,9 @@ Output: {"results": [...], "error": null or "what failed"}.
 import json
 import sys
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 import desk_browser as desk
-
-
-def submit(driver, button_css):
-    """Clicks a submit button and waits for the next page: a mark set on the old document is gone from the new one.
-    (Waiting for the old element to go stale can meet a Chromium inspector error while the page is replaced.)"""
-    driver.execute_script("window.__answerStepsMark = true;")
-    driver.find_element(By.CSS_SELECTOR, button_css).click()
-    def replaced(d):
-        try:
-            return d.execute_script("return window.__answerStepsMark !== true && document.readyState === 'complete'")
-        except WebDriverException:  # asked while the document was being replaced: ask again
-            return False
-    WebDriverWait(driver, desk.WAIT_SECONDS).until(replaced)
-    return driver.current_url
 
 
 def main():
@@ -52,7 +36,7 @@ def main():
                 desk.fill(driver, value)
                 results.append(True)
             elif kind == "submit":
-                results.append(submit(driver, value))
+                results.append(desk.submit(driver, value))
             elif kind == "click":
                 desk.wait_for(driver, value).click()
                 results.append(True)

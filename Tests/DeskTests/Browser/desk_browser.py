@@ -7,6 +7,7 @@ import os
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -65,11 +66,17 @@ def fill(driver, fields):
 
 
 def submit(driver, button_css):
-    """Clicks a submit button and waits for the next page to load."""
-    old = driver.find_element(By.CSS_SELECTOR, "html")
+    """Clicks a submit button and waits for the next page: a mark set on the old document is gone from the new one.
+    (Waiting for the old element to go stale can meet a Chromium inspector error while the page is replaced.)"""
+    driver.execute_script("window.__deskStepsMark = true;")
     driver.find_element(By.CSS_SELECTOR, button_css).click()
-    WebDriverWait(driver, WAIT_SECONDS).until(EC.staleness_of(old))
-    WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def replaced(d):
+        try:
+            return d.execute_script("return window.__deskStepsMark !== true && document.readyState === 'complete'")
+        except WebDriverException:  # asked while the document was being replaced: ask again
+            return False
+    WebDriverWait(driver, WAIT_SECONDS).until(replaced)
     return driver.current_url
 
 
