@@ -112,7 +112,7 @@ public enum ResponseVocabulary {
     /// Values of a status label that state a status there only (`Status: vulnerable`; in a sentence, "vulnerable"
     /// may describe code).
     static let statusValues: [String: Response] = ["vulnerable": .affected, "impacted": .affected, "exploitable": .affected,
-                                                   "resolved": .fixed, "remediated": .fixed]
+                                                   "remediated": .fixed]
 
     /// The questions of the shipped templates about the impact (question 2 of `vendor-initial`, in each shipped
     /// language), and their short forms; an answer to them may be a bare yes or no (`影響の有無: なし`).
@@ -188,9 +188,11 @@ public enum ResponseVocabulary {
 
     /// Stems of words about a product's status; left over once the phrases are read, they mean a statement was
     /// made in words the vocabulary does not know.
-    static let statusStems = ["affect", "vulnerab", "fix", "patch", "investigat", "impact", "remediat", "mitigat",
-                              "影響", "修正", "対策", "対処", "調査", "該当", "脆弱", "リリース",
-                              "영향", "수정", "취약", "影响", "修复", "修復", "漏洞", "betroffen", "behoben", "verwundbar"].map(normalized)
+    /// ("vulnerability" and "impact" are left out: an acknowledgement names the vulnerability it received, and
+    /// promises to assess its impact.)
+    static let statusStems = ["affect", "fix", "patch", "investigat", "remediat",
+                              "影響", "修正", "対策", "対処", "調査", "該当",
+                              "영향", "수정", "影响", "修复", "修復", "betroffen", "behoben"].map(normalized)
 
     /// The status phrases in `text`, longest first, each masking the shorter phrases inside it.
     static func responses(in text: String) -> Found {

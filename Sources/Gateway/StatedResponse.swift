@@ -128,8 +128,15 @@ public enum StatedResponse {
                 }
                 continue
             }
+            if let answer = statusWordAnswer(text) {
+                // `Fixed: no`, `Patched: yes`, `修正済み: いいえ`: the label is the status, the value says whether.
+                readParagraph()
+                labelled.append(answer)
+                continue
+            }
             let own = stripNumbering(text)
-            if !paragraph.isEmpty && !wrapped { readParagraph() }
+            // A line that opens with a capital letter starts a sentence of its own.
+            if !paragraph.isEmpty && (!wrapped || own.first.map { $0.isASCII && $0.isUppercase } == true) { readParagraph() }
             paragraph += paragraph.isEmpty ? own : (joinsWithoutSpace(paragraph, own) ? "" : " ") + own
             wrapped = isWrapped(line.text)
         }
@@ -178,6 +185,8 @@ public enum StatedResponse {
         if line.hasSuffix(" ") && !line.hasSuffix("-- ") { return true }
         let text = line.trimmingCharacters(in: .whitespaces)
         guard let last = text.last, !".。!！?？:：;；)）」』".contains(last) else { return false }
+        // A Japanese sentence ends with its polite form even without 「。」.
+        if ["ます", "です", "ません", "ました", "でした", "ください", "でしょうか"].contains(where: text.hasSuffix) { return false }
         let wide = text.unicodeScalars.contains { $0.value >= 0x3000 }
         return text.count >= (wide ? 20 : 40)
     }
@@ -186,6 +195,22 @@ public enum StatedResponse {
     static func joinsWithoutSpace(_ before: String, _ after: String) -> Bool {
         guard let last = before.unicodeScalars.last, let first = after.unicodeScalars.first else { return false }
         return last.value >= 0x3000 && first.value >= 0x3000
+    }
+
+    /// The status a line `STATUS: yes|no` states: the status word itself for yes, its opposite for no (not fixed is
+    /// affected, not affected is not-affected); nil for any other line.
+    static func statusWordAnswer(_ line: String) -> Response? {
+        let text = ResponseVocabulary.normalized(stripNumbering(line))
+        guard let colon = text.firstIndex(where: { $0 == ":" }) else { return nil }
+        let label = text[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " .。!"))
+        guard label.count <= 20, let status = ResponseVocabulary.single(ResponseVocabulary.responses(in: label).found),
+              status != .acknowledged else { return nil }
+        if ResponseVocabulary.bareYes.contains(value) || ["はい", "済み", "済"].contains(value) { return status }
+        if ResponseVocabulary.bareNo.contains(value) || ["いいえ", "未"].contains(value) {
+            return ResponseVocabulary.negatedResponses[status] ?? (status == .notAffected ? .affected : nil)
+        }
+        return nil
     }
 
     /// Words with which a yes or no opens courtesy or a promise rather than an answer.

@@ -213,11 +213,15 @@ enum BounceText {
             ? lines.filter { $0.lowercased().contains("remote server returned") } : []
         for (address, index) in chosen where seen.insert(address).inserted {
             // The recipient's block: from its line to the next recipient's, the returned message (a boundary or a
-            // marker line, its first header field), or twelve lines, whichever comes first.
+            // marker line, its first header field), the end of its paragraph past four lines, or twelve lines,
+            // whichever comes first.
             var end = index + 1
             while end < lines.count, end < index + 12, owners[end].map({ $0 == address }) ?? true {
                 let next = lines[end].trimmingCharacters(in: .whitespaces).lowercased()
                 if next.hasPrefix("--") || next.hasPrefix("received:") || next.hasPrefix("return-path:") { break }
+                // A blank line past the first four ends the recipient's paragraph: a gateway's footer below it
+                // ("scanned for spam and viruses") is not the reason.
+                if next.isEmpty && end >= index + 4 { break }
                 end += 1
             }
             let block = Array(lines[index..<end]) + remoteReplies

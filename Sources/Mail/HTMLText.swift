@@ -2,9 +2,8 @@ import Foundation
 
 /// HTML mail as plain text: tags dropped, block elements as line breaks, entities decoded.
 public enum HTMLText {
-    /// The text of `html`, one line per paragraph, `<br>`, `<div>`, `<li>` or table row; the cells of a row
-    /// separated by `: ` (`<td>影響の有無</td><td>なし</td>` reads `影響の有無: なし`); each line inside a `<blockquote>`
-    /// starts with `> ` per level, as a quoted line of plain text mail does.
+    /// The text of `html`, one line per paragraph, `<br>`, `<div>`, `<li>` or table row; each line inside a
+    /// `<blockquote>` starts with `> ` per level, as a quoted line of plain text mail does.
     public static func plainText(_ html: String) -> String {
         var out = ""
         out.reserveCapacity(html.utf8.count)
@@ -32,10 +31,6 @@ public enum HTMLText {
                 } else if blockTags.contains(name) || blockTags.contains(name.replacingOccurrences(of: "/", with: "")) && name.hasSuffix("/") {
                     if !out.hasSuffix("\n") { out += "\n" }
                     if name == "blockquote" { quoteDepth += 1 } else if name == "/blockquote" { quoteDepth = max(0, quoteDepth - 1) }
-                } else if name == "td" || name == "th" {
-                    // A later cell of the row: its text follows the earlier ones' as a value follows its label.
-                    let line = out[(out.lastIndex(of: "\n").map { out.index(after: $0) } ?? out.startIndex)...]
-                    if line.contains(where: { !$0.isWhitespace && $0 != ">" }) { out += ": " }
                 }
                 index = html.index(after: close)
                 continue

@@ -75,7 +75,7 @@ public struct SenderSideFailure: Sendable, Equatable {
         ("your ip", .authentication), ("ip reputation", .authentication), ("listed in rbl", .authentication),
         ("is listed on", .authentication), ("listed at", .authentication), ("on our block list", .authentication), ("on our blocklist", .authentication),
         ("traffic not accepted from this ip", .authentication),
-        ("unregistered domain", .authentication), ("not authorized to send", .authentication),
+        ("unregistered domain", .authentication), ("ip you're using to send mail is not authorized", .authentication),
         ("unusual rate of unsolicited", .authentication), ("rate limit", .authentication), ("sending rate", .authentication),
         ("too many messages", .authentication), ("too many connections", .authentication),
         ("message size", .size), ("maximum message size", .size), ("maximum size", .size), ("maximum allowed size", .size),
@@ -104,7 +104,13 @@ public struct SenderSideFailure: Sendable, Equatable {
             return nil
         }
         // A full mailbox is the vendor's, whatever size words come with it.
-        if ["quota", "mailbox full", "mailbox is full", "mailbox size limit", "out of storage"].contains(where: lowered.contains) {
+        if ["quota", "mailbox full", "mailbox is full", "mailbox size", "out of storage", "メールボックス", "容量"].contains(where: lowered.contains) {
+            return nil
+        }
+        // Microsoft's recipient restrictions (a group that takes mail only from its members or only from
+        // authenticated senders): the vendor's settings, not our relay's. Its size limit is still our message's size.
+        if lowered.contains("resolver.rst.") && !lowered.contains("recipsizelimit") || lowered.contains("restrictedtorecipients")
+            || lowered.contains("not authorized to send to recipient") {
             return nil
         }
         // The words, not the addresses and host names in them: `virus@…` or `mx.antivirus-labs.example` says nothing.

@@ -53,9 +53,12 @@ public enum CaseNaming {
         return false
     }
 
-    /// A character that may stand next to an id: not a letter, digit, combining mark, `#` or `-`.
+    /// A character that may stand next to an id: not a letter, digit, combining mark, `#` or `-`. Japanese,
+    /// Chinese and Korean text runs on without spaces (`JVNVU#12345678について`): next to an id written in ASCII, a
+    /// character beyond ASCII is a boundary.
     private static func isBoundary(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "#" || scalar == "-" { return false }
+        if !scalar.isASCII && scalar.properties.generalCategory != .nonspacingMark { return true }
         let properties = scalar.properties
         if properties.isAlphabetic || properties.numericType != nil { return false }
         switch properties.generalCategory {

@@ -222,8 +222,9 @@ import Testing
         let html = "<p>Received, thanks.</p><blockquote><p>3. if affected, your plan (fixed versions and their dates, "
             + "workarounds).</p><p>products are affected.</p></blockquote>"
         #expect(StatedResponse.reading(of: HTMLText.plainText(html)) == .acknowledgement)
-        #expect(StatedResponse.response(in: HTMLText.plainText("<table><tr><td>影響の有無</td><td>なし</td></tr></table>")) == .notAffected)
-        #expect(StatedResponse.response(in: HTMLText.plainText("<table><tr><th>Affected</th><td>No</td></tr></table>")) == .notAffected)
+        // A table's header cells say nothing of the status.
+        #expect(StatedResponse.response(in: HTMLText.plainText(
+            "<table><tr><th>Product</th><th>Affected</th></tr><tr><td>Kotori Chat 4.x</td><td>No</td></tr></table>")) == nil)
     }
 
     /// A mail client wraps long lines: the sentence is read whole across the break, so a negation at the end of one
@@ -246,8 +247,13 @@ import Testing
             affect any of our products.
             """) == .notAffected)
         #expect(StatedResponse.response(in: "弊社製品は当該ライブラリを使用しておらず、\n本脆弱性の影響はありません。\n") == .notAffected)
-        // Short lines are lines of their own.
+        // Short lines are lines of their own, and so is a long one before a capital or a polite Japanese ending.
         #expect(StatedResponse.reading(of: "Hello,\nReceived, thanks.\n") == .acknowledgement)
+        #expect(StatedResponse.response(in: """
+            Our products are not affected by this vulnerability as we do not use that library
+            Please let us know if you need anything else.
+            """) == .notAffected)
+        #expect(StatedResponse.response(in: "現在、弊社製品への影響の有無を調査しております\n再現手順をご共有いただけますでしょうか\n") == .investigating)
     }
 
     /// Below a quoted question, only a line that answers it counts: not a courtesy that opens with yes or no, not
@@ -288,7 +294,12 @@ import Testing
             ("Thank you for the notification. We are investigating whether our products are affected.", .investigating),
             ("There is nothing to fix: the vulnerable code is not in our product.", .notAffected),
             ("2. 貴社製品への影響の有無: 影響あり\n3. 対策の予定: 12月8日公開の OoshimaCart 8.4.2 で修正済みです。\n", .fixed),
-            ("Status: vulnerable", .affected), ("Status: impacted", .affected), ("Status: resolved", .fixed),
+            ("Status: vulnerable", .affected), ("Status: impacted", .affected),
+            // A status word as the label, yes or no as its value.
+            ("Affected: Yes\nFixed: No\nPlanned fix: January 2027\n", .affected), ("Affected: yes\nPatched: no\n", .affected),
+            ("影響の有無: あり\n修正済み: いいえ\n", .affected), ("Fixed: yes", .fixed), ("Not affected: yes", .notAffected),
+            // A tracker's own workflow field beside the vendor's answer does not contradict it.
+            ("2. 貴社製品への影響の有無: 影響なし\n\n----\n* Status: Resolved\n", .notAffected),
         ]
         for (text, expected) in cases { #expect(StatedResponse.response(in: text) == expected, "\(text)") }
     }
@@ -297,11 +308,16 @@ import Testing
     /// person reads it.
     @Test func aStatusInWordsTheVocabularyLacksIsNeverAMereAcknowledgement() {
         for text in ["ご連絡ありがとうございます。弊社製品への影響を現在精査する体制を整えました。",
-                     "Thank you for the notification. The impact on our appliances depends on the firmware build.",
+                     "Thank you for the notification. The effect on our appliances depends on the patch level of the firmware.",
                      "Thanks for the report. We think version 2 might be affected."] {
             #expect(StatedResponse.reading(of: text) == .notUnderstood, "\(text)")
         }
         #expect(StatedResponse.reading(of: "Thank you for the notification. We will get back to you.") == .acknowledgement)
+        // An acknowledgement names the vulnerability it received.
+        for text in ["脆弱性情報を受領いたしました。", "We have received your vulnerability notification. Thank you.",
+                     "Received the vulnerability information, thanks."] {
+            #expect(StatedResponse.reading(of: text) == .acknowledgement, "\(text)")
+        }
         #expect(StatedResponse.reading(of: "ご連絡ありがとうございます。内容を確認いたします。") == .acknowledgement)
     }
 

@@ -121,6 +121,9 @@ import TestSupport
         #expect(!CaseNaming.text("JVNVU#12345678", names: "VU#123456"))
         #expect(!CaseNaming.text("VU#1234567", names: "VU#123456"))
         #expect(CaseNaming.text("(vu#123456)", names: "VU#123456"))
+        // Japanese runs on without a space: a particle after the id is a boundary.
+        #expect(CaseNaming.text("JVNVU#12345678について、弊社製品は影響を受けません。", names: "JVNVU#12345678"))
+        #expect(CaseNaming.text("案件JVNVU#12345678の件", names: "JVNVU#12345678"))
     }
 
     @Test func aReplyWithoutOurReferenceGoesToTheCaseItNamesOrToAPerson() throws {

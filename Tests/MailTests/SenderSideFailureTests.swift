@@ -66,6 +66,11 @@ import Testing
         ("5.1.1", "550 5.1.1 <virus@vendor.example>: Recipient address rejected: User unknown"),
         ("5.1.1", "550 5.1.1 <dmarc-reports@vendor.example> does not exist. (spf pass)"),
         ("5.0.0", "host mx.antivirus-labs.example [192.0.2.120] said: 550 No such user here"),
+        ("5.0.0", "552 Mailbox size exceeded"),
+        ("5.0.0", "552 メールボックスのサイズ制限を超えているため受信できません"),
+        // Microsoft's restrictions of the recipient group: the vendor's settings.
+        ("5.7.1", "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"),
+        ("5.7.129", "550 5.7.129 RESOLVER.RST.RestrictedToRecipientsPermission; not authorized to send to recipient"),
     ])
     func failuresOfTheAddressStayTheVendors(status: String, diagnostic: String?) {
         #expect(Self.reason(status, diagnostic) == nil, "\(status) \(diagnostic ?? "")")
