@@ -186,6 +186,10 @@ public enum ResponseVocabulary {
         var unreadStatusWords: Bool = false
     }
 
+    /// Japanese for "released" or "published" (past, plain or humble), which with 修正版 states a fix.
+    static let releasedJapanese = ["リリースしました", "リリースいたしました", "リリース致しました", "公開しました", "公開いたしました",
+                                   "公開致しました", "提供を開始しました", "提供を開始いたしました", "リリース済み", "公開済み"]
+
     /// Stems of words about a product's status; left over once the phrases are read, they mean a statement was
     /// made in words the vocabulary does not know.
     /// ("vulnerability" and "impact" are left out: an acknowledgement names the vulnerability it received, and
@@ -215,6 +219,12 @@ public enum ResponseVocabulary {
                 masked.replaceSubrange(range, with: "\u{1}")
                 search = masked.startIndex..<masked.endIndex
             }
+        }
+        // 「修正版 8.4.2 を 12月8日にリリースしました」: the fixed version and its release, with the version between.
+        if masked.contains("修正版") || masked.contains("修正バージョン") || masked.contains("修正プログラム"),
+           releasedJapanese.contains(where: masked.contains) {
+            if !found.contains(.fixed) { found.append(.fixed) }
+            for word in ["修正版", "修正バージョン", "修正プログラム"] { masked = masked.replacingOccurrences(of: word, with: "\u{1}") }
         }
         let hedged = hedges.contains { contains($0, in: masked) }
         return Found(found: found, hedged: hedged, unreadStatusWords: statusStems.contains { masked.contains($0) })

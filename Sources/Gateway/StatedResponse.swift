@@ -146,7 +146,7 @@ public enum StatedResponse {
             if response == .affected, ResponseVocabulary.single(free) == .fixed { response = .fixed }
             return .status(response, labelled: true)
         }
-        if !labelled.isEmpty || doubtedLabel && free.isEmpty { return .notUnderstood }
+        if !labelled.isEmpty || doubtedLabel && (ResponseVocabulary.single(free) ?? .acknowledged) == .acknowledged { return .notUnderstood }
         if let response = ResponseVocabulary.single(free) {
             if response == .acknowledged { return words <= acknowledgementLength && !unread ? .acknowledgement : .notUnderstood }
             return .status(response, labelled: false)

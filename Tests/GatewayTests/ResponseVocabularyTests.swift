@@ -268,6 +268,7 @@ import Testing
         #expect(StatedResponse.response(in: "> 2. 貴社製品への影響の有無 (影響あり / 影響なし / 調査中)\n影響がないとは言えません。\n") == nil)
         #expect(StatedResponse.response(in: "2. 貴社製品への影響の有無: 影響がないとは言い切れません\n") == nil)
         #expect(StatedResponse.response(in: "Status: we cannot confirm that we are not affected\n") == nil)
+        #expect(StatedResponse.reading(of: "Thank you.\nStatus: we cannot confirm that we are not affected\n") == .notUnderstood)
         #expect(StatedResponse.response(in: question + "No.\n") == .notAffected)
         #expect(StatedResponse.response(in: question + "Yes, versions 2.0 to 2.3.\n") == .affected)
     }
@@ -283,6 +284,8 @@ import Testing
             ("ご連絡ありがとうございます。当該製品に影響があることを確認しました。", .affected),
             ("修正済みではありません。", .affected),
             ("本件は対処済みです。", .fixed),
+            ("ご連絡ありがとうございます。修正版 8.4.2 を 12月8日にリリースしました。", .fixed),
+            ("修正版（3.2.7）を本日公開いたしました。", .fixed),
             ("Thank you for the notification. None of our products is affected.", .notAffected),
             ("Nothing we ship is affected.", .notAffected),
             ("There is no possibility that our products are affected.", .notAffected),
