@@ -67,7 +67,7 @@ public enum ResponseVocabulary {
                         "not yet fixed", "not fixed", "no fix yet", "not patched", "will be fixed", "to be fixed", "fix is planned",
                         "will release a fix", "plan to fix", "fix will be released", "patch will be released"])
         add(.fixed, ["fixed", "patched", "remediated", "a fix is available", "fix released", "fix is available", "released a patch",
-                     "released a fix", "fixes this issue", "fixes the issue", "fix is included", "includes the fix", "includes a fix",
+                     "released a fix", "fixes this issue", "fixes the issue", "fixes it", "fixes this vulnerability", "fix is included", "includes the fix", "includes a fix",
                      "patch is available", "patch released", "resolved in"])
         add(.investigating, ["investigating", "under investigation", "under review", "looking into", "analysing", "analyzing",
                              "under analysis", "will investigate", "will look into", "investigating whether", "looking into whether",
@@ -118,6 +118,7 @@ public enum ResponseVocabulary {
     /// language), and their short forms; an answer to them may be a bare yes or no (`影響の有無: なし`).
     static let impactQuestions = ["貴社製品への影響の有無", "影響の有無", "製品への影響",
                                   "whether your products are affected", "are your products affected", "impact",
+                                  "is your product affected", "is our product affected", "are our products affected",
                                   "영향 여부", "影响情况", "影響情況", "betroffenheit"].map(normalized)
 
     /// Labels of a line that answers whether the product is affected, where a bare yes or no is the answer
@@ -127,8 +128,9 @@ public enum ResponseVocabulary {
                                "是否受影响", "受影響", "是否受影響", "betroffen"].map(normalized)
 
     /// Bare answers to an impact question.
-    static let bareNo = ["なし", "無し", "ない", "ありません", "no", "none", "nein", "keine", "없음", "아니오", "无", "無", "否"]
-    static let bareYes = ["あり", "有り", "ある", "あります", "yes", "ja", "있음", "예", "有", "是"]
+    static let bareNo = ["なし", "無し", "ない", "ありません", "ございません", "いいえ", "no", "none", "nein", "keine", "없음", "아니오",
+                         "无", "無", "否"]
+    static let bareYes = ["あり", "有り", "ある", "あります", "ございます", "はい", "yes", "ja", "있음", "예", "有", "是"]
 
     /// Words that make a sentence a question, a condition or a possibility rather than a statement; a free
     /// sentence holding one is not read as an answer (a labelled answer still is).

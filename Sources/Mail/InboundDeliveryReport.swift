@@ -80,6 +80,14 @@ public struct InboundDeliveryReport: Sendable {
         var format = Format.text
         if let dsn, !dsn.recipients.isEmpty {
             format = .rfc3464
+            // A recipient without a Diagnostic-Code: the report's human text near its address says why.
+            var textFound: [BounceText.Found]?
+            func textDiagnostic(_ address: String) -> String? {
+                if textFound == nil {
+                    textFound = BounceText.recipients(in: reportText, excluding: BounceText.excludedAddresses(message, returned: returned))
+                }
+                return textFound?.first { $0.address == address }?.diagnostic
+            }
             recipients = dsn.recipients.compactMap { entry in
                 let address = (entry.originalRecipient ?? entry.finalRecipient).lowercased()
                 guard address.contains("@") else { return nil }
@@ -87,7 +95,7 @@ public struct InboundDeliveryReport: Sendable {
                 let final = entry.finalRecipient.lowercased()
                 return Recipient(address: address, finalRecipient: final == address ? nil : final, action: action,
                                  status: entry.status.isEmpty ? (action == .failed ? "5.0.0" : "4.0.0") : entry.status,
-                                 diagnostic: entry.diagnosticCode)
+                                 diagnostic: entry.diagnosticCode ?? textDiagnostic(address))
             }
         }
         let headerFailed = message.headers("X-Failed-Recipients").flatMap(AddressSyntax.splitList)

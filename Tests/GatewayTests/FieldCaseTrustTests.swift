@@ -169,6 +169,40 @@ import TestSupport
         #expect(exim.disposition == .ourDeliveryProblem, "\(exim)")
         #expect(try n.bounces("security@tomoe-vpn.example") == 0)
 
+        // RFC 3464 with no Diagnostic-Code: the reason only in the report's human text.
+        let textOnly = try n.ingest("""
+            Return-Path: <>
+            From: MAILER-DAEMON@mail.jpcert.example (Mail Delivery System)
+            To: vuls@jpcert.example
+            Subject: Undelivered Mail Returned to Sender
+            Message-Id: <nodiag-1@mail.jpcert.example>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="N"
+
+            --N
+            Content-Type: text/plain
+
+            <security@kagayaki-browser.example>: host mx.kagayaki-browser.example[192.0.2.9] said: 552 5.3.4 Error:
+                message file too big (in reply to end of DATA command)
+
+            --N
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mail.jpcert.example
+
+            Final-Recipient: rfc822; security@kagayaki-browser.example
+            Action: failed
+            Status: 5.0.0
+
+            --N
+            Content-Type: text/rfc822-headers
+
+            Message-ID: <\(n.mid("kagayaki-browser"))>
+            --N--
+            """)
+        #expect(textOnly.disposition == .ourDeliveryProblem, "\(textOnly)")
+        #expect(try n.bounces("security@kagayaki-browser.example") == 0)
+
         let full = try n.ingest("""
             Return-Path: <>
             From: MAILER-DAEMON@mail.jpcert.example (Mail Delivery System)
