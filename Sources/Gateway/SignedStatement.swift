@@ -60,16 +60,14 @@ enum SignedStatement {
         }
     }
 
-    /// Whether a good signature covers every JSON part of the message (a VEX file is one): all of them inside the
+    /// Whether a good signature covers every part that may hold a VEX file (`VEXDocument.mayHoldDocument`): all inside the
     /// signed part of a PGP/MIME or S/MIME message, or the message encrypted and signed as a whole. An inline
     /// signature covers its text only.
     static func coversFiles(of message: ClassifiedMessage) -> Bool {
         guard message.signatureChecks.contains(where: \.isValid) else { return false }
         if message.encrypted { return true }
         func jsonParts(_ entity: ParsedEntity) -> Int {
-            if !entity.parts.isEmpty { return entity.parts.map(jsonParts).reduce(0, +) }
-            let type = entity.contentType.mediaType
-            return type.hasSuffix("json") || (entity.filename?.lowercased().hasSuffix(".json") ?? false) ? 1 : 0
+            entity.parts.isEmpty ? (VEXDocument.mayHoldDocument(entity) ? 1 : 0) : entity.parts.map(jsonParts).reduce(0, +)
         }
         let all = jsonParts(message.content.root)
         guard message.signatureKind == .pgpMIME || message.signatureKind == .smime, let signed = signedPart(of: message) else {

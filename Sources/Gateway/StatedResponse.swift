@@ -215,7 +215,7 @@ public enum StatedResponse {
 
     /// Words with which a yes or no opens courtesy or a promise rather than an answer.
     static let courtesies: Set<String> = ["thanks", "thank", "worries", "worry", "problem", "problems", "received", "receipt",
-                                          "check", "will", "look", "looking", "sure", "danke", "kein problem"]
+                                          "check", "will", "look", "looking", "sure", "danke"]
 
     /// A bare answer to an impact question: a status phrase, or yes / no in one of the vocabulary's languages; on
     /// a line of its own below the question (`alone`), not one whose first sentence is courtesy or a promise

@@ -56,14 +56,17 @@ struct VEXDocument: Sendable {
         var found: [VEXDocument] = []
         func walk(_ entity: ParsedEntity) {
             if !entity.parts.isEmpty { entity.parts.forEach(walk); return }
-            let type = entity.contentType.mediaType
-            let name = entity.filename?.lowercased() ?? ""
-            guard type.hasSuffix("json") || type.hasSuffix("+json") || name.hasSuffix(".json")
-                    || (type == "application/octet-stream" && name.hasSuffix(".json")) else { return }
+            guard mayHoldDocument(entity) else { return }
             if let document = read(entity.decodedBody, filename: entity.filename) { found.append(document) }
         }
         walk(message.root)
         return found
+    }
+
+    /// Whether a leaf part may hold a VEX document: any `*json` media type (`application/csaf+json`, `application/json`),
+    /// or a file named `.json` whatever its type (`application/octet-stream`).
+    static func mayHoldDocument(_ entity: ParsedEntity) -> Bool {
+        entity.contentType.mediaType.hasSuffix("json") || (entity.filename?.lowercased().hasSuffix(".json") ?? false)
     }
 
     /// Reads one JSON document; nil when it is none of the three formats or states no product's status.
