@@ -1,5 +1,5 @@
 import Foundation
-import Mail
+@testable import Mail
 import OpenPGP
 @testable import Registry
 import Testing
@@ -23,12 +23,13 @@ import TestSupport
         try n.f.caseBook.show(caseId: caseId).participants.first { $0.record.organizationId == org }
     }
 
-    static func rfc5322(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, d MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+    /// A plain-text reply from kasumi-mail's contact: its notice's reference in the subject unless `subject` is
+    /// given, and In-Reply-To when `inReplyTo` names a message.
+    static func kasumiReply(_ n: Notified, id: String, subject: String? = nil, inReplyTo: String? = nil, body: String) -> String {
+        let headers = ["From: security@kasumi-mail.example", "To: vuls@jpcert.example",
+                       "Subject: \(subject ?? "Re: [\(n.ref("kasumi-mail"))]")", "Message-ID: <\(id)@kasumi-mail.example>"]
+            + (inReplyTo.map { ["In-Reply-To: <\($0)>"] } ?? []) + ["Content-Type: text/plain; charset=UTF-8"]
+        return headers.joined(separator: "\n") + "\n\n" + body
     }
 
     /// A second case notified to kasumi-mail (and hotaru-backup), after the first.
@@ -44,17 +45,7 @@ import TestSupport
     @Test func aStatusWrittenBesideTheSignedTextIsNotASignedAnswer() throws {
         let n = try Notified(keyed: ["kasumi-mail"])
         let signed = try Self.clearsigned(n, "This concerns \(Self.caseId). Our analysis follows.\n")
-        let outcome = try n.ingest("""
-            From: security@kasumi-mail.example
-            To: vuls@jpcert.example
-            Subject: Re: [\(n.ref("kasumi-mail"))]
-            Message-ID: <beside-1@kasumi-mail.example>
-            Content-Type: text/plain; charset=UTF-8
-
-            Status: not-affected
-
-            \(signed)
-            """)
+        let outcome = try n.ingest(Self.kasumiReply(n, id: "beside-1", body: "Status: not-affected\n\n\(signed)"))
         #expect(outcome.signature == .verified)
         #expect(outcome.review?.contains("outside the signed text") == true, "\(outcome)")
         // The vendor's address said it, unsigned: applied as mail, never shown as a signed answer.
@@ -67,17 +58,8 @@ import TestSupport
         let m = try Notified(keyed: ["kasumi-mail"])
         var ingester = m.f.ingester
         ingester.requireSignature = .statements
-        let held = try ingester.ingest(Data("""
-            From: security@kasumi-mail.example
-            To: vuls@jpcert.example
-            Subject: Re: [\(m.ref("kasumi-mail"))]
-            Message-ID: <beside-2@kasumi-mail.example>
-            Content-Type: text/plain; charset=UTF-8
-
-            Status: fixed
-
-            \(try Self.clearsigned(m, "About \(Self.caseId): see above.\n"))
-            """.utf8))
+        let aside = try Self.clearsigned(m, "About \(Self.caseId): see above.\n")
+        let held = try ingester.ingest(Data(Self.kasumiReply(m, id: "beside-2", body: "Status: fixed\n\n\(aside)").utf8))
         #expect(held.disposition == .review && held.review?.contains("over the statement itself") == true, "\(held)")
         #expect(try m.response("kasumi-mail") == .none)
     }
@@ -85,15 +67,7 @@ import TestSupport
     @Test func aStatusInsideTheSignedTextIsASignedAnswer() throws {
         let n = try Notified(keyed: ["kasumi-mail"])
         let signed = try Self.clearsigned(n, "About \(Self.caseId): our products are not affected.\n\nStatus: not-affected\n")
-        let outcome = try n.ingest("""
-            From: security@kasumi-mail.example
-            To: vuls@jpcert.example
-            Subject: Re: [\(n.ref("kasumi-mail"))]
-            Message-ID: <inside-1@kasumi-mail.example>
-            Content-Type: text/plain; charset=UTF-8
-
-            \(signed)
-            """)
+        let outcome = try n.ingest(Self.kasumiReply(n, id: "inside-1", body: signed))
         #expect(outcome.signature == .verified && outcome.review == nil, "\(outcome)")
         #expect(try Self.shown(n, "kasumi-mail")?.allProducts?.source == .signedMail)
     }
@@ -103,16 +77,9 @@ import TestSupport
         try Self.notifySecondCase(n, id: "VU#123456")
         let second = try #require(try n.f.notifications().last { $0.caseId == "VU#123456" && $0.organizationId == "kasumi-mail" })
         // Signed text about JVNVU#12345678, put into the VU#123456 thread: about another case.
-        let outcome = try n.ingest("""
-            From: security@kasumi-mail.example
-            To: vuls@jpcert.example
-            Subject: Re: \(second.subject)
-            Message-ID: <substring-1@kasumi-mail.example>
-            In-Reply-To: <\(second.messageId)>
-            Content-Type: text/plain; charset=UTF-8
-
-            \(try Self.clearsigned(n, "Regarding \(Self.caseId): Status: affected\n"))
-            """)
+        let regarding = try Self.clearsigned(n, "Regarding \(Self.caseId): Status: affected\n")
+        let outcome = try n.ingest(Self.kasumiReply(n, id: "substring-1", subject: "Re: \(second.subject)", inReplyTo: second.messageId,
+                                                    body: regarding))
         #expect(outcome.disposition == .review && outcome.review?.contains("about another case") == true, "\(outcome)")
         #expect(try n.f.participant("VU#123456", "kasumi-mail").response == .none)
 
@@ -130,15 +97,7 @@ import TestSupport
         let n = try Notified()
         try Self.notifySecondCase(n, id: "JVNVU#22222222")
         func reply(_ id: String, subject: String, body: String) throws -> IngestOutcome {
-            try n.ingest("""
-                From: security@kasumi-mail.example
-                To: vuls@jpcert.example
-                Subject: \(subject)
-                Message-ID: <\(id)@kasumi-mail.example>
-                Content-Type: text/plain; charset=UTF-8
-
-                \(body)
-                """)
+            try n.ingest(Self.kasumiReply(n, id: id, subject: subject, body: body))
         }
         // Names the older case: credited there, not to the latest.
         let named = try reply("named-1", subject: "Our answer on \(Self.caseId)", body: "Status: not-affected")
@@ -182,7 +141,7 @@ import TestSupport
                 From: psirt@hotaru-backup.example
                 To: vuls@jpcert.example
                 Subject: Re: [\(n.ref("hotaru-backup"))]
-                Date: \(Self.rfc5322(date))
+                Date: \(RFC5322Date.format(date))
                 Message-ID: <\(id)@hotaru-backup.example>
 
                 Status: \(status)
@@ -203,16 +162,7 @@ import TestSupport
         let second = try #require(try n.f.notifications().last { $0.caseId == "JVNVU#22222222" && $0.organizationId == "kasumi-mail" })
         let boilerplate = try Self.clearsigned(n, "We have checked all our products.\n\nStatus: not-affected\n")
         func reply(_ id: String, to notice: NotificationRecord, above: String = "") throws -> IngestOutcome {
-            try n.ingest("""
-                From: security@kasumi-mail.example
-                To: vuls@jpcert.example
-                Subject: Re: \(notice.subject)
-                Message-ID: <\(id)@kasumi-mail.example>
-                In-Reply-To: <\(notice.messageId)>
-                Content-Type: text/plain; charset=UTF-8
-
-                \(above)\(boilerplate)
-                """)
+            try n.ingest(Self.kasumiReply(n, id: id, subject: "Re: \(notice.subject)", inReplyTo: notice.messageId, body: above + boilerplate))
         }
         _ = try reply("boiler-1", to: first)
         #expect(try n.response("kasumi-mail") == .notAffected)
@@ -260,15 +210,7 @@ import TestSupport
         try n.f.store.engine.write { session in
             _ = try session.execute("UPDATE contact SET active = 0 WHERE email = ?", "security@kasumi-mail.example")
         }
-        let outcome = try n.ingest("""
-            From: security@kasumi-mail.example
-            To: vuls@jpcert.example
-            Subject: Re: [\(n.ref("kasumi-mail"))]
-            Message-ID: <retired-1@kasumi-mail.example>
-            Content-Type: text/plain; charset=UTF-8
-
-            \(try Self.clearsigned(n, "About \(Self.caseId): Status: not-affected\n"))
-            """)
+        let outcome = try n.ingest(Self.kasumiReply(n, id: "retired-1", body: try Self.clearsigned(n, "About \(Self.caseId): Status: not-affected\n")))
         #expect(outcome.signature == .unknownKey && outcome.disposition == .review, "\(outcome)")
         #expect(try n.response("kasumi-mail") == .none)
     }

@@ -187,27 +187,7 @@ import TestSupport
     /// `JVNVU#12345678` in `JVNVU#12345678-2`. The document waits for a person and changes nothing.
     @Test(arguments: [("VU#123456", "JVNVU#12345678"), ("JVNVU#1234567", "JVNVU#12345678"), ("JVNVU#12345678", "JVNVU#12345678-2")])
     func aCaseIdInsideALongerIdIsNotNamed(caseId: String, named: String) throws {
-        let documents: [(String, String)] = [
-            ("csaf.json", """
-                {"document": {"category": "csaf_vex", "csaf_version": "2.0", "title": "Statement",
-                  "publisher": {"category": "vendor", "name": "Kagayaki", "namespace": "https://kagayaki.example"},
-                  "tracking": {"id": "KB-1", "status": "final", "version": "1", "current_release_date": "2026-12-11T02:00:00.000Z",
-                    "initial_release_date": "2026-12-11T02:00:00.000Z", "revision_history": []}},
-                 "product_tree": {"full_product_names": [{"name": "Kagayaki Browser 12", "product_id": "KB-12"}]},
-                 "vulnerabilities": [{"ids": [{"system_name": "JVN", "text": "\(named)"}], "product_status": {"known_affected": ["KB-12"]}}]}
-                """),
-            ("openvex.json", """
-                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://kagayaki.example/vex/1", "author": "Kagayaki",
-                 "timestamp": "2026-12-11T02:00:00Z", "version": 1,
-                 "statements": [{"vulnerability": {"name": "\(named)"}, "products": [{"@id": "pkg:generic/kagayaki-browser@12"}],
-                                 "status": "affected", "action_statement": "Update."}]}
-                """),
-            ("cdx.json", """
-                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
-                 "components": [{"bom-ref": "kb-12", "type": "application", "name": "Kagayaki Browser", "version": "12"}],
-                 "vulnerabilities": [{"id": "\(named)", "analysis": {"state": "exploitable"}, "affects": [{"ref": "kb-12"}]}]}
-                """),
-        ]
+        let documents = AnswerLinkTests.documents(about: named).map { ("\($0.format).json", $0.json) }
         for (filename, document) in documents {
             let n = try Notified(caseId: caseId)
             let outcome = try n.reply(with: document, filename: filename)
