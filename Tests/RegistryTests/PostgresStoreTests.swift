@@ -370,6 +370,41 @@ import Testing
         #expect(claimed.map(\.messageId) == (561...570).map { "m\($0)@csirt.example" })
     }
 
+    /// A group commit on a new registry looks its rows up by key: with the server's `random_page_cost` left at
+    /// PostgreSQL's default, the store's connections plan with 1.1, and the recipients a group of eight answers
+    /// reads and changes are found through the table's key, not by reading the whole (small, freshly analysed) table.
+    @Test func aGroupCommitOnANewRegistryFindsItsRowsByKey() throws {
+        let store = try OutboxStoreTests.outbox(.postgresql, organizations: 3000)
+        let ids: [SQLValue] = (1...8).map { .integer(Int64($0 * 300)) }
+        let values = Array(repeating: "(CAST(? AS BIGINT), ?, ?)", count: 8).joined(separator: ", ")
+        let rows: [SQLValue] = ids.flatMap { id -> [SQLValue] in
+            guard case .integer(let index) = id else { return [] }
+            return [id, .text("security@vendor\(index).example"), .text("sent")]
+        }
+        for (statement, arguments) in [("""
+            EXPLAIN (COSTS OFF) UPDATE notificationRecipient SET status = v.column3 FROM (VALUES \(values)) AS v
+            WHERE notificationRecipient.notificationId = v.column1 AND notificationRecipient.email = v.column2 COLLATE "C"
+            """, rows), ("""
+            EXPLAIN (COSTS OFF) SELECT notificationId, email, kind, status FROM notificationRecipient
+            WHERE notificationId IN (\(SQLBatch.marks(8)))
+            """, ids)] {
+            let plan = try store.engine.write { try $0.rows(statement, arguments).map { try $0[0] as String } }.joined(separator: "\n")
+            #expect(!plan.contains("Seq Scan"), "\(plan)")
+        }
+    }
+
+    /// A `random_page_cost` the administrator set for the database is the one the store's connections plan with.
+    @Test func anAdministratorsPlannerSettingIsKept() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        try server.sql("ALTER DATABASE \(database.name) SET random_page_cost = 2")
+        let settings = WorkspaceConfiguration.Store(url: database.url, passwordEnv: "LIAISON_TEST_STORE_PASSWORD", tls: "none")
+        let store = try Workspace(root: FileManager.default.temporaryDirectory)
+            .openStore(settings, sqlitePath: "", opening: .init(creatingIfMissing: true),
+                       environment: ["LIAISON_TEST_STORE_PASSWORD": server.password])
+        #expect(try store.engine.read { try $0.value("SHOW random_page_cost", as: String.self) } == "2")
+    }
+
     /// A read sees one snapshot and cannot write; a statement PostgreSQL refuses says why, with its SQLSTATE.
     @Test func aReadIsOneSnapshotAndCannotWrite() throws {
         let store = try PostgresFixture.store()
