@@ -129,22 +129,16 @@ extension OutboxStore {
         guard shares.contains(where: { !$0.answered.isEmpty || !$0.markingInFlight.isEmpty }) else {
             return shares.map { _ in RecordedShare(recorded: [], marked: []) }
         }
+        // A few statements for the whole group (`recordTogether`), on both engines. On PostgreSQL under row locks
+        // and the event chain's lock: the group commits of several processes run side by side, never beside
+        // another writer; on SQLite under its one writer's lock.
         if engine.kind == .postgresql {
-            // A few statements for the whole group, under row locks and the event chain's lock: the group commits
-            // of several processes run side by side, never beside another writer (`recordTogether`).
             return try engine.writeAlongside { session in
                 try Self.recordTogether(session, shares, maxAttempts: maxAttempts, actor: actor)
             }
         }
         return try engine.write { session in
-            try OutboxRowLocks.lock(session, ids: shares.flatMap { $0.answered.map(\.id) + $0.markingInFlight })
-            return try shares.map { share in
-                let recorded = try share.answered.map {
-                    try Self.record(session, $0.attempt, id: $0.id, owner: share.owner, maxAttempts: maxAttempts, actor: actor, at: $0.at)
-                }
-                let marked = try share.markingInFlight.filter { try Self.markInFlight(session, id: $0, owner: share.owner) }
-                return RecordedShare(recorded: recorded, marked: Set(marked))
-            }
+            try Self.recordTogether(session, shares, maxAttempts: maxAttempts, actor: actor)
         }
     }
 
