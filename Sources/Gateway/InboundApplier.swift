@@ -320,6 +320,13 @@ public struct InboundApplier: Sendable {
                     if let stated {
                         review = (.open, "\(stated.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
                     }
+                } else if (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt,
+                          let unknown = Self.unknownDate(parsed.date, now: now) {
+                    // Whether it is newer than the answer that stands cannot be told: an old reply sent again with a
+                    // wrong clock would otherwise replace a newer answer. For a person.
+                    review = (.open, "\(stated?.rawValue ?? "VEX file") not applied: \(unknown), so whether it is newer than the "
+                              + "answer recorded at \(EventTimestamp.string(later)) cannot be told")
+                    effects.append("not applied: \(unknown)")
                 } else if let wanted = wanted ?? (files.statements.isEmpty ? nil : participant.response) {
                     let needsSignature = requireSignature == .all
                         || (requireSignature == .statements && (wanted == .notAffected || wanted == .fixed))
@@ -360,6 +367,18 @@ public struct InboundApplier: Sendable {
         if message.undecodable { effects.append("undecodable part kept as received") }
         return Decision(kind: kind, disposition: disposition, signature: signature, review: review, applied: applied, effects: effects,
                         changedRecords: changedRecords, signedForCase: signedForCase)
+    }
+
+    /// How far ahead of the time a reply is read its Date may be and still be taken as the time it was written (a
+    /// sender's clock a little fast): a day.
+    static let futureDateTolerance: TimeInterval = 86_400
+
+    /// Why a reply's Date cannot order it against an answer already recorded: it is more than
+    /// `futureDateTolerance` after `now`, so the sender's clock is wrong and the reply may be an old one sent again.
+    /// Nil when the Date can be used, and for a reply without one, which is ordered by when it was read.
+    static func unknownDate(_ date: Date?, now: Date) -> String? {
+        guard let date, date > now.addingTimeInterval(futureDateTolerance) else { return nil }
+        return "its Date (\(EventTimestamp.string(date))) is later than the time it was read"
     }
 
     /// Why a signature by one of the organisation's own keys does not count: the key expired or was revoked, or the

@@ -155,6 +155,43 @@ import TestSupport
         #expect(try n.response("hotaru-backup") == .fixed)
     }
 
+    /// A reply whose Date is days ahead of the time it is read (the sender's clock wrong, or an old reply sent again
+    /// with it) cannot say whether it is newer than the answer that stands: listed for a person, not applied. A first
+    /// answer so dated is applied as of the time it was read, and a clock a few hours fast still orders the reply.
+    @Test func aReplyDatedInTheFutureDoesNotReplaceTheAnswerThatStands() throws {
+        let n = try Notified()
+        n.f.clock.advance(days: 2)
+        func reply(_ id: String, date: Date, status: String) throws -> IngestOutcome {
+            try n.ingest("""
+                From: psirt@hotaru-backup.example
+                To: vuls@jpcert.example
+                Subject: Re: [\(n.ref("hotaru-backup"))]
+                Date: \(RFC5322Date.format(date))
+                Message-ID: <\(id)@hotaru-backup.example>
+
+                Status: \(status)
+                """)
+        }
+        let first = try reply("future-1", date: n.f.clock.now.addingTimeInterval(400 * 86_400), status: "affected")
+        #expect(first.effects == ["affected"], "\(first)")
+        #expect(try n.f.participant(Self.caseId, "hotaru-backup").respondedAt == n.f.clock.now, "recorded as of when it was read")
+        n.f.clock.advance(seconds: 3_600)
+        let fixed = try reply("fixed-1", date: n.f.clock.now.addingTimeInterval(-60), status: "fixed")
+        #expect(fixed.effects == ["fixed"], "\(fixed)")
+        // The old reply's clock again, on a reply read after the fix: whether it is newer cannot be told.
+        n.f.clock.advance(seconds: 3_600)
+        let again = try reply("future-2", date: n.f.clock.now.addingTimeInterval(400 * 86_400), status: "affected")
+        #expect(again.effects == ["not applied: its Date (\(EventTimestamp.string(n.f.clock.now.addingTimeInterval(400 * 86_400)))) is later than the time it was read"],
+                "\(again)")
+        #expect(again.review?.hasPrefix("affected not applied: its Date") == true, "\(again)")
+        #expect(try n.response("hotaru-backup") == .fixed)
+        #expect(try n.f.store.inbound.entries(unmatchedOnly: false, reviewOnly: true).map(\.messageId) == ["future-2@hotaru-backup.example"])
+        // A clock three hours fast is a clock, not an unknown time.
+        n.f.clock.advance(seconds: 3_600)
+        let fast = try reply("fast-1", date: n.f.clock.now.addingTimeInterval(3 * 3_600), status: "not-affected")
+        #expect(fast.review == nil && fast.effects == ["not-affected"], "\(fast)")
+    }
+
     @Test func theSameSignedTextWithNewWordsOrInAnotherCaseIsReadAgain() throws {
         let n = try Notified(keyed: ["kasumi-mail"])
         try Self.notifySecondCase(n, id: "JVNVU#22222222")
