@@ -320,12 +320,13 @@ public struct InboundApplier: Sendable {
                     if let stated {
                         review = (.open, "\(stated.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
                     }
-                } else if (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt,
+                } else if statedByPerson == nil, (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt,
                           let unknown = Self.unknownDate(parsed.date, now: now) {
                     // Whether it is newer than the answer that stands cannot be told: an old reply sent again with a
-                    // wrong clock would otherwise replace a newer answer. For a person.
+                    // wrong clock would otherwise replace a newer answer. For a person, whose assignment applies it.
                     review = (.open, "\(stated?.rawValue ?? "VEX file") not applied: \(unknown), so whether it is newer than the "
-                              + "answer recorded at \(EventTimestamp.string(later)) cannot be told")
+                              + "answer recorded at \(EventTimestamp.string(later)) cannot be told (liaison inbox assign MSG CASE ORG "
+                              + "--response R applies it)")
                     effects.append("not applied: \(unknown)")
                 } else if let wanted = wanted ?? (files.statements.isEmpty ? nil : participant.response) {
                     let needsSignature = requireSignature == .all

@@ -186,6 +186,11 @@ import TestSupport
         #expect(again.review?.hasPrefix("affected not applied: its Date") == true, "\(again)")
         #expect(try n.response("hotaru-backup") == .fixed)
         #expect(try n.f.store.inbound.entries(unmatchedOnly: false, reviewOnly: true).map(\.messageId) == ["future-2@hotaru-backup.example"])
+        // A person who reads it and assigns it decides: applied.
+        let assigned = try n.f.ingester.assign("future-2@hotaru-backup.example", caseId: Self.caseId, organizationId: "hotaru-backup",
+                                               response: .affected)
+        #expect(assigned.changed && assigned.outcome.effects == ["affected"], "\(assigned)")
+        #expect(try n.response("hotaru-backup") == .affected)
         // A clock three hours fast is a clock, not an unknown time.
         n.f.clock.advance(seconds: 3_600)
         let fast = try reply("fast-1", date: n.f.clock.now.addingTimeInterval(3 * 3_600), status: "not-affected")
