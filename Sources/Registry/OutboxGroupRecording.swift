@@ -5,16 +5,18 @@ extension OutboxStore {
     /// `record(_:_:id:owner:maxAttempts:actor:at:)` does message by message, with the same rules
     /// (`AttemptDecision`, `ParticipantTransitions.change`), the same rows and the same events in the same order.
     ///
-    /// The transaction waits twice, whatever the group's size: for the reads (the messages, locked in id order,
-    /// their recipients, their participants, locked); then for the writes, the events and the commit together,
-    /// the events chained by the server (`EventLog.appendLater`), which holds the chain's lock for no round trip. A
-    /// participant whose first answer here delivers to no `to` recipient needs the statuses of its other messages:
-    /// one more wait. On PostgreSQL the writes and the events are one statement (`SQLBatch.combined`) unless a
-    /// contact's bounce count or a message's remaining recipients change too, or the group's values are more than
-    /// one statement binds (`SQLBatch.maxValues`): then each write is a statement of its own, as on SQLite.
-    /// It shares the writers' lock (`StoreEngine.writeAlongside`): two processes' group commits run side by side,
-    /// each locking its rows in one order (messages, participants, then the event chain, only for the server's
-    /// append and the commit), and no other writer runs beside them.
+    /// What a group commit runs on both engines. On PostgreSQL the transaction waits twice, whatever the group's
+    /// size: for the reads (the messages, locked in id order, their recipients, their participants, locked); then
+    /// for the writes, the events and the commit together, the events chained by the server
+    /// (`EventLog.appendLater`), which holds the chain's lock for no round trip. A participant whose first answer
+    /// here delivers to no `to` recipient needs the statuses of its other messages: one more wait. The writes and
+    /// the events are one statement there (`SQLBatch.combined`) unless a contact's bounce count or a message's
+    /// remaining recipients change too, or the group's values are more than one statement binds
+    /// (`SQLBatch.maxValues`): then each write is a statement of its own, as on SQLite, where the events are
+    /// chained by the client. On PostgreSQL it shares the writers' lock (`StoreEngine.writeAlongside`): two
+    /// processes' group commits run side by side, each locking its rows in one order (messages, participants, then
+    /// the event chain, only for the server's append and the commit), and no other writer runs beside them; on
+    /// SQLite it runs under the one writer's lock.
     static func recordTogether(_ session: any SQLSession, _ shares: [RecordingShare], maxAttempts: Int,
                                actor: String) throws -> [RecordedShare] {
         let answeredIds = Array(Set(shares.flatMap { $0.answered.map(\.id) })).sorted()

@@ -221,7 +221,7 @@ struct AttemptedMessage {
 
 /// What recording one answered attempt decides, once its recipients' results are known: the message's state
 /// (`DeliveryRules`), attempts, next attempt time, last error and event. The one rule both ways of recording use
-/// (one message at a time, or a group at once).
+/// (one message at a time, or a group at once, as a group commit does on both engines).
 struct AttemptDecision {
     var state: NotificationState
     /// Attempts with this one.
