@@ -32,6 +32,20 @@ import TestSupport
         return headers.joined(separator: "\n") + "\n\n" + body
     }
 
+    /// A plain-text reply from hotaru-backup's contact stating `status`, dated `date`, its notice's reference in the
+    /// subject.
+    static func hotaruReply(_ n: Notified, id: String, date: Date, status: String) -> String {
+        """
+        From: psirt@hotaru-backup.example
+        To: vuls@jpcert.example
+        Subject: Re: [\(n.ref("hotaru-backup"))]
+        Date: \(RFC5322Date.format(date))
+        Message-ID: <\(id)@hotaru-backup.example>
+
+        Status: \(status)
+        """
+    }
+
     /// A second case notified to kasumi-mail (and hotaru-backup), after the first.
     static func notifySecondCase(_ n: Notified, id: String) throws {
         n.f.clock.advance(days: 1)
@@ -137,15 +151,7 @@ import TestSupport
         let n = try Notified()
         n.f.clock.advance(days: 2)
         func reply(_ id: String, date: Date, status: String) throws -> IngestOutcome {
-            try n.ingest("""
-                From: psirt@hotaru-backup.example
-                To: vuls@jpcert.example
-                Subject: Re: [\(n.ref("hotaru-backup"))]
-                Date: \(RFC5322Date.format(date))
-                Message-ID: <\(id)@hotaru-backup.example>
-
-                Status: \(status)
-                """)
+            try n.ingest(Self.hotaruReply(n, id: id, date: date, status: status))
         }
         // The vendor's clock a day behind: its first answer claims a time before we wrote.
         _ = try reply("early-1", date: n.f.clock.now.addingTimeInterval(-3 * 86_400), status: "affected")
@@ -162,15 +168,7 @@ import TestSupport
         let n = try Notified()
         n.f.clock.advance(days: 2)
         func reply(_ id: String, date: Date, status: String) throws -> IngestOutcome {
-            try n.ingest("""
-                From: psirt@hotaru-backup.example
-                To: vuls@jpcert.example
-                Subject: Re: [\(n.ref("hotaru-backup"))]
-                Date: \(RFC5322Date.format(date))
-                Message-ID: <\(id)@hotaru-backup.example>
-
-                Status: \(status)
-                """)
+            try n.ingest(Self.hotaruReply(n, id: id, date: date, status: status))
         }
         let first = try reply("future-1", date: n.f.clock.now.addingTimeInterval(400 * 86_400), status: "affected")
         #expect(first.effects == ["affected"], "\(first)")
