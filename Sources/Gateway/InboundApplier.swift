@@ -314,14 +314,15 @@ public struct InboundApplier: Sendable {
                 let dated = parsed.date.map { min($0, now) } ?? now
                 // An acknowledgement states nothing: an older status still replaces it.
                 let stands = participant.response != .none && participant.response != .acknowledged
-                if (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt, dated < later {
+                // When this reply states something and a status stands: the time that status was recorded.
+                let standing = (wanted != nil || !files.statements.isEmpty) && stands ? participant.respondedAt : nil
+                if let later = standing, dated < later {
                     // An older statement never overrides a newer one (by its own Date, then by receipt order).
                     effects.append("not applied: older than the answer recorded at \(EventTimestamp.string(later))")
                     if let stated {
                         review = (.open, "\(stated.rawValue) dated before the answer recorded at \(EventTimestamp.string(later)): not applied")
                     }
-                } else if statedByPerson == nil, (wanted != nil || !files.statements.isEmpty), stands, let later = participant.respondedAt,
-                          let unknown = Self.unknownDate(parsed.date, now: now) {
+                } else if statedByPerson == nil, let later = standing, let unknown = Self.unknownDate(parsed.date, now: now) {
                     // Whether it is newer than the answer that stands cannot be told: an old reply sent again with a
                     // wrong clock would otherwise replace a newer answer. For a person, whose assignment applies it.
                     review = (.open, "\(stated?.rawValue ?? "VEX file") not applied: \(unknown), so whether it is newer than the "
